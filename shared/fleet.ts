@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { deviceId, gatewayId } from './ids.ts';
+import { deviceKind } from './kinds/index.ts';
+
+export const location = z
+  .object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
+  .strict()
+  .meta({ description: 'WGS 84 coordinates' });
+export type Location = z.infer<typeof location>;
+
+export const city = z
+  .object({
+    name: z.string().min(1).max(100),
+    timezone: z.string().refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as Europe/Brussels'),
+    location,
+  })
+  .strict();
+export type City = z.infer<typeof city>;
+
+const district = z.string().min(1).max(64);
+
+export const fleetDevice = z
+  .object({
+    id: deviceId,
+    kind: deviceKind,
+    gatewayId,
+    district,
+    location,
+    name: z.string().max(200).optional(),
+  })
+  .strict();
+export type FleetDevice = z.infer<typeof fleetDevice>;
+
+export const fleetGateway = z
+  .object({ id: gatewayId, district, location, name: z.string().max(200).optional() })
+  .strict();
+export type FleetGateway = z.infer<typeof fleetGateway>;
+
+/** A provisioning file in provisioning/fleet/: the city, its gateways and the devices each one owns. */
+export const fleetFile = z
+  .object({
+    city,
+    gateways: z.array(fleetGateway),
+    devices: z.array(fleetDevice),
+  })
+  .strict()
+  .superRefine((fleet, ctx) => {
+    const gateways = new Set(fleet.gateways.map((g) => g.id));
+    const seen = new Set<string>();
+    fleet.devices.forEach((device, index) => {
+      if (!gateways.has(device.gatewayId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['devices', index, 'gatewayId'],
+          message: `unknown gateway ${device.gatewayId}`,
+        });
+      }
+      if (seen.has(device.id)) {
+        ctx.addIssue({ code: 'custom', path: ['devices', index, 'id'], message: `duplicate device ${device.id}` });
+      }
+      seen.add(device.id);
+    });
+  });
+export type FleetFile = z.infer<typeof fleetFile>;

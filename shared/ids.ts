@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * Identifiers that appear in MQTT topics, InfluxDB tags and URLs.
+ * Gateway ids are topic segments, so they exclude the MQTT wildcards and separators.
+ * Device ids may contain punctuation that InfluxDB line protocol escapes (space, comma, equals);
+ * the client library escapes them, and tests check that they round-trip exactly.
+ */
+export const gatewayId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, "-" or "_", 1-64 characters')
+  .meta({ description: 'Gateway id; also the MQTT username and client id of the gateway', examples: ['gw-centre-01'] });
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we reject
+const forbiddenInDeviceId = /[\u0000-\u001f\u007f/#+]/;
+
+export const deviceId = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((id) => !forbiddenInDeviceId.test(id), 'must not contain control characters, "/", "#" or "+"')
+  .meta({ description: 'Device id, unique in the city', examples: ['lamp-0042'] });
+
+export const timestamp = z.iso
+  .datetime({ offset: true })
+  .meta({ description: 'ISO 8601 date-time with Z or an offset', examples: ['2026-11-22T16:00:00.000Z'] });

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineKind, quantity } from './kind.ts';
+
+/**
+ * A 5G public-space camera. It analyses video on the device and sends counts only:
+ * the schema has no field that could carry an image, a face, a plate or any other personal
+ * data, and unknown fields are rejected.
+ */
+export const camera = defineKind({
+  kind: 'camera',
+  fiwareType: 'CrowdFlowObserved + TrafficFlowObserved',
+  description: '5G public-space camera',
+  metrics: z.object({
+    streamStatus: z.enum(['online', 'degraded', 'offline']).meta({ description: 'Video analytics pipeline state' }),
+    peopleCount: z
+      .int()
+      .min(0)
+      .max(100_000)
+      .meta({ unit: '1', description: 'FIWARE CrowdFlowObserved.peopleCount in the reporting interval' }),
+    crowdDensity: quantity('1/m²', 'People per square metre in the observed zone', 0, 20),
+    occupancy: quantity('%', 'Share of the zone occupied (FIWARE uses 0-1; we use percent)', 0, 100),
+    vehicleCount: z
+      .int()
+      .min(0)
+      .max(100_000)
+      .meta({ unit: '1', description: 'FIWARE TrafficFlowObserved.intensity in the reporting interval' }),
+    averageVehicleSpeed: quantity('km/h', 'FIWARE TrafficFlowObserved.averageVehicleSpeed', 0, 300),
+    rsrp: quantity('dBm', '5G reference signal received power', -160, -20),
+    sinr: quantity('dB', '5G signal to interference and noise ratio', -30, 50),
+    uplinkBitrate: quantity('kbit/s', 'Uplink bitrate of the camera link', 0, 10_000_000),
+    latency: quantity('ms', 'Round-trip latency to the edge gateway', 0, 60_000),
+    tamperDetected: z.boolean().meta({ description: 'Lens covered, moved or sprayed' }),
+  }),
+  events: z.enum(['tamper', 'streamDown', 'streamUp', 'rebooted']),
+  commands: z.discriminatedUnion('action', [
+    z.object({ action: z.literal('reboot') }).strict(),
+    z.object({ action: z.literal('setReportingInterval'), seconds: z.int().min(1).max(3_600) }).strict(),
+  ]),
+});

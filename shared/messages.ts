@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { gatewayId, timestamp } from './ids.ts';
+import { deviceCommand, deviceEvent, reading } from './kinds/index.ts';
+
+/** The most readings one telemetry message may carry; larger batches are split by the sender. */
+export const maxReadingsPerBatch = 1_000;
+export const maxEventsPerBatch = 1_000;
+
+const envelope = {
+  v: z.literal(1).meta({ description: 'Contract version' }),
+  gatewayId,
+  sentAt: timestamp.meta({ description: 'When the gateway sent the message' }),
+};
+
+/** `.../telemetry`, QoS 1: a batch of readings from devices owned by one gateway. */
+export const telemetryBatch = z
+  .object({
+    ...envelope,
+    batchId: z
+      .string()
+      .min(1)
+      .max(64)
+      .meta({ description: 'Unique per gateway; lets the cloud recognise a redelivered batch' }),
+    readings: z.array(reading).min(1).max(maxReadingsPerBatch),
+  })
+  .strict()
+  .meta({ id: 'TelemetryBatch' });
+export type TelemetryBatch = z.infer<typeof telemetryBatch>;
+
+/**
+ * What ingestion validates first: the envelope, with each reading checked on its own so that one
+ * bad reading is dead-lettered without discarding the good readings beside it.
+ */
+export const telemetryEnvelope = telemetryBatch.extend({
+  readings: z.array(z.unknown()).min(1).max(maxReadingsPerBatch),
+});
+
+/** `.../events`, QoS 1: discrete things that happened (a lamp failed, a bin tipped over, tamper). */
+export const eventBatch = z
+  .object({ ...envelope, events: z.array(deviceEvent).min(1).max(maxEventsPerBatch) })
+  .strict()
+  .meta({ id: 'EventBatch' });
+export type EventBatch = z.infer<typeof eventBatch>;
+
+export const eventEnvelope = eventBatch.extend({
+  events: z.array(z.unknown()).min(1).max(maxEventsPerBatch),
+});
+
+/** `.../status`, QoS 1, retained; also the gateway's last will with state "offline". */
+export const gatewayStatus = z
+  .object({
+    v: z.literal(1),
+    gatewayId,
+    state: z.enum(['online', 'offline']),
+    ts: timestamp.optional().meta({ description: 'Absent in the last will, which is fixed at connect time' }),
+    softwareVersion: z.string().max(64).optional(),
+  })
+  .strict()
+  .meta({ id: 'GatewayStatus' });
+export type GatewayStatus = z.infer<typeof gatewayStatus>;
+
+/** `.../heartbeat`, QoS 1: gateway health, sent periodically. */
+export const gatewayHeartbeat = z
+  .object({
+    ...envelope,
+    uptime: z.number().min(0).meta({ unit: 's', description: 'Seconds since the agent started' }),
+    queueDepth: z.int().min(0).meta({ description: 'Readings waiting to be acknowledged by the cloud' }),
+    droppedReadings: z.int().min(0).meta({ description: 'Readings dropped because the queue was full' }),
+    deviceCount: z.int().min(0),
+    softwareVersion: z.string().min(1).max(64),
+    memoryRss: z.number().min(0).meta({ unit: 'B', description: 'Resident memory of the agent' }),
+  })
+  .strict()
+  .meta({ id: 'GatewayHeartbeat' });
+export type GatewayHeartbeat = z.infer<typeof gatewayHeartbeat>;
+
+/** `.../commands`, QoS 1, cloud to gateway: one command for one device. */
+export const commandMessage = z
+  .object({
+    v: z.literal(1),
+    commandId: z.uuid(),
+    issuedAt: timestamp,
+    expiresAt: timestamp.optional(),
+    target: deviceCommand,
+  })
+  .strict()
+  .meta({ id: 'CommandMessage' });
+export type CommandMessage = z.infer<typeof commandMessage>;
+
+/** `.../command-results`, QoS 1, gateway to cloud: what became of a command. */
+export const commandResult = z
+  .object({
+    v: z.literal(1),
+    gatewayId,
+    commandId: z.uuid(),
+    ts: timestamp,
+    status: z.enum(['succeeded', 'failed', 'rejected']),
+    detail: z.string().max(500).optional(),
+  })
+  .strict()
+  .meta({ id: 'CommandResult' });
+export type CommandResult = z.infer<typeof commandResult>;
