@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deviceId, gatewayId } from './ids.ts';
+import { deviceId, gatewayId, tagValue } from './ids.ts';
 import { deviceKind } from './kinds/index.ts';
 
 export const location = z
@@ -24,7 +24,7 @@ export const city = z
   .strict();
 export type City = z.infer<typeof city>;
 
-const district = z.string().min(1).max(64);
+const district = tagValue('District of the city, used to group devices');
 
 export const fleetDevice = z
   .object({

@@ -12,15 +12,33 @@ export const gatewayId = z
   .meta({ description: 'Gateway id; also the MQTT username and client id of the gateway', examples: ['gw-centre-01'] });
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we reject
-const forbiddenInDeviceId = /[\u0000-\u001f\u007f/#+]/;
+const controlCharacters = /[\u0000-\u001f\u007f]/;
 
-export const deviceId = z
-  .string()
-  .min(1)
-  .max(128)
-  .refine((id) => !forbiddenInDeviceId.test(id), 'must not contain control characters, "/", "#" or "+"')
-  .meta({ description: 'Device id, unique in the city', examples: ['lamp-0042'] });
+/**
+ * A value that becomes an InfluxDB tag. Line protocol cannot carry a trailing backslash or a newline
+ * in a tag, and one unparsable line fails the whole write batch, so both are refused here.
+ */
+export function tagValue(description: string) {
+  return z
+    .string()
+    .min(1)
+    .max(128)
+    .refine((value) => !controlCharacters.test(value) && !value.includes('\\'), 'must not contain control characters or a backslash')
+    .meta({ description });
+}
+
+export const deviceId = tagValue('Device id, unique in the city')
+  .refine((id) => !/[/#+]/.test(id), 'must not contain "/", "#" or "+"')
+  .meta({ examples: ['lamp-000042'] });
 
 export const timestamp = z.iso
   .datetime({ offset: true })
   .meta({ description: 'ISO 8601 date-time with Z or an offset', examples: ['2026-11-22T16:00:00.000Z'] });
+
+/** Free text stored as an InfluxDB string field: one line, no control characters. */
+export function singleLineText(max: number) {
+  return z
+    .string()
+    .max(max)
+    .refine((value) => !controlCharacters.test(value), 'must be one line without control characters');
+}

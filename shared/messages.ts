@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gatewayId, timestamp } from './ids.ts';
+import { gatewayId, singleLineText, timestamp } from './ids.ts';
 import { deviceCommand, deviceEvent, reading } from './kinds/index.ts';
 
 /** The most readings one telemetry message may carry; larger batches are split by the sender. */
@@ -66,6 +66,11 @@ export const gatewayHeartbeat = z
     uptime: z.number().min(0).meta({ unit: 's', description: 'Seconds since the agent started' }),
     queueDepth: z.int().min(0).meta({ description: 'Readings waiting to be acknowledged by the cloud' }),
     droppedReadings: z.int().min(0).meta({ description: 'Readings dropped because the queue was full' }),
+    droppedRange: z
+      .object({ from: timestamp, to: timestamp })
+      .strict()
+      .optional()
+      .meta({ description: 'Device time range of the dropped readings: the gap in the data' }),
     deviceCount: z.int().min(0),
     softwareVersion: z.string().min(1).max(64),
     memoryRss: z.number().min(0).meta({ unit: 'B', description: 'Resident memory of the agent' }),
@@ -95,7 +100,7 @@ export const commandResult = z
     commandId: z.uuid(),
     ts: timestamp,
     status: z.enum(['succeeded', 'failed', 'rejected']),
-    detail: z.string().max(500).optional(),
+    detail: singleLineText(500).optional(),
   })
   .strict()
   .meta({ id: 'CommandResult' });

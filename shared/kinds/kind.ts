@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deviceId, timestamp } from '../ids.ts';
+import { deviceId, singleLineText, timestamp } from '../ids.ts';
 
 /**
  * The one shape every device kind has. A kind is declared, not coded: its metrics, the events
@@ -44,7 +44,7 @@ export function defineKind<
         kind,
         ts: timestamp,
         type: spec.events,
-        detail: z.string().max(500).optional(),
+        detail: singleLineText(500).optional(),
       })
       .strict()
       .meta({ id: `${spec.kind}Event` }),

@@ -1,0 +1,113 @@
+import { createServer, type Server } from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { UplinkMessage } from '../ingest/ingest.ts';
+import type { Counters } from '../ingest/stats.ts';
+import { canPublish, canSubscribe } from './access.ts';
+import type { CredentialStore } from './credentials.ts';
+
+export interface BrokerOptions {
+  credentials: CredentialStore;
+  log: Logger;
+  counters: Counters;
+  /**
+   * Called for every authorised uplink message before aedes acknowledges it (aedes writes the QoS 1
+   * PUBACK after authorizePublish calls back). It must not throw for bad input; if it throws, the
+   * message is not acknowledged and the gateway will send it again.
+   */
+  onUplink(message: UplinkMessage): void;
+}
+
+function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/** The embedded MQTT broker (aedes) with per-gateway authentication and a deny-by-default ACL. */
+export class MqttBroker {
+  readonly aedes: Aedes;
+  private readonly server: Server;
+  private readonly gatewayOf = new WeakMap<Client, string>();
+
+  private constructor(aedes: Aedes) {
+    this.aedes = aedes;
+    this.server = createServer(aedes.handle);
+  }
+
+  static async create(options: BrokerOptions): Promise<MqttBroker> {
+    const { credentials, log, counters, onUplink } = options;
+    let broker: MqttBroker | undefined;
+    const aedes = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => {
+        const refuse = (why: string, code: 2 | 4 | 5) => {
+          counters.add('mqtt_auth_refused');
+          log.warn({ clientId: client.id, username }, `MQTT connection refused: ${why}`);
+          done(authError(why, code), false);
+        };
+        if (!username || !password) return refuse('username and password are required', 4);
+        if (client.id !== username) return refuse('client id must equal the gateway id', 2);
+        credentials.verify(username, password.toString('utf8')).then(
+          (ok) => {
+            if (!ok) return refuse('bad gateway credentials', 4);
+            broker?.gatewayOf.set(client, username);
+            done(null, true);
+          },
+          (error: Error) => {
+            log.error({ err: error, username }, 'credential check failed');
+            done(authError('credential store unavailable', 5), false);
+          },
+        );
+      },
+      authorizePublish: (client, packet, callback) => {
+        if (!client) return callback(null); // the cloud's own publications
+        const gatewayId = broker?.gatewayOf.get(client);
+        const decision = gatewayId ? canPublish(gatewayId, packet.topic) : { allowed: false as const, reason: 'unauthenticated' };
+        if (!decision.allowed) {
+          counters.add('mqtt_publish_refused');
+          log.warn({ clientId: client.id, topic: packet.topic }, `publish refused: ${decision.reason}`);
+          return callback(new Error(decision.reason));
+        }
+        try {
+          onUplink({ topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload: packet.payload as Buffer });
+          callback(null);
+        } catch (error) {
+          log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
+          callback(error as Error);
+        }
+      },
+      authorizeSubscribe: (client, subscription, callback) => {
+        const gatewayId = broker?.gatewayOf.get(client);
+        if (gatewayId && canSubscribe(gatewayId, subscription.topic)) return callback(null, subscription);
+        counters.add('mqtt_subscribe_refused');
+        log.warn({ clientId: client.id, topic: subscription.topic }, 'subscription refused');
+        callback(null, null);
+      },
+    });
+    aedes.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error }, 'MQTT client error'));
+    broker = new MqttBroker(aedes);
+    return broker;
+  }
+
+  /** Listens on TCP; resolves with the bound port (useful with port 0). */
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new Error(`MQTT port ${host}:${port} is already in use; set MQTT_PORT to a free port`)
+            : error,
+        );
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

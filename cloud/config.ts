@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const seconds = z.coerce.number().positive();
+
+/** Cloud configuration, from the environment. Every variable is documented in the README. */
+export const cloudConfig = z.object({
+  HTTP_PORT: port.default(8080),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  MQTT_PORT: port.default(1883),
+  MQTT_HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  FLEET_DIR: z.string().default('./provisioning/fleet'),
+  CREDENTIALS_FILE: z.string().optional(),
+  INFLUX_URL: z.url().optional(),
+  INFLUX_TOKEN: z.string().default(''),
+  INFLUX_DATABASE: z.string().min(1).default('city'),
+  INFLUX_ORG: z.string().default('city'),
+  INFLUX_BATCH_SIZE: z.coerce.number().int().positive().default(5_000),
+  INFLUX_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+  DEVICE_OFFLINE_AFTER_S: seconds.default(900),
+  MAX_READING_AGE_S: seconds.default(7 * 24 * 3600),
+  MAX_CLOCK_SKEW_S: seconds.default(300),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type CloudConfig = z.infer<typeof cloudConfig> & { CREDENTIALS_FILE: string };
+
+export class ConfigError extends Error {}
+
+export function loadCloudConfig(env: Record<string, string | undefined> = process.env): CloudConfig {
+  const parsed = cloudConfig.safeParse(env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid cloud configuration: ${fields}`);
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    DATA_DIR: resolve(config.DATA_DIR),
+    CREDENTIALS_FILE: resolve(config.CREDENTIALS_FILE ?? `${config.DATA_DIR}/gateway-credentials.json`),
+  };
+}

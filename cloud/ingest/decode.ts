@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { type DeviceEvent, deviceEvent, type Reading, reading } from '../../shared/kinds/index.ts';
+import {
+  type CommandResult,
+  commandResult,
+  eventEnvelope,
+  type GatewayHeartbeat,
+  type GatewayStatus,
+  gatewayHeartbeat,
+  gatewayStatus,
+  telemetryEnvelope,
+} from '../../shared/messages.ts';
+import type { UplinkChannel } from '../../shared/topics.ts';
+
+/** Why a message, or one item in it, was not accepted. Each reason is counted separately. */
+export type RejectReason =
+  | 'invalid-json'
+  | 'invalid-message'
+  | 'gateway-mismatch'
+  | 'invalid-reading'
+  | 'invalid-event'
+  | 'timestamp-out-of-range'
+  | 'device-kind-mismatch'
+  | 'device-of-other-gateway';
+
+export interface Rejection {
+  reason: RejectReason;
+  message: string;
+  /** Index of the reading or event inside the batch; absent when the whole message is rejected. */
+  index?: number;
+}
+
+export interface TimeWindow {
+  now: Date;
+  /** How far in the past a device timestamp may be. */
+  maxAgeMs: number;
+  /** How far in the future a device timestamp may be (clock skew). */
+  maxSkewMs: number;
+}
+
+export type Decoded =
+  | { channel: 'telemetry'; batchId: string; readings: Reading[]; rejections: Rejection[] }
+  | { channel: 'events'; events: DeviceEvent[]; rejections: Rejection[] }
+  | { channel: 'heartbeat'; heartbeat: GatewayHeartbeat; rejections: [] }
+  | { channel: 'status'; status: GatewayStatus; rejections: [] }
+  | { channel: 'command-results'; result: CommandResult; rejections: [] }
+  | { channel: 'rejected'; rejections: [Rejection] };
+
+function reject(reason: RejectReason, message: string): Decoded {
+  return { channel: 'rejected', rejections: [{ reason, message }] };
+}
+
+function describe(error: z.ZodError): string {
+  return z.prettifyError(error).replace(/\n\s*/g, '; ');
+}
+
+function checkTime(ts: string, window: TimeWindow): string | undefined {
+  const t = Date.parse(ts);
+  const now = window.now.getTime();
+  if (t < now - window.maxAgeMs) return `timestamp ${ts} is older than ${window.maxAgeMs / 1000} s`;
+  if (t > now + window.maxSkewMs) return `timestamp ${ts} is more than ${window.maxSkewMs / 1000} s in the future`;
+  return undefined;
+}
+
+/** Validates items one by one, so one bad item does not take the good ones down with it. */
+function validateItems<T extends { ts: string }>(
+  items: unknown[],
+  schema: z.ZodType<T>,
+  invalid: RejectReason,
+  window: TimeWindow,
+): { accepted: T[]; rejections: Rejection[] } {
+  const accepted: T[] = [];
+  const rejections: Rejection[] = [];
+  items.forEach((item, index) => {
+    const result = schema.safeParse(item);
+    if (!result.success) {
+      rejections.push({ reason: invalid, index, message: describe(result.error) });
+      return;
+    }
+    const timeProblem = checkTime(result.data.ts, window);
+    if (timeProblem) rejections.push({ reason: 'timestamp-out-of-range', index, message: timeProblem });
+    else accepted.push(result.data);
+  });
+  return { accepted, rejections };
+}
+
+/**
+ * Decodes one uplink message. Pure: no I/O, never throws. `gatewayId` is the one the topic and the
+ * credentials agree on; a payload that claims another gateway is rejected.
+ */
+export function decodeMessage(
+  channel: UplinkChannel,
+  gatewayId: string,
+  payload: Buffer,
+  window: TimeWindow,
+): Decoded {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch (error) {
+    return reject('invalid-json', `payload is not JSON: ${(error as Error).message}`);
+  }
+  const claimed = (json as { gatewayId?: unknown } | null)?.gatewayId;
+  if (claimed !== undefined && claimed !== gatewayId) {
+    return reject('gateway-mismatch', `payload gatewayId ${JSON.stringify(claimed)} differs from topic ${gatewayId}`);
+  }
+  switch (channel) {
+    case 'telemetry': {
+      const envelope = telemetryEnvelope.safeParse(json);
+      if (!envelope.success) return reject('invalid-message', describe(envelope.error));
+      const { accepted, rejections } = validateItems(envelope.data.readings, reading, 'invalid-reading', window);
+      return { channel, batchId: envelope.data.batchId, readings: accepted, rejections };
+    }
+    case 'events': {
+      const envelope = eventEnvelope.safeParse(json);
+      if (!envelope.success) return reject('invalid-message', describe(envelope.error));
+      const { accepted, rejections } = validateItems(envelope.data.events, deviceEvent, 'invalid-event', window);
+      return { channel, events: accepted, rejections };
+    }
+    case 'heartbeat': {
+      const heartbeat = gatewayHeartbeat.safeParse(json);
+      if (!heartbeat.success) return reject('invalid-message', describe(heartbeat.error));
+      return { channel, heartbeat: heartbeat.data, rejections: [] };
+    }
+    case 'status': {
+      const status = gatewayStatus.safeParse(json);
+      if (!status.success) return reject('invalid-message', describe(status.error));
+      return { channel, status: status.data, rejections: [] };
+    }
+    case 'command-results': {
+      const result = commandResult.safeParse(json);
+      if (!result.success) return reject('invalid-message', describe(result.error));
+      return { channel, result: result.data, rejections: [] };
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import type { FleetFile } from '../../shared/fleet.ts';
+import type { DeviceKind, Reading } from '../../shared/kinds/index.ts';
+import type { GatewayHeartbeat, GatewayStatus } from '../../shared/messages.ts';
+import type { Rejection } from '../ingest/decode.ts';
+import type { DevicePlacement } from '../ingest/points.ts';
+import type { DeviceFilter, DeviceRecord, GatewayRecord, Page, RegistryStore } from './store.ts';
+
+export const unassignedDistrict = 'unassigned';
+
+export type Connectivity = 'online' | 'offline';
+
+export interface DeviceView extends DeviceRecord {
+  status: Connectivity;
+}
+
+export interface RegistryOptions {
+  store: RegistryStore;
+  now: () => Date;
+  /** A device not heard from for this long is offline. */
+  offlineAfterMs: number;
+}
+
+/**
+ * The device registry: what each device is, where it is and which gateway owns it (from the
+ * provisioning files), what it last reported and when. Devices not in any provisioning file are
+ * learned from telemetry and owned by the gateway that first reported them.
+ * Lookups are served from memory; every change is written through to the store.
+ */
+export class DeviceRegistry {
+  private readonly options: RegistryOptions;
+  private readonly devices = new Map<string, DeviceRecord>();
+  private readonly gateways = new Map<string, GatewayRecord>();
+
+  constructor(options: RegistryOptions) {
+    this.options = options;
+  }
+
+  /** Loads the stored registry and applies the provisioning files over it. */
+  load(fleets: FleetFile[]): void {
+    const { store } = this.options;
+    for (const device of store.loadDevices()) this.devices.set(device.id, device);
+    for (const gateway of store.loadGateways()) this.gateways.set(gateway.id, gateway);
+    const provisioned: DeviceRecord[] = [];
+    for (const fleet of fleets) {
+      for (const g of fleet.gateways) {
+        const gateway: GatewayRecord = { ...(this.gateways.get(g.id) ?? { state: 'unknown' }), ...g };
+        this.gateways.set(g.id, gateway);
+        store.saveGateway(gateway);
+      }
+      for (const d of fleet.devices) {
+        const known = this.devices.get(d.id);
+        const device: DeviceRecord = { latest: {}, ...known, ...d, provisioned: true };
+        this.devices.set(d.id, device);
+        provisioned.push(device);
+      }
+    }
+    store.saveDevices(provisioned);
+  }
+
+  get size(): number {
+    return this.devices.size;
+  }
+
+  /**
+   * Where each item's device sits, or why it may not report through this gateway. A device that is
+   * unknown is learned here, owned by this gateway, in the unassigned district.
+   */
+  place(gatewayId: string, item: { deviceId: string; kind: DeviceKind }): DevicePlacement | Rejection {
+    let device = this.devices.get(item.deviceId);
+    if (!device) {
+      device = { id: item.deviceId, kind: item.kind, gatewayId, district: unassignedDistrict, provisioned: false, latest: {} };
+      this.devices.set(device.id, device);
+    }
+    if (device.kind !== item.kind) {
+      return {
+        reason: 'device-kind-mismatch',
+        message: `device ${item.deviceId} is registered as ${device.kind}, not ${item.kind}`,
+      };
+    }
+    if (device.gatewayId !== gatewayId) {
+      return {
+        reason: 'device-of-other-gateway',
+        message: `device ${item.deviceId} belongs to gateway ${device.gatewayId}, not ${gatewayId}`,
+      };
+    }
+    return device;
+  }
+
+  /** Records accepted readings: last seen and latest values. Readings older than the latest do not overwrite it. */
+  recordReadings(readings: Reading[]): void {
+    const now = this.options.now().toISOString();
+    const changed = new Set<DeviceRecord>();
+    for (const reading of readings) {
+      const device = this.devices.get(reading.deviceId);
+      if (!device) continue;
+      device.firstSeen ??= now;
+      device.lastSeen = now;
+      if (!device.latestTs || Date.parse(reading.ts) >= Date.parse(device.latestTs)) {
+        Object.assign(device.latest, reading.metrics);
+        device.latestTs = reading.ts;
+      }
+      changed.add(device);
+    }
+    this.options.store.saveDevices([...changed]);
+  }
+
+  recordStatus(status: GatewayStatus): void {
+    const now = this.options.now().toISOString();
+    const gateway = this.gateway(status.gatewayId);
+    if (gateway.state !== status.state) gateway.stateSince = now;
+    gateway.state = status.state;
+    this.options.store.saveGateway(gateway);
+  }
+
+  recordHeartbeat(heartbeat: GatewayHeartbeat): void {
+    const gateway = this.gateway(heartbeat.gatewayId);
+    const { v: _v, gatewayId: _id, ...health } = heartbeat;
+    gateway.lastHeartbeat = this.options.now().toISOString();
+    gateway.health = health;
+    this.options.store.saveGateway(gateway);
+  }
+
+  private gateway(id: string): GatewayRecord {
+    let gateway = this.gateways.get(id);
+    if (!gateway) {
+      gateway = { id, state: 'unknown' };
+      this.gateways.set(id, gateway);
+    }
+    return gateway;
+  }
+
+  private onlineSince(): string {
+    return new Date(this.options.now().getTime() - this.options.offlineAfterMs).toISOString();
+  }
+
+  private view(device: DeviceRecord): DeviceView {
+    const online = device.lastSeen !== undefined && device.lastSeen >= this.onlineSince();
+    return { ...device, status: online ? 'online' : 'offline' };
+  }
+
+  listDevices(filter: Omit<DeviceFilter, 'seenSince'>, page: Page): { total: number; items: DeviceView[] } {
+    const result = this.options.store.listDevices({ ...filter, seenSince: this.onlineSince() }, page);
+    return { total: result.total, items: result.items.map((d) => this.view(d)) };
+  }
+
+  getDevice(id: string): DeviceView | undefined {
+    const device = this.devices.get(id);
+    return device && this.view(device);
+  }
+
+  listGateways(): GatewayRecord[] {
+    return [...this.gateways.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+}

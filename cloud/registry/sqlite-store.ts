@@ -1,0 +1,149 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { transaction } from '../storage/sqlite.ts';
+import type { DeviceFilter, DeviceRecord, GatewayRecord, Page, RegistryStore } from './store.ts';
+
+type Row = Record<string, unknown>;
+
+const optional = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
+
+function toDevice(row: Row): DeviceRecord {
+  return {
+    id: String(row.id),
+    kind: row.kind as DeviceRecord['kind'],
+    gatewayId: String(row.gateway_id),
+    district: String(row.district),
+    location: row.lat === null ? undefined : { lat: Number(row.lat), lon: Number(row.lon) },
+    name: optional(row.name),
+    provisioned: row.provisioned === 1,
+    firstSeen: optional(row.first_seen),
+    lastSeen: optional(row.last_seen),
+    latest: JSON.parse(String(row.latest)),
+    latestTs: optional(row.latest_ts),
+  };
+}
+
+function toGateway(row: Row): GatewayRecord {
+  return {
+    id: String(row.id),
+    district: optional(row.district),
+    location: row.lat === null ? undefined : { lat: Number(row.lat), lon: Number(row.lon) },
+    name: optional(row.name),
+    state: row.state as GatewayRecord['state'],
+    stateSince: optional(row.state_since),
+    lastHeartbeat: optional(row.last_heartbeat),
+    health: row.health === null ? undefined : JSON.parse(String(row.health)),
+  };
+}
+
+export class SqliteRegistryStore implements RegistryStore {
+  private readonly db: DatabaseSync;
+  private readonly upsertDevice: StatementSync;
+  private readonly upsertGateway: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    db.exec(`CREATE TABLE IF NOT EXISTS devices (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      gateway_id TEXT NOT NULL,
+      district TEXT NOT NULL,
+      lat REAL, lon REAL, name TEXT,
+      provisioned INTEGER NOT NULL,
+      first_seen TEXT, last_seen TEXT,
+      latest TEXT NOT NULL, latest_ts TEXT
+    );
+    CREATE INDEX IF NOT EXISTS devices_kind ON devices (kind, id);
+    CREATE INDEX IF NOT EXISTS devices_gateway ON devices (gateway_id, id);
+    CREATE INDEX IF NOT EXISTS devices_district ON devices (district, id);
+    CREATE TABLE IF NOT EXISTS gateways (
+      id TEXT PRIMARY KEY,
+      district TEXT, lat REAL, lon REAL, name TEXT,
+      state TEXT NOT NULL, state_since TEXT, last_heartbeat TEXT, health TEXT
+    );`);
+    this.upsertDevice = db.prepare(`INSERT INTO devices
+      (id, kind, gateway_id, district, lat, lon, name, provisioned, first_seen, last_seen, latest, latest_ts)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, gateway_id = excluded.gateway_id,
+        district = excluded.district, lat = excluded.lat, lon = excluded.lon, name = excluded.name,
+        provisioned = excluded.provisioned, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+        latest = excluded.latest, latest_ts = excluded.latest_ts`);
+    this.upsertGateway = db.prepare(`INSERT INTO gateways
+      (id, district, lat, lon, name, state, state_since, last_heartbeat, health)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET district = excluded.district, lat = excluded.lat, lon = excluded.lon,
+        name = excluded.name, state = excluded.state, state_since = excluded.state_since,
+        last_heartbeat = excluded.last_heartbeat, health = excluded.health`);
+  }
+
+  loadDevices(): DeviceRecord[] {
+    return (this.db.prepare('SELECT * FROM devices').all() as Row[]).map(toDevice);
+  }
+
+  saveDevices(devices: DeviceRecord[]): void {
+    if (devices.length === 0) return;
+    transaction(this.db, () => {
+      for (const d of devices) {
+        this.upsertDevice.run(
+          d.id,
+          d.kind,
+          d.gatewayId,
+          d.district,
+          d.location?.lat ?? null,
+          d.location?.lon ?? null,
+          d.name ?? null,
+          d.provisioned ? 1 : 0,
+          d.firstSeen ?? null,
+          d.lastSeen ?? null,
+          JSON.stringify(d.latest),
+          d.latestTs ?? null,
+        );
+      }
+    });
+  }
+
+  listDevices(filter: DeviceFilter, page: Page): { total: number; items: DeviceRecord[] } {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const add = (clause: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      params.push(value);
+    };
+    add('kind = ?', filter.kind);
+    add('gateway_id = ?', filter.gatewayId);
+    add('district = ?', filter.district);
+    if (filter.seen && filter.seenSince) {
+      if (filter.seen === 'online') add('last_seen >= ?', filter.seenSince);
+      else add('(last_seen IS NULL OR last_seen < ?)', filter.seenSince);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM devices ${clause}`).get(...params) as { n: number };
+    const rows = this.db
+      .prepare(`SELECT * FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`)
+      .all(...params, page.limit, page.offset) as Row[];
+    return { total: Number(n), items: rows.map(toDevice) };
+  }
+
+  getDevice(id: string): DeviceRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as Row | undefined;
+    return row ? toDevice(row) : undefined;
+  }
+
+  loadGateways(): GatewayRecord[] {
+    return (this.db.prepare('SELECT * FROM gateways ORDER BY id').all() as Row[]).map(toGateway);
+  }
+
+  saveGateway(g: GatewayRecord): void {
+    this.upsertGateway.run(
+      g.id,
+      g.district ?? null,
+      g.location?.lat ?? null,
+      g.location?.lon ?? null,
+      g.name ?? null,
+      g.state,
+      g.stateSince ?? null,
+      g.lastHeartbeat ?? null,
+      g.health === undefined ? null : JSON.stringify(g.health),
+    );
+  }
+}

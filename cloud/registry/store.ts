@@ -1,0 +1,56 @@
+import type { DeviceKind, MetricValue } from '../../shared/kinds/index.ts';
+import type { Location } from '../../shared/fleet.ts';
+
+export interface DeviceRecord {
+  id: string;
+  kind: DeviceKind;
+  gatewayId: string;
+  district: string;
+  location?: Location;
+  name?: string;
+  /** Declared in a provisioning file (true) or learned from telemetry (false). */
+  provisioned: boolean;
+  firstSeen?: string;
+  lastSeen?: string;
+  /** Latest value of each metric, merged across readings, with the timestamp of the newest reading. */
+  latest: Record<string, MetricValue>;
+  latestTs?: string;
+}
+
+export interface GatewayRecord {
+  id: string;
+  district?: string;
+  location?: Location;
+  name?: string;
+  state: 'online' | 'offline' | 'unknown';
+  stateSince?: string;
+  lastHeartbeat?: string;
+  health?: Record<string, unknown>;
+}
+
+export interface DeviceFilter {
+  kind?: DeviceKind;
+  gatewayId?: string;
+  district?: string;
+  /** Devices seen at or after this instant are online; before it (or never) offline. */
+  seenSince?: string;
+  seen?: 'online' | 'offline';
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Persistence of the device registry. The embedded default is SQLite; a PostgreSQL store can
+ * implement the same interface (test/conformance/registry-store.ts runs against every store).
+ */
+export interface RegistryStore {
+  loadDevices(): DeviceRecord[];
+  saveDevices(devices: DeviceRecord[]): void;
+  listDevices(filter: DeviceFilter, page: Page): { total: number; items: DeviceRecord[] };
+  getDevice(id: string): DeviceRecord | undefined;
+  loadGateways(): GatewayRecord[];
+  saveGateway(gateway: GatewayRecord): void;
+}

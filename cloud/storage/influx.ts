@@ -1,0 +1,117 @@
+import { InfluxDB, type Transport, type WriteApi, type WriteOptions } from '@influxdata/influxdb-client';
+import { quoteIdent, type Series } from './influxql.ts';
+
+export interface InfluxSettings {
+  url: string;
+  /** InfluxDB 2.x/3.x token; empty for 1.x without authentication. */
+  token: string;
+  /** 1.x database; on 2.x the bucket, mapped for InfluxQL by a DBRP mapping. */
+  database: string;
+  /** 2.x organisation; ignored by 1.x. */
+  org: string;
+}
+
+export interface InfluxServer {
+  version: string;
+  /** Servers older than 1.8 have no /api/v2/write; their writes go to /write. */
+  v1WriteOnly: boolean;
+}
+
+export class InfluxQueryError extends Error {
+  readonly query: string;
+  constructor(message: string, query: string) {
+    super(`${message} (query: ${query})`);
+    this.query = query;
+  }
+}
+
+/** Asks /ping which InfluxDB this is. 1.x answers with X-Influxdb-Version "1.6.7~rc0", 2.x "v2.7.x". */
+export async function detectServer(url: string): Promise<InfluxServer> {
+  let res: Response;
+  try {
+    res = await fetch(`${url}/ping`);
+  } catch (error) {
+    throw new Error(`InfluxDB at ${url} is not reachable: ${(error as Error).message}`);
+  }
+  const version = res.headers.get('x-influxdb-version') ?? 'unknown';
+  const match = /^v?(\d+)\.(\d+)/.exec(version);
+  const [major, minor] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  return { version, v1WriteOnly: major === 1 && minor < 8 };
+}
+
+/**
+ * Wraps the client's transport so that WriteApi's `/api/v2/write?org&bucket&precision` goes to the
+ * v1 endpoint `/write?db&precision` on servers that have only that.
+ */
+function v1WriteTransport(inner: Transport): Transport {
+  const rewrite = (path: string) => {
+    if (!path.startsWith('/api/v2/write?')) return path;
+    const params = new URLSearchParams(path.slice('/api/v2/write?'.length));
+    const v1 = new URLSearchParams({ db: params.get('bucket') ?? '', precision: params.get('precision') ?? 'ns' });
+    return `/write?${v1}`;
+  };
+  return {
+    send: (path, body, options, callbacks) => inner.send(rewrite(path), body, options, callbacks),
+    request: (path, body, options, started) => inner.request(rewrite(path), body, options, started),
+    iterate: (path, body, options) => inner.iterate(rewrite(path), body, options),
+    chunkCombiner: inner.chunkCombiner,
+  };
+}
+
+interface QueryResponse {
+  results?: { statement_id?: number; series?: Series[]; error?: string }[];
+  error?: string;
+}
+
+export class InfluxConnection {
+  readonly settings: InfluxSettings;
+  readonly server: InfluxServer;
+  private readonly client: InfluxDB;
+
+  constructor(settings: InfluxSettings, server: InfluxServer) {
+    this.settings = settings;
+    this.server = server;
+    const base = new InfluxDB({ url: settings.url, token: settings.token || undefined });
+    this.client = server.v1WriteOnly
+      ? new InfluxDB({ url: settings.url, token: settings.token || undefined, transport: v1WriteTransport(base.transport) })
+      : base;
+  }
+
+  writeApi(options: Partial<WriteOptions>): WriteApi {
+    return this.client.getWriteApi(this.settings.org, this.settings.database, 'ms', options);
+  }
+
+  /** Runs InfluxQL statements over /query (1.x, 2.x with a DBRP mapping, 3.x); one result per statement. */
+  async query(influxql: string, method: 'GET' | 'POST' = 'GET'): Promise<Series[][]> {
+    const params = new URLSearchParams({ db: this.settings.database, q: influxql, epoch: 'ms' });
+    let body: QueryResponse;
+    try {
+      body = await this.client.transport.request(`/query?${params}`, null, { method });
+    } catch (error) {
+      throw new InfluxQueryError(`InfluxDB query failed: ${(error as Error).message}`, influxql);
+    }
+    if (body.error) throw new InfluxQueryError(body.error, influxql);
+    return (body.results ?? []).map((result) => {
+      if (result.error) throw new InfluxQueryError(result.error, influxql);
+      return result.series ?? [];
+    });
+  }
+
+  /** The series of a single-statement query. */
+  async select(influxql: string): Promise<Series[]> {
+    const [series] = await this.query(influxql);
+    return series ?? [];
+  }
+
+  /** 1.x needs the database created; 2.x/3.x buckets are created by their own provisioning. */
+  async ensureDatabase(): Promise<void> {
+    if (!/^1\./.test(this.server.version)) return;
+    await this.query(`CREATE DATABASE ${quoteIdent(this.settings.database)}`, 'POST');
+  }
+}
+
+export async function connectInflux(settings: InfluxSettings): Promise<InfluxConnection> {
+  const connection = new InfluxConnection(settings, await detectServer(settings.url));
+  await connection.ensureDatabase();
+  return connection;
+}

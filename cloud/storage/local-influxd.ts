@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/**
+ * Starts a private `influxd` (InfluxDB 1.x, the one Debian packages) on free loopback ports with its
+ * data under `dir`. Used by `npm start` when no INFLUX_URL is configured, and by the tests.
+ */
+export interface LocalInfluxd {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export class InfluxdMissingError extends Error {
+  constructor() {
+    super(
+      'influxd was not found on PATH. Install InfluxDB (Debian: `sudo apt-get install influxdb`) ' +
+        'or point INFLUX_URL at a running InfluxDB 1.8+, 2.x or 3.x.',
+    );
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(address)));
+    });
+  });
+}
+
+function configFile(dir: string, httpPort: number, rpcPort: number): string {
+  return `reporting-disabled = true
+bind-address = "127.0.0.1:${rpcPort}"
+[meta]
+  dir = "${join(dir, 'meta')}"
+[data]
+  dir = "${join(dir, 'data')}"
+  wal-dir = "${join(dir, 'wal')}"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:${httpPort}"
+  log-enabled = false
+  max-body-size = 0
+[monitor]
+  store-enabled = false
+[continuous_queries]
+  enabled = false
+[logging]
+  level = "warn"
+`;
+}
+
+async function waitForPing(url: string, child: ChildProcess, output: () => string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`influxd exited with code ${child.exitCode}: ${output()}`);
+    try {
+      const res = await fetch(`${url}/ping`);
+      if (res.status === 204) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`influxd did not answer /ping at ${url} within ${timeoutMs} ms: ${output()}`);
+}
+
+export async function startLocalInfluxd(dir: string, options: { timeoutMs?: number } = {}): Promise<LocalInfluxd> {
+  if (spawnSync('influxd', ['version']).error) throw new InfluxdMissingError();
+  await mkdir(dir, { recursive: true });
+  // Two free ports, then start; a lost race with another process shows up as an exit and is retried.
+  for (let attempt = 1; ; attempt++) {
+    const [httpPort, rpcPort] = [await freePort(), await freePort()];
+    const config = join(dir, 'influxdb.conf');
+    await writeFile(config, configFile(dir, httpPort, rpcPort));
+    const child = spawn('influxd', ['-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4_000);
+    });
+    const url = `http://127.0.0.1:${httpPort}`;
+    try {
+      await waitForPing(url, child, () => stderr, options.timeoutMs ?? 20_000);
+    } catch (error) {
+      child.kill('SIGKILL');
+      if (attempt < 3 && /address already in use/.test(stderr)) continue;
+      throw error;
+    }
+    return { url, stop: () => stopChild(child) };
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { gatewayId } from '../shared/ids.ts';
+import { maxReadingsPerBatch } from '../shared/messages.ts';
+
+/** Edge agent configuration: a JSON file (EDGE_CONFIG) with environment overrides, validated here. */
+export const edgeConfig = z
+  .object({
+    gatewayId,
+    mqtt: z
+      .object({
+        url: z.string().regex(/^(mqtts?|wss?|tcp):\/\/.+/, 'an mqtt://, mqtts://, ws:// or wss:// URL'),
+        /** The gateway's secret; better given as EDGE_GATEWAY_SECRET than written in the file. */
+        password: z.string().min(1),
+        keepaliveS: z.int().min(5).max(3_600).default(30),
+      })
+      .strict(),
+    /** The provisioning file that lists this gateway's devices (provisioning/fleet/*.json). */
+    fleetFile: z.string().min(1),
+    reportingIntervalS: z.number().min(0.01).max(86_400).default(60),
+    heartbeatIntervalS: z.number().min(1).max(3_600).default(30),
+    batch: z
+      .object({
+        maxReadings: z.int().min(1).max(maxReadingsPerBatch).default(500),
+        /** At most this many batches are awaiting PUBACK at once. */
+        maxInFlight: z.int().min(1).max(1_000).default(16),
+      })
+      .strict()
+      .default({ maxReadings: 500, maxInFlight: 16 }),
+    queue: z
+      .object({ maxReadings: z.int().min(1).default(200_000) })
+      .strict()
+      .default({ maxReadings: 200_000 }),
+    backoff: z
+      .object({ initialMs: z.int().min(10).default(1_000), maxMs: z.int().min(10).default(60_000) })
+      .strict()
+      .default({ initialMs: 1_000, maxMs: 60_000 }),
+    simulation: z
+      .object({
+        seed: z.int().default(1),
+        /** Simulated seconds per real second. */
+        speed: z.number().min(0.001).max(100_000).default(1),
+        /** Probability that a published message is replaced by a malformed one (fault injection). */
+        malformedRate: z.number().min(0).max(1).default(0),
+      })
+      .strict()
+      .default({ seed: 1, speed: 1, malformedRate: 0 }),
+  })
+  .strict();
+export type EdgeConfig = z.infer<typeof edgeConfig>;
+
+export class EdgeConfigError extends Error {}
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+/** Reads the file named by EDGE_CONFIG, applies EDGE_MQTT_URL and EDGE_GATEWAY_SECRET, validates. */
+export function loadEdgeConfig(env: Record<string, string | undefined> = process.env): EdgeConfig {
+  const path = env.EDGE_CONFIG;
+  if (!path) throw new EdgeConfigError('EDGE_CONFIG must name the agent configuration file');
+  let raw: { mqtt?: Record<string, unknown> } & Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new EdgeConfigError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const mqtt = { ...raw.mqtt };
+  if (env.EDGE_MQTT_URL) mqtt.url = env.EDGE_MQTT_URL;
+  if (env.EDGE_GATEWAY_SECRET) mqtt.password = env.EDGE_GATEWAY_SECRET;
+  const parsed = edgeConfig.safeParse({ ...raw, mqtt });
+  if (!parsed.success) throw new EdgeConfigError(`invalid edge configuration in ${path}: ${describe(parsed.error)}`);
+  return parsed.data;
+}

@@ -1,0 +1,36 @@
+import { readFleetFile } from '../shared/fleet-files.ts';
+import { createLogger } from '../shared/log.ts';
+import { simulatedClock } from '../simulators/clock.ts';
+import { createRandom } from '../simulators/random.ts';
+import { EdgeAgent } from './agent.ts';
+import { loadEdgeConfig } from './config.ts';
+import { simulatedDrivers } from './drivers/simulated.ts';
+
+/** Entry point of an edge agent: `EDGE_CONFIG=gateway.json npm run edge`. */
+const log = createLogger('edge', process.env.LOG_LEVEL ?? 'info');
+try {
+  const config = loadEdgeConfig();
+  const fleet = await readFleetFile(config.fleetFile);
+  const devices = fleet.devices.filter((d) => d.gatewayId === config.gatewayId);
+  if (devices.length === 0) log.warn({ gatewayId: config.gatewayId }, 'no devices for this gateway in the fleet file');
+  const random = createRandom(config.simulation.seed);
+  const agent = new EdgeAgent({
+    config,
+    drivers: simulatedDrivers(devices, fleet.city, random),
+    log,
+    now: simulatedClock({ speed: config.simulation.speed }),
+    random: () => random.next(),
+  });
+  log.info({ gatewayId: config.gatewayId, devices: devices.length, broker: config.mqtt.url }, 'edge agent starting');
+  await agent.start();
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await agent.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+} catch (error) {
+  log.fatal((error as Error).message);
+  process.exit(1);
+}

@@ -1,0 +1,25 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { generateFleet } from '../simulators/fleet.ts';
+
+/** `npm run fleet:generate -- --devices 10000 --seed 7 --out provisioning/fleet/big.json` */
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '150' },
+    seed: { type: 'string', default: '1' },
+    'per-gateway': { type: 'string', default: '50' },
+    out: { type: 'string' },
+  },
+});
+const options = z
+  .object({
+    devices: z.coerce.number().int().min(1).max(1_000_000),
+    seed: z.coerce.number().int(),
+    perGateway: z.coerce.number().int().min(1),
+    out: z.string().min(1, '--out names the file to write'),
+  })
+  .parse({ devices: values.devices, seed: values.seed, perGateway: values['per-gateway'], out: values.out ?? '' });
+const fleet = generateFleet({ seed: options.seed, devices: options.devices, devicesPerGateway: options.perGateway });
+await writeFile(options.out, `${JSON.stringify(fleet, null, 1)}\n`);
+console.log(`wrote ${fleet.devices.length} devices on ${fleet.gateways.length} gateways to ${options.out}`);

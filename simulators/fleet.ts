@@ -1,0 +1,112 @@
+import type { City, FleetDevice, FleetFile, FleetGateway, Location } from '../shared/fleet.ts';
+import type { DeviceKind } from '../shared/kinds/index.ts';
+import { offsetLocation } from './geo.ts';
+import { createRandom, type Random } from './random.ts';
+
+export interface FleetOptions {
+  seed: number;
+  devices: number;
+  /** Devices owned by one gateway; the last gateway takes the remainder. Default 50. */
+  devicesPerGateway?: number;
+  /** Default: Gent. */
+  city?: City;
+}
+
+export const GENT: City = {
+  name: 'Gent',
+  timezone: 'Europe/Brussels',
+  location: { lat: 51.0543, lon: 3.7174 },
+};
+
+interface District {
+  name: string;
+  /** Centre, in metres north and east of the city centre. */
+  north: number;
+  east: number;
+  radius: number;
+  /** Relative share of the gateways. */
+  weight: number;
+}
+
+const DISTRICTS: District[] = [
+  { name: 'centrum', north: 0, east: 0, radius: 900, weight: 3 },
+  { name: 'noord', north: 2_800, east: 400, radius: 1_200, weight: 1.5 },
+  { name: 'zuid', north: -2_600, east: 200, radius: 1_200, weight: 1.5 },
+  { name: 'oost', north: 300, east: 2_900, radius: 1_200, weight: 1.2 },
+  { name: 'west', north: 100, east: -2_700, radius: 1_200, weight: 1.2 },
+  { name: 'haven', north: 5_500, east: 1_200, radius: 1_500, weight: 0.6 },
+  { name: 'campus', north: -1_600, east: -1_400, radius: 700, weight: 1 },
+  { name: 'rand', north: -4_500, east: 4_500, radius: 2_000, weight: 0.5 },
+];
+
+const KIND_SHARES: { kind: DeviceKind; prefix: string; weight: number }[] = [
+  { kind: 'streetlight', prefix: 'lamp', weight: 0.6 },
+  { kind: 'wasteBin', prefix: 'bin', weight: 0.25 },
+  { kind: 'camera', prefix: 'cam', weight: 0.15 },
+];
+
+/** Devices stand within this distance of their gateway. */
+const DEVICE_RADIUS_M = 400;
+
+function weighted<T extends { weight: number }>(random: Random, items: readonly T[]): T {
+  let remaining = random.next() * items.reduce((sum, item) => sum + item.weight, 0);
+  for (const item of items) {
+    remaining -= item.weight;
+    if (remaining < 0) return item;
+  }
+  return items[items.length - 1] as T;
+}
+
+/** A uniformly distributed point within `radius` metres of `centre`. */
+function scatter(random: Random, centre: Location, radius: number): Location {
+  const distance = radius * Math.sqrt(random.next());
+  const angle = 2 * Math.PI * random.next();
+  return offsetLocation(centre, distance * Math.cos(angle), distance * Math.sin(angle));
+}
+
+function assertCount(name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}`);
+}
+
+/**
+ * A deterministic city fleet: gateways spread over the districts (more in the centre), each
+ * owning up to `devicesPerGateway` devices within a few hundred metres, about 60% street
+ * lights, 25% waste bins and 15% cameras. Ids are `gw-<district>-NN` and `lamp-000042`.
+ */
+export function generateFleet(options: FleetOptions): FleetFile {
+  const { seed, devices: deviceCount, devicesPerGateway = 50, city = GENT } = options;
+  assertCount('devices', deviceCount, 0);
+  assertCount('devicesPerGateway', devicesPerGateway, 1);
+  const random = createRandom(seed);
+  const perDistrict = new Map<string, number>();
+  const gateways: FleetGateway[] = [];
+  const devices: FleetDevice[] = [];
+
+  while (devices.length < deviceCount) {
+    const district = weighted(random, DISTRICTS);
+    const number = (perDistrict.get(district.name) ?? 0) + 1;
+    perDistrict.set(district.name, number);
+    const gateway: FleetGateway = {
+      id: `gw-${district.name}-${String(number).padStart(2, '0')}`,
+      district: district.name,
+      location: scatter(
+        random,
+        offsetLocation(city.location, district.north, district.east),
+        district.radius,
+      ),
+    };
+    gateways.push(gateway);
+    const owned = Math.min(devicesPerGateway, deviceCount - devices.length);
+    for (let i = 0; i < owned; i++) {
+      const { kind, prefix } = weighted(random, KIND_SHARES);
+      devices.push({
+        id: `${prefix}-${String(devices.length + 1).padStart(6, '0')}`,
+        kind,
+        gatewayId: gateway.id,
+        district: district.name,
+        location: scatter(random, gateway.location, DEVICE_RADIUS_M),
+      });
+    }
+  }
+  return { city, gateways, devices };
+}

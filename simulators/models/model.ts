@@ -1,0 +1,52 @@
+import type { z } from 'zod';
+import type { City, FleetDevice } from '../../shared/fleet.ts';
+import type { DeviceKind, kinds, Metrics } from '../../shared/kinds/index.ts';
+import type { Random } from '../random.ts';
+
+export interface ModelContext {
+  city: City;
+  device: FleetDevice;
+  /** The device's own stream, e.g. `root.fork(device.id)`, so that its behaviour does not depend on fleet order. */
+  random: Random;
+}
+
+export type EventType<K extends DeviceKind> = z.infer<(typeof kinds)[K]['events']>;
+
+export interface ModelEvent<K extends DeviceKind> {
+  type: EventType<K>;
+  detail?: string;
+}
+
+export interface Step<K extends DeviceKind> {
+  /** A full reading: every metric of the kind is present. */
+  metrics: Required<Metrics<K>>;
+  events: ModelEvent<K>[];
+}
+
+export interface DeviceModel<K extends DeviceKind> {
+  readonly kind: K;
+  /** Advances the simulated device to `now` (monotonic; first call initialises) and returns a full reading of all metrics plus events that happened since the last step. */
+  step(now: Date): Step<K>;
+  /** Fault injection: freeze the sensor so that every following step repeats the last metrics (a stuck sensor), until unstick(). */
+  stick(): void;
+  unstick(): void;
+}
+
+/** Any device model, discriminated by `kind`. */
+export type AnyDeviceModel = { [K in DeviceKind]: DeviceModel<K> }[DeviceKind];
+
+/**
+ * The physics of one device kind, driven by `simulate`: it is advanced over short intervals
+ * and read once per step.
+ */
+export interface Physics<K extends DeviceKind> {
+  readonly kind: K;
+  /** Sets the initial state at the instant of the first step. */
+  init?(now: Date): void;
+  /** Advances the state over (from, to], never longer than `MAX_INTERVAL_MS`, pushing what happened to `events`. */
+  advance(from: Date, to: Date, events: ModelEvent<K>[]): void;
+  /** The full reading at `now`, the end of the last interval; counters of the reporting interval restart. */
+  read(now: Date): Required<Metrics<K>>;
+}
+
+export const MAX_INTERVAL_MS = 15 * 60_000;
