@@ -70,7 +70,7 @@ class CameraPhysics implements Physics<'camera'> {
     }
     if (!this.#counting(now)) return;
     const { hour, weekday } = localClock(to, city.timezone);
-    this.#people += poisson(random, this.#pedestriansPerHour * pedestrians(hour, weekday) * 0.25);
+    this.#people += poisson(random, this.#pedestriansPerHour * pedestrians(hour, weekday) * hours);
     this.#vehicles += poisson(random, this.#vehiclesPerHour * traffic(hour, weekday) * hours);
   }
 

@@ -43,7 +43,7 @@ class WasteBinPhysics implements Physics<'wasteBin'> {
   readonly #meanTemperature: number;
   readonly #uprightTilt: number;
   #fill = 0;
-  #lastEmptying = 0;
+  #lastEmptying = '';
   #weekday = -1;
   #collectedToday = false;
   #lidOpen = false;
@@ -69,7 +69,7 @@ class WasteBinPhysics implements Physics<'wasteBin'> {
     const { random, city } = this.#context;
     const { hour, weekday } = localClock(now, city.timezone);
     this.#fill = random.between(0, 60);
-    this.#lastEmptying = now.getTime() - random.between(12, 84) * HOUR_MS;
+    this.#lastEmptying = new Date(now.getTime() - random.between(12, 84) * HOUR_MS).toISOString();
     this.#weekday = weekday;
     this.#collectedToday = hour >= this.#collectionHour;
   }
@@ -99,7 +99,7 @@ class WasteBinPhysics implements Physics<'wasteBin'> {
       lidOpen: this.#lidOpen,
       batteryLevel: round(this.#battery, 1),
       status: this.#status(now),
-      dateLastEmptying: new Date(this.#lastEmptying).toISOString(),
+      dateLastEmptying: this.#lastEmptying,
     };
   }
 
@@ -117,7 +117,7 @@ class WasteBinPhysics implements Physics<'wasteBin'> {
     if (due && !this.#collectedToday) {
       this.#collectedToday = true;
       this.#fill = random.between(0, 2);
-      this.#lastEmptying = to.getTime();
+      this.#lastEmptying = to.toISOString();
       this.#tiltAngle = undefined;
       events.push({ type: 'emptied', detail: 'collection round' });
       return;
