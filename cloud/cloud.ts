@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
+import { readFleetFiles } from '../shared/fleet-files.ts';
 import { createApi } from './api/app.ts';
 import { MqttBroker } from './broker/broker.ts';
 import { CredentialStore } from './broker/credentials.ts';
@@ -9,7 +10,6 @@ import type { CloudConfig } from './config.ts';
 import { SqliteDeadLetterStore } from './dead-letters/store.ts';
 import { Ingestor } from './ingest/ingest.ts';
 import { Counters } from './ingest/stats.ts';
-import { readFleetFiles } from '../shared/fleet-files.ts';
 import { DeviceRegistry } from './registry/registry.ts';
 import { SqliteRegistryStore } from './registry/sqlite-store.ts';
 import type { InfluxConnection } from './storage/influx.ts';
@@ -137,7 +137,11 @@ function listenHttp(app: ReturnType<typeof createApi>, port: number, host: strin
     const server = app.listen(port, host, (error?: Error) => {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        reject(code === 'EADDRINUSE' ? new Error(`HTTP port ${host}:${port} is already in use; set HTTP_PORT`) : error);
+        reject(
+          code === 'EADDRINUSE'
+            ? new Error(`HTTP port ${host}:${port} is already in use; set HTTP_PORT`)
+            : error,
+        );
       } else resolve(server);
     });
   });

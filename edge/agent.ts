@@ -98,7 +98,9 @@ export class EdgeAgent {
       this.pump();
     });
     client.on('error', (error) => log.warn({ err: error, gatewayId: config.gatewayId }, 'MQTT error'));
-    client.on('offline', () => log.warn({ gatewayId: config.gatewayId }, 'broker unreachable; queueing readings'));
+    client.on('offline', () =>
+      log.warn({ gatewayId: config.gatewayId }, 'broker unreachable; queueing readings'),
+    );
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
     if (options.poll ?? true) {
       void this.pollOnce();
@@ -174,7 +176,13 @@ export class EdgeAgent {
     }
   }
 
-  private publish(client: MqttClient, channel: 'telemetry' | 'events', body: object, events: number, readings: number) {
+  private publish(
+    client: MqttClient,
+    channel: 'telemetry' | 'events',
+    body: object,
+    events: number,
+    readings: number,
+  ) {
     const topic = gatewayTopic(this.deps.config.gatewayId, channel);
     const bad = this.deps.malformed?.();
     if (bad) client.publish(topic, bad, { qos: 1 });
@@ -218,8 +226,17 @@ export class EdgeAgent {
     const client = this.client;
     if (!client) return;
     if (client.connected) {
-      const offline: GatewayStatus = { v: 1, gatewayId: this.gatewayId, state: 'offline', ts: this.deps.now().toISOString(), softwareVersion };
-      await client.publishAsync(gatewayTopic(this.gatewayId, 'status'), JSON.stringify(offline), { qos: 1, retain: true });
+      const offline: GatewayStatus = {
+        v: 1,
+        gatewayId: this.gatewayId,
+        state: 'offline',
+        ts: this.deps.now().toISOString(),
+        softwareVersion,
+      };
+      await client.publishAsync(gatewayTopic(this.gatewayId, 'status'), JSON.stringify(offline), {
+        qos: 1,
+        retain: true,
+      });
     }
     await client.endAsync();
     await Promise.all(this.deps.drivers.map((d) => d.close()));

@@ -69,6 +69,7 @@ export function loadEdgeConfig(env: Record<string, string | undefined> = process
   if (env.EDGE_MQTT_URL) mqtt.url = env.EDGE_MQTT_URL;
   if (env.EDGE_GATEWAY_SECRET) mqtt.password = env.EDGE_GATEWAY_SECRET;
   const parsed = edgeConfig.safeParse({ ...raw, mqtt });
-  if (!parsed.success) throw new EdgeConfigError(`invalid edge configuration in ${path}: ${describe(parsed.error)}`);
+  if (!parsed.success)
+    throw new EdgeConfigError(`invalid edge configuration in ${path}: ${describe(parsed.error)}`);
   return parsed.data;
 }

@@ -12,7 +12,8 @@ try {
   const config = loadEdgeConfig();
   const fleet = await readFleetFile(config.fleetFile);
   const devices = fleet.devices.filter((d) => d.gatewayId === config.gatewayId);
-  if (devices.length === 0) log.warn({ gatewayId: config.gatewayId }, 'no devices for this gateway in the fleet file');
+  if (devices.length === 0)
+    log.warn({ gatewayId: config.gatewayId }, 'no devices for this gateway in the fleet file');
   const random = createRandom(config.simulation.seed);
   const agent = new EdgeAgent({
     config,
@@ -21,7 +22,10 @@ try {
     now: simulatedClock({ speed: config.simulation.speed }),
     random: () => random.next(),
   });
-  log.info({ gatewayId: config.gatewayId, devices: devices.length, broker: config.mqtt.url }, 'edge agent starting');
+  log.info(
+    { gatewayId: config.gatewayId, devices: devices.length, broker: config.mqtt.url },
+    'edge agent starting',
+  );
   await agent.start();
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');

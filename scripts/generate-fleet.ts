@@ -19,7 +19,16 @@ const options = z
     perGateway: z.coerce.number().int().min(1),
     out: z.string().min(1, '--out names the file to write'),
   })
-  .parse({ devices: values.devices, seed: values.seed, perGateway: values['per-gateway'], out: values.out ?? '' });
-const fleet = generateFleet({ seed: options.seed, devices: options.devices, devicesPerGateway: options.perGateway });
+  .parse({
+    devices: values.devices,
+    seed: values.seed,
+    perGateway: values['per-gateway'],
+    out: values.out ?? '',
+  });
+const fleet = generateFleet({
+  seed: options.seed,
+  devices: options.devices,
+  devicesPerGateway: options.perGateway,
+});
 await writeFile(options.out, `${JSON.stringify(fleet, null, 1)}\n`);
 console.log(`wrote ${fleet.devices.length} devices on ${fleet.gateways.length} gateways to ${options.out}`);

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Cloud } from '../cloud/cloud.ts';
 import { issueCredential } from '../cloud/broker/credentials.ts';
+import { Cloud } from '../cloud/cloud.ts';
 import { loadCloudConfig } from '../cloud/config.ts';
 import { openInflux } from '../cloud/storage/influx-setup.ts';
-import { edgeConfig } from '../edge/config.ts';
 import { EdgeAgent } from '../edge/agent.ts';
+import { edgeConfig } from '../edge/config.ts';
 import { simulatedDrivers } from '../edge/drivers/simulated.ts';
 import { readFleetFiles } from '../shared/fleet-files.ts';
 import { createLogger } from '../shared/log.ts';
@@ -57,7 +57,11 @@ for (const fleet of fleets) {
   }
 }
 log.info(
-  { gateways: agents.length, api: `http://127.0.0.1:${cloud.httpPort}/api/v1/devices`, influx: influx.settings.url },
+  {
+    gateways: agents.length,
+    api: `http://127.0.0.1:${cloud.httpPort}/api/v1/devices`,
+    influx: influx.settings.url,
+  },
   'simulated city running; Ctrl-C stops it',
 );
 

@@ -63,7 +63,11 @@ export const fleetFile = z
         });
       }
       if (seen.has(device.id)) {
-        ctx.addIssue({ code: 'custom', path: ['devices', index, 'id'], message: `duplicate device ${device.id}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['devices', index, 'id'],
+          message: `duplicate device ${device.id}`,
+        });
       }
       seen.add(device.id);
     });

@@ -9,7 +9,10 @@ import { z } from 'zod';
 export const gatewayId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, "-" or "_", 1-64 characters')
-  .meta({ description: 'Gateway id; also the MQTT username and client id of the gateway', examples: ['gw-centre-01'] });
+  .meta({
+    description: 'Gateway id; also the MQTT username and client id of the gateway',
+    examples: ['gw-centre-01'],
+  });
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we reject
 const controlCharacters = /[\u0000-\u001f\u007f]/;
@@ -23,7 +26,10 @@ export function tagValue(description: string) {
     .string()
     .min(1)
     .max(128)
-    .refine((value) => !controlCharacters.test(value) && !value.includes('\\'), 'must not contain control characters or a backslash')
+    .refine(
+      (value) => !controlCharacters.test(value) && !value.includes('\\'),
+      'must not contain control characters or a backslash',
+    )
     .meta({ description });
 }
 

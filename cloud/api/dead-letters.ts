@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
-import { parseWith } from './errors.ts';
 import { pageQuery } from './devices.ts';
+import { parseWith } from './errors.ts';
 
 const deadLetterQuery = z
   .object({ gateway: z.string().max(64).optional(), reason: z.string().max(64).optional(), ...pageQuery })

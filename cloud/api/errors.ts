@@ -23,7 +23,10 @@ export class NotFoundError extends ApiError {
 
 export class ValidationError extends ApiError {
   constructor(where: string, error: z.ZodError) {
-    const errors = error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+    const errors = error.issues.map((i) => ({
+      path: [where, ...i.path.map(String)].join('.'),
+      message: i.message,
+    }));
     super(400, 'Invalid request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
   }
 }

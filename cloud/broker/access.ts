@@ -4,17 +4,19 @@ import { gatewayTopic, isUplink, parseTopic, type UplinkChannel } from '../../sh
  * Access rules for gateways, deny by default. Pure functions of the authenticated gateway id and
  * the topic, so that they are tested with plain values.
  */
-export type PublishDecision =
-  | { allowed: true; channel: UplinkChannel }
-  | { allowed: false; reason: string };
+export type PublishDecision = { allowed: true; channel: UplinkChannel } | { allowed: false; reason: string };
 
 export function canPublish(gatewayId: string, topic: string): PublishDecision {
   const parsed = parseTopic(topic);
   if (!parsed) return { allowed: false, reason: `topic ${topic} is outside the gateway topic layout` };
   if (parsed.gatewayId !== gatewayId) {
-    return { allowed: false, reason: `gateway ${gatewayId} may not publish under gateway ${parsed.gatewayId}` };
+    return {
+      allowed: false,
+      reason: `gateway ${gatewayId} may not publish under gateway ${parsed.gatewayId}`,
+    };
   }
-  if (!isUplink(parsed.channel)) return { allowed: false, reason: `gateways do not publish to ${parsed.channel}` };
+  if (!isUplink(parsed.channel))
+    return { allowed: false, reason: `gateways do not publish to ${parsed.channel}` };
   return { allowed: true, channel: parsed.channel };
 }
 

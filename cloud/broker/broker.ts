@@ -60,14 +60,21 @@ export class MqttBroker {
       authorizePublish: (client, packet, callback) => {
         if (!client) return callback(null); // the cloud's own publications
         const gatewayId = broker?.gatewayOf.get(client);
-        const decision = gatewayId ? canPublish(gatewayId, packet.topic) : { allowed: false as const, reason: 'unauthenticated' };
+        const decision = gatewayId
+          ? canPublish(gatewayId, packet.topic)
+          : { allowed: false as const, reason: 'unauthenticated' };
         if (!decision.allowed) {
           counters.add('mqtt_publish_refused');
           log.warn({ clientId: client.id, topic: packet.topic }, `publish refused: ${decision.reason}`);
           return callback(new Error(decision.reason));
         }
         try {
-          onUplink({ topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload: packet.payload as Buffer });
+          onUplink({
+            topic: packet.topic,
+            gatewayId: gatewayId as string,
+            channel: decision.channel,
+            payload: packet.payload as Buffer,
+          });
           callback(null);
         } catch (error) {
           log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
@@ -82,7 +89,9 @@ export class MqttBroker {
         callback(null, null);
       },
     });
-    aedes.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error }, 'MQTT client error'));
+    aedes.on('clientError', (client, error) =>
+      log.debug({ clientId: client.id, err: error }, 'MQTT client error'),
+    );
     broker = new MqttBroker(aedes);
     return broker;
   }

@@ -15,13 +15,17 @@ const params = { N: 16_384, r: 8, p: 1 };
 const keyLength = 32;
 
 /** Format: `scrypt$N$r$p$salt(base64)$hash(base64)`; the secret itself is never stored. */
-const scryptHash = z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'scrypt$N$r$p$salt$hash');
+const scryptHash = z
+  .string()
+  .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'scrypt$N$r$p$salt$hash');
 
 export const credentialsFile = z
   .object({
     gateways: z.record(
       gatewayId,
-      z.object({ hash: scryptHash, createdAt: z.iso.datetime(), revoked: z.boolean().default(false) }).strict(),
+      z
+        .object({ hash: scryptHash, createdAt: z.iso.datetime(), revoked: z.boolean().default(false) })
+        .strict(),
     ),
   })
   .strict();
@@ -57,7 +61,8 @@ export async function readCredentials(path: string): Promise<CredentialsFile> {
     throw error;
   }
   const parsed = credentialsFile.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`credentials file ${path} is invalid: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new Error(`credentials file ${path} is invalid: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 
@@ -72,7 +77,11 @@ export async function writeCredentials(path: string, file: CredentialsFile): Pro
 export async function issueCredential(path: string, gateway: string, now = new Date()): Promise<string> {
   const file = await readCredentials(path);
   const secret = newSecret();
-  file.gateways[gatewayId.parse(gateway)] = { hash: await hashSecret(secret), createdAt: now.toISOString(), revoked: false };
+  file.gateways[gatewayId.parse(gateway)] = {
+    hash: await hashSecret(secret),
+    createdAt: now.toISOString(),
+    revoked: false,
+  };
   await writeCredentials(path, file);
   return secret;
 }

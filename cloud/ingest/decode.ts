@@ -58,7 +58,8 @@ function checkTime(ts: string, window: TimeWindow): string | undefined {
   const t = Date.parse(ts);
   const now = window.now.getTime();
   if (t < now - window.maxAgeMs) return `timestamp ${ts} is older than ${window.maxAgeMs / 1000} s`;
-  if (t > now + window.maxSkewMs) return `timestamp ${ts} is more than ${window.maxSkewMs / 1000} s in the future`;
+  if (t > now + window.maxSkewMs)
+    return `timestamp ${ts} is more than ${window.maxSkewMs / 1000} s in the future`;
   return undefined;
 }
 
@@ -102,19 +103,32 @@ export function decodeMessage(
   }
   const claimed = (json as { gatewayId?: unknown } | null)?.gatewayId;
   if (claimed !== undefined && claimed !== gatewayId) {
-    return reject('gateway-mismatch', `payload gatewayId ${JSON.stringify(claimed)} differs from topic ${gatewayId}`);
+    return reject(
+      'gateway-mismatch',
+      `payload gatewayId ${JSON.stringify(claimed)} differs from topic ${gatewayId}`,
+    );
   }
   switch (channel) {
     case 'telemetry': {
       const envelope = telemetryEnvelope.safeParse(json);
       if (!envelope.success) return reject('invalid-message', describe(envelope.error));
-      const { accepted, rejections } = validateItems(envelope.data.readings, reading, 'invalid-reading', window);
+      const { accepted, rejections } = validateItems(
+        envelope.data.readings,
+        reading,
+        'invalid-reading',
+        window,
+      );
       return { channel, batchId: envelope.data.batchId, readings: accepted, rejections };
     }
     case 'events': {
       const envelope = eventEnvelope.safeParse(json);
       if (!envelope.success) return reject('invalid-message', describe(envelope.error));
-      const { accepted, rejections } = validateItems(envelope.data.events, deviceEvent, 'invalid-event', window);
+      const { accepted, rejections } = validateItems(
+        envelope.data.events,
+        deviceEvent,
+        'invalid-event',
+        window,
+      );
       return { channel, events: accepted, rejections };
     }
     case 'heartbeat': {

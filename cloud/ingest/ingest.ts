@@ -111,7 +111,12 @@ export class Ingestor {
     for (const r of rejections) counters.add(`rejected_${r.reason}`);
     counters.add('dead_letters', rejections.length);
     log.warn(
-      { topic: message.topic, gatewayId: message.gatewayId, rejections: rejections.slice(0, 5), count: rejections.length },
+      {
+        topic: message.topic,
+        gatewayId: message.gatewayId,
+        rejections: rejections.slice(0, 5),
+        count: rejections.length,
+      },
       'rejected input kept as dead letter',
     );
     deadLetters.add(

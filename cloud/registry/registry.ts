@@ -68,7 +68,14 @@ export class DeviceRegistry {
   place(gatewayId: string, item: { deviceId: string; kind: DeviceKind }): DevicePlacement | Rejection {
     let device = this.devices.get(item.deviceId);
     if (!device) {
-      device = { id: item.deviceId, kind: item.kind, gatewayId, district: unassignedDistrict, provisioned: false, latest: {} };
+      device = {
+        id: item.deviceId,
+        kind: item.kind,
+        gatewayId,
+        district: unassignedDistrict,
+        provisioned: false,
+        latest: {},
+      };
       this.devices.set(device.id, device);
     }
     if (device.kind !== item.kind) {

@@ -117,7 +117,9 @@ export class SqliteRegistryStore implements RegistryStore {
       else add('(last_seen IS NULL OR last_seen < ?)', filter.seenSince);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM devices ${clause}`).get(...params) as { n: number };
+    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM devices ${clause}`).get(...params) as {
+      n: number;
+    };
     const rows = this.db
       .prepare(`SELECT * FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`)
       .all(...params, page.limit, page.offset) as Row[];

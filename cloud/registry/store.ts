@@ -1,5 +1,5 @@
-import type { DeviceKind, MetricValue } from '../../shared/kinds/index.ts';
 import type { Location } from '../../shared/fleet.ts';
+import type { DeviceKind, MetricValue } from '../../shared/kinds/index.ts';
 
 export interface DeviceRecord {
   id: string;

@@ -47,7 +47,10 @@ function v1WriteTransport(inner: Transport): Transport {
   const rewrite = (path: string) => {
     if (!path.startsWith('/api/v2/write?')) return path;
     const params = new URLSearchParams(path.slice('/api/v2/write?'.length));
-    const v1 = new URLSearchParams({ db: params.get('bucket') ?? '', precision: params.get('precision') ?? 'ns' });
+    const v1 = new URLSearchParams({
+      db: params.get('bucket') ?? '',
+      precision: params.get('precision') ?? 'ns',
+    });
     return `/write?${v1}`;
   };
   return {
@@ -73,7 +76,11 @@ export class InfluxConnection {
     this.server = server;
     const base = new InfluxDB({ url: settings.url, token: settings.token || undefined });
     this.client = server.v1WriteOnly
-      ? new InfluxDB({ url: settings.url, token: settings.token || undefined, transport: v1WriteTransport(base.transport) })
+      ? new InfluxDB({
+          url: settings.url,
+          token: settings.token || undefined,
+          transport: v1WriteTransport(base.transport),
+        })
       : base;
   }
 

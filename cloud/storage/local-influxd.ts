@@ -70,7 +70,10 @@ async function waitForPing(url: string, child: ChildProcess, output: () => strin
   throw new Error(`influxd did not answer /ping at ${url} within ${timeoutMs} ms: ${output()}`);
 }
 
-export async function startLocalInfluxd(dir: string, options: { timeoutMs?: number } = {}): Promise<LocalInfluxd> {
+export async function startLocalInfluxd(
+  dir: string,
+  options: { timeoutMs?: number } = {},
+): Promise<LocalInfluxd> {
   if (spawnSync('influxd', ['version']).error) throw new InfluxdMissingError();
   await mkdir(dir, { recursive: true });
   // Two free ports, then start; a lost race with another process shows up as an exit and is retried.

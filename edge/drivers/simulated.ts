@@ -28,7 +28,8 @@ export class SimulatedDriver implements DeviceDriver {
     for (const [deviceId, model] of this.models) {
       const step = model.step(now);
       readings.push({ deviceId, kind: model.kind, ts, metrics: step.metrics } as Reading);
-      for (const event of step.events) events.push({ deviceId, kind: model.kind, ts, ...event } as DeviceEvent);
+      for (const event of step.events)
+        events.push({ deviceId, kind: model.kind, ts, ...event } as DeviceEvent);
     }
     return { readings, events };
   }

@@ -11,7 +11,9 @@ export const camera = defineKind({
   fiwareType: 'CrowdFlowObserved + TrafficFlowObserved',
   description: '5G public-space camera',
   metrics: z.object({
-    streamStatus: z.enum(['online', 'degraded', 'offline']).meta({ description: 'Video analytics pipeline state' }),
+    streamStatus: z
+      .enum(['online', 'degraded', 'offline'])
+      .meta({ description: 'Video analytics pipeline state' }),
     peopleCount: z
       .int()
       .min(0)

@@ -54,5 +54,9 @@ export function defineKind<
 
 /** A metric: a number with its unit and bounds documented in the schema itself. */
 export function quantity(unit: string, description: string, min: number, max: number) {
-  return z.number().min(min).max(max).meta({ unit, description: `${description} [${unit}]` });
+  return z
+    .number()
+    .min(min)
+    .max(max)
+    .meta({ unit, description: `${description} [${unit}]` });
 }

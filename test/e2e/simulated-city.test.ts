@@ -1,0 +1,203 @@
+import { connectAsync } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../cloud/storage/influxql.ts';
+import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
+import { EdgeAgent } from '../../edge/agent.ts';
+import { edgeConfig } from '../../edge/config.ts';
+import type { DeviceDriver } from '../../edge/drivers/driver.ts';
+import { simulatedDrivers } from '../../edge/drivers/simulated.ts';
+import type { DeviceEvent, DeviceKind, Reading } from '../../shared/kinds/index.ts';
+import { gatewayTopic } from '../../shared/topics.ts';
+import { generateFleet } from '../../simulators/fleet.ts';
+import { createRandom } from '../../simulators/random.ts';
+import { getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { startTestInfluxd } from '../helpers/influxd.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/** Wraps a driver and keeps a copy of everything it produced: what the devices "published". */
+class RecordingDriver implements DeviceDriver {
+  readonly readings: Reading[] = [];
+  readonly events: DeviceEvent[] = [];
+  private readonly inner: DeviceDriver;
+  constructor(inner: DeviceDriver) {
+    this.inner = inner;
+  }
+  get kind() {
+    return this.inner.kind;
+  }
+  get deviceCount() {
+    return this.inner.deviceCount;
+  }
+  async poll(now: Date) {
+    const result = await this.inner.poll(now);
+    this.readings.push(...result.readings);
+    this.events.push(...result.events);
+    return result;
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+const fleet = generateFleet({ seed: 11, devices: 120, devicesPerGateway: 30 });
+const stepMs = 15 * 60_000;
+const steps = 24;
+let simulatedNow = Date.now() - steps * stepMs;
+
+let influxd: LocalInfluxd;
+let city: TestCloud;
+const agents: EdgeAgent[] = [];
+const recorders: RecordingDriver[] = [];
+let malformedSent = 0;
+
+beforeAll(async () => {
+  influxd = await startTestInfluxd();
+  city = await startTestCloud(influxd.url, fleet);
+  const random = createRandom(11);
+  for (const [index, gateway] of fleet.gateways.entries()) {
+    const devices = fleet.devices.filter((d) => d.gatewayId === gateway.id);
+    const drivers = simulatedDrivers(devices, fleet.city, random.fork(gateway.id)).map(
+      (d) => new RecordingDriver(d),
+    );
+    recorders.push(...drivers);
+    const faults = random.fork(`faults-${gateway.id}`);
+    const agent = new EdgeAgent({
+      config: edgeConfig.parse({
+        gatewayId: gateway.id,
+        mqtt: { url: city.mqttUrl, password: await city.provision(gateway.id) },
+        fleetFile: 'provisioning/fleet/test.json',
+        batch: { maxReadings: 7, maxInFlight: 4 },
+        backoff: { initialMs: 50, maxMs: 200 },
+      }),
+      drivers,
+      log: silentLog,
+      now: () => new Date(simulatedNow),
+      random: () => random.next(),
+      // The first gateway also sends garbage now and then (fault injection).
+      malformed:
+        index === 0
+          ? () => {
+              if (!faults.chance(0.2)) return undefined;
+              malformedSent++;
+              return Buffer.from(`{"v":1,"gatewayId":"${gateway.id}","readings":[`);
+            }
+          : undefined,
+    });
+    await agent.start({ poll: false });
+    agents.push(agent);
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.stop()));
+  await city?.stop();
+  await influxd?.stop();
+});
+
+async function runSteps(count: number, during?: (step: number) => Promise<void>) {
+  for (let step = 0; step < count; step++) {
+    simulatedNow += stepMs;
+    await during?.(step);
+    await Promise.all(agents.map((a) => a.pollOnce()));
+  }
+}
+
+function key(device: unknown, time: unknown) {
+  return `${String(device)}@${Number(time)}`;
+}
+
+describe('a simulated city of street lights, waste bins and cameras', () => {
+  it('stores every reading the devices produced, with the same values, while one gateway is cut off and another sends garbage', async () => {
+    const cutGateway = agents[1] as EdgeAgent;
+    await runSteps(steps, async (step) => {
+      if (step === 8) {
+        cutGateway.cutConnection(300);
+        await waitFor('the last will to mark the gateway offline', async () => {
+          const { body } = await getJson<{ items: { id: string; state: string }[] }>(
+            `${city.apiUrl}/api/v1/gateways`,
+          );
+          return body.items.find((g) => g.id === cutGateway.gatewayId)?.state === 'offline';
+        });
+      }
+    });
+    await Promise.all(agents.map((a) => a.drained()));
+    expect(cutGateway.stats.connects).toBe(2);
+
+    const published = recorders.flatMap((r) => r.readings);
+    expect(published).toHaveLength(fleet.devices.length * steps);
+    const kinds: DeviceKind[] = ['streetlight', 'wasteBin', 'camera'];
+    for (const kind of kinds) {
+      const expected = published.filter((r) => r.kind === kind);
+      expect(expected.length).toBeGreaterThan(0);
+      const stored = await waitFor(`all ${kind} readings in InfluxDB`, async () => {
+        await city.cloud.flush();
+        const [series] = await city.influx.select(`SELECT * FROM "${kind}"`);
+        const points = rows(series);
+        return points.length >= expected.length ? points : undefined;
+      });
+      expect(stored).toHaveLength(expected.length);
+      const byKey = new Map(stored.map((row) => [key(row.device, row.time), row]));
+      for (const reading of expected) {
+        const row = byKey.get(key(reading.deviceId, Date.parse(reading.ts)));
+        const device = fleet.devices.find((d) => d.id === reading.deviceId);
+        expect(row, `${reading.deviceId} at ${reading.ts}`).toMatchObject({
+          ...reading.metrics,
+          gateway: device?.gatewayId,
+          district: device?.district,
+          kind,
+        });
+      }
+    }
+  });
+
+  it('stores every device event', async () => {
+    const events = recorders.flatMap((r) => r.events);
+    expect(events.length).toBeGreaterThan(0);
+    const [series] = await city.influx.select('SELECT "count", "type", "device" FROM "device_event"');
+    expect(rows(series)).toHaveLength(events.length);
+  });
+
+  it('kept every malformed payload as a dead letter and nothing else', async () => {
+    expect(malformedSent).toBeGreaterThan(0);
+    const { body } = await getJson<{ total: number; items: { reason: string; gatewayId: string }[] }>(
+      `${city.apiUrl}/api/v1/dead-letters?limit=1000`,
+    );
+    expect(body.total).toBe(malformedSent);
+    expect(new Set(body.items.map((l) => `${l.reason}/${l.gatewayId}`))).toEqual(
+      new Set([`invalid-json/${agents[0]?.gatewayId}`]),
+    );
+  });
+
+  it('lists every provisioned device as online with its latest values', async () => {
+    const { body } = await getJson<{ total: number; items: { latest: Record<string, unknown> }[] }>(
+      `${city.apiUrl}/api/v1/devices?status=online&limit=1000`,
+    );
+    expect(body.total).toBe(fleet.devices.length);
+    expect(body.items.every((d) => Object.keys(d.latest).length > 0)).toBe(true);
+  });
+
+  it('does not let a gateway publish under another gateway prefix', async () => {
+    const [a, b] = fleet.gateways;
+    if (!a || !b) throw new Error('the fleet needs two gateways');
+    const intruder = await connectAsync(city.mqttUrl, {
+      clientId: a.id,
+      username: a.id,
+      password: await city.provision(a.id),
+      reconnectPeriod: 0,
+    });
+    const closed = new Promise<void>((resolve) => intruder.once('close', () => resolve()));
+    intruder.publish(
+      gatewayTopic(b.id, 'status'),
+      JSON.stringify({ v: 1, gatewayId: b.id, state: 'offline' }),
+      {
+        qos: 1,
+      },
+    );
+    await closed;
+    const { body } = await getJson<{ items: { id: string; state: string }[] }>(
+      `${city.apiUrl}/api/v1/gateways`,
+    );
+    expect(body.items.find((g) => g.id === b.id)?.state).toBe('online');
+    await intruder.endAsync(true);
+  });
+});

@@ -1,0 +1,86 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { issueCredential } from '../../cloud/broker/credentials.ts';
+import { Cloud } from '../../cloud/cloud.ts';
+import { loadCloudConfig } from '../../cloud/config.ts';
+import { connectInflux, type InfluxConnection } from '../../cloud/storage/influx.ts';
+import type { FleetFile } from '../../shared/fleet.ts';
+import { tempDir } from './temp-dir.ts';
+
+export const silentLog = pino({ level: 'silent' });
+
+export interface TestCloud {
+  cloud: Cloud;
+  influx: InfluxConnection;
+  mqttUrl: string;
+  apiUrl: string;
+  dataDir: string;
+  /** Provisions a gateway and returns its secret. */
+  provision(gatewayId: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+let databases = 0;
+
+/**
+ * The real cloud (aedes on a random loopback port, express on another) writing to `influxUrl`, in a
+ * database of its own, with its data directory in a temp folder.
+ */
+export async function startTestCloud(influxUrl: string, fleet?: FleetFile, env: Record<string, string> = {}) {
+  const dir = await tempDir('cloud');
+  const fleetDir = join(dir.path, 'fleet');
+  await mkdir(fleetDir);
+  if (fleet) await writeFile(join(fleetDir, 'fleet.json'), JSON.stringify(fleet));
+  const config = loadCloudConfig({
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    MQTT_PORT: '0',
+    MQTT_HOST: '127.0.0.1',
+    DATA_DIR: join(dir.path, 'data'),
+    FLEET_DIR: fleetDir,
+    INFLUX_URL: influxUrl,
+    INFLUX_DATABASE: `test_${process.pid}_${databases++}`,
+    INFLUX_FLUSH_INTERVAL_MS: '100',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const influx = await connectInflux({
+    url: influxUrl,
+    token: '',
+    database: config.INFLUX_DATABASE,
+    org: config.INFLUX_ORG,
+  });
+  const cloud = new Cloud({ config, log: silentLog, influx });
+  await cloud.start();
+  const result: TestCloud = {
+    cloud,
+    influx,
+    mqttUrl: `mqtt://127.0.0.1:${cloud.mqttPort}`,
+    apiUrl: `http://127.0.0.1:${cloud.httpPort}`,
+    dataDir: config.DATA_DIR,
+    provision: (gatewayId) => issueCredential(config.CREDENTIALS_FILE, gatewayId),
+    stop: async () => {
+      await cloud.stop();
+      await dir.remove();
+    },
+  };
+  return result;
+}
+
+export async function getJson<T = Record<string, unknown>>(
+  url: string,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Number of points in a measurement (counted on a field every point of that measurement has). */
+export async function countPoints(
+  influx: InfluxConnection,
+  measurement: string,
+  field: string,
+): Promise<number> {
+  const [series] = await influx.select(`SELECT COUNT("${field}") FROM "${measurement}"`);
+  return Number(series?.values[0]?.[1] ?? 0);
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineKind, quantity } from '../../../../shared/kinds/kind.ts';
+
+const thermometer = defineKind({
+  kind: 'thermometer',
+  fiwareType: 'WeatherObserved',
+  description: 'thermometer',
+  metrics: z.object({ temperature: quantity('°C', 'Air temperature', -50, 60), label: z.string() }),
+  events: z.enum(['frost']),
+  commands: z.discriminatedUnion('action', [z.object({ action: z.literal('calibrate') }).strict()]),
+});
+
+const TS = '2026-11-22T16:00:00Z';
+
+describe('defineKind reading', () => {
+  it('accepts a reading with a subset of the metrics', () => {
+    const value = { deviceId: 't-1', kind: 'thermometer', ts: TS, metrics: { temperature: -3.5 } };
+    expect(thermometer.reading.parse(value)).toEqual(value);
+  });
+
+  it('rejects an empty metrics object', () => {
+    const result = thermometer.reading.safeParse({
+      deviceId: 't-1',
+      kind: 'thermometer',
+      ts: TS,
+      metrics: {},
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('a reading carries at least one metric');
+  });
+
+  it('rejects unknown metrics and unknown fields on the reading', () => {
+    const base = { deviceId: 't-1', kind: 'thermometer', ts: TS, metrics: { temperature: 1 } };
+    expect(
+      thermometer.reading.safeParse({ ...base, metrics: { temperature: 1, humidity: 80 } }).success,
+    ).toBe(false);
+    expect(thermometer.reading.safeParse({ ...base, location: 'x' }).success).toBe(false);
+  });
+
+  it('rejects another kind, a bad device id and a bad timestamp', () => {
+    const base = { deviceId: 't-1', kind: 'thermometer', ts: TS, metrics: { temperature: 1 } };
+    expect(thermometer.reading.safeParse({ ...base, kind: 'streetlight' }).success).toBe(false);
+    expect(thermometer.reading.safeParse({ ...base, deviceId: 't/1' }).success).toBe(false);
+    expect(thermometer.reading.safeParse({ ...base, ts: 'now' }).success).toBe(false);
+    const { ts: _, ...noTs } = base;
+    expect(thermometer.reading.safeParse(noTs).success).toBe(false);
+  });
+
+  it('registers the reading schema under a JSON Schema id', () => {
+    expect(thermometer.reading.meta()?.id).toBe('thermometerReading');
+  });
+});
+
+describe('defineKind event', () => {
+  const base = { deviceId: 't-1', kind: 'thermometer', ts: TS, type: 'frost' };
+
+  it('accepts a known type with or without a one-line detail', () => {
+    expect(thermometer.event.safeParse(base).success).toBe(true);
+    expect(thermometer.event.safeParse({ ...base, detail: 'below 0 °C' }).success).toBe(true);
+  });
+
+  it('rejects unknown types, multi-line or long details and extra fields', () => {
+    expect(thermometer.event.safeParse({ ...base, type: 'heat' }).success).toBe(false);
+    expect(thermometer.event.safeParse({ ...base, detail: 'a\nb' }).success).toBe(false);
+    expect(thermometer.event.safeParse({ ...base, detail: 'x'.repeat(501) }).success).toBe(false);
+    expect(thermometer.event.safeParse({ ...base, extra: 1 }).success).toBe(false);
+  });
+});
+
+describe('defineKind command', () => {
+  it('accepts a declared action and rejects others', () => {
+    const base = { deviceId: 't-1', kind: 'thermometer' };
+    expect(thermometer.command.safeParse({ ...base, command: { action: 'calibrate' } }).success).toBe(true);
+    expect(thermometer.command.safeParse({ ...base, command: { action: 'reboot' } }).success).toBe(false);
+    expect(thermometer.command.safeParse({ ...base, command: { action: 'calibrate', x: 1 } }).success).toBe(
+      false,
+    );
+  });
+});
+
+describe('quantity', () => {
+  const q = quantity('W', 'Power', 0, 10);
+
+  it('documents its unit and bounds in the schema', () => {
+    expect(q.meta()).toEqual({ unit: 'W', description: 'Power [W]' });
+  });
+
+  it('includes both bounds and rejects what is outside or not a finite number', () => {
+    expect(q.safeParse(0).success).toBe(true);
+    expect(q.safeParse(10).success).toBe(true);
+    expect(q.safeParse(-0.001).success).toBe(false);
+    expect(q.safeParse(10.001).success).toBe(false);
+    expect(q.safeParse(Number.NaN).success).toBe(false);
+    expect(q.safeParse(Number.POSITIVE_INFINITY).success).toBe(false);
+    expect(q.safeParse('5').success).toBe(false);
+  });
+});
