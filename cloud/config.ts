@@ -29,7 +29,9 @@ export type CloudConfig = z.infer<typeof cloudConfig> & { CREDENTIALS_FILE: stri
 export class ConfigError extends Error {}
 
 export function loadCloudConfig(env: Record<string, string | undefined> = process.env): CloudConfig {
-  const parsed = cloudConfig.safeParse(env);
+  // An empty variable (FOO= in a shell or a compose file) means "not set".
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = cloudConfig.safeParse(set);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid cloud configuration: ${fields}`);

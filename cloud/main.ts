@@ -4,9 +4,9 @@ import { loadCloudConfig } from './config.ts';
 import { openInflux } from './storage/influx-setup.ts';
 
 /** Entry point of the cloud process: `npm run cloud`. Configuration comes from the environment. */
-const config = loadCloudConfig();
-const log = createLogger('cloud', config.LOG_LEVEL);
-try {
+async function main() {
+  const config = loadCloudConfig();
+  const log = createLogger('cloud', config.LOG_LEVEL);
   const { influx, local } = await openInflux(config, log);
   const cloud = new Cloud({ config, log, influx });
   await cloud.start();
@@ -18,7 +18,9 @@ try {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-} catch (error) {
-  log.fatal({ err: error }, (error as Error).message);
-  process.exit(1);
 }
+
+main().catch((error: Error) => {
+  console.error(`cloud failed to start: ${error.message}`);
+  process.exit(1);
+});

@@ -66,7 +66,7 @@ export class EdgeAgent {
     return this.readings.depth + this.inFlightReadings;
   }
 
-  /** Connects and starts polling and heartbeats. Resolves once the first connection is up. */
+  /** Starts polling, heartbeats and the connection; resolves once the first connection is up. */
   async start(options: { poll?: boolean } = {}): Promise<void> {
     const { config, log } = this.deps;
     const statusTopic = gatewayTopic(config.gatewayId, 'status');
@@ -101,13 +101,14 @@ export class EdgeAgent {
     client.on('offline', () =>
       log.warn({ gatewayId: config.gatewayId }, 'broker unreachable; queueing readings'),
     );
-    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    // Polling starts at once: readings taken while the broker is unreachable wait in the outbox.
     if (options.poll ?? true) {
       void this.pollOnce();
       const speed = config.simulation.speed;
       this.timers.push(setInterval(() => void this.pollOnce(), (config.reportingIntervalS * 1000) / speed));
     }
     this.timers.push(setInterval(() => this.sendHeartbeat(), config.heartbeatIntervalS * 1000));
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
   }
 
   /** Reads every driver once and queues what they returned. */

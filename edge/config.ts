@@ -35,16 +35,21 @@ export const edgeConfig = z
       .object({ initialMs: z.int().min(10).default(1_000), maxMs: z.int().min(10).default(60_000) })
       .strict()
       .default({ initialMs: 1_000, maxMs: 60_000 }),
+    /** Settings of the simulated driver and its fault injection; ignored by real drivers. */
     simulation: z
       .object({
         seed: z.int().default(1),
         /** Simulated seconds per real second. */
         speed: z.number().min(0.001).max(100_000).default(1),
-        /** Probability that a published message is replaced by a malformed one (fault injection). */
+        /** Probability that a malformed message is sent beside a real batch. */
         malformedRate: z.number().min(0).max(1).default(0),
+        /** Devices whose sensor is stuck: they repeat their first values. */
+        stuckDevices: z.array(z.string()).default([]),
+        /** The gateway drops off the network every `everyS` seconds for `forS` seconds (real time). */
+        outages: z.object({ everyS: z.number().positive(), forS: z.number().positive() }).strict().optional(),
       })
       .strict()
-      .default({ seed: 1, speed: 1, malformedRate: 0 }),
+      .default({ seed: 1, speed: 1, malformedRate: 0, stuckDevices: [] }),
   })
   .strict();
 export type EdgeConfig = z.infer<typeof edgeConfig>;

@@ -1,10 +1,8 @@
 import { readFleetFile } from '../shared/fleet-files.ts';
 import { createLogger } from '../shared/log.ts';
-import { simulatedClock } from '../simulators/clock.ts';
-import { createRandom } from '../simulators/random.ts';
 import { EdgeAgent } from './agent.ts';
 import { loadEdgeConfig } from './config.ts';
-import { simulatedDrivers } from './drivers/simulated.ts';
+import { simulatedGateway } from './simulation.ts';
 
 /** Entry point of an edge agent: `EDGE_CONFIG=gateway.json npm run edge`. */
 const log = createLogger('edge', process.env.LOG_LEVEL ?? 'info');
@@ -14,21 +12,17 @@ try {
   const devices = fleet.devices.filter((d) => d.gatewayId === config.gatewayId);
   if (devices.length === 0)
     log.warn({ gatewayId: config.gatewayId }, 'no devices for this gateway in the fleet file');
-  const random = createRandom(config.simulation.seed);
-  const agent = new EdgeAgent({
-    config,
-    drivers: simulatedDrivers(devices, fleet.city, random),
-    log,
-    now: simulatedClock({ speed: config.simulation.speed }),
-    random: () => random.next(),
-  });
+  const { deps, scheduleOutages } = simulatedGateway(config, devices, fleet.city);
+  const agent = new EdgeAgent({ config, log, ...deps });
   log.info(
     { gatewayId: config.gatewayId, devices: devices.length, broker: config.mqtt.url },
     'edge agent starting',
   );
   await agent.start();
+  const stopOutages = scheduleOutages(agent);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
+    stopOutages();
     await agent.stop();
     process.exit(0);
   };

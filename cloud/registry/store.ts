@@ -44,7 +44,7 @@ export interface Page {
 
 /**
  * Persistence of the device registry. The embedded default is SQLite; a PostgreSQL store can
- * implement the same interface (test/conformance/registry-store.ts runs against every store).
+ * implement the same interface; test/conformance/registry-store.ts is the suite every store must pass.
  */
 export interface RegistryStore {
   loadDevices(): DeviceRecord[];

@@ -94,7 +94,16 @@ export async function startLocalInfluxd(
       if (attempt < 3 && /address already in use/.test(stderr)) continue;
       throw error;
     }
-    return { url, stop: () => stopChild(child) };
+    // However this process ends (process.exit, an uncaught error), the private influxd ends with it.
+    const onExit = () => child.kill('SIGTERM');
+    process.once('exit', onExit);
+    return {
+      url,
+      stop: async () => {
+        process.off('exit', onExit);
+        await stopChild(child);
+      },
+    };
   }
 }
 

@@ -34,6 +34,10 @@ export class SimulatedDriver implements DeviceDriver {
     return { readings, events };
   }
 
+  has(deviceId: string): boolean {
+    return this.models.has(deviceId);
+  }
+
   /** Fault injection: the device's sensor repeats its last values until `unstick`. */
   stick(deviceId: string, stuck = true): void {
     const model = this.models.get(deviceId);

@@ -1,0 +1,98 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
+import { generateFleet } from '../../simulators/fleet.ts';
+import { getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { startTestInfluxd } from '../helpers/influxd.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const run = promisify(execFile);
+const fleet = generateFleet({ seed: 5, devices: 12, devicesPerGateway: 12 });
+const gateway = fleet.gateways[0]?.id as string;
+
+let influxd: LocalInfluxd;
+let city: TestCloud;
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let agent: ChildProcess | undefined;
+
+beforeAll(async () => {
+  influxd = await startTestInfluxd();
+  city = await startTestCloud(influxd.url, fleet);
+  dir = await tempDir('edge');
+  await writeFile(join(dir.path, 'fleet.json'), JSON.stringify(fleet));
+});
+
+afterAll(async () => {
+  agent?.kill('SIGKILL');
+  await city?.stop();
+  await influxd?.stop();
+  await dir?.remove();
+});
+
+async function writeConfig(name: string, config: object): Promise<string> {
+  const path = join(dir.path, name);
+  await writeFile(path, JSON.stringify(config));
+  return path;
+}
+
+describe('the edge agent as a process (npm run edge)', () => {
+  it('stops with a message naming the bad field', async () => {
+    const path = await writeConfig('bad.json', {
+      gatewayId: gateway,
+      mqtt: { url: city.mqttUrl, password: 'x' },
+      fleetFile: join(dir.path, 'fleet.json'),
+      batch: { maxReadings: 5000 },
+    });
+    const failure = await run(process.execPath, ['edge/main.ts'], {
+      env: { ...process.env, EDGE_CONFIG: path },
+    }).then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stdout).toContain('batch.maxReadings');
+  });
+
+  it('publishes its devices readings with the secret from the environment, and goes offline on SIGTERM', async () => {
+    const path = await writeConfig('good.json', {
+      gatewayId: gateway,
+      mqtt: { url: city.mqttUrl, password: 'placeholder-overridden-by-env' },
+      fleetFile: join(dir.path, 'fleet.json'),
+      reportingIntervalS: 0.2,
+      heartbeatIntervalS: 1,
+    });
+    agent = spawn(process.execPath, ['edge/main.ts'], {
+      env: {
+        ...process.env,
+        EDGE_CONFIG: path,
+        EDGE_GATEWAY_SECRET: await city.provision(gateway),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
+    });
+    await waitFor('every device of the gateway to be online', async () => {
+      const { body } = await getJson<{ total: number }>(
+        `${city.apiUrl}/api/v1/devices?status=online&gateway=${gateway}`,
+      );
+      return body.total === 12;
+    });
+    await waitFor('a heartbeat', async () => {
+      const { body } = await getJson<{
+        items: { id: string; state: string; health?: { deviceCount: number } }[];
+      }>(`${city.apiUrl}/api/v1/gateways`);
+      const g = body.items.find((item) => item.id === gateway);
+      return g?.state === 'online' && g.health?.deviceCount === 12;
+    });
+    const exited = new Promise<number | null>((resolve) => agent?.once('exit', resolve));
+    agent.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const { body } = await getJson<{ items: { id: string; state: string }[] }>(
+      `${city.apiUrl}/api/v1/gateways`,
+    );
+    expect(body.items.find((g) => g.id === gateway)?.state).toBe('offline');
+  });
+});

@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getJson } from '../helpers/cloud.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+let cleanup: (() => Promise<void>) | undefined;
+afterAll(async () => cleanup?.());
+
+describe('npm start', () => {
+  it('runs the platform on its embedded defaults (own influxd) with a simulated city of all three kinds', async () => {
+    const dir = await tempDir('start');
+    const child = spawn(process.execPath, ['scripts/start.ts'], {
+      env: {
+        ...process.env,
+        DATA_DIR: dir.path,
+        MQTT_PORT: '0',
+        HTTP_PORT: '0',
+        HTTP_HOST: '127.0.0.1',
+        SIM_REPORTING_INTERVAL_S: '0.5',
+        INFLUX_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    cleanup = async () => {
+      child.kill('SIGKILL');
+      await dir.remove();
+    };
+    let api: string | undefined;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.includes('simulated city running')) api = JSON.parse(line).api;
+    });
+    const devicesUrl = await waitFor('the start-up line with the API address', () => api);
+    for (const kind of ['streetlight', 'wasteBin', 'camera']) {
+      await waitFor(`${kind} readings`, async () => {
+        const { body } = await getJson<{ total: number }>(`${devicesUrl}?kind=${kind}&status=online&limit=1`);
+        return body.total > 0;
+      });
+    }
+    const health = await getJson<{ counters: Record<string, number> }>(
+      devicesUrl.replace('/api/v1/devices', '/health'),
+    );
+    expect(health.body.counters.readings_accepted).toBeGreaterThan(0);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { Point } from '@influxdata/influxdb-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectInflux } from '../../cloud/storage/influx.ts';
+
+/**
+ * InfluxDB 2.x and 3.x cannot run on these machines, so this test checks the HTTP requests our
+ * adapter sends to a server that announces itself as 1.6, 1.8, 2.7 or 3.x, against the documented
+ * API of each (the real 1.6.7 is exercised by every other integration test).
+ */
+interface Seen {
+  method: string;
+  path: string;
+  authorization?: string;
+  body: string;
+}
+
+let server: Server | undefined;
+
+async function fakeInflux(version: string): Promise<{ url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  server = createServer(async (req: IncomingMessage, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    seen.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      authorization: req.headers.authorization,
+      body,
+    });
+    res.setHeader('X-Influxdb-Version', version);
+    if (req.url?.startsWith('/ping')) return res.writeHead(204).end();
+    if (req.url?.startsWith('/query')) {
+      res.setHeader('Content-Type', 'application/json');
+      return res.end(
+        JSON.stringify({
+          results: [{ statement_id: 0, series: [{ name: 'm', columns: ['time', 'v'], values: [[1, 2]] }] }],
+        }),
+      );
+    }
+    res.writeHead(204).end();
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address !== 'object') throw new Error('no address');
+  return { url: `http://127.0.0.1:${address.port}`, seen };
+}
+
+afterEach(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+async function exercise(version: string, token: string) {
+  const fake = await fakeInflux(version);
+  const influx = await connectInflux({ url: fake.url, token, database: 'city', org: 'acme' });
+  const api = influx.writeApi({ batchSize: 10, flushInterval: 0 });
+  api.writePoint(
+    new Point('streetlight')
+      .tag('device', 'lamp 1')
+      .floatField('activePower', 1.5)
+      .timestamp(new Date(1_000)),
+  );
+  await api.close();
+  const series = await influx.select('SELECT "v" FROM "m"');
+  return { seen: fake.seen.filter((s) => !s.path.startsWith('/ping')), series, influx };
+}
+
+describe('InfluxDB server versions', () => {
+  it('1.6 (no /api/v2/write): creates the database and writes to /write?db', async () => {
+    const { seen, series } = await exercise('1.6.7~rc0', '');
+    expect(seen.map((s) => `${s.method} ${s.path.split('&q=')[0]}`)).toEqual([
+      'POST /query?db=city',
+      'POST /write?db=city&precision=ms',
+      'GET /query?db=city',
+    ]);
+    expect(seen[1]?.body).toBe('streetlight,device=lamp\\ 1 activePower=1.5 1000');
+    expect(series[0]?.values).toEqual([[1, 2]]);
+  });
+
+  it('2.7: writes to /api/v2/write with org, bucket and token, reads InfluxQL over /query with the token', async () => {
+    const { seen, influx } = await exercise('v2.7.10', 's3cret');
+    expect(influx.server.v1WriteOnly).toBe(false);
+    expect(seen.map((s) => `${s.method} ${s.path.split('&q=')[0]}`)).toEqual([
+      'POST /api/v2/write?org=acme&bucket=city&precision=ms',
+      'GET /query?db=city',
+    ]);
+    expect(seen.every((s) => s.authorization === 'Token s3cret')).toBe(true);
+  });
+
+  it('1.8 and 3.x: use /api/v2/write too', async () => {
+    for (const version of ['1.8.10', '3.0.1']) {
+      const { seen } = await exercise(version, 't');
+      expect(seen.some((s) => s.path.startsWith('/api/v2/write?'))).toBe(true);
+      await new Promise((resolve) => server?.close(resolve));
+    }
+  });
+});
