@@ -1,7 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65_535);
+const port = z
+  .string()
+  .regex(/^\d+$/, 'a port number')
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(65_535))
+  .or(z.number().int().min(0).max(65_535));
 const seconds = z.coerce.number().positive();
 
 /** Cloud configuration, from the environment. Every variable is documented in the README. */

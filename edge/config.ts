@@ -60,17 +60,23 @@ function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Reads the file named by EDGE_CONFIG, applies EDGE_MQTT_URL and EDGE_GATEWAY_SECRET, validates. */
 export function loadEdgeConfig(env: Record<string, string | undefined> = process.env): EdgeConfig {
   const path = env.EDGE_CONFIG;
   if (!path) throw new EdgeConfigError('EDGE_CONFIG must name the agent configuration file');
-  let raw: { mqtt?: Record<string, unknown> } & Record<string, unknown>;
+  let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new EdgeConfigError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  const mqtt = { ...raw.mqtt };
+  if (!isObject(raw))
+    throw new EdgeConfigError(`invalid edge configuration in ${path}: (root): expected an object`);
+  const mqtt = isObject(raw.mqtt) ? { ...raw.mqtt } : {};
   if (env.EDGE_MQTT_URL) mqtt.url = env.EDGE_MQTT_URL;
   if (env.EDGE_GATEWAY_SECRET) mqtt.password = env.EDGE_GATEWAY_SECRET;
   const parsed = edgeConfig.safeParse({ ...raw, mqtt });

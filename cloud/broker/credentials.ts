@@ -60,7 +60,13 @@ export async function readCredentials(path: string): Promise<CredentialsFile> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { gateways: {} };
     throw error;
   }
-  const parsed = credentialsFile.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`credentials file ${path} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = credentialsFile.safeParse(json);
   if (!parsed.success)
     throw new Error(`credentials file ${path} is invalid: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
@@ -109,7 +115,9 @@ export class CredentialStore {
   }
 
   async verify(gateway: string, secret: string): Promise<boolean> {
-    const entry = (await this.current()).gateways[gateway];
+    const { gateways } = await this.current();
+    if (!Object.hasOwn(gateways, gateway)) return false;
+    const entry = gateways[gateway];
     if (!entry || entry.revoked) return false;
     return verifySecret(secret, entry.hash);
   }

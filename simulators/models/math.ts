@@ -9,7 +9,8 @@ export function clamp(value: number, min: number, max: number): number {
 /** Rounds to a number of decimals; readings carry no more precision than a sensor would. */
 export function round(value: number, decimals: number): number {
   const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
+  // + 0 turns -0 into 0: a reading never carries a negative zero.
+  return Math.round(value * factor) / factor + 0;
 }
 
 export function hoursBetween(from: Date, to: Date): number {

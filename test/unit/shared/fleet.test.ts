@@ -3,6 +3,10 @@ import { city, fleetDevice, fleetFile } from '../../../shared/fleet.ts';
 
 const location = { lat: 51.05, lon: 3.72 };
 
+const lamp = { id: 'lamp-1', kind: 'streetlight', gatewayId: 'gw-noord-01', district: 'noord', location };
+const bin = { id: 'bin-1', kind: 'wasteBin', gatewayId: 'gw-centrum-01', district: 'centrum', location };
+const cam = { id: 'cam-1', kind: 'camera', gatewayId: 'gw-centrum-01', district: 'centrum', location };
+
 function fleet() {
   return {
     city: { name: 'Gent', timezone: 'Europe/Brussels', location },
@@ -10,11 +14,7 @@ function fleet() {
       { id: 'gw-noord-01', district: 'noord', location },
       { id: 'gw-centrum-01', district: 'centrum', location },
     ],
-    devices: [
-      { id: 'lamp-1', kind: 'streetlight', gatewayId: 'gw-noord-01', district: 'noord', location },
-      { id: 'bin-1', kind: 'wasteBin', gatewayId: 'gw-centrum-01', district: 'centrum', location },
-      { id: 'cam-1', kind: 'camera', gatewayId: 'gw-centrum-01', district: 'centrum', location, name: 'Korenmarkt' },
-    ],
+    devices: [{ ...lamp }, { ...bin }, { ...cam, name: 'Korenmarkt' }],
   };
 }
 
@@ -25,7 +25,7 @@ describe('fleetFile', () => {
 
   it('rejects a device whose gateway is not among the gateways, pointing at that device', () => {
     const value = fleet();
-    value.devices[2] = { ...value.devices[2]!, gatewayId: 'gw-zuid-01' };
+    value.devices[2] = { ...cam, gatewayId: 'gw-zuid-01' };
     const result = fleetFile.safeParse(value);
     expect(result.success).toBe(false);
     expect(result.error?.issues).toHaveLength(1);
@@ -35,7 +35,7 @@ describe('fleetFile', () => {
 
   it('rejects a duplicate device id, pointing at the second occurrence', () => {
     const value = fleet();
-    value.devices[1] = { ...value.devices[1]!, id: 'lamp-1' };
+    value.devices[1] = { ...bin, id: 'lamp-1' };
     const result = fleetFile.safeParse(value);
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path)).toEqual([['devices', 1, 'id']]);
@@ -43,7 +43,7 @@ describe('fleetFile', () => {
 
   it('reports every broken device, not only the first', () => {
     const value = fleet();
-    value.devices.push({ ...value.devices[0]!, gatewayId: 'gw-x' });
+    value.devices.push({ ...lamp, gatewayId: 'gw-x' });
     const result = fleetFile.safeParse(value);
     expect(result.error?.issues.map((i) => i.path)).toEqual([
       ['devices', 3, 'gatewayId'],
@@ -63,9 +63,12 @@ describe('fleetFile', () => {
 describe('city', () => {
   const base = { name: 'Gent', timezone: 'Europe/Brussels', location };
 
-  it.each(['Europe/Brussels', 'UTC', 'America/Argentina/Buenos_Aires'])('accepts the time zone %s', (timezone) => {
-    expect(city.safeParse({ ...base, timezone }).success).toBe(true);
-  });
+  it.each(['Europe/Brussels', 'UTC', 'America/Argentina/Buenos_Aires'])(
+    'accepts the time zone %s',
+    (timezone) => {
+      expect(city.safeParse({ ...base, timezone }).success).toBe(true);
+    },
+  );
 
   it.each(['Europe/Gent', 'Mars/Olympus', 'not a zone', ''])('rejects the time zone %j', (timezone) => {
     const result = city.safeParse({ ...base, timezone });

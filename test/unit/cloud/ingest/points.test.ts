@@ -1,0 +1,156 @@
+import { dateToProtocolTimestamp, type Point } from '@influxdata/influxdb-client';
+import { describe, expect, it } from 'vitest';
+import {
+  type DevicePlacement,
+  eventMeasurement,
+  eventPoint,
+  gatewayHealthMeasurement,
+  heartbeatPoint,
+  readingPoint,
+} from '../../../../cloud/ingest/points.ts';
+import type { DeviceEvent, Reading } from '../../../../shared/kinds/index.ts';
+import type { GatewayHeartbeat } from '../../../../shared/messages.ts';
+import { validHeartbeat, validReadings } from '../../fixtures.ts';
+
+/** Serialises as the platform's WriteApi does: it is created with precision 'ms'. */
+const line = (point: Point) =>
+  point.toLineProtocol({ convertTime: (time) => dateToProtocolTimestamp.ms(time as Date) }) ?? '';
+
+/** Splits a line into measurement+tags, fields and timestamp (none of the test values contain unescaped spaces). */
+function parts(protocolLine: string) {
+  const match = /^((?:[^ \\]|\\.)+) (.+) (\d+)$/.exec(protocolLine);
+  if (!match) throw new Error(`not a line protocol line: ${protocolLine}`);
+  const [, head = '', fields = '', ts = ''] = match;
+  const [measurement, ...tags] = head.split(/(?<!\\),/);
+  return { measurement, tags, fields, ts: Number(ts) };
+}
+
+const placement: DevicePlacement = { gatewayId: 'gw-centrum-01', district: 'centrum' };
+
+describe('readingPoint', () => {
+  it('writes measurement = kind, the four device tags and the reading time in ms', () => {
+    const reading = { ...validReadings.camera, ts: '2026-11-22T17:00:00.123+01:00' } as Reading;
+    const p = parts(line(readingPoint(reading, placement)));
+    expect(p.measurement).toBe('camera');
+    expect(p.tags.sort()).toEqual([
+      'device=cam-000003',
+      'district=centrum',
+      'gateway=gw-centrum-01',
+      'kind=camera',
+    ]);
+    expect(p.ts).toBe(Date.parse('2026-11-22T16:00:00.123Z'));
+  });
+
+  it('escapes space, comma and equals sign in tag values so they round-trip', () => {
+    const reading = { ...validReadings.camera, deviceId: 'lamp 1,a=b' } as Reading;
+    const text = line(readingPoint(reading, { gatewayId: 'gw-1', district: 'Sint-Pieters ,=' }));
+    expect(text).toContain(',device=lamp\\ 1\\,a\\=b,');
+    expect(text).toContain(',district=Sint-Pieters\\ \\,\\=,');
+    const p = parts(text);
+    expect(p.tags).toHaveLength(4);
+    const unescapeTag = (s: string) => s.replace(/\\(.)/g, '$1');
+    expect(p.tags.map(unescapeTag)).toContain('device=lamp 1,a=b');
+  });
+
+  it('keeps quotes and unicode in a tag as they are', () => {
+    const reading = { ...validReadings.camera, deviceId: 'lamp ,=ü"1' } as Reading;
+    expect(line(readingPoint(reading, placement))).toContain(',device=lamp\\ \\,\\=ü"1,');
+  });
+
+  it('writes every number as a float field, even integer counts', () => {
+    const reading = {
+      ...validReadings.camera,
+      metrics: { peopleCount: 12, vehicleCount: 0, crowdDensity: 0.4, rsrp: -95 },
+    } as Reading;
+    const { fields } = parts(line(readingPoint(reading, placement)));
+    expect(fields.split(',').sort()).toEqual([
+      'crowdDensity=0.4',
+      'peopleCount=12',
+      'rsrp=-95',
+      'vehicleCount=0',
+    ]);
+    expect(fields).not.toMatch(/\d+i\b/);
+  });
+
+  it('writes booleans as T/F and strings quoted', () => {
+    const reading = {
+      ...validReadings.wasteBin,
+      metrics: { lidOpen: true, status: 'ok', dateLastEmptying: '2026-11-20T07:30:00+01:00' },
+    } as Reading;
+    const fields = parts(line(readingPoint(reading, placement)))
+      .fields.split(',')
+      .sort();
+    expect(fields).toEqual(['dateLastEmptying="2026-11-20T07:30:00+01:00"', 'lidOpen=T', 'status="ok"']);
+    const off = { ...validReadings.camera, metrics: { tamperDetected: false } } as Reading;
+    expect(parts(line(readingPoint(off, placement))).fields).toBe('tamperDetected=F');
+  });
+
+  it('writes one field per metric of a full reading', () => {
+    for (const reading of Object.values(validReadings)) {
+      const { fields } = parts(line(readingPoint(reading as Reading, placement)));
+      expect(fields.split(',').map((f) => f.split('=')[0])).toEqual(Object.keys(reading.metrics).sort());
+    }
+  });
+
+  it('defaults to nanoseconds without settings, which is why the writer uses ms precision', () => {
+    const text = readingPoint(validReadings.camera as Reading, placement).toLineProtocol();
+    expect(text?.endsWith(` ${Date.parse(validReadings.camera.ts)}000000`)).toBe(true);
+  });
+});
+
+describe('eventPoint', () => {
+  const event: DeviceEvent = {
+    deviceId: 'bin 7',
+    kind: 'wasteBin',
+    ts: '2026-11-22T15:59:59.999Z',
+    type: 'fireRisk',
+    detail: 'temperature "82" °C \\ rising',
+  };
+
+  it('writes the device tags plus a type tag, count=1i and the event time', () => {
+    const p = parts(line(eventPoint(event, placement)));
+    expect(p.measurement).toBe(eventMeasurement);
+    expect(p.tags.sort()).toEqual([
+      'device=bin\\ 7',
+      'district=centrum',
+      'gateway=gw-centrum-01',
+      'kind=wasteBin',
+      'type=fireRisk',
+    ]);
+    expect(p.fields.startsWith('count=1i,')).toBe(true);
+    expect(p.ts).toBe(Date.parse(event.ts));
+  });
+
+  it('escapes quotes and backslashes in the detail string field', () => {
+    expect(line(eventPoint(event, placement))).toContain('detail="temperature \\"82\\" °C \\\\ rising"');
+  });
+
+  it('omits the detail field when there is none', () => {
+    const { detail: _, ...bare } = event;
+    expect(parts(line(eventPoint(bare, placement))).fields).toBe('count=1i');
+  });
+});
+
+describe('heartbeatPoint', () => {
+  const heartbeat = { ...validHeartbeat, queueDepth: 42 } as GatewayHeartbeat;
+  const receivedAt = new Date('2026-11-22T16:00:07.250Z');
+
+  it('is stamped with the receive time, not the gateway clock', () => {
+    const p = parts(line(heartbeatPoint({ ...heartbeat, sentAt: '2020-01-01T00:00:00Z' }, receivedAt)));
+    expect(p.ts).toBe(receivedAt.getTime());
+  });
+
+  it('tags the gateway only and writes the health numbers as floats', () => {
+    const p = parts(line(heartbeatPoint(heartbeat, receivedAt)));
+    expect(p.measurement).toBe(gatewayHealthMeasurement);
+    expect(p.tags).toEqual(['gateway=gw-centrum-01']);
+    expect(p.fields.split(',').sort()).toEqual([
+      'deviceCount=250',
+      'droppedReadings=0',
+      'memoryRss=52428800',
+      'queueDepth=42',
+      'softwareVersion="0.1.0"',
+      'uptime=3600.5',
+    ]);
+  });
+});
