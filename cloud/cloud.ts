@@ -3,17 +3,23 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import { readFleetFiles } from '../shared/fleet-files.ts';
+import { commandMessage } from '../shared/messages.ts';
+import { gatewayTopic, parseTopic } from '../shared/topics.ts';
 import { createApi } from './api/app.ts';
 import { MqttBroker } from './broker/broker.ts';
 import { CredentialStore } from './broker/credentials.ts';
+import { CommandService } from './commands/service.ts';
+import { SqliteCommandStore } from './commands/store.ts';
 import type { CloudConfig } from './config.ts';
 import { SqliteDeadLetterStore } from './dead-letters/store.ts';
+import { GatewayConfigService } from './gateway-config/service.ts';
 import { Ingestor } from './ingest/ingest.ts';
+import { IngestJournal } from './ingest/journal.ts';
 import { Counters } from './ingest/stats.ts';
 import { DeviceRegistry } from './registry/registry.ts';
 import { SqliteRegistryStore } from './registry/sqlite-store.ts';
 import type { InfluxConnection } from './storage/influx.ts';
-import { PointWriter } from './storage/point-writer.ts';
+import { JournalDrainer } from './storage/journal-drainer.ts';
 import { openSqlite } from './storage/sqlite.ts';
 
 export interface CloudDependencies {
@@ -25,14 +31,19 @@ export interface CloudDependencies {
 
 interface Running {
   db: DatabaseSync;
-  writer: PointWriter;
+  journal: IngestJournal;
+  drainer: JournalDrainer;
+  commands: CommandService;
   broker: MqttBroker;
   http: Server;
   mqttPort: number;
   httpPort: number;
 }
 
-/** The cloud process: broker, ingestion, registry, dead letters and the REST API, wired once here. */
+/**
+ * The cloud process, wired once here: broker, ingestion with its durable journal, the drainer into
+ * InfluxDB, registry, dead letters, commands, gateway configuration and the REST API.
+ */
 export class Cloud {
   readonly counters = new Counters();
   private readonly deps: CloudDependencies;
@@ -67,42 +78,98 @@ export class Cloud {
     });
     registry.load(await readFleetFiles(config.FLEET_DIR));
     const deadLetters = new SqliteDeadLetterStore(db);
-    const writer = new PointWriter(
+    const journal = new IngestJournal(join(config.DATA_DIR, 'journal.db'), {
+      maxLines: config.JOURNAL_MAX_LINES,
+      keyTtlMs: config.DEDUPE_WINDOW_S * 1000,
+      now,
+    });
+    if (journal.depth > 0)
+      log.info({ lines: journal.depth }, 'journal holds points from before the restart; writing them');
+    const drainer = new JournalDrainer(
+      journal,
       influx,
       {
-        batchSize: config.INFLUX_BATCH_SIZE,
-        flushIntervalMs: config.INFLUX_FLUSH_INTERVAL_MS,
-        maxBufferLines: 1_000_000,
-        maxRetryTimeMs: 24 * 3600 * 1000,
+        batchLines: config.INFLUX_BATCH_SIZE,
+        minRetryMs: 500,
+        maxRetryMs: 30_000,
+        onRejected: (lines, reason) =>
+          deadLetters.add({
+            receivedAt: now(),
+            topic: 'influxdb/write',
+            gatewayId: undefined,
+            payload: Buffer.from(lines.join('\n')),
+            rejections: [{ reason: 'storage-rejected', message: reason.slice(0, 2_000) }],
+          }),
       },
       counters,
       log,
     );
+    const commandStore = new SqliteCommandStore(db);
+    let broker: MqttBroker | undefined;
+    const publish = (topic: string, body: object, retain = false) =>
+      broker?.publish(topic, JSON.stringify(body), { retain }).catch((error: Error) => {
+        log.error({ err: error, topic }, 'publish to gateway failed');
+      });
+    const commands = new CommandService({
+      store: commandStore,
+      counters,
+      log,
+      now,
+      publish: (gatewayId, message) => publish(gatewayTopic(gatewayId, 'commands'), message),
+    });
+    const configs = new GatewayConfigService(db, (gatewayId, gatewayConfig) =>
+      publish(gatewayTopic(gatewayId, 'config'), gatewayConfig, true),
+    );
     const ingestor = new Ingestor({
       registry,
       deadLetters,
-      sink: writer,
+      journal,
       counters,
       log,
       now,
       maxAgeMs: config.MAX_READING_AGE_S * 1000,
       maxSkewMs: config.MAX_CLOCK_SKEW_S * 1000,
+      onCommandResult: (gatewayId, result) => commands.result(gatewayId, result),
     });
-    const broker = await MqttBroker.create({
+    broker = await MqttBroker.create({
       credentials: new CredentialStore(config.CREDENTIALS_FILE),
       log,
       counters,
       onUplink: (message) => ingestor.handle(message),
+      onRefused: ({ topic, gatewayId, payload, reason }) =>
+        deadLetters.add({
+          receivedAt: now(),
+          topic,
+          gatewayId,
+          payload,
+          rejections: [{ reason: 'publish-refused', message: reason }],
+        }),
+      onGatewayListening: (gatewayId) => commands.gatewayListening(gatewayId),
+      onGatewayGone: (gatewayId) => commands.gatewayGone(gatewayId),
+      onDelivered: (topic, payload) => {
+        if (parseTopic(topic)?.channel !== 'commands') return;
+        const message = commandMessage.safeParse(JSON.parse(payload.toString('utf8')));
+        if (message.success) commands.delivered(message.data.commandId);
+      },
     });
+    configs.republishAll();
+    drainer.start();
+    commands.start();
     const mqttPort = await broker.listen(config.MQTT_PORT, config.MQTT_HOST);
+    const aedes = broker.aedes;
     const api = createApi({
       registry,
       deadLetters,
+      commands,
+      commandStore,
+      configs,
+      now,
       log,
       health: () => ({
         status: 'ok',
         influx: { version: influx.server.version },
-        mqtt: { port: mqttPort, connectedClients: broker.aedes.connectedClients },
+        mqtt: { port: mqttPort, connectedClients: aedes.connectedClients },
+        journal: { lines: journal.depth },
         devices: registry.size,
         counters: counters.snapshot(),
       }),
@@ -110,24 +177,42 @@ export class Cloud {
     const http = await listenHttp(api, config.HTTP_PORT, config.HTTP_HOST);
     const address = http.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
-    this.running = { db, writer, broker, http, mqttPort, httpPort };
+    this.running = { db, journal, drainer, commands, broker, http, mqttPort, httpPort };
     log.info({ mqttPort, httpPort, devices: registry.size, influx: influx.server.version }, 'cloud started');
   }
 
-  /** Waits until every point handed to the writer so far has been sent to InfluxDB. */
+  /** Resolves when every point accepted so far is in InfluxDB. */
   flush(): Promise<void> {
-    return this.require().writer.flush();
+    return this.require().drainer.drained();
   }
 
+  /** Stops every part, each even if another failed; points not yet in InfluxDB stay in the journal. */
   async stop(): Promise<void> {
     const running = this.running;
     if (!running) return;
     this.running = undefined;
-    running.http.closeAllConnections();
-    await new Promise<void>((resolve) => running.http.close(() => resolve()));
-    await running.broker.close();
-    await running.writer.close();
-    running.db.close();
+    const steps: [string, () => unknown][] = [
+      [
+        'http',
+        () =>
+          new Promise<void>((resolve) => {
+            running.http.closeAllConnections();
+            running.http.close(() => resolve());
+          }),
+      ],
+      ['broker', () => running.broker.close()],
+      ['commands', () => running.commands.stop()],
+      ['drainer', () => running.drainer.stop()],
+      ['journal', () => running.journal.close()],
+      ['database', () => running.db.close()],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        this.deps.log.error({ err: error, part: name }, 'stopping failed');
+      }
+    }
     this.deps.log.info('cloud stopped');
   }
 }

@@ -23,7 +23,10 @@ export const cloudConfig = z.object({
   INFLUX_DATABASE: z.string().min(1).default('city'),
   INFLUX_ORG: z.string().default('city'),
   INFLUX_BATCH_SIZE: z.coerce.number().int().positive().default(5_000),
-  INFLUX_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+  /** Points waiting for InfluxDB beyond which acknowledgements slow down (backpressure). */
+  JOURNAL_MAX_LINES: z.coerce.number().int().positive().default(5_000_000),
+  /** How long a batch id is remembered to recognise a redelivered batch. */
+  DEDUPE_WINDOW_S: seconds.default(7 * 24 * 3600),
   DEVICE_OFFLINE_AFTER_S: seconds.default(900),
   MAX_READING_AGE_S: seconds.default(7 * 24 * 3600),
   MAX_CLOCK_SKEW_S: seconds.default(300),

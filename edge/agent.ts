@@ -1,13 +1,17 @@
+import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { DeviceEvent, Reading } from '../shared/kinds/index.ts';
-import type { EventBatch, GatewayHeartbeat, GatewayStatus, TelemetryBatch } from '../shared/messages.ts';
+import type { GatewayConfig, GatewayHeartbeat, GatewayStatus } from '../shared/messages.ts';
 import { gatewayTopic } from '../shared/topics.ts';
 import { softwareVersion } from '../shared/version.ts';
 import { backoffDelay } from './backoff.ts';
+import { CommandHandler } from './commands.ts';
 import type { EdgeConfig } from './config.ts';
+import { DeadbandFilter, type DeadbandSettings } from './deadband.ts';
 import type { DeviceDriver } from './drivers/driver.ts';
-import { MemoryOutbox } from './outbox.ts';
+import { SqliteOutbox } from './outbox.ts';
+import { Publisher } from './publisher.ts';
+import { RemoteConfig } from './remote-config.ts';
 
 export interface AgentDependencies {
   config: EdgeConfig;
@@ -20,38 +24,66 @@ export interface AgentDependencies {
   malformed?: () => Buffer | undefined;
 }
 
-export interface AgentStats {
-  publishedReadings: number;
-  publishedEvents: number;
-  publishedBatches: number;
-  connects: number;
-}
-
 /**
- * The edge agent of one gateway: polls its drivers, queues readings in a bounded outbox, publishes
- * them in batches at QoS 1 with a window of unacknowledged batches, keeps a retained online status
- * with a last will, sends heartbeats, and reconnects with exponential backoff and jitter.
+ * The edge agent of one gateway: polls its drivers into a durable outbox, publishes batches at QoS 1
+ * (see Publisher), keeps a retained online status with a last will, sends heartbeats, carries out
+ * commands, applies remote configuration, and reconnects with exponential backoff and jitter.
  */
 export class EdgeAgent {
-  readonly stats: AgentStats = { publishedReadings: 0, publishedEvents: 0, publishedBatches: 0, connects: 0 };
   private readonly deps: AgentDependencies;
-  private readonly readings: MemoryOutbox<Reading>;
-  private readonly events: MemoryOutbox<DeviceEvent>;
-  private readonly bootId = Date.now().toString(36);
+  private readonly outbox: SqliteOutbox;
+  private readonly publisher: Publisher;
+  private readonly commands: CommandHandler;
+  private readonly remoteConfig: RemoteConfig;
+  private readonly deadband = new DeadbandFilter();
   private readonly startedAt = Date.now();
   private client?: MqttClient;
-  private timers: NodeJS.Timeout[] = [];
-  private inFlight = 0;
-  private inFlightReadings = 0;
-  private sequence = 0;
+  private pollTimer?: NodeJS.Timeout;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private reportingIntervalS: number;
+  private deadbandSettings?: DeadbandSettings;
   private attempt = 0;
   private holdOffMs?: number;
-  private idleWaiters: (() => void)[] = [];
+  connects = 0;
 
   constructor(deps: AgentDependencies) {
     this.deps = deps;
-    this.readings = new MemoryOutbox(deps.config.queue.maxReadings);
-    this.events = new MemoryOutbox(deps.config.queue.maxReadings);
+    const { config, log, now } = deps;
+    const dir = join(config.dataDir, config.gatewayId);
+    this.reportingIntervalS = config.reportingIntervalS;
+    this.outbox = new SqliteOutbox(join(dir, 'outbox.db'), {
+      maxItems: config.queue.maxReadings,
+      maxAgeMs: config.queue.maxAgeS * 1000,
+    });
+    this.publisher = new Publisher({
+      gatewayId: config.gatewayId,
+      outbox: this.outbox,
+      log,
+      now,
+      maxBatchItems: config.batch.maxReadings,
+      maxInFlight: config.batch.maxInFlight,
+      replayItemsPerS: config.queue.replayPerS,
+      malformed: deps.malformed,
+    });
+    this.commands = new CommandHandler({
+      gatewayId: config.gatewayId,
+      drivers: deps.drivers,
+      log,
+      now,
+      sendResult: (result) => this.send('command-results', result),
+      queue: (readings, events) => {
+        this.queue('telemetry', readings);
+        this.queue('events', events);
+      },
+    });
+    this.remoteConfig = new RemoteConfig({
+      gatewayId: config.gatewayId,
+      path: join(dir, 'remote-config.json'),
+      log,
+      now,
+      apply: (remote) => this.applyRemoteConfig(remote),
+      sendStatus: (status) => this.send('config-status', status),
+    });
   }
 
   get gatewayId(): string {
@@ -62,13 +94,23 @@ export class EdgeAgent {
     return this.client?.connected ?? false;
   }
 
-  get queueDepth(): number {
-    return this.readings.depth + this.inFlightReadings;
+  get stats() {
+    return {
+      ...this.publisher.stats,
+      connects: this.connects,
+      queueDepth: this.outbox.depth,
+      gap: this.outbox.gap,
+    };
+  }
+
+  get configVersion(): number {
+    return this.remoteConfig.version;
   }
 
   /** Starts polling, heartbeats and the connection; resolves once the first connection is up. */
   async start(options: { poll?: boolean } = {}): Promise<void> {
     const { config, log } = this.deps;
+    this.remoteConfig.restore();
     const statusTopic = gatewayTopic(config.gatewayId, 'status');
     const offline: GatewayStatus = { v: 1, gatewayId: config.gatewayId, state: 'offline', softwareVersion };
     const client = mqtt.connect(config.mqtt.url, {
@@ -91,142 +133,107 @@ export class EdgeAgent {
     });
     client.on('connect', () => {
       this.attempt = 0;
-      this.stats.connects++;
+      this.connects++;
       log.info({ gatewayId: config.gatewayId }, 'connected to broker');
       const online: GatewayStatus = { ...offline, state: 'online', ts: this.deps.now().toISOString() };
       client.publish(statusTopic, JSON.stringify(online), { qos: 1, retain: true });
-      this.pump();
+      client.subscribe(
+        [gatewayTopic(config.gatewayId, 'commands'), gatewayTopic(config.gatewayId, 'config')],
+        {
+          qos: 1,
+        },
+      );
+      this.publisher.connected(client);
+    });
+    client.on('message', (topic, payload) => {
+      if (topic === gatewayTopic(config.gatewayId, 'commands')) void this.commands.handle(payload);
+      else if (topic === gatewayTopic(config.gatewayId, 'config')) this.remoteConfig.handle(payload);
     });
     client.on('error', (error) => log.warn({ err: error, gatewayId: config.gatewayId }, 'MQTT error'));
     client.on('offline', () =>
-      log.warn({ gatewayId: config.gatewayId }, 'broker unreachable; queueing readings'),
+      log.warn({ gatewayId: config.gatewayId }, 'broker unreachable; readings wait in the outbox'),
     );
     // Polling starts at once: readings taken while the broker is unreachable wait in the outbox.
-    if (options.poll ?? true) {
-      void this.pollOnce();
-      const speed = config.simulation.speed;
-      this.timers.push(setInterval(() => void this.pollOnce(), (config.reportingIntervalS * 1000) / speed));
-    }
-    this.timers.push(setInterval(() => this.sendHeartbeat(), config.heartbeatIntervalS * 1000));
+    if (options.poll ?? true) this.schedulePolling();
+    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), config.heartbeatIntervalS * 1000);
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
   }
 
-  /** Reads every driver once and queues what they returned. */
+  private schedulePolling(): void {
+    clearInterval(this.pollTimer);
+    void this.pollOnce();
+    const periodMs = (this.reportingIntervalS * 1000) / this.deps.config.simulation.speed;
+    this.pollTimer = setInterval(() => void this.pollOnce(), periodMs);
+  }
+
+  private applyRemoteConfig(remote: GatewayConfig): void {
+    this.deadbandSettings = { deadband: remote.deadband, maxSilenceMs: remote.maxSilenceS * 1000 };
+    if (remote.reportingIntervalS !== this.reportingIntervalS) {
+      this.reportingIntervalS = remote.reportingIntervalS;
+      if (this.pollTimer) this.schedulePolling();
+    }
+  }
+
+  /** Reads every driver once and stores what they returned in the outbox. */
   async pollOnce(): Promise<void> {
     const now = this.deps.now();
     for (const driver of this.deps.drivers) {
       try {
         const { readings, events } = await driver.poll(now);
-        this.readings.push(readings);
-        this.events.push(events);
+        this.queue('telemetry', this.deadband.filter(readings, this.deadbandSettings));
+        this.queue('events', events);
       } catch (error) {
         this.deps.log.error({ err: error, kind: driver.kind }, 'driver poll failed');
       }
     }
-    this.pump();
+  }
+
+  private queue(channel: 'telemetry' | 'events', items: readonly { ts: string }[]): void {
+    this.outbox.push(channel, items, this.deps.now());
+    this.publisher.pump();
   }
 
   /** Resolves when everything queued so far has been acknowledged by the broker. */
   drained(): Promise<void> {
-    if (this.readings.depth === 0 && this.events.depth === 0 && this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.publisher.drained();
   }
 
   /** Fault injection: drops the connection without a DISCONNECT (the broker sends the last will) and stays away. */
   cutConnection(forMs: number): void {
-    const client = this.client;
-    if (!client) return;
+    if (!this.client) return;
     this.holdOffMs = forMs;
-    client.stream.destroy();
+    this.client.stream.destroy();
+  }
+
+  private send(channel: 'command-results' | 'config-status' | 'heartbeat', body: object): void {
+    this.client?.publish(gatewayTopic(this.gatewayId, channel), JSON.stringify(body), { qos: 1 });
   }
 
   private sendHeartbeat(): void {
-    const { config } = this.deps;
-    const dropped = this.readings.dropped;
+    const gap = this.outbox.gap;
     const heartbeat: GatewayHeartbeat = {
       v: 1,
-      gatewayId: config.gatewayId,
+      gatewayId: this.gatewayId,
       sentAt: this.deps.now().toISOString(),
       uptime: (Date.now() - this.startedAt) / 1000,
-      queueDepth: this.queueDepth,
-      droppedReadings: dropped.count,
-      droppedRange: dropped.from && dropped.to ? { from: dropped.from, to: dropped.to } : undefined,
+      queueDepth: this.outbox.depth,
+      droppedReadings: gap.count,
+      droppedRange: gap.from && gap.to ? { from: gap.from, to: gap.to } : undefined,
       deviceCount: this.deps.drivers.reduce((n, d) => n + d.deviceCount, 0),
       softwareVersion,
       memoryRss: process.memoryUsage.rss(),
+      configVersion: this.remoteConfig.version,
     };
-    this.client?.publish(gatewayTopic(config.gatewayId, 'heartbeat'), JSON.stringify(heartbeat), { qos: 1 });
+    this.send('heartbeat', heartbeat);
   }
 
-  /** Hands batches to mqtt.js while fewer than maxInFlight are awaiting PUBACK. */
-  private pump(): void {
-    const { config } = this.deps;
-    const client = this.client;
-    while (client?.connected && this.inFlight < config.batch.maxInFlight) {
-      const events = this.events.take(config.batch.maxReadings);
-      if (events.length > 0) {
-        this.publish(client, 'events', this.eventBatch(events), events.length, 0);
-        continue;
-      }
-      const readings = this.readings.take(config.batch.maxReadings);
-      if (readings.length === 0) break;
-      this.publish(client, 'telemetry', this.telemetryBatch(readings), 0, readings.length);
-    }
-    if (this.inFlight === 0 && this.readings.depth === 0 && this.events.depth === 0) {
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
-  }
-
-  private publish(
-    client: MqttClient,
-    channel: 'telemetry' | 'events',
-    body: object,
-    events: number,
-    readings: number,
-  ) {
-    const topic = gatewayTopic(this.deps.config.gatewayId, channel);
-    const bad = this.deps.malformed?.();
-    if (bad) client.publish(topic, bad, { qos: 1 });
-    this.inFlight++;
-    this.inFlightReadings += readings;
-    // mqtt.js keeps an unacknowledged QoS 1 message in its outgoing store and resends it after a
-    // reconnect, so the promise settles only once the broker has acknowledged it.
-    client.publishAsync(topic, JSON.stringify(body), { qos: 1 }).then(
-      () => {
-        this.inFlight--;
-        this.inFlightReadings -= readings;
-        this.stats.publishedBatches++;
-        this.stats.publishedReadings += readings;
-        this.stats.publishedEvents += events;
-        this.pump();
-      },
-      (error: Error) => {
-        this.inFlight--;
-        this.inFlightReadings -= readings;
-        this.deps.log.error({ err: error, topic, readings, events }, 'publish failed; batch lost');
-      },
-    );
-  }
-
-  private telemetryBatch(readings: Reading[]): TelemetryBatch {
-    return { ...this.envelope(), batchId: `${this.bootId}-${this.sequence++}`, readings };
-  }
-
-  private eventBatch(events: DeviceEvent[]): EventBatch {
-    return { ...this.envelope(), events };
-  }
-
-  private envelope() {
-    return { v: 1 as const, gatewayId: this.deps.config.gatewayId, sentAt: this.deps.now().toISOString() };
-  }
-
-  /** Publishes a retained offline status, then disconnects cleanly. */
+  /** Publishes a retained offline status, then disconnects cleanly; the outbox keeps what was not sent. */
   async stop(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
+    clearInterval(this.pollTimer);
+    clearInterval(this.heartbeatTimer);
+    this.publisher.stop();
     const client = this.client;
-    if (!client) return;
-    if (client.connected) {
+    if (client?.connected) {
       const offline: GatewayStatus = {
         v: 1,
         gatewayId: this.gatewayId,
@@ -239,7 +246,8 @@ export class EdgeAgent {
         retain: true,
       });
     }
-    await client.endAsync();
+    await client?.endAsync(true);
     await Promise.all(this.deps.drivers.map((d) => d.close()));
+    this.outbox.close();
   }
 }

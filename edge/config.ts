@@ -16,7 +16,7 @@ export const edgeConfig = z
       })
       .strict(),
     /** The provisioning file that lists this gateway's devices (provisioning/fleet/*.json). */
-    fleetFile: z.string().min(1),
+    fleetFile: z.string().min(1).optional(),
     reportingIntervalS: z.number().min(0.01).max(86_400).default(60),
     heartbeatIntervalS: z.number().min(1).max(3_600).default(30),
     batch: z
@@ -27,10 +27,22 @@ export const edgeConfig = z
       })
       .strict()
       .default({ maxReadings: 500, maxInFlight: 16 }),
+    /** Where the durable outbox and the applied remote configuration live. */
+    dataDir: z.string().min(1).default('./data/edge'),
     queue: z
-      .object({ maxReadings: z.int().min(1).default(200_000) })
+      .object({
+        /** The outbox holds at most this many readings and events; beyond it the oldest are dropped. */
+        maxReadings: z.int().min(1).default(1_000_000),
+        /** Items older than this are dropped (a gap in the data, reported in the heartbeat). */
+        maxAgeS: z
+          .number()
+          .positive()
+          .default(7 * 24 * 3600),
+        /** The backlog after an outage is replayed at most this fast (items per second). */
+        replayPerS: z.number().positive().default(2_000),
+      })
       .strict()
-      .default({ maxReadings: 200_000 }),
+      .default({ maxReadings: 1_000_000, maxAgeS: 7 * 24 * 3600, replayPerS: 2_000 }),
     backoff: z
       .object({ initialMs: z.int().min(10).default(1_000), maxMs: z.int().min(10).default(60_000) })
       .strict()

@@ -8,6 +8,7 @@ import { simulatedGateway } from './simulation.ts';
 const log = createLogger('edge', process.env.LOG_LEVEL ?? 'info');
 try {
   const config = loadEdgeConfig();
+  if (!config.fleetFile) throw new Error('fleetFile: the agent needs the fleet file that lists its devices');
   const fleet = await readFleetFile(config.fleetFile);
   const devices = fleet.devices.filter((d) => d.gatewayId === config.gatewayId);
   if (devices.length === 0)

@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { z } from 'zod';
-import { issueCredential } from '../cloud/broker/credentials.ts';
+import { issueCredentials } from '../cloud/broker/credentials.ts';
 import { Cloud } from '../cloud/cloud.ts';
 import { loadCloudConfig } from '../cloud/config.ts';
 import { openInflux } from '../cloud/storage/influx-setup.ts';
@@ -18,7 +19,9 @@ const demoConfig = z.object({
   SIM_SPEED: z.coerce.number().positive().default(1),
   SIM_REPORTING_INTERVAL_S: z.coerce.number().positive().default(10),
   SIM_SEED: z.coerce.number().int().default(1),
-  SIM_MALFORMED_RATE: z.coerce.number().min(0).max(1).default(0),
+  SIM_MALFORMED_RATE: z.coerce.number().min(0).max(1).default(0.002),
+  SIM_OUTAGE_EVERY_S: z.coerce.number().positive().optional(),
+  SIM_OUTAGE_FOR_S: z.coerce.number().positive().default(30),
 });
 
 async function main() {
@@ -30,20 +33,35 @@ async function main() {
   await cloud.start();
 
   const agents: EdgeAgent[] = [];
-  for (const fleet of await readFleetFiles(config.FLEET_DIR)) {
+  const stopOutages: (() => void)[] = [];
+  const fleets = await readFleetFiles(config.FLEET_DIR);
+  // The demo provisions its own gateways: a fresh secret on each start, only its hash on disk.
+  const secrets = await issueCredentials(
+    config.CREDENTIALS_FILE,
+    fleets.flatMap((f) => f.gateways.map((g) => g.id)),
+  );
+  log.info({ gateways: secrets.size }, 'starting the simulated gateways');
+  for (const fleet of fleets) {
     for (const gateway of fleet.gateways) {
-      // The demo provisions its own gateways: a fresh secret on each start, only its hash on disk.
-      const password = await issueCredential(config.CREDENTIALS_FILE, gateway.id);
       const edge = edgeConfig.parse({
         gatewayId: gateway.id,
-        mqtt: { url: `mqtt://127.0.0.1:${cloud.mqttPort}`, password },
-        fleetFile: config.FLEET_DIR,
+        mqtt: { url: `mqtt://127.0.0.1:${cloud.mqttPort}`, password: secrets.get(gateway.id) },
+        dataDir: join(config.DATA_DIR, 'edge'),
         reportingIntervalS: demo.SIM_REPORTING_INTERVAL_S,
-        simulation: { seed: demo.SIM_SEED, speed: demo.SIM_SPEED, malformedRate: demo.SIM_MALFORMED_RATE },
+        simulation: {
+          seed: demo.SIM_SEED,
+          speed: demo.SIM_SPEED,
+          malformedRate: demo.SIM_MALFORMED_RATE,
+          outages: demo.SIM_OUTAGE_EVERY_S
+            ? { everyS: demo.SIM_OUTAGE_EVERY_S, forS: demo.SIM_OUTAGE_FOR_S }
+            : undefined,
+        },
       });
       const devices = fleet.devices.filter((d) => d.gatewayId === gateway.id);
-      const agent = new EdgeAgent({ config: edge, log, ...simulatedGateway(edge, devices, fleet.city).deps });
+      const simulation = simulatedGateway(edge, devices, fleet.city);
+      const agent = new EdgeAgent({ config: edge, log, ...simulation.deps });
       await agent.start();
+      stopOutages.push(simulation.scheduleOutages(agent));
       agents.push(agent);
     }
   }
@@ -65,6 +83,7 @@ async function main() {
         pointsWritten: c.get('influx_points_written'),
         deadLetters: c.get('dead_letters'),
         gatewaysConnected: agents.filter((a) => a.connected).length,
+        edgeBacklog: agents.reduce((n, a) => n + a.stats.queueDepth, 0),
       },
       'city summary',
     );
@@ -73,6 +92,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping the simulated city');
     clearInterval(summary);
+    for (const stop of stopOutages) stop();
     await Promise.all(agents.map((a) => a.stop()));
     await cloud.stop();
     await local?.stop();

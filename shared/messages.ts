@@ -12,15 +12,17 @@ const envelope = {
   sentAt: timestamp.meta({ description: 'When the gateway sent the message' }),
 };
 
+const batchId = z
+  .string()
+  .min(1)
+  .max(64)
+  .meta({ description: 'Unique per gateway; a resent batch keeps its id, so the cloud recognises it' });
+
 /** `.../telemetry`, QoS 1: a batch of readings from devices owned by one gateway. */
 export const telemetryBatch = z
   .object({
     ...envelope,
-    batchId: z
-      .string()
-      .min(1)
-      .max(64)
-      .meta({ description: 'Unique per gateway; lets the cloud recognise a redelivered batch' }),
+    batchId,
     readings: z.array(reading).min(1).max(maxReadingsPerBatch),
   })
   .strict()
@@ -37,7 +39,7 @@ export const telemetryEnvelope = telemetryBatch.extend({
 
 /** `.../events`, QoS 1: discrete things that happened (a lamp failed, a bin tipped over, tamper). */
 export const eventBatch = z
-  .object({ ...envelope, events: z.array(deviceEvent).min(1).max(maxEventsPerBatch) })
+  .object({ ...envelope, batchId, events: z.array(deviceEvent).min(1).max(maxEventsPerBatch) })
   .strict()
   .meta({ id: 'EventBatch' });
 export type EventBatch = z.infer<typeof eventBatch>;
@@ -74,6 +76,10 @@ export const gatewayHeartbeat = z
     deviceCount: z.int().min(0),
     softwareVersion: z.string().min(1).max(64),
     memoryRss: z.number().min(0).meta({ unit: 'B', description: 'Resident memory of the agent' }),
+    configVersion: z
+      .int()
+      .min(0)
+      .meta({ description: 'Version of the remote configuration in force; 0 = none' }),
   })
   .strict()
   .meta({ id: 'GatewayHeartbeat' });
@@ -105,3 +111,35 @@ export const commandResult = z
   .strict()
   .meta({ id: 'CommandResult' });
 export type CommandResult = z.infer<typeof commandResult>;
+
+/**
+ * `.../config`, QoS 1, retained, cloud to gateway: the gateway's remote configuration. A gateway
+ * applies a higher version than the one it has and confirms it on `.../config-status`.
+ */
+export const gatewayConfig = z
+  .object({
+    v: z.literal(1),
+    version: z.int().min(1),
+    reportingIntervalS: z.number().min(1).max(86_400).meta({ unit: 's' }),
+    /** Per metric: a reading is sent only when some metric moved by more than its deadband. */
+    deadband: z.record(z.string().max(64), z.number().min(0)).default({}),
+    /** A device reports at least this often even when nothing moved past its deadband. */
+    maxSilenceS: z.number().min(1).max(86_400).default(900).meta({ unit: 's' }),
+  })
+  .strict()
+  .meta({ id: 'GatewayConfig' });
+export type GatewayConfig = z.infer<typeof gatewayConfig>;
+
+/** `.../config-status`, QoS 1, gateway to cloud: which configuration version the gateway applied. */
+export const configStatus = z
+  .object({
+    v: z.literal(1),
+    gatewayId,
+    version: z.int().min(1),
+    status: z.enum(['applied', 'rejected']),
+    ts: timestamp,
+    detail: singleLineText(500).optional(),
+  })
+  .strict()
+  .meta({ id: 'ConfigStatus' });
+export type ConfigStatus = z.infer<typeof configStatus>;

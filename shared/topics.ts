@@ -9,12 +9,21 @@ import { gatewayId } from './ids.ts';
  *   city/v1/gateways/{gatewayId}/heartbeat        gateway -> cloud  QoS 1
  *   city/v1/gateways/{gatewayId}/status           gateway -> cloud  QoS 1, retained, last will
  *   city/v1/gateways/{gatewayId}/command-results  gateway -> cloud  QoS 1
+ *   city/v1/gateways/{gatewayId}/config-status    gateway -> cloud  QoS 1
  *   city/v1/gateways/{gatewayId}/commands         cloud -> gateway  QoS 1
+ *   city/v1/gateways/{gatewayId}/config           cloud -> gateway  QoS 1, retained
  */
 export const topicRoot = 'city/v1/gateways';
 
-export const uplinkChannels = ['telemetry', 'events', 'heartbeat', 'status', 'command-results'] as const;
-export const downlinkChannels = ['commands'] as const;
+export const uplinkChannels = [
+  'telemetry',
+  'events',
+  'heartbeat',
+  'status',
+  'command-results',
+  'config-status',
+] as const;
+export const downlinkChannels = ['commands', 'config'] as const;
 export type UplinkChannel = (typeof uplinkChannels)[number];
 export type DownlinkChannel = (typeof downlinkChannels)[number];
 export type Channel = UplinkChannel | DownlinkChannel;

@@ -34,8 +34,5 @@ export function deviceRoutes(registry: DeviceRegistry): Router {
     if (!device) throw new NotFoundError(`device ${req.params.id} is not registered`);
     res.json(device);
   });
-  router.get('/gateways', (_req, res) => {
-    res.json({ items: registry.listGateways() });
-  });
   return router;
 }

@@ -20,7 +20,7 @@ export function canPublish(gatewayId: string, topic: string): PublishDecision {
   return { allowed: true, channel: parsed.channel };
 }
 
-/** A gateway subscribes to its own command topic and nothing else (no wildcards). */
+/** A gateway subscribes to its own command and config topics and nothing else (no wildcards). */
 export function canSubscribe(gatewayId: string, topic: string): boolean {
-  return topic === gatewayTopic(gatewayId, 'commands');
+  return topic === gatewayTopic(gatewayId, 'commands') || topic === gatewayTopic(gatewayId, 'config');
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import { gatewayTopic } from '../../shared/topics.ts';
 import type { UplinkMessage } from '../ingest/ingest.ts';
 import type { Counters } from '../ingest/stats.ts';
 import { canPublish, canSubscribe } from './access.ts';
@@ -11,11 +12,18 @@ export interface BrokerOptions {
   log: Logger;
   counters: Counters;
   /**
-   * Called for every authorised uplink message before aedes acknowledges it (aedes writes the QoS 1
-   * PUBACK after authorizePublish calls back). It must not throw for bad input; if it throws, the
-   * message is not acknowledged and the gateway will send it again.
+   * Called for every authorised uplink message; aedes writes the QoS 1 PUBACK only after the returned
+   * promise resolves (it runs inside authorizePublish). It must not reject for bad input; if it
+   * rejects, the message is not acknowledged and the gateway sends it again.
    */
-  onUplink(message: UplinkMessage): void;
+  onUplink(message: UplinkMessage): Promise<void>;
+  /** A publish refused by the ACL, kept for inspection. */
+  onRefused(message: { topic: string; gatewayId?: string; payload: Buffer; reason: string }): void;
+  /** The gateway subscribed to its command topic (it is listening for commands). */
+  onGatewayListening(gatewayId: string): void;
+  onGatewayGone(gatewayId: string): void;
+  /** The gateway acknowledged a message the cloud published to it. */
+  onDelivered(topic: string, payload: Buffer): void;
 }
 
 function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
@@ -34,7 +42,7 @@ export class MqttBroker {
   }
 
   static async create(options: BrokerOptions): Promise<MqttBroker> {
-    const { credentials, log, counters, onUplink } = options;
+    const { credentials, log, counters, onUplink, onRefused } = options;
     let broker: MqttBroker | undefined;
     const aedes = await Aedes.createBroker({
       authenticate: (client, username, password, done) => {
@@ -94,6 +102,23 @@ export class MqttBroker {
     );
     broker = new MqttBroker(aedes);
     return broker;
+  }
+
+  /** Publishes from the cloud itself (QoS 1). */
+  publish(topic: string, payload: string, options: { retain?: boolean } = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.aedes.publish(
+        {
+          cmd: 'publish',
+          topic,
+          payload: Buffer.from(payload),
+          qos: 1,
+          retain: options.retain ?? false,
+          dup: false,
+        },
+        (error) => (error ? reject(error) : resolve()),
+      );
+    });
   }
 
   /** Listens on TCP; resolves with the bound port (useful with port 0). */

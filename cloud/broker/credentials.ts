@@ -79,17 +79,39 @@ export async function writeCredentials(path: string, file: CredentialsFile): Pro
   await rename(temp, path);
 }
 
-/** Creates or rotates a gateway's credential; returns the secret, which is shown once and never stored. */
-export async function issueCredential(path: string, gateway: string, now = new Date()): Promise<string> {
+/**
+ * Creates or rotates gateways' credentials in one write; returns the secrets, which are shown once
+ * and never stored.
+ */
+export async function issueCredentials(
+  path: string,
+  gateways: string[],
+  now = new Date(),
+): Promise<Map<string, string>> {
   const file = await readCredentials(path);
-  const secret = newSecret();
-  file.gateways[gatewayId.parse(gateway)] = {
-    hash: await hashSecret(secret),
-    createdAt: now.toISOString(),
-    revoked: false,
-  };
+  const secrets = new Map<string, string>();
+  for (const gateway of gateways) {
+    const secret = newSecret();
+    const hash = await hashSecret(secret);
+    file.gateways[gatewayId.parse(gateway)] = { hash, createdAt: now.toISOString(), revoked: false };
+    secrets.set(gateway, secret);
+  }
   await writeCredentials(path, file);
-  return secret;
+  return secrets;
+}
+
+export async function issueCredential(path: string, gateway: string, now = new Date()): Promise<string> {
+  return (await issueCredentials(path, [gateway], now)).get(gateway) as string;
+}
+
+/** Revokes a gateway's credential: it can no longer connect. Returns false if it had none. */
+export async function revokeCredential(path: string, gateway: string): Promise<boolean> {
+  const file = await readCredentials(path);
+  const entry = Object.hasOwn(file.gateways, gateway) ? file.gateways[gateway] : undefined;
+  if (!entry) return false;
+  entry.revoked = true;
+  await writeCredentials(path, file);
+  return true;
 }
 
 /** The broker's view of the credentials file, re-read when the file changes on disk. */

@@ -1,16 +1,14 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { RejectReason } from '../ingest/decode.ts';
+import type { Rejection } from '../ingest/decode.ts';
 import { transaction } from '../storage/sqlite.ts';
 
+/** A rejected message, kept once with every reason it (or items in it) was rejected for. */
 export interface DeadLetterInput {
   receivedAt: Date;
   topic: string;
   gatewayId: string | undefined;
-  reason: RejectReason;
-  message: string;
-  /** Index of the rejected reading or event inside its batch. */
-  index?: number;
   payload: Buffer;
+  rejections: Rejection[];
 }
 
 export interface DeadLetter extends Omit<DeadLetterInput, 'payload' | 'receivedAt'> {
@@ -29,53 +27,59 @@ export interface DeadLetterQuery {
 }
 
 export interface DeadLetterStore {
-  add(letters: DeadLetterInput[]): void;
+  add(letter: DeadLetterInput): void;
   list(query: DeadLetterQuery): { total: number; items: DeadLetter[] };
 }
 
 /** Keeps rejected messages for inspection in the embedded database; the newest `maxRows` are kept. */
 export class SqliteDeadLetterStore implements DeadLetterStore {
   private readonly db: DatabaseSync;
-  private readonly insert: StatementSync;
-  private readonly prune: StatementSync;
+  private readonly statements: Record<'message' | 'rejection' | 'prune', StatementSync>;
   private readonly maxRows: number;
 
   constructor(db: DatabaseSync, maxRows = 100_000) {
     this.db = db;
     this.maxRows = maxRows;
-    db.exec(`CREATE TABLE IF NOT EXISTS dead_letters (
+    db.exec(`CREATE TABLE IF NOT EXISTS dead_letter_messages (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       received_at TEXT NOT NULL,
       topic TEXT NOT NULL,
       gateway_id TEXT,
-      reason TEXT NOT NULL,
-      message TEXT NOT NULL,
-      item_index INTEGER,
       payload BLOB NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS dead_letters_gateway ON dead_letters (gateway_id, id);`);
-    this.insert = db.prepare(
-      `INSERT INTO dead_letters (received_at, topic, gateway_id, reason, message, item_index, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    CREATE TABLE IF NOT EXISTS dead_letter_rejections (
+      letter_id INTEGER NOT NULL REFERENCES dead_letter_messages (id) ON DELETE CASCADE,
+      reason TEXT NOT NULL,
+      message TEXT NOT NULL,
+      item_index INTEGER
     );
-    this.prune = db.prepare('DELETE FROM dead_letters WHERE id <= (SELECT MAX(id) FROM dead_letters) - ?');
+    CREATE INDEX IF NOT EXISTS dead_letter_gateway ON dead_letter_messages (gateway_id, id);
+    CREATE INDEX IF NOT EXISTS dead_letter_reason ON dead_letter_rejections (letter_id, reason);
+`);
+    this.statements = {
+      message: db.prepare(
+        'INSERT INTO dead_letter_messages (received_at, topic, gateway_id, payload) VALUES (?, ?, ?, ?) RETURNING id',
+      ),
+      rejection: db.prepare(
+        'INSERT INTO dead_letter_rejections (letter_id, reason, message, item_index) VALUES (?, ?, ?, ?)',
+      ),
+      prune: db.prepare(
+        'DELETE FROM dead_letter_messages WHERE id <= (SELECT MAX(id) FROM dead_letter_messages) - ?',
+      ),
+    };
   }
 
-  add(letters: DeadLetterInput[]): void {
-    if (letters.length === 0) return;
+  add(letter: DeadLetterInput): void {
     transaction(this.db, () => {
-      for (const l of letters) {
-        this.insert.run(
-          l.receivedAt.toISOString(),
-          l.topic,
-          l.gatewayId ?? null,
-          l.reason,
-          l.message,
-          l.index ?? null,
-          l.payload,
-        );
-      }
-      this.prune.run(this.maxRows);
+      const { id } = this.statements.message.get(
+        letter.receivedAt.toISOString(),
+        letter.topic,
+        letter.gatewayId ?? null,
+        letter.payload,
+      ) as { id: number };
+      for (const r of letter.rejections)
+        this.statements.rejection.run(id, r.reason, r.message, r.index ?? null);
+      this.statements.prune.run(this.maxRows);
     });
   }
 
@@ -87,23 +91,36 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
       params.push(query.gatewayId);
     }
     if (query.reason) {
-      where.push('reason = ?');
+      where.push('EXISTS (SELECT 1 FROM dead_letter_rejections r WHERE r.letter_id = m.id AND r.reason = ?)');
       params.push(query.reason);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = Number(
-      (this.db.prepare(`SELECT COUNT(*) AS n FROM dead_letters ${clause}`).get(...params) as { n: number }).n,
-    );
+    const { n } = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM dead_letter_messages m ${clause}`)
+      .get(...params) as {
+      n: number;
+    };
     const rows = this.db
-      .prepare(`SELECT * FROM dead_letters ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .prepare(`SELECT * FROM dead_letter_messages m ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset) as Record<string, unknown>[];
-    return { total, items: rows.map(toDeadLetter) };
+    const rejectionsOf = this.db.prepare(
+      'SELECT reason, message, item_index FROM dead_letter_rejections WHERE letter_id = ? ORDER BY rowid',
+    );
+    const items = rows.map((row) => {
+      const rejections = (rejectionsOf.all(Number(row.id)) as Record<string, unknown>[]).map((r) => ({
+        reason: r.reason as Rejection['reason'],
+        message: String(r.message),
+        ...(r.item_index === null ? {} : { index: Number(r.item_index) }),
+      }));
+      return toDeadLetter(row, rejections);
+    });
+    return { total: Number(n), items };
   }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function toDeadLetter(row: Record<string, unknown>): DeadLetter {
+function toDeadLetter(row: Record<string, unknown>, rejections: Rejection[]): DeadLetter {
   const bytes = row.payload as Uint8Array;
   let payload: string;
   let payloadEncoding: DeadLetter['payloadEncoding'] = 'utf8';
@@ -118,9 +135,7 @@ function toDeadLetter(row: Record<string, unknown>): DeadLetter {
     receivedAt: String(row.received_at),
     topic: String(row.topic),
     gatewayId: row.gateway_id === null ? undefined : String(row.gateway_id),
-    reason: row.reason as RejectReason,
-    message: String(row.message),
-    index: row.item_index === null ? undefined : Number(row.item_index),
+    rejections,
     payload,
     payloadEncoding,
   };

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { type DeviceEvent, deviceEvent, type Reading, reading } from '../../shared/kinds/index.ts';
 import {
   type CommandResult,
+  type ConfigStatus,
   commandResult,
+  configStatus,
   eventEnvelope,
   type GatewayHeartbeat,
   type GatewayStatus,
@@ -21,7 +23,9 @@ export type RejectReason =
   | 'invalid-event'
   | 'timestamp-out-of-range'
   | 'device-kind-mismatch'
-  | 'device-of-other-gateway';
+  | 'device-of-other-gateway'
+  | 'publish-refused'
+  | 'storage-rejected';
 
 export interface Rejection {
   reason: RejectReason;
@@ -40,7 +44,8 @@ export interface TimeWindow {
 
 export type Decoded =
   | { channel: 'telemetry'; batchId: string; readings: Reading[]; rejections: Rejection[] }
-  | { channel: 'events'; events: DeviceEvent[]; rejections: Rejection[] }
+  | { channel: 'events'; batchId: string; events: DeviceEvent[]; rejections: Rejection[] }
+  | { channel: 'config-status'; status: ConfigStatus; rejections: [] }
   | { channel: 'heartbeat'; heartbeat: GatewayHeartbeat; rejections: [] }
   | { channel: 'status'; status: GatewayStatus; rejections: [] }
   | { channel: 'command-results'; result: CommandResult; rejections: [] }
@@ -129,7 +134,7 @@ export function decodeMessage(
         'invalid-event',
         window,
       );
-      return { channel, events: accepted, rejections };
+      return { channel, batchId: envelope.data.batchId, events: accepted, rejections };
     }
     case 'heartbeat': {
       const heartbeat = gatewayHeartbeat.safeParse(json);
@@ -138,6 +143,11 @@ export function decodeMessage(
     }
     case 'status': {
       const status = gatewayStatus.safeParse(json);
+      if (!status.success) return reject('invalid-message', describe(status.error));
+      return { channel, status: status.data, rejections: [] };
+    }
+    case 'config-status': {
+      const status = configStatus.safeParse(json);
       if (!status.success) return reject('invalid-message', describe(status.error));
       return { channel, status: status.data, rejections: [] };
     }

@@ -1,26 +1,25 @@
 import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
+import type { CommandResult } from '../../shared/messages.ts';
 import type { UplinkChannel } from '../../shared/topics.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { type Decoded, decodeMessage, type Rejection } from './decode.ts';
-import { eventPoint, heartbeatPoint, readingPoint } from './points.ts';
+import type { IngestJournal } from './journal.ts';
+import { type DevicePlacement, eventPoint, heartbeatPoint, readingPoint, toLine } from './points.ts';
 import type { Counters } from './stats.ts';
-
-export interface PointSink {
-  write(points: Point[]): void;
-}
 
 export interface IngestOptions {
   registry: DeviceRegistry;
   deadLetters: DeadLetterStore;
-  sink: PointSink;
+  journal: IngestJournal;
   counters: Counters;
   log: Logger;
   now: () => Date;
   maxAgeMs: number;
   maxSkewMs: number;
+  onCommandResult(gatewayId: string, result: CommandResult): void;
 }
 
 export interface UplinkMessage {
@@ -31,9 +30,11 @@ export interface UplinkMessage {
 }
 
 /**
- * Turns one uplink message into registry updates and InfluxDB points. Bad input never throws:
- * every rejected message, reading or event is counted, logged and kept as a dead letter, and the
- * accepted items beside it still go through.
+ * Turns one uplink message into registry updates and journaled InfluxDB points. The returned promise
+ * resolves once what was accepted is durable (on disk in the journal): only then is the message
+ * acknowledged. Bad input never rejects: every rejected message, reading or event is counted, logged
+ * and kept as a dead letter, and the accepted items beside it still go through. A batch seen before
+ * (a redelivery) is acknowledged without being applied again.
  */
 export class Ingestor {
   private readonly options: IngestOptions;
@@ -42,8 +43,8 @@ export class Ingestor {
     this.options = options;
   }
 
-  handle(message: UplinkMessage): void {
-    const { counters, now, maxAgeMs, maxSkewMs } = this.options;
+  async handle(message: UplinkMessage): Promise<void> {
+    const { counters, now, maxAgeMs, maxSkewMs, journal } = this.options;
     const receivedAt = now();
     counters.add('messages_received');
     const decoded = decodeMessage(message.channel, message.gatewayId, message.payload, {
@@ -51,57 +52,73 @@ export class Ingestor {
       maxAgeMs,
       maxSkewMs,
     });
-    const rejections = [...decoded.rejections, ...this.apply(message.gatewayId, decoded, receivedAt)];
-    if (rejections.length > 0) this.deadLetter(message, rejections, receivedAt);
+    const key = 'batchId' in decoded ? `${message.gatewayId}/${decoded.batchId}` : undefined;
+    const original = key ? journal.seen(key) : undefined;
+    if (original) {
+      counters.add('duplicate_batches');
+      return original;
+    }
+    const { lines, rejections } = this.apply(message.gatewayId, decoded, receivedAt);
+    if (decoded.rejections.length + rejections.length > 0) {
+      this.deadLetter(message, [...decoded.rejections, ...rejections], receivedAt);
+    }
+    if (lines.length > 0 || key) await journal.append({ lines, key });
   }
 
-  /** Stores what was accepted; returns the items the registry refused. */
-  private apply(gatewayId: string, decoded: Decoded, receivedAt: Date): Rejection[] {
-    const { registry, sink, counters, log } = this.options;
+  /** Applies what was accepted; returns its points as lines and the items the registry refused. */
+  private apply(
+    gatewayId: string,
+    decoded: Decoded,
+    receivedAt: Date,
+  ): { lines: string[]; rejections: Rejection[] } {
+    const { registry, counters, log } = this.options;
     switch (decoded.channel) {
       case 'telemetry': {
         const { accepted, rejections } = this.placeAll(gatewayId, decoded.readings, readingPoint);
         registry.recordReadings(accepted.map(([reading]) => reading));
-        sink.write(accepted.map(([, point]) => point));
         counters.add('readings_accepted', accepted.length);
-        return rejections;
+        return { lines: accepted.map(([, line]) => line), rejections };
       }
       case 'events': {
         const { accepted, rejections } = this.placeAll(gatewayId, decoded.events, eventPoint);
-        sink.write(accepted.map(([, point]) => point));
         counters.add('events_accepted', accepted.length);
         for (const [event] of accepted) log.info({ gatewayId, event }, 'device event');
-        return rejections;
+        return { lines: accepted.map(([, line]) => line), rejections };
       }
       case 'heartbeat':
         registry.recordHeartbeat(decoded.heartbeat);
-        sink.write([heartbeatPoint(decoded.heartbeat, receivedAt)]);
         counters.add('heartbeats_accepted');
-        return [];
+        return { lines: [toLine(heartbeatPoint(decoded.heartbeat, receivedAt))], rejections: [] };
       case 'status':
         registry.recordStatus(decoded.status);
         log.info({ gatewayId, state: decoded.status.state }, 'gateway status');
-        return [];
+        return { lines: [], rejections: [] };
+      case 'config-status':
+        registry.recordConfigStatus(decoded.status);
+        log.info(
+          { gatewayId, version: decoded.status.version, status: decoded.status.status },
+          'gateway configuration',
+        );
+        return { lines: [], rejections: [] };
       case 'command-results':
-        // Command tracking arrives with the commands feature; until then results are logged.
-        log.info({ gatewayId, result: decoded.result }, 'command result');
-        return [];
+        this.options.onCommandResult(gatewayId, decoded.result);
+        return { lines: [], rejections: [] };
       case 'rejected':
-        return [];
+        return { lines: [], rejections: [] };
     }
   }
 
   private placeAll<T extends Reading | DeviceEvent>(
     gatewayId: string,
     items: T[],
-    toPoint: (item: T, placement: { gatewayId: string; district: string }) => Point,
-  ): { accepted: [T, Point][]; rejections: Rejection[] } {
-    const accepted: [T, Point][] = [];
+    toPoint: (item: T, placement: DevicePlacement) => Point,
+  ): { accepted: [T, string][]; rejections: Rejection[] } {
+    const accepted: [T, string][] = [];
     const rejections: Rejection[] = [];
     items.forEach((item, index) => {
       const placement = this.options.registry.place(gatewayId, item);
       if ('reason' in placement) rejections.push({ ...placement, index });
-      else accepted.push([item, toPoint(item, placement)]);
+      else accepted.push([item, toLine(toPoint(item, placement))]);
     });
     return { accepted, rejections };
   }
@@ -119,16 +136,12 @@ export class Ingestor {
       },
       'rejected input kept as dead letter',
     );
-    deadLetters.add(
-      rejections.map((r) => ({
-        receivedAt,
-        topic: message.topic,
-        gatewayId: message.gatewayId,
-        reason: r.reason,
-        message: r.message,
-        index: r.index,
-        payload: message.payload,
-      })),
-    );
+    deadLetters.add({
+      receivedAt,
+      topic: message.topic,
+      gatewayId: message.gatewayId,
+      payload: message.payload,
+      rejections,
+    });
   }
 }

@@ -55,3 +55,13 @@ export function heartbeatPoint(heartbeat: GatewayHeartbeat, receivedAt: Date): P
     .stringField('softwareVersion', heartbeat.softwareVersion)
     .timestamp(receivedAt);
 }
+
+/** Line protocol with millisecond timestamps (the precision every write uses). */
+export function toLine(point: Point): string {
+  const line = point.toLineProtocol({
+    convertTime: (value) =>
+      value instanceof Date ? String(value.getTime()) : value === undefined ? undefined : String(value),
+  });
+  if (!line) throw new Error('a point without fields cannot be written');
+  return line;
+}

@@ -6,6 +6,13 @@ export class Counters {
     this.values.set(name, (this.values.get(name) ?? 0) + by);
   }
 
+  /** Records one observation (a duration, a size) as `<name>_count`, `<name>_sum` and `<name>_max`. */
+  observe(name: string, value: number): void {
+    this.add(`${name}_count`);
+    this.add(`${name}_sum`, value);
+    this.values.set(`${name}_max`, Math.max(this.get(`${name}_max`), value));
+  }
+
   get(name: string): number {
     return this.values.get(name) ?? 0;
   }

@@ -1,6 +1,6 @@
 import type { FleetFile } from '../../shared/fleet.ts';
 import type { DeviceKind, Reading } from '../../shared/kinds/index.ts';
-import type { GatewayHeartbeat, GatewayStatus } from '../../shared/messages.ts';
+import type { ConfigStatus, GatewayHeartbeat, GatewayStatus } from '../../shared/messages.ts';
 import type { Rejection } from '../ingest/decode.ts';
 import type { DevicePlacement } from '../ingest/points.ts';
 import type { DeviceFilter, DeviceRecord, GatewayRecord, Page, RegistryStore } from './store.ts';
@@ -77,6 +77,7 @@ export class DeviceRegistry {
         latest: {},
       };
       this.devices.set(device.id, device);
+      this.options.store.saveDevices([device]);
     }
     if (device.kind !== item.kind) {
       return {
@@ -127,6 +128,21 @@ export class DeviceRegistry {
     this.options.store.saveGateway(gateway);
   }
 
+  recordConfigStatus(status: ConfigStatus): void {
+    const gateway = this.gateway(status.gatewayId);
+    gateway.configStatus = {
+      version: status.version,
+      status: status.status,
+      detail: status.detail,
+      ts: status.ts,
+    };
+    this.options.store.saveGateway(gateway);
+  }
+
+  getGateway(id: string): GatewayRecord | undefined {
+    return this.gateways.get(id);
+  }
+
   private gateway(id: string): GatewayRecord {
     let gateway = this.gateways.get(id);
     if (!gateway) {
@@ -148,6 +164,16 @@ export class DeviceRegistry {
   listDevices(filter: Omit<DeviceFilter, 'seenSince'>, page: Page): { total: number; items: DeviceView[] } {
     const result = this.options.store.listDevices({ ...filter, seenSince: this.onlineSince() }, page);
     return { total: result.total, items: result.items.map((d) => this.view(d)) };
+  }
+
+  /** Every device matching the filter (for group commands). */
+  findDevices(filter: { kind?: DeviceKind; district?: string; gatewayId?: string }): DeviceRecord[] {
+    return [...this.devices.values()].filter(
+      (d) =>
+        (!filter.kind || d.kind === filter.kind) &&
+        (!filter.district || d.district === filter.district) &&
+        (!filter.gatewayId || d.gatewayId === filter.gatewayId),
+    );
   }
 
   getDevice(id: string): DeviceView | undefined {

@@ -32,6 +32,7 @@ function toGateway(row: Row): GatewayRecord {
     stateSince: optional(row.state_since),
     lastHeartbeat: optional(row.last_heartbeat),
     health: row.health === null ? undefined : JSON.parse(String(row.health)),
+    configStatus: row.config_status === null ? undefined : JSON.parse(String(row.config_status)),
   };
 }
 
@@ -58,7 +59,7 @@ export class SqliteRegistryStore implements RegistryStore {
     CREATE TABLE IF NOT EXISTS gateways (
       id TEXT PRIMARY KEY,
       district TEXT, lat REAL, lon REAL, name TEXT,
-      state TEXT NOT NULL, state_since TEXT, last_heartbeat TEXT, health TEXT
+      state TEXT NOT NULL, state_since TEXT, last_heartbeat TEXT, health TEXT, config_status TEXT
     );`);
     this.upsertDevice = db.prepare(`INSERT INTO devices
       (id, kind, gateway_id, district, lat, lon, name, provisioned, first_seen, last_seen, latest, latest_ts)
@@ -68,11 +69,11 @@ export class SqliteRegistryStore implements RegistryStore {
         provisioned = excluded.provisioned, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
         latest = excluded.latest, latest_ts = excluded.latest_ts`);
     this.upsertGateway = db.prepare(`INSERT INTO gateways
-      (id, district, lat, lon, name, state, state_since, last_heartbeat, health)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      (id, district, lat, lon, name, state, state_since, last_heartbeat, health, config_status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET district = excluded.district, lat = excluded.lat, lon = excluded.lon,
         name = excluded.name, state = excluded.state, state_since = excluded.state_since,
-        last_heartbeat = excluded.last_heartbeat, health = excluded.health`);
+        last_heartbeat = excluded.last_heartbeat, health = excluded.health, config_status = excluded.config_status`);
   }
 
   loadDevices(): DeviceRecord[] {
@@ -146,6 +147,7 @@ export class SqliteRegistryStore implements RegistryStore {
       g.stateSince ?? null,
       g.lastHeartbeat ?? null,
       g.health === undefined ? null : JSON.stringify(g.health),
+      g.configStatus === undefined ? null : JSON.stringify(g.configStatus),
     );
   }
 }

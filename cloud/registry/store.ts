@@ -26,6 +26,8 @@ export interface GatewayRecord {
   stateSince?: string;
   lastHeartbeat?: string;
   health?: Record<string, unknown>;
+  /** What the gateway last said about the remote configuration pushed to it. */
+  configStatus?: { version: number; status: 'applied' | 'rejected'; detail?: string; ts: string };
 }
 
 export interface DeviceFilter {

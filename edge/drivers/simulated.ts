@@ -1,13 +1,15 @@
 import type { City, FleetDevice } from '../../shared/fleet.ts';
-import type { DeviceEvent, DeviceKind, Reading } from '../../shared/kinds/index.ts';
+import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from '../../shared/kinds/index.ts';
 import { type AnyDeviceModel, createModel } from '../../simulators/models/index.ts';
 import type { Random } from '../../simulators/random.ts';
-import type { DeviceDriver } from './driver.ts';
+import type { CommandExecution, DeviceDriver } from './driver.ts';
 
 /** A driver whose devices are simulator models: the demo's and the tests' source of readings. */
 export class SimulatedDriver implements DeviceDriver {
   readonly kind: DeviceKind;
   private readonly models = new Map<string, AnyDeviceModel>();
+  /** Devices told to report at their own interval, and when they last did. */
+  private readonly intervals = new Map<string, { everyMs: number; lastAt: number }>();
 
   constructor(kind: DeviceKind, devices: FleetDevice[], city: City, random: Random) {
     this.kind = kind;
@@ -22,16 +24,43 @@ export class SimulatedDriver implements DeviceDriver {
   }
 
   async poll(now: Date): Promise<{ readings: Reading[]; events: DeviceEvent[] }> {
-    const ts = now.toISOString();
     const readings: Reading[] = [];
     const events: DeviceEvent[] = [];
-    for (const [deviceId, model] of this.models) {
-      const step = model.step(now);
-      readings.push({ deviceId, kind: model.kind, ts, metrics: step.metrics } as Reading);
-      for (const event of step.events)
-        events.push({ deviceId, kind: model.kind, ts, ...event } as DeviceEvent);
+    for (const deviceId of this.models.keys()) {
+      const interval = this.intervals.get(deviceId);
+      if (interval && now.getTime() - interval.lastAt < interval.everyMs) continue;
+      if (interval) interval.lastAt = now.getTime();
+      this.read(deviceId, now, readings, events);
     }
     return { readings, events };
+  }
+
+  private read(deviceId: string, now: Date, readings: Reading[], events: DeviceEvent[]): void {
+    const model = this.models.get(deviceId) as AnyDeviceModel;
+    const ts = now.toISOString();
+    const step = model.step(now);
+    readings.push({ deviceId, kind: model.kind, ts, metrics: step.metrics } as Reading);
+    for (const event of step.events) events.push({ deviceId, kind: model.kind, ts, ...event } as DeviceEvent);
+  }
+
+  async execute(deviceId: string, command: DeviceCommand['command'], now: Date): Promise<CommandExecution> {
+    const model = this.models.get(deviceId);
+    if (!model) return { status: 'rejected', detail: `no simulated device ${deviceId}` };
+    // The command union is checked per kind by the cloud and the command handler.
+    const outcome = (model.command as (c: DeviceCommand['command'], at: Date) => CommandExecution)(
+      command,
+      now,
+    );
+    if (command.action === 'setReportingInterval' && outcome.status === 'succeeded') {
+      this.intervals.set(deviceId, { everyMs: command.seconds * 1000, lastAt: now.getTime() });
+    }
+    if (command.action === 'requestStatus' && outcome.status === 'succeeded') {
+      const readings: Reading[] = [];
+      const events: DeviceEvent[] = [];
+      this.read(deviceId, now, readings, events);
+      return { ...outcome, readings, events };
+    }
+    return outcome;
   }
 
   has(deviceId: string): boolean {

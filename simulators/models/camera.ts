@@ -1,7 +1,15 @@
 import { distanceM } from '../geo.ts';
 import { localClock } from '../local-time.ts';
 import { clamp, HOUR_MS, hoursBetween, occurs, poisson, round } from './math.ts';
-import type { DeviceModel, ModelContext, ModelEvent, Physics, Step } from './model.ts';
+import type {
+  Command,
+  CommandOutcome,
+  DeviceModel,
+  ModelContext,
+  ModelEvent,
+  Physics,
+  Step,
+} from './model.ts';
 import { pedestrians, traffic } from './profiles.ts';
 import { simulate } from './simulate.ts';
 
@@ -16,11 +24,14 @@ const STREAM_DROPS_PER_HOUR = 1 / 100;
 const TAMPERS_PER_HOUR = 1 / 20_000;
 const MAX_COUNT = 100_000;
 const DEGRADED_BELOW_SINR_DB = 3;
+/** How long a reboot keeps the stream offline, in seconds. */
+const REBOOT_S = [60, 120] as const;
 
 /**
  * A 5G camera running video analytics on the device: it counts passers-by and vehicles in the
  * reporting interval and estimates how crowded its zone is, and reports its radio link.
- * Only counts leave the device. Streams drop now and then; tampering is rare.
+ * Only counts leave the device. Streams drop now and then; tampering is rare. An operator can
+ * reboot it: the stream is offline for a minute or two.
  */
 class CameraPhysics implements Physics<'camera'> {
   readonly kind = 'camera';
@@ -72,6 +83,16 @@ class CameraPhysics implements Physics<'camera'> {
     const { hour, weekday } = localClock(to, city.timezone);
     this.#people += poisson(random, this.#pedestriansPerHour * pedestrians(hour, weekday) * hours);
     this.#vehicles += poisson(random, this.#vehiclesPerHour * traffic(hour, weekday) * hours);
+  }
+
+  command(command: Command<'camera'>, now: Date, events: Events): CommandOutcome {
+    // The driver, not the device model, owns the reporting interval.
+    if (command.action === 'setReportingInterval') return { status: 'succeeded' };
+    const { random } = this.#context;
+    // A reboot restarts the pipeline, whether it was running or had stopped.
+    this.#offlineUntil = now.getTime() + random.between(...REBOOT_S) * 1_000;
+    events.push({ type: 'rebooted', detail: 'stream offline while the camera restarts' });
+    return { status: 'succeeded' };
   }
 
   read(now: Date): Metrics {

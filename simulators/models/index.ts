@@ -3,7 +3,16 @@ import type { AnyDeviceModel, ModelContext } from './model.ts';
 import { createStreetlight } from './streetlight.ts';
 import { createWasteBin } from './waste-bin.ts';
 
-export type { AnyDeviceModel, DeviceModel, EventType, ModelContext, ModelEvent, Step } from './model.ts';
+export type {
+  AnyDeviceModel,
+  Command,
+  CommandOutcome,
+  DeviceModel,
+  EventType,
+  ModelContext,
+  ModelEvent,
+  Step,
+} from './model.ts';
 
 /** The behaviour model for a device of the fleet, chosen by its kind. */
 export function createModel(context: ModelContext): AnyDeviceModel {

@@ -23,6 +23,15 @@ export interface Step<K extends DeviceKind> {
   events: ModelEvent<K>[];
 }
 
+/** A command an operator sends to a device of kind `K`, e.g. `{ action: 'switch', on: true }`. */
+export type Command<K extends DeviceKind> = z.infer<(typeof kinds)[K]['commands']>;
+
+/** What became of a command: 'failed' when the device took it but could not carry it out, 'rejected' when it refused it. */
+export interface CommandOutcome {
+  status: 'succeeded' | 'failed' | 'rejected';
+  detail?: string;
+}
+
 export interface DeviceModel<K extends DeviceKind> {
   readonly kind: K;
   /** Advances the simulated device to `now` (monotonic; first call initialises) and returns a full reading of all metrics plus events that happened since the last step. */
@@ -30,6 +39,11 @@ export interface DeviceModel<K extends DeviceKind> {
   /** Fault injection: freeze the sensor so that every following step repeats the last metrics (a stuck sensor), until unstick(). */
   stick(): void;
   unstick(): void;
+  /**
+   * Applies an operator's command at `now` (after stepping to `now`); the simulated device obeys it.
+   * Events it causes are reported by the next step. A stuck device obeys too, only its readings stay frozen.
+   */
+  command(command: Command<K>, now: Date): CommandOutcome;
 }
 
 /** Any device model, discriminated by `kind`. */
@@ -47,6 +61,11 @@ export interface Physics<K extends DeviceKind> {
   advance(from: Date, to: Date, events: ModelEvent<K>[]): void;
   /** The full reading at `now`, the end of the last interval; counters of the reporting interval restart. */
   read(now: Date): Required<Metrics<K>>;
+  /**
+   * Carries out a command at `now`, the end of the last interval, pushing what happened to `events`.
+   * Physics without it have nothing to change for any command of their kind (the driver handles them).
+   */
+  command?(command: Command<K>, now: Date, events: ModelEvent<K>[]): CommandOutcome;
 }
 
 export const MAX_INTERVAL_MS = 15 * 60_000;

@@ -3,40 +3,43 @@ import { type DeviceModel, MAX_INTERVAL_MS, type ModelEvent, type Physics, type 
 
 /**
  * Turns device physics into a `DeviceModel`: keeps the clock, splits long gaps into short
- * intervals so that rates and probabilities do not depend on the step size, and implements
- * the stuck-sensor fault (the device keeps living, its sensor keeps repeating the last reading
- * and reports no events).
+ * intervals so that rates and probabilities do not depend on the step size, forwards commands
+ * (events up to and caused by a command wait for the next step), and implements the stuck-sensor
+ * fault (the device keeps living and obeying, its sensor keeps repeating the last reading and
+ * reports no events).
  */
 export function simulate<K extends DeviceKind>(physics: Physics<K>): DeviceModel<K> {
   let last: Date | undefined;
   let stuck = false;
   let frozen: Step<K>['metrics'] | undefined;
+  let pending: ModelEvent<K>[] = [];
 
-  const advanceTo = (now: Date): ModelEvent<K>[] => {
-    const events: ModelEvent<K>[] = [];
+  const advanceTo = (now: Date): void => {
     if (!last) {
       physics.init?.(now);
-      return events;
+      last = now;
+      return;
     }
     if (now.getTime() < last.getTime()) {
       throw new RangeError(`time went backwards: ${now.toISOString()} < ${last.toISOString()}`);
     }
     const span = now.getTime() - last.getTime();
-    const intervals = Math.max(1, Math.ceil(span / MAX_INTERVAL_MS));
+    const intervals = Math.ceil(span / MAX_INTERVAL_MS);
     let from = last;
     for (let i = 1; i <= intervals; i++) {
       const to = i === intervals ? now : new Date(last.getTime() + (span * i) / intervals);
-      physics.advance(from, to, events);
+      physics.advance(from, to, pending);
       from = to;
     }
-    return events;
+    last = now;
   };
 
   return {
     kind: physics.kind,
     step(now) {
-      const events = advanceTo(now);
-      last = now;
+      advanceTo(now);
+      const events = pending;
+      pending = [];
       const metrics = physics.read(now);
       if (stuck && frozen) return { metrics: { ...frozen }, events: [] };
       frozen = metrics;
@@ -47,6 +50,10 @@ export function simulate<K extends DeviceKind>(physics: Physics<K>): DeviceModel
     },
     unstick() {
       stuck = false;
+    },
+    command(command, now) {
+      advanceTo(now);
+      return physics.command?.(command, now, pending) ?? { status: 'succeeded' };
     },
   };
 }

@@ -1,11 +1,20 @@
 import { localClock } from '../local-time.ts';
 import { clamp, HOUR_MS, hoursBetween, occurs, round } from './math.ts';
-import type { DeviceModel, ModelContext, ModelEvent, Physics, Step } from './model.ts';
+import type {
+  Command,
+  CommandOutcome,
+  DeviceModel,
+  ModelContext,
+  ModelEvent,
+  Physics,
+  Step,
+} from './model.ts';
 import { simulate } from './simulate.ts';
 import { daylightLux, SUNSET_ALTITUDE, sunAltitude } from './sun.ts';
 
 type Schedule = 'on' | 'low' | 'off';
 type Metrics = Step<'streetlight'>['metrics'];
+type Events = ModelEvent<'streetlight'>[];
 
 const RATED_POWERS_W = [40, 60, 80, 100, 120, 150];
 const STANDBY_W = 0.5;
@@ -18,7 +27,8 @@ const LAMP_FAULTS_PER_BURNING_HOUR = 1 / 2_000;
 /**
  * A dusk-to-dawn LED street light: switched by its photocell when the sun sets (each photocell
  * reacts a little earlier or later), dimmed late at night, with metered power and energy and the
- * odd lamp failure that a crew repairs within a day.
+ * odd lamp failure that a crew repairs within a day. An operator can override the schedule: switch
+ * the lamp on or off and set its dimming level, until it is told to return to its schedule.
  */
 class StreetlightPhysics implements Physics<'streetlight'> {
   readonly kind = 'streetlight';
@@ -26,7 +36,12 @@ class StreetlightPhysics implements Physics<'streetlight'> {
   readonly #ratedPower: number;
   readonly #photocellOffset: number;
   readonly #supplyVoltage: number;
+  /** What the photocell and the night-dimming schedule ask for. */
   #schedule: Schedule = 'off';
+  /** Manual switch override: on or off whatever the sun does. */
+  #switched: boolean | undefined;
+  /** Dimming level override (%), applied whenever the lamp is on. */
+  #dimming: number | undefined;
   #defective = false;
   #repairAt = 0;
   #energyKwh: number;
@@ -47,14 +62,12 @@ class StreetlightPhysics implements Physics<'streetlight'> {
     this.#schedule = this.#scheduled(now);
   }
 
-  advance(from: Date, to: Date, events: ModelEvent<'streetlight'>[]): void {
+  advance(from: Date, to: Date, events: Events): void {
     const { random } = this.#context;
     const hours = hoursBetween(from, to);
-    const next = this.#scheduled(to);
-    if ((this.#schedule === 'off') !== (next === 'off')) {
-      events.push({ type: next === 'off' ? 'switchedOff' : 'switchedOn' });
-    }
-    this.#schedule = next;
+    const wasLit = this.#lit();
+    this.#schedule = this.#scheduled(to);
+    this.#reportSwitch(wasLit, events);
     if (this.#defective && to.getTime() >= this.#repairAt) {
       this.#defective = false;
       events.push({ type: 'lampRepaired' });
@@ -67,6 +80,32 @@ class StreetlightPhysics implements Physics<'streetlight'> {
     if (this.#burning()) this.#operatingHours += hours;
   }
 
+  command(command: Command<'streetlight'>, _now: Date, events: Events): CommandOutcome {
+    const wasLit = this.#lit();
+    switch (command.action) {
+      case 'switch':
+        this.#switched = command.on;
+        break;
+      case 'setDimming':
+        this.#dimming = command.level;
+        break;
+      case 'returnToSchedule':
+        this.#switched = undefined;
+        this.#dimming = undefined;
+        break;
+    }
+    this.#reportSwitch(
+      wasLit,
+      events,
+      command.action === 'returnToSchedule' ? 'back on schedule' : 'manual override',
+    );
+    const wantsLight = command.action === 'switch' ? command.on : command.action === 'setDimming';
+    if (this.#defective && wantsLight) {
+      return { status: 'failed', detail: 'lamp is defective: it draws no current until a crew repairs it' };
+    }
+    return { status: 'succeeded' };
+  }
+
   read(now: Date): Metrics {
     const { random, device } = this.#context;
     const burning = this.#burning();
@@ -77,7 +116,7 @@ class StreetlightPhysics implements Physics<'streetlight'> {
     const activePower = this.#nominalPower() * (1 + random.normal(0, burning ? 0.01 : 0.05));
     const ambient = daylightLux(sunAltitude(now, device.location)) * clamp(random.normal(1, 0.1), 0.5, 1.5);
     return {
-      powerState: this.#schedule,
+      powerState: this.#powerState(),
       dimmingLevel: this.#dimmingLevel(),
       activePower: round(activePower, 1),
       energyConsumed: round(this.#energyKwh, 3),
@@ -97,17 +136,35 @@ class StreetlightPhysics implements Physics<'streetlight'> {
     return hour >= DIM_FROM || hour < DIM_UNTIL ? 'low' : 'on';
   }
 
+  /** Whether the controller has the lamp switched on, by the schedule or by an override. */
+  #lit(): boolean {
+    return this.#switched ?? this.#schedule !== 'off';
+  }
+
+  #reportSwitch(wasLit: boolean, events: Events, detail?: string): void {
+    const lit = this.#lit();
+    if (lit === wasLit) return;
+    events.push({ type: lit ? 'switchedOn' : 'switchedOff', ...(detail ? { detail } : {}) });
+  }
+
   #dimmingLevel(): number {
-    if (this.#schedule === 'off') return 0;
-    return this.#schedule === 'low' ? DIMMED_PERCENT : 100;
+    if (!this.#lit()) return 0;
+    if (this.#dimming !== undefined) return this.#dimming;
+    return this.#switched || this.#schedule === 'on' ? 100 : DIMMED_PERCENT;
+  }
+
+  #powerState(): Schedule {
+    if (!this.#lit()) return 'off';
+    return this.#dimmingLevel() < 100 ? 'low' : 'on';
   }
 
   #burning(): boolean {
-    return this.#schedule !== 'off' && !this.#defective;
+    return this.#lit() && !this.#defective;
   }
 
   #nominalPower(): number {
-    return this.#burning() ? (this.#ratedPower * this.#dimmingLevel()) / 100 : STANDBY_W;
+    if (!this.#burning()) return STANDBY_W;
+    return Math.max(STANDBY_W, (this.#ratedPower * this.#dimmingLevel()) / 100);
   }
 }
 

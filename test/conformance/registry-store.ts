@@ -74,6 +74,7 @@ export function registryStoreConformance(name: string, createStore: () => Regist
         stateSince: '2026-11-22T10:00:00.000Z',
         lastHeartbeat: '2026-11-22T10:01:00.000Z',
         health: { queueDepth: 3 },
+        configStatus: { version: 2, status: 'applied', ts: '2026-11-22T10:02:00.000Z' },
       });
       store.saveGateway({ id: 'gw-b', state: 'offline' });
       expect(store.loadGateways()).toEqual([
@@ -86,6 +87,7 @@ export function registryStoreConformance(name: string, createStore: () => Regist
           stateSince: '2026-11-22T10:00:00.000Z',
           lastHeartbeat: '2026-11-22T10:01:00.000Z',
           health: { queueDepth: 3 },
+          configStatus: { version: 2, status: 'applied', ts: '2026-11-22T10:02:00.000Z' },
         },
         {
           id: 'gw-b',
@@ -96,6 +98,7 @@ export function registryStoreConformance(name: string, createStore: () => Regist
           stateSince: undefined,
           lastHeartbeat: undefined,
           health: undefined,
+          configStatus: undefined,
         },
       ]);
     });

@@ -62,6 +62,7 @@ describe('the edge agent as a process (npm run edge)', () => {
       gatewayId: gateway,
       mqtt: { url: city.mqttUrl, password: 'placeholder-overridden-by-env' },
       fleetFile: join(dir.path, 'fleet.json'),
+      dataDir: join(dir.path, 'edge-data'),
       reportingIntervalS: 0.2,
       heartbeatIntervalS: 1,
     });

@@ -12,6 +12,7 @@ import { generateFleet } from '../../simulators/fleet.ts';
 import { createRandom } from '../../simulators/random.ts';
 import { getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /** Wraps a driver and keeps a copy of everything it produced: what the devices "published". */
@@ -27,6 +28,12 @@ class RecordingDriver implements DeviceDriver {
   }
   get deviceCount() {
     return this.inner.deviceCount;
+  }
+  has(deviceId: string) {
+    return this.inner.has(deviceId);
+  }
+  execute(...args: Parameters<DeviceDriver['execute']>) {
+    return this.inner.execute(...args);
   }
   async poll(now: Date) {
     const result = await this.inner.poll(now);
@@ -45,6 +52,7 @@ const steps = 24;
 let simulatedNow = Date.now() - steps * stepMs;
 
 let influxd: LocalInfluxd;
+let edgeDir: Awaited<ReturnType<typeof tempDir>>;
 let city: TestCloud;
 const agents: EdgeAgent[] = [];
 const recorders: RecordingDriver[] = [];
@@ -53,6 +61,7 @@ let malformedSent = 0;
 beforeAll(async () => {
   influxd = await startTestInfluxd();
   city = await startTestCloud(influxd.url, fleet);
+  edgeDir = await tempDir('edge');
   const random = createRandom(11);
   for (const [index, gateway] of fleet.gateways.entries()) {
     const devices = fleet.devices.filter((d) => d.gatewayId === gateway.id);
@@ -65,7 +74,7 @@ beforeAll(async () => {
       config: edgeConfig.parse({
         gatewayId: gateway.id,
         mqtt: { url: city.mqttUrl, password: await city.provision(gateway.id) },
-        fleetFile: 'provisioning/fleet/test.json',
+        dataDir: edgeDir.path,
         batch: { maxReadings: 7, maxInFlight: 4 },
         backoff: { initialMs: 50, maxMs: 200 },
       }),
@@ -92,6 +101,7 @@ afterAll(async () => {
   await Promise.all(agents.map((a) => a.stop()));
   await city?.stop();
   await influxd?.stop();
+  await edgeDir?.remove();
 });
 
 async function runSteps(count: number, during?: (step: number) => Promise<void>) {
@@ -150,20 +160,24 @@ describe('a simulated city of street lights, waste bins and cameras', () => {
     }
   });
 
-  it('stores every device event', async () => {
-    const events = recorders.flatMap((r) => r.events);
-    expect(events.length).toBeGreaterThan(0);
+  it('stores every device event (an event is identified by device, type and time)', async () => {
+    const events = new Set(
+      recorders.flatMap((r) => r.events).map((e) => `${e.deviceId}/${e.type}@${Date.parse(e.ts)}`),
+    );
+    expect(events.size).toBeGreaterThan(0);
     const [series] = await city.influx.select('SELECT "count", "type", "device" FROM "device_event"');
-    expect(rows(series)).toHaveLength(events.length);
+    const stored = new Set(rows(series).map((r) => `${r.device}/${r.type}@${r.time}`));
+    expect(stored).toEqual(events);
   });
 
   it('kept every malformed payload as a dead letter and nothing else', async () => {
     expect(malformedSent).toBeGreaterThan(0);
-    const { body } = await getJson<{ total: number; items: { reason: string; gatewayId: string }[] }>(
-      `${city.apiUrl}/api/v1/dead-letters?limit=1000`,
-    );
+    const { body } = await getJson<{
+      total: number;
+      items: { rejections: { reason: string }[]; gatewayId: string }[];
+    }>(`${city.apiUrl}/api/v1/dead-letters?limit=1000`);
     expect(body.total).toBe(malformedSent);
-    expect(new Set(body.items.map((l) => `${l.reason}/${l.gatewayId}`))).toEqual(
+    expect(new Set(body.items.flatMap((l) => l.rejections.map((r) => `${r.reason}/${l.gatewayId}`)))).toEqual(
       new Set([`invalid-json/${agents[0]?.gatewayId}`]),
     );
   });

@@ -41,7 +41,6 @@ export async function startTestCloud(influxUrl: string, fleet?: FleetFile, env: 
     FLEET_DIR: fleetDir,
     INFLUX_URL: influxUrl,
     INFLUX_DATABASE: `test_${process.pid}_${databases++}`,
-    INFLUX_FLUSH_INTERVAL_MS: '100',
     LOG_LEVEL: 'silent',
     ...env,
   });

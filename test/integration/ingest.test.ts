@@ -45,7 +45,7 @@ const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString(
 async function deadLetters(query = '') {
   return getJson<{
     total: number;
-    items: { reason: string; index?: number; payload: string; gatewayId: string }[];
+    items: { rejections: { reason: string; index?: number }[]; payload: string; gatewayId: string }[];
   }>(`${city.apiUrl}/api/v1/dead-letters?limit=1000${query}`);
 }
 
@@ -188,7 +188,10 @@ describe('ingestion into InfluxDB', () => {
     });
     const letters = await deadLetters('&reason=invalid-reading');
     expect(letters.body.items).toHaveLength(1);
-    expect(letters.body.items[0]).toMatchObject({ gatewayId: gatewayA, index: 1 });
+    expect(letters.body.items[0]).toMatchObject({
+      gatewayId: gatewayA,
+      rejections: [{ reason: 'invalid-reading', index: 1 }],
+    });
   });
 
   it('dead-letters a malformed payload and keeps the connection and the flow going', async () => {
@@ -231,7 +234,7 @@ describe('ingestion into InfluxDB', () => {
     });
     await client.publishAsync(topic, batch(gatewayB, [reading('lamp-claimed', minutesAgo(1))]), { qos: 1 });
     await client.publishAsync(topic, batch(gatewayA, [reading(lampOfB.id, minutesAgo(1))]), { qos: 1 });
-    const reasons = (await deadLetters()).body.items.map((l) => l.reason);
+    const reasons = (await deadLetters()).body.items.flatMap((l) => l.rejections.map((r) => r.reason));
     expect(reasons.filter((r) => r === 'timestamp-out-of-range')).toHaveLength(2);
     expect(reasons).toContain('gateway-mismatch');
     expect(reasons).toContain('device-of-other-gateway');
@@ -259,6 +262,7 @@ describe('ingestion into InfluxDB', () => {
         deviceCount: 20,
         softwareVersion: '0.1.0',
         memoryRss: 50e6,
+        configVersion: 0,
       }),
       { qos: 1 },
     );

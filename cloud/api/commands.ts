@@ -1,0 +1,96 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { gatewayId } from '../../shared/ids.ts';
+import { type DeviceKind, deviceKind, kinds } from '../../shared/kinds/index.ts';
+import type { CommandService } from '../commands/service.ts';
+import { commandStatuses, type SqliteCommandStore } from '../commands/store.ts';
+import type { DeviceRegistry } from '../registry/registry.ts';
+import type { DeviceRecord } from '../registry/store.ts';
+import { pageQuery } from './devices.ts';
+import { ApiError, NotFoundError, parseWith } from './errors.ts';
+
+const ttl = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 3600)
+  .default(300);
+
+const deviceCommandBody = z.object({ command: z.unknown(), ttlS: ttl }).strict();
+
+const groupCommandBody = z
+  .object({
+    target: z
+      .object({
+        kind: deviceKind,
+        district: z.string().max(128).optional(),
+        gateway: gatewayId.optional(),
+      })
+      .strict(),
+    command: z.unknown(),
+    ttlS: ttl,
+  })
+  .strict();
+
+const commandQuery = z
+  .object({
+    status: z.enum(commandStatuses).optional(),
+    device: z.string().max(128).optional(),
+    gateway: z.string().max(64).optional(),
+    ...pageQuery,
+  })
+  .strict();
+
+/** The command schema of the kind decides what is valid: a lamp dims, a camera reboots. */
+function commandFor(kind: DeviceKind, command: unknown) {
+  return parseWith(kinds[kind].commands, command, 'body.command');
+}
+
+export function commandRoutes(
+  registry: DeviceRegistry,
+  service: CommandService,
+  store: SqliteCommandStore,
+): Router {
+  const router = Router();
+
+  router.post('/devices/:id/commands', (req, res) => {
+    const device = registry.getDevice(req.params.id);
+    if (!device) throw new NotFoundError(`device ${req.params.id} is not registered`);
+    const body = parseWith(deviceCommandBody, req.body, 'body');
+    const [record] = service.create([device], commandFor(device.kind, body.command), body.ttlS * 1000);
+    res.status(202).location(`/api/v1/commands/${record?.id}`).json(record);
+  });
+
+  router.post('/commands', (req, res) => {
+    const body = parseWith(groupCommandBody, req.body, 'body');
+    const command = commandFor(body.target.kind, body.command);
+    const devices: DeviceRecord[] = registry.findDevices({
+      kind: body.target.kind,
+      district: body.target.district,
+      gatewayId: body.target.gateway,
+    });
+    if (devices.length === 0)
+      throw new ApiError(422, 'No devices', 'no registered device matches the target');
+    const records = service.create(devices, command, body.ttlS * 1000);
+    res.status(202).json({ count: records.length, items: records });
+  });
+
+  router.get('/commands', (req, res) => {
+    const q = parseWith(commandQuery, req.query, 'query');
+    const result = store.list({
+      status: q.status,
+      deviceId: q.device,
+      gatewayId: q.gateway,
+      limit: q.limit,
+      offset: q.offset,
+    });
+    res.json({ total: result.total, limit: q.limit, offset: q.offset, items: result.items });
+  });
+
+  router.get('/commands/:id', (req, res) => {
+    const record = store.get(req.params.id);
+    if (!record) throw new NotFoundError(`command ${req.params.id} does not exist`);
+    res.json(record);
+  });
+  return router;
+}

@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import { gatewayConfig } from '../../shared/messages.ts';
+import type { GatewayConfigService } from '../gateway-config/service.ts';
+import type { DeviceRegistry } from '../registry/registry.ts';
+import { NotFoundError, parseWith } from './errors.ts';
+
+const configChange = gatewayConfig.omit({ v: true, version: true });
+
+export function gatewayRoutes(
+  registry: DeviceRegistry,
+  configs: GatewayConfigService,
+  now: () => Date,
+): Router {
+  const router = Router();
+  router.get('/gateways', (_req, res) => {
+    res.json({ items: registry.listGateways() });
+  });
+
+  const gatewayOr404 = (id: string) => {
+    const gateway = registry.getGateway(id);
+    if (!gateway) throw new NotFoundError(`gateway ${id} is not registered`);
+    return gateway;
+  };
+
+  router.get('/gateways/:id', (req, res) => {
+    res.json(gatewayOr404(req.params.id));
+  });
+
+  /** The desired configuration and what the gateway last confirmed. */
+  router.get('/gateways/:id/config', (req, res) => {
+    const gateway = gatewayOr404(req.params.id);
+    res.json({ desired: configs.get(gateway.id) ?? null, reported: gateway.configStatus ?? null });
+  });
+
+  router.put('/gateways/:id/config', (req, res) => {
+    const gateway = gatewayOr404(req.params.id);
+    const change = parseWith(configChange, req.body, 'body');
+    res.json({ desired: configs.set(gateway.id, change, now()), reported: gateway.configStatus ?? null });
+  });
+  return router;
+}

@@ -1,0 +1,158 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DeviceCommand, DeviceKind } from '../../shared/kinds/index.ts';
+import { transaction } from '../storage/sqlite.ts';
+
+/**
+ * pending   created; the gateway is not listening yet
+ * sent      published to the gateway's command topic
+ * delivered the gateway acknowledged the message (PUBACK)
+ * succeeded / failed / rejected   the gateway's result
+ * expired   not completed before its deadline
+ */
+export const commandStatuses = [
+  'pending',
+  'sent',
+  'delivered',
+  'succeeded',
+  'failed',
+  'rejected',
+  'expired',
+] as const;
+export type CommandStatus = (typeof commandStatuses)[number];
+export const finalStatuses: readonly CommandStatus[] = ['succeeded', 'failed', 'rejected', 'expired'];
+
+export interface CommandRecord {
+  id: string;
+  deviceId: string;
+  gatewayId: string;
+  kind: DeviceKind;
+  command: DeviceCommand['command'];
+  status: CommandStatus;
+  createdAt: string;
+  expiresAt: string;
+  sentAt?: string;
+  deliveredAt?: string;
+  completedAt?: string;
+  detail?: string;
+}
+
+export interface CommandQuery {
+  status?: CommandStatus;
+  deviceId?: string;
+  gatewayId?: string;
+  limit: number;
+  offset: number;
+}
+
+type Row = Record<string, unknown>;
+const optional = (value: unknown) => (value === null ? undefined : String(value));
+
+function toRecord(row: Row): CommandRecord {
+  return {
+    id: String(row.id),
+    deviceId: String(row.device_id),
+    gatewayId: String(row.gateway_id),
+    kind: row.kind as DeviceKind,
+    command: JSON.parse(String(row.command)),
+    status: row.status as CommandStatus,
+    createdAt: String(row.created_at),
+    expiresAt: String(row.expires_at),
+    sentAt: optional(row.sent_at),
+    deliveredAt: optional(row.delivered_at),
+    completedAt: optional(row.completed_at),
+    detail: optional(row.detail),
+  };
+}
+
+/** Commands and their tracking, in the embedded database: they survive a cloud restart. */
+export class SqliteCommandStore {
+  private readonly db: DatabaseSync;
+  private readonly insertStatement: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    db.exec(`CREATE TABLE IF NOT EXISTS commands (
+      id TEXT PRIMARY KEY, device_id TEXT NOT NULL, gateway_id TEXT NOT NULL, kind TEXT NOT NULL,
+      command TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+      sent_at TEXT, delivered_at TEXT, completed_at TEXT, detail TEXT
+    );
+    CREATE INDEX IF NOT EXISTS commands_open ON commands (gateway_id, status);
+    CREATE INDEX IF NOT EXISTS commands_device ON commands (device_id, created_at);`);
+    this.insertStatement = db.prepare(`INSERT INTO commands
+      (id, device_id, gateway_id, kind, command, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  }
+
+  insert(records: CommandRecord[]): void {
+    transaction(this.db, () => {
+      for (const r of records) {
+        this.insertStatement.run(
+          r.id,
+          r.deviceId,
+          r.gatewayId,
+          r.kind,
+          JSON.stringify(r.command),
+          r.status,
+          r.createdAt,
+          r.expiresAt,
+        );
+      }
+    });
+  }
+
+  get(id: string): CommandRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as Row | undefined;
+    return row && toRecord(row);
+  }
+
+  /** Moves a command to `status` unless it already reached a final one; returns whether it changed. */
+  transition(id: string, status: CommandStatus, at: string, detail?: string): boolean {
+    const column = { sent: 'sent_at', delivered: 'delivered_at' }[status as string] ?? 'completed_at';
+    const finals = finalStatuses.map(() => '?').join(', ');
+    const { changes } = this.db
+      .prepare(`UPDATE commands SET status = ?, ${column} = ?, detail = COALESCE(?, detail)
+        WHERE id = ? AND status NOT IN (${finals})`)
+      .run(status, at, detail ?? null, id, ...finalStatuses);
+    return Number(changes) > 0;
+  }
+
+  /** Commands of a gateway still to be delivered (pending, or sent but not acknowledged). */
+  undelivered(gatewayId: string): CommandRecord[] {
+    const rows = this.db
+      .prepare(
+        "SELECT * FROM commands WHERE gateway_id = ? AND status IN ('pending', 'sent') ORDER BY created_at",
+      )
+      .all(gatewayId) as Row[];
+    return rows.map(toRecord);
+  }
+
+  /** Open commands whose deadline passed. */
+  overdue(now: string): CommandRecord[] {
+    const finals = finalStatuses.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(`SELECT * FROM commands WHERE expires_at < ? AND status NOT IN (${finals})`)
+      .all(now, ...finalStatuses) as Row[];
+    return rows.map(toRecord);
+  }
+
+  list(query: CommandQuery): { total: number; items: CommandRecord[] } {
+    const where: string[] = [];
+    const params: string[] = [];
+    for (const [column, value] of [
+      ['status', query.status],
+      ['device_id', query.deviceId],
+      ['gateway_id', query.gatewayId],
+    ] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM commands ${clause}`).get(...params) as {
+      n: number;
+    };
+    const rows = this.db
+      .prepare(`SELECT * FROM commands ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
+      .all(...params, query.limit, query.offset) as Row[];
+    return { total: Number(n), items: rows.map(toRecord) };
+  }
+}

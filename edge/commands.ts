@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { DeviceEvent, Reading } from '../shared/kinds/index.ts';
+import { type CommandResult, commandMessage } from '../shared/messages.ts';
+import type { DeviceDriver } from './drivers/driver.ts';
+
+export interface CommandHandlerOptions {
+  gatewayId: string;
+  drivers: DeviceDriver[];
+  log: Logger;
+  now: () => Date;
+  /** Sends a result to the cloud (QoS 1). */
+  sendResult(result: CommandResult): void;
+  /** Queues readings and events a command produced, like any others. */
+  queue(readings: Reading[], events: DeviceEvent[]): void;
+}
+
+/**
+ * Carries out commands from the cloud: validates them, refuses expired ones or ones for devices this
+ * gateway does not own, hands the rest to the device's driver and reports the outcome. A command
+ * delivered twice (QoS 1 allows it) is answered again without being executed again.
+ */
+export class CommandHandler {
+  private readonly options: CommandHandlerOptions;
+  private readonly answered = new Map<string, CommandResult>();
+
+  constructor(options: CommandHandlerOptions) {
+    this.options = options;
+  }
+
+  async handle(payload: Buffer): Promise<void> {
+    const { gatewayId, drivers, log, now, sendResult, queue } = this.options;
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      log.warn({ gatewayId }, 'command is not JSON; ignored');
+      return;
+    }
+    const parsed = commandMessage.safeParse(json);
+    const commandId = (json as { commandId?: unknown } | null)?.commandId;
+    if (!parsed.success) {
+      log.warn({ gatewayId, commandId }, `invalid command: ${z.prettifyError(parsed.error)}`);
+      if (z.uuid().safeParse(commandId).success) {
+        this.reply(commandId as string, 'rejected', 'invalid command');
+      }
+      return;
+    }
+    const message = parsed.data;
+    const previous = this.answered.get(message.commandId);
+    if (previous) return sendResult(previous);
+    const at = now();
+    if (message.expiresAt && Date.parse(message.expiresAt) < at.getTime()) {
+      return this.reply(message.commandId, 'rejected', `expired at ${message.expiresAt}`);
+    }
+    const { deviceId, kind, command } = message.target;
+    const driver = drivers.find((d) => d.kind === kind && d.has(deviceId));
+    if (!driver)
+      return this.reply(message.commandId, 'rejected', `no ${kind} ${deviceId} on gateway ${gatewayId}`);
+    try {
+      const outcome = await driver.execute(deviceId, command, at);
+      queue(outcome.readings ?? [], outcome.events ?? []);
+      log.info({ gatewayId, deviceId, action: command.action, status: outcome.status }, 'command executed');
+      this.reply(message.commandId, outcome.status, outcome.detail);
+    } catch (error) {
+      log.error({ err: error, deviceId, commandId: message.commandId }, 'command failed');
+      this.reply(message.commandId, 'failed', (error as Error).message.slice(0, 200));
+    }
+  }
+
+  private reply(commandId: string, status: CommandResult['status'], detail?: string): void {
+    const result: CommandResult = {
+      v: 1,
+      gatewayId: this.options.gatewayId,
+      commandId,
+      ts: this.options.now().toISOString(),
+      status,
+      ...(detail ? { detail: detail.replace(/[\u0000-\u001f\u007f]/g, ' ') } : {}),
+    };
+    this.answered.set(commandId, result);
+    if (this.answered.size > 1_000) this.answered.delete(this.answered.keys().next().value as string);
+    this.options.sendResult(result);
+  }
+}

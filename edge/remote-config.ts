@@ -1,0 +1,77 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { type ConfigStatus, type GatewayConfig, gatewayConfig } from '../shared/messages.ts';
+
+export interface RemoteConfigOptions {
+  gatewayId: string;
+  /** Where the applied configuration is kept, so it survives a restart. */
+  path: string;
+  log: Logger;
+  now: () => Date;
+  apply(config: GatewayConfig): void;
+  sendStatus(status: ConfigStatus): void;
+}
+
+/**
+ * The configuration the cloud pushes to a gateway (retained on `.../config`): a higher version than
+ * the one in force is applied, saved and confirmed; the same or a lower version is ignored, since the
+ * retained message comes again on every connect.
+ */
+export class RemoteConfig {
+  private readonly options: RemoteConfigOptions;
+  private current?: GatewayConfig;
+
+  constructor(options: RemoteConfigOptions) {
+    this.options = options;
+  }
+
+  get version(): number {
+    return this.current?.version ?? 0;
+  }
+
+  /** Applies the configuration saved by an earlier run, if any. */
+  restore(): void {
+    if (!existsSync(this.options.path)) return;
+    const saved = gatewayConfig.safeParse(JSON.parse(readFileSync(this.options.path, 'utf8')));
+    if (!saved.success) {
+      this.options.log.warn({ path: this.options.path }, 'saved remote configuration is invalid; ignored');
+      return;
+    }
+    this.current = saved.data;
+    this.options.apply(saved.data);
+  }
+
+  handle(payload: Buffer): void {
+    const { gatewayId, log, now, sendStatus } = this.options;
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      json = undefined;
+    }
+    const parsed = gatewayConfig.safeParse(json);
+    const version = (json as { version?: unknown } | undefined)?.version;
+    if (!parsed.success) {
+      log.warn({ gatewayId }, `invalid remote configuration: ${z.prettifyError(parsed.error)}`);
+      if (Number.isInteger(version) && (version as number) >= 1) {
+        const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+        sendStatus({
+          v: 1,
+          gatewayId,
+          version: version as number,
+          status: 'rejected',
+          ts: now().toISOString(),
+          detail: detail.slice(0, 500),
+        });
+      }
+      return;
+    }
+    if (parsed.data.version <= this.version) return;
+    this.current = parsed.data;
+    this.options.apply(parsed.data);
+    writeFileSync(this.options.path, JSON.stringify(parsed.data));
+    log.info({ gatewayId, version: parsed.data.version }, 'remote configuration applied');
+    sendStatus({ v: 1, gatewayId, version: parsed.data.version, status: 'applied', ts: now().toISOString() });
+  }
+}
