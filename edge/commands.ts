@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { oneLine } from '../shared/ids.ts';
 import type { DeviceEvent, Reading } from '../shared/kinds/index.ts';
-import { type CommandResult, commandMessage } from '../shared/messages.ts';
+import { type CommandMessage, type CommandResult, commandMessage } from '../shared/messages.ts';
 import type { DeviceDriver } from './drivers/driver.ts';
 
 export interface CommandHandlerOptions {
@@ -23,13 +24,15 @@ export interface CommandHandlerOptions {
 export class CommandHandler {
   private readonly options: CommandHandlerOptions;
   private readonly answered = new Map<string, CommandResult>();
+  /** Commands being executed now; a duplicate waits for the first copy instead of running again. */
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(options: CommandHandlerOptions) {
     this.options = options;
   }
 
   async handle(payload: Buffer): Promise<void> {
-    const { gatewayId, drivers, log, now, sendResult, queue } = this.options;
+    const { gatewayId, log, sendResult } = this.options;
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
@@ -49,6 +52,24 @@ export class CommandHandler {
     const message = parsed.data;
     const previous = this.answered.get(message.commandId);
     if (previous) return sendResult(previous);
+    const inProgress = this.running.get(message.commandId);
+    if (inProgress) {
+      await inProgress;
+      const answer = this.answered.get(message.commandId);
+      if (answer) sendResult(answer);
+      return;
+    }
+    const execution = this.execute(message);
+    this.running.set(message.commandId, execution);
+    try {
+      await execution;
+    } finally {
+      this.running.delete(message.commandId);
+    }
+  }
+
+  private async execute(message: CommandMessage): Promise<void> {
+    const { gatewayId, drivers, log, now, queue } = this.options;
     const at = now();
     if (message.expiresAt && Date.parse(message.expiresAt) < at.getTime()) {
       return this.reply(message.commandId, 'rejected', `expired at ${message.expiresAt}`);
@@ -75,7 +96,7 @@ export class CommandHandler {
       commandId,
       ts: this.options.now().toISOString(),
       status,
-      ...(detail ? { detail: detail.replace(/[\u0000-\u001f\u007f]/g, ' ') } : {}),
+      ...(detail ? { detail: oneLine(detail) } : {}),
     };
     this.answered.set(commandId, result);
     if (this.answered.size > 1_000) this.answered.delete(this.answered.keys().next().value as string);

@@ -51,19 +51,21 @@ export class SqliteOutbox {
       CREATE TABLE IF NOT EXISTS outbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         channel TEXT NOT NULL,
-        ts TEXT NOT NULL,
+        at INTEGER NOT NULL,
         item TEXT NOT NULL,
         batch TEXT
       );
       CREATE INDEX IF NOT EXISTS outbox_batch ON outbox (batch);
-      CREATE INDEX IF NOT EXISTS outbox_ts ON outbox (ts);
+      CREATE INDEX IF NOT EXISTS outbox_at ON outbox (at);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
     this.instance = this.meta('instance') ?? this.setMeta('instance', randomUUID().slice(0, 8));
     this.statements = {
-      insert: this.db.prepare('INSERT INTO outbox (channel, ts, item) VALUES (?, ?, ?)'),
+      insert: this.db.prepare('INSERT INTO outbox (channel, at, item) VALUES (?, ?, ?)'),
       count: this.db.prepare('SELECT COUNT(*) AS n FROM outbox'),
       ack: this.db.prepare('DELETE FROM outbox WHERE batch = ?'),
-      assign: this.db.prepare('UPDATE outbox SET batch = ? WHERE seq >= ? AND seq <= ? AND channel = ?'),
+      assign: this.db.prepare(
+        'UPDATE outbox SET batch = ? WHERE seq >= ? AND seq <= ? AND channel = ? AND batch IS NULL',
+      ),
     };
     this.size = Number((this.statements.count.get() as { n: number }).n);
   }
@@ -98,15 +100,15 @@ export class SqliteOutbox {
   push(channel: OutboxChannel, items: readonly { ts: string }[], now: Date): void {
     if (items.length === 0) return;
     this.transaction(() => {
-      for (const item of items) this.statements.insert.run(channel, item.ts, JSON.stringify(item));
+      for (const item of items)
+        this.statements.insert.run(channel, Date.parse(item.ts), JSON.stringify(item));
       this.size += items.length;
       this.enforceLimits(now);
     });
   }
 
   private enforceLimits(now: Date): void {
-    const cutoff = new Date(now.getTime() - this.limits.maxAgeMs).toISOString();
-    this.drop('ts < ? AND batch IS NULL', [cutoff]);
+    this.drop('at < ? AND batch IS NULL', [now.getTime() - this.limits.maxAgeMs]);
     const excess = this.size - this.limits.maxItems;
     if (excess > 0)
       this.drop('seq IN (SELECT seq FROM outbox WHERE batch IS NULL ORDER BY seq LIMIT ?)', [excess]);
@@ -115,16 +117,21 @@ export class SqliteOutbox {
   /** Drops unbatched items (a batch being sent stays whole), adding them to the recorded gap. */
   private drop(where: string, params: (string | number)[]): void {
     const range = this.db
-      .prepare(`SELECT COUNT(*) AS n, MIN(ts) AS first, MAX(ts) AS last FROM outbox WHERE ${where}`)
-      .get(...params) as { n: number; first: string | null; last: string | null };
+      .prepare(`SELECT COUNT(*) AS n, MIN(at) AS first, MAX(at) AS last FROM outbox WHERE ${where}`)
+      .get(...params) as { n: number; first: number | null; last: number | null };
     const count = Number(range.n);
     if (count === 0) return;
     this.db.prepare(`DELETE FROM outbox WHERE ${where}`).run(...params);
     this.size -= count;
     const gap = this.gap;
-    const from = gap.from && range.first && gap.from < range.first ? gap.from : (range.first ?? gap.from);
-    const to = gap.to && range.last && gap.to > range.last ? gap.to : (range.last ?? gap.to);
-    this.setMeta('gap', JSON.stringify({ count: gap.count + count, from, to }));
+    const from = Math.min(Number(range.first), gap.from ? Date.parse(gap.from) : Number.POSITIVE_INFINITY);
+    const to = Math.max(Number(range.last), gap.to ? Date.parse(gap.to) : Number.NEGATIVE_INFINITY);
+    const next: Gap = {
+      count: gap.count + count,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+    };
+    this.setMeta('gap', JSON.stringify(next));
   }
 
   /**
@@ -144,11 +151,11 @@ export class SqliteOutbox {
       .prepare('SELECT seq, channel FROM outbox WHERE batch IS NULL AND seq > ? ORDER BY seq LIMIT 1')
       .get(after) as { seq: number; channel: OutboxChannel } | undefined;
     if (!first) return undefined;
-    // Contiguous items of the same channel, so a batch is one range of sequence numbers.
+    // Contiguous unbatched items of the same channel, so a batch is one range of sequence numbers.
     const rows = this.db
-      .prepare('SELECT seq, channel FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?')
-      .all(first.seq, maxItems) as { seq: number; channel: OutboxChannel }[];
-    const end = rows.findIndex((r) => r.channel !== first.channel);
+      .prepare('SELECT seq, channel, batch FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?')
+      .all(first.seq, maxItems) as { seq: number; channel: OutboxChannel; batch: string | null }[];
+    const end = rows.findIndex((r) => r.channel !== first.channel || r.batch !== null);
     const last = Number((end === -1 ? rows[rows.length - 1] : rows[end - 1])?.seq ?? first.seq);
     const id = `${this.instance}-${first.seq}`;
     this.statements.assign.run(id, first.seq, last, first.channel);

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { oneLine } from '../shared/ids.ts';
 import { type ConfigStatus, type GatewayConfig, gatewayConfig } from '../shared/messages.ts';
 
 export interface RemoteConfigOptions {
@@ -33,7 +34,13 @@ export class RemoteConfig {
   /** Applies the configuration saved by an earlier run, if any. */
   restore(): void {
     if (!existsSync(this.options.path)) return;
-    const saved = gatewayConfig.safeParse(JSON.parse(readFileSync(this.options.path, 'utf8')));
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(this.options.path, 'utf8'));
+    } catch {
+      json = undefined;
+    }
+    const saved = gatewayConfig.safeParse(json);
     if (!saved.success) {
       this.options.log.warn({ path: this.options.path }, 'saved remote configuration is invalid; ignored');
       return;
@@ -55,7 +62,9 @@ export class RemoteConfig {
     if (!parsed.success) {
       log.warn({ gatewayId }, `invalid remote configuration: ${z.prettifyError(parsed.error)}`);
       if (Number.isInteger(version) && (version as number) >= 1) {
-        const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+        const detail = oneLine(
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        );
         sendStatus({
           v: 1,
           gatewayId,
@@ -70,7 +79,10 @@ export class RemoteConfig {
     if (parsed.data.version <= this.version) return;
     this.current = parsed.data;
     this.options.apply(parsed.data);
-    writeFileSync(this.options.path, JSON.stringify(parsed.data));
+    // Written whole or not at all: a crash mid-write must not leave a truncated file.
+    const temp = `${this.options.path}.tmp`;
+    writeFileSync(temp, JSON.stringify(parsed.data));
+    renameSync(temp, this.options.path);
     log.info({ gatewayId, version: parsed.data.version }, 'remote configuration applied');
     sendStatus({ v: 1, gatewayId, version: parsed.data.version, status: 'applied', ts: now().toISOString() });
   }

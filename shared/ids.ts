@@ -48,3 +48,8 @@ export function singleLineText(max: number) {
     .max(max)
     .refine((value) => !controlCharacters.test(value), 'must be one line without control characters');
 }
+
+/** Replaces control characters with spaces, so free text fits a one-line field. */
+export function oneLine(text: string): string {
+  return text.replace(new RegExp(controlCharacters.source, 'g'), ' ');
+}

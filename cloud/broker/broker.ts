@@ -100,6 +100,20 @@ export class MqttBroker {
     aedes.on('clientError', (client, error) =>
       log.debug({ clientId: client.id, err: error }, 'MQTT client error'),
     );
+    aedes.on('subscribe', (subscriptions, client) => {
+      const gatewayId = broker?.gatewayOf.get(client);
+      if (gatewayId && subscriptions.some((s) => s.topic === gatewayTopic(gatewayId, 'commands'))) {
+        options.onGatewayListening(gatewayId);
+      }
+    });
+    aedes.on('clientDisconnect', (client) => {
+      const gatewayId = broker?.gatewayOf.get(client);
+      if (gatewayId) options.onGatewayGone(gatewayId);
+    });
+    aedes.on('ack', (packet) => {
+      if (packet && 'topic' in packet && packet.payload)
+        options.onDelivered(packet.topic, Buffer.from(packet.payload));
+    });
     broker = new MqttBroker(aedes);
     return broker;
   }

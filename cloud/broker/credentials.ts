@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { gatewayId } from '../../shared/ids.ts';
@@ -74,6 +75,7 @@ export async function readCredentials(path: string): Promise<CredentialsFile> {
 
 /** Writes atomically (temp file + rename) so the broker never reads half a file. */
 export async function writeCredentials(path: string, file: CredentialsFile): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, path);

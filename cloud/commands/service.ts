@@ -101,6 +101,9 @@ export class CommandService {
       counters.add('command_results_ignored');
       return;
     }
+    // A result proves delivery, even if it overtook the acknowledgement of the command message.
+    if (record.status === 'pending' || record.status === 'sent')
+      store.transition(record.id, 'delivered', result.ts);
     if (store.transition(record.id, result.status, result.ts, result.detail)) {
       counters.add(`commands_${result.status}`);
       log.info(

@@ -1,4 +1,4 @@
-import type { WriteApi } from '@influxdata/influxdb-client';
+import { setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { IngestJournal } from '../ingest/journal.ts';
 import type { Counters } from '../ingest/stats.ts';
@@ -48,6 +48,11 @@ export class JournalDrainer {
     this.options = options;
     this.counters = counters;
     this.log = log;
+    // The client library logs to the console by default; its messages go to our logger instead.
+    setLogger({
+      error: (message, error) => log.debug({ err: error }, `influxdb client: ${message}`),
+      warn: (message, error) => log.debug({ err: error }, `influxdb client: ${message}`),
+    });
     // The drainer owns retries (the journal is the buffer), so the WriteApi does not retry or buffer.
     this.api = influx.writeApi({
       batchSize: options.batchLines + 1,

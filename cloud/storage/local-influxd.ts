@@ -70,15 +70,20 @@ async function waitForPing(url: string, child: ChildProcess, output: () => strin
   throw new Error(`influxd did not answer /ping at ${url} within ${timeoutMs} ms: ${output()}`);
 }
 
+/**
+ * `httpPort` pins the HTTP port (to restart an influxd where its clients expect it); by default two
+ * free ports are picked, and a lost race with another process shows up as an exit and is retried.
+ */
 export async function startLocalInfluxd(
   dir: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; httpPort?: number } = {},
 ): Promise<LocalInfluxd> {
-  if (spawnSync('influxd', ['version']).error) throw new InfluxdMissingError();
+  const probe = spawnSync('influxd', ['version']);
+  if ((probe.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw new InfluxdMissingError();
+  if (probe.error) throw new Error(`influxd could not be run: ${probe.error.message}`);
   await mkdir(dir, { recursive: true });
-  // Two free ports, then start; a lost race with another process shows up as an exit and is retried.
   for (let attempt = 1; ; attempt++) {
-    const [httpPort, rpcPort] = [await freePort(), await freePort()];
+    const [httpPort, rpcPort] = [options.httpPort ?? (await freePort()), await freePort()];
     const config = join(dir, 'influxdb.conf');
     await writeFile(config, configFile(dir, httpPort, rpcPort));
     const child = spawn('influxd', ['-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -4,47 +4,16 @@ import { rows } from '../../cloud/storage/influxql.ts';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { EdgeAgent } from '../../edge/agent.ts';
 import { edgeConfig } from '../../edge/config.ts';
-import type { DeviceDriver } from '../../edge/drivers/driver.ts';
 import { simulatedDrivers } from '../../edge/drivers/simulated.ts';
-import type { DeviceEvent, DeviceKind, Reading } from '../../shared/kinds/index.ts';
+import type { DeviceKind } from '../../shared/kinds/index.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { createRandom } from '../../simulators/random.ts';
 import { getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
+import { RecordingDriver } from '../helpers/recording.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-/** Wraps a driver and keeps a copy of everything it produced: what the devices "published". */
-class RecordingDriver implements DeviceDriver {
-  readonly readings: Reading[] = [];
-  readonly events: DeviceEvent[] = [];
-  private readonly inner: DeviceDriver;
-  constructor(inner: DeviceDriver) {
-    this.inner = inner;
-  }
-  get kind() {
-    return this.inner.kind;
-  }
-  get deviceCount() {
-    return this.inner.deviceCount;
-  }
-  has(deviceId: string) {
-    return this.inner.has(deviceId);
-  }
-  execute(...args: Parameters<DeviceDriver['execute']>) {
-    return this.inner.execute(...args);
-  }
-  async poll(now: Date) {
-    const result = await this.inner.poll(now);
-    this.readings.push(...result.readings);
-    this.events.push(...result.events);
-    return result;
-  }
-  close() {
-    return this.inner.close();
-  }
-}
 
 const fleet = generateFleet({ seed: 11, devices: 120, devicesPerGateway: 30 });
 const stepMs = 15 * 60_000;

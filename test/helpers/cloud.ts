@@ -18,6 +18,8 @@ export interface TestCloud {
   dataDir: string;
   /** Provisions a gateway and returns its secret. */
   provision(gatewayId: string): Promise<string>;
+  /** Stops the cloud and starts a new one on the same data directory and ports. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,12 @@ export async function startTestCloud(influxUrl: string, fleet?: FleetFile, env: 
   await cloud.start();
   const result: TestCloud = {
     cloud,
+    restart: async () => {
+      const ports = { MQTT_PORT: result.cloud.mqttPort, HTTP_PORT: result.cloud.httpPort };
+      await result.cloud.stop();
+      result.cloud = new Cloud({ config: { ...config, ...ports }, log: silentLog, influx });
+      await result.cloud.start();
+    },
     influx,
     mqttUrl: `mqtt://127.0.0.1:${cloud.mqttPort}`,
     apiUrl: `http://127.0.0.1:${cloud.httpPort}`,

@@ -85,6 +85,7 @@ export const validHeartbeat = {
   deviceCount: 250,
   softwareVersion: '0.1.0',
   memoryRss: 52_428_800,
+  configVersion: 0,
 } as const;
 
 export const COMMAND_ID = '0b5f8c5e-3d6a-4b7e-9c1d-2a4f6e8b0c13';

@@ -40,12 +40,35 @@ describe('loadEdgeConfig', () => {
       reportingIntervalS: 60,
       heartbeatIntervalS: 30,
       batch: { maxReadings: 500, maxInFlight: 16 },
-      queue: { maxReadings: 200_000 },
+      dataDir: './data/edge',
+      queue: { maxReadings: 1_000_000, maxAgeS: 604_800, replayPerS: 2_000 },
       backoff: { initialMs: 1_000, maxMs: 60_000 },
-      simulation: { seed: 1, speed: 1, malformedRate: 0 },
+      simulation: { seed: 1, speed: 1, malformedRate: 0, stuckDevices: [] },
     });
     expect(config.mqtt).toEqual({ url: 'mqtt://localhost:1883', password: 'from-file', keepaliveS: 30 });
     expect(config.batch).toEqual({ maxReadings: 500, maxInFlight: 16 });
+    expect(config.queue).toEqual({ maxReadings: 1_000_000, maxAgeS: 604_800, replayPerS: 2_000 });
+    expect(config.simulation).toEqual({ seed: 1, speed: 1, malformedRate: 0, stuckDevices: [] });
+  });
+
+  it('fills in the defaults of a partly given queue and simulation', () => {
+    const config = loadEdgeConfig({
+      EDGE_CONFIG: configFile({
+        ...minimal,
+        dataDir: '/var/lib/edge',
+        queue: { maxAgeS: 3_600 },
+        simulation: { stuckDevices: ['lamp-000001'], outages: { everyS: 600, forS: 60 } },
+      }),
+    });
+    expect(config.dataDir).toBe('/var/lib/edge');
+    expect(config.queue).toEqual({ maxReadings: 1_000_000, maxAgeS: 3_600, replayPerS: 2_000 });
+    expect(config.simulation).toEqual({
+      seed: 1,
+      speed: 1,
+      malformedRate: 0,
+      stuckDevices: ['lamp-000001'],
+      outages: { everyS: 600, forS: 60 },
+    });
   });
 
   it('fills in the defaults of a partly given section', () => {
@@ -83,6 +106,12 @@ describe('loadEdgeConfig', () => {
     ['backoff.initialMs', { ...minimal, backoff: { initialMs: 1.5 } }],
     ['fleetFile', { ...minimal, fleetFile: '' }],
     ['reportingIntervalS', { ...minimal, reportingIntervalS: '60' }],
+    ['dataDir', { ...minimal, dataDir: '' }],
+    ['queue.maxReadings', { ...minimal, queue: { maxReadings: 0 } }],
+    ['queue.maxAgeS', { ...minimal, queue: { maxAgeS: 0 } }],
+    ['queue.replayPerS', { ...minimal, queue: { replayPerS: -1 } }],
+    ['simulation.stuckDevices', { ...minimal, simulation: { stuckDevices: 'lamp-000001' } }],
+    ['simulation.outages.forS', { ...minimal, simulation: { outages: { everyS: 600, forS: 0 } } }],
   ])('names the field %s when it is invalid', (field, content) => {
     const path = configFile(content);
     const { message } = edgeConfigError({ EDGE_CONFIG: path });
@@ -95,6 +124,11 @@ describe('loadEdgeConfig', () => {
       EDGE_CONFIG: configFile({ ...minimal, heartbeatIntervalSec: 10 }),
     });
     expect(message).toContain('heartbeatIntervalSec');
+  });
+
+  it('rejects an unknown field in the queue, e.g. the old option name', () => {
+    const { message } = edgeConfigError({ EDGE_CONFIG: configFile({ ...minimal, queue: { maxItems: 10 } }) });
+    expect(message).toMatch(/(^|[ ;])queue: .*maxItems/);
   });
 
   it('requires EDGE_CONFIG', () => {

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   commandMessage,
   commandResult,
+  configStatus,
   eventBatch,
   eventEnvelope,
+  gatewayConfig,
   gatewayHeartbeat,
   gatewayStatus,
   maxEventsPerBatch,
@@ -84,20 +86,32 @@ describe('eventBatch', () => {
     v: 1,
     gatewayId: GATEWAY,
     sentAt: TS,
+    batchId: 'e-1',
     events: list,
     ...extra,
   });
 
   it('accepts valid events and bounds their number', () => {
-    expect(eventBatch.safeParse(events([validEvent])).success).toBe(true);
+    expect(eventBatch.parse(events([validEvent]))).toEqual(events([validEvent]));
+    expect(eventBatch.safeParse(events(Array(maxEventsPerBatch).fill(validEvent))).success).toBe(true);
     expect(eventBatch.safeParse(events([])).success).toBe(false);
     expect(eventBatch.safeParse(events(Array(maxEventsPerBatch + 1).fill(validEvent))).success).toBe(false);
   });
 
-  it('rejects an invalid event, a batchId (telemetry only) and unknown fields', () => {
+  it('rejects an invalid event and unknown fields', () => {
     expect(eventBatch.safeParse(events([{ ...validEvent, type: 'exploded' }])).success).toBe(false);
-    expect(eventBatch.safeParse(events([validEvent], { batchId: 'b-1' })).success).toBe(false);
+    expect(eventBatch.safeParse(events([validEvent], { priority: 'high' })).success).toBe(false);
     expect(eventEnvelope.safeParse(events([{ junk: 1 }])).success).toBe(true);
+  });
+
+  it('requires a batch id of 1 to 64 characters, like telemetry', () => {
+    const { batchId: _, ...rest } = events([validEvent]);
+    expect(eventBatch.safeParse(rest).success).toBe(false);
+    expect(eventEnvelope.safeParse({ ...rest, events: [{ junk: 1 }] }).success).toBe(false);
+    expect(eventBatch.safeParse(events([validEvent], { batchId: '' })).success).toBe(false);
+    expect(eventBatch.safeParse(events([validEvent], { batchId: 'e'.repeat(64) })).success).toBe(true);
+    expect(eventBatch.safeParse(events([validEvent], { batchId: 'e'.repeat(65) })).success).toBe(false);
+    expect(eventBatch.safeParse(events([validEvent], { batchId: 7 })).success).toBe(false);
   });
 });
 
@@ -132,8 +146,18 @@ describe('gatewayHeartbeat', () => {
     ['an empty software version', { softwareVersion: '' }],
     ['a dropped range without "to"', { droppedRange: { from: TS } }],
     ['an unknown field', { cpu: 0.5 }],
+    ['a negative config version', { configVersion: -1 }],
+    ['a fractional config version', { configVersion: 1.5 }],
+    ['a config version as a string', { configVersion: '3' }],
   ])('rejects %s', (_, change) => {
     expect(gatewayHeartbeat.safeParse({ ...validHeartbeat, ...change }).success).toBe(false);
+  });
+
+  it('requires the config version, 0 meaning none applied', () => {
+    const { configVersion: _, ...rest } = validHeartbeat;
+    expect(gatewayHeartbeat.safeParse(rest).success).toBe(false);
+    expect(gatewayHeartbeat.parse({ ...validHeartbeat, configVersion: 0 }).configVersion).toBe(0);
+    expect(gatewayHeartbeat.parse({ ...validHeartbeat, configVersion: 12 }).configVersion).toBe(12);
   });
 });
 
@@ -200,5 +224,84 @@ describe('commandResult', () => {
     expect(commandResult.safeParse({ ...result, status: 'done' }).success).toBe(false);
     expect(commandResult.safeParse({ ...result, detail: 'a\nb' }).success).toBe(false);
     expect(commandResult.safeParse({ ...result, commandId: '42' }).success).toBe(false);
+  });
+});
+
+describe('gatewayConfig', () => {
+  const config = {
+    v: 1,
+    version: 3,
+    reportingIntervalS: 60,
+    deadband: { activePower: 0.5 },
+    maxSilenceS: 600,
+  };
+
+  it('accepts a full configuration as it is', () => {
+    expect(gatewayConfig.parse(config)).toEqual(config);
+  });
+
+  it('fills in an empty deadband and a 900 s max silence', () => {
+    expect(gatewayConfig.parse({ v: 1, version: 1, reportingIntervalS: 30 })).toEqual({
+      v: 1,
+      version: 1,
+      reportingIntervalS: 30,
+      deadband: {},
+      maxSilenceS: 900,
+    });
+  });
+
+  it('accepts the bounds: a deadband of 0 and intervals of 1 s and 86 400 s', () => {
+    const bounds = { ...config, deadband: { dimmingLevel: 0 }, reportingIntervalS: 1, maxSilenceS: 86_400 };
+    expect(gatewayConfig.safeParse(bounds).success).toBe(true);
+    expect(gatewayConfig.safeParse({ ...config, reportingIntervalS: 86_400, maxSilenceS: 1 }).success).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    ['version 0', { version: 0 }],
+    ['a negative version', { version: -1 }],
+    ['a fractional version', { version: 1.5 }],
+    ['another contract version', { v: 2 }],
+    ['a negative deadband', { deadband: { activePower: -0.1 } }],
+    ['a deadband that is not a number', { deadband: { activePower: '1' } }],
+    ['a deadband metric name over 64 characters', { deadband: { ['m'.repeat(65)]: 1 } }],
+    ['a reporting interval under 1 s', { reportingIntervalS: 0.5 }],
+    ['a reporting interval over a day', { reportingIntervalS: 86_401 }],
+    ['a max silence of 0', { maxSilenceS: 0 }],
+    ['a max silence over a day', { maxSilenceS: 86_401 }],
+    ['an unknown field', { heartbeatIntervalS: 30 }],
+  ])('rejects %s', (_, change) => {
+    expect(gatewayConfig.safeParse({ ...config, ...change }).success).toBe(false);
+  });
+
+  it('requires a version and a reporting interval', () => {
+    const { version: _, ...noVersion } = config;
+    const { reportingIntervalS: __, ...noInterval } = config;
+    expect(gatewayConfig.safeParse(noVersion).success).toBe(false);
+    expect(gatewayConfig.safeParse(noInterval).success).toBe(false);
+  });
+});
+
+describe('configStatus', () => {
+  const status = { v: 1, gatewayId: GATEWAY, version: 3, status: 'applied', ts: TS };
+
+  it('accepts applied and rejected, with an optional detail', () => {
+    expect(configStatus.parse(status)).toEqual(status);
+    const rejected = { ...status, status: 'rejected', detail: 'deadband.activePower: too small' };
+    expect(configStatus.parse(rejected)).toEqual(rejected);
+  });
+
+  it.each([
+    ['an unknown status', { status: 'pending' }],
+    ['version 0', { version: 0 }],
+    ['a fractional version', { version: 2.5 }],
+    ['an invalid gateway id', { gatewayId: 'GW 1' }],
+    ['a bad timestamp', { ts: 'now' }],
+    ['a multi-line detail', { detail: 'a\nb' }],
+    ['a detail over 500 characters', { detail: 'd'.repeat(501) }],
+    ['an unknown field', { config: {} }],
+  ])('rejects %s', (_, change) => {
+    expect(configStatus.safeParse({ ...status, ...change }).success).toBe(false);
   });
 });

@@ -64,8 +64,12 @@ describe('isUplink', () => {
     expect(isUplink(channel)).toBe(true);
   });
 
-  it('is false for commands, the only downlink channel', () => {
-    expect(downlinkChannels).toEqual(['commands']);
-    expect(isUplink('commands')).toBe(false);
+  it.each(downlinkChannels)('is false for %s, a downlink channel', (channel) => {
+    expect(isUplink(channel)).toBe(false);
+  });
+
+  it('has exactly the commands and config downlink channels', () => {
+    expect(downlinkChannels).toEqual(['commands', 'config']);
+    expect(uplinkChannels).toContain('config-status');
   });
 });

@@ -20,10 +20,10 @@ describe('canPublish', () => {
     }
   });
 
-  it('refuses the commands channel, which only the cloud publishes to', () => {
-    const decision = canPublish(GW, `city/v1/gateways/${GW}/commands`);
+  it.each(['commands', 'config'])('refuses the %s channel, which only the cloud publishes to', (channel) => {
+    const decision = canPublish(GW, `city/v1/gateways/${GW}/${channel}`);
     expect(decision.allowed).toBe(false);
-    expect(!decision.allowed && decision.reason).toContain('commands');
+    expect(!decision.allowed && decision.reason).toContain(channel);
   });
 
   it.each([
@@ -46,8 +46,9 @@ describe('canPublish', () => {
 });
 
 describe('canSubscribe', () => {
-  it('allows exactly the own commands topic', () => {
+  it('allows exactly the own commands and config topics', () => {
     expect(canSubscribe(GW, `city/v1/gateways/${GW}/commands`)).toBe(true);
+    expect(canSubscribe(GW, `city/v1/gateways/${GW}/config`)).toBe(true);
   });
 
   it.each([
@@ -61,6 +62,14 @@ describe('canSubscribe', () => {
     `city/v1/gateways/${GW}/telemetry`,
     `city/v1/gateways/${GW}/commands/`,
     `city/v1/gateways/${GW}/commands/#`,
+    'city/v1/gateways/+/config',
+    'city/v1/gateways/gw-centrum-02/config',
+    'city/v1/gateways/gw-centrum-01x/config',
+    `city/v1/gateways/${GW}/config/`,
+    `city/v1/gateways/${GW}/config/#`,
+    `city/v1/gateways/${GW}/config-status`,
+    `city/v1/gateways/${GW}/Config`,
+    `$share/g/city/v1/gateways/${GW}/config`,
     `$share/g/city/v1/gateways/${GW}/commands`,
     `/city/v1/gateways/${GW}/commands`,
   ])('refuses %j', (topic) => {

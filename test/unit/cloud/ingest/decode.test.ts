@@ -30,7 +30,13 @@ const telemetry = (readings: unknown[]) => ({
   batchId: 'b-17',
   readings,
 });
-const events = (list: unknown[]) => ({ v: 1, gatewayId: GATEWAY, sentAt: at(0), events: list });
+const events = (list: unknown[]) => ({
+  v: 1,
+  gatewayId: GATEWAY,
+  sentAt: at(0),
+  batchId: 'e-17',
+  events: list,
+});
 
 function rejection(decoded: Decoded) {
   expect(decoded.channel).toBe('rejected');
@@ -48,7 +54,7 @@ describe('decodeMessage: the whole message', () => {
     expect(rejection(decoded)?.reason).toBe('invalid-json');
   });
 
-  it.each<UplinkChannel>(['telemetry', 'events', 'heartbeat', 'status', 'command-results'])(
+  it.each<UplinkChannel>(['telemetry', 'events', 'heartbeat', 'status', 'command-results', 'config-status'])(
     'rejects a %s payload that claims another gateway',
     (channel) => {
       const decoded = decode(channel, { ...telemetry([validReadings.camera]), gatewayId: 'gw-other-01' });
@@ -150,12 +156,26 @@ describe('decodeMessage: telemetry', () => {
 });
 
 describe('decodeMessage: events', () => {
-  it('accepts valid events', () => {
+  it('accepts valid events, keeping the batch id', () => {
     expect(decode('events', events([validEvent]))).toEqual({
       channel: 'events',
+      batchId: 'e-17',
       events: [validEvent],
       rejections: [],
     });
+  });
+
+  it('rejects an events batch without a valid batch id', () => {
+    const { batchId: _, ...noId } = events([validEvent]);
+    expect(rejection(decode('events', noId))?.message).toContain('batchId');
+    expect(rejection(decode('events', { ...noId, batchId: '' }))?.reason).toBe('invalid-message');
+    expect(rejection(decode('events', { ...noId, batchId: 'e'.repeat(65) }))?.reason).toBe('invalid-message');
+  });
+
+  it('keeps the batch id when every event is rejected', () => {
+    const decoded = decode('events', events([{ junk: 1 }]));
+    expect(decoded).toMatchObject({ channel: 'events', batchId: 'e-17', events: [] });
+    expect(decoded.rejections.map((r) => [r.reason, r.index])).toEqual([['invalid-event', 0]]);
   });
 
   it('rejects invalid and out-of-window events one by one', () => {
@@ -177,7 +197,7 @@ describe('decodeMessage: events', () => {
   });
 });
 
-describe('decodeMessage: heartbeat, status, command results', () => {
+describe('decodeMessage: heartbeat, status, command results, config status', () => {
   it('accepts a valid heartbeat and rejects an invalid one', () => {
     expect(decode('heartbeat', validHeartbeat)).toEqual({
       channel: 'heartbeat',
@@ -187,6 +207,17 @@ describe('decodeMessage: heartbeat, status, command results', () => {
     expect(rejection(decode('heartbeat', { ...validHeartbeat, queueDepth: -1 }))?.reason).toBe(
       'invalid-message',
     );
+  });
+
+  it('requires the config version in a heartbeat', () => {
+    const { configVersion: _, ...old } = validHeartbeat;
+    expect(rejection(decode('heartbeat', old))?.message).toContain('configVersion');
+    const applied = { ...validHeartbeat, configVersion: 4 };
+    expect(decode('heartbeat', applied)).toEqual({
+      channel: 'heartbeat',
+      heartbeat: applied,
+      rejections: [],
+    });
   });
 
   it('does not apply the device time window to the heartbeat', () => {
@@ -215,5 +246,36 @@ describe('decodeMessage: heartbeat, status, command results', () => {
     expect(rejection(decode('command-results', { ...result, commandId: 'x' }))?.reason).toBe(
       'invalid-message',
     );
+  });
+
+  it('accepts an applied and a rejected config status', () => {
+    const applied = { v: 1, gatewayId: GATEWAY, version: 2, status: 'applied', ts: at(0) };
+    expect(decode('config-status', applied)).toEqual({
+      channel: 'config-status',
+      status: applied,
+      rejections: [],
+    });
+    const rejected = { ...applied, status: 'rejected', detail: 'deadband.x: too small' };
+    expect(decode('config-status', rejected)).toEqual({
+      channel: 'config-status',
+      status: rejected,
+      rejections: [],
+    });
+  });
+
+  it.each([
+    ['an unknown status', { status: 'pending' }],
+    ['version 0', { version: 0 }],
+    ['a missing timestamp', { ts: undefined }],
+    ['an unknown field', { extra: 1 }],
+  ])('rejects a config status with %s as invalid-message', (_, change) => {
+    const status = { v: 1, gatewayId: GATEWAY, version: 2, status: 'applied', ts: at(0), ...change };
+    const r = rejection(decode('config-status', status));
+    expect(r?.reason).toBe('invalid-message');
+    expect(r?.message).not.toContain('\n');
+  });
+
+  it('checks a config status against its own schema, not the heartbeat one', () => {
+    expect(rejection(decode('config-status', validHeartbeat))?.reason).toBe('invalid-message');
   });
 });

@@ -1,4 +1,4 @@
-import { dateToProtocolTimestamp, type Point } from '@influxdata/influxdb-client';
+import { dateToProtocolTimestamp, Point } from '@influxdata/influxdb-client';
 import { describe, expect, it } from 'vitest';
 import {
   type DevicePlacement,
@@ -7,10 +7,11 @@ import {
   gatewayHealthMeasurement,
   heartbeatPoint,
   readingPoint,
+  toLine,
 } from '../../../../cloud/ingest/points.ts';
 import type { DeviceEvent, Reading } from '../../../../shared/kinds/index.ts';
 import type { GatewayHeartbeat } from '../../../../shared/messages.ts';
-import { validHeartbeat, validReadings } from '../../fixtures.ts';
+import { validEvent, validHeartbeat, validReadings } from '../../fixtures.ts';
 
 /** Serialises as the platform's WriteApi does: it is created with precision 'ms'. */
 const line = (point: Point) =>
@@ -152,5 +153,32 @@ describe('heartbeatPoint', () => {
       'softwareVersion="0.1.0"',
       'uptime=3600.5',
     ]);
+  });
+});
+
+describe('toLine', () => {
+  it('writes the same line as the ms-precision serialisation, with a ms timestamp', () => {
+    const reading = { ...validReadings.camera, ts: '2026-11-22T16:00:00.123Z' } as Reading;
+    const point = readingPoint(reading, placement);
+    const text = toLine(point);
+    expect(text).toBe(line(point));
+    expect(parts(text).ts).toBe(Date.parse('2026-11-22T16:00:00.123Z'));
+  });
+
+  it('uses ms for events and heartbeats too', () => {
+    const receivedAt = new Date('2026-11-22T16:00:07.250Z');
+    expect(
+      toLine(heartbeatPoint(validHeartbeat as GatewayHeartbeat, receivedAt)).endsWith(' 1795363207250'),
+    ).toBe(true);
+    const event = { ...validEvent, ts: '2026-11-22T15:59:59.999Z' } as DeviceEvent;
+    expect(parts(toLine(eventPoint(event, placement))).ts).toBe(Date.parse(event.ts));
+  });
+
+  it('writes a point without a timestamp without one', () => {
+    expect(toLine(new Point('m').floatField('x', 1))).toBe('m x=1');
+  });
+
+  it('throws for a point without fields, which InfluxDB cannot store', () => {
+    expect(() => toLine(new Point('m').tag('a', 'b'))).toThrow('without fields');
   });
 });

@@ -1,0 +1,76 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { issueCredentials } from '../../cloud/broker/credentials.ts';
+import { connectInflux } from '../../cloud/storage/influx.ts';
+import { freePort } from '../../cloud/storage/local-influxd.ts';
+import { generateFleet } from '../../simulators/fleet.ts';
+import { getJson } from '../helpers/cloud.ts';
+import { startTestInfluxd } from '../helpers/influxd.ts';
+import { type CloudProcess, startCloudProcess } from '../helpers/processes.ts';
+import { expectEveryReadingStored } from '../helpers/recording.ts';
+import { streamingCity } from '../helpers/streaming-city.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+describe('the cloud process is killed with SIGKILL during a stream', () => {
+  it('loses no acknowledged reading and stores none twice after it restarts', {
+    timeout: 120_000,
+  }, async () => {
+    const influxd = await startTestInfluxd();
+    cleanups.push(() => influxd.stop());
+    const dir = await tempDir('kill');
+    cleanups.push(() => dir.remove());
+    const fleet = generateFleet({ seed: 21, devices: 60, devicesPerGateway: 20 });
+    await mkdir(join(dir.path, 'fleet'));
+    await writeFile(join(dir.path, 'fleet', 'fleet.json'), JSON.stringify(fleet));
+    const env = {
+      MQTT_PORT: String(await freePort()),
+      MQTT_HOST: '127.0.0.1',
+      HTTP_PORT: String(await freePort()),
+      HTTP_HOST: '127.0.0.1',
+      DATA_DIR: join(dir.path, 'cloud'),
+      FLEET_DIR: join(dir.path, 'fleet'),
+      INFLUX_URL: influxd.url,
+      INFLUX_DATABASE: 'killtest',
+    };
+    const secrets = await issueCredentials(
+      join(dir.path, 'cloud', 'gateway-credentials.json'),
+      fleet.gateways.map((g) => g.id),
+    );
+    let cloud: CloudProcess = await startCloudProcess(env);
+    cleanups.push(async () => cloud.child.kill('SIGKILL'));
+    const city = await streamingCity({
+      fleet,
+      mqttUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`,
+      dataDir: join(dir.path, 'edge'),
+      secrets,
+    });
+    cleanups.push(() => city.stop());
+    const stopStream = city.stream();
+
+    for (let kill = 0; kill < 2; kill++) {
+      await waitFor('readings flowing', async () => {
+        const { body } = await getJson<{ counters: Record<string, number> }>(`${cloud.apiUrl}/health`);
+        return (body.counters.readings_accepted ?? 0) > 500;
+      });
+      cloud.child.kill('SIGKILL');
+      expect(await cloud.exited).toBe('SIGKILL');
+      cloud = await startCloudProcess(env);
+    }
+    await waitFor('every gateway to reconnect', () => [...city.agents.values()].every((a) => a.connected));
+    await new Promise((r) => setTimeout(r, 500));
+    await stopStream();
+    await city.drained();
+
+    const influx = await connectInflux({ url: influxd.url, token: '', database: 'killtest', org: '' });
+    const readings = city.readings();
+    expect(readings.length).toBeGreaterThan(1_500);
+    await expectEveryReadingStored(influx, readings);
+  });
+});
