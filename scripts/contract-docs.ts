@@ -3,7 +3,9 @@ import { kinds } from '../shared/kinds/index.ts';
 import {
   commandMessage,
   commandResult,
+  configStatus,
   eventBatch,
+  gatewayConfig,
   gatewayHeartbeat,
   gatewayStatus,
   maxReadingsPerBatch,
@@ -119,7 +121,9 @@ than its own command topic.
 | \`${gatewayTopic('<gatewayId>', 'heartbeat')}\` | gateway → cloud | 1 | no | GatewayHeartbeat |
 | \`${gatewayTopic('<gatewayId>', 'status')}\` | gateway → cloud | 1 | yes (and last will) | GatewayStatus |
 | \`${gatewayTopic('<gatewayId>', 'command-results')}\` | gateway → cloud | 1 | no | CommandResult |
+| \`${gatewayTopic('<gatewayId>', 'config-status')}\` | gateway → cloud | 1 | no | ConfigStatus |
 | \`${gatewayTopic('<gatewayId>', 'commands')}\` | cloud → gateway | 1 | no | CommandMessage |
+| \`${gatewayTopic('<gatewayId>', 'config')}\` | cloud → gateway | 1 | yes | GatewayConfig |
 
 ## Rules every payload follows
 
@@ -132,8 +136,18 @@ than its own command topic.
 - The cloud validates every reading on its own: a bad reading is rejected and kept in the
   dead-letter store (\`GET /api/v1/dead-letters\`) with its reason, while the good readings of the same
   batch are stored. A message that is not JSON, or whose envelope is wrong, is rejected whole.
-- A batch is acknowledged (PUBACK) once the cloud has accepted it. Resending a batch after a lost
-  PUBACK is safe: a reading is identified by device and timestamp, so a repeat overwrites itself.
+- A telemetry or event batch is acknowledged (PUBACK) only once what the cloud accepted from it is
+  durable (in InfluxDB or in the cloud's on-disk journal). Keep a batch until its PUBACK, and resend it
+  with the **same \`batchId\`** after a reconnect or a restart: the cloud recognises the id and does not
+  apply the batch twice. A reading is identified by device and timestamp, an event by device, type
+  and timestamp, so even a batch resent under a new id creates no duplicate points.
+- Commands: subscribe to \`…/commands\` after each connect (clean session). Commands waiting for a
+  gateway are sent when it subscribes; a command may arrive twice, so answer a repeated \`commandId\`
+  with the same result on \`…/command-results\` without executing it again. Refuse commands past their
+  \`expiresAt\`.
+- Configuration: subscribe to \`…/config\`; the retained message is the configuration to run. Apply a
+  \`version\` higher than the one in force and confirm it on \`…/config-status\`; report the version in
+  force as \`configVersion\` in each heartbeat.
 
 ## Units and names
 
@@ -195,6 +209,14 @@ ${schemaBlock(commandMessage)}
 ### CommandResult
 
 ${schemaBlock(commandResult)}
+
+### GatewayConfig
+
+${schemaBlock(gatewayConfig)}
+
+### ConfigStatus
+
+${schemaBlock(configStatus)}
 `;
 }
 

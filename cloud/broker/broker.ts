@@ -71,23 +71,26 @@ export class MqttBroker {
         const decision = gatewayId
           ? canPublish(gatewayId, packet.topic)
           : { allowed: false as const, reason: 'unauthenticated' };
+        const payload = Buffer.from(packet.payload);
         if (!decision.allowed) {
           counters.add('mqtt_publish_refused');
           log.warn({ clientId: client.id, topic: packet.topic }, `publish refused: ${decision.reason}`);
+          onRefused({ topic: packet.topic, gatewayId, payload, reason: decision.reason });
           return callback(new Error(decision.reason));
         }
-        try {
-          onUplink({
-            topic: packet.topic,
-            gatewayId: gatewayId as string,
-            channel: decision.channel,
-            payload: packet.payload as Buffer,
-          });
-          callback(null);
-        } catch (error) {
-          log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
-          callback(error as Error);
-        }
+        // The PUBACK waits for this promise: it resolves once what was accepted is durable.
+        onUplink({
+          topic: packet.topic,
+          gatewayId: gatewayId as string,
+          channel: decision.channel,
+          payload,
+        }).then(
+          () => callback(null),
+          (error: Error) => {
+            log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
+            callback(error);
+          },
+        );
       },
       authorizeSubscribe: (client, subscription, callback) => {
         const gatewayId = broker?.gatewayOf.get(client);

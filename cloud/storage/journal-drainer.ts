@@ -30,7 +30,6 @@ export class JournalDrainer {
   private readonly options: DrainerOptions;
   private readonly counters: Counters;
   private readonly log: Logger;
-  private running = false;
   private stopped = false;
   private wake?: () => void;
   private unsubscribe?: () => void;

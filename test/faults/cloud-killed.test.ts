@@ -4,12 +4,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { issueCredentials } from '../../cloud/broker/credentials.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
 import { freePort } from '../../cloud/storage/local-influxd.ts';
+import { type CloudProcess, startCloudProcess } from '../../scripts/cloud-process.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
-import { getJson } from '../helpers/cloud.ts';
+import { streamingCity } from '../../simulators/streaming-city.ts';
+import { getJson, silentLog } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
-import { type CloudProcess, startCloudProcess } from '../helpers/processes.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
-import { streamingCity } from '../helpers/streaming-city.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -46,6 +46,7 @@ describe('the cloud process is killed with SIGKILL during a stream', () => {
     let cloud: CloudProcess = await startCloudProcess(env);
     cleanups.push(async () => cloud.child.kill('SIGKILL'));
     const city = await streamingCity({
+      log: silentLog,
       fleet,
       mqttUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`,
       dataDir: join(dir.path, 'edge'),

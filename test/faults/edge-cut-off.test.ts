@@ -3,10 +3,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import type { EdgeAgent } from '../../edge/agent.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
-import { startTestCloud } from '../helpers/cloud.ts';
+import { streamingCity } from '../../simulators/streaming-city.ts';
+import { silentLog, startTestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
-import { streamingCity } from '../helpers/streaming-city.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -30,6 +30,7 @@ describe('a gateway is cut off from the broker and comes back', () => {
     for (const g of fleet.gateways) secrets.set(g.id, await cloud.provision(g.id));
     const replayPerS = 400;
     const city = await streamingCity({
+      log: silentLog,
       fleet,
       mqttUrl: cloud.mqttUrl,
       dataDir: join(dir.path, 'edge'),
@@ -81,6 +82,7 @@ describe('a gateway is cut off from the broker and comes back', () => {
     const gateway = fleet.gateways[0]?.id as string;
     const secrets = new Map([[gateway, await cloud.provision(gateway)]]);
     const city = await streamingCity({
+      log: silentLog,
       fleet,
       mqttUrl: cloud.mqttUrl,
       dataDir: join(dir.path, 'edge'),

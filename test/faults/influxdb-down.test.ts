@@ -3,9 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectInflux } from '../../cloud/storage/influx.ts';
 import { type LocalInfluxd, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
-import { startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { streamingCity } from '../../simulators/streaming-city.ts';
+import { silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
-import { streamingCity } from '../helpers/streaming-city.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -29,6 +29,7 @@ describe('InfluxDB is stopped for 30 s while gateways keep sending', () => {
     const secrets = new Map<string, string>();
     for (const g of fleet.gateways) secrets.set(g.id, await cloud.provision(g.id));
     const city = await streamingCity({
+      log: silentLog,
       fleet,
       mqttUrl: cloud.mqttUrl,
       dataDir: join(dir.path, 'edge'),

@@ -1,68 +1,36 @@
 import { expect } from 'vitest';
 import type { InfluxConnection } from '../../cloud/storage/influx.ts';
-import { rows } from '../../cloud/storage/influxql.ts';
-import type { DeviceDriver } from '../../edge/drivers/driver.ts';
-import type { DeviceEvent, DeviceKind, Reading } from '../../shared/kinds/index.ts';
+import type { Reading } from '../../shared/kinds/index.ts';
+import { compareStored } from '../../simulators/verify-stored.ts';
 import { waitFor } from './wait.ts';
 
-/** Wraps a driver and keeps a copy of everything it produced: what the devices "published". */
-export class RecordingDriver implements DeviceDriver {
-  readonly readings: Reading[] = [];
-  readonly events: DeviceEvent[] = [];
-  private readonly inner: DeviceDriver;
-  constructor(inner: DeviceDriver) {
-    this.inner = inner;
-  }
-  get kind() {
-    return this.inner.kind;
-  }
-  get deviceCount() {
-    return this.inner.deviceCount;
-  }
-  has(deviceId: string) {
-    return this.inner.has(deviceId);
-  }
-  execute(...args: Parameters<DeviceDriver['execute']>) {
-    return this.inner.execute(...args);
-  }
-  async poll(now: Date) {
-    const result = await this.inner.poll(now);
-    this.readings.push(...result.readings);
-    this.events.push(...result.events);
-    return result;
-  }
-  close() {
-    return this.inner.close();
-  }
-}
-
-const kinds: DeviceKind[] = ['streetlight', 'wasteBin', 'camera'];
-
 /**
- * Waits until InfluxDB holds as many points per kind as the devices produced, then checks that they
- * are exactly those readings: none missing, none extra, every value intact.
+ * Waits until InfluxDB holds every reading the devices produced, then checks that they are exactly
+ * those readings: none missing, none extra, every value intact.
  */
 export async function expectEveryReadingStored(
   influx: InfluxConnection,
   readings: Reading[],
   timeoutMs = 30_000,
 ) {
-  for (const kind of kinds) {
-    const expected = readings.filter((r) => r.kind === kind);
-    const stored = await waitFor(
-      `${expected.length} ${kind} points in InfluxDB`,
-      async () => {
-        const [series] = await influx.select(`SELECT * FROM "${kind}"`);
-        const points = rows(series);
-        return points.length >= expected.length ? points : undefined;
-      },
-      timeoutMs,
-    );
-    expect(stored, `${kind}: stored = published`).toHaveLength(expected.length);
-    const byKey = new Map(stored.map((row) => [`${row.device}@${row.time}`, row]));
-    for (const reading of expected) {
-      const row = byKey.get(`${reading.deviceId}@${Date.parse(reading.ts)}`);
-      expect(row, `${reading.deviceId} at ${reading.ts}`).toMatchObject(reading.metrics);
-    }
+  const comparison = await waitFor(
+    `all ${readings.length} readings in InfluxDB`,
+    async () => {
+      const result = await compareStored(influx, readings);
+      return result.every((k) => k.missingCount === 0) ? result : undefined;
+    },
+    timeoutMs,
+  ).catch(async (error: Error) => {
+    const result = await compareStored(influx, readings);
+    throw new Error(`${error.message}\n${JSON.stringify(result, null, 2)}`);
+  });
+  for (const kind of comparison) {
+    expect(kind, `${kind.kind}: stored = produced, values intact`).toMatchObject({
+      stored: kind.produced,
+      missingCount: 0,
+      mismatched: [],
+      extra: 0,
+    });
   }
+  expect(comparison.reduce((n, k) => n + k.produced, 0)).toBe(readings.length);
 }

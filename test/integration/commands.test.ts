@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import type { EdgeAgent } from '../../edge/agent.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
-import { getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { streamingCity } from '../../simulators/streaming-city.ts';
+import { getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
-import { streamingCity } from '../helpers/streaming-city.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -44,7 +44,13 @@ beforeAll(async () => {
   dir = await tempDir('commands');
   const secrets = new Map<string, string>();
   for (const g of fleet.gateways) secrets.set(g.id, await cloud.provision(g.id));
-  city = await streamingCity({ fleet, mqttUrl: cloud.mqttUrl, dataDir: join(dir.path, 'edge'), secrets });
+  city = await streamingCity({
+    log: silentLog,
+    fleet,
+    mqttUrl: cloud.mqttUrl,
+    dataDir: join(dir.path, 'edge'),
+    secrets,
+  });
 });
 
 afterAll(async () => {

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { waitFor } from './wait.ts';
 
 export interface CloudProcess {
   child: ChildProcess;
@@ -8,7 +7,7 @@ export interface CloudProcess {
   exited: Promise<number | string | null>;
 }
 
-/** Starts `node cloud/main.ts` as its own process and waits until its API answers. */
+/** Starts `node cloud/main.ts` as its own process (for kill -9 tests and the chaos run) and waits until its API answers. */
 export async function startCloudProcess(env: Record<string, string>): Promise<CloudProcess> {
   const child = spawn(process.execPath, ['cloud/main.ts'], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -18,9 +17,14 @@ export async function startCloudProcess(env: Record<string, string>): Promise<Cl
     child.once('exit', (code, signal) => resolve(code ?? signal)),
   );
   const apiUrl = `http://127.0.0.1:${env.HTTP_PORT}`;
-  await waitFor('the cloud process to answer /health', async () => {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
     if (child.exitCode !== null) throw new Error(`cloud exited with ${child.exitCode}`);
-    return (await fetch(`${apiUrl}/health`).catch(() => undefined))?.ok;
-  });
-  return { child, apiUrl, exited };
+    if ((await fetch(`${apiUrl}/health`).catch(() => undefined))?.ok) return { child, apiUrl, exited };
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the cloud process did not answer /health within 30 s');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -1,10 +1,10 @@
-import { EdgeAgent } from '../../edge/agent.ts';
-import { edgeConfig } from '../../edge/config.ts';
-import { simulatedDrivers } from '../../edge/drivers/simulated.ts';
-import type { FleetFile } from '../../shared/fleet.ts';
-import { createRandom } from '../../simulators/random.ts';
-import { silentLog } from './cloud.ts';
-import { RecordingDriver } from './recording.ts';
+import type { Logger } from 'pino';
+import { EdgeAgent } from '../edge/agent.ts';
+import { edgeConfig } from '../edge/config.ts';
+import { simulatedDrivers } from '../edge/drivers/simulated.ts';
+import type { FleetFile } from '../shared/fleet.ts';
+import { createRandom } from './random.ts';
+import { RecordingDriver } from './recording-driver.ts';
 
 export interface StreamingCityOptions {
   fleet: FleetFile;
@@ -14,11 +14,15 @@ export interface StreamingCityOptions {
   seed?: number;
   /** Backlog replay rate of every agent (items per second). */
   replayPerS?: number;
+  /** Simulated seconds each poll advances. */
+  stepS?: number;
+  log: Logger;
 }
 
 /**
- * Edge agents for every gateway of a fleet, with recording simulated drivers, polled by the test in
- * a loop: each poll advances simulated time by one second (starting three hours ago, so device
+ * Edge agents for every gateway of a fleet, in this process, with recording simulated drivers: what
+ * the devices produced is known exactly, so the tests and the chaos run can compare it with what was
+ * stored. Each poll advances simulated time by `stepS` (starting three hours ago, so device
  * timestamps stay in the past). `stream()` keeps polling until the returned function is called.
  */
 export async function streamingCity(options: StreamingCityOptions) {
@@ -46,7 +50,7 @@ export async function streamingCity(options: StreamingCityOptions) {
         queue: { replayPerS: options.replayPerS ?? 2_000 },
       }),
       drivers: drivers.get(gatewayId) ?? [],
-      log: silentLog,
+      log: options.log,
       now: () => new Date(simulatedNow),
       random: () => random.next(),
     });
@@ -56,7 +60,7 @@ export async function streamingCity(options: StreamingCityOptions) {
     await agent.start({ poll: false });
   }
   const pollAll = async () => {
-    simulatedNow += 1_000;
+    simulatedNow += (options.stepS ?? 1) * 1_000;
     await Promise.all([...agents.values()].map((a) => a.pollOnce()));
   };
   return {

@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import { issueCredential, readCredentials, revokeCredential } from '../cloud/broker/credentials.ts';
+import { loadCloudConfig } from '../cloud/config.ts';
+import { gatewayId } from '../shared/ids.ts';
+
+/**
+ * Gateway credentials, in the file the broker reads (CREDENTIALS_FILE, default under DATA_DIR):
+ *   npm run provision -- gateway add <id>      creates a credential and prints the secret once
+ *   npm run provision -- gateway rotate <id>   replaces the secret (the old one stops working)
+ *   npm run provision -- gateway revoke <id>   the gateway can no longer connect
+ *   npm run provision -- gateway list          ids, creation time, revoked or not (never secrets)
+ * The broker picks up changes without a restart.
+ */
+const usage = 'usage: npm run provision -- gateway add|rotate|revoke <gateway-id> | gateway list';
+const { positionals } = parseArgs({ allowPositionals: true });
+const [noun, verb, id] = positionals;
+const { CREDENTIALS_FILE: path } = loadCloudConfig();
+
+async function main(): Promise<void> {
+  if (noun !== 'gateway') throw new Error(usage);
+  if (verb === 'list') {
+    const file = await readCredentials(path);
+    for (const [name, entry] of Object.entries(file.gateways)) {
+      console.log(`${name}\tcreated ${entry.createdAt}${entry.revoked ? '\tREVOKED' : ''}`);
+    }
+    return;
+  }
+  const parsed = gatewayId.safeParse(id);
+  if (!parsed.success)
+    throw new Error(`gateway id: ${parsed.error.issues[0]?.message ?? 'missing'}\n${usage}`);
+  const existing = (await readCredentials(path)).gateways[parsed.data];
+  if (verb === 'add' || verb === 'rotate') {
+    if (verb === 'add' && existing && !existing.revoked)
+      throw new Error(`${parsed.data} already has a credential; use rotate`);
+    if (verb === 'rotate' && !existing) throw new Error(`${parsed.data} has no credential; use add`);
+    const secret = await issueCredential(path, parsed.data);
+    console.log(
+      `gateway ${parsed.data}: secret (shown once, stored only as an scrypt hash in ${path}):\n${secret}`,
+    );
+    return;
+  }
+  if (verb === 'revoke') {
+    if (!(await revokeCredential(path, parsed.data))) throw new Error(`${parsed.data} has no credential`);
+    console.log(`gateway ${parsed.data}: credential revoked`);
+    return;
+  }
+  throw new Error(usage);
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(2);
+});
