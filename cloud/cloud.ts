@@ -16,6 +16,8 @@ import { GatewayConfigService } from './gateway-config/service.ts';
 import { Ingestor } from './ingest/ingest.ts';
 import { IngestJournal } from './ingest/journal.ts';
 import { Counters } from './ingest/stats.ts';
+import { createMetricsRegistry } from './monitoring/metrics.ts';
+import { StatusSnapshots } from './monitoring/snapshots.ts';
 import { DeviceRegistry } from './registry/registry.ts';
 import { SqliteRegistryStore } from './registry/sqlite-store.ts';
 import type { InfluxConnection } from './storage/influx.ts';
@@ -34,6 +36,7 @@ interface Running {
   journal: IngestJournal;
   drainer: JournalDrainer;
   commands: CommandService;
+  snapshots: StatusSnapshots;
   broker: MqttBroker;
   http: Server;
   mqttPort: number;
@@ -152,17 +155,37 @@ export class Cloud {
         if (message.success) commands.delivered(message.data.commandId);
       },
     });
+    const aedes = broker.aedes;
+    const snapshots = new StatusSnapshots({
+      registry,
+      journal,
+      counters,
+      log,
+      now,
+      mqttClients: () => aedes.connectedClients,
+      deviceEveryMs: config.STATUS_SNAPSHOT_S * 1000,
+      platformEveryMs: config.PLATFORM_STATS_S * 1000,
+    });
     configs.republishAll();
     drainer.start();
     commands.start();
+    snapshots.start();
     const mqttPort = await broker.listen(config.MQTT_PORT, config.MQTT_HOST);
-    const aedes = broker.aedes;
+    const metrics = createMetricsRegistry({
+      counters,
+      journalLines: () => journal.depth,
+      mqttClients: () => aedes.connectedClients,
+      devices: () => registry.size,
+    });
     const api = createApi({
       registry,
       deadLetters,
       commands,
       commandStore,
       configs,
+      influx,
+      metrics,
+      seriesMaxPoints: config.SERIES_MAX_POINTS,
       now,
       log,
       health: () => ({
@@ -177,7 +200,7 @@ export class Cloud {
     const http = await listenHttp(api, config.HTTP_PORT, config.HTTP_HOST);
     const address = http.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
-    this.running = { db, journal, drainer, commands, broker, http, mqttPort, httpPort };
+    this.running = { db, journal, drainer, commands, snapshots, broker, http, mqttPort, httpPort };
     log.info({ mqttPort, httpPort, devices: registry.size, influx: influx.server.version }, 'cloud started');
   }
 
@@ -202,6 +225,7 @@ export class Cloud {
       ],
       ['broker', () => running.broker.close()],
       ['commands', () => running.commands.stop()],
+      ['snapshots', () => running.snapshots.stop()],
       ['drainer', () => running.drainer.stop()],
       ['journal', () => running.journal.close()],
       ['database', () => running.db.close()],

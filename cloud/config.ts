@@ -28,6 +28,11 @@ export const cloudConfig = z.object({
   /** How long a batch id is remembered to recognise a redelivered batch. */
   DEDUPE_WINDOW_S: seconds.default(7 * 24 * 3600),
   DEVICE_OFFLINE_AFTER_S: seconds.default(900),
+  /** A series answer has at most this many buckets; a longer request is coarsened. */
+  SERIES_MAX_POINTS: z.coerce.number().int().min(10).max(100_000).default(2_000),
+  /** How often device_status (map) and platform_stats (platform dashboard) are written. */
+  STATUS_SNAPSHOT_S: seconds.default(60),
+  PLATFORM_STATS_S: seconds.default(10),
   MAX_READING_AGE_S: seconds.default(7 * 24 * 3600),
   MAX_CLOCK_SKEW_S: seconds.default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

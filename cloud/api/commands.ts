@@ -1,45 +1,11 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { gatewayId } from '../../shared/ids.ts';
-import { type DeviceKind, deviceKind, kinds } from '../../shared/kinds/index.ts';
+import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
 import type { CommandService } from '../commands/service.ts';
-import { commandStatuses, type SqliteCommandStore } from '../commands/store.ts';
+import type { SqliteCommandStore } from '../commands/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
-import { pageQuery } from './devices.ts';
 import { ApiError, NotFoundError, parseWith } from './errors.ts';
-
-const ttl = z
-  .number()
-  .int()
-  .min(1)
-  .max(7 * 24 * 3600)
-  .default(300);
-
-const deviceCommandBody = z.object({ command: z.unknown(), ttlS: ttl }).strict();
-
-const groupCommandBody = z
-  .object({
-    target: z
-      .object({
-        kind: deviceKind,
-        district: z.string().max(128).optional(),
-        gateway: gatewayId.optional(),
-      })
-      .strict(),
-    command: z.unknown(),
-    ttlS: ttl,
-  })
-  .strict();
-
-const commandQuery = z
-  .object({
-    status: z.enum(commandStatuses).optional(),
-    device: z.string().max(128).optional(),
-    gateway: z.string().max(64).optional(),
-    ...pageQuery,
-  })
-  .strict();
+import { commandQuery, deviceCommandBody, groupCommandBody } from './schemas.ts';
 
 /** The command schema of the kind decides what is valid: a lamp dims, a camera reboots. */
 function commandFor(kind: DeviceKind, command: unknown) {

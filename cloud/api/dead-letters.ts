@@ -1,12 +1,7 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
-import { pageQuery } from './devices.ts';
 import { parseWith } from './errors.ts';
-
-const deadLetterQuery = z
-  .object({ gateway: z.string().max(64).optional(), reason: z.string().max(64).optional(), ...pageQuery })
-  .strict();
+import { deadLetterQuery } from './schemas.ts';
 
 export function deadLetterRoutes(store: DeadLetterStore): Router {
   const router = Router();

@@ -1,33 +1,17 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { deviceKind } from '../../shared/kinds/index.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { NotFoundError, parseWith } from './errors.ts';
-
-export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(1_000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-};
-
-const deviceListQuery = z
-  .object({
-    kind: deviceKind.optional(),
-    gateway: z.string().max(64).optional(),
-    district: z.string().max(128).optional(),
-    status: z.enum(['online', 'offline']).optional(),
-    ...pageQuery,
-  })
-  .strict();
+import { deviceListQuery } from './schemas.ts';
 
 export function deviceRoutes(registry: DeviceRegistry): Router {
   const router = Router();
   router.get('/devices', (req, res) => {
     const q = parseWith(deviceListQuery, req.query, 'query');
     const result = registry.listDevices(
-      { kind: q.kind, gatewayId: q.gateway, district: q.district, seen: q.status },
-      { limit: q.limit, offset: q.offset },
+      { kind: q.kind, gatewayId: q.gateway, district: q.district, seen: q.status, text: q.q },
+      { limit: q.limit, offset: q.offset, sort: q.sort },
     );
-    res.json({ total: result.total, limit: q.limit, offset: q.offset, items: result.items });
+    res.json({ total: result.total, limit: q.limit, offset: q.offset, sort: q.sort, items: result.items });
   });
   router.get('/devices/:id', (req, res) => {
     const device = registry.getDevice(req.params.id);

@@ -1,10 +1,8 @@
 import { Router } from 'express';
-import { gatewayConfig } from '../../shared/messages.ts';
 import type { GatewayConfigService } from '../gateway-config/service.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { NotFoundError, parseWith } from './errors.ts';
-
-const configChange = gatewayConfig.omit({ v: true, version: true });
+import { configChange } from './schemas.ts';
 
 export function gatewayRoutes(
   registry: DeviceRegistry,

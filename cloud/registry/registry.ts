@@ -1,4 +1,4 @@
-import type { FleetFile } from '../../shared/fleet.ts';
+import type { City, FleetFile } from '../../shared/fleet.ts';
 import type { DeviceKind, Reading } from '../../shared/kinds/index.ts';
 import type { ConfigStatus, GatewayHeartbeat, GatewayStatus } from '../../shared/messages.ts';
 import type { Rejection } from '../ingest/decode.ts';
@@ -30,6 +30,7 @@ export class DeviceRegistry {
   private readonly options: RegistryOptions;
   private readonly devices = new Map<string, DeviceRecord>();
   private readonly gateways = new Map<string, GatewayRecord>();
+  private cityOfFleet?: City;
 
   constructor(options: RegistryOptions) {
     this.options = options;
@@ -42,6 +43,7 @@ export class DeviceRegistry {
     for (const gateway of store.loadGateways()) this.gateways.set(gateway.id, gateway);
     const provisioned: DeviceRecord[] = [];
     for (const fleet of fleets) {
+      this.cityOfFleet ??= fleet.city;
       for (const g of fleet.gateways) {
         const gateway: GatewayRecord = { ...(this.gateways.get(g.id) ?? { state: 'unknown' }), ...g };
         this.gateways.set(g.id, gateway);
@@ -166,14 +168,21 @@ export class DeviceRegistry {
     return { total: result.total, items: result.items.map((d) => this.view(d)) };
   }
 
-  /** Every device matching the filter (for group commands). */
-  findDevices(filter: { kind?: DeviceKind; district?: string; gatewayId?: string }): DeviceRecord[] {
-    return [...this.devices.values()].filter(
-      (d) =>
-        (!filter.kind || d.kind === filter.kind) &&
-        (!filter.district || d.district === filter.district) &&
-        (!filter.gatewayId || d.gatewayId === filter.gatewayId),
-    );
+  /** Every device matching the filter (for group commands, maps and KPIs), with its connectivity. */
+  findDevices(filter: { kind?: DeviceKind; district?: string; gatewayId?: string }): DeviceView[] {
+    return [...this.devices.values()]
+      .filter(
+        (d) =>
+          (!filter.kind || d.kind === filter.kind) &&
+          (!filter.district || d.district === filter.district) &&
+          (!filter.gatewayId || d.gatewayId === filter.gatewayId),
+      )
+      .map((d) => this.view(d));
+  }
+
+  /** The city of the provisioning files (time zone for "today", centre as the default depot). */
+  get city(): City | undefined {
+    return this.cityOfFleet;
   }
 
   getDevice(id: string): DeviceView | undefined {

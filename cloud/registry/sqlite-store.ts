@@ -1,8 +1,18 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { transaction } from '../storage/sqlite.ts';
-import type { DeviceFilter, DeviceRecord, GatewayRecord, Page, RegistryStore } from './store.ts';
+import type { DeviceFilter, DeviceRecord, DeviceSort, GatewayRecord, Page, RegistryStore } from './store.ts';
 
 type Row = Record<string, unknown>;
+
+/** Sort keys to SQL, from a fixed list: nothing from a request reaches the ORDER BY itself. */
+const orderBy: Record<DeviceSort, string> = {
+  id: 'id',
+  '-id': 'id DESC',
+  kind: 'kind, id',
+  district: 'district, id',
+  lastSeen: 'last_seen IS NULL, last_seen, id',
+  '-lastSeen': 'last_seen IS NULL, last_seen DESC, id',
+};
 
 const optional = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
 
@@ -117,12 +127,17 @@ export class SqliteRegistryStore implements RegistryStore {
       if (filter.seen === 'online') add('last_seen >= ?', filter.seenSince);
       else add('(last_seen IS NULL OR last_seen < ?)', filter.seenSince);
     }
+    if (filter.text) {
+      const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(`(id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')`);
+      params.push(pattern, pattern);
+    }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM devices ${clause}`).get(...params) as {
       n: number;
     };
     const rows = this.db
-      .prepare(`SELECT * FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`)
+      .prepare(`SELECT * FROM devices ${clause} ORDER BY ${orderBy[page.sort ?? 'id']} LIMIT ? OFFSET ?`)
       .all(...params, page.limit, page.offset) as Row[];
     return { total: Number(n), items: rows.map(toDevice) };
   }

@@ -37,11 +37,17 @@ export interface DeviceFilter {
   /** Devices seen at or after this instant are online; before it (or never) offline. */
   seenSince?: string;
   seen?: 'online' | 'offline';
+  /** Free text: matches id or name, case-insensitively. */
+  text?: string;
 }
+
+export const deviceSorts = ['id', '-id', 'kind', 'district', 'lastSeen', '-lastSeen'] as const;
+export type DeviceSort = (typeof deviceSorts)[number];
 
 export interface Page {
   limit: number;
   offset: number;
+  sort?: DeviceSort;
 }
 
 /**

@@ -38,4 +38,5 @@ export const camera = defineKind({
     z.object({ action: z.literal('reboot') }).strict(),
     z.object({ action: z.literal('setReportingInterval'), seconds: z.int().min(1).max(3_600) }).strict(),
   ]),
+  healthy: (m) => m.streamStatus !== 'offline' && m.tamperDetected !== true,
 });

@@ -19,6 +19,8 @@ export interface KindSpec<
   metrics: M;
   events: E;
   commands: C;
+  /** Whether the latest values say the device works (for maps and KPIs); unknown values count as healthy. */
+  healthy(latest: Partial<z.infer<M>>): boolean;
 }
 
 export function defineKind<

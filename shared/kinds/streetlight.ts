@@ -27,4 +27,5 @@ export const streetlight = defineKind({
     z.object({ action: z.literal('setDimming'), level: z.number().min(0).max(100) }).strict(),
     z.object({ action: z.literal('returnToSchedule') }).strict(),
   ]),
+  healthy: (m) => m.status === undefined || m.status === 'ok',
 });

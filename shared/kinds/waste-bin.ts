@@ -19,4 +19,5 @@ export const wasteBin = defineKind({
   }),
   events: z.enum(['emptied', 'tilted', 'lidOpened', 'lidClosed', 'fireRisk', 'batteryLow']),
   commands: z.discriminatedUnion('action', [z.object({ action: z.literal('requestStatus') }).strict()]),
+  healthy: (m) => !['burning', 'dropped', 'vandalized', 'moved'].includes(m.status ?? 'ok'),
 });

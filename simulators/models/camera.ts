@@ -1,4 +1,4 @@
-import { distanceM } from '../geo.ts';
+import { distanceM } from '../../shared/geo.ts';
 import { localClock } from '../local-time.ts';
 import { clamp, HOUR_MS, hoursBetween, occurs, poisson, round } from './math.ts';
 import type {

@@ -1,4 +1,4 @@
-import { distanceM } from '../geo.ts';
+import { distanceM } from '../../shared/geo.ts';
 import { localClock } from '../local-time.ts';
 import { hashString } from '../random.ts';
 import { clamp, HOUR_MS, hoursBetween, occurs, round } from './math.ts';

@@ -1,4 +1,4 @@
-import type { Location } from '../shared/fleet.ts';
+import type { Location } from './fleet.ts';
 
 const EARTH_RADIUS_M = 6_371_000;
 const RADIANS = Math.PI / 180;

@@ -1,0 +1,138 @@
+import { Router } from 'express';
+import type { DeviceKind } from '../../shared/kinds/index.ts';
+import { planRoute } from '../dashboards/collection-route.ts';
+import { binIsDue, gatewayFigures, kindFigures } from '../dashboards/fleet-summary.ts';
+import { devicesAsGeoJson } from '../dashboards/geojson.ts';
+import { startOfLocalDay } from '../dashboards/local-day.ts';
+import { numericMetrics, planSeries, type SeriesRequest } from '../dashboards/series-query.ts';
+import type { DeviceRegistry } from '../registry/registry.ts';
+import type { InfluxConnection } from '../storage/influx.ts';
+import { quoteString } from '../storage/influxql.ts';
+import { ApiError, NotFoundError, parseWith } from './errors.ts';
+import { collectionQuery, groupSeriesQuery, mapQuery, seriesQuery, summaryQuery } from './schemas.ts';
+
+export interface DashboardDependencies {
+  registry: DeviceRegistry;
+  influx: InfluxConnection;
+  now: () => Date;
+  /** Most buckets a series answer may have; more is coarsened. */
+  maxPoints: number;
+}
+
+/** Time series, fleet KPIs, the device map and the waste collection round. */
+export function dashboardRoutes(deps: DashboardDependencies): Router {
+  const { registry, influx, now, maxPoints } = deps;
+  const router = Router();
+
+  async function series(request: Omit<SeriesRequest, 'from' | 'to'> & { from?: Date; to?: Date }) {
+    const to = request.to ?? now();
+    const from = request.from ?? new Date(to.getTime() - 86_400_000);
+    if (!numericMetrics[request.kind].includes(request.metric)) {
+      throw new ApiError(
+        400,
+        'Invalid request',
+        `metric must be one of ${numericMetrics[request.kind].join(', ')}`,
+        {
+          errors: [{ path: 'query.metric', message: `not a numeric metric of ${request.kind}` }],
+        },
+      );
+    }
+    const plan = planSeries({ ...request, from, to }, maxPoints);
+    const [result] = await influx.select(plan.influxql);
+    return {
+      kind: request.kind,
+      metric: request.metric,
+      fn: request.fn,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      every: plan.every,
+      coarsened: plan.coarsened,
+      points: (result?.values ?? []).map(([t, v]) => ({
+        t: new Date(Number(t)).toISOString(),
+        v: v as number,
+      })),
+    };
+  }
+
+  router.get('/devices/:id/series', async (req, res) => {
+    const device = registry.getDevice(req.params.id);
+    if (!device) throw new NotFoundError(`device ${req.params.id} is not registered`);
+    const q = parseWith(seriesQuery, req.query, 'query');
+    res.json({
+      deviceId: device.id,
+      ...(await series({ ...q, kind: device.kind, deviceId: device.id, everyMs: q.every })),
+    });
+  });
+
+  router.get('/series', async (req, res) => {
+    const q = parseWith(groupSeriesQuery, req.query, 'query');
+    res.json({ district: q.district ?? null, ...(await series({ ...q, everyMs: q.every })) });
+  });
+
+  router.get('/summary', async (req, res) => {
+    const q = parseWith(summaryQuery, req.query, 'query');
+    const at = now();
+    const since = startOfLocalDay(at, registry.city?.timezone ?? 'UTC');
+    const devices = registry.findDevices({ district: q.district });
+    const options = { binThreshold: q.binThreshold, maxDaysWithoutEmptying: 7, now: at };
+    const district = q.district === undefined ? '' : ` AND "district" = ${quoteString(q.district)}`;
+    const window = `time >= ${since.getTime()}ms AND time <= ${at.getTime()}ms${district}`;
+    const [energy, counts] = await Promise.all([
+      influx.select(
+        `SELECT SUM("s") FROM (SELECT SPREAD("energyConsumed") AS "s" FROM "streetlight" WHERE ${window} GROUP BY "device")`,
+      ),
+      influx.select(`SELECT SUM("peopleCount"), SUM("vehicleCount") FROM "camera" WHERE ${window}`),
+    ]);
+    const figures = kindFigures(devices, options);
+    const gateways = registry
+      .listGateways()
+      .filter((g) => q.district === undefined || g.district === q.district);
+    res.json({
+      district: q.district ?? null,
+      generatedAt: at.toISOString(),
+      today: { since: since.toISOString(), timezone: registry.city?.timezone ?? 'UTC' },
+      streetlight: { ...figures.streetlight, energyTodayKWh: Number(energy[0]?.values[0]?.[1] ?? 0) },
+      wasteBin: figures.wasteBin,
+      camera: {
+        ...figures.camera,
+        peopleToday: Number(counts[0]?.values[0]?.[1] ?? 0),
+        vehiclesToday: Number(counts[0]?.values[0]?.[2] ?? 0),
+      },
+      gateways: gatewayFigures(gateways),
+    });
+  });
+
+  router.get('/map', (req, res) => {
+    const q = parseWith(mapQuery, req.query, 'query');
+    res
+      .type('application/geo+json')
+      .json(devicesAsGeoJson(registry.findDevices({ kind: q.kind, district: q.district })));
+  });
+
+  router.get('/waste/collection', (req, res) => {
+    const q = parseWith(collectionQuery, req.query, 'query');
+    const depot = q.depot ?? registry.city?.location;
+    if (!depot) throw new ApiError(400, 'Invalid request', 'no depot given and no city in the fleet files');
+    const options = { binThreshold: q.threshold, maxDaysWithoutEmptying: 7, now: now() };
+    const due = registry
+      .findDevices({ kind: 'wasteBin' as DeviceKind, district: q.district })
+      .filter((d) => d.location && binIsDue(d, options))
+      .map((d) => ({ id: d.id, location: d.location as { lat: number; lon: number }, device: d }));
+    const route = planRoute(depot, due);
+    res.json({
+      depot,
+      threshold: q.threshold,
+      heuristic: 'nearest neighbour, improved by 2-opt',
+      totalMeters: Math.round(route.totalM),
+      stops: route.order.map((stop, index) => ({
+        order: index + 1,
+        deviceId: stop.id,
+        district: stop.device.district,
+        location: stop.location,
+        fillingLevel: stop.device.latest.fillingLevel ?? null,
+        dateLastEmptying: stop.device.latest.dateLastEmptying ?? null,
+      })),
+    });
+  });
+  return router;
+}

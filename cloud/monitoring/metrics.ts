@@ -1,0 +1,59 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Counters } from '../ingest/stats.ts';
+
+export interface MetricsSources {
+  counters: Counters;
+  journalLines: () => number;
+  mqttClients: () => number;
+  devices: () => number;
+}
+
+/** Cumulative counts kept by `Counters`, exposed under Prometheus names. */
+const counted: [name: string, counter: string, help: string][] = [
+  ['city_mqtt_messages_received_total', 'messages_received', 'MQTT messages from gateways'],
+  ['city_readings_accepted_total', 'readings_accepted', 'Readings validated and journaled'],
+  ['city_events_accepted_total', 'events_accepted', 'Device events validated and journaled'],
+  ['city_dead_letters_total', 'dead_letters', 'Rejected messages, readings and events kept as dead letters'],
+  [
+    'city_duplicate_batches_total',
+    'duplicate_batches',
+    'Redelivered batches recognised and not applied again',
+  ],
+  ['city_mqtt_publish_refused_total', 'mqtt_publish_refused', 'Publishes refused by the ACL'],
+  ['city_mqtt_auth_refused_total', 'mqtt_auth_refused', 'Connections refused by authentication'],
+  ['city_influx_points_written_total', 'influx_points_written', 'Points InfluxDB confirmed'],
+  ['city_influx_write_errors_total', 'influx_write_errors', 'Failed InfluxDB writes (retried)'],
+  ['city_influx_write_seconds_sum', 'influx_write_seconds_sum', 'Total time spent in InfluxDB writes'],
+  ['city_influx_write_seconds_count', 'influx_write_seconds_count', 'Number of InfluxDB writes timed'],
+  ['city_commands_created_total', 'commands_created', 'Commands created'],
+];
+
+/** The registry behind `GET /metrics`: process metrics plus the platform's own. */
+export function createMetricsRegistry(sources: MetricsSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'city_cloud_' });
+  for (const [name, key, help] of counted) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(sources.counters.get(key));
+      },
+    });
+  }
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('city_journal_lines', 'Points waiting in the ingest journal for InfluxDB', sources.journalLines);
+  gauge('city_mqtt_clients', 'Connected MQTT clients', sources.mqttClients);
+  gauge('city_devices_registered', 'Devices in the registry', sources.devices);
+  return registry;
+}

@@ -1,0 +1,97 @@
+import { Point } from '@influxdata/influxdb-client';
+import type { Logger } from 'pino';
+import { isHealthy } from '../dashboards/fleet-summary.ts';
+import type { IngestJournal } from '../ingest/journal.ts';
+import { toLine } from '../ingest/points.ts';
+import type { Counters } from '../ingest/stats.ts';
+import type { DeviceRegistry } from '../registry/registry.ts';
+
+export interface SnapshotOptions {
+  registry: DeviceRegistry;
+  journal: IngestJournal;
+  counters: Counters;
+  log: Logger;
+  now: () => Date;
+  mqttClients: () => number;
+  deviceEveryMs: number;
+  platformEveryMs: number;
+}
+
+/** Cumulative counters written to `platform_stats`; Grafana derives rates from them. */
+const platformCounters = [
+  'messages_received',
+  'readings_accepted',
+  'events_accepted',
+  'dead_letters',
+  'duplicate_batches',
+  'influx_points_written',
+  'influx_write_errors',
+] as const;
+
+/**
+ * Writes what Grafana cannot get from readings alone, through the same journal as the readings:
+ * `device_status` (every device's position, connectivity and condition, for the map) and
+ * `platform_stats` (the cloud's own counters, for the platform dashboard).
+ */
+export class StatusSnapshots {
+  private readonly options: SnapshotOptions;
+  private timers: NodeJS.Timeout[] = [];
+  private lastLatency = { count: 0, sum: 0 };
+
+  constructor(options: SnapshotOptions) {
+    this.options = options;
+  }
+
+  start(): void {
+    const { deviceEveryMs, platformEveryMs } = this.options;
+    this.timers = [
+      setInterval(() => this.write('device_status', this.deviceLines()), deviceEveryMs),
+      setInterval(() => this.write('platform_stats', [this.platformLine()]), platformEveryMs),
+    ];
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer);
+  }
+
+  private write(what: string, lines: string[]): void {
+    this.options.journal
+      .append({ lines })
+      .catch((error: Error) => this.options.log.error({ err: error, what }, 'snapshot not written'));
+  }
+
+  deviceLines(): string[] {
+    const at = this.options.now();
+    return this.options.registry
+      .findDevices({})
+      .filter((d) => d.location)
+      .map((d) =>
+        toLine(
+          new Point('device_status')
+            .tag('device', d.id)
+            .tag('kind', d.kind)
+            .tag('district', d.district)
+            .tag('gateway', d.gatewayId)
+            .floatField('lat', d.location?.lat as number)
+            .floatField('lon', d.location?.lon as number)
+            .floatField('online', d.status === 'online' ? 1 : 0)
+            .floatField('healthy', isHealthy(d) ? 1 : 0)
+            .timestamp(at),
+        ),
+      );
+  }
+
+  platformLine(): string {
+    const { counters } = this.options;
+    const point = new Point('platform_stats');
+    for (const name of platformCounters) point.floatField(name, counters.get(name));
+    const count = counters.get('influx_write_seconds_count');
+    const sum = counters.get('influx_write_seconds_sum');
+    const samples = count - this.lastLatency.count;
+    point.floatField('write_latency_ms', samples > 0 ? ((sum - this.lastLatency.sum) / samples) * 1000 : 0);
+    this.lastLatency = { count, sum };
+    point.floatField('journal_lines', this.options.journal.depth);
+    point.floatField('mqtt_clients', this.options.mqttClients());
+    return toLine(point.timestamp(this.options.now()));
+  }
+}
