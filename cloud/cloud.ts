@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { readFleetFiles } from '../shared/fleet-files.ts';
 import { commandMessage } from '../shared/messages.ts';
 import { gatewayTopic, parseTopic } from '../shared/topics.ts';
+import { SqliteAuditLog } from './access/audit.ts';
+import { SqliteTokenStore } from './access/tokens.ts';
 import { createApi } from './api/app.ts';
 import { MqttBroker } from './broker/broker.ts';
 import { CredentialStore } from './broker/credentials.ts';
@@ -108,6 +110,9 @@ export class Cloud {
       log,
     );
     const commandStore = new SqliteCommandStore(db);
+    const tokens = new SqliteTokenStore(db);
+    if (config.ADMIN_TOKEN) tokens.ensure('bootstrap-admin', 'admin', config.ADMIN_TOKEN, now());
+    const audit = new SqliteAuditLog(db);
     let broker: MqttBroker | undefined;
     const publish = (topic: string, body: object, retain = false) =>
       broker?.publish(topic, JSON.stringify(body), { retain }).catch((error: Error) => {
@@ -185,6 +190,10 @@ export class Cloud {
       configs,
       influx,
       metrics,
+      tokens,
+      audit,
+      corsOrigins: config.CORS_ORIGINS,
+      requestsPerMinute: config.API_REQUESTS_PER_MINUTE,
       seriesMaxPoints: config.SERIES_MAX_POINTS,
       now,
       log,

@@ -35,6 +35,19 @@ export const cloudConfig = z.object({
   PLATFORM_STATS_S: seconds.default(10),
   MAX_READING_AGE_S: seconds.default(7 * 24 * 3600),
   MAX_CLOCK_SKEW_S: seconds.default(300),
+  /** Ensures an admin API token with this value exists (bootstrap); better: `npm run provision -- token add`. */
+  ADMIN_TOKEN: z.string().min(24, 'at least 24 characters').optional(),
+  /** Comma-separated origins allowed to call the API from a browser. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  API_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(1_200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type CloudConfig = z.infer<typeof cloudConfig> & { CREDENTIALS_FILE: string };

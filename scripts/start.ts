@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { issueCredentials } from '../cloud/broker/credentials.ts';
 import { Cloud } from '../cloud/cloud.ts';
@@ -24,10 +26,25 @@ const demoConfig = z.object({
   SIM_OUTAGE_FOR_S: z.coerce.number().positive().default(30),
 });
 
+/** The demo's admin token: read from `path`, or created there (readable by the owner only). */
+async function demoToken(path: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    const token = `cst_${randomBytes(24).toString('base64url')}`;
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${token}\n`, { mode: 0o600 });
+    return token;
+  }
+}
+
 async function main() {
   const demo = demoConfig.parse(process.env);
-  const config = loadCloudConfig();
-  const log = createLogger('platform', config.LOG_LEVEL);
+  const loaded = loadCloudConfig();
+  const log = createLogger('platform', loaded.LOG_LEVEL);
+  // The demo needs an admin API token: ADMIN_TOKEN, or one kept in DATA_DIR (never logged).
+  const tokenFile = join(loaded.DATA_DIR, 'admin-token');
+  const config = { ...loaded, ADMIN_TOKEN: loaded.ADMIN_TOKEN ?? (await demoToken(tokenFile)) };
   const { influx, local } = await openInflux(config, log);
   const cloud = new Cloud({ config, log, influx });
   await cloud.start();
@@ -69,6 +86,7 @@ async function main() {
     {
       gateways: agents.length,
       api: `http://127.0.0.1:${cloud.httpPort}/api/v1/devices`,
+      apiToken: loaded.ADMIN_TOKEN ? 'ADMIN_TOKEN' : tokenFile,
       influx: influx.settings.url,
     },
     'simulated city running; Ctrl-C stops it',

@@ -1,17 +1,24 @@
+import cors from 'cors';
 import express, { type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { SqliteAuditLog } from '../access/audit.ts';
+import type { SqliteTokenStore } from '../access/tokens.ts';
 import type { CommandService } from '../commands/service.ts';
 import type { SqliteCommandStore } from '../commands/store.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
 import type { GatewayConfigService } from '../gateway-config/service.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
+import { accessRoutes } from './access.ts';
+import { authenticate } from './auth.ts';
 import { commandRoutes } from './commands.ts';
 import { dashboardRoutes } from './dashboards.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { deviceRoutes } from './devices.ts';
-import { notFoundHandler, problemHandler } from './errors.ts';
+import { ApiError, notFoundHandler, problemHandler } from './errors.ts';
 import { gatewayRoutes } from './gateways.ts';
 import { openApiDocument } from './openapi.ts';
 
@@ -23,6 +30,11 @@ export interface ApiDependencies {
   configs: GatewayConfigService;
   influx: InfluxConnection;
   metrics: Registry;
+  tokens: SqliteTokenStore;
+  audit: SqliteAuditLog;
+  /** Origins allowed to call the API from a browser; empty: none. */
+  corsOrigins: string[];
+  requestsPerMinute: number;
   seriesMaxPoints: number;
   now: () => Date;
   log: Logger;
@@ -33,10 +45,24 @@ export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use(cors({ origin: deps.corsOrigins.length > 0 ? deps.corsOrigins : false }));
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.requestsPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: () => {
+        throw new ApiError(429, 'Too Many Requests', `more than ${deps.requestsPerMinute} requests a minute`);
+      },
+    }),
+  );
   app.get('/health', (_req, res) => {
     res.json(deps.health());
   });
-  app.get('/metrics', async (_req, res) => {
+  const authenticated = authenticate(deps.tokens);
+  app.get('/metrics', authenticated, async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
   const openApi = openApiDocument();
@@ -46,9 +72,11 @@ export function createApi(deps: ApiDependencies): Express {
   app.use(express.json({ limit: '256kb' }));
   app.use(
     '/api/v1',
+    authenticated,
+    accessRoutes(deps.tokens, deps.audit, deps.now),
     deviceRoutes(deps.registry),
-    gatewayRoutes(deps.registry, deps.configs, deps.now),
-    commandRoutes(deps.registry, deps.commands, deps.commandStore),
+    gatewayRoutes(deps.registry, deps.configs, deps.audit, deps.now),
+    commandRoutes(deps.registry, deps.commands, deps.commandStore, deps.audit),
     deadLetterRoutes(deps.deadLetters),
     dashboardRoutes({
       registry: deps.registry,

@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
+import type { SqliteAuditLog } from '../access/audit.ts';
 import type { CommandService } from '../commands/service.ts';
 import type { SqliteCommandStore } from '../commands/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
+import { principalOf, requireRole } from './auth.ts';
 import { ApiError, NotFoundError, parseWith } from './errors.ts';
 import { commandQuery, deviceCommandBody, groupCommandBody } from './schemas.ts';
 
@@ -16,18 +18,27 @@ export function commandRoutes(
   registry: DeviceRegistry,
   service: CommandService,
   store: SqliteCommandStore,
+  audit: SqliteAuditLog,
 ): Router {
   const router = Router();
 
-  router.post('/devices/:id/commands', (req, res) => {
-    const device = registry.getDevice(req.params.id);
+  router.post('/devices/:id/commands', requireRole('operator'), (req, res) => {
+    const device = registry.getDevice(String(req.params.id));
     if (!device) throw new NotFoundError(`device ${req.params.id} is not registered`);
     const body = parseWith(deviceCommandBody, req.body, 'body');
     const [record] = service.create([device], commandFor(device.kind, body.command), body.ttlS * 1000);
+    audit.record({
+      at: record?.createdAt ?? '',
+      actor: principalOf(res).name,
+      action: 'command.create',
+      target: device.id,
+      before: null,
+      after: record,
+    });
     res.status(202).location(`/api/v1/commands/${record?.id}`).json(record);
   });
 
-  router.post('/commands', (req, res) => {
+  router.post('/commands', requireRole('operator'), (req, res) => {
     const body = parseWith(groupCommandBody, req.body, 'body');
     const command = commandFor(body.target.kind, body.command);
     const devices: DeviceRecord[] = registry.findDevices({
@@ -38,6 +49,14 @@ export function commandRoutes(
     if (devices.length === 0)
       throw new ApiError(422, 'No devices', 'no registered device matches the target');
     const records = service.create(devices, command, body.ttlS * 1000);
+    audit.record({
+      at: records[0]?.createdAt ?? '',
+      actor: principalOf(res).name,
+      action: 'command.create-group',
+      target: JSON.stringify(body.target),
+      before: null,
+      after: { command, ids: records.map((r) => r.id) },
+    });
     res.status(202).json({ count: records.length, items: records });
   });
 

@@ -1,12 +1,15 @@
 import { Router } from 'express';
+import type { SqliteAuditLog } from '../access/audit.ts';
 import type { GatewayConfigService } from '../gateway-config/service.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import { principalOf, requireRole } from './auth.ts';
 import { NotFoundError, parseWith } from './errors.ts';
 import { configChange } from './schemas.ts';
 
 export function gatewayRoutes(
   registry: DeviceRegistry,
   configs: GatewayConfigService,
+  audit: SqliteAuditLog,
   now: () => Date,
 ): Router {
   const router = Router();
@@ -30,10 +33,20 @@ export function gatewayRoutes(
     res.json({ desired: configs.get(gateway.id) ?? null, reported: gateway.configStatus ?? null });
   });
 
-  router.put('/gateways/:id/config', (req, res) => {
-    const gateway = gatewayOr404(req.params.id);
+  router.put('/gateways/:id/config', requireRole('operator'), (req, res) => {
+    const gateway = gatewayOr404(String(req.params.id));
     const change = parseWith(configChange, req.body, 'body');
-    res.json({ desired: configs.set(gateway.id, change, now()), reported: gateway.configStatus ?? null });
+    const before = configs.get(gateway.id) ?? null;
+    const desired = configs.set(gateway.id, change, now());
+    audit.record({
+      at: now().toISOString(),
+      actor: principalOf(res).name,
+      action: 'gateway.config',
+      target: gateway.id,
+      before,
+      after: desired,
+    });
+    res.json({ desired, reported: gateway.configStatus ?? null });
   });
   return router;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { gatewayId } from '../../shared/ids.ts';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import { gatewayConfig } from '../../shared/messages.ts';
+import { role } from '../access/roles.ts';
 import { commandStatuses } from '../commands/store.ts';
 import { aggregations, duration } from '../dashboards/series-query.ts';
 import { deviceSorts } from '../registry/store.ts';
@@ -116,3 +117,16 @@ export const deadLetterQuery = z
   .strict();
 
 export const configChange = gatewayConfig.omit({ v: true, version: true }).strict();
+
+export const tokenBody = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[\w .@-]+$/, 'letters, digits, space, . @ _ -'),
+    role,
+  })
+  .strict();
+
+export const auditQuery = z.object({ ...pageQuery }).strict();

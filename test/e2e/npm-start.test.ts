@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getJson } from '../helpers/cloud.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -28,10 +29,20 @@ describe('npm start', () => {
       await dir.remove();
     };
     let api: string | undefined;
+    let tokenFile: string | undefined;
     createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line.includes('simulated city running')) api = JSON.parse(line).api;
+      if (!line.includes('simulated city running')) return;
+      ({ api, apiToken: tokenFile } = JSON.parse(line));
     });
     const devicesUrl = await waitFor('the start-up line with the API address', () => api);
+    // The token is in a file of DATA_DIR, never in the log.
+    expect(tokenFile).toBe(join(dir.path, 'admin-token'));
+    const token = (await readFile(join(dir.path, 'admin-token'), 'utf8')).trim();
+    const getJson = async <T>(url: string) => {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: (await res.json()) as T };
+    };
+    expect((await fetch(devicesUrl)).status).toBe(401);
     for (const kind of ['streetlight', 'wasteBin', 'camera']) {
       await waitFor(`${kind} readings`, async () => {
         const { body } = await getJson<{ total: number }>(`${devicesUrl}?kind=${kind}&status=online&limit=1`);

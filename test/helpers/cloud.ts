@@ -44,6 +44,7 @@ export async function startTestCloud(influxUrl: string, fleet?: FleetFile, env: 
     INFLUX_URL: influxUrl,
     INFLUX_DATABASE: `test_${process.pid}_${databases++}`,
     LOG_LEVEL: 'silent',
+    ADMIN_TOKEN: testAdminToken,
     ...env,
   });
   const influx = await connectInflux({
@@ -75,10 +76,20 @@ export async function startTestCloud(influxUrl: string, fleet?: FleetFile, env: 
   return result;
 }
 
+/** The admin API token every test cloud is started with (ADMIN_TOKEN bootstrap). */
+export const testAdminToken = 'test-admin-token-0123456789abcdef';
+
+/** fetch with the test admin token (unless the caller sets its own Authorization). */
+export function apiFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (!headers.has('authorization')) headers.set('authorization', `Bearer ${testAdminToken}`);
+  return fetch(url, { ...init, headers });
+}
+
 export async function getJson<T = Record<string, unknown>>(
   url: string,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(url);
+  const res = await apiFetch(url);
   return { status: res.status, body: (await res.json()) as T };
 }
 

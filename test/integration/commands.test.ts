@@ -4,7 +4,7 @@ import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import type { EdgeAgent } from '../../edge/agent.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { streamingCity } from '../../simulators/streaming-city.ts';
-import { getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { apiFetch, getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -27,7 +27,7 @@ interface Command {
 }
 
 async function post(path: string, body: unknown) {
-  const res = await fetch(`${cloud.apiUrl}${path}`, {
+  const res = await apiFetch(`${cloud.apiUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -142,7 +142,7 @@ describe('commands to devices', () => {
 
 describe('remote configuration', () => {
   it('pushes a new reporting interval and deadband; the gateway applies and confirms the version', async () => {
-    const res = await fetch(`${cloud.apiUrl}/api/v1/gateways/${gatewayA}/config`, {
+    const res = await apiFetch(`${cloud.apiUrl}/api/v1/gateways/${gatewayA}/config`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ reportingIntervalS: 120, deadband: { activePower: 2 }, maxSilenceS: 600 }),
@@ -160,7 +160,7 @@ describe('remote configuration', () => {
   });
 
   it('refuses an invalid configuration with the field path', async () => {
-    const res = await fetch(`${cloud.apiUrl}/api/v1/gateways/${gatewayA}/config`, {
+    const res = await apiFetch(`${cloud.apiUrl}/api/v1/gateways/${gatewayA}/config`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ reportingIntervalS: 0 }),

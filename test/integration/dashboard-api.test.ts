@@ -5,7 +5,7 @@ import { distanceM } from '../../shared/geo.ts';
 import type { Reading } from '../../shared/kinds/index.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { streamingCity } from '../../simulators/streaming-city.ts';
-import { getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { apiFetch, getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -126,7 +126,7 @@ describe('time series', () => {
     ['metric=voltage&extra=1', 'query'],
   ])('answers %s with problem+json naming %s', async (query, path) => {
     const lamp = fleet.devices.find((d) => d.kind === 'streetlight')?.id as string;
-    const res = await fetch(`${cloud.apiUrl}/api/v1/devices/${lamp}/series?${query}`);
+    const res = await apiFetch(`${cloud.apiUrl}/api/v1/devices/${lamp}/series?${query}`);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
     const body = (await res.json()) as { errors: { path: string }[] };
@@ -157,7 +157,7 @@ describe('devices, map, KPIs and the collection round', () => {
   });
 
   it('serves every located device as valid GeoJSON', async () => {
-    const res = await fetch(`${cloud.apiUrl}/api/v1/map`);
+    const res = await apiFetch(`${cloud.apiUrl}/api/v1/map`);
     expect(res.headers.get('content-type')).toMatch(/application\/geo\+json/);
     const map = (await res.json()) as {
       type: string;
@@ -229,7 +229,7 @@ describe('devices, map, KPIs and the collection round', () => {
     }
     naive += distanceM(here, depot);
     expect(total).toBeLessThan(naive);
-    const bad = await fetch(`${cloud.apiUrl}/api/v1/waste/collection?threshold=120&depot=north`);
+    const bad = await apiFetch(`${cloud.apiUrl}/api/v1/waste/collection?threshold=120&depot=north`);
     expect(bad.status).toBe(400);
   });
 });
@@ -251,7 +251,7 @@ describe('OpenAPI and metrics', () => {
   });
 
   it('exposes Prometheus metrics', async () => {
-    const text = await (await fetch(`${cloud.apiUrl}/metrics`)).text();
+    const text = await (await apiFetch(`${cloud.apiUrl}/metrics`)).text();
     const accepted = Number(/^city_readings_accepted_total (\d+)/m.exec(text)?.[1]);
     expect(accepted).toBe(readings.length);
     expect(text).toMatch(/^city_journal_lines \d+/m);

@@ -4,7 +4,7 @@ import { rows } from '../../cloud/storage/influxql.ts';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
-import { countPoints, getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { apiFetch, countPoints, getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -319,7 +319,7 @@ describe('device API', () => {
   });
 
   it('answers bad queries with problem+json naming the field, and unknown devices with 404', async () => {
-    const res = await fetch(`${city.apiUrl}/api/v1/devices?kind=toaster&limit=0`);
+    const res = await apiFetch(`${city.apiUrl}/api/v1/devices?kind=toaster&limit=0`);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
     const problem = (await res.json()) as { errors: { path: string }[] };

@@ -1,0 +1,56 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** Every write through the API: who did what to which thing, when, and the state before and after. */
+export class SqliteAuditLog {
+  private readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    db.exec(`CREATE TABLE IF NOT EXISTS audit_log (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+      target TEXT NOT NULL, before TEXT, after TEXT
+    )`);
+  }
+
+  record(entry: Omit<AuditEntry, 'id'>): void {
+    this.db
+      .prepare('INSERT INTO audit_log (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.target,
+        entry.before === undefined ? null : JSON.stringify(entry.before),
+        entry.after === undefined ? null : JSON.stringify(entry.after),
+      );
+  }
+
+  list(limit: number, offset: number): { total: number; items: AuditEntry[] } {
+    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number };
+    const rows = this.db
+      .prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?')
+      .all(limit, offset) as Record<string, unknown>[];
+    return {
+      total: Number(n),
+      items: rows.map((r) => ({
+        id: Number(r.id),
+        at: String(r.at),
+        actor: String(r.actor),
+        action: String(r.action),
+        target: String(r.target),
+        before: r.before === null ? null : JSON.parse(String(r.before)),
+        after: r.after === null ? null : JSON.parse(String(r.after)),
+      })),
+    };
+  }
+}

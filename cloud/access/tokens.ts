@@ -1,0 +1,84 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import type { Role } from './roles.ts';
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+  revoked: boolean;
+}
+
+export interface Principal {
+  tokenId: string;
+  name: string;
+  role: Role;
+}
+
+/** API tokens are long random secrets, so a SHA-256 digest is enough to store them safely. */
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** API tokens, kept only as digests in the embedded database. */
+export class SqliteTokenStore {
+  private readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    db.exec(`CREATE TABLE IF NOT EXISTS api_tokens (
+      id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
+      created_at TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0
+    )`);
+  }
+
+  /** Creates a token; the secret is returned once and never stored. `secret` is for a given bootstrap token. */
+  create(name: string, role: Role, at: Date, secret = `cst_${randomBytes(24).toString('base64url')}`) {
+    const id = randomUUID();
+    this.db
+      .prepare('INSERT INTO api_tokens (id, name, role, digest, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(id, name, role, digest(secret), at.toISOString());
+    return { record: this.get(id) as TokenRecord, secret };
+  }
+
+  /** Ensures a token with this secret exists (ADMIN_TOKEN bootstrap); does nothing if it does. */
+  ensure(name: string, role: Role, secret: string, at: Date): void {
+    if (!this.db.prepare('SELECT 1 FROM api_tokens WHERE digest = ?').get(digest(secret)))
+      this.create(name, role, at, secret);
+  }
+
+  verify(secret: string): Principal | undefined {
+    const row = this.db
+      .prepare('SELECT id, name, role FROM api_tokens WHERE digest = ? AND revoked = 0')
+      .get(digest(secret)) as { id: string; name: string; role: Role } | undefined;
+    return row && { tokenId: row.id, name: row.name, role: row.role };
+  }
+
+  get(id: string): TokenRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as
+      | Record<string, unknown>
+      | undefined;
+    return row && toRecord(row);
+  }
+
+  list(): TokenRecord[] {
+    return (
+      this.db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all() as Record<string, unknown>[]
+    ).map(toRecord);
+  }
+
+  revoke(id: string): boolean {
+    return Number(this.db.prepare('UPDATE api_tokens SET revoked = 1 WHERE id = ?').run(id).changes) > 0;
+  }
+}
+
+function toRecord(row: Record<string, unknown>): TokenRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    role: row.role as Role,
+    createdAt: String(row.created_at),
+    revoked: row.revoked === 1,
+  };
+}

@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import type { SqliteAuditLog } from '../access/audit.ts';
+import type { SqliteTokenStore } from '../access/tokens.ts';
+import { principalOf, requireRole } from './auth.ts';
+import { NotFoundError, parseWith } from './errors.ts';
+import { auditQuery, tokenBody } from './schemas.ts';
+
+/** API tokens and the audit log: admin only. */
+export function accessRoutes(tokens: SqliteTokenStore, audit: SqliteAuditLog, now: () => Date): Router {
+  const router = Router();
+  router.use(['/tokens', '/audit'], requireRole('admin'));
+  router.get('/tokens', (_req, res) => {
+    res.json({ items: tokens.list() });
+  });
+  router.post('/tokens', (req, res) => {
+    const body = parseWith(tokenBody, req.body, 'body');
+    const { record, secret } = tokens.create(body.name, body.role, now());
+    audit.record({
+      at: now().toISOString(),
+      actor: principalOf(res).name,
+      action: 'token.create',
+      target: record.id,
+      before: null,
+      after: record,
+    });
+    // The secret is shown in this answer only; the server keeps a digest.
+    res.status(201).json({ ...record, token: secret });
+  });
+  router.delete('/tokens/:id', (req, res) => {
+    const before = tokens.get(req.params.id);
+    if (!before || !tokens.revoke(req.params.id))
+      throw new NotFoundError(`token ${req.params.id} does not exist`);
+    audit.record({
+      at: now().toISOString(),
+      actor: principalOf(res).name,
+      action: 'token.revoke',
+      target: before.id,
+      before,
+      after: tokens.get(before.id),
+    });
+    res.status(204).end();
+  });
+  router.get('/audit', (req, res) => {
+    const q = parseWith(auditQuery, req.query, 'query');
+    res.json(audit.list(q.limit, q.offset));
+  });
+  return router;
+}
