@@ -43,6 +43,7 @@ interface Running {
   http: Server;
   mqttPort: number;
   httpPort: number;
+  ports: Record<string, number>;
 }
 
 /**
@@ -64,6 +65,11 @@ export class Cloud {
 
   get httpPort(): number {
     return this.require().httpPort;
+  }
+
+  /** Every MQTT listener's bound port: mqtt, and mqtts and ws when enabled. */
+  get mqttPorts(): Record<string, number> {
+    return this.require().ports;
   }
 
   private require(): Running {
@@ -143,6 +149,12 @@ export class Cloud {
       credentials: new CredentialStore(config.CREDENTIALS_FILE),
       log,
       counters,
+      now,
+      limits: {
+        maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
+        connectionsPerMinutePerAddress: config.MQTT_CONNECTIONS_PER_MINUTE,
+        messagesPerSecondPerGateway: config.MQTT_MESSAGES_PER_SECOND,
+      },
       onUplink: (message) => ingestor.handle(message),
       onRefused: ({ topic, gatewayId, payload, reason }) =>
         deadLetters.add({
@@ -175,7 +187,28 @@ export class Cloud {
     drainer.start();
     commands.start();
     snapshots.start();
-    const mqttPort = await broker.listen(config.MQTT_PORT, config.MQTT_HOST);
+    const mqttPort = await broker.listen(
+      { kind: 'tcp', port: config.MQTT_PORT, host: config.MQTT_HOST },
+      'MQTT_PORT',
+    );
+    const ports: Record<string, number> = { mqtt: mqttPort };
+    if (config.MQTTS_PORT !== undefined) {
+      const files = {
+        cert: config.MQTT_TLS_CERT as string,
+        key: config.MQTT_TLS_KEY as string,
+        ca: config.MQTT_TLS_CA,
+      };
+      ports.mqtts = await broker.listen(
+        { kind: 'tls', port: config.MQTTS_PORT, host: config.MQTT_HOST, files },
+        'MQTTS_PORT',
+      );
+    }
+    if (config.MQTT_WS_PORT !== undefined) {
+      ports.ws = await broker.listen(
+        { kind: 'ws', port: config.MQTT_WS_PORT, host: config.MQTT_HOST },
+        'MQTT_WS_PORT',
+      );
+    }
     const metrics = createMetricsRegistry({
       counters,
       journalLines: () => journal.depth,
@@ -200,7 +233,7 @@ export class Cloud {
       health: () => ({
         status: 'ok',
         influx: { version: influx.server.version },
-        mqtt: { port: mqttPort, connectedClients: aedes.connectedClients },
+        mqtt: { ports, connectedClients: aedes.connectedClients },
         journal: { lines: journal.depth },
         devices: registry.size,
         counters: counters.snapshot(),
@@ -209,7 +242,7 @@ export class Cloud {
     const http = await listenHttp(api, config.HTTP_PORT, config.HTTP_HOST);
     const address = http.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
-    this.running = { db, journal, drainer, commands, snapshots, broker, http, mqttPort, httpPort };
+    this.running = { db, journal, drainer, commands, snapshots, broker, http, mqttPort, httpPort, ports };
     log.info({ mqttPort, httpPort, devices: registry.size, influx: influx.server.version }, 'cloud started');
   }
 

@@ -15,6 +15,16 @@ export const cloudConfig = z.object({
   HTTP_HOST: z.string().default('0.0.0.0'),
   MQTT_PORT: port.default(1883),
   MQTT_HOST: z.string().default('0.0.0.0'),
+  /** MQTT over TLS; needs MQTT_TLS_CERT and MQTT_TLS_KEY; with MQTT_TLS_CA, gateways need client certificates. */
+  MQTTS_PORT: port.optional(),
+  MQTT_TLS_CERT: z.string().optional(),
+  MQTT_TLS_KEY: z.string().optional(),
+  MQTT_TLS_CA: z.string().optional(),
+  /** MQTT over WebSocket. */
+  MQTT_WS_PORT: port.optional(),
+  MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
+  MQTT_CONNECTIONS_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  MQTT_MESSAGES_PER_SECOND: z.coerce.number().positive().default(500),
   DATA_DIR: z.string().default('./data'),
   FLEET_DIR: z.string().default('./provisioning/fleet'),
   CREDENTIALS_FILE: z.string().optional(),
@@ -63,6 +73,9 @@ export function loadCloudConfig(env: Record<string, string | undefined> = proces
     throw new ConfigError(`invalid cloud configuration: ${fields}`);
   }
   const config = parsed.data;
+  if (config.MQTTS_PORT !== undefined && (!config.MQTT_TLS_CERT || !config.MQTT_TLS_KEY)) {
+    throw new ConfigError('invalid cloud configuration: MQTTS_PORT: needs MQTT_TLS_CERT and MQTT_TLS_KEY');
+  }
   return {
     ...config,
     DATA_DIR: resolve(config.DATA_DIR),

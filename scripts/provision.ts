@@ -1,5 +1,12 @@
 import { parseArgs } from 'node:util';
-import { issueCredential, readCredentials, revokeCredential } from '../cloud/broker/credentials.ts';
+import {
+  hashSecret,
+  issueCredential,
+  readCredentials,
+  revokeCredential,
+  verifySecret,
+  writeCredentials,
+} from '../cloud/broker/credentials.ts';
 import { loadCloudConfig } from '../cloud/config.ts';
 import { gatewayId } from '../shared/ids.ts';
 
@@ -8,10 +15,20 @@ import { gatewayId } from '../shared/ids.ts';
  *   npm run provision -- gateway add <id>      creates a credential and prints the secret once
  *   npm run provision -- gateway rotate <id>   replaces the secret (the old one stops working)
  *   npm run provision -- gateway revoke <id>   the gateway can no longer connect
+ *   GATEWAY_SECRET=... npm run provision -- gateway set <id>
+ *                                              stores the given secret's hash (never prints it):
+ *                                              for deployments whose secrets come from elsewhere
+ *                                              (docker-compose's .env); creates, replaces or
+ *                                              re-enables the credential, and leaves it untouched
+ *                                              if it already holds this secret
  *   npm run provision -- gateway list          ids, creation time, revoked or not (never secrets)
  * The broker picks up changes without a restart.
  */
-const usage = 'usage: npm run provision -- gateway add|rotate|revoke <gateway-id> | gateway list';
+const usage =
+  'usage: npm run provision -- gateway add|rotate|revoke|set <gateway-id> | gateway list\n' +
+  '       (set takes the secret from the environment variable GATEWAY_SECRET)';
+/** Shortest secret `gateway set` accepts; `add` and `rotate` generate 32 characters. */
+const minSecretLength = 16;
 const { positionals } = parseArgs({ allowPositionals: true });
 const [noun, verb, id] = positionals;
 const { CREDENTIALS_FILE: path } = loadCloudConfig();
@@ -36,6 +53,30 @@ async function main(): Promise<void> {
     const secret = await issueCredential(path, parsed.data);
     console.log(
       `gateway ${parsed.data}: secret (shown once, stored only as an scrypt hash in ${path}):\n${secret}`,
+    );
+    return;
+  }
+  if (verb === 'set') {
+    // The secret comes from the environment, never from argv (visible in ps) and is never printed.
+    const secret = process.env.GATEWAY_SECRET ?? '';
+    if (secret.length < minSecretLength)
+      throw new Error(
+        `GATEWAY_SECRET must hold the gateway's secret, at least ${minSecretLength} characters` +
+          ` (it has ${secret.length})`,
+      );
+    if (existing && !existing.revoked && (await verifySecret(secret, existing.hash))) {
+      console.log(`gateway ${parsed.data}: credential unchanged`);
+      return;
+    }
+    const file = await readCredentials(path);
+    file.gateways[parsed.data] = {
+      hash: await hashSecret(secret),
+      createdAt: new Date().toISOString(),
+      revoked: false,
+    };
+    await writeCredentials(path, file);
+    console.log(
+      `gateway ${parsed.data}: credential ${existing ? 'replaced' : 'stored'} (scrypt hash only, in ${path})`,
     );
     return;
   }

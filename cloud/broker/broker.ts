@@ -1,23 +1,34 @@
-import { createServer, type Server } from 'node:net';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Server } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { gatewayTopic } from '../../shared/topics.ts';
 import type { UplinkMessage } from '../ingest/ingest.ts';
 import type { Counters } from '../ingest/stats.ts';
 import { canPublish, canSubscribe } from './access.ts';
 import type { CredentialStore } from './credentials.ts';
+import { RateLimiter } from './limits.ts';
+import { createListener, type ListenerSpec, listen } from './listeners.ts';
+
+export interface BrokerLimits {
+  maxPayloadBytes: number;
+  connectionsPerMinutePerAddress: number;
+  messagesPerSecondPerGateway: number;
+}
 
 export interface BrokerOptions {
   credentials: CredentialStore;
   log: Logger;
   counters: Counters;
+  limits: BrokerLimits;
+  now: () => Date;
   /**
    * Called for every authorised uplink message; aedes writes the QoS 1 PUBACK only after the returned
    * promise resolves (it runs inside authorizePublish). It must not reject for bad input; if it
    * rejects, the message is not acknowledged and the gateway sends it again.
    */
   onUplink(message: UplinkMessage): Promise<void>;
-  /** A publish refused by the ACL, kept for inspection. */
+  /** A publish refused by the ACL or a limit, kept for inspection. */
   onRefused(message: { topic: string; gatewayId?: string; payload: Buffer; reason: string }): void;
   /** The gateway subscribed to its command topic (it is listening for commands). */
   onGatewayListening(gatewayId: string): void;
@@ -30,95 +41,193 @@ function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
-/** The embedded MQTT broker (aedes) with per-gateway authentication and a deny-by-default ACL. */
+function remoteAddress(client: Client): string {
+  const conn = client.conn as { remoteAddress?: string } | undefined;
+  const req = (client as { req?: { socket?: { remoteAddress?: string } } }).req;
+  return conn?.remoteAddress ?? req?.socket?.remoteAddress ?? 'unknown';
+}
+
+/** The CN of a verified client certificate (mutual TLS), if the connection has one. */
+function certificateName(client: Client): string | undefined {
+  const socket = client.conn as Partial<TLSSocket>;
+  if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const cn = socket.getPeerCertificate().subject?.CN;
+  return Array.isArray(cn) ? cn[0] : cn;
+}
+
+/**
+ * The embedded MQTT broker (aedes): per-gateway authentication (secret, or a client certificate
+ * under mutual TLS), a deny-by-default ACL, and limits on packet size, connection rate per address
+ * and message rate per gateway. Offenders are refused or disconnected, counted and logged.
+ */
 export class MqttBroker {
   readonly aedes: Aedes;
-  private readonly server: Server;
+  private readonly options: BrokerOptions;
   private readonly gatewayOf = new WeakMap<Client, string>();
+  private readonly connectionRate: RateLimiter;
+  private readonly messageRate: RateLimiter;
+  private servers: Server[] = [];
 
-  private constructor(aedes: Aedes) {
+  private constructor(aedes: Aedes, options: BrokerOptions) {
     this.aedes = aedes;
-    this.server = createServer(aedes.handle);
+    this.options = options;
+    const { limits } = options;
+    this.connectionRate = new RateLimiter(
+      limits.connectionsPerMinutePerAddress / 60,
+      limits.connectionsPerMinutePerAddress,
+    );
+    this.messageRate = new RateLimiter(
+      limits.messagesPerSecondPerGateway,
+      limits.messagesPerSecondPerGateway * 2,
+    );
   }
 
   static async create(options: BrokerOptions): Promise<MqttBroker> {
-    const { credentials, log, counters, onUplink, onRefused } = options;
     let broker: MqttBroker | undefined;
-    const aedes = await Aedes.createBroker({
-      authenticate: (client, username, password, done) => {
-        const refuse = (why: string, code: 2 | 4 | 5) => {
-          counters.add('mqtt_auth_refused');
-          log.warn({ clientId: client.id, username }, `MQTT connection refused: ${why}`);
-          done(authError(why, code), false);
-        };
-        if (!username || !password) return refuse('username and password are required', 4);
-        if (client.id !== username) return refuse('client id must equal the gateway id', 2);
-        credentials.verify(username, password.toString('utf8')).then(
-          (ok) => {
-            if (!ok) return refuse('bad gateway credentials', 4);
-            broker?.gatewayOf.set(client, username);
-            done(null, true);
-          },
-          (error: Error) => {
-            log.error({ err: error, username }, 'credential check failed');
-            done(authError('credential store unavailable', 5), false);
-          },
-        );
-      },
-      authorizePublish: (client, packet, callback) => {
-        if (!client) return callback(null); // the cloud's own publications
+    const hooks: AedesOptions = {
+      preConnect: (client, _packet, done) => broker?.preConnect(client, done),
+      authenticate: (client, username, password, done) =>
+        broker?.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, done) => broker?.authorizePublish(client, packet, done),
+      authorizeSubscribe: (client, subscription, done) => {
         const gatewayId = broker?.gatewayOf.get(client);
-        const decision = gatewayId
-          ? canPublish(gatewayId, packet.topic)
-          : { allowed: false as const, reason: 'unauthenticated' };
-        const payload = Buffer.from(packet.payload);
-        if (!decision.allowed) {
-          counters.add('mqtt_publish_refused');
-          log.warn({ clientId: client.id, topic: packet.topic }, `publish refused: ${decision.reason}`);
-          onRefused({ topic: packet.topic, gatewayId, payload, reason: decision.reason });
-          return callback(new Error(decision.reason));
-        }
-        // The PUBACK waits for this promise: it resolves once what was accepted is durable.
-        onUplink({
-          topic: packet.topic,
-          gatewayId: gatewayId as string,
-          channel: decision.channel,
-          payload,
-        }).then(
-          () => callback(null),
-          (error: Error) => {
-            log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
-            callback(error);
-          },
-        );
+        if (gatewayId && canSubscribe(gatewayId, subscription.topic)) return done(null, subscription);
+        options.counters.add('mqtt_subscribe_refused');
+        options.log.warn({ clientId: client.id, topic: subscription.topic }, 'subscription refused');
+        done(null, null);
       },
-      authorizeSubscribe: (client, subscription, callback) => {
-        const gatewayId = broker?.gatewayOf.get(client);
-        if (gatewayId && canSubscribe(gatewayId, subscription.topic)) return callback(null, subscription);
-        counters.add('mqtt_subscribe_refused');
-        log.warn({ clientId: client.id, topic: subscription.topic }, 'subscription refused');
-        callback(null, null);
+    };
+    const aedes = await Aedes.createBroker(hooks);
+    broker = new MqttBroker(aedes, options);
+    broker.observe();
+    return broker;
+  }
+
+  private preConnect(client: Client, done: (error: Error | null, ok: boolean) => void): void {
+    const address = remoteAddress(client);
+    if (this.connectionRate.take(address, this.options.now().getTime())) return done(null, true);
+    this.options.counters.add('mqtt_connections_rate_limited');
+    this.options.log.warn({ address }, 'MQTT connection refused: too many connections from this address');
+    done(new Error('connection rate exceeded'), false);
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, ok: boolean | null) => void,
+  ): void {
+    const { counters, log, credentials } = this.options;
+    const refuse = (why: string, code: 2 | 4 | 5) => {
+      counters.add('mqtt_auth_refused');
+      log.warn(
+        { clientId: client.id, username, address: remoteAddress(client) },
+        `MQTT connection refused: ${why}`,
+      );
+      done(authError(why, code), false);
+    };
+    const accept = (gatewayId: string) => {
+      this.gatewayOf.set(client, gatewayId);
+      done(null, true);
+    };
+    if (!username) return refuse('a username (the gateway id) is required', 4);
+    if (client.id !== username) return refuse('client id must equal the gateway id', 2);
+    const certified = certificateName(client);
+    if (certified !== undefined) {
+      // Mutual TLS: the verified certificate names the gateway; it must be the one claimed.
+      return certified === username ? accept(username) : refuse(`certificate is for ${certified}`, 5);
+    }
+    if (!password) return refuse('a password (the gateway secret) is required', 4);
+    credentials.verify(username, password.toString('utf8')).then(
+      (ok) => (ok ? accept(username) : refuse('bad gateway credentials', 4)),
+      (error: Error) => {
+        log.error({ err: error, username }, 'credential check failed');
+        done(authError('credential store unavailable', 5), false);
       },
-    });
+    );
+  }
+
+  private authorizePublish(
+    client: Client | null,
+    packet: { topic: string; payload: Buffer | string },
+    done: (error?: Error | null) => void,
+  ): void {
+    if (!client) return done(null); // the cloud's own publications
+    const { counters, log, limits, onRefused, onUplink, now } = this.options;
+    const gatewayId = this.gatewayOf.get(client);
+    const payload = Buffer.from(packet.payload);
+    const refuse = (reason: string, counter: string) => {
+      counters.add(counter);
+      log.warn(
+        { clientId: client.id, topic: packet.topic, bytes: payload.length },
+        `publish refused: ${reason}`,
+      );
+      onRefused({ topic: packet.topic, gatewayId, payload: payload.subarray(0, 65_536), reason });
+      done(new Error(reason)); // aedes disconnects the client
+    };
+    if (payload.length > limits.maxPayloadBytes) {
+      return refuse(
+        `payload of ${payload.length} bytes exceeds ${limits.maxPayloadBytes}`,
+        'mqtt_publish_too_large',
+      );
+    }
+    if (gatewayId && !this.messageRate.take(gatewayId, now().getTime())) {
+      return refuse(
+        `more than ${limits.messagesPerSecondPerGateway} messages/s`,
+        'mqtt_publish_rate_limited',
+      );
+    }
+    const decision = gatewayId
+      ? canPublish(gatewayId, packet.topic)
+      : { allowed: false as const, reason: 'unauthenticated' };
+    if (!decision.allowed) return refuse(decision.reason, 'mqtt_publish_refused');
+    // The PUBACK waits for this promise: it resolves once what was accepted is durable.
+    onUplink({
+      topic: packet.topic,
+      gatewayId: gatewayId as string,
+      channel: decision.channel,
+      payload,
+    }).then(
+      () => done(null),
+      (error: Error) => {
+        log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
+        done(error);
+      },
+    );
+  }
+
+  /** Subscriptions, disconnects, acknowledgements and takeovers, passed on or logged. */
+  private observe(): void {
+    const { log, counters } = this.options;
+    const aedes = this.aedes;
     aedes.on('clientError', (client, error) =>
       log.debug({ clientId: client.id, err: error }, 'MQTT client error'),
     );
     aedes.on('subscribe', (subscriptions, client) => {
-      const gatewayId = broker?.gatewayOf.get(client);
+      const gatewayId = this.gatewayOf.get(client);
       if (gatewayId && subscriptions.some((s) => s.topic === gatewayTopic(gatewayId, 'commands'))) {
-        options.onGatewayListening(gatewayId);
+        this.options.onGatewayListening(gatewayId);
       }
     });
     aedes.on('clientDisconnect', (client) => {
-      const gatewayId = broker?.gatewayOf.get(client);
-      if (gatewayId) options.onGatewayGone(gatewayId);
+      const gatewayId = this.gatewayOf.get(client);
+      if (gatewayId) this.options.onGatewayGone(gatewayId);
+    });
+    aedes.on('clientReady', (client) => {
+      // A second session with the same credentials closes the first one (MQTT takeover): normal for a
+      // reconnecting gateway, suspicious when both stay alive. Logged with both addresses.
+      const gatewayId = this.gatewayOf.get(client);
+      if (!gatewayId) return;
+      log.info({ gatewayId, address: remoteAddress(client) }, 'gateway connected');
     });
     aedes.on('ack', (packet) => {
       if (packet && 'topic' in packet && packet.payload)
-        options.onDelivered(packet.topic, Buffer.from(packet.payload));
+        this.options.onDelivered(packet.topic, Buffer.from(packet.payload));
     });
-    broker = new MqttBroker(aedes);
-    return broker;
+    aedes.on('connectionError', (_client, error) => {
+      counters.add('mqtt_connection_errors');
+      log.debug({ err: error }, 'MQTT connection error');
+    });
   }
 
   /** Publishes from the cloud itself (QoS 1). */
@@ -138,27 +247,16 @@ export class MqttBroker {
     });
   }
 
-  /** Listens on TCP; resolves with the bound port (useful with port 0). */
-  listen(port: number, host: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException) => {
-        reject(
-          error.code === 'EADDRINUSE'
-            ? new Error(`MQTT port ${host}:${port} is already in use; set MQTT_PORT to a free port`)
-            : error,
-        );
-      };
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        const address = this.server.address();
-        resolve(typeof address === 'object' && address ? address.port : port);
-      });
-    });
+  /** Opens a listener; resolves with its bound port. `variable` names the setting in errors. */
+  async listen(spec: ListenerSpec, variable: string): Promise<number> {
+    const server = createListener(this.aedes, spec);
+    const port = await listen(server, spec, variable);
+    this.servers.push(server);
+    return port;
   }
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 }

@@ -1,0 +1,33 @@
+/**
+ * Token buckets keyed by a name (an address, a gateway): `take` says whether one more event fits in
+ * the rate. Pure apart from the clock passed in, so it is tested with plain numbers.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly perSecond: number;
+  private readonly burst: number;
+
+  constructor(perSecond: number, burst: number) {
+    this.perSecond = perSecond;
+    this.burst = burst;
+  }
+
+  take(key: string, nowMs: number): boolean {
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: nowMs };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((nowMs - bucket.at) / 1000) * this.perSecond);
+    bucket.at = nowMs;
+    const allowed = bucket.tokens >= 1;
+    if (allowed) bucket.tokens -= 1;
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > 100_000) this.forgetIdle(nowMs);
+    return allowed;
+  }
+
+  /** Drops full buckets (keys idle long enough to have refilled), bounding memory. */
+  private forgetIdle(nowMs: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + ((nowMs - bucket.at) / 1000) * this.perSecond >= this.burst)
+        this.buckets.delete(key);
+    }
+  }
+}

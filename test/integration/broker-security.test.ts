@@ -1,0 +1,176 @@
+import { readFile } from 'node:fs/promises';
+import { connect, connectAsync, type IClientOptions } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
+import { gatewayTopic } from '../../shared/topics.ts';
+import { generateFleet } from '../../simulators/fleet.ts';
+import { makeCertificates } from '../helpers/certificates.ts';
+import { getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { startTestInfluxd } from '../helpers/influxd.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const fleet = generateFleet({ seed: 71, devices: 10, devicesPerGateway: 5 });
+const [gatewayA, gatewayB] = fleet.gateways.map((g) => g.id) as [string, string];
+let influxd: LocalInfluxd;
+let cloud: TestCloud;
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let certs: Awaited<ReturnType<typeof makeCertificates>>;
+const secrets: Record<string, string> = {};
+
+const batch = (gatewayId: string, extra = '') =>
+  JSON.stringify({
+    v: 1,
+    gatewayId,
+    sentAt: new Date().toISOString(),
+    batchId: `b-${Math.random()}${extra}`,
+    readings: [
+      {
+        deviceId: `lamp-sec-${gatewayId}`,
+        kind: 'streetlight',
+        ts: new Date().toISOString(),
+        metrics: { activePower: 12 },
+      },
+    ],
+  });
+
+beforeAll(async () => {
+  influxd = await startTestInfluxd();
+  dir = await tempDir('tls');
+  certs = await makeCertificates(dir.path, [gatewayA, gatewayB]);
+  cloud = await startTestCloud(influxd.url, fleet, {
+    MQTTS_PORT: '0',
+    MQTT_TLS_CERT: certs.server.cert,
+    MQTT_TLS_KEY: certs.server.key,
+    MQTT_TLS_CA: certs.ca,
+    MQTT_WS_PORT: '0',
+    MQTT_MAX_PAYLOAD_BYTES: '4096',
+    MQTT_MESSAGES_PER_SECOND: '5',
+  });
+  for (const g of fleet.gateways) secrets[g.id] = await cloud.provision(g.id);
+});
+
+afterAll(async () => {
+  await cloud?.stop();
+  await influxd?.stop();
+  await dir?.remove();
+});
+
+async function tlsOptions(client?: string): Promise<IClientOptions> {
+  return {
+    port: cloud.cloud.mqttPorts.mqtts,
+    host: '127.0.0.1',
+    protocol: 'mqtts',
+    ca: await readFile(certs.ca),
+    ...(client
+      ? { cert: await readFile(certs.client(client).cert), key: await readFile(certs.client(client).key) }
+      : {}),
+    reconnectPeriod: 0,
+    connectTimeout: 5_000,
+  };
+}
+
+describe('MQTT over mutual TLS', () => {
+  it('accepts a gateway by its client certificate and stores what it sends', async () => {
+    const client = await connectAsync({
+      ...(await tlsOptions(gatewayA)),
+      clientId: gatewayA,
+      username: gatewayA,
+    });
+    await client.publishAsync(gatewayTopic(gatewayA, 'telemetry'), batch(gatewayA), { qos: 1 });
+    await client.endAsync();
+    expect((await getJson(`${cloud.apiUrl}/api/v1/devices/lamp-sec-${gatewayA}`)).status).toBe(200);
+  });
+
+  it('refuses a certificate issued to another gateway', async () => {
+    const attempt = connectAsync({ ...(await tlsOptions(gatewayB)), clientId: gatewayA, username: gatewayA });
+    await expect(attempt).rejects.toThrow(/Not authorized/i);
+  });
+
+  it('refuses a connection without a client certificate at the TLS handshake', async () => {
+    const attempt = connectAsync({
+      ...(await tlsOptions()),
+      clientId: gatewayA,
+      username: gatewayA,
+      password: secrets[gatewayA],
+    });
+    await expect(attempt).rejects.toThrow();
+  });
+});
+
+describe('MQTT over WebSocket', () => {
+  it('accepts a gateway with its secret', async () => {
+    const client = await connectAsync(`ws://127.0.0.1:${cloud.cloud.mqttPorts.ws}`, {
+      clientId: gatewayB,
+      username: gatewayB,
+      password: secrets[gatewayB],
+      reconnectPeriod: 0,
+    });
+    await client.publishAsync(gatewayTopic(gatewayB, 'telemetry'), batch(gatewayB), { qos: 1 });
+    await client.endAsync();
+    expect((await getJson(`${cloud.apiUrl}/api/v1/devices/lamp-sec-${gatewayB}`)).status).toBe(200);
+  });
+});
+
+describe('limits', () => {
+  const connectA = () =>
+    connectAsync(cloud.mqttUrl, {
+      clientId: gatewayA,
+      username: gatewayA,
+      password: secrets[gatewayA],
+      reconnectPeriod: 0,
+    });
+
+  it('disconnects a gateway that sends a packet over the size limit and keeps its start as a dead letter', async () => {
+    const client = await connectA();
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish(gatewayTopic(gatewayA, 'telemetry'), batch(gatewayA, 'x'.repeat(10_000)), { qos: 1 });
+    await closed;
+    expect(cloud.cloud.counters.get('mqtt_publish_too_large')).toBe(1);
+    const { body } = await getJson<{ items: { rejections: { reason: string; message: string }[] }[] }>(
+      `${cloud.apiUrl}/api/v1/dead-letters?reason=publish-refused`,
+    );
+    expect(body.items.some((l) => /exceeds 4096/.test(l.rejections[0]?.message ?? ''))).toBe(true);
+  });
+
+  it('disconnects a gateway that sends faster than its message rate', async () => {
+    const client = await connectA();
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    for (let i = 0; i < 30; i++) client.publish(gatewayTopic(gatewayA, 'heartbeat'), '{}', { qos: 1 });
+    await closed;
+    expect(cloud.cloud.counters.get('mqtt_publish_rate_limited')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses connections from an address that connects too often', async () => {
+    const strict = await startTestCloud(influxd.url, fleet, { MQTT_CONNECTIONS_PER_MINUTE: '3' });
+    try {
+      const secret = await strict.provision(gatewayA);
+      // Resolves true on CONNACK, false when the broker closes the connection without one.
+      const attempt = () =>
+        new Promise<boolean>((resolve) => {
+          let connected = false;
+          const client = connect(strict.mqttUrl, {
+            clientId: gatewayA,
+            username: gatewayA,
+            password: secret,
+            reconnectPeriod: 0,
+          });
+          client.on('error', () => undefined);
+          client.once('connect', () => {
+            connected = true;
+            client.end(true);
+          });
+          client.once('close', () => resolve(connected));
+        });
+      const results: boolean[] = [];
+      for (let i = 0; i < 4; i++) results.push(await attempt());
+      expect(results).toEqual([true, true, true, false]);
+      await waitFor(
+        'the refusal to be counted',
+        () => strict.cloud.counters.get('mqtt_connections_rate_limited') >= 1,
+      );
+    } finally {
+      await strict.stop();
+    }
+  });
+});
