@@ -9,6 +9,7 @@ import {
 } from '../cloud/broker/credentials.ts';
 import { loadCloudConfig } from '../cloud/config.ts';
 import { gatewayId } from '../shared/ids.ts';
+import { tokenCommand, tokenUsage } from './provision-tokens.ts';
 
 /**
  * Gateway credentials, in the file the broker reads (CREDENTIALS_FILE, default under DATA_DIR):
@@ -22,6 +23,7 @@ import { gatewayId } from '../shared/ids.ts';
  *                                              re-enables the credential, and leaves it untouched
  *                                              if it already holds this secret
  *   npm run provision -- gateway list          ids, creation time, revoked or not (never secrets)
+ *   npm run provision -- token add <name> <role> | token list | token revoke <id>   API tokens
  * The broker picks up changes without a restart.
  */
 const usage =
@@ -30,11 +32,17 @@ const usage =
 /** Shortest secret `gateway set` accepts; `add` and `rotate` generate 32 characters. */
 const minSecretLength = 16;
 const { positionals } = parseArgs({ allowPositionals: true });
-const [noun, verb, id] = positionals;
-const { CREDENTIALS_FILE: path } = loadCloudConfig();
+const [noun, verb, id, ...rest] = positionals;
+const { CREDENTIALS_FILE: path, DATA_DIR } = loadCloudConfig();
 
 async function main(): Promise<void> {
-  if (noun !== 'gateway') throw new Error(usage);
+  if (noun === 'token')
+    return tokenCommand(
+      DATA_DIR,
+      verb,
+      [id, ...rest].filter((a): a is string => a !== undefined),
+    );
+  if (noun !== 'gateway') throw new Error(`${usage}\n       ${tokenUsage}`);
   if (verb === 'list') {
     const file = await readCredentials(path);
     for (const [name, entry] of Object.entries(file.gateways)) {

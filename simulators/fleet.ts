@@ -1,6 +1,6 @@
 import type { City, FleetDevice, FleetFile, FleetGateway, Location } from '../shared/fleet.ts';
-import type { DeviceKind } from '../shared/kinds/index.ts';
 import { offsetLocation } from '../shared/geo.ts';
+import type { DeviceKind } from '../shared/kinds/index.ts';
 import { createRandom, type Random } from './random.ts';
 
 export interface FleetOptions {

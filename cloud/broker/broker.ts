@@ -103,7 +103,7 @@ export class MqttBroker {
     return broker;
   }
 
-  private preConnect(client: Client, done: (error: Error | null, ok: boolean) => void): void {
+  private preConnect(client: Client, done: (error: Error | null, ok: boolean) => void) {
     const address = remoteAddress(client);
     if (this.connectionRate.take(address, this.options.now().getTime())) return done(null, true);
     this.options.counters.add('mqtt_connections_rate_limited');
@@ -116,7 +116,7 @@ export class MqttBroker {
     username: string | undefined,
     password: Buffer | undefined,
     done: (error: AuthenticateError | null, ok: boolean | null) => void,
-  ): void {
+  ) {
     const { counters, log, credentials } = this.options;
     const refuse = (why: string, code: 2 | 4 | 5) => {
       counters.add('mqtt_auth_refused');
@@ -151,7 +151,7 @@ export class MqttBroker {
     client: Client | null,
     packet: { topic: string; payload: Buffer | string },
     done: (error?: Error | null) => void,
-  ): void {
+  ) {
     if (!client) return done(null); // the cloud's own publications
     const { counters, log, limits, onRefused, onUplink, now } = this.options;
     const gatewayId = this.gatewayOf.get(client);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fleetFile } from '../../../shared/fleet.ts';
-import { GENT, generateFleet } from '../../../simulators/fleet.ts';
 import { distanceM } from '../../../shared/geo.ts';
+import { GENT, generateFleet } from '../../../simulators/fleet.ts';
 
 describe('generateFleet', () => {
   it('is deterministic for a seed and differs between seeds', () => {
