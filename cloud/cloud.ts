@@ -156,14 +156,17 @@ export class Cloud {
         messagesPerSecondPerGateway: config.MQTT_MESSAGES_PER_SECOND,
       },
       onUplink: (message) => ingestor.handle(message),
-      onRefused: ({ topic, gatewayId, payload, reason }) =>
+      onRefused: ({ topic, gatewayId, payload, reason }) => {
+        counters.add('dead_letters');
+        counters.add('rejected_publish-refused');
         deadLetters.add({
           receivedAt: now(),
           topic,
           gatewayId,
           payload,
           rejections: [{ reason: 'publish-refused', message: reason }],
-        }),
+        });
+      },
       onGatewayListening: (gatewayId) => commands.gatewayListening(gatewayId),
       onGatewayGone: (gatewayId) => commands.gatewayGone(gatewayId),
       onDelivered: (topic, payload) => {

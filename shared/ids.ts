@@ -15,7 +15,7 @@ export const gatewayId = z
   });
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we reject
-const controlCharacters = /[\u0000-\u001f\u007f]/;
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
  * A value that becomes an InfluxDB tag. Line protocol cannot carry a trailing backslash or a newline
@@ -27,7 +27,7 @@ export function tagValue(description: string) {
     .min(1)
     .max(128)
     .refine(
-      (value) => !controlCharacters.test(value) && !value.includes('\\'),
+      (value) => !controlCharacters.test(value) && !value.includes('\\') && value.isWellFormed(),
       'must not contain control characters or a backslash',
     )
     .meta({ description });

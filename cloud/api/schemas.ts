@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gatewayId } from '../../shared/ids.ts';
+import { gatewayId, tagValue } from '../../shared/ids.ts';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import { gatewayConfig } from '../../shared/messages.ts';
 import { role } from '../access/roles.ts';
@@ -11,6 +11,15 @@ import { deviceSorts } from '../registry/store.ts';
  * Request schemas of the REST API: express validates every request with them, and the OpenAPI
  * document (cloud/api/openapi.ts) is generated from the same objects.
  */
+/** InfluxDB's time range is 1677-09-21 to 2262-04-11; a request outside it is refused here. */
+const isoTime = z.iso
+  .datetime({ offset: true })
+  .transform((t) => new Date(t))
+  .refine((d) => d.getUTCFullYear() >= 1678 && d.getUTCFullYear() <= 2261, 'a time between 1678 and 2261');
+
+/** A district name as stored in a tag: no control characters or backslash. */
+const district = tagValue('District');
+
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(1_000).default(100).meta({ description: 'Page size' }),
   offset: z.coerce.number().int().min(0).default(0).meta({ description: 'Items to skip' }),
@@ -20,15 +29,13 @@ export const deviceListQuery = z
   .object({
     kind: deviceKind.optional(),
     gateway: z.string().max(64).optional(),
-    district: z.string().max(128).optional(),
+    district: district.optional(),
     status: z.enum(['online', 'offline']).optional(),
     q: z.string().min(1).max(128).optional().meta({ description: 'Free text: part of the id or name' }),
     sort: z.enum(deviceSorts).default('id'),
     ...pageQuery,
   })
   .strict();
-
-const isoTime = z.iso.datetime({ offset: true }).transform((t) => new Date(t));
 
 const seriesFields = {
   metric: z.string().min(1).max(64).meta({ description: 'A numeric metric of the kind' }),
@@ -46,20 +53,18 @@ export const seriesQuery = z
   .refine(fromBeforeTo, { message: 'from must be before to', path: ['from'] });
 
 export const groupSeriesQuery = z
-  .object({ kind: deviceKind, district: z.string().max(128).optional(), ...seriesFields })
+  .object({ kind: deviceKind, district: district.optional(), ...seriesFields })
   .strict()
   .refine(fromBeforeTo, { message: 'from must be before to', path: ['from'] });
 
 export const summaryQuery = z
   .object({
-    district: z.string().max(128).optional(),
+    district: district.optional(),
     binThreshold: z.coerce.number().min(0).max(100).default(80),
   })
   .strict();
 
-export const mapQuery = z
-  .object({ kind: deviceKind.optional(), district: z.string().max(128).optional() })
-  .strict();
+export const mapQuery = z.object({ kind: deviceKind.optional(), district: district.optional() }).strict();
 
 const latLon = z
   .string()
@@ -73,7 +78,7 @@ const latLon = z
 export const collectionQuery = z
   .object({
     threshold: z.coerce.number().min(0).max(100).default(80),
-    district: z.string().max(128).optional(),
+    district: district.optional(),
     depot: latLon
       .optional()
       .meta({ description: 'Start and end of the round, "lat,lon"; default: the city centre' }),
@@ -94,7 +99,7 @@ export const groupCommandBody = z
     target: z
       .object({
         kind: deviceKind,
-        district: z.string().max(128).optional(),
+        district: district.optional(),
         gateway: gatewayId.optional(),
       })
       .strict(),

@@ -21,7 +21,8 @@ const units = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export const duration = z
   .string()
   .regex(/^[1-9]\d{0,5}[smhd]$/, 'a duration such as 30s, 5m, 1h or 1d')
-  .transform((text) => Number(text.slice(0, -1)) * units[text.slice(-1) as keyof typeof units]);
+  .transform((text) => Number(text.slice(0, -1)) * units[text.slice(-1) as keyof typeof units])
+  .refine((ms) => ms <= 366 * units.d, 'at most 366d');
 
 function asDuration(ms: number): string {
   for (const [unit, size] of [

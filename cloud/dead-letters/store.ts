@@ -118,7 +118,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function toDeadLetter(row: Record<string, unknown>, rejections: Rejection[]): DeadLetter {
   const bytes = row.payload as Uint8Array;

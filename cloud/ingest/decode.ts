@@ -110,7 +110,7 @@ export function decodeMessage(
   if (claimed !== undefined && claimed !== gatewayId) {
     return reject(
       'gateway-mismatch',
-      `payload gatewayId ${JSON.stringify(claimed)} differs from topic ${gatewayId}`,
+      `payload gatewayId ${typeof claimed === 'string' ? JSON.stringify(claimed.slice(0, 64)) : `of type ${typeof claimed}`} differs from topic ${gatewayId}`,
     );
   }
   switch (channel) {

@@ -7,7 +7,7 @@ export function quoteIdent(name: string): string {
 }
 
 export function quoteString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`;
 }
 
 export function timeLiteral(date: Date): string {
