@@ -89,7 +89,9 @@ describe('time series', () => {
         .map((r) => ({ t: Date.parse(r.ts), v: (r.metrics as { voltage: number }).voltage }));
       const expected = expectedBuckets(raw, 15 * 60_000, fn);
       expect(body.points.map((p) => p.t)).toEqual(expected.map((p) => p.t));
-      body.points.forEach((p, i) => expect(p.v).toBeCloseTo(expected[i]?.v as number, 6));
+      body.points.forEach((p, i) => {
+        expect(p.v).toBeCloseTo(expected[i]?.v as number, 6);
+      });
     },
   );
 
