@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
@@ -7,6 +8,8 @@ import { commandMessage } from '../shared/messages.ts';
 import { gatewayTopic, parseTopic } from '../shared/topics.ts';
 import { SqliteAuditLog } from './access/audit.ts';
 import { SqliteTokenStore } from './access/tokens.ts';
+import { AlertService } from './alerts/service.ts';
+import { SqliteAlertStore } from './alerts/store.ts';
 import { createApi } from './api/app.ts';
 import { MqttBroker } from './broker/broker.ts';
 import { CredentialStore } from './broker/credentials.ts';
@@ -20,8 +23,16 @@ import { IngestJournal } from './ingest/journal.ts';
 import { Counters } from './ingest/stats.ts';
 import { createMetricsRegistry } from './monitoring/metrics.ts';
 import { StatusSnapshots } from './monitoring/snapshots.ts';
+import { createNotifications } from './notifications/factory.ts';
+import type { Notifier } from './notifications/notifier.ts';
+import { startDigest, startPruning } from './notifications/scheduler.ts';
 import { DeviceRegistry } from './registry/registry.ts';
 import { SqliteRegistryStore } from './registry/sqlite-store.ts';
+import { RuleEngine } from './rules/engine.ts';
+import { isActive } from './rules/schedule.ts';
+import { RuleService } from './rules/service.ts';
+import { RuleStateStore } from './rules/state.ts';
+import { RuleStore } from './rules/store.ts';
 import type { InfluxConnection } from './storage/influx.ts';
 import { JournalDrainer } from './storage/journal-drainer.ts';
 import { openSqlite } from './storage/sqlite.ts';
@@ -44,6 +55,9 @@ interface Running {
   mqttPort: number;
   httpPort: number;
   ports: Record<string, number>;
+  notifier: Notifier;
+  stopJobs: (() => Promise<void>)[];
+  ruleTimer: NodeJS.Timeout;
 }
 
 /**
@@ -134,6 +148,67 @@ export class Cloud {
     const configs = new GatewayConfigService(db, (gatewayId, gatewayConfig) =>
       publish(gatewayTopic(gatewayId, 'config'), gatewayConfig, true),
     );
+    const alertStore = new SqliteAlertStore(db);
+    const notifications = createNotifications(await readNotificationChannels(config.NOTIFICATIONS_FILE), {
+      db,
+      log,
+      counters,
+      now,
+      publish: (topic, payload) => broker?.publish(topic, payload) ?? Promise.resolve(),
+    });
+    const alerts = new AlertService({
+      store: alertStore,
+      journal,
+      counters,
+      log,
+      now,
+      announcer: {
+        announce: (channels, alert, transition, at) =>
+          notifications.notifier.dispatch(channels, {
+            alertId: alert.id,
+            ruleId: alert.ruleId,
+            ruleName: alert.ruleName,
+            severity: alert.severity as 'info',
+            transition,
+            subject: alert.subject,
+            at,
+            summary: alert.summary,
+          }),
+      },
+    });
+    const engine = new RuleEngine({
+      alerts,
+      alertStore,
+      registry,
+      states: new RuleStateStore(db),
+      counters,
+      now,
+      isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
+    });
+    const rules = new RuleService(new RuleStore(db), engine, now);
+    rules.load(await RuleStore.readPack(config.RULES_DIR));
+    const timezone = registry.city?.timezone ?? 'UTC';
+    const stopJobs = [
+      startDigest({
+        cron: config.DIGEST_CRON,
+        channels: notifications.notifier.channelNames(),
+        timezone,
+        log,
+        now,
+        collect: () =>
+          alertStore.summary(new Date(now().getTime() - 86_400_000).toISOString(), now().toISOString()),
+        notify: (channels, digest) => notifications.notifier.digest(channels, digest),
+      }),
+      startPruning({
+        cron: config.PRUNE_CRON,
+        timezone,
+        log,
+        prune: () =>
+          alertStore.pruneResolved(
+            new Date(now().getTime() - config.ALERT_RETENTION_DAYS * 86_400_000).toISOString(),
+          ),
+      }),
+    ];
     const ingestor = new Ingestor({
       registry,
       deadLetters,
@@ -144,6 +219,15 @@ export class Cloud {
       maxAgeMs: config.MAX_READING_AGE_S * 1000,
       maxSkewMs: config.MAX_CLOCK_SKEW_S * 1000,
       onCommandResult: (gatewayId, result) => commands.result(gatewayId, result),
+      onAccepted: ({ readings, events }) => {
+        try {
+          engine.onReadings(readings);
+          engine.onEvents(events);
+        } catch (error) {
+          counters.add('rules_errors');
+          log.error({ err: error }, 'rule evaluation failed');
+        }
+      },
     });
     broker = await MqttBroker.create({
       credentials: new CredentialStore(config.CREDENTIALS_FILE),
@@ -190,6 +274,14 @@ export class Cloud {
     drainer.start();
     commands.start();
     snapshots.start();
+    const ruleTimer = setInterval(() => {
+      try {
+        engine.tick();
+      } catch (error) {
+        counters.add('rules_errors');
+        log.error({ err: error }, 'timed rule evaluation failed');
+      }
+    }, config.RULES_TICK_S * 1000);
     const mqttPort = await broker.listen(
       { kind: 'tcp', port: config.MQTT_PORT, host: config.MQTT_HOST },
       'MQTT_PORT',
@@ -217,6 +309,7 @@ export class Cloud {
       journalLines: () => journal.depth,
       mqttClients: () => aedes.connectedClients,
       devices: () => registry.size,
+      alertsOpen: () => alertStore.list({ state: 'open', limit: 1, offset: 0 }).total,
     });
     const api = createApi({
       registry,
@@ -224,6 +317,9 @@ export class Cloud {
       commands,
       commandStore,
       configs,
+      rules,
+      alerts,
+      alertStore,
       influx,
       metrics,
       tokens,
@@ -245,7 +341,21 @@ export class Cloud {
     const http = await listenHttp(api, config.HTTP_PORT, config.HTTP_HOST);
     const address = http.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
-    this.running = { db, journal, drainer, commands, snapshots, broker, http, mqttPort, httpPort, ports };
+    this.running = {
+      db,
+      journal,
+      drainer,
+      commands,
+      snapshots,
+      broker,
+      http,
+      mqttPort,
+      httpPort,
+      ports,
+      notifier: notifications.notifier,
+      stopJobs,
+      ruleTimer,
+    };
     log.info({ mqttPort, httpPort, devices: registry.size, influx: influx.server.version }, 'cloud started');
   }
 
@@ -269,6 +379,9 @@ export class Cloud {
           }),
       ],
       ['broker', () => running.broker.close()],
+      ['rules', () => clearInterval(running.ruleTimer)],
+      ['jobs', () => Promise.all(running.stopJobs.map((stop) => stop()))],
+      ['notifications', () => running.notifier.close()],
       ['commands', () => running.commands.stop()],
       ['snapshots', () => running.snapshots.stop()],
       ['drainer', () => running.drainer.stop()],
@@ -299,4 +412,18 @@ function listenHttp(app: ReturnType<typeof createApi>, port: number, host: strin
       } else resolve(server);
     });
   });
+}
+
+/** The notification channels: the file's list, or a log channel and MQTT on city/v1/alerts. */
+async function readNotificationChannels(path: string | undefined): Promise<unknown> {
+  if (!path)
+    return [
+      { name: 'log', type: 'log' },
+      { name: 'mqtt', type: 'mqtt', topic: 'city/v1/alerts' },
+    ];
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`notification channels file ${path}: ${(error as Error).message}`);
+  }
 }

@@ -40,6 +40,14 @@ export const cloudConfig = z.object({
   DEVICE_OFFLINE_AFTER_S: seconds.default(900),
   /** A series answer has at most this many buckets; a longer request is coarsened. */
   SERIES_MAX_POINTS: z.coerce.number().int().min(10).max(100_000).default(2_000),
+  RULES_DIR: z.string().default('./provisioning/rules'),
+  /** How often timer-driven rules (absence, for, schedules, auto-clear, groups) are evaluated. */
+  RULES_TICK_S: seconds.default(10),
+  /** JSON list of notification channels (webhook, mqtt, log); default: a log channel and MQTT on city/v1/alerts. */
+  NOTIFICATIONS_FILE: z.string().optional(),
+  DIGEST_CRON: z.string().default('0 7 * * *'),
+  PRUNE_CRON: z.string().default('30 3 * * *'),
+  ALERT_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
   /** How often device_status (map) and platform_stats (platform dashboard) are written. */
   STATUS_SNAPSHOT_S: seconds.default(60),
   PLATFORM_STATS_S: seconds.default(10),

@@ -6,13 +6,17 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SqliteAuditLog } from '../access/audit.ts';
 import type { SqliteTokenStore } from '../access/tokens.ts';
+import type { AlertService } from '../alerts/service.ts';
+import type { SqliteAlertStore } from '../alerts/store.ts';
 import type { CommandService } from '../commands/service.ts';
 import type { SqliteCommandStore } from '../commands/store.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
 import type { GatewayConfigService } from '../gateway-config/service.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { RuleService } from '../rules/service.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { accessRoutes } from './access.ts';
+import { alertRoutes } from './alerts.ts';
 import { authenticate } from './auth.ts';
 import { commandRoutes } from './commands.ts';
 import { dashboardRoutes } from './dashboards.ts';
@@ -21,6 +25,7 @@ import { deviceRoutes } from './devices.ts';
 import { ApiError, notFoundHandler, problemHandler } from './errors.ts';
 import { gatewayRoutes } from './gateways.ts';
 import { openApiDocument } from './openapi.ts';
+import { ruleRoutes } from './rules.ts';
 
 export interface ApiDependencies {
   registry: DeviceRegistry;
@@ -28,6 +33,9 @@ export interface ApiDependencies {
   commands: CommandService;
   commandStore: SqliteCommandStore;
   configs: GatewayConfigService;
+  rules: RuleService;
+  alerts: AlertService;
+  alertStore: SqliteAlertStore;
   influx: InfluxConnection;
   metrics: Registry;
   tokens: SqliteTokenStore;
@@ -74,10 +82,12 @@ export function createApi(deps: ApiDependencies): Express {
     '/api/v1',
     authenticated,
     accessRoutes(deps.tokens, deps.audit, deps.now),
-    deviceRoutes(deps.registry),
+    deviceRoutes(deps.registry, deps.alertStore),
     gatewayRoutes(deps.registry, deps.configs, deps.audit, deps.now),
     commandRoutes(deps.registry, deps.commands, deps.commandStore, deps.audit),
     deadLetterRoutes(deps.deadLetters),
+    ruleRoutes(deps.rules, deps.audit, deps.now),
+    alertRoutes(deps.alerts, deps.alertStore),
     dashboardRoutes({
       registry: deps.registry,
       influx: deps.influx,

@@ -1,9 +1,10 @@
 import { Router } from 'express';
+import type { SqliteAlertStore } from '../alerts/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { NotFoundError, parseWith } from './errors.ts';
 import { deviceListQuery } from './schemas.ts';
 
-export function deviceRoutes(registry: DeviceRegistry): Router {
+export function deviceRoutes(registry: DeviceRegistry, alerts: SqliteAlertStore): Router {
   const router = Router();
   router.get('/devices', (req, res) => {
     const q = parseWith(deviceListQuery, req.query, 'query');
@@ -16,7 +17,8 @@ export function deviceRoutes(registry: DeviceRegistry): Router {
   router.get('/devices/:id', (req, res) => {
     const device = registry.getDevice(req.params.id);
     if (!device) throw new NotFoundError(`device ${req.params.id} is not registered`);
-    res.json(device);
+    const openAlerts = alerts.list({ state: 'open', device: device.id, limit: 100, offset: 0 }).items;
+    res.json({ ...device, openAlerts });
   });
   return router;
 }

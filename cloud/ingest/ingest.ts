@@ -20,6 +20,8 @@ export interface IngestOptions {
   maxAgeMs: number;
   maxSkewMs: number;
   onCommandResult(gatewayId: string, result: CommandResult): void;
+  /** Accepted readings and events, after the registry recorded them (the rules engine listens). */
+  onAccepted(accepted: { readings: Reading[]; events: DeviceEvent[] }): void;
 }
 
 export interface UplinkMessage {
@@ -75,13 +77,16 @@ export class Ingestor {
     switch (decoded.channel) {
       case 'telemetry': {
         const { accepted, rejections } = this.placeAll(gatewayId, decoded.readings, readingPoint);
-        registry.recordReadings(accepted.map(([reading]) => reading));
+        const readings = accepted.map(([reading]) => reading);
+        registry.recordReadings(readings);
+        this.options.onAccepted({ readings, events: [] });
         counters.add('readings_accepted', accepted.length);
         return { lines: accepted.map(([, line]) => line), rejections };
       }
       case 'events': {
         const { accepted, rejections } = this.placeAll(gatewayId, decoded.events, eventPoint);
         counters.add('events_accepted', accepted.length);
+        this.options.onAccepted({ readings: [], events: accepted.map(([event]) => event) });
         for (const [event] of accepted) log.info({ gatewayId, event }, 'device event');
         return { lines: accepted.map(([, line]) => line), rejections };
       }

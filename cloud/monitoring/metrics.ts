@@ -6,6 +6,7 @@ export interface MetricsSources {
   journalLines: () => number;
   mqttClients: () => number;
   devices: () => number;
+  alertsOpen: () => number;
 }
 
 /** Cumulative counts kept by `Counters`, exposed under Prometheus names. */
@@ -26,6 +27,9 @@ const counted: [name: string, counter: string, help: string][] = [
   ['city_influx_write_seconds_sum', 'influx_write_seconds_sum', 'Total time spent in InfluxDB writes'],
   ['city_influx_write_seconds_count', 'influx_write_seconds_count', 'Number of InfluxDB writes timed'],
   ['city_commands_created_total', 'commands_created', 'Commands created'],
+  ['city_rules_evaluated_total', 'rules_evaluated', 'Rule evaluations (per device and rule, or per group)'],
+  ['city_alerts_fired_total', 'alerts_fired', 'Alerts opened'],
+  ['city_alerts_resolved_total', 'alerts_resolved', 'Alerts resolved by their rules'],
 ];
 
 /** The registry behind `GET /metrics`: process metrics plus the platform's own. */
@@ -55,5 +59,6 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
   gauge('city_journal_lines', 'Points waiting in the ingest journal for InfluxDB', sources.journalLines);
   gauge('city_mqtt_clients', 'Connected MQTT clients', sources.mqttClients);
   gauge('city_devices_registered', 'Devices in the registry', sources.devices);
+  gauge('city_alerts_open', 'Alerts firing or acknowledged', sources.alertsOpen);
   return registry;
 }

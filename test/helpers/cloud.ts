@@ -29,7 +29,13 @@ let databases = 0;
  * The real cloud (aedes on a random loopback port, express on another) writing to `influxUrl`, in a
  * database of its own, with its data directory in a temp folder.
  */
-export async function startTestCloud(influxUrl: string, fleet?: FleetFile, env: Record<string, string> = {}) {
+export async function startTestCloud(
+  influxUrl: string,
+  fleet?: FleetFile,
+  env: Record<string, string> = {},
+  /** An injected clock, for tests that drive time (rules, timers). */
+  now?: () => Date,
+) {
   const dir = await tempDir('cloud');
   const fleetDir = join(dir.path, 'fleet');
   await mkdir(fleetDir);
@@ -53,14 +59,14 @@ export async function startTestCloud(influxUrl: string, fleet?: FleetFile, env: 
     database: config.INFLUX_DATABASE,
     org: config.INFLUX_ORG,
   });
-  const cloud = new Cloud({ config, log: silentLog, influx });
+  const cloud = new Cloud({ config, log: silentLog, influx, now });
   await cloud.start();
   const result: TestCloud = {
     cloud,
     restart: async () => {
       const ports = { MQTT_PORT: result.cloud.mqttPort, HTTP_PORT: result.cloud.httpPort };
       await result.cloud.stop();
-      result.cloud = new Cloud({ config: { ...config, ...ports }, log: silentLog, influx });
+      result.cloud = new Cloud({ config: { ...config, ...ports }, log: silentLog, influx, now });
       await result.cloud.start();
     },
     influx,

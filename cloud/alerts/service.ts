@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { Point } from '@influxdata/influxdb-client';
+import type { Logger } from 'pino';
+import { oneLine } from '../../shared/ids.ts';
+import type { IngestJournal } from '../ingest/journal.ts';
+import { toLine } from '../ingest/points.ts';
+import type { Counters } from '../ingest/stats.ts';
+import type { Rule } from '../rules/schema.ts';
+import type { Alert, AlertSubject, SqliteAlertStore } from './store.ts';
+
+export type Transition = 'fired' | 'escalated' | 'acknowledged' | 'resolved';
+
+/** Where alert transitions are announced (webhook, MQTT, log channels). */
+export interface AlertAnnouncer {
+  announce(channels: string[], alert: Alert, transition: Transition, at: string): void;
+}
+
+export interface AlertServiceOptions {
+  store: SqliteAlertStore;
+  journal: IngestJournal;
+  counters: Counters;
+  log: Logger;
+  announcer: AlertAnnouncer;
+  now: () => Date;
+}
+
+export class AlertError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * The alert lifecycle: firing → acknowledged (who, when, note) → resolved (by the clear condition,
+ * auto-clear, or by hand with who and why); assignee and comments; full history. Every transition
+ * is written to InfluxDB (`alert_event`, for Grafana annotations) and announced on the rule's
+ * channels once.
+ */
+export class AlertService {
+  private readonly options: AlertServiceOptions;
+  private channelsOf = new Map<string, string[]>();
+
+  constructor(options: AlertServiceOptions) {
+    this.options = options;
+  }
+
+  /** Opens an alert unless one is open for this rule and subject (or the rule wants one per occurrence). */
+  fire(rule: Rule, subject: AlertSubject, summary: string): Alert {
+    const { store, counters } = this.options;
+    const at = this.options.now().toISOString();
+    const existing = rule.perOccurrence ? undefined : store.open(rule.id, subject.id);
+    if (existing) {
+      // Refreshed at most every 30 s: enough for auto-clear, without a write per matching reading.
+      if (Date.parse(at) - Date.parse(existing.lastMatchAt) >= 30_000)
+        store.update(existing.id, { lastMatchAt: at });
+      return existing;
+    }
+    const alert: Alert = {
+      id: randomUUID(),
+      ruleId: rule.id,
+      ruleName: rule.name,
+      severity: rule.severity,
+      subject,
+      state: 'firing',
+      summary,
+      firedAt: at,
+      lastMatchAt: at,
+    };
+    store.insert(alert, 'rules');
+    counters.add('alerts_fired');
+    this.channelsOf.set(rule.id, rule.channels);
+    this.transition(alert, 'fired', at);
+    return alert;
+  }
+
+  /** The rule's clear condition held, or the alert aged out (auto-clear). */
+  clear(alertId: string, reason: string): void {
+    const alert = this.options.store.get(alertId);
+    if (!alert || alert.state === 'resolved') return;
+    const at = this.options.now().toISOString();
+    this.options.store.update(
+      alertId,
+      { state: 'resolved', resolvedAt: at, resolvedBy: 'rules', resolution: reason },
+      { at, actor: 'rules', action: 'resolved', detail: { reason } },
+    );
+    this.options.counters.add('alerts_resolved');
+    this.transition({ ...alert, state: 'resolved' }, 'resolved', at);
+  }
+
+  acknowledge(id: string, actor: string, note?: string): Alert {
+    const alert = this.require(id);
+    if (alert.state !== 'firing') throw new AlertError(409, `alert ${id} is ${alert.state}, not firing`);
+    const at = this.options.now().toISOString();
+    this.options.store.update(
+      id,
+      { state: 'acknowledged', acknowledgedAt: at, acknowledgedBy: actor },
+      { at, actor, action: 'acknowledged', detail: { note } },
+    );
+    this.transition({ ...alert, state: 'acknowledged' }, 'acknowledged', at);
+    return this.require(id);
+  }
+
+  assign(id: string, actor: string, assignee: string): Alert {
+    this.require(id);
+    const at = this.options.now().toISOString();
+    this.options.store.update(id, { assignee }, { at, actor, action: 'assigned', detail: { assignee } });
+    return this.require(id);
+  }
+
+  comment(id: string, actor: string, text: string): Alert {
+    this.require(id);
+    this.options.store.update(
+      id,
+      {},
+      { at: this.options.now().toISOString(), actor, action: 'comment', detail: { text } },
+    );
+    return this.require(id);
+  }
+
+  resolve(id: string, actor: string, reason: string): Alert {
+    const alert = this.require(id);
+    if (alert.state === 'resolved') throw new AlertError(409, `alert ${id} is already resolved`);
+    const at = this.options.now().toISOString();
+    this.options.store.update(
+      id,
+      { state: 'resolved', resolvedAt: at, resolvedBy: actor, resolution: reason },
+      { at, actor, action: 'resolved', detail: { reason } },
+    );
+    this.transition({ ...alert, state: 'resolved' }, 'resolved', at);
+    return this.require(id);
+  }
+
+  private require(id: string) {
+    const alert = this.options.store.get(id);
+    if (!alert) throw new AlertError(404, `alert ${id} does not exist`);
+    return alert;
+  }
+
+  /** Remembers each rule's channels (rules change at run time). */
+  setChannels(ruleId: string, channels: string[]): void {
+    this.channelsOf.set(ruleId, channels);
+  }
+
+  private transition(alert: Alert, transition: Transition, at: string): void {
+    const point = new Point('alert_event')
+      .tag('rule', alert.ruleId)
+      .tag('severity', alert.severity)
+      .tag('transition', transition)
+      .tag('subject', alert.subject.id)
+      .stringField('alertId', alert.id)
+      .stringField('summary', oneLine(alert.summary))
+      .timestamp(new Date(at));
+    if (alert.subject.district) point.tag('district', alert.subject.district);
+    this.options.journal.append({ lines: [toLine(point)] }).catch((error: Error) => {
+      this.options.log.error({ err: error, alertId: alert.id }, 'alert event not journaled');
+    });
+    this.options.announcer.announce(this.channelsOf.get(alert.ruleId) ?? ['log'], alert, transition, at);
+  }
+}

@@ -1,0 +1,79 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { SqliteAuditLog } from '../access/audit.ts';
+import type { RuleService } from '../rules/service.ts';
+import { RuleValidationError } from '../rules/store.ts';
+import { principalOf, requireRole } from './auth.ts';
+import { ApiError, NotFoundError } from './errors.ts';
+
+function validationProblem(error: unknown): never {
+  if (error instanceof RuleValidationError) {
+    throw new ApiError(400, 'Invalid rule', error.message, { errors: error.issues });
+  }
+  throw error;
+}
+
+/** Rules under /api/v1/rules: list and read (viewer); create, change, delete, import (operator). */
+export function ruleRoutes(rules: RuleService, audit: SqliteAuditLog, now: () => Date): Router {
+  const router = Router();
+  const record = (
+    res: Parameters<typeof principalOf>[0],
+    action: string,
+    target: string,
+    before: unknown,
+    after: unknown,
+  ) => audit.record({ at: now().toISOString(), actor: principalOf(res).name, action, target, before, after });
+
+  router.get('/rules', (_req, res) => {
+    res.json({ items: rules.list() });
+  });
+  router.get('/rules/export', (_req, res) => {
+    res.json(rules.export());
+  });
+  router.get('/rules/:id', (req, res) => {
+    const rule = rules.get(req.params.id);
+    if (!rule) throw new NotFoundError(`rule ${req.params.id} does not exist`);
+    res.json(rule);
+  });
+  router.post('/rules', requireRole('operator'), (req, res) => {
+    const id = (req.body as { id?: unknown })?.id;
+    if (typeof id === 'string' && rules.get(id))
+      throw new ApiError(409, 'Conflict', `rule ${id} exists; PUT /api/v1/rules/${id} changes it`);
+    try {
+      const rule = rules.put(req.body);
+      record(res, 'rule.create', rule.id, null, req.body);
+      res.status(201).json(rule);
+    } catch (error) {
+      validationProblem(error);
+    }
+  });
+  router.put('/rules/:id', requireRole('operator'), (req, res) => {
+    const body = { ...(req.body as object), id: req.params.id };
+    const before = rules.export().find((r) => r.id === req.params.id) ?? null;
+    try {
+      const rule = rules.put(body);
+      record(res, 'rule.update', rule.id, before, body);
+      res.json(rule);
+    } catch (error) {
+      validationProblem(error);
+    }
+  });
+  router.delete('/rules/:id', requireRole('operator'), (req, res) => {
+    const before = rules.export().find((r) => r.id === req.params.id) ?? null;
+    if (!rules.delete(String(req.params.id))) throw new NotFoundError(`rule ${req.params.id} does not exist`);
+    record(res, 'rule.delete', String(req.params.id), before, null);
+    res.status(204).end();
+  });
+  router.post('/rules/import', requireRole('operator'), (req, res) => {
+    const list = z.array(z.unknown()).max(10_000).safeParse(req.body);
+    if (!list.success) throw new ApiError(400, 'Invalid request', 'body must be an array of rules');
+    try {
+      const count = rules.import(list.data);
+      record(res, 'rule.import', `${count} rules`, null, list.data);
+      res.json({ imported: count });
+    } catch (error) {
+      validationProblem(error);
+    }
+  });
+  return router;
+}

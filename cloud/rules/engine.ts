@@ -1,0 +1,230 @@
+import type { City } from '../../shared/fleet.ts';
+import type { DeviceEvent, DeviceKind, MetricValue, Reading } from '../../shared/kinds/index.ts';
+import type { AlertService } from '../alerts/service.ts';
+import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
+import type { Counters } from '../ingest/stats.ts';
+import type { DeviceRegistry, DeviceView } from '../registry/registry.ts';
+import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from './conditions.ts';
+import type { Rule } from './schema.ts';
+import type { RuleStateStore } from './state.ts';
+
+export interface EngineOptions {
+  alerts: AlertService;
+  alertStore: SqliteAlertStore;
+  registry: DeviceRegistry;
+  states: RuleStateStore;
+  counters: Counters;
+  now: () => Date;
+  isActive: (rule: Rule, at: Date, city: City | undefined) => boolean;
+}
+
+interface Indexed {
+  byMetric: Map<string, Rule[]>;
+  byEvent: Map<string, Rule[]>;
+}
+
+/**
+ * Evaluates rules. Per-reading conditions run on ingest, looked up by kind and metric (or event), so
+ * a reading costs as many evaluations as there are rules on what it carries. Timers (`tick`) cover
+ * what needs no new data: absence, pending `for` durations, auto-clear, schedules and group rules.
+ */
+export class RuleEngine {
+  private readonly options: EngineOptions;
+  private rules: Rule[] = [];
+  private index = new Map<DeviceKind, Indexed>();
+  /** Windowed metric samples per device (only for metrics some rule looks back over). */
+  private readonly history = new Map<string, Record<string, { t: number; v: number }[]>>();
+  private windows = new Map<string, number>();
+  /** A device never heard from counts as silent since the engine started, not since forever. */
+  private readonly startedAt: number;
+
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.startedAt = options.now().getTime();
+  }
+
+  setRules(rules: Rule[]): void {
+    this.rules = rules.filter((r) => r.enabled);
+    this.index = new Map();
+    this.windows = new Map();
+    const push = (map: Map<string, Rule[]>, key: string, rule: Rule) =>
+      map.set(key, [...(map.get(key) ?? []), rule]);
+    for (const rule of this.rules) {
+      const entry = this.index.get(rule.target.kind) ?? { byMetric: new Map(), byEvent: new Map() };
+      this.index.set(rule.target.kind, entry);
+      if (rule.group) continue; // group rules are evaluated on the timer
+      const conditions = [rule.condition, ...(rule.clear ? [rule.clear] : [])];
+      for (const c of conditions) {
+        for (const [metric, window] of metricsOf(c)) {
+          push(entry.byMetric, metric, rule);
+          const key = `${rule.target.kind}/${metric}`;
+          if (window > 0) this.windows.set(key, Math.max(this.windows.get(key) ?? 0, window));
+        }
+        for (const event of eventsOf(c)) push(entry.byEvent, event, rule);
+      }
+    }
+    for (const rule of rules) if (!rule.enabled) this.clearAll(rule.id, 'rule disabled');
+  }
+
+  private targets(rule: Rule, device: DeviceView): boolean {
+    const t = rule.target;
+    return (
+      t.kind === device.kind &&
+      (!t.devices || t.devices.includes(device.id)) &&
+      (!t.districts || t.districts.includes(device.district)) &&
+      (!t.gateways || t.gateways.includes(device.gatewayId))
+    );
+  }
+
+  private facts(device: DeviceView, now: number, events: ReadonlySet<string> = new Set()): DeviceFacts {
+    return {
+      now,
+      latest: device.latest as Record<string, MetricValue>,
+      history: this.history.get(device.id) ?? {},
+      events,
+      lastSeen: device.lastSeen ? Date.parse(device.lastSeen) : this.startedAt,
+    };
+  }
+
+  /** After the registry recorded the readings. */
+  onReadings(readings: Reading[]): void {
+    const now = this.options.now().getTime();
+    for (const reading of readings) {
+      const entry = this.index.get(reading.kind);
+      if (!entry) continue;
+      this.remember(reading);
+      const candidates = new Set<Rule>();
+      for (const metric of Object.keys(reading.metrics))
+        for (const r of entry.byMetric.get(metric) ?? []) candidates.add(r);
+      this.evaluate(reading.deviceId, candidates, now);
+    }
+  }
+
+  onEvents(events: DeviceEvent[]): void {
+    const now = this.options.now().getTime();
+    for (const event of events) {
+      const candidates = new Set(this.index.get(event.kind)?.byEvent.get(event.type) ?? []);
+      this.evaluate(event.deviceId, candidates, now, new Set([event.type]));
+    }
+  }
+
+  private remember(reading: Reading): void {
+    const t = Date.parse(reading.ts);
+    for (const [metric, value] of Object.entries(reading.metrics)) {
+      const window = this.windows.get(`${reading.kind}/${metric}`);
+      if (!window || typeof value !== 'number') continue;
+      const perDevice = this.history.get(reading.deviceId) ?? {};
+      this.history.set(reading.deviceId, perDevice);
+      const samples = (perDevice[metric] ?? []).filter((s) => s.t > t - window);
+      samples.push({ t, v: value });
+      perDevice[metric] = samples;
+    }
+  }
+
+  private evaluate(deviceId: string, rules: Iterable<Rule>, now: number, events?: ReadonlySet<string>): void {
+    const device = this.options.registry.getDevice(deviceId);
+    if (!device) return;
+    for (const rule of rules) {
+      if (!this.targets(rule, device)) continue;
+      this.options.counters.add('rules_evaluated');
+      this.step(rule, device, this.facts(device, now, events), now);
+    }
+  }
+
+  /** One evaluation of a device rule: fire after `for`, respect flap protection, clear with hysteresis. */
+  private step(rule: Rule, device: DeviceView, facts: DeviceFacts, now: number): void {
+    const { states, alertStore, alerts } = this.options;
+    const state = { ...states.get(rule.id, device.id) };
+    const open = rule.perOccurrence ? undefined : alertStore.open(rule.id, device.id);
+    const active = this.options.isActive(rule, new Date(now), this.options.registry.city);
+    const matches = active && holds(rule.condition, facts);
+    if (matches) {
+      state.since ??= now;
+      const due = now - state.since >= (rule.for ?? 0);
+      const calm = state.clearedAt === undefined || now - state.clearedAt >= (rule.minInterval ?? 0);
+      if (open) alerts.fire(rule, subjectOf(device), summaryOf(rule, device));
+      else if (due && calm) alerts.fire(rule, subjectOf(device), summaryOf(rule, device));
+    } else {
+      state.since = undefined;
+      // Event-only rules clear by their clear condition or auto-clear, not by the absence of the event.
+      const eventOnly = eventsOf(rule.condition).size > 0 && metricsOf(rule.condition).size === 0;
+      const cleared = !active || (rule.clear ? holds(rule.clear, facts) : !eventOnly);
+      if (open && cleared) {
+        alerts.clear(open.id, active ? 'clear condition met' : 'outside the rule schedule');
+        state.clearedAt = now;
+      }
+    }
+    states.set(rule.id, device.id, state);
+  }
+
+  /** Timer-driven evaluation: absence, pending `for`, schedules, auto-clear and group rules. */
+  tick(): void {
+    const now = this.options.now().getTime();
+    for (const rule of this.rules) {
+      const devices = this.options.registry
+        .findDevices({ kind: rule.target.kind })
+        .filter((d) => this.targets(rule, d));
+      if (rule.group) this.stepGroup(rule, devices, now);
+      else if (isTimed(rule.condition) || rule.for || rule.schedule) {
+        for (const device of devices) this.step(rule, device, this.facts(device, now), now);
+      }
+      if (rule.autoClearAfter) this.autoClear(rule, now);
+    }
+  }
+
+  private stepGroup(rule: Rule, devices: DeviceView[], now: number): void {
+    const group = rule.group as NonNullable<Rule['group']>;
+    const members = Map.groupBy(devices, (d) => (group.by === 'district' ? d.district : d.gatewayId));
+    const active = this.options.isActive(rule, new Date(now), this.options.registry.city);
+    for (const [key, groupDevices] of members) {
+      const subjectId = `${group.by}:${key}`;
+      const matching = active
+        ? groupDevices.filter((d) => holds(rule.condition, this.facts(d, now))).length
+        : 0;
+      const percent = (matching / groupDevices.length) * 100;
+      const subject = {
+        kind: 'group' as const,
+        id: subjectId,
+        district: group.by === 'district' ? key : undefined,
+        deviceKind: rule.target.kind,
+      };
+      const open = this.options.alertStore.open(rule.id, subjectId);
+      this.options.counters.add('rules_evaluated');
+      if (percent > group.thresholdPercent) {
+        this.options.alerts.fire(
+          rule,
+          subject,
+          `${rule.name}: ${matching} of ${groupDevices.length} devices (${percent.toFixed(0)} %) in ${subjectId}`,
+        );
+      } else if (open) {
+        this.options.alerts.clear(open.id, `${percent.toFixed(0)} % at or below ${group.thresholdPercent} %`);
+      }
+    }
+  }
+
+  private autoClear(rule: Rule, now: number): void {
+    for (const alert of this.options.alertStore.allOpen().filter((a: Alert) => a.ruleId === rule.id)) {
+      if (now - Date.parse(alert.lastMatchAt) >= (rule.autoClearAfter ?? Number.POSITIVE_INFINITY)) {
+        this.options.alerts.clear(
+          alert.id,
+          `no repeat for ${(rule.autoClearAfter ?? 0) / 60_000} min (auto-clear)`,
+        );
+      }
+    }
+  }
+
+  /** A deleted or disabled rule leaves no alert open. */
+  clearAll(ruleId: string, reason: string): void {
+    for (const alert of this.options.alertStore.allOpen().filter((a) => a.ruleId === ruleId))
+      this.options.alerts.clear(alert.id, reason);
+    this.options.states.forgetRule(ruleId);
+  }
+}
+
+function subjectOf(device: DeviceView) {
+  return { kind: 'device' as const, id: device.id, district: device.district, deviceKind: device.kind };
+}
+
+function summaryOf(rule: Rule, device: DeviceView): string {
+  return `${rule.name}: ${device.id} in ${device.district}`;
+}

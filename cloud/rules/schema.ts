@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { deviceKind } from '../../shared/kinds/index.ts';
+
+/** `30s`, `10m`, `2h`, `3d` → milliseconds. */
+export const ruleDuration = z
+  .string()
+  .regex(/^[1-9]\d{0,5}[smhd]$/, 'a duration such as 30s, 10m, 2h or 3d')
+  .transform(
+    (text) =>
+      Number(text.slice(0, -1)) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 's'],
+  );
+
+const metric = z.string().min(1).max(64);
+const comparison = z.enum(['>', '>=', '<', '<=', '==', '!=']);
+
+/** Conditions, composable with all / any / not. */
+export type Condition =
+  | { type: 'threshold'; metric: string; op: z.infer<typeof comparison>; value: number | string | boolean }
+  | { type: 'between'; metric: string; min: number; max: number }
+  | { type: 'in'; metric: string; values: (string | number | boolean)[] }
+  | { type: 'rateOfChange'; metric: string; window: number; op: z.infer<typeof comparison>; value: number }
+  | {
+      type: 'aggregate';
+      metric: string;
+      fn: 'mean' | 'min' | 'max' | 'sum' | 'count';
+      window: number;
+      op: z.infer<typeof comparison>;
+      value: number;
+    }
+  | { type: 'event'; events: string[] }
+  | { type: 'absence'; after: number }
+  | { type: 'age'; metric: string; olderThan: number }
+  | { type: 'all'; of: Condition[] }
+  | { type: 'any'; of: Condition[] }
+  | { type: 'not'; of: Condition };
+
+type ConditionInput =
+  | { type: 'threshold'; metric: string; op: z.infer<typeof comparison>; value: number | string | boolean }
+  | { type: 'between'; metric: string; min: number; max: number }
+  | { type: 'in'; metric: string; values: (string | number | boolean)[] }
+  | { type: 'rateOfChange'; metric: string; window: string; op: z.infer<typeof comparison>; value: number }
+  | {
+      type: 'aggregate';
+      metric: string;
+      fn: 'mean' | 'min' | 'max' | 'sum' | 'count';
+      window: string;
+      op: z.infer<typeof comparison>;
+      value: number;
+    }
+  | { type: 'event'; events: string[] }
+  | { type: 'absence'; after: string }
+  | { type: 'age'; metric: string; olderThan: string }
+  | { type: 'all'; of: ConditionInput[] }
+  | { type: 'any'; of: ConditionInput[] }
+  | { type: 'not'; of: ConditionInput };
+
+export const condition: z.ZodType<Condition, ConditionInput> = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    z
+      .object({
+        type: z.literal('threshold'),
+        metric,
+        op: comparison,
+        value: z.union([z.number(), z.string(), z.boolean()]),
+      })
+      .strict(),
+    z.object({ type: z.literal('between'), metric, min: z.number(), max: z.number() }).strict(),
+    z
+      .object({
+        type: z.literal('in'),
+        metric,
+        values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('rateOfChange'),
+        metric,
+        window: ruleDuration,
+        op: comparison,
+        value: z.number(),
+      })
+      .strict()
+      .meta({ description: 'Change of the metric over the window (last minus first value)' }),
+    z
+      .object({
+        type: z.literal('aggregate'),
+        metric,
+        fn: z.enum(['mean', 'min', 'max', 'sum', 'count']),
+        window: ruleDuration,
+        op: comparison,
+        value: z.number(),
+      })
+      .strict(),
+    z.object({ type: z.literal('event'), events: z.array(z.string().min(1)).min(1) }).strict(),
+    z.object({ type: z.literal('absence'), after: ruleDuration }).strict(),
+    z
+      .object({ type: z.literal('age'), metric, olderThan: ruleDuration })
+      .strict()
+      .meta({ description: 'A timestamp metric (e.g. dateLastEmptying) older than the duration' }),
+    z.object({ type: z.literal('all'), of: z.array(condition).min(1) }).strict(),
+    z.object({ type: z.literal('any'), of: z.array(condition).min(1) }).strict(),
+    z.object({ type: z.literal('not'), of: condition }).strict(),
+  ]),
+);
+
+/** When a rule is active: cron windows in the city's time zone, or sun-relative windows. */
+export const schedule = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('cron'),
+      /** node-cron expressions: the window opens at `start` and closes at `end`. */
+      start: z.string().min(1),
+      end: z.string().min(1),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('sun'),
+      /** From an event to an event, e.g. sunset to sunrise: "dark". */
+      from: z.enum(['sunset', 'sunrise', 'dusk', 'dawn', 'solarNoon']),
+      to: z.enum(['sunset', 'sunrise', 'dusk', 'dawn', 'solarNoon']),
+      fromOffsetMinutes: z.int().min(-720).max(720).default(0),
+      toOffsetMinutes: z.int().min(-720).max(720).default(0),
+    })
+    .strict(),
+]);
+export type Schedule = z.infer<typeof schedule>;
+
+export const severity = z.enum(['info', 'warning', 'minor', 'major', 'critical']);
+
+export const rule = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and "-"'),
+    name: z.string().min(1).max(200),
+    description: z.string().max(2_000).default(''),
+    severity,
+    target: z
+      .object({
+        kind: deviceKind,
+        devices: z.array(z.string()).optional(),
+        districts: z.array(z.string()).optional(),
+        gateways: z.array(z.string()).optional(),
+      })
+      .strict(),
+    condition,
+    /** Hysteresis: once firing, the alert clears only when this holds (default: the condition no longer holds). */
+    clear: condition.optional(),
+    /** The condition must hold this long before the alert fires. */
+    for: ruleDuration.optional(),
+    /** An alert with no repeat of its condition for this long clears itself. */
+    autoClearAfter: ruleDuration.optional(),
+    /** Flap protection: after clearing, the same alert does not fire again within this time. */
+    minInterval: ruleDuration.optional(),
+    /** One alert for the group (e.g. a district) when more than `threshold` % of its devices meet the condition. */
+    group: z
+      .object({ by: z.enum(['district', 'gateway']), thresholdPercent: z.number().min(0).max(100) })
+      .strict()
+      .optional(),
+    schedule: schedule.optional(),
+    /** One alert per occurrence instead of at most one open alert per device or group. */
+    perOccurrence: z.boolean().default(false),
+    channels: z.array(z.string().min(1)).default(['log']),
+    enabled: z.boolean().default(true),
+    owner: z.string().max(200).optional(),
+  })
+  .strict();
+export type Rule = z.infer<typeof rule>;
+export type RuleInput = z.input<typeof rule>;

@@ -1,0 +1,77 @@
+import type { RuleEngine } from './engine.ts';
+import type { Rule, RuleInput } from './schema.ts';
+import { parseRule, type RuleStore } from './store.ts';
+
+/**
+ * The rule set: the default pack merged with what the API stored. Every change is validated, saved
+ * and handed to the engine at once: no restart.
+ */
+export class RuleService {
+  private readonly store: RuleStore;
+  private readonly engine: RuleEngine;
+  private readonly now: () => Date;
+  private definitions = new Map<string, RuleInput>();
+  private rules = new Map<string, Rule>();
+
+  constructor(store: RuleStore, engine: RuleEngine, now: () => Date) {
+    this.store = store;
+    this.engine = engine;
+    this.now = now;
+  }
+
+  load(pack: RuleInput[]): void {
+    this.definitions = new Map(pack.map((r) => [r.id, r]));
+    for (const [id, definition] of this.store.stored()) {
+      if (definition) this.definitions.set(id, definition);
+      else this.definitions.delete(id);
+    }
+    this.apply();
+  }
+
+  private apply(): void {
+    this.rules = new Map([...this.definitions].map(([id, d]) => [id, parseRule(d, 'rule')]));
+    this.engine.setRules([...this.rules.values()]);
+  }
+
+  list(): Rule[] {
+    return [...this.rules.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  get(id: string): Rule | undefined {
+    return this.rules.get(id);
+  }
+
+  /** Creates or replaces a rule; returns it as the engine sees it (defaults filled in). */
+  put(input: unknown): Rule {
+    const parsed = parseRule(input, 'body');
+    this.store.save(input as RuleInput, this.now());
+    this.definitions.set(parsed.id, input as RuleInput);
+    this.apply();
+    return parsed;
+  }
+
+  delete(id: string): boolean {
+    if (!this.definitions.has(id)) return false;
+    this.store.delete(id, this.now());
+    this.definitions.delete(id);
+    this.engine.clearAll(id, 'rule deleted');
+    this.apply();
+    return true;
+  }
+
+  /** Every rule in its input form, ready to import elsewhere. */
+  export(): RuleInput[] {
+    return [...this.definitions.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Imports a list of rules: all are validated first, and none is saved if one is invalid. */
+  import(inputs: unknown[]): number {
+    inputs.forEach((input, index) => {
+      parseRule(input, `body[${index}]`);
+    });
+    for (const input of inputs) this.store.save(input as RuleInput, this.now());
+    for (const input of inputs) this.definitions.set((input as RuleInput).id, input as RuleInput);
+    this.apply();
+    return inputs.length;
+  }
+}

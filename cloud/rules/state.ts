@@ -1,0 +1,51 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+/** Per rule and subject: since when the condition holds, and when its alert last cleared. */
+export interface SubjectState {
+  since?: number;
+  clearedAt?: number;
+}
+
+/** Rule evaluation state in the embedded database, so `for` durations and flap protection survive a restart. */
+export class RuleStateStore {
+  private readonly db: DatabaseSync;
+  private readonly upsert: StatementSync;
+  private readonly cache = new Map<string, SubjectState>();
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    db.exec(`CREATE TABLE IF NOT EXISTS rule_state (
+      rule_id TEXT NOT NULL, subject_id TEXT NOT NULL, since INTEGER, cleared_at INTEGER,
+      PRIMARY KEY (rule_id, subject_id)
+    )`);
+    this.upsert =
+      db.prepare(`INSERT INTO rule_state (rule_id, subject_id, since, cleared_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (rule_id, subject_id) DO UPDATE SET since = excluded.since, cleared_at = excluded.cleared_at`);
+    for (const row of db.prepare('SELECT * FROM rule_state').all() as Record<
+      string,
+      number | string | null
+    >[]) {
+      this.cache.set(`${row.rule_id}\u0000${row.subject_id}`, {
+        since: row.since === null ? undefined : Number(row.since),
+        clearedAt: row.cleared_at === null ? undefined : Number(row.cleared_at),
+      });
+    }
+  }
+
+  get(ruleId: string, subjectId: string): SubjectState {
+    return this.cache.get(`${ruleId}\u0000${subjectId}`) ?? {};
+  }
+
+  set(ruleId: string, subjectId: string, state: SubjectState): void {
+    const key = `${ruleId}\u0000${subjectId}`;
+    const before = this.cache.get(key);
+    if (before && before.since === state.since && before.clearedAt === state.clearedAt) return;
+    this.cache.set(key, state);
+    this.upsert.run(ruleId, subjectId, state.since ?? null, state.clearedAt ?? null);
+  }
+
+  forgetRule(ruleId: string): void {
+    for (const key of this.cache.keys()) if (key.startsWith(`${ruleId}\u0000`)) this.cache.delete(key);
+    this.db.prepare('DELETE FROM rule_state WHERE rule_id = ?').run(ruleId);
+  }
+}

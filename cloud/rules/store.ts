@@ -1,0 +1,81 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { z } from 'zod';
+import { type Rule, type RuleInput, rule } from './schema.ts';
+
+export class RuleValidationError extends Error {
+  readonly issues: { path: string; message: string }[];
+  constructor(where: string, error: z.ZodError) {
+    const issues = error.issues.map((i) => ({
+      path: [where, ...i.path.map(String)].join('.'),
+      message: i.message,
+    }));
+    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    this.issues = issues;
+  }
+}
+
+export function parseRule(input: unknown, where: string): Rule {
+  const parsed = rule.safeParse(input);
+  if (!parsed.success) throw new RuleValidationError(where, parsed.error);
+  return parsed.data;
+}
+
+/**
+ * Rules as code and through the API: the files in provisioning/rules/ are the default pack; rules
+ * created or changed over the API are kept in the embedded database, in their input form (so an
+ * export gives back what was written), and win over a file rule with the same id.
+ */
+export class RuleStore {
+  private readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS rules (id TEXT PRIMARY KEY, definition TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0)`,
+    );
+  }
+
+  /** Reads every `*.json` (an array of rules) in `dir`; a bad rule stops start-up with its file and field. */
+  static async readPack(dir: string): Promise<RuleInput[]> {
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const rules: RuleInput[] = [];
+    for (const name of names) {
+      const list = z.array(z.unknown()).parse(JSON.parse(await readFile(join(dir, name), 'utf8')));
+      list.forEach((item, index) => {
+        parseRule(item, `${name}[${index}]`);
+        rules.push(item as RuleInput);
+      });
+    }
+    return rules;
+  }
+
+  /** Stored rules: id → input definition, or null when deleted over the API. */
+  stored(): Map<string, RuleInput | null> {
+    const rows = this.db.prepare('SELECT id, definition, deleted FROM rules').all() as {
+      id: string;
+      definition: string;
+      deleted: number;
+    }[];
+    return new Map(rows.map((r) => [r.id, r.deleted ? null : JSON.parse(r.definition)]));
+  }
+
+  save(definition: RuleInput, at: Date): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO rules (id, definition, updated_at, deleted) VALUES (?, ?, ?, 0)')
+      .run(definition.id, JSON.stringify(definition), at.toISOString());
+  }
+
+  delete(id: string, at: Date): void {
+    this.db
+      .prepare("INSERT OR REPLACE INTO rules (id, definition, updated_at, deleted) VALUES (?, '{}', ?, 1)")
+      .run(id, at.toISOString());
+  }
+}
