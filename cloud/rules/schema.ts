@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deviceKind } from '../../shared/kinds/index.ts';
+import { scheduleIssue } from './schedule.ts';
 
 /** `30s`, `10m`, `2h`, `3d` → milliseconds. */
 export const ruleDuration = z
@@ -164,6 +165,10 @@ export const rule = z
     enabled: z.boolean().default(true),
     owner: z.string().max(200).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    const issue = scheduleIssue(r.schedule);
+    if (issue) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
 export type Rule = z.infer<typeof rule>;
 export type RuleInput = z.input<typeof rule>;
