@@ -13,6 +13,8 @@ import type { SqliteCommandStore } from '../commands/store.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
 import type { GatewayConfigService } from '../gateway-config/service.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import { dryRun } from '../rules/dry-run.ts';
+import { isActive } from '../rules/schedule.ts';
 import type { RuleService } from '../rules/service.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { accessRoutes } from './access.ts';
@@ -86,7 +88,15 @@ export function createApi(deps: ApiDependencies): Express {
     gatewayRoutes(deps.registry, deps.configs, deps.audit, deps.now),
     commandRoutes(deps.registry, deps.commands, deps.commandStore, deps.audit),
     deadLetterRoutes(deps.deadLetters),
-    ruleRoutes(deps.rules, deps.audit, deps.now),
+    ruleRoutes(deps.rules, deps.audit, deps.now, (rule, hours) =>
+      dryRun(rule, hours, {
+        influx: deps.influx,
+        devices: deps.registry.findDevices({ kind: rule.target.kind }),
+        city: deps.registry.city,
+        now: deps.now(),
+        isActive: (r, at, city) => !r.schedule || !city || isActive(r.schedule, at, city),
+      }),
+    ),
     alertRoutes(deps.alerts, deps.alertStore),
     dashboardRoutes({
       registry: deps.registry,

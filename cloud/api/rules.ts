@@ -1,8 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { SqliteAuditLog } from '../access/audit.ts';
+import type { DryRunResult } from '../rules/dry-run.ts';
+import type { Rule } from '../rules/schema.ts';
 import type { RuleService } from '../rules/service.ts';
-import { RuleValidationError } from '../rules/store.ts';
+import { parseRule, RuleValidationError } from '../rules/store.ts';
 import { principalOf, requireRole } from './auth.ts';
 import { ApiError, NotFoundError } from './errors.ts';
 
@@ -14,7 +16,12 @@ function validationProblem(error: unknown): never {
 }
 
 /** Rules under /api/v1/rules: list and read (viewer); create, change, delete, import (operator). */
-export function ruleRoutes(rules: RuleService, audit: SqliteAuditLog, now: () => Date): Router {
+export function ruleRoutes(
+  rules: RuleService,
+  audit: SqliteAuditLog,
+  now: () => Date,
+  dryRunner: (rule: Rule, hours: number) => Promise<DryRunResult>,
+): Router {
   const router = Router();
   const record = (
     res: Parameters<typeof principalOf>[0],
@@ -63,6 +70,20 @@ export function ruleRoutes(rules: RuleService, audit: SqliteAuditLog, now: () =>
     if (!rules.delete(String(req.params.id))) throw new NotFoundError(`rule ${req.params.id} does not exist`);
     record(res, 'rule.delete', String(req.params.id), before, null);
     res.status(204).end();
+  });
+  router.post('/rules/dry-run', requireRole('operator'), async (req, res) => {
+    const body = z
+      .object({ rule: z.unknown(), hours: z.number().min(0.1).max(168).default(24) })
+      .strict()
+      .safeParse(req.body);
+    if (!body.success) throw new ApiError(400, 'Invalid request', 'body is { rule, hours (0.1-168) }');
+    let rule: ReturnType<typeof parseRule>;
+    try {
+      rule = parseRule(body.data.rule, 'body.rule');
+    } catch (error) {
+      validationProblem(error);
+    }
+    res.json(await dryRunner(rule, body.data.hours));
   });
   router.post('/rules/import', requireRole('operator'), (req, res) => {
     const list = z.array(z.unknown()).max(10_000).safeParse(req.body);

@@ -102,6 +102,7 @@ export class IngestJournal {
 
   private commit(): void {
     this.scheduled = false;
+    if (!this.db.isOpen) return;
     const group = this.queue;
     this.queue = [];
     const at = this.options.now().getTime();
@@ -147,7 +148,10 @@ export class IngestJournal {
     return () => this.listeners.delete(listener);
   }
 
+  /** Closes the journal; appends still waiting for a commit or for room are refused. */
   close(): void {
+    const closed = new Error('ingest journal closed');
+    for (const p of [...this.queue.splice(0), ...this.waitingForRoom.splice(0)]) p.reject(closed);
     this.db.close();
   }
 }

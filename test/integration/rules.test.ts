@@ -250,3 +250,33 @@ describe('alert lifecycle and rules through the API', () => {
     expect(rule.status).toBe(200);
   });
 });
+
+describe('dry run', () => {
+  it('evaluates a rule against the stored history before it is saved', async () => {
+    const res = await apiFetch(`${cloud.apiUrl}/api/v1/rules/dry-run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        hours: 2,
+        rule: {
+          id: 'what-if',
+          name: 'Bins over 50 %',
+          severity: 'info',
+          target: { kind: 'wasteBin' },
+          condition: { type: 'threshold', metric: 'fillingLevel', op: '>', value: 50 },
+        },
+      }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      fired: number;
+      devices: { subject: string; fired: number }[];
+      readings: number;
+    };
+    // The first bin went 85 % → 70 % → 55 %: above 50 % from the first reading, once.
+    const bin = of('wasteBin')[0]?.id as string;
+    expect(body.devices.find((d) => d.subject === bin)).toEqual(expect.objectContaining({ fired: 1 }));
+    expect(body.readings).toBeGreaterThan(0);
+    expect((await getJson(`${cloud.apiUrl}/api/v1/rules/what-if`)).status).toBe(404);
+  });
+});
