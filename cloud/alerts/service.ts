@@ -89,6 +89,20 @@ export class AlertService {
     this.transition({ ...alert, state: 'resolved' }, 'resolved', at);
   }
 
+  /** Raises the severity of an alert nobody acknowledged in time; announced as an escalation. */
+  escalate(alertId: string, severity: string): void {
+    const alert = this.options.store.get(alertId);
+    if (!alert || alert.state !== 'firing' || alert.severity === severity) return;
+    const at = this.options.now().toISOString();
+    this.options.store.update(
+      alertId,
+      { severity },
+      { at, actor: 'rules', action: 'escalated', detail: { from: alert.severity, to: severity } },
+    );
+    this.options.counters.add('alerts_escalated');
+    this.transition({ ...alert, severity }, 'escalated', at);
+  }
+
   acknowledge(id: string, actor: string, note?: string): Alert {
     const alert = this.require(id);
     if (alert.state !== 'firing') throw new AlertError(409, `alert ${id} is ${alert.state}, not firing`);

@@ -169,6 +169,7 @@ export class RuleEngine {
         for (const device of devices) this.step(rule, device, this.facts(device, now), now);
       }
       if (rule.autoClearAfter) this.autoClear(rule, now);
+      if (rule.escalateAfter && rule.escalateTo) this.escalate(rule, now);
     }
   }
 
@@ -209,6 +210,16 @@ export class RuleEngine {
           alert.id,
           `no repeat for ${(rule.autoClearAfter ?? 0) / 60_000} min (auto-clear)`,
         );
+      }
+    }
+  }
+
+  private escalate(rule: Rule, now: number): void {
+    for (const alert of this.options.alertStore
+      .allOpen()
+      .filter((a) => a.ruleId === rule.id && a.state === 'firing')) {
+      if (now - Date.parse(alert.firedAt) >= (rule.escalateAfter ?? Number.POSITIVE_INFINITY)) {
+        this.options.alerts.escalate(alert.id, rule.escalateTo as string);
       }
     }
   }

@@ -151,6 +151,9 @@ export const rule = z
     for: ruleDuration.optional(),
     /** An alert with no repeat of its condition for this long clears itself. */
     autoClearAfter: ruleDuration.optional(),
+    /** An alert still firing (not acknowledged) this long after it fired is escalated to `escalateTo`. */
+    escalateAfter: ruleDuration.optional(),
+    escalateTo: severity.optional(),
     /** Flap protection: after clearing, the same alert does not fire again within this time. */
     minInterval: ruleDuration.optional(),
     /** One alert for the group (e.g. a district) when more than `threshold` % of its devices meet the condition. */

@@ -21,6 +21,7 @@ let influxd: LocalInfluxd;
 let cloud: TestCloud;
 let client: MqttClient;
 let batches = 0;
+let secret = '';
 
 async function send(readings: { deviceId: string; kind: string; metrics: Record<string, unknown> }[]) {
   const ts = now().toISOString();
@@ -77,7 +78,7 @@ beforeAll(async () => {
   client = await connectAsync(cloud.mqttUrl, {
     clientId: gateway,
     username: gateway,
-    password: await cloud.provision(gateway),
+    password: (secret = await cloud.provision(gateway)),
     reconnectPeriod: 0,
   });
   // Everyone reports once, healthy, so absence rules start from a known "last seen".
@@ -278,5 +279,45 @@ describe('dry run', () => {
     expect(body.devices.find((d) => d.subject === bin)).toEqual(expect.objectContaining({ fired: 1 }));
     expect(body.readings).toBeGreaterThan(0);
     expect((await getJson(`${cloud.apiUrl}/api/v1/rules/what-if`)).status).toBe(404);
+  });
+});
+
+describe('escalation', () => {
+  it('raises the severity of an alert nobody acknowledged in time, once', async () => {
+    const res = await apiFetch(`${cloud.apiUrl}/api/v1/rules`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'bin-overflowing',
+        name: 'Bin overflowing',
+        severity: 'warning',
+        target: { kind: 'wasteBin' },
+        condition: { type: 'threshold', metric: 'fillingLevel', op: '>=', value: 99 },
+        escalateAfter: '10m',
+        escalateTo: 'critical',
+      }),
+    });
+    expect(res.status).toBe(201);
+    // The cloud was restarted above: the gateway connects again.
+    client = await connectAsync(cloud.mqttUrl, {
+      clientId: gateway,
+      username: gateway,
+      password: secret,
+      reconnectPeriod: 0,
+    });
+    const bin = of('wasteBin')[3]?.id as string;
+    await send([{ deviceId: bin, kind: 'wasteBin', metrics: { fillingLevel: 100 } }]);
+    const [alert] = await eventually('bin-overflowing firing', async () => {
+      const open = await alertsOf('bin-overflowing');
+      return open.length ? open : undefined;
+    });
+    advance(11 * 60_000);
+    const escalated = await eventually('the escalation', async () => {
+      const { body } = await getJson<Alert & { severity: string }>(
+        `${cloud.apiUrl}/api/v1/alerts/${alert?.id}`,
+      );
+      return body.severity === 'critical' ? body : undefined;
+    });
+    expect(escalated.history?.filter((h) => h.action === 'escalated')).toHaveLength(1);
   });
 });
