@@ -92,7 +92,7 @@ export class AlertService {
   /** Raises the severity of an alert nobody acknowledged in time; announced as an escalation. */
   escalate(alertId: string, severity: string): void {
     const alert = this.options.store.get(alertId);
-    if (!alert || alert.state !== 'firing' || alert.severity === severity) return;
+    if (alert?.state !== 'firing' || alert.severity === severity) return;
     const at = this.options.now().toISOString();
     this.options.store.update(
       alertId,

@@ -75,10 +75,11 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined | 
 beforeAll(async () => {
   influxd = await startTestInfluxd();
   cloud = await startTestCloud(influxd.url, fleet, { RULES_TICK_S: '0.05', MAX_CLOCK_SKEW_S: '3600' }, now);
+  secret = await cloud.provision(gateway);
   client = await connectAsync(cloud.mqttUrl, {
     clientId: gateway,
     username: gateway,
-    password: (secret = await cloud.provision(gateway)),
+    password: secret,
     reconnectPeriod: 0,
   });
   // Everyone reports once, healthy, so absence rules start from a known "last seen".
