@@ -90,6 +90,8 @@ const columns: Record<keyof Omit<Alert, 'subject' | 'id'>, string> = {
 /** Alerts and their full history, in the embedded database (they survive a restart). */
 export class SqliteAlertStore {
   private readonly db: DatabaseSync;
+  /** Open alerts by rule and subject, in memory: the rules engine asks for them on every evaluation. */
+  private readonly openIndex = new Map<string, Alert>();
 
   constructor(db: DatabaseSync) {
     this.db = db;
@@ -106,6 +108,22 @@ export class SqliteAlertStore {
       at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT
     );
     CREATE INDEX IF NOT EXISTS alert_history_alert ON alert_history (alert_id);`);
+    for (const alert of (db.prepare("SELECT * FROM alerts WHERE state != 'resolved'").all() as Row[]).map(
+      toAlert,
+    )) {
+      this.index(alert);
+    }
+  }
+
+  private index(alert: Alert): void {
+    const key = `${alert.ruleId}\u0000${alert.subject.id}`;
+    if (alert.state === 'resolved') {
+      if (this.openIndex.get(key)?.id === alert.id) this.openIndex.delete(key);
+    } else {
+      const current = this.openIndex.get(key);
+      if (!current || current.id === alert.id || current.firedAt <= alert.firedAt)
+        this.openIndex.set(key, alert);
+    }
   }
 
   insert(alert: Alert, actor: string): void {
@@ -134,6 +152,7 @@ export class SqliteAlertStore {
         detail: { summary: alert.summary },
       });
     });
+    this.index(alert);
   }
 
   /** Applies changes and records what happened in the history, in one transaction. */
@@ -147,6 +166,8 @@ export class SqliteAlertStore {
       }
       if (entry) this.history(id, entry);
     });
+    const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
+    if (row) this.index(toAlert(row));
   }
 
   private history(id: string, entry: AlertHistoryEntry): void {
@@ -177,16 +198,11 @@ export class SqliteAlertStore {
 
   /** The open (firing or acknowledged) alert of a rule for a subject, if any. */
   open(ruleId: string, subjectId: string): Alert | undefined {
-    const row = this.db
-      .prepare(
-        "SELECT * FROM alerts WHERE rule_id = ? AND subject_id = ? AND state != 'resolved' ORDER BY fired_at DESC LIMIT 1",
-      )
-      .get(ruleId, subjectId) as Row | undefined;
-    return row && toAlert(row);
+    return this.openIndex.get(`${ruleId}\u0000${subjectId}`);
   }
 
   allOpen(): Alert[] {
-    return (this.db.prepare("SELECT * FROM alerts WHERE state != 'resolved'").all() as Row[]).map(toAlert);
+    return [...this.openIndex.values()];
   }
 
   list(query: AlertQuery): { total: number; items: Alert[] } {

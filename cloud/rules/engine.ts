@@ -35,6 +35,8 @@ export class RuleEngine {
   /** Windowed metric samples per device (only for metrics some rule looks back over). */
   private readonly history = new Map<string, Record<string, { t: number; v: number }[]>>();
   private windows = new Map<string, number>();
+  /** Rules whose condition is only about events (they do not clear when the event is absent). */
+  private eventOnly = new Set<Rule>();
   /** A device never heard from counts as silent since the engine started, not since forever. */
   private readonly startedAt: number;
 
@@ -47,6 +49,9 @@ export class RuleEngine {
     this.rules = rules.filter((r) => r.enabled);
     this.index = new Map();
     this.windows = new Map();
+    this.eventOnly = new Set(
+      this.rules.filter((r) => eventsOf(r.condition).size > 0 && metricsOf(r.condition).size === 0),
+    );
     const push = (map: Map<string, Rule[]>, key: string, rule: Rule) =>
       map.set(key, [...(map.get(key) ?? []), rule]);
     for (const rule of this.rules) {
@@ -56,7 +61,10 @@ export class RuleEngine {
       const conditions = [rule.condition, ...(rule.clear ? [rule.clear] : [])];
       for (const c of conditions) {
         for (const [metric, window] of metricsOf(c)) {
-          push(entry.byMetric, metric, rule);
+          // Rules narrowed to districts are filed under each district, so a reading only meets the
+          // rules that can concern its device.
+          for (const district of rule.target.districts ?? [undefined])
+            push(entry.byMetric, metricKey(metric, district), rule);
           const key = `${rule.target.kind}/${metric}`;
           if (window > 0) this.windows.set(key, Math.max(this.windows.get(key) ?? 0, window));
         }
@@ -93,9 +101,12 @@ export class RuleEngine {
       const entry = this.index.get(reading.kind);
       if (!entry) continue;
       this.remember(reading);
+      const district = this.options.registry.getDevice(reading.deviceId)?.district;
       const candidates = new Set<Rule>();
-      for (const metric of Object.keys(reading.metrics))
-        for (const r of entry.byMetric.get(metric) ?? []) candidates.add(r);
+      for (const metric of Object.keys(reading.metrics)) {
+        for (const r of entry.byMetric.get(metricKey(metric, undefined)) ?? []) candidates.add(r);
+        for (const r of entry.byMetric.get(metricKey(metric, district)) ?? []) candidates.add(r);
+      }
       this.evaluate(reading.deviceId, candidates, now);
     }
   }
@@ -124,11 +135,14 @@ export class RuleEngine {
   private evaluate(deviceId: string, rules: Iterable<Rule>, now: number, events?: ReadonlySet<string>): void {
     const device = this.options.registry.getDevice(deviceId);
     if (!device) return;
+    const facts = this.facts(device, now, events);
+    let evaluated = 0;
     for (const rule of rules) {
       if (!this.targets(rule, device)) continue;
-      this.options.counters.add('rules_evaluated');
-      this.step(rule, device, this.facts(device, now, events), now);
+      evaluated++;
+      this.step(rule, device, facts, now);
     }
+    this.options.counters.add('rules_evaluated', evaluated);
   }
 
   /** One evaluation of a device rule: fire after `for`, respect flap protection, clear with hysteresis. */
@@ -136,7 +150,7 @@ export class RuleEngine {
     const { states, alertStore, alerts } = this.options;
     const state = { ...states.get(rule.id, device.id) };
     const open = rule.perOccurrence ? undefined : alertStore.open(rule.id, device.id);
-    const active = this.options.isActive(rule, new Date(now), this.options.registry.city);
+    const active = !rule.schedule || this.options.isActive(rule, new Date(now), this.options.registry.city);
     const matches = active && holds(rule.condition, facts);
     if (matches) {
       state.since ??= now;
@@ -147,7 +161,7 @@ export class RuleEngine {
     } else {
       state.since = undefined;
       // Event-only rules clear by their clear condition or auto-clear, not by the absence of the event.
-      const eventOnly = eventsOf(rule.condition).size > 0 && metricsOf(rule.condition).size === 0;
+      const eventOnly = this.eventOnly.has(rule);
       const cleared = !active || (rule.clear ? holds(rule.clear, facts) : !eventOnly);
       if (open && cleared) {
         alerts.clear(open.id, active ? 'clear condition met' : 'outside the rule schedule');
@@ -230,6 +244,10 @@ export class RuleEngine {
       this.options.alerts.clear(alert.id, reason);
     this.options.states.forgetRule(ruleId);
   }
+}
+
+function metricKey(metric: string, district: string | undefined): string {
+  return district === undefined ? metric : `${metric}\u0000${district}`;
 }
 
 function subjectOf(device: DeviceView) {

@@ -38,8 +38,8 @@ export class RuleStateStore {
 
   set(ruleId: string, subjectId: string, state: SubjectState): void {
     const key = `${ruleId}\u0000${subjectId}`;
-    const before = this.cache.get(key);
-    if (before && before.since === state.since && before.clearedAt === state.clearedAt) return;
+    const before = this.cache.get(key) ?? {};
+    if (before.since === state.since && before.clearedAt === state.clearedAt) return;
     this.cache.set(key, state);
     this.upsert.run(ruleId, subjectId, state.since ?? null, state.clearedAt ?? null);
   }
