@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { SqliteAuditLog } from '../access/audit.ts';
 import { AlertError, type AlertService } from '../alerts/service.ts';
-import type { SqliteAlertStore } from '../alerts/store.ts';
+import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
 import { principalOf } from './auth.ts';
 import { ApiError, NotFoundError, parseWith } from './errors.ts';
 import { pageQuery } from './schemas.ts';
@@ -26,11 +27,22 @@ const comment = z.object({ text: z.string().min(1).max(5_000) }).strict();
 const resolution = z.object({ reason: z.string().min(1).max(2_000) }).strict();
 
 /** Alerts under /api/v1/alerts: technicians (viewer) list, acknowledge, assign, comment and resolve. */
-export function alertRoutes(service: AlertService, store: SqliteAlertStore): Router {
+export function alertRoutes(service: AlertService, store: SqliteAlertStore, audit: SqliteAuditLog): Router {
   const router = Router();
-  const act = (run: () => unknown) => {
+  /** Runs a lifecycle action and records it in the audit log with the alert before and after. */
+  const act = (res: Parameters<typeof principalOf>[0], id: string, action: string, run: () => Alert) => {
     try {
-      return run();
+      const before = store.get(id);
+      const after = run();
+      audit.record({
+        at: new Date().toISOString(),
+        actor: principalOf(res).name,
+        action: `alert.${action}`,
+        target: id,
+        before,
+        after,
+      });
+      return after;
     } catch (error) {
       if (error instanceof AlertError) {
         if (error.status === 404) throw new NotFoundError(error.message);
@@ -51,19 +63,35 @@ export function alertRoutes(service: AlertService, store: SqliteAlertStore): Rou
   });
   router.post('/alerts/:id/acknowledge', (req, res) => {
     const body = parseWith(note, req.body ?? {}, 'body');
-    res.json(act(() => service.acknowledge(req.params.id, principalOf(res).name, body.note)));
+    res.json(
+      act(res, req.params.id, 'acknowledge', () =>
+        service.acknowledge(req.params.id, principalOf(res).name, body.note),
+      ),
+    );
   });
   router.post('/alerts/:id/assign', (req, res) => {
     const body = parseWith(assignment, req.body, 'body');
-    res.json(act(() => service.assign(req.params.id, principalOf(res).name, body.assignee)));
+    res.json(
+      act(res, req.params.id, 'assign', () =>
+        service.assign(req.params.id, principalOf(res).name, body.assignee),
+      ),
+    );
   });
   router.post('/alerts/:id/comments', (req, res) => {
     const body = parseWith(comment, req.body, 'body');
-    res.json(act(() => service.comment(req.params.id, principalOf(res).name, body.text)));
+    res.json(
+      act(res, req.params.id, 'comment', () =>
+        service.comment(req.params.id, principalOf(res).name, body.text),
+      ),
+    );
   });
   router.post('/alerts/:id/resolve', (req, res) => {
     const body = parseWith(resolution, req.body, 'body');
-    res.json(act(() => service.resolve(req.params.id, principalOf(res).name, body.reason)));
+    res.json(
+      act(res, req.params.id, 'resolve', () =>
+        service.resolve(req.params.id, principalOf(res).name, body.reason),
+      ),
+    );
   });
   return router;
 }

@@ -97,7 +97,7 @@ export function createApi(deps: ApiDependencies): Express {
         isActive: (r, at, city) => !r.schedule || !city || isActive(r.schedule, at, city),
       }),
     ),
-    alertRoutes(deps.alerts, deps.alertStore),
+    alertRoutes(deps.alerts, deps.alertStore, deps.audit),
     dashboardRoutes({
       registry: deps.registry,
       influx: deps.influx,

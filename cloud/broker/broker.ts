@@ -127,6 +127,18 @@ export class MqttBroker {
       done(authError(why, code), false);
     };
     const accept = (gatewayId: string) => {
+      // MQTT takeover: a second session with the gateway's id closes the first. Only the holder of
+      // the gateway's credential can do it, and it is never silent: both addresses are logged.
+      const existing = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[
+        gatewayId
+      ];
+      if (existing && existing !== client) {
+        counters.add('mqtt_session_takeovers');
+        log.warn(
+          { gatewayId, address: remoteAddress(client), previousAddress: remoteAddress(existing) },
+          'second connection for this gateway: the previous session is closed',
+        );
+      }
       this.gatewayOf.set(client, gatewayId);
       done(null, true);
     };

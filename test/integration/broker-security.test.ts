@@ -112,6 +112,24 @@ describe('MQTT over WebSocket', () => {
   });
 });
 
+describe('a second session with a gateway id', () => {
+  it('closes the first session and says so', async () => {
+    const connect = () =>
+      connectAsync(cloud.mqttUrl, {
+        clientId: gatewayB,
+        username: gatewayB,
+        password: secrets[gatewayB],
+        reconnectPeriod: 0,
+      });
+    const first = await connect();
+    const closed = new Promise<void>((resolve) => first.once('close', () => resolve()));
+    const second = await connect();
+    await closed;
+    expect(cloud.cloud.counters.get('mqtt_session_takeovers')).toBe(1);
+    await second.endAsync();
+  });
+});
+
 describe('limits', () => {
   const connectA = () =>
     connectAsync(cloud.mqttUrl, {
