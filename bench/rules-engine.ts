@@ -1,13 +1,10 @@
 import { pino } from 'pino';
-import { AlertService } from '../cloud/alerts/service.ts';
-import { SqliteAlertStore } from '../cloud/alerts/store.ts';
 import { IngestJournal } from '../cloud/ingest/journal.ts';
 import { Counters } from '../cloud/ingest/stats.ts';
 import { DeviceRegistry } from '../cloud/registry/registry.ts';
 import { SqliteRegistryStore } from '../cloud/registry/sqlite-store.ts';
-import { RuleEngine } from '../cloud/rules/engine.ts';
+import { createRulesRuntime } from '../cloud/rules/runtime.ts';
 import type { RuleInput } from '../cloud/rules/schema.ts';
-import { RuleStateStore } from '../cloud/rules/state.ts';
 import { parseRule } from '../cloud/rules/store.ts';
 import { openSqlite } from '../cloud/storage/sqlite.ts';
 import type { Reading } from '../shared/kinds/index.ts';
@@ -61,23 +58,14 @@ export async function rulesBench(options: {
   const registry = new DeviceRegistry({ store: new SqliteRegistryStore(db), now, offlineAfterMs: 900_000 });
   registry.load([fleet]);
   const counters = new Counters();
-  const alertStore = new SqliteAlertStore(db);
-  const log = pino({ level: 'silent' });
-  const alerts = new AlertService({
-    store: alertStore,
+  const { alertStore, engine } = createRulesRuntime({
+    db,
     journal,
+    registry,
     counters,
-    log,
+    log: pino({ level: 'silent' }),
     now,
     announcer: { announce: () => undefined },
-  });
-  const engine = new RuleEngine({
-    alerts,
-    alertStore,
-    registry,
-    states: new RuleStateStore(db),
-    counters,
-    now,
     isActive: () => true,
   });
   const districts = [...new Set(fleet.devices.map((d) => d.district))];

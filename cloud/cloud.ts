@@ -8,8 +8,6 @@ import { commandMessage } from '../shared/messages.ts';
 import { gatewayTopic, parseTopic } from '../shared/topics.ts';
 import { SqliteAuditLog } from './access/audit.ts';
 import { SqliteTokenStore } from './access/tokens.ts';
-import { AlertService } from './alerts/service.ts';
-import { SqliteAlertStore } from './alerts/store.ts';
 import { createApi } from './api/app.ts';
 import { MqttBroker } from './broker/broker.ts';
 import { CredentialStore } from './broker/credentials.ts';
@@ -28,10 +26,9 @@ import type { Notifier } from './notifications/notifier.ts';
 import { startDigest, startPruning } from './notifications/scheduler.ts';
 import { DeviceRegistry } from './registry/registry.ts';
 import { SqliteRegistryStore } from './registry/sqlite-store.ts';
-import { RuleEngine } from './rules/engine.ts';
+import { createRulesRuntime } from './rules/runtime.ts';
 import { isActive } from './rules/schedule.ts';
 import { RuleService } from './rules/service.ts';
-import { RuleStateStore } from './rules/state.ts';
 import { RuleStore } from './rules/store.ts';
 import type { InfluxConnection } from './storage/influx.ts';
 import { JournalDrainer } from './storage/journal-drainer.ts';
@@ -148,7 +145,6 @@ export class Cloud {
     const configs = new GatewayConfigService(db, (gatewayId, gatewayConfig) =>
       publish(gatewayTopic(gatewayId, 'config'), gatewayConfig, true),
     );
-    const alertStore = new SqliteAlertStore(db);
     const notifications = createNotifications(await readNotificationChannels(config.NOTIFICATIONS_FILE), {
       db,
       log,
@@ -156,9 +152,10 @@ export class Cloud {
       now,
       publish: (topic, payload) => broker?.publish(topic, payload) ?? Promise.resolve(),
     });
-    const alerts = new AlertService({
-      store: alertStore,
+    const { alertStore, alerts, engine } = createRulesRuntime({
+      db,
       journal,
+      registry,
       counters,
       log,
       now,
@@ -175,14 +172,6 @@ export class Cloud {
             summary: alert.summary,
           }),
       },
-    });
-    const engine = new RuleEngine({
-      alerts,
-      alertStore,
-      registry,
-      states: new RuleStateStore(db),
-      counters,
-      now,
       isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
     });
     const rules = new RuleService(new RuleStore(db), engine, now);

@@ -1,8 +1,6 @@
 import { pino } from 'pino';
 import type { City } from '../../shared/fleet.ts';
 import type { DeviceEvent, MetricValue, Reading } from '../../shared/kinds/index.ts';
-import { AlertService } from '../alerts/service.ts';
-import { SqliteAlertStore } from '../alerts/store.ts';
 import { IngestJournal } from '../ingest/journal.ts';
 import { Counters } from '../ingest/stats.ts';
 import { DeviceRegistry } from '../registry/registry.ts';
@@ -12,9 +10,8 @@ import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent, rows } from '../storage/influxql.ts';
 import { openSqlite } from '../storage/sqlite.ts';
 import { eventsOf, metricsOf } from './conditions.ts';
-import { RuleEngine } from './engine.ts';
+import { createRulesRuntime } from './runtime.ts';
 import type { Rule } from './schema.ts';
-import { RuleStateStore } from './state.ts';
 
 export interface DryRunResult {
   from: string;
@@ -107,23 +104,14 @@ export async function dryRun(
     );
     const registry = new DeviceRegistry({ store, now, offlineAfterMs: 15 * 60_000 });
     registry.load([]);
-    const alertStore = new SqliteAlertStore(db);
-    const log = pino({ level: 'silent' });
-    const alerts = new AlertService({
-      store: alertStore,
+    const { alertStore, engine } = createRulesRuntime({
+      db,
       journal,
+      registry,
       counters,
-      log,
+      log: pino({ level: 'silent' }),
       now,
       announcer: { announce: () => undefined },
-    });
-    const engine = new RuleEngine({
-      alerts,
-      alertStore,
-      registry,
-      states: new RuleStateStore(db),
-      counters,
-      now,
       isActive: (r, at) => sources.isActive(r, at, sources.city),
     });
     engine.setRules([{ ...rule, enabled: true }]);
