@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
@@ -8,6 +7,7 @@ import { commandMessage } from '../shared/messages.ts';
 import { gatewayTopic, parseTopic } from '../shared/topics.ts';
 import { SqliteAuditLog } from './access/audit.ts';
 import { SqliteTokenStore } from './access/tokens.ts';
+import { startAlerting } from './alerting.ts';
 import { createApi } from './api/app.ts';
 import { MqttBroker } from './broker/broker.ts';
 import { CredentialStore } from './broker/credentials.ts';
@@ -21,15 +21,9 @@ import { IngestJournal } from './ingest/journal.ts';
 import { Counters } from './ingest/stats.ts';
 import { createMetricsRegistry } from './monitoring/metrics.ts';
 import { StatusSnapshots } from './monitoring/snapshots.ts';
-import { createNotifications } from './notifications/factory.ts';
 import type { Notifier } from './notifications/notifier.ts';
-import { startDigest, startPruning } from './notifications/scheduler.ts';
 import { DeviceRegistry } from './registry/registry.ts';
 import { SqliteRegistryStore } from './registry/sqlite-store.ts';
-import { createRulesRuntime } from './rules/runtime.ts';
-import { isActive } from './rules/schedule.ts';
-import { RuleService } from './rules/service.ts';
-import { RuleStore } from './rules/store.ts';
 import type { InfluxConnection } from './storage/influx.ts';
 import { JournalDrainer } from './storage/journal-drainer.ts';
 import { openSqlite } from './storage/sqlite.ts';
@@ -145,59 +139,16 @@ export class Cloud {
     const configs = new GatewayConfigService(db, (gatewayId, gatewayConfig) =>
       publish(gatewayTopic(gatewayId, 'config'), gatewayConfig, true),
     );
-    const notifications = createNotifications(await readNotificationChannels(config.NOTIFICATIONS_FILE), {
-      db,
-      log,
-      counters,
-      now,
-      publish: (topic, payload) => broker?.publish(topic, payload) ?? Promise.resolve(),
-    });
-    const { alertStore, alerts, engine } = createRulesRuntime({
+    const { notifier, alertStore, alerts, engine, rules, stopJobs } = await startAlerting({
+      config,
       db,
       journal,
       registry,
       counters,
       log,
       now,
-      announcer: {
-        announce: (channels, alert, transition, at) =>
-          notifications.notifier.dispatch(channels, {
-            alertId: alert.id,
-            ruleId: alert.ruleId,
-            ruleName: alert.ruleName,
-            severity: alert.severity as 'info',
-            transition,
-            subject: alert.subject,
-            at,
-            summary: alert.summary,
-          }),
-      },
-      isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
+      publish: (topic, payload) => broker?.publish(topic, payload) ?? Promise.resolve(),
     });
-    const rules = new RuleService(new RuleStore(db), engine, now);
-    rules.load(await RuleStore.readPack(config.RULES_DIR));
-    const timezone = registry.city?.timezone ?? 'UTC';
-    const stopJobs = [
-      startDigest({
-        cron: config.DIGEST_CRON,
-        channels: notifications.notifier.channelNames(),
-        timezone,
-        log,
-        now,
-        collect: () =>
-          alertStore.summary(new Date(now().getTime() - 86_400_000).toISOString(), now().toISOString()),
-        notify: (channels, digest) => notifications.notifier.digest(channels, digest),
-      }),
-      startPruning({
-        cron: config.PRUNE_CRON,
-        timezone,
-        log,
-        prune: () =>
-          alertStore.pruneResolved(
-            new Date(now().getTime() - config.ALERT_RETENTION_DAYS * 86_400_000).toISOString(),
-          ),
-      }),
-    ];
     const ingestor = new Ingestor({
       registry,
       deadLetters,
@@ -341,7 +292,7 @@ export class Cloud {
       mqttPort,
       httpPort,
       ports,
-      notifier: notifications.notifier,
+      notifier,
       stopJobs,
       ruleTimer,
     };
@@ -401,18 +352,4 @@ function listenHttp(app: ReturnType<typeof createApi>, port: number, host: strin
       } else resolve(server);
     });
   });
-}
-
-/** The notification channels: the file's list, or a log channel and MQTT on city/v1/alerts. */
-async function readNotificationChannels(path: string | undefined): Promise<unknown> {
-  if (!path)
-    return [
-      { name: 'log', type: 'log' },
-      { name: 'mqtt', type: 'mqtt', topic: 'city/v1/alerts' },
-    ];
-  try {
-    return JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`notification channels file ${path}: ${(error as Error).message}`);
-  }
 }
