@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import type { WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { readFleetFiles } from '../shared/fleet-files.ts';
 import { commandMessage } from '../shared/messages.ts';
@@ -41,6 +42,7 @@ interface Running {
   drainer: JournalDrainer;
   commands: CommandService;
   snapshots: StatusSnapshots;
+  snapshotWriter: WriteApi;
   broker: MqttBroker;
   http: Server;
   mqttPort: number;
@@ -200,9 +202,16 @@ export class Cloud {
       },
     });
     const aedes = broker.aedes;
+    const snapshotWriter = influx.writeApi({
+      batchSize: 5_000,
+      flushInterval: 1_000,
+      maxRetries: 3,
+      maxBufferLines: 200_000,
+    });
     const snapshots = new StatusSnapshots({
       registry,
       journal,
+      writeLines: (lines) => snapshotWriter.writeRecords(lines),
       counters,
       log,
       now,
@@ -287,6 +296,7 @@ export class Cloud {
       drainer,
       commands,
       snapshots,
+      snapshotWriter,
       broker,
       http,
       mqttPort,
@@ -324,6 +334,7 @@ export class Cloud {
       ['notifications', () => running.notifier.close()],
       ['commands', () => running.commands.stop()],
       ['snapshots', () => running.snapshots.stop()],
+      ['snapshot writer', () => running.snapshotWriter.close()],
       ['drainer', () => running.drainer.stop()],
       ['journal', () => running.journal.close()],
       ['database', () => running.db.close()],

@@ -35,6 +35,8 @@ export class RuleEngine {
   /** Windowed metric samples per device (only for metrics some rule looks back over). */
   private readonly history = new Map<string, Record<string, { t: number; v: number }[]>>();
   private windows = new Map<string, number>();
+  /** Schedule state per rule, computed at most once per minute (sun windows are costly to compute). */
+  private readonly activeCache = new Map<Rule, { minute: number; active: boolean }>();
   /** Rules whose condition is only about events (they do not clear when the event is absent). */
   private eventOnly = new Set<Rule>();
   /** A device never heard from counts as silent since the engine started, not since forever. */
@@ -49,6 +51,7 @@ export class RuleEngine {
     this.rules = rules.filter((r) => r.enabled);
     this.index = new Map();
     this.windows = new Map();
+    this.activeCache.clear();
     this.eventOnly = new Set(
       this.rules.filter((r) => eventsOf(r.condition).size > 0 && metricsOf(r.condition).size === 0),
     );
@@ -82,6 +85,16 @@ export class RuleEngine {
       (!t.districts || t.districts.includes(device.district)) &&
       (!t.gateways || t.gateways.includes(device.gatewayId))
     );
+  }
+
+  private scheduled(rule: Rule, now: number): boolean {
+    if (!rule.schedule) return true;
+    const minute = Math.floor(now / 60_000);
+    const cached = this.activeCache.get(rule);
+    if (cached?.minute === minute) return cached.active;
+    const active = this.options.isActive(rule, new Date(now), this.options.registry.city);
+    this.activeCache.set(rule, { minute, active });
+    return active;
   }
 
   private facts(device: DeviceView, now: number, events: ReadonlySet<string> = new Set()): DeviceFacts {
@@ -150,7 +163,7 @@ export class RuleEngine {
     const { states, alertStore, alerts } = this.options;
     const state = { ...states.get(rule.id, device.id) };
     const open = rule.perOccurrence ? undefined : alertStore.open(rule.id, device.id);
-    const active = !rule.schedule || this.options.isActive(rule, new Date(now), this.options.registry.city);
+    const active = this.scheduled(rule, now);
     const matches = active && holds(rule.condition, facts);
     if (matches) {
       state.since ??= now;
@@ -190,7 +203,7 @@ export class RuleEngine {
   private stepGroup(rule: Rule, devices: DeviceView[], now: number): void {
     const group = rule.group as NonNullable<Rule['group']>;
     const members = Map.groupBy(devices, (d) => (group.by === 'district' ? d.district : d.gatewayId));
-    const active = this.options.isActive(rule, new Date(now), this.options.registry.city);
+    const active = this.scheduled(rule, now);
     for (const [key, groupDevices] of members) {
       const subjectId = `${group.by}:${key}`;
       const matching = active

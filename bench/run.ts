@@ -1,0 +1,250 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { generateFleet } from '../simulators/fleet.ts';
+import { alertLatencyBench } from './alert-latency.ts';
+import { installCleanupHandlers, onCleanup, stopAll } from './cleanup.ts';
+import { edgePhase } from './edge.ts';
+import { influxCeiling } from './influx-ceiling.ts';
+import { ingestPhase, phaseSpanMs } from './ingest.ts';
+import { latencyPhase } from './latency.ts';
+import type { LoadSpec } from './load-worker.ts';
+import { mosquittoCeiling } from './mosquitto-ceiling.ts';
+import { benchOptions, usage } from './options.ts';
+import { startPlatform } from './platform.ts';
+import { watchMachine } from './proc.ts';
+import { hotSpots, printHotSpots } from './profile.ts';
+import type { BenchDevice } from './readings.ts';
+import { buildReport } from './report.ts';
+import { rulesBench } from './rules-engine.ts';
+import { printReport } from './table.ts';
+import { int, mb, say, sleep } from './util.ts';
+
+/**
+ * `npm run bench [-- --quick]`: the platform's figures and the machine's ceilings, measured side by
+ * side in one run with one load generator. Phases, one after another so that each has the 2 cores
+ * to itself: (1) raw InfluxDB writes, (2) Mosquitto, (3) the cloud started with the registered fleet,
+ * (4) sustained end-to-end ingest, (5) publish-to-stored latency at half that rate, (6) an edge agent.
+ * See docs/benchmarks.md.
+ */
+const options = benchOptions();
+if (!options) {
+  console.log(usage);
+  process.exit(0);
+}
+installCleanupHandlers();
+const dir = await mkdtemp(join(tmpdir(), 'city-bench-'));
+onCleanup('temp dir', () => rm(dir, { recursive: true, force: true }));
+const probeGateway = 'gw-bench-probe';
+const profileDir = options.profile ? resolve(options.profile) : undefined;
+/** NODE_OPTIONS of a process: the extra flags, and a CPU profile into `profileDir/<name>` at exit. */
+const nodeOptions = async (name: string, extra: string): Promise<Record<string, string>> => {
+  let flags = extra;
+  if (profileDir) {
+    await mkdir(join(profileDir, name), { recursive: true });
+    flags += ` --cpu-prof --cpu-prof-dir=${join(profileDir, name)}`;
+  }
+  const all = [process.env.NODE_OPTIONS, flags.trim()].filter(Boolean).join(' ');
+  return all ? { NODE_OPTIONS: all } : {};
+};
+/** Hot spots of the newest profile written into `profileDir/<name>` (by `pid`), printed and returned. */
+const profileOf = async (name: string, pid?: number) => {
+  if (!profileDir) return undefined;
+  const files = (await readdir(join(profileDir, name)))
+    .filter((f) => f.endsWith('.cpuprofile') && (pid === undefined || f.includes(`.${pid}.`)))
+    .sort();
+  const newest = files.at(-1);
+  if (!newest) return undefined;
+  const spots = await hotSpots(join(profileDir, name, newest), 12);
+  printHotSpots(`CPU profile of the ${name} (${join(profileDir, name, newest)})`, spots);
+  return { file: join(profileDir, name, newest), functions: spots.functions, files: spots.files.slice(0, 8) };
+};
+
+try {
+  const quiet = watchMachine();
+  await sleep(1_000);
+  const busyBefore = quiet.stop();
+  say(
+    `${options.quick ? 'quick' : 'full'} run; data in ${dir}; ${busyBefore.toFixed(2)} cores busy before the start`,
+  );
+  if (busyBefore > 0.25) say('the machine is busy with something else: figures will be lower and noisier');
+  const fleet = generateFleet({
+    seed: 1,
+    devices: options.registryDevices,
+    devicesPerGateway: options.devicesPerGateway,
+  });
+  if (fleet.gateways.length < options.connections)
+    throw new Error(
+      `the fleet has ${fleet.gateways.length} gateways; --connections ${options.connections} needs more`,
+    );
+  const loadGateways = fleet.gateways.slice(0, options.connections).map((g) => ({
+    id: g.id,
+    devices: fleet.devices.filter((d) => d.gatewayId === g.id) as BenchDevice[],
+  }));
+  const loadDevices = loadGateways.flatMap((g) => g.devices);
+  // Device-time bases, 12 h apart: each phase's readings are counted in their own range.
+  const base = Date.now() - 3 * 24 * 3_600_000;
+  const spec = (tsBase: number, ratePerS: number, durationS: number, secrets?: Map<string, string>) =>
+    ({
+      url: '',
+      gateways: loadGateways.map((g) => ({ ...g, secret: secrets?.get(g.id) ?? 'anonymous' })),
+      batchSize: options.batch,
+      qos: options.qos as 0 | 1,
+      window: options.window,
+      ratePerS,
+      durationS,
+      tsBase,
+      runId: `r${Date.now().toString(36)}`,
+    }) satisfies LoadSpec;
+
+  say(
+    `(1/6) InfluxDB ceiling: ${options.influxWriters} writers, ${options.influxBatch} lines per POST, ${loadDevices.length} devices`,
+  );
+  const influx = await influxCeiling({
+    dir,
+    devices: loadDevices,
+    batchLines: options.influxBatch,
+    writers: options.influxWriters,
+    durationS: options.ceilingDurationS,
+    tsBase: base,
+  });
+  say(
+    `InfluxDB ceiling: ${int(influx.pointsPerS)} points/s (${int(influx.stored)} of ${int(influx.points)} counted back)`,
+  );
+
+  say(
+    `(2/6) Mosquitto ceiling: ${options.connections} connections, QoS ${options.qos}, batches of ${options.batch}, window ${options.window}`,
+  );
+  const mosquitto = await mosquittoCeiling(dir, spec(base, 0, options.ceilingDurationS));
+  say(
+    `Mosquitto ceiling: ${int(mosquitto.messagesPerS)} messages/s = ${int(mosquitto.readingsPerS)} readings/s delivered`,
+  );
+
+  say(`(3/6) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
+  const platform = await startPlatform(
+    join(dir, 'platform'),
+    fleet,
+    [...loadGateways.map((g) => g.id), probeGateway],
+    { ...options.cloudEnv, ...(await nodeOptions('cloud', options.cloudNodeOptions)) },
+  );
+  await sleep(1_000);
+  const idle = platform.proc();
+  const ingestCloudPid = platform.pid;
+  const registry = {
+    devices: (await platform.health()).devices,
+    startupS: platform.startupS,
+    idleRssBytes: idle?.rssBytes ?? Number.NaN,
+    idleRssAnonBytes: idle?.rssAnonBytes ?? Number.NaN,
+    peakRssBytes: Number.NaN,
+    saturatedPeakRssBytes: Number.NaN,
+  };
+  say(
+    `cloud up in ${registry.startupS.toFixed(1)} s with ${int(registry.devices)} devices; RSS ${mb(registry.idleRssBytes)}`,
+  );
+
+  const ingestBase = base + phaseSpanMs;
+  say(
+    `(4/6) end-to-end ingest: ${options.connections} gateways, ${options.rate ? `${int(options.rate)} readings/s` : 'closed loop'}, ${options.durationS} s`,
+  );
+  const ingestSpec = {
+    ...spec(ingestBase, options.rate, options.durationS, platform.secrets),
+    url: platform.mqttUrl,
+  };
+  const ingest = await ingestPhase(platform, ingestSpec, 'ingest');
+  say(
+    `ingest: ${int(ingest.readingsPerS)} readings/s stored end to end; ${int(ingest.stored)} stored of ${int(ingest.sent)} sent`,
+  );
+
+  const halfRate = ingest.readingsPerS / 2;
+  const probeEveryMs = 100;
+  const backgroundRate = Math.max(0, halfRate - (options.batch * 1000) / probeEveryMs);
+  say(
+    `(5/6) latency at half the sustained rate: ${int(halfRate)} readings/s for ${options.latencyDurationS} s`,
+  );
+  const latency = await latencyPhase(
+    platform,
+    {
+      ...spec(ingestBase + phaseSpanMs, backgroundRate, options.latencyDurationS, platform.secrets),
+      url: platform.mqttUrl,
+    },
+    { probeGateway, everyMs: probeEveryMs, pollMs: 20 },
+  );
+  say(
+    `latency: publish to stored p50 ${latency.storedP50Ms.toFixed(0)} ms, p99 ${latency.storedP99Ms.toFixed(0)} ms`,
+  );
+
+  registry.saturatedPeakRssBytes = platform.proc()?.hwmBytes ?? Number.NaN;
+  // The registry figure: a fresh cloud with the same registered fleet, under a realistic load (the
+  // edge agent's devices reporting every second), not under the saturation load of the phases above.
+  await platform.restartCloud(join(dir, 'platform', 'cloud-registry'));
+  await sleep(500);
+  const fresh = platform.proc();
+  Object.assign(registry, {
+    startupS: platform.startupS,
+    idleRssBytes: fresh?.rssBytes ?? Number.NaN,
+    idleRssAnonBytes: fresh?.rssAnonBytes ?? Number.NaN,
+  });
+  say(
+    `(6/6) edge agent with ${options.edgeDevices} devices for ${options.edgeDurationS} s, into a fresh cloud (RSS ${mb(registry.idleRssBytes)} after start)`,
+  );
+  const edge = await edgePhase(platform, {
+    dir,
+    devices: options.edgeDevices,
+    durationS: options.edgeDurationS,
+    reportingIntervalS: 1,
+    env: await nodeOptions('edge agent', options.edgeNodeOptions),
+  });
+  say(`edge agent: peak RSS ${mb(edge.peakRssBytes)}`);
+
+  registry.peakRssBytes = platform.proc()?.hwmBytes ?? Number.NaN;
+  await platform.stop();
+  // The rules engine (issue 3): readings through the engine with 10,000 rules and 100,000 devices,
+  // and publish-to-alert latency through the whole platform.
+  say('(rules) the rules engine with 10,000 rules and 100,000 devices');
+  const rulesEngine = await rulesBench({
+    rules: 10_000,
+    devices: 100_000,
+    readings: options.quick ? 5_000 : 50_000,
+    say: (line) => say(`(rules) ${line}`),
+  });
+  say(
+    `(rules) ${int(rulesEngine.readingsPerSecond)} readings/s, ${rulesEngine.evaluationsPerReading} rule evaluations per reading`,
+  );
+  const alertLatency = await alertLatencyBench({
+    rules: 10_000,
+    devices: options.quick ? 10_000 : 100_000,
+    samples: options.quick ? 50 : 300,
+    say: (line) => say(`(rules) ${line}`),
+  });
+  say(
+    `(rules) publish → alert p50 ${alertLatency.publishToAlertMs.p50} ms, p99 ${alertLatency.publishToAlertMs.p99} ms`,
+  );
+  const profiles = {
+    cloud: await profileOf('cloud', ingestCloudPid),
+    edgeAgent: await profileOf('edge agent'),
+  };
+  const report = buildReport({
+    options,
+    influx,
+    mosquitto,
+    ingest,
+    latency,
+    edge,
+    registry,
+    profiles,
+    busyBefore,
+  });
+  printReport(report);
+  await mkdir(dirname(options.out), { recursive: true });
+  await writeFile(
+    options.out,
+    `${JSON.stringify({ ...report, rules: { engine: rulesEngine, alertLatency } }, null, 2)}\n`,
+  );
+  say(`results written to ${options.out}`);
+} catch (error) {
+  console.error(`benchmark failed: ${(error as Error).stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}
+process.exit(process.exitCode ?? 0);
