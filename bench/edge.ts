@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { issueCredentials } from '../cloud/broker/credentials.ts';
+import { generateFleet } from '../simulators/fleet.ts';
+import { onCleanup } from './cleanup.ts';
+import type { Platform } from './platform.ts';
+import { readProc, watchProc } from './proc.ts';
+import { int, mb, say, sleep } from './util.ts';
+
+/**
+ * An edge agent process (`node edge/main.ts`, as `npm run edge` runs it) with `devices` simulated
+ * devices on one gateway, reporting every `reportingIntervalS` to the cloud under test. Measured from
+ * /proc: peak RSS (VmHWM) and CPU. Its device ids are prefixed so they cannot clash with the
+ * registered fleet; the cloud learns them (owned by this gateway).
+ */
+export interface EdgeOptions {
+  dir: string;
+  devices: number;
+  durationS: number;
+  reportingIntervalS: number;
+  /** Extra environment of the agent process (NODE_OPTIONS for profiling). */
+  env?: Record<string, string>;
+}
+
+const gatewayId = 'gw-bench-edge';
+
+export async function edgePhase(platform: Platform, options: EdgeOptions) {
+  const dir = join(options.dir, 'edge');
+  await mkdir(dir, { recursive: true });
+  const generated = generateFleet({ seed: 7, devices: options.devices, devicesPerGateway: options.devices });
+  const fleet = {
+    ...generated,
+    gateways: generated.gateways.map((g) => ({ ...g, id: gatewayId })),
+    devices: generated.devices.map((d) => ({ ...d, id: `edge-${d.id}`, gatewayId })),
+  };
+  const fleetFile = join(dir, 'fleet.json');
+  await writeFile(fleetFile, JSON.stringify(fleet));
+  const secret = (await issueCredentials(platform.credentialsFile, [gatewayId])).get(gatewayId) as string;
+  const configFile = join(dir, 'gateway.json');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      gatewayId,
+      mqtt: { url: platform.mqttUrl, password: 'given-in-EDGE_GATEWAY_SECRET' },
+      fleetFile,
+      dataDir: join(dir, 'data'),
+      reportingIntervalS: options.reportingIntervalS,
+      heartbeatIntervalS: 5,
+    }),
+  );
+  const accepted = async () =>
+    (await platform.health().catch(() => undefined))?.counters.readings_accepted ?? 0;
+  const before = await accepted();
+  const agent: ChildProcess = spawn(process.execPath, ['edge/main.ts'], {
+    env: {
+      ...process.env,
+      EDGE_CONFIG: configFile,
+      EDGE_GATEWAY_SECRET: secret,
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const kill = () => agent.kill('SIGKILL');
+  process.once('exit', kill);
+  const stop = onCleanup('edge agent', async () => {
+    process.off('exit', kill);
+    if (agent.exitCode !== null || agent.signalCode !== null) return;
+    const exited = new Promise((resolve) => agent.once('exit', resolve));
+    agent.kill('SIGTERM');
+    await Promise.race([exited, sleep(5_000).then(kill)]);
+  });
+  const watch = watchProc(agent.pid);
+  const cloud = watchProc(platform.pid);
+  const started = performance.now();
+  while (performance.now() - started < options.durationS * 1000) {
+    await sleep(2_000);
+    if (agent.exitCode !== null) throw new Error(`the edge agent exited with ${agent.exitCode}`);
+    const received = (await accepted()) - before;
+    const rss = readProc(agent.pid as number)?.rssBytes ?? Number.NaN;
+    say(
+      `edge agent: ${options.devices} devices, RSS ${mb(rss)}, ${int(received)} readings accepted by the cloud`,
+    );
+  }
+  const usage = watch.stop();
+  const cloudUsage = cloud.stop();
+  const split = readProc(agent.pid as number);
+  const received = (await accepted()) - before;
+  await stop();
+  return {
+    devices: options.devices,
+    reportingIntervalS: options.reportingIntervalS,
+    durationS: options.durationS,
+    peakRssBytes: usage.hwmBytes,
+    /** At the end: anonymous (heaps) and file-backed (node binary, libraries) parts of the RSS. */
+    rssAnonBytes: split?.rssAnonBytes ?? Number.NaN,
+    rssFileBytes: split?.rssFileBytes ?? Number.NaN,
+    cores: usage.cores,
+    readingsAccepted: received,
+    /** The cloud (with the registered fleet) meanwhile: its CPU under this light load. */
+    cloudCores: cloudUsage.cores,
+  };
+}
+
+export type EdgeResult = Awaited<ReturnType<typeof edgePhase>>;

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * Flags of `npm run bench`. `--quick` (under a minute) and the full mode differ only in durations
+ * and connection counts; every figure can be set explicitly.
+ */
+const flags = {
+  quick: { type: 'boolean', default: false },
+  connections: { type: 'string' },
+  'devices-per-gateway': { type: 'string', default: '50' },
+  batch: { type: 'string', default: '100' },
+  qos: { type: 'string', default: '1' },
+  window: { type: 'string' },
+  rate: { type: 'string', default: '0' },
+  duration: { type: 'string' },
+  'latency-duration': { type: 'string' },
+  'ceiling-duration': { type: 'string' },
+  'influx-batch': { type: 'string', default: '10000' },
+  'influx-writers': { type: 'string', default: '3' },
+  'registry-devices': { type: 'string', default: '100000' },
+  'edge-devices': { type: 'string', default: '1000' },
+  'edge-duration': { type: 'string' },
+  out: { type: 'string', default: 'bench/results/latest.json' },
+  profile: { type: 'string' },
+  'cloud-node-options': { type: 'string', default: '' },
+  'edge-node-options': { type: 'string', default: '' },
+  'cloud-env': { type: 'string', multiple: true },
+  help: { type: 'boolean', default: false },
+} as const;
+
+const schema = z.object({
+  quick: z.boolean(),
+  connections: z.coerce.number().int().min(1).max(2_000),
+  devicesPerGateway: z.coerce.number().int().min(1).max(1_000),
+  batch: z.coerce.number().int().min(1).max(1_000),
+  qos: z.coerce.number().pipe(z.union([z.literal(0), z.literal(1)])),
+  window: z.coerce.number().int().min(1).max(1_000),
+  /** Readings/s of the ingest phase; 0 = closed loop (as fast as the cloud acknowledges). */
+  rate: z.coerce.number().min(0),
+  durationS: z.coerce.number().positive(),
+  latencyDurationS: z.coerce.number().positive(),
+  ceilingDurationS: z.coerce.number().positive(),
+  influxBatch: z.coerce.number().int().min(1),
+  influxWriters: z.coerce.number().int().min(1).max(64),
+  registryDevices: z.coerce.number().int().min(1),
+  edgeDevices: z.coerce.number().int().min(1),
+  edgeDurationS: z.coerce.number().positive(),
+  out: z.string().min(1),
+  /** A directory: the cloud and the edge agent run with `node --cpu-prof` and write their profiles there. */
+  profile: z.string().min(1).optional(),
+  /** Extra node flags of the cloud and of the edge agent process (for experiments: heap sizes). */
+  cloudNodeOptions: z.string(),
+  edgeNodeOptions: z.string(),
+  /** Extra environment of the cloud (KEY=VALUE), e.g. RULES_DIR=/empty to measure without rules. */
+  cloudEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()),
+});
+export type BenchOptions = z.infer<typeof schema>;
+
+export const usage = `npm run bench -- [--quick] [--connections N] [--devices-per-gateway N] [--batch N]
+  [--qos 0|1] [--window N] [--rate readings/s] [--duration s] [--latency-duration s]
+  [--ceiling-duration s] [--influx-batch lines] [--influx-writers N] [--registry-devices N]
+  [--edge-devices N] [--edge-duration s] [--out file.json] [--profile dir]
+  [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]`;
+
+export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
+  const { values } = parseArgs({ args, options: flags });
+  if (values.help) return undefined;
+  const quick = values.quick;
+  const parsed = schema.safeParse({
+    quick,
+    connections: values.connections ?? (quick ? 20 : 40),
+    devicesPerGateway: values['devices-per-gateway'],
+    batch: values.batch,
+    qos: values.qos,
+    window: values.window ?? (quick ? 8 : 16),
+    rate: values.rate,
+    durationS: values.duration ?? (quick ? 6 : 60),
+    latencyDurationS: values['latency-duration'] ?? (quick ? 5 : 30),
+    ceilingDurationS: values['ceiling-duration'] ?? (quick ? 3 : 15),
+    influxBatch: values['influx-batch'],
+    influxWriters: values['influx-writers'],
+    registryDevices: values['registry-devices'],
+    edgeDevices: values['edge-devices'],
+    edgeDurationS: values['edge-duration'] ?? (quick ? 5 : 30),
+    out: values.out,
+    profile: values.profile,
+    cloudNodeOptions: values['cloud-node-options'],
+    edgeNodeOptions: values['edge-node-options'],
+    cloudEnv: Object.fromEntries(
+      (values['cloud-env'] ?? []).map((pair: string) => {
+        const at = pair.indexOf('=');
+        return at > 0 ? [pair.slice(0, at), pair.slice(at + 1)] : [pair, ''];
+      }),
+    ),
+  });
+  if (!parsed.success) throw new Error(`bad flags: ${z.prettifyError(parsed.error)}\n${usage}`);
+  return parsed.data;
+}
