@@ -42,6 +42,7 @@ interface Running {
   drainer: JournalDrainer;
   commands: CommandService;
   snapshots: StatusSnapshots;
+  registry: DeviceRegistry;
   snapshotWriter: WriteApi;
   broker: MqttBroker;
   http: Server;
@@ -95,6 +96,7 @@ export class Cloud {
       offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
     });
     registry.load(await readFleetFiles(config.FLEET_DIR));
+    registry.startFlushing();
     const deadLetters = new SqliteDeadLetterStore(db);
     const journal = new IngestJournal(join(config.DATA_DIR, 'journal.db'), {
       maxLines: config.JOURNAL_MAX_LINES,
@@ -297,6 +299,7 @@ export class Cloud {
       commands,
       snapshots,
       snapshotWriter,
+      registry,
       broker,
       http,
       mqttPort,
@@ -337,6 +340,7 @@ export class Cloud {
       ['snapshot writer', () => running.snapshotWriter.close()],
       ['drainer', () => running.drainer.stop()],
       ['journal', () => running.journal.close()],
+      ['registry', () => running.registry.stopFlushing()],
       ['database', () => running.db.close()],
     ];
     for (const [name, step] of steps) {

@@ -31,6 +31,9 @@ export class DeviceRegistry {
   private readonly devices = new Map<string, DeviceRecord>();
   private readonly gateways = new Map<string, GatewayRecord>();
   private cityOfFleet?: City;
+  /** Devices whose last-seen or latest values changed since the last flush to the store. */
+  private readonly dirty = new Set<DeviceRecord>();
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(options: RegistryOptions) {
     this.options = options;
@@ -97,9 +100,14 @@ export class DeviceRegistry {
   }
 
   /** Records accepted readings: last seen and latest values. Readings older than the latest do not overwrite it. */
+  /**
+   * Records accepted readings in memory: last seen and latest values (a reading older than the latest
+   * does not overwrite it). The store is written behind, at most once a second (`flush`), so ingest
+   * does no SQLite work per reading; a crash loses at most that second of last-seen times, never a
+   * reading (those are in the journal).
+   */
   recordReadings(readings: Reading[]): void {
     const now = this.options.now().toISOString();
-    const changed = new Set<DeviceRecord>();
     for (const reading of readings) {
       const device = this.devices.get(reading.deviceId);
       if (!device) continue;
@@ -109,9 +117,26 @@ export class DeviceRegistry {
         Object.assign(device.latest, reading.metrics);
         device.latestTs = reading.ts;
       }
-      changed.add(device);
+      this.dirty.add(device);
     }
-    this.options.store.saveDevices([...changed]);
+  }
+
+  /** Writes the devices changed since the last flush. */
+  flush(): void {
+    if (this.dirty.size === 0) return;
+    const changed = [...this.dirty];
+    this.dirty.clear();
+    this.options.store.saveDevices(changed);
+  }
+
+  /** Flushes once a second until `stopFlushing`. */
+  startFlushing(): void {
+    this.flushTimer = setInterval(() => this.flush(), 1_000);
+  }
+
+  stopFlushing(): void {
+    clearInterval(this.flushTimer);
+    this.flush();
   }
 
   recordStatus(status: GatewayStatus): void {
@@ -164,6 +189,7 @@ export class DeviceRegistry {
   }
 
   listDevices(filter: Omit<DeviceFilter, 'seenSince'>, page: Page): { total: number; items: DeviceView[] } {
+    this.flush();
     const result = this.options.store.listDevices({ ...filter, seenSince: this.onlineSince() }, page);
     return { total: result.total, items: result.items.map((d) => this.view(d)) };
   }
