@@ -47,18 +47,27 @@ export class IngestJournal {
     this.options = options;
     this.db = openSqlite(path);
     this.db.exec(`PRAGMA synchronous = FULL;
-      CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS journal_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, lines TEXT NOT NULL, n INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS batch_keys (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS batch_keys_at ON batch_keys (at);`);
     this.statements = {
-      insert: this.db.prepare('INSERT INTO journal (line) VALUES (?)'),
+      insert: this.db.prepare('INSERT INTO journal_entries (lines, n) VALUES (?, ?)'),
       seen: this.db.prepare('SELECT 1 FROM batch_keys WHERE key = ?'),
       remember: this.db.prepare('INSERT OR IGNORE INTO batch_keys (key, at) VALUES (?, ?)'),
-      take: this.db.prepare('SELECT id, line FROM journal ORDER BY id LIMIT ?'),
-      remove: this.db.prepare('DELETE FROM journal WHERE id <= ?'),
+      take: this.db.prepare('SELECT id, lines, n FROM journal_entries ORDER BY id LIMIT ?'),
+      remove: this.db.prepare('DELETE FROM journal_entries WHERE id <= ?'),
       forget: this.db.prepare('DELETE FROM batch_keys WHERE at < ?'),
     };
-    this.lineCount = Number((this.db.prepare('SELECT COUNT(*) AS n FROM journal').get() as { n: number }).n);
+    // Journals written by earlier versions kept one row per line: carried over, in order, once.
+    if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'").get()) {
+      this.db.exec(`BEGIN;
+        INSERT INTO journal_entries (lines, n) SELECT line, 1 FROM journal ORDER BY id;
+        DROP TABLE journal;
+        COMMIT;`);
+    }
+    this.lineCount = Number(
+      (this.db.prepare('SELECT COALESCE(SUM(n), 0) AS n FROM journal_entries').get() as { n: number }).n,
+    );
   }
 
   /** Lines waiting to be written to InfluxDB. */
@@ -110,7 +119,8 @@ export class IngestJournal {
     try {
       this.db.exec('BEGIN');
       for (const { entry } of group) {
-        for (const line of entry.lines) this.statements.insert.run(line);
+        // One row per message: its lines joined, as InfluxDB takes them (one insert, not one per line).
+        if (entry.lines.length > 0) this.statements.insert.run(entry.lines.join('\n'), entry.lines.length);
         if (entry.key) this.statements.remember.run(entry.key, at);
         lines += entry.lines.length;
       }
@@ -125,11 +135,25 @@ export class IngestJournal {
     if (lines > 0) for (const listener of this.listeners) listener();
   }
 
-  /** The oldest lines, for the drainer. */
-  take(max: number): { lastId: number; lines: string[] } | undefined {
-    const rows = this.statements.take.all(max) as { id: number; line: string }[];
-    if (rows.length === 0) return undefined;
-    return { lastId: Number(rows[rows.length - 1]?.id), lines: rows.map((r) => r.line) };
+  /**
+   * The oldest entries, about `max` lines (at least one entry), for the drainer: `records` are each
+   * entry's lines joined by newlines, `count` the number of lines.
+   */
+  take(max: number): { lastId: number; records: string[]; count: number } | undefined {
+    const records: string[] = [];
+    let count = 0;
+    let lastId = 0;
+    for (const row of this.statements.take.iterate(max) as Iterable<{
+      id: number;
+      lines: string;
+      n: number;
+    }>) {
+      records.push(row.lines);
+      count += Number(row.n);
+      lastId = Number(row.id);
+      if (count >= max) break;
+    }
+    return records.length === 0 ? undefined : { lastId, records, count };
   }
 
   /** InfluxDB has the lines up to `lastId`: they leave the journal, and waiting appends get room. */

@@ -82,11 +82,11 @@ export class JournalDrainer {
       }
       const started = performance.now();
       try {
-        this.api.writeRecords(batch.lines);
+        this.api.writeRecords(batch.records);
         await this.api.flush();
-        this.counters.add('influx_points_written', batch.lines.length);
+        this.counters.add('influx_points_written', batch.count);
         this.counters.observe('influx_write_seconds', (performance.now() - started) / 1000);
-        this.journal.remove(batch.lastId, batch.lines.length);
+        this.journal.remove(batch.lastId, batch.count);
         if (failing)
           this.log.info({ backlog: this.journal.depth }, 'InfluxDB writes resumed; draining the journal');
         failing = false;
@@ -96,8 +96,8 @@ export class JournalDrainer {
         this.counters.add('influx_write_errors');
         if (status === 400) {
           // Malformed for InfluxDB: retrying cannot help. Kept as dead letters, never silently lost.
-          this.options.onRejected(batch.lines, (error as Error).message);
-          this.journal.remove(batch.lastId, batch.lines.length);
+          this.options.onRejected(batch.records, (error as Error).message);
+          this.journal.remove(batch.lastId, batch.count);
           continue;
         }
         if (!failing)
