@@ -107,7 +107,9 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
           else ackMs.push(performance.now() - at);
         }
       }
-      if (!stopped && spec.ratePerS === 0) publish(c);
+      // The next batch goes out on the next turn of the event loop: a QoS 0 callback can come back
+      // synchronously, and a loop of those would starve the timers that end the run.
+      if (!stopped && spec.ratePerS === 0) setImmediate(() => publish(c));
       else if (stopped && connections.every((x) => x.inFlight === 0)) settle();
     });
   };

@@ -27,11 +27,19 @@ import { int, mb, say, sleep } from './util.ts';
  * (4) sustained end-to-end ingest, (5) publish-to-stored latency at half that rate, (6) an edge agent.
  * See docs/benchmarks.md.
  */
-const options = benchOptions();
-if (!options) {
+const parsed = (() => {
+  try {
+    return benchOptions();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+})();
+if (!parsed) {
   console.log(usage);
   process.exit(0);
 }
+const options = parsed;
 installCleanupHandlers();
 const dir = await mkdtemp(join(tmpdir(), 'city-bench-'));
 onCleanup('temp dir', () => rm(dir, { recursive: true, force: true }));

@@ -188,12 +188,22 @@ export class RuleEngine {
   tick(): void {
     const now = this.options.now().getTime();
     for (const rule of this.rules) {
-      const devices = this.options.registry
-        .findDevices({ kind: rule.target.kind })
-        .filter((d) => this.targets(rule, d));
-      if (rule.group) this.stepGroup(rule, devices, now);
-      else if (isTimed(rule.condition) || rule.for || rule.schedule) {
-        for (const device of devices) this.step(rule, device, this.facts(device, now), now);
+      if (rule.group || isTimed(rule.condition)) {
+        // Absence, age and group conditions change with time alone: every target device.
+        const devices = this.options.registry
+          .findDevices({ kind: rule.target.kind })
+          .filter((d) => this.targets(rule, d));
+        if (rule.group) this.stepGroup(rule, devices, now);
+        else for (const device of devices) this.step(rule, device, this.facts(device, now), now);
+      } else if (rule.for || rule.schedule) {
+        // Otherwise only the devices waiting out `for`, and those whose alert a closing schedule clears.
+        const subjects = new Set(this.options.states.pending(rule.id));
+        for (const alert of this.options.alertStore.allOpen())
+          if (alert.ruleId === rule.id) subjects.add(alert.subject.id);
+        for (const id of subjects) {
+          const device = this.options.registry.getDevice(id);
+          if (device && this.targets(rule, device)) this.step(rule, device, this.facts(device, now), now);
+        }
       }
       if (rule.autoClearAfter) this.autoClear(rule, now);
       if (rule.escalateAfter && rule.escalateTo) this.escalate(rule, now);

@@ -44,6 +44,16 @@ export class RuleStateStore {
     this.upsert.run(ruleId, subjectId, state.since ?? null, state.clearedAt ?? null);
   }
 
+  /** Subjects of a rule whose condition holds but whose alert waits for its `for` duration. */
+  pending(ruleId: string): string[] {
+    const prefix = `${ruleId}\u0000`;
+    const subjects: string[] = [];
+    for (const [key, state] of this.cache) {
+      if (state.since !== undefined && key.startsWith(prefix)) subjects.push(key.slice(prefix.length));
+    }
+    return subjects;
+  }
+
   forgetRule(ruleId: string): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${ruleId}\u0000`)) this.cache.delete(key);
     this.db.prepare('DELETE FROM rule_state WHERE rule_id = ?').run(ruleId);
