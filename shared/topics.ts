@@ -28,10 +28,6 @@ export type UplinkChannel = (typeof uplinkChannels)[number];
 export type DownlinkChannel = (typeof downlinkChannels)[number];
 export type Channel = UplinkChannel | DownlinkChannel;
 
-export function gatewayPrefix(gateway: string): string {
-  return `${topicRoot}/${gateway}`;
-}
-
 export function gatewayTopic(gateway: string, channel: Channel): string {
   return `${topicRoot}/${gateway}/${channel}`;
 }

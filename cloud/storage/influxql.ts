@@ -10,10 +10,6 @@ export function quoteString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`;
 }
 
-export function timeLiteral(date: Date): string {
-  return quoteString(date.toISOString());
-}
-
 export interface Series {
   name: string;
   tags?: Record<string, string>;

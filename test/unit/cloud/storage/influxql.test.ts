@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteIdent, quoteString, rows, timeLiteral } from '../../../../cloud/storage/influxql.ts';
+import { quoteIdent, quoteString, rows } from '../../../../cloud/storage/influxql.ts';
 
 describe('quoteIdent', () => {
   it('double-quotes plain names', () => {
@@ -39,12 +39,6 @@ describe('quoteString', () => {
 
   it('leaves double quotes and unicode alone', () => {
     expect(quoteString('lamp ,=ü"1')).toBe(`'lamp ,=ü"1'`);
-  });
-});
-
-describe('timeLiteral', () => {
-  it('quotes the ISO form of the date', () => {
-    expect(timeLiteral(new Date(Date.UTC(2026, 10, 22, 16, 0, 0, 5)))).toBe("'2026-11-22T16:00:00.005Z'");
   });
 });
 
