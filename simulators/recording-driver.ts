@@ -1,11 +1,9 @@
 import type { DeviceDriver } from '../edge/drivers/driver.ts';
 import type { DeviceEvent, Reading } from '../shared/kinds/index.ts';
 
-/** Wraps a driver and keeps a copy of everything it produced: what the devices "published". */
-export class RecordingDriver implements DeviceDriver {
-  readonly readings: Reading[] = [];
-  readonly events: DeviceEvent[] = [];
-  private readonly inner: DeviceDriver;
+/** A driver that passes everything to another one; subclasses change only what they need (`poll`). */
+export class DelegatingDriver implements DeviceDriver {
+  protected readonly inner: DeviceDriver;
   constructor(inner: DeviceDriver) {
     this.inner = inner;
   }
@@ -21,13 +19,23 @@ export class RecordingDriver implements DeviceDriver {
   execute(...args: Parameters<DeviceDriver['execute']>) {
     return this.inner.execute(...args);
   }
-  async poll(now: Date) {
+  poll(now: Date) {
+    return this.inner.poll(now);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+/** Wraps a driver and keeps a copy of everything it produced: what the devices "published". */
+export class RecordingDriver extends DelegatingDriver {
+  readonly readings: Reading[] = [];
+  readonly events: DeviceEvent[] = [];
+
+  override async poll(now: Date) {
     const result = await this.inner.poll(now);
     this.readings.push(...result.readings);
     this.events.push(...result.events);
     return result;
-  }
-  close() {
-    return this.inner.close();
   }
 }

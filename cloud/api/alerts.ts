@@ -1,8 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { deviceKind } from '../../shared/kinds/index.ts';
 import type { SqliteAuditLog } from '../access/audit.ts';
 import { AlertError, type AlertService } from '../alerts/service.ts';
 import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
+import { severity } from '../rules/schema.ts';
 import { principalOf } from './auth.ts';
 import { ApiError, NotFoundError, parseWith } from './errors.ts';
 import { pageQuery } from './schemas.ts';
@@ -10,8 +12,8 @@ import { pageQuery } from './schemas.ts';
 export const alertQuery = z
   .object({
     state: z.enum(['firing', 'acknowledged', 'resolved', 'open']).optional(),
-    severity: z.enum(['info', 'warning', 'minor', 'major', 'critical']).optional(),
-    kind: z.enum(['streetlight', 'wasteBin', 'camera']).optional(),
+    severity: severity.optional(),
+    kind: deviceKind.optional(),
     district: z.string().max(128).optional(),
     device: z.string().max(128).optional(),
     rule: z.string().max(64).optional(),
@@ -21,36 +23,39 @@ export const alertQuery = z
   })
   .strict();
 
-const note = z.object({ note: z.string().max(2_000).optional() }).strict();
-const assignment = z.object({ assignee: z.string().min(1).max(200) }).strict();
-const comment = z.object({ text: z.string().min(1).max(5_000) }).strict();
-const resolution = z.object({ reason: z.string().min(1).max(2_000) }).strict();
+/** The lifecycle actions: path, audit name, body schema, and what the service does with it. */
+function lifecycle(service: AlertService) {
+  return [
+    {
+      path: 'acknowledge',
+      audit: 'alert.acknowledge',
+      body: z.object({ note: z.string().max(2_000).optional() }).strict(),
+      run: (id: string, actor: string, b: { note?: string }) => service.acknowledge(id, actor, b.note),
+    },
+    {
+      path: 'assign',
+      audit: 'alert.assign',
+      body: z.object({ assignee: z.string().min(1).max(200) }).strict(),
+      run: (id: string, actor: string, b: { assignee: string }) => service.assign(id, actor, b.assignee),
+    },
+    {
+      path: 'comments',
+      audit: 'alert.comment',
+      body: z.object({ text: z.string().min(1).max(5_000) }).strict(),
+      run: (id: string, actor: string, b: { text: string }) => service.comment(id, actor, b.text),
+    },
+    {
+      path: 'resolve',
+      audit: 'alert.resolve',
+      body: z.object({ reason: z.string().min(1).max(2_000) }).strict(),
+      run: (id: string, actor: string, b: { reason: string }) => service.resolve(id, actor, b.reason),
+    },
+  ] as const;
+}
 
 /** Alerts under /api/v1/alerts: technicians (viewer) list, acknowledge, assign, comment and resolve. */
 export function alertRoutes(service: AlertService, store: SqliteAlertStore, audit: SqliteAuditLog): Router {
   const router = Router();
-  /** Runs a lifecycle action and records it in the audit log with the alert before and after. */
-  const act = (res: Parameters<typeof principalOf>[0], id: string, action: string, run: () => Alert) => {
-    try {
-      const before = store.get(id);
-      const after = run();
-      audit.record({
-        at: new Date().toISOString(),
-        actor: principalOf(res).name,
-        action: `alert.${action}`,
-        target: id,
-        before,
-        after,
-      });
-      return after;
-    } catch (error) {
-      if (error instanceof AlertError) {
-        if (error.status === 404) throw new NotFoundError(error.message);
-        throw new ApiError(error.status, 'Conflict', error.message);
-      }
-      throw error;
-    }
-  };
   router.get('/alerts', (req, res) => {
     const q = parseWith(alertQuery, req.query, 'query');
     const result = store.list({ ...q, deviceKind: q.kind, ruleId: q.rule });
@@ -61,37 +66,35 @@ export function alertRoutes(service: AlertService, store: SqliteAlertStore, audi
     if (!alert) throw new NotFoundError(`alert ${req.params.id} does not exist`);
     res.json(alert);
   });
-  router.post('/alerts/:id/acknowledge', (req, res) => {
-    const body = parseWith(note, req.body ?? {}, 'body');
-    res.json(
-      act(res, req.params.id, 'acknowledge', () =>
-        service.acknowledge(req.params.id, principalOf(res).name, body.note),
-      ),
-    );
-  });
-  router.post('/alerts/:id/assign', (req, res) => {
-    const body = parseWith(assignment, req.body, 'body');
-    res.json(
-      act(res, req.params.id, 'assign', () =>
-        service.assign(req.params.id, principalOf(res).name, body.assignee),
-      ),
-    );
-  });
-  router.post('/alerts/:id/comments', (req, res) => {
-    const body = parseWith(comment, req.body, 'body');
-    res.json(
-      act(res, req.params.id, 'comment', () =>
-        service.comment(req.params.id, principalOf(res).name, body.text),
-      ),
-    );
-  });
-  router.post('/alerts/:id/resolve', (req, res) => {
-    const body = parseWith(resolution, req.body, 'body');
-    res.json(
-      act(res, req.params.id, 'resolve', () =>
-        service.resolve(req.params.id, principalOf(res).name, body.reason),
-      ),
-    );
-  });
+  for (const action of lifecycle(service)) {
+    // Each action is recorded in the audit log with the alert before and after.
+    router.post(`/alerts/:id/${action.path}`, (req, res) => {
+      const id = String(req.params.id);
+      const body = parseWith(action.body as z.ZodType, req.body ?? {}, 'body');
+      const actor = principalOf(res).name;
+      try {
+        const before = store.get(id);
+        const after: Alert = (action.run as (id: string, actor: string, b: unknown) => Alert)(
+          id,
+          actor,
+          body,
+        );
+        const name = action.path === 'comments' ? 'comment' : action.path;
+        audit.record({
+          at: new Date().toISOString(),
+          actor,
+          action: `alert.${name}`,
+          target: id,
+          before,
+          after,
+        });
+        res.json(after);
+      } catch (error) {
+        if (!(error instanceof AlertError)) throw error;
+        if (error.status === 404) throw new NotFoundError(error.message);
+        throw new ApiError(error.status, 'Conflict', error.message);
+      }
+    });
+  }
   return router;
 }

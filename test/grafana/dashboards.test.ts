@@ -10,6 +10,7 @@ import { simulatedDrivers } from '../../edge/drivers/simulated.ts';
 import type { DeviceEvent, DeviceKind, MetricValue } from '../../shared/kinds/index.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { createRandom } from '../../simulators/random.ts';
+import { DelegatingDriver } from '../../simulators/recording-driver.ts';
 import { getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -66,29 +67,13 @@ interface Incident {
   ended?: boolean;
 }
 
-class IncidentDriver implements DeviceDriver {
-  private readonly inner: DeviceDriver;
+class IncidentDriver extends DelegatingDriver {
   private readonly incidents: Incident[];
   constructor(inner: DeviceDriver, incidents: Incident[]) {
-    this.inner = inner;
+    super(inner);
     this.incidents = incidents.filter((i) => inner.has(i.deviceId));
   }
-  get kind(): DeviceKind {
-    return this.inner.kind;
-  }
-  get deviceCount() {
-    return this.inner.deviceCount;
-  }
-  has(deviceId: string) {
-    return this.inner.has(deviceId);
-  }
-  execute(...args: Parameters<DeviceDriver['execute']>) {
-    return this.inner.execute(...args);
-  }
-  close() {
-    return this.inner.close();
-  }
-  async poll(now: Date) {
+  override async poll(now: Date) {
     const { readings, events } = await this.inner.poll(now);
     const t = now.getTime();
     const ts = now.toISOString();
