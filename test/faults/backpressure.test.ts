@@ -1,17 +1,15 @@
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type LocalInfluxd, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
+import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { countPoints, startTestCloud } from '../helpers/cloud.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-});
+const cleanups = cleanupsAfterAll();
 
 const settled = (promise: Promise<unknown>, ms: number) =>
   Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);

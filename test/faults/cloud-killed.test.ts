@@ -1,22 +1,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { issueCredentials } from '../../cloud/broker/credentials.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
 import { freePort } from '../../cloud/storage/local-influxd.ts';
 import { type CloudProcess, startCloudProcess } from '../../scripts/cloud-process.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { streamingCity } from '../../simulators/streaming-city.ts';
+import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { getJson, silentLog } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-});
+const cleanups = cleanupsAfterAll();
 
 describe('the cloud process is killed with SIGKILL during a stream', () => {
   it('loses no acknowledged reading and stores none twice after it restarts', {

@@ -1,19 +1,17 @@
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import type { EdgeAgent } from '../../edge/agent.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { streamingCity } from '../../simulators/streaming-city.ts';
+import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { silentLog, startTestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-});
+const cleanups = cleanupsAfterAll();
 
 describe('a gateway is cut off from the broker and comes back', () => {
   it('replays its backlog at a bounded rate while live readings go first, and loses nothing', {

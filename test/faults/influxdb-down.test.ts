@@ -1,18 +1,16 @@
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectInflux } from '../../cloud/storage/influx.ts';
 import { type LocalInfluxd, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { streamingCity } from '../../simulators/streaming-city.ts';
+import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-});
+const cleanups = cleanupsAfterAll();
 
 describe('InfluxDB is stopped for 30 s while gateways keep sending', () => {
   it('journals what arrives, drains it when InfluxDB is back, and loses nothing', {
