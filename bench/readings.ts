@@ -1,4 +1,4 @@
-import { readingPoint, toLine } from '../cloud/ingest/points.ts';
+import { readingLine } from '../cloud/ingest/points.ts';
 import type { DeviceKind, Reading } from '../shared/kinds/index.ts';
 import { gatewayTopic } from '../shared/topics.ts';
 import { GENT } from '../simulators/fleet.ts';
@@ -144,7 +144,7 @@ export class ReadingSource {
           ts: new Date(0).toISOString(),
           metrics: JSON.parse(metricJson[d.kind][v] as string),
         } as Reading;
-        return toLine(readingPoint(reading, d)).replace(/ 0$/, ' ');
+        return readingLine(reading, d).replace(/ 0$/, ' ');
       }),
     );
     const { index, ts, variant } = this.advance();

@@ -1,4 +1,3 @@
-import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
 import type { CommandResult } from '../../shared/messages.ts';
@@ -7,7 +6,7 @@ import type { DeadLetterStore } from '../dead-letters/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { type Decoded, decodeMessage, type Rejection } from './decode.ts';
 import type { IngestJournal } from './journal.ts';
-import { type DevicePlacement, eventPoint, heartbeatPoint, readingPoint, toLine } from './points.ts';
+import { type DevicePlacement, eventPoint, heartbeatPoint, readingLine, toLine } from './points.ts';
 import type { Counters } from './stats.ts';
 
 export interface IngestOptions {
@@ -76,19 +75,20 @@ export class Ingestor {
     const { registry, counters, log } = this.options;
     switch (decoded.channel) {
       case 'telemetry': {
-        const { accepted, rejections } = this.placeAll(gatewayId, decoded.readings, readingPoint);
-        const readings = accepted.map(([reading]) => reading);
-        registry.recordReadings(readings);
-        this.options.onAccepted({ readings, events: [] });
+        const { accepted, lines, rejections } = this.placeAll(gatewayId, decoded.readings, readingLine);
+        registry.recordReadings(accepted);
+        this.options.onAccepted({ readings: accepted, events: [] });
         counters.add('readings_accepted', accepted.length);
-        return { lines: accepted.map(([, line]) => line), rejections };
+        return { lines, rejections };
       }
       case 'events': {
-        const { accepted, rejections } = this.placeAll(gatewayId, decoded.events, eventPoint);
+        const { accepted, lines, rejections } = this.placeAll(gatewayId, decoded.events, (event, placement) =>
+          toLine(eventPoint(event, placement)),
+        );
         counters.add('events_accepted', accepted.length);
-        this.options.onAccepted({ readings: [], events: accepted.map(([event]) => event) });
-        for (const [event] of accepted) log.info({ gatewayId, event }, 'device event');
-        return { lines: accepted.map(([, line]) => line), rejections };
+        this.options.onAccepted({ readings: [], events: accepted });
+        for (const event of accepted) log.info({ gatewayId, event }, 'device event');
+        return { lines, rejections };
       }
       case 'heartbeat':
         registry.recordHeartbeat(decoded.heartbeat);
@@ -116,16 +116,21 @@ export class Ingestor {
   private placeAll<T extends Reading | DeviceEvent>(
     gatewayId: string,
     items: T[],
-    toPoint: (item: T, placement: DevicePlacement) => Point,
-  ): { accepted: [T, string][]; rejections: Rejection[] } {
-    const accepted: [T, string][] = [];
+    serialise: (item: T, placement: DevicePlacement) => string,
+  ): { accepted: T[]; lines: string[]; rejections: Rejection[] } {
+    const accepted: T[] = [];
+    const lines: string[] = [];
     const rejections: Rejection[] = [];
     items.forEach((item, index) => {
       const placement = this.options.registry.place(gatewayId, item);
-      if ('reason' in placement) rejections.push({ ...placement, index });
-      else accepted.push([item, toLine(toPoint(item, placement))]);
+      if ('reason' in placement) {
+        rejections.push({ ...placement, index });
+        return;
+      }
+      accepted.push(item);
+      lines.push(serialise(item, placement));
     });
-    return { accepted, rejections };
+    return { accepted, lines, rejections };
   }
 
   private deadLetter(message: UplinkMessage, rejections: Rejection[], receivedAt: Date): void {

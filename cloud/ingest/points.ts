@@ -1,5 +1,5 @@
-import { Point } from '@influxdata/influxdb-client';
-import type { DeviceEvent, MetricValue, Reading } from '../../shared/kinds/index.ts';
+import { escape as lineEscape, Point } from '@influxdata/influxdb-client';
+import { type DeviceEvent, kinds, type MetricValue, type Reading } from '../../shared/kinds/index.ts';
 import type { GatewayHeartbeat } from '../../shared/messages.ts';
 
 /** Where a device sits; its tags on every point. */
@@ -12,14 +12,6 @@ export interface DevicePlacement {
 export const eventMeasurement = 'device_event';
 export const gatewayHealthMeasurement = 'gateway_health';
 
-function setField(point: Point, name: string, value: MetricValue): void {
-  // Every number is a float field: a metric's field type then never changes between readings
-  // (InfluxDB rejects a write that changes a field's type).
-  if (typeof value === 'number') point.floatField(name, value);
-  else if (typeof value === 'boolean') point.booleanField(name, value);
-  else point.stringField(name, value);
-}
-
 function deviceTags(point: Point, deviceId: string, kind: string, placement: DevicePlacement): Point {
   return point
     .tag('device', deviceId)
@@ -28,11 +20,77 @@ function deviceTags(point: Point, deviceId: string, kind: string, placement: Dev
     .tag('district', placement.district);
 }
 
-/** One point per reading: measurement = kind, device timestamp, one field per metric. */
-export function readingPoint(reading: Reading, placement: DevicePlacement): Point {
-  const point = deviceTags(new Point(reading.kind), reading.deviceId, reading.kind, placement);
-  for (const [name, value] of Object.entries(reading.metrics)) setField(point, name, value as MetricValue);
-  return point.timestamp(new Date(reading.ts));
+/** Each kind's metric names in line-protocol order (sorted, as the client library sorts fields), escaped. */
+const fieldOrder = new Map(
+  Object.values(kinds).map((k) => [
+    k.kind,
+    Object.keys(k.metrics.shape)
+      .sort()
+      .map((name) => ({ name, key: `${lineEscape.tag(name)}=` })),
+  ]),
+);
+
+/** Measurement and tags of a device's readings, escaped once per device and placement. */
+const headCache = new WeakMap<
+  DevicePlacement,
+  { deviceId: string; kind: string; gatewayId: string; district: string; head: string }
+>();
+
+function readingHead(reading: Reading, placement: DevicePlacement): string {
+  const cached = headCache.get(placement);
+  if (
+    cached?.deviceId === reading.deviceId &&
+    cached.kind === reading.kind &&
+    cached.gatewayId === placement.gatewayId &&
+    cached.district === placement.district
+  )
+    return cached.head;
+  // Tags in key order; an empty tag value is left out, as the client library does.
+  const tags = [
+    ['device', reading.deviceId],
+    ['district', placement.district],
+    ['gateway', placement.gatewayId],
+    ['kind', reading.kind],
+  ]
+    .filter(([, value]) => value)
+    .map(([key, value]) => `,${key}=${lineEscape.tag(value as string)}`)
+    .join('');
+  const head = `${lineEscape.measurement(reading.kind)}${tags} `;
+  headCache.set(placement, {
+    deviceId: reading.deviceId,
+    kind: reading.kind,
+    gatewayId: placement.gatewayId,
+    district: placement.district,
+    head,
+  });
+  return head;
+}
+
+function fieldValue(value: MetricValue): string {
+  // Every number is a float field: a metric's field type then never changes between readings
+  // (InfluxDB rejects a write that changes a field's type).
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 'T' : 'F';
+  return lineEscape.quoted(value);
+}
+
+/**
+ * One line per reading, millisecond timestamp: measurement = kind, the four device tags, one field
+ * per metric. Written directly rather than through the client's `Point` (which sorts and escapes
+ * every key on every call): this is the hot path of ingestion. Byte for byte what
+ * `toLine(Point…)` gives for the same reading (a property test compares the two).
+ */
+export function readingLine(reading: Reading, placement: DevicePlacement): string {
+  const metrics = reading.metrics as Record<string, MetricValue | undefined>;
+  let fields = '';
+  for (const { name, key } of fieldOrder.get(reading.kind) ?? []) {
+    const value = metrics[name];
+    if (value === undefined) continue;
+    fields += fields === '' ? key : `,${key}`;
+    fields += fieldValue(value);
+  }
+  if (fields === '') throw new Error(`reading of ${reading.deviceId} has no metric of kind ${reading.kind}`);
+  return `${readingHead(reading, placement)}${fields} ${Date.parse(reading.ts)}`;
 }
 
 export function eventPoint(event: DeviceEvent, placement: DevicePlacement): Point {

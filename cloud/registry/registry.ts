@@ -99,7 +99,6 @@ export class DeviceRegistry {
     return device;
   }
 
-  /** Records accepted readings: last seen and latest values. Readings older than the latest do not overwrite it. */
   /**
    * Records accepted readings in memory: last seen and latest values (a reading older than the latest
    * does not overwrite it). The store is written behind, at most once a second (`flush`), so ingest
@@ -209,6 +208,11 @@ export class DeviceRegistry {
   /** The city of the provisioning files (time zone for "today", centre as the default depot). */
   get city(): City | undefined {
     return this.cityOfFleet;
+  }
+
+  /** The record itself, without connectivity: for the hot path (the rules engine), not to be changed. */
+  record(id: string): Readonly<DeviceRecord> | undefined {
+    return this.devices.get(id);
   }
 
   getDevice(id: string): DeviceView | undefined {

@@ -3,7 +3,8 @@ import type { DeviceEvent, DeviceKind, MetricValue, Reading } from '../../shared
 import type { AlertService } from '../alerts/service.ts';
 import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
 import type { Counters } from '../ingest/stats.ts';
-import type { DeviceRegistry, DeviceView } from '../registry/registry.ts';
+import type { DeviceRegistry } from '../registry/registry.ts';
+import type { DeviceRecord } from '../registry/store.ts';
 import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from './conditions.ts';
 import type { Rule } from './schema.ts';
 import type { RuleStateStore } from './state.ts';
@@ -21,7 +22,14 @@ export interface EngineOptions {
 interface Indexed {
   byMetric: Map<string, Rule[]>;
   byEvent: Map<string, Rule[]>;
+  /** Metrics of the kind some rule looks back over, with the longest window. */
+  windows: Map<string, number>;
+  /** The rules a reading meets, by district and the metrics it carries (devices repeat both). */
+  candidates: Map<string, readonly Rule[]>;
 }
+
+/** Bounds the candidate cache; a reading's metric set varies little, so this is rarely reached. */
+const maxCandidateSets = 10_000;
 
 /**
  * Evaluates rules. Per-reading conditions run on ingest, looked up by kind and metric (or event), so
@@ -34,7 +42,6 @@ export class RuleEngine {
   private index = new Map<DeviceKind, Indexed>();
   /** Windowed metric samples per device (only for metrics some rule looks back over). */
   private readonly history = new Map<string, Record<string, { t: number; v: number }[]>>();
-  private windows = new Map<string, number>();
   /** Schedule state per rule, computed at most once per minute (sun windows are costly to compute). */
   private readonly activeCache = new Map<Rule, { minute: number; active: boolean }>();
   /** Rules whose condition is only about events (they do not clear when the event is absent). */
@@ -50,7 +57,6 @@ export class RuleEngine {
   setRules(rules: Rule[]): void {
     this.rules = rules.filter((r) => r.enabled);
     this.index = new Map();
-    this.windows = new Map();
     this.activeCache.clear();
     this.eventOnly = new Set(
       this.rules.filter((r) => eventsOf(r.condition).size > 0 && metricsOf(r.condition).size === 0),
@@ -58,7 +64,12 @@ export class RuleEngine {
     const push = (map: Map<string, Rule[]>, key: string, rule: Rule) =>
       map.set(key, [...(map.get(key) ?? []), rule]);
     for (const rule of this.rules) {
-      const entry = this.index.get(rule.target.kind) ?? { byMetric: new Map(), byEvent: new Map() };
+      const entry = this.index.get(rule.target.kind) ?? {
+        byMetric: new Map(),
+        byEvent: new Map(),
+        windows: new Map(),
+        candidates: new Map(),
+      };
       this.index.set(rule.target.kind, entry);
       if (rule.group) continue; // group rules are evaluated on the timer
       const conditions = [rule.condition, ...(rule.clear ? [rule.clear] : [])];
@@ -68,8 +79,7 @@ export class RuleEngine {
           // rules that can concern its device.
           for (const district of rule.target.districts ?? [undefined])
             push(entry.byMetric, metricKey(metric, district), rule);
-          const key = `${rule.target.kind}/${metric}`;
-          if (window > 0) this.windows.set(key, Math.max(this.windows.get(key) ?? 0, window));
+          if (window > 0) entry.windows.set(metric, Math.max(entry.windows.get(metric) ?? 0, window));
         }
         for (const event of eventsOf(c)) push(entry.byEvent, event, rule);
       }
@@ -77,7 +87,7 @@ export class RuleEngine {
     for (const rule of rules) if (!rule.enabled) this.clearAll(rule.id, 'rule disabled');
   }
 
-  private targets(rule: Rule, device: DeviceView): boolean {
+  private targets(rule: Rule, device: DeviceRecord): boolean {
     const t = rule.target;
     return (
       t.kind === device.kind &&
@@ -97,7 +107,7 @@ export class RuleEngine {
     return active;
   }
 
-  private facts(device: DeviceView, now: number, events: ReadonlySet<string> = new Set()): DeviceFacts {
+  private facts(device: DeviceRecord, now: number, events: ReadonlySet<string> = new Set()): DeviceFacts {
     return {
       now,
       latest: device.latest as Record<string, MetricValue>,
@@ -112,42 +122,67 @@ export class RuleEngine {
     const now = this.options.now().getTime();
     for (const reading of readings) {
       const entry = this.index.get(reading.kind);
-      if (!entry) continue;
-      this.remember(reading);
-      const district = this.options.registry.getDevice(reading.deviceId)?.district;
-      const candidates = new Set<Rule>();
-      for (const metric of Object.keys(reading.metrics)) {
-        for (const r of entry.byMetric.get(metricKey(metric, undefined)) ?? []) candidates.add(r);
-        for (const r of entry.byMetric.get(metricKey(metric, district)) ?? []) candidates.add(r);
-      }
-      this.evaluate(reading.deviceId, candidates, now);
+      const device = entry && this.options.registry.record(reading.deviceId);
+      if (!entry || !device) continue;
+      this.remember(reading, entry.windows);
+      this.evaluate(device, this.candidates(entry, reading, device.district), now);
     }
   }
 
   onEvents(events: DeviceEvent[]): void {
     const now = this.options.now().getTime();
     for (const event of events) {
-      const candidates = new Set(this.index.get(event.kind)?.byEvent.get(event.type) ?? []);
-      this.evaluate(event.deviceId, candidates, now, new Set([event.type]));
+      const device = this.options.registry.record(event.deviceId);
+      const rules = this.index.get(event.kind)?.byEvent.get(event.type);
+      if (device && rules) this.evaluate(device, rules, now, new Set([event.type]));
     }
   }
 
-  private remember(reading: Reading): void {
+  /** The rules concerning a reading: those on any metric it carries, everywhere or in its district. */
+  private candidates(entry: Indexed, reading: Reading, district: string): readonly Rule[] {
+    const metrics = Object.keys(reading.metrics);
+    const key = `${district}\u0000${metrics.join(',')}`;
+    const cached = entry.candidates.get(key);
+    if (cached) return cached;
+    const rules = new Set<Rule>();
+    for (const metric of metrics) {
+      for (const r of entry.byMetric.get(metricKey(metric, undefined)) ?? []) rules.add(r);
+      for (const r of entry.byMetric.get(metricKey(metric, district)) ?? []) rules.add(r);
+    }
+    if (entry.candidates.size >= maxCandidateSets) entry.candidates.clear();
+    const list = [...rules];
+    entry.candidates.set(key, list);
+    return list;
+  }
+
+  private remember(reading: Reading, windows: Map<string, number>): void {
+    if (windows.size === 0) return;
     const t = Date.parse(reading.ts);
-    for (const [metric, value] of Object.entries(reading.metrics)) {
-      const window = this.windows.get(`${reading.kind}/${metric}`);
-      if (!window || typeof value !== 'number') continue;
-      const perDevice = this.history.get(reading.deviceId) ?? {};
-      this.history.set(reading.deviceId, perDevice);
-      const samples = (perDevice[metric] ?? []).filter((s) => s.t > t - window);
+    const metrics = reading.metrics as Record<string, MetricValue | undefined>;
+    for (const [metric, window] of windows) {
+      const value = metrics[metric];
+      if (typeof value !== 'number') continue;
+      let perDevice = this.history.get(reading.deviceId);
+      if (!perDevice) {
+        perDevice = {};
+        this.history.set(reading.deviceId, perDevice);
+      }
+      const samples = perDevice[metric] ?? [];
+      // Drop what fell out of the window, in place.
+      let kept = 0;
+      for (const sample of samples) if (sample.t > t - window) samples[kept++] = sample;
+      samples.length = kept;
       samples.push({ t, v: value });
       perDevice[metric] = samples;
     }
   }
 
-  private evaluate(deviceId: string, rules: Iterable<Rule>, now: number, events?: ReadonlySet<string>): void {
-    const device = this.options.registry.getDevice(deviceId);
-    if (!device) return;
+  private evaluate(
+    device: DeviceRecord,
+    rules: Iterable<Rule>,
+    now: number,
+    events?: ReadonlySet<string>,
+  ): void {
     const facts = this.facts(device, now, events);
     let evaluated = 0;
     for (const rule of rules) {
@@ -155,13 +190,14 @@ export class RuleEngine {
       evaluated++;
       this.step(rule, device, facts, now);
     }
-    this.options.counters.add('rules_evaluated', evaluated);
+    if (evaluated > 0) this.options.counters.add('rules_evaluated', evaluated);
   }
 
   /** One evaluation of a device rule: fire after `for`, respect flap protection, clear with hysteresis. */
-  private step(rule: Rule, device: DeviceView, facts: DeviceFacts, now: number): void {
+  private step(rule: Rule, device: DeviceRecord, facts: DeviceFacts, now: number): void {
     const { states, alertStore, alerts } = this.options;
-    const state = { ...states.get(rule.id, device.id) };
+    const before = states.get(rule.id, device.id);
+    const state = { since: before.since, clearedAt: before.clearedAt };
     const open = rule.perOccurrence ? undefined : alertStore.open(rule.id, device.id);
     const active = this.scheduled(rule, now);
     const matches = active && holds(rule.condition, facts);
@@ -201,7 +237,7 @@ export class RuleEngine {
         for (const alert of this.options.alertStore.allOpen())
           if (alert.ruleId === rule.id) subjects.add(alert.subject.id);
         for (const id of subjects) {
-          const device = this.options.registry.getDevice(id);
+          const device = this.options.registry.record(id);
           if (device && this.targets(rule, device)) this.step(rule, device, this.facts(device, now), now);
         }
       }
@@ -210,7 +246,7 @@ export class RuleEngine {
     }
   }
 
-  private stepGroup(rule: Rule, devices: DeviceView[], now: number): void {
+  private stepGroup(rule: Rule, devices: DeviceRecord[], now: number): void {
     const group = rule.group as NonNullable<Rule['group']>;
     const members = Map.groupBy(devices, (d) => (group.by === 'district' ? d.district : d.gatewayId));
     const active = this.scheduled(rule, now);
@@ -273,10 +309,10 @@ function metricKey(metric: string, district: string | undefined): string {
   return district === undefined ? metric : `${metric}\u0000${district}`;
 }
 
-function subjectOf(device: DeviceView) {
+function subjectOf(device: DeviceRecord) {
   return { kind: 'device' as const, id: device.id, district: device.district, deviceKind: device.kind };
 }
 
-function summaryOf(rule: Rule, device: DeviceView): string {
+function summaryOf(rule: Rule, device: DeviceRecord): string {
   return `${rule.name}: ${device.id} in ${device.district}`;
 }

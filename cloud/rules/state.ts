@@ -10,7 +10,8 @@ export interface SubjectState {
 export class RuleStateStore {
   private readonly db: DatabaseSync;
   private readonly upsert: StatementSync;
-  private readonly cache = new Map<string, SubjectState>();
+  /** By rule, then subject. */
+  private readonly cache = new Map<string, Map<string, SubjectState>>();
 
   constructor(db: DatabaseSync) {
     this.db = db;
@@ -25,37 +26,44 @@ export class RuleStateStore {
       string,
       number | string | null
     >[]) {
-      this.cache.set(`${row.rule_id}\u0000${row.subject_id}`, {
+      this.subjects(String(row.rule_id)).set(String(row.subject_id), {
         since: row.since === null ? undefined : Number(row.since),
         clearedAt: row.cleared_at === null ? undefined : Number(row.cleared_at),
       });
     }
   }
 
+  private subjects(ruleId: string): Map<string, SubjectState> {
+    let subjects = this.cache.get(ruleId);
+    if (!subjects) {
+      subjects = new Map();
+      this.cache.set(ruleId, subjects);
+    }
+    return subjects;
+  }
+
   get(ruleId: string, subjectId: string): SubjectState {
-    return this.cache.get(`${ruleId}\u0000${subjectId}`) ?? {};
+    return this.cache.get(ruleId)?.get(subjectId) ?? {};
   }
 
   set(ruleId: string, subjectId: string, state: SubjectState): void {
-    const key = `${ruleId}\u0000${subjectId}`;
-    const before = this.cache.get(key) ?? {};
+    const subjects = this.subjects(ruleId);
+    const before = subjects.get(subjectId) ?? {};
     if (before.since === state.since && before.clearedAt === state.clearedAt) return;
-    this.cache.set(key, state);
+    subjects.set(subjectId, state);
     this.upsert.run(ruleId, subjectId, state.since ?? null, state.clearedAt ?? null);
   }
 
   /** Subjects of a rule whose condition holds but whose alert waits for its `for` duration. */
   pending(ruleId: string): string[] {
-    const prefix = `${ruleId}\u0000`;
     const subjects: string[] = [];
-    for (const [key, state] of this.cache) {
-      if (state.since !== undefined && key.startsWith(prefix)) subjects.push(key.slice(prefix.length));
-    }
+    for (const [subject, state] of this.cache.get(ruleId) ?? [])
+      if (state.since !== undefined) subjects.push(subject);
     return subjects;
   }
 
   forgetRule(ruleId: string): void {
-    for (const key of this.cache.keys()) if (key.startsWith(`${ruleId}\u0000`)) this.cache.delete(key);
+    this.cache.delete(ruleId);
     this.db.prepare('DELETE FROM rule_state WHERE rule_id = ?').run(ruleId);
   }
 }

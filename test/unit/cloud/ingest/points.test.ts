@@ -1,15 +1,22 @@
 import { dateToProtocolTimestamp, Point } from '@influxdata/influxdb-client';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   type DevicePlacement,
   eventMeasurement,
   eventPoint,
   gatewayHealthMeasurement,
   heartbeatPoint,
-  readingPoint,
+  readingLine,
   toLine,
 } from '../../../../cloud/ingest/points.ts';
-import type { DeviceEvent, Reading } from '../../../../shared/kinds/index.ts';
+import {
+  type DeviceEvent,
+  kinds,
+  type Reading,
+  reading as readingSchema,
+} from '../../../../shared/kinds/index.ts';
 import type { GatewayHeartbeat } from '../../../../shared/messages.ts';
 import { validEvent, validHeartbeat, validReadings } from '../../fixtures.ts';
 
@@ -28,10 +35,69 @@ function parts(protocolLine: string) {
 
 const placement: DevicePlacement = { gatewayId: 'gw-centrum-01', district: 'centrum' };
 
-describe('readingPoint', () => {
+/** The client library's own serialisation of a reading: the reference `readingLine` must match. */
+function libraryPoint(reading: Reading, at: DevicePlacement): Point {
+  const point = new Point(reading.kind)
+    .tag('device', reading.deviceId)
+    .tag('gateway', at.gatewayId)
+    .tag('kind', reading.kind)
+    .tag('district', at.district);
+  for (const [name, value] of Object.entries(reading.metrics)) {
+    if (typeof value === 'number') point.floatField(name, value);
+    else if (typeof value === 'boolean') point.booleanField(name, value);
+    else point.stringField(name, value);
+  }
+  return point.timestamp(new Date(reading.ts));
+}
+
+const awkward = fc.string({
+  unit: fc.constantFrom('a', ' ', ',', '=', '"', "'", 'ü', '\\', '\n', '😀', 'é'),
+});
+const textArb = fc.oneof(fc.string({ unit: 'grapheme', minLength: 1 }), awkward);
+
+/** Readings of every kind with any subset of metrics, values inside their bounds, awkward ids. */
+const readingArb = fc.constantFrom(...Object.values(kinds)).chain((k) => {
+  const metric = (schema: z.ZodType): fc.Arbitrary<unknown> => {
+    if (schema instanceof z.ZodNumber)
+      return fc.double({ min: schema.minValue ?? -1e9, max: schema.maxValue ?? 1e9, noNaN: true });
+    if (schema instanceof z.ZodEnum) return fc.constantFrom(...(schema.options as string[]));
+    if (schema instanceof z.ZodBoolean) return fc.boolean();
+    return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
+  };
+  const shape = k.metrics.shape as Record<string, z.ZodType>;
+  return fc.record({
+    deviceId: textArb,
+    kind: fc.constant(k.kind),
+    ts: fc.date({ noInvalidDate: true, min: new Date(0) }).map((d) => d.toISOString()),
+    metrics: fc.record(
+      Object.fromEntries(Object.entries(shape).map(([name, schema]) => [name, metric(schema)])),
+      {
+        requiredKeys: [],
+      },
+    ),
+  });
+});
+
+describe('readingLine', () => {
+  it('is byte for byte what the client library writes for every valid reading', () => {
+    fc.assert(
+      fc.property(readingArb, textArb, textArb, (candidate, district, otherDistrict) => {
+        const parsed = readingSchema.safeParse(candidate);
+        fc.pre(parsed.success);
+        const valid = parsed.data as Reading;
+        // The same placement object before and after its device moved: the cached head must follow.
+        const at: DevicePlacement = { gatewayId: 'gw-1', district };
+        expect(readingLine(valid, at)).toBe(line(libraryPoint(valid, at)));
+        at.district = otherDistrict;
+        expect(readingLine(valid, at)).toBe(line(libraryPoint(valid, at)));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it('writes measurement = kind, the four device tags and the reading time in ms', () => {
     const reading = { ...validReadings.camera, ts: '2026-11-22T17:00:00.123+01:00' } as Reading;
-    const p = parts(line(readingPoint(reading, placement)));
+    const p = parts(readingLine(reading, placement));
     expect(p.measurement).toBe('camera');
     expect(p.tags.sort()).toEqual([
       'device=cam-000003',
@@ -44,7 +110,7 @@ describe('readingPoint', () => {
 
   it('escapes space, comma and equals sign in tag values so they round-trip', () => {
     const reading = { ...validReadings.camera, deviceId: 'lamp 1,a=b' } as Reading;
-    const text = line(readingPoint(reading, { gatewayId: 'gw-1', district: 'Sint-Pieters ,=' }));
+    const text = readingLine(reading, { gatewayId: 'gw-1', district: 'Sint-Pieters ,=' });
     expect(text).toContain(',device=lamp\\ 1\\,a\\=b,');
     expect(text).toContain(',district=Sint-Pieters\\ \\,\\=,');
     const p = parts(text);
@@ -55,7 +121,7 @@ describe('readingPoint', () => {
 
   it('keeps quotes and unicode in a tag as they are', () => {
     const reading = { ...validReadings.camera, deviceId: 'lamp ,=ü"1' } as Reading;
-    expect(line(readingPoint(reading, placement))).toContain(',device=lamp\\ \\,\\=ü"1,');
+    expect(readingLine(reading, placement)).toContain(',device=lamp\\ \\,\\=ü"1,');
   });
 
   it('writes every number as a float field, even integer counts', () => {
@@ -63,7 +129,7 @@ describe('readingPoint', () => {
       ...validReadings.camera,
       metrics: { peopleCount: 12, vehicleCount: 0, crowdDensity: 0.4, rsrp: -95 },
     } as Reading;
-    const { fields } = parts(line(readingPoint(reading, placement)));
+    const { fields } = parts(readingLine(reading, placement));
     expect(fields.split(',').sort()).toEqual([
       'crowdDensity=0.4',
       'peopleCount=12',
@@ -78,24 +144,17 @@ describe('readingPoint', () => {
       ...validReadings.wasteBin,
       metrics: { lidOpen: true, status: 'ok', dateLastEmptying: '2026-11-20T07:30:00+01:00' },
     } as Reading;
-    const fields = parts(line(readingPoint(reading, placement)))
-      .fields.split(',')
-      .sort();
+    const fields = parts(readingLine(reading, placement)).fields.split(',').sort();
     expect(fields).toEqual(['dateLastEmptying="2026-11-20T07:30:00+01:00"', 'lidOpen=T', 'status="ok"']);
     const off = { ...validReadings.camera, metrics: { tamperDetected: false } } as Reading;
-    expect(parts(line(readingPoint(off, placement))).fields).toBe('tamperDetected=F');
+    expect(parts(readingLine(off, placement)).fields).toBe('tamperDetected=F');
   });
 
   it('writes one field per metric of a full reading', () => {
     for (const reading of Object.values(validReadings)) {
-      const { fields } = parts(line(readingPoint(reading as Reading, placement)));
+      const { fields } = parts(readingLine(reading as Reading, placement));
       expect(fields.split(',').map((f) => f.split('=')[0])).toEqual(Object.keys(reading.metrics).sort());
     }
-  });
-
-  it('defaults to nanoseconds without settings, which is why the writer uses ms precision', () => {
-    const text = readingPoint(validReadings.camera as Reading, placement).toLineProtocol();
-    expect(text?.endsWith(` ${Date.parse(validReadings.camera.ts)}000000`)).toBe(true);
   });
 });
 
@@ -159,7 +218,7 @@ describe('heartbeatPoint', () => {
 describe('toLine', () => {
   it('writes the same line as the ms-precision serialisation, with a ms timestamp', () => {
     const reading = { ...validReadings.camera, ts: '2026-11-22T16:00:00.123Z' } as Reading;
-    const point = readingPoint(reading, placement);
+    const point = libraryPoint(reading, placement);
     const text = toLine(point);
     expect(text).toBe(line(point));
     expect(parts(text).ts).toBe(Date.parse('2026-11-22T16:00:00.123Z'));
