@@ -110,6 +110,7 @@ export class Cloud {
       influx,
       {
         batchLines: config.INFLUX_BATCH_SIZE,
+        concurrency: config.INFLUX_WRITE_CONCURRENCY,
         minRetryMs: 500,
         maxRetryMs: 30_000,
         onRejected: (lines, reason) =>

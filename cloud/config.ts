@@ -33,6 +33,8 @@ export const cloudConfig = z.object({
   INFLUX_DATABASE: z.string().min(1).default('city'),
   INFLUX_ORG: z.string().default('city'),
   INFLUX_BATCH_SIZE: z.coerce.number().int().positive().default(5_000),
+  /** Writes to InfluxDB in flight at once. */
+  INFLUX_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** Points waiting for InfluxDB beyond which acknowledgements slow down (backpressure). */
   JOURNAL_MAX_LINES: z.coerce.number().int().positive().default(5_000_000),
   /** How long a batch id is remembered to recognise a redelivered batch. */

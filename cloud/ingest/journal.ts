@@ -14,6 +14,9 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** Batch keys past their time to live are deleted at most this often (not on every drained batch). */
+const forgetEveryMs = 10_000;
+
 export interface JournalOptions {
   /** Beyond this many lines waiting for InfluxDB, appends wait (backpressure: slow PUBACKs). */
   maxLines: number;
@@ -42,6 +45,9 @@ export class IngestJournal {
   /** Keys of appends not yet committed, with the promise of their commit. */
   private readonly pendingKeys = new Map<string, Promise<void>>();
   private readonly listeners = new Set<() => void>();
+  /** Entries up to this id have left the journal (InfluxDB has them). */
+  private removedUpTo = 0;
+  private forgotAt = 0;
 
   constructor(path: string, options: JournalOptions) {
     this.options = options;
@@ -54,7 +60,7 @@ export class IngestJournal {
       insert: this.db.prepare('INSERT INTO journal_entries (lines, n) VALUES (?, ?)'),
       seen: this.db.prepare('SELECT 1 FROM batch_keys WHERE key = ?'),
       remember: this.db.prepare('INSERT OR IGNORE INTO batch_keys (key, at) VALUES (?, ?)'),
-      take: this.db.prepare('SELECT id, lines, n FROM journal_entries ORDER BY id LIMIT ?'),
+      take: this.db.prepare('SELECT id, lines, n FROM journal_entries WHERE id > ? ORDER BY id LIMIT ?'),
       remove: this.db.prepare('DELETE FROM journal_entries WHERE id <= ?'),
       forget: this.db.prepare('DELETE FROM batch_keys WHERE at < ?'),
     };
@@ -136,14 +142,17 @@ export class IngestJournal {
   }
 
   /**
-   * The oldest entries, about `max` lines (at least one entry), for the drainer: `records` are each
-   * entry's lines joined by newlines, `count` the number of lines.
+   * The oldest entries after entry `afterId`, about `max` lines (at least one entry), for the drainer:
+   * `records` are each entry's lines joined by newlines, `count` the number of lines.
    */
-  take(max: number): { lastId: number; records: string[]; count: number } | undefined {
+  take(
+    max: number,
+    afterId = this.removedUpTo,
+  ): { lastId: number; records: string[]; count: number } | undefined {
     const records: string[] = [];
     let count = 0;
     let lastId = 0;
-    for (const row of this.statements.take.iterate(max) as Iterable<{
+    for (const row of this.statements.take.iterate(afterId, max) as Iterable<{
       id: number;
       lines: string;
       n: number;
@@ -159,8 +168,13 @@ export class IngestJournal {
   /** InfluxDB has the lines up to `lastId`: they leave the journal, and waiting appends get room. */
   remove(lastId: number, count: number): void {
     this.statements.remove.run(lastId);
+    this.removedUpTo = lastId;
     this.lineCount -= count;
-    this.statements.forget.run(this.options.now().getTime() - this.options.keyTtlMs);
+    const now = this.options.now().getTime();
+    if (now - this.forgotAt >= forgetEveryMs) {
+      this.statements.forget.run(now - this.options.keyTtlMs);
+      this.forgotAt = now;
+    }
     while (this.waitingForRoom.length > 0 && this.lineCount < this.options.maxLines) {
       this.enqueue(this.waitingForRoom.shift() as Pending);
     }

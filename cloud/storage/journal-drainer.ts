@@ -6,6 +6,8 @@ import type { InfluxConnection } from './influx.ts';
 
 export interface DrainerOptions {
   batchLines: number;
+  /** Writes in flight at once: InfluxDB parses one batch while the next is on its way. */
+  concurrency: number;
   /** Retry delays while InfluxDB is unavailable: doubling from min to max. */
   minRetryMs: number;
   maxRetryMs: number;
@@ -18,15 +20,25 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+type Taken = NonNullable<ReturnType<IngestJournal['take']>>;
+
+interface InFlight {
+  batch: Taken;
+  started: number;
+  /** Settles with the write's error, or undefined once InfluxDB confirmed it; never rejects. */
+  done: Promise<unknown>;
+}
+
 /**
- * Moves the journal into InfluxDB through the client library's WriteApi, oldest lines first. A batch
- * leaves the journal only when InfluxDB confirmed it; while InfluxDB is down, the drainer retries
- * with backoff and the journal grows. Writes are idempotent (same series and timestamp is the same
- * point), so a batch written again after a crash creates no duplicates.
+ * Moves the journal into InfluxDB through the client library's WriteApi, oldest lines first, with up
+ * to `concurrency` writes in flight (one WriteApi each). Batches leave the journal in order, only once
+ * InfluxDB confirmed them and every batch before them; while InfluxDB is down, the drainer retries
+ * from the oldest unconfirmed batch with backoff and the journal grows. Writes are idempotent (same
+ * series and timestamp is the same point), so a batch written twice creates no duplicates.
  */
 export class JournalDrainer {
   private readonly journal: IngestJournal;
-  private readonly api: WriteApi;
+  private readonly apis: WriteApi[];
   private readonly options: DrainerOptions;
   private readonly counters: Counters;
   private readonly log: Logger;
@@ -54,13 +66,15 @@ export class JournalDrainer {
     });
     // The drainer owns retries (the journal is the buffer), so the WriteApi does not retry or buffer.
     // No gzip: InfluxDB runs next to the cloud, and compressing every batch cost ~8 % of a core.
-    this.api = influx.writeApi({
-      gzipThreshold: Number.MAX_SAFE_INTEGER,
-      batchSize: options.batchLines + 1,
-      flushInterval: 0,
-      maxRetries: 0,
-      maxBufferLines: 0,
-    });
+    this.apis = Array.from({ length: options.concurrency }, () =>
+      influx.writeApi({
+        gzipThreshold: Number.MAX_SAFE_INTEGER,
+        batchSize: options.batchLines + 1,
+        flushInterval: 0,
+        maxRetries: 0,
+        maxBufferLines: 0,
+      }),
+    );
   }
 
   start(): void {
@@ -71,52 +85,80 @@ export class JournalDrainer {
   private async run(): Promise<void> {
     let delay = this.options.minRetryMs;
     let failing = false;
+    const inFlight: InFlight[] = [];
+    /** The last journal entry taken for writing: the next batch starts after it (or at the oldest). */
+    let takenUpTo: number | undefined;
+    const free: WriteApi[] = [...this.apis];
     while (!this.stopped) {
-      const batch = this.journal.take(this.options.batchLines);
-      if (!batch) {
+      for (let api = free.pop(); api; api = free.pop()) {
+        const batch = this.journal.take(this.options.batchLines, takenUpTo);
+        if (!batch) {
+          free.push(api);
+          break;
+        }
+        takenUpTo = batch.lastId;
+        const writer = api;
+        const done = this.write(writer, batch).finally(() => free.push(writer));
+        inFlight.push({ batch, started: performance.now(), done });
+      }
+      const oldest = inFlight.shift();
+      if (!oldest) {
         for (const resolve of this.idleWaiters.splice(0)) resolve();
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });
         continue;
       }
-      const started = performance.now();
-      try {
-        this.api.writeRecords(batch.records);
-        await this.api.flush();
+      const error = await oldest.done;
+      const { batch } = oldest;
+      if (error === undefined) {
         this.counters.add('influx_points_written', batch.count);
-        this.counters.observe('influx_write_seconds', (performance.now() - started) / 1000);
+        this.counters.observe('influx_write_seconds', (performance.now() - oldest.started) / 1000);
         this.journal.remove(batch.lastId, batch.count);
         if (failing)
           this.log.info({ backlog: this.journal.depth }, 'InfluxDB writes resumed; draining the journal');
         failing = false;
         delay = this.options.minRetryMs;
-      } catch (error) {
-        const status = statusOf(error);
-        this.counters.add('influx_write_errors');
-        if (status === 400) {
-          // Malformed for InfluxDB: retrying cannot help. Kept as dead letters, never silently lost.
-          this.options.onRejected(batch.records, (error as Error).message);
-          this.journal.remove(batch.lastId, batch.count);
-          continue;
-        }
-        if (!failing)
-          this.log.warn(
-            { err: error, backlog: this.journal.depth },
-            'InfluxDB write failed; keeping the journal and retrying',
-          );
-        failing = true;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wake = () => {
-            if (this.stopped) {
-              clearTimeout(timer);
-              resolve();
-            }
-          };
-        });
-        delay = Math.min(this.options.maxRetryMs, delay * 2);
+        continue;
       }
+      this.counters.add('influx_write_errors');
+      if (statusOf(error) === 400) {
+        // Malformed for InfluxDB: retrying cannot help. Kept as dead letters, never silently lost.
+        this.options.onRejected(batch.records, (error as Error).message);
+        this.journal.remove(batch.lastId, batch.count);
+        continue;
+      }
+      // Start again from this batch once the writes after it have settled (those that succeeded are
+      // written again: harmless, writes are idempotent).
+      await Promise.all(inFlight.splice(0).map((w) => w.done));
+      takenUpTo = undefined;
+      if (!failing)
+        this.log.warn(
+          { err: error, backlog: this.journal.depth },
+          'InfluxDB write failed; keeping the journal and retrying',
+        );
+      failing = true;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          if (this.stopped) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+      });
+      delay = Math.min(this.options.maxRetryMs, delay * 2);
+    }
+    await Promise.all(inFlight.map((w) => w.done));
+  }
+
+  private async write(api: WriteApi, batch: Taken): Promise<unknown> {
+    try {
+      api.writeRecords(batch.records);
+      await api.flush();
+      return undefined;
+    } catch (error) {
+      return error ?? new Error('InfluxDB write failed');
     }
   }
 
@@ -131,6 +173,6 @@ export class JournalDrainer {
     this.unsubscribe?.();
     this.wake?.();
     await this.loop;
-    await this.api.close().catch(() => undefined);
+    await Promise.all(this.apis.map((api) => api.close().catch(() => undefined)));
   }
 }
