@@ -1,3 +1,4 @@
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openSqlite } from '../storage/sqlite.ts';
 
@@ -28,8 +29,12 @@ export interface JournalOptions {
 /**
  * The cloud's ingest journal: accepted points are appended here, on disk, before their message is
  * acknowledged, and leave only once InfluxDB has stored them. Appends arriving in the same tick are
- * committed in one transaction (group commit, fsync'd), so durability costs one disk flush per
- * group rather than per message. On restart, whatever is still here is written again.
+ * committed in one transaction (group commit); an append resolves once an fdatasync of the SQLite
+ * write-ahead log that began after its commit has finished. That flush runs in libuv's thread pool,
+ * so the event loop keeps decoding messages while the disk catches up, and appends committed during
+ * one flush share the next. (SQLite itself runs with synchronous = NORMAL: no fsync inside COMMIT;
+ * it still syncs the log before and the database after each checkpoint, so acknowledged entries
+ * survive a power cut.) On restart, whatever is still here is written again.
  */
 export class IngestJournal {
   private readonly db: DatabaseSync;
@@ -48,11 +53,19 @@ export class IngestJournal {
   /** Entries up to this id have left the journal (InfluxDB has them). */
   private removedUpTo = 0;
   private forgotAt = 0;
+  /** The write-ahead log, flushed to disk before appends resolve; none for an in-memory journal. */
+  private readonly walPath?: string;
+  private walFd?: number;
+  private syncing = false;
+  private closed = false;
+  /** Committed appends waiting for the next flush of the log. */
+  private unsynced: Pending[] = [];
 
   constructor(path: string, options: JournalOptions) {
     this.options = options;
+    this.walPath = path === ':memory:' ? undefined : `${path}-wal`;
     this.db = openSqlite(path);
-    this.db.exec(`PRAGMA synchronous = FULL;
+    this.db.exec(`PRAGMA synchronous = NORMAL;
       CREATE TABLE IF NOT EXISTS journal_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, lines TEXT NOT NULL, n INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS batch_keys (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS batch_keys_at ON batch_keys (at);`);
@@ -137,8 +150,37 @@ export class IngestJournal {
       return;
     }
     this.lineCount += lines;
-    for (const p of group) p.resolve();
+    // The drainer may start on these lines now; their appends resolve once the log is on disk.
     if (lines > 0) for (const listener of this.listeners) listener();
+    this.unsynced.push(...group);
+    this.sync();
+  }
+
+  /** Flushes the log in the thread pool; appends committed meanwhile wait for the next flush. */
+  private sync(): void {
+    if (this.syncing || this.unsynced.length === 0) return;
+    const group = this.unsynced;
+    this.unsynced = [];
+    if (!this.walPath) {
+      for (const p of group) p.resolve();
+      return;
+    }
+    this.syncing = true;
+    this.walFd ??= openSync(this.walPath, 'r');
+    fdatasync(this.walFd, (error) => {
+      this.syncing = false;
+      if (error) {
+        const failed = new Error(`ingest journal: flushing ${this.walPath} failed: ${error.message}`);
+        for (const p of group) p.reject(failed);
+      } else for (const p of group) p.resolve();
+      if (this.closed) this.closeLog();
+      else this.sync();
+    });
+  }
+
+  private closeLog(): void {
+    if (this.walFd !== undefined) closeSync(this.walFd);
+    this.walFd = undefined;
   }
 
   /**
@@ -186,10 +228,16 @@ export class IngestJournal {
     return () => this.listeners.delete(listener);
   }
 
-  /** Closes the journal; appends still waiting for a commit or for room are refused. */
+  /**
+   * Closes the journal; appends still waiting for a commit, for room or for a flush are refused
+   * (those committed are in the database: a redelivery is recognised by its batch key).
+   */
   close(): void {
+    this.closed = true;
     const closed = new Error('ingest journal closed');
-    for (const p of [...this.queue.splice(0), ...this.waitingForRoom.splice(0)]) p.reject(closed);
+    for (const p of [...this.queue.splice(0), ...this.waitingForRoom.splice(0), ...this.unsynced.splice(0)])
+      p.reject(closed);
     this.db.close();
+    if (!this.syncing) this.closeLog();
   }
 }
