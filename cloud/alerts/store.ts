@@ -90,8 +90,8 @@ const columns: Record<keyof Omit<Alert, 'subject' | 'id'>, string> = {
 /** Alerts and their full history, in the embedded database (they survive a restart). */
 export class SqliteAlertStore {
   private readonly db: DatabaseSync;
-  /** Open alerts by rule and subject, in memory: the rules engine asks for them on every evaluation. */
-  private readonly openIndex = new Map<string, Alert>();
+  /** Open alerts by rule, then subject, in memory: the rules engine asks for them on every evaluation. */
+  private readonly openIndex = new Map<string, Map<string, Alert>>();
 
   constructor(db: DatabaseSync) {
     this.db = db;
@@ -116,13 +116,17 @@ export class SqliteAlertStore {
   }
 
   private index(alert: Alert): void {
-    const key = `${alert.ruleId}\u0000${alert.subject.id}`;
+    let subjects = this.openIndex.get(alert.ruleId);
+    if (!subjects) {
+      subjects = new Map();
+      this.openIndex.set(alert.ruleId, subjects);
+    }
+    const key = alert.subject.id;
     if (alert.state === 'resolved') {
-      if (this.openIndex.get(key)?.id === alert.id) this.openIndex.delete(key);
+      if (subjects.get(key)?.id === alert.id) subjects.delete(key);
     } else {
-      const current = this.openIndex.get(key);
-      if (!current || current.id === alert.id || current.firedAt <= alert.firedAt)
-        this.openIndex.set(key, alert);
+      const current = subjects.get(key);
+      if (!current || current.id === alert.id || current.firedAt <= alert.firedAt) subjects.set(key, alert);
     }
   }
 
@@ -198,11 +202,11 @@ export class SqliteAlertStore {
 
   /** The open (firing or acknowledged) alert of a rule for a subject, if any. */
   open(ruleId: string, subjectId: string): Alert | undefined {
-    return this.openIndex.get(`${ruleId}\u0000${subjectId}`);
+    return this.openIndex.get(ruleId)?.get(subjectId);
   }
 
   allOpen(): Alert[] {
-    return [...this.openIndex.values()];
+    return [...this.openIndex.values()].flatMap((subjects) => [...subjects.values()]);
   }
 
   list(query: AlertQuery): { total: number; items: Alert[] } {

@@ -1,5 +1,11 @@
 import type { City } from '../../shared/fleet.ts';
-import type { DeviceEvent, DeviceKind, MetricValue, Reading } from '../../shared/kinds/index.ts';
+import {
+  type DeviceEvent,
+  type DeviceKind,
+  kinds,
+  type MetricValue,
+  type Reading,
+} from '../../shared/kinds/index.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
 import type { Counters } from '../ingest/stats.ts';
@@ -24,12 +30,14 @@ interface Indexed {
   byEvent: Map<string, Rule[]>;
   /** Metrics of the kind some rule looks back over, with the longest window. */
   windows: Map<string, number>;
-  /** The rules a reading meets, by district and the metrics it carries (devices repeat both). */
-  candidates: Map<string, readonly Rule[]>;
+  /** Each metric of the kind as one bit, to name a reading's set of metrics by a number. */
+  metricBits: Map<string, number>;
+  /** The rules a reading meets, by district, then by the bits of the metrics it carries. */
+  candidates: Map<string, Map<number, readonly Rule[]>>;
 }
 
-/** Bounds the candidate cache; a reading's metric set varies little, so this is rarely reached. */
-const maxCandidateSets = 10_000;
+/** Bounds the candidate cache per district; a device's metric set varies little, so it is rarely reached. */
+const maxCandidateSets = 1_000;
 
 /**
  * Evaluates rules. Per-reading conditions run on ingest, looked up by kind and metric (or event), so
@@ -68,6 +76,7 @@ export class RuleEngine {
         byMetric: new Map(),
         byEvent: new Map(),
         windows: new Map(),
+        metricBits: new Map(Object.keys(kinds[rule.target.kind].metrics.shape).map((m, i) => [m, 2 ** i])),
         candidates: new Map(),
       };
       this.index.set(rule.target.kind, entry);
@@ -140,18 +149,23 @@ export class RuleEngine {
 
   /** The rules concerning a reading: those on any metric it carries, everywhere or in its district. */
   private candidates(entry: Indexed, reading: Reading, district: string): readonly Rule[] {
-    const metrics = Object.keys(reading.metrics);
-    const key = `${district}\u0000${metrics.join(',')}`;
-    const cached = entry.candidates.get(key);
+    let bits = 0;
+    for (const metric in reading.metrics) bits += entry.metricBits.get(metric) ?? 0;
+    let byBits = entry.candidates.get(district);
+    if (!byBits) {
+      byBits = new Map();
+      entry.candidates.set(district, byBits);
+    }
+    const cached = byBits.get(bits);
     if (cached) return cached;
     const rules = new Set<Rule>();
-    for (const metric of metrics) {
+    for (const metric of Object.keys(reading.metrics)) {
       for (const r of entry.byMetric.get(metricKey(metric, undefined)) ?? []) rules.add(r);
       for (const r of entry.byMetric.get(metricKey(metric, district)) ?? []) rules.add(r);
     }
-    if (entry.candidates.size >= maxCandidateSets) entry.candidates.clear();
+    if (byBits.size >= maxCandidateSets) byBits.clear();
     const list = [...rules];
-    entry.candidates.set(key, list);
+    byBits.set(bits, list);
     return list;
   }
 
