@@ -244,6 +244,29 @@ describe('alert lifecycle and rules through the API', () => {
     expect(exported.body.map((r) => r.id)).toContain('hot-lamp');
   });
 
+  it('applies a rule narrowed to districts only to devices in those districts', async () => {
+    const put = (id: string, districts: string[]) =>
+      apiFetch(`${cloud.apiUrl}/api/v1/rules/${id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: `Over-voltage in ${districts.join(', ')}`,
+          severity: 'minor',
+          target: { kind: 'streetlight', districts },
+          condition: { type: 'threshold', metric: 'voltage', op: '>', value: 250 },
+        }),
+      });
+    const lamp = of('streetlight')[3] as { id: string; district: string };
+    const high = () => send([{ deviceId: lamp.id, kind: 'streetlight', metrics: { voltage: 262 } }]);
+    expect((await put('voltage-elsewhere', ['nowhere-district'])).status).toBe(200);
+    await high();
+    // A rule added later is met by the next reading of the same metrics (the rule index is rebuilt).
+    expect((await put('voltage-here', [lamp.district])).status).toBe(200);
+    await high();
+    await eventually('the district rule firing', async () => (await alertsOf('voltage-here')).length === 1);
+    expect(await alertsOf('voltage-elsewhere')).toEqual([]);
+  });
+
   it('keeps rules and open alerts across a restart', async () => {
     const before = await alertsOf('hot-lamp');
     await cloud.restart();
