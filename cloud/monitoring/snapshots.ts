@@ -70,8 +70,10 @@ export class StatusSnapshots {
 
   deviceLines(): string[] {
     const at = this.options.now();
-    return this.options.registry
-      .findDevices({})
+    const { registry } = this.options;
+    const status = registry.connectivity();
+    return registry
+      .records()
       .filter((d) => d.location)
       .map((d) =>
         toLine(
@@ -82,11 +84,12 @@ export class StatusSnapshots {
             .tag('gateway', d.gatewayId)
             .floatField('lat', d.location?.lat as number)
             .floatField('lon', d.location?.lon as number)
-            .floatField('online', d.status === 'online' ? 1 : 0)
+            .floatField('online', status(d) === 'online' ? 1 : 0)
             .floatField('healthy', isHealthy(d) ? 1 : 0)
             .timestamp(at),
         ),
-      );
+      )
+      .toArray();
   }
 
   platformLine(): string {

@@ -183,8 +183,21 @@ export class DeviceRegistry {
   }
 
   private view(device: DeviceRecord): DeviceView {
-    const online = device.lastSeen !== undefined && device.lastSeen >= this.onlineSince();
-    return { ...device, status: online ? 'online' : 'offline' };
+    return { ...device, status: this.connectivity()(device) };
+  }
+
+  /** Tells a device's connectivity now; one threshold for every device it is asked about. */
+  connectivity(): (device: Readonly<DeviceRecord>) => Connectivity {
+    const since = this.onlineSince();
+    return (device) => (device.lastSeen !== undefined && device.lastSeen >= since ? 'online' : 'offline');
+  }
+
+  /**
+   * Every device record, or those of a kind, as they are: no copy per device, so the rules tick and
+   * the status snapshots can visit 100,000 devices without allocating 100,000 views.
+   */
+  *records(kind?: DeviceKind): Generator<Readonly<DeviceRecord>> {
+    for (const device of this.devices.values()) if (!kind || device.kind === kind) yield device;
   }
 
   listDevices(filter: Omit<DeviceFilter, 'seenSince'>, page: Page): { total: number; items: DeviceView[] } {

@@ -241,8 +241,9 @@ export class RuleEngine {
       if (rule.group || isTimed(rule.condition)) {
         // Absence, age and group conditions change with time alone: every target device.
         const devices = this.options.registry
-          .findDevices({ kind: rule.target.kind })
-          .filter((d) => this.targets(rule, d));
+          .records(rule.target.kind)
+          .filter((d) => this.targets(rule, d))
+          .toArray();
         if (rule.group) this.stepGroup(rule, devices, now);
         else for (const device of devices) this.step(rule, device, this.facts(device, now), now);
       } else if (rule.for || rule.schedule) {
