@@ -34,7 +34,7 @@ export const cloudConfig = z.object({
   INFLUX_ORG: z.string().default('city'),
   INFLUX_BATCH_SIZE: z.coerce.number().int().positive().default(5_000),
   /** Writes to InfluxDB in flight at once. */
-  INFLUX_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  INFLUX_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
   /** Points waiting for InfluxDB beyond which acknowledgements slow down (backpressure). */
   JOURNAL_MAX_LINES: z.coerce.number().int().positive().default(5_000_000),
   /** How long a batch id is remembered to recognise a redelivered batch. */

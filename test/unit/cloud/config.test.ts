@@ -25,7 +25,7 @@ describe('loadCloudConfig', () => {
       INFLUX_DATABASE: 'city',
       INFLUX_ORG: 'city',
       INFLUX_BATCH_SIZE: 5_000,
-      INFLUX_WRITE_CONCURRENCY: 2,
+      INFLUX_WRITE_CONCURRENCY: 4,
       JOURNAL_MAX_LINES: 5_000_000,
       DEDUPE_WINDOW_S: 604_800,
       DEVICE_OFFLINE_AFTER_S: 900,
