@@ -52,7 +52,7 @@ export async function rulesBench(options: {
   let clock = Date.now();
   const now = () => new Date(clock);
   const db = openSqlite(':memory:');
-  const journal = new IngestJournal(':memory:', { maxLines: Number.MAX_SAFE_INTEGER, keyTtlMs: 0, now });
+  const journal = new IngestJournal(':memory:', { keyTtlMs: 0, now });
   const fleet = generateFleet({ seed: 7, devices: options.devices, devicesPerGateway: 500 });
   say(`registry: ${fleet.devices.length} devices`);
   const registry = new DeviceRegistry({ store: new SqliteRegistryStore(db), now, offlineAfterMs: 900_000 });

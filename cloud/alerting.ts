@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { CloudConfig } from './config.ts';
-import type { IngestJournal } from './ingest/journal.ts';
+import type { Journal } from './ingest/journal.ts';
 import type { Counters } from './ingest/stats.ts';
 import { createNotifications } from './notifications/factory.ts';
 import { startDigest, startPruning } from './notifications/scheduler.ts';
@@ -15,7 +15,7 @@ import { RuleStore } from './rules/store.ts';
 export interface AlertingDependencies {
   config: CloudConfig;
   db: DatabaseSync;
-  journal: IngestJournal;
+  journal: Journal;
   registry: DeviceRegistry;
   counters: Counters;
   log: Logger;

@@ -18,16 +18,15 @@ import type { CloudConfig } from './config.ts';
 import { SqliteDeadLetterStore } from './dead-letters/store.ts';
 import { GatewayConfigService } from './gateway-config/service.ts';
 import { Ingestor } from './ingest/ingest.ts';
-import { IngestJournal } from './ingest/journal.ts';
 import { Counters } from './ingest/stats.ts';
 import { createMetricsRegistry } from './monitoring/metrics.ts';
 import { StatusSnapshots } from './monitoring/snapshots.ts';
 import type { Notifier } from './notifications/notifier.ts';
 import { DeviceRegistry } from './registry/registry.ts';
 import { SqliteRegistryStore } from './registry/sqlite-store.ts';
-import type { InfluxConnection } from './storage/influx.ts';
-import { JournalDrainer } from './storage/journal-drainer.ts';
+import { type InfluxConnection, logInfluxClientTo } from './storage/influx.ts';
 import { openSqlite } from './storage/sqlite.ts';
+import { StorageThread } from './storage/storage-thread.ts';
 
 export interface CloudDependencies {
   config: CloudConfig;
@@ -38,8 +37,7 @@ export interface CloudDependencies {
 
 interface Running {
   db: DatabaseSync;
-  journal: IngestJournal;
-  drainer: JournalDrainer;
+  journal: StorageThread;
   commands: CommandService;
   snapshots: StatusSnapshots;
   registry: DeviceRegistry;
@@ -55,7 +53,7 @@ interface Running {
 }
 
 /**
- * The cloud process, wired once here: broker, ingestion with its durable journal, the drainer into
+ * The cloud process, wired once here: broker, ingestion with its durable journal and the storage thread that drains it into
  * InfluxDB, registry, dead letters, commands, gateway configuration and the REST API.
  */
 export class Cloud {
@@ -98,33 +96,33 @@ export class Cloud {
     registry.load(await readFleetFiles(config.FLEET_DIR));
     registry.startFlushing();
     const deadLetters = new SqliteDeadLetterStore(db);
-    const journal = new IngestJournal(join(config.DATA_DIR, 'journal.db'), {
+    logInfluxClientTo(log);
+    const journal = await StorageThread.start({
+      path: join(config.DATA_DIR, 'journal.db'),
       maxLines: config.JOURNAL_MAX_LINES,
       keyTtlMs: config.DEDUPE_WINDOW_S * 1000,
-      now,
-    });
-    if (journal.depth > 0)
-      log.info({ lines: journal.depth }, 'journal holds points from before the restart; writing them');
-    const drainer = new JournalDrainer(
-      journal,
-      influx,
-      {
+      influx: { settings: influx.settings, server: influx.server },
+      drain: {
         batchLines: config.INFLUX_BATCH_SIZE,
         concurrency: config.INFLUX_WRITE_CONCURRENCY,
         minRetryMs: 500,
         maxRetryMs: 30_000,
-        onRejected: (lines, reason) =>
-          deadLetters.add({
-            receivedAt: now(),
-            topic: 'influxdb/write',
-            gatewayId: undefined,
-            payload: Buffer.from(lines.join('\n')),
-            rejections: [{ reason: 'storage-rejected', message: reason.slice(0, 2_000) }],
-          }),
       },
+      logLevel: log.level,
       counters,
       log,
-    );
+      now,
+      onRejected: (lines, reason) =>
+        deadLetters.add({
+          receivedAt: now(),
+          topic: 'influxdb/write',
+          gatewayId: undefined,
+          payload: Buffer.from(lines.join('\n')),
+          rejections: [{ reason: 'storage-rejected', message: reason.slice(0, 2_000) }],
+        }),
+    });
+    if (journal.depth > 0)
+      log.info({ lines: journal.depth }, 'journal holds points from before the restart; writing them');
     const commandStore = new SqliteCommandStore(db);
     const tokens = new SqliteTokenStore(db);
     if (config.ADMIN_TOKEN) tokens.ensure('bootstrap-admin', 'admin', config.ADMIN_TOKEN, now());
@@ -223,7 +221,6 @@ export class Cloud {
       platformEveryMs: config.PLATFORM_STATS_S * 1000,
     });
     configs.republishAll();
-    drainer.start();
     commands.start();
     snapshots.start();
     const ruleTimer = setInterval(() => {
@@ -296,7 +293,6 @@ export class Cloud {
     this.running = {
       db,
       journal,
-      drainer,
       commands,
       snapshots,
       snapshotWriter,
@@ -315,7 +311,7 @@ export class Cloud {
 
   /** Resolves when every point accepted so far is in InfluxDB. */
   flush(): Promise<void> {
-    return this.require().drainer.drained();
+    return this.require().journal.drained();
   }
 
   /** Stops every part, each even if another failed; points not yet in InfluxDB stay in the journal. */
@@ -339,8 +335,7 @@ export class Cloud {
       ['commands', () => running.commands.stop()],
       ['snapshots', () => running.snapshots.stop()],
       ['snapshot writer', () => running.snapshotWriter.close()],
-      ['drainer', () => running.drainer.stop()],
-      ['journal', () => running.journal.close()],
+      ['journal', () => running.journal.stop()],
       ['registry', () => running.registry.stopFlushing()],
       ['database', () => running.db.close()],
     ];

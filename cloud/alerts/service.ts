@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { oneLine } from '../../shared/ids.ts';
-import type { IngestJournal } from '../ingest/journal.ts';
+import type { Journal } from '../ingest/journal.ts';
 import { toLine } from '../ingest/points.ts';
 import type { Counters } from '../ingest/stats.ts';
 import type { Rule } from '../rules/schema.ts';
@@ -17,7 +17,7 @@ export interface AlertAnnouncer {
 
 export interface AlertServiceOptions {
   store: SqliteAlertStore;
-  journal: IngestJournal;
+  journal: Journal;
   counters: Counters;
   log: Logger;
   announcer: AlertAnnouncer;

@@ -5,14 +5,14 @@ import type { UplinkChannel } from '../../shared/topics.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { type Decoded, decodeMessage, type Rejection } from './decode.ts';
-import type { IngestJournal } from './journal.ts';
+import type { Journal } from './journal.ts';
 import { type DevicePlacement, eventPoint, heartbeatPoint, readingLine, toLine } from './points.ts';
 import type { Counters } from './stats.ts';
 
 export interface IngestOptions {
   registry: DeviceRegistry;
   deadLetters: DeadLetterStore;
-  journal: IngestJournal;
+  journal: Journal;
   counters: Counters;
   log: Logger;
   now: () => Date;

@@ -9,8 +9,35 @@ export interface JournalEntry {
   key?: string;
 }
 
+/** An entry as the journal keeps it: one row per message, its lines joined as InfluxDB takes them. */
+export interface JournalRecord {
+  text: string;
+  /** Lines in `text`. */
+  count: number;
+  key?: string;
+  /** When it was accepted (ms): the batch key is remembered from then. */
+  at: number;
+}
+
+export function toRecord(entry: JournalEntry, at: Date): JournalRecord {
+  return { text: entry.lines.join('\n'), count: entry.lines.length, key: entry.key, at: at.getTime() };
+}
+
+/** What ingestion and alerting need of a journal: the local one, or the storage thread's. */
+export interface Journal {
+  /** Lines waiting to be written to InfluxDB. */
+  readonly depth: number;
+  /**
+   * For a batch key appended before (a redelivery): a promise that resolves once that first append is
+   * durable, so the redelivery is acknowledged no earlier than the original. Undefined for a new key.
+   */
+  seen(key: string): Promise<void> | undefined;
+  /** Resolves once the entry is on disk. */
+  append(entry: JournalEntry): Promise<void>;
+}
+
 interface Pending {
-  entry: JournalEntry;
+  record: JournalRecord;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -19,8 +46,6 @@ interface Pending {
 const forgetEveryMs = 10_000;
 
 export interface JournalOptions {
-  /** Beyond this many lines waiting for InfluxDB, appends wait (backpressure: slow PUBACKs). */
-  maxLines: number;
   /** Batch keys are remembered this long to recognise redeliveries. */
   keyTtlMs: number;
   now: () => Date;
@@ -36,7 +61,7 @@ export interface JournalOptions {
  * it still syncs the log before and the database after each checkpoint, so acknowledged entries
  * survive a power cut.) On restart, whatever is still here is written again.
  */
-export class IngestJournal {
+export class IngestJournal implements Journal {
   private readonly db: DatabaseSync;
   private readonly options: JournalOptions;
   private readonly statements: Record<
@@ -44,12 +69,12 @@ export class IngestJournal {
     StatementSync
   >;
   private queue: Pending[] = [];
-  private waitingForRoom: Pending[] = [];
   private scheduled = false;
   private lineCount: number;
   /** Keys of appends not yet committed, with the promise of their commit. */
   private readonly pendingKeys = new Map<string, Promise<void>>();
   private readonly listeners = new Set<() => void>();
+  private readonly removeListeners = new Set<(lines: number) => void>();
   /** Entries up to this id have left the journal (InfluxDB has them). */
   private removedUpTo = 0;
   private forgotAt = 0;
@@ -89,29 +114,24 @@ export class IngestJournal {
     );
   }
 
-  /** Lines waiting to be written to InfluxDB. */
   get depth(): number {
     return this.lineCount;
   }
 
-  /**
-   * For a batch key appended before (a redelivery): a promise that resolves once that first append is
-   * durable, so the redelivery is acknowledged no earlier than the original. Undefined for a new key.
-   */
   seen(key: string): Promise<void> | undefined {
     const pending = this.pendingKeys.get(key);
     if (pending) return pending;
     return this.statements.seen.get(key) === undefined ? undefined : Promise.resolve();
   }
 
-  /** Resolves once the entry is on disk. Waits while the journal is full. */
   append(entry: JournalEntry): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => {
-      const pending = { entry, resolve, reject };
-      if (this.lineCount >= this.options.maxLines) this.waitingForRoom.push(pending);
-      else this.enqueue(pending);
-    });
-    const { key } = entry;
+    return this.appendRecord(toRecord(entry, this.options.now()));
+  }
+
+  /** Resolves once the record is on disk. */
+  appendRecord(record: JournalRecord): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.enqueue({ record, resolve, reject }));
+    const { key } = record;
     if (key) {
       this.pendingKeys.set(key, done);
       const clear = () => this.pendingKeys.delete(key);
@@ -133,15 +153,13 @@ export class IngestJournal {
     if (!this.db.isOpen) return;
     const group = this.queue;
     this.queue = [];
-    const at = this.options.now().getTime();
     let lines = 0;
     try {
       this.db.exec('BEGIN');
-      for (const { entry } of group) {
-        // One row per message: its lines joined, as InfluxDB takes them (one insert, not one per line).
-        if (entry.lines.length > 0) this.statements.insert.run(entry.lines.join('\n'), entry.lines.length);
-        if (entry.key) this.statements.remember.run(entry.key, at);
-        lines += entry.lines.length;
+      for (const { record } of group) {
+        if (record.count > 0) this.statements.insert.run(record.text, record.count);
+        if (record.key) this.statements.remember.run(record.key, record.at);
+        lines += record.count;
       }
       this.db.exec('COMMIT');
     } catch (error) {
@@ -207,7 +225,7 @@ export class IngestJournal {
     return records.length === 0 ? undefined : { lastId, records, count };
   }
 
-  /** InfluxDB has the lines up to `lastId`: they leave the journal, and waiting appends get room. */
+  /** InfluxDB has the lines up to `lastId`: they leave the journal. */
   remove(lastId: number, count: number): void {
     this.statements.remove.run(lastId);
     this.removedUpTo = lastId;
@@ -217,9 +235,7 @@ export class IngestJournal {
       this.statements.forget.run(now - this.options.keyTtlMs);
       this.forgotAt = now;
     }
-    while (this.waitingForRoom.length > 0 && this.lineCount < this.options.maxLines) {
-      this.enqueue(this.waitingForRoom.shift() as Pending);
-    }
+    for (const listener of this.removeListeners) listener(count);
   }
 
   /** Calls `listener` after every commit that added lines; returns the unsubscribe function. */
@@ -228,15 +244,20 @@ export class IngestJournal {
     return () => this.listeners.delete(listener);
   }
 
+  /** Calls `listener` with the number of lines after every removal; returns the unsubscribe function. */
+  onRemove(listener: (lines: number) => void): () => void {
+    this.removeListeners.add(listener);
+    return () => this.removeListeners.delete(listener);
+  }
+
   /**
-   * Closes the journal; appends still waiting for a commit, for room or for a flush are refused
+   * Closes the journal; appends still waiting for a commit or for a flush are refused
    * (those committed are in the database: a redelivery is recognised by its batch key).
    */
   close(): void {
     this.closed = true;
     const closed = new Error('ingest journal closed');
-    for (const p of [...this.queue.splice(0), ...this.waitingForRoom.splice(0), ...this.unsynced.splice(0)])
-      p.reject(closed);
+    for (const p of [...this.queue.splice(0), ...this.unsynced.splice(0)]) p.reject(closed);
     this.db.close();
     if (!this.syncing) this.closeLog();
   }

@@ -1,14 +1,14 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { isHealthy } from '../dashboards/fleet-summary.ts';
-import type { IngestJournal } from '../ingest/journal.ts';
+import type { Journal } from '../ingest/journal.ts';
 import { toLine } from '../ingest/points.ts';
 import type { Counters } from '../ingest/stats.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 
 export interface SnapshotOptions {
   registry: DeviceRegistry;
-  journal: IngestJournal;
+  journal: Journal;
   /**
    * Where snapshot lines go: straight to InfluxDB, not through the ingest journal. They are derived
    * data written again every interval; in the journal, 100,000 status lines would queue ahead of the

@@ -30,16 +30,45 @@ function compare(left: MetricValue, op: string, right: MetricValue): boolean {
   }
 }
 
-function windowSamples(facts: DeviceFacts, metric: string, window: number) {
-  return (facts.history[metric] ?? []).filter((s) => s.t > facts.now - window);
+type Sample = { t: number; v: number };
+
+/** The samples of a metric inside the window ending now: a view, no copy (samples are in time order). */
+function windowSamples(
+  facts: DeviceFacts,
+  metric: string,
+  window: number,
+): { samples: Sample[]; from: number } {
+  const samples = facts.history[metric] ?? [];
+  // The first sample newer than now - window, by binary search.
+  let low = 0;
+  let high = samples.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((samples[mid] as Sample).t > facts.now - window) high = mid;
+    else low = mid + 1;
+  }
+  return { samples, from: low };
 }
 
-const aggregates = {
-  mean: (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length,
-  min: (v: number[]) => Math.min(...v),
-  max: (v: number[]) => Math.max(...v),
-  sum: (v: number[]) => v.reduce((a, b) => a + b, 0),
-  count: (v: number[]) => v.length,
+/** An aggregate over samples[from…]; each loops without copying the window (it may be long). */
+const aggregates: Record<'mean' | 'min' | 'max' | 'sum' | 'count', (s: Sample[], from: number) => number> = {
+  mean: (s, from) => aggregates.sum(s, from) / (s.length - from),
+  min: (s, from) => {
+    let min = Number.POSITIVE_INFINITY;
+    for (let i = from; i < s.length; i++) min = Math.min(min, (s[i] as Sample).v);
+    return min;
+  },
+  max: (s, from) => {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = from; i < s.length; i++) max = Math.max(max, (s[i] as Sample).v);
+    return max;
+  },
+  sum: (s, from) => {
+    let sum = 0;
+    for (let i = from; i < s.length; i++) sum += (s[i] as Sample).v;
+    return sum;
+  },
+  count: (s, from) => s.length - from,
 };
 
 /** Whether `condition` holds for a device. Pure: a missing value never satisfies a comparison. */
@@ -62,15 +91,15 @@ export function holds(condition: Condition, facts: DeviceFacts): boolean {
       return value !== undefined && condition.values.includes(value);
     }
     case 'rateOfChange': {
-      const samples = windowSamples(facts, condition.metric, condition.window);
-      if (samples.length < 2) return false;
-      const change = (samples[samples.length - 1]?.v as number) - (samples[0]?.v as number);
+      const { samples, from } = windowSamples(facts, condition.metric, condition.window);
+      if (samples.length - from < 2) return false;
+      const change = (samples[samples.length - 1] as Sample).v - (samples[from] as Sample).v;
       return compare(change, condition.op, condition.value);
     }
     case 'aggregate': {
-      const values = windowSamples(facts, condition.metric, condition.window).map((s) => s.v);
-      if (values.length === 0) return false;
-      return compare(aggregates[condition.fn](values), condition.op, condition.value);
+      const { samples, from } = windowSamples(facts, condition.metric, condition.window);
+      if (from === samples.length) return false;
+      return compare(aggregates[condition.fn](samples, from), condition.op, condition.value);
     }
     case 'event':
       return condition.events.some((e) => facts.events.has(e));

@@ -89,7 +89,7 @@ export async function dryRun(
   let clock = from;
   const now = () => new Date(clock);
   const db = openSqlite(':memory:');
-  const journal = new IngestJournal(':memory:', { maxLines: Number.MAX_SAFE_INTEGER, keyTtlMs: 0, now });
+  const journal = new IngestJournal(':memory:', { keyTtlMs: 0, now });
   try {
     const counters = new Counters();
     const store = new SqliteRegistryStore(db);

@@ -181,12 +181,15 @@ export class RuleEngine {
         perDevice = {};
         this.history.set(reading.deviceId, perDevice);
       }
+      // Samples are kept in time order: a reading is usually the newest, so it is inserted at or near
+      // the end, and those that fell out of the window are a prefix.
       const samples = perDevice[metric] ?? [];
-      // Drop what fell out of the window, in place.
-      let kept = 0;
-      for (const sample of samples) if (sample.t > t - window) samples[kept++] = sample;
-      samples.length = kept;
-      samples.push({ t, v: value });
+      let at = samples.length;
+      while (at > 0 && (samples[at - 1] as { t: number }).t > t) at--;
+      samples.splice(at, 0, { t, v: value });
+      let expired = 0;
+      while (expired < samples.length && (samples[expired] as { t: number }).t <= t - window) expired++;
+      if (expired > 0) samples.splice(0, expired);
       perDevice[metric] = samples;
     }
   }

@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import { type AlertAnnouncer, AlertService } from '../alerts/service.ts';
 import { SqliteAlertStore } from '../alerts/store.ts';
-import type { IngestJournal } from '../ingest/journal.ts';
+import type { Journal } from '../ingest/journal.ts';
 import type { Counters } from '../ingest/stats.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { type EngineOptions, RuleEngine } from './engine.ts';
@@ -10,7 +10,7 @@ import { RuleStateStore } from './state.ts';
 
 export interface RulesRuntimeDependencies {
   db: DatabaseSync;
-  journal: IngestJournal;
+  journal: Journal;
   registry: DeviceRegistry;
   counters: Counters;
   log: Logger;

@@ -1,4 +1,11 @@
-import { InfluxDB, type Transport, type WriteApi, type WriteOptions } from '@influxdata/influxdb-client';
+import {
+  InfluxDB,
+  setLogger,
+  type Transport,
+  type WriteApi,
+  type WriteOptions,
+} from '@influxdata/influxdb-client';
+import type { Logger } from 'pino';
 import { quoteIdent, type Series } from './influxql.ts';
 
 export interface InfluxSettings {
@@ -115,6 +122,17 @@ export class InfluxConnection {
     if (!/^1\./.test(this.server.version)) return;
     await this.query(`CREATE DATABASE ${quoteIdent(this.settings.database)}`, 'POST');
   }
+}
+
+/**
+ * The client library logs to the console by default; in this thread its messages go to `log`
+ * instead (at debug: failures are counted and reported by the code that writes).
+ */
+export function logInfluxClientTo(log: Logger): void {
+  setLogger({
+    error: (message, error) => log.debug({ err: error }, `influxdb client: ${message}`),
+    warn: (message, error) => log.debug({ err: error }, `influxdb client: ${message}`),
+  });
 }
 
 export async function connectInflux(settings: InfluxSettings): Promise<InfluxConnection> {

@@ -1,8 +1,8 @@
-import { setLogger, type WriteApi } from '@influxdata/influxdb-client';
+import type { WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { IngestJournal } from '../ingest/journal.ts';
 import type { Counters } from '../ingest/stats.ts';
-import type { InfluxConnection } from './influx.ts';
+import { type InfluxConnection, logInfluxClientTo } from './influx.ts';
 
 export interface DrainerOptions {
   batchLines: number;
@@ -59,11 +59,7 @@ export class JournalDrainer {
     this.options = options;
     this.counters = counters;
     this.log = log;
-    // The client library logs to the console by default; its messages go to our logger instead.
-    setLogger({
-      error: (message, error) => log.debug({ err: error }, `influxdb client: ${message}`),
-      warn: (message, error) => log.debug({ err: error }, `influxdb client: ${message}`),
-    });
+    logInfluxClientTo(log);
     // The drainer owns retries (the journal is the buffer), so the WriteApi does not retry or buffer.
     // No gzip: InfluxDB runs next to the cloud, and compressing every batch cost ~8 % of a core.
     this.apis = Array.from({ length: options.concurrency }, () =>

@@ -194,6 +194,31 @@ describe('ingestion into InfluxDB', () => {
     });
   });
 
+  it('acknowledges a batch sent again (twice at once, then once more) without applying it again', async () => {
+    const client = await connectGateway(gatewayA);
+    const counters = city.cloud.counters;
+    const before = {
+      accepted: counters.get('readings_accepted'),
+      duplicates: counters.get('duplicate_batches'),
+    };
+    const payload = batch(gatewayA, [
+      { deviceId: 'bin-redelivered', kind: 'wasteBin', ts: minutesAgo(3), metrics: { fillingLevel: 41 } },
+    ]);
+    const topic = gatewayTopic(gatewayA, 'telemetry');
+    await Promise.all([
+      client.publishAsync(topic, payload, { qos: 1 }),
+      client.publishAsync(topic, payload, { qos: 1 }),
+    ]);
+    await client.publishAsync(topic, payload, { qos: 1 });
+    expect(counters.get('readings_accepted') - before.accepted).toBe(1);
+    expect(counters.get('duplicate_batches') - before.duplicates).toBe(2);
+    await city.cloud.flush();
+    const [series] = await city.influx.select(
+      `SELECT COUNT("fillingLevel") FROM "wasteBin" WHERE device = 'bin-redelivered'`,
+    );
+    expect(series?.values[0]?.[1]).toBe(1);
+  });
+
   it('dead-letters a malformed payload and keeps the connection and the flow going', async () => {
     const client = await connectGateway(gatewayA);
     await client.publishAsync(gatewayTopic(gatewayA, 'telemetry'), '{"v":1, not json', { qos: 1 });

@@ -22,7 +22,6 @@ async function setUp(name: string, options: { batchLines: number; concurrency: n
   cleanups.push(() => influxd.stop());
   const influx = await connectInflux({ url: influxd.url, token: '', database: 'drain', org: '' });
   const journal = new IngestJournal(join(dir.path, 'journal.db'), {
-    maxLines: 1_000_000,
     keyTtlMs: 60_000,
     now: () => new Date(),
   });
