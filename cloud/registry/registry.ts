@@ -7,6 +7,15 @@ import type { DeviceFilter, DeviceRecord, GatewayRecord, Page, RegistryStore } f
 
 export const unassignedDistrict = 'unassigned';
 
+/**
+ * Whether timestamp `a` is before `b`. Two UTC timestamps of the same shape (as every agent sends,
+ * `toISOString()`) compare as text, without parsing; any other pair is parsed.
+ */
+function isOlder(a: string, b: string): boolean {
+  if (a.length === b.length && a.endsWith('Z') && b.endsWith('Z')) return a < b;
+  return Date.parse(a) < Date.parse(b);
+}
+
 export type Connectivity = 'online' | 'offline';
 
 export interface DeviceView extends DeviceRecord {
@@ -112,7 +121,7 @@ export class DeviceRegistry {
       if (!device) continue;
       device.firstSeen ??= now;
       device.lastSeen = now;
-      if (!device.latestTs || Date.parse(reading.ts) >= Date.parse(device.latestTs)) {
+      if (!device.latestTs || !isOlder(reading.ts, device.latestTs)) {
         Object.assign(device.latest, reading.metrics);
         device.latestTs = reading.ts;
       }

@@ -54,6 +54,8 @@ export class RuleEngine {
   private readonly activeCache = new Map<Rule, { minute: number; active: boolean }>();
   /** Rules whose condition is only about events (they do not clear when the event is absent). */
   private eventOnly = new Set<Rule>();
+  /** Devices recorded together share their last-seen time: parsed once for all of them. */
+  private readonly lastSeen = new LastParsed();
   /** A device never heard from counts as silent since the engine started, not since forever. */
   private readonly startedAt: number;
 
@@ -116,13 +118,13 @@ export class RuleEngine {
     return active;
   }
 
-  private facts(device: DeviceRecord, now: number, events: ReadonlySet<string> = new Set()): DeviceFacts {
+  private facts(device: DeviceRecord, now: number, events: ReadonlySet<string> = noEvents): DeviceFacts {
     return {
       now,
       latest: device.latest as Record<string, MetricValue>,
-      history: this.history.get(device.id) ?? {},
+      history: this.history.get(device.id) ?? noHistory,
       events,
-      lastSeen: device.lastSeen ? Date.parse(device.lastSeen) : this.startedAt,
+      lastSeen: device.lastSeen ? this.lastSeen.parse(device.lastSeen) : this.startedAt,
     };
   }
 
@@ -320,6 +322,23 @@ export class RuleEngine {
     for (const alert of this.options.alertStore.allOpen().filter((a) => a.ruleId === ruleId))
       this.options.alerts.clear(alert.id, reason);
     this.options.states.forgetRule(ruleId);
+  }
+}
+
+const noEvents: ReadonlySet<string> = new Set();
+const noHistory: DeviceFacts['history'] = Object.freeze({});
+
+/** Date.parse that remembers its last answer. */
+class LastParsed {
+  private text = '';
+  private ms = 0;
+
+  parse(text: string): number {
+    if (text !== this.text) {
+      this.text = text;
+      this.ms = Date.parse(text);
+    }
+    return this.ms;
   }
 }
 
