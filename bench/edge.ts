@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { issueCredentials } from '../cloud/broker/credentials.ts';
 import { generateFleet } from '../simulators/fleet.ts';
 import { onCleanup } from './cleanup.ts';
@@ -9,10 +10,12 @@ import { readProc, watchProc } from './proc.ts';
 import { int, mb, say, sleep } from './util.ts';
 
 /**
- * An edge agent process (`node edge/main.ts`, as `npm run edge` runs it) with `devices` simulated
- * devices on one gateway, reporting every `reportingIntervalS` to the cloud under test. Measured from
- * /proc: peak RSS (VmHWM) and CPU. Its device ids are prefixed so they cannot clash with the
- * registered fleet; the cloud learns them (owned by this gateway).
+ * An edge agent process started as in production: `npm run build`, then the command of the `edge`
+ * script in package.json (`node --lite-mode dist/edge/main.js`, the command of the edge services in
+ * docker-compose.yml), with `devices` simulated devices on one gateway, reporting every
+ * `reportingIntervalS` to the cloud under test. Measured from /proc: peak RSS (VmHWM) and CPU. Its
+ * device ids are prefixed so they cannot clash with the registered fleet; the cloud learns them
+ * (owned by this gateway).
  */
 export interface EdgeOptions {
   dir: string;
@@ -24,6 +27,18 @@ export interface EdgeOptions {
 }
 
 const gatewayId = 'gw-bench-edge';
+
+/** Compiles the agent and returns the node arguments of `npm run edge` (package.json). */
+async function buildAgent(): Promise<string[]> {
+  say('edge agent: npm run build');
+  await promisify(execFile)('npm', ['run', 'build']).catch((error: Error & { stdout?: string }) => {
+    throw new Error(`npm run build failed: ${error.message}${error.stdout ?? ''}`);
+  });
+  const script: string = JSON.parse(await readFile('package.json', 'utf8')).scripts.edge;
+  const [command, ...args] = script.split(/\s+/);
+  if (command !== 'node') throw new Error(`package.json scripts.edge must start with node: ${script}`);
+  return args;
+}
 
 export async function edgePhase(platform: Platform, options: EdgeOptions) {
   const dir = join(options.dir, 'edge');
@@ -51,8 +66,9 @@ export async function edgePhase(platform: Platform, options: EdgeOptions) {
   );
   const accepted = async () =>
     (await platform.health().catch(() => undefined))?.counters.readings_accepted ?? 0;
+  const args = await buildAgent();
   const before = await accepted();
-  const agent: ChildProcess = spawn(process.execPath, ['edge/main.ts'], {
+  const agent: ChildProcess = spawn(process.execPath, args, {
     env: {
       ...process.env,
       EDGE_CONFIG: configFile,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { GatewayConfig, GatewayHeartbeat, GatewayStatus } from '../shared/messages.ts';
 import { gatewayTopic } from '../shared/topics.ts';
@@ -9,6 +9,7 @@ import { CommandHandler } from './commands.ts';
 import type { EdgeConfig } from './config.ts';
 import { DeadbandFilter, type DeadbandSettings } from './deadband.ts';
 import type { DeviceDriver } from './drivers/driver.ts';
+import { connectMqtt } from './mqtt-connect.ts';
 import { SqliteOutbox } from './outbox.ts';
 import { Publisher } from './publisher.ts';
 import { RemoteConfig } from './remote-config.ts';
@@ -113,7 +114,7 @@ export class EdgeAgent {
     this.remoteConfig.restore();
     const statusTopic = gatewayTopic(config.gatewayId, 'status');
     const offline: GatewayStatus = { v: 1, gatewayId: config.gatewayId, state: 'offline', softwareVersion };
-    const client = mqtt.connect(config.mqtt.url, {
+    const client = connectMqtt(config.mqtt.url, {
       clientId: config.gatewayId,
       username: config.gatewayId,
       password: config.mqtt.password,
@@ -122,6 +123,8 @@ export class EdgeAgent {
       reconnectPeriod: config.backoff.initialMs,
       reconnectOnConnackError: true,
       connectTimeout: 10_000,
+      // Without this, mqtt-packet fills a cache of 65,536 two-byte buffers (6.5 MB of heap, issue 7).
+      writeCache: false,
       will: { topic: statusTopic, payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
     });
     this.client = client;

@@ -4,7 +4,10 @@ import { EdgeAgent } from './agent.ts';
 import { loadEdgeConfig } from './config.ts';
 import { simulatedGateway } from './simulation.ts';
 
-/** Entry point of an edge agent: `EDGE_CONFIG=gateway.json npm run edge`. */
+/**
+ * Entry point of an edge agent: `EDGE_CONFIG=gateway.json npm run edge`, which compiles it into
+ * dist/ and runs `node --lite-mode dist/edge/main.js` (see the README on the agent's memory).
+ */
 const log = createLogger('edge', process.env.LOG_LEVEL ?? 'info');
 try {
   const config = loadEdgeConfig();

@@ -178,11 +178,13 @@ const instructions = (keyword: string) =>
     .filter((line) => line.toUpperCase().startsWith(`${keyword} `))
     .map((line) => line.slice(keyword.length + 1).trim());
 const workdir = instructions('WORKDIR').at(-1) ?? '/';
-/** COPY sources relative to the build context (the repository root), ignoring --flags. */
-const copySources = instructions('COPY').flatMap((args) => {
-  const words = args.split(/\s+/).filter((w) => !w.startsWith('--'));
-  return words.slice(0, -1);
-});
+/** COPY sources relative to the build context (the repository root), ignoring --flags and copies from a stage. */
+const copySources = instructions('COPY')
+  .filter((args) => !args.startsWith('--from='))
+  .flatMap((args) => {
+    const words = args.split(/\s+/).filter((w) => !w.startsWith('--'));
+    return words.slice(0, -1);
+  });
 const copiedTop = new Set(copySources.map((source) => source.replace(/^\.\//, '').split('/')[0]));
 
 /** A path inside the platform image (`/app/...`) back to the repository, checking it was copied. */
@@ -195,8 +197,9 @@ function repoPathOfImagePath(imagePath: string): string {
   return repo(rel);
 }
 
-// The edge agents: the services that run edge/main.ts.
-const edges = services.filter(([, svc]) => commandOf(svc).includes('edge/main.ts'));
+// The edge agents: the services that run the compiled agent (dist/edge/main.js, built in the image).
+const edges = services.filter(([, svc]) => commandOf(svc).includes('dist/edge/main.js'));
+const edgeScript: string = JSON.parse(readFileSync(repo('package.json'), 'utf8')).scripts.edge;
 const provision = serviceNamed('provision');
 const cloud = serviceNamed('cloud');
 
@@ -213,6 +216,8 @@ describe('docker-compose.yml', () => {
       expect(svc.image, `${name} shares the platform image`).toBe(cloud.image);
     }
     expect(cloud.command).toEqual(['node', 'cloud/main.ts']);
+    // The agents run exactly as `npm run edge` runs one (and as the benchmark measures it).
+    for (const [name, svc] of edges) expect(commandOf(svc), name).toBe(edgeScript);
   });
 
   it('names only files that exist: bind mounts, env files, build contexts and node entry points', () => {
@@ -457,7 +462,9 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile and .dockerignore', () => {
   it('builds a Node 24 image of the runtime sources, run by an unprivileged user', () => {
-    expect(instructions('FROM')).toEqual(['node:24-bookworm-slim']);
+    expect(instructions('FROM')).toEqual(['node:24-bookworm-slim AS build', 'node:24-bookworm-slim']);
+    expect(instructions('RUN').join('\n')).toMatch(/npm run build/);
+    expect(instructions('COPY')).toContain('--from=build /app/dist ./dist');
     expect(instructions('RUN').join('\n')).toMatch(/npm ci --omit=dev/);
     for (const source of copySources) expect(existsSync(repo(source)), `COPY ${source}`).toBe(true);
     for (const needed of [

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,11 +18,16 @@ let influxd: LocalInfluxd;
 let city: TestCloud;
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let agent: ChildProcess | undefined;
+/** The node arguments of `npm run edge` (package.json): the compiled agent, as deployed. */
+let edgeArgs: string[];
 
 beforeAll(async () => {
   influxd = await startTestInfluxd();
   city = await startTestCloud(influxd.url, fleet);
   dir = await tempDir('edge');
+  await run('npm', ['run', 'build']);
+  const script: string = JSON.parse(await readFile('package.json', 'utf8')).scripts.edge;
+  edgeArgs = script.split(/\s+/).slice(1);
   await writeFile(join(dir.path, 'fleet.json'), JSON.stringify(fleet));
 });
 
@@ -47,7 +52,7 @@ describe('the edge agent as a process (npm run edge)', () => {
       fleetFile: join(dir.path, 'fleet.json'),
       batch: { maxReadings: 5000 },
     });
-    const failure = await run(process.execPath, ['edge/main.ts'], {
+    const failure = await run(process.execPath, edgeArgs, {
       env: { ...process.env, EDGE_CONFIG: path },
     }).then(
       () => undefined,
@@ -66,7 +71,7 @@ describe('the edge agent as a process (npm run edge)', () => {
       reportingIntervalS: 0.2,
       heartbeatIntervalS: 1,
     });
-    agent = spawn(process.execPath, ['edge/main.ts'], {
+    agent = spawn(process.execPath, edgeArgs, {
       env: {
         ...process.env,
         EDGE_CONFIG: path,

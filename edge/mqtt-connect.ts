@@ -1,0 +1,27 @@
+import { createConnection } from 'node:net';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
+/**
+ * `mqtt.connect`, without the transports a plain TCP URL does not use. On its first call
+ * `mqtt.connect` loads all of them (WebSocket with `ws`, TLS, SOCKS, and Node's http, https, tls and
+ * zlib): about 4 MB of the edge agent's RSS (issue 7). A plain `mqtt://host:port` or
+ * `tcp://host:port` URL gets a TCP connection, as mqtt.js's own TCP transport makes it; every other
+ * URL, one with credentials, a path or a query, or a SOCKS proxy in MQTTJS_SOCKS_PROXY, goes through
+ * `mqtt.connect`.
+ */
+export function connectMqtt(url: string, options: IClientOptions): MqttClient {
+  const parsed = new URL(url);
+  const tcp = parsed.protocol === 'mqtt:' || parsed.protocol === 'tcp:';
+  const plain = parsed.username === '' && parsed.password === '' && parsed.search === '';
+  const path = parsed.pathname === '' || parsed.pathname === '/';
+  if (!tcp || !plain || !path || process.env.MQTTJS_SOCKS_PROXY) return mqtt.connect(url, options);
+  // new URL keeps the brackets of an IPv6 address; net.createConnection wants it without.
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = parsed.port === '' ? 1883 : Number(parsed.port);
+  return new mqtt.MqttClient(() => createConnection({ host, port }), {
+    ...options,
+    protocol: 'mqtt',
+    host,
+    port,
+  });
+}
