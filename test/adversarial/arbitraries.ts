@@ -76,7 +76,7 @@ function metricArb(schema: z.ZodType): fc.Arbitrary<unknown> {
 }
 
 /** Readings and events of a kind: mostly plausible, some with a field missing, extra or wrong. */
-function itemArb(type: 'reading' | 'event') {
+export function itemArb(type: 'reading' | 'event') {
   return fc.constantFrom(...kindNames).chain((kind) => {
     const spec = kinds[kind];
     const shape = spec.metrics.shape as Record<string, z.ZodType>;
