@@ -41,10 +41,14 @@ export async function latencyPhase(platform: Platform, spec: LoadSpec, options: 
       )
       .join(',')}]}`;
   const probes = new Map<number, { publishedAt: number; ackMs?: number; storedMs?: number }>();
+  // Polls from the oldest probe not yet seen: batches are written to InfluxDB several at a time, so a
+  // later probe can become visible before an earlier one.
   let lastSeen = lastTs;
   const poll = async () => {
+    let from = lastSeen + 1;
+    for (const [ts, probe] of probes) if (probe.storedMs === undefined) from = Math.min(from, ts);
     const series = await platform.influx.select(
-      `SELECT "activePower" FROM "streetlight" WHERE "device" = 'probe-000' AND time > ${lastSeen}ms`,
+      `SELECT "activePower" FROM "streetlight" WHERE "device" = 'probe-000' AND time >= ${from}ms`,
     );
     const answeredAt = performance.now();
     for (const [time] of series[0]?.values ?? []) {
