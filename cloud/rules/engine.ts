@@ -188,7 +188,8 @@ export class RuleEngine {
       const samples = perDevice[metric] ?? [];
       let at = samples.length;
       while (at > 0 && (samples[at - 1] as { t: number }).t > t) at--;
-      samples.splice(at, 0, { t, v: value });
+      if (at === samples.length) samples.push({ t, v: value });
+      else samples.splice(at, 0, { t, v: value });
       let expired = 0;
       while (expired < samples.length && (samples[expired] as { t: number }).t <= t - window) expired++;
       if (expired > 0) samples.splice(0, expired);
@@ -216,27 +217,27 @@ export class RuleEngine {
   private step(rule: Rule, device: DeviceRecord, facts: DeviceFacts, now: number): void {
     const { states, alertStore, alerts } = this.options;
     const before = states.get(rule.id, device.id);
-    const state = { since: before.since, clearedAt: before.clearedAt };
+    let { since, clearedAt } = before;
     const open = rule.perOccurrence ? undefined : alertStore.open(rule.id, device.id);
     const active = this.scheduled(rule, now);
     const matches = active && holds(rule.condition, facts);
     if (matches) {
-      state.since ??= now;
-      const due = now - state.since >= (rule.for ?? 0);
-      const calm = state.clearedAt === undefined || now - state.clearedAt >= (rule.minInterval ?? 0);
-      if (open) alerts.fire(rule, subjectOf(device), summaryOf(rule, device));
-      else if (due && calm) alerts.fire(rule, subjectOf(device), summaryOf(rule, device));
+      since ??= now;
+      const due = now - since >= (rule.for ?? 0);
+      const calm = clearedAt === undefined || now - clearedAt >= (rule.minInterval ?? 0);
+      if (open || (due && calm)) alerts.fire(rule, subjectOf(device), summaryOf(rule, device));
     } else {
-      state.since = undefined;
+      since = undefined;
       // Event-only rules clear by their clear condition or auto-clear, not by the absence of the event.
       const eventOnly = this.eventOnly.has(rule);
       const cleared = !active || (rule.clear ? holds(rule.clear, facts) : !eventOnly);
       if (open && cleared) {
         alerts.clear(open.id, active ? 'clear condition met' : 'outside the rule schedule');
-        state.clearedAt = now;
+        clearedAt = now;
       }
     }
-    states.set(rule.id, device.id, state);
+    if (since !== before.since || clearedAt !== before.clearedAt)
+      states.set(rule.id, device.id, { since, clearedAt });
   }
 
   /** Timer-driven evaluation: absence, pending `for`, schedules, auto-clear and group rules. */

@@ -6,6 +6,8 @@ export interface SubjectState {
   clearedAt?: number;
 }
 
+const noState: SubjectState = Object.freeze({});
+
 /** Rule evaluation state in the embedded database, so `for` durations and flap protection survive a restart. */
 export class RuleStateStore {
   private readonly db: DatabaseSync;
@@ -43,12 +45,12 @@ export class RuleStateStore {
   }
 
   get(ruleId: string, subjectId: string): SubjectState {
-    return this.cache.get(ruleId)?.get(subjectId) ?? {};
+    return this.cache.get(ruleId)?.get(subjectId) ?? noState;
   }
 
   set(ruleId: string, subjectId: string, state: SubjectState): void {
     const subjects = this.subjects(ruleId);
-    const before = subjects.get(subjectId) ?? {};
+    const before = subjects.get(subjectId) ?? noState;
     if (before.since === state.since && before.clearedAt === state.clearedAt) return;
     subjects.set(subjectId, state);
     this.upsert.run(ruleId, subjectId, state.since ?? null, state.clearedAt ?? null);
