@@ -33,6 +33,12 @@ export interface CloudDependencies {
   log: Logger;
   influx: InfluxConnection;
   now?: () => Date;
+  /**
+   * Storage can no longer make messages durable (a flush to disk failed, or its thread died). The
+   * cloud keeps answering /health ("failing") but acknowledges nothing; `cloud/main.ts` exits so that
+   * the supervisor restarts it and SQLite recovers the journal from what is on disk.
+   */
+  onFatal?: (error: Error) => void;
 }
 
 interface Running {
@@ -53,8 +59,9 @@ interface Running {
 }
 
 /**
- * The cloud process, wired once here: broker, ingestion with its durable journal and the storage thread that drains it into
- * InfluxDB, registry, dead letters, commands, gateway configuration and the REST API.
+ * The cloud process, wired once here: broker, ingestion with its durable journal and the storage
+ * thread that drains it into InfluxDB, registry, dead letters, commands, gateway configuration and
+ * the REST API.
  */
 export class Cloud {
   readonly counters = new Counters();
@@ -120,6 +127,10 @@ export class Cloud {
           payload: Buffer.from(lines.join('\n')),
           rejections: [{ reason: 'storage-rejected', message: reason.slice(0, 2_000) }],
         }),
+      onFailure: (error) => {
+        log.fatal({ err: error }, 'storage failed: no message can be acknowledged any more');
+        this.deps.onFatal?.(error);
+      },
     });
     if (journal.depth > 0)
       log.info({ lines: journal.depth }, 'journal holds points from before the restart; writing them');
@@ -279,10 +290,10 @@ export class Cloud {
       now,
       log,
       health: () => ({
-        status: 'ok',
+        status: journal.failed ? 'failing' : 'ok',
         influx: { version: influx.server.version },
         mqtt: { ports, connectedClients: aedes.connectedClients },
-        journal: { lines: journal.depth },
+        journal: { lines: journal.depth, ...(journal.failed && { error: journal.failed.message }) },
         devices: registry.size,
         counters: counters.snapshot(),
       }),

@@ -8,7 +8,15 @@ async function main() {
   const config = loadCloudConfig();
   const log = createLogger('cloud', config.LOG_LEVEL);
   const { influx, local } = await openInflux(config, log);
-  const cloud = new Cloud({ config, log, influx });
+  const cloud = new Cloud({
+    config,
+    log,
+    influx,
+    onFatal: () => {
+      log.fatal('exiting: storage failed');
+      void cloud.stop().finally(() => process.exit(1));
+    },
+  });
   await cloud.start();
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');

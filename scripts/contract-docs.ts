@@ -186,6 +186,11 @@ The test \`test/interop/mosquitto-pub.test.ts\` runs exactly this example agains
 
 ## JSON Schemas
 
+Generated from the zod schemas the cloud validates with. Patterns are ECMAScript regular expressions
+meant for the \`u\` (unicode) flag: under it, the class that excludes \`\\ud800-\\udfff\` refuses lone
+surrogates but accepts characters outside the Basic Multilingual Plane (emoji); a validator without
+that flag would refuse those. Lengths count code points.
+
 ### TelemetryBatch
 
 ${schemaBlock(telemetryBatch)}

@@ -32,7 +32,7 @@ export function tagValue(description: string) {
     .regex(
       // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we reject
       /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\\\ud800-\udfff]*$/u,
-      'must not contain control characters or a backslash',
+      'must not contain control characters, a backslash or a lone surrogate',
     )
     .meta({ description });
 }

@@ -69,7 +69,10 @@ function checkTime(ts: string, window: TimeWindow): string | undefined {
   return undefined;
 }
 
-/** Readings are checked by the compiled schema first; zod decides (and explains) what it refuses. */
+/**
+ * Readings are checked by the compiled schema first; zod decides (and explains) what it refuses.
+ * Compiled once, when the module loads (a few milliseconds): it is as fixed as the schema.
+ */
 const isReading = compileReadingCheck();
 
 /**

@@ -1,4 +1,5 @@
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openSqlite } from '../storage/sqlite.ts';
 
@@ -46,6 +47,8 @@ interface Pending {
 const forgetEveryMs = 10_000;
 
 export interface JournalOptions {
+  /** Called once if flushing the journal to disk fails; the journal refuses appends from then on. */
+  onFailure?: (error: Error) => void;
   /** Batch keys are remembered this long to recognise redeliveries. */
   keyTtlMs: number;
   now: () => Date;
@@ -71,7 +74,7 @@ export class IngestJournal implements Journal {
   private queue: Pending[] = [];
   private scheduled = false;
   private lineCount: number;
-  /** Keys of appends not yet committed, with the promise of their commit. */
+  /** Keys of appends not yet on disk, with the promise of their flush. */
   private readonly pendingKeys = new Map<string, Promise<void>>();
   private readonly listeners = new Set<() => void>();
   private readonly removeListeners = new Set<(lines: number) => void>();
@@ -83,17 +86,25 @@ export class IngestJournal implements Journal {
   private walFd?: number;
   private syncing = false;
   private closed = false;
+  /** Set when a flush failed: from then on nothing is acknowledged (see `sync`). */
+  private failure?: Error;
   /** Committed appends waiting for the next flush of the log. */
   private unsynced: Pending[] = [];
 
   constructor(path: string, options: JournalOptions) {
     this.options = options;
-    this.walPath = path === ':memory:' ? undefined : `${path}-wal`;
     this.db = openSqlite(path);
-    this.db.exec(`PRAGMA synchronous = NORMAL;
+    const { journal_mode: mode } = this.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string };
+    // Durability rests on flushing the write-ahead log; without one (an in-memory journal, or a file
+    // system where SQLite cannot use WAL) every commit is flushed by SQLite itself.
+    this.walPath = mode === 'wal' ? `${path}-wal` : undefined;
+    this.db.exec(`${this.walPath ? '' : 'PRAGMA synchronous = FULL;'}
       CREATE TABLE IF NOT EXISTS journal_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, lines TEXT NOT NULL, n INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS batch_keys (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS batch_keys_at ON batch_keys (at);`);
+    // What a crashed process committed but never flushed reaches the disk before anything here is
+    // trusted (a redelivery of such a batch is acknowledged at once).
+    if (this.walPath && existsSync(this.walPath)) fdatasyncSync(this.openLog(this.walPath));
     this.statements = {
       insert: this.db.prepare('INSERT INTO journal_entries (lines, n) VALUES (?, ?)'),
       seen: this.db.prepare('SELECT 1 FROM batch_keys WHERE key = ?'),
@@ -130,7 +141,10 @@ export class IngestJournal implements Journal {
 
   /** Resolves once the record is on disk. */
   appendRecord(record: JournalRecord): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.enqueue({ record, resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => {
+      if (this.failure) reject(this.failure);
+      else this.enqueue({ record, resolve, reject });
+    });
     const { key } = record;
     if (key) {
       this.pendingKeys.set(key, done);
@@ -184,16 +198,49 @@ export class IngestJournal implements Journal {
       return;
     }
     this.syncing = true;
-    this.walFd ??= openSync(this.walPath, 'r');
-    fdatasync(this.walFd, (error) => {
+    let fd: number;
+    try {
+      fd = this.walFd ?? this.openLog(this.walPath);
+    } catch (error) {
       this.syncing = false;
-      if (error) {
-        const failed = new Error(`ingest journal: flushing ${this.walPath} failed: ${error.message}`);
-        for (const p of group) p.reject(failed);
-      } else for (const p of group) p.resolve();
+      this.fail(
+        new Error(`ingest journal: opening ${this.walPath} failed: ${(error as Error).message}`),
+        group,
+      );
+      return;
+    }
+    fdatasync(fd, (error) => {
+      this.syncing = false;
+      if (error)
+        this.fail(new Error(`ingest journal: flushing ${this.walPath} failed: ${error.message}`), group);
+      else for (const p of group) p.resolve();
       if (this.closed) this.closeLog();
       else this.sync();
     });
+  }
+
+  /**
+   * A flush failed. After a failed fsync the kernel may drop the dirty pages and report the next one
+   * clean, so no later append could be trusted either: everything waiting, and everything from now
+   * on, is refused, and `onFailure` is told (the process should restart: SQLite then recovers what
+   * is really on disk, and the gateways resend what was not acknowledged).
+   */
+  private fail(error: Error, group: Pending[]): void {
+    this.failure = error;
+    for (const p of [...group, ...this.unsynced.splice(0), ...this.queue.splice(0)]) p.reject(error);
+    this.options.onFailure?.(error);
+  }
+
+  /** Opens the log for flushing, once; its directory entry is flushed too (the file may be new). */
+  private openLog(walPath: string): number {
+    this.walFd = openSync(walPath, 'r');
+    const directory = openSync(dirname(walPath), 'r');
+    try {
+      fsyncSync(directory);
+    } finally {
+      closeSync(directory);
+    }
+    return this.walFd;
   }
 
   private closeLog(): void {

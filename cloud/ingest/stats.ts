@@ -1,5 +1,11 @@
+/** Where counts and observations go: `Counters`, or a relay to the thread that holds them. */
+export interface CounterSink {
+  add(name: string, by?: number): void;
+  observe(name: string, value: number): void;
+}
+
 /** Counters of what ingestion saw, by name; read by /health and the metrics endpoint. */
-export class Counters {
+export class Counters implements CounterSink {
   private readonly values = new Map<string, number>();
 
   add(name: string, by = 1): void {

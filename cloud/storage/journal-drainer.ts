@@ -1,7 +1,7 @@
 import type { WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { IngestJournal } from '../ingest/journal.ts';
-import type { Counters } from '../ingest/stats.ts';
+import type { CounterSink } from '../ingest/stats.ts';
 import { type InfluxConnection, logInfluxClientTo } from './influx.ts';
 
 export interface DrainerOptions {
@@ -11,8 +11,11 @@ export interface DrainerOptions {
   /** Retry delays while InfluxDB is unavailable: doubling from min to max. */
   minRetryMs: number;
   maxRetryMs: number;
-  /** Called with lines InfluxDB refused as malformed (HTTP 400): they are kept as dead letters. */
-  onRejected(lines: string[], reason: string): void;
+  /**
+   * Called with lines InfluxDB refused as malformed (HTTP 400), to keep them as dead letters; they
+   * leave the journal only once this has resolved (if it throws, the batch is retried).
+   */
+  onRejected(lines: string[], reason: string): void | Promise<void>;
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -24,9 +27,8 @@ type Taken = NonNullable<ReturnType<IngestJournal['take']>>;
 
 interface InFlight {
   batch: Taken;
-  started: number;
-  /** Settles with the write's error, or undefined once InfluxDB confirmed it; never rejects. */
-  done: Promise<unknown>;
+  /** Settles with the write's error (none once InfluxDB confirmed it) and its duration; never rejects. */
+  done: Promise<{ error?: unknown; seconds: number }>;
 }
 
 /**
@@ -40,7 +42,7 @@ export class JournalDrainer {
   private readonly journal: IngestJournal;
   private readonly apis: WriteApi[];
   private readonly options: DrainerOptions;
-  private readonly counters: Counters;
+  private readonly counters: CounterSink;
   private readonly log: Logger;
   private stopped = false;
   private wake?: () => void;
@@ -52,7 +54,7 @@ export class JournalDrainer {
     journal: IngestJournal,
     influx: InfluxConnection,
     options: DrainerOptions,
-    counters: Counters,
+    counters: CounterSink,
     log: Logger,
   ) {
     this.journal = journal;
@@ -95,7 +97,7 @@ export class JournalDrainer {
         takenUpTo = batch.lastId;
         const writer = api;
         const done = this.write(writer, batch).finally(() => free.push(writer));
-        inFlight.push({ batch, started: performance.now(), done });
+        inFlight.push({ batch, done });
       }
       const oldest = inFlight.shift();
       if (!oldest) {
@@ -105,11 +107,12 @@ export class JournalDrainer {
         });
         continue;
       }
-      const error = await oldest.done;
+      const { error, seconds } = await oldest.done;
+      if (this.stopped) break;
       const { batch } = oldest;
       if (error === undefined) {
         this.counters.add('influx_points_written', batch.count);
-        this.counters.observe('influx_write_seconds', (performance.now() - oldest.started) / 1000);
+        this.counters.observe('influx_write_seconds', seconds);
         this.journal.remove(batch.lastId, batch.count);
         if (failing)
           this.log.info({ backlog: this.journal.depth }, 'InfluxDB writes resumed; draining the journal');
@@ -118,19 +121,25 @@ export class JournalDrainer {
         continue;
       }
       this.counters.add('influx_write_errors');
+      let failure: unknown = error;
       if (statusOf(error) === 400) {
         // Malformed for InfluxDB: retrying cannot help. Kept as dead letters, never silently lost.
-        this.options.onRejected(batch.records, (error as Error).message);
-        this.journal.remove(batch.lastId, batch.count);
-        continue;
+        try {
+          await this.options.onRejected(batch.records, (error as Error).message);
+          this.journal.remove(batch.lastId, batch.count);
+          continue;
+        } catch (keeping) {
+          failure = keeping;
+        }
       }
       // Start again from this batch once the writes after it have settled (those that succeeded are
       // written again: harmless, writes are idempotent).
       await Promise.all(inFlight.splice(0).map((w) => w.done));
       takenUpTo = undefined;
+      if (this.stopped) break;
       if (!failing)
         this.log.warn(
-          { err: error, backlog: this.journal.depth },
+          { err: failure, backlog: this.journal.depth },
           'InfluxDB write failed; keeping the journal and retrying',
         );
       failing = true;
@@ -148,13 +157,15 @@ export class JournalDrainer {
     await Promise.all(inFlight.map((w) => w.done));
   }
 
-  private async write(api: WriteApi, batch: Taken): Promise<unknown> {
+  private async write(api: WriteApi, batch: Taken): Promise<{ error?: unknown; seconds: number }> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     try {
       api.writeRecords(batch.records);
       await api.flush();
-      return undefined;
+      return { seconds: seconds() };
     } catch (error) {
-      return error ?? new Error('InfluxDB write failed');
+      return { error: error ?? new Error('InfluxDB write failed'), seconds: seconds() };
     }
   }
 

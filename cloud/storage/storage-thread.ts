@@ -9,6 +9,8 @@ import type { DrainerOptions } from './journal-drainer.ts';
 /** What the storage thread is started with (structured-cloned into it). */
 export interface StorageSettings {
   path: string;
+  /** The main thread's clock when it started the storage thread (later ones come with appends). */
+  startedAt: number;
   keyTtlMs: number;
   influx: { settings: InfluxSettings; server: InfluxServer };
   drain: Omit<DrainerOptions, 'onRejected'>;
@@ -18,6 +20,8 @@ export interface StorageSettings {
 /** Appends made in one turn of the event loop travel in one message (one wake-up of the thread). */
 export type ToStorage =
   | { type: 'append'; items: { seq: number; record: JournalRecord }[] }
+  /** A rejected batch was kept as a dead letter (or could not be, and why). */
+  | { type: 'kept'; id: number; error?: string }
   | { type: 'stop' };
 
 export type FromStorage =
@@ -27,10 +31,11 @@ export type FromStorage =
   | { type: 'removed'; lines: number }
   | { type: 'add'; name: string; by: number }
   | { type: 'observe'; name: string; value: number }
-  | { type: 'rejected'; lines: string[]; reason: string }
-  | { type: 'stopped' };
+  | { type: 'rejected'; id: number; lines: string[]; reason: string }
+  /** The journal can no longer make anything durable. */
+  | { type: 'fatal'; message: string };
 
-export interface StorageThreadOptions extends StorageSettings {
+export interface StorageThreadOptions extends Omit<StorageSettings, 'startedAt'> {
   /** Beyond this many lines waiting for InfluxDB, appends wait (backpressure: slow PUBACKs). */
   maxLines: number;
   counters: Counters;
@@ -38,6 +43,11 @@ export interface StorageThreadOptions extends StorageSettings {
   now: () => Date;
   /** Lines InfluxDB refused as malformed (HTTP 400): to be kept as dead letters. */
   onRejected(lines: string[], reason: string): void;
+  /**
+   * The storage thread failed (a flush to disk failed, or the thread died): nothing can be
+   * acknowledged any more; appends are refused from then on. The process should restart.
+   */
+  onFailure(error: Error): void;
 }
 
 interface Waiting {
@@ -74,6 +84,7 @@ export class StorageThread implements Journal {
     this.worker = worker;
     this.lineCount = depth;
     this.keys = new DatabaseSync(options.path, { readOnly: true });
+    this.keys.exec('PRAGMA busy_timeout = 5000');
     this.seenStatement = this.keys.prepare('SELECT 1 FROM batch_keys WHERE key = ?');
     worker.on('message', (message: FromStorage) => this.receive(message));
     this.stopped = new Promise((resolve) => worker.once('exit', () => resolve()));
@@ -85,12 +96,16 @@ export class StorageThread implements Journal {
   static async start(options: StorageThreadOptions): Promise<StorageThread> {
     const settings: StorageSettings = {
       path: options.path,
+      startedAt: options.now().getTime(),
       keyTtlMs: options.keyTtlMs,
       influx: options.influx,
       drain: options.drain,
       logLevel: options.logLevel,
     };
     const worker = new Worker(new URL('./storage-worker.ts', import.meta.url), { workerData: settings });
+    // The broker and the API keep the process alive; a cloud that failed to start is not kept alive
+    // by its storage thread.
+    worker.unref();
     const depth = await new Promise<number>((resolve, reject) => {
       const onError = (error: Error) => reject(new Error(`storage thread failed to start: ${error.message}`));
       worker.once('error', onError);
@@ -118,7 +133,8 @@ export class StorageThread implements Journal {
     const done = new Promise<void>((resolve, reject) => {
       const waiting = { record, resolve, reject };
       if (this.failure) reject(this.failure);
-      else if (this.lineCount >= this.options.maxLines) this.waitingForRoom.push(waiting);
+      else if (this.lineCount >= this.options.maxLines || this.waitingForRoom.length > 0)
+        this.waitingForRoom.push(waiting);
       else this.send(waiting);
     });
     const { key } = record;
@@ -140,9 +156,15 @@ export class StorageThread implements Journal {
   async stop(): Promise<void> {
     this.stopping = true;
     this.flushOutgoing();
+    // Closed first, so that the storage thread's connection is the last and tidies the log away.
+    this.keys.close();
     this.worker.postMessage({ type: 'stop' } satisfies ToStorage);
     await this.stopped;
-    this.keys.close();
+  }
+
+  /** Why the storage thread stopped working, if it did (reported by /health). */
+  get failed(): Error | undefined {
+    return this.stopping ? undefined : this.failure;
   }
 
   private send(waiting: Waiting): void {
@@ -170,17 +192,17 @@ export class StorageThread implements Journal {
         }
         return;
       case 'failed': {
+        // The commit was rolled back: these lines never entered the journal.
         const waiting = this.inFlight.get(message.seq);
         this.inFlight.delete(message.seq);
         this.lineCount -= waiting?.record.count ?? 0;
         waiting?.reject(new Error(`journal append failed: ${message.message}`));
+        this.roomMade();
         return;
       }
       case 'removed':
         this.lineCount -= message.lines;
-        while (this.waitingForRoom.length > 0 && this.lineCount < this.options.maxLines)
-          this.send(this.waitingForRoom.shift() as Waiting);
-        if (this.lineCount === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+        this.roomMade();
         return;
       case 'add':
         counters.add(message.name, message.by);
@@ -188,13 +210,33 @@ export class StorageThread implements Journal {
       case 'observe':
         counters.observe(message.name, message.value);
         return;
-      case 'rejected':
-        this.options.onRejected(message.lines, message.reason);
+      case 'rejected': {
+        let error: string | undefined;
+        try {
+          this.options.onRejected(message.lines, message.reason);
+        } catch (keeping) {
+          error = (keeping as Error).message;
+          this.options.log.error(
+            { err: keeping },
+            'a batch InfluxDB refused could not be kept; it stays journaled',
+          );
+        }
+        this.worker.postMessage({ type: 'kept', id: message.id, error } satisfies ToStorage);
+        return;
+      }
+      case 'fatal':
+        this.fail(new Error(`storage thread: ${message.message}`));
         return;
       case 'ready':
-      case 'stopped':
         return;
     }
+  }
+
+  /** Lines left the journal: appends waiting for room go, in order; `drained()` callers may be done. */
+  private roomMade(): void {
+    while (this.waitingForRoom.length > 0 && this.lineCount < this.options.maxLines)
+      this.send(this.waitingForRoom.shift() as Waiting);
+    if (this.lineCount === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   /** The storage thread is gone: appends not yet durable, and any made from now on, are refused. */

@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../../shared/log.ts';
 import { IngestJournal } from '../ingest/journal.ts';
-import { Counters } from '../ingest/stats.ts';
 import { InfluxConnection } from './influx.ts';
 import { JournalDrainer } from './journal-drainer.ts';
 import type { FromStorage, StorageSettings, ToStorage } from './storage-thread.ts';
@@ -9,36 +8,46 @@ import type { FromStorage, StorageSettings, ToStorage } from './storage-thread.t
 /**
  * The storage thread (started by `StorageThread`): owns the ingest journal and the drainer into
  * InfluxDB, so that SQLite inserts, fsyncs and HTTP writes run beside the event loop that decodes
- * MQTT messages, not on it. Counters, rejected batches and removals are reported to the main thread.
+ * MQTT messages, not on it. Counters, removals and rejected batches are reported to the main thread;
+ * a batch InfluxDB refused leaves the journal only once the main thread has kept it as a dead letter.
  */
 const port = parentPort;
 if (!port) throw new Error('storage-worker.ts runs as a worker thread (see storage-thread.ts)');
 const settings = workerData as StorageSettings;
 const post = (message: FromStorage) => port.postMessage(message);
+const log = createLogger('storage', settings.logLevel);
 
-/** The drainer's counters, added up in the main thread's `Counters`. */
-class RelayedCounters extends Counters {
-  override add(name: string, by = 1): void {
-    post({ type: 'add', name, by });
-  }
+// The main thread's clock (a test may set it): batch keys are stamped and expire by it.
+let clock = settings.startedAt;
+const journal = new IngestJournal(settings.path, {
+  keyTtlMs: settings.keyTtlMs,
+  now: () => new Date(clock),
+  onFailure: (error) => {
+    // Nothing can be acknowledged any more: the main thread stops the process (see StorageThread).
+    log.fatal({ err: error }, 'ingest journal failed');
+    post({ type: 'fatal', message: error.message });
+  },
+});
 
-  override observe(name: string, value: number): void {
-    post({ type: 'observe', name, value });
-  }
-}
-
-// The main thread's clock (a test may set it): batch keys expire by the time their appends carry.
-let clock = Date.now();
-const journal = new IngestJournal(settings.path, { keyTtlMs: settings.keyTtlMs, now: () => new Date(clock) });
+const keeping = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+let rejections = 0;
 const drainer = new JournalDrainer(
   journal,
   new InfluxConnection(settings.influx.settings, settings.influx.server),
   {
     ...settings.drain,
-    onRejected: (lines, reason) => post({ type: 'rejected', lines, reason }),
+    onRejected: (lines, reason) =>
+      new Promise<void>((resolve, reject) => {
+        const id = ++rejections;
+        keeping.set(id, { resolve, reject });
+        post({ type: 'rejected', id, lines, reason });
+      }),
   },
-  new RelayedCounters(),
-  createLogger('storage', settings.logLevel),
+  {
+    add: (name, by = 1) => post({ type: 'add', name, by }),
+    observe: (name, value) => post({ type: 'observe', name, value }),
+  },
+  log,
 );
 journal.onRemove((lines) => post({ type: 'removed', lines }));
 
@@ -54,23 +63,32 @@ function reportSynced(seq: number): void {
 }
 
 port.on('message', (message: ToStorage) => {
-  if (message.type === 'append') {
-    for (const { seq, record } of message.items) {
-      clock = Math.max(clock, record.at);
-      journal.appendRecord(record).then(
-        () => reportSynced(seq),
-        (error: Error) => post({ type: 'failed', seq, message: error.message }),
-      );
+  switch (message.type) {
+    case 'append':
+      for (const { seq, record } of message.items) {
+        clock = Math.max(clock, record.at);
+        journal.appendRecord(record).then(
+          () => reportSynced(seq),
+          (error: Error) => post({ type: 'failed', seq, message: error.message }),
+        );
+      }
+      return;
+    case 'kept': {
+      const waiting = keeping.get(message.id);
+      keeping.delete(message.id);
+      if (message.error === undefined) waiting?.resolve();
+      else waiting?.reject(new Error(`dead letter not kept: ${message.error}`));
+      return;
     }
-  } else {
-    drainer
-      .stop()
-      .finally(() => {
-        journal.close();
-        post({ type: 'stopped' });
-        port.close();
-      })
-      .catch(() => undefined);
+    case 'stop':
+      for (const waiting of keeping.values()) waiting.reject(new Error('storage thread stopping'));
+      drainer
+        .stop()
+        .finally(() => {
+          journal.close();
+          port.close();
+        })
+        .catch(() => undefined);
   }
 });
 

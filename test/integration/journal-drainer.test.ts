@@ -35,7 +35,9 @@ async function setUp(name: string, options: { batchLines: number; concurrency: n
       ...options,
       minRetryMs: 50,
       maxRetryMs: 200,
-      onRejected: (lines, reason) => rejected.push({ lines, reason }),
+      onRejected: (lines, reason) => {
+        rejected.push({ lines, reason });
+      },
     },
     counters,
     silentLog,
