@@ -14,7 +14,10 @@ async function main() {
     influx,
     onFatal: () => {
       log.fatal('exiting: storage failed');
-      void cloud.stop().finally(() => process.exit(1));
+      void cloud
+        .stop()
+        .then(() => local?.stop())
+        .finally(() => process.exit(1));
     },
   });
   await cloud.start();

@@ -46,7 +46,18 @@ async function main() {
   const tokenFile = join(loaded.DATA_DIR, 'admin-token');
   const config = { ...loaded, ADMIN_TOKEN: loaded.ADMIN_TOKEN ?? (await demoToken(tokenFile)) };
   const { influx, local } = await openInflux(config, log);
-  const cloud = new Cloud({ config, log, influx });
+  const cloud: Cloud = new Cloud({
+    config,
+    log,
+    influx,
+    onFatal: () => {
+      log.fatal('exiting: storage failed');
+      void cloud
+        .stop()
+        .then(() => local?.stop())
+        .finally(() => process.exit(1));
+    },
+  });
   await cloud.start();
 
   const agents: EdgeAgent[] = [];
