@@ -8,25 +8,14 @@ async function main() {
   const config = loadCloudConfig();
   const log = createLogger('cloud', config.LOG_LEVEL);
   const { influx, local } = await openInflux(config, log);
-  const cloud = new Cloud({
-    config,
-    log,
-    influx,
-    onFatal: () => {
-      log.fatal('exiting: storage failed');
-      void cloud
-        .stop()
-        .then(() => local?.stop())
-        .finally(() => process.exit(1));
-    },
-  });
-  await cloud.start();
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
+  const shutdown = async (reason: string, code = 0) => {
+    log.info({ reason }, 'shutting down');
     await cloud.stop();
     await local?.stop();
-    process.exit(0);
+    process.exit(code);
   };
+  const cloud: Cloud = new Cloud({ config, log, influx, onFatal: () => void shutdown('storage failed', 1) });
+  await cloud.start();
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }

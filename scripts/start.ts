@@ -46,22 +46,21 @@ async function main() {
   const tokenFile = join(loaded.DATA_DIR, 'admin-token');
   const config = { ...loaded, ADMIN_TOKEN: loaded.ADMIN_TOKEN ?? (await demoToken(tokenFile)) };
   const { influx, local } = await openInflux(config, log);
-  const cloud: Cloud = new Cloud({
-    config,
-    log,
-    influx,
-    onFatal: () => {
-      log.fatal('exiting: storage failed');
-      void cloud
-        .stop()
-        .then(() => local?.stop())
-        .finally(() => process.exit(1));
-    },
-  });
-  await cloud.start();
-
   const agents: EdgeAgent[] = [];
   const stopOutages: (() => void)[] = [];
+  let summary: NodeJS.Timeout | undefined;
+  const shutdown = async (reason: string, code = 0) => {
+    log.info({ reason }, 'stopping the simulated city');
+    clearInterval(summary);
+    for (const stop of stopOutages) stop();
+    await Promise.all(agents.map((a) => a.stop()));
+    await cloud.stop();
+    await local?.stop();
+    process.exit(code);
+  };
+  const cloud: Cloud = new Cloud({ config, log, influx, onFatal: () => void shutdown('storage failed', 1) });
+  await cloud.start();
+
   const fleets = await readFleetFiles(config.FLEET_DIR);
   // The demo provisions its own gateways: a fresh secret on each start, only its hash on disk.
   const secrets = await issueCredentials(
@@ -103,7 +102,7 @@ async function main() {
     'simulated city running; Ctrl-C stops it',
   );
 
-  const summary = setInterval(() => {
+  summary = setInterval(() => {
     const c = cloud.counters;
     log.info(
       {
@@ -118,15 +117,6 @@ async function main() {
     );
   }, 10_000);
 
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'stopping the simulated city');
-    clearInterval(summary);
-    for (const stop of stopOutages) stop();
-    await Promise.all(agents.map((a) => a.stop()));
-    await cloud.stop();
-    await local?.stop();
-    process.exit(0);
-  };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }
