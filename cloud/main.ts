@@ -16,8 +16,8 @@ async function main() {
   };
   const cloud: Cloud = new Cloud({ config, log, influx, onFatal: () => void shutdown('storage failed', 1) });
   await cloud.start();
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', (signal) => void shutdown(signal));
+  process.once('SIGTERM', (signal) => void shutdown(signal));
 }
 
 main().catch((error: Error) => {

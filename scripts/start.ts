@@ -117,8 +117,8 @@ async function main() {
     );
   }, 10_000);
 
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', (signal) => void shutdown(signal));
+  process.once('SIGTERM', (signal) => void shutdown(signal));
 }
 
 main().catch((error: Error) => {
