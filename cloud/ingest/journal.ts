@@ -37,6 +37,34 @@ export interface Journal {
   append(entry: JournalEntry): Promise<void>;
 }
 
+/**
+ * The batch keys a journal has seen: those of appends still on their way to disk, with the promise
+ * of that append (a redelivery is acknowledged no earlier than the original), and, through `onDisk`,
+ * those already stored.
+ */
+export class BatchKeys {
+  private readonly pending = new Map<string, Promise<void>>();
+  private readonly onDisk: (key: string) => boolean;
+
+  constructor(onDisk: (key: string) => boolean) {
+    this.onDisk = onDisk;
+  }
+
+  seen(key: string): Promise<void> | undefined {
+    return this.pending.get(key) ?? (this.onDisk(key) ? Promise.resolve() : undefined);
+  }
+
+  /** Remembers the key of an append until it settles; returns the append. */
+  track(key: string | undefined, append: Promise<void>): Promise<void> {
+    if (key) {
+      this.pending.set(key, append);
+      const clear = () => this.pending.delete(key);
+      append.then(clear, clear);
+    }
+    return append;
+  }
+}
+
 interface Pending {
   record: JournalRecord;
   resolve: () => void;
@@ -74,8 +102,7 @@ export class IngestJournal implements Journal {
   private queue: Pending[] = [];
   private scheduled = false;
   private lineCount: number;
-  /** Keys of appends not yet on disk, with the promise of their flush. */
-  private readonly pendingKeys = new Map<string, Promise<void>>();
+  private readonly keys: BatchKeys;
   private readonly listeners = new Set<() => void>();
   private readonly removeListeners = new Set<(lines: number) => void>();
   /** Entries up to this id have left the journal (InfluxDB has them). */
@@ -113,6 +140,7 @@ export class IngestJournal implements Journal {
       remove: this.db.prepare('DELETE FROM journal_entries WHERE id <= ?'),
       forget: this.db.prepare('DELETE FROM batch_keys WHERE at < ?'),
     };
+    this.keys = new BatchKeys((key) => this.statements.seen.get(key) !== undefined);
     // Journals written by earlier versions kept one row per line: carried over, in order, once.
     if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'").get()) {
       this.db.exec(`BEGIN;
@@ -130,9 +158,7 @@ export class IngestJournal implements Journal {
   }
 
   seen(key: string): Promise<void> | undefined {
-    const pending = this.pendingKeys.get(key);
-    if (pending) return pending;
-    return this.statements.seen.get(key) === undefined ? undefined : Promise.resolve();
+    return this.keys.seen(key);
   }
 
   append(entry: JournalEntry): Promise<void> {
@@ -145,13 +171,7 @@ export class IngestJournal implements Journal {
       if (this.failure) reject(this.failure);
       else this.enqueue({ record, resolve, reject });
     });
-    const { key } = record;
-    if (key) {
-      this.pendingKeys.set(key, done);
-      const clear = () => this.pendingKeys.delete(key);
-      done.then(clear, clear);
-    }
-    return done;
+    return this.keys.track(record.key, done);
   }
 
   private enqueue(pending: Pending): void {

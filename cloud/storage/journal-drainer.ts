@@ -47,7 +47,6 @@ export class JournalDrainer {
   private stopped = false;
   private wake?: () => void;
   private unsubscribe?: () => void;
-  private idleWaiters: (() => void)[] = [];
   private loop?: Promise<void>;
 
   constructor(
@@ -101,7 +100,6 @@ export class JournalDrainer {
       }
       const oldest = inFlight.shift();
       if (!oldest) {
-        for (const resolve of this.idleWaiters.splice(0)) resolve();
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });
@@ -167,12 +165,6 @@ export class JournalDrainer {
     } catch (error) {
       return { error: error ?? new Error('InfluxDB write failed'), seconds: seconds() };
     }
-  }
-
-  /** Resolves when everything journaled so far has reached InfluxDB. */
-  drained(): Promise<void> {
-    if (this.journal.depth === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async stop(): Promise<void> {

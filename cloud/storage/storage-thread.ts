@@ -1,7 +1,13 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { type Journal, type JournalEntry, type JournalRecord, toRecord } from '../ingest/journal.ts';
+import {
+  BatchKeys,
+  type Journal,
+  type JournalEntry,
+  type JournalRecord,
+  toRecord,
+} from '../ingest/journal.ts';
 import type { Counters } from '../ingest/stats.ts';
 import type { InfluxServer, InfluxSettings } from './influx.ts';
 import type { DrainerOptions } from './journal-drainer.ts';
@@ -67,13 +73,12 @@ export class StorageThread implements Journal {
   private readonly options: StorageThreadOptions;
   private readonly worker: Worker;
   private readonly keys: DatabaseSync;
-  private readonly seenStatement: StatementSync;
   private lineCount: number;
   private seq = 0;
   private readonly inFlight = new Map<number, Waiting>();
   private outgoing: { seq: number; record: JournalRecord }[] = [];
   private readonly waitingForRoom: Waiting[] = [];
-  private readonly pendingKeys = new Map<string, Promise<void>>();
+  private readonly batchKeys: BatchKeys;
   private idleWaiters: (() => void)[] = [];
   private failure?: Error;
   private stopping = false;
@@ -85,7 +90,8 @@ export class StorageThread implements Journal {
     this.lineCount = depth;
     this.keys = new DatabaseSync(options.path, { readOnly: true });
     this.keys.exec('PRAGMA busy_timeout = 5000');
-    this.seenStatement = this.keys.prepare('SELECT 1 FROM batch_keys WHERE key = ?');
+    const onDisk = this.keys.prepare('SELECT 1 FROM batch_keys WHERE key = ?');
+    this.batchKeys = new BatchKeys((key) => onDisk.get(key) !== undefined);
     worker.on('message', (message: FromStorage) => this.receive(message));
     this.stopped = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('error', (error) => this.fail(error));
@@ -123,9 +129,7 @@ export class StorageThread implements Journal {
   }
 
   seen(key: string): Promise<void> | undefined {
-    const pending = this.pendingKeys.get(key);
-    if (pending) return pending;
-    return this.seenStatement.get(key) === undefined ? undefined : Promise.resolve();
+    return this.batchKeys.seen(key);
   }
 
   append(entry: JournalEntry): Promise<void> {
@@ -137,13 +141,7 @@ export class StorageThread implements Journal {
         this.waitingForRoom.push(waiting);
       else this.send(waiting);
     });
-    const { key } = record;
-    if (key) {
-      this.pendingKeys.set(key, done);
-      const clear = () => this.pendingKeys.delete(key);
-      done.then(clear, clear);
-    }
-    return done;
+    return this.batchKeys.track(record.key, done);
   }
 
   /** Resolves when everything journaled so far has reached InfluxDB. */

@@ -8,6 +8,7 @@ import { startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { silentLog } from '../helpers/cloud.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const cleanups = cleanupsAfterAll();
 
@@ -43,23 +44,24 @@ async function setUp(name: string, options: { batchLines: number; concurrency: n
     silentLog,
   );
   cleanups.push(() => drainer.stop());
+  const drained = () => waitFor('the journal drained', () => journal.depth === 0);
   /** Points stored per entry. */
   const stored = async () => {
     const series = await influx.select('SELECT COUNT(v) FROM m GROUP BY entry');
     return new Map(series.map((s) => [Number(s.tags?.entry), Number(s.values?.[0]?.[1])]));
   };
-  return { dir, influxd, influx, journal, counters, rejected, drainer, stored };
+  return { dir, influxd, influx, journal, counters, rejected, drainer, drained, stored };
 }
 
 describe('journal drainer with several writes in flight (real influxd)', () => {
   it('writes every entry once the journal is drained, and empties the journal', async () => {
-    const { journal, drainer, counters, stored } = await setUp('drain-many', {
+    const { journal, drainer, drained, counters, stored } = await setUp('drain-many', {
       batchLines: 100,
       concurrency: 3,
     });
     drainer.start();
     await Promise.all(Array.from({ length: 200 }, (_, e) => journal.append({ lines: entryLines(e, 25) })));
-    await drainer.drained();
+    await drained();
     expect(journal.depth).toBe(0);
     expect(journal.take(1_000)).toBeUndefined();
     expect(counters.get('influx_points_written')).toBe(5_000);
@@ -69,7 +71,7 @@ describe('journal drainer with several writes in flight (real influxd)', () => {
   });
 
   it('keeps a batch InfluxDB refuses as a dead letter and still writes the batches around it', async () => {
-    const { journal, drainer, rejected, stored } = await setUp('drain-malformed', {
+    const { journal, drainer, drained, rejected, stored } = await setUp('drain-malformed', {
       batchLines: 10,
       concurrency: 3,
     });
@@ -80,7 +82,7 @@ describe('journal drainer with several writes in flight (real influxd)', () => {
       await journal.append({ lines });
     }
     drainer.start();
-    await drainer.drained();
+    await drained();
     expect(journal.depth).toBe(0);
     expect(rejected).toHaveLength(1);
     expect(rejected[0]?.lines.join('\n')).toContain('this is not line protocol');
@@ -89,7 +91,7 @@ describe('journal drainer with several writes in flight (real influxd)', () => {
   });
 
   it('retries from the oldest unconfirmed batch while InfluxDB is down, and loses nothing', async () => {
-    const { dir, influxd, journal, drainer, counters, stored } = await setUp('drain-down', {
+    const { dir, influxd, journal, drainer, drained, counters, stored } = await setUp('drain-down', {
       batchLines: 50,
       concurrency: 3,
     });
@@ -102,7 +104,7 @@ describe('journal drainer with several writes in flight (real influxd)', () => {
     expect(journal.depth).toBe(800);
     const again = await startLocalInfluxd(join(dir.path, 'influxdb'), { httpPort });
     cleanups.push(() => again.stop());
-    await drainer.drained();
+    await drained();
     expect(journal.depth).toBe(0);
     const counts = await stored();
     expect(counts.size).toBe(40);

@@ -68,6 +68,13 @@ const alertsOf = async (ruleId: string, state = 'open') =>
     )
   ).body.items;
 
+const putRule = (id: string, rule: unknown) =>
+  apiFetch(`${cloud.apiUrl}/api/v1/rules/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(rule),
+  });
+
 async function eventually<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
   return (await waitFor(what, check, 10_000)) as T;
 }
@@ -215,13 +222,7 @@ describe('alert lifecycle and rules through the API', () => {
   });
 
   it('refuses a bad rule with the field path, and applies a new rule without a restart', async () => {
-    const put = (id: string, rule: unknown) =>
-      apiFetch(`${cloud.apiUrl}/api/v1/rules/${id}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(rule),
-      });
-    const bad = await put('hot-lamp', {
+    const bad = await putRule('hot-lamp', {
       name: 'Hot',
       severity: 'urgent',
       target: { kind: 'streetlight' },
@@ -230,7 +231,7 @@ describe('alert lifecycle and rules through the API', () => {
     expect(bad.status).toBe(400);
     const paths = ((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['body.severity', 'body.condition.op']));
-    const good = await put('hot-lamp', {
+    const good = await putRule('hot-lamp', {
       name: 'Lamp drawing over 100 W',
       severity: 'minor',
       target: { kind: 'streetlight' },
@@ -246,15 +247,11 @@ describe('alert lifecycle and rules through the API', () => {
 
   it('applies a rule narrowed to districts only to devices in those districts', async () => {
     const put = (id: string, districts: string[]) =>
-      apiFetch(`${cloud.apiUrl}/api/v1/rules/${id}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          name: `Over-voltage in ${districts.join(', ')}`,
-          severity: 'minor',
-          target: { kind: 'streetlight', districts },
-          condition: { type: 'threshold', metric: 'voltage', op: '>', value: 250 },
-        }),
+      putRule(id, {
+        name: `Over-voltage in ${districts.join(', ')}`,
+        severity: 'minor',
+        target: { kind: 'streetlight', districts },
+        condition: { type: 'threshold', metric: 'voltage', op: '>', value: 250 },
       });
     const lamp = of('streetlight')[3] as { id: string; district: string };
     const high = () => send([{ deviceId: lamp.id, kind: 'streetlight', metrics: { voltage: 262 } }]);
