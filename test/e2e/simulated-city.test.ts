@@ -1,4 +1,5 @@
 import { connectAsync } from 'mqtt';
+import { getTimes } from 'suncalc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../cloud/storage/influxql.ts';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
@@ -18,7 +19,19 @@ import { waitFor } from '../helpers/wait.ts';
 const fleet = generateFleet({ seed: 11, devices: 120, devicesPerGateway: 30 });
 const stepMs = 15 * 60_000;
 const steps = 24;
-let simulatedNow = Date.now() - steps * stepMs;
+// The six simulated hours end at least as long ago as they last and take in sunset, so lamps
+// switch on (events) whatever the hour the suite runs at.
+let simulatedNow = sixHoursAroundSunset();
+
+function sixHoursAroundSunset(): number {
+  const span = steps * stepMs;
+  const { lat, lon } = fleet.city.location;
+  for (let daysBack = 0; ; daysBack++) {
+    const start =
+      getTimes(new Date(Date.now() - daysBack * 86_400_000), lat, lon).sunset.getTime() - span / 2;
+    if (start + span <= Date.now()) return start;
+  }
+}
 
 let influxd: LocalInfluxd;
 let edgeDir: Awaited<ReturnType<typeof tempDir>>;
