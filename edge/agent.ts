@@ -32,9 +32,10 @@ export interface AgentDependencies {
 }
 
 /**
- * The edge agent of one gateway: polls its drivers into a durable outbox, publishes batches at QoS 1
+ * The edge agent of one gateway: polls its drivers into its outbox, publishes batches at QoS 1
  * (see Publisher), keeps a retained online status with a last will, sends heartbeats, carries out
- * commands, applies remote configuration, and reconnects with exponential backoff and jitter.
+ * commands, applies remote configuration, and reconnects with exponential backoff and jitter. The
+ * constructor only wires its parts (no I/O, no timers); `start()` and `stop()` do the work.
  */
 export class EdgeAgent {
   private readonly deps: AgentDependencies;
@@ -43,7 +44,7 @@ export class EdgeAgent {
   private readonly commands: CommandHandler;
   private readonly remoteConfig: RemoteConfig;
   private readonly deadband = new DeadbandFilter();
-  private startedAt = Date.now();
+  private startedAt = 0;
   private client?: MqttClient;
   private pollTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
