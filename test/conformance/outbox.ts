@@ -1,22 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Outbox, OutboxBatch, OutboxLimits } from '../../edge/outbox/outbox.ts';
-
-export interface Item {
-  ts: string;
-  n: number;
-}
-
-const T0 = Date.parse('2026-11-22T16:00:00.000Z');
-export const SECOND = 1_000;
-export const tsOf = (n: number) => new Date(T0 + n * SECOND).toISOString();
-export const item = (n: number): Item => ({ n, ts: tsOf(n) });
-export const items = (from: number, count: number) => Array.from({ length: count }, (_, i) => item(from + i));
-/** The numbers of a batch's items, in order. */
-export const ns = (batch: OutboxBatch | undefined) => (batch?.items as Item[] | undefined)?.map((i) => i.n);
-/** `now` for a push: the newest item's time, so the age bound drops nothing unless a test wants it to. */
-export const NOW = new Date(T0 + 3_600 * SECOND);
-
-export const roomy: OutboxLimits = { maxItems: 1_000, maxAgeMs: 24 * 3_600 * SECOND };
+import type { Outbox, OutboxLimits } from '../../edge/outbox/outbox.ts';
+import { item, items, NOW, ns, roomy, SECOND, T0, tsOf } from './outbox-items.ts';
 
 /**
  * The behaviour every Outbox must have (after aedes-persistence's abstract suite). A new backend

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { OutboxLimits } from '../../edge/outbox/outbox.ts';
 import { SqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts';
-import { items, NOW, ns, outboxConformance, roomy, tsOf } from './outbox.ts';
+import { outboxConformance } from './outbox.ts';
+import { items, NOW, ns, roomy, tsOf } from './outbox-items.ts';
 
 outboxConformance('SQLite', (limits) => new SqliteOutbox(':memory:', limits));
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryOutbox } from '../../../edge/outbox/memory-outbox.ts';
 import { Publisher } from '../../../edge/publisher.ts';
 import { gatewayTopic } from '../../../shared/topics.ts';
-import { type Item, items, NOW, roomy } from '../../conformance/outbox.ts';
+import { type Item, items, NOW, roomy } from '../../conformance/outbox-items.ts';
 
 interface Sent {
   topic: string;
