@@ -1,5 +1,5 @@
-# The platform image: cloud (default), edge agent (node --lite-mode dist/edge/main.js, as
-# `npm run edge` runs it), provisioning CLI (node scripts/provision.ts). The cloud and the scripts
+# The platform image: cloud (default), edge agent with simulated devices (node --lite-mode
+# dist/scripts/simulated-gateway.js, as `npm run edge` runs it), provisioning CLI (node scripts/provision.ts). The cloud and the scripts
 # run their TypeScript sources directly (Node 24 type stripping); the edge agent runs JavaScript
 # compiled in the build stage, so that it can run with --lite-mode (no WebAssembly, hence no type
 # stripping) and within its memory budget (issue 7: 1,000 devices under 80 MB RSS).
@@ -11,6 +11,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY shared ./shared
 COPY edge ./edge
 COPY simulators ./simulators
+COPY scripts ./scripts
 RUN npm run build
 
 FROM node:24-bookworm-slim

@@ -11,7 +11,7 @@ import { int, mb, say, sleep } from './util.ts';
 
 /**
  * An edge agent process started as in production: `npm run build`, then the command of the `edge`
- * script in package.json (`node --lite-mode dist/edge/main.js`, the command of the edge services in
+ * script in package.json (`node --lite-mode dist/scripts/simulated-gateway.js`, the command of the edge services in
  * docker-compose.yml), with `devices` simulated devices on one gateway, reporting every
  * `reportingIntervalS` to the cloud under test. Measured from /proc: peak RSS (VmHWM) and CPU. Its
  * device ids are prefixed so they cannot clash with the registered fleet; the cloud learns them
@@ -62,6 +62,7 @@ export async function edgePhase(platform: Platform, options: EdgeOptions) {
       dataDir: join(dir, 'data'),
       reportingIntervalS: options.reportingIntervalS,
       heartbeatIntervalS: 5,
+      drivers: [{ type: 'simulated' }],
     }),
   );
   const accepted = async () =>

@@ -1,46 +1,54 @@
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import type { DeviceDriver } from '../shared/driver.ts';
 import type { GatewayConfig, GatewayHeartbeat, GatewayStatus } from '../shared/messages.ts';
 import { gatewayTopic } from '../shared/topics.ts';
 import { softwareVersion } from '../shared/version.ts';
 import { backoffDelay } from './backoff.ts';
 import { CommandHandler } from './commands.ts';
-import type { EdgeConfig } from './config.ts';
+import type { AgentConfig } from './config.ts';
 import { DeadbandFilter, type DeadbandSettings } from './deadband.ts';
-import type { DeviceDriver } from './drivers/driver.ts';
 import { connectMqtt } from './mqtt-connect.ts';
-import { SqliteOutbox } from './outbox.ts';
+import type { Outbox } from './outbox/outbox.ts';
 import { Publisher } from './publisher.ts';
 import { RemoteConfig } from './remote-config.ts';
 
 export interface AgentDependencies {
-  config: EdgeConfig;
+  config: AgentConfig;
   drivers: DeviceDriver[];
+  /** Where readings wait until the broker acknowledges them; the agent closes it on stop. */
+  outbox: Outbox;
   log: Logger;
   /** Device time: the simulated clock for simulated drivers, the wall clock otherwise. */
   now: () => Date;
+  /** Device seconds per real second (1 unless simulated): polls come every reportingIntervalS of it. */
+  speed?: number;
   random: () => number;
   /** Fault injection: a malformed payload to send beside a real batch, or undefined. */
   malformed?: () => Buffer | undefined;
+  /** Fault injection: once started, the agent drops off the network every `everyS` seconds for `forS`. */
+  outages?: { everyS: number; forS: number };
 }
 
 /**
- * The edge agent of one gateway: polls its drivers into a durable outbox, publishes batches at QoS 1
+ * The edge agent of one gateway: polls its drivers into its outbox, publishes batches at QoS 1
  * (see Publisher), keeps a retained online status with a last will, sends heartbeats, carries out
- * commands, applies remote configuration, and reconnects with exponential backoff and jitter.
+ * commands, applies remote configuration, and reconnects with exponential backoff and jitter. The
+ * constructor only wires its parts (no I/O, no timers); `start()` and `stop()` do the work.
  */
 export class EdgeAgent {
   private readonly deps: AgentDependencies;
-  private readonly outbox: SqliteOutbox;
+  private readonly outbox: Outbox;
   private readonly publisher: Publisher;
   private readonly commands: CommandHandler;
   private readonly remoteConfig: RemoteConfig;
   private readonly deadband = new DeadbandFilter();
-  private readonly startedAt = Date.now();
+  private startedAt = 0;
   private client?: MqttClient;
   private pollTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
+  private outageTimer?: NodeJS.Timeout;
   private reportingIntervalS: number;
   private deadbandSettings?: DeadbandSettings;
   private attempt = 0;
@@ -52,10 +60,7 @@ export class EdgeAgent {
     const { config, log, now } = deps;
     const dir = join(config.dataDir, config.gatewayId);
     this.reportingIntervalS = config.reportingIntervalS;
-    this.outbox = new SqliteOutbox(join(dir, 'outbox.db'), {
-      maxItems: config.queue.maxReadings,
-      maxAgeMs: config.queue.maxAgeS * 1000,
-    });
+    this.outbox = deps.outbox;
     this.publisher = new Publisher({
       gatewayId: config.gatewayId,
       outbox: this.outbox,
@@ -111,6 +116,7 @@ export class EdgeAgent {
   /** Starts polling, heartbeats and the connection; resolves once the first connection is up. */
   async start(options: { poll?: boolean } = {}): Promise<void> {
     const { config, log } = this.deps;
+    this.startedAt = Date.now();
     this.remoteConfig.restore();
     const statusTopic = gatewayTopic(config.gatewayId, 'status');
     const offline: GatewayStatus = { v: 1, gatewayId: config.gatewayId, state: 'offline', softwareVersion };
@@ -160,12 +166,15 @@ export class EdgeAgent {
     if (options.poll ?? true) this.schedulePolling();
     this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), config.heartbeatIntervalS * 1000);
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    const { outages } = this.deps;
+    if (outages)
+      this.outageTimer = setInterval(() => this.cutConnection(outages.forS * 1000), outages.everyS * 1000);
   }
 
   private schedulePolling(): void {
     clearInterval(this.pollTimer);
     void this.pollOnce();
-    const periodMs = (this.reportingIntervalS * 1000) / this.deps.config.simulation.speed;
+    const periodMs = (this.reportingIntervalS * 1000) / (this.deps.speed ?? 1);
     this.pollTimer = setInterval(() => void this.pollOnce(), periodMs);
   }
 
@@ -234,6 +243,7 @@ export class EdgeAgent {
   async stop(): Promise<void> {
     clearInterval(this.pollTimer);
     clearInterval(this.heartbeatTimer);
+    clearInterval(this.outageTimer);
     this.publisher.stop();
     const client = this.client;
     if (client?.connected) {

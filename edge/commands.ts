@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { DeviceDriver } from '../shared/driver.ts';
 import { oneLine } from '../shared/ids.ts';
 import type { DeviceEvent, Reading } from '../shared/kinds/index.ts';
 import { type CommandMessage, type CommandResult, commandMessage } from '../shared/messages.ts';
-import type { DeviceDriver } from './drivers/driver.ts';
 
 export interface CommandHandlerOptions {
   gatewayId: string;

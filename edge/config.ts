@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { gatewayId } from '../shared/ids.ts';
 import { maxReadingsPerBatch } from '../shared/messages.ts';
 
+/** An entry of `drivers`: a driver type and that type's settings. */
+export const driverEntry = z.object({ type: z.string().min(1) }).loose();
+export type DriverEntry = z.infer<typeof driverEntry>;
+
 /** Edge agent configuration: a JSON file (EDGE_CONFIG) with environment overrides, validated here. */
 export const edgeConfig = z
   .object({
@@ -47,28 +51,26 @@ export const edgeConfig = z
       .object({ initialMs: z.int().min(10).default(1_000), maxMs: z.int().min(10).default(60_000) })
       .strict()
       .default({ initialMs: 1_000, maxMs: 60_000 }),
-    /** Settings of the simulated driver and its fault injection; ignored by real drivers. */
-    simulation: z
-      .object({
-        seed: z.int().default(1),
-        /** Simulated seconds per real second. */
-        speed: z.number().min(0.001).max(100_000).default(1),
-        /** Probability that a malformed message is sent beside a real batch. */
-        malformedRate: z.number().min(0).max(1).default(0),
-        /** Devices whose sensor is stuck: they repeat their first values. */
-        stuckDevices: z.array(z.string()).default([]),
-        /** The gateway drops off the network every `everyS` seconds for `forS` seconds (real time). */
-        outages: z.object({ everyS: z.number().positive(), forS: z.number().positive() }).strict().optional(),
-      })
-      .strict()
-      .default({ seed: 1, speed: 1, malformedRate: 0, stuckDevices: [] }),
+    /**
+     * Where the devices' readings come from: entries `{ "type": ..., ...settings }`, each built by the
+     * driver factory registered under its type, which checks its settings.
+     */
+    drivers: z.array(driverEntry).min(1),
   })
   .strict();
 export type EdgeConfig = z.infer<typeof edgeConfig>;
 
+/**
+ * The agent's own settings: the configuration without what the composition root builds the agent's
+ * drivers from (`drivers`, `fleetFile`). In-process agents with drivers of their own (tests, the
+ * streaming city) are configured with it.
+ */
+export const agentConfig = edgeConfig.omit({ drivers: true, fleetFile: true });
+export type AgentConfig = z.infer<typeof agentConfig>;
+
 export class EdgeConfigError extends Error {}
 
-function describe(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
@@ -93,6 +95,6 @@ export function loadEdgeConfig(env: Record<string, string | undefined> = process
   if (env.EDGE_GATEWAY_SECRET) mqtt.password = env.EDGE_GATEWAY_SECRET;
   const parsed = edgeConfig.safeParse({ ...raw, mqtt });
   if (!parsed.success)
-    throw new EdgeConfigError(`invalid edge configuration in ${path}: ${describe(parsed.error)}`);
+    throw new EdgeConfigError(`invalid edge configuration in ${path}: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }

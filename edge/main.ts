@@ -1,38 +1,51 @@
+import type { DriverFactory } from '../shared/driver.ts';
 import { readFleetFile } from '../shared/fleet-files.ts';
 import { createLogger } from '../shared/log.ts';
-import { EdgeAgent } from './agent.ts';
+import { composeAgent } from './compose.ts';
 import { loadEdgeConfig } from './config.ts';
-import { simulatedGateway } from './simulation.ts';
+import { DriverRegistry } from './drivers/registry.ts';
 
 /**
- * Entry point of an edge agent: `EDGE_CONFIG=gateway.json npm run edge`, which compiles it into
- * dist/ and runs `node --lite-mode dist/edge/main.js` (see the README on the agent's memory).
+ * The drivers built into the edge agent, by the type that names them in the configuration. A real
+ * driver (LoRaWAN, Modbus) is a folder of `edge/drivers/` and one line here.
  */
-const log = createLogger('edge', process.env.LOG_LEVEL ?? 'info');
-try {
-  const config = loadEdgeConfig();
-  if (!config.fleetFile) throw new Error('fleetFile: the agent needs the fleet file that lists its devices');
-  const fleet = await readFleetFile(config.fleetFile);
-  const devices = fleet.devices.filter((d) => d.gatewayId === config.gatewayId);
-  if (devices.length === 0)
-    log.warn({ gatewayId: config.gatewayId }, 'no devices for this gateway in the fleet file');
-  const { deps, scheduleOutages } = simulatedGateway(config, devices, fleet.city);
-  const agent = new EdgeAgent({ config, log, ...deps });
-  log.info(
-    { gatewayId: config.gatewayId, devices: devices.length, broker: config.mqtt.url },
-    'edge agent starting',
-  );
-  await agent.start();
-  const stopOutages = scheduleOutages(agent);
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    stopOutages();
-    await agent.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-} catch (error) {
-  log.fatal((error as Error).message);
-  process.exit(1);
+const builtInDrivers: Record<string, DriverFactory> = {};
+
+/**
+ * Runs an edge agent: loads EDGE_CONFIG and the fleet file it names, builds the agent with the
+ * built-in drivers and `extraDrivers` (the simulated gateway's entry point adds the simulated one),
+ * and stops it on SIGINT or SIGTERM. Run compiled, with `node --lite-mode` (see the README on the
+ * agent's memory): `npm run edge` runs `dist/scripts/simulated-gateway.js`; `dist/edge/main.js` is
+ * the agent with the built-in drivers only.
+ */
+export async function runEdgeAgent(extraDrivers: Record<string, DriverFactory> = {}): Promise<void> {
+  const log = createLogger('edge', process.env.LOG_LEVEL ?? 'info');
+  try {
+    const config = loadEdgeConfig();
+    if (!config.fleetFile)
+      throw new Error('fleetFile: the agent needs the fleet file that lists its devices');
+    const fleet = await readFleetFile(config.fleetFile);
+    const devices = fleet.devices.filter((d) => d.gatewayId === config.gatewayId);
+    if (devices.length === 0)
+      log.warn({ gatewayId: config.gatewayId }, 'no devices for this gateway in the fleet file');
+    const registry = new DriverRegistry({ ...builtInDrivers, ...extraDrivers });
+    const agent = composeAgent({ config, devices, city: fleet.city, registry, log });
+    log.info(
+      { gatewayId: config.gatewayId, devices: devices.length, broker: config.mqtt.url },
+      'edge agent starting',
+    );
+    await agent.start();
+    const shutdown = async (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      await agent.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  } catch (error) {
+    log.fatal((error as Error).message);
+    process.exit(1);
+  }
 }
+
+if (import.meta.main) await runEdgeAgent();

@@ -1,11 +1,11 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { gatewayTopic } from '../shared/topics.ts';
-import type { OutboxBatch, SqliteOutbox } from './outbox.ts';
+import type { Outbox, OutboxBatch } from './outbox/outbox.ts';
 
 export interface PublisherOptions {
   gatewayId: string;
-  outbox: SqliteOutbox;
+  outbox: Outbox;
   log: Logger;
   now: () => Date;
   maxBatchItems: number;

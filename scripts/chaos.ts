@@ -9,9 +9,9 @@ import { connectInflux } from '../cloud/storage/influx.ts';
 import { freePort, type LocalInfluxd, startLocalInfluxd } from '../cloud/storage/local-influxd.ts';
 import { generateFleet } from '../simulators/fleet.ts';
 import { createRandom } from '../simulators/random.ts';
-import { streamingCity } from '../simulators/streaming-city.ts';
-import { compareStored } from '../simulators/verify-stored.ts';
 import { type CloudProcess, startCloudProcess } from './cloud-process.ts';
+import { streamingCity } from './streaming-city.ts';
+import { compareStored } from './verify-stored.ts';
 
 /**
  * `npm run chaos -- --seconds 120 --devices 3000`: a fleet of simulated gateways streams readings

@@ -6,11 +6,13 @@ import { issueCredentials } from '../cloud/broker/credentials.ts';
 import { Cloud } from '../cloud/cloud.ts';
 import { loadCloudConfig } from '../cloud/config.ts';
 import { openInflux } from '../cloud/storage/influx-setup.ts';
-import { EdgeAgent } from '../edge/agent.ts';
+import type { EdgeAgent } from '../edge/agent.ts';
+import { composeAgent } from '../edge/compose.ts';
 import { edgeConfig } from '../edge/config.ts';
-import { simulatedGateway } from '../edge/simulation.ts';
+import { DriverRegistry } from '../edge/drivers/registry.ts';
 import { readFleetFiles } from '../shared/fleet-files.ts';
 import { createLogger } from '../shared/log.ts';
+import { simulatedDriverFactory } from '../simulators/driver/factory.ts';
 
 /**
  * `npm start`: the platform on its embedded defaults plus a simulated city. Starts InfluxDB (unless
@@ -47,12 +49,10 @@ async function main() {
   const config = { ...loaded, ADMIN_TOKEN: loaded.ADMIN_TOKEN ?? (await demoToken(tokenFile)) };
   const { influx, local } = await openInflux(config, log);
   const agents: EdgeAgent[] = [];
-  const stopOutages: (() => void)[] = [];
   let summary: NodeJS.Timeout | undefined;
   const shutdown = async (reason: string, code = 0) => {
     log.info({ reason }, 'stopping the simulated city');
     clearInterval(summary);
-    for (const stop of stopOutages) stop();
     await Promise.all(agents.map((a) => a.stop()));
     await cloud.stop();
     await local?.stop();
@@ -68,6 +68,7 @@ async function main() {
     fleets.flatMap((f) => f.gateways.map((g) => g.id)),
   );
   log.info({ gateways: secrets.size }, 'starting the simulated gateways');
+  const registry = new DriverRegistry({ simulated: simulatedDriverFactory });
   for (const fleet of fleets) {
     for (const gateway of fleet.gateways) {
       const edge = edgeConfig.parse({
@@ -75,20 +76,21 @@ async function main() {
         mqtt: { url: `mqtt://127.0.0.1:${cloud.mqttPort}`, password: secrets.get(gateway.id) },
         dataDir: join(config.DATA_DIR, 'edge'),
         reportingIntervalS: demo.SIM_REPORTING_INTERVAL_S,
-        simulation: {
-          seed: demo.SIM_SEED,
-          speed: demo.SIM_SPEED,
-          malformedRate: demo.SIM_MALFORMED_RATE,
-          outages: demo.SIM_OUTAGE_EVERY_S
-            ? { everyS: demo.SIM_OUTAGE_EVERY_S, forS: demo.SIM_OUTAGE_FOR_S }
-            : undefined,
-        },
+        drivers: [
+          {
+            type: 'simulated',
+            seed: demo.SIM_SEED,
+            speed: demo.SIM_SPEED,
+            malformedRate: demo.SIM_MALFORMED_RATE,
+            outages: demo.SIM_OUTAGE_EVERY_S
+              ? { everyS: demo.SIM_OUTAGE_EVERY_S, forS: demo.SIM_OUTAGE_FOR_S }
+              : undefined,
+          },
+        ],
       });
       const devices = fleet.devices.filter((d) => d.gatewayId === gateway.id);
-      const simulation = simulatedGateway(edge, devices, fleet.city);
-      const agent = new EdgeAgent({ config: edge, log, ...simulation.deps });
+      const agent = composeAgent({ config: edge, devices, city: fleet.city, registry, log });
       await agent.start();
-      stopOutages.push(simulation.scheduleOutages(agent));
       agents.push(agent);
     }
   }

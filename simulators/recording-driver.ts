@@ -1,4 +1,4 @@
-import type { DeviceDriver } from '../edge/drivers/driver.ts';
+import type { DeviceDriver } from '../shared/driver.ts';
 import type { DeviceEvent, Reading } from '../shared/kinds/index.ts';
 
 /** A driver that passes everything to another one; subclasses change only what they need (`poll`). */

@@ -9,7 +9,9 @@ import { z } from 'zod';
 import { CredentialStore } from '../../cloud/broker/credentials.ts';
 import { loadCloudConfig } from '../../cloud/config.ts';
 import { loadEdgeConfig } from '../../edge/config.ts';
+import { DriverRegistry } from '../../edge/drivers/registry.ts';
 import { readFleetFile } from '../../shared/fleet-files.ts';
+import { simulatedDriverFactory } from '../../simulators/driver/factory.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
@@ -197,8 +199,8 @@ function repoPathOfImagePath(imagePath: string): string {
   return repo(rel);
 }
 
-// The edge agents: the services that run the compiled agent (dist/edge/main.js, built in the image).
-const edges = services.filter(([, svc]) => commandOf(svc).includes('dist/edge/main.js'));
+// The edge agents: the services that run the compiled agent (in dist/, built in the image).
+const edges = services.filter(([, svc]) => /\bdist\//.test(commandOf(svc)));
 const edgeScript: string = JSON.parse(readFileSync(repo('package.json'), 'utf8')).scripts.edge;
 const provision = serviceNamed('provision');
 const cloud = serviceNamed('cloud');
@@ -350,7 +352,15 @@ describe('docker-compose.yml', () => {
         expect(relative(repo('provisioning', 'fleet'), fleetPath).startsWith('..')).toBe(false);
         const fleet = await readFleetFile(fleetPath);
         expect(fleet.gateways.map((g) => g.id)).toContain(config.gatewayId);
-        expect(fleet.devices.filter((d) => d.gatewayId === config.gatewayId).length).toBeGreaterThan(0);
+        const devices = fleet.devices.filter((d) => d.gatewayId === config.gatewayId);
+        expect(devices.length).toBeGreaterThan(0);
+        // Its drivers build as its entry point (scripts/simulated-gateway.ts) builds them, for all its devices.
+        const built = new DriverRegistry({ simulated: simulatedDriverFactory }).create(config.drivers, {
+          gatewayId: config.gatewayId,
+          devices,
+          city: fleet.city,
+        });
+        expect(built.flatMap((b) => b.drivers).reduce((n, d) => n + d.deviceCount, 0)).toBe(devices.length);
         // The outbox lives on this agent's own named volume.
         const volume = mounts(svc).find((m) => m.target === config.dataDir);
         expect(volume, `${name}: dataDir ${config.dataDir} is a mounted volume`).toBeDefined();

@@ -51,6 +51,7 @@ describe('the edge agent as a process (npm run edge)', () => {
       mqtt: { url: city.mqttUrl, password: 'x' },
       fleetFile: join(dir.path, 'fleet.json'),
       batch: { maxReadings: 5000 },
+      drivers: [{ type: 'simulated' }],
     });
     const failure = await run(process.execPath, edgeArgs, {
       env: { ...process.env, EDGE_CONFIG: path },
@@ -62,6 +63,24 @@ describe('the edge agent as a process (npm run edge)', () => {
     expect(failure?.stdout).toContain('batch.maxReadings');
   });
 
+  it('dist/edge/main.js, the agent without the simulators, refuses a simulated driver and names it', async () => {
+    const path = await writeConfig('simulated.json', {
+      gatewayId: gateway,
+      mqtt: { url: city.mqttUrl, password: 'x' },
+      fleetFile: join(dir.path, 'fleet.json'),
+      dataDir: join(dir.path, 'edge-main-data'),
+      drivers: [{ type: 'simulated' }],
+    });
+    const failure = await run(process.execPath, ['--lite-mode', 'dist/edge/main.js'], {
+      env: { ...process.env, EDGE_CONFIG: path },
+    }).then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stdout).toContain('drivers[0] (simulated): this agent has no driver of that type');
+  });
+
   it('publishes its devices readings with the secret from the environment, and goes offline on SIGTERM', async () => {
     const path = await writeConfig('good.json', {
       gatewayId: gateway,
@@ -70,6 +89,7 @@ describe('the edge agent as a process (npm run edge)', () => {
       dataDir: join(dir.path, 'edge-data'),
       reportingIntervalS: 0.2,
       heartbeatIntervalS: 1,
+      drivers: [{ type: 'simulated' }],
     });
     agent = spawn(process.execPath, edgeArgs, {
       env: {

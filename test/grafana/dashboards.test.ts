@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Series } from '../../cloud/storage/influxql.ts';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { EdgeAgent } from '../../edge/agent.ts';
-import { edgeConfig } from '../../edge/config.ts';
-import type { DeviceDriver } from '../../edge/drivers/driver.ts';
-import { simulatedDrivers } from '../../edge/drivers/simulated.ts';
+import { gatewayOutbox } from '../../edge/compose.ts';
+import { agentConfig } from '../../edge/config.ts';
+import type { DeviceDriver } from '../../shared/driver.ts';
 import type { DeviceEvent, DeviceKind, MetricValue } from '../../shared/kinds/index.ts';
+import { simulatedDrivers } from '../../simulators/driver/simulated-driver.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { createRandom } from '../../simulators/random.ts';
 import { DelegatingDriver } from '../../simulators/recording-driver.ts';
@@ -177,18 +178,20 @@ beforeAll(async () => {
     const drivers = simulatedDrivers(devices, fleet.city, random.fork(gateway.id)).map(
       (d) => new IncidentDriver(d, scripted),
     );
+    const config = agentConfig.parse({
+      gatewayId: gateway.id,
+      mqtt: { url: city.mqttUrl, password: await city.provision(gateway.id) },
+      dataDir: edgeDir.path,
+      // Heartbeats are stamped with the cloud's clock: every second, so that "reported in the
+      // last 2 minutes" has data while the simulated hours pass in a few seconds.
+      heartbeatIntervalS: 1,
+      batch: { maxReadings: 100, maxInFlight: 8 },
+      backoff: { initialMs: 50, maxMs: 200 },
+    });
     const agent = new EdgeAgent({
-      config: edgeConfig.parse({
-        gatewayId: gateway.id,
-        mqtt: { url: city.mqttUrl, password: await city.provision(gateway.id) },
-        dataDir: edgeDir.path,
-        // Heartbeats are stamped with the cloud's clock: every second, so that "reported in the
-        // last 2 minutes" has data while the simulated hours pass in a few seconds.
-        heartbeatIntervalS: 1,
-        batch: { maxReadings: 100, maxInFlight: 8 },
-        backoff: { initialMs: 50, maxMs: 200 },
-      }),
+      config,
       drivers,
+      outbox: gatewayOutbox(config),
       log: silentLog,
       now: () => new Date(simulatedNow),
       random: () => random.next(),

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { InfluxConnection } from '../../cloud/storage/influx.ts';
+import { compareStored } from '../../scripts/verify-stored.ts';
 import type { Reading } from '../../shared/kinds/index.ts';
-import { compareStored } from '../../simulators/verify-stored.ts';
 import { waitFor } from './wait.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
+import { streamingCity } from '../../scripts/streaming-city.ts';
 import { distanceM } from '../../shared/geo.ts';
 import type { Reading } from '../../shared/kinds/index.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
-import { streamingCity } from '../../simulators/streaming-city.ts';
 import { apiFetch, getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

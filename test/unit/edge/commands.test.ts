@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CommandHandler } from '../../../edge/commands.ts';
-import type { CommandExecution, DeviceDriver } from '../../../edge/drivers/driver.ts';
+import type { CommandExecution, DeviceDriver } from '../../../shared/driver.ts';
 import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from '../../../shared/kinds/index.ts';
 import { type CommandResult, commandResult } from '../../../shared/messages.ts';
 import { COMMAND_ID, GATEWAY, TS, validReadings } from '../fixtures.ts';

@@ -18,6 +18,7 @@ const minimal = {
   gatewayId: 'gw-centrum-01',
   mqtt: { url: 'mqtt://localhost:1883', password: 'from-file' },
   fleetFile: 'provisioning/fleet/demo-city.json',
+  drivers: [{ type: 'simulated' }],
 };
 
 function edgeConfigError(env: Record<string, string | undefined>): EdgeConfigError {
@@ -43,32 +44,25 @@ describe('loadEdgeConfig', () => {
       dataDir: './data/edge',
       queue: { maxReadings: 1_000_000, maxAgeS: 604_800, replayPerS: 2_000 },
       backoff: { initialMs: 1_000, maxMs: 60_000 },
-      simulation: { seed: 1, speed: 1, malformedRate: 0, stuckDevices: [] },
+      drivers: [{ type: 'simulated' }],
     });
     expect(config.mqtt).toEqual({ url: 'mqtt://localhost:1883', password: 'from-file', keepaliveS: 30 });
     expect(config.batch).toEqual({ maxReadings: 500, maxInFlight: 16 });
     expect(config.queue).toEqual({ maxReadings: 1_000_000, maxAgeS: 604_800, replayPerS: 2_000 });
-    expect(config.simulation).toEqual({ seed: 1, speed: 1, malformedRate: 0, stuckDevices: [] });
+    // A driver's settings are its factory's to check and complete (test/unit/edge/drivers.test.ts).
+    expect(config.drivers).toEqual([{ type: 'simulated' }]);
   });
 
-  it('fills in the defaults of a partly given queue and simulation', () => {
+  it('fills in the defaults of a partly given queue, and keeps the drivers settings as given', () => {
+    const drivers = [
+      { type: 'simulated', stuckDevices: ['lamp-000001'], outages: { everyS: 600, forS: 60 } },
+    ];
     const config = loadEdgeConfig({
-      EDGE_CONFIG: configFile({
-        ...minimal,
-        dataDir: '/var/lib/edge',
-        queue: { maxAgeS: 3_600 },
-        simulation: { stuckDevices: ['lamp-000001'], outages: { everyS: 600, forS: 60 } },
-      }),
+      EDGE_CONFIG: configFile({ ...minimal, dataDir: '/var/lib/edge', queue: { maxAgeS: 3_600 }, drivers }),
     });
     expect(config.dataDir).toBe('/var/lib/edge');
     expect(config.queue).toEqual({ maxReadings: 1_000_000, maxAgeS: 3_600, replayPerS: 2_000 });
-    expect(config.simulation).toEqual({
-      seed: 1,
-      speed: 1,
-      malformedRate: 0,
-      stuckDevices: ['lamp-000001'],
-      outages: { everyS: 600, forS: 60 },
-    });
+    expect(config.drivers).toEqual(drivers);
   });
 
   it('fills in the defaults of a partly given section', () => {
@@ -102,7 +96,6 @@ describe('loadEdgeConfig', () => {
     ['batch.maxReadings', { ...minimal, batch: { maxReadings: 5_000 } }],
     ['mqtt.url', { ...minimal, mqtt: { ...minimal.mqtt, url: 'http://x' } }],
     ['mqtt.keepaliveS', { ...minimal, mqtt: { ...minimal.mqtt, keepaliveS: 2 } }],
-    ['simulation.malformedRate', { ...minimal, simulation: { malformedRate: 1.5 } }],
     ['backoff.initialMs', { ...minimal, backoff: { initialMs: 1.5 } }],
     ['fleetFile', { ...minimal, fleetFile: '' }],
     ['reportingIntervalS', { ...minimal, reportingIntervalS: '60' }],
@@ -110,8 +103,9 @@ describe('loadEdgeConfig', () => {
     ['queue.maxReadings', { ...minimal, queue: { maxReadings: 0 } }],
     ['queue.maxAgeS', { ...minimal, queue: { maxAgeS: 0 } }],
     ['queue.replayPerS', { ...minimal, queue: { replayPerS: -1 } }],
-    ['simulation.stuckDevices', { ...minimal, simulation: { stuckDevices: 'lamp-000001' } }],
-    ['simulation.outages.forS', { ...minimal, simulation: { outages: { everyS: 600, forS: 0 } } }],
+    ['drivers', { ...minimal, drivers: [] }],
+    ['drivers', { ...minimal, drivers: undefined }],
+    ['drivers.0.type', { ...minimal, drivers: [{ seed: 1 }] }],
   ])('names the field %s when it is invalid', (field, content) => {
     const path = configFile(content);
     const { message } = edgeConfigError({ EDGE_CONFIG: path });
@@ -124,6 +118,11 @@ describe('loadEdgeConfig', () => {
       EDGE_CONFIG: configFile({ ...minimal, heartbeatIntervalSec: 10 }),
     });
     expect(message).toContain('heartbeatIntervalSec');
+  });
+
+  it('rejects the simulation section of old configurations (now a driver entry of type simulated)', () => {
+    const { message } = edgeConfigError({ EDGE_CONFIG: configFile({ ...minimal, simulation: { seed: 2 } }) });
+    expect(message).toContain('simulation');
   });
 
   it('rejects an unknown field in the queue, e.g. the old option name', () => {

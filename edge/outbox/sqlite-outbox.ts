@@ -3,38 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
+import type { Gap, Outbox, OutboxBatch, OutboxChannel, OutboxLimits } from './outbox.ts';
+
 /**
- * The gateway's durable outbox (node:sqlite, WAL). Every reading and event is written here before it
+ * The gateway's durable outbox (node:sqlite, WAL): every reading and event is written here before it
  * is published, and leaves only when the broker acknowledged the batch that carried it, so broker
- * outages and agent restarts lose nothing.
- *
- * Items are grouped into batches when first taken; a batch keeps its id and its items across
- * restarts, so a batch the cloud may already have seen is resent identically and the cloud can
- * recognise it. The outbox is bounded in count and age: the oldest items are dropped, counted, and
- * their time range is kept as the gap that the heartbeat reports.
+ * outages and agent restarts lose nothing. A batch keeps its id and its items across restarts.
  */
-export type OutboxChannel = 'telemetry' | 'events';
-
-export interface OutboxBatch {
-  id: string;
-  channel: OutboxChannel;
-  items: unknown[];
-  /** Highest sequence number in the batch: batches at or below the backlog mark are backlog. */
-  lastSeq: number;
-}
-
-export interface Gap {
-  count: number;
-  from?: string;
-  to?: string;
-}
-
-export interface OutboxLimits {
-  maxItems: number;
-  maxAgeMs: number;
-}
-
-export class SqliteOutbox {
+export class SqliteOutbox implements Outbox {
   private readonly db: DatabaseSync;
   private readonly limits: OutboxLimits;
   private readonly instance: string;

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { EdgeAgent } from '../edge/agent.ts';
-import { edgeConfig } from '../edge/config.ts';
-import { simulatedDrivers } from '../edge/drivers/simulated.ts';
+import { gatewayOutbox } from '../edge/compose.ts';
+import { agentConfig } from '../edge/config.ts';
 import type { FleetFile } from '../shared/fleet.ts';
-import { createRandom } from './random.ts';
-import { RecordingDriver } from './recording-driver.ts';
+import { simulatedDrivers } from '../simulators/driver/simulated-driver.ts';
+import { createRandom } from '../simulators/random.ts';
+import { RecordingDriver } from '../simulators/recording-driver.ts';
 
 export interface StreamingCityOptions {
   fleet: FleetFile;
@@ -39,21 +40,24 @@ export async function streamingCity(options: StreamingCityOptions) {
     drivers.set(gateway.id, own);
     recorders.push(...own);
   }
-  const agentFor = (gatewayId: string) =>
-    new EdgeAgent({
-      config: edgeConfig.parse({
-        gatewayId,
-        mqtt: { url: options.mqttUrl, password: options.secrets.get(gatewayId) },
-        dataDir: options.dataDir,
-        batch: { maxReadings: 50, maxInFlight: 8 },
-        backoff: { initialMs: 50, maxMs: 500 },
-        queue: { replayPerS: options.replayPerS ?? 2_000 },
-      }),
+  const agentFor = (gatewayId: string) => {
+    const config = agentConfig.parse({
+      gatewayId,
+      mqtt: { url: options.mqttUrl, password: options.secrets.get(gatewayId) },
+      dataDir: options.dataDir,
+      batch: { maxReadings: 50, maxInFlight: 8 },
+      backoff: { initialMs: 50, maxMs: 500 },
+      queue: { replayPerS: options.replayPerS ?? 2_000 },
+    });
+    return new EdgeAgent({
+      config,
       drivers: drivers.get(gatewayId) ?? [],
+      outbox: gatewayOutbox(config),
       log: options.log,
       now: () => new Date(simulatedNow),
       random: () => random.next(),
     });
+  };
   for (const gateway of options.fleet.gateways) {
     const agent = agentFor(gateway.id);
     agents.set(gateway.id, agent);

@@ -1,8 +1,8 @@
+import type { CommandExecution, DeviceDriver } from '../../shared/driver.ts';
 import type { City, FleetDevice } from '../../shared/fleet.ts';
 import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from '../../shared/kinds/index.ts';
-import { type AnyDeviceModel, createModel } from '../../simulators/models/index.ts';
-import type { Random } from '../../simulators/random.ts';
-import type { CommandExecution, DeviceDriver } from './driver.ts';
+import { type AnyDeviceModel, createModel } from '../models/index.ts';
+import type { Random } from '../random.ts';
 
 /** A driver whose devices are simulator models: the demo's and the tests' source of readings. */
 export class SimulatedDriver implements DeviceDriver {

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { DriverContext } from '../shared/driver.ts';
+import { EdgeAgent } from './agent.ts';
+import { type AgentConfig, type EdgeConfig, EdgeConfigError } from './config.ts';
+import type { DriverRegistry } from './drivers/registry.ts';
+import { SqliteOutbox } from './outbox/sqlite-outbox.ts';
+
+export interface AgentParts extends Omit<DriverContext, 'gatewayId'> {
+  config: EdgeConfig;
+  registry: DriverRegistry;
+  log: Logger;
+}
+
+/** The gateway's durable outbox, in `dataDir/<gatewayId>/`, bounded as `queue` says. */
+export function gatewayOutbox(config: AgentConfig): SqliteOutbox {
+  return new SqliteOutbox(join(config.dataDir, config.gatewayId, 'outbox.db'), {
+    maxItems: config.queue.maxReadings,
+    maxAgeMs: config.queue.maxAgeS * 1000,
+  });
+}
+
+/**
+ * An edge agent as a gateway runs it, not started: the drivers its configuration names (built by
+ * the registry's factories) and its durable outbox in `dataDir/<gatewayId>/`.
+ */
+export function composeAgent({ config, devices, city, registry, log }: AgentParts): EdgeAgent {
+  const built = registry.create(config.drivers, { gatewayId: config.gatewayId, devices, city });
+  const clocks = built.filter((b) => b.clock);
+  if (clocks.length > 1) throw new EdgeConfigError('drivers: only one driver may set the device clock');
+  const clock = clocks[0]?.clock;
+  return new EdgeAgent({
+    config,
+    drivers: built.flatMap((b) => b.drivers),
+    outbox: gatewayOutbox(config),
+    log,
+    now: clock?.now ?? (() => new Date()),
+    speed: clock?.speed,
+    random: built.find((b) => b.random)?.random ?? Math.random,
+    malformed: built.find((b) => b.malformed)?.malformed,
+    outages: built.find((b) => b.outages)?.outages,
+  });
+}
