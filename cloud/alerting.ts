@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { CloudConfig } from './config.ts';
-import type { Journal } from './ingest/journal.ts';
-import type { Counters } from './ingest/stats.ts';
+import type { Counters } from './monitoring/counters.ts';
 import { createNotifications } from './notifications/factory.ts';
 import { startDigest, startPruning } from './notifications/scheduler.ts';
 import type { DeviceRegistry } from './registry/registry.ts';
@@ -11,6 +10,7 @@ import { createRulesRuntime } from './rules/runtime.ts';
 import { isActive } from './rules/schedule.ts';
 import { RuleService } from './rules/service.ts';
 import { RuleStore } from './rules/store.ts';
+import type { Journal } from './storage/journal.ts';
 
 export interface AlertingDependencies {
   config: CloudConfig;

@@ -15,17 +15,17 @@ import { CredentialStore } from './broker/credentials.ts';
 import { CommandService } from './commands/service.ts';
 import { SqliteCommandStore } from './commands/store.ts';
 import type { CloudConfig } from './config.ts';
+import { StatusSnapshots } from './dashboards/status-snapshots.ts';
 import { SqliteDeadLetterStore } from './dead-letters/store.ts';
 import { GatewayConfigService } from './gateway-config/service.ts';
 import { Ingestor } from './ingest/ingest.ts';
-import { Counters } from './ingest/stats.ts';
+import { Counters } from './monitoring/counters.ts';
 import { createMetricsRegistry } from './monitoring/metrics.ts';
-import { StatusSnapshots } from './monitoring/snapshots.ts';
 import type { Notifier } from './notifications/notifier.ts';
 import { DeviceRegistry } from './registry/registry.ts';
 import { SqliteRegistryStore } from './registry/sqlite-store.ts';
+import { openSqlite } from './sqlite/sqlite.ts';
 import { type InfluxConnection, logInfluxClientTo } from './storage/influx.ts';
-import { openSqlite } from './storage/sqlite.ts';
 import { StorageThread } from './storage/storage-thread.ts';
 
 export interface CloudDependencies {

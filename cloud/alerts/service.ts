@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { oneLine } from '../../shared/ids.ts';
-import type { Journal } from '../ingest/journal.ts';
 import { toLine } from '../ingest/points.ts';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import type { Rule } from '../rules/schema.ts';
+import type { Journal } from '../storage/journal.ts';
 import type { Alert, AlertSubject, SqliteAlertStore } from './store.ts';
 
 export type Transition = 'fired' | 'escalated' | 'acknowledged' | 'resolved';

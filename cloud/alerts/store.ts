@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { transaction } from '../storage/sqlite.ts';
+import { transaction } from '../sqlite/sqlite.ts';
 
 export type AlertState = 'firing' | 'acknowledged' | 'resolved';
 

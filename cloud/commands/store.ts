@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { DeviceCommand, DeviceKind } from '../../shared/kinds/index.ts';
-import { transaction } from '../storage/sqlite.ts';
+import { transaction } from '../sqlite/sqlite.ts';
 
 /**
  * pending   created; the gateway is not listening yet

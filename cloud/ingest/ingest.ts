@@ -3,11 +3,11 @@ import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
 import type { CommandResult } from '../../shared/messages.ts';
 import type { UplinkChannel } from '../../shared/topics.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { Journal } from '../storage/journal.ts';
 import { type Decoded, decodeMessage, type Rejection } from './decode.ts';
-import type { Journal } from './journal.ts';
 import { type DevicePlacement, eventPoint, heartbeatPoint, readingLine, toLine } from './points.ts';
-import type { Counters } from './stats.ts';
 
 export interface IngestOptions {
   registry: DeviceRegistry;

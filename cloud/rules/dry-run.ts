@@ -1,14 +1,14 @@
 import { pino } from 'pino';
 import type { City } from '../../shared/fleet.ts';
 import type { DeviceEvent, MetricValue, Reading } from '../../shared/kinds/index.ts';
-import { IngestJournal } from '../ingest/journal.ts';
-import { Counters } from '../ingest/stats.ts';
+import { Counters } from '../monitoring/counters.ts';
 import { DeviceRegistry } from '../registry/registry.ts';
 import { SqliteRegistryStore } from '../registry/sqlite-store.ts';
 import type { DeviceRecord } from '../registry/store.ts';
+import { openSqlite } from '../sqlite/sqlite.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent, rows } from '../storage/influxql.ts';
-import { openSqlite } from '../storage/sqlite.ts';
+import { IngestJournal } from '../storage/journal.ts';
 import { eventsOf, metricsOf } from './conditions.ts';
 import { createRulesRuntime } from './runtime.ts';
 import type { Rule } from './schema.ts';

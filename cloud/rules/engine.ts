@@ -8,7 +8,7 @@ import {
 } from '../../shared/kinds/index.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from './conditions.ts';

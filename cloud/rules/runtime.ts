@@ -2,9 +2,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import { type AlertAnnouncer, AlertService } from '../alerts/service.ts';
 import { SqliteAlertStore } from '../alerts/store.ts';
-import type { Journal } from '../ingest/journal.ts';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { Journal } from '../storage/journal.ts';
 import { type EngineOptions, RuleEngine } from './engine.ts';
 import { RuleStateStore } from './state.ts';
 

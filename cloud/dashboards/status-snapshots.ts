@@ -1,10 +1,10 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
-import { isHealthy } from '../dashboards/fleet-summary.ts';
-import type { Journal } from '../ingest/journal.ts';
 import { toLine } from '../ingest/points.ts';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { Journal } from '../storage/journal.ts';
+import { isHealthy } from './fleet-summary.ts';
 
 export interface SnapshotOptions {
   registry: DeviceRegistry;
