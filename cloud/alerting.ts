@@ -54,7 +54,7 @@ export async function startAlerting(deps: AlertingDependencies) {
   });
   const { alertStore, alerts, engine } = createRulesRuntime({
     db,
-    journal,
+    points: { write: (lines) => journal.append({ lines }) },
     registry,
     counters,
     log,

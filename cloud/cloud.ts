@@ -223,7 +223,7 @@ export class Cloud {
     const snapshots = new StatusSnapshots({
       registry,
       journal,
-      writeLines: (lines) => snapshotWriter.writeRecords(lines),
+      points: { write: (lines) => snapshotWriter.writeRecords(lines) },
       counters,
       log,
       now,

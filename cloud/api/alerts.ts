@@ -2,17 +2,17 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import type { SqliteAuditLog } from '../access/audit.ts';
+import { alertSeverity, alertState } from '../alerts/schema.ts';
 import { AlertError, type AlertService } from '../alerts/service.ts';
 import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
-import { severity } from '../rules/schema.ts';
 import { principalOf } from './auth.ts';
 import { ApiError, NotFoundError, parseWith } from './errors.ts';
 import { pageQuery } from './schemas.ts';
 
 export const alertQuery = z
   .object({
-    state: z.enum(['firing', 'acknowledged', 'resolved', 'open']).optional(),
-    severity: severity.optional(),
+    state: z.enum([...alertState.options, 'open']).optional(),
+    severity: alertSeverity.optional(),
     kind: deviceKind.optional(),
     district: z.string().max(128).optional(),
     device: z.string().max(128).optional(),

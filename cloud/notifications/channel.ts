@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { timestamp } from '../../shared/ids.ts';
-
-export const alertSeverity = z.enum(['info', 'warning', 'minor', 'major', 'critical']);
-export type AlertSeverity = z.infer<typeof alertSeverity>;
-
-export const alertTransition = z.enum(['fired', 'escalated', 'acknowledged', 'resolved']);
-export type AlertTransition = z.infer<typeof alertTransition>;
+import { alertSeverity, alertTransition } from '../alerts/schema.ts';
 
 /** One alert state change, as every channel receives it. */
 export const alertNotification = z.object({

@@ -1,8 +1,8 @@
 import type { City, FleetFile } from '../../shared/fleet.ts';
 import type { DeviceKind, Reading } from '../../shared/kinds/index.ts';
 import type { ConfigStatus, GatewayHeartbeat, GatewayStatus } from '../../shared/messages.ts';
-import type { Rejection } from '../ingest/decode.ts';
-import type { DevicePlacement } from '../ingest/points.ts';
+import type { Rejection } from '../dead-letters/rejection.ts';
+import type { DevicePlacement } from './placement.ts';
 import type { DeviceFilter, DeviceRecord, GatewayRecord, Page, RegistryStore } from './store.ts';
 
 export const unassignedDistrict = 'unassigned';

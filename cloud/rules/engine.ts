@@ -6,6 +6,7 @@ import {
   type MetricValue,
   type Reading,
 } from '../../shared/kinds/index.ts';
+import type { AlertSeverity } from '../alerts/schema.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
 import type { Counters } from '../monitoring/counters.ts';
@@ -313,7 +314,7 @@ export class RuleEngine {
       .allOpen()
       .filter((a) => a.ruleId === rule.id && a.state === 'firing')) {
       if (now - Date.parse(alert.firedAt) >= (rule.escalateAfter ?? Number.POSITIVE_INFINITY)) {
-        this.options.alerts.escalate(alert.id, rule.escalateTo as string);
+        this.options.alerts.escalate(alert.id, rule.escalateTo as AlertSeverity);
       }
     }
   }

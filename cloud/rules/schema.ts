@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deviceKind } from '../../shared/kinds/index.ts';
+import { alertSeverity } from '../alerts/schema.ts';
 import { scheduleIssue } from './schedule.ts';
 
 /** `30s`, `10m`, `2h`, `3d` → milliseconds. */
@@ -128,14 +129,12 @@ export const schedule = z.discriminatedUnion('type', [
 ]);
 export type Schedule = z.infer<typeof schedule>;
 
-export const severity = z.enum(['info', 'warning', 'minor', 'major', 'critical']);
-
 export const rule = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and "-"'),
     name: z.string().min(1).max(200),
     description: z.string().max(2_000).default(''),
-    severity,
+    severity: alertSeverity,
     target: z
       .object({
         kind: deviceKind,
@@ -153,7 +152,7 @@ export const rule = z
     autoClearAfter: ruleDuration.optional(),
     /** An alert still firing (not acknowledged) this long after it fired is escalated to `escalateTo`. */
     escalateAfter: ruleDuration.optional(),
-    escalateTo: severity.optional(),
+    escalateTo: alertSeverity.optional(),
     /** Flap protection: after clearing, the same alert does not fire again within this time. */
     minInterval: ruleDuration.optional(),
     /** One alert for the group (e.g. a district) when more than `threshold` % of its devices meet the condition. */
