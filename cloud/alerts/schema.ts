@@ -11,6 +11,10 @@ export type AlertState = z.infer<typeof alertState>;
 export const alertTransition = z.enum(['fired', 'escalated', 'acknowledged', 'resolved']);
 export type AlertTransition = z.infer<typeof alertTransition>;
 
+/** An alert is about one device, or about a group of devices (a district, a gateway). */
+export const alertSubjectKind = z.enum(['device', 'group']);
+export type AlertSubjectKind = z.infer<typeof alertSubjectKind>;
+
 /** What the alert lifecycle needs to know of the rule that fired (a rule of `rules/` is one). */
 export interface AlertRule {
   id: string;

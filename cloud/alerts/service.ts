@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { oneLine } from '../../shared/ids.ts';
+import { ConflictError, NotFoundError } from '../errors/domain-error.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { type PointWriter, toLine } from '../storage/point-writer.ts';
 import type { AlertRule, AlertSeverity, AlertTransition } from './schema.ts';
@@ -20,14 +21,6 @@ export interface AlertServiceOptions {
   log: Logger;
   announcer: AlertAnnouncer;
   now: () => Date;
-}
-
-export class AlertError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 /**
@@ -103,7 +96,7 @@ export class AlertService {
 
   acknowledge(id: string, actor: string, note?: string): Alert {
     const alert = this.require(id);
-    if (alert.state !== 'firing') throw new AlertError(409, `alert ${id} is ${alert.state}, not firing`);
+    if (alert.state !== 'firing') throw new ConflictError(`alert ${id} is ${alert.state}, not firing`);
     const at = this.options.now().toISOString();
     this.options.store.update(
       id,
@@ -133,7 +126,7 @@ export class AlertService {
 
   resolve(id: string, actor: string, reason: string): Alert {
     const alert = this.require(id);
-    if (alert.state === 'resolved') throw new AlertError(409, `alert ${id} is already resolved`);
+    if (alert.state === 'resolved') throw new ConflictError(`alert ${id} is already resolved`);
     const at = this.options.now().toISOString();
     this.options.store.update(
       id,
@@ -146,7 +139,7 @@ export class AlertService {
 
   private require(id: string) {
     const alert = this.options.store.get(id);
-    if (!alert) throw new AlertError(404, `alert ${id} does not exist`);
+    if (!alert) throw new NotFoundError(`alert ${id} does not exist`);
     return alert;
   }
 

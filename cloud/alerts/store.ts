@@ -1,9 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { transaction } from '../sqlite/sqlite.ts';
-import type { AlertSeverity, AlertState } from './schema.ts';
+import type { AlertSeverity, AlertState, AlertSubjectKind } from './schema.ts';
 
 export interface AlertSubject {
-  kind: 'device' | 'group';
+  kind: AlertSubjectKind;
   id: string;
   district?: string;
   deviceKind?: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { timestamp } from '../../shared/ids.ts';
-import { alertSeverity, alertTransition } from '../alerts/schema.ts';
+import { alertSeverity, alertSubjectKind, alertTransition } from '../alerts/schema.ts';
 
 /** One alert state change, as every channel receives it. */
 export const alertNotification = z.object({
@@ -10,7 +10,7 @@ export const alertNotification = z.object({
   severity: alertSeverity,
   transition: alertTransition,
   subject: z.object({
-    kind: z.enum(['device', 'group']),
+    kind: alertSubjectKind,
     id: z.string().min(1).max(200),
     district: z.string().max(200).optional(),
     deviceKind: z.string().max(64).optional(),

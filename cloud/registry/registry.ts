@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { City, FleetFile } from '../../shared/fleet.ts';
 import type { DeviceKind, Reading } from '../../shared/kinds/index.ts';
 import type { ConfigStatus, GatewayHeartbeat, GatewayStatus } from '../../shared/messages.ts';
@@ -16,7 +17,9 @@ function isOlder(a: string, b: string): boolean {
   return Date.parse(a) < Date.parse(b);
 }
 
-export type Connectivity = 'online' | 'offline';
+/** Heard from within the offline threshold, or not. */
+export const connectivity = z.enum(['online', 'offline']);
+export type Connectivity = z.infer<typeof connectivity>;
 
 export interface DeviceView extends DeviceRecord {
   status: Connectivity;

@@ -107,6 +107,9 @@ export const condition: z.ZodType<Condition, ConditionInput> = z.lazy(() =>
 );
 
 /** When a rule is active: cron windows in the city's time zone, or sun-relative windows. */
+/** The sun's events a schedule window runs between. */
+const sunEvent = z.enum(['sunset', 'sunrise', 'dusk', 'dawn', 'solarNoon']);
+
 export const schedule = z.discriminatedUnion('type', [
   z
     .object({
@@ -120,8 +123,8 @@ export const schedule = z.discriminatedUnion('type', [
     .object({
       type: z.literal('sun'),
       /** From an event to an event, e.g. sunset to sunrise: "dark". */
-      from: z.enum(['sunset', 'sunrise', 'dusk', 'dawn', 'solarNoon']),
-      to: z.enum(['sunset', 'sunrise', 'dusk', 'dawn', 'solarNoon']),
+      from: sunEvent,
+      to: sunEvent,
       fromOffsetMinutes: z.int().min(-720).max(720).default(0),
       toOffsetMinutes: z.int().min(-720).max(720).default(0),
     })

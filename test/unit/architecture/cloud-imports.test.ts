@@ -126,7 +126,8 @@ describe('cloud/ folders import one way', () => {
           .map((target) => [file, target] as const),
       );
     const order = ['main.ts', 'cloud.ts', 'config.ts'];
-    for (const [file, target] of rootEdges) expect(order.indexOf(target)).toBeGreaterThan(order.indexOf(file));
+    for (const [file, target] of rootEdges)
+      expect(order.indexOf(target)).toBeGreaterThan(order.indexOf(file));
   });
 });
 
