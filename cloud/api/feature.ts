@@ -21,25 +21,26 @@ export interface ApiFeatureDeps extends Omit<ApiDependencies, 'metrics' | 'token
 
 /** The REST API (with /health and /metrics) on its HTTP port. */
 export function apiFeature(deps: ApiFeatureDeps) {
-  const { journal, mqtt, registry, counters, influx } = deps;
-  const tokens = new SqliteTokenStore(deps.db);
+  const { db, adminToken, port, host, counters, journal, mqtt, ...routes } = deps;
+  const { registry, influx } = routes;
+  const tokens = new SqliteTokenStore(db);
   let server: Server | undefined;
   const feature = {
     name: 'api',
     /** The bound HTTP port (the configured one, or the one the system chose for 0). */
-    port: deps.port,
+    port,
     async start() {
-      if (deps.adminToken) tokens.ensure('bootstrap-admin', 'admin', deps.adminToken, deps.now());
+      if (adminToken) tokens.ensure('bootstrap-admin', 'admin', adminToken, routes.now());
       const app = createApi({
-        ...deps,
+        ...routes,
         tokens,
-        audit: new SqliteAuditLog(deps.db),
+        audit: new SqliteAuditLog(db),
         metrics: createMetricsRegistry({
           counters,
           journalLines: () => journal.depth,
           mqttClients: () => mqtt.connectedClients(),
           devices: () => registry.size,
-          alertsOpen: () => deps.alertStore.list({ state: 'open', limit: 1, offset: 0 }).total,
+          alertsOpen: () => routes.alertStore.list({ state: 'open', limit: 1, offset: 0 }).total,
         }),
         health: () => ({
           status: journal.failed ? 'failing' : 'ok',
@@ -50,7 +51,7 @@ export function apiFeature(deps: ApiFeatureDeps) {
           counters: counters.snapshot(),
         }),
       });
-      server = await listenHttp(app, deps.port, deps.host);
+      server = await listenHttp(app, port, host);
       const address = server.address();
       if (typeof address === 'object' && address) feature.port = address.port;
     },
