@@ -8,13 +8,13 @@ import type { MqttBroker } from './broker.ts';
  */
 export class GatewayOutbound {
   private readonly log: Logger;
-  private broker?: MqttBroker;
+  private broker?: Pick<MqttBroker, 'publish'>;
 
   constructor(log: Logger) {
     this.log = log;
   }
 
-  attach(broker: MqttBroker): void {
+  attach(broker: Pick<MqttBroker, 'publish'>): void {
     this.broker = broker;
   }
 
