@@ -1,12 +1,12 @@
 import { pino } from 'pino';
-import { IngestJournal } from '../cloud/ingest/journal.ts';
-import { Counters } from '../cloud/ingest/stats.ts';
+import { Counters } from '../cloud/monitoring/counters.ts';
 import { DeviceRegistry } from '../cloud/registry/registry.ts';
 import { SqliteRegistryStore } from '../cloud/registry/sqlite-store.ts';
 import { createRulesRuntime } from '../cloud/rules/runtime.ts';
 import type { RuleInput } from '../cloud/rules/schema.ts';
 import { parseRule } from '../cloud/rules/store.ts';
-import { openSqlite } from '../cloud/storage/sqlite.ts';
+import { openSqlite } from '../cloud/sqlite/sqlite.ts';
+import { IngestJournal } from '../cloud/storage/journal.ts';
 import type { Reading } from '../shared/kinds/index.ts';
 import { generateFleet } from '../simulators/fleet.ts';
 
@@ -60,7 +60,8 @@ export async function rulesBench(options: {
   const counters = new Counters();
   const { alertStore, engine } = createRulesRuntime({
     db,
-    journal,
+    // Alert transitions go to a journal, as in the cloud.
+    points: { write: (lines) => journal.append({ lines }) },
     registry,
     counters,
     log: pino({ level: 'silent' }),

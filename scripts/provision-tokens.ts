@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { role } from '../cloud/access/roles.ts';
 import { SqliteTokenStore } from '../cloud/access/tokens.ts';
-import { openSqlite } from '../cloud/storage/sqlite.ts';
+import { openSqlite } from '../cloud/sqlite/sqlite.ts';
 
 export const tokenUsage =
   'npm run provision -- token add <name> viewer|operator|admin | token list | token revoke <id>';

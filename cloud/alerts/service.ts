@@ -2,34 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { oneLine } from '../../shared/ids.ts';
-import type { Journal } from '../ingest/journal.ts';
-import { toLine } from '../ingest/points.ts';
-import type { Counters } from '../ingest/stats.ts';
-import type { Rule } from '../rules/schema.ts';
+import { ConflictError, NotFoundError } from '../errors/domain-error.ts';
+import type { Counters } from '../monitoring/counters.ts';
+import { type PointWriter, toLine } from '../storage/point-writer.ts';
+import type { AlertRule, AlertSeverity, AlertTransition } from './schema.ts';
 import type { Alert, AlertSubject, SqliteAlertStore } from './store.ts';
-
-export type Transition = 'fired' | 'escalated' | 'acknowledged' | 'resolved';
 
 /** Where alert transitions are announced (webhook, MQTT, log channels). */
 export interface AlertAnnouncer {
-  announce(channels: string[], alert: Alert, transition: Transition, at: string): void;
+  announce(channels: string[], alert: Alert, transition: AlertTransition, at: string): void;
 }
 
 export interface AlertServiceOptions {
   store: SqliteAlertStore;
-  journal: Journal;
+  /** Where each transition's `alert_event` point goes (the journal, in the cloud). */
+  points: PointWriter;
   counters: Counters;
   log: Logger;
   announcer: AlertAnnouncer;
   now: () => Date;
-}
-
-export class AlertError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 /**
@@ -47,7 +38,7 @@ export class AlertService {
   }
 
   /** Opens an alert unless one is open for this rule and subject (or the rule wants one per occurrence). */
-  fire(rule: Rule, subject: AlertSubject, summary: string): Alert {
+  fire(rule: AlertRule, subject: AlertSubject, summary: string): Alert {
     const { store, counters } = this.options;
     const at = this.options.now().toISOString();
     const existing = rule.perOccurrence ? undefined : store.open(rule.id, subject.id);
@@ -90,7 +81,7 @@ export class AlertService {
   }
 
   /** Raises the severity of an alert nobody acknowledged in time; announced as an escalation. */
-  escalate(alertId: string, severity: string): void {
+  escalate(alertId: string, severity: AlertSeverity): void {
     const alert = this.options.store.get(alertId);
     if (alert?.state !== 'firing' || alert.severity === severity) return;
     const at = this.options.now().toISOString();
@@ -105,7 +96,7 @@ export class AlertService {
 
   acknowledge(id: string, actor: string, note?: string): Alert {
     const alert = this.require(id);
-    if (alert.state !== 'firing') throw new AlertError(409, `alert ${id} is ${alert.state}, not firing`);
+    if (alert.state !== 'firing') throw new ConflictError(`alert ${id} is ${alert.state}, not firing`);
     const at = this.options.now().toISOString();
     this.options.store.update(
       id,
@@ -135,7 +126,7 @@ export class AlertService {
 
   resolve(id: string, actor: string, reason: string): Alert {
     const alert = this.require(id);
-    if (alert.state === 'resolved') throw new AlertError(409, `alert ${id} is already resolved`);
+    if (alert.state === 'resolved') throw new ConflictError(`alert ${id} is already resolved`);
     const at = this.options.now().toISOString();
     this.options.store.update(
       id,
@@ -148,7 +139,7 @@ export class AlertService {
 
   private require(id: string) {
     const alert = this.options.store.get(id);
-    if (!alert) throw new AlertError(404, `alert ${id} does not exist`);
+    if (!alert) throw new NotFoundError(`alert ${id} does not exist`);
     return alert;
   }
 
@@ -157,7 +148,7 @@ export class AlertService {
     this.channelsOf.set(ruleId, channels);
   }
 
-  private transition(alert: Alert, transition: Transition, at: string): void {
+  private transition(alert: Alert, transition: AlertTransition, at: string): void {
     const point = new Point('alert_event')
       .tag('rule', alert.ruleId)
       .tag('severity', alert.severity)
@@ -167,9 +158,15 @@ export class AlertService {
       .stringField('summary', oneLine(alert.summary))
       .timestamp(new Date(at));
     if (alert.subject.district) point.tag('district', alert.subject.district);
-    this.options.journal.append({ lines: [toLine(point)] }).catch((error: Error) => {
-      this.options.log.error({ err: error, alertId: alert.id }, 'alert event not journaled');
-    });
+    void this.writePoint(toLine(point), alert.id);
     this.options.announcer.announce(this.channelsOf.get(alert.ruleId) ?? ['log'], alert, transition, at);
+  }
+
+  private async writePoint(line: string, alertId: string): Promise<void> {
+    try {
+      await this.options.points.write([line]);
+    } catch (error) {
+      this.options.log.error({ err: error, alertId }, 'alert event not written');
+    }
   }
 }

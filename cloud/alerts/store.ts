@@ -1,10 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { transaction } from '../storage/sqlite.ts';
-
-export type AlertState = 'firing' | 'acknowledged' | 'resolved';
+import { transaction } from '../sqlite/sqlite.ts';
+import type { AlertSeverity, AlertState, AlertSubjectKind } from './schema.ts';
 
 export interface AlertSubject {
-  kind: 'device' | 'group';
+  kind: AlertSubjectKind;
   id: string;
   district?: string;
   deviceKind?: string;
@@ -14,7 +13,7 @@ export interface Alert {
   id: string;
   ruleId: string;
   ruleName: string;
-  severity: string;
+  severity: AlertSeverity;
   subject: AlertSubject;
   state: AlertState;
   summary: string;
@@ -37,7 +36,7 @@ export interface AlertHistoryEntry {
 
 export interface AlertQuery {
   state?: AlertState | 'open';
-  severity?: string;
+  severity?: AlertSeverity;
   deviceKind?: string;
   district?: string;
   device?: string;
@@ -56,7 +55,7 @@ function toAlert(row: Row): Alert {
     id: String(row.id),
     ruleId: String(row.rule_id),
     ruleName: String(row.rule_name),
-    severity: String(row.severity),
+    severity: row.severity as AlertSeverity,
     subject: JSON.parse(String(row.subject)),
     state: row.state as AlertState,
     summary: String(row.summary),

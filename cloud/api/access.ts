@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type { SqliteAuditLog } from '../access/audit.ts';
 import type { SqliteTokenStore } from '../access/tokens.ts';
+import { NotFoundError } from '../errors/domain-error.ts';
 import { principalOf, requireRole } from './auth.ts';
-import { NotFoundError, parseWith } from './errors.ts';
+import { parseWith } from './errors.ts';
 import { auditQuery, tokenBody } from './schemas.ts';
 
 /** API tokens and the audit log: admin only. */

@@ -2,17 +2,18 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import type { SqliteAuditLog } from '../access/audit.ts';
-import { AlertError, type AlertService } from '../alerts/service.ts';
+import { alertSeverity, alertState } from '../alerts/schema.ts';
+import type { AlertService } from '../alerts/service.ts';
 import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
-import { severity } from '../rules/schema.ts';
+import { NotFoundError } from '../errors/domain-error.ts';
 import { principalOf } from './auth.ts';
-import { ApiError, NotFoundError, parseWith } from './errors.ts';
+import { parseWith } from './errors.ts';
 import { pageQuery } from './schemas.ts';
 
 export const alertQuery = z
   .object({
-    state: z.enum(['firing', 'acknowledged', 'resolved', 'open']).optional(),
-    severity: severity.optional(),
+    state: z.enum([...alertState.options, 'open']).optional(),
+    severity: alertSeverity.optional(),
     kind: deviceKind.optional(),
     district: z.string().max(128).optional(),
     device: z.string().max(128).optional(),
@@ -72,28 +73,19 @@ export function alertRoutes(service: AlertService, store: SqliteAlertStore, audi
       const id = String(req.params.id);
       const body = parseWith(action.body as z.ZodType, req.body ?? {}, 'body');
       const actor = principalOf(res).name;
-      try {
-        const before = store.get(id);
-        const after: Alert = (action.run as (id: string, actor: string, b: unknown) => Alert)(
-          id,
-          actor,
-          body,
-        );
-        const name = action.path === 'comments' ? 'comment' : action.path;
-        audit.record({
-          at: new Date().toISOString(),
-          actor,
-          action: `alert.${name}`,
-          target: id,
-          before,
-          after,
-        });
-        res.json(after);
-      } catch (error) {
-        if (!(error instanceof AlertError)) throw error;
-        if (error.status === 404) throw new NotFoundError(error.message);
-        throw new ApiError(error.status, 'Conflict', error.message);
-      }
+      const before = store.get(id);
+      // The service throws NotFound and Conflict errors; the problem handler answers them.
+      const after: Alert = (action.run as (id: string, actor: string, b: unknown) => Alert)(id, actor, body);
+      const name = action.path === 'comments' ? 'comment' : action.path;
+      audit.record({
+        at: new Date().toISOString(),
+        actor,
+        action: `alert.${name}`,
+        target: id,
+        before,
+        after,
+      });
+      res.json(after);
     });
   }
   return router;

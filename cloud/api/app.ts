@@ -11,6 +11,7 @@ import type { SqliteAlertStore } from '../alerts/store.ts';
 import type { CommandService } from '../commands/service.ts';
 import type { SqliteCommandStore } from '../commands/store.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
+import { TooManyRequestsError } from '../errors/domain-error.ts';
 import type { GatewayConfigService } from '../gateway-config/service.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { dryRun } from '../rules/dry-run.ts';
@@ -24,7 +25,7 @@ import { commandRoutes } from './commands.ts';
 import { dashboardRoutes } from './dashboards.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { deviceRoutes } from './devices.ts';
-import { ApiError, notFoundHandler, problemHandler } from './errors.ts';
+import { notFoundHandler, problemHandler } from './errors.ts';
 import { gatewayRoutes } from './gateways.ts';
 import { openApiDocument } from './openapi.ts';
 import { ruleRoutes } from './rules.ts';
@@ -64,7 +65,7 @@ export function createApi(deps: ApiDependencies): Express {
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: () => {
-        throw new ApiError(429, 'Too Many Requests', `more than ${deps.requestsPerMinute} requests a minute`);
+        throw new TooManyRequestsError(`more than ${deps.requestsPerMinute} requests a minute`);
       },
     }),
   );

@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { allows, type Role } from '../access/roles.ts';
 import type { Principal, SqliteTokenStore } from '../access/tokens.ts';
-import { ApiError } from './errors.ts';
+import { ForbiddenError, UnauthorizedError } from '../errors/domain-error.ts';
 
 /** Requires `Authorization: Bearer <API token>`; the caller becomes `res.locals.principal`. */
 export function authenticate(tokens: SqliteTokenStore): RequestHandler {
@@ -10,7 +10,7 @@ export function authenticate(tokens: SqliteTokenStore): RequestHandler {
     const principal = match ? tokens.verify(match[1] as string) : undefined;
     if (!principal) {
       res.set('WWW-Authenticate', 'Bearer');
-      throw new ApiError(401, 'Unauthorized', 'an API token is required: Authorization: Bearer <token>');
+      throw new UnauthorizedError('an API token is required: Authorization: Bearer <token>');
     }
     res.locals.principal = principal;
     next();
@@ -26,11 +26,7 @@ export function requireRole(required: Role): RequestHandler {
   return (_req, res, next) => {
     const principal = principalOf(res);
     if (!allows(principal.role, required)) {
-      throw new ApiError(
-        403,
-        'Forbidden',
-        `this needs the ${required} role; the token has ${principal.role}`,
-      );
+      throw new ForbiddenError(`this needs the ${required} role; the token has ${principal.role}`);
     }
     next();
   };

@@ -3,10 +3,11 @@ import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
 import type { SqliteAuditLog } from '../access/audit.ts';
 import type { CommandService } from '../commands/service.ts';
 import type { SqliteCommandStore } from '../commands/store.ts';
+import { NotFoundError, UnprocessableError } from '../errors/domain-error.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { principalOf, requireRole } from './auth.ts';
-import { ApiError, NotFoundError, parseWith } from './errors.ts';
+import { parseWith } from './errors.ts';
 import { commandQuery, deviceCommandBody, groupCommandBody } from './schemas.ts';
 
 /** The command schema of the kind decides what is valid: a lamp dims, a camera reboots. */
@@ -47,7 +48,7 @@ export function commandRoutes(
       gatewayId: body.target.gateway,
     });
     if (devices.length === 0)
-      throw new ApiError(422, 'No devices', 'no registered device matches the target');
+      throw new UnprocessableError('No devices', 'no registered device matches the target');
     const records = service.create(devices, command, body.ttlS * 1000);
     audit.record({
       at: records[0]?.createdAt ?? '',

@@ -5,10 +5,11 @@ import { binIsDue, gatewayFigures, kindFigures } from '../dashboards/fleet-summa
 import { devicesAsGeoJson } from '../dashboards/geojson.ts';
 import { startOfLocalDay } from '../dashboards/local-day.ts';
 import { numericMetrics, planSeries, type SeriesRequest } from '../dashboards/series-query.ts';
+import { InvalidRequestError, NotFoundError } from '../errors/domain-error.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteString } from '../storage/influxql.ts';
-import { ApiError, NotFoundError, parseWith } from './errors.ts';
+import { parseWith } from './errors.ts';
 import { collectionQuery, groupSeriesQuery, mapQuery, seriesQuery, summaryQuery } from './schemas.ts';
 
 export interface DashboardDependencies {
@@ -28,14 +29,9 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
     const to = request.to ?? now();
     const from = request.from ?? new Date(to.getTime() - 86_400_000);
     if (!numericMetrics[request.kind].includes(request.metric)) {
-      throw new ApiError(
-        400,
-        'Invalid request',
-        `metric must be one of ${numericMetrics[request.kind].join(', ')}`,
-        {
-          errors: [{ path: 'query.metric', message: `not a numeric metric of ${request.kind}` }],
-        },
-      );
+      throw new InvalidRequestError(`metric must be one of ${numericMetrics[request.kind].join(', ')}`, {
+        errors: [{ path: 'query.metric', message: `not a numeric metric of ${request.kind}` }],
+      });
     }
     const plan = planSeries({ ...request, from, to }, maxPoints);
     const [result] = await influx.select(plan.influxql);
@@ -112,7 +108,7 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
   router.get('/waste/collection', (req, res) => {
     const q = parseWith(collectionQuery, req.query, 'query');
     const depot = q.depot ?? registry.city?.location;
-    if (!depot) throw new ApiError(400, 'Invalid request', 'no depot given and no city in the fleet files');
+    if (!depot) throw new InvalidRequestError('no depot given and no city in the fleet files');
     const options = { binThreshold: q.threshold, maxDaysWithoutEmptying: 7, now: now() };
     const due = registry
       .findDevices({ kind: 'wasteBin' as DeviceKind, district: q.district })

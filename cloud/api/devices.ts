@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { SqliteAlertStore } from '../alerts/store.ts';
+import { NotFoundError } from '../errors/domain-error.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
-import { NotFoundError, parseWith } from './errors.ts';
+import { parseWith } from './errors.ts';
 import { deviceListQuery } from './schemas.ts';
 
 export function deviceRoutes(registry: DeviceRegistry, alerts: SqliteAlertStore): Router {

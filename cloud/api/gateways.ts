@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import type { SqliteAuditLog } from '../access/audit.ts';
+import { NotFoundError } from '../errors/domain-error.ts';
 import type { GatewayConfigService } from '../gateway-config/service.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { principalOf, requireRole } from './auth.ts';
-import { NotFoundError, parseWith } from './errors.ts';
+import { parseWith } from './errors.ts';
 import { configChange } from './schemas.ts';
 
 export function gatewayRoutes(

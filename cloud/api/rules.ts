@@ -1,19 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { SqliteAuditLog } from '../access/audit.ts';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../errors/domain-error.ts';
 import type { DryRunResult } from '../rules/dry-run.ts';
 import type { Rule } from '../rules/schema.ts';
 import type { RuleService } from '../rules/service.ts';
-import { parseRule, RuleValidationError } from '../rules/store.ts';
+import { parseRule } from '../rules/store.ts';
 import { principalOf, requireRole } from './auth.ts';
-import { ApiError, NotFoundError } from './errors.ts';
-
-function validationProblem(error: unknown): never {
-  if (error instanceof RuleValidationError) {
-    throw new ApiError(400, 'Invalid rule', error.message, { errors: error.issues });
-  }
-  throw error;
-}
 
 /** Rules under /api/v1/rules: list and read (viewer); create, change, delete, import (operator). */
 export function ruleRoutes(
@@ -45,25 +38,17 @@ export function ruleRoutes(
   router.post('/rules', requireRole('operator'), (req, res) => {
     const id = (req.body as { id?: unknown })?.id;
     if (typeof id === 'string' && rules.get(id))
-      throw new ApiError(409, 'Conflict', `rule ${id} exists; PUT /api/v1/rules/${id} changes it`);
-    try {
-      const rule = rules.put(req.body);
-      record(res, 'rule.create', rule.id, null, req.body);
-      res.status(201).json(rule);
-    } catch (error) {
-      validationProblem(error);
-    }
+      throw new ConflictError(`rule ${id} exists; PUT /api/v1/rules/${id} changes it`);
+    const rule = rules.put(req.body);
+    record(res, 'rule.create', rule.id, null, req.body);
+    res.status(201).json(rule);
   });
   router.put('/rules/:id', requireRole('operator'), (req, res) => {
     const body = { ...(req.body as object), id: req.params.id };
     const before = rules.export().find((r) => r.id === req.params.id) ?? null;
-    try {
-      const rule = rules.put(body);
-      record(res, 'rule.update', rule.id, before, body);
-      res.json(rule);
-    } catch (error) {
-      validationProblem(error);
-    }
+    const rule = rules.put(body);
+    record(res, 'rule.update', rule.id, before, body);
+    res.json(rule);
   });
   router.delete('/rules/:id', requireRole('operator'), (req, res) => {
     const before = rules.export().find((r) => r.id === req.params.id) ?? null;
@@ -76,25 +61,15 @@ export function ruleRoutes(
       .object({ rule: z.unknown(), hours: z.number().min(0.1).max(168).default(24) })
       .strict()
       .safeParse(req.body);
-    if (!body.success) throw new ApiError(400, 'Invalid request', 'body is { rule, hours (0.1-168) }');
-    let rule: ReturnType<typeof parseRule>;
-    try {
-      rule = parseRule(body.data.rule, 'body.rule');
-    } catch (error) {
-      validationProblem(error);
-    }
-    res.json(await dryRunner(rule, body.data.hours));
+    if (!body.success) throw new InvalidRequestError('body is { rule, hours (0.1-168) }');
+    res.json(await dryRunner(parseRule(body.data.rule, 'body.rule'), body.data.hours));
   });
   router.post('/rules/import', requireRole('operator'), (req, res) => {
     const list = z.array(z.unknown()).max(10_000).safeParse(req.body);
-    if (!list.success) throw new ApiError(400, 'Invalid request', 'body must be an array of rules');
-    try {
-      const count = rules.import(list.data);
-      record(res, 'rule.import', `${count} rules`, null, list.data);
-      res.json({ imported: count });
-    } catch (error) {
-      validationProblem(error);
-    }
+    if (!list.success) throw new InvalidRequestError('body must be an array of rules');
+    const count = rules.import(list.data);
+    record(res, 'rule.import', `${count} rules`, null, list.data);
+    res.json({ imported: count });
   });
   return router;
 }

@@ -3,8 +3,9 @@ import { gatewayId, tagValue } from '../../shared/ids.ts';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import { gatewayConfig } from '../../shared/messages.ts';
 import { role } from '../access/roles.ts';
-import { commandStatuses } from '../commands/store.ts';
+import { commandStatus } from '../commands/status.ts';
 import { aggregations, duration } from '../dashboards/series-query.ts';
+import { connectivity } from '../registry/registry.ts';
 import { deviceSorts } from '../registry/store.ts';
 
 /**
@@ -30,7 +31,7 @@ export const deviceListQuery = z
     kind: deviceKind.optional(),
     gateway: z.string().max(64).optional(),
     district: district.optional(),
-    status: z.enum(['online', 'offline']).optional(),
+    status: connectivity.optional(),
     q: z.string().min(1).max(128).optional().meta({ description: 'Free text: part of the id or name' }),
     sort: z.enum(deviceSorts).default('id'),
     ...pageQuery,
@@ -110,7 +111,7 @@ export const groupCommandBody = z
 
 export const commandQuery = z
   .object({
-    status: z.enum(commandStatuses).optional(),
+    status: commandStatus.optional(),
     device: z.string().max(128).optional(),
     gateway: z.string().max(64).optional(),
     ...pageQuery,

@@ -4,7 +4,7 @@ import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'a
 import type { Logger } from 'pino';
 import { gatewayTopic } from '../../shared/topics.ts';
 import type { UplinkMessage } from '../ingest/ingest.ts';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import { canPublish, canSubscribe } from './access.ts';
 import type { CredentialStore } from './credentials.ts';
 import { RateLimiter } from './limits.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeviceCommand } from '../../shared/kinds/index.ts';
 import type { CommandMessage, CommandResult } from '../../shared/messages.ts';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import type { CommandRecord, SqliteCommandStore } from './store.ts';
 

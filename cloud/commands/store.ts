@@ -1,25 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { DeviceCommand, DeviceKind } from '../../shared/kinds/index.ts';
-import { transaction } from '../storage/sqlite.ts';
-
-/**
- * pending   created; the gateway is not listening yet
- * sent      published to the gateway's command topic
- * delivered the gateway acknowledged the message (PUBACK)
- * succeeded / failed / rejected   the gateway's result
- * expired   not completed before its deadline
- */
-export const commandStatuses = [
-  'pending',
-  'sent',
-  'delivered',
-  'succeeded',
-  'failed',
-  'rejected',
-  'expired',
-] as const;
-export type CommandStatus = (typeof commandStatuses)[number];
-export const finalStatuses: readonly CommandStatus[] = ['succeeded', 'failed', 'rejected', 'expired'];
+import { transaction } from '../sqlite/sqlite.ts';
+import { type CommandStatus, finalStatuses } from './status.ts';
 
 export interface CommandRecord {
   id: string;

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Rejection } from '../ingest/decode.ts';
-import { transaction } from '../storage/sqlite.ts';
+import { transaction } from '../sqlite/sqlite.ts';
+import type { Rejection } from './rejection.ts';
 
 /** A rejected message, kept once with every reason it (or items in it) was rejected for. */
 export interface DeadLetterInput {

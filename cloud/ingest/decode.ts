@@ -13,27 +13,8 @@ import {
   telemetryEnvelope,
 } from '../../shared/messages.ts';
 import type { UplinkChannel } from '../../shared/topics.ts';
+import type { Rejection, RejectReason } from '../dead-letters/rejection.ts';
 import { compileReadingCheck } from './compiled-check.ts';
-
-/** Why a message, or one item in it, was not accepted. Each reason is counted separately. */
-export type RejectReason =
-  | 'invalid-json'
-  | 'invalid-message'
-  | 'gateway-mismatch'
-  | 'invalid-reading'
-  | 'invalid-event'
-  | 'timestamp-out-of-range'
-  | 'device-kind-mismatch'
-  | 'device-of-other-gateway'
-  | 'publish-refused'
-  | 'storage-rejected';
-
-export interface Rejection {
-  reason: RejectReason;
-  message: string;
-  /** Index of the reading or event inside the batch; absent when the whole message is rejected. */
-  index?: number;
-}
 
 export interface TimeWindow {
   now: Date;

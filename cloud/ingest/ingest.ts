@@ -2,12 +2,15 @@ import type { Logger } from 'pino';
 import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
 import type { CommandResult } from '../../shared/messages.ts';
 import type { UplinkChannel } from '../../shared/topics.ts';
+import type { Rejection } from '../dead-letters/rejection.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
+import type { Counters } from '../monitoring/counters.ts';
+import type { DevicePlacement } from '../registry/placement.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
-import { type Decoded, decodeMessage, type Rejection } from './decode.ts';
-import type { Journal } from './journal.ts';
-import { type DevicePlacement, eventPoint, heartbeatPoint, readingLine, toLine } from './points.ts';
-import type { Counters } from './stats.ts';
+import type { Journal } from '../storage/journal.ts';
+import { toLine } from '../storage/point-writer.ts';
+import { type Decoded, decodeMessage } from './decode.ts';
+import { eventPoint, heartbeatPoint, readingLine } from './points.ts';
 
 export interface IngestOptions {
   registry: DeviceRegistry;

@@ -1,12 +1,7 @@
 import { escape as lineEscape, Point } from '@influxdata/influxdb-client';
 import { type DeviceEvent, kinds, type MetricValue, type Reading } from '../../shared/kinds/index.ts';
 import type { GatewayHeartbeat } from '../../shared/messages.ts';
-
-/** Where a device sits; its tags on every point. */
-export interface DevicePlacement {
-  gatewayId: string;
-  district: string;
-}
+import type { DevicePlacement } from '../registry/placement.ts';
 
 /** The InfluxDB measurement of device events and gateway health; readings go to one per kind. */
 export const eventMeasurement = 'device_event';
@@ -112,14 +107,4 @@ export function heartbeatPoint(heartbeat: GatewayHeartbeat, receivedAt: Date): P
     .floatField('memoryRss', heartbeat.memoryRss)
     .stringField('softwareVersion', heartbeat.softwareVersion)
     .timestamp(receivedAt);
-}
-
-/** Line protocol with millisecond timestamps (the precision every write uses). */
-export function toLine(point: Point): string {
-  const line = point.toLineProtocol({
-    convertTime: (value) =>
-      value instanceof Date ? String(value.getTime()) : value === undefined ? undefined : String(value),
-  });
-  if (!line) throw new Error('a point without fields cannot be written');
-  return line;
 }

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from './counters.ts';
 
 export interface MetricsSources {
   counters: Counters;

@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { timestamp } from '../../shared/ids.ts';
-
-export const alertSeverity = z.enum(['info', 'warning', 'minor', 'major', 'critical']);
-export type AlertSeverity = z.infer<typeof alertSeverity>;
-
-export const alertTransition = z.enum(['fired', 'escalated', 'acknowledged', 'resolved']);
-export type AlertTransition = z.infer<typeof alertTransition>;
+import { alertSeverity, alertSubjectKind, alertTransition } from '../alerts/schema.ts';
 
 /** One alert state change, as every channel receives it. */
 export const alertNotification = z.object({
@@ -15,7 +10,7 @@ export const alertNotification = z.object({
   severity: alertSeverity,
   transition: alertTransition,
   subject: z.object({
-    kind: z.enum(['device', 'group']),
+    kind: alertSubjectKind,
     id: z.string().min(1).max(200),
     district: z.string().max(200).optional(),
     deviceKind: z.string().max(64).optional(),

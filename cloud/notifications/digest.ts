@@ -1,4 +1,5 @@
-import { type AlertDigest, alertSeverity, type DigestSummaryInput, digestSummary } from './channel.ts';
+import { alertSeverity } from '../alerts/schema.ts';
+import { type AlertDigest, type DigestSummaryInput, digestSummary } from './channel.ts';
 
 /** The calendar date at `now` in `timezone`, as YYYY-MM-DD. */
 export function localDate(now: Date, timezone: string): string {

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import type { Channel } from './channel.ts';
 import { type ChannelConfig, channelsConfig } from './config.ts';
 import { SqliteDeliveryLog } from './delivery-log.ts';

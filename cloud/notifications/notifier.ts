@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import {
   type AlertDigest,
   type AlertNotification,

@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import type { City, FleetFile } from '../../shared/fleet.ts';
 import type { DeviceKind, Reading } from '../../shared/kinds/index.ts';
 import type { ConfigStatus, GatewayHeartbeat, GatewayStatus } from '../../shared/messages.ts';
-import type { Rejection } from '../ingest/decode.ts';
-import type { DevicePlacement } from '../ingest/points.ts';
+import type { Rejection } from '../dead-letters/rejection.ts';
+import type { DevicePlacement } from './placement.ts';
 import type { DeviceFilter, DeviceRecord, GatewayRecord, Page, RegistryStore } from './store.ts';
 
 export const unassignedDistrict = 'unassigned';
@@ -16,7 +17,9 @@ function isOlder(a: string, b: string): boolean {
   return Date.parse(a) < Date.parse(b);
 }
 
-export type Connectivity = 'online' | 'offline';
+/** Heard from within the offline threshold, or not. */
+export const connectivity = z.enum(['online', 'offline']);
+export type Connectivity = z.infer<typeof connectivity>;
 
 export interface DeviceView extends DeviceRecord {
   status: Connectivity;

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { transaction } from '../storage/sqlite.ts';
+import { transaction } from '../sqlite/sqlite.ts';
 import type { DeviceFilter, DeviceRecord, DeviceSort, GatewayRecord, Page, RegistryStore } from './store.ts';
 
 type Row = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import type { Location } from '../../shared/fleet.ts';
 import type { DeviceKind, MetricValue } from '../../shared/kinds/index.ts';
+import type { Connectivity } from './registry.ts';
 
 export interface DeviceRecord {
   id: string;
@@ -36,7 +37,7 @@ export interface DeviceFilter {
   district?: string;
   /** Devices seen at or after this instant are online; before it (or never) offline. */
   seenSince?: string;
-  seen?: 'online' | 'offline';
+  seen?: Connectivity;
   /** Free text: matches id or name, case-insensitively. */
   text?: string;
 }

@@ -1,14 +1,13 @@
 import { pino } from 'pino';
 import type { City } from '../../shared/fleet.ts';
 import type { DeviceEvent, MetricValue, Reading } from '../../shared/kinds/index.ts';
-import { IngestJournal } from '../ingest/journal.ts';
-import { Counters } from '../ingest/stats.ts';
+import { Counters } from '../monitoring/counters.ts';
 import { DeviceRegistry } from '../registry/registry.ts';
 import { SqliteRegistryStore } from '../registry/sqlite-store.ts';
 import type { DeviceRecord } from '../registry/store.ts';
+import { openSqlite } from '../sqlite/sqlite.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent, rows } from '../storage/influxql.ts';
-import { openSqlite } from '../storage/sqlite.ts';
 import { eventsOf, metricsOf } from './conditions.ts';
 import { createRulesRuntime } from './runtime.ts';
 import type { Rule } from './schema.ts';
@@ -89,7 +88,6 @@ export async function dryRun(
   let clock = from;
   const now = () => new Date(clock);
   const db = openSqlite(':memory:');
-  const journal = new IngestJournal(':memory:', { keyTtlMs: 0, now });
   try {
     const counters = new Counters();
     const store = new SqliteRegistryStore(db);
@@ -106,7 +104,8 @@ export async function dryRun(
     registry.load([]);
     const { alertStore, engine } = createRulesRuntime({
       db,
-      journal,
+      // A dry run writes nothing: its alerts only count.
+      points: { write: () => undefined },
       registry,
       counters,
       log: pino({ level: 'silent' }),
@@ -152,7 +151,6 @@ export async function dryRun(
         .sort((a, b) => b.fired - a.fired || a.subject.localeCompare(b.subject)),
     };
   } finally {
-    journal.close();
     db.close();
   }
 }

@@ -6,9 +6,10 @@ import {
   type MetricValue,
   type Reading,
 } from '../../shared/kinds/index.ts';
+import type { AlertSeverity } from '../alerts/schema.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from './conditions.ts';
@@ -313,7 +314,7 @@ export class RuleEngine {
       .allOpen()
       .filter((a) => a.ruleId === rule.id && a.state === 'firing')) {
       if (now - Date.parse(alert.firedAt) >= (rule.escalateAfter ?? Number.POSITIVE_INFINITY)) {
-        this.options.alerts.escalate(alert.id, rule.escalateTo as string);
+        this.options.alerts.escalate(alert.id, rule.escalateTo as AlertSeverity);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deviceKind } from '../../shared/kinds/index.ts';
+import { alertSeverity } from '../alerts/schema.ts';
 import { scheduleIssue } from './schedule.ts';
 
 /** `30s`, `10m`, `2h`, `3d` → milliseconds. */
@@ -106,6 +107,9 @@ export const condition: z.ZodType<Condition, ConditionInput> = z.lazy(() =>
 );
 
 /** When a rule is active: cron windows in the city's time zone, or sun-relative windows. */
+/** The sun's events a schedule window runs between. */
+const sunEvent = z.enum(['sunset', 'sunrise', 'dusk', 'dawn', 'solarNoon']);
+
 export const schedule = z.discriminatedUnion('type', [
   z
     .object({
@@ -119,8 +123,8 @@ export const schedule = z.discriminatedUnion('type', [
     .object({
       type: z.literal('sun'),
       /** From an event to an event, e.g. sunset to sunrise: "dark". */
-      from: z.enum(['sunset', 'sunrise', 'dusk', 'dawn', 'solarNoon']),
-      to: z.enum(['sunset', 'sunrise', 'dusk', 'dawn', 'solarNoon']),
+      from: sunEvent,
+      to: sunEvent,
       fromOffsetMinutes: z.int().min(-720).max(720).default(0),
       toOffsetMinutes: z.int().min(-720).max(720).default(0),
     })
@@ -128,14 +132,12 @@ export const schedule = z.discriminatedUnion('type', [
 ]);
 export type Schedule = z.infer<typeof schedule>;
 
-export const severity = z.enum(['info', 'warning', 'minor', 'major', 'critical']);
-
 export const rule = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and "-"'),
     name: z.string().min(1).max(200),
     description: z.string().max(2_000).default(''),
-    severity,
+    severity: alertSeverity,
     target: z
       .object({
         kind: deviceKind,
@@ -153,7 +155,7 @@ export const rule = z
     autoClearAfter: ruleDuration.optional(),
     /** An alert still firing (not acknowledged) this long after it fired is escalated to `escalateTo`. */
     escalateAfter: ruleDuration.optional(),
-    escalateTo: severity.optional(),
+    escalateTo: alertSeverity.optional(),
     /** Flap protection: after clearing, the same alert does not fire again within this time. */
     minInterval: ruleDuration.optional(),
     /** One alert for the group (e.g. a district) when more than `threshold` % of its devices meet the condition. */

@@ -2,23 +2,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
+import { ValidationError } from '../errors/domain-error.ts';
 import { type Rule, type RuleInput, rule } from './schema.ts';
-
-export class RuleValidationError extends Error {
-  readonly issues: { path: string; message: string }[];
-  constructor(where: string, error: z.ZodError) {
-    const issues = error.issues.map((i) => ({
-      path: [where, ...i.path.map(String)].join('.'),
-      message: i.message,
-    }));
-    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-    this.issues = issues;
-  }
-}
 
 export function parseRule(input: unknown, where: string): Rule {
   const parsed = rule.safeParse(input);
-  if (!parsed.success) throw new RuleValidationError(where, parsed.error);
+  if (!parsed.success) throw new ValidationError(where, parsed.error, 'Invalid rule');
   return parsed.data;
 }
 

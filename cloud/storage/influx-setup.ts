@@ -1,12 +1,20 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { CloudConfig } from '../config.ts';
 import { connectInflux, type InfluxConnection } from './influx.ts';
 import { type LocalInfluxd, startLocalInfluxd } from './local-influxd.ts';
 
+/** The settings it reads, named as in the cloud configuration (which is one). */
+export interface InfluxSetup {
+  INFLUX_URL?: string;
+  INFLUX_TOKEN: string;
+  INFLUX_DATABASE: string;
+  INFLUX_ORG: string;
+  DATA_DIR: string;
+}
+
 /** Connects to INFLUX_URL, or starts a private influxd under DATA_DIR when none is configured. */
 export async function openInflux(
-  config: CloudConfig,
+  config: InfluxSetup,
   log: Logger,
 ): Promise<{ influx: InfluxConnection; local?: LocalInfluxd }> {
   const settings = { token: config.INFLUX_TOKEN, database: config.INFLUX_DATABASE, org: config.INFLUX_ORG };

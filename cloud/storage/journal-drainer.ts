@@ -1,8 +1,8 @@
 import type { WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
-import type { IngestJournal } from '../ingest/journal.ts';
-import type { CounterSink } from '../ingest/stats.ts';
+import type { CounterSink } from '../monitoring/counters.ts';
 import { type InfluxConnection, logInfluxClientTo } from './influx.ts';
+import type { IngestJournal } from './journal.ts';
 
 export interface DrainerOptions {
   batchLines: number;

@@ -1,15 +1,9 @@
 import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import {
-  BatchKeys,
-  type Journal,
-  type JournalEntry,
-  type JournalRecord,
-  toRecord,
-} from '../ingest/journal.ts';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import type { InfluxServer, InfluxSettings } from './influx.ts';
+import { BatchKeys, type Journal, type JournalEntry, type JournalRecord, toRecord } from './journal.ts';
 import type { DrainerOptions } from './journal-drainer.ts';
 
 /** What the storage thread is started with (structured-cloned into it). */

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../../shared/log.ts';
-import { IngestJournal } from '../ingest/journal.ts';
 import { InfluxConnection } from './influx.ts';
+import { IngestJournal } from './journal.ts';
 import { JournalDrainer } from './journal-drainer.ts';
 import type { FromStorage, StorageSettings, ToStorage } from './storage-thread.ts';
 

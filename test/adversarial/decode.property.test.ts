@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { type Decoded, decodeMessage, type RejectReason } from '../../cloud/ingest/decode.ts';
+import type { RejectReason } from '../../cloud/dead-letters/rejection.ts';
+import { type Decoded, decodeMessage } from '../../cloud/ingest/decode.ts';
 import { deviceEvent, reading } from '../../shared/kinds/index.ts';
 import {
   commandResult,

@@ -1,5 +1,5 @@
 import { SqliteRegistryStore } from '../../cloud/registry/sqlite-store.ts';
-import { openSqlite } from '../../cloud/storage/sqlite.ts';
+import { openSqlite } from '../../cloud/sqlite/sqlite.ts';
 import { registryStoreConformance } from './registry-store.ts';
 
 registryStoreConformance('SQLite', () => new SqliteRegistryStore(openSqlite(':memory:')));

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IngestJournal } from '../../cloud/ingest/journal.ts';
-import { Counters } from '../../cloud/ingest/stats.ts';
+import { Counters } from '../../cloud/monitoring/counters.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
+import { IngestJournal } from '../../cloud/storage/journal.ts';
 import { JournalDrainer } from '../../cloud/storage/journal-drainer.ts';
 import { startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Counters } from '../../cloud/ingest/stats.ts';
+import { Counters } from '../../cloud/monitoring/counters.ts';
 import type { AlertNotification } from '../../cloud/notifications/channel.ts';
 import { createNotifications, type Notifications } from '../../cloud/notifications/factory.ts';
 import { verifySignature } from '../../cloud/notifications/signature.ts';
-import { openSqlite } from '../../cloud/storage/sqlite.ts';
+import { openSqlite } from '../../cloud/sqlite/sqlite.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const secret = 'integration-secret-0123456789';

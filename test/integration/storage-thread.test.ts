@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Counters } from '../../cloud/ingest/stats.ts';
+import { Counters } from '../../cloud/monitoring/counters.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
 import { startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { StorageThread, type StorageThreadOptions } from '../../cloud/storage/storage-thread.ts';

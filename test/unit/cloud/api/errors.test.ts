@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ApiError, NotFoundError, parseWith, ValidationError } from '../../../../cloud/api/errors.ts';
+import { parseWith } from '../../../../cloud/api/errors.ts';
+import { DomainError, NotFoundError, ValidationError } from '../../../../cloud/errors/domain-error.ts';
 
 const query = z.object({
   limit: z.coerce.number().int().min(1).max(1_000),
@@ -19,7 +20,7 @@ describe('ValidationError', () => {
     expect(error.status).toBe(400);
     expect(error.title).toBe('Invalid request');
     expect(error.message).toBe(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
-    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toBeInstanceOf(DomainError);
   });
 
   it('joins array indices into the path', () => {
@@ -50,9 +51,9 @@ describe('parseWith', () => {
 });
 
 describe('NotFoundError', () => {
-  it('is a 404 ApiError carrying the detail', () => {
+  it('is a 404 DomainError carrying the detail', () => {
     const error = new NotFoundError('no device lamp-1');
-    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toBeInstanceOf(DomainError);
     expect([error.status, error.title, error.message]).toEqual([404, 'Not Found', 'no device lamp-1']);
     expect(error.extra).toEqual({});
   });

@@ -3,14 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  type DevicePlacement,
   eventMeasurement,
   eventPoint,
   gatewayHealthMeasurement,
   heartbeatPoint,
   readingLine,
-  toLine,
 } from '../../../../cloud/ingest/points.ts';
+import type { DevicePlacement } from '../../../../cloud/registry/placement.ts';
+import { toLine } from '../../../../cloud/storage/point-writer.ts';
 import {
   type DeviceEvent,
   kinds,

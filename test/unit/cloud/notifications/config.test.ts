@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Counters } from '../../../../cloud/ingest/stats.ts';
+import { Counters } from '../../../../cloud/monitoring/counters.ts';
 import { channelsConfig } from '../../../../cloud/notifications/config.ts';
 import { createNotifications } from '../../../../cloud/notifications/factory.ts';
-import { openSqlite } from '../../../../cloud/storage/sqlite.ts';
+import { openSqlite } from '../../../../cloud/sqlite/sqlite.ts';
 import { alert, scriptedFetch, silentLog } from './fixtures.ts';
 
 const webhook = { name: 'ops', type: 'webhook', url: 'https://hooks.example/a', secret: 'sixteen-chars-ok' };

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Counters } from '../../../../cloud/ingest/stats.ts';
+import { Counters } from '../../../../cloud/monitoring/counters.ts';
 import type { AlertNotification, Channel } from '../../../../cloud/notifications/channel.ts';
 import { Notifier } from '../../../../cloud/notifications/notifier.ts';
 import { SqliteSentKeys } from '../../../../cloud/notifications/sent-keys.ts';
-import { openSqlite } from '../../../../cloud/storage/sqlite.ts';
+import { openSqlite } from '../../../../cloud/sqlite/sqlite.ts';
 import { tempDir } from '../../../helpers/temp-dir.ts';
 import { alert, capturingLog, recordingChannel, silentLog } from './fixtures.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Counters } from '../../../../cloud/ingest/stats.ts';
+import { Counters } from '../../../../cloud/monitoring/counters.ts';
 import type { AlertDigest } from '../../../../cloud/notifications/channel.ts';
 import { buildDigest, localDate } from '../../../../cloud/notifications/digest.ts';
 import { Notifier } from '../../../../cloud/notifications/notifier.ts';
@@ -10,7 +10,7 @@ import {
   startPruning,
 } from '../../../../cloud/notifications/scheduler.ts';
 import { SqliteSentKeys } from '../../../../cloud/notifications/sent-keys.ts';
-import { openSqlite } from '../../../../cloud/storage/sqlite.ts';
+import { openSqlite } from '../../../../cloud/sqlite/sqlite.ts';
 import { capturingLog, recordingChannel, silentLog } from './fixtures.ts';
 
 const summary = {

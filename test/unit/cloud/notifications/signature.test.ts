@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SqliteDeliveryLog } from '../../../../cloud/notifications/delivery-log.ts';
 import { signBody, verifySignature } from '../../../../cloud/notifications/signature.ts';
 import { WebhookChannel } from '../../../../cloud/notifications/webhook.ts';
-import { openSqlite } from '../../../../cloud/storage/sqlite.ts';
+import { openSqlite } from '../../../../cloud/sqlite/sqlite.ts';
 import { alert, scriptedFetch } from './fixtures.ts';
 
 const secret = 'a-webhook-secret-of-some-length';

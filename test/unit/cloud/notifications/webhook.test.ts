@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SqliteDeliveryLog } from '../../../../cloud/notifications/delivery-log.ts';
 import { WebhookChannel, WebhookDeliveryError } from '../../../../cloud/notifications/webhook.ts';
-import { openSqlite } from '../../../../cloud/storage/sqlite.ts';
+import { openSqlite } from '../../../../cloud/sqlite/sqlite.ts';
 import { alert, scriptedFetch } from './fixtures.ts';
 
 function webhook(answers: (number | Error)[], options: { maxAttempts?: number; retryBaseMs?: number } = {}) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceRegistry } from '../../../../cloud/registry/registry.ts';
 import { SqliteRegistryStore } from '../../../../cloud/registry/sqlite-store.ts';
-import { openSqlite } from '../../../../cloud/storage/sqlite.ts';
+import { openSqlite } from '../../../../cloud/sqlite/sqlite.ts';
 import type { Reading } from '../../../../shared/kinds/index.ts';
 
 function registry() {

@@ -1,10 +1,10 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
-import { isHealthy } from '../dashboards/fleet-summary.ts';
-import type { Journal } from '../ingest/journal.ts';
-import { toLine } from '../ingest/points.ts';
-import type { Counters } from '../ingest/stats.ts';
+import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { Journal } from '../storage/journal.ts';
+import { type PointWriter, toLine } from '../storage/point-writer.ts';
+import { isHealthy } from './fleet-summary.ts';
 
 export interface SnapshotOptions {
   registry: DeviceRegistry;
@@ -14,7 +14,7 @@ export interface SnapshotOptions {
    * data written again every interval; in the journal, 100,000 status lines would queue ahead of the
    * readings that arrive after them.
    */
-  writeLines(lines: string[]): void;
+  points: PointWriter;
   counters: Counters;
   log: Logger;
   now: () => Date;
@@ -51,8 +51,8 @@ export class StatusSnapshots {
   start(): void {
     const { deviceEveryMs, platformEveryMs } = this.options;
     this.timers = [
-      setInterval(() => this.write('device_status', this.deviceLines()), deviceEveryMs),
-      setInterval(() => this.write('platform_stats', [this.platformLine()]), platformEveryMs),
+      setInterval(() => void this.write('device_status', this.deviceLines()), deviceEveryMs),
+      setInterval(() => void this.write('platform_stats', [this.platformLine()]), platformEveryMs),
     ];
   }
 
@@ -60,9 +60,9 @@ export class StatusSnapshots {
     for (const timer of this.timers) clearInterval(timer);
   }
 
-  private write(what: string, lines: string[]): void {
+  private async write(what: string, lines: string[]): Promise<void> {
     try {
-      this.options.writeLines(lines);
+      await this.options.points.write(lines);
     } catch (error) {
       this.options.log.error({ err: error, what }, 'snapshot not written');
     }

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { openSqlite } from '../storage/sqlite.ts';
+import { openSqlite } from '../sqlite/sqlite.ts';
 
 export interface JournalEntry {
   /** InfluxDB line protocol, one line per point. */

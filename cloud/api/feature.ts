@@ -1,0 +1,82 @@
+import type { Server } from 'node:http';
+import type { DatabaseSync } from 'node:sqlite';
+import { SqliteAuditLog } from '../access/audit.ts';
+import { SqliteTokenStore } from '../access/tokens.ts';
+import type { Counters } from '../monitoring/counters.ts';
+import { createMetricsRegistry } from '../monitoring/metrics.ts';
+import { type ApiDependencies, createApi } from './app.ts';
+
+export interface ApiFeatureDeps extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'audit' | 'health'> {
+  /** Holds the API tokens and the audit log. */
+  db: DatabaseSync;
+  /** Bootstrap token with the admin role (ADMIN_TOKEN), created at start if missing. */
+  adminToken: string | undefined;
+  port: number;
+  host: string;
+  counters: Counters;
+  /** The journal's depth and failure, for /health and /metrics. */
+  journal: { readonly depth: number; readonly failed: Error | undefined };
+  mqtt: { ports: Record<string, number>; connectedClients(): number };
+}
+
+/** The REST API (with /health and /metrics) on its HTTP port. */
+export function apiFeature(deps: ApiFeatureDeps) {
+  const { db, adminToken, port, host, counters, journal, mqtt, ...routes } = deps;
+  const { registry, influx } = routes;
+  const tokens = new SqliteTokenStore(db);
+  let server: Server | undefined;
+  const feature = {
+    name: 'api',
+    /** The bound HTTP port (the configured one, or the one the system chose for 0). */
+    port,
+    async start() {
+      if (adminToken) tokens.ensure('bootstrap-admin', 'admin', adminToken, routes.now());
+      const app = createApi({
+        ...routes,
+        tokens,
+        audit: new SqliteAuditLog(db),
+        metrics: createMetricsRegistry({
+          counters,
+          journalLines: () => journal.depth,
+          mqttClients: () => mqtt.connectedClients(),
+          devices: () => registry.size,
+          alertsOpen: () => routes.alertStore.list({ state: 'open', limit: 1, offset: 0 }).total,
+        }),
+        health: () => ({
+          status: journal.failed ? 'failing' : 'ok',
+          influx: { version: influx.server.version },
+          mqtt: { ports: mqtt.ports, connectedClients: mqtt.connectedClients() },
+          journal: { lines: journal.depth, ...(journal.failed && { error: journal.failed.message }) },
+          devices: registry.size,
+          counters: counters.snapshot(),
+        }),
+      });
+      server = await listenHttp(app, port, host);
+      const address = server.address();
+      if (typeof address === 'object' && address) feature.port = address.port;
+    },
+    stop() {
+      return new Promise<void>((resolve) => {
+        if (!server) return resolve();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+  return feature;
+}
+
+function listenHttp(app: ReturnType<typeof createApi>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => {
+      if (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        reject(
+          code === 'EADDRINUSE'
+            ? new Error(`HTTP port ${host}:${port} is already in use; set HTTP_PORT`)
+            : error,
+        );
+      } else resolve(server);
+    });
+  });
+}

@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { DeadLetterIntake } from '../dead-letters/intake.ts';
+import type { Counters } from '../monitoring/counters.ts';
+import { type BrokerLimits, type BrokerOptions, MqttBroker } from './broker.ts';
+import { CredentialStore } from './credentials.ts';
+import type { ListenerSpec } from './listeners.ts';
+import type { GatewayOutbound } from './outbound.ts';
+
+export interface BrokerFeatureDeps {
+  credentialsFile: string;
+  limits: BrokerLimits;
+  log: Logger;
+  counters: Counters;
+  now: () => Date;
+  outbound: GatewayOutbound;
+  /** Refused publishes are kept as dead letters. */
+  deadLetters: Pick<DeadLetterIntake, 'refusedPublish'>;
+  onUplink: BrokerOptions['onUplink'];
+  /** What the gateways do with the cloud's command topic and messages (the commands feature). */
+  gateways: Pick<BrokerOptions, 'onGatewayListening' | 'onGatewayGone' | 'onDelivered'>;
+}
+
+/** The embedded MQTT broker, without listeners (see `mqttListenersFeature`). */
+export function brokerFeature(deps: BrokerFeatureDeps) {
+  let broker: MqttBroker | undefined;
+  const running = () => {
+    if (!broker) throw new Error('the MQTT broker is not started');
+    return broker;
+  };
+  return {
+    name: 'broker',
+    get broker(): MqttBroker {
+      return running();
+    },
+    connectedClients: () => running().aedes.connectedClients,
+    async start() {
+      broker = await MqttBroker.create({
+        credentials: new CredentialStore(deps.credentialsFile),
+        log: deps.log,
+        counters: deps.counters,
+        now: deps.now,
+        limits: deps.limits,
+        onUplink: deps.onUplink,
+        onRefused: (message) => deps.deadLetters.refusedPublish(message),
+        onGatewayListening: (gatewayId) => deps.gateways.onGatewayListening(gatewayId),
+        onGatewayGone: (gatewayId) => deps.gateways.onGatewayGone(gatewayId),
+        onDelivered: (topic, payload) => deps.gateways.onDelivered(topic, payload),
+      });
+      deps.outbound.attach(broker);
+    },
+    async stop() {
+      deps.outbound.detach();
+      await running().close();
+    },
+  };
+}
+
+/** One listener, with the setting that names its port in errors and the key of its port in `ports`. */
+export interface NamedListener {
+  name: string;
+  variable: string;
+  spec: ListenerSpec;
+}
+
+/** Opens the broker's listeners (MQTT, and MQTT over TLS and WebSocket when configured); the broker closes them. */
+export function mqttListenersFeature(deps: { broker: MqttBroker; listeners: NamedListener[] }) {
+  const ports: Record<string, number> = {};
+  return {
+    name: 'mqtt listeners',
+    /** Each listener's bound port, by name. */
+    ports,
+    async start() {
+      for (const { name, variable, spec } of deps.listeners)
+        ports[name] = await deps.broker.listen(spec, variable);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Logger } from 'pino';
+import { commandMessage } from '../../shared/messages.ts';
+import { gatewayTopic, parseTopic } from '../../shared/topics.ts';
+import type { Counters } from '../monitoring/counters.ts';
+import { CommandService } from './service.ts';
+import { SqliteCommandStore } from './store.ts';
+
+export interface CommandsFeatureDeps {
+  db: DatabaseSync;
+  counters: Counters;
+  log: Logger;
+  now: () => Date;
+  /** Publishes a message as JSON on a gateway's topic (QoS 1). */
+  send(topic: string, body: object): void;
+}
+
+/** Commands to devices: the service, its store, and what the broker tells it about gateways. */
+export function commandsFeature(deps: CommandsFeatureDeps) {
+  const store = new SqliteCommandStore(deps.db);
+  const service = new CommandService({
+    store,
+    counters: deps.counters,
+    log: deps.log,
+    now: deps.now,
+    publish: (gatewayId, message) => deps.send(gatewayTopic(gatewayId, 'commands'), message),
+  });
+  return {
+    name: 'commands',
+    service,
+    store,
+    /** The broker's events about gateways and the cloud's command messages. */
+    gateways: {
+      onGatewayListening: (gatewayId: string) => service.gatewayListening(gatewayId),
+      onGatewayGone: (gatewayId: string) => service.gatewayGone(gatewayId),
+      /** A gateway acknowledged a message the cloud published: if it carried a command, the command is delivered. */
+      onDelivered(topic: string, payload: Buffer) {
+        if (parseTopic(topic)?.channel !== 'commands') return;
+        const message = commandMessage.safeParse(JSON.parse(payload.toString('utf8')));
+        if (message.success) service.delivered(message.data.commandId);
+      },
+    },
+    start: () => service.start(),
+    stop: () => service.stop(),
+  };
+}

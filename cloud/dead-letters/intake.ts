@@ -1,0 +1,38 @@
+import type { Counters } from '../monitoring/counters.ts';
+import type { DeadLetterStore } from './store.ts';
+
+export interface DeadLetterIntakeDeps {
+  store: Pick<DeadLetterStore, 'add'>;
+  counters: Counters;
+  now: () => Date;
+}
+
+/**
+ * What is kept as a dead letter besides rejected uplinks (ingest keeps those): publishes the broker
+ * refused (ACL, size or rate), and points InfluxDB refused to store.
+ */
+export function deadLetterIntake({ store, counters, now }: DeadLetterIntakeDeps) {
+  return {
+    refusedPublish(message: { topic: string; gatewayId?: string; payload: Buffer; reason: string }): void {
+      counters.add('dead_letters');
+      counters.add('rejected_publish-refused');
+      store.add({
+        receivedAt: now(),
+        topic: message.topic,
+        gatewayId: message.gatewayId,
+        payload: message.payload,
+        rejections: [{ reason: 'publish-refused', message: message.reason }],
+      });
+    },
+    storageRejected(lines: string[], reason: string): void {
+      store.add({
+        receivedAt: now(),
+        topic: 'influxdb/write',
+        gatewayId: undefined,
+        payload: Buffer.from(lines.join('\n')),
+        rejections: [{ reason: 'storage-rejected', message: reason.slice(0, 2_000) }],
+      });
+    },
+  };
+}
+export type DeadLetterIntake = ReturnType<typeof deadLetterIntake>;

@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import type { DatabaseSync } from 'node:sqlite';
+import type { Logger } from 'pino';
+import type { Counters } from '../monitoring/counters.ts';
+import { createNotifications } from './factory.ts';
+import type { Publish } from './mqtt.ts';
+import type { Notifier } from './notifier.ts';
+
+/** The notification channels: the file's list, or a log channel and MQTT on city/v1/alerts. */
+async function readNotificationChannels(path: string | undefined): Promise<unknown> {
+  if (!path)
+    return [
+      { name: 'log', type: 'log' },
+      { name: 'mqtt', type: 'mqtt', topic: 'city/v1/alerts' },
+    ];
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`notification channels file ${path}: ${(error as Error).message}`);
+  }
+}
+
+export interface NotificationsFeatureDeps {
+  /** The channels file (NOTIFICATIONS_FILE); without one, the log and MQTT channels. */
+  channelsFile: string | undefined;
+  db: DatabaseSync;
+  log: Logger;
+  counters: Counters;
+  now: () => Date;
+  /** The broker's publish, for the MQTT channel. */
+  publish: Publish;
+}
+
+/** The notifier every alert transition and digest goes through; closed (deliveries finished) at stop. */
+export function notificationsFeature(deps: NotificationsFeatureDeps) {
+  let notifier: Notifier | undefined;
+  const running = () => {
+    if (!notifier) throw new Error('notifications are not started');
+    return notifier;
+  };
+  return {
+    name: 'notifications',
+    get notifier(): Notifier {
+      return running();
+    },
+    async start() {
+      const channels = await readNotificationChannels(deps.channelsFile);
+      notifier = createNotifications(channels, {
+        db: deps.db,
+        log: deps.log,
+        counters: deps.counters,
+        now: deps.now,
+        publish: deps.publish,
+      }).notifier;
+    },
+    stop: () => running().close(),
+  };
+}

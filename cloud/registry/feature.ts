@@ -1,0 +1,30 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { readFleetFiles } from '../../shared/fleet-files.ts';
+import { DeviceRegistry } from './registry.ts';
+import { SqliteRegistryStore } from './sqlite-store.ts';
+
+export interface RegistryFeatureDeps {
+  db: DatabaseSync;
+  /** The fleet files' folder, read at start. */
+  fleetDir: string;
+  offlineAfterMs: number;
+  now: () => Date;
+}
+
+/** The device registry: loaded from the fleet files at start, flushed to the database while it runs. */
+export function registryFeature(deps: RegistryFeatureDeps) {
+  const registry = new DeviceRegistry({
+    store: new SqliteRegistryStore(deps.db),
+    now: deps.now,
+    offlineAfterMs: deps.offlineAfterMs,
+  });
+  return {
+    name: 'registry',
+    registry,
+    async start() {
+      registry.load(await readFleetFiles(deps.fleetDir));
+      registry.startFlushing();
+    },
+    stop: () => registry.stopFlushing(),
+  };
+}

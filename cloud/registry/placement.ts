@@ -1,0 +1,5 @@
+/** Where a device sits; its tags on every point. */
+export interface DevicePlacement {
+  gatewayId: string;
+  district: string;
+}

@@ -1,0 +1,122 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Logger } from 'pino';
+import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
+import type { Counters } from '../monitoring/counters.ts';
+import type { Notifier } from '../notifications/notifier.ts';
+import { startDigest, startPruning } from '../notifications/scheduler.ts';
+import type { DeviceRegistry } from '../registry/registry.ts';
+import type { PointWriter } from '../storage/point-writer.ts';
+import { createRulesRuntime } from './runtime.ts';
+import { isActive } from './schedule.ts';
+import { RuleService } from './service.ts';
+import { RuleStore } from './store.ts';
+
+export interface AlertingFeatureDeps {
+  db: DatabaseSync;
+  registry: DeviceRegistry;
+  /** Where alert transitions are written (`alert_event`). */
+  points: PointWriter;
+  notifier: Notifier;
+  counters: Counters;
+  log: Logger;
+  now: () => Date;
+  /** The default rule pack's folder, read at start. */
+  rulesDir: string;
+  /** How often timed conditions (absence, `for`, auto-clear, schedules, groups) are evaluated. */
+  tickMs: number;
+  digestCron: string;
+  pruneCron: string;
+  /** Resolved alerts older than this are pruned. */
+  alertRetentionDays: number;
+}
+
+/**
+ * Rules, alerts and their notifications: the rule set (default pack + API changes), the engine and
+ * alert service, every transition announced through the notifier, the timer of timed conditions,
+ * and the daily digest and pruning jobs. A rule that fails is counted and logged, never thrown into
+ * ingestion.
+ */
+export function alertingFeature(deps: AlertingFeatureDeps) {
+  const { db, registry, counters, log, now, notifier } = deps;
+  const { alertStore, alerts, engine } = createRulesRuntime({
+    db,
+    points: deps.points,
+    registry,
+    counters,
+    log,
+    now,
+    announcer: {
+      announce: (channels, alert, transition, at) =>
+        notifier.dispatch(channels, {
+          alertId: alert.id,
+          ruleId: alert.ruleId,
+          ruleName: alert.ruleName,
+          severity: alert.severity,
+          transition,
+          subject: alert.subject,
+          at,
+          summary: alert.summary,
+        }),
+    },
+    isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
+  });
+  const rules = new RuleService(new RuleStore(db), engine, now);
+  const guarded = (what: string, evaluate: () => void) => {
+    try {
+      evaluate();
+    } catch (error) {
+      counters.add('rules_errors');
+      log.error({ err: error }, what);
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const stopJobs: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    clearInterval(timer);
+    await Promise.all(stopJobs.splice(0).map((stop) => stop()));
+  };
+  return {
+    name: 'alerting',
+    alertStore,
+    alerts,
+    rules,
+    /** Evaluates the rules on readings and events ingestion accepted. */
+    evaluate(accepted: { readings: Reading[]; events: DeviceEvent[] }): void {
+      guarded('rule evaluation failed', () => {
+        engine.onReadings(accepted.readings);
+        engine.onEvents(accepted.events);
+      });
+    },
+    async start() {
+      rules.load(await RuleStore.readPack(deps.rulesDir));
+      const timezone = registry.city?.timezone ?? 'UTC';
+      const daysAgo = (days: number) => new Date(now().getTime() - days * 86_400_000).toISOString();
+      try {
+        stopJobs.push(
+          startDigest({
+            cron: deps.digestCron,
+            channels: notifier.channelNames(),
+            timezone,
+            log,
+            now,
+            collect: () => alertStore.summary(daysAgo(1), now().toISOString()),
+            notify: (channels, digest) => notifier.digest(channels, digest),
+          }),
+        );
+        stopJobs.push(
+          startPruning({
+            cron: deps.pruneCron,
+            timezone,
+            log,
+            prune: () => alertStore.pruneResolved(daysAgo(deps.alertRetentionDays)),
+          }),
+        );
+      } catch (error) {
+        await stopAll();
+        throw error;
+      }
+      timer = setInterval(() => guarded('timed rule evaluation failed', () => engine.tick()), deps.tickMs);
+    },
+    stop: stopAll,
+  };
+}

@@ -1,0 +1,20 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { openSqlite } from './sqlite.ts';
+
+/** The embedded database file: opened at start, closed at stop. */
+export function sqliteDatabaseFeature(deps: { path: string }) {
+  let db: DatabaseSync | undefined;
+  return {
+    name: 'database',
+    get db(): DatabaseSync {
+      if (!db) throw new Error(`database ${deps.path} is not open`);
+      return db;
+    },
+    start() {
+      db = openSqlite(deps.path);
+    },
+    stop() {
+      db?.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { deadLetterIntake } from '../../../../cloud/dead-letters/intake.ts';
+import type { DeadLetterInput } from '../../../../cloud/dead-letters/store.ts';
+import { Counters } from '../../../../cloud/monitoring/counters.ts';
+
+const at = new Date('2026-11-29T12:00:00.000Z');
+
+function intake() {
+  const kept: DeadLetterInput[] = [];
+  const counters = new Counters();
+  return {
+    kept,
+    counters,
+    intake: deadLetterIntake({ store: { add: (l) => void kept.push(l) }, counters, now: () => at }),
+  };
+}
+
+describe('deadLetterIntake', () => {
+  it('keeps a refused publish with its topic, gateway and reason, and counts it', () => {
+    const { kept, counters, intake: dl } = intake();
+    dl.refusedPublish({
+      topic: 'city/v1/gw-2/telemetry',
+      gatewayId: 'gw-1',
+      payload: Buffer.from('{}'),
+      reason: 'not its topic',
+    });
+    expect(kept).toEqual([
+      {
+        receivedAt: at,
+        topic: 'city/v1/gw-2/telemetry',
+        gatewayId: 'gw-1',
+        payload: Buffer.from('{}'),
+        rejections: [{ reason: 'publish-refused', message: 'not its topic' }],
+      },
+    ]);
+    expect(counters.snapshot()).toEqual({ dead_letters: 1, 'rejected_publish-refused': 1 });
+  });
+
+  it('keeps the lines InfluxDB refused as one letter, with the reason cut to 2,000 characters', () => {
+    const { kept, counters, intake: dl } = intake();
+    dl.storageRejected(['a x=1 1', 'b y="2" 2'], 'x'.repeat(2_500));
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ receivedAt: at, topic: 'influxdb/write', gatewayId: undefined });
+    expect(kept[0]?.payload.toString()).toBe('a x=1 1\nb y="2" 2');
+    expect(kept[0]?.rejections).toEqual([{ reason: 'storage-rejected', message: 'x'.repeat(2_000) }]);
+    expect(counters.snapshot()).toEqual({});
+  });
+});
