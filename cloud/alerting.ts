@@ -75,7 +75,10 @@ export async function startAlerting(deps: AlertingDependencies) {
     isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
   });
   const rules = new RuleService(new RuleStore(db), engine, now);
-  rules.load(await RuleStore.readPack(config.RULES_DIR));
+  rules.load([
+    ...(await RuleStore.readKindPacks(config.KIND_RULES_DIR)),
+    ...(await RuleStore.readPack(config.RULES_DIR)),
+  ]);
   const timezone = registry.city?.timezone ?? 'UTC';
   const daysAgo = (days: number) => new Date(now().getTime() - days * 86_400_000).toISOString();
   const stopJobs = [

@@ -28,7 +28,7 @@ function sixHoursAroundSunset(): number {
   const { lat, lon } = fleet.city.location;
   for (let daysBack = 0; ; daysBack++) {
     const start =
-      getTimes(new Date(Date.now() - daysBack * 86_400_000), lat, lon).sunset.getTime() - span / 2;
+      (getTimes(new Date(Date.now() - daysBack * 86_400_000), lat, lon).sunset as Date).getTime() - span / 2;
     if (start + span <= Date.now()) return start;
   }
 }

@@ -9,7 +9,10 @@ const thermometer = defineKind({
   metrics: z.object({ temperature: quantity('°C', 'Air temperature', -50, 60), label: z.string() }),
   events: z.enum(['frost']),
   commands: z.discriminatedUnion('action', [z.object({ action: z.literal('calibrate') }).strict()]),
+  eventValues: z.object({}),
   healthy: (m) => (m.temperature ?? 0) > -40,
+  example: { deviceId: 't-1', metrics: { temperature: 4 } },
+  counts: {},
 });
 
 const TS = '2026-11-22T16:00:00Z';
