@@ -98,6 +98,11 @@ export function eventPoint(event: DeviceEvent, placement: DevicePlacement): Poin
     .tag('type', event.type)
     .intField('count', 1);
   if (event.detail) point.stringField('detail', event.detail);
+  // The values a kind declares for its events, each a field (numbers as floats, like metrics).
+  for (const [name, value] of Object.entries(event.values ?? {})) {
+    if (typeof value === 'number') point.floatField(name, value);
+    else if (typeof value === 'string') point.stringField(name, value);
+  }
   return point.timestamp(new Date(event.ts));
 }
 
