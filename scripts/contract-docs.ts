@@ -102,7 +102,7 @@ than its own command topic.
 
 ## Rules every payload follows
 
-- UTF-8 JSON, \`"v": 1\`. Unknown fields are rejected (a camera cannot send anything but counts).
+- UTF-8 JSON, \`"v": 1\`. Unknown fields are rejected (a device sends its kind's metrics and nothing else).
 - \`gatewayId\` in the payload must equal the one in the topic.
 - Timestamps are ISO 8601 with \`Z\` or an offset. Device timestamps older than 7 days or more than
   5 minutes in the future are rejected (both limits are configurable in the cloud).

@@ -20,7 +20,7 @@ const ARRIVALS_PER_HOUR = 0.35;
 /** Faults per hour of one connector: about one every two months. */
 const FAULTS_PER_HOUR = 1 / (60 * 24);
 /** Share of departures after which the cable stays locked in the socket. */
-const STUCK_SHARE = 0.01;
+const STUCK_SHARE = 0.005;
 /** Charging physics is integrated in steps of at most this much. */
 const STEP_MS = 60_000;
 /** A car plugs in and starts charging after this long (authorisation, handshake). */
@@ -183,9 +183,8 @@ class ChargerPhysics implements Physics<'evCharger'> {
   #depart(at: number, events: Events): void {
     this.#endSession(at, events);
     this.#finishingUntil = at + 30_000;
-    // A stuck cable waits for an unlock command.
-    if (this.#context.random.chance(STUCK_SHARE))
-      this.#raiseFault('ConnectorLockFailure', at, events, Number.POSITIVE_INFINITY);
+    // A stuck cable blocks the bay until an operator unlocks it remotely or a technician comes.
+    if (this.#context.random.chance(STUCK_SHARE)) this.#raiseFault('ConnectorLockFailure', at, events);
   }
 
   #endSession(at: number, events: Events): void {
@@ -201,9 +200,9 @@ class ChargerPhysics implements Physics<'evCharger'> {
     });
   }
 
-  /** Other faults wait for a technician, who comes within a working day or two. */
-  #raiseFault(code: ErrorCode, at: number, events: Events, until?: number): void {
-    this.#fault = { code, until: until ?? at + this.#context.random.between(2, 30) * HOUR_MS };
+  /** A fault lasts until a technician comes, within a working day or two (or a command clears it). */
+  #raiseFault(code: ErrorCode, at: number, events: Events): void {
+    this.#fault = { code, until: at + this.#context.random.between(2, 30) * HOUR_MS };
     this.#endSession(at, events);
     events.push({ type: 'fault', values: { errorCode: code } });
   }
