@@ -6,7 +6,7 @@ import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { EdgeAgent } from '../../edge/agent.ts';
 import { edgeConfig } from '../../edge/config.ts';
 import { simulatedDrivers } from '../../edge/drivers/simulated.ts';
-import type { DeviceKind } from '../../shared/kinds/index.ts';
+import { deviceKind } from '../../shared/kinds/index.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { createRandom } from '../../simulators/random.ts';
@@ -117,8 +117,7 @@ describe('a simulated city of street lights, waste bins and cameras', () => {
 
     const published = recorders.flatMap((r) => r.readings);
     expect(published).toHaveLength(fleet.devices.length * steps);
-    const kinds: DeviceKind[] = ['streetlight', 'wasteBin', 'camera'];
-    for (const kind of kinds) {
+    for (const kind of deviceKind.options) {
       const expected = published.filter((r) => r.kind === kind);
       expect(expected.length).toBeGreaterThan(0);
       const stored = await waitFor(`all ${kind} readings in InfluxDB`, async () => {
