@@ -98,7 +98,7 @@ function key(device: unknown, time: unknown) {
   return `${String(device)}@${Number(time)}`;
 }
 
-describe('a simulated city of street lights, waste bins and cameras', () => {
+describe('a simulated city of street lights, waste bins, cameras and EV chargers', () => {
   it('stores every reading the devices produced, with the same values, while one gateway is cut off and another sends garbage', async () => {
     const cutGateway = agents[1] as EdgeAgent;
     await runSteps(steps, async (step) => {

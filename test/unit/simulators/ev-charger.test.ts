@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FleetDevice } from '../../../shared/fleet.ts';
 import { kinds } from '../../../shared/kinds/index.ts';
 import { localClock } from '../../../simulators/local-time.ts';
 import type { DeviceModel } from '../../../simulators/models/index.ts';
@@ -8,9 +9,13 @@ const MONDAY = new Date('2026-11-15T23:00:00Z'); // Monday 00:00 in Gent
 const DAY = 24 * HOUR;
 type Step = Timed<'evCharger'>;
 
-const connectors = Array.from({ length: 12 }, (_, n) => device('evCharger', `evc-${n}`, 'centrum', n * 300));
+/** A connector's model, with its own stream forked from `seed`. */
+const connector = (id: string, seed: number, northM = 0) =>
+  model(device('evCharger', id, 'centrum', northM) as FleetDevice & { kind: 'evCharger' }, seed);
+
+const connectors = Array.from({ length: 12 }, (_, n) => `evc-${n}`);
 /** Four weeks of each connector at 5-minute steps. */
-const month = connectors.map((c) => run(model(c, 5), MONDAY, 28 * DAY, 5 * MINUTE));
+const month = connectors.map((id, n) => run(connector(id, 5, n * 300), MONDAY, 28 * DAY, 5 * MINUTE));
 const all = month.flat();
 const has = (step: Step, type: string) => step.events.some((e) => e.type === type);
 const local = (step: Step) => localClock(step.at, 'Europe/Brussels');
@@ -135,7 +140,7 @@ const after = (step: Step, minutes: number) => new Date(step.at.getTime() + minu
 
 describe('EV charger commands', () => {
   it('obeys a power limit, and pauses the session (SuspendedEVSE) at 0 kW', () => {
-    const charger = model(device('evCharger', 'evc-limit'), 2);
+    const charger = connector('evc-limit', 2);
     const charging = until(
       charger,
       (s) => s.metrics.connectorStatus === 'Charging' && s.metrics.activePower > 4,
@@ -147,7 +152,7 @@ describe('EV charger commands', () => {
       expect(step.metrics.powerLimit).toBe(3.7);
       expect(step.metrics.activePower).toBeLessThanOrEqual(3.7);
     }
-    const paused = model(device('evCharger', 'evc-limit'), 2);
+    const paused = connector('evc-limit', 2);
     const again = until(paused, (s) => s.metrics.connectorStatus === 'Charging' && s.metrics.activePower > 4);
     paused.command({ action: 'setPowerLimit', kW: 0 }, again.at);
     const next = paused.step(after(again, 5));
@@ -155,7 +160,7 @@ describe('EV charger commands', () => {
   });
 
   it('made unavailable, takes no more cars; made available, takes them again', () => {
-    const charger = model(device('evCharger', 'evc-avail'), 3);
+    const charger = connector('evc-avail', 3);
     const idle = until(charger, (s) => s.metrics.connectorStatus === 'Available');
     charger.command({ action: 'setAvailability', availability: 'unavailable' }, idle.at);
     const week = run(charger, after(idle, 5), 7 * DAY, 15 * MINUTE);
@@ -169,7 +174,7 @@ describe('EV charger commands', () => {
   it('unlocks a stuck connector on command; a reset cannot', () => {
     let stuck: { charger: DeviceModel<'evCharger'>; step: Step } | undefined;
     for (let n = 0; n < 40 && !stuck; n++) {
-      const charger = model(device('evCharger', `evc-stuck-${n}`), 1);
+      const charger = connector(`evc-stuck-${n}`, 1);
       try {
         const step = until(charger, (s) => s.metrics.errorCode === 'ConnectorLockFailure', 45);
         stuck = { charger, step };
@@ -188,7 +193,7 @@ describe('EV charger commands', () => {
   });
 
   it('resets: ends the session and reports the reboot', () => {
-    const charger = model(device('evCharger', 'evc-reset'), 4);
+    const charger = connector('evc-reset', 4);
     const charging = until(charger, (s) => s.metrics.connectorStatus === 'Charging');
     expect(charger.command({ action: 'reset', type: 'hard' }, charging.at)).toEqual({ status: 'succeeded' });
     const next = charger.step(after(charging, 5));
