@@ -189,6 +189,21 @@ describe('eventPoint', () => {
     const { detail: _, ...bare } = event;
     expect(parts(line(eventPoint(bare, placement))).fields).toBe('count=1i');
   });
+
+  it('writes the values its kind declares as fields: numbers as floats, codes as strings', () => {
+    const ended: DeviceEvent = {
+      deviceId: 'evc-000004',
+      kind: 'evCharger',
+      ts: '2026-11-22T15:59:59.999Z',
+      type: 'sessionEnded',
+      values: { sessionEnergy: 21, sessionDuration: 5_400.5 },
+    };
+    expect(parts(line(eventPoint(ended, placement))).fields).toBe(
+      'count=1i,sessionDuration=5400.5,sessionEnergy=21',
+    );
+    const fault: DeviceEvent = { ...ended, type: 'fault', values: { errorCode: 'GroundFailure' } };
+    expect(parts(line(eventPoint(fault, placement))).fields).toBe('count=1i,errorCode="GroundFailure"');
+  });
 });
 
 describe('heartbeatPoint', () => {
