@@ -136,7 +136,7 @@ function until(deviceModel: DeviceModel<'evCharger'>, test: (step: Step) => bool
   throw new Error(`not within ${days} days`);
 }
 
-const after = (step: Step, minutes: number) => new Date(step.at.getTime() + minutes * MINUTE);
+const later = (step: Step, minutes: number) => new Date(step.at.getTime() + minutes * MINUTE);
 
 describe('EV charger commands', () => {
   it('obeys a power limit, and pauses the session (SuspendedEVSE) at 0 kW', () => {
@@ -148,14 +148,14 @@ describe('EV charger commands', () => {
     expect(charger.command({ action: 'setPowerLimit', kW: 3.7 }, charging.at)).toEqual({
       status: 'succeeded',
     });
-    for (const step of run(charger, after(charging, 5), 2 * DAY, 5 * MINUTE)) {
+    for (const step of run(charger, later(charging, 5), 2 * DAY, 5 * MINUTE)) {
       expect(step.metrics.powerLimit).toBe(3.7);
       expect(step.metrics.activePower).toBeLessThanOrEqual(3.7);
     }
     const paused = connector('evc-limit', 2);
     const again = until(paused, (s) => s.metrics.connectorStatus === 'Charging' && s.metrics.activePower > 4);
     paused.command({ action: 'setPowerLimit', kW: 0 }, again.at);
-    const next = paused.step(after(again, 5));
+    const next = paused.step(later(again, 5));
     expect(next.metrics).toMatchObject({ connectorStatus: 'SuspendedEVSE', activePower: 0, powerLimit: 0 });
   });
 
@@ -163,11 +163,11 @@ describe('EV charger commands', () => {
     const charger = connector('evc-avail', 3);
     const idle = until(charger, (s) => s.metrics.connectorStatus === 'Available');
     charger.command({ action: 'setAvailability', availability: 'unavailable' }, idle.at);
-    const week = run(charger, after(idle, 5), 7 * DAY, 15 * MINUTE);
+    const week = run(charger, later(idle, 5), 7 * DAY, 15 * MINUTE);
     for (const step of week) expect(step.metrics.connectorStatus).toMatch(/^(Unavailable|Faulted)$/);
     const last = week.at(-1) as Step;
     charger.command({ action: 'setAvailability', availability: 'available' }, last.at);
-    const next = run(charger, after(last, 15), 7 * DAY, 15 * MINUTE);
+    const next = run(charger, later(last, 15), 7 * DAY, 15 * MINUTE);
     expect(next.some((step) => has(step, 'sessionStarted'))).toBe(true);
   });
 
@@ -183,11 +183,11 @@ describe('EV charger commands', () => {
     if (!stuck) throw new Error('no connector got stuck');
     const { charger, step } = stuck;
     expect(step.metrics.connectorStatus).toBe('Faulted');
-    expect(charger.command({ action: 'reset', type: 'soft' }, after(step, 1))).toMatchObject({
+    expect(charger.command({ action: 'reset', type: 'soft' }, later(step, 1))).toMatchObject({
       status: 'failed',
     });
-    expect(charger.command({ action: 'unlockConnector' }, after(step, 2))).toEqual({ status: 'succeeded' });
-    const next = charger.step(after(step, 3));
+    expect(charger.command({ action: 'unlockConnector' }, later(step, 2))).toEqual({ status: 'succeeded' });
+    const next = charger.step(later(step, 3));
     expect(next.events.map((e) => e.type)).toContain('faultCleared');
     expect(next.metrics.errorCode).toBe('NoError');
   });
@@ -196,7 +196,7 @@ describe('EV charger commands', () => {
     const charger = connector('evc-reset', 4);
     const charging = until(charger, (s) => s.metrics.connectorStatus === 'Charging');
     expect(charger.command({ action: 'reset', type: 'hard' }, charging.at)).toEqual({ status: 'succeeded' });
-    const next = charger.step(after(charging, 5));
+    const next = charger.step(later(charging, 5));
     expect(next.events.map((e) => e.type)).toEqual(expect.arrayContaining(['sessionEnded', 'rebooted']));
     expect(next.metrics.sessionDuration).toBe(0);
   });
