@@ -6,7 +6,6 @@ import { pino } from 'pino';
 import { issueCredential } from '../cloud/broker/credentials.ts';
 import { Cloud } from '../cloud/cloud.ts';
 import { loadCloudConfig } from '../cloud/config.ts';
-import { numericMetrics } from '../cloud/dashboards/series-query.ts';
 import { connectInflux } from '../cloud/storage/influx.ts';
 import { startLocalInfluxd } from '../cloud/storage/local-influxd.ts';
 import { gatewayTopic } from '../shared/topics.ts';
@@ -31,7 +30,7 @@ export async function alertLatencyBench(options: {
   const fleet = generateFleet({ seed: 3, devices: options.devices, devicesPerGateway: 1_000 });
   await writeFile(join(dir, 'fleet', 'fleet.json'), JSON.stringify(fleet));
   const districts = [...new Set(fleet.devices.map((d) => d.district))];
-  const fillerMetrics = numericMetrics[probeKind.kind];
+  const fillerMetrics = probeKind.ruleMetrics.slice(0, 3);
   const threshold = (probeKind.normal + probeKind.alarming) / 2;
   const filler = Array.from({ length: options.rules - 1 }, (_, i) => ({
     id: `filler-${i}`,

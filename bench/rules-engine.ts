@@ -1,5 +1,4 @@
 import { pino } from 'pino';
-import { numericMetrics } from '../cloud/dashboards/series-query.ts';
 import { IngestJournal } from '../cloud/ingest/journal.ts';
 import { Counters } from '../cloud/ingest/stats.ts';
 import { DeviceRegistry } from '../cloud/registry/registry.ts';
@@ -25,10 +24,9 @@ export interface RulesBenchResult {
   alertLatencyMs: { p50: number; p99: number };
 }
 
-/** The benchmark's kind and the numeric metrics its rules read (bench/readings.ts picks the kind). */
-const metrics = numericMetrics[probeKind.kind];
-/** What each reading carries: the probe metric and three more, in normal operation. */
-const carried = [probeKind.metric, ...metrics.filter((m) => m !== probeKind.metric).slice(0, 3)];
+/** The numeric metrics the rules read, and those each reading carries (bench/readings.ts picks the kind). */
+const metrics = probeKind.ruleMetrics;
+const carried = metrics.slice(0, 4);
 
 function makeRules(count: number, districts: string[]): RuleInput[] {
   return Array.from({ length: count }, (_, i) => ({

@@ -15,10 +15,16 @@ export interface SimulatedKind<K extends DeviceKind> {
    */
   quietMetrics(i: number, at: { now: Date; sunUp: boolean }): Required<Metrics<K>>;
   /**
-   * For the alert benchmarks: a numeric metric, a value of normal operation and one far above it
-   * (a threshold halfway between fires on the second only).
+   * For the rule and alert benchmarks: a numeric metric, a value of normal operation and one far
+   * above it (a threshold halfway between fires on the second only), and the numeric metrics the
+   * benchmarks' many never-firing rules read (a benchmark reading carries the first four).
    */
-  probe?: { metric: keyof Metrics<K> & string; normal: number; alarming: number };
+  probe?: {
+    metric: keyof Metrics<K> & string;
+    normal: number;
+    alarming: number;
+    ruleMetrics: readonly (keyof Metrics<K> & string)[];
+  };
 }
 
 /** A location-free jitter of a value for the benchmarks' metric sets: `base ± spread`, 3 decimals. */

@@ -19,5 +19,10 @@ export const streetlight: SimulatedKind<'streetlight'> = {
     ambientLight: sunUp ? f(i, 9_000, 5_000) : f(i, 4, 3),
     operatingHours: f(i, 20_000, 900),
   }),
-  probe: { metric: 'activePower', normal: 60, alarming: 6_000 },
+  probe: {
+    metric: 'activePower',
+    normal: 60,
+    alarming: 6_000,
+    ruleMetrics: ['activePower', 'voltage', 'current', 'dimmingLevel', 'ambientLight', 'operatingHours'],
+  },
 };
