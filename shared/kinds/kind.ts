@@ -78,21 +78,25 @@ export function defineKind<
     .partial()
     .strict()
     .refine((v) => Object.keys(v).length > 0, 'values, when present, carry at least one value');
+  const event = z.object({
+    deviceId,
+    kind,
+    ts: timestamp,
+    type: spec.events,
+    detail: singleLineText(500).optional(),
+    values: values.optional(),
+  });
   return {
     ...spec,
     reading: z
       .object({ deviceId, kind, ts: timestamp, metrics })
       .strict()
       .meta({ id: `${spec.kind}Reading`, description: `One ${spec.description} reading` }),
-    event: z
-      .object({
-        deviceId,
-        kind,
-        ts: timestamp,
-        type: spec.events,
-        detail: singleLineText(500).optional(),
-        values: values.optional(),
-      })
+    // A kind whose events carry no values has no `values` field at all (and none in the docs).
+    event: (Object.keys(spec.eventValues.shape).length > 0
+      ? event
+      : (event.omit({ values: true }) as unknown as typeof event)
+    )
       .strict()
       .meta({ id: `${spec.kind}Event` }),
     command: z.object({ deviceId, kind, command: spec.commands }).strict(),
