@@ -37,7 +37,6 @@ const HARDWARE_FAULTS: ErrorCode[] = [
   'UnderVoltage',
   'OtherError',
 ];
-const HIGH_TEMPERATURE_C = 85;
 
 /**
  * Relative arrivals at a public charger: commuters in the morning and residents in the evening on
@@ -131,8 +130,6 @@ class ChargerPhysics implements Physics<'evCharger'> {
     // Heats with the power it passes, cools towards the air around it over about half an hour.
     const target = this.#ambient(to) + 0.9 * (this.#session?.power ?? 0);
     this.#temperature += (target - this.#temperature) * (1 - Math.exp(-hours * 2));
-    if (!this.#fault && this.#temperature > HIGH_TEMPERATURE_C)
-      this.#raiseFault('HighTemperature', to, events);
   }
 
   #arrive(at: number, hour: number, events: Events): void {
