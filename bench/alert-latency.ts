@@ -56,6 +56,7 @@ export async function alertLatencyBench(options: {
     MQTT_HOST: '127.0.0.1',
     DATA_DIR: join(dir, 'data'),
     FLEET_DIR: join(dir, 'fleet'),
+    // The benchmark's rules only: no kind's default rules (none under rules/<kind>/rules.json).
     RULES_DIR: join(dir, 'rules'),
     KIND_RULES_DIR: join(dir, 'rules'),
     INFLUX_URL: influxd.url,
