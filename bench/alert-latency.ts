@@ -10,6 +10,7 @@ import { connectInflux } from '../cloud/storage/influx.ts';
 import { startLocalInfluxd } from '../cloud/storage/local-influxd.ts';
 import { gatewayTopic } from '../shared/topics.ts';
 import { generateFleet } from '../simulators/fleet.ts';
+import { probeKind } from './readings.ts';
 
 /**
  * Publish-to-alert latency through the whole platform: a gateway publishes (MQTT, QoS 1) a reading
@@ -29,24 +30,21 @@ export async function alertLatencyBench(options: {
   const fleet = generateFleet({ seed: 3, devices: options.devices, devicesPerGateway: 1_000 });
   await writeFile(join(dir, 'fleet', 'fleet.json'), JSON.stringify(fleet));
   const districts = [...new Set(fleet.devices.map((d) => d.district))];
+  const fillerMetrics = probeKind.ruleMetrics.slice(0, 3);
+  const threshold = (probeKind.normal + probeKind.alarming) / 2;
   const filler = Array.from({ length: options.rules - 1 }, (_, i) => ({
     id: `filler-${i}`,
     name: `filler ${i}`,
     severity: 'info',
-    target: { kind: 'streetlight', districts: [districts[i % districts.length]] },
-    condition: {
-      type: 'threshold',
-      metric: ['activePower', 'voltage', 'current'][i % 3],
-      op: '>',
-      value: 1e9,
-    },
+    target: { kind: probeKind.kind, districts: [districts[i % districts.length]] },
+    condition: { type: 'threshold', metric: fillerMetrics[i % fillerMetrics.length], op: '>', value: 1e9 },
   }));
   const trigger = {
     id: 'trigger',
     name: 'trigger',
     severity: 'major',
-    target: { kind: 'streetlight' },
-    condition: { type: 'threshold', metric: 'activePower', op: '>', value: 5_000 },
+    target: { kind: probeKind.kind },
+    condition: { type: 'threshold', metric: probeKind.metric, op: '>', value: threshold },
   };
   await writeFile(join(dir, 'rules', 'bench.json'), JSON.stringify([...filler, trigger]));
   const influxd = await startLocalInfluxd(join(dir, 'influxdb'));
@@ -58,7 +56,9 @@ export async function alertLatencyBench(options: {
     MQTT_HOST: '127.0.0.1',
     DATA_DIR: join(dir, 'data'),
     FLEET_DIR: join(dir, 'fleet'),
+    // The benchmark's rules only: no kind's default rules (none under rules/<kind>/rules.json).
     RULES_DIR: join(dir, 'rules'),
+    KIND_RULES_DIR: join(dir, 'rules'),
     INFLUX_URL: influxd.url,
     ADMIN_TOKEN: token,
     LOG_LEVEL: 'silent',
@@ -72,7 +72,7 @@ export async function alertLatencyBench(options: {
   });
   await cloud.start();
   const gateway = fleet.gateways[0]?.id as string;
-  const lamps = fleet.devices.filter((d) => d.gatewayId === gateway && d.kind === 'streetlight');
+  const probes = fleet.devices.filter((d) => d.gatewayId === gateway && d.kind === probeKind.kind);
   const client = await connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
     clientId: gateway,
     username: gateway,
@@ -82,8 +82,8 @@ export async function alertLatencyBench(options: {
   const api = `http://127.0.0.1:${cloud.httpPort}/api/v1/alerts?rule=trigger&state=open&device=`;
   const latencies: number[] = [];
   try {
-    for (let i = 0; i < Math.min(options.samples, lamps.length); i++) {
-      const device = (lamps[i] as { id: string }).id;
+    for (let i = 0; i < Math.min(options.samples, probes.length); i++) {
+      const device = (probes[i] as { id: string }).id;
       const ts = new Date().toISOString();
       const started = performance.now();
       await client.publishAsync(
@@ -93,7 +93,14 @@ export async function alertLatencyBench(options: {
           gatewayId: gateway,
           sentAt: ts,
           batchId: `a${i}`,
-          readings: [{ deviceId: device, kind: 'streetlight', ts, metrics: { activePower: 6_000 } }],
+          readings: [
+            {
+              deviceId: device,
+              kind: probeKind.kind,
+              ts,
+              metrics: { [probeKind.metric]: probeKind.alarming },
+            },
+          ],
         }),
         { qos: 1 },
       );

@@ -3,7 +3,7 @@ import { onCleanup } from './cleanup.ts';
 import { ingestPhase } from './ingest.ts';
 import type { LoadSpec } from './load-worker.ts';
 import type { Platform } from './platform.ts';
-import { metricsOf, telemetryTopic } from './readings.ts';
+import { probeKind, telemetryTopic } from './readings.ts';
 import { quantile, say, sleep } from './util.ts';
 
 /**
@@ -29,7 +29,7 @@ export async function latencyPhase(platform: Platform, spec: LoadSpec, options: 
     reconnectPeriod: 0,
   });
   const stopClient = onCleanup('latency prober', () => client.endAsync(true));
-  const metrics = JSON.stringify(metricsOf('streetlight', 1));
+  const metrics = JSON.stringify(probeKind.metrics);
   const devices = Array.from({ length: spec.batchSize }, (_, i) => `probe-${String(i).padStart(3, '0')}`);
   let lastTs = Date.now() - 60_000;
   let n = 0;
@@ -37,7 +37,7 @@ export async function latencyPhase(platform: Platform, spec: LoadSpec, options: 
     `{"v":1,"gatewayId":"${gateway}","sentAt":"${new Date().toISOString()}","batchId":"probe-${spec.runId}-${n++}","readings":[${devices
       .map(
         (d) =>
-          `{"deviceId":"${d}","kind":"streetlight","ts":"${new Date(ts).toISOString()}","metrics":${metrics}}`,
+          `{"deviceId":"${d}","kind":"${probeKind.kind}","ts":"${new Date(ts).toISOString()}","metrics":${metrics}}`,
       )
       .join(',')}]}`;
   const probes = new Map<number, { publishedAt: number; ackMs?: number; storedMs?: number }>();
@@ -48,7 +48,7 @@ export async function latencyPhase(platform: Platform, spec: LoadSpec, options: 
     let from = lastSeen + 1;
     for (const [ts, probe] of probes) if (probe.storedMs === undefined) from = Math.min(from, ts);
     const series = await platform.influx.select(
-      `SELECT "activePower" FROM "streetlight" WHERE "device" = 'probe-000' AND time >= ${from}ms`,
+      `SELECT "${probeKind.metric}" FROM "${probeKind.kind}" WHERE "device" = 'probe-000' AND time >= ${from}ms`,
     );
     const answeredAt = performance.now();
     for (const [time] of series[0]?.values ?? []) {

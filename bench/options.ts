@@ -52,7 +52,7 @@ const schema = z.object({
   /** Extra node flags of the cloud and of the edge agent process (for experiments: heap sizes). */
   cloudNodeOptions: z.string(),
   edgeNodeOptions: z.string(),
-  /** Extra environment of the cloud (KEY=VALUE), e.g. RULES_DIR=/empty to measure without rules. */
+  /** Extra environment of the cloud (KEY=VALUE), e.g. RULES_DIR=/empty and KIND_RULES_DIR=/empty to measure without rules. */
   cloudEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()),
 });
 export type BenchOptions = z.infer<typeof schema>;

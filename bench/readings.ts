@@ -1,7 +1,8 @@
 import { readingLine } from '../cloud/ingest/points.ts';
-import type { DeviceKind, Reading } from '../shared/kinds/index.ts';
+import { type DeviceKind, deviceKind, type Reading } from '../shared/kinds/index.ts';
 import { gatewayTopic } from '../shared/topics.ts';
 import { GENT } from '../simulators/fleet.ts';
+import { simulatedKinds } from '../simulators/kinds/index.ts';
 import { sunAltitude } from '../simulators/models/sun.ts';
 
 /**
@@ -21,71 +22,40 @@ const variants = 8;
 
 /**
  * A city in normal operation: no reading meets the condition of a default rule
- * (provisioning/rules/default.json), so the load measures ingestion and rule evaluation, not an alert
- * storm. Lamps are off while the sun is up in Gent and on (or dimmed) otherwise; bins were emptied
- * in the last days, are below 80 % and closed; cameras have a good link.
+ * (provisioning/kinds/<kind>/rules.json), so the load measures ingestion and rule evaluation, not an
+ * alert storm. Each kind's simulator says what its devices send then (`quietMetrics`): lamps are
+ * off while the sun is up in Gent and on (or dimmed) otherwise, and so on.
  */
-const sunUp = sunAltitude(new Date(), GENT.location) > 0;
-const day = 86_400_000;
+const at = { now: new Date(), sunUp: sunAltitude(new Date(), GENT.location) > 0 };
 
 export function metricsOf(kind: DeviceKind, i: number): Reading['metrics'] {
-  const f = (base: number, spread: number) =>
-    Math.round((base + spread * Math.sin(i * 1.7 + base)) * 1000) / 1000;
-  switch (kind) {
-    case 'streetlight':
-      return {
-        powerState: sunUp ? 'off' : i % 3 === 0 ? 'low' : 'on',
-        dimmingLevel: sunUp ? 0 : i % 3 === 0 ? 50 : 100,
-        activePower: sunUp ? f(0.5, 0.2) : f(60, 20),
-        energyConsumed: f(12_000, 500),
-        voltage: f(230, 4),
-        current: sunUp ? f(0.003, 0.001) : f(0.26, 0.08),
-        powerFactor: f(0.93, 0.04),
-        status: 'ok',
-        ambientLight: sunUp ? f(9_000, 5_000) : f(4, 3),
-        operatingHours: f(20_000, 900),
-      };
-    case 'wasteBin':
-      return {
-        fillingLevel: f(40, 30),
-        temperature: f(14, 6),
-        tiltAngle: f(3, 2),
-        lidOpen: false,
-        batteryLevel: f(80, 15),
-        status: 'ok',
-        dateLastEmptying: new Date(Math.floor(Date.now() / day - 1 - (i % 4)) * day).toISOString(),
-      };
-    case 'camera':
-      return {
-        streamStatus: 'online',
-        peopleCount: 20 + i * 7,
-        crowdDensity: f(0.4, 0.3),
-        occupancy: f(30, 20),
-        vehicleCount: 10 + i * 3,
-        averageVehicleSpeed: f(35, 10),
-        rsrp: f(-90, 10),
-        sinr: f(15, 8),
-        uplinkBitrate: f(4_000, 1_500),
-        latency: f(20, 10),
-        tamperDetected: false,
-      };
-  }
+  return simulatedKinds[kind].quietMetrics(i, at);
 }
 
-const metricJson: Record<DeviceKind, string[]> = {
-  streetlight: [],
-  wasteBin: [],
-  camera: [],
-};
-for (const kind of Object.keys(metricJson) as DeviceKind[])
-  for (let i = 0; i < variants; i++) metricJson[kind].push(JSON.stringify(metricsOf(kind, i)));
+const metricJson = Object.fromEntries(
+  deviceKind.options.map((kind) => [
+    kind,
+    Array.from({ length: variants }, (_, i) => JSON.stringify(metricsOf(kind, i))),
+  ]),
+) as Record<DeviceKind, string[]>;
 
-/** A field that every point of the kind's measurement has (for COUNT queries). */
-export const countField: Record<DeviceKind, string> = {
-  streetlight: 'activePower',
-  wasteBin: 'fillingLevel',
-  camera: 'peopleCount',
-};
+/** A field that every point of the kind's measurement has (for COUNT queries): the first numeric one. */
+export const countField = Object.fromEntries(
+  deviceKind.options.map((kind) => [
+    kind,
+    Object.entries(metricsOf(kind, 0)).find(([, value]) => typeof value === 'number')?.[0] ?? '',
+  ]),
+) as Record<DeviceKind, string>;
+
+/**
+ * The kind the latency and alert benchmarks send: the first with a probe (a numeric metric, its
+ * normal value and an alarming one).
+ */
+export const probeKind = (() => {
+  const simulated = Object.values(simulatedKinds).find((k) => k.probe);
+  if (!simulated?.probe) throw new Error('no simulated kind declares a benchmark probe');
+  return { kind: simulated.kind, ...simulated.probe, metrics: metricsOf(simulated.kind, 1) };
+})();
 
 /** Readings of a set of devices, round robin, with per-device increasing timestamps from `tsBase`. */
 export class ReadingSource {

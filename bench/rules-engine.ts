@@ -9,6 +9,7 @@ import { openSqlite } from '../cloud/sqlite/sqlite.ts';
 import { IngestJournal } from '../cloud/storage/journal.ts';
 import type { Reading } from '../shared/kinds/index.ts';
 import { generateFleet } from '../simulators/fleet.ts';
+import { probeKind } from './readings.ts';
 
 /**
  * The rules engine alone, in this process: readings per second through `onReadings` with many rules
@@ -23,21 +24,16 @@ export interface RulesBenchResult {
   alertLatencyMs: { p50: number; p99: number };
 }
 
-const metrics = [
-  'activePower',
-  'voltage',
-  'current',
-  'dimmingLevel',
-  'ambientLight',
-  'operatingHours',
-] as const;
+/** The numeric metrics the rules read, and those each reading carries (bench/readings.ts picks the kind). */
+const metrics = probeKind.ruleMetrics;
+const carried = metrics.slice(0, 4);
 
 function makeRules(count: number, districts: string[]): RuleInput[] {
   return Array.from({ length: count }, (_, i) => ({
     id: `bench-${i}`,
     name: `bench rule ${i}`,
     severity: 'info',
-    target: { kind: 'streetlight', districts: [districts[i % districts.length] as string] },
+    target: { kind: probeKind.kind, districts: [districts[i % districts.length] as string] },
     condition: { type: 'threshold', metric: metrics[i % metrics.length] as string, op: '>', value: 1e9 },
   }));
 }
@@ -76,27 +72,33 @@ export async function rulesBench(options: {
       id: 'bench-trigger',
       name: 'trigger',
       severity: 'info',
-      target: { kind: 'streetlight' },
-      condition: { type: 'threshold', metric: 'activePower', op: '>', value: 5_000 },
+      target: { kind: probeKind.kind },
+      condition: {
+        type: 'threshold',
+        metric: probeKind.metric,
+        op: '>',
+        value: (probeKind.normal + probeKind.alarming) / 2,
+      },
     },
     'trigger',
   );
   engine.setRules([...rules, trigger]);
   say(`${rules.length + 1} rules loaded`);
 
-  const lamps = fleet.devices.filter((d) => d.kind === 'streetlight');
-  const reading = (i: number, power: number): Reading =>
+  const probes = fleet.devices.filter((d) => d.kind === probeKind.kind);
+  const quiet = probeKind.metrics as Record<string, unknown>;
+  const reading = (i: number, value: number): Reading =>
     ({
-      deviceId: (lamps[i % lamps.length] as { id: string }).id,
-      kind: 'streetlight',
+      deviceId: (probes[i % probes.length] as { id: string }).id,
+      kind: probeKind.kind,
       ts: now().toISOString(),
-      metrics: { activePower: power, voltage: 230, current: 0.3, dimmingLevel: 100 },
+      metrics: { ...Object.fromEntries(carried.map((m) => [m, quiet[m]])), [probeKind.metric]: value },
     }) as Reading;
 
   const started = performance.now();
   const batch = 500;
   for (let done = 0; done < options.readings; done += batch) {
-    const readings = Array.from({ length: batch }, (_, k) => reading(done + k, 60));
+    const readings = Array.from({ length: batch }, (_, k) => reading(done + k, probeKind.normal));
     registry.recordReadings(readings);
     engine.onReadings(readings);
     clock += 1_000;
@@ -107,7 +109,7 @@ export async function rulesBench(options: {
 
   const latencies: number[] = [];
   for (let i = 0; i < 200; i++) {
-    const r = reading(i * 7, 6_000);
+    const r = reading(i * 7, probeKind.alarming);
     const t0 = performance.now();
     registry.recordReadings([r]);
     engine.onReadings([r]);

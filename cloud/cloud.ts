@@ -157,6 +157,7 @@ export class Cloud {
           log,
           now,
           rulesDir: config.RULES_DIR,
+          kindRulesDir: config.KIND_RULES_DIR,
           tickMs: config.RULES_TICK_S * 1000,
           digestCron: config.DIGEST_CRON,
           pruneCron: config.PRUNE_CRON,

@@ -42,7 +42,10 @@ export const cloudConfig = z.object({
   DEVICE_OFFLINE_AFTER_S: seconds.default(900),
   /** A series answer has at most this many buckets; a longer request is coarsened. */
   SERIES_MAX_POINTS: z.coerce.number().int().min(10).max(100_000).default(2_000),
+  /** Rules other than a kind's defaults: every `*.json` here. */
   RULES_DIR: z.string().default('./provisioning/rules'),
+  /** Each kind's default rules, in `<KIND_RULES_DIR>/<kind>/rules.json`. */
+  KIND_RULES_DIR: z.string().default('./provisioning/kinds'),
   /** How often timer-driven rules (absence, for, schedules, auto-clear, groups) are evaluated. */
   RULES_TICK_S: seconds.default(10),
   /** JSON list of notification channels (webhook, mqtt, log); default: a log channel and MQTT on city/v1/alerts. */

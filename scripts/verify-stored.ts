@@ -1,6 +1,6 @@
 import type { InfluxConnection } from '../cloud/storage/influx.ts';
 import { rows } from '../cloud/storage/influxql.ts';
-import type { DeviceKind, Reading } from '../shared/kinds/index.ts';
+import { type DeviceKind, deviceKind, type Reading } from '../shared/kinds/index.ts';
 
 export interface StoredComparison {
   kind: DeviceKind;
@@ -15,8 +15,6 @@ export interface StoredComparison {
   extra: number;
 }
 
-const kinds: DeviceKind[] = ['streetlight', 'wasteBin', 'camera'];
-
 /**
  * Compares what the devices produced with what InfluxDB holds, kind by kind: a reading is identified
  * by device and timestamp, and every metric value must be stored exactly.
@@ -26,7 +24,7 @@ export async function compareStored(
   readings: Reading[],
 ): Promise<StoredComparison[]> {
   const result: StoredComparison[] = [];
-  for (const kind of kinds) {
+  for (const kind of deviceKind.options) {
     const produced = readings.filter((r) => r.kind === kind);
     const [series] = await influx.select(`SELECT * FROM "${kind}"`);
     const stored = new Map(rows(series).map((row) => [`${row.device}@${row.time}`, row]));

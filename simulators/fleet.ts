@@ -1,6 +1,7 @@
 import type { City, FleetDevice, FleetFile, FleetGateway, Location } from '../shared/fleet.ts';
 import { offsetLocation } from '../shared/geo.ts';
 import type { DeviceKind } from '../shared/kinds/index.ts';
+import { simulatedKinds } from './kinds/index.ts';
 import { createRandom, type Random } from './random.ts';
 
 export interface FleetOptions {
@@ -39,11 +40,9 @@ const DISTRICTS: District[] = [
   { name: 'rand', north: -4_500, east: 4_500, radius: 2_000, weight: 0.5 },
 ];
 
-const KIND_SHARES: { kind: DeviceKind; prefix: string; weight: number }[] = [
-  { kind: 'streetlight', prefix: 'lamp', weight: 0.6 },
-  { kind: 'wasteBin', prefix: 'bin', weight: 0.25 },
-  { kind: 'camera', prefix: 'cam', weight: 0.15 },
-];
+const KIND_SHARES: { kind: DeviceKind; prefix: string; weight: number }[] = Object.values(simulatedKinds).map(
+  (k) => ({ kind: k.kind, prefix: k.idPrefix, weight: k.fleetShare }),
+);
 
 /** Devices stand within this distance of their gateway. */
 const DEVICE_RADIUS_M = 400;
@@ -70,8 +69,8 @@ function assertCount(name: string, value: number, min: number): void {
 
 /**
  * A deterministic city fleet: gateways spread over the districts (more in the centre), each
- * owning up to `devicesPerGateway` devices within a few hundred metres, about 60% street
- * lights, 25% waste bins and 15% cameras. Ids are `gw-<district>-NN` and `lamp-000042`.
+ * owning up to `devicesPerGateway` devices within a few hundred metres, each kind by its fleet
+ * share (simulators/kinds/<kind>/). Ids are `gw-<district>-NN` and `<idPrefix>-000042`.
  */
 export function generateFleet(options: FleetOptions): FleetFile {
   const { seed, devices: deviceCount, devicesPerGateway = 50, city = GENT } = options;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { oneLine } from '../../shared/ids.ts';
 import { ConflictError, NotFoundError } from '../errors/domain-error.ts';
 import type { Counters } from '../monitoring/counters.ts';
+import { alertEventMeasurement } from '../storage/measurements.ts';
 import { type PointWriter, toLine } from '../storage/point-writer.ts';
 import type { AlertRule, AlertSeverity, AlertTransition } from './schema.ts';
 import type { Alert, AlertSubject, SqliteAlertStore } from './store.ts';
@@ -149,7 +150,7 @@ export class AlertService {
   }
 
   private transition(alert: Alert, transition: AlertTransition, at: string): void {
-    const point = new Point('alert_event')
+    const point = new Point(alertEventMeasurement)
       .tag('rule', alert.ruleId)
       .tag('severity', alert.severity)
       .tag('transition', transition)

@@ -1,7 +1,12 @@
 import { Router } from 'express';
-import type { DeviceKind } from '../../shared/kinds/index.ts';
 import { planRoute } from '../dashboards/collection-route.ts';
-import { binIsDue, gatewayFigures, kindFigures } from '../dashboards/fleet-summary.ts';
+import {
+  collectedKinds,
+  collectionDue,
+  dailyTotalQueries,
+  gatewayFigures,
+  kindFigures,
+} from '../dashboards/fleet-summary.ts';
 import { devicesAsGeoJson } from '../dashboards/geojson.ts';
 import { startOfLocalDay } from '../dashboards/local-day.ts';
 import { numericMetrics, planSeries, type SeriesRequest } from '../dashboards/series-query.ts';
@@ -73,13 +78,12 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
     const options = { binThreshold: q.binThreshold, maxDaysWithoutEmptying: 7, now: at };
     const district = q.district === undefined ? '' : ` AND "district" = ${quoteString(q.district)}`;
     const window = `time >= ${since.getTime()}ms AND time <= ${at.getTime()}ms${district}`;
-    const [energy, counts] = await Promise.all([
-      influx.select(
-        `SELECT SUM("s") FROM (SELECT SPREAD("energyConsumed") AS "s" FROM "streetlight" WHERE ${window} GROUP BY "device")`,
-      ),
-      influx.select(`SELECT SUM("peopleCount"), SUM("vehicleCount") FROM "camera" WHERE ${window}`),
-    ]);
+    const totals = dailyTotalQueries(window);
+    const answers = await Promise.all(totals.map((t) => influx.select(t.influxql)));
     const figures = kindFigures(devices, options);
+    totals.forEach((total, i) => {
+      figures[total.kind][total.name] = Number(answers[i]?.[0]?.values[0]?.[1] ?? 0);
+    });
     const gateways = registry
       .listGateways()
       .filter((g) => q.district === undefined || g.district === q.district);
@@ -87,13 +91,7 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
       district: q.district ?? null,
       generatedAt: at.toISOString(),
       today: { since: since.toISOString(), timezone: registry.city?.timezone ?? 'UTC' },
-      streetlight: { ...figures.streetlight, energyTodayKWh: Number(energy[0]?.values[0]?.[1] ?? 0) },
-      wasteBin: figures.wasteBin,
-      camera: {
-        ...figures.camera,
-        peopleToday: Number(counts[0]?.values[0]?.[1] ?? 0),
-        vehiclesToday: Number(counts[0]?.values[0]?.[2] ?? 0),
-      },
+      ...figures,
       gateways: gatewayFigures(gateways),
     });
   });
@@ -110,9 +108,9 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
     const depot = q.depot ?? registry.city?.location;
     if (!depot) throw new InvalidRequestError('no depot given and no city in the fleet files');
     const options = { binThreshold: q.threshold, maxDaysWithoutEmptying: 7, now: now() };
-    const due = registry
-      .findDevices({ kind: 'wasteBin' as DeviceKind, district: q.district })
-      .filter((d) => d.location && binIsDue(d, options))
+    const due = collectedKinds
+      .flatMap((kind) => registry.findDevices({ kind, district: q.district }))
+      .filter((d) => d.location && collectionDue(d, options))
       .map((d) => ({ id: d.id, location: d.location as { lat: number; lon: number }, device: d }));
     const route = planRoute(depot, due);
     res.json({

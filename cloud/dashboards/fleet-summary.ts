@@ -1,62 +1,78 @@
-import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
+import {
+  type DailyTotal,
+  type DeviceKind,
+  kindList,
+  kinds,
+  type SummaryOptions,
+} from '../../shared/kinds/index.ts';
 import type { DeviceView } from '../registry/registry.ts';
 import type { GatewayRecord } from '../registry/store.ts';
+import { quoteIdent, quoteString } from '../storage/influxql.ts';
+import { eventMeasurement } from '../storage/measurements.ts';
 
-export interface SummaryOptions {
-  /** Filling level (%) at which a bin must be emptied. */
-  binThreshold: number;
-  /** A bin not emptied for this long is due even if not full. */
-  maxDaysWithoutEmptying: number;
-  now: Date;
-}
+export type { SummaryOptions };
 
 /** Whether a device's latest values say it works, by its kind's own rule. */
 export function isHealthy(device: { kind: DeviceKind; latest: Record<string, unknown> }): boolean {
   return (kinds[device.kind].healthy as (latest: Record<string, unknown>) => boolean)(device.latest);
 }
 
-export function binIsDue(device: DeviceView, options: SummaryOptions): boolean {
-  const fill = device.latest.fillingLevel;
-  if (typeof fill === 'number' && fill >= options.binThreshold) return true;
-  const emptied = device.latest.dateLastEmptying;
-  const limit = options.maxDaysWithoutEmptying * 86_400_000;
-  return typeof emptied === 'string' && options.now.getTime() - Date.parse(emptied) > limit;
+type Test = (device: DeviceView, options: SummaryOptions) => boolean;
+
+/** Whether a device is due on a collection round, by its kind's rule (never, for a kind without rounds). */
+export function collectionDue(device: DeviceView, options: SummaryOptions): boolean {
+  const due = kinds[device.kind].collectionDue as
+    | ((latest: unknown, o: SummaryOptions) => boolean)
+    | undefined;
+  return due?.(device.latest, options) ?? false;
 }
 
-const count = (devices: DeviceView[], test: (d: DeviceView) => boolean) => devices.filter(test).length;
+/** The kinds whose devices are emptied on collection rounds. */
+export const collectedKinds: DeviceKind[] = kindList.filter((k) => k.collectionDue).map((k) => k.kind);
 
-/** KPIs of one set of devices (a district, or the whole city) from the registry's latest values. */
-export function kindFigures(devices: DeviceView[], options: SummaryOptions) {
-  const of = (kind: DeviceKind) => devices.filter((d) => d.kind === kind);
-  const lamps = of('streetlight');
-  const bins = of('wasteBin');
-  const cameras = of('camera');
-  const online = (d: DeviceView) => d.status === 'online';
-  return {
-    streetlight: {
-      total: lamps.length,
-      online: count(lamps, online),
-      on: count(lamps, (d) => d.latest.powerState === 'on' || d.latest.powerState === 'low'),
-      off: count(lamps, (d) => d.latest.powerState === 'off'),
-      faulty: count(lamps, (d) => !isHealthy(d)),
-    },
-    wasteBin: {
-      total: bins.length,
-      online: count(bins, online),
-      aboveThreshold: count(
-        bins,
-        (d) => typeof d.latest.fillingLevel === 'number' && d.latest.fillingLevel >= options.binThreshold,
-      ),
-      dueForCollection: count(bins, (d) => binIsDue(d, options)),
-      fireRisk: count(bins, (d) => d.latest.status === 'burning'),
-    },
-    camera: {
-      total: cameras.length,
-      online: count(cameras, online),
-      streaming: count(cameras, (d) => online(d) && d.latest.streamStatus === 'online'),
-      tampered: count(cameras, (d) => d.latest.tamperDetected === true),
-    },
-  };
+/**
+ * KPIs of one set of devices (a district, or the whole city) from the registry's latest values, per
+ * kind: `total`, `online`, one count per test the kind declares, then the ratios it declares.
+ */
+export function kindFigures(
+  devices: DeviceView[],
+  options: SummaryOptions,
+): Record<DeviceKind, Record<string, number>> {
+  return Object.fromEntries(
+    kindList.map((spec) => {
+      const of = devices.filter((d) => d.kind === spec.kind);
+      const figures: Record<string, number> = {
+        total: of.length,
+        online: of.filter((d) => d.status === 'online').length,
+      };
+      for (const [name, test] of Object.entries(spec.counts as Record<string, Test>))
+        figures[name] = of.filter((d) => test(d, options)).length;
+      for (const [name, ratio] of Object.entries(spec.ratios ?? {})) figures[name] = ratio(figures);
+      return [spec.kind, figures];
+    }),
+  ) as Record<DeviceKind, Record<string, number>>;
+}
+
+/** One InfluxQL query per daily total of every kind: the kind, the figure's name and its statement. */
+export function dailyTotalQueries(window: string): { kind: DeviceKind; name: string; influxql: string }[] {
+  return kindList.flatMap((spec) =>
+    Object.entries((spec.today ?? {}) as Record<string, DailyTotal>).map(([name, total]) => ({
+      kind: spec.kind,
+      name,
+      influxql: dailyTotalQuery(spec.kind, total, window),
+    })),
+  );
+}
+
+function dailyTotalQuery(kind: DeviceKind, total: DailyTotal, window: string): string {
+  switch (total.of) {
+    case 'sum':
+      return `SELECT SUM(${quoteIdent(total.metric)}) FROM ${quoteIdent(kind)} WHERE ${window}`;
+    case 'increase':
+      return `SELECT SUM("s") FROM (SELECT SPREAD(${quoteIdent(total.metric)}) AS "s" FROM ${quoteIdent(kind)} WHERE ${window} GROUP BY "device")`;
+    case 'count':
+      return `SELECT COUNT("count") FROM ${quoteIdent(eventMeasurement)} WHERE "kind" = ${quoteString(kind)} AND "type" = ${quoteString(total.event)} AND ${window}`;
+  }
 }
 
 export function gatewayFigures(gateways: GatewayRecord[]) {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { Journal } from '../storage/journal.ts';
+import { deviceStatusMeasurement, platformStatsMeasurement } from '../storage/measurements.ts';
 import { type PointWriter, toLine } from '../storage/point-writer.ts';
 import { isHealthy } from './fleet-summary.ts';
 
@@ -51,8 +52,8 @@ export class StatusSnapshots {
   start(): void {
     const { deviceEveryMs, platformEveryMs } = this.options;
     this.timers = [
-      setInterval(() => void this.write('device_status', this.deviceLines()), deviceEveryMs),
-      setInterval(() => void this.write('platform_stats', [this.platformLine()]), platformEveryMs),
+      setInterval(() => void this.write(deviceStatusMeasurement, this.deviceLines()), deviceEveryMs),
+      setInterval(() => void this.write(platformStatsMeasurement, [this.platformLine()]), platformEveryMs),
     ];
   }
 
@@ -77,7 +78,7 @@ export class StatusSnapshots {
       .filter((d) => d.location)
       .map((d) =>
         toLine(
-          new Point('device_status')
+          new Point(deviceStatusMeasurement)
             .tag('device', d.id)
             .tag('kind', d.kind)
             .tag('district', d.district)
@@ -94,7 +95,7 @@ export class StatusSnapshots {
 
   platformLine(): string {
     const { counters } = this.options;
-    const point = new Point('platform_stats');
+    const point = new Point(platformStatsMeasurement);
     for (const name of platformCounters) point.floatField(name, counters.get(name));
     const count = counters.get('influx_write_seconds_count');
     const sum = counters.get('influx_write_seconds_sum');

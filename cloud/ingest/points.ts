@@ -2,10 +2,7 @@ import { escape as lineEscape, Point } from '@influxdata/influxdb-client';
 import { type DeviceEvent, kinds, type MetricValue, type Reading } from '../../shared/kinds/index.ts';
 import type { GatewayHeartbeat } from '../../shared/messages.ts';
 import type { DevicePlacement } from '../registry/placement.ts';
-
-/** The InfluxDB measurement of device events and gateway health; readings go to one per kind. */
-export const eventMeasurement = 'device_event';
-export const gatewayHealthMeasurement = 'gateway_health';
+import { eventMeasurement, gatewayHealthMeasurement } from '../storage/measurements.ts';
 
 function deviceTags(point: Point, deviceId: string, kind: string, placement: DevicePlacement): Point {
   return point
@@ -93,6 +90,11 @@ export function eventPoint(event: DeviceEvent, placement: DevicePlacement): Poin
     .tag('type', event.type)
     .intField('count', 1);
   if (event.detail) point.stringField('detail', event.detail);
+  // The values a kind declares for its events, each a field (numbers as floats, like metrics).
+  for (const [name, value] of Object.entries(event.values ?? {})) {
+    if (typeof value === 'number') point.floatField(name, value);
+    else if (typeof value === 'string') point.stringField(name, value);
+  }
   return point.timestamp(new Date(event.ts));
 }
 

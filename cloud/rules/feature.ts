@@ -22,6 +22,8 @@ export interface AlertingFeatureDeps {
   now: () => Date;
   /** The default rule pack's folder, read at start. */
   rulesDir: string;
+  /** Holds `<kind>/rules.json`: each kind's default rules. */
+  kindRulesDir: string;
   /** How often timed conditions (absence, `for`, auto-clear, schedules, groups) are evaluated. */
   tickMs: number;
   digestCron: string;
@@ -88,7 +90,10 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
       });
     },
     async start() {
-      rules.load(await RuleStore.readPack(deps.rulesDir));
+      rules.load([
+        ...(await RuleStore.readKindPacks(deps.kindRulesDir)),
+        ...(await RuleStore.readPack(deps.rulesDir)),
+      ]);
       const timezone = registry.city?.timezone ?? 'UTC';
       const daysAgo = (days: number) => new Date(now().getTime() - days * 86_400_000).toISOString();
       try {

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
+import { deviceKind } from '../../shared/kinds/index.ts';
 import { ValidationError } from '../errors/domain-error.ts';
 import { type Rule, type RuleInput, rule } from './schema.ts';
 
@@ -11,8 +12,18 @@ export function parseRule(input: unknown, where: string): Rule {
   return parsed.data;
 }
 
+/** The rules of one pack file (a JSON array), each checked; `name` says where in errors. */
+function parsePack(text: string, name: string): RuleInput[] {
+  const list = z.array(z.unknown()).parse(JSON.parse(text));
+  return list.map((item, index) => {
+    parseRule(item, `${name}[${index}]`);
+    return item as RuleInput;
+  });
+}
+
 /**
- * Rules as code and through the API: the files in provisioning/rules/ are the default pack; rules
+ * Rules as code and through the API: the kinds' rules in provisioning/kinds/<kind>/rules.json and
+ * the files in provisioning/rules/ are the default pack; rules
  * created or changed over the API are kept in the embedded database, in their input form (so an
  * export gives back what was written), and win over a file rule with the same id.
  */
@@ -26,6 +37,26 @@ export class RuleStore {
     );
   }
 
+  /**
+   * The default rules of every kind, by convention in `<dir>/<kind>/rules.json` (an array of rules);
+   * a kind without that file has none. A bad rule stops start-up with its file and field.
+   */
+  static async readKindPacks(dir: string): Promise<RuleInput[]> {
+    const rules: RuleInput[] = [];
+    for (const kind of deviceKind.options) {
+      const file = join(dir, kind, 'rules.json');
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      rules.push(...parsePack(text, join(kind, 'rules.json')));
+    }
+    return rules;
+  }
+
   /** Reads every `*.json` (an array of rules) in `dir`; a bad rule stops start-up with its file and field. */
   static async readPack(dir: string): Promise<RuleInput[]> {
     let names: string[];
@@ -36,13 +67,7 @@ export class RuleStore {
       throw error;
     }
     const rules: RuleInput[] = [];
-    for (const name of names) {
-      const list = z.array(z.unknown()).parse(JSON.parse(await readFile(join(dir, name), 'utf8')));
-      list.forEach((item, index) => {
-        parseRule(item, `${name}[${index}]`);
-        rules.push(item as RuleInput);
-      });
-    }
+    for (const name of names) rules.push(...parsePack(await readFile(join(dir, name), 'utf8'), name));
     return rules;
   }
 

@@ -1,16 +1,43 @@
 import { z } from 'zod';
 import { deviceId, singleLineText, timestamp } from '../ids.ts';
 
+/** What the fleet summary knows of a device: its registry status and its latest values. */
+export interface SummaryDevice<M = Record<string, unknown>> {
+  status: string;
+  latest: Partial<M>;
+}
+
+/** The figures the fleet summary is asked for: the API's `binThreshold` and the clock. */
+export interface SummaryOptions {
+  /** Filling level (%) at which a container must be emptied. */
+  binThreshold: number;
+  /** A container not emptied for this long is due even if not full. */
+  maxDaysWithoutEmptying: number;
+  now: Date;
+}
+
+/**
+ * A total since local midnight, from what the kind's devices sent: `sum` adds a metric's values
+ * (counts per reporting interval), `increase` adds up each device's increase of a cumulative
+ * counter (a meter), `count` counts the events of one type.
+ */
+export type DailyTotal<Metric extends string = string, Event extends string = string> =
+  | { of: 'sum' | 'increase'; metric: Metric }
+  | { of: 'count'; event: Event };
+
 /**
  * The one shape every device kind has. A kind is declared, not coded: its metrics, the events
  * its devices raise and the commands they accept are zod schemas; everything else (validation,
- * storage mapping, JSON Schema in the docs) is derived from them.
+ * JSON Schema in the docs, the fleet summary) is derived from them. Its storage mapping is the
+ * same for every kind: readings go to the measurement named after the kind, one field per metric;
+ * events go to `device_event` with their `values` as fields.
  */
 export interface KindSpec<
   K extends string,
   M extends z.ZodObject,
   E extends z.ZodEnum,
   C extends z.ZodDiscriminatedUnion,
+  V extends z.ZodObject,
 > {
   kind: K;
   /** The FIWARE Smart Data Model this kind aligns with. */
@@ -18,9 +45,21 @@ export interface KindSpec<
   description: string;
   metrics: M;
   events: E;
+  /** Values an event may carry (each optional), e.g. the energy of a finished session; `z.object({})` for none. */
+  eventValues: V;
   commands: C;
   /** Whether the latest values say the device works (for maps and KPIs); unknown values count as healthy. */
   healthy(latest: Partial<z.infer<M>>): boolean;
+  /** A reading as a vendor's gateway would send it, for the contract docs (checked against the schema). */
+  example: { deviceId: string; metrics: Partial<z.infer<M>> };
+  /** The fleet summary: how many devices meet each test (besides `total` and `online`, which every kind has). */
+  counts: Record<string, (device: SummaryDevice<z.infer<M>>, options: SummaryOptions) => boolean>;
+  /** Totals since local midnight for the fleet summary, by name. */
+  today?: Record<string, DailyTotal<Extract<keyof z.infer<M>, string>, Extract<z.infer<E>, string>>>;
+  /** Figures computed from the counts, e.g. a share in percent. */
+  ratios?: Record<string, (counts: Record<string, number>) => number>;
+  /** Devices of this kind are emptied on a collection round when this holds (the round planner's stops). */
+  collectionDue?: (latest: Partial<z.infer<M>>, options: SummaryOptions) => boolean;
 }
 
 export function defineKind<
@@ -28,26 +67,36 @@ export function defineKind<
   M extends z.ZodObject,
   E extends z.ZodEnum,
   C extends z.ZodDiscriminatedUnion,
->(spec: KindSpec<K, M, E, C>) {
+  V extends z.ZodObject,
+>(spec: KindSpec<K, M, E, C, V>) {
   const kind = z.literal(spec.kind);
   const metrics = spec.metrics
     .partial()
     .strict()
     .refine((m) => Object.keys(m).length > 0, 'a reading carries at least one metric');
+  const values = spec.eventValues
+    .partial()
+    .strict()
+    .refine((v) => Object.keys(v).length > 0, 'values, when present, carry at least one value');
+  const event = z.object({
+    deviceId,
+    kind,
+    ts: timestamp,
+    type: spec.events,
+    detail: singleLineText(500).optional(),
+    values: values.optional(),
+  });
   return {
     ...spec,
     reading: z
       .object({ deviceId, kind, ts: timestamp, metrics })
       .strict()
       .meta({ id: `${spec.kind}Reading`, description: `One ${spec.description} reading` }),
-    event: z
-      .object({
-        deviceId,
-        kind,
-        ts: timestamp,
-        type: spec.events,
-        detail: singleLineText(500).optional(),
-      })
+    // A kind whose events carry no values has no `values` field at all (and none in the docs).
+    event: (Object.keys(spec.eventValues.shape).length > 0
+      ? event
+      : (event.omit({ values: true }) as unknown as typeof event)
+    )
       .strict()
       .meta({ id: `${spec.kind}Event` }),
     command: z.object({ deviceId, kind, command: spec.commands }).strict(),

@@ -1,7 +1,5 @@
-import { createCamera } from './camera.ts';
+import { simulatedKinds } from '../kinds/index.ts';
 import type { AnyDeviceModel, ModelContext } from './model.ts';
-import { createStreetlight } from './streetlight.ts';
-import { createWasteBin } from './waste-bin.ts';
 
 export type {
   AnyDeviceModel,
@@ -9,6 +7,7 @@ export type {
   CommandOutcome,
   DeviceModel,
   EventType,
+  EventValues,
   ModelContext,
   ModelEvent,
   Step,
@@ -16,12 +15,5 @@ export type {
 
 /** The behaviour model for a device of the fleet, chosen by its kind. */
 export function createModel(context: ModelContext): AnyDeviceModel {
-  switch (context.device.kind) {
-    case 'streetlight':
-      return createStreetlight(context);
-    case 'wasteBin':
-      return createWasteBin(context);
-    case 'camera':
-      return createCamera(context);
-  }
+  return (simulatedKinds[context.device.kind].createModel as (c: ModelContext) => AnyDeviceModel)(context);
 }

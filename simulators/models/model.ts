@@ -12,9 +12,13 @@ export interface ModelContext {
 
 export type EventType<K extends DeviceKind> = z.infer<(typeof kinds)[K]['events']>;
 
+/** The values an event of kind `K` may carry (e.g. a finished session's energy). */
+export type EventValues<K extends DeviceKind> = Partial<z.infer<(typeof kinds)[K]['eventValues']>>;
+
 export interface ModelEvent<K extends DeviceKind> {
   type: EventType<K>;
   detail?: string;
+  values?: EventValues<K>;
 }
 
 export interface Step<K extends DeviceKind> {

@@ -448,25 +448,50 @@ describe('docker-compose.yml', () => {
       });
       for (const file of files) {
         for (const { options } of provider.parse(parse(readFileSync(join(folder, file), 'utf8'))).providers) {
-          // The container path back to the repository, through the mount that holds it.
-          const mount = grafanaMounts
-            .filter((m) => isHostPath(m.source))
-            .find((m) => options.path === m.target || options.path.startsWith(`${m.target}/`));
-          expect(mount, `${file}: ${options.path} is in a mounted folder`).toBeDefined();
-          const hostFolder = resolve(
-            root,
-            mount?.source ?? '',
-            posix.relative(mount?.target ?? '', options.path),
-          );
-          const json = existsSync(hostFolder)
-            ? readdirSync(hostFolder).filter((f) => f.endsWith('.json'))
-            : [];
-          expect(json.length, `${file}: dashboards in ${hostFolder}`).toBeGreaterThan(0);
-          for (const dashboard of json)
-            expect(() => JSON.parse(readFileSync(join(hostFolder, dashboard), 'utf8'))).not.toThrow();
+          const json = dashboardsAt(options.path);
+          expect(json.length, `${file}: dashboards in ${options.path}`).toBeGreaterThan(0);
+          for (const dashboard of json) {
+            const parsed = JSON.parse(readFileSync(dashboard, 'utf8'));
+            // Grafana loads every *.json under the path as a dashboard: a rule pack there would fail.
+            expect(parsed.title, `${dashboard} is a dashboard`).toMatch(/\S/);
+          }
         }
       }
     });
+
+    it("mounts every kind's dashboard where a dashboards provider looks", () => {
+      const folder = resolve(root, mountOf('/etc/grafana/provisioning/dashboards')?.source ?? '');
+      const paths = readdirSync(folder)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .flatMap(
+          (file) =>
+            parse(readFileSync(join(folder, file), 'utf8')).providers as { options: { path: string } }[],
+        )
+        .map((p) => p.options.path);
+      const served = paths.flatMap(dashboardsAt);
+      const kindsDir = repo('provisioning', 'kinds');
+      for (const kind of readdirSync(kindsDir)) {
+        const dashboard = join(kindsDir, kind, 'dashboard.json');
+        if (existsSync(dashboard)) expect(served, `${kind}'s dashboard mounted`).toContain(dashboard);
+      }
+    });
+
+    /** The host files Grafana finds as *.json under a container folder: through a folder mount or file by file. */
+    function dashboardsAt(path: string): string[] {
+      const hostMounts = grafanaMounts.filter((m) => isHostPath(m.source));
+      const folderMount = hostMounts.find((m) => path === m.target || path.startsWith(`${m.target}/`));
+      if (folderMount) {
+        const hostFolder = resolve(root, folderMount.source, posix.relative(folderMount.target, path));
+        return existsSync(hostFolder)
+          ? readdirSync(hostFolder)
+              .filter((f) => f.endsWith('.json'))
+              .map((f) => join(hostFolder, f))
+          : [];
+      }
+      return hostMounts
+        .filter((m) => m.target.startsWith(`${path}/`) && m.target.endsWith('.json'))
+        .map((m) => resolve(root, m.source));
+    }
   });
 });
 

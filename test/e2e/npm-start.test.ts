@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deviceKind } from '../../shared/kinds/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -10,7 +11,7 @@ let cleanup: (() => Promise<void>) | undefined;
 afterAll(async () => cleanup?.());
 
 describe('npm start', () => {
-  it('runs the platform on its embedded defaults (own influxd) with a simulated city of all three kinds', async () => {
+  it('runs the platform on its embedded defaults (own influxd) with a simulated city of every kind', async () => {
     const dir = await tempDir('start');
     const child = spawn(process.execPath, ['scripts/start.ts'], {
       env: {
@@ -43,7 +44,7 @@ describe('npm start', () => {
       return { status: res.status, body: (await res.json()) as T };
     };
     expect((await fetch(devicesUrl)).status).toBe(401);
-    for (const kind of ['streetlight', 'wasteBin', 'camera']) {
+    for (const kind of deviceKind.options) {
       await waitFor(`${kind} readings`, async () => {
         const { body } = await getJson<{ total: number }>(`${devicesUrl}?kind=${kind}&status=online&limit=1`);
         return body.total > 0;

@@ -56,12 +56,14 @@ const incidentDevices: string[] = [];
 // incidents are scripted into the drivers: their events and readings still travel through the edge
 // agent, MQTT, the cloud's validation and journal into InfluxDB like any other.
 
+type IncidentEvent = { type: string; detail?: string; values?: Record<string, number | string> };
+
 interface Incident {
   deviceId: string;
   at: number;
   until?: number;
-  start: { type: string; detail?: string }[];
-  end?: { type: string; detail?: string }[];
+  start: IncidentEvent[];
+  end?: IncidentEvent[];
   /** Changes the device's readings while the incident lasts. */
   patch?(metrics: Record<string, MetricValue>, ts: string): void;
   started?: boolean;
@@ -78,7 +80,7 @@ class IncidentDriver extends DelegatingDriver {
     const { readings, events } = await this.inner.poll(now);
     const t = now.getTime();
     const ts = now.toISOString();
-    const event = (deviceId: string, e: { type: string; detail?: string }) =>
+    const event = (deviceId: string, e: IncidentEvent) =>
       ({ deviceId, kind: this.kind, ts, ...e }) as DeviceEvent;
     for (const incident of this.incidents) {
       if (t < incident.at) continue;
@@ -103,8 +105,9 @@ function incidents(): Incident[] {
   const [lamp] = of('streetlight');
   const [burningBin, emptiedBin] = of('wasteBin');
   const [downCamera, tamperedCamera] = of('camera');
-  if (!lamp || !burningBin || !emptiedBin || !downCamera || !tamperedCamera) {
-    throw new Error('the fleet needs a lamp, two bins and two cameras');
+  const [charger] = of('evCharger');
+  if (!lamp || !burningBin || !emptiedBin || !downCamera || !tamperedCamera || !charger) {
+    throw new Error('the fleet needs a lamp, two bins, two cameras and a charger');
   }
   const step = (n: number) => startedAt + n * stepMs;
   let fillAtEmptying: number | undefined;
@@ -148,6 +151,24 @@ function incidents(): Incident[] {
       end: [{ type: 'streamUp' }],
       patch: (m) => {
         Object.assign(m, { streamStatus: 'offline', peopleCount: 0, vehicleCount: 0, uplinkBitrate: 0 });
+      },
+    },
+    {
+      deviceId: charger.id,
+      at: step(10),
+      until: step(30),
+      start: [{ type: 'sessionStarted' }],
+      end: [{ type: 'sessionEnded', values: { sessionEnergy: 20.5, sessionDuration: 6_000 } }],
+      patch: (m) => {
+        Object.assign(m, { connectorStatus: 'Charging', activePower: 11, sessionEnergy: 10 });
+      },
+    },
+    {
+      deviceId: charger.id,
+      at: step(50),
+      start: [{ type: 'fault', values: { errorCode: 'GroundFailure' } }],
+      patch: (m) => {
+        Object.assign(m, { connectorStatus: 'Faulted', errorCode: 'GroundFailure', activePower: 0 });
       },
     },
     {
@@ -275,19 +296,21 @@ function hasValue(series: Series[]): boolean {
 
 const dashboards = loadDashboards();
 const expectedFiles = [
-  'cameras.json',
+  'camera.json',
   'city-overview.json',
+  'evCharger.json',
   'gateways.json',
   'platform.json',
-  'street-lighting.json',
-  'waste.json',
+  'streetlight.json',
+  'wasteBin.json',
 ];
 /** Variables each dashboard must offer (device dashboards drill down by district and device). */
 const requiredVariables: Record<string, string[]> = {
   'city-overview.json': ['district', 'device'],
-  'street-lighting.json': ['district', 'device'],
-  'waste.json': ['district', 'device'],
-  'cameras.json': ['district', 'device'],
+  'streetlight.json': ['district', 'device'],
+  'wasteBin.json': ['district', 'device'],
+  'camera.json': ['district', 'device'],
+  'evCharger.json': ['district', 'device'],
   'gateways.json': ['district', 'gateway'],
   'platform.json': [],
 };
@@ -332,9 +355,10 @@ describe('Grafana provisioning', () => {
     const provider = readFileSync(join(provisioning, 'dashboards/dashboards.yaml'), 'utf8');
     expect(provider).toContain('type: file');
     expect(provider).toContain('path: /etc/grafana/provisioning/dashboards/json');
+    expect(provider).toContain('path: /etc/grafana/kinds');
   });
 
-  it('has the six dashboards, each with a unique uid, a title, its variables and only city-influx queries', () => {
+  it('has the seven dashboards, each with a unique uid, a title, its variables and only city-influx queries', () => {
     expect(dashboards.map((d) => d.file)).toEqual(expectedFiles);
     expect(new Set(dashboards.map((d) => d.dashboard.uid)).size).toBe(dashboards.length);
     for (const { file, dashboard } of dashboards) {
@@ -373,7 +397,7 @@ describe('Grafana provisioning', () => {
       for (const panel of queryPanels(dashboard.panels)) {
         for (const target of panel.targets ?? []) {
           const query = target.query ?? '';
-          if (/FROM "(streetlight|wasteBin|camera|device_event|device_status)"/.test(query)) {
+          if (/FROM "(streetlight|wasteBin|camera|evCharger|device_event|device_status)"/.test(query)) {
             expect(query, `${file} / ${panel.title}`).toContain('"district" =~ /^$district$/');
           }
         }
@@ -471,10 +495,11 @@ describe('Grafana provisioning', () => {
 
 /** Panels (rows excluded, nested panels included) per dashboard: a panel added or lost shows here. */
 const expectedPanelCounts: Record<string, number> = {
-  'cameras.json': 21,
+  'camera.json': 21,
   'city-overview.json': 15,
+  'evCharger.json': 17,
   'gateways.json': 14,
   'platform.json': 12,
-  'street-lighting.json': 21,
-  'waste.json': 17,
+  'streetlight.json': 21,
+  'wasteBin.json': 17,
 };

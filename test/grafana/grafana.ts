@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What the test reads from a provisioned dashboard: the parts Grafana needs to run its queries. */
@@ -40,12 +40,21 @@ export interface Dashboard {
 }
 
 export const dashboardsDir = join(import.meta.dirname, '../../provisioning/grafana/dashboards/json');
+export const kindsDir = join(import.meta.dirname, '../../provisioning/kinds');
 
-export function loadDashboards(dir = dashboardsDir): { file: string; dashboard: Dashboard }[] {
-  return readdirSync(dir)
+/**
+ * The provisioned dashboards as Grafana's providers see them: the city-wide ones by file name, and
+ * each kind's (provisioning/kinds/<kind>/dashboard.json, mounted as <kind>.json) by kind.
+ */
+export function loadDashboards(): { file: string; dashboard: Dashboard }[] {
+  const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Dashboard;
+  const cityWide = readdirSync(dashboardsDir)
     .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((file) => ({ file, dashboard: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Dashboard }));
+    .map((file) => ({ file, dashboard: read(join(dashboardsDir, file)) }));
+  const perKind = readdirSync(kindsDir)
+    .filter((kind) => existsSync(join(kindsDir, kind, 'dashboard.json')))
+    .map((kind) => ({ file: `${kind}.json`, dashboard: read(join(kindsDir, kind, 'dashboard.json')) }));
+  return [...cityWide, ...perKind].sort((a, b) => a.file.localeCompare(b.file));
 }
 
 /** Every panel that is not a row, including those nested in (collapsed) rows. */

@@ -187,6 +187,14 @@ describe('devices, map, KPIs and the collection round', () => {
       streetlight: { total: number; on: number; off: number; faulty: number; energyTodayKWh: number };
       wasteBin: { total: number; aboveThreshold: number };
       camera: { total: number; peopleToday: number; vehiclesToday: number };
+      evCharger: {
+        total: number;
+        occupied: number;
+        charging: number;
+        utilisationPercent: number;
+        energyTodayKWh: number;
+        sessionsToday: number;
+      };
       gateways: { total: number };
       today: { since: string };
     }>('/api/v1/summary');
@@ -199,6 +207,21 @@ describe('devices, map, KPIs and the collection round', () => {
     const today = readings.filter((r) => r.kind === 'camera' && Date.parse(r.ts) >= since);
     const people = today.reduce((n, r) => n + (r.metrics as { peopleCount: number }).peopleCount, 0);
     expect(body.camera.peopleToday).toBe(people);
+    expect(body.evCharger.total).toBe(count('evCharger'));
+    expect(body.evCharger.charging).toBeLessThanOrEqual(body.evCharger.occupied);
+    expect(body.evCharger.utilisationPercent).toBe(
+      Math.round((1000 * body.evCharger.occupied) / body.evCharger.total) / 10,
+    );
+    expect(body.evCharger.sessionsToday).toBeGreaterThanOrEqual(0);
+    // Energy delivered today: each charger's meter increase since local midnight, summed.
+    const meters = new Map<string, number[]>();
+    for (const r of readings.filter((x) => x.kind === 'evCharger' && Date.parse(x.ts) >= since))
+      meters.set(r.deviceId, [
+        ...(meters.get(r.deviceId) ?? []),
+        (r.metrics as { cumulativeEnergy: number }).cumulativeEnergy,
+      ]);
+    const energy = [...meters.values()].reduce((sum, m) => sum + Math.max(...m) - Math.min(...m), 0);
+    expect(body.evCharger.energyTodayKWh).toBeCloseTo(energy, 6);
   });
 
   it('orders the bins to empty into a round from the depot', async () => {

@@ -1,6 +1,7 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
+import type { DeviceKind } from '../../shared/kinds/index.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
@@ -145,6 +146,37 @@ describe('the default rule pack, fault by fault (daytime)', () => {
     await send(camera, { crowdDensity: 1.0 });
     await cleared('camera-crowd-density', camera);
   });
+
+  const chargers = fleet.devices.filter((d) => d.kind === 'evCharger' && d.district === 'centrum');
+
+  it('charging point faulted, with its OCPP error code', async () => {
+    const charger = chargers[0]?.id as string;
+    await send(charger, { connectorStatus: 'Faulted', errorCode: 'GroundFailure', activePower: 0 });
+    await firing('charger-faulted', charger);
+    await send(charger, { connectorStatus: 'Available', errorCode: 'NoError' });
+    await cleared('charger-faulted', charger);
+  });
+
+  it('car still plugged in 2 hours after charging, in the daytime', async () => {
+    const charger = chargers[1]?.id as string;
+    await send(charger, { connectorStatus: 'SuspendedEV', activePower: 0, sessionDuration: 9_000 });
+    minutes(61);
+    await send(charger, { connectorStatus: 'SuspendedEV', activePower: 0, sessionDuration: 12_660 });
+    expect(await open('charger-bay-blocked', charger)).toBe(false);
+    minutes(60);
+    await send(charger, { connectorStatus: 'SuspendedEV', activePower: 0, sessionDuration: 16_260 });
+    await firing('charger-bay-blocked', charger);
+    await send(charger, { connectorStatus: 'Available', sessionDuration: 0 });
+    await cleared('charger-bay-blocked', charger);
+  });
+
+  it('one alert when every charging point of a district is busy', async () => {
+    expect(chargers.length).toBeGreaterThan(1);
+    for (const c of chargers) await send(c.id, { connectorStatus: 'Charging', activePower: 11 });
+    await firing('district-chargers-all-busy', 'district:centrum');
+    await send(chargers[0]?.id as string, { connectorStatus: 'Available', activePower: 0 });
+    await cleared('district-chargers-all-busy', 'district:centrum');
+  });
 });
 
 describe('silence, at night', () => {
@@ -159,30 +191,32 @@ describe('silence, at night', () => {
     await cleared('lamp-dark-at-night', lamp);
   });
 
-  it('camera and bin silent, and one alert for a gateway whose lamps all went quiet', async () => {
+  it('camera, bin and charger silent, and one alert for a gateway whose lamps all went quiet', async () => {
     // Gateway B keeps talking; gateway A's devices stop.
+    const alive: Record<DeviceKind, Record<string, unknown>> = {
+      streetlight: { status: 'ok' },
+      wasteBin: { fillingLevel: 5 },
+      camera: { crowdDensity: 0.1 },
+      evCharger: { connectorStatus: 'Available' },
+    };
     const keepAlive = async () => {
-      for (const d of fleet.devices.filter((x) => x.gatewayId === gatewayB))
-        await send(
-          d.id,
-          d.kind === 'streetlight'
-            ? { status: 'ok' }
-            : d.kind === 'wasteBin'
-              ? { fillingLevel: 5 }
-              : { crowdDensity: 0.1 },
-        );
+      for (const d of fleet.devices.filter((x) => x.gatewayId === gatewayB)) await send(d.id, alive[d.kind]);
     };
     await keepAlive();
     minutes(121);
     await keepAlive();
     const camera = devices('camera')[2]?.id as string;
     const bin = devices('wasteBin')[3]?.id as string;
+    const charger = devices('evCharger')[0]?.id as string;
     await firing('camera-silent', camera);
     await firing('bin-silent', bin);
+    await firing('charger-silent', charger);
     await firing('gateway-offline', `gateway:${gatewayA}`);
     expect(await open('gateway-offline', `gateway:${gatewayB}`)).toBe(false);
     await send(camera, { crowdDensity: 0.2 });
     await cleared('camera-silent', camera);
+    await send(charger, { connectorStatus: 'Available' });
+    await cleared('charger-silent', charger);
     for (const lamp of devices('streetlight')) await send(lamp.id, { status: 'ok' });
     await cleared('gateway-offline', `gateway:${gatewayA}`);
   });

@@ -53,6 +53,22 @@ export const validReadings = {
       tamperDetected: false,
     },
   },
+  evCharger: {
+    deviceId: 'evc-000004',
+    kind: 'evCharger',
+    ts: TS,
+    metrics: {
+      connectorStatus: 'Charging',
+      errorCode: 'NoError',
+      activePower: 10.8,
+      sessionEnergy: 6.4,
+      cumulativeEnergy: 18_250.7,
+      sessionDuration: 2_460,
+      powerLimit: 22,
+      ratedPower: 22,
+      temperature: 31.5,
+    },
+  },
 } as const;
 
 export type FixtureKind = keyof typeof validReadings;

@@ -17,18 +17,19 @@ describe('generateFleet', () => {
     expect(new Set(fleet.gateways.map((g) => g.id)).size).toBe(fleet.gateways.length);
     for (const gateway of fleet.gateways)
       expect(gateway.id).toMatch(new RegExp(`^gw-${gateway.district}-\\d{2,}$`));
-    const prefixes = { streetlight: 'lamp', wasteBin: 'bin', camera: 'cam' };
+    const prefixes = { streetlight: 'lamp', wasteBin: 'bin', camera: 'cam', evCharger: 'evc' };
     fleet.devices.forEach((d, index) => {
       expect(d.id).toBe(`${prefixes[d.kind]}-${String(index + 1).padStart(6, '0')}`);
     });
   });
 
-  it('mixes about 60% street lights, 25% bins and 15% cameras', () => {
+  it('mixes about 60% street lights, 25% bins, 15% cameras and 5% chargers', () => {
     const { devices } = generateFleet({ seed: 4, devices: 10_000 });
     const share = (kind: string) => devices.filter((d) => d.kind === kind).length / devices.length;
     expect(share('streetlight')).toBeCloseTo(0.6, 1);
     expect(share('wasteBin')).toBeCloseTo(0.25, 1);
     expect(share('camera')).toBeCloseTo(0.15, 1);
+    expect(share('evCharger')).toBeCloseTo(0.05, 1);
   });
 
   it('gives each gateway its quota of devices, nearby and in its district', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DeviceKind, kinds } from '../../../shared/kinds/index.ts';
+import { type DeviceKind, deviceKind, kinds } from '../../../shared/kinds/index.ts';
 import { GENT } from '../../../simulators/fleet.ts';
 import { createModel } from '../../../simulators/models/index.ts';
 import { createRandom } from '../../../simulators/random.ts';
@@ -7,7 +7,7 @@ import { device, HOUR, MINUTE, model, run } from './support.ts';
 
 const MONDAY = new Date('2026-11-15T23:00:00Z'); // Monday 00:00 in Gent
 const WEEK = 7 * 24 * HOUR;
-const KINDS: DeviceKind[] = ['streetlight', 'wasteBin', 'camera'];
+const KINDS: DeviceKind[] = deviceKind.options;
 
 describe.each(KINDS)('%s model', (kind) => {
   it('produces full readings that the contract accepts over a week at 15-minute steps', () => {

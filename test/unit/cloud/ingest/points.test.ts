@@ -2,14 +2,9 @@ import { dateToProtocolTimestamp, Point } from '@influxdata/influxdb-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  eventMeasurement,
-  eventPoint,
-  gatewayHealthMeasurement,
-  heartbeatPoint,
-  readingLine,
-} from '../../../../cloud/ingest/points.ts';
+import { eventPoint, heartbeatPoint, readingLine } from '../../../../cloud/ingest/points.ts';
 import type { DevicePlacement } from '../../../../cloud/registry/placement.ts';
+import { eventMeasurement, gatewayHealthMeasurement } from '../../../../cloud/storage/measurements.ts';
 import { toLine } from '../../../../cloud/storage/point-writer.ts';
 import {
   type DeviceEvent,
@@ -188,6 +183,21 @@ describe('eventPoint', () => {
   it('omits the detail field when there is none', () => {
     const { detail: _, ...bare } = event;
     expect(parts(line(eventPoint(bare, placement))).fields).toBe('count=1i');
+  });
+
+  it('writes the values its kind declares as fields: numbers as floats, codes as strings', () => {
+    const ended: DeviceEvent = {
+      deviceId: 'evc-000004',
+      kind: 'evCharger',
+      ts: '2026-11-22T15:59:59.999Z',
+      type: 'sessionEnded',
+      values: { sessionEnergy: 21, sessionDuration: 5_400.5 },
+    };
+    expect(parts(line(eventPoint(ended, placement))).fields).toBe(
+      'count=1i,sessionDuration=5400.5,sessionEnergy=21',
+    );
+    const fault: DeviceEvent = { ...ended, type: 'fault', values: { errorCode: 'GroundFailure' } };
+    expect(parts(line(eventPoint(fault, placement))).fields).toBe('count=1i,errorCode="GroundFailure"');
   });
 });
 

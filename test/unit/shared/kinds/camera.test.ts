@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { camera } from '../../../../shared/kinds/camera.ts';
+import { camera } from '../../../../shared/kinds/camera/index.ts';
 import { readingWith, validReadings } from '../../fixtures.ts';
 
 const accepts = (metrics: Record<string, unknown>) =>

@@ -9,7 +9,10 @@ const thermometer = defineKind({
   metrics: z.object({ temperature: quantity('°C', 'Air temperature', -50, 60), label: z.string() }),
   events: z.enum(['frost']),
   commands: z.discriminatedUnion('action', [z.object({ action: z.literal('calibrate') }).strict()]),
+  eventValues: z.object({}),
   healthy: (m) => (m.temperature ?? 0) > -40,
+  example: { deviceId: 't-1', metrics: { temperature: 4 } },
+  counts: {},
 });
 
 const TS = '2026-11-22T16:00:00Z';
@@ -66,6 +69,33 @@ describe('defineKind event', () => {
     expect(thermometer.event.safeParse({ ...base, detail: 'a\nb' }).success).toBe(false);
     expect(thermometer.event.safeParse({ ...base, detail: 'x'.repeat(501) }).success).toBe(false);
     expect(thermometer.event.safeParse({ ...base, extra: 1 }).success).toBe(false);
+  });
+
+  it('has no values unless the kind declares them; declared values are checked, each optional', () => {
+    expect(thermometer.event.safeParse({ ...base, values: { depth: 3 } }).success).toBe(false);
+    expect(Object.keys(z.toJSONSchema(thermometer.event).properties ?? {})).not.toContain('values');
+    const gauge = defineKind({
+      kind: 'gauge',
+      fiwareType: 'Device',
+      description: 'gauge',
+      metrics: z.object({ level: quantity('m', 'Water level', 0, 10) }),
+      events: z.enum(['flood']),
+      eventValues: z.object({
+        level: quantity('m', 'Level at the alarm', 0, 10),
+        cause: z.enum(['rain', 'tide']),
+      }),
+      commands: z.discriminatedUnion('action', [z.object({ action: z.literal('calibrate') }).strict()]),
+      healthy: () => true,
+      example: { deviceId: 'g-1', metrics: { level: 1 } },
+      counts: {},
+    });
+    const flood = { deviceId: 'g-1', kind: 'gauge', ts: TS, type: 'flood' };
+    expect(gauge.event.safeParse({ ...flood, values: { level: 4.2 } }).success).toBe(true);
+    expect(gauge.event.safeParse({ ...flood, values: { level: 4.2, cause: 'tide' } }).success).toBe(true);
+    expect(gauge.event.safeParse({ ...flood, values: { level: 11 } }).success).toBe(false);
+    expect(gauge.event.safeParse({ ...flood, values: { cause: 'snow' } }).success).toBe(false);
+    expect(gauge.event.safeParse({ ...flood, values: { depth: 1 } }).success).toBe(false);
+    expect(gauge.event.safeParse({ ...flood, values: {} }).success).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { streetlight } from '../../../../shared/kinds/streetlight.ts';
+import { streetlight } from '../../../../shared/kinds/streetlight/index.ts';
 import { readingWith, validReadings } from '../../fixtures.ts';
 
 const accepts = (metrics: Record<string, unknown>) =>

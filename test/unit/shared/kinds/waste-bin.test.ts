@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wasteBin } from '../../../../shared/kinds/waste-bin.ts';
+import { wasteBin } from '../../../../shared/kinds/wasteBin/index.ts';
 import { readingWith, validReadings } from '../../fixtures.ts';
 
 const accepts = (metrics: Record<string, unknown>) =>

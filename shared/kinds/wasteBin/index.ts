@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { timestamp } from '../ids.ts';
-import { defineKind, quantity } from './kind.ts';
+import { timestamp } from '../../ids.ts';
+import { defineKind, quantity, type SummaryOptions } from '../kind.ts';
 
 export const wasteBin = defineKind({
   kind: 'wasteBin',
@@ -19,5 +19,29 @@ export const wasteBin = defineKind({
   }),
   events: z.enum(['emptied', 'tilted', 'lidOpened', 'lidClosed', 'fireRisk', 'batteryLow']),
   commands: z.discriminatedUnion('action', [z.object({ action: z.literal('requestStatus') }).strict()]),
+  eventValues: z.object({}),
   healthy: (m) => !['burning', 'dropped', 'vandalized', 'moved'].includes(m.status ?? 'ok'),
+  example: {
+    deviceId: 'bin-900002',
+    metrics: { fillingLevel: 72.5, temperature: 11.2, lidOpen: false, batteryLevel: 88 },
+  },
+  counts: {
+    aboveThreshold: (d, o) =>
+      typeof d.latest.fillingLevel === 'number' && d.latest.fillingLevel >= o.binThreshold,
+    dueForCollection: (d, o) => dueForCollection(d.latest, o),
+    fireRisk: (d) => d.latest.status === 'burning',
+  },
+  collectionDue: (latest, options) => dueForCollection(latest, options),
 });
+
+/** Full to the threshold, or not emptied for too long. */
+function dueForCollection(
+  latest: { fillingLevel?: number; dateLastEmptying?: string },
+  options: SummaryOptions,
+): boolean {
+  const fill = latest.fillingLevel;
+  if (typeof fill === 'number' && fill >= options.binThreshold) return true;
+  const emptied = latest.dateLastEmptying;
+  const limit = options.maxDaysWithoutEmptying * 86_400_000;
+  return typeof emptied === 'string' && options.now.getTime() - Date.parse(emptied) > limit;
+}

@@ -1,5 +1,5 @@
-import { localClock } from '../local-time.ts';
-import { clamp, HOUR_MS, hoursBetween, occurs, round } from './math.ts';
+import { localClock } from '../../local-time.ts';
+import { clamp, HOUR_MS, hoursBetween, occurs, round } from '../../models/math.ts';
 import type {
   Command,
   CommandOutcome,
@@ -8,9 +8,9 @@ import type {
   ModelEvent,
   Physics,
   Step,
-} from './model.ts';
-import { simulate } from './simulate.ts';
-import { daylightLux, SUNSET_ALTITUDE, sunAltitude } from './sun.ts';
+} from '../../models/model.ts';
+import { simulate } from '../../models/simulate.ts';
+import { daylightLux, SUNSET_ALTITUDE, sunAltitude } from '../../models/sun.ts';
 
 type Schedule = 'on' | 'low' | 'off';
 type Metrics = Step<'streetlight'>['metrics'];

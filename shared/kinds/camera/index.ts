@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineKind, quantity } from './kind.ts';
+import { defineKind, quantity } from '../kind.ts';
 
 /**
  * A 5G public-space camera. It analyses video on the device and sends counts only:
@@ -38,5 +38,25 @@ export const camera = defineKind({
     z.object({ action: z.literal('reboot') }).strict(),
     z.object({ action: z.literal('setReportingInterval'), seconds: z.int().min(1).max(3_600) }).strict(),
   ]),
+  eventValues: z.object({}),
   healthy: (m) => m.streamStatus !== 'offline' && m.tamperDetected !== true,
+  example: {
+    deviceId: 'cam-900003',
+    metrics: {
+      streamStatus: 'online',
+      peopleCount: 37,
+      crowdDensity: 0.12,
+      vehicleCount: 12,
+      rsrp: -88,
+      sinr: 14.5,
+    },
+  },
+  counts: {
+    streaming: (d) => d.status === 'online' && d.latest.streamStatus === 'online',
+    tampered: (d) => d.latest.tamperDetected === true,
+  },
+  today: {
+    peopleToday: { metric: 'peopleCount', of: 'sum' },
+    vehiclesToday: { metric: 'vehicleCount', of: 'sum' },
+  },
 });

@@ -1,10 +1,10 @@
-import { distanceM } from '../../shared/geo.ts';
-import { localClock } from '../local-time.ts';
-import { hashString } from '../random.ts';
-import { clamp, HOUR_MS, hoursBetween, occurs, round } from './math.ts';
-import type { DeviceModel, ModelContext, ModelEvent, Physics, Step } from './model.ts';
-import { litter } from './profiles.ts';
-import { simulate } from './simulate.ts';
+import { distanceM } from '../../../shared/geo.ts';
+import { localClock } from '../../local-time.ts';
+import { clamp, HOUR_MS, hoursBetween, occurs, round } from '../../models/math.ts';
+import type { DeviceModel, ModelContext, ModelEvent, Physics, Step } from '../../models/model.ts';
+import { litter } from '../../models/profiles.ts';
+import { simulate } from '../../models/simulate.ts';
+import { hashString } from '../../random.ts';
 
 type Metrics = Step<'wasteBin'>['metrics'];
 type Events = ModelEvent<'wasteBin'>[];

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { defineKind, quantity } from './kind.ts';
+import { defineKind, quantity } from '../kind.ts';
+
+/** FIWARE Streetlight.status: anything but `ok` is a fault; no status yet counts as working. */
+const lampWorks = (status: string | undefined) => status === undefined || status === 'ok';
 
 export const streetlight = defineKind({
   kind: 'streetlight',
@@ -27,5 +30,16 @@ export const streetlight = defineKind({
     z.object({ action: z.literal('setDimming'), level: z.number().min(0).max(100) }).strict(),
     z.object({ action: z.literal('returnToSchedule') }).strict(),
   ]),
-  healthy: (m) => m.status === undefined || m.status === 'ok',
+  eventValues: z.object({}),
+  healthy: (m) => lampWorks(m.status),
+  example: {
+    deviceId: 'lamp-900001',
+    metrics: { powerState: 'on', dimmingLevel: 100, activePower: 61.5, energyConsumed: 1234.5, status: 'ok' },
+  },
+  counts: {
+    on: (d) => d.latest.powerState === 'on' || d.latest.powerState === 'low',
+    off: (d) => d.latest.powerState === 'off',
+    faulty: (d) => !lampWorks(d.latest.status),
+  },
+  today: { energyTodayKWh: { metric: 'energyConsumed', of: 'increase' } },
 });

@@ -1,6 +1,6 @@
-import { distanceM } from '../../shared/geo.ts';
-import { localClock } from '../local-time.ts';
-import { clamp, HOUR_MS, hoursBetween, occurs, poisson, round } from './math.ts';
+import { distanceM } from '../../../shared/geo.ts';
+import { localClock } from '../../local-time.ts';
+import { clamp, HOUR_MS, hoursBetween, occurs, poisson, round } from '../../models/math.ts';
 import type {
   Command,
   CommandOutcome,
@@ -9,9 +9,9 @@ import type {
   ModelEvent,
   Physics,
   Step,
-} from './model.ts';
-import { pedestrians, traffic } from './profiles.ts';
-import { simulate } from './simulate.ts';
+} from '../../models/model.ts';
+import { pedestrians, traffic } from '../../models/profiles.ts';
+import { simulate } from '../../models/simulate.ts';
 
 type Metrics = Step<'camera'>['metrics'];
 type Events = ModelEvent<'camera'>[];

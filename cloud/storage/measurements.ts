@@ -1,0 +1,9 @@
+/**
+ * The InfluxDB measurements the cloud writes besides the readings (which go to one measurement per
+ * kind, named after the kind). Writers and readers (dashboards, Grafana) take the names from here.
+ */
+export const eventMeasurement = 'device_event';
+export const gatewayHealthMeasurement = 'gateway_health';
+export const deviceStatusMeasurement = 'device_status';
+export const platformStatsMeasurement = 'platform_stats';
+export const alertEventMeasurement = 'alert_event';
