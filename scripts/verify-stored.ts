@@ -6,10 +6,15 @@ export interface StoredComparison {
   kind: DeviceKind;
   produced: number;
   stored: number;
-  /** Readings produced but not stored (device@time, at most 20 listed). */
+  /**
+   * Readings produced but not stored, or not yet with all their fields (device@time, at most 20
+   * listed). InfluxDB 1.x stores each field of a point as its own series and makes a write visible
+   * field by field, so while a write is being applied a query can return the point with some fields
+   * null: such a point is still on its way, not stored with other values.
+   */
   missing: string[];
   missingCount: number;
-  /** Stored points whose values differ from what the device produced. */
+  /** Stored points with every field, whose values differ from what the device produced. */
   mismatched: string[];
   /** Stored points no device produced. */
   extra: number;
@@ -20,7 +25,7 @@ export interface StoredComparison {
  * by device and timestamp, and every metric value must be stored exactly.
  */
 export async function compareStored(
-  influx: InfluxConnection,
+  influx: Pick<InfluxConnection, 'select'>,
   readings: Reading[],
 ): Promise<StoredComparison[]> {
   const result: StoredComparison[] = [];
@@ -35,9 +40,9 @@ export async function compareStored(
       const key = `${reading.deviceId}@${Date.parse(reading.ts)}`;
       seen.add(key);
       const row = stored.get(key);
-      if (!row) missing.push(key);
-      else if (Object.entries(reading.metrics).some(([name, value]) => row[name] !== value))
-        mismatched.push(key);
+      const metrics = Object.entries(reading.metrics);
+      if (!row || metrics.some(([name]) => row[name] === null || row[name] === undefined)) missing.push(key);
+      else if (metrics.some(([name, value]) => row[name] !== value)) mismatched.push(key);
     }
     result.push({
       kind,

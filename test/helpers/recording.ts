@@ -5,8 +5,9 @@ import type { Reading } from '../../shared/kinds/index.ts';
 import { waitFor } from './wait.ts';
 
 /**
- * Waits until InfluxDB holds every reading the devices produced, then checks that they are exactly
- * those readings: none missing, none extra, every value intact.
+ * Waits until InfluxDB holds every reading the devices produced, each with all its fields (a write
+ * becomes visible field by field, see `compareStored`), then checks that they are exactly those
+ * readings: none missing, none extra, every value intact.
  */
 export async function expectEveryReadingStored(
   influx: InfluxConnection,
