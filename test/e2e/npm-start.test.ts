@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { numericMetrics } from '../../cloud/dashboards/series-query.ts';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -11,7 +12,7 @@ let cleanup: (() => Promise<void>) | undefined;
 afterAll(async () => cleanup?.());
 
 describe('npm start', () => {
-  it('runs the platform on its embedded defaults (own influxd) with a simulated city of every kind', async () => {
+  it('runs the platform on its embedded defaults (own influxd) with a simulated city of every kind, in the API and in InfluxDB', async () => {
     const dir = await tempDir('start');
     const child = spawn(process.execPath, ['scripts/start.ts'], {
       env: {
@@ -48,6 +49,17 @@ describe('npm start', () => {
       await waitFor(`${kind} readings`, async () => {
         const { body } = await getJson<{ total: number }>(`${devicesUrl}?kind=${kind}&status=online&limit=1`);
         return body.total > 0;
+      });
+    }
+    // Every kind's readings reach InfluxDB: the series API reads them back from there.
+    const seriesUrl = devicesUrl.replace('/api/v1/devices', '/api/v1/series');
+    for (const kind of deviceKind.options) {
+      const metric = numericMetrics[kind][0];
+      await waitFor(`${kind} readings in InfluxDB`, async () => {
+        const { body } = await getJson<{ points: { v: number | null }[] }>(
+          `${seriesUrl}?kind=${kind}&metric=${metric}&fn=count&every=1h`,
+        );
+        return body.points.some((p) => (p.v ?? 0) > 0);
       });
     }
     const health = await getJson<{ counters: Record<string, number> }>(
