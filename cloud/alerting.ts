@@ -9,8 +9,11 @@ import { startDigest, startPruning } from './notifications/scheduler.ts';
 import type { DeviceRegistry } from './registry/registry.ts';
 import { createRulesRuntime } from './rules/runtime.ts';
 import { isActive } from './rules/schedule.ts';
+import { SqliteAlertStore } from './alerts/sqlite-store.ts';
 import { RuleService } from './rules/service.ts';
-import { RuleStore } from './rules/store.ts';
+import { SqliteRuleStateStore } from './rules/sqlite-state.ts';
+import { SqliteRuleStore } from './rules/sqlite-store.ts';
+import { readRulePack } from './rules/store.ts';
 
 export interface AlertingDependencies {
   config: CloudConfig;
@@ -53,7 +56,8 @@ export async function startAlerting(deps: AlertingDependencies) {
     publish: deps.publish,
   });
   const { alertStore, alerts, engine } = createRulesRuntime({
-    db,
+    alertStore: new SqliteAlertStore(db),
+    states: new SqliteRuleStateStore(db),
     journal,
     registry,
     counters,
@@ -74,8 +78,8 @@ export async function startAlerting(deps: AlertingDependencies) {
     },
     isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
   });
-  const rules = new RuleService(new RuleStore(db), engine, now);
-  rules.load(await RuleStore.readPack(config.RULES_DIR));
+  const rules = new RuleService(new SqliteRuleStore(db), engine, now);
+  await rules.load(await readRulePack(config.RULES_DIR));
   const timezone = registry.city?.timezone ?? 'UTC';
   const daysAgo = (days: number) => new Date(now().getTime() - days * 86_400_000).toISOString();
   const stopJobs = [

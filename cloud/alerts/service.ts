@@ -6,7 +6,7 @@ import type { Journal } from '../ingest/journal.ts';
 import { toLine } from '../ingest/points.ts';
 import type { Counters } from '../ingest/stats.ts';
 import type { Rule } from '../rules/schema.ts';
-import type { Alert, AlertSubject, SqliteAlertStore } from './store.ts';
+import type { Alert, AlertStore, AlertSubject } from './store.ts';
 
 export type Transition = 'fired' | 'escalated' | 'acknowledged' | 'resolved';
 
@@ -16,7 +16,7 @@ export interface AlertAnnouncer {
 }
 
 export interface AlertServiceOptions {
-  store: SqliteAlertStore;
+  store: AlertStore;
   journal: Journal;
   counters: Counters;
   log: Logger;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import type { SqliteAuditLog } from '../access/audit.ts';
 import { AlertError, type AlertService } from '../alerts/service.ts';
-import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
+import type { Alert, AlertStore } from '../alerts/store.ts';
 import { severity } from '../rules/schema.ts';
 import { principalOf } from './auth.ts';
 import { ApiError, NotFoundError, parseWith } from './errors.ts';
@@ -54,7 +54,7 @@ function lifecycle(service: AlertService) {
 }
 
 /** Alerts under /api/v1/alerts: technicians (viewer) list, acknowledge, assign, comment and resolve. */
-export function alertRoutes(service: AlertService, store: SqliteAlertStore, audit: SqliteAuditLog): Router {
+export function alertRoutes(service: AlertService, store: AlertStore, audit: SqliteAuditLog): Router {
   const router = Router();
   router.get('/alerts', (req, res) => {
     const q = parseWith(alertQuery, req.query, 'query');

@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import type { SqliteAuditLog } from '../access/audit.ts';
 import type { SqliteTokenStore } from '../access/tokens.ts';
 import type { AlertService } from '../alerts/service.ts';
-import type { SqliteAlertStore } from '../alerts/store.ts';
+import type { AlertStore } from '../alerts/store.ts';
 import type { CommandService } from '../commands/service.ts';
 import type { SqliteCommandStore } from '../commands/store.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
@@ -37,7 +37,7 @@ export interface ApiDependencies {
   configs: GatewayConfigService;
   rules: RuleService;
   alerts: AlertService;
-  alertStore: SqliteAlertStore;
+  alertStore: AlertStore;
   influx: InfluxConnection;
   metrics: Registry;
   tokens: SqliteTokenStore;

@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import type { SqliteAlertStore } from '../alerts/store.ts';
+import type { AlertStore } from '../alerts/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { NotFoundError, parseWith } from './errors.ts';
 import { deviceListQuery } from './schemas.ts';
 
-export function deviceRoutes(registry: DeviceRegistry, alerts: SqliteAlertStore): Router {
+export function deviceRoutes(registry: DeviceRegistry, alerts: AlertStore): Router {
   const router = Router();
   router.get('/devices', (req, res) => {
     const q = parseWith(deviceListQuery, req.query, 'query');

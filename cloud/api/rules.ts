@@ -42,33 +42,34 @@ export function ruleRoutes(
     if (!rule) throw new NotFoundError(`rule ${req.params.id} does not exist`);
     res.json(rule);
   });
-  router.post('/rules', requireRole('operator'), (req, res) => {
+  router.post('/rules', requireRole('operator'), async (req, res) => {
     const id = (req.body as { id?: unknown })?.id;
     if (typeof id === 'string' && rules.get(id))
       throw new ApiError(409, 'Conflict', `rule ${id} exists; PUT /api/v1/rules/${id} changes it`);
     try {
-      const rule = rules.put(req.body);
-      record(res, 'rule.create', rule.id, null, req.body);
+      const rule = await rules.put(req.body);
+      await record(res, 'rule.create', rule.id, null, req.body);
       res.status(201).json(rule);
     } catch (error) {
       validationProblem(error);
     }
   });
-  router.put('/rules/:id', requireRole('operator'), (req, res) => {
+  router.put('/rules/:id', requireRole('operator'), async (req, res) => {
     const body = { ...(req.body as object), id: req.params.id };
     const before = rules.export().find((r) => r.id === req.params.id) ?? null;
     try {
-      const rule = rules.put(body);
-      record(res, 'rule.update', rule.id, before, body);
+      const rule = await rules.put(body);
+      await record(res, 'rule.update', rule.id, before, body);
       res.json(rule);
     } catch (error) {
       validationProblem(error);
     }
   });
-  router.delete('/rules/:id', requireRole('operator'), (req, res) => {
+  router.delete('/rules/:id', requireRole('operator'), async (req, res) => {
     const before = rules.export().find((r) => r.id === req.params.id) ?? null;
-    if (!rules.delete(String(req.params.id))) throw new NotFoundError(`rule ${req.params.id} does not exist`);
-    record(res, 'rule.delete', String(req.params.id), before, null);
+    if (!(await rules.delete(String(req.params.id))))
+      throw new NotFoundError(`rule ${req.params.id} does not exist`);
+    await record(res, 'rule.delete', String(req.params.id), before, null);
     res.status(204).end();
   });
   router.post('/rules/dry-run', requireRole('operator'), async (req, res) => {
@@ -85,12 +86,12 @@ export function ruleRoutes(
     }
     res.json(await dryRunner(rule, body.data.hours));
   });
-  router.post('/rules/import', requireRole('operator'), (req, res) => {
+  router.post('/rules/import', requireRole('operator'), async (req, res) => {
     const list = z.array(z.unknown()).max(10_000).safeParse(req.body);
     if (!list.success) throw new ApiError(400, 'Invalid request', 'body must be an array of rules');
     try {
-      const count = rules.import(list.data);
-      record(res, 'rule.import', `${count} rules`, null, list.data);
+      const count = await rules.import(list.data);
+      await record(res, 'rule.import', `${count} rules`, null, list.data);
       res.json({ imported: count });
     } catch (error) {
       validationProblem(error);

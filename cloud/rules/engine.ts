@@ -7,7 +7,7 @@ import {
   type Reading,
 } from '../../shared/kinds/index.ts';
 import type { AlertService } from '../alerts/service.ts';
-import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
+import type { Alert, AlertStore } from '../alerts/store.ts';
 import type { Counters } from '../ingest/stats.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
@@ -17,7 +17,7 @@ import type { RuleStateStore } from './state.ts';
 
 export interface EngineOptions {
   alerts: AlertService;
-  alertStore: SqliteAlertStore;
+  alertStore: AlertStore;
   registry: DeviceRegistry;
   states: RuleStateStore;
   counters: Counters;

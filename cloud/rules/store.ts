@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
 import { type Rule, type RuleInput, rule } from './schema.ts';
 
@@ -22,60 +21,36 @@ export function parseRule(input: unknown, where: string): Rule {
   return parsed.data;
 }
 
+/** Reads every `*.json` (an array of rules) in `dir`; a bad rule stops start-up with its file and field. */
+export async function readRulePack(dir: string): Promise<RuleInput[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const rules: RuleInput[] = [];
+  for (const name of names) {
+    const list = z.array(z.unknown()).parse(JSON.parse(await readFile(join(dir, name), 'utf8')));
+    list.forEach((item, index) => {
+      parseRule(item, `${name}[${index}]`);
+      rules.push(item as RuleInput);
+    });
+  }
+  return rules;
+}
+
 /**
  * Rules as code and through the API: the files in provisioning/rules/ are the default pack; rules
- * created or changed over the API are kept in the embedded database, in their input form (so an
- * export gives back what was written), and win over a file rule with the same id.
+ * created or changed over the API are kept in a store, in their input form (so an export gives back
+ * what was written), and win over a file rule with the same id. A deletion is kept too, so a deleted
+ * pack rule stays deleted. test/conformance/rule-store.ts is the suite every store must pass.
  */
-export class RuleStore {
-  private readonly db: DatabaseSync;
-
-  constructor(db: DatabaseSync) {
-    this.db = db;
-    db.exec(
-      `CREATE TABLE IF NOT EXISTS rules (id TEXT PRIMARY KEY, definition TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0)`,
-    );
-  }
-
-  /** Reads every `*.json` (an array of rules) in `dir`; a bad rule stops start-up with its file and field. */
-  static async readPack(dir: string): Promise<RuleInput[]> {
-    let names: string[];
-    try {
-      names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const rules: RuleInput[] = [];
-    for (const name of names) {
-      const list = z.array(z.unknown()).parse(JSON.parse(await readFile(join(dir, name), 'utf8')));
-      list.forEach((item, index) => {
-        parseRule(item, `${name}[${index}]`);
-        rules.push(item as RuleInput);
-      });
-    }
-    return rules;
-  }
-
+export interface RuleStore {
   /** Stored rules: id → input definition, or null when deleted over the API. */
-  stored(): Map<string, RuleInput | null> {
-    const rows = this.db.prepare('SELECT id, definition, deleted FROM rules').all() as {
-      id: string;
-      definition: string;
-      deleted: number;
-    }[];
-    return new Map(rows.map((r) => [r.id, r.deleted ? null : JSON.parse(r.definition)]));
-  }
-
-  save(definition: RuleInput, at: Date): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO rules (id, definition, updated_at, deleted) VALUES (?, ?, ?, 0)')
-      .run(definition.id, JSON.stringify(definition), at.toISOString());
-  }
-
-  delete(id: string, at: Date): void {
-    this.db
-      .prepare("INSERT OR REPLACE INTO rules (id, definition, updated_at, deleted) VALUES (?, '{}', ?, 1)")
-      .run(id, at.toISOString());
-  }
+  stored(): Promise<Map<string, RuleInput | null>>;
+  /** Creates or replaces the definition with its id (a deleted rule comes back). */
+  save(definition: RuleInput, at: Date): Promise<void>;
+  delete(id: string, at: Date): Promise<void>;
 }
