@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
+import { SqliteAlertStore } from './alerts/sqlite-store.ts';
 import type { CloudConfig } from './config.ts';
 import type { Journal } from './ingest/journal.ts';
 import type { Counters } from './ingest/stats.ts';
@@ -9,7 +10,6 @@ import { startDigest, startPruning } from './notifications/scheduler.ts';
 import type { DeviceRegistry } from './registry/registry.ts';
 import { createRulesRuntime } from './rules/runtime.ts';
 import { isActive } from './rules/schedule.ts';
-import { SqliteAlertStore } from './alerts/sqlite-store.ts';
 import { RuleService } from './rules/service.ts';
 import { SqliteRuleStateStore } from './rules/sqlite-state.ts';
 import { SqliteRuleStore } from './rules/sqlite-store.ts';

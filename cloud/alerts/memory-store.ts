@@ -1,5 +1,12 @@
 import { OpenAlerts } from './open-alerts.ts';
-import type { Alert, AlertChanges, AlertHistoryEntry, AlertQuery, AlertStore, AlertSummary } from './store.ts';
+import type {
+  Alert,
+  AlertChanges,
+  AlertHistoryEntry,
+  AlertQuery,
+  AlertStore,
+  AlertSummary,
+} from './store.ts';
 
 /** What a stored detail reads back as (a database keeps it as JSON). */
 const asStored = (detail: unknown) => (detail === undefined ? undefined : JSON.parse(JSON.stringify(detail)));
@@ -12,7 +19,17 @@ export class MemoryAlertStore implements AlertStore {
   insert(alert: Alert, actor: string): void {
     if (this.alerts.has(alert.id)) throw new Error(`alert ${alert.id} exists already`);
     const { id, ruleId, ruleName, severity, subject, state, summary, firedAt, lastMatchAt } = alert;
-    const stored = { id, ruleId, ruleName, severity, subject: { ...subject }, state, summary, firedAt, lastMatchAt };
+    const stored = {
+      id,
+      ruleId,
+      ruleName,
+      severity,
+      subject: { ...subject },
+      state,
+      summary,
+      firedAt,
+      lastMatchAt,
+    };
     this.alerts.set(alert.id, { alert: stored, history: [] });
     this.record(alert.id, { at: alert.firedAt, actor, action: 'fired', detail: { summary: alert.summary } });
     this.openAlerts.index({ ...stored });
@@ -35,7 +52,12 @@ export class MemoryAlertStore implements AlertStore {
 
   get(id: string): (Alert & { history: AlertHistoryEntry[] }) | undefined {
     const stored = this.alerts.get(id);
-    return stored && { ...copy(stored.alert), history: stored.history.map((h) => ({ ...h, detail: asStored(h.detail) })) };
+    return (
+      stored && {
+        ...copy(stored.alert),
+        history: stored.history.map((h) => ({ ...h, detail: asStored(h.detail) })),
+      }
+    );
   }
 
   open(ruleId: string, subjectId: string): Alert | undefined {
@@ -48,7 +70,9 @@ export class MemoryAlertStore implements AlertStore {
 
   list(query: AlertQuery): { total: number; items: Alert[] } {
     const matches = (a: Alert) =>
-      (query.state === 'open' ? a.state !== 'resolved' : query.state === undefined || a.state === query.state) &&
+      (query.state === 'open'
+        ? a.state !== 'resolved'
+        : query.state === undefined || a.state === query.state) &&
       (query.severity === undefined || a.severity === query.severity) &&
       (query.deviceKind === undefined || a.subject.deviceKind === query.deviceKind) &&
       (query.district === undefined || a.subject.district === query.district) &&

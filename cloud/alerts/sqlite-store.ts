@@ -1,7 +1,15 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { transaction } from '../storage/sqlite.ts';
 import { OpenAlerts } from './open-alerts.ts';
-import type { Alert, AlertChanges, AlertHistoryEntry, AlertQuery, AlertState, AlertStore, AlertSummary } from './store.ts';
+import type {
+  Alert,
+  AlertChanges,
+  AlertHistoryEntry,
+  AlertQuery,
+  AlertState,
+  AlertStore,
+  AlertSummary,
+} from './store.ts';
 
 type Row = Record<string, unknown>;
 const optional = (v: unknown) => (v === null ? undefined : String(v));

@@ -1,6 +1,7 @@
 import type { DeviceFilter, DeviceRecord, DeviceSort, GatewayRecord, Page, RegistryStore } from './store.ts';
 
-const compare = (a: string | undefined, b: string | undefined) => (a === b ? 0 : (a ?? '') < (b ?? '') ? -1 : 1);
+const compare = (a: string | undefined, b: string | undefined) =>
+  a === b ? 0 : (a ?? '') < (b ?? '') ? -1 : 1;
 
 /** Never-seen devices sort after those seen, whichever the direction. */
 const byLastSeen = (direction: 1 | -1) => (a: DeviceRecord, b: DeviceRecord) =>
@@ -46,7 +47,9 @@ export class MemoryRegistryStore implements RegistryStore {
   }
 
   listDevices(filter: DeviceFilter, page: Page): { total: number; items: DeviceRecord[] } {
-    const found = [...this.devices.values()].filter((d) => matches(d, filter)).sort(orderBy[page.sort ?? 'id']);
+    const found = [...this.devices.values()]
+      .filter((d) => matches(d, filter))
+      .sort(orderBy[page.sort ?? 'id']);
     return {
       total: found.length,
       items: found.slice(page.offset, page.offset + page.limit).map((d) => structuredClone(d)),

@@ -1,15 +1,16 @@
 import { pino } from 'pino';
 import type { City } from '../../shared/fleet.ts';
 import type { DeviceEvent, MetricValue, Reading } from '../../shared/kinds/index.ts';
-import { IngestJournal } from '../ingest/journal.ts';
+import { MemoryAlertStore } from '../alerts/memory-store.ts';
+import { MemoryJournal } from '../ingest/memory-journal.ts';
 import { Counters } from '../ingest/stats.ts';
+import { MemoryRegistryStore } from '../registry/memory-store.ts';
 import { DeviceRegistry } from '../registry/registry.ts';
-import { SqliteRegistryStore } from '../registry/sqlite-store.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent, rows } from '../storage/influxql.ts';
-import { openSqlite } from '../storage/sqlite.ts';
 import { eventsOf, metricsOf } from './conditions.ts';
+import { MemoryRuleStateStore } from './memory-state.ts';
 import { createRulesRuntime } from './runtime.ts';
 import type { Rule } from './schema.ts';
 
@@ -88,11 +89,10 @@ export async function dryRun(
 
   let clock = from;
   const now = () => new Date(clock);
-  const db = openSqlite(':memory:');
-  const journal = new IngestJournal(':memory:', { keyTtlMs: 0, now });
+  const journal = new MemoryJournal({ keyTtlMs: 0, now });
   try {
     const counters = new Counters();
-    const store = new SqliteRegistryStore(db);
+    const store = new MemoryRegistryStore();
     store.saveDevices(
       sources.devices.map((d) => ({
         ...d,
@@ -105,7 +105,8 @@ export async function dryRun(
     const registry = new DeviceRegistry({ store, now, offlineAfterMs: 15 * 60_000 });
     registry.load([]);
     const { alertStore, engine } = createRulesRuntime({
-      db,
+      alertStore: new MemoryAlertStore(),
+      states: new MemoryRuleStateStore(),
       journal,
       registry,
       counters,
@@ -153,6 +154,5 @@ export async function dryRun(
     };
   } finally {
     journal.close();
-    db.close();
   }
 }

@@ -1,6 +1,6 @@
 import type { WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
-import type { IngestJournal } from '../ingest/journal.ts';
+import type { JournalBatch, JournalStore } from '../ingest/journal.ts';
 import type { CounterSink } from '../ingest/stats.ts';
 import { type InfluxConnection, logInfluxClientTo } from './influx.ts';
 
@@ -23,10 +23,8 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-type Taken = NonNullable<ReturnType<IngestJournal['take']>>;
-
 interface InFlight {
-  batch: Taken;
+  batch: JournalBatch;
   /** Settles with the write's error (none once InfluxDB confirmed it) and its duration; never rejects. */
   done: Promise<{ error?: unknown; seconds: number }>;
 }
@@ -39,7 +37,7 @@ interface InFlight {
  * series and timestamp is the same point), so a batch written twice creates no duplicates.
  */
 export class JournalDrainer {
-  private readonly journal: IngestJournal;
+  private readonly journal: JournalStore;
   private readonly apis: WriteApi[];
   private readonly options: DrainerOptions;
   private readonly counters: CounterSink;
@@ -50,7 +48,7 @@ export class JournalDrainer {
   private loop?: Promise<void>;
 
   constructor(
-    journal: IngestJournal,
+    journal: JournalStore,
     influx: InfluxConnection,
     options: DrainerOptions,
     counters: CounterSink,
@@ -155,7 +153,7 @@ export class JournalDrainer {
     await Promise.all(inFlight.map((w) => w.done));
   }
 
-  private async write(api: WriteApi, batch: Taken): Promise<{ error?: unknown; seconds: number }> {
+  private async write(api: WriteApi, batch: JournalBatch): Promise<{ error?: unknown; seconds: number }> {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {

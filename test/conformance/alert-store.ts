@@ -24,7 +24,12 @@ export function alertStoreConformance(name: string, createStore: () => AlertStor
       expect(await store.get('a1')).toEqual({
         ...alert('a1'),
         history: [
-          { at: '2026-11-22T10:00:00.000Z', actor: 'rules', action: 'fired', detail: { summary: 'Lamp out: lamp-1 in centrum' } },
+          {
+            at: '2026-11-22T10:00:00.000Z',
+            actor: 'rules',
+            action: 'fired',
+            detail: { summary: 'Lamp out: lamp-1 in centrum' },
+          },
         ],
       });
       expect(await store.get('missing')).toBeUndefined();
@@ -38,7 +43,11 @@ export function alertStoreConformance(name: string, createStore: () => AlertStor
         { state: 'acknowledged', acknowledgedAt: '2026-11-22T10:05:00.000Z', acknowledgedBy: 'ops' },
         { at: '2026-11-22T10:05:00.000Z', actor: 'ops', action: 'acknowledged', detail: { note: undefined } },
       );
-      await store.update('a1', { assignee: 'eva' }, { at: '2026-11-22T10:06:00.000Z', actor: 'ops', action: 'assigned' });
+      await store.update(
+        'a1',
+        { assignee: 'eva' },
+        { at: '2026-11-22T10:06:00.000Z', actor: 'ops', action: 'assigned' },
+      );
       await store.update('a1', { lastMatchAt: '2026-11-22T10:07:00.000Z' });
       const read = await store.get('a1');
       expect(read).toMatchObject({
@@ -65,11 +74,19 @@ export function alertStoreConformance(name: string, createStore: () => AlertStor
     it('knows the open alert of each rule and subject, from firing through acknowledged to resolved', async () => {
       const store = await createStore();
       await store.insert(alert('a1'), 'rules');
-      await store.insert(alert('b1', { ruleId: 'bin-full', subject: { kind: 'device', id: 'bin-1' } }), 'rules');
+      await store.insert(
+        alert('b1', { ruleId: 'bin-full', subject: { kind: 'device', id: 'bin-1' } }),
+        'rules',
+      );
       expect(store.open('lamp-out', 'lamp-1')?.id).toBe('a1');
       expect(store.open('lamp-out', 'bin-1')).toBeUndefined();
       expect(store.open('bin-full', 'lamp-1')).toBeUndefined();
-      expect(store.allOpen().map((a) => a.id).sort()).toEqual(['a1', 'b1']);
+      expect(
+        store
+          .allOpen()
+          .map((a) => a.id)
+          .sort(),
+      ).toEqual(['a1', 'b1']);
       await store.update('a1', { state: 'acknowledged' });
       expect(store.open('lamp-out', 'lamp-1')).toMatchObject({ id: 'a1', state: 'acknowledged' });
       await store.update('a1', { state: 'resolved', resolvedAt: '2026-11-22T11:00:00.000Z' });
@@ -91,7 +108,10 @@ export function alertStoreConformance(name: string, createStore: () => AlertStor
       const store = await createStore();
       const at = (h: number) => `2026-11-22T${String(h).padStart(2, '0')}:00:00.000Z`;
       await store.insert(alert('a', { firedAt: at(8) }), 'rules');
-      await store.insert(alert('b', { firedAt: at(9), severity: 'critical', state: 'acknowledged' }), 'rules');
+      await store.insert(
+        alert('b', { firedAt: at(9), severity: 'critical', state: 'acknowledged' }),
+        'rules',
+      );
       await store.insert(
         alert('c', {
           firedAt: at(10),
@@ -126,11 +146,24 @@ export function alertStoreConformance(name: string, createStore: () => AlertStor
       await store.insert(alert('a1', { firedAt: '2026-11-22T10:00:00.000Z' }), 'rules');
       await store.insert(alert('a2', { firedAt: '2026-11-22T11:00:00.000Z', severity: 'critical' }), 'rules');
       await store.insert(
-        alert('b1', { firedAt: '2026-11-22T12:00:00.000Z', ruleId: 'bin-full', ruleName: 'Bin full', subject: { kind: 'device', id: 'bin-1' } }),
+        alert('b1', {
+          firedAt: '2026-11-22T12:00:00.000Z',
+          ruleId: 'bin-full',
+          ruleName: 'Bin full',
+          subject: { kind: 'device', id: 'bin-1' },
+        }),
         'rules',
       );
-      await store.update('a1', { state: 'acknowledged' }, { at: '2026-11-22T10:30:00.000Z', actor: 'ops', action: 'acknowledged' });
-      await store.update('a2', { severity: 'critical' }, { at: '2026-11-22T11:30:00.000Z', actor: 'rules', action: 'escalated' });
+      await store.update(
+        'a1',
+        { state: 'acknowledged' },
+        { at: '2026-11-22T10:30:00.000Z', actor: 'ops', action: 'acknowledged' },
+      );
+      await store.update(
+        'a2',
+        { severity: 'critical' },
+        { at: '2026-11-22T11:30:00.000Z', actor: 'rules', action: 'escalated' },
+      );
       await store.update(
         'before',
         { state: 'resolved', resolvedAt: '2026-11-22T10:00:00.000Z' },
@@ -160,13 +193,22 @@ export function alertStoreConformance(name: string, createStore: () => AlertStor
         ['edge', '2026-11-10T00:00:00.000Z'],
       ] as const) {
         await store.insert(alert(id), 'rules');
-        await store.update(id, { state: 'resolved', resolvedAt }, { at: resolvedAt, actor: 'rules', action: 'resolved' });
+        await store.update(
+          id,
+          { state: 'resolved', resolvedAt },
+          { at: resolvedAt, actor: 'rules', action: 'resolved' },
+        );
       }
       await store.insert(alert('open', { firedAt: '2026-10-01T00:00:00.000Z' }), 'rules');
       expect(await store.pruneResolved('2026-11-10T00:00:00.000Z')).toBe(1);
       expect(await store.get('old')).toBeUndefined();
-      expect((await store.list({ limit: 10, offset: 0 })).items.map((a) => a.id).sort()).toEqual(['edge', 'open']);
-      expect(await store.summary('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')).toMatchObject({ resolved: 0 });
+      expect((await store.list({ limit: 10, offset: 0 })).items.map((a) => a.id).sort()).toEqual([
+        'edge',
+        'open',
+      ]);
+      expect(await store.summary('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')).toMatchObject({
+        resolved: 0,
+      });
     });
   });
 }

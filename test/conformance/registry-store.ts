@@ -5,7 +5,10 @@ import type { DeviceRecord, DeviceSort, RegistryStore } from '../../cloud/regist
  * The behaviour every RegistryStore must have (after aedes-persistence's abstract suite). A new
  * backend (PostgreSQL, say) calls this with a factory for empty stores.
  */
-export function registryStoreConformance(name: string, createStore: () => RegistryStore | Promise<RegistryStore>) {
+export function registryStoreConformance(
+  name: string,
+  createStore: () => RegistryStore | Promise<RegistryStore>,
+) {
   const device = (id: string, overrides: Partial<DeviceRecord> = {}): DeviceRecord => ({
     id,
     kind: 'streetlight',
@@ -38,7 +41,10 @@ export function registryStoreConformance(name: string, createStore: () => Regist
       const store = await createStore();
       await store.saveDevices([device('lamp-1', { latest: { activePower: 1 } })]);
       await store.saveDevices([device('lamp-1', { latest: { activePower: 2 }, district: 'noord' })]);
-      expect(await store.getDevice('lamp-1')).toMatchObject({ latest: { activePower: 2 }, district: 'noord' });
+      expect(await store.getDevice('lamp-1')).toMatchObject({
+        latest: { activePower: 2 },
+        district: 'noord',
+      });
       expect(await store.loadDevices()).toHaveLength(1);
     });
 

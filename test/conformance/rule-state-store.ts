@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { RuleStateStore } from '../../cloud/rules/state.ts';
 
 /** The behaviour every RuleStateStore must have; a new backend calls this with a factory for empty stores. */
-export function ruleStateStoreConformance(name: string, createStore: () => RuleStateStore | Promise<RuleStateStore>) {
+export function ruleStateStoreConformance(
+  name: string,
+  createStore: () => RuleStateStore | Promise<RuleStateStore>,
+) {
   describe(`RuleStateStore conformance: ${name}`, () => {
     it('keeps the state of each rule and subject apart', async () => {
       const store = await createStore();
