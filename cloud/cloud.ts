@@ -197,13 +197,15 @@ export class Cloud {
       onRefused: ({ topic, gatewayId, payload, reason }) => {
         counters.add('dead_letters');
         counters.add('rejected_publish-refused');
-        deadLetters.add({
-          receivedAt: now(),
-          topic,
-          gatewayId,
-          payload,
-          rejections: [{ reason: 'publish-refused', message: reason }],
-        });
+        deadLetters
+          .add({
+            receivedAt: now(),
+            topic,
+            gatewayId,
+            payload,
+            rejections: [{ reason: 'publish-refused', message: reason }],
+          })
+          .catch((error: Error) => log.error({ err: error, topic, gatewayId }, 'refused publish not kept'));
       },
       onGatewayListening: (gatewayId) => commands.gatewayListening(gatewayId),
       onGatewayGone: (gatewayId) => commands.gatewayGone(gatewayId),
