@@ -136,7 +136,7 @@ export class Cloud {
       log.info({ lines: journal.depth }, 'journal holds points from before the restart; writing them');
     const commandStore = new SqliteCommandStore(db);
     const tokens = new SqliteTokenStore(db);
-    if (config.ADMIN_TOKEN) tokens.ensure('bootstrap-admin', 'admin', config.ADMIN_TOKEN, now());
+    if (config.ADMIN_TOKEN) await tokens.ensure('bootstrap-admin', 'admin', config.ADMIN_TOKEN, now());
     const audit = new SqliteAuditLog(db);
     let broker: MqttBroker | undefined;
     const publish = (topic: string, body: object, retain = false) =>

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { deviceKind } from '../../shared/kinds/index.ts';
-import type { SqliteAuditLog } from '../access/audit.ts';
+import type { AuditLog } from '../access/audit.ts';
 import { AlertError, type AlertService } from '../alerts/service.ts';
 import type { Alert, AlertStore } from '../alerts/store.ts';
 import { severity } from '../rules/schema.ts';
@@ -54,7 +54,7 @@ function lifecycle(service: AlertService) {
 }
 
 /** Alerts under /api/v1/alerts: technicians (viewer) list, acknowledge, assign, comment and resolve. */
-export function alertRoutes(service: AlertService, store: AlertStore, audit: SqliteAuditLog): Router {
+export function alertRoutes(service: AlertService, store: AlertStore, audit: AuditLog): Router {
   const router = Router();
   router.get('/alerts', (req, res) => {
     const q = parseWith(alertQuery, req.query, 'query');
@@ -68,7 +68,7 @@ export function alertRoutes(service: AlertService, store: AlertStore, audit: Sql
   });
   for (const action of lifecycle(service)) {
     // Each action is recorded in the audit log with the alert before and after.
-    router.post(`/alerts/:id/${action.path}`, (req, res) => {
+    router.post(`/alerts/:id/${action.path}`, async (req, res) => {
       const id = String(req.params.id);
       const body = parseWith(action.body as z.ZodType, req.body ?? {}, 'body');
       const actor = principalOf(res).name;
@@ -80,7 +80,7 @@ export function alertRoutes(service: AlertService, store: AlertStore, audit: Sql
           body,
         );
         const name = action.path === 'comments' ? 'comment' : action.path;
-        audit.record({
+        await audit.record({
           at: new Date().toISOString(),
           actor,
           action: `alert.${name}`,

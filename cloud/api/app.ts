@@ -4,8 +4,8 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { SqliteAuditLog } from '../access/audit.ts';
-import type { SqliteTokenStore } from '../access/tokens.ts';
+import type { AuditLog } from '../access/audit.ts';
+import type { TokenStore } from '../access/tokens.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { AlertStore } from '../alerts/store.ts';
 import type { CommandService } from '../commands/service.ts';
@@ -40,8 +40,8 @@ export interface ApiDependencies {
   alertStore: AlertStore;
   influx: InfluxConnection;
   metrics: Registry;
-  tokens: SqliteTokenStore;
-  audit: SqliteAuditLog;
+  tokens: TokenStore;
+  audit: AuditLog;
   /** Origins allowed to call the API from a browser; empty: none. */
   corsOrigins: string[];
   requestsPerMinute: number;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
-import type { SqliteAuditLog } from '../access/audit.ts';
+import type { AuditLog } from '../access/audit.ts';
 import type { CommandService } from '../commands/service.ts';
 import type { SqliteCommandStore } from '../commands/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
@@ -18,16 +18,16 @@ export function commandRoutes(
   registry: DeviceRegistry,
   service: CommandService,
   store: SqliteCommandStore,
-  audit: SqliteAuditLog,
+  audit: AuditLog,
 ): Router {
   const router = Router();
 
-  router.post('/devices/:id/commands', requireRole('operator'), (req, res) => {
+  router.post('/devices/:id/commands', requireRole('operator'), async (req, res) => {
     const device = registry.getDevice(String(req.params.id));
     if (!device) throw new NotFoundError(`device ${req.params.id} is not registered`);
     const body = parseWith(deviceCommandBody, req.body, 'body');
     const [record] = service.create([device], commandFor(device.kind, body.command), body.ttlS * 1000);
-    audit.record({
+    await audit.record({
       at: record?.createdAt ?? '',
       actor: principalOf(res).name,
       action: 'command.create',
@@ -38,7 +38,7 @@ export function commandRoutes(
     res.status(202).location(`/api/v1/commands/${record?.id}`).json(record);
   });
 
-  router.post('/commands', requireRole('operator'), (req, res) => {
+  router.post('/commands', requireRole('operator'), async (req, res) => {
     const body = parseWith(groupCommandBody, req.body, 'body');
     const command = commandFor(body.target.kind, body.command);
     const devices: DeviceRecord[] = registry.findDevices({
@@ -49,7 +49,7 @@ export function commandRoutes(
     if (devices.length === 0)
       throw new ApiError(422, 'No devices', 'no registered device matches the target');
     const records = service.create(devices, command, body.ttlS * 1000);
-    audit.record({
+    await audit.record({
       at: records[0]?.createdAt ?? '',
       actor: principalOf(res).name,
       action: 'command.create-group',

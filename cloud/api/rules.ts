@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { SqliteAuditLog } from '../access/audit.ts';
+import type { AuditLog } from '../access/audit.ts';
 import type { DryRunResult } from '../rules/dry-run.ts';
 import type { Rule } from '../rules/schema.ts';
 import type { RuleService } from '../rules/service.ts';
@@ -18,7 +18,7 @@ function validationProblem(error: unknown): never {
 /** Rules under /api/v1/rules: list and read (viewer); create, change, delete, import (operator). */
 export function ruleRoutes(
   rules: RuleService,
-  audit: SqliteAuditLog,
+  audit: AuditLog,
   now: () => Date,
   dryRunner: (rule: Rule, hours: number) => Promise<DryRunResult>,
 ): Router {
