@@ -9,7 +9,7 @@ import type { TokenStore } from '../access/tokens.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { AlertStore } from '../alerts/store.ts';
 import type { CommandService } from '../commands/service.ts';
-import type { SqliteCommandStore } from '../commands/store.ts';
+import type { CommandStore } from '../commands/store.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
 import type { GatewayConfigService } from '../gateway-config/service.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
@@ -33,7 +33,7 @@ export interface ApiDependencies {
   registry: DeviceRegistry;
   deadLetters: DeadLetterStore;
   commands: CommandService;
-  commandStore: SqliteCommandStore;
+  commandStore: CommandStore;
   configs: GatewayConfigService;
   rules: RuleService;
   alerts: AlertService;

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
 import type { AuditLog } from '../access/audit.ts';
 import type { CommandService } from '../commands/service.ts';
-import type { SqliteCommandStore } from '../commands/store.ts';
+import type { CommandStore } from '../commands/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { principalOf, requireRole } from './auth.ts';
@@ -17,7 +17,7 @@ function commandFor(kind: DeviceKind, command: unknown) {
 export function commandRoutes(
   registry: DeviceRegistry,
   service: CommandService,
-  store: SqliteCommandStore,
+  store: CommandStore,
   audit: AuditLog,
 ): Router {
   const router = Router();
@@ -26,7 +26,7 @@ export function commandRoutes(
     const device = registry.getDevice(String(req.params.id));
     if (!device) throw new NotFoundError(`device ${req.params.id} is not registered`);
     const body = parseWith(deviceCommandBody, req.body, 'body');
-    const [record] = service.create([device], commandFor(device.kind, body.command), body.ttlS * 1000);
+    const [record] = await service.create([device], commandFor(device.kind, body.command), body.ttlS * 1000);
     await audit.record({
       at: record?.createdAt ?? '',
       actor: principalOf(res).name,
@@ -48,7 +48,7 @@ export function commandRoutes(
     });
     if (devices.length === 0)
       throw new ApiError(422, 'No devices', 'no registered device matches the target');
-    const records = service.create(devices, command, body.ttlS * 1000);
+    const records = await service.create(devices, command, body.ttlS * 1000);
     await audit.record({
       at: records[0]?.createdAt ?? '',
       actor: principalOf(res).name,
@@ -60,9 +60,9 @@ export function commandRoutes(
     res.status(202).json({ count: records.length, items: records });
   });
 
-  router.get('/commands', (req, res) => {
+  router.get('/commands', async (req, res) => {
     const q = parseWith(commandQuery, req.query, 'query');
-    const result = store.list({
+    const result = await store.list({
       status: q.status,
       deviceId: q.device,
       gatewayId: q.gateway,
@@ -72,8 +72,8 @@ export function commandRoutes(
     res.json({ total: result.total, limit: q.limit, offset: q.offset, items: result.items });
   });
 
-  router.get('/commands/:id', (req, res) => {
-    const record = store.get(req.params.id);
+  router.get('/commands/:id', async (req, res) => {
+    const record = await store.get(req.params.id);
     if (!record) throw new NotFoundError(`command ${req.params.id} does not exist`);
     res.json(record);
   });
