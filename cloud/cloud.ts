@@ -212,7 +212,8 @@ export class Cloud {
       onDelivered: (topic, payload) => {
         if (parseTopic(topic)?.channel !== 'commands') return;
         const message = commandMessage.safeParse(JSON.parse(payload.toString('utf8')));
-        if (message.success) commands.delivered(message.data.commandId);
+        // Never rejects: the service logs its own failures.
+        if (message.success) void commands.delivered(message.data.commandId);
       },
     });
     const aedes = broker.aedes;
