@@ -56,7 +56,7 @@ export async function rulesBench(options: {
   const fleet = generateFleet({ seed: 7, devices: options.devices, devicesPerGateway: 500 });
   say(`registry: ${fleet.devices.length} devices`);
   const registry = new DeviceRegistry({ store: new MemoryRegistryStore(), now, offlineAfterMs: 900_000 });
-  registry.load([fleet]);
+  await registry.load([fleet]);
   const counters = new Counters();
   const { alertStore, engine } = createRulesRuntime({
     alertStore: new MemoryAlertStore(),

@@ -99,8 +99,9 @@ export class Cloud {
       store: new SqliteRegistryStore(db),
       now,
       offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
+      onWriteError: (error) => log.error({ err: error }, 'registry not saved'),
     });
-    registry.load(await readFleetFiles(config.FLEET_DIR));
+    await registry.load(await readFleetFiles(config.FLEET_DIR));
     registry.startFlushing();
     const deadLetters = new SqliteDeadLetterStore(db);
     logInfluxClientTo(log);

@@ -6,9 +6,9 @@ import { deviceListQuery } from './schemas.ts';
 
 export function deviceRoutes(registry: DeviceRegistry, alerts: AlertStore): Router {
   const router = Router();
-  router.get('/devices', (req, res) => {
+  router.get('/devices', async (req, res) => {
     const q = parseWith(deviceListQuery, req.query, 'query');
-    const result = registry.listDevices(
+    const result = await registry.listDevices(
       { kind: q.kind, gatewayId: q.gateway, district: q.district, seen: q.status, text: q.q },
       { limit: q.limit, offset: q.offset, sort: q.sort },
     );

@@ -38,15 +38,15 @@ export class MemoryRegistryStore implements RegistryStore {
   private readonly devices = new Map<string, DeviceRecord>();
   private readonly gateways = new Map<string, GatewayRecord>();
 
-  loadDevices(): DeviceRecord[] {
+  async loadDevices(): Promise<DeviceRecord[]> {
     return [...this.devices.values()].map((d) => structuredClone(d));
   }
 
-  saveDevices(devices: DeviceRecord[]): void {
+  async saveDevices(devices: DeviceRecord[]): Promise<void> {
     for (const device of devices) this.devices.set(device.id, structuredClone(device));
   }
 
-  listDevices(filter: DeviceFilter, page: Page): { total: number; items: DeviceRecord[] } {
+  async listDevices(filter: DeviceFilter, page: Page): Promise<{ total: number; items: DeviceRecord[] }> {
     const found = [...this.devices.values()]
       .filter((d) => matches(d, filter))
       .sort(orderBy[page.sort ?? 'id']);
@@ -56,16 +56,16 @@ export class MemoryRegistryStore implements RegistryStore {
     };
   }
 
-  getDevice(id: string): DeviceRecord | undefined {
+  async getDevice(id: string): Promise<DeviceRecord | undefined> {
     const device = this.devices.get(id);
     return device && structuredClone(device);
   }
 
-  loadGateways(): GatewayRecord[] {
+  async loadGateways(): Promise<GatewayRecord[]> {
     return [...this.gateways.values()].sort((a, b) => compare(a.id, b.id)).map((g) => structuredClone(g));
   }
 
-  saveGateway(gateway: GatewayRecord): void {
+  async saveGateway(gateway: GatewayRecord): Promise<void> {
     this.gateways.set(gateway.id, structuredClone(gateway));
   }
 }

@@ -93,7 +93,7 @@ export async function dryRun(
   try {
     const counters = new Counters();
     const store = new MemoryRegistryStore();
-    store.saveDevices(
+    await store.saveDevices(
       sources.devices.map((d) => ({
         ...d,
         latest: {},
@@ -103,7 +103,7 @@ export async function dryRun(
       })),
     );
     const registry = new DeviceRegistry({ store, now, offlineAfterMs: 15 * 60_000 });
-    registry.load([]);
+    await registry.load([]);
     const { alertStore, engine } = createRulesRuntime({
       alertStore: new MemoryAlertStore(),
       states: new MemoryRuleStateStore(),

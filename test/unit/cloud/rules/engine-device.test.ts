@@ -9,15 +9,15 @@ describe('rules engine: a device rule on readings', () => {
     ['<=', 20, [20.1], [20, 19.9]],
     ['==', 50, [49.9, 50.1], [50]],
     ['!=', 50, [50], [49.9, 50.1]],
-  ] as const)('%s %d fires on one side of the boundary only', (op, value, quiet, firing) => {
+  ] as const)('%s %d fires on one side of the boundary only', async (op, value, quiet, firing) => {
     for (const level of quiet) {
-      const h = engineHarness();
+      const h = await engineHarness();
       h.rules(binRule({ condition: { type: 'threshold', metric: 'fillingLevel', op, value } }));
       h.read('bin-1', { fillingLevel: level });
       expect(h.open('bin-1'), `${level} ${op} ${value}`).toBeUndefined();
     }
     for (const level of firing) {
-      const h = engineHarness();
+      const h = await engineHarness();
       h.rules(binRule({ condition: { type: 'threshold', metric: 'fillingLevel', op, value } }));
       h.read('bin-1', { fillingLevel: level });
       expect(h.open('bin-1'), `${level} ${op} ${value}`).toMatchObject({
@@ -30,8 +30,8 @@ describe('rules engine: a device rule on readings', () => {
     }
   });
 
-  it('keeps one alert open while the condition holds, and clears it when the condition stops holding', () => {
-    const h = engineHarness();
+  it('keeps one alert open while the condition holds, and clears it when the condition stops holding', async () => {
+    const h = await engineHarness();
     h.rules(binRule());
     h.read('bin-1', { fillingLevel: 90 });
     h.advance(second);
@@ -51,8 +51,8 @@ describe('rules engine: a device rule on readings', () => {
     expect(h.history().map((a) => a.state)).toEqual(['resolved', 'firing']);
   });
 
-  it('clears with hysteresis: only once the clear condition holds, not when the condition stops holding', () => {
-    const h = engineHarness();
+  it('clears with hysteresis: only once the clear condition holds, not when the condition stops holding', async () => {
+    const h = await engineHarness();
     h.rules(binRule({ clear: { type: 'threshold', metric: 'fillingLevel', op: '<', value: 60 } }));
     h.read('bin-1', { fillingLevel: 81 });
     for (const level of [80, 70, 60]) {
@@ -66,8 +66,8 @@ describe('rules engine: a device rule on readings', () => {
     expect(h.transitions()).toEqual(['fired bin-1', 'resolved bin-1']);
   });
 
-  it('evaluates only the rules on the metrics a reading carries, and counts the evaluations', () => {
-    const h = engineHarness();
+  it('evaluates only the rules on the metrics a reading carries, and counts the evaluations', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule(),
       binRule({ id: 'bin-hot', condition: { type: 'threshold', metric: 'temperature', op: '>', value: 70 } }),
@@ -82,8 +82,8 @@ describe('rules engine: a device rule on readings', () => {
     expect(h.counters.get('rules_evaluated')).toBe(3);
   });
 
-  it('evaluates a condition on the merged latest values, not only the metrics of the reading', () => {
-    const h = engineHarness();
+  it('evaluates a condition on the merged latest values, not only the metrics of the reading', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule({
         condition: {
@@ -106,8 +106,8 @@ describe('rules engine: a device rule on readings', () => {
     ['all', [true, false], false],
     ['any', [false, true], true],
     ['any', [false, false], false],
-  ] as const)('%s of two conditions %j fires: %s', (type, [full, hot], fires) => {
-    const h = engineHarness();
+  ] as const)('%s of two conditions %j fires: %s', async (type, [full, hot], fires) => {
+    const h = await engineHarness();
     h.rules(
       binRule({
         condition: {
@@ -123,8 +123,8 @@ describe('rules engine: a device rule on readings', () => {
     expect(h.open('bin-1') !== undefined).toBe(fires);
   });
 
-  it('not: fires when the inner condition does not hold', () => {
-    const h = engineHarness();
+  it('not: fires when the inner condition does not hold', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule({
         condition: { type: 'not', of: { type: 'in', metric: 'status', values: ['ok', 'lidOpen'] } },
@@ -136,8 +136,8 @@ describe('rules engine: a device rule on readings', () => {
     expect(h.open('bin-1')).toBeDefined();
   });
 
-  it('looks back over a window of readings (aggregate), and forgets samples as they leave it', () => {
-    const h = engineHarness();
+  it('looks back over a window of readings (aggregate), and forgets samples as they leave it', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule({
         condition: { type: 'aggregate', metric: 'temperature', fn: 'min', window: '10m', op: '>', value: 20 },
@@ -154,8 +154,8 @@ describe('rules engine: a device rule on readings', () => {
     expect(h.open('bin-1')).toBeDefined(); // now it is not: min 50
   });
 
-  it('keeps samples in time order when a reading arrives late', () => {
-    const h = engineHarness();
+  it('keeps samples in time order when a reading arrives late', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule({
         condition: { type: 'rateOfChange', metric: 'fillingLevel', window: '1h', op: '>=', value: 30 },
@@ -179,8 +179,8 @@ describe('rules engine: a device rule on readings', () => {
     expect(h.open('bin-1')).toBeUndefined();
   });
 
-  it('applies only to its targets: kind, devices, districts and gateways', () => {
-    const h = engineHarness([
+  it('applies only to its targets: kind, devices, districts and gateways', async () => {
+    const h = await engineHarness([
       { id: 'bin-1' },
       { id: 'bin-2', district: 'noord' },
       { id: 'bin-3', gatewayId: 'gw-2' },
@@ -198,8 +198,8 @@ describe('rules engine: a device rule on readings', () => {
     expect(subjects('by-device')).toEqual(['bin-1']);
   });
 
-  it('ignores readings of devices it does not know and kinds no rule is about', () => {
-    const h = engineHarness([{ id: 'bin-1' }, { id: 'lamp-1', kind: 'streetlight' }]);
+  it('ignores readings of devices it does not know and kinds no rule is about', async () => {
+    const h = await engineHarness([{ id: 'bin-1' }, { id: 'lamp-1', kind: 'streetlight' }]);
     h.rules(binRule());
     h.read('unknown', { fillingLevel: 90 });
     h.read('lamp-1', { activePower: 90 });

@@ -10,8 +10,8 @@ const fleet = [
 ];
 
 describe('rules engine: group rules (on the timer)', () => {
-  it('fires for a district once more than the threshold share of its devices meets the condition, and clears at or below', () => {
-    const h = engineHarness(fleet);
+  it('fires for a district once more than the threshold share of its devices meets the condition, and clears at or below', async () => {
+    const h = await engineHarness(fleet);
     h.rules(binRule({ id: 'district-full', group: { by: 'district', thresholdPercent: 50 } }));
     const fill = (levels: Record<string, number>) => {
       for (const [id, fillingLevel] of Object.entries(levels)) h.read(id, { fillingLevel });
@@ -34,8 +34,8 @@ describe('rules engine: group rules (on the timer)', () => {
     expect(h.open('district:noord', 'district-full')).toBeUndefined();
   });
 
-  it('groups by gateway', () => {
-    const h = engineHarness(fleet);
+  it('groups by gateway', async () => {
+    const h = await engineHarness(fleet);
     h.rules(binRule({ id: 'gateway-full', group: { by: 'gateway', thresholdPercent: 0 } }));
     h.read('bin-5', { fillingLevel: 90 });
     h.tick();
@@ -44,8 +44,8 @@ describe('rules engine: group rules (on the timer)', () => {
     ]);
   });
 
-  it('is quiet while its schedule is closed, and clears what it opened', () => {
-    const h = engineHarness(fleet);
+  it('is quiet while its schedule is closed, and clears what it opened', async () => {
+    const h = await engineHarness(fleet);
     h.rules(
       binRule({
         id: 'district-full',

@@ -32,11 +32,11 @@ export function binRule(overrides: Partial<RuleInput> = {}): RuleInput {
  * The rules engine built from in-memory parts (registry, alert and rule-state stores, journal), with
  * a clock the test moves and a schedule it decides. Devices default to waste bins on gw-1 in centrum.
  */
-export function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'bin-1' }]) {
+export async function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'bin-1' }]) {
   let clock = start;
   const now = () => new Date(clock);
   const registryStore = new MemoryRegistryStore();
-  registryStore.saveDevices(
+  await registryStore.saveDevices(
     devices.map((d, i) => ({
       id: `bin-${i + 1}`,
       kind: 'wasteBin' as const,
@@ -48,7 +48,7 @@ export function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'bin-1' 
     })),
   );
   const registry = new DeviceRegistry({ store: registryStore, now, offlineAfterMs: 15 * minute });
-  registry.load([]);
+  await registry.load([]);
   const alertStore = new MemoryAlertStore();
   const states = new MemoryRuleStateStore();
   const counters = new Counters();

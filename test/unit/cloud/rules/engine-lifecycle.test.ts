@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { binRule, engineHarness, minute } from './engine-harness.ts';
 
 describe('rules engine and alert service: the alert lifecycle', () => {
-  it('firing → acknowledged → resolved by the rule; the next match opens a new alert', () => {
-    const h = engineHarness();
+  it('firing → acknowledged → resolved by the rule; the next match opens a new alert', async () => {
+    const h = await engineHarness();
     h.rules(binRule());
     h.read('bin-1', { fillingLevel: 90 });
     const fired = h.open('bin-1');
@@ -24,8 +24,8 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     expect(h.counters.get('alerts_resolved')).toBe(1);
   });
 
-  it('an alert resolved by hand fires again on the next match', () => {
-    const h = engineHarness();
+  it('an alert resolved by hand fires again on the next match', async () => {
+    const h = await engineHarness();
     h.rules(binRule());
     h.read('bin-1', { fillingLevel: 90 });
     h.alerts.resolve(h.open('bin-1')?.id as string, 'ops', 'emptied');
@@ -38,8 +38,8 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     ]);
   });
 
-  it('one alert per occurrence when the rule asks for it', () => {
-    const h = engineHarness();
+  it('one alert per occurrence when the rule asks for it', async () => {
+    const h = await engineHarness();
     h.rules(binRule({ id: 'tilted', condition: { type: 'event', events: ['tilted'] }, perOccurrence: true }));
     h.event('bin-1', 'tilted');
     h.advance(minute);
@@ -48,8 +48,8 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     expect(h.history('tilted').map((a) => a.state)).toEqual(['firing', 'firing']);
   });
 
-  it('alerts per occurrence are not cleared by the condition ceasing to hold (only by auto-clear or by hand)', () => {
-    const h = engineHarness();
+  it('alerts per occurrence are not cleared by the condition ceasing to hold (only by auto-clear or by hand)', async () => {
+    const h = await engineHarness();
     h.rules(binRule({ perOccurrence: true }));
     h.read('bin-1', { fillingLevel: 90 });
     h.advance(minute);
@@ -59,8 +59,8 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     expect(h.history().map((a) => a.state)).toEqual(['firing', 'firing']);
   });
 
-  it('flap protection holds for an event rule cleared by its clear condition', () => {
-    const h = engineHarness();
+  it('flap protection holds for an event rule cleared by its clear condition', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule({
         id: 'tilted',
@@ -83,8 +83,8 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     expect(h.open('bin-1', 'tilted')).toBeDefined();
   });
 
-  it('announces on the rule’s channels', () => {
-    const h = engineHarness();
+  it('announces on the rule’s channels', async () => {
+    const h = await engineHarness();
     h.rules(binRule({ channels: ['ops-webhook'] }));
     h.read('bin-1', { fillingLevel: 90 });
     expect(h.announced).toEqual([
@@ -92,8 +92,8 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     ]);
   });
 
-  it('a rule disabled or deleted leaves no alert open and forgets its state', () => {
-    const h = engineHarness([{ id: 'bin-1' }, { id: 'bin-2' }]);
+  it('a rule disabled or deleted leaves no alert open and forgets its state', async () => {
+    const h = await engineHarness([{ id: 'bin-1' }, { id: 'bin-2' }]);
     const [full] = h.rules(binRule(), binRule({ id: 'pending', for: '1h' }));
     h.read('bin-1', { fillingLevel: 90 });
     h.read('bin-2', { fillingLevel: 90 });
@@ -108,8 +108,8 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     expect(h.states.pending('pending')).toEqual([]);
   });
 
-  it('records in the rule-state store when the condition began to hold and when the alert cleared', () => {
-    const h = engineHarness();
+  it('records in the rule-state store when the condition began to hold and when the alert cleared', async () => {
+    const h = await engineHarness();
     h.rules(binRule({ for: '10m' }));
     h.read('bin-1', { fillingLevel: 90 });
     expect(h.states.get('bin-full', 'bin-1')).toEqual({ since: h.now, clearedAt: undefined });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { binRule, engineHarness, minute, second } from './engine-harness.ts';
 
 describe('rules engine: durations and timers (injected clock)', () => {
-  it('fires a `for` rule only once the condition held for the whole duration, on a reading or on the timer', () => {
-    const h = engineHarness([{ id: 'bin-1' }, { id: 'bin-2' }]);
+  it('fires a `for` rule only once the condition held for the whole duration, on a reading or on the timer', async () => {
+    const h = await engineHarness([{ id: 'bin-1' }, { id: 'bin-2' }]);
     h.rules(binRule({ for: '5m' }));
     h.read('bin-1', { fillingLevel: 90 });
     h.read('bin-2', { fillingLevel: 90 });
@@ -19,8 +19,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.open('bin-2')).toBeDefined();
   });
 
-  it('an open alert is refreshed by every match, even while a new `for` duration runs (hysteresis)', () => {
-    const h = engineHarness();
+  it('an open alert is refreshed by every match, even while a new `for` duration runs (hysteresis)', async () => {
+    const h = await engineHarness();
     h.rules(binRule({ for: '5m', clear: { type: 'threshold', metric: 'fillingLevel', op: '<', value: 60 } }));
     h.read('bin-1', { fillingLevel: 90 });
     h.at(5 * minute);
@@ -32,8 +32,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.open('bin-1')?.lastMatchAt).toBe(new Date(h.now).toISOString());
   });
 
-  it('starts a `for` duration again when the condition stopped holding in between', () => {
-    const h = engineHarness();
+  it('starts a `for` duration again when the condition stopped holding in between', async () => {
+    const h = await engineHarness();
     h.rules(binRule({ for: '5m' }));
     h.read('bin-1', { fillingLevel: 90 });
     h.at(4 * minute);
@@ -49,8 +49,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.open('bin-1')).toBeDefined();
   });
 
-  it('flap protection: after a clear, does not fire again within `minInterval`', () => {
-    const h = engineHarness();
+  it('flap protection: after a clear, does not fire again within `minInterval`', async () => {
+    const h = await engineHarness();
     h.rules(binRule({ minInterval: '10m' }));
     h.read('bin-1', { fillingLevel: 90 });
     h.at(minute);
@@ -64,8 +64,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.history()).toHaveLength(2);
   });
 
-  it('absence: fires once a device stayed silent `after`, counted from the engine start for a device never heard', () => {
-    const h = engineHarness([{ id: 'bin-1' }, { id: 'bin-2' }]);
+  it('absence: fires once a device stayed silent `after`, counted from the engine start for a device never heard', async () => {
+    const h = await engineHarness([{ id: 'bin-1' }, { id: 'bin-2' }]);
     h.rules(binRule({ id: 'silent', condition: { type: 'absence', after: '30m' } }));
     h.at(10 * minute);
     h.read('bin-1', { fillingLevel: 10 });
@@ -88,8 +88,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.open('bin-2', 'silent')).toBeUndefined();
   });
 
-  it('absence is checked only on the devices the rule targets', () => {
-    const h = engineHarness([
+  it('absence is checked only on the devices the rule targets', async () => {
+    const h = await engineHarness([
       { id: 'bin-1' },
       { id: 'bin-2', district: 'noord' },
       { id: 'lamp-1', kind: 'streetlight' },
@@ -106,8 +106,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.alertStore.allOpen().map((a) => a.subject.id)).toEqual(['bin-2']);
   });
 
-  it('age: fires once a timestamp metric is older than the duration, on the timer', () => {
-    const h = engineHarness();
+  it('age: fires once a timestamp metric is older than the duration, on the timer', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule({ id: 'not-emptied', condition: { type: 'age', metric: 'dateLastEmptying', olderThan: '1d' } }),
     );
@@ -120,8 +120,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.open('bin-1', 'not-emptied')).toBeDefined();
   });
 
-  it('auto-clear: an alert whose condition did not match again for `autoClearAfter` resolves itself', () => {
-    const h = engineHarness();
+  it('auto-clear: an alert whose condition did not match again for `autoClearAfter` resolves itself', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule({ id: 'fire', condition: { type: 'event', events: ['fireRisk'] }, autoClearAfter: '15m' }),
     );
@@ -140,8 +140,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     });
   });
 
-  it('an event rule stays open on the timer while the event is not repeated', () => {
-    const h = engineHarness();
+  it('an event rule stays open on the timer while the event is not repeated', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule({
         id: 'fire',
@@ -155,8 +155,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.open('bin-1', 'fire')).toBeDefined();
   });
 
-  it('auto-clear counts from the last match, refreshed at most every 30 s', () => {
-    const h = engineHarness();
+  it('auto-clear counts from the last match, refreshed at most every 30 s', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule({ id: 'fire', condition: { type: 'event', events: ['fireRisk'] }, autoClearAfter: '15m' }),
     );
@@ -175,8 +175,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.history('fire')).toHaveLength(1);
   });
 
-  it('escalates an alert nobody acknowledged within `escalateAfter`, once', () => {
-    const h = engineHarness([{ id: 'bin-1' }, { id: 'bin-2' }]);
+  it('escalates an alert nobody acknowledged within `escalateAfter`, once', async () => {
+    const h = await engineHarness([{ id: 'bin-1' }, { id: 'bin-2' }]);
     h.rules(binRule({ escalateAfter: '10m', escalateTo: 'critical' }));
     h.read('bin-1', { fillingLevel: 90 });
     h.read('bin-2', { fillingLevel: 90 });
@@ -192,8 +192,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.transitions().filter((t) => t.startsWith('escalated'))).toEqual(['escalated bin-1']);
   });
 
-  it('a schedule: no alert while the rule is inactive, and an open alert clears when it closes', () => {
-    const h = engineHarness();
+  it('a schedule: no alert while the rule is inactive, and an open alert clears when it closes', async () => {
+    const h = await engineHarness();
     h.rules(binRule({ schedule: { type: 'cron', start: '0 22 * * *', end: '0 6 * * *' } }));
     h.schedule(false);
     h.read('bin-1', { fillingLevel: 90 });
@@ -214,8 +214,8 @@ describe('rules engine: durations and timers (injected clock)', () => {
     expect(h.history()[0]?.resolution).toBe('outside the rule schedule');
   });
 
-  it('a closing schedule clears an alert even while its clear condition does not hold', () => {
-    const h = engineHarness();
+  it('a closing schedule clears an alert even while its clear condition does not hold', async () => {
+    const h = await engineHarness();
     h.rules(
       binRule({
         clear: { type: 'threshold', metric: 'fillingLevel', op: '<', value: 60 },
