@@ -273,7 +273,7 @@ export class Cloud {
       journalLines: () => journal.depth,
       mqttClients: () => aedes.connectedClients,
       devices: () => registry.size,
-      alertsOpen: () => alertStore.list({ state: 'open', limit: 1, offset: 0 }).total,
+      alertsOpen: async () => (await alertStore.list({ state: 'open', limit: 1, offset: 0 })).total,
     });
     const api = createApi({
       registry,

@@ -16,7 +16,7 @@ export class MemoryAlertStore implements AlertStore {
   private readonly alerts = new Map<string, { alert: Alert; history: AlertHistoryEntry[] }>();
   private readonly openAlerts = new OpenAlerts();
 
-  insert(alert: Alert, actor: string): void {
+  async insert(alert: Alert, actor: string): Promise<void> {
     if (this.alerts.has(alert.id)) throw new Error(`alert ${alert.id} exists already`);
     const { id, ruleId, ruleName, severity, subject, state, summary, firedAt, lastMatchAt } = alert;
     const stored = {
@@ -35,7 +35,7 @@ export class MemoryAlertStore implements AlertStore {
     this.openAlerts.index({ ...stored });
   }
 
-  update(id: string, changes: AlertChanges, entry?: AlertHistoryEntry): void {
+  async update(id: string, changes: AlertChanges, entry?: AlertHistoryEntry): Promise<void> {
     const stored = this.alerts.get(id);
     if (!stored) {
       if (entry) throw new Error(`alert ${id} does not exist: no history entry recorded`);
@@ -50,7 +50,7 @@ export class MemoryAlertStore implements AlertStore {
     this.alerts.get(id)?.history.push({ ...entry, detail: asStored(entry.detail) });
   }
 
-  get(id: string): (Alert & { history: AlertHistoryEntry[] }) | undefined {
+  async get(id: string): Promise<(Alert & { history: AlertHistoryEntry[] }) | undefined> {
     const stored = this.alerts.get(id);
     return (
       stored && {
@@ -68,7 +68,7 @@ export class MemoryAlertStore implements AlertStore {
     return this.openAlerts.all();
   }
 
-  list(query: AlertQuery): { total: number; items: Alert[] } {
+  async list(query: AlertQuery): Promise<{ total: number; items: Alert[] }> {
     const matches = (a: Alert) =>
       (query.state === 'open'
         ? a.state !== 'resolved'
@@ -87,7 +87,7 @@ export class MemoryAlertStore implements AlertStore {
     return { total: found.length, items: found.slice(query.offset, query.offset + query.limit).map(copy) };
   }
 
-  summary(from: string, to: string): AlertSummary {
+  async summary(from: string, to: string): Promise<AlertSummary> {
     const stored = [...this.alerts.values()];
     const count = (action: string) =>
       stored.flatMap((s) => s.history).filter((h) => h.action === action && h.at >= from && h.at < to).length;
@@ -115,7 +115,7 @@ export class MemoryAlertStore implements AlertStore {
     };
   }
 
-  pruneResolved(before: string): number {
+  async pruneResolved(before: string): Promise<number> {
     let pruned = 0;
     for (const [id, { alert }] of this.alerts) {
       if (alert.state === 'resolved' && alert.resolvedAt !== undefined && alert.resolvedAt < before) {

@@ -77,7 +77,7 @@ export class SqliteAlertStore implements AlertStore {
     }
   }
 
-  insert(alert: Alert, actor: string): void {
+  async insert(alert: Alert, actor: string): Promise<void> {
     transaction(this.db, () => {
       this.db
         .prepare(`INSERT INTO alerts (id, rule_id, rule_name, severity, subject, subject_id, district, device_kind,
@@ -107,7 +107,7 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   /** Changes and their history entry in one transaction. */
-  update(id: string, changes: AlertChanges, entry?: AlertHistoryEntry): void {
+  async update(id: string, changes: AlertChanges, entry?: AlertHistoryEntry): Promise<void> {
     transaction(this.db, () => {
       const keys = Object.keys(changes) as (keyof typeof columns)[];
       if (keys.length > 0) {
@@ -133,7 +133,7 @@ export class SqliteAlertStore implements AlertStore {
       );
   }
 
-  get(id: string): (Alert & { history: AlertHistoryEntry[] }) | undefined {
+  async get(id: string): Promise<(Alert & { history: AlertHistoryEntry[] }) | undefined> {
     const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
     if (!row) return undefined;
     const history = (
@@ -155,7 +155,7 @@ export class SqliteAlertStore implements AlertStore {
     return this.openAlerts.all();
   }
 
-  list(query: AlertQuery): { total: number; items: Alert[] } {
+  async list(query: AlertQuery): Promise<{ total: number; items: Alert[] }> {
     const where: string[] = [];
     const params: string[] = [];
     const add = (clause: string, value: string | undefined) => {
@@ -182,7 +182,7 @@ export class SqliteAlertStore implements AlertStore {
     return { total: Number(n), items: rows.map(toAlert) };
   }
 
-  summary(from: string, to: string): AlertSummary {
+  async summary(from: string, to: string): Promise<AlertSummary> {
     const count = (action: string) =>
       Number(
         (
@@ -221,7 +221,7 @@ export class SqliteAlertStore implements AlertStore {
     };
   }
 
-  pruneResolved(before: string): number {
+  async pruneResolved(before: string): Promise<number> {
     return Number(
       this.db.prepare("DELETE FROM alerts WHERE state = 'resolved' AND resolved_at < ?").run(before).changes,
     );

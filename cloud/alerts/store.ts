@@ -62,23 +62,25 @@ export interface AlertSummary {
 export type AlertChanges = Partial<Omit<Alert, 'id' | 'subject'>>;
 
 /**
- * Alerts and their full history. The rules engine asks for open alerts on every evaluation, so
- * `open` and `allOpen` answer from memory; test/conformance/alert-store.ts is the suite every store
- * must pass (SQLite, in memory; PostgreSQL next).
+ * Alerts and their full history. The rules engine asks for open alerts on every evaluation, so a
+ * store keeps the open ones in memory (`open`, `allOpen`, synchronous) and the rest where it likes.
+ * A write changes what `open` and `allOpen` answer as soon as it is called, before it resolves, and
+ * writes are applied in the order they are called: the rules engine writes behind. test/conformance/
+ * alert-store.ts is the suite every store must pass (SQLite, in memory; PostgreSQL next).
  */
 export interface AlertStore {
   /** Stores a new alert and its `fired` history entry (acknowledgement, assignee, resolution come by `update`). */
-  insert(alert: Alert, actor: string): void;
+  insert(alert: Alert, actor: string): Promise<void>;
   /** Applies changes and records what happened in the history, together. */
-  update(id: string, changes: AlertChanges, entry?: AlertHistoryEntry): void;
-  get(id: string): (Alert & { history: AlertHistoryEntry[] }) | undefined;
+  update(id: string, changes: AlertChanges, entry?: AlertHistoryEntry): Promise<void>;
+  get(id: string): Promise<(Alert & { history: AlertHistoryEntry[] }) | undefined>;
   /** The open (firing or acknowledged) alert of a rule for a subject, if any; the newest if several. */
   open(ruleId: string, subjectId: string): Alert | undefined;
   allOpen(): Alert[];
   /** Newest fired first (then by id); `from` inclusive, `to` exclusive, on the firing time. */
-  list(query: AlertQuery): { total: number; items: Alert[] };
+  list(query: AlertQuery): Promise<{ total: number; items: Alert[] }>;
   /** Transitions recorded in [from, to), alerts open now, and the rules that fired most in [from, to). */
-  summary(from: string, to: string): AlertSummary;
+  summary(from: string, to: string): Promise<AlertSummary>;
   /** Deletes resolved alerts (with their history) resolved before `before`; returns how many. */
-  pruneResolved(before: string): number;
+  pruneResolved(before: string): Promise<number>;
 }

@@ -56,13 +56,13 @@ function lifecycle(service: AlertService) {
 /** Alerts under /api/v1/alerts: technicians (viewer) list, acknowledge, assign, comment and resolve. */
 export function alertRoutes(service: AlertService, store: AlertStore, audit: AuditLog): Router {
   const router = Router();
-  router.get('/alerts', (req, res) => {
+  router.get('/alerts', async (req, res) => {
     const q = parseWith(alertQuery, req.query, 'query');
-    const result = store.list({ ...q, deviceKind: q.kind, ruleId: q.rule });
+    const result = await store.list({ ...q, deviceKind: q.kind, ruleId: q.rule });
     res.json({ total: result.total, limit: q.limit, offset: q.offset, items: result.items });
   });
-  router.get('/alerts/:id', (req, res) => {
-    const alert = store.get(req.params.id);
+  router.get('/alerts/:id', async (req, res) => {
+    const alert = await store.get(req.params.id);
     if (!alert) throw new NotFoundError(`alert ${req.params.id} does not exist`);
     res.json(alert);
   });
@@ -73,8 +73,8 @@ export function alertRoutes(service: AlertService, store: AlertStore, audit: Aud
       const body = parseWith(action.body as z.ZodType, req.body ?? {}, 'body');
       const actor = principalOf(res).name;
       try {
-        const before = store.get(id);
-        const after: Alert = (action.run as (id: string, actor: string, b: unknown) => Alert)(
+        const before = await store.get(id);
+        const after: Alert = await (action.run as (id: string, actor: string, b: unknown) => Promise<Alert>)(
           id,
           actor,
           body,

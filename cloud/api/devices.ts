@@ -14,10 +14,10 @@ export function deviceRoutes(registry: DeviceRegistry, alerts: AlertStore): Rout
     );
     res.json({ total: result.total, limit: q.limit, offset: q.offset, sort: q.sort, items: result.items });
   });
-  router.get('/devices/:id', (req, res) => {
+  router.get('/devices/:id', async (req, res) => {
     const device = registry.getDevice(req.params.id);
     if (!device) throw new NotFoundError(`device ${req.params.id} is not registered`);
-    const openAlerts = alerts.list({ state: 'open', device: device.id, limit: 100, offset: 0 }).items;
+    const openAlerts = (await alerts.list({ state: 'open', device: device.id, limit: 100, offset: 0 })).items;
     res.json({ ...device, openAlerts });
   });
   return router;

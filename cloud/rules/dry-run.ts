@@ -136,7 +136,7 @@ export async function dryRun(
     }
     clock = to;
     engine.tick();
-    const fired = alertStore.list({ limit: 100_000, offset: 0 }).items;
+    const fired = (await alertStore.list({ limit: 100_000, offset: 0 })).items;
     const bySubject = Map.groupBy(fired, (a) => a.subject.id);
     return {
       from: new Date(from).toISOString(),

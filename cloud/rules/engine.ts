@@ -232,7 +232,7 @@ export class RuleEngine {
       const eventOnly = this.eventOnly.has(rule);
       const cleared = !active || (rule.clear ? holds(rule.clear, facts) : !eventOnly);
       if (open && cleared) {
-        alerts.clear(open.id, active ? 'clear condition met' : 'outside the rule schedule');
+        alerts.clear(open, active ? 'clear condition met' : 'outside the rule schedule');
         clearedAt = now;
       }
     }
@@ -292,7 +292,7 @@ export class RuleEngine {
           `${rule.name}: ${matching} of ${groupDevices.length} devices (${percent.toFixed(0)} %) in ${subjectId}`,
         );
       } else if (open) {
-        this.options.alerts.clear(open.id, `${percent.toFixed(0)} % at or below ${group.thresholdPercent} %`);
+        this.options.alerts.clear(open, `${percent.toFixed(0)} % at or below ${group.thresholdPercent} %`);
       }
     }
   }
@@ -301,7 +301,7 @@ export class RuleEngine {
     for (const alert of this.options.alertStore.allOpen().filter((a: Alert) => a.ruleId === rule.id)) {
       if (now - Date.parse(alert.lastMatchAt) >= (rule.autoClearAfter ?? Number.POSITIVE_INFINITY)) {
         this.options.alerts.clear(
-          alert.id,
+          alert,
           `no repeat for ${(rule.autoClearAfter ?? 0) / 60_000} min (auto-clear)`,
         );
       }
@@ -313,7 +313,7 @@ export class RuleEngine {
       .allOpen()
       .filter((a) => a.ruleId === rule.id && a.state === 'firing')) {
       if (now - Date.parse(alert.firedAt) >= (rule.escalateAfter ?? Number.POSITIVE_INFINITY)) {
-        this.options.alerts.escalate(alert.id, rule.escalateTo as string);
+        this.options.alerts.escalate(alert, rule.escalateTo as string);
       }
     }
   }
@@ -321,7 +321,7 @@ export class RuleEngine {
   /** A deleted or disabled rule leaves no alert open. */
   clearAll(ruleId: string, reason: string): void {
     for (const alert of this.options.alertStore.allOpen().filter((a) => a.ruleId === ruleId))
-      this.options.alerts.clear(alert.id, reason);
+      this.options.alerts.clear(alert, reason);
     this.options.states.forgetRule(ruleId);
   }
 }

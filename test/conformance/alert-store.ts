@@ -94,6 +94,23 @@ export function alertStoreConformance(name: string, createStore: () => AlertStor
       expect(store.allOpen().map((a) => a.id)).toEqual(['b1']);
     });
 
+    it('changes its open alerts as soon as a write is called, before it resolves (the engine writes behind)', async () => {
+      const store = await createStore();
+      const inserted = store.insert(alert('a1'), 'rules');
+      expect(store.open('lamp-out', 'lamp-1')?.id).toBe('a1');
+      const acknowledged = store.update('a1', { state: 'acknowledged' });
+      expect(store.open('lamp-out', 'lamp-1')?.state).toBe('acknowledged');
+      const resolved = store.update('a1', { state: 'resolved', resolvedAt: '2026-11-22T10:05:00.000Z' });
+      expect(store.open('lamp-out', 'lamp-1')).toBeUndefined();
+      expect(store.allOpen()).toEqual([]);
+      await Promise.all([inserted, acknowledged, resolved]);
+      // Applied in the order called.
+      expect(await store.get('a1')).toMatchObject({
+        state: 'resolved',
+        resolvedAt: '2026-11-22T10:05:00.000Z',
+      });
+    });
+
     it('keeps the newest open alert when a rule has several for one subject (one per occurrence)', async () => {
       const store = await createStore();
       await store.insert(alert('new', { firedAt: '2026-11-22T10:05:00.000Z' }), 'rules');

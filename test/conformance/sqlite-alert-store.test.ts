@@ -6,7 +6,7 @@ import { alertStoreConformance } from './alert-store.ts';
 alertStoreConformance('SQLite', () => new SqliteAlertStore(openSqlite(':memory:')));
 
 describe('SqliteAlertStore', () => {
-  it('finds the open alerts again after a restart', () => {
+  it('finds the open alerts again after a restart', async () => {
     const db = openSqlite(':memory:');
     const first = new SqliteAlertStore(db);
     const base = {
@@ -17,9 +17,15 @@ describe('SqliteAlertStore', () => {
       firedAt: '2026-11-22T10:00:00.000Z',
       lastMatchAt: '2026-11-22T10:00:00.000Z',
     };
-    first.insert({ ...base, id: 'a1', subject: { kind: 'device', id: 'lamp-1' }, state: 'firing' }, 'rules');
-    first.insert({ ...base, id: 'a2', subject: { kind: 'device', id: 'lamp-2' }, state: 'firing' }, 'rules');
-    first.update('a2', { state: 'resolved', resolvedAt: '2026-11-22T10:01:00.000Z' });
+    await first.insert(
+      { ...base, id: 'a1', subject: { kind: 'device', id: 'lamp-1' }, state: 'firing' },
+      'rules',
+    );
+    await first.insert(
+      { ...base, id: 'a2', subject: { kind: 'device', id: 'lamp-2' }, state: 'firing' },
+      'rules',
+    );
+    await first.update('a2', { state: 'resolved', resolvedAt: '2026-11-22T10:01:00.000Z' });
     const second = new SqliteAlertStore(db);
     expect(second.open('lamp-out', 'lamp-1')?.id).toBe('a1');
     expect(second.allOpen().map((a) => a.id)).toEqual(['a1']);

@@ -36,11 +36,11 @@ describe('rules engine: a device rule on readings', () => {
     h.read('bin-1', { fillingLevel: 90 });
     h.advance(second);
     h.read('bin-1', { fillingLevel: 95 });
-    expect(h.history()).toHaveLength(1);
+    expect(await h.history()).toHaveLength(1);
     h.advance(second);
     h.read('bin-1', { fillingLevel: 80 });
     expect(h.open('bin-1')).toBeUndefined();
-    expect(h.history()[0]).toMatchObject({
+    expect((await h.history())[0]).toMatchObject({
       state: 'resolved',
       resolvedBy: 'rules',
       resolution: 'clear condition met',
@@ -48,7 +48,7 @@ describe('rules engine: a device rule on readings', () => {
     expect(h.transitions()).toEqual(['fired bin-1', 'resolved bin-1']);
     h.advance(second);
     h.read('bin-1', { fillingLevel: 85 });
-    expect(h.history().map((a) => a.state)).toEqual(['resolved', 'firing']);
+    expect((await h.history()).map((a) => a.state)).toEqual(['resolved', 'firing']);
   });
 
   it('clears with hysteresis: only once the clear condition holds, not when the condition stops holding', async () => {
@@ -192,10 +192,10 @@ describe('rules engine: a device rule on readings', () => {
       binRule({ id: 'by-device', target: { kind: 'wasteBin', devices: ['bin-1'] } }),
     );
     for (const id of ['bin-1', 'bin-2', 'bin-3']) h.read(id, { fillingLevel: 90 });
-    const subjects = (ruleId: string) => h.history(ruleId).map((a) => a.subject.id);
-    expect(subjects('by-district')).toEqual(['bin-2']);
-    expect(subjects('by-gateway')).toEqual(['bin-3']);
-    expect(subjects('by-device')).toEqual(['bin-1']);
+    const subjects = async (ruleId: string) => (await h.history(ruleId)).map((a) => a.subject.id);
+    expect(await subjects('by-district')).toEqual(['bin-2']);
+    expect(await subjects('by-gateway')).toEqual(['bin-3']);
+    expect(await subjects('by-device')).toEqual(['bin-1']);
   });
 
   it('ignores readings of devices it does not know and kinds no rule is about', async () => {

@@ -30,7 +30,7 @@ describe('rules engine: group rules (on the timer)', () => {
     expect(h.open('district:centrum', 'district-full')).toBeDefined();
     h.tick();
     expect(h.open('district:centrum', 'district-full')).toBeUndefined();
-    expect(h.history('district-full')[0]?.resolution).toBe('50 % at or below 50 %');
+    expect((await h.history('district-full'))[0]?.resolution).toBe('50 % at or below 50 %');
     expect(h.open('district:noord', 'district-full')).toBeUndefined();
   });
 

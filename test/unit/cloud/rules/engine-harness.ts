@@ -114,8 +114,8 @@ export async function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'b
       return alertStore.open(ruleId, subjectId);
     },
     /** Every alert of a rule, oldest first. */
-    history(ruleId = 'bin-full') {
-      return alertStore.list({ ruleId, limit: 1_000, offset: 0 }).items.reverse();
+    async history(ruleId = 'bin-full') {
+      return (await alertStore.list({ ruleId, limit: 1_000, offset: 0 })).items.reverse();
     },
     transitions(): string[] {
       return announced.map((a) => `${a.transition} ${a.subject}`);

@@ -8,18 +8,16 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     h.read('bin-1', { fillingLevel: 90 });
     const fired = h.open('bin-1');
     h.advance(minute);
-    h.alerts.acknowledge(fired?.id as string, 'ops', 'on my way');
+    await h.alerts.acknowledge(fired?.id as string, 'ops', 'on my way');
     h.read('bin-1', { fillingLevel: 95 });
     expect(h.open('bin-1')).toMatchObject({ id: fired?.id, state: 'acknowledged', acknowledgedBy: 'ops' });
     h.read('bin-1', { fillingLevel: 10 });
     h.read('bin-1', { fillingLevel: 90 });
-    expect(h.history().map((a) => a.state)).toEqual(['resolved', 'firing']);
+    expect((await h.history()).map((a) => a.state)).toEqual(['resolved', 'firing']);
     expect(h.transitions()).toEqual(['fired bin-1', 'acknowledged bin-1', 'resolved bin-1', 'fired bin-1']);
-    expect(h.alertStore.get(fired?.id as string)?.history.map((e) => `${e.action} ${e.actor}`)).toEqual([
-      'fired rules',
-      'acknowledged ops',
-      'resolved rules',
-    ]);
+    expect(
+      (await h.alertStore.get(fired?.id as string))?.history.map((e) => `${e.action} ${e.actor}`),
+    ).toEqual(['fired rules', 'acknowledged ops', 'resolved rules']);
     expect(h.counters.get('alerts_fired')).toBe(2);
     expect(h.counters.get('alerts_resolved')).toBe(1);
   });
@@ -28,11 +26,11 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     const h = await engineHarness();
     h.rules(binRule());
     h.read('bin-1', { fillingLevel: 90 });
-    h.alerts.resolve(h.open('bin-1')?.id as string, 'ops', 'emptied');
+    await h.alerts.resolve(h.open('bin-1')?.id as string, 'ops', 'emptied');
     expect(h.open('bin-1')).toBeUndefined();
     h.advance(minute);
     h.read('bin-1', { fillingLevel: 90 });
-    expect(h.history().map((a) => [a.state, a.resolvedBy ?? null])).toEqual([
+    expect((await h.history()).map((a) => [a.state, a.resolvedBy ?? null])).toEqual([
       ['resolved', 'ops'],
       ['firing', null],
     ]);
@@ -45,7 +43,7 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     h.advance(minute);
     h.event('bin-1', 'tilted');
     h.event('bin-1', 'emptied');
-    expect(h.history('tilted').map((a) => a.state)).toEqual(['firing', 'firing']);
+    expect((await h.history('tilted')).map((a) => a.state)).toEqual(['firing', 'firing']);
   });
 
   it('alerts per occurrence are not cleared by the condition ceasing to hold (only by auto-clear or by hand)', async () => {
@@ -56,7 +54,7 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     h.read('bin-1', { fillingLevel: 95 });
     h.advance(minute);
     h.read('bin-1', { fillingLevel: 10 });
-    expect(h.history().map((a) => a.state)).toEqual(['firing', 'firing']);
+    expect((await h.history()).map((a) => a.state)).toEqual(['firing', 'firing']);
   });
 
   it('flap protection holds for an event rule cleared by its clear condition', async () => {
@@ -100,7 +98,7 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     expect(h.states.pending('pending')).toEqual(['bin-1', 'bin-2']);
     h.engine.setRules([{ ...(full as NonNullable<typeof full>), enabled: false }]);
     expect(h.alertStore.allOpen()).toEqual([]);
-    expect(h.history().map((a) => a.resolution)).toEqual(['rule disabled', 'rule disabled']);
+    expect((await h.history()).map((a) => a.resolution)).toEqual(['rule disabled', 'rule disabled']);
     // Not evaluated any more.
     h.read('bin-1', { fillingLevel: 91 });
     expect(h.alertStore.allOpen()).toEqual([]);

@@ -61,7 +61,7 @@ describe('rules engine: durations and timers (injected clock)', () => {
     h.at(11 * minute);
     h.read('bin-1', { fillingLevel: 90 });
     expect(h.open('bin-1')).toBeDefined();
-    expect(h.history()).toHaveLength(2);
+    expect(await h.history()).toHaveLength(2);
   });
 
   it('absence: fires once a device stayed silent `after`, counted from the engine start for a device never heard', async () => {
@@ -134,7 +134,7 @@ describe('rules engine: durations and timers (injected clock)', () => {
     h.at(15 * minute);
     h.tick();
     expect(h.open('bin-1', 'fire')).toBeUndefined();
-    expect(h.history('fire')[0]).toMatchObject({
+    expect((await h.history('fire'))[0]).toMatchObject({
       state: 'resolved',
       resolution: 'no repeat for 15 min (auto-clear)',
     });
@@ -172,7 +172,7 @@ describe('rules engine: durations and timers (injected clock)', () => {
     h.at(20 * minute);
     h.tick();
     expect(h.open('bin-1', 'fire')).toBeUndefined();
-    expect(h.history('fire')).toHaveLength(1);
+    expect(await h.history('fire')).toHaveLength(1);
   });
 
   it('escalates an alert nobody acknowledged within `escalateAfter`, once', async () => {
@@ -180,7 +180,7 @@ describe('rules engine: durations and timers (injected clock)', () => {
     h.rules(binRule({ escalateAfter: '10m', escalateTo: 'critical' }));
     h.read('bin-1', { fillingLevel: 90 });
     h.read('bin-2', { fillingLevel: 90 });
-    h.alerts.acknowledge(h.open('bin-2')?.id as string, 'ops');
+    await h.alerts.acknowledge(h.open('bin-2')?.id as string, 'ops');
     h.at(10 * minute - 1);
     h.tick();
     expect(h.open('bin-1')?.severity).toBe('warning');
@@ -211,7 +211,7 @@ describe('rules engine: durations and timers (injected clock)', () => {
     h.schedule(false);
     h.tick();
     expect(h.open('bin-1')).toBeUndefined();
-    expect(h.history()[0]?.resolution).toBe('outside the rule schedule');
+    expect((await h.history())[0]?.resolution).toBe('outside the rule schedule');
   });
 
   it('a closing schedule clears an alert even while its clear condition does not hold', async () => {
@@ -227,6 +227,6 @@ describe('rules engine: durations and timers (injected clock)', () => {
     h.schedule(false);
     h.read('bin-1', { fillingLevel: 70 });
     expect(h.open('bin-1')).toBeUndefined();
-    expect(h.history()[0]?.resolution).toBe('outside the rule schedule');
+    expect((await h.history())[0]?.resolution).toBe('outside the rule schedule');
   });
 });
