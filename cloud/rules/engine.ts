@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { City } from '../../shared/fleet.ts';
 import {
   type DeviceEvent,
@@ -21,6 +22,7 @@ export interface EngineOptions {
   registry: DeviceRegistry;
   states: RuleStateStore;
   counters: Counters;
+  log: Logger;
   now: () => Date;
   isActive: (rule: Rule, at: Date, city: City | undefined) => boolean;
 }
@@ -237,7 +239,15 @@ export class RuleEngine {
       }
     }
     if (since !== before.since || clearedAt !== before.clearedAt)
-      states.set(rule.id, device.id, { since, clearedAt });
+      this.writeBehind(states.set(rule.id, device.id, { since, clearedAt }), rule.id);
+  }
+
+  /** Rule state is written behind (the store answers from memory at once); a failed write is logged. */
+  private writeBehind(write: Promise<void>, ruleId: string): void {
+    write.catch((error: Error) => {
+      this.options.counters.add('rules_errors');
+      this.options.log.error({ err: error, ruleId }, 'rule state not stored');
+    });
   }
 
   /** Timer-driven evaluation: absence, pending `for`, schedules, auto-clear and group rules. */
@@ -322,7 +332,7 @@ export class RuleEngine {
   clearAll(ruleId: string, reason: string): void {
     for (const alert of this.options.alertStore.allOpen().filter((a) => a.ruleId === ruleId))
       this.options.alerts.clear(alert, reason);
-    this.options.states.forgetRule(ruleId);
+    this.writeBehind(this.options.states.forgetRule(ruleId), ruleId);
   }
 }
 

@@ -9,8 +9,12 @@ export class MemoryRuleStateStore implements RuleStateStore {
     return this.rules.get(ruleId)?.get(subjectId) ?? noState;
   }
 
-  /** Returns whether the state changed. */
-  set(ruleId: string, subjectId: string, state: SubjectState): boolean {
+  async set(ruleId: string, subjectId: string, state: SubjectState): Promise<void> {
+    this.apply(ruleId, subjectId, state);
+  }
+
+  /** Sets the state at once; returns whether it changed. */
+  apply(ruleId: string, subjectId: string, state: SubjectState): boolean {
     let subjects = this.rules.get(ruleId);
     if (!subjects) {
       subjects = new Map();
@@ -29,7 +33,7 @@ export class MemoryRuleStateStore implements RuleStateStore {
     return subjects;
   }
 
-  forgetRule(ruleId: string): void {
+  async forgetRule(ruleId: string): Promise<void> {
     this.rules.delete(ruleId);
   }
 }

@@ -29,6 +29,7 @@ export function createRulesRuntime(deps: RulesRuntimeDependencies) {
     registry,
     states,
     counters,
+    log,
     now,
     isActive,
   });

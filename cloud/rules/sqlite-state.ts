@@ -21,7 +21,7 @@ export class SqliteRuleStateStore implements RuleStateStore {
       string,
       number | string | null
     >[]) {
-      this.cache.set(String(row.rule_id), String(row.subject_id), {
+      this.cache.apply(String(row.rule_id), String(row.subject_id), {
         since: row.since === null ? undefined : Number(row.since),
         clearedAt: row.cleared_at === null ? undefined : Number(row.cleared_at),
       });
@@ -32,8 +32,8 @@ export class SqliteRuleStateStore implements RuleStateStore {
     return this.cache.get(ruleId, subjectId);
   }
 
-  set(ruleId: string, subjectId: string, state: SubjectState): void {
-    if (this.cache.set(ruleId, subjectId, state))
+  async set(ruleId: string, subjectId: string, state: SubjectState): Promise<void> {
+    if (this.cache.apply(ruleId, subjectId, state))
       this.upsert.run(ruleId, subjectId, state.since ?? null, state.clearedAt ?? null);
   }
 
@@ -41,8 +41,8 @@ export class SqliteRuleStateStore implements RuleStateStore {
     return this.cache.pending(ruleId);
   }
 
-  forgetRule(ruleId: string): void {
-    this.cache.forgetRule(ruleId);
+  async forgetRule(ruleId: string): Promise<void> {
+    await this.cache.forgetRule(ruleId);
     this.db.prepare('DELETE FROM rule_state WHERE rule_id = ?').run(ruleId);
   }
 }

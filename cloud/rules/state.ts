@@ -8,14 +8,16 @@ export const noState: SubjectState = Object.freeze({});
 
 /**
  * Rule evaluation state, so `for` durations and flap protection survive a restart. The engine reads
- * it on every evaluation, so it answers from memory; test/conformance/rule-state-store.ts is the
- * suite every store must pass.
+ * it on every evaluation, so a store keeps it in memory (`get`, `pending`, synchronous); a write
+ * changes what they answer as soon as it is called, and writes are applied in the order they are
+ * called: the engine writes behind. test/conformance/rule-state-store.ts is the suite every store
+ * must pass.
  */
 export interface RuleStateStore {
   /** The state of a rule for a subject; empty when none was set. */
   get(ruleId: string, subjectId: string): SubjectState;
-  set(ruleId: string, subjectId: string, state: SubjectState): void;
+  set(ruleId: string, subjectId: string, state: SubjectState): Promise<void>;
   /** Subjects of a rule whose condition holds but whose alert waits for its `for` duration. */
   pending(ruleId: string): string[];
-  forgetRule(ruleId: string): void;
+  forgetRule(ruleId: string): Promise<void>;
 }

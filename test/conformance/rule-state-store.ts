@@ -30,6 +30,19 @@ export function ruleStateStoreConformance(
       expect(await store.pending('none')).toEqual([]);
     });
 
+    it('answers with a write as soon as it is called, before it resolves (the engine writes behind)', async () => {
+      const store = await createStore();
+      const set = store.set('r1', 'lamp-1', { since: 1_000 });
+      expect(store.get('r1', 'lamp-1')).toEqual({ since: 1_000 });
+      expect(store.pending('r1')).toEqual(['lamp-1']);
+      const forgotten = store.forgetRule('r1');
+      expect(store.pending('r1')).toEqual([]);
+      const again = store.set('r1', 'lamp-2', { clearedAt: 5 });
+      await Promise.all([set, forgotten, again]);
+      expect(store.get('r1', 'lamp-1')).toEqual({});
+      expect(store.get('r1', 'lamp-2')).toEqual({ clearedAt: 5 });
+    });
+
     it('forgets a rule, and only that rule', async () => {
       const store = await createStore();
       await store.set('r1', 'lamp-1', { since: 1_000 });
