@@ -46,17 +46,17 @@ export interface JournalBatch {
 
 /**
  * The whole journal, as the storage thread and the drainer use it: appends (ingestion's side) and
- * the oldest entries taken out in order once InfluxDB has them. The drainer runs beside the decoder,
- * so `take` and `remove` stay synchronous; test/conformance/journal-store.ts is the suite every
- * journal must pass.
+ * the oldest entries taken out in order once InfluxDB has them (the drainer awaits one take and one
+ * removal per batch, never per line). test/conformance/journal-store.ts is the suite every journal
+ * must pass.
  */
 export interface JournalStore extends Journal {
   /** Resolves once the record is durable. */
   appendRecord(record: JournalRecord): Promise<void>;
   /** The oldest entries after entry `afterId` (by default after those removed), about `max` lines (at least one entry). */
-  take(max: number, afterId?: number): JournalBatch | undefined;
+  take(max: number, afterId?: number): Promise<JournalBatch | undefined>;
   /** InfluxDB has the lines up to `lastId`: they leave the journal (and old batch keys are forgotten). */
-  remove(lastId: number, count: number): void;
+  remove(lastId: number, count: number): Promise<void>;
   /** Calls `listener` after every commit that added lines; returns the unsubscribe function. */
   onAppend(listener: () => void): () => void;
   /** Calls `listener` with the number of lines after every removal; returns the unsubscribe function. */
@@ -300,7 +300,7 @@ export class IngestJournal implements JournalStore {
    * The oldest entries after entry `afterId`, about `max` lines (at least one entry), for the drainer:
    * `records` are each entry's lines joined by newlines, `count` the number of lines.
    */
-  take(max: number, afterId = this.removedUpTo): JournalBatch | undefined {
+  async take(max: number, afterId = this.removedUpTo): Promise<JournalBatch | undefined> {
     const records: string[] = [];
     let count = 0;
     let lastId = 0;
@@ -318,7 +318,7 @@ export class IngestJournal implements JournalStore {
   }
 
   /** InfluxDB has the lines up to `lastId`: they leave the journal. */
-  remove(lastId: number, count: number): void {
+  async remove(lastId: number, count: number): Promise<void> {
     this.statements.remove.run(lastId);
     this.removedUpTo = lastId;
     this.lineCount -= count;

@@ -72,7 +72,7 @@ export class MemoryJournal implements JournalStore {
     for (const p of group) p.resolve();
   }
 
-  take(max: number, afterId = this.removedUpTo): JournalBatch | undefined {
+  async take(max: number, afterId = this.removedUpTo): Promise<JournalBatch | undefined> {
     const records: string[] = [];
     let count = 0;
     let lastId = 0;
@@ -86,7 +86,7 @@ export class MemoryJournal implements JournalStore {
     return records.length === 0 ? undefined : { lastId, records, count };
   }
 
-  remove(lastId: number, count: number): void {
+  async remove(lastId: number, count: number): Promise<void> {
     this.entries = this.entries.filter((e) => e.id > lastId);
     this.removedUpTo = lastId;
     this.lineCount -= count;

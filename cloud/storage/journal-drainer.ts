@@ -86,7 +86,7 @@ export class JournalDrainer {
     const free: WriteApi[] = [...this.apis];
     while (!this.stopped) {
       for (let api = free.pop(); api; api = free.pop()) {
-        const batch = this.journal.take(this.options.batchLines, takenUpTo);
+        const batch = await this.journal.take(this.options.batchLines, takenUpTo);
         if (!batch) {
           free.push(api);
           break;
@@ -109,7 +109,7 @@ export class JournalDrainer {
       if (error === undefined) {
         this.counters.add('influx_points_written', batch.count);
         this.counters.observe('influx_write_seconds', seconds);
-        this.journal.remove(batch.lastId, batch.count);
+        await this.journal.remove(batch.lastId, batch.count);
         if (failing)
           this.log.info({ backlog: this.journal.depth }, 'InfluxDB writes resumed; draining the journal');
         failing = false;
@@ -122,7 +122,7 @@ export class JournalDrainer {
         // Malformed for InfluxDB: retrying cannot help. Kept as dead letters, never silently lost.
         try {
           await this.options.onRejected(batch.records, (error as Error).message);
-          this.journal.remove(batch.lastId, batch.count);
+          await this.journal.remove(batch.lastId, batch.count);
           continue;
         } catch (keeping) {
           failure = keeping;

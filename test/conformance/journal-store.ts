@@ -15,17 +15,17 @@ export function journalStoreConformance(name: string, createJournal: (options: O
       await Promise.all([journal.append({ lines: lines('a', 2) }), journal.append({ lines: lines('b', 3) })]);
       await journal.append({ lines: lines('c', 1) });
       expect(journal.depth).toBe(6);
-      const all = journal.take(100);
+      const all = await journal.take(100);
       expect(all).toMatchObject({
         records: [lines('a', 2).join('\n'), lines('b', 3).join('\n'), 'm,e=c v=0'],
         count: 6,
       });
       // About `max` lines: entries are whole, so a batch stops at the entry that reaches `max`.
-      expect(journal.take(3)).toMatchObject({
+      expect(await journal.take(3)).toMatchObject({
         records: [lines('a', 2).join('\n'), lines('b', 3).join('\n')],
         count: 5,
       });
-      expect(journal.take(1)).toMatchObject({ records: [lines('a', 2).join('\n')], count: 2 });
+      expect(await journal.take(1)).toMatchObject({ records: [lines('a', 2).join('\n')], count: 2 });
       journal.close();
     });
 
@@ -39,17 +39,17 @@ export function journalStoreConformance(name: string, createJournal: (options: O
       await journal.append({ lines: lines('b', 2) });
       await journal.append({ lines: [], key: 'gw-1/empty' });
       expect(appended).toBe(2);
-      const first = journal.take(2);
-      const second = journal.take(2, first?.lastId);
+      const first = await journal.take(2);
+      const second = await journal.take(2, first?.lastId);
       expect(second?.records).toEqual([lines('b', 2).join('\n')]);
-      expect(journal.take(2, second?.lastId)).toBeUndefined();
-      journal.remove(first?.lastId as number, first?.count as number);
+      expect(await journal.take(2, second?.lastId)).toBeUndefined();
+      await journal.remove(first?.lastId as number, first?.count as number);
       expect(journal.depth).toBe(2);
       expect(removed).toEqual([2]);
-      expect(journal.take(10)?.records).toEqual([lines('b', 2).join('\n')]);
-      journal.remove(second?.lastId as number, second?.count as number);
+      expect((await journal.take(10))?.records).toEqual([lines('b', 2).join('\n')]);
+      await journal.remove(second?.lastId as number, second?.count as number);
       expect(journal.depth).toBe(0);
-      expect(journal.take(10)).toBeUndefined();
+      expect(await journal.take(10)).toBeUndefined();
       stopListening();
       await journal.append({ lines: lines('c', 1) });
       expect(appended).toBe(2);
@@ -74,8 +74,8 @@ export function journalStoreConformance(name: string, createJournal: (options: O
       await journal.append({ lines: lines('a', 1), key: 'old' });
       clock += 61_000;
       await journal.append({ lines: lines('b', 1), key: 'new' });
-      const batch = journal.take(10);
-      journal.remove(batch?.lastId as number, batch?.count as number);
+      const batch = await journal.take(10);
+      await journal.remove(batch?.lastId as number, batch?.count as number);
       expect(journal.seen('old')).toBeUndefined();
       expect(journal.seen('new')).toBeDefined();
       journal.close();

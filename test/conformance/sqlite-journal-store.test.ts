@@ -21,12 +21,12 @@ describe('IngestJournal on disk', async () => {
     const first = new IngestJournal(path, options);
     await first.append({ lines: ['m v=1'], key: 'gw-1/1' });
     await first.append({ lines: ['m v=2', 'm v=3'], key: 'gw-1/2' });
-    const batch = first.take(1);
-    first.remove(batch?.lastId as number, batch?.count as number);
+    const batch = await first.take(1);
+    await first.remove(batch?.lastId as number, batch?.count as number);
     first.close();
     const second = new IngestJournal(path, options);
     expect(second.depth).toBe(2);
-    expect(second.take(10)?.records).toEqual(['m v=2\nm v=3']);
+    expect((await second.take(10))?.records).toEqual(['m v=2\nm v=3']);
     expect(second.seen('gw-1/1')).toBeDefined();
     second.close();
   });
