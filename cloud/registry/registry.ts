@@ -29,7 +29,8 @@ export interface RegistryOptions {
   offlineAfterMs: number;
   /**
    * A write behind to the store failed (the record stays in memory and is written again with its
-   * next change). Without it, the failure is an unhandled rejection.
+   * next change; later writes go on). Without it, the failure is thrown as an uncaught exception,
+   * as a failing synchronous store's was.
    */
   onWriteError?: (error: Error) => void;
 }
@@ -83,8 +84,13 @@ export class DeviceRegistry {
   private write(what: string, save: () => Promise<void>): void {
     this.writes = this.writes.then(save).catch((error: Error) => {
       const failure = new Error(`registry: saving ${what} failed: ${error.message}`, { cause: error });
-      if (!this.options.onWriteError) throw failure;
-      this.options.onWriteError(failure);
+      const report =
+        this.options.onWriteError ??
+        (() =>
+          queueMicrotask(() => {
+            throw failure;
+          }));
+      report(failure);
     });
   }
 

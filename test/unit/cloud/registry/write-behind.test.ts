@@ -54,5 +54,9 @@ describe('the registry writes behind to its store', () => {
     await registry.written();
     expect(errors).toEqual(['registry: saving gateway gw-1 failed: disk full']);
     expect(saved).toEqual(['gw-1 offline', 'gw-2 online']);
+    // Writes go on after a failure.
+    registry.recordStatus({ v: 1, gatewayId: 'gw-3', state: 'online', ts: now().toISOString() } as never);
+    await registry.written();
+    expect(saved).toEqual(['gw-1 offline', 'gw-2 online', 'gw-3 online']);
   });
 });
