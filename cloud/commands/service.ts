@@ -64,8 +64,10 @@ export class CommandService {
     return Promise.all(records.map(async (r) => (await this.options.store.get(r.id)) ?? r));
   }
 
+  /** Marks the command sent before publishing it, so that its acknowledgement always finds it sent. */
   private async send(record: CommandRecord): Promise<void> {
     const { store, now, publish } = this.options;
+    if (record.status === 'pending') await store.transition(record.id, 'sent', now().toISOString());
     publish(record.gatewayId, {
       v: 1,
       commandId: record.id,
@@ -77,7 +79,6 @@ export class CommandService {
         command: record.command,
       } as CommandMessage['target'],
     });
-    if (record.status === 'pending') await store.transition(record.id, 'sent', now().toISOString());
   }
 
   /** The gateway subscribed to its command topic: deliver what is waiting for it. */
