@@ -1,12 +1,13 @@
 import { pino } from 'pino';
+import { MemoryAlertStore } from '../cloud/alerts/memory-store.ts';
 import { Counters } from '../cloud/monitoring/counters.ts';
+import { MemoryRegistryStore } from '../cloud/registry/memory-store.ts';
 import { DeviceRegistry } from '../cloud/registry/registry.ts';
-import { SqliteRegistryStore } from '../cloud/registry/sqlite-store.ts';
+import { MemoryRuleStateStore } from '../cloud/rules/memory-state.ts';
 import { createRulesRuntime } from '../cloud/rules/runtime.ts';
 import type { RuleInput } from '../cloud/rules/schema.ts';
 import { parseRule } from '../cloud/rules/store.ts';
-import { openSqlite } from '../cloud/sqlite/sqlite.ts';
-import { IngestJournal } from '../cloud/storage/journal.ts';
+import { MemoryJournal } from '../cloud/storage/memory-journal.ts';
 import type { Reading } from '../shared/kinds/index.ts';
 import { generateFleet } from '../simulators/fleet.ts';
 import { probeKind } from './readings.ts';
@@ -47,15 +48,15 @@ export async function rulesBench(options: {
   const { say } = options;
   let clock = Date.now();
   const now = () => new Date(clock);
-  const db = openSqlite(':memory:');
-  const journal = new IngestJournal(':memory:', { keyTtlMs: 0, now });
+  const journal = new MemoryJournal({ keyTtlMs: 0, now });
   const fleet = generateFleet({ seed: 7, devices: options.devices, devicesPerGateway: 500 });
   say(`registry: ${fleet.devices.length} devices`);
-  const registry = new DeviceRegistry({ store: new SqliteRegistryStore(db), now, offlineAfterMs: 900_000 });
-  registry.load([fleet]);
+  const registry = new DeviceRegistry({ store: new MemoryRegistryStore(), now, offlineAfterMs: 900_000 });
+  await registry.load([fleet]);
   const counters = new Counters();
   const { alertStore, engine } = createRulesRuntime({
-    db,
+    alertStore: new MemoryAlertStore(),
+    states: new MemoryRuleStateStore(),
     // Alert transitions go to a journal, as in the cloud.
     points: { write: (lines) => journal.append({ lines }) },
     registry,
@@ -118,7 +119,6 @@ export async function rulesBench(options: {
   }
   latencies.sort((a, b) => a - b);
   journal.close();
-  db.close();
   return {
     rules: options.rules + 1,
     devices: fleet.devices.length,

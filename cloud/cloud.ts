@@ -113,10 +113,11 @@ export class Cloud {
           fleetDir: config.FLEET_DIR,
           offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
           now,
+          log,
         }),
       );
       const deadLetters = new SqliteDeadLetterStore(db);
-      const intake = deadLetterIntake({ store: deadLetters, counters, now });
+      const intake = deadLetterIntake({ store: deadLetters, counters, log, now });
       const storage = await start(
         storageFeature({
           path: join(config.DATA_DIR, 'journal.db'),

@@ -10,12 +10,12 @@ export const tokenUsage =
  * API tokens in the cloud's database (DATA_DIR/cloud.db): the first admin token of a deployment is
  * made here; further ones can be made over the API by an admin.
  */
-export function tokenCommand(dataDir: string, verb: string | undefined, args: string[]): void {
+export async function tokenCommand(dataDir: string, verb: string | undefined, args: string[]): Promise<void> {
   const db = openSqlite(join(dataDir, 'cloud.db'));
   try {
     const tokens = new SqliteTokenStore(db);
     if (verb === 'list') {
-      for (const t of tokens.list())
+      for (const t of await tokens.list())
         console.log(`${t.id}\t${t.role}\t${t.name}\tcreated ${t.createdAt}${t.revoked ? '\tREVOKED' : ''}`);
       return;
     }
@@ -23,14 +23,14 @@ export function tokenCommand(dataDir: string, verb: string | undefined, args: st
       const [name, roleName] = args;
       const parsed = role.safeParse(roleName);
       if (!name || !parsed.success) throw new Error(`usage: ${tokenUsage}`);
-      const { record, secret } = tokens.create(name, parsed.data, new Date());
+      const { record, secret } = await tokens.create(name, parsed.data, new Date());
       console.log(
         `token ${record.id} (${record.role}, ${record.name}); shown once, stored only as a digest:\n${secret}`,
       );
       return;
     }
     if (verb === 'revoke' && args[0]) {
-      if (!tokens.revoke(args[0])) throw new Error(`token ${args[0]} does not exist`);
+      if (!(await tokens.revoke(args[0]))) throw new Error(`token ${args[0]} does not exist`);
       console.log(`token ${args[0]} revoked`);
       return;
     }

@@ -10,8 +10,18 @@ export interface AuditEntry {
   after: unknown;
 }
 
-/** Every write through the API: who did what to which thing, when, and the state before and after. */
-export class SqliteAuditLog {
+/**
+ * Every write through the API: who did what to which thing, when, and the state before and after.
+ * test/conformance/audit-log.ts is the suite every store must pass.
+ */
+export interface AuditLog {
+  record(entry: Omit<AuditEntry, 'id'>): Promise<void>;
+  /** Newest first; `before` and `after` come back as null when they were not given. */
+  list(limit: number, offset: number): Promise<{ total: number; items: AuditEntry[] }>;
+}
+
+/** The audit log in the embedded database. */
+export class SqliteAuditLog implements AuditLog {
   private readonly db: DatabaseSync;
 
   constructor(db: DatabaseSync) {
@@ -22,7 +32,7 @@ export class SqliteAuditLog {
     )`);
   }
 
-  record(entry: Omit<AuditEntry, 'id'>): void {
+  async record(entry: Omit<AuditEntry, 'id'>): Promise<void> {
     this.db
       .prepare('INSERT INTO audit_log (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)')
       .run(
@@ -35,7 +45,7 @@ export class SqliteAuditLog {
       );
   }
 
-  list(limit: number, offset: number): { total: number; items: AuditEntry[] } {
+  async list(limit: number, offset: number): Promise<{ total: number; items: AuditEntry[] }> {
     const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number };
     const rows = this.db
       .prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?')

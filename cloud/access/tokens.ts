@@ -17,12 +17,38 @@ export interface Principal {
 }
 
 /** API tokens are long random secrets, so a SHA-256 digest is enough to store them safely. */
-function digest(token: string): string {
+export function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+export function newSecret(): string {
+  return `cst_${randomBytes(24).toString('base64url')}`;
+}
+
+/**
+ * API tokens, kept only as digests. test/conformance/token-store.ts is the suite every store must pass.
+ */
+export interface TokenStore {
+  /** Creates a token; the secret is returned once and never stored. `secret` is for a given bootstrap token. */
+  create(
+    name: string,
+    role: Role,
+    at: Date,
+    secret?: string,
+  ): Promise<{ record: TokenRecord; secret: string }>;
+  /** Ensures a token with this secret exists (ADMIN_TOKEN bootstrap); does nothing if it does. */
+  ensure(name: string, role: Role, secret: string, at: Date): Promise<void>;
+  /** Who holds this secret, unless the token was revoked. */
+  verify(secret: string): Promise<Principal | undefined>;
+  get(id: string): Promise<TokenRecord | undefined>;
+  /** Oldest first. */
+  list(): Promise<TokenRecord[]>;
+  /** Returns whether the token exists. */
+  revoke(id: string): Promise<boolean>;
+}
+
 /** API tokens, kept only as digests in the embedded database. */
-export class SqliteTokenStore {
+export class SqliteTokenStore implements TokenStore {
   private readonly db: DatabaseSync;
 
   constructor(db: DatabaseSync) {
@@ -33,42 +59,40 @@ export class SqliteTokenStore {
     )`);
   }
 
-  /** Creates a token; the secret is returned once and never stored. `secret` is for a given bootstrap token. */
-  create(name: string, role: Role, at: Date, secret = `cst_${randomBytes(24).toString('base64url')}`) {
+  async create(name: string, role: Role, at: Date, secret = newSecret()) {
     const id = randomUUID();
     this.db
       .prepare('INSERT INTO api_tokens (id, name, role, digest, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(id, name, role, digest(secret), at.toISOString());
-    return { record: this.get(id) as TokenRecord, secret };
+    return { record: (await this.get(id)) as TokenRecord, secret };
   }
 
-  /** Ensures a token with this secret exists (ADMIN_TOKEN bootstrap); does nothing if it does. */
-  ensure(name: string, role: Role, secret: string, at: Date): void {
+  async ensure(name: string, role: Role, secret: string, at: Date): Promise<void> {
     if (!this.db.prepare('SELECT 1 FROM api_tokens WHERE digest = ?').get(digest(secret)))
-      this.create(name, role, at, secret);
+      await this.create(name, role, at, secret);
   }
 
-  verify(secret: string): Principal | undefined {
+  async verify(secret: string): Promise<Principal | undefined> {
     const row = this.db
       .prepare('SELECT id, name, role FROM api_tokens WHERE digest = ? AND revoked = 0')
       .get(digest(secret)) as { id: string; name: string; role: Role } | undefined;
     return row && { tokenId: row.id, name: row.name, role: row.role };
   }
 
-  get(id: string): TokenRecord | undefined {
+  async get(id: string): Promise<TokenRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as
       | Record<string, unknown>
       | undefined;
     return row && toRecord(row);
   }
 
-  list(): TokenRecord[] {
+  async list(): Promise<TokenRecord[]> {
     return (
       this.db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all() as Record<string, unknown>[]
     ).map(toRecord);
   }
 
-  revoke(id: string): boolean {
+  async revoke(id: string): Promise<boolean> {
     return Number(this.db.prepare('UPDATE api_tokens SET revoked = 1 WHERE id = ?').run(id).changes) > 0;
   }
 }

@@ -7,7 +7,7 @@ import type { Counters } from '../monitoring/counters.ts';
 import { alertEventMeasurement } from '../storage/measurements.ts';
 import { type PointWriter, toLine } from '../storage/point-writer.ts';
 import type { AlertRule, AlertSeverity, AlertTransition } from './schema.ts';
-import type { Alert, AlertSubject, SqliteAlertStore } from './store.ts';
+import type { Alert, AlertStore, AlertSubject } from './store.ts';
 
 /** Where alert transitions are announced (webhook, MQTT, log channels). */
 export interface AlertAnnouncer {
@@ -15,7 +15,7 @@ export interface AlertAnnouncer {
 }
 
 export interface AlertServiceOptions {
-  store: SqliteAlertStore;
+  store: AlertStore;
   /** Where each transition's `alert_event` point goes (the journal, in the cloud). */
   points: PointWriter;
   counters: Counters;
@@ -28,7 +28,8 @@ export interface AlertServiceOptions {
  * The alert lifecycle: firing → acknowledged (who, when, note) → resolved (by the clear condition,
  * auto-clear, or by hand with who and why); assignee and comments; full history. Every transition
  * is written to InfluxDB (`alert_event`, for Grafana annotations) and announced on the rule's
- * channels once.
+ * channels once. What the rules engine calls (fire, clear, escalate) does not wait for the store:
+ * the store's open alerts change at once, its writes follow in order, and a failed one is logged.
  */
 export class AlertService {
   private readonly options: AlertServiceOptions;
@@ -46,7 +47,7 @@ export class AlertService {
     if (existing) {
       // Refreshed at most every 30 s: enough for auto-clear, without a write per matching reading.
       if (Date.parse(at) - Date.parse(existing.lastMatchAt) >= 30_000)
-        store.update(existing.id, { lastMatchAt: at });
+        this.writeBehind(store.update(existing.id, { lastMatchAt: at }), existing.id);
       return existing;
     }
     const alert: Alert = {
@@ -60,46 +61,50 @@ export class AlertService {
       firedAt: at,
       lastMatchAt: at,
     };
-    store.insert(alert, 'rules');
+    this.writeBehind(store.insert(alert, 'rules'), alert.id);
     counters.add('alerts_fired');
     this.channelsOf.set(rule.id, rule.channels);
     this.transition(alert, 'fired', at);
     return alert;
   }
 
-  /** The rule's clear condition held, or the alert aged out (auto-clear). */
-  clear(alertId: string, reason: string): void {
-    const alert = this.options.store.get(alertId);
-    if (!alert || alert.state === 'resolved') return;
+  /** The rule's clear condition held, or the alert aged out (auto-clear): `alert` as the store has it open. */
+  clear(alert: Alert, reason: string): void {
+    if (alert.state === 'resolved') return;
     const at = this.options.now().toISOString();
-    this.options.store.update(
-      alertId,
-      { state: 'resolved', resolvedAt: at, resolvedBy: 'rules', resolution: reason },
-      { at, actor: 'rules', action: 'resolved', detail: { reason } },
+    this.writeBehind(
+      this.options.store.update(
+        alert.id,
+        { state: 'resolved', resolvedAt: at, resolvedBy: 'rules', resolution: reason },
+        { at, actor: 'rules', action: 'resolved', detail: { reason } },
+      ),
+      alert.id,
     );
     this.options.counters.add('alerts_resolved');
     this.transition({ ...alert, state: 'resolved' }, 'resolved', at);
   }
 
   /** Raises the severity of an alert nobody acknowledged in time; announced as an escalation. */
-  escalate(alertId: string, severity: AlertSeverity): void {
-    const alert = this.options.store.get(alertId);
-    if (alert?.state !== 'firing' || alert.severity === severity) return;
+  escalate(alert: Alert, severity: AlertSeverity): void {
+    if (alert.state !== 'firing' || alert.severity === severity) return;
     const at = this.options.now().toISOString();
-    this.options.store.update(
-      alertId,
-      { severity },
-      { at, actor: 'rules', action: 'escalated', detail: { from: alert.severity, to: severity } },
+    this.writeBehind(
+      this.options.store.update(
+        alert.id,
+        { severity },
+        { at, actor: 'rules', action: 'escalated', detail: { from: alert.severity, to: severity } },
+      ),
+      alert.id,
     );
     this.options.counters.add('alerts_escalated');
     this.transition({ ...alert, severity }, 'escalated', at);
   }
 
-  acknowledge(id: string, actor: string, note?: string): Alert {
-    const alert = this.require(id);
+  async acknowledge(id: string, actor: string, note?: string): Promise<Alert> {
+    const alert = await this.require(id);
     if (alert.state !== 'firing') throw new ConflictError(`alert ${id} is ${alert.state}, not firing`);
     const at = this.options.now().toISOString();
-    this.options.store.update(
+    await this.options.store.update(
       id,
       { state: 'acknowledged', acknowledgedAt: at, acknowledgedBy: actor },
       { at, actor, action: 'acknowledged', detail: { note } },
@@ -108,16 +113,20 @@ export class AlertService {
     return this.require(id);
   }
 
-  assign(id: string, actor: string, assignee: string): Alert {
-    this.require(id);
+  async assign(id: string, actor: string, assignee: string): Promise<Alert> {
+    await this.require(id);
     const at = this.options.now().toISOString();
-    this.options.store.update(id, { assignee }, { at, actor, action: 'assigned', detail: { assignee } });
+    await this.options.store.update(
+      id,
+      { assignee },
+      { at, actor, action: 'assigned', detail: { assignee } },
+    );
     return this.require(id);
   }
 
-  comment(id: string, actor: string, text: string): Alert {
-    this.require(id);
-    this.options.store.update(
+  async comment(id: string, actor: string, text: string): Promise<Alert> {
+    await this.require(id);
+    await this.options.store.update(
       id,
       {},
       { at: this.options.now().toISOString(), actor, action: 'comment', detail: { text } },
@@ -125,11 +134,11 @@ export class AlertService {
     return this.require(id);
   }
 
-  resolve(id: string, actor: string, reason: string): Alert {
-    const alert = this.require(id);
+  async resolve(id: string, actor: string, reason: string): Promise<Alert> {
+    const alert = await this.require(id);
     if (alert.state === 'resolved') throw new ConflictError(`alert ${id} is already resolved`);
     const at = this.options.now().toISOString();
-    this.options.store.update(
+    await this.options.store.update(
       id,
       { state: 'resolved', resolvedAt: at, resolvedBy: actor, resolution: reason },
       { at, actor, action: 'resolved', detail: { reason } },
@@ -138,10 +147,17 @@ export class AlertService {
     return this.require(id);
   }
 
-  private require(id: string) {
-    const alert = this.options.store.get(id);
+  private async require(id: string) {
+    const alert = await this.options.store.get(id);
     if (!alert) throw new NotFoundError(`alert ${id} does not exist`);
     return alert;
+  }
+
+  /** A write the rules engine does not wait for: a failure is logged with the alert. */
+  private writeBehind(write: Promise<void>, alertId: string): void {
+    write.catch((error: Error) => {
+      this.options.log.error({ err: error, alertId }, 'alert change not stored');
+    });
   }
 
   /** Remembers each rule's channels (rules change at run time). */

@@ -1,22 +1,22 @@
 import { Router } from 'express';
-import type { SqliteAuditLog } from '../access/audit.ts';
-import type { SqliteTokenStore } from '../access/tokens.ts';
+import type { AuditLog } from '../access/audit.ts';
+import type { TokenStore } from '../access/tokens.ts';
 import { NotFoundError } from '../errors/domain-error.ts';
 import { principalOf, requireRole } from './auth.ts';
 import { parseWith } from './errors.ts';
 import { auditQuery, tokenBody } from './schemas.ts';
 
 /** API tokens and the audit log: admin only. */
-export function accessRoutes(tokens: SqliteTokenStore, audit: SqliteAuditLog, now: () => Date): Router {
+export function accessRoutes(tokens: TokenStore, audit: AuditLog, now: () => Date): Router {
   const router = Router();
   router.use(['/tokens', '/audit'], requireRole('admin'));
-  router.get('/tokens', (_req, res) => {
-    res.json({ items: tokens.list() });
+  router.get('/tokens', async (_req, res) => {
+    res.json({ items: await tokens.list() });
   });
-  router.post('/tokens', (req, res) => {
+  router.post('/tokens', async (req, res) => {
     const body = parseWith(tokenBody, req.body, 'body');
-    const { record, secret } = tokens.create(body.name, body.role, now());
-    audit.record({
+    const { record, secret } = await tokens.create(body.name, body.role, now());
+    await audit.record({
       at: now().toISOString(),
       actor: principalOf(res).name,
       action: 'token.create',
@@ -27,23 +27,23 @@ export function accessRoutes(tokens: SqliteTokenStore, audit: SqliteAuditLog, no
     // The secret is shown in this answer only; the server keeps a digest.
     res.status(201).json({ ...record, token: secret });
   });
-  router.delete('/tokens/:id', (req, res) => {
-    const before = tokens.get(req.params.id);
-    if (!before || !tokens.revoke(req.params.id))
+  router.delete('/tokens/:id', async (req, res) => {
+    const before = await tokens.get(req.params.id);
+    if (!before || !(await tokens.revoke(req.params.id)))
       throw new NotFoundError(`token ${req.params.id} does not exist`);
-    audit.record({
+    await audit.record({
       at: now().toISOString(),
       actor: principalOf(res).name,
       action: 'token.revoke',
       target: before.id,
       before,
-      after: tokens.get(before.id),
+      after: await tokens.get(before.id),
     });
     res.status(204).end();
   });
-  router.get('/audit', (req, res) => {
+  router.get('/audit', async (req, res) => {
     const q = parseWith(auditQuery, req.query, 'query');
-    res.json(audit.list(q.limit, q.offset));
+    res.json(await audit.list(q.limit, q.offset));
   });
   return router;
 }

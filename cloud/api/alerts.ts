@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { deviceKind } from '../../shared/kinds/index.ts';
-import type { SqliteAuditLog } from '../access/audit.ts';
+import type { AuditLog } from '../access/audit.ts';
 import { alertSeverity, alertState } from '../alerts/schema.ts';
 import type { AlertService } from '../alerts/service.ts';
-import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
+import type { Alert, AlertStore } from '../alerts/store.ts';
 import { NotFoundError } from '../errors/domain-error.ts';
 import { principalOf } from './auth.ts';
 import { parseWith } from './errors.ts';
@@ -55,29 +55,33 @@ function lifecycle(service: AlertService) {
 }
 
 /** Alerts under /api/v1/alerts: technicians (viewer) list, acknowledge, assign, comment and resolve. */
-export function alertRoutes(service: AlertService, store: SqliteAlertStore, audit: SqliteAuditLog): Router {
+export function alertRoutes(service: AlertService, store: AlertStore, audit: AuditLog): Router {
   const router = Router();
-  router.get('/alerts', (req, res) => {
+  router.get('/alerts', async (req, res) => {
     const q = parseWith(alertQuery, req.query, 'query');
-    const result = store.list({ ...q, deviceKind: q.kind, ruleId: q.rule });
+    const result = await store.list({ ...q, deviceKind: q.kind, ruleId: q.rule });
     res.json({ total: result.total, limit: q.limit, offset: q.offset, items: result.items });
   });
-  router.get('/alerts/:id', (req, res) => {
-    const alert = store.get(req.params.id);
+  router.get('/alerts/:id', async (req, res) => {
+    const alert = await store.get(req.params.id);
     if (!alert) throw new NotFoundError(`alert ${req.params.id} does not exist`);
     res.json(alert);
   });
   for (const action of lifecycle(service)) {
     // Each action is recorded in the audit log with the alert before and after.
-    router.post(`/alerts/:id/${action.path}`, (req, res) => {
+    router.post(`/alerts/:id/${action.path}`, async (req, res) => {
       const id = String(req.params.id);
       const body = parseWith(action.body as z.ZodType, req.body ?? {}, 'body');
       const actor = principalOf(res).name;
-      const before = store.get(id);
+      const before = await store.get(id);
       // The service throws NotFound and Conflict errors; the problem handler answers them.
-      const after: Alert = (action.run as (id: string, actor: string, b: unknown) => Alert)(id, actor, body);
+      const after: Alert = await (action.run as (id: string, actor: string, b: unknown) => Promise<Alert>)(
+        id,
+        actor,
+        body,
+      );
       const name = action.path === 'comments' ? 'comment' : action.path;
-      audit.record({
+      await audit.record({
         at: new Date().toISOString(),
         actor,
         action: `alert.${name}`,

@@ -1,13 +1,13 @@
 import type { RequestHandler, Response } from 'express';
 import { allows, type Role } from '../access/roles.ts';
-import type { Principal, SqliteTokenStore } from '../access/tokens.ts';
+import type { Principal, TokenStore } from '../access/tokens.ts';
 import { ForbiddenError, UnauthorizedError } from '../errors/domain-error.ts';
 
 /** Requires `Authorization: Bearer <API token>`; the caller becomes `res.locals.principal`. */
-export function authenticate(tokens: SqliteTokenStore): RequestHandler {
-  return (req, res, next) => {
+export function authenticate(tokens: TokenStore): RequestHandler {
+  return async (req, res, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-    const principal = match ? tokens.verify(match[1] as string) : undefined;
+    const principal = match ? await tokens.verify(match[1] as string) : undefined;
     if (!principal) {
       res.set('WWW-Authenticate', 'Bearer');
       throw new UnauthorizedError('an API token is required: Authorization: Bearer <token>');

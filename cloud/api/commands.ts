@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
-import type { SqliteAuditLog } from '../access/audit.ts';
+import type { AuditLog } from '../access/audit.ts';
 import type { CommandService } from '../commands/service.ts';
-import type { SqliteCommandStore } from '../commands/store.ts';
+import type { CommandStore } from '../commands/store.ts';
 import { NotFoundError, UnprocessableError } from '../errors/domain-error.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
@@ -18,17 +18,17 @@ function commandFor(kind: DeviceKind, command: unknown) {
 export function commandRoutes(
   registry: DeviceRegistry,
   service: CommandService,
-  store: SqliteCommandStore,
-  audit: SqliteAuditLog,
+  store: CommandStore,
+  audit: AuditLog,
 ): Router {
   const router = Router();
 
-  router.post('/devices/:id/commands', requireRole('operator'), (req, res) => {
+  router.post('/devices/:id/commands', requireRole('operator'), async (req, res) => {
     const device = registry.getDevice(String(req.params.id));
     if (!device) throw new NotFoundError(`device ${req.params.id} is not registered`);
     const body = parseWith(deviceCommandBody, req.body, 'body');
-    const [record] = service.create([device], commandFor(device.kind, body.command), body.ttlS * 1000);
-    audit.record({
+    const [record] = await service.create([device], commandFor(device.kind, body.command), body.ttlS * 1000);
+    await audit.record({
       at: record?.createdAt ?? '',
       actor: principalOf(res).name,
       action: 'command.create',
@@ -39,7 +39,7 @@ export function commandRoutes(
     res.status(202).location(`/api/v1/commands/${record?.id}`).json(record);
   });
 
-  router.post('/commands', requireRole('operator'), (req, res) => {
+  router.post('/commands', requireRole('operator'), async (req, res) => {
     const body = parseWith(groupCommandBody, req.body, 'body');
     const command = commandFor(body.target.kind, body.command);
     const devices: DeviceRecord[] = registry.findDevices({
@@ -49,8 +49,8 @@ export function commandRoutes(
     });
     if (devices.length === 0)
       throw new UnprocessableError('No devices', 'no registered device matches the target');
-    const records = service.create(devices, command, body.ttlS * 1000);
-    audit.record({
+    const records = await service.create(devices, command, body.ttlS * 1000);
+    await audit.record({
       at: records[0]?.createdAt ?? '',
       actor: principalOf(res).name,
       action: 'command.create-group',
@@ -61,9 +61,9 @@ export function commandRoutes(
     res.status(202).json({ count: records.length, items: records });
   });
 
-  router.get('/commands', (req, res) => {
+  router.get('/commands', async (req, res) => {
     const q = parseWith(commandQuery, req.query, 'query');
-    const result = store.list({
+    const result = await store.list({
       status: q.status,
       deviceId: q.device,
       gatewayId: q.gateway,
@@ -73,8 +73,8 @@ export function commandRoutes(
     res.json({ total: result.total, limit: q.limit, offset: q.offset, items: result.items });
   });
 
-  router.get('/commands/:id', (req, res) => {
-    const record = store.get(req.params.id);
+  router.get('/commands/:id', async (req, res) => {
+    const record = await store.get(req.params.id);
     if (!record) throw new NotFoundError(`command ${req.params.id} does not exist`);
     res.json(record);
   });

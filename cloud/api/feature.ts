@@ -30,7 +30,7 @@ export function apiFeature(deps: ApiFeatureDeps) {
     /** The bound HTTP port (the configured one, or the one the system chose for 0). */
     port,
     async start() {
-      if (adminToken) tokens.ensure('bootstrap-admin', 'admin', adminToken, routes.now());
+      if (adminToken) await tokens.ensure('bootstrap-admin', 'admin', adminToken, routes.now());
       const app = createApi({
         ...routes,
         tokens,
@@ -40,7 +40,8 @@ export function apiFeature(deps: ApiFeatureDeps) {
           journalLines: () => journal.depth,
           mqttClients: () => mqtt.connectedClients(),
           devices: () => registry.size,
-          alertsOpen: () => routes.alertStore.list({ state: 'open', limit: 1, offset: 0 }).total,
+          alertsOpen: async () =>
+            (await routes.alertStore.list({ state: 'open', limit: 1, offset: 0 })).total,
         }),
         health: () => ({
           status: journal.failed ? 'failing' : 'ok',

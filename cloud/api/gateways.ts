@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { SqliteAuditLog } from '../access/audit.ts';
+import type { AuditLog } from '../access/audit.ts';
 import { NotFoundError } from '../errors/domain-error.ts';
 import type { GatewayConfigService } from '../gateway-config/service.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
@@ -10,7 +10,7 @@ import { configChange } from './schemas.ts';
 export function gatewayRoutes(
   registry: DeviceRegistry,
   configs: GatewayConfigService,
-  audit: SqliteAuditLog,
+  audit: AuditLog,
   now: () => Date,
 ): Router {
   const router = Router();
@@ -34,12 +34,12 @@ export function gatewayRoutes(
     res.json({ desired: configs.get(gateway.id) ?? null, reported: gateway.configStatus ?? null });
   });
 
-  router.put('/gateways/:id/config', requireRole('operator'), (req, res) => {
+  router.put('/gateways/:id/config', requireRole('operator'), async (req, res) => {
     const gateway = gatewayOr404(String(req.params.id));
     const change = parseWith(configChange, req.body, 'body');
     const before = configs.get(gateway.id) ?? null;
     const desired = configs.set(gateway.id, change, now());
-    audit.record({
+    await audit.record({
       at: now().toISOString(),
       actor: principalOf(res).name,
       action: 'gateway.config',

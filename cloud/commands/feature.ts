@@ -33,11 +33,14 @@ export function commandsFeature(deps: CommandsFeatureDeps) {
     gateways: {
       onGatewayListening: (gatewayId: string) => service.gatewayListening(gatewayId),
       onGatewayGone: (gatewayId: string) => service.gatewayGone(gatewayId),
-      /** A gateway acknowledged a message the cloud published: if it carried a command, the command is delivered. */
-      onDelivered(topic: string, payload: Buffer) {
+      /**
+       * A gateway acknowledged a message the cloud published: if it carried a command, the command is
+       * delivered. Resolves once that is stored; never rejects (the service logs its own failures).
+       */
+      async onDelivered(topic: string, payload: Buffer): Promise<void> {
         if (parseTopic(topic)?.channel !== 'commands') return;
         const message = commandMessage.safeParse(JSON.parse(payload.toString('utf8')));
-        if (message.success) service.delivered(message.data.commandId);
+        if (message.success) await service.delivered(message.data.commandId);
       },
     },
     start: () => service.start(),

@@ -4,10 +4,10 @@ import type { DeviceCommand } from '../../shared/kinds/index.ts';
 import type { CommandMessage, CommandResult } from '../../shared/messages.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRecord } from '../registry/store.ts';
-import type { CommandRecord, SqliteCommandStore } from './store.ts';
+import type { CommandRecord, CommandStore } from './store.ts';
 
 export interface CommandServiceOptions {
-  store: SqliteCommandStore;
+  store: CommandStore;
   counters: Counters;
   log: Logger;
   now: () => Date;
@@ -18,7 +18,8 @@ export interface CommandServiceOptions {
 /**
  * Sends commands to devices through their gateways and tracks each one from pending to a final state.
  * A gateway that is not listening gets its undelivered commands when it subscribes again (after a
- * reconnect, or after a cloud restart), unless they expired first.
+ * reconnect, or after a cloud restart), unless they expired first. What the broker and ingestion
+ * call (listening, delivered, result) logs its own failures: their promises never reject.
  */
 export class CommandService {
   private readonly options: CommandServiceOptions;
@@ -30,7 +31,10 @@ export class CommandService {
   }
 
   start(): void {
-    this.expiryTimer = setInterval(() => this.expireOverdue(), 1_000);
+    this.expiryTimer = setInterval(
+      () => this.logFailure(this.expireOverdue(), 'expiring overdue commands'),
+      1_000,
+    );
   }
 
   stop(): void {
@@ -38,7 +42,11 @@ export class CommandService {
   }
 
   /** Creates one command per device; sends at once to gateways that are listening. */
-  create(devices: DeviceRecord[], command: DeviceCommand['command'], ttlMs: number): CommandRecord[] {
+  async create(
+    devices: DeviceRecord[],
+    command: DeviceCommand['command'],
+    ttlMs: number,
+  ): Promise<CommandRecord[]> {
     const now = this.options.now();
     const records: CommandRecord[] = devices.map((device) => ({
       id: randomUUID(),
@@ -50,14 +58,16 @@ export class CommandService {
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
     }));
-    this.options.store.insert(records);
+    await this.options.store.insert(records);
     this.options.counters.add('commands_created', records.length);
-    for (const record of records) if (this.listening.has(record.gatewayId)) this.send(record);
-    return records.map((r) => this.options.store.get(r.id) ?? r);
+    for (const record of records) if (this.listening.has(record.gatewayId)) await this.send(record);
+    return Promise.all(records.map(async (r) => (await this.options.store.get(r.id)) ?? r));
   }
 
-  private send(record: CommandRecord): void {
+  /** Marks the command sent before publishing it, so that its acknowledgement always finds it sent. */
+  private async send(record: CommandRecord): Promise<void> {
     const { store, now, publish } = this.options;
+    if (record.status === 'pending') await store.transition(record.id, 'sent', now().toISOString());
     publish(record.gatewayId, {
       v: 1,
       commandId: record.id,
@@ -69,16 +79,20 @@ export class CommandService {
         command: record.command,
       } as CommandMessage['target'],
     });
-    if (record.status === 'pending') store.transition(record.id, 'sent', now().toISOString());
   }
 
   /** The gateway subscribed to its command topic: deliver what is waiting for it. */
-  gatewayListening(gatewayId: string): void {
+  gatewayListening(gatewayId: string): Promise<void> {
     this.listening.add(gatewayId);
     const now = this.options.now().toISOString();
-    for (const record of this.options.store.undelivered(gatewayId)) {
-      if (record.expiresAt >= now) this.send(record);
-    }
+    return this.logFailure(
+      (async () => {
+        for (const record of await this.options.store.undelivered(gatewayId)) {
+          if (record.expiresAt >= now) await this.send(record);
+        }
+      })(),
+      `delivering the waiting commands of gateway ${gatewayId}`,
+    );
   }
 
   gatewayGone(gatewayId: string): void {
@@ -86,13 +100,23 @@ export class CommandService {
   }
 
   /** The gateway acknowledged (PUBACK) the message carrying this command. */
-  delivered(commandId: string): void {
-    this.options.store.transition(commandId, 'delivered', this.options.now().toISOString());
+  delivered(commandId: string): Promise<void> {
+    return this.logFailure(
+      this.options.store.transition(commandId, 'delivered', this.options.now().toISOString()),
+      `recording the delivery of command ${commandId}`,
+    );
   }
 
-  result(gatewayId: string, result: CommandResult): void {
+  result(gatewayId: string, result: CommandResult): Promise<void> {
+    return this.logFailure(
+      this.record(gatewayId, result),
+      `recording the result of command ${result.commandId} from gateway ${gatewayId}`,
+    );
+  }
+
+  private async record(gatewayId: string, result: CommandResult): Promise<void> {
     const { store, log, counters } = this.options;
-    const record = store.get(result.commandId);
+    const record = await store.get(result.commandId);
     if (!record || record.gatewayId !== gatewayId) {
       log.warn(
         { gatewayId, commandId: result.commandId },
@@ -103,8 +127,8 @@ export class CommandService {
     }
     // A result proves delivery, even if it overtook the acknowledgement of the command message.
     if (record.status === 'pending' || record.status === 'sent')
-      store.transition(record.id, 'delivered', result.ts);
-    if (store.transition(record.id, result.status, result.ts, result.detail)) {
+      await store.transition(record.id, 'delivered', result.ts);
+    if (await store.transition(record.id, result.status, result.ts, result.detail)) {
       counters.add(`commands_${result.status}`);
       log.info(
         { commandId: record.id, deviceId: record.deviceId, status: result.status },
@@ -113,12 +137,21 @@ export class CommandService {
     }
   }
 
-  private expireOverdue(): void {
+  private async expireOverdue(): Promise<void> {
     const { store, now, counters } = this.options;
     const at = now().toISOString();
-    for (const record of store.overdue(at)) {
-      if (store.transition(record.id, 'expired', at, `not completed by ${record.expiresAt}`))
+    for (const record of await store.overdue(at)) {
+      if (await store.transition(record.id, 'expired', at, `not completed by ${record.expiresAt}`))
         counters.add('commands_expired');
+    }
+  }
+
+  /** Resolves when `work` settles; a failure is logged with what was being done, never thrown. */
+  private async logFailure(work: Promise<unknown>, doing: string): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      this.options.log.error({ err: error }, `${doing} failed`);
     }
   }
 }

@@ -26,6 +26,26 @@ export interface CommandQuery {
   offset: number;
 }
 
+/**
+ * Commands and their tracking. test/conformance/command-store.ts is the suite every store must pass.
+ */
+export interface CommandStore {
+  insert(records: CommandRecord[]): Promise<void>;
+  get(id: string): Promise<CommandRecord | undefined>;
+  /**
+   * Moves a command to `status` (stamping `sentAt`, `deliveredAt` or, for the other statuses,
+   * `completedAt` with `at`; `detail` kept unless given) unless it already reached a final status;
+   * returns whether it changed.
+   */
+  transition(id: string, status: CommandStatus, at: string, detail?: string): Promise<boolean>;
+  /** Commands of a gateway still to be delivered (pending, or sent but not acknowledged), oldest first. */
+  undelivered(gatewayId: string): Promise<CommandRecord[]>;
+  /** Open commands whose deadline is before `now`. */
+  overdue(now: string): Promise<CommandRecord[]>;
+  /** Newest first (then by id). */
+  list(query: CommandQuery): Promise<{ total: number; items: CommandRecord[] }>;
+}
+
 type Row = Record<string, unknown>;
 const optional = (value: unknown) => (value === null ? undefined : String(value));
 
@@ -47,7 +67,7 @@ function toRecord(row: Row): CommandRecord {
 }
 
 /** Commands and their tracking, in the embedded database: they survive a cloud restart. */
-export class SqliteCommandStore {
+export class SqliteCommandStore implements CommandStore {
   private readonly db: DatabaseSync;
   private readonly insertStatement: StatementSync;
 
@@ -64,7 +84,7 @@ export class SqliteCommandStore {
       (id, device_id, gateway_id, kind, command, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
-  insert(records: CommandRecord[]): void {
+  async insert(records: CommandRecord[]): Promise<void> {
     transaction(this.db, () => {
       for (const r of records) {
         this.insertStatement.run(
@@ -81,13 +101,12 @@ export class SqliteCommandStore {
     });
   }
 
-  get(id: string): CommandRecord | undefined {
+  async get(id: string): Promise<CommandRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as Row | undefined;
     return row && toRecord(row);
   }
 
-  /** Moves a command to `status` unless it already reached a final one; returns whether it changed. */
-  transition(id: string, status: CommandStatus, at: string, detail?: string): boolean {
+  async transition(id: string, status: CommandStatus, at: string, detail?: string): Promise<boolean> {
     const column = { sent: 'sent_at', delivered: 'delivered_at' }[status as string] ?? 'completed_at';
     const finals = finalStatuses.map(() => '?').join(', ');
     const { changes } = this.db
@@ -97,8 +116,7 @@ export class SqliteCommandStore {
     return Number(changes) > 0;
   }
 
-  /** Commands of a gateway still to be delivered (pending, or sent but not acknowledged). */
-  undelivered(gatewayId: string): CommandRecord[] {
+  async undelivered(gatewayId: string): Promise<CommandRecord[]> {
     const rows = this.db
       .prepare(
         "SELECT * FROM commands WHERE gateway_id = ? AND status IN ('pending', 'sent') ORDER BY created_at",
@@ -107,8 +125,7 @@ export class SqliteCommandStore {
     return rows.map(toRecord);
   }
 
-  /** Open commands whose deadline passed. */
-  overdue(now: string): CommandRecord[] {
+  async overdue(now: string): Promise<CommandRecord[]> {
     const finals = finalStatuses.map(() => '?').join(', ');
     const rows = this.db
       .prepare(`SELECT * FROM commands WHERE expires_at < ? AND status NOT IN (${finals})`)
@@ -116,7 +133,7 @@ export class SqliteCommandStore {
     return rows.map(toRecord);
   }
 
-  list(query: CommandQuery): { total: number; items: CommandRecord[] } {
+  async list(query: CommandQuery): Promise<{ total: number; items: CommandRecord[] }> {
     const where: string[] = [];
     const params: string[] = [];
     for (const [column, value] of [

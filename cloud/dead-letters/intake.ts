@@ -1,9 +1,11 @@
+import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeadLetterStore } from './store.ts';
 
 export interface DeadLetterIntakeDeps {
   store: Pick<DeadLetterStore, 'add'>;
   counters: Counters;
+  log: Logger;
   now: () => Date;
 }
 
@@ -11,21 +13,29 @@ export interface DeadLetterIntakeDeps {
  * What is kept as a dead letter besides rejected uplinks (ingest keeps those): publishes the broker
  * refused (ACL, size or rate), and points InfluxDB refused to store.
  */
-export function deadLetterIntake({ store, counters, now }: DeadLetterIntakeDeps) {
+export function deadLetterIntake({ store, counters, log, now }: DeadLetterIntakeDeps) {
   return {
     refusedPublish(message: { topic: string; gatewayId?: string; payload: Buffer; reason: string }): void {
       counters.add('dead_letters');
       counters.add('rejected_publish-refused');
-      store.add({
-        receivedAt: now(),
-        topic: message.topic,
-        gatewayId: message.gatewayId,
-        payload: message.payload,
-        rejections: [{ reason: 'publish-refused', message: message.reason }],
-      });
+      store
+        .add({
+          receivedAt: now(),
+          topic: message.topic,
+          gatewayId: message.gatewayId,
+          payload: message.payload,
+          rejections: [{ reason: 'publish-refused', message: message.reason }],
+        })
+        .catch((error: Error) =>
+          log.error(
+            { err: error, topic: message.topic, gatewayId: message.gatewayId },
+            'refused publish not kept',
+          ),
+        );
     },
-    storageRejected(lines: string[], reason: string): void {
-      store.add({
+    /** Resolves once the letter is kept (the storage thread keeps the batch journaled until then). */
+    storageRejected(lines: string[], reason: string): Promise<void> {
+      return store.add({
         receivedAt: now(),
         topic: 'influxdb/write',
         gatewayId: undefined,

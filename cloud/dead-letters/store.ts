@@ -26,9 +26,15 @@ export interface DeadLetterQuery {
   offset: number;
 }
 
+/**
+ * Rejected messages kept for inspection, newest first; a store keeps a bounded number (the newest).
+ * test/conformance/dead-letter-store.ts is the suite every store must pass.
+ */
 export interface DeadLetterStore {
-  add(letter: DeadLetterInput): void;
-  list(query: DeadLetterQuery): { total: number; items: DeadLetter[] };
+  /** Resolves once the letter is kept. */
+  add(letter: DeadLetterInput): Promise<void>;
+  /** Newest first; `reason` matches a letter with any rejection for that reason. */
+  list(query: DeadLetterQuery): Promise<{ total: number; items: DeadLetter[] }>;
 }
 
 /** Keeps rejected messages for inspection in the embedded database; the newest `maxRows` are kept. */
@@ -69,7 +75,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     };
   }
 
-  add(letter: DeadLetterInput): void {
+  async add(letter: DeadLetterInput): Promise<void> {
     transaction(this.db, () => {
       const { id } = this.statements.message.get(
         letter.receivedAt.toISOString(),
@@ -83,7 +89,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     });
   }
 
-  list(query: DeadLetterQuery): { total: number; items: DeadLetter[] } {
+  async list(query: DeadLetterQuery): Promise<{ total: number; items: DeadLetter[] }> {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (query.gatewayId) {
@@ -120,23 +126,22 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function toDeadLetter(row: Record<string, unknown>, rejections: Rejection[]): DeadLetter {
-  const bytes = row.payload as Uint8Array;
-  let payload: string;
-  let payloadEncoding: DeadLetter['payloadEncoding'] = 'utf8';
+/** A payload as UTF-8 text when it is valid UTF-8, otherwise base64. */
+export function payloadText(bytes: Uint8Array): Pick<DeadLetter, 'payload' | 'payloadEncoding'> {
   try {
-    payload = utf8.decode(bytes);
+    return { payload: utf8.decode(bytes), payloadEncoding: 'utf8' };
   } catch {
-    payload = Buffer.from(bytes).toString('base64');
-    payloadEncoding = 'base64';
+    return { payload: Buffer.from(bytes).toString('base64'), payloadEncoding: 'base64' };
   }
+}
+
+function toDeadLetter(row: Record<string, unknown>, rejections: Rejection[]): DeadLetter {
   return {
     id: Number(row.id),
     receivedAt: String(row.received_at),
     topic: String(row.topic),
     gatewayId: row.gateway_id === null ? undefined : String(row.gateway_id),
     rejections,
-    payload,
-    payloadEncoding,
+    ...payloadText(row.payload as Uint8Array),
   };
 }

@@ -63,10 +63,13 @@ export class Ingestor {
       return original;
     }
     const { lines, rejections } = this.apply(message.gatewayId, decoded, receivedAt);
-    if (decoded.rejections.length + rejections.length > 0) {
-      this.deadLetter(message, [...decoded.rejections, ...rejections], receivedAt);
-    }
-    if (lines.length > 0 || key) await journal.append({ lines, key });
+    // Both start before the first await, so a redelivery arriving meanwhile finds the batch key.
+    const kept =
+      decoded.rejections.length + rejections.length > 0
+        ? this.deadLetter(message, [...decoded.rejections, ...rejections], receivedAt)
+        : undefined;
+    const appended = lines.length > 0 || key ? journal.append({ lines, key }) : undefined;
+    await Promise.all([kept, appended]);
   }
 
   /** Applies what was accepted; returns its points as lines and the items the registry refused. */
@@ -136,7 +139,7 @@ export class Ingestor {
     return { accepted, lines, rejections };
   }
 
-  private deadLetter(message: UplinkMessage, rejections: Rejection[], receivedAt: Date): void {
+  private deadLetter(message: UplinkMessage, rejections: Rejection[], receivedAt: Date): Promise<void> {
     const { deadLetters, counters, log } = this.options;
     for (const r of rejections) counters.add(`rejected_${r.reason}`);
     counters.add('dead_letters', rejections.length);
@@ -149,7 +152,7 @@ export class Ingestor {
       },
       'rejected input kept as dead letter',
     );
-    deadLetters.add({
+    return deadLetters.add({
       receivedAt,
       topic: message.topic,
       gatewayId: message.gatewayId,

@@ -6,7 +6,7 @@ export interface MetricsSources {
   journalLines: () => number;
   mqttClients: () => number;
   devices: () => number;
-  alertsOpen: () => number;
+  alertsOpen: () => Promise<number>;
 }
 
 /** Cumulative counts kept by `Counters`, exposed under Prometheus names. */
@@ -47,13 +47,13 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
       },
     });
   }
-  const gauge = (name: string, help: string, read: () => number) =>
+  const gauge = (name: string, help: string, read: () => number | Promise<number>) =>
     new Gauge({
       name,
       help,
       registers: [registry],
-      collect() {
-        this.set(read());
+      async collect() {
+        this.set(await read());
       },
     });
   gauge('city_journal_lines', 'Points waiting in the ingest journal for InfluxDB', sources.journalLines);

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { Logger } from 'pino';
 import { readFleetFiles } from '../../shared/fleet-files.ts';
 import { DeviceRegistry } from './registry.ts';
 import { SqliteRegistryStore } from './sqlite-store.ts';
@@ -9,6 +10,7 @@ export interface RegistryFeatureDeps {
   fleetDir: string;
   offlineAfterMs: number;
   now: () => Date;
+  log: Logger;
 }
 
 /** The device registry: loaded from the fleet files at start, flushed to the database while it runs. */
@@ -17,12 +19,13 @@ export function registryFeature(deps: RegistryFeatureDeps) {
     store: new SqliteRegistryStore(deps.db),
     now: deps.now,
     offlineAfterMs: deps.offlineAfterMs,
+    onWriteError: (error) => deps.log.error({ err: error }, 'registry not saved'),
   });
   return {
     name: 'registry',
     registry,
     async start() {
-      registry.load(await readFleetFiles(deps.fleetDir));
+      await registry.load(await readFleetFiles(deps.fleetDir));
       registry.startFlushing();
     },
     stop: () => registry.stopFlushing(),

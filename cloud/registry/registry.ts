@@ -30,13 +30,19 @@ export interface RegistryOptions {
   now: () => Date;
   /** A device not heard from for this long is offline. */
   offlineAfterMs: number;
+  /**
+   * A write behind to the store failed (the record stays in memory and is written again with its
+   * next change; later writes go on). Without it, the failure is thrown as an uncaught exception,
+   * as a failing synchronous store's was.
+   */
+  onWriteError?: (error: Error) => void;
 }
 
 /**
  * The device registry: what each device is, where it is and which gateway owns it (from the
  * provisioning files), what it last reported and when. Devices not in any provisioning file are
  * learned from telemetry and owned by the gateway that first reported them.
- * Lookups are served from memory; every change is written through to the store.
+ * Lookups are served from memory; every change is written behind to the store, in order.
  */
 export class DeviceRegistry {
   private readonly options: RegistryOptions;
@@ -46,23 +52,25 @@ export class DeviceRegistry {
   /** Devices whose last-seen or latest values changed since the last flush to the store. */
   private readonly dirty = new Set<DeviceRecord>();
   private flushTimer?: NodeJS.Timeout;
+  /** The writes behind, chained so that they reach the store in order. */
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(options: RegistryOptions) {
     this.options = options;
   }
 
   /** Loads the stored registry and applies the provisioning files over it. */
-  load(fleets: FleetFile[]): void {
+  async load(fleets: FleetFile[]): Promise<void> {
     const { store } = this.options;
-    for (const device of store.loadDevices()) this.devices.set(device.id, device);
-    for (const gateway of store.loadGateways()) this.gateways.set(gateway.id, gateway);
+    for (const device of await store.loadDevices()) this.devices.set(device.id, device);
+    for (const gateway of await store.loadGateways()) this.gateways.set(gateway.id, gateway);
     const provisioned: DeviceRecord[] = [];
     for (const fleet of fleets) {
       this.cityOfFleet ??= fleet.city;
       for (const g of fleet.gateways) {
         const gateway: GatewayRecord = { ...(this.gateways.get(g.id) ?? { state: 'unknown' }), ...g };
         this.gateways.set(g.id, gateway);
-        store.saveGateway(gateway);
+        this.write(`gateway ${g.id}`, () => store.saveGateway(gateway));
       }
       for (const d of fleet.devices) {
         const known = this.devices.get(d.id);
@@ -71,7 +79,27 @@ export class DeviceRegistry {
         provisioned.push(device);
       }
     }
-    store.saveDevices(provisioned);
+    this.write('the provisioned devices', () => store.saveDevices(provisioned));
+    await this.written();
+  }
+
+  /** Queues a write behind the ones before it. */
+  private write(what: string, save: () => Promise<void>): void {
+    this.writes = this.writes.then(save).catch((error: Error) => {
+      const failure = new Error(`registry: saving ${what} failed: ${error.message}`, { cause: error });
+      const report =
+        this.options.onWriteError ??
+        (() =>
+          queueMicrotask(() => {
+            throw failure;
+          }));
+      report(failure);
+    });
+  }
+
+  /** Resolves once every write queued so far is done. */
+  written(): Promise<void> {
+    return this.writes;
   }
 
   get size(): number {
@@ -94,7 +122,8 @@ export class DeviceRegistry {
         latest: {},
       };
       this.devices.set(device.id, device);
-      this.options.store.saveDevices([device]);
+      const learned = device;
+      this.write(`device ${learned.id}`, () => this.options.store.saveDevices([learned]));
     }
     if (device.kind !== item.kind) {
       return {
@@ -132,22 +161,24 @@ export class DeviceRegistry {
     }
   }
 
-  /** Writes the devices changed since the last flush. */
-  flush(): void {
-    if (this.dirty.size === 0) return;
-    const changed = [...this.dirty];
-    this.dirty.clear();
-    this.options.store.saveDevices(changed);
+  /** Writes the devices changed since the last flush; resolves once written. */
+  flush(): Promise<void> {
+    if (this.dirty.size > 0) {
+      const changed = [...this.dirty];
+      this.dirty.clear();
+      this.write(`${changed.length} devices`, () => this.options.store.saveDevices(changed));
+    }
+    return this.written();
   }
 
   /** Flushes once a second until `stopFlushing`. */
   startFlushing(): void {
-    this.flushTimer = setInterval(() => this.flush(), 1_000);
+    this.flushTimer = setInterval(() => void this.flush(), 1_000);
   }
 
-  stopFlushing(): void {
+  stopFlushing(): Promise<void> {
     clearInterval(this.flushTimer);
-    this.flush();
+    return this.flush();
   }
 
   recordStatus(status: GatewayStatus): void {
@@ -155,7 +186,7 @@ export class DeviceRegistry {
     const gateway = this.gateway(status.gatewayId);
     if (gateway.state !== status.state) gateway.stateSince = now;
     gateway.state = status.state;
-    this.options.store.saveGateway(gateway);
+    this.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));
   }
 
   recordHeartbeat(heartbeat: GatewayHeartbeat): void {
@@ -163,7 +194,7 @@ export class DeviceRegistry {
     const { v: _v, gatewayId: _id, ...health } = heartbeat;
     gateway.lastHeartbeat = this.options.now().toISOString();
     gateway.health = health;
-    this.options.store.saveGateway(gateway);
+    this.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));
   }
 
   recordConfigStatus(status: ConfigStatus): void {
@@ -174,7 +205,7 @@ export class DeviceRegistry {
       detail: status.detail,
       ts: status.ts,
     };
-    this.options.store.saveGateway(gateway);
+    this.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));
   }
 
   getGateway(id: string): GatewayRecord | undefined {
@@ -212,9 +243,12 @@ export class DeviceRegistry {
     for (const device of this.devices.values()) if (!kind || device.kind === kind) yield device;
   }
 
-  listDevices(filter: Omit<DeviceFilter, 'seenSince'>, page: Page): { total: number; items: DeviceView[] } {
-    this.flush();
-    const result = this.options.store.listDevices({ ...filter, seenSince: this.onlineSince() }, page);
+  async listDevices(
+    filter: Omit<DeviceFilter, 'seenSince'>,
+    page: Page,
+  ): Promise<{ total: number; items: DeviceView[] }> {
+    await this.flush();
+    const result = await this.options.store.listDevices({ ...filter, seenSince: this.onlineSince() }, page);
     return { total: result.total, items: result.items.map((d) => this.view(d)) };
   }
 

@@ -86,11 +86,11 @@ export class SqliteRegistryStore implements RegistryStore {
         last_heartbeat = excluded.last_heartbeat, health = excluded.health, config_status = excluded.config_status`);
   }
 
-  loadDevices(): DeviceRecord[] {
+  async loadDevices(): Promise<DeviceRecord[]> {
     return (this.db.prepare('SELECT * FROM devices').all() as Row[]).map(toDevice);
   }
 
-  saveDevices(devices: DeviceRecord[]): void {
+  async saveDevices(devices: DeviceRecord[]): Promise<void> {
     if (devices.length === 0) return;
     transaction(this.db, () => {
       for (const d of devices) {
@@ -112,7 +112,7 @@ export class SqliteRegistryStore implements RegistryStore {
     });
   }
 
-  listDevices(filter: DeviceFilter, page: Page): { total: number; items: DeviceRecord[] } {
+  async listDevices(filter: DeviceFilter, page: Page): Promise<{ total: number; items: DeviceRecord[] }> {
     const where: string[] = [];
     const params: (string | number)[] = [];
     const add = (clause: string, value: string | undefined) => {
@@ -142,16 +142,16 @@ export class SqliteRegistryStore implements RegistryStore {
     return { total: Number(n), items: rows.map(toDevice) };
   }
 
-  getDevice(id: string): DeviceRecord | undefined {
+  async getDevice(id: string): Promise<DeviceRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as Row | undefined;
     return row ? toDevice(row) : undefined;
   }
 
-  loadGateways(): GatewayRecord[] {
+  async loadGateways(): Promise<GatewayRecord[]> {
     return (this.db.prepare('SELECT * FROM gateways ORDER BY id').all() as Row[]).map(toGateway);
   }
 
-  saveGateway(g: GatewayRecord): void {
+  async saveGateway(g: GatewayRecord): Promise<void> {
     this.upsertGateway.run(
       g.id,
       g.district ?? null,

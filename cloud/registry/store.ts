@@ -52,14 +52,18 @@ export interface Page {
 }
 
 /**
- * Persistence of the device registry. The embedded default is SQLite; a PostgreSQL store can
- * implement the same interface; test/conformance/registry-store.ts is the suite every store must pass.
+ * Persistence of the device registry, which serves lookups from memory and writes behind. The
+ * embedded default is SQLite; a PostgreSQL store can implement the same interface;
+ * test/conformance/registry-store.ts is the suite every store must pass.
  */
 export interface RegistryStore {
-  loadDevices(): DeviceRecord[];
-  saveDevices(devices: DeviceRecord[]): void;
-  listDevices(filter: DeviceFilter, page: Page): { total: number; items: DeviceRecord[] };
-  getDevice(id: string): DeviceRecord | undefined;
-  loadGateways(): GatewayRecord[];
-  saveGateway(gateway: GatewayRecord): void;
+  loadDevices(): Promise<DeviceRecord[]>;
+  /** Creates or replaces each device (by id). */
+  saveDevices(devices: DeviceRecord[]): Promise<void>;
+  listDevices(filter: DeviceFilter, page: Page): Promise<{ total: number; items: DeviceRecord[] }>;
+  getDevice(id: string): Promise<DeviceRecord | undefined>;
+  /** By id. */
+  loadGateways(): Promise<GatewayRecord[]>;
+  /** Creates or replaces the gateway (by id). */
+  saveGateway(gateway: GatewayRecord): Promise<void>;
 }

@@ -1,14 +1,15 @@
 import { pino } from 'pino';
 import type { City } from '../../shared/fleet.ts';
 import type { DeviceEvent, MetricValue, Reading } from '../../shared/kinds/index.ts';
+import { MemoryAlertStore } from '../alerts/memory-store.ts';
 import { Counters } from '../monitoring/counters.ts';
+import { MemoryRegistryStore } from '../registry/memory-store.ts';
 import { DeviceRegistry } from '../registry/registry.ts';
-import { SqliteRegistryStore } from '../registry/sqlite-store.ts';
 import type { DeviceRecord } from '../registry/store.ts';
-import { openSqlite } from '../sqlite/sqlite.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent, rows } from '../storage/influxql.ts';
 import { eventsOf, metricsOf } from './conditions.ts';
+import { MemoryRuleStateStore } from './memory-state.ts';
 import { createRulesRuntime } from './runtime.ts';
 import type { Rule } from './schema.ts';
 
@@ -87,70 +88,66 @@ export async function dryRun(
 
   let clock = from;
   const now = () => new Date(clock);
-  const db = openSqlite(':memory:');
-  try {
-    const counters = new Counters();
-    const store = new SqliteRegistryStore(db);
-    store.saveDevices(
-      sources.devices.map((d) => ({
-        ...d,
-        latest: {},
-        latestTs: undefined,
-        firstSeen: undefined,
-        lastSeen: undefined,
-      })),
-    );
-    const registry = new DeviceRegistry({ store, now, offlineAfterMs: 15 * 60_000 });
-    registry.load([]);
-    const { alertStore, engine } = createRulesRuntime({
-      db,
-      // A dry run writes nothing: its alerts only count.
-      points: { write: () => undefined },
-      registry,
-      counters,
-      log: pino({ level: 'silent' }),
-      now,
-      announcer: { announce: () => undefined },
-      isActive: (r, at) => sources.isActive(r, at, sources.city),
-    });
-    engine.setRules([{ ...rule, enabled: true }]);
-    const timeline = [
-      ...readings.map((r) => ({ t: Date.parse(r.ts), reading: r })),
-      ...events.map((e) => ({ t: Date.parse(e.ts), event: e })),
-    ].sort((a, b) => a.t - b.t);
-    let nextTick = from + 60_000;
-    for (const item of timeline) {
-      while (nextTick <= item.t) {
-        clock = nextTick;
-        engine.tick();
-        nextTick += 60_000;
-      }
-      clock = item.t;
-      if ('reading' in item && item.reading) {
-        if (!registry.getDevice(item.reading.deviceId)) continue;
-        registry.recordReadings([item.reading]);
-        engine.onReadings([item.reading]);
-      } else if ('event' in item && item.event) engine.onEvents([item.event]);
+  const counters = new Counters();
+  const store = new MemoryRegistryStore();
+  await store.saveDevices(
+    sources.devices.map((d) => ({
+      ...d,
+      latest: {},
+      latestTs: undefined,
+      firstSeen: undefined,
+      lastSeen: undefined,
+    })),
+  );
+  const registry = new DeviceRegistry({ store, now, offlineAfterMs: 15 * 60_000 });
+  await registry.load([]);
+  const { alertStore, engine } = createRulesRuntime({
+    alertStore: new MemoryAlertStore(),
+    states: new MemoryRuleStateStore(),
+    // A dry run writes nothing: its alerts only count.
+    points: { write: () => undefined },
+    registry,
+    counters,
+    log: pino({ level: 'silent' }),
+    now,
+    announcer: { announce: () => undefined },
+    isActive: (r, at) => sources.isActive(r, at, sources.city),
+  });
+  engine.setRules([{ ...rule, enabled: true }]);
+  const timeline = [
+    ...readings.map((r) => ({ t: Date.parse(r.ts), reading: r })),
+    ...events.map((e) => ({ t: Date.parse(e.ts), event: e })),
+  ].sort((a, b) => a.t - b.t);
+  let nextTick = from + 60_000;
+  for (const item of timeline) {
+    while (nextTick <= item.t) {
+      clock = nextTick;
+      engine.tick();
+      nextTick += 60_000;
     }
-    clock = to;
-    engine.tick();
-    const fired = alertStore.list({ limit: 100_000, offset: 0 }).items;
-    const bySubject = Map.groupBy(fired, (a) => a.subject.id);
-    return {
-      from: new Date(from).toISOString(),
-      to: new Date(to).toISOString(),
-      readings: readings.length,
-      events: events.length,
-      fired: fired.length,
-      devices: [...bySubject]
-        .map(([subject, list]) => ({
-          subject,
-          fired: list.length,
-          firstAt: list.map((a) => a.firedAt).sort()[0] as string,
-        }))
-        .sort((a, b) => b.fired - a.fired || a.subject.localeCompare(b.subject)),
-    };
-  } finally {
-    db.close();
+    clock = item.t;
+    if ('reading' in item && item.reading) {
+      if (!registry.getDevice(item.reading.deviceId)) continue;
+      registry.recordReadings([item.reading]);
+      engine.onReadings([item.reading]);
+    } else if ('event' in item && item.event) engine.onEvents([item.event]);
   }
+  clock = to;
+  engine.tick();
+  const fired = (await alertStore.list({ limit: 100_000, offset: 0 })).items;
+  const bySubject = Map.groupBy(fired, (a) => a.subject.id);
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    readings: readings.length,
+    events: events.length,
+    fired: fired.length,
+    devices: [...bySubject]
+      .map(([subject, list]) => ({
+        subject,
+        fired: list.length,
+        firstAt: list.map((a) => a.firedAt).sort()[0] as string,
+      }))
+      .sort((a, b) => b.fired - a.fired || a.subject.localeCompare(b.subject)),
+  };
 }

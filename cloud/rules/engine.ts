@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { City } from '../../shared/fleet.ts';
 import {
   type DeviceEvent,
@@ -8,7 +9,7 @@ import {
 } from '../../shared/kinds/index.ts';
 import type { AlertSeverity } from '../alerts/schema.ts';
 import type { AlertService } from '../alerts/service.ts';
-import type { Alert, SqliteAlertStore } from '../alerts/store.ts';
+import type { Alert, AlertStore } from '../alerts/store.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
@@ -18,10 +19,11 @@ import type { RuleStateStore } from './state.ts';
 
 export interface EngineOptions {
   alerts: AlertService;
-  alertStore: SqliteAlertStore;
+  alertStore: AlertStore;
   registry: DeviceRegistry;
   states: RuleStateStore;
   counters: Counters;
+  log: Logger;
   now: () => Date;
   isActive: (rule: Rule, at: Date, city: City | undefined) => boolean;
 }
@@ -233,12 +235,20 @@ export class RuleEngine {
       const eventOnly = this.eventOnly.has(rule);
       const cleared = !active || (rule.clear ? holds(rule.clear, facts) : !eventOnly);
       if (open && cleared) {
-        alerts.clear(open.id, active ? 'clear condition met' : 'outside the rule schedule');
+        alerts.clear(open, active ? 'clear condition met' : 'outside the rule schedule');
         clearedAt = now;
       }
     }
     if (since !== before.since || clearedAt !== before.clearedAt)
-      states.set(rule.id, device.id, { since, clearedAt });
+      this.writeBehind(states.set(rule.id, device.id, { since, clearedAt }), rule.id);
+  }
+
+  /** Rule state is written behind (the store answers from memory at once); a failed write is logged. */
+  private writeBehind(write: Promise<void>, ruleId: string): void {
+    write.catch((error: Error) => {
+      this.options.counters.add('rules_errors');
+      this.options.log.error({ err: error, ruleId }, 'rule state not stored');
+    });
   }
 
   /** Timer-driven evaluation: absence, pending `for`, schedules, auto-clear and group rules. */
@@ -293,7 +303,7 @@ export class RuleEngine {
           `${rule.name}: ${matching} of ${groupDevices.length} devices (${percent.toFixed(0)} %) in ${subjectId}`,
         );
       } else if (open) {
-        this.options.alerts.clear(open.id, `${percent.toFixed(0)} % at or below ${group.thresholdPercent} %`);
+        this.options.alerts.clear(open, `${percent.toFixed(0)} % at or below ${group.thresholdPercent} %`);
       }
     }
   }
@@ -302,7 +312,7 @@ export class RuleEngine {
     for (const alert of this.options.alertStore.allOpen().filter((a: Alert) => a.ruleId === rule.id)) {
       if (now - Date.parse(alert.lastMatchAt) >= (rule.autoClearAfter ?? Number.POSITIVE_INFINITY)) {
         this.options.alerts.clear(
-          alert.id,
+          alert,
           `no repeat for ${(rule.autoClearAfter ?? 0) / 60_000} min (auto-clear)`,
         );
       }
@@ -314,7 +324,7 @@ export class RuleEngine {
       .allOpen()
       .filter((a) => a.ruleId === rule.id && a.state === 'firing')) {
       if (now - Date.parse(alert.firedAt) >= (rule.escalateAfter ?? Number.POSITIVE_INFINITY)) {
-        this.options.alerts.escalate(alert.id, rule.escalateTo as AlertSeverity);
+        this.options.alerts.escalate(alert, rule.escalateTo as AlertSeverity);
       }
     }
   }
@@ -322,8 +332,8 @@ export class RuleEngine {
   /** A deleted or disabled rule leaves no alert open. */
   clearAll(ruleId: string, reason: string): void {
     for (const alert of this.options.alertStore.allOpen().filter((a) => a.ruleId === ruleId))
-      this.options.alerts.clear(alert.id, reason);
-    this.options.states.forgetRule(ruleId);
+      this.options.alerts.clear(alert, reason);
+    this.writeBehind(this.options.states.forgetRule(ruleId), ruleId);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
+import { SqliteAlertStore } from '../alerts/sqlite-store.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { startDigest, startPruning } from '../notifications/scheduler.ts';
@@ -9,7 +10,9 @@ import type { PointWriter } from '../storage/point-writer.ts';
 import { createRulesRuntime } from './runtime.ts';
 import { isActive } from './schedule.ts';
 import { RuleService } from './service.ts';
-import { RuleStore } from './store.ts';
+import { SqliteRuleStateStore } from './sqlite-state.ts';
+import { SqliteRuleStore } from './sqlite-store.ts';
+import { readKindRulePacks, readRulePack } from './store.ts';
 
 export interface AlertingFeatureDeps {
   db: DatabaseSync;
@@ -41,7 +44,8 @@ export interface AlertingFeatureDeps {
 export function alertingFeature(deps: AlertingFeatureDeps) {
   const { db, registry, counters, log, now, notifier } = deps;
   const { alertStore, alerts, engine } = createRulesRuntime({
-    db,
+    alertStore: new SqliteAlertStore(db),
+    states: new SqliteRuleStateStore(db),
     points: deps.points,
     registry,
     counters,
@@ -62,7 +66,7 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
     },
     isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
   });
-  const rules = new RuleService(new RuleStore(db), engine, now);
+  const rules = new RuleService(new SqliteRuleStore(db), engine, now);
   const guarded = (what: string, evaluate: () => void) => {
     try {
       evaluate();
@@ -90,9 +94,9 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
       });
     },
     async start() {
-      rules.load([
-        ...(await RuleStore.readKindPacks(deps.kindRulesDir)),
-        ...(await RuleStore.readPack(deps.rulesDir)),
+      await rules.load([
+        ...(await readKindRulePacks(deps.kindRulesDir)),
+        ...(await readRulePack(deps.rulesDir)),
       ]);
       const timezone = registry.city?.timezone ?? 'UTC';
       const daysAgo = (days: number) => new Date(now().getTime() - days * 86_400_000).toISOString();

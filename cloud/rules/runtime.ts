@@ -1,15 +1,15 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import { type AlertAnnouncer, AlertService } from '../alerts/service.ts';
-import { SqliteAlertStore } from '../alerts/store.ts';
+import type { AlertStore } from '../alerts/store.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { PointWriter } from '../storage/point-writer.ts';
 import { type EngineOptions, RuleEngine } from './engine.ts';
-import { RuleStateStore } from './state.ts';
+import type { RuleStateStore } from './state.ts';
 
 export interface RulesRuntimeDependencies {
-  db: DatabaseSync;
+  alertStore: AlertStore;
+  states: RuleStateStore;
   /** Where alert transitions are written as points. */
   points: PointWriter;
   registry: DeviceRegistry;
@@ -20,17 +20,17 @@ export interface RulesRuntimeDependencies {
   isActive: EngineOptions['isActive'];
 }
 
-/** The engine with its alert store, alert service and state, over one database: the cloud's, a dry run's, a benchmark's. */
+/** The engine with its alert service, over the stores given: the cloud's (SQLite), a dry run's or a benchmark's (in memory). */
 export function createRulesRuntime(deps: RulesRuntimeDependencies) {
-  const { db, points, registry, counters, log, now, announcer, isActive } = deps;
-  const alertStore = new SqliteAlertStore(db);
+  const { alertStore, states, points, registry, counters, log, now, announcer, isActive } = deps;
   const alerts = new AlertService({ store: alertStore, points, counters, log, now, announcer });
   const engine = new RuleEngine({
     alerts,
     alertStore,
     registry,
-    states: new RuleStateStore(db),
+    states,
     counters,
+    log,
     now,
     isActive,
   });

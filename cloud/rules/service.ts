@@ -19,9 +19,9 @@ export class RuleService {
     this.now = now;
   }
 
-  load(pack: RuleInput[]): void {
+  async load(pack: RuleInput[]): Promise<void> {
     this.definitions = new Map(pack.map((r) => [r.id, r]));
-    for (const [id, definition] of this.store.stored()) {
+    for (const [id, definition] of await this.store.stored()) {
       if (definition) this.definitions.set(id, definition);
       else this.definitions.delete(id);
     }
@@ -42,17 +42,17 @@ export class RuleService {
   }
 
   /** Creates or replaces a rule; returns it as the engine sees it (defaults filled in). */
-  put(input: unknown): Rule {
+  async put(input: unknown): Promise<Rule> {
     const parsed = parseRule(input, 'body');
-    this.store.save(input as RuleInput, this.now());
+    await this.store.save(input as RuleInput, this.now());
     this.definitions.set(parsed.id, input as RuleInput);
     this.apply();
     return parsed;
   }
 
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
     if (!this.definitions.has(id)) return false;
-    this.store.delete(id, this.now());
+    await this.store.delete(id, this.now());
     this.definitions.delete(id);
     this.engine.clearAll(id, 'rule deleted');
     this.apply();
@@ -65,11 +65,11 @@ export class RuleService {
   }
 
   /** Imports a list of rules: all are validated first, and none is saved if one is invalid. */
-  import(inputs: unknown[]): number {
+  async import(inputs: unknown[]): Promise<number> {
     inputs.forEach((input, index) => {
       parseRule(input, `body[${index}]`);
     });
-    for (const input of inputs) this.store.save(input as RuleInput, this.now());
+    for (const input of inputs) await this.store.save(input as RuleInput, this.now());
     for (const input of inputs) this.definitions.set((input as RuleInput).id, input as RuleInput);
     this.apply();
     return inputs.length;

@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import { ValidationError } from '../errors/domain-error.ts';
@@ -22,74 +21,50 @@ function parsePack(text: string, name: string): RuleInput[] {
 }
 
 /**
- * Rules as code and through the API: the kinds' rules in provisioning/kinds/<kind>/rules.json and
- * the files in provisioning/rules/ are the default pack; rules
- * created or changed over the API are kept in the embedded database, in their input form (so an
- * export gives back what was written), and win over a file rule with the same id.
+ * The default rules of every kind, by convention in `<dir>/<kind>/rules.json` (an array of rules);
+ * a kind without that file has none. A bad rule stops start-up with its file and field.
  */
-export class RuleStore {
-  private readonly db: DatabaseSync;
-
-  constructor(db: DatabaseSync) {
-    this.db = db;
-    db.exec(
-      `CREATE TABLE IF NOT EXISTS rules (id TEXT PRIMARY KEY, definition TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0)`,
-    );
-  }
-
-  /**
-   * The default rules of every kind, by convention in `<dir>/<kind>/rules.json` (an array of rules);
-   * a kind without that file has none. A bad rule stops start-up with its file and field.
-   */
-  static async readKindPacks(dir: string): Promise<RuleInput[]> {
-    const rules: RuleInput[] = [];
-    for (const kind of deviceKind.options) {
-      const file = join(dir, kind, 'rules.json');
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
-      }
-      rules.push(...parsePack(text, join(kind, 'rules.json')));
-    }
-    return rules;
-  }
-
-  /** Reads every `*.json` (an array of rules) in `dir`; a bad rule stops start-up with its file and field. */
-  static async readPack(dir: string): Promise<RuleInput[]> {
-    let names: string[];
+export async function readKindRulePacks(dir: string): Promise<RuleInput[]> {
+  const rules: RuleInput[] = [];
+  for (const kind of deviceKind.options) {
+    const file = join(dir, kind, 'rules.json');
+    let text: string;
     try {
-      names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+      text = await readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw error;
     }
-    const rules: RuleInput[] = [];
-    for (const name of names) rules.push(...parsePack(await readFile(join(dir, name), 'utf8'), name));
-    return rules;
+    rules.push(...parsePack(text, join(kind, 'rules.json')));
   }
+  return rules;
+}
 
+/** Reads every `*.json` (an array of rules) in `dir`; a bad rule stops start-up with its file and field. */
+export async function readRulePack(dir: string): Promise<RuleInput[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const rules: RuleInput[] = [];
+  for (const name of names) rules.push(...parsePack(await readFile(join(dir, name), 'utf8'), name));
+  return rules;
+}
+
+/**
+ * Rules as code and through the API: the kinds' rules in provisioning/kinds/<kind>/rules.json and
+ * the files in provisioning/rules/ are the default pack; rules created or changed over the API are
+ * kept in a store, in their input form (so an export gives back what was written), and win over a
+ * file rule with the same id. A deletion is kept too, so a deleted pack rule stays deleted.
+ * test/conformance/rule-store.ts is the suite every store must pass.
+ */
+export interface RuleStore {
   /** Stored rules: id → input definition, or null when deleted over the API. */
-  stored(): Map<string, RuleInput | null> {
-    const rows = this.db.prepare('SELECT id, definition, deleted FROM rules').all() as {
-      id: string;
-      definition: string;
-      deleted: number;
-    }[];
-    return new Map(rows.map((r) => [r.id, r.deleted ? null : JSON.parse(r.definition)]));
-  }
-
-  save(definition: RuleInput, at: Date): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO rules (id, definition, updated_at, deleted) VALUES (?, ?, ?, 0)')
-      .run(definition.id, JSON.stringify(definition), at.toISOString());
-  }
-
-  delete(id: string, at: Date): void {
-    this.db
-      .prepare("INSERT OR REPLACE INTO rules (id, definition, updated_at, deleted) VALUES (?, '{}', ?, 1)")
-      .run(id, at.toISOString());
-  }
+  stored(): Promise<Map<string, RuleInput | null>>;
+  /** Creates or replaces the definition with its id (a deleted rule comes back). */
+  save(definition: RuleInput, at: Date): Promise<void>;
+  delete(id: string, at: Date): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { CounterSink } from '../monitoring/counters.ts';
 import { type InfluxConnection, logInfluxClientTo } from './influx.ts';
-import type { IngestJournal } from './journal.ts';
+import type { JournalBatch, JournalStore } from './journal.ts';
 
 export interface DrainerOptions {
   batchLines: number;
@@ -23,10 +23,8 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-type Taken = NonNullable<ReturnType<IngestJournal['take']>>;
-
 interface InFlight {
-  batch: Taken;
+  batch: JournalBatch;
   /** Settles with the write's error (none once InfluxDB confirmed it) and its duration; never rejects. */
   done: Promise<{ error?: unknown; seconds: number }>;
 }
@@ -39,7 +37,7 @@ interface InFlight {
  * series and timestamp is the same point), so a batch written twice creates no duplicates.
  */
 export class JournalDrainer {
-  private readonly journal: IngestJournal;
+  private readonly journal: JournalStore;
   private readonly apis: WriteApi[];
   private readonly options: DrainerOptions;
   private readonly counters: CounterSink;
@@ -50,7 +48,7 @@ export class JournalDrainer {
   private loop?: Promise<void>;
 
   constructor(
-    journal: IngestJournal,
+    journal: JournalStore,
     influx: InfluxConnection,
     options: DrainerOptions,
     counters: CounterSink,
@@ -88,7 +86,7 @@ export class JournalDrainer {
     const free: WriteApi[] = [...this.apis];
     while (!this.stopped) {
       for (let api = free.pop(); api; api = free.pop()) {
-        const batch = this.journal.take(this.options.batchLines, takenUpTo);
+        const batch = await this.journal.take(this.options.batchLines, takenUpTo);
         if (!batch) {
           free.push(api);
           break;
@@ -111,7 +109,7 @@ export class JournalDrainer {
       if (error === undefined) {
         this.counters.add('influx_points_written', batch.count);
         this.counters.observe('influx_write_seconds', seconds);
-        this.journal.remove(batch.lastId, batch.count);
+        await this.journal.remove(batch.lastId, batch.count);
         if (failing)
           this.log.info({ backlog: this.journal.depth }, 'InfluxDB writes resumed; draining the journal');
         failing = false;
@@ -124,7 +122,7 @@ export class JournalDrainer {
         // Malformed for InfluxDB: retrying cannot help. Kept as dead letters, never silently lost.
         try {
           await this.options.onRejected(batch.records, (error as Error).message);
-          this.journal.remove(batch.lastId, batch.count);
+          await this.journal.remove(batch.lastId, batch.count);
           continue;
         } catch (keeping) {
           failure = keeping;
@@ -155,7 +153,7 @@ export class JournalDrainer {
     await Promise.all(inFlight.map((w) => w.done));
   }
 
-  private async write(api: WriteApi, batch: Taken): Promise<{ error?: unknown; seconds: number }> {
+  private async write(api: WriteApi, batch: JournalBatch): Promise<{ error?: unknown; seconds: number }> {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {

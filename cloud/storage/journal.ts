@@ -37,6 +37,34 @@ export interface Journal {
   append(entry: JournalEntry): Promise<void>;
 }
 
+/** A batch of the oldest entries, for the drainer: each entry's lines joined by newlines, and their line count. */
+export interface JournalBatch {
+  lastId: number;
+  records: string[];
+  count: number;
+}
+
+/**
+ * The whole journal, as the storage thread and the drainer use it: appends (ingestion's side) and
+ * the oldest entries taken out in order once InfluxDB has them (the drainer awaits one take and one
+ * removal per batch, never per line). test/conformance/journal-store.ts is the suite every journal
+ * must pass.
+ */
+export interface JournalStore extends Journal {
+  /** Resolves once the record is durable. */
+  appendRecord(record: JournalRecord): Promise<void>;
+  /** The oldest entries after entry `afterId` (by default after those removed), about `max` lines (at least one entry). */
+  take(max: number, afterId?: number): Promise<JournalBatch | undefined>;
+  /** InfluxDB has the lines up to `lastId`: they leave the journal (and old batch keys are forgotten). */
+  remove(lastId: number, count: number): Promise<void>;
+  /** Calls `listener` after every commit that added lines; returns the unsubscribe function. */
+  onAppend(listener: () => void): () => void;
+  /** Calls `listener` with the number of lines after every removal; returns the unsubscribe function. */
+  onRemove(listener: (lines: number) => void): () => void;
+  /** Appends not yet durable are refused. */
+  close(): void;
+}
+
 /**
  * The batch keys a journal has seen: those of appends still on their way to disk, with the promise
  * of that append (a redelivery is acknowledged no earlier than the original), and, through `onDisk`,
@@ -92,7 +120,7 @@ export interface JournalOptions {
  * it still syncs the log before and the database after each checkpoint, so acknowledged entries
  * survive a power cut.) On restart, whatever is still here is written again.
  */
-export class IngestJournal implements Journal {
+export class IngestJournal implements JournalStore {
   private readonly db: DatabaseSync;
   private readonly options: JournalOptions;
   private readonly statements: Record<
@@ -272,10 +300,7 @@ export class IngestJournal implements Journal {
    * The oldest entries after entry `afterId`, about `max` lines (at least one entry), for the drainer:
    * `records` are each entry's lines joined by newlines, `count` the number of lines.
    */
-  take(
-    max: number,
-    afterId = this.removedUpTo,
-  ): { lastId: number; records: string[]; count: number } | undefined {
+  async take(max: number, afterId = this.removedUpTo): Promise<JournalBatch | undefined> {
     const records: string[] = [];
     let count = 0;
     let lastId = 0;
@@ -293,7 +318,7 @@ export class IngestJournal implements Journal {
   }
 
   /** InfluxDB has the lines up to `lastId`: they leave the journal. */
-  remove(lastId: number, count: number): void {
+  async remove(lastId: number, count: number): Promise<void> {
     this.statements.remove.run(lastId);
     this.removedUpTo = lastId;
     this.lineCount -= count;

@@ -42,7 +42,7 @@ export interface StorageThreadOptions extends Omit<StorageSettings, 'startedAt'>
   log: Logger;
   now: () => Date;
   /** Lines InfluxDB refused as malformed (HTTP 400): to be kept as dead letters. */
-  onRejected(lines: string[], reason: string): void;
+  onRejected(lines: string[], reason: string): void | Promise<void>;
   /**
    * The storage thread failed (a flush to disk failed, or the thread died): nothing can be
    * acknowledged any more; appends are refused from then on. The process should restart.
@@ -203,17 +203,19 @@ export class StorageThread implements Journal {
         counters.observe(message.name, message.value);
         return;
       case 'rejected': {
-        let error: string | undefined;
-        try {
-          this.options.onRejected(message.lines, message.reason);
-        } catch (keeping) {
-          error = (keeping as Error).message;
-          this.options.log.error(
-            { err: keeping },
-            'a batch InfluxDB refused could not be kept; it stays journaled',
+        const { id } = message;
+        Promise.resolve()
+          .then(() => this.options.onRejected(message.lines, message.reason))
+          .then(
+            () => this.worker.postMessage({ type: 'kept', id } satisfies ToStorage),
+            (keeping: Error) => {
+              this.options.log.error(
+                { err: keeping },
+                'a batch InfluxDB refused could not be kept; it stays journaled',
+              );
+              this.worker.postMessage({ type: 'kept', id, error: keeping.message } satisfies ToStorage);
+            },
           );
-        }
-        this.worker.postMessage({ type: 'kept', id: message.id, error } satisfies ToStorage);
         return;
       }
       case 'fatal':

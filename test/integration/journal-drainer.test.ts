@@ -63,7 +63,7 @@ describe('journal drainer with several writes in flight (real influxd)', () => {
     await Promise.all(Array.from({ length: 200 }, (_, e) => journal.append({ lines: entryLines(e, 25) })));
     await drained();
     expect(journal.depth).toBe(0);
-    expect(journal.take(1_000)).toBeUndefined();
+    expect(await journal.take(1_000)).toBeUndefined();
     expect(counters.get('influx_points_written')).toBe(5_000);
     const counts = await stored();
     expect(counts.size).toBe(200);

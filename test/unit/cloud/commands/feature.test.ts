@@ -31,25 +31,28 @@ function commands() {
 }
 
 describe('commandsFeature', () => {
-  it("sends a command on the gateway's command topic once it listens, and marks it delivered on the acknowledgement", () => {
+  it("sends a command on the gateway's command topic once it listens, and marks it delivered on the acknowledgement", async () => {
     const { feature, sent } = commands();
-    const [record] = feature.service.create([lamp], { action: 'switch', on: false }, 60_000);
+    const [record] = await feature.service.create([lamp], { action: 'switch', on: false }, 60_000);
     expect(sent).toEqual([]);
-    feature.gateways.onGatewayListening('gw-1');
+    await feature.gateways.onGatewayListening('gw-1');
     expect(sent.map((s) => s.topic)).toEqual([gatewayTopic('gw-1', 'commands')]);
-    expect(feature.store.get(record?.id as string)?.status).toBe('sent');
-    feature.gateways.onDelivered(
+    expect((await feature.store.get(record?.id as string))?.status).toBe('sent');
+    await feature.gateways.onDelivered(
       gatewayTopic('gw-1', 'commands'),
       Buffer.from(JSON.stringify(sent[0]?.body)),
     );
-    expect(feature.store.get(record?.id as string)?.status).toBe('delivered');
+    expect((await feature.store.get(record?.id as string))?.status).toBe('delivered');
   });
 
-  it('ignores acknowledgements of messages on other topics', () => {
+  it('ignores acknowledgements of messages on other topics', async () => {
     const { feature, sent } = commands();
-    feature.gateways.onGatewayListening('gw-1');
-    const [record] = feature.service.create([lamp], { action: 'switch', on: false }, 60_000);
-    feature.gateways.onDelivered(gatewayTopic('gw-1', 'config'), Buffer.from(JSON.stringify(sent[0]?.body)));
-    expect(feature.store.get(record?.id as string)?.status).toBe('sent');
+    await feature.gateways.onGatewayListening('gw-1');
+    const [record] = await feature.service.create([lamp], { action: 'switch', on: false }, 60_000);
+    await feature.gateways.onDelivered(
+      gatewayTopic('gw-1', 'config'),
+      Buffer.from(JSON.stringify(sent[0]?.body)),
+    );
+    expect((await feature.store.get(record?.id as string))?.status).toBe('sent');
   });
 });

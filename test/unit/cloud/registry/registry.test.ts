@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryRegistryStore } from '../../../../cloud/registry/memory-store.ts';
 import { DeviceRegistry } from '../../../../cloud/registry/registry.ts';
-import { SqliteRegistryStore } from '../../../../cloud/registry/sqlite-store.ts';
-import { openSqlite } from '../../../../cloud/sqlite/sqlite.ts';
 import type { Reading } from '../../../../shared/kinds/index.ts';
 
-function registry() {
+async function registry() {
   const r = new DeviceRegistry({
-    store: new SqliteRegistryStore(openSqlite(':memory:')),
+    store: new MemoryRegistryStore(),
     now: () => new Date('2026-11-22T18:00:00.000Z'),
     offlineAfterMs: 900_000,
   });
-  r.load([]);
+  await r.load([]);
   r.place('gw-1', { deviceId: 'bin-1', kind: 'wasteBin' });
   return r;
 }
@@ -19,8 +18,8 @@ const reading = (ts: string, fillingLevel: number) =>
   ({ deviceId: 'bin-1', kind: 'wasteBin', ts, metrics: { fillingLevel } }) as Reading;
 
 describe('latest values', () => {
-  it('keep the newest reading, whatever order readings arrive in and however their time is written', () => {
-    const r = registry();
+  it('keep the newest reading, whatever order readings arrive in and however their time is written', async () => {
+    const r = await registry();
     r.recordReadings([reading('2026-11-22T17:00:00.000Z', 40)]);
     r.recordReadings([reading('2026-11-22T16:59:59.999Z', 10)]);
     expect(r.record('bin-1')?.latest).toEqual({ fillingLevel: 40 });

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../../cloud/errors/domain-error.ts';
-import { RuleStore } from '../../../../cloud/rules/store.ts';
+import { readKindRulePacks } from '../../../../cloud/rules/store.ts';
 import { deviceKind } from '../../../../shared/kinds/index.ts';
 import { tempDir } from '../../../helpers/temp-dir.ts';
 
@@ -18,9 +18,9 @@ const silent = (kind: string) => ({
   condition: { type: 'absence', after: '30m' },
 });
 
-describe('RuleStore.readKindPacks', () => {
+describe('readKindRulePacks', () => {
   it("finds each kind's default rules in <dir>/<kind>/rules.json, every one of them valid", async () => {
-    const rules = await RuleStore.readKindPacks(repoKinds);
+    const rules = await readKindRulePacks(repoKinds);
     const kinds = new Set(rules.map((r) => r.target.kind));
     expect([...kinds].sort()).toEqual([...deviceKind.options].sort());
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
@@ -32,8 +32,8 @@ describe('RuleStore.readKindPacks', () => {
     await writeFile(join(dir.path, 'streetlight', 'rules.json'), JSON.stringify([silent('streetlight')]));
     await mkdir(join(dir.path, 'drone'));
     await writeFile(join(dir.path, 'drone', 'rules.json'), JSON.stringify([silent('drone')]));
-    expect((await RuleStore.readKindPacks(dir.path)).map((r) => r.id)).toEqual(['streetlight-quiet']);
-    expect(await RuleStore.readKindPacks(join(dir.path, 'nowhere'))).toEqual([]);
+    expect((await readKindRulePacks(dir.path)).map((r) => r.id)).toEqual(['streetlight-quiet']);
+    expect(await readKindRulePacks(join(dir.path, 'nowhere'))).toEqual([]);
   });
 
   it('stops on a bad rule, naming the kind file and the field', async () => {
@@ -43,7 +43,7 @@ describe('RuleStore.readKindPacks', () => {
       join(dir.path, 'camera', 'rules.json'),
       JSON.stringify([silent('camera'), { ...silent('camera'), id: 'bad', severity: 'apocalyptic' }]),
     );
-    const error = await RuleStore.readKindPacks(dir.path).catch((e: unknown) => e);
+    const error = await readKindRulePacks(dir.path).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     const { errors } = (error as ValidationError).extra as { errors: { path: string }[] };
     expect(errors[0]?.path).toBe('camera/rules.json[1].severity');

@@ -1,0 +1,39 @@
+import { noState, type RuleStateStore, type SubjectState } from './state.ts';
+
+/** Rule evaluation state in memory: the SQLite store's cache, and the store of tests, dry runs and benchmarks. */
+export class MemoryRuleStateStore implements RuleStateStore {
+  /** By rule, then subject. */
+  private readonly rules = new Map<string, Map<string, SubjectState>>();
+
+  get(ruleId: string, subjectId: string): SubjectState {
+    return this.rules.get(ruleId)?.get(subjectId) ?? noState;
+  }
+
+  async set(ruleId: string, subjectId: string, state: SubjectState): Promise<void> {
+    this.apply(ruleId, subjectId, state);
+  }
+
+  /** Sets the state at once; returns whether it changed. */
+  apply(ruleId: string, subjectId: string, state: SubjectState): boolean {
+    let subjects = this.rules.get(ruleId);
+    if (!subjects) {
+      subjects = new Map();
+      this.rules.set(ruleId, subjects);
+    }
+    const before = subjects.get(subjectId) ?? noState;
+    if (before.since === state.since && before.clearedAt === state.clearedAt) return false;
+    subjects.set(subjectId, { since: state.since, clearedAt: state.clearedAt });
+    return true;
+  }
+
+  pending(ruleId: string): string[] {
+    const subjects: string[] = [];
+    for (const [subject, state] of this.rules.get(ruleId) ?? [])
+      if (state.since !== undefined) subjects.push(subject);
+    return subjects;
+  }
+
+  async forgetRule(ruleId: string): Promise<void> {
+    this.rules.delete(ruleId);
+  }
+}

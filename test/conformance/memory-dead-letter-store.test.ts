@@ -1,0 +1,4 @@
+import { MemoryDeadLetterStore } from '../../cloud/dead-letters/memory-store.ts';
+import { deadLetterStoreConformance } from './dead-letter-store.ts';
+
+deadLetterStoreConformance('in memory', (maxRows) => new MemoryDeadLetterStore(maxRows));

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { RuleStateStore } from '../../cloud/rules/state.ts';
+
+/** The behaviour every RuleStateStore must have; a new backend calls this with a factory for empty stores. */
+export function ruleStateStoreConformance(
+  name: string,
+  createStore: () => RuleStateStore | Promise<RuleStateStore>,
+) {
+  describe(`RuleStateStore conformance: ${name}`, () => {
+    it('keeps the state of each rule and subject apart', async () => {
+      const store = await createStore();
+      expect(await store.get('r1', 'lamp-1')).toEqual({});
+      await store.set('r1', 'lamp-1', { since: 1_000 });
+      await store.set('r1', 'lamp-2', { clearedAt: 2_000 });
+      await store.set('r2', 'lamp-1', { since: 3_000, clearedAt: 500 });
+      expect(await store.get('r1', 'lamp-1')).toEqual({ since: 1_000 });
+      expect(await store.get('r1', 'lamp-2')).toEqual({ clearedAt: 2_000 });
+      expect(await store.get('r2', 'lamp-1')).toEqual({ since: 3_000, clearedAt: 500 });
+      await store.set('r1', 'lamp-1', { clearedAt: 4_000 });
+      expect(await store.get('r1', 'lamp-1')).toEqual({ clearedAt: 4_000 });
+    });
+
+    it('lists the subjects of a rule whose condition holds (waiting out `for`)', async () => {
+      const store = await createStore();
+      await store.set('r1', 'lamp-1', { since: 1_000 });
+      await store.set('r1', 'lamp-2', { clearedAt: 2_000 });
+      await store.set('r1', 'lamp-3', { since: 0 });
+      await store.set('r2', 'lamp-4', { since: 1_000 });
+      expect((await store.pending('r1')).sort()).toEqual(['lamp-1', 'lamp-3']);
+      expect(await store.pending('none')).toEqual([]);
+    });
+
+    it('answers with a write as soon as it is called, before it resolves (the engine writes behind)', async () => {
+      const store = await createStore();
+      const set = store.set('r1', 'lamp-1', { since: 1_000 });
+      expect(store.get('r1', 'lamp-1')).toEqual({ since: 1_000 });
+      expect(store.pending('r1')).toEqual(['lamp-1']);
+      const forgotten = store.forgetRule('r1');
+      expect(store.pending('r1')).toEqual([]);
+      const again = store.set('r1', 'lamp-2', { clearedAt: 5 });
+      await Promise.all([set, forgotten, again]);
+      expect(store.get('r1', 'lamp-1')).toEqual({});
+      expect(store.get('r1', 'lamp-2')).toEqual({ clearedAt: 5 });
+    });
+
+    it('forgets a rule, and only that rule', async () => {
+      const store = await createStore();
+      await store.set('r1', 'lamp-1', { since: 1_000 });
+      await store.set('r2', 'lamp-1', { since: 1_000 });
+      await store.forgetRule('r1');
+      expect(await store.get('r1', 'lamp-1')).toEqual({});
+      expect(await store.pending('r1')).toEqual([]);
+      expect(await store.get('r2', 'lamp-1')).toEqual({ since: 1_000 });
+    });
+  });
+}

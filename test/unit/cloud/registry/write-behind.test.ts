@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryRegistryStore } from '../../../../cloud/registry/memory-store.ts';
+import { DeviceRegistry } from '../../../../cloud/registry/registry.ts';
+import type { GatewayRecord } from '../../../../cloud/registry/store.ts';
+import type { Reading } from '../../../../shared/kinds/index.ts';
+
+const now = () => new Date('2026-11-22T18:00:00.000Z');
+
+describe('the registry writes behind to its store', () => {
+  it('learns a device at once and stores it; readings reach the store on flush, before a listing', async () => {
+    const store = new MemoryRegistryStore();
+    const registry = new DeviceRegistry({ store, now, offlineAfterMs: 900_000 });
+    await registry.load([]);
+    registry.place('gw-1', { deviceId: 'bin-1', kind: 'wasteBin' });
+    expect(registry.getDevice('bin-1')).toMatchObject({ gatewayId: 'gw-1', provisioned: false });
+    await registry.written();
+    expect(await store.getDevice('bin-1')).toMatchObject({ gatewayId: 'gw-1', latest: {} });
+    registry.recordReadings([
+      {
+        deviceId: 'bin-1',
+        kind: 'wasteBin',
+        ts: now().toISOString(),
+        metrics: { fillingLevel: 40 },
+      } as Reading,
+    ]);
+    expect((await store.getDevice('bin-1'))?.latest).toEqual({});
+    const listed = await registry.listDevices({}, { limit: 10, offset: 0 });
+    expect(listed.items[0]).toMatchObject({ id: 'bin-1', latest: { fillingLevel: 40 }, status: 'online' });
+    expect((await store.getDevice('bin-1'))?.latest).toEqual({ fillingLevel: 40 });
+  });
+
+  it('keeps the order of writes, and reports a failed one with what it was saving', async () => {
+    const saved: string[] = [];
+    const errors: string[] = [];
+    const store = new MemoryRegistryStore();
+    let calls = 0;
+    store.saveGateway = async (gateway: GatewayRecord) => {
+      // Each write is slower than the next: unless they are chained, the last lands first.
+      const call = calls++;
+      await new Promise((resolve) => setTimeout(resolve, 30 - call * 15));
+      if (call === 0) throw new Error('disk full');
+      saved.push(`${gateway.id} ${gateway.state}`);
+    };
+    const registry = new DeviceRegistry({
+      store,
+      now,
+      offlineAfterMs: 900_000,
+      onWriteError: (e) => errors.push(e.message),
+    });
+    await registry.load([]);
+    registry.recordStatus({ v: 1, gatewayId: 'gw-1', state: 'online', ts: now().toISOString() } as never);
+    registry.recordStatus({ v: 1, gatewayId: 'gw-1', state: 'offline', ts: now().toISOString() } as never);
+    registry.recordStatus({ v: 1, gatewayId: 'gw-2', state: 'online', ts: now().toISOString() } as never);
+    await registry.written();
+    expect(errors).toEqual(['registry: saving gateway gw-1 failed: disk full']);
+    expect(saved).toEqual(['gw-1 offline', 'gw-2 online']);
+    // Writes go on after a failure.
+    registry.recordStatus({ v: 1, gatewayId: 'gw-3', state: 'online', ts: now().toISOString() } as never);
+    await registry.written();
+    expect(saved).toEqual(['gw-1 offline', 'gw-2 online', 'gw-3 online']);
+  });
+});
