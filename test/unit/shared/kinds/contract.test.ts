@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { timestamp } from '../../../../shared/ids.ts';
 import { kinds } from '../../../../shared/kinds/index.ts';
 
 /**
@@ -156,6 +157,10 @@ describe.each(described)('the $kind contract', (spec) => {
         const valid = expected === 'boolean' ? [true, false] : [TS, '2026-11-20T07:30:00+01:00'];
         for (const value of valid) expect(accepts(spec, { [metric]: value })).toBe(true);
         expect(accepts(spec, { [metric]: 'yesterday' })).toBe(false);
+        if (expected === 'timestamp') {
+          // Its own description, not only the generic one of every timestamp.
+          expect(shape(spec)[metric]?.meta()?.description).not.toBe(timestamp.meta()?.description);
+        }
         expect(accepts(spec, { [metric]: 1 })).toBe(false);
       });
     }
