@@ -27,8 +27,10 @@ function sixHoursAroundSunset(): number {
   const span = steps * stepMs;
   const { lat, lon } = fleet.city.location;
   for (let daysBack = 0; ; daysBack++) {
-    const start =
-      getTimes(new Date(Date.now() - daysBack * 86_400_000), lat, lon).sunset.getTime() - span / 2;
+    const { sunset } = getTimes(new Date(Date.now() - daysBack * 86_400_000), lat, lon);
+    // suncalc gives no sunset on polar days; the city is far from them, but the type says so.
+    if (!sunset) continue;
+    const start = sunset.getTime() - span / 2;
     if (start + span <= Date.now()) return start;
   }
 }
