@@ -12,5 +12,7 @@ export default defineConfig({
   test: {
     include: tests,
     exclude: [...configDefaults.exclude, '.stryker-tmp/**'],
+    // The schedule tests walk a year of instants; instrumented code runs slower.
+    testTimeout: 60_000,
   },
 });

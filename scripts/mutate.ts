@@ -1,5 +1,5 @@
 import { glob } from 'node:fs/promises';
-import { type MutantResult, Stryker } from '@stryker-mutator/core';
+import { Stryker } from '@stryker-mutator/core';
 import { type MutationModule, mutationModules } from './mutate-modules.ts';
 
 /**
@@ -8,10 +8,15 @@ import { type MutationModule, mutationModules } from './mutate-modules.ts';
  * conditions topics` runs only those. Reports go to reports/mutation/<name>.html and .json. Not part
  * of `npm test` (it takes minutes); its figures are in docs/testing.md. Exits 1 if a run fails.
  */
+type StrykerOptions = ConstructorParameters<typeof Stryker>[0];
+type MutantResult = Awaited<ReturnType<Stryker['runMutationTest']>>[number];
+
 const names = process.argv.slice(2);
 const unknown = names.filter((name) => !mutationModules.some((m) => m.name === name));
 if (unknown.length > 0) {
-  console.error(`unknown module ${unknown.join(', ')}; known: ${mutationModules.map((m) => m.name).join(', ')}`);
+  console.error(
+    `unknown module ${unknown.join(', ')}; known: ${mutationModules.map((m) => m.name).join(', ')}`,
+  );
   process.exit(2);
 }
 const selected = names.length > 0 ? mutationModules.filter((m) => names.includes(m.name)) : mutationModules;
@@ -67,7 +72,7 @@ async function run(module: MutationModule): Promise<Row> {
     plugins: ['@stryker-mutator/vitest-runner'],
     vitest: { configFile: 'vitest.mutate.config.ts', related: false },
     mutate: module.mutate,
-    coverageAnalysis: 'perTest',
+    coverageAnalysis: module.coverageAnalysis ?? 'perTest',
     // Stryker's TypeScript step calls ts.parseConfigFileTextToJson, which TypeScript 7 no longer has;
     // a tsconfig that does not exist skips that step (type stripping needs no rewritten tsconfig).
     tsconfigFile: 'tsconfig.stryker-skips-this.json',
@@ -77,7 +82,7 @@ async function run(module: MutationModule): Promise<Row> {
     jsonReporter: { fileName: `reports/mutation/${module.name}.json` },
     tempDirName: '.stryker-tmp',
     ignorePatterns: ['dist', 'data', 'reports', 'docs', 'bench'],
-    logLevel: 'warn',
+    logLevel: 'warn' as StrykerOptions['logLevel'],
   }).runMutationTest();
 
   const count = (status: MutantResult['status']) => results.filter((m) => m.status === status).length;
@@ -97,7 +102,26 @@ async function run(module: MutationModule): Promise<Row> {
 }
 
 const rows: Row[] = [];
-for (const module of selected) rows.push(await run(module));
+let failed = false;
+for (const module of selected) {
+  try {
+    rows.push(await run(module));
+  } catch (error) {
+    failed = true;
+    console.error(`${module.name}: Stryker failed: ${(error as Error).message}`);
+    rows.push({
+      name: module.name,
+      files: 0,
+      mutants: 0,
+      killed: 0,
+      survived: 0,
+      noCoverage: 0,
+      timeout: 0,
+      seconds: 0,
+      note: 'failed, see above',
+    });
+  }
+}
 
 console.log('\nmodule       files  mutants  killed  timeout  survived  no cov.  score     time');
 for (const r of rows) {
@@ -108,3 +132,4 @@ for (const r of rows) {
       `${score(r).toFixed(1).padStart(7)} %${String(r.seconds).padStart(7)} s`;
   console.log(`${r.name.padEnd(12)}${String(r.files).padStart(6)}${figures}`);
 }
+if (failed) process.exitCode = 1;
