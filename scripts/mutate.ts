@@ -123,11 +123,13 @@ for (const module of selected) {
   }
 }
 
-console.log('\nmodule       files  mutants  killed  timeout  survived  no cov.  score     time');
+// Mutants that do not run (a runtime or compile error as soon as the module loads) count for nothing.
+console.log('\nmodule       files  mutants  invalid  killed  timeout  survived  no cov.  score     time');
 for (const r of rows) {
   const figures = r.note
     ? `  (${r.note})`
-    : `${String(r.mutants).padStart(9)}${String(r.killed).padStart(8)}${String(r.timeout).padStart(9)}` +
+    : `${String(r.mutants).padStart(9)}${String(r.mutants - r.killed - r.timeout - r.survived - r.noCoverage).padStart(9)}` +
+      `${String(r.killed).padStart(8)}${String(r.timeout).padStart(9)}` +
       `${String(r.survived).padStart(10)}${String(r.noCoverage).padStart(9)}` +
       `${score(r).toFixed(1).padStart(7)} %${String(r.seconds).padStart(7)} s`;
   console.log(`${r.name.padEnd(12)}${String(r.files).padStart(6)}${figures}`);
