@@ -10,12 +10,6 @@ export interface MutationModule {
   mutate: string[];
   /** Unit tests that must kill them; nothing else runs. */
   tests: string[];
-  /**
-   * 'all' runs every one of the module's tests against each mutant. Needed where the code fills
-   * caches lazily: Stryker's default (only the tests that ran a line in the first run) would credit
-   * a cached line to the one test that filled the cache.
-   */
-  coverageAnalysis?: 'all' | 'perTest';
 }
 
 export const mutationModules: MutationModule[] = [
@@ -52,7 +46,6 @@ export const mutationModules: MutationModule[] = [
       'test/unit/cloud/rules/**/cron-window*.test.ts',
       'test/unit/cloud/rules/**/sun-window*.test.ts',
     ],
-    coverageAnalysis: 'all',
   },
   {
     name: 'outbox',

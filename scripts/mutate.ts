@@ -72,7 +72,7 @@ async function run(module: MutationModule): Promise<Row> {
     plugins: ['@stryker-mutator/vitest-runner'],
     vitest: { configFile: 'vitest.mutate.config.ts', related: false },
     mutate: module.mutate,
-    coverageAnalysis: module.coverageAnalysis ?? 'perTest',
+    coverageAnalysis: 'perTest',
     // Stryker's TypeScript step calls ts.parseConfigFileTextToJson, which TypeScript 7 no longer has;
     // a tsconfig that does not exist skips that step (type stripping needs no rewritten tsconfig).
     tsconfigFile: 'tsconfig.stryker-skips-this.json',
