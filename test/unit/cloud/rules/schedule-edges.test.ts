@@ -81,6 +81,21 @@ describe('cron windows at their edges', () => {
     );
   });
 
+  it('find the last start before a day without a midnight, walking forward from further back', () => {
+    // cron-parser's prev() gives up on 2026-09-06 in Santiago; the start of the 5th at 00:30 still counts.
+    const sinceHalfPastMidnight = window('30 0 * * *', '0 0 1 1 *');
+    expect(isActive(sinceHalfPastMidnight, at('2026-09-06T03:00:00-03:00'), santiago)).toBe(true);
+    expect(isActive(sinceHalfPastMidnight, at('2026-01-01T00:15:00-03:00'), santiago)).toBe(false);
+  });
+
+  it('take a start at the midnight right after a day that fails the weekday test', () => {
+    // Midnight of the 13th or 14th, on a Saturday: Friday 2026-11-13 fails, Saturday the 14th at 00:00 opens.
+    const saturdayMidnight = window('0 0 13,14 * 6', '0 1 * * *');
+    expect(nextChange(saturdayMidnight, at('2026-11-12T12:00:00+01:00'), gent)).toEqual(
+      at('2026-11-14T00:00:00+01:00'),
+    );
+  });
+
   it('walk back across a day without a midnight to find the right weekday', () => {
     // The 6th at 08:00, on a Monday only: 2026-09-06 is a Sunday (no midnight), 2026-07-06 a Monday.
     const mondayThe6th = window('0 8 6 * 1', '0 9 * * *');
