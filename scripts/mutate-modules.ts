@@ -50,7 +50,12 @@ export const mutationModules: MutationModule[] = [
   {
     name: 'outbox',
     mutate: ['edge/**/*outbox*.ts', 'edge/outbox/**/*.ts', '!edge/**/*{fake,memory}*.ts'],
-    tests: ['test/unit/edge/**/*outbox*.test.ts', 'test/unit/edge/outbox/**/*.test.ts'],
+    // The outbox's tests are its conformance suite, run by each implementation's test file.
+    tests: [
+      'test/unit/edge/**/*outbox*.test.ts',
+      'test/unit/edge/outbox/**/*.test.ts',
+      'test/conformance/**/*outbox*.test.ts',
+    ],
   },
   {
     name: 'access',
