@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // StrykerJS's sandboxes (npm run mutate) hold a copy of the tests.
+    exclude: [...configDefaults.exclude, '.stryker-tmp/**', 'reports/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests start their own influxd and broker; two workers fit the 2-core machines.

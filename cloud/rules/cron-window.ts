@@ -81,6 +81,10 @@ function prevOccurrence(c: CompiledCron, t: number): number | undefined {
   for (let step = 0; step < MAX_STEPS; step++) {
     const candidate = rawPrev(c.primary, from);
     if (candidate === undefined) return undefined;
+    if (!c.primary.includesDate(new Date(candidate))) {
+      from = candidate; // a skipped local time cron-parser moved past the change: never occurs
+      continue;
+    }
     if (!c.filter || c.filter.includesDate(new Date(candidate))) return candidate;
     // Every occurrence on this local day fails the day-of-week test: go on from its start.
     from = startOfLocalDay(candidate, c.timezone) ?? candidate;
@@ -94,6 +98,10 @@ function nextOccurrence(c: CompiledCron, t: number, limit: number): number | und
   for (let step = 0; step < MAX_STEPS; step++) {
     const candidate = rawNext(c.primary, after);
     if (candidate === undefined || candidate > limit) return undefined;
+    if (!c.primary.includesDate(new Date(candidate))) {
+      after = candidate; // a skipped local time cron-parser moved past the change: never occurs
+      continue;
+    }
     if (!c.filter || c.filter.includesDate(new Date(candidate))) return candidate;
     const nextDay = startOfNextLocalDay(candidate, c.timezone);
     after = nextDay === undefined ? candidate : nextDay - 1;

@@ -1,0 +1,65 @@
+/**
+ * The pure modules that `npm run mutate` runs StrykerJS on, each with only its own unit tests.
+ * Globs rather than file names, so that a module moved into a folder of its own
+ * (`shared/kinds/<kind>/`, `edge/outbox/`) is still found; a `!` glob leaves files out.
+ */
+export interface MutationModule {
+  /** The name given to `npm run mutate -- <name>`. */
+  name: string;
+  /** Source files whose mutants are counted. */
+  mutate: string[];
+  /** Unit tests that must kill them; nothing else runs. */
+  tests: string[];
+}
+
+export const mutationModules: MutationModule[] = [
+  {
+    name: 'kinds',
+    mutate: ['shared/kinds/**/*.ts'],
+    tests: ['test/unit/shared/kinds/**/*.test.ts'],
+  },
+  {
+    name: 'decode',
+    mutate: ['cloud/**/decode.ts'],
+    tests: ['test/unit/cloud/**/decode*.test.ts'],
+  },
+  {
+    name: 'topics',
+    mutate: ['shared/**/topics.ts'],
+    tests: ['test/unit/shared/**/topics*.test.ts'],
+  },
+  {
+    name: 'conditions',
+    mutate: ['cloud/rules/**/conditions.ts'],
+    tests: ['test/unit/cloud/rules/**/conditions*.test.ts'],
+  },
+  {
+    name: 'engine',
+    mutate: ['cloud/rules/**/engine.ts'],
+    tests: ['test/unit/cloud/rules/**/engine*.test.ts'],
+  },
+  {
+    name: 'schedules',
+    mutate: ['cloud/rules/**/schedule.ts', 'cloud/rules/**/cron-window.ts', 'cloud/rules/**/sun-window.ts'],
+    tests: [
+      'test/unit/cloud/rules/**/schedule*.test.ts',
+      'test/unit/cloud/rules/**/cron-window*.test.ts',
+      'test/unit/cloud/rules/**/sun-window*.test.ts',
+    ],
+  },
+  {
+    name: 'outbox',
+    mutate: ['edge/**/*outbox*.ts', 'edge/outbox/**/*.ts', '!edge/**/*{fake,memory}*.ts'],
+    // The outbox's tests are its conformance suite, run by each implementation's test file.
+    tests: [
+      'test/unit/edge/**/*outbox*.test.ts',
+      'test/unit/edge/outbox/**/*.test.ts',
+      'test/conformance/**/*outbox*.test.ts',
+    ],
+  },
+  {
+    name: 'access',
+    mutate: ['cloud/broker/**/access.ts', 'cloud/access/**/roles.ts'],
+    tests: ['test/unit/cloud/broker/**/access*.test.ts', 'test/unit/cloud/access/**/*.test.ts'],
+  },
+];
