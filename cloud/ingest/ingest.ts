@@ -93,7 +93,9 @@ export class Ingestor {
         );
         counters.add('events_accepted', accepted.length);
         this.options.onAccepted({ readings: [], events: accepted });
-        for (const event of accepted) log.info({ gatewayId, event }, 'device event');
+        // Ids and the event's code only: its other fields are values, and logs never hold values.
+        for (const { deviceId, kind, type } of accepted)
+          log.info({ gatewayId, deviceId, kind, type }, 'device event');
         return { lines, rejections };
       }
       case 'heartbeat':
