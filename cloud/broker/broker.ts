@@ -174,7 +174,8 @@ export class MqttBroker {
         { clientId: client.id, topic: packet.topic, bytes: payload.length },
         `publish refused: ${reason}`,
       );
-      onRefused({ topic: packet.topic, gatewayId, payload: payload.subarray(0, 65_536), reason });
+      // The whole payload: the dead letter keeps its size and hash (and its shape up to 1 MiB), not its bytes.
+      onRefused({ topic: packet.topic, gatewayId, payload, reason });
       done(new Error(reason)); // aedes disconnects the client
     };
     if (payload.length > limits.maxPayloadBytes) {

@@ -6,6 +6,7 @@ import {
   type DeadLetterStoreOptions,
   defaultMaxRows,
   defaultQuotaBytes,
+  fitQuota,
   type GatewayUsage,
   letterBytes,
   payloadText,
@@ -33,10 +34,13 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
     this.now = options.now ?? (() => new Date());
   }
 
-  async add(letter: DeadLetterInput): Promise<boolean> {
-    const key = letter.gatewayId ?? '';
-    const used = this.letters.filter((l) => (l.letter.gatewayId ?? '') === key);
-    if (used.reduce((sum, l) => sum + letterBytes(l.letter), 0) + letterBytes(letter) > this.quotaBytes) {
+  async add(offered: DeadLetterInput): Promise<boolean> {
+    const key = offered.gatewayId ?? '';
+    const used = this.letters
+      .filter((l) => (l.letter.gatewayId ?? '') === key)
+      .reduce((sum, l) => sum + letterBytes(l.letter), 0);
+    const letter = fitQuota(offered, used, this.quotaBytes);
+    if (!letter) {
       this.dropped.set(key, (this.dropped.get(key) ?? 0) + 1);
       return false;
     }

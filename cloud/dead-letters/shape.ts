@@ -15,18 +15,20 @@ export type JsonShape =
   | { object: Record<string, JsonShape>; otherKeys?: number }
   | { array: JsonShape[]; length: number };
 
-export const jsonShape: z.ZodType<JsonShape> = z.lazy(() =>
-  z.union([
-    z.enum(['string', 'number', 'boolean', 'null', '…']),
-    z
-      .object({
-        object: z.record(z.string(), jsonShape),
-        otherKeys: z.int().min(1).optional().meta({ description: 'Keys outside the contract, counted' }),
-      })
-      .strict(),
-    z.object({ array: z.array(jsonShape), length: z.int().min(0) }).strict(),
-  ]),
-);
+export const jsonShape: z.ZodType<JsonShape> = z
+  .lazy(() =>
+    z.union([
+      z.enum(['string', 'number', 'boolean', 'null', '…']),
+      z
+        .object({
+          object: z.record(z.string(), jsonShape),
+          otherKeys: z.int().min(1).optional().meta({ description: 'Keys outside the contract, counted' }),
+        })
+        .strict(),
+      z.object({ array: z.array(jsonShape), length: z.int().min(0) }).strict(),
+    ]),
+  )
+  .meta({ id: 'JsonShape' });
 
 /** What a dead letter keeps of its payload by default: its format, and the shape of JSON. */
 export const payloadShape = z

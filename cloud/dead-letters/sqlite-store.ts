@@ -10,6 +10,7 @@ import {
   type DeadLetterStoreOptions,
   defaultMaxRows,
   defaultQuotaBytes,
+  fitQuota,
   type GatewayUsage,
   letterBytes,
   payloadText,
@@ -127,15 +128,16 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     };
   }
 
-  async add(letter: DeadLetterInput): Promise<boolean> {
-    const bytes = letterBytes(letter);
+  async add(offered: DeadLetterInput): Promise<boolean> {
     return transaction(this.db, () => {
-      const key = letter.gatewayId ?? '';
+      const key = offered.gatewayId ?? '';
       const used = (this.statements.used.get(key) as { bytes: number } | undefined)?.bytes ?? 0;
-      if (used + bytes > this.quotaBytes) {
+      const letter = fitQuota(offered, used, this.quotaBytes);
+      if (!letter) {
         this.statements.dropped.run(key);
         return false;
       }
+      const bytes = letterBytes(letter);
       const { id } = this.statements.letter.get(
         letter.receivedAt.toISOString(),
         letter.topic,

@@ -81,7 +81,10 @@ export interface DeadLetterStoreOptions {
  * test/conformance/dead-letter-store.ts is the suite every store must pass.
  */
 export interface DeadLetterStore {
-  /** Resolves true once the letter is kept, false when it was dropped (over quota) and counted. */
+  /**
+   * Resolves true once the letter is kept, false when it was dropped (over quota) and counted. A raw
+   * payload that would take the gateway over its quota is left out, and the letter kept without it.
+   */
   add(letter: DeadLetterInput): Promise<boolean>;
   /** Newest first; `reason` matches a letter with any rejection for that reason. */
   list(query: DeadLetterQuery): Promise<{ total: number; items: DeadLetter[] }>;
@@ -106,6 +109,16 @@ export function letterBytes(letter: DeadLetterInput): number {
     letter.sha256.length +
     (letter.raw?.payload.length ?? 0)
   );
+}
+
+/**
+ * The letter as it fits a gateway that already uses `used` bytes of `quota`: whole, without its raw
+ * payload, or not at all (undefined).
+ */
+export function fitQuota(letter: DeadLetterInput, used: number, quota: number): DeadLetterInput | undefined {
+  if (used + letterBytes(letter) <= quota) return letter;
+  const { raw: _, ...withoutRaw } = letter;
+  return letter.raw && used + letterBytes(withoutRaw) <= quota ? withoutRaw : undefined;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -143,16 +143,28 @@ export function deadLetterStoreConformance(
       expect((await store.list({ limit: 10, offset: 0, gatewayId: 'gw-1' })).total).toBe(2);
     });
 
-    it('counts raw payloads against the quota, and drops a letter larger than the whole quota', async () => {
-      const store = await createStore({ quotaBytes: 1_500 });
+    it('counts raw payloads against the quota, and keeps a letter without the raw payload that does not fit', async () => {
+      const { store } = await clocked({ quotaBytes: 1_500 });
       const expiresAt = new Date(start + 3_600_000);
-      expect(await store.add(letter(0, { raw: { payload: Buffer.alloc(1_500), expiresAt } }))).toBe(false);
       const raw = { payload: Buffer.alloc(900, 0x41), expiresAt };
       expect(await store.add(letter(1, { raw }))).toBe(true);
-      expect(await store.add(letter(3, { raw }))).toBe(false);
+      expect(await store.add(letter(3, { raw }))).toBe(true);
+      expect(await store.add(letter(0, { raw: { payload: Buffer.alloc(1_500), expiresAt } }))).toBe(true);
+      const items = (await store.list({ limit: 10, offset: 0 })).items;
+      expect(items.map((l) => [l.size - 100, l.rawExpiresAt])).toEqual([
+        [0, undefined],
+        [3, undefined],
+        [1, '2026-11-22T11:00:00.000Z'],
+      ]);
+      expect(await store.rawPayload(items[1]?.id ?? 0)).toBeUndefined();
       expect(await store.usage()).toEqual([
-        { gatewayId: 'gw-0', bytes: 0, letters: 0, dropped: 1 },
-        { gatewayId: 'gw-1', bytes: letterBytes(letter(1, { raw })), letters: 1, dropped: 1 },
+        { gatewayId: 'gw-0', bytes: letterBytes(letter(0)), letters: 1, dropped: 0 },
+        {
+          gatewayId: 'gw-1',
+          bytes: letterBytes(letter(1, { raw })) + letterBytes(letter(3)),
+          letters: 2,
+          dropped: 0,
+        },
       ]);
     });
 
