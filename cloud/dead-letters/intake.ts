@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { parseTopic } from '../../shared/topics.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { Rejection } from './rejection.ts';
 import { describeLines, describePayload, type PayloadShape } from './shape.ts';
@@ -22,8 +23,23 @@ export interface RejectedMessage {
   rejections: Rejection[];
 }
 
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** Where the points InfluxDB refused are filed. */
+export const storageTopic = 'influxdb/write';
+
 /**
- * Turns rejected input into dead letters: its size, hash and shape, never its values; the payload
+ * A topic as a dead letter keeps it: as it is when it follows the topic layout (shared/topics.ts),
+ * otherwise described by its size and hash, since a topic outside the layout is text the sender chose.
+ */
+export function keptTopic(topic: string): string {
+  if (topic === storageTopic || parseTopic(topic)) return topic;
+  return `(outside the topic layout: ${Buffer.byteLength(topic)} bytes, sha256 ${sha256(topic).slice(0, 16)})`;
+}
+
+/**
+ * Turns rejected input into dead letters: its size, hash and shape, never its values (nor a topic
+ * outside the layout); the payload
  * itself only while an admin's debug capture is on for its gateway. A letter the store drops (the
  * gateway is over its quota) is counted (`dead_letters_dropped`) and logged once per gateway.
  */
@@ -34,11 +50,11 @@ export function deadLetterIntake({ store, counters, log, now, rawTtlMs }: DeadLe
     const capturing = message.gatewayId ? await store.capture(message.gatewayId) : undefined;
     const kept = await store.add({
       receivedAt,
-      topic: message.topic,
+      topic: keptTopic(message.topic),
       gatewayId: message.gatewayId,
       rejections: message.rejections,
       size: message.payload.length,
-      sha256: createHash('sha256').update(message.payload).digest('hex'),
+      sha256: sha256(message.payload),
       shape,
       ...(capturing && {
         raw: { payload: Buffer.from(message.payload), expiresAt: new Date(receivedAt.getTime() + rawTtlMs) },
@@ -81,7 +97,7 @@ export function deadLetterIntake({ store, counters, log, now, rawTtlMs }: DeadLe
       message = message.replace(/'[^']*'/g, "'…'").slice(0, 2_000);
       return keep(
         {
-          topic: 'influxdb/write',
+          topic: storageTopic,
           gatewayId: undefined,
           payload: Buffer.from(lines.join('\n')),
           rejections: [{ reason: 'storage-rejected', message }],

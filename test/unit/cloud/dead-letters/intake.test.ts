@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import { deadLetterIntake } from '../../../../cloud/dead-letters/intake.ts';
+import { deadLetterIntake, keptTopic } from '../../../../cloud/dead-letters/intake.ts';
 import { MemoryDeadLetterStore } from '../../../../cloud/dead-letters/memory-store.ts';
 import type { DeadLetterInput, DeadLetterStore } from '../../../../cloud/dead-letters/store.ts';
 import { Counters } from '../../../../cloud/monitoring/counters.ts';
@@ -78,7 +78,7 @@ describe('deadLetterIntake', () => {
   it('keeps a refused publish with its topic, gateway and reason, and counts it', async () => {
     const { kept, counters, intake: dl } = intake();
     dl.refusedPublish({
-      topic: 'city/v1/gw-2/telemetry',
+      topic: 'city/v1/gateways/gw-2/telemetry',
       gatewayId: 'gw-1',
       payload: Buffer.from('{}'),
       reason: 'not its topic',
@@ -86,7 +86,7 @@ describe('deadLetterIntake', () => {
     await vi.waitFor(() => expect(kept).toHaveLength(1));
     expect(kept[0]).toEqual({
       receivedAt: at,
-      topic: 'city/v1/gw-2/telemetry',
+      topic: 'city/v1/gateways/gw-2/telemetry',
       gatewayId: 'gw-1',
       rejections: [{ reason: 'publish-refused', message: 'not its topic' }],
       size: 2,
@@ -132,6 +132,24 @@ describe('deadLetterIntake', () => {
     expect(JSON.stringify(logged)).not.toContain('2300112');
   });
 
+  it('keeps a topic of the layout as it is, and describes any other by its size and hash', async () => {
+    expect(keptTopic('city/v1/gateways/gw-2/telemetry')).toBe('city/v1/gateways/gw-2/telemetry');
+    expect(keptTopic('influxdb/write')).toBe('influxdb/write');
+    const hostile = 'city/v1/gateways/gw-1/AB:CD:EF:12:34:56';
+    const described = `(outside the topic layout: 39 bytes, sha256 ${sha256(hostile).slice(0, 16)})`;
+    expect(keptTopic(hostile)).toBe(described);
+    expect(keptTopic('city/v1/gateways/+/telemetry')).toMatch(/^\(outside the topic layout: 28 bytes/);
+    const { kept, intake: dl } = intake();
+    dl.refusedPublish({
+      topic: hostile,
+      gatewayId: 'gw-1',
+      payload: Buffer.from('{}'),
+      reason: 'not in the layout',
+    });
+    await vi.waitFor(() => expect(kept).toHaveLength(1));
+    expect(kept[0]?.topic).toBe(described);
+  });
+
   it('logs a refused publish it could not keep, with its topic and gateway, instead of throwing', async () => {
     const logged: Record<string, unknown>[] = [];
     const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
@@ -143,7 +161,7 @@ describe('deadLetterIntake', () => {
       rawTtlMs: hour,
     });
     dl.refusedPublish({
-      topic: 'city/v1/gw-2/telemetry',
+      topic: 'city/v1/gateways/gw-2/telemetry',
       gatewayId: 'gw-1',
       payload: Buffer.from('{}'),
       reason: 'acl',
@@ -151,7 +169,7 @@ describe('deadLetterIntake', () => {
     await vi.waitFor(() => expect(logged).toHaveLength(1));
     expect(logged[0]).toMatchObject({
       msg: 'refused publish not kept',
-      topic: 'city/v1/gw-2/telemetry',
+      topic: 'city/v1/gateways/gw-2/telemetry',
       gatewayId: 'gw-1',
       err: { message: 'disk full' },
     });
