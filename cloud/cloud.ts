@@ -6,8 +6,7 @@ import { GatewayOutbound } from './broker/outbound.ts';
 import { commandsFeature } from './commands/feature.ts';
 import type { CloudConfig } from './config.ts';
 import { snapshotsFeature } from './dashboards/snapshots-feature.ts';
-import { deadLetterIntake } from './dead-letters/intake.ts';
-import { SqliteDeadLetterStore } from './dead-letters/store.ts';
+import { deadLettersFeature } from './dead-letters/feature.ts';
 import { gatewayConfigFeature } from './gateway-config/feature.ts';
 import { Ingestor } from './ingest/ingest.ts';
 import { startFeatures } from './lifecycle/features.ts';
@@ -116,8 +115,16 @@ export class Cloud {
           log,
         }),
       );
-      const deadLetters = new SqliteDeadLetterStore(db);
-      const intake = deadLetterIntake({ store: deadLetters, counters, log, now });
+      const { store: deadLetters, intake } = await start(
+        deadLettersFeature({
+          db,
+          quotaBytes: config.DEAD_LETTER_QUOTA_BYTES,
+          rawTtlMs: config.DEAD_LETTER_RAW_TTL_H * 3_600_000,
+          counters,
+          log,
+          now,
+        }),
+      );
       const storage = await start(
         storageFeature({
           path: join(config.DATA_DIR, 'journal.db'),
@@ -168,7 +175,7 @@ export class Cloud {
       const commands = await start(commandsFeature({ db, counters, log, now, send }));
       const ingestor = new Ingestor({
         registry,
-        deadLetters,
+        deadLetters: intake,
         journal,
         counters,
         log,
@@ -220,6 +227,7 @@ export class Cloud {
           host: config.HTTP_HOST,
           registry,
           deadLetters,
+          deadLetterQuotaBytes: config.DEAD_LETTER_QUOTA_BYTES,
           commands: commands.service,
           commandStore: commands.store,
           configs,

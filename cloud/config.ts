@@ -53,6 +53,14 @@ export const cloudConfig = z.object({
   DIGEST_CRON: z.string().default('0 7 * * *'),
   PRUNE_CRON: z.string().default('30 3 * * *'),
   ALERT_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  /** Bytes of dead letters kept per gateway; past it new letters are dropped and counted. */
+  DEAD_LETTER_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .default(10 * 1_048_576),
+  /** Hours a payload kept by a gateway's debug capture is kept, then deleted. */
+  DEAD_LETTER_RAW_TTL_H: z.coerce.number().positive().max(720).default(72),
   /** How often device_status (map) and platform_stats (platform dashboard) are written. */
   STATUS_SNAPSHOT_S: seconds.default(60),
   PLATFORM_STATS_S: seconds.default(10),

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeviceDriver } from '../shared/driver.ts';
 import { oneLine } from '../shared/ids.ts';
+import { describeIssues } from '../shared/issues.ts';
 import type { DeviceEvent, Reading } from '../shared/kinds/index.ts';
 import { type CommandMessage, type CommandResult, commandMessage } from '../shared/messages.ts';
 
@@ -41,12 +42,12 @@ export class CommandHandler {
       return;
     }
     const parsed = commandMessage.safeParse(json);
-    const commandId = (json as { commandId?: unknown } | null)?.commandId;
+    const claimed = (json as { commandId?: unknown } | null)?.commandId;
+    // Logged only when it is an id: whatever else the field holds is a value.
+    const commandId = z.uuid().safeParse(claimed).success ? (claimed as string) : undefined;
     if (!parsed.success) {
-      log.warn({ gatewayId, commandId }, `invalid command: ${z.prettifyError(parsed.error)}`);
-      if (z.uuid().safeParse(commandId).success) {
-        this.reply(commandId as string, 'rejected', 'invalid command');
-      }
+      log.warn({ gatewayId, commandId }, `invalid command: ${describeIssues(parsed.error)}`);
+      if (commandId) this.reply(commandId, 'rejected', 'invalid command');
       return;
     }
     const message = parsed.data;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { oneLine } from '../shared/ids.ts';
+import { describeIssues } from '../shared/issues.ts';
 import { type ConfigStatus, type GatewayConfig, gatewayConfig } from '../shared/messages.ts';
 
 export interface RemoteConfigOptions {
@@ -60,11 +60,10 @@ export class RemoteConfig {
     const parsed = gatewayConfig.safeParse(json);
     const version = (json as { version?: unknown } | undefined)?.version;
     if (!parsed.success) {
-      log.warn({ gatewayId }, `invalid remote configuration: ${z.prettifyError(parsed.error)}`);
+      // What was wrong, never the values (shared/issues.ts): logged, and sent to the cloud.
+      const detail = oneLine(describeIssues(parsed.error));
+      log.warn({ gatewayId }, `invalid remote configuration: ${detail}`);
       if (Number.isInteger(version) && (version as number) >= 1) {
-        const detail = oneLine(
-          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-        );
         sendStatus({
           v: 1,
           gatewayId,

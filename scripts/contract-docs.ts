@@ -111,6 +111,9 @@ than its own command topic.
 - The cloud validates every reading on its own: a bad reading is rejected and kept in the
   dead-letter store (\`GET /api/v1/dead-letters\`) with its reason, while the good readings of the same
   batch are stored. A message that is not JSON, or whose envelope is wrong, is rejected whole.
+  A dead letter keeps the payload's size, SHA-256 and shape (keys of this contract and value types),
+  never its values; to see the bytes your device sent, ask the city's admin for a debug capture of
+  your gateway (at most 24 h; docs/security.md).
 - A telemetry or event batch is acknowledged (PUBACK) only once what the cloud accepted from it is
   durable (in InfluxDB or in the cloud's on-disk journal). Keep a batch until its PUBACK, and resend it
   with the **same \`batchId\`** after a reconnect or a restart: the cloud recognises the id and does not

@@ -33,6 +33,8 @@ import { ruleRoutes } from './rules.ts';
 export interface ApiDependencies {
   registry: DeviceRegistry;
   deadLetters: DeadLetterStore;
+  /** DEAD_LETTER_QUOTA_BYTES, shown with the dead-letter usage. */
+  deadLetterQuotaBytes: number;
   commands: CommandService;
   commandStore: CommandStore;
   configs: GatewayConfigService;
@@ -88,7 +90,12 @@ export function createApi(deps: ApiDependencies): Express {
     deviceRoutes(deps.registry, deps.alertStore),
     gatewayRoutes(deps.registry, deps.configs, deps.audit, deps.now),
     commandRoutes(deps.registry, deps.commands, deps.commandStore, deps.audit),
-    deadLetterRoutes(deps.deadLetters),
+    deadLetterRoutes({
+      store: deps.deadLetters,
+      audit: deps.audit,
+      now: deps.now,
+      quotaBytes: deps.deadLetterQuotaBytes,
+    }),
     ruleRoutes(deps.rules, deps.audit, deps.now, (rule, hours) =>
       dryRun(rule, hours, {
         influx: deps.influx,

@@ -1,10 +1,31 @@
 import { Router } from 'express';
+import type { AuditLog } from '../access/audit.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
+import { InvalidRequestError, NotFoundError } from '../errors/domain-error.ts';
+import { principalOf, requireRole } from './auth.ts';
 import { parseWith } from './errors.ts';
-import { deadLetterQuery } from './schemas.ts';
+import { deadLetterId, deadLetterQuery, debugCaptureBody, gatewayPath } from './schemas.ts';
 
-export function deadLetterRoutes(store: DeadLetterStore): Router {
+/** The longest a debug capture may run: raw payloads are the exception, for debugging a vendor's device. */
+export const maxCaptureMs = 24 * 3_600_000;
+
+export interface DeadLetterRoutesDeps {
+  store: DeadLetterStore;
+  audit: AuditLog;
+  now: () => Date;
+  /** DEAD_LETTER_QUOTA_BYTES, shown with the usage. */
+  quotaBytes: number;
+}
+
+/**
+ * Dead letters for every role: reasons, sizes, hashes and shapes, never a value. Raw payloads (kept
+ * only by a debug capture) only for admins, each reading audited; captures are turned on and off by
+ * admins, audited.
+ */
+export function deadLetterRoutes({ store, audit, now, quotaBytes }: DeadLetterRoutesDeps): Router {
   const router = Router();
+  const actor = (res: Parameters<typeof principalOf>[0]) => principalOf(res).name;
+
   router.get('/dead-letters', async (req, res) => {
     const q = parseWith(deadLetterQuery, req.query, 'query');
     const result = await store.list({
@@ -14,6 +35,67 @@ export function deadLetterRoutes(store: DeadLetterStore): Router {
       offset: q.offset,
     });
     res.json({ total: result.total, limit: q.limit, offset: q.offset, items: result.items });
+  });
+
+  router.get('/dead-letters/usage', async (_req, res) => {
+    res.json({ quotaBytes, items: await store.usage() });
+  });
+
+  router.get('/dead-letters/:id/payload', requireRole('admin'), async (req, res) => {
+    const { id } = parseWith(deadLetterId, req.params, 'path');
+    const raw = await store.rawPayload(id);
+    if (!raw)
+      throw new NotFoundError(`dead letter ${id} has no raw payload (none was captured, or it expired)`);
+    await audit.record({
+      at: now().toISOString(),
+      actor: actor(res),
+      action: 'dead-letter.payload-read',
+      target: String(id),
+      before: undefined,
+      after: undefined,
+    });
+    res.json(raw);
+  });
+
+  router.get('/gateways/:id/debug-capture', async (req, res) => {
+    const { id } = parseWith(gatewayPath, req.params, 'path');
+    res.json({ gatewayId: id, until: (await store.capture(id))?.toISOString() ?? null });
+  });
+
+  router.put('/gateways/:id/debug-capture', requireRole('admin'), async (req, res) => {
+    const { id } = parseWith(gatewayPath, req.params, 'path');
+    const until = new Date(parseWith(debugCaptureBody, req.body, 'body').until);
+    const at = now();
+    if (until <= at || until.getTime() - at.getTime() > maxCaptureMs)
+      throw new InvalidRequestError(
+        `until must be in the future and at most ${maxCaptureMs / 3_600_000} h ahead`,
+      );
+    const before = (await store.capture(id))?.toISOString() ?? null;
+    await store.setCapture(id, until);
+    await audit.record({
+      at: at.toISOString(),
+      actor: actor(res),
+      action: 'gateway.debug-capture',
+      target: id,
+      before: { until: before },
+      after: { until: until.toISOString() },
+    });
+    res.json({ gatewayId: id, until: until.toISOString() });
+  });
+
+  router.delete('/gateways/:id/debug-capture', requireRole('admin'), async (req, res) => {
+    const { id } = parseWith(gatewayPath, req.params, 'path');
+    const before = (await store.capture(id))?.toISOString() ?? null;
+    await store.setCapture(id, undefined);
+    await audit.record({
+      at: now().toISOString(),
+      actor: actor(res),
+      action: 'gateway.debug-capture',
+      target: id,
+      before: { until: before },
+      after: { until: null },
+    });
+    res.json({ gatewayId: id, until: null });
   });
   return router;
 }

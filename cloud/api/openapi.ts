@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
 import { softwareVersion } from '../../shared/version.ts';
+import { deadLetter, gatewayUsage, rawPayload } from '../dead-letters/store.ts';
 import {
   collectionQuery,
   commandQuery,
   configChange,
+  deadLetterId,
   deadLetterQuery,
+  debugCaptureBody,
   deviceCommandBody,
   deviceListQuery,
   groupCommandBody,
@@ -14,6 +17,16 @@ import {
   seriesQuery,
   summaryQuery,
 } from './schemas.ts';
+
+const debugCapture = z
+  .object({ gatewayId: z.string(), until: z.string().nullable() })
+  .meta({ id: 'DebugCapture' });
+const adminOnly = {
+  '403': {
+    description: 'Needs the admin role',
+    content: { 'application/problem+json': { schema: z.unknown() } },
+  },
+};
 
 /** RFC 9457 problem details, as every error of the API is answered. */
 const problem = z
@@ -35,6 +48,11 @@ const errors = {
 const json = (description: string) => ({
   description,
   content: { 'application/json': { schema: z.unknown() } },
+});
+
+const typed = (description: string, schema: z.ZodType) => ({
+  description,
+  content: { 'application/json': { schema } },
 });
 
 const id = (name: string) => z.object({ id: z.string().meta({ description: name }) });
@@ -113,7 +131,53 @@ export function openApiDocument() {
           responses: { '200': json('Desired and reported configuration'), ...errors },
         },
       },
-      '/api/v1/dead-letters': get('Rejected input with the reasons', deadLetterQuery),
+      '/api/v1/dead-letters': {
+        get: {
+          summary: 'Rejected input: reasons, size, hash and shape of each payload, never its values',
+          requestParams: { query: deadLetterQuery },
+          responses: {
+            '200': typed(
+              'Dead letters, newest first',
+              z.object({ total: z.int(), limit: z.int(), offset: z.int(), items: z.array(deadLetter) }),
+            ),
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/dead-letters/usage': {
+        get: {
+          summary: 'Bytes, letters and letters dropped over the quota, per gateway',
+          responses: {
+            '200': typed('Usage', z.object({ quotaBytes: z.int(), items: z.array(gatewayUsage) })),
+          },
+        },
+      },
+      '/api/v1/dead-letters/{id}/payload': {
+        get: {
+          summary: 'The raw payload a debug capture kept (admin; every read is audited)',
+          requestParams: { path: deadLetterId },
+          responses: { '200': typed('The raw payload', rawPayload), ...adminOnly, ...errors },
+        },
+      },
+      '/api/v1/gateways/{id}/debug-capture': {
+        get: {
+          summary: "Until when the gateway's rejected payloads are kept raw (null: off)",
+          requestParams: { path: id('gateway id') },
+          responses: { '200': typed('The capture', debugCapture), ...errors },
+        },
+        put: {
+          summary:
+            "Keep the gateway's rejected payloads raw until a time at most 24 h ahead (admin, audited)",
+          requestParams: { path: id('gateway id') },
+          requestBody: { content: { 'application/json': { schema: debugCaptureBody } } },
+          responses: { '200': typed('The capture', debugCapture), ...adminOnly, ...errors },
+        },
+        delete: {
+          summary: 'End the debug capture (admin, audited); payloads kept so far expire on their own',
+          requestParams: { path: id('gateway id') },
+          responses: { '200': typed('The capture', debugCapture), ...adminOnly, ...errors },
+        },
+      },
       '/metrics': {
         get: {
           summary: 'Prometheus metrics',

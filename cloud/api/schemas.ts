@@ -122,6 +122,21 @@ export const deadLetterQuery = z
   .object({ gateway: z.string().max(64).optional(), reason: z.string().max(64).optional(), ...pageQuery })
   .strict();
 
+export const deadLetterId = z.object({
+  id: z.coerce.number().int().min(1).meta({ description: 'dead letter id' }),
+});
+
+/** Turns a gateway's debug capture on: its rejected payloads are kept raw until `until` (at most 24 h ahead). */
+export const debugCaptureBody = z
+  .object({
+    until: z.iso
+      .datetime({ offset: true })
+      .meta({ description: 'When the capture ends; at most 24 h from now' }),
+  })
+  .strict();
+
+export const gatewayPath = z.object({ id: gatewayId });
+
 export const configChange = gatewayConfig.omit({ v: true, version: true }).strict();
 
 export const tokenBody = z

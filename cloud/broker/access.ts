@@ -8,7 +8,8 @@ export type PublishDecision = { allowed: true; channel: UplinkChannel } | { allo
 
 export function canPublish(gatewayId: string, topic: string): PublishDecision {
   const parsed = parseTopic(topic);
-  if (!parsed) return { allowed: false, reason: `topic ${topic} is outside the gateway topic layout` };
+  // The topic itself is not repeated: outside the layout, it is text the sender chose.
+  if (!parsed) return { allowed: false, reason: 'the topic is outside the gateway topic layout' };
   if (parsed.gatewayId !== gatewayId) {
     return {
       allowed: false,

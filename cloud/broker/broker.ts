@@ -3,6 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { gatewayTopic } from '../../shared/topics.ts';
+import { keptTopic } from '../dead-letters/intake.ts';
 import type { UplinkMessage } from '../ingest/ingest.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { canPublish, canSubscribe } from './access.ts';
@@ -171,10 +172,12 @@ export class MqttBroker {
     const refuse = (reason: string, counter: string) => {
       counters.add(counter);
       log.warn(
-        { clientId: client.id, topic: packet.topic, bytes: payload.length },
+        // A topic outside the layout is text the sender chose: logged by its size and hash.
+        { clientId: client.id, topic: keptTopic(packet.topic), bytes: payload.length },
         `publish refused: ${reason}`,
       );
-      onRefused({ topic: packet.topic, gatewayId, payload: payload.subarray(0, 65_536), reason });
+      // The whole payload: the dead letter keeps its size and hash (and its shape up to 1 MiB), not its bytes.
+      onRefused({ topic: packet.topic, gatewayId, payload, reason });
       done(new Error(reason)); // aedes disconnects the client
     };
     if (payload.length > limits.maxPayloadBytes) {

@@ -1,47 +1,109 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { parseTopic } from '../../shared/topics.ts';
 import type { Counters } from '../monitoring/counters.ts';
+import type { Rejection } from './rejection.ts';
+import { describeLines, describePayload, type PayloadShape } from './shape.ts';
 import type { DeadLetterStore } from './store.ts';
 
 export interface DeadLetterIntakeDeps {
-  store: Pick<DeadLetterStore, 'add'>;
+  store: Pick<DeadLetterStore, 'add' | 'capture'>;
   counters: Counters;
   log: Logger;
   now: () => Date;
+  /** How long a payload kept by a gateway's debug capture is kept. */
+  rawTtlMs: number;
+}
+
+/** A rejected message, as the broker or ingestion hands it over. */
+export interface RejectedMessage {
+  topic: string;
+  gatewayId: string | undefined;
+  payload: Buffer;
+  rejections: Rejection[];
+}
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** Where the points InfluxDB refused are filed. */
+export const storageTopic = 'influxdb/write';
+
+/**
+ * A topic as a dead letter keeps it: as it is when it follows the topic layout (shared/topics.ts),
+ * otherwise described by its size and hash, since a topic outside the layout is text the sender chose.
+ */
+export function keptTopic(topic: string): string {
+  if (topic === storageTopic || parseTopic(topic)) return topic;
+  return `(outside the topic layout: ${Buffer.byteLength(topic)} bytes, sha256 ${sha256(topic).slice(0, 16)})`;
 }
 
 /**
- * What is kept as a dead letter besides rejected uplinks (ingest keeps those): publishes the broker
- * refused (ACL, size or rate), and points InfluxDB refused to store.
+ * Turns rejected input into dead letters: its size, hash and shape, never its values (nor a topic
+ * outside the layout); the payload
+ * itself only while an admin's debug capture is on for its gateway. A letter the store drops (the
+ * gateway is over its quota) is counted (`dead_letters_dropped`) and logged once per gateway.
  */
-export function deadLetterIntake({ store, counters, log, now }: DeadLetterIntakeDeps) {
+export function deadLetterIntake({ store, counters, log, now, rawTtlMs }: DeadLetterIntakeDeps) {
+  const warned = new Set<string>();
+  async function keep(message: RejectedMessage, shape: PayloadShape): Promise<void> {
+    const receivedAt = now();
+    const capturing = message.gatewayId ? await store.capture(message.gatewayId) : undefined;
+    const kept = await store.add({
+      receivedAt,
+      topic: keptTopic(message.topic),
+      gatewayId: message.gatewayId,
+      rejections: message.rejections,
+      size: message.payload.length,
+      sha256: sha256(message.payload),
+      shape,
+      ...(capturing && {
+        raw: { payload: Buffer.from(message.payload), expiresAt: new Date(receivedAt.getTime() + rawTtlMs) },
+      }),
+    });
+    if (kept) return;
+    counters.add('dead_letters_dropped');
+    const key = message.gatewayId ?? '';
+    if (!warned.has(key)) {
+      warned.add(key);
+      log.warn(
+        { gatewayId: message.gatewayId, bytes: message.payload.length },
+        'dead letters dropped: over the dead-letter quota (counted; see /api/v1/dead-letters/usage)',
+      );
+    }
+  }
+
   return {
+    /** Resolves once the letter is kept or dropped and counted. */
+    rejected(message: RejectedMessage): Promise<void> {
+      return keep(message, describePayload(message.payload));
+    },
+    /** A publish the broker refused (ACL, size or rate); never throws, a failure to keep it is logged. */
     refusedPublish(message: { topic: string; gatewayId?: string; payload: Buffer; reason: string }): void {
       counters.add('dead_letters');
       counters.add('rejected_publish-refused');
-      store
-        .add({
-          receivedAt: now(),
-          topic: message.topic,
-          gatewayId: message.gatewayId,
-          payload: message.payload,
-          rejections: [{ reason: 'publish-refused', message: message.reason }],
-        })
-        .catch((error: Error) =>
-          log.error(
-            { err: error, topic: message.topic, gatewayId: message.gatewayId },
-            'refused publish not kept',
-          ),
-        );
+      const { topic, gatewayId, payload } = message;
+      keep(
+        { topic, gatewayId, payload, rejections: [{ reason: 'publish-refused', message: message.reason }] },
+        describePayload(payload),
+      ).catch((error: Error) => log.error({ err: error, topic, gatewayId }, 'refused publish not kept'));
     },
-    /** Resolves once the letter is kept (the storage thread keeps the batch journaled until then). */
+    /**
+     * Points InfluxDB refused. Resolves once the letter is kept (the storage thread keeps the batch
+     * journaled until then). InfluxDB's reason quotes the line it could not parse: that is cut out.
+     */
     storageRejected(lines: string[], reason: string): Promise<void> {
-      return store.add({
-        receivedAt: now(),
-        topic: 'influxdb/write',
-        gatewayId: undefined,
-        payload: Buffer.from(lines.join('\n')),
-        rejections: [{ reason: 'storage-rejected', message: reason.slice(0, 2_000) }],
-      });
+      let message = reason;
+      for (const line of lines) if (line) message = message.replaceAll(line, '…');
+      message = message.replace(/'[^']*'/g, "'…'").slice(0, 2_000);
+      return keep(
+        {
+          topic: storageTopic,
+          gatewayId: undefined,
+          payload: Buffer.from(lines.join('\n')),
+          rejections: [{ reason: 'storage-rejected', message }],
+        },
+        describeLines(lines),
+      );
     },
   };
 }

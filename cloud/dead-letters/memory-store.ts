@@ -1,58 +1,131 @@
-import type { Rejection } from './rejection.ts';
 import {
   type DeadLetter,
   type DeadLetterInput,
   type DeadLetterQuery,
   type DeadLetterStore,
+  type DeadLetterStoreOptions,
+  defaultMaxRows,
+  defaultQuotaBytes,
+  fitQuota,
+  type GatewayUsage,
+  letterBytes,
   payloadText,
+  type RawPayload,
 } from './store.ts';
 
 interface Kept {
   id: number;
-  receivedAt: string;
-  topic: string;
-  gatewayId: string | undefined;
-  payload: Buffer;
-  rejections: Rejection[];
+  letter: DeadLetterInput;
 }
 
-/** Dead letters in memory, for tests: the newest `maxRows` are kept, as in the SQLite store. */
+/** Dead letters in memory, for tests: bounded as the SQLite store is. */
 export class MemoryDeadLetterStore implements DeadLetterStore {
   private letters: Kept[] = [];
   private lastId = 0;
+  private readonly dropped = new Map<string, number>();
+  private readonly captures = new Map<string, Date>();
   private readonly maxRows: number;
+  private readonly quotaBytes: number;
+  private readonly now: () => Date;
 
-  constructor(maxRows = 100_000) {
-    this.maxRows = maxRows;
+  constructor(options: DeadLetterStoreOptions = {}) {
+    this.maxRows = options.maxRows ?? defaultMaxRows;
+    this.quotaBytes = options.quotaBytes ?? defaultQuotaBytes;
+    this.now = options.now ?? (() => new Date());
   }
 
-  async add(letter: DeadLetterInput): Promise<void> {
-    this.letters.push({
-      id: ++this.lastId,
-      receivedAt: letter.receivedAt.toISOString(),
-      topic: letter.topic,
-      gatewayId: letter.gatewayId,
-      payload: Buffer.from(letter.payload),
-      rejections: letter.rejections.map((r) => ({ ...r })),
-    });
+  async add(offered: DeadLetterInput): Promise<boolean> {
+    const key = offered.gatewayId ?? '';
+    const used = this.letters
+      .filter((l) => (l.letter.gatewayId ?? '') === key)
+      .reduce((sum, l) => sum + letterBytes(l.letter), 0);
+    const letter = fitQuota(offered, used, this.quotaBytes);
+    if (!letter) {
+      this.dropped.set(key, (this.dropped.get(key) ?? 0) + 1);
+      return false;
+    }
+    this.letters.push({ id: ++this.lastId, letter: structuredClone(letter) });
     this.letters = this.letters.filter((l) => l.id > this.lastId - this.maxRows);
+    return true;
   }
 
   async list(query: DeadLetterQuery): Promise<{ total: number; items: DeadLetter[] }> {
     const found = this.letters
       .filter(
-        (l) =>
-          (!query.gatewayId || l.gatewayId === query.gatewayId) &&
-          (!query.reason || l.rejections.some((r) => r.reason === query.reason)),
+        ({ letter }) =>
+          (!query.gatewayId || letter.gatewayId === query.gatewayId) &&
+          (!query.reason || letter.rejections.some((r) => r.reason === query.reason)),
       )
       .reverse();
+    const now = this.now();
     return {
       total: found.length,
-      items: found.slice(query.offset, query.offset + query.limit).map(({ payload, rejections, ...l }) => ({
-        ...l,
-        rejections: rejections.map((r) => ({ ...r })),
-        ...payloadText(payload),
+      items: found.slice(query.offset, query.offset + query.limit).map(({ id, letter }) => ({
+        id,
+        receivedAt: letter.receivedAt.toISOString(),
+        topic: letter.topic,
+        ...(letter.gatewayId === undefined ? {} : { gatewayId: letter.gatewayId }),
+        rejections: structuredClone(letter.rejections),
+        size: letter.size,
+        sha256: letter.sha256,
+        shape: structuredClone(letter.shape),
+        ...(letter.raw && letter.raw.expiresAt > now
+          ? { rawExpiresAt: letter.raw.expiresAt.toISOString() }
+          : {}),
       })),
     };
+  }
+
+  async rawPayload(id: number): Promise<RawPayload | undefined> {
+    const kept = this.letters.find((l) => l.id === id);
+    const raw = kept?.letter.raw;
+    if (!kept || !raw) return undefined;
+    if (raw.expiresAt <= this.now()) {
+      delete kept.letter.raw;
+      return undefined;
+    }
+    return { ...payloadText(raw.payload), expiresAt: raw.expiresAt.toISOString() };
+  }
+
+  async dropExpiredPayloads(): Promise<number> {
+    let dropped = 0;
+    for (const { letter } of this.letters) {
+      if (letter.raw && letter.raw.expiresAt <= this.now()) {
+        delete letter.raw;
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  async usage(): Promise<GatewayUsage[]> {
+    const usage = new Map<string, GatewayUsage>();
+    const of = (key: string) => {
+      const found = usage.get(key) ?? {
+        ...(key === '' ? {} : { gatewayId: key }),
+        bytes: 0,
+        letters: 0,
+        dropped: 0,
+      };
+      usage.set(key, found);
+      return found;
+    };
+    for (const { letter } of this.letters) {
+      const u = of(letter.gatewayId ?? '');
+      u.bytes += letterBytes(letter);
+      u.letters++;
+    }
+    for (const [key, n] of this.dropped) of(key).dropped = n;
+    return [...usage.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, u]) => u);
+  }
+
+  async setCapture(gatewayId: string, until: Date | undefined): Promise<void> {
+    if (until === undefined) this.captures.delete(gatewayId);
+    else this.captures.set(gatewayId, until);
+  }
+
+  async capture(gatewayId: string): Promise<Date | undefined> {
+    const until = this.captures.get(gatewayId);
+    return until && until > this.now() ? new Date(until) : undefined;
   }
 }

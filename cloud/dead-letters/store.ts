@@ -1,23 +1,65 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { transaction } from '../sqlite/sqlite.ts';
-import type { Rejection } from './rejection.ts';
+import { z } from 'zod';
+import { type Rejection, rejection } from './rejection.ts';
+import { type PayloadShape, payloadShape } from './shape.ts';
 
-/** A rejected message, kept once with every reason it (or items in it) was rejected for. */
+/**
+ * A rejected message, kept once with every reason it (or items in it) was rejected for. What is kept
+ * of the payload is its size, hash and shape; the bytes themselves only while the gateway's debug
+ * capture is on (`raw`), and only until `raw.expiresAt`.
+ */
 export interface DeadLetterInput {
   receivedAt: Date;
   topic: string;
   gatewayId: string | undefined;
-  payload: Buffer;
   rejections: Rejection[];
+  /** Bytes in the payload. */
+  size: number;
+  /** SHA-256 of the payload, hex. */
+  sha256: string;
+  shape: PayloadShape;
+  raw?: { payload: Buffer; expiresAt: Date };
 }
 
-export interface DeadLetter extends Omit<DeadLetterInput, 'payload' | 'receivedAt'> {
-  id: number;
-  receivedAt: string;
-  /** The payload as UTF-8 text when it is valid UTF-8, otherwise base64. */
-  payload: string;
-  payloadEncoding: 'utf8' | 'base64';
-}
+/** A dead letter as the API shows it to every role: no value of the payload. */
+export const deadLetter = z
+  .object({
+    id: z.int(),
+    receivedAt: z.string(),
+    topic: z.string(),
+    gatewayId: z.string().optional(),
+    rejections: z.array(rejection),
+    size: z.int().min(0).meta({ description: 'Bytes in the payload' }),
+    sha256: z.string().meta({ description: 'SHA-256 of the payload, hex: compare with what a device sent' }),
+    shape: payloadShape,
+    rawExpiresAt: z.string().optional().meta({
+      description:
+        'The raw payload is kept until then (debug capture); admins read it at /dead-letters/{id}/payload',
+    }),
+  })
+  .meta({ id: 'DeadLetter' });
+export type DeadLetter = z.infer<typeof deadLetter>;
+
+/** A payload kept by a debug capture, as its admin reader gets it. */
+export const rawPayload = z
+  .object({
+    /** UTF-8 text when the payload is valid UTF-8 (a BOM kept), otherwise base64. */
+    payload: z.string(),
+    payloadEncoding: z.enum(['utf8', 'base64']),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'RawPayload' });
+export type RawPayload = z.infer<typeof rawPayload>;
+
+/** What the letters of one gateway take in the store (no gateway: letters InfluxDB refused). */
+export const gatewayUsage = z
+  .object({
+    gatewayId: z.string().optional(),
+    bytes: z.int().min(0),
+    letters: z.int().min(0),
+    dropped: z.int().min(0).meta({ description: 'Letters not kept because the gateway was over its quota' }),
+  })
+  .meta({ id: 'DeadLetterUsage' });
+export type GatewayUsage = z.infer<typeof gatewayUsage>;
 
 export interface DeadLetterQuery {
   gatewayId?: string;
@@ -26,108 +68,63 @@ export interface DeadLetterQuery {
   offset: number;
 }
 
+export interface DeadLetterStoreOptions {
+  /** The store keeps at most this many letters (the newest). */
+  maxRows?: number;
+  /** Bytes (`letterBytes`) the letters of one gateway may take; past it new letters are dropped. */
+  quotaBytes?: number;
+  now?: () => Date;
+}
+
 /**
- * Rejected messages kept for inspection, newest first; a store keeps a bounded number (the newest).
+ * Rejected messages kept for inspection, newest first, bounded in rows and in bytes per gateway.
  * test/conformance/dead-letter-store.ts is the suite every store must pass.
  */
 export interface DeadLetterStore {
-  /** Resolves once the letter is kept. */
-  add(letter: DeadLetterInput): Promise<void>;
+  /**
+   * Resolves true once the letter is kept, false when it was dropped (over quota) and counted. A raw
+   * payload that would take the gateway over its quota is left out, and the letter kept without it.
+   */
+  add(letter: DeadLetterInput): Promise<boolean>;
   /** Newest first; `reason` matches a letter with any rejection for that reason. */
   list(query: DeadLetterQuery): Promise<{ total: number; items: DeadLetter[] }>;
+  /** The raw payload of a letter; undefined when none was kept or it expired (then it is deleted). */
+  rawPayload(id: number): Promise<RawPayload | undefined>;
+  /** Deletes the raw payloads past their expiry; returns how many. */
+  dropExpiredPayloads(): Promise<number>;
+  /** Bytes, letters and dropped letters per gateway that has any. */
+  usage(): Promise<GatewayUsage[]>;
+  /** Turns a gateway's debug capture on until `until`, or off (undefined). */
+  setCapture(gatewayId: string, until: Date | undefined): Promise<void>;
+  /** Until when the gateway's debug capture is on; undefined when it is off or over. */
+  capture(gatewayId: string): Promise<Date | undefined>;
 }
 
-/** Keeps rejected messages for inspection in the embedded database; the newest `maxRows` are kept. */
-export class SqliteDeadLetterStore implements DeadLetterStore {
-  private readonly db: DatabaseSync;
-  private readonly statements: Record<'message' | 'rejection' | 'prune', StatementSync>;
-  private readonly maxRows: number;
+/** What a letter takes in the store, counted against its gateway's quota. */
+export function letterBytes(letter: DeadLetterInput): number {
+  return (
+    Buffer.byteLength(letter.topic) +
+    Buffer.byteLength(JSON.stringify(letter.shape)) +
+    Buffer.byteLength(JSON.stringify(letter.rejections)) +
+    letter.sha256.length +
+    (letter.raw?.payload.length ?? 0)
+  );
+}
 
-  constructor(db: DatabaseSync, maxRows = 100_000) {
-    this.db = db;
-    this.maxRows = maxRows;
-    db.exec(`CREATE TABLE IF NOT EXISTS dead_letter_messages (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      received_at TEXT NOT NULL,
-      topic TEXT NOT NULL,
-      gateway_id TEXT,
-      payload BLOB NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS dead_letter_rejections (
-      letter_id INTEGER NOT NULL REFERENCES dead_letter_messages (id) ON DELETE CASCADE,
-      reason TEXT NOT NULL,
-      message TEXT NOT NULL,
-      item_index INTEGER
-    );
-    CREATE INDEX IF NOT EXISTS dead_letter_gateway ON dead_letter_messages (gateway_id, id);
-    CREATE INDEX IF NOT EXISTS dead_letter_reason ON dead_letter_rejections (letter_id, reason);
-`);
-    this.statements = {
-      message: db.prepare(
-        'INSERT INTO dead_letter_messages (received_at, topic, gateway_id, payload) VALUES (?, ?, ?, ?) RETURNING id',
-      ),
-      rejection: db.prepare(
-        'INSERT INTO dead_letter_rejections (letter_id, reason, message, item_index) VALUES (?, ?, ?, ?)',
-      ),
-      prune: db.prepare(
-        'DELETE FROM dead_letter_messages WHERE id <= (SELECT MAX(id) FROM dead_letter_messages) - ?',
-      ),
-    };
-  }
-
-  async add(letter: DeadLetterInput): Promise<void> {
-    transaction(this.db, () => {
-      const { id } = this.statements.message.get(
-        letter.receivedAt.toISOString(),
-        letter.topic,
-        letter.gatewayId ?? null,
-        letter.payload,
-      ) as { id: number };
-      for (const r of letter.rejections)
-        this.statements.rejection.run(id, r.reason, r.message, r.index ?? null);
-      this.statements.prune.run(this.maxRows);
-    });
-  }
-
-  async list(query: DeadLetterQuery): Promise<{ total: number; items: DeadLetter[] }> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (query.gatewayId) {
-      where.push('gateway_id = ?');
-      params.push(query.gatewayId);
-    }
-    if (query.reason) {
-      where.push('EXISTS (SELECT 1 FROM dead_letter_rejections r WHERE r.letter_id = m.id AND r.reason = ?)');
-      params.push(query.reason);
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const { n } = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM dead_letter_messages m ${clause}`)
-      .get(...params) as {
-      n: number;
-    };
-    const rows = this.db
-      .prepare(`SELECT * FROM dead_letter_messages m ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
-      .all(...params, query.limit, query.offset) as Record<string, unknown>[];
-    const rejectionsOf = this.db.prepare(
-      'SELECT reason, message, item_index FROM dead_letter_rejections WHERE letter_id = ? ORDER BY rowid',
-    );
-    const items = rows.map((row) => {
-      const rejections = (rejectionsOf.all(Number(row.id)) as Record<string, unknown>[]).map((r) => ({
-        reason: r.reason as Rejection['reason'],
-        message: String(r.message),
-        ...(r.item_index === null ? {} : { index: Number(r.item_index) }),
-      }));
-      return toDeadLetter(row, rejections);
-    });
-    return { total: Number(n), items };
-  }
+/**
+ * The letter as it fits a gateway that already uses `used` bytes of `quota`: whole, without its raw
+ * payload, or not at all (undefined).
+ */
+export function fitQuota(letter: DeadLetterInput, used: number, quota: number): DeadLetterInput | undefined {
+  if (used + letterBytes(letter) <= quota) return letter;
+  const { raw: _, ...withoutRaw } = letter;
+  return letter.raw && used + letterBytes(withoutRaw) <= quota ? withoutRaw : undefined;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A payload as UTF-8 text when it is valid UTF-8, otherwise base64. */
-export function payloadText(bytes: Uint8Array): Pick<DeadLetter, 'payload' | 'payloadEncoding'> {
+export function payloadText(bytes: Uint8Array): Pick<RawPayload, 'payload' | 'payloadEncoding'> {
   try {
     return { payload: utf8.decode(bytes), payloadEncoding: 'utf8' };
   } catch {
@@ -135,13 +132,5 @@ export function payloadText(bytes: Uint8Array): Pick<DeadLetter, 'payload' | 'pa
   }
 }
 
-function toDeadLetter(row: Record<string, unknown>, rejections: Rejection[]): DeadLetter {
-  return {
-    id: Number(row.id),
-    receivedAt: String(row.received_at),
-    topic: String(row.topic),
-    gatewayId: row.gateway_id === null ? undefined : String(row.gateway_id),
-    rejections,
-    ...payloadText(row.payload as Uint8Array),
-  };
-}
+export const defaultMaxRows = 100_000;
+export const defaultQuotaBytes = 10 * 1_048_576;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { describeIssues } from '../../shared/issues.ts';
 import { type DeviceEvent, deviceEvent, type Reading, reading } from '../../shared/kinds/index.ts';
 import {
   type CommandResult,
@@ -33,20 +34,17 @@ export type Decoded =
   | { channel: 'command-results'; result: CommandResult; rejections: [] }
   | { channel: 'rejected'; rejections: [Rejection] };
 
+/** Rejection messages are kept and logged: they say what was wrong, never a value from the payload. */
 function reject(reason: RejectReason, message: string): Decoded {
   return { channel: 'rejected', rejections: [{ reason, message }] };
-}
-
-function describe(error: z.ZodError): string {
-  return z.prettifyError(error).replace(/\n\s*/g, '; ');
 }
 
 function checkTime(ts: string, window: TimeWindow): string | undefined {
   const t = Date.parse(ts);
   const now = window.now.getTime();
-  if (t < now - window.maxAgeMs) return `timestamp ${ts} is older than ${window.maxAgeMs / 1000} s`;
+  if (t < now - window.maxAgeMs) return `ts: timestamp is older than ${window.maxAgeMs / 1000} s`;
   if (t > now + window.maxSkewMs)
-    return `timestamp ${ts} is more than ${window.maxSkewMs / 1000} s in the future`;
+    return `ts: timestamp is more than ${window.maxSkewMs / 1000} s in the future`;
   return undefined;
 }
 
@@ -75,7 +73,7 @@ function validateItems<T extends { ts: string }>(
     else {
       const result = schema.safeParse(item);
       if (!result.success) {
-        rejections.push({ reason: invalid, index, message: describe(result.error) });
+        rejections.push({ reason: invalid, index, message: describeIssues(result.error) });
         return;
       }
       valid = result.data;
@@ -101,19 +99,21 @@ export function decodeMessage(
   try {
     json = JSON.parse(payload.toString('utf8'));
   } catch (error) {
-    return reject('invalid-json', `payload is not JSON: ${(error as Error).message}`);
+    // V8's message quotes the payload around the error; only the position is kept.
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    return reject('invalid-json', `payload is not JSON${position ? ` (error at position ${position})` : ''}`);
   }
   const claimed = (json as { gatewayId?: unknown } | null)?.gatewayId;
   if (claimed !== undefined && claimed !== gatewayId) {
     return reject(
       'gateway-mismatch',
-      `payload gatewayId ${typeof claimed === 'string' ? JSON.stringify(claimed.slice(0, 64)) : `of type ${typeof claimed}`} differs from topic ${gatewayId}`,
+      `payload gatewayId (${typeof claimed === 'string' ? `${claimed.length} characters` : `of type ${typeof claimed}`}) differs from the topic's gateway ${gatewayId}`,
     );
   }
   switch (channel) {
     case 'telemetry': {
       const envelope = telemetryEnvelope.safeParse(json);
-      if (!envelope.success) return reject('invalid-message', describe(envelope.error));
+      if (!envelope.success) return reject('invalid-message', describeIssues(envelope.error));
       const { accepted, rejections } = validateItems(
         envelope.data.readings,
         reading,
@@ -125,7 +125,7 @@ export function decodeMessage(
     }
     case 'events': {
       const envelope = eventEnvelope.safeParse(json);
-      if (!envelope.success) return reject('invalid-message', describe(envelope.error));
+      if (!envelope.success) return reject('invalid-message', describeIssues(envelope.error));
       const { accepted, rejections } = validateItems(
         envelope.data.events,
         deviceEvent,
@@ -136,22 +136,22 @@ export function decodeMessage(
     }
     case 'heartbeat': {
       const heartbeat = gatewayHeartbeat.safeParse(json);
-      if (!heartbeat.success) return reject('invalid-message', describe(heartbeat.error));
+      if (!heartbeat.success) return reject('invalid-message', describeIssues(heartbeat.error));
       return { channel, heartbeat: heartbeat.data, rejections: [] };
     }
     case 'status': {
       const status = gatewayStatus.safeParse(json);
-      if (!status.success) return reject('invalid-message', describe(status.error));
+      if (!status.success) return reject('invalid-message', describeIssues(status.error));
       return { channel, status: status.data, rejections: [] };
     }
     case 'config-status': {
       const status = configStatus.safeParse(json);
-      if (!status.success) return reject('invalid-message', describe(status.error));
+      if (!status.success) return reject('invalid-message', describeIssues(status.error));
       return { channel, status: status.data, rejections: [] };
     }
     case 'command-results': {
       const result = commandResult.safeParse(json);
-      if (!result.success) return reject('invalid-message', describe(result.error));
+      if (!result.success) return reject('invalid-message', describeIssues(result.error));
       return { channel, result: result.data, rejections: [] };
     }
   }

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
 import type { CommandResult } from '../../shared/messages.ts';
 import type { UplinkChannel } from '../../shared/topics.ts';
+import type { DeadLetterIntake } from '../dead-letters/intake.ts';
 import type { Rejection } from '../dead-letters/rejection.ts';
-import type { DeadLetterStore } from '../dead-letters/store.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DevicePlacement } from '../registry/placement.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
@@ -14,7 +14,8 @@ import { eventPoint, heartbeatPoint, readingLine } from './points.ts';
 
 export interface IngestOptions {
   registry: DeviceRegistry;
-  deadLetters: DeadLetterStore;
+  /** Turns what was rejected into a dead letter (shape and hash, not values). */
+  deadLetters: Pick<DeadLetterIntake, 'rejected'>;
   journal: Journal;
   counters: Counters;
   log: Logger;
@@ -66,7 +67,7 @@ export class Ingestor {
     // Both start before the first await, so a redelivery arriving meanwhile finds the batch key.
     const kept =
       decoded.rejections.length + rejections.length > 0
-        ? this.deadLetter(message, [...decoded.rejections, ...rejections], receivedAt)
+        ? this.deadLetter(message, [...decoded.rejections, ...rejections])
         : undefined;
     const appended = lines.length > 0 || key ? journal.append({ lines, key }) : undefined;
     await Promise.all([kept, appended]);
@@ -93,7 +94,9 @@ export class Ingestor {
         );
         counters.add('events_accepted', accepted.length);
         this.options.onAccepted({ readings: [], events: accepted });
-        for (const event of accepted) log.info({ gatewayId, event }, 'device event');
+        // Ids and the event's code only: its other fields are values, and logs never hold values.
+        for (const { deviceId, kind, type } of accepted)
+          log.info({ gatewayId, deviceId, kind, type }, 'device event');
         return { lines, rejections };
       }
       case 'heartbeat':
@@ -139,7 +142,7 @@ export class Ingestor {
     return { accepted, lines, rejections };
   }
 
-  private deadLetter(message: UplinkMessage, rejections: Rejection[], receivedAt: Date): Promise<void> {
+  private deadLetter(message: UplinkMessage, rejections: Rejection[]): Promise<void> {
     const { deadLetters, counters, log } = this.options;
     for (const r of rejections) counters.add(`rejected_${r.reason}`);
     counters.add('dead_letters', rejections.length);
@@ -147,13 +150,14 @@ export class Ingestor {
       {
         topic: message.topic,
         gatewayId: message.gatewayId,
+        bytes: message.payload.length,
+        // Reasons, item indices and messages that never quote a value (decode.ts).
         rejections: rejections.slice(0, 5),
         count: rejections.length,
       },
       'rejected input kept as dead letter',
     );
-    return deadLetters.add({
-      receivedAt,
+    return deadLetters.rejected({
       topic: message.topic,
       gatewayId: message.gatewayId,
       payload: message.payload,

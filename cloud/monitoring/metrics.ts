@@ -16,6 +16,11 @@ const counted: [name: string, counter: string, help: string][] = [
   ['city_events_accepted_total', 'events_accepted', 'Device events validated and journaled'],
   ['city_dead_letters_total', 'dead_letters', 'Rejected messages, readings and events kept as dead letters'],
   [
+    'city_dead_letters_dropped_total',
+    'dead_letters_dropped',
+    'Dead letters not kept because their gateway was over DEAD_LETTER_QUOTA_BYTES',
+  ],
+  [
     'city_duplicate_batches_total',
     'duplicate_batches',
     'Redelivered batches recognised and not applied again',

@@ -1,4 +1,4 @@
 import { MemoryDeadLetterStore } from '../../cloud/dead-letters/memory-store.ts';
 import { deadLetterStoreConformance } from './dead-letter-store.ts';
 
-deadLetterStoreConformance('in memory', (maxRows) => new MemoryDeadLetterStore(maxRows));
+deadLetterStoreConformance('in memory', (options) => new MemoryDeadLetterStore(options));

@@ -1,5 +1,5 @@
-import { SqliteDeadLetterStore } from '../../cloud/dead-letters/store.ts';
+import { SqliteDeadLetterStore } from '../../cloud/dead-letters/sqlite-store.ts';
 import { openSqlite } from '../../cloud/sqlite/sqlite.ts';
 import { deadLetterStoreConformance } from './dead-letter-store.ts';
 
-deadLetterStoreConformance('SQLite', (maxRows) => new SqliteDeadLetterStore(openSqlite(':memory:'), maxRows));
+deadLetterStoreConformance('SQLite', (options) => new SqliteDeadLetterStore(openSqlite(':memory:'), options));

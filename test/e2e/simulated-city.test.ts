@@ -160,9 +160,15 @@ describe('a simulated city of street lights, waste bins and cameras', () => {
     expect(malformedSent).toBeGreaterThan(0);
     const { body } = await getJson<{
       total: number;
-      items: { rejections: { reason: string }[]; gatewayId: string }[];
+      items: { rejections: { reason: string }[]; gatewayId: string; shape: unknown; sha256: string }[];
     }>(`${city.apiUrl}/api/v1/dead-letters?limit=1000`);
     expect(body.total).toBe(malformedSent);
+    // Issue 13: a dead letter keeps the payload's shape and hash, not the payload.
+    for (const letter of body.items) {
+      expect(letter.shape).toEqual({ format: 'invalid-json' });
+      expect(letter.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(letter).not.toHaveProperty('payload');
+    }
     expect(new Set(body.items.flatMap((l) => l.rejections.map((r) => `${r.reason}/${l.gatewayId}`)))).toEqual(
       new Set([`invalid-json/${agents[0]?.gatewayId}`]),
     );

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../cloud/storage/influxql.ts';
@@ -45,7 +46,13 @@ const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString(
 async function deadLetters(query = '') {
   return getJson<{
     total: number;
-    items: { rejections: { reason: string; index?: number }[]; payload: string; gatewayId: string }[];
+    items: {
+      rejections: { reason: string; index?: number; message: string }[];
+      size: number;
+      sha256: string;
+      shape: unknown;
+      gatewayId: string;
+    }[];
   }>(`${city.apiUrl}/api/v1/dead-letters?limit=1000${query}`);
 }
 
@@ -192,6 +199,11 @@ describe('ingestion into InfluxDB', () => {
       gatewayId: gatewayA,
       rejections: [{ reason: 'invalid-reading', index: 1 }],
     });
+    // Issue 13: the letter shows which keys the bad reading had, counts the one outside the contract, and no value.
+    expect(JSON.stringify(letters.body.items[0]?.shape)).toContain(
+      '{"object":{"peopleCount":"number"},"otherKeys":1}',
+    );
+    expect(letters.body.items[0]?.rejections[0]?.message).not.toContain('faceImage');
   });
 
   it('acknowledges a batch sent again (twice at once, then once more) without applying it again', async () => {
@@ -236,7 +248,13 @@ describe('ingestion into InfluxDB', () => {
     );
     expect(client.connected).toBe(true);
     const letters = await deadLetters('&reason=invalid-json');
-    expect(letters.body.items[0]?.payload).toBe('{"v":1, not json');
+    // Issue 13: the letter keeps the payload's size, hash and shape instead of the payload.
+    expect(letters.body.items[0]).toMatchObject({
+      size: 16,
+      sha256: createHash('sha256').update('{"v":1, not json').digest('hex'),
+      shape: { format: 'invalid-json' },
+    });
+    expect(letters.body.items[0]).not.toHaveProperty('payload');
     const after = await getJson(`${city.apiUrl}/api/v1/devices/lamp-after-garbage`);
     expect(after.status).toBe(200);
   });

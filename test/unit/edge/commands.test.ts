@@ -248,3 +248,26 @@ describe('CommandHandler', () => {
     expect(queued.flatMap((q) => [...q.readings, ...q.events])).toEqual([]);
   });
 });
+
+describe('CommandHandler logs', () => {
+  it('logs an invalid command by its id when it is one, and never a value from it', async () => {
+    const lines: string[] = [];
+    const recording = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
+    const handler = new CommandHandler({
+      gatewayId: GATEWAY,
+      drivers: [],
+      log: recording,
+      now: () => NOW,
+      sendResult: () => undefined,
+      queue: () => undefined,
+    });
+    const secret = 'AB:CD:EF:12:34:56';
+    await handler.handle(Buffer.from(JSON.stringify(dim({ commandId: secret }))));
+    await handler.handle(Buffer.from(JSON.stringify(dim({ [secret]: 1, issuedAt: secret }))));
+    expect(lines).toHaveLength(2);
+    expect(lines.join('\n')).not.toContain(secret);
+    expect(JSON.parse(lines[0] as string).commandId).toBeUndefined();
+    expect(JSON.parse(lines[1] as string)).toMatchObject({ commandId: COMMAND_ID });
+    expect(JSON.parse(lines[1] as string).msg).toContain('1 unknown field');
+  });
+});

@@ -20,6 +20,11 @@ describe('canPublish', () => {
     }
   });
 
+  it('refuses a topic outside the layout without repeating it (it is text the sender chose)', () => {
+    const decision = canPublish(GW, `city/v1/gateways/${GW}/AB:CD:EF:12:34:56`);
+    expect(decision).toEqual({ allowed: false, reason: 'the topic is outside the gateway topic layout' });
+  });
+
   it.each(['commands', 'config'])('refuses the %s channel, which only the cloud publishes to', (channel) => {
     const decision = canPublish(GW, `city/v1/gateways/${GW}/${channel}`);
     expect(decision.allowed).toBe(false);

@@ -60,7 +60,9 @@ describe('decodeMessage: the whole message', () => {
       const decoded = decode(channel, { ...telemetry([validReadings.camera]), gatewayId: 'gw-other-01' });
       const r = rejection(decoded);
       expect(r?.reason).toBe('gateway-mismatch');
-      expect(r?.message).toContain('gw-other-01');
+      // Issue 13: the claimed id is a value from the payload; the message names the topic's gateway only.
+      expect(r?.message).toContain(GATEWAY);
+      expect(r?.message).not.toContain('gw-other-01');
       expect(r?.index).toBeUndefined();
     },
   );
@@ -106,7 +108,9 @@ describe('decodeMessage: telemetry', () => {
     expect(decoded.readings).toEqual([validReadings.streetlight, validReadings.camera]);
     expect(decoded.rejections).toHaveLength(1);
     expect(decoded.rejections[0]).toMatchObject({ reason: 'invalid-reading', index: 1 });
-    expect(decoded.rejections[0]?.message).toContain('faceImage');
+    // Issue 13: a key outside the contract is counted, never repeated (a key can be personal data).
+    expect(decoded.rejections[0]?.message).toContain('1 unknown field');
+    expect(decoded.rejections[0]?.message).not.toContain('faceImage');
   });
 
   it('rejects a reading with a number that JSON turned into null', () => {
@@ -277,5 +281,46 @@ describe('decodeMessage: heartbeat, status, command results, config status', () 
 
   it('checks a config status against its own schema, not the heartbeat one', () => {
     expect(rejection(decode('config-status', validHeartbeat))?.reason).toBe('invalid-message');
+  });
+});
+
+describe('decodeMessage: rejection messages are logged and kept, so they never quote a value', () => {
+  const secret = 'AB:CD:EF:12:34:56';
+  const leaky: [string, UplinkChannel, unknown][] = [
+    ['an enum', 'status', { v: 1, gatewayId: GATEWAY, state: secret }],
+    [
+      'a string too long',
+      'status',
+      { v: 1, gatewayId: GATEWAY, state: 'online', softwareVersion: secret.repeat(9) },
+    ],
+    ['a number as text', 'heartbeat', { ...validHeartbeat, uptime: secret }],
+    ['an unknown key', 'telemetry', telemetry([readingWith('camera', { [secret]: 1 })])],
+    ['an unknown key of the envelope', 'events', { ...events([validEvent]), [secret]: 1 }],
+    ['a bad event type', 'events', events([{ ...validEvent, type: secret }])],
+    ['a bad timestamp', 'telemetry', telemetry([{ ...validReadings.camera, ts: secret }])],
+    ['a bad device id', 'telemetry', telemetry([{ ...validReadings.camera, deviceId: `${secret}\n` }])],
+    [
+      'a bad command id',
+      'command-results',
+      { v: 1, gatewayId: GATEWAY, commandId: secret, ts: at(0), status: 'failed' },
+    ],
+    ['another gateway', 'status', { v: 1, gatewayId: secret, state: 'online' }],
+    ['not JSON', 'telemetry', `{"plate":"${secret}",}`],
+  ];
+  it.each(leaky)('%s', (_, channel, payload) => {
+    const decoded = decode(channel, payload);
+    expect(decoded.rejections.length).toBeGreaterThan(0);
+    for (const r of decoded.rejections) {
+      expect(r.message.length).toBeGreaterThan(0);
+      expect(r.message).not.toContain(secret);
+      expect(r.message).not.toContain(secret.slice(0, 8));
+    }
+  });
+
+  it('names a contract field that does not belong, and paths through the message', () => {
+    const decoded = decode('telemetry', telemetry([readingWith('camera', { detail: 'x', [secret]: 2 })]));
+    expect(decoded.rejections[0]?.message).toBe('metrics: unknown field "detail", 1 unknown field');
+    const late = decode('telemetry', telemetry([{ ...validReadings.camera, ts: at(HOUR) }]));
+    expect(late.rejections[0]?.message).toBe('ts: timestamp is more than 300 s in the future');
   });
 });
