@@ -240,8 +240,11 @@ export class MqttBroker {
       // A refused TLS handshake: no client certificate, one from another CA, an expired one, not TLS.
       this.options.counters.add('mqtt_tls_handshakes_refused');
       this.options.log.warn(
-        { address: socket.remoteAddress ?? 'unknown', code: (error as NodeJS.ErrnoException).code },
-        `MQTT TLS handshake refused: ${error.message}`,
+        {
+          address: socket.remoteAddress ?? 'unknown (the connection was already closed)',
+          code: (error as NodeJS.ErrnoException).code,
+        },
+        `MQTT TLS handshake refused: ${(error as { reason?: string }).reason ?? error.message}`,
       );
     });
     const port = await listen(server, spec, variable);
