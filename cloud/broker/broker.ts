@@ -75,11 +75,6 @@ export class MqttBroker {
       log: options.log,
       counters: options.counters,
       onAccepted: (client, gatewayId) => this.accepted(client, gatewayId),
-      onEnded: (client, gatewayId) => {
-        // Whatever the connection sends from now on (its last will included) has no gateway: refused.
-        this.gatewayOf.delete(client);
-        options.onGatewayGone(gatewayId);
-      },
     });
   }
 

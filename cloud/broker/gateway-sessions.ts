@@ -33,8 +33,6 @@ export interface GatewaySessionsOptions {
   counters: CounterSink;
   /** A gateway was let in on this connection. */
   onAccepted(client: Client, gatewayId: string): void;
-  /** The connection is being closed because its credential was revoked or replaced. */
-  onEnded(client: Client, gatewayId: string): void;
 }
 
 /**
@@ -101,7 +99,9 @@ export class GatewaySessions {
 
   /**
    * A new version of the credentials file is in force: every connection whose gateway is gone or
-   * revoked, or whose secret or pinned certificate was replaced, is closed now.
+   * revoked, or whose secret or pinned certificate was replaced, is closed now. aedes stops reading
+   * it at once; its last will (given at CONNECT, while it was admitted: "offline") is published as
+   * for any connection lost, and the gateway counts as gone.
    */
   endRevoked(file: CredentialsFile): void {
     const { counters, log } = this.options;
@@ -114,7 +114,6 @@ export class GatewaySessions {
         { gatewayId: session.gatewayId, address: remoteAddress(client) },
         `gateway disconnected: ${ended}`,
       );
-      this.options.onEnded(client, session.gatewayId);
       client.close();
     }
   }
