@@ -192,7 +192,7 @@ describe('listeners without TLS while client certificates are required', () => {
   });
 });
 
-describe('revoking a gateway that connects by certificate', () => {
+describe('revoking or replacing the certificate of a connected gateway', () => {
   it('closes its open connection, and its certificate no longer lets it in', async () => {
     const client = await connectAsync(await tls(gatewayC, own(gatewayC)));
     const gone = closed(client);
@@ -200,6 +200,18 @@ describe('revoking a gateway that connects by certificate', () => {
     await gone;
     expect(counter('mqtt_credential_disconnects')).toBe(1);
     await expect(connectAsync(await tls(gatewayC, own(gatewayC)))).rejects.toThrow(/Not authorized/i);
+  });
+
+  it('pinning another certificate closes connections made with the old one, which no longer opens it', async () => {
+    const client = await connectAsync(await tls(gatewayA, own(gatewayA)));
+    const gone = closed(client);
+    await provisionCli(cloud.dataDir, ['gateway', 'cert', gatewayA, rogue.client(gatewayA).cert]);
+    await gone;
+    expect(counter('mqtt_credential_disconnects')).toBe(2);
+    expect(entries.some((e) => e.msg === 'gateway disconnected: its pinned certificate was replaced')).toBe(
+      true,
+    );
+    await expect(connectAsync(await tls(gatewayA, own(gatewayA)))).rejects.toThrow(/Not authorized/i);
   });
 });
 
@@ -209,7 +221,7 @@ describe('metrics', () => {
     const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1]);
     expect(value('city_mqtt_tls_handshakes_refused_total')).toBeGreaterThanOrEqual(2);
     expect(value('city_mqtt_auth_refused_certificate_total')).toBeGreaterThanOrEqual(3);
-    expect(value('city_mqtt_credential_disconnects_total')).toBe(1);
+    expect(value('city_mqtt_credential_disconnects_total')).toBe(2);
     expect(value('city_mqtt_auth_refused_total')).toBeGreaterThanOrEqual(7);
   });
 });
