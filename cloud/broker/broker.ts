@@ -45,8 +45,9 @@ export interface BrokerOptions {
 
 /**
  * The embedded MQTT broker (aedes): per-gateway authentication (secret, or the pinned client
- * certificate under mutual TLS; see `GatewaySessions`), a deny-by-default ACL, and limits on packet size, connection rate per address
- * and message rate per gateway. Offenders are refused or disconnected, counted and logged.
+ * certificate under mutual TLS; see `GatewaySessions`, which also ends the connections of revoked
+ * gateways), a deny-by-default ACL, and limits on packet size, connection rate per address and
+ * message rate per gateway. Offenders are refused or disconnected, counted and logged.
  */
 export class MqttBroker {
   readonly aedes: Aedes;
