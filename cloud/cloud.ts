@@ -188,6 +188,7 @@ export class Cloud {
       const mqtt = await start(
         brokerFeature({
           credentialsFile: config.CREDENTIALS_FILE,
+          certificateRequired: config.MQTT_TLS_CA !== undefined,
           limits: {
             maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
             connectionsPerMinutePerAddress: config.MQTT_CONNECTIONS_PER_MINUTE,

@@ -15,7 +15,10 @@ export const cloudConfig = z.object({
   HTTP_HOST: z.string().default('0.0.0.0'),
   MQTT_PORT: port.default(1883),
   MQTT_HOST: z.string().default('0.0.0.0'),
-  /** MQTT over TLS; needs MQTT_TLS_CERT and MQTT_TLS_KEY; with MQTT_TLS_CA, gateways need client certificates. */
+  /**
+   * MQTT over TLS; needs MQTT_TLS_CERT and MQTT_TLS_KEY. With MQTT_TLS_CA (which needs MQTTS_PORT),
+   * gateways need their pinned client certificate, and the plain and WebSocket listeners refuse them.
+   */
   MQTTS_PORT: port.optional(),
   MQTT_TLS_CERT: z.string().optional(),
   MQTT_TLS_KEY: z.string().optional(),
@@ -96,6 +99,10 @@ export function loadCloudConfig(env: Record<string, string | undefined> = proces
   const config = parsed.data;
   if (config.MQTTS_PORT !== undefined && (!config.MQTT_TLS_CERT || !config.MQTT_TLS_KEY)) {
     throw new ConfigError('invalid cloud configuration: MQTTS_PORT: needs MQTT_TLS_CERT and MQTT_TLS_KEY');
+  }
+  if (config.MQTT_TLS_CA !== undefined && config.MQTTS_PORT === undefined) {
+    // Client certificates are presented on the TLS listener; without it no gateway could connect.
+    throw new ConfigError('invalid cloud configuration: MQTT_TLS_CA: needs MQTTS_PORT');
   }
   return {
     ...config,

@@ -78,6 +78,11 @@ platform. The zod schemas in \`shared/\` are the source of truth; this page is g
 - MQTT 3.1.1 over TCP (default port 1883; TLS where the operator enables it).
 - **Client id = username = gateway id** (\`^[a-z0-9][a-z0-9_-]{0,63}$\`); the password is the gateway
   secret issued at provisioning. The cloud stores only its scrypt hash.
+- Under mutual TLS (the operator configures a client CA) connect to the TLS port with the client
+  certificate whose CN is the gateway id and whose fingerprint the operator pinned; the other ports
+  refuse gateways. A password, if sent, must still be the right one.
+- A revoked or rotated credential closes the connection; reconnecting with it is refused (return
+  code 4 or 5): back off as after any refused connection.
 - Clean session. Keep-alive 30 s is a good default.
 - Last will: topic \`…/status\`, QoS 1, retained, payload \`{"v":1,"gatewayId":"<id>","state":"offline"}\`.
   After connecting, publish \`{"v":1,"gatewayId":"<id>","state":"online","ts":"…"}\` there, retained.

@@ -1,10 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
+  credentialOf,
   hashSecret,
   issueCredential,
+  pinCertificate,
   readCredentials,
   revokeCredential,
-  verifySecret,
+  secretOpens,
+  setSecretHash,
   writeCredentials,
 } from '../cloud/broker/credentials.ts';
 import { loadCloudConfig } from '../cloud/config.ts';
@@ -15,19 +19,27 @@ import { tokenCommand, tokenUsage } from './provision-tokens.ts';
  * Gateway credentials, in the file the broker reads (CREDENTIALS_FILE, default under DATA_DIR):
  *   npm run provision -- gateway add <id>      creates a credential and prints the secret once
  *   npm run provision -- gateway rotate <id>   replaces the secret (the old one stops working)
- *   npm run provision -- gateway revoke <id>   the gateway can no longer connect
+ *   npm run provision -- gateway revoke <id>   the gateway can no longer connect, with its secret or
+ *                                              its certificate; its open connections are closed
+ *   npm run provision -- gateway cert <id> <cert.pem>
+ *                                              pins the client certificate the gateway presents under
+ *                                              mutual TLS (MQTT_TLS_CA): its SHA-256 fingerprint; the
+ *                                              CN must be the gateway id. Run again to replace it
  *   GATEWAY_SECRET=... npm run provision -- gateway set <id>
  *                                              stores the given secret's hash (never prints it):
  *                                              for deployments whose secrets come from elsewhere
  *                                              (docker-compose's .env); creates, replaces or
  *                                              re-enables the credential, and leaves it untouched
  *                                              if it already holds this secret
- *   npm run provision -- gateway list          ids, creation time, revoked or not (never secrets)
+ *   npm run provision -- gateway list          ids, creation time, pinned certificate, revoked or
+ *                                              not (never secrets)
  *   npm run provision -- token add <name> <role> | token list | token revoke <id>   API tokens
- * The broker picks up changes without a restart.
+ * The running cloud picks up changes within seconds, without a restart: a gateway whose credential
+ * is revoked, or whose secret or certificate is replaced, is disconnected.
  */
 const usage =
-  'usage: npm run provision -- gateway add|rotate|revoke|set <gateway-id> | gateway list\n' +
+  'usage: npm run provision -- gateway add|rotate|revoke|set <gateway-id> | gateway cert <gateway-id> <cert.pem>\n' +
+  '       | gateway list\n' +
   '       (set takes the secret from the environment variable GATEWAY_SECRET)';
 /** Shortest secret `gateway set` accepts; `add` and `rotate` generate 32 characters. */
 const minSecretLength = 16;
@@ -46,14 +58,15 @@ async function main(): Promise<void> {
   if (verb === 'list') {
     const file = await readCredentials(path);
     for (const [name, entry] of Object.entries(file.gateways)) {
-      console.log(`${name}\tcreated ${entry.createdAt}${entry.revoked ? '\tREVOKED' : ''}`);
+      const certificate = entry.certFingerprint ? `\tcertificate SHA-256 ${entry.certFingerprint}` : '';
+      console.log(`${name}\tcreated ${entry.createdAt}${certificate}${entry.revoked ? '\tREVOKED' : ''}`);
     }
     return;
   }
   const parsed = gatewayId.safeParse(id);
   if (!parsed.success)
     throw new Error(`gateway id: ${parsed.error.issues[0]?.message ?? 'missing'}\n${usage}`);
-  const existing = (await readCredentials(path)).gateways[parsed.data];
+  const existing = credentialOf(await readCredentials(path), parsed.data);
   if (verb === 'add' || verb === 'rotate') {
     if (verb === 'add' && existing && !existing.revoked)
       throw new Error(`${parsed.data} already has a credential; use rotate`);
@@ -72,20 +85,23 @@ async function main(): Promise<void> {
         `GATEWAY_SECRET must hold the gateway's secret, at least ${minSecretLength} characters` +
           ` (it has ${secret.length})`,
       );
-    if (existing && !existing.revoked && (await verifySecret(secret, existing.hash))) {
+    if (await secretOpens(existing, secret)) {
       console.log(`gateway ${parsed.data}: credential unchanged`);
       return;
     }
     const file = await readCredentials(path);
-    file.gateways[parsed.data] = {
-      hash: await hashSecret(secret),
-      createdAt: new Date().toISOString(),
-      revoked: false,
-    };
+    setSecretHash(file, parsed.data, await hashSecret(secret), new Date());
     await writeCredentials(path, file);
     console.log(
       `gateway ${parsed.data}: credential ${existing ? 'replaced' : 'stored'} (scrypt hash only, in ${path})`,
     );
+    return;
+  }
+  if (verb === 'cert') {
+    const [certificatePath] = rest;
+    if (!certificatePath) throw new Error(usage);
+    const fingerprint = await pinCertificate(path, parsed.data, await readFile(certificatePath));
+    console.log(`gateway ${parsed.data}: client certificate pinned (SHA-256 ${fingerprint})`);
     return;
   }
   if (verb === 'revoke') {

@@ -1,13 +1,14 @@
 import type { Server } from 'node:net';
-import type { TLSSocket } from 'node:tls';
-import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { keptTopic } from '../dead-letters/intake.ts';
 import type { UplinkMessage } from '../ingest/ingest.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { canPublish, canSubscribe } from './access.ts';
-import type { CredentialStore } from './credentials.ts';
+import type { CredentialStore } from './credential-store.ts';
+import type { CredentialsFile } from './credentials.ts';
+import { GatewaySessions, remoteAddress } from './gateway-sessions.ts';
 import { RateLimiter } from './limits.ts';
 import { createListener, type ListenerSpec, listen } from './listeners.ts';
 
@@ -19,6 +20,11 @@ export interface BrokerLimits {
 
 export interface BrokerOptions {
   credentials: CredentialStore;
+  /**
+   * Mutual TLS (MQTT_TLS_CA is set): a gateway must present the client certificate pinned in its
+   * credential, so the listeners without TLS (plain TCP, WebSocket) let no gateway in.
+   */
+  certificateRequired: boolean;
   log: Logger;
   counters: Counters;
   limits: BrokerLimits;
@@ -38,33 +44,17 @@ export interface BrokerOptions {
   onDelivered(topic: string, payload: Buffer): void;
 }
 
-function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
-}
-
-function remoteAddress(client: Client): string {
-  const conn = client.conn as { remoteAddress?: string } | undefined;
-  const req = (client as { req?: { socket?: { remoteAddress?: string } } }).req;
-  return conn?.remoteAddress ?? req?.socket?.remoteAddress ?? 'unknown';
-}
-
-/** The CN of a verified client certificate (mutual TLS), if the connection has one. */
-function certificateName(client: Client): string | undefined {
-  const socket = client.conn as Partial<TLSSocket>;
-  if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
-  const cn = socket.getPeerCertificate().subject?.CN;
-  return Array.isArray(cn) ? cn[0] : cn;
-}
-
 /**
- * The embedded MQTT broker (aedes): per-gateway authentication (secret, or a client certificate
- * under mutual TLS), a deny-by-default ACL, and limits on packet size, connection rate per address
- * and message rate per gateway. Offenders are refused or disconnected, counted and logged.
+ * The embedded MQTT broker (aedes): per-gateway authentication (secret, or the pinned client
+ * certificate under mutual TLS; see `GatewaySessions`, which also ends the connections of revoked
+ * gateways), a deny-by-default ACL, and limits on packet size, connection rate per address and
+ * message rate per gateway. Offenders are refused or disconnected, counted and logged.
  */
 export class MqttBroker {
   readonly aedes: Aedes;
   private readonly options: BrokerOptions;
   private readonly gatewayOf = new WeakMap<Client, string>();
+  private readonly sessions: GatewaySessions;
   private readonly connectionRate: RateLimiter;
   private readonly messageRate: RateLimiter;
   private servers: Server[] = [];
@@ -81,6 +71,13 @@ export class MqttBroker {
       limits.messagesPerSecondPerGateway,
       limits.messagesPerSecondPerGateway * 2,
     );
+    this.sessions = new GatewaySessions({
+      credentials: options.credentials,
+      certificateRequired: options.certificateRequired,
+      log: options.log,
+      counters: options.counters,
+      onAccepted: (client, gatewayId) => this.accepted(client, gatewayId),
+    });
   }
 
   static async create(options: BrokerOptions): Promise<MqttBroker> {
@@ -88,7 +85,7 @@ export class MqttBroker {
     const hooks: AedesOptions = {
       preConnect: (client, _packet, done) => broker?.preConnect(client, done),
       authenticate: (client, username, password, done) =>
-        broker?.authenticate(client, username, password, done),
+        broker?.sessions.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => broker?.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, subscription, done) => {
         const gatewayId = broker?.gatewayOf.get(client);
@@ -112,52 +109,26 @@ export class MqttBroker {
     done(new Error('connection rate exceeded'), false);
   }
 
-  private authenticate(
-    client: Client,
-    username: string | undefined,
-    password: Buffer | undefined,
-    done: (error: AuthenticateError | null, ok: boolean | null) => void,
-  ) {
-    const { counters, log, credentials } = this.options;
-    const refuse = (why: string, code: 2 | 4 | 5) => {
-      counters.add('mqtt_auth_refused');
+  private accepted(client: Client, gatewayId: string): void {
+    const { counters, log } = this.options;
+    // MQTT takeover: a second session with the gateway's id closes the first. Only the holder of
+    // the gateway's credential can do it, and it is never silent: both addresses are logged.
+    const existing = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[
+      gatewayId
+    ];
+    if (existing && existing !== client) {
+      counters.add('mqtt_session_takeovers');
       log.warn(
-        { clientId: client.id, username, address: remoteAddress(client) },
-        `MQTT connection refused: ${why}`,
+        { gatewayId, address: remoteAddress(client), previousAddress: remoteAddress(existing) },
+        'second connection for this gateway: the previous session is closed',
       );
-      done(authError(why, code), false);
-    };
-    const accept = (gatewayId: string) => {
-      // MQTT takeover: a second session with the gateway's id closes the first. Only the holder of
-      // the gateway's credential can do it, and it is never silent: both addresses are logged.
-      const existing = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[
-        gatewayId
-      ];
-      if (existing && existing !== client) {
-        counters.add('mqtt_session_takeovers');
-        log.warn(
-          { gatewayId, address: remoteAddress(client), previousAddress: remoteAddress(existing) },
-          'second connection for this gateway: the previous session is closed',
-        );
-      }
-      this.gatewayOf.set(client, gatewayId);
-      done(null, true);
-    };
-    if (!username) return refuse('a username (the gateway id) is required', 4);
-    if (client.id !== username) return refuse('client id must equal the gateway id', 2);
-    const certified = certificateName(client);
-    if (certified !== undefined) {
-      // Mutual TLS: the verified certificate names the gateway; it must be the one claimed.
-      return certified === username ? accept(username) : refuse(`certificate is for ${certified}`, 5);
     }
-    if (!password) return refuse('a password (the gateway secret) is required', 4);
-    credentials.verify(username, password.toString('utf8')).then(
-      (ok) => (ok ? accept(username) : refuse('bad gateway credentials', 4)),
-      (error: Error) => {
-        log.error({ err: error, username }, 'credential check failed');
-        done(authError('credential store unavailable', 5), false);
-      },
-    );
+    this.gatewayOf.set(client, gatewayId);
+  }
+
+  /** A new version of the credentials file: connections it no longer admits are closed. */
+  endRevokedSessions(file: CredentialsFile): void {
+    this.sessions.endRevoked(file);
   }
 
   private authorizePublish(
@@ -264,7 +235,17 @@ export class MqttBroker {
 
   /** Opens a listener; resolves with its bound port. `variable` names the setting in errors. */
   async listen(spec: ListenerSpec, variable: string): Promise<number> {
-    const server = createListener(this.aedes, spec);
+    const server = createListener(this.aedes, spec, (error, socket) => {
+      // A refused TLS handshake: no client certificate, one from another CA, an expired one, not TLS.
+      this.options.counters.add('mqtt_tls_handshakes_refused');
+      this.options.log.warn(
+        {
+          address: socket.remoteAddress ?? 'unknown (the connection was already closed)',
+          code: (error as NodeJS.ErrnoException).code,
+        },
+        `MQTT TLS handshake refused: ${(error as { reason?: string }).reason ?? error.message}`,
+      );
+    });
     const port = await listen(server, spec, variable);
     this.servers.push(server);
     return port;

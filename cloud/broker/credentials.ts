@@ -1,5 +1,5 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { randomBytes, scrypt, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
@@ -20,17 +20,35 @@ const scryptHash = z
   .string()
   .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'scrypt$N$r$p$salt$hash');
 
-export const credentialsFile = z
+/** A certificate's SHA-256 fingerprint as Node and `openssl x509 -fingerprint -sha256` write it. */
+export const certificateFingerprint = z
+  .string()
+  .regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/, 'SHA-256 fingerprint, 32 upper-case hex bytes separated by ":"');
+
+/**
+ * One gateway's credential: the hash of its secret, the fingerprint of the one client certificate it
+ * may present under mutual TLS, or both.
+ */
+export const gatewayCredential = z
   .object({
-    gateways: z.record(
-      gatewayId,
-      z
-        .object({ hash: scryptHash, createdAt: z.iso.datetime(), revoked: z.boolean().default(false) })
-        .strict(),
-    ),
+    hash: scryptHash.optional(),
+    certFingerprint: certificateFingerprint.optional(),
+    createdAt: z.iso.datetime(),
+    revoked: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((entry) => entry.hash !== undefined || entry.certFingerprint !== undefined, {
+    message: 'a gateway needs a secret hash, a certificate fingerprint, or both',
+  });
+export type GatewayCredential = z.infer<typeof gatewayCredential>;
+
+export const credentialsFile = z.object({ gateways: z.record(gatewayId, gatewayCredential) }).strict();
 export type CredentialsFile = z.infer<typeof credentialsFile>;
+
+/** The gateway's own entry: never one inherited from Object.prototype (a gateway named `constructor`). */
+export function credentialOf(file: CredentialsFile, gateway: string): GatewayCredential | undefined {
+  return Object.hasOwn(file.gateways, gateway) ? file.gateways[gateway] : undefined;
+}
 
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
@@ -82,6 +100,21 @@ export async function writeCredentials(path: string, file: CredentialsFile): Pro
 }
 
 /**
+ * Gives a gateway a new secret (its hash). A pinned certificate stays, unless the credential was
+ * revoked: re-enabling a revoked gateway starts from nothing, so its old certificate stays refused.
+ */
+export function setSecretHash(file: CredentialsFile, gateway: string, hash: string, now: Date): void {
+  const existing = credentialOf(file, gateway);
+  const certFingerprint = existing && !existing.revoked ? existing.certFingerprint : undefined;
+  file.gateways[gatewayId.parse(gateway)] = {
+    hash,
+    ...(certFingerprint ? { certFingerprint } : {}),
+    createdAt: now.toISOString(),
+    revoked: false,
+  };
+}
+
+/**
  * Creates or rotates gateways' credentials in one write; returns the secrets, which are shown once
  * and never stored.
  */
@@ -94,8 +127,7 @@ export async function issueCredentials(
   const secrets = new Map<string, string>();
   for (const gateway of gateways) {
     const secret = newSecret();
-    const hash = await hashSecret(secret);
-    file.gateways[gatewayId.parse(gateway)] = { hash, createdAt: now.toISOString(), revoked: false };
+    setSecretHash(file, gateway, await hashSecret(secret), now);
     secrets.set(gateway, secret);
   }
   await writeCredentials(path, file);
@@ -109,40 +141,58 @@ export async function issueCredential(path: string, gateway: string, now = new D
 /** Revokes a gateway's credential: it can no longer connect. Returns false if it had none. */
 export async function revokeCredential(path: string, gateway: string): Promise<boolean> {
   const file = await readCredentials(path);
-  const entry = Object.hasOwn(file.gateways, gateway) ? file.gateways[gateway] : undefined;
+  const entry = credentialOf(file, gateway);
   if (!entry) return false;
   entry.revoked = true;
   await writeCredentials(path, file);
   return true;
 }
 
-/** The broker's view of the credentials file, re-read when the file changes on disk. */
-export class CredentialStore {
-  private readonly path: string;
-  private file: CredentialsFile = { gateways: {} };
-  private loadedMtime = -1;
+function commonName(subject: string): string | undefined {
+  return subject
+    .split('\n')
+    .find((line) => line.startsWith('CN='))
+    ?.slice(3);
+}
 
-  constructor(path: string) {
-    this.path = path;
+/**
+ * Pins the one client certificate (PEM) a gateway may present under mutual TLS, by its SHA-256
+ * fingerprint; its CN must be the gateway id. A secret the gateway has stays, unless the credential
+ * was revoked (then only the certificate is kept). Returns the fingerprint.
+ */
+export async function pinCertificate(
+  path: string,
+  gateway: string,
+  pem: string | Buffer,
+  now = new Date(),
+): Promise<string> {
+  const id = gatewayId.parse(gateway);
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(pem);
+  } catch (error) {
+    throw new Error(`not a PEM certificate: ${(error as Error).message}`);
   }
-
-  private async current(): Promise<CredentialsFile> {
-    const mtime = await stat(this.path).then(
-      (s) => s.mtimeMs,
-      () => 0,
+  const name = commonName(certificate.subject);
+  if (name !== id)
+    throw new Error(
+      `the certificate is for CN=${name ?? '(none)'}; a gateway's certificate must have CN=${id}`,
     );
-    if (mtime !== this.loadedMtime) {
-      this.file = await readCredentials(this.path);
-      this.loadedMtime = mtime;
-    }
-    return this.file;
-  }
+  const file = await readCredentials(path);
+  const existing = credentialOf(file, id);
+  const hash = existing && !existing.revoked ? existing.hash : undefined;
+  file.gateways[id] = {
+    ...(hash ? { hash } : {}),
+    certFingerprint: certificate.fingerprint256,
+    createdAt: now.toISOString(),
+    revoked: false,
+  };
+  await writeCredentials(path, file);
+  return certificate.fingerprint256;
+}
 
-  async verify(gateway: string, secret: string): Promise<boolean> {
-    const { gateways } = await this.current();
-    if (!Object.hasOwn(gateways, gateway)) return false;
-    const entry = gateways[gateway];
-    if (!entry || entry.revoked) return false;
-    return verifySecret(secret, entry.hash);
-  }
+/** Whether `secret` opens this credential: it exists, is not revoked, and has that secret's hash. */
+export async function secretOpens(entry: GatewayCredential | undefined, secret: string): Promise<boolean> {
+  if (!entry || entry.revoked || entry.hash === undefined) return false;
+  return verifySecret(secret, entry.hash);
 }

@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import type { DeadLetterIntake } from '../dead-letters/intake.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { type BrokerLimits, type BrokerOptions, MqttBroker } from './broker.ts';
-import { CredentialStore } from './credentials.ts';
+import { CredentialStore } from './credential-store.ts';
 import type { ListenerSpec } from './listeners.ts';
 import type { GatewayOutbound } from './outbound.ts';
 
 export interface BrokerFeatureDeps {
   credentialsFile: string;
+  /** Mutual TLS is configured: gateways connect only with their pinned client certificate. */
+  certificateRequired: boolean;
   limits: BrokerLimits;
   log: Logger;
   counters: Counters;
@@ -23,6 +25,7 @@ export interface BrokerFeatureDeps {
 /** The embedded MQTT broker, without listeners (see `mqttListenersFeature`). */
 export function brokerFeature(deps: BrokerFeatureDeps) {
   let broker: MqttBroker | undefined;
+  const credentials = new CredentialStore(deps.credentialsFile, { log: deps.log, counters: deps.counters });
   const running = () => {
     if (!broker) throw new Error('the MQTT broker is not started');
     return broker;
@@ -34,8 +37,11 @@ export function brokerFeature(deps: BrokerFeatureDeps) {
     },
     connectedClients: () => running().aedes.connectedClients,
     async start() {
+      // Revoking or rotating a credential (another process rewrites the file) ends its connections.
+      await credentials.start((file) => broker?.endRevokedSessions(file));
       broker = await MqttBroker.create({
-        credentials: new CredentialStore(deps.credentialsFile),
+        credentials,
+        certificateRequired: deps.certificateRequired,
         log: deps.log,
         counters: deps.counters,
         now: deps.now,
@@ -49,6 +55,7 @@ export function brokerFeature(deps: BrokerFeatureDeps) {
       deps.outbound.attach(broker);
     },
     async stop() {
+      credentials.stop();
       deps.outbound.detach();
       await running().close();
     },

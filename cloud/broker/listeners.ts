@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Aedes } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 
@@ -17,12 +17,19 @@ export type ListenerSpec =
   | { kind: 'tls'; port: number; host: string; files: TlsFiles }
   | { kind: 'ws'; port: number; host: string };
 
-/** A listener feeding connections into the broker: plain TCP, TLS (optionally mutual) or WebSocket. */
-export function createListener(aedes: Aedes, spec: ListenerSpec): Server {
+/**
+ * A listener feeding connections into the broker: plain TCP, TLS (optionally mutual) or WebSocket.
+ * `onTlsError` hears of each TLS handshake the TLS listener refuses.
+ */
+export function createListener(
+  aedes: Aedes,
+  spec: ListenerSpec,
+  onTlsError: (error: Error, socket: TLSSocket) => void,
+): Server {
   if (spec.kind === 'tcp') return createServer(aedes.handle);
   if (spec.kind === 'tls') {
     const { cert, key, ca } = spec.files;
-    return createTlsServer(
+    const server = createTlsServer(
       {
         cert: readFileSync(cert),
         key: readFileSync(key),
@@ -31,6 +38,8 @@ export function createListener(aedes: Aedes, spec: ListenerSpec): Server {
       },
       aedes.handle,
     );
+    server.on('tlsClientError', onTlsError);
+    return server;
   }
   const http = createHttpServer((_req, res) => {
     res.writeHead(426).end('MQTT over WebSocket only');

@@ -27,6 +27,26 @@ const counted: [name: string, counter: string, help: string][] = [
   ],
   ['city_mqtt_publish_refused_total', 'mqtt_publish_refused', 'Publishes refused by the ACL'],
   ['city_mqtt_auth_refused_total', 'mqtt_auth_refused', 'Connections refused by authentication'],
+  [
+    'city_mqtt_auth_refused_certificate_total',
+    'mqtt_auth_refused_certificate',
+    'Connections refused for their client certificate (missing, for another gateway, not the pinned one)',
+  ],
+  [
+    'city_mqtt_tls_handshakes_refused_total',
+    'mqtt_tls_handshakes_refused',
+    'TLS handshakes refused (no client certificate, an untrusted or expired one, not TLS)',
+  ],
+  [
+    'city_mqtt_credential_disconnects_total',
+    'mqtt_credential_disconnects',
+    'Connections closed because their gateway credential was revoked or replaced',
+  ],
+  [
+    'city_credentials_file_refused_total',
+    'credentials_file_refused',
+    'Versions of the gateway credentials file refused as invalid (the previous one stays in force)',
+  ],
   ['city_influx_points_written_total', 'influx_points_written', 'Points InfluxDB confirmed'],
   ['city_influx_write_errors_total', 'influx_write_errors', 'Failed InfluxDB writes (retried)'],
   ['city_influx_write_seconds_sum', 'influx_write_seconds_sum', 'Total time spent in InfluxDB writes'],

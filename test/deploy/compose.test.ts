@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { CredentialStore } from '../../cloud/broker/credentials.ts';
+import { credentialOf, readCredentials, secretOpens } from '../../cloud/broker/credentials.ts';
 import { loadCloudConfig } from '../../cloud/config.ts';
 import { loadEdgeConfig } from '../../edge/config.ts';
 import { DriverRegistry } from '../../edge/drivers/registry.ts';
@@ -21,6 +21,9 @@ import { tempDir } from '../helpers/temp-dir.ts';
  * and the provisioned credentials agree with one another.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
+/** Whether the credentials file at `path` lets gateway `id` in with `secret`. */
+const opens = async (path: string, id: string, secret: string) =>
+  secretOpens(credentialOf(await readCredentials(path), id), secret);
 const repo = (...parts: string[]) => join(root, ...parts);
 
 const environment = z
@@ -578,9 +581,8 @@ describe('scripts/provision.ts gateway set', () => {
     expect(first.stdout + first.stderr).not.toContain(secret);
     const path = join(dir.path, 'gateway-credentials.json');
     expect(await readFile(path, 'utf8')).not.toContain(secret);
-    const store = new CredentialStore(path);
-    expect(await store.verify('gw-x', secret)).toBe(true);
-    expect(await store.verify('gw-x', `${secret}-not`)).toBe(false);
+    expect(await opens(path, 'gw-x', secret)).toBe(true);
+    expect(await opens(path, 'gw-x', `${secret}-not`)).toBe(false);
 
     // Again with the same secret: nothing changes; with another one: the old one stops working.
     const before = await readFile(path, 'utf8');
@@ -592,9 +594,8 @@ describe('scripts/provision.ts gateway set', () => {
     const rotated = await provisionCli(['gateway', 'set', 'gw-x'], other);
     expect(rotated.code, rotated.stderr).toBe(0);
     expect(rotated.stdout + rotated.stderr).not.toContain(other);
-    const fresh = new CredentialStore(path);
-    expect(await fresh.verify('gw-x', other)).toBe(true);
-    expect(await fresh.verify('gw-x', secret)).toBe(false);
+    expect(await opens(path, 'gw-x', other)).toBe(true);
+    expect(await opens(path, 'gw-x', secret)).toBe(false);
   });
 
   it('refuses a missing or too short secret with exit code 2, storing nothing', async () => {
@@ -605,9 +606,7 @@ describe('scripts/provision.ts gateway set', () => {
     expect(refused.stdout + refused.stderr).not.toContain(short);
     const missing = await provisionCli(['gateway', 'set', 'gw-short'], undefined);
     expect(missing.code).toBe(2);
-    expect(
-      await new CredentialStore(join(dir.path, 'gateway-credentials.json')).verify('gw-short', short),
-    ).toBe(false);
+    expect(await opens(join(dir.path, 'gateway-credentials.json'), 'gw-short', short)).toBe(false);
     const path = join(dir.path, 'gateway-credentials.json');
     if (existsSync(path)) expect(JSON.parse(readFileSync(path, 'utf8')).gateways['gw-short']).toBeUndefined();
   });

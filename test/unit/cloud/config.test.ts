@@ -87,6 +87,14 @@ describe('loadCloudConfig', () => {
     expect(config.CREDENTIALS_FILE).toBe(resolve('secrets/gw.json'));
   });
 
+  it('refuses a client CA without a TLS listener, where certificates are presented', () => {
+    expect(() => loadCloudConfig({ MQTT_TLS_CA: '/etc/city/ca.crt' })).toThrow(
+      /MQTT_TLS_CA: needs MQTTS_PORT/,
+    );
+    const tls = { MQTTS_PORT: '8883', MQTT_TLS_CERT: 'server.crt', MQTT_TLS_KEY: 'server.key' };
+    expect(loadCloudConfig({ ...tls, MQTT_TLS_CA: '/etc/city/ca.crt' }).MQTT_TLS_CA).toBe('/etc/city/ca.crt');
+  });
+
   it('ignores unrelated environment variables', () => {
     expect(() => loadCloudConfig({ PATH: '/usr/bin', HOME: '/root' })).not.toThrow();
   });

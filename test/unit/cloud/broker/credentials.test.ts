@@ -1,16 +1,21 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CredentialStore,
+  credentialOf,
   credentialsFile,
   hashSecret,
   issueCredential,
   newSecret,
+  pinCertificate,
   readCredentials,
+  revokeCredential,
+  secretOpens,
   verifySecret,
 } from '../../../../cloud/broker/credentials.ts';
+import { makeCertificates } from '../../../helpers/certificates.ts';
 
 let dir: string;
 let counter = 0;
@@ -112,68 +117,82 @@ describe('readCredentials', () => {
   });
 });
 
-describe('CredentialStore', () => {
-  it('verifies an issued secret and refuses a wrong one or an unknown gateway', async () => {
+describe('revocation and rotation keep or drop a pinned certificate', () => {
+  let certs: Awaited<ReturnType<typeof makeCertificates>>;
+  beforeAll(async () => {
+    certs = await makeCertificates(dir, ['gw-1', 'gw-2']);
+  });
+  const pem = (gateway: string) => readFile(certs.client(gateway).cert);
+
+  it('pins the certificate by its SHA-256 fingerprint, as openssl prints it', async () => {
     const path = freshPath();
-    const secret = await issueCredential(path, 'gw-centrum-01');
-    const store = new CredentialStore(path);
-    expect(await store.verify('gw-centrum-01', secret)).toBe(true);
-    expect(await store.verify('gw-centrum-01', `${secret}x`)).toBe(false);
-    expect(await store.verify('gw-centrum-02', secret)).toBe(false);
+    const fingerprint = await pinCertificate(path, 'gw-1', await pem('gw-1'));
+    expect(fingerprint).toBe(new X509Certificate(await pem('gw-1')).fingerprint256);
+    expect(credentialOf(await readCredentials(path), 'gw-1')).toMatchObject({
+      certFingerprint: fingerprint,
+      revoked: false,
+    });
+    expect(credentialOf(await readCredentials(path), 'gw-1')?.hash).toBeUndefined();
   });
 
-  it('picks up a rotation: the old secret stops working, the new one works', async () => {
+  it('refuses a certificate whose CN is another gateway, and text that is not a certificate', async () => {
     const path = freshPath();
-    const store = new CredentialStore(path);
-    const first = await issueCredential(path, 'gw-1');
-    expect(await store.verify('gw-1', first)).toBe(true);
-    const second = await issueCredential(path, 'gw-1');
-    expect(second).not.toBe(first);
-    expect(await store.verify('gw-1', first)).toBe(false);
-    expect(await store.verify('gw-1', second)).toBe(true);
+    await expect(pinCertificate(path, 'gw-1', await pem('gw-2'))).rejects.toThrow(/CN=gw-2.*CN=gw-1/);
+    await expect(pinCertificate(path, 'gw-1', 'not a certificate')).rejects.toThrow(/not a PEM certificate/);
+    expect(await readCredentials(path)).toEqual({ gateways: {} });
   });
 
-  it('refuses a revoked gateway once the file is edited', async () => {
+  it('a rotation keeps the pinned certificate; a secret added to a certificate keeps both', async () => {
+    const path = freshPath();
+    const fingerprint = await pinCertificate(path, 'gw-1', await pem('gw-1'));
+    const secret = await issueCredential(path, 'gw-1');
+    const entry = credentialOf(await readCredentials(path), 'gw-1');
+    expect(entry?.certFingerprint).toBe(fingerprint);
+    expect(await secretOpens(entry, secret)).toBe(true);
+    await pinCertificate(path, 'gw-1', await pem('gw-1'));
+    expect(await secretOpens(credentialOf(await readCredentials(path), 'gw-1'), secret)).toBe(true);
+  });
+
+  it('re-enabling a revoked gateway starts from nothing: neither its old certificate nor its old secret', async () => {
     const path = freshPath();
     const secret = await issueCredential(path, 'gw-1');
-    const store = new CredentialStore(path);
-    expect(await store.verify('gw-1', secret)).toBe(true);
-    const file = JSON.parse(await readFile(path, 'utf8'));
-    file.gateways['gw-1'].revoked = true;
-    await writeFile(path, JSON.stringify(file));
-    expect(await store.verify('gw-1', secret)).toBe(false);
+    await pinCertificate(path, 'gw-1', await pem('gw-1'));
+    expect(await revokeCredential(path, 'gw-1')).toBe(true);
+    await issueCredential(path, 'gw-1');
+    expect(credentialOf(await readCredentials(path), 'gw-1')?.certFingerprint).toBeUndefined();
+    await revokeCredential(path, 'gw-1');
+    await pinCertificate(path, 'gw-1', await pem('gw-1'));
+    const entry = credentialOf(await readCredentials(path), 'gw-1');
+    expect(entry?.hash).toBeUndefined();
+    expect(await secretOpens(entry, secret)).toBe(false);
   });
 
-  it('lets nobody in when the file is missing', async () => {
-    const store = new CredentialStore(freshPath());
-    expect(await store.verify('gw-1', 'anything')).toBe(false);
-    expect(await store.verify('gw-1', '')).toBe(false);
+  it('a gateway with neither a secret nor a certificate is not a valid file', () => {
+    const parsed = credentialsFile.safeParse({
+      gateways: { 'gw-1': { createdAt: '2026-11-22T16:00:00Z', revoked: false } },
+    });
+    expect(parsed.success).toBe(false);
   });
+});
 
-  it('lets nobody in once the file is deleted', async () => {
+describe('secretOpens', () => {
+  it('opens a live credential with its secret only', async () => {
     const path = freshPath();
     const secret = await issueCredential(path, 'gw-1');
-    const store = new CredentialStore(path);
-    expect(await store.verify('gw-1', secret)).toBe(true);
-    await rm(path);
-    expect(await store.verify('gw-1', secret)).toBe(false);
+    const entry = credentialOf(await readCredentials(path), 'gw-1');
+    expect(await secretOpens(entry, secret)).toBe(true);
+    expect(await secretOpens(entry, `${secret}x`)).toBe(false);
+    expect(await secretOpens(undefined, secret)).toBe(false);
+    await revokeCredential(path, 'gw-1');
+    expect(await secretOpens(credentialOf(await readCredentials(path), 'gw-1'), secret)).toBe(false);
   });
 
-  it('never lets in a gateway named after an inherited object property', async () => {
+  it('never finds a gateway named after an inherited object property', async () => {
     const path = freshPath();
     await issueCredential(path, 'gw-1');
-    const store = new CredentialStore(path);
-    // 'constructor' is a valid gateway id; it must resolve false, not find Object.prototype.constructor.
-    expect(await store.verify('constructor', 'x')).toBe(false);
-    expect(await store.verify('__proto__', 'x')).toBe(false);
-  });
-
-  it('throws with the path when the file content is invalid', async () => {
-    const path = freshPath();
-    await writeFile(
-      path,
-      JSON.stringify({ gateways: { 'gw-1': { hash: 'nope', createdAt: '2026-11-22T16:00:00Z' } } }),
-    );
-    await expect(new CredentialStore(path).verify('gw-1', 'x')).rejects.toThrow(path);
+    const file = await readCredentials(path);
+    // 'constructor' is a valid gateway id; it must not find Object.prototype.constructor.
+    expect(credentialOf(file, 'constructor')).toBeUndefined();
+    expect(credentialOf(file, '__proto__')).toBeUndefined();
   });
 });

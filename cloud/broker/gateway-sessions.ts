@@ -1,0 +1,120 @@
+import type { TLSSocket } from 'node:tls';
+import type { AuthenticateError, Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { CounterSink } from '../monitoring/counters.ts';
+import { admit, endedBy, type Presented, type Session } from './authentication.ts';
+import type { CredentialStore } from './credential-store.ts';
+import type { CredentialsFile } from './credentials.ts';
+
+export function remoteAddress(client: Client): string {
+  const conn = client.conn as { remoteAddress?: string } | undefined;
+  const req = (client as { req?: { socket?: { remoteAddress?: string } } }).req;
+  return conn?.remoteAddress ?? req?.socket?.remoteAddress ?? 'unknown';
+}
+
+function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/** The client certificate the TLS layer verified (mutual TLS), if the connection has one. */
+function verifiedCertificate(client: Client): Presented['certificate'] {
+  const socket = client.conn as Partial<TLSSocket>;
+  if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate();
+  const cn = peer.subject?.CN;
+  return { commonName: Array.isArray(cn) ? cn[0] : cn, fingerprint256: peer.fingerprint256 };
+}
+
+export interface GatewaySessionsOptions {
+  credentials: CredentialStore;
+  /** Mutual TLS: only the pinned client certificate lets a gateway in, whatever the listener. */
+  certificateRequired: boolean;
+  log: Logger;
+  counters: CounterSink;
+  /** A gateway was let in on this connection. */
+  onAccepted(client: Client, gatewayId: string): void;
+}
+
+/**
+ * Who is connected with which credential: authenticates each CONNECT (aedes' `authenticate` hook)
+ * and, when the credentials file changes, ends the connections it no longer admits.
+ */
+export class GatewaySessions {
+  private readonly options: GatewaySessionsOptions;
+  /** Open connections and what each was let in with. */
+  private readonly sessions = new Map<Client, Session>();
+
+  constructor(options: GatewaySessionsOptions) {
+    this.options = options;
+  }
+
+  authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, ok: boolean | null) => void,
+  ): void {
+    const { counters, log, credentials, certificateRequired } = this.options;
+    const certificate = verifiedCertificate(client);
+    const presented: Presented = {
+      clientId: client.id,
+      ...(username ? { username } : {}),
+      ...(password ? { password } : {}),
+      ...(certificate ? { certificate } : {}),
+    };
+    const refuse = (why: string, code: 2 | 4 | 5, aboutCertificate: boolean) => {
+      counters.add('mqtt_auth_refused');
+      if (aboutCertificate) counters.add('mqtt_auth_refused_certificate');
+      log.warn(
+        {
+          clientId: client.id,
+          username,
+          address: remoteAddress(client),
+          certificate: certificate?.fingerprint256,
+        },
+        `MQTT connection refused: ${why}`,
+      );
+      done(authError(why, code), false);
+    };
+    const accept = (session: Session) => {
+      // The file may have changed while the secret was checked: the version in force decides.
+      const ended = endedBy(session, credentials.current);
+      if (ended) return refuse(`credential changed while connecting: ${ended}`, 4, false);
+      this.sessions.set(client, session);
+      client.conn.once('close', () => this.sessions.delete(client));
+      this.options.onAccepted(client, session.gatewayId);
+      done(null, true);
+    };
+    admit(presented, certificateRequired, (gateway) => credentials.credential(gateway)).then(
+      (admission) =>
+        'session' in admission
+          ? accept(admission.session)
+          : refuse(admission.refused.why, admission.refused.returnCode, admission.refused.certificate),
+      (error: Error) => {
+        log.error({ err: error, username }, 'credential check failed');
+        done(authError('credential store unavailable', 5), false);
+      },
+    );
+  }
+
+  /**
+   * A new version of the credentials file is in force: every connection whose gateway is gone or
+   * revoked, or whose secret or pinned certificate was replaced, is closed now. aedes stops reading
+   * it at once; its last will (given at CONNECT, while it was admitted: "offline") is published as
+   * for any connection lost, and the gateway counts as gone.
+   */
+  endRevoked(file: CredentialsFile): void {
+    const { counters, log } = this.options;
+    for (const [client, session] of this.sessions) {
+      const ended = endedBy(session, file);
+      if (!ended) continue;
+      this.sessions.delete(client);
+      counters.add('mqtt_credential_disconnects');
+      log.warn(
+        { gatewayId: session.gatewayId, address: remoteAddress(client) },
+        `gateway disconnected: ${ended}`,
+      );
+      client.close();
+    }
+  }
+}
