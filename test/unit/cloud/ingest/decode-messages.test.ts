@@ -3,7 +3,10 @@ import { type Decoded, decodeMessage, type TimeWindow } from '../../../../cloud/
 import type { UplinkChannel } from '../../../../shared/topics.ts';
 import { GATEWAY, validHeartbeat, validReadings } from '../../fixtures.ts';
 
-/** The words of each rejection: what an operator reads in the dead letters and the logs. */
+/**
+ * The words of each rejection: what an operator reads in the dead letters and the logs. They say
+ * what was wrong and where, never the value sent (issue 13: no payload values in logs).
+ */
 const NOW = new Date('2026-11-22T16:00:00.000Z');
 const window: TimeWindow = { now: NOW, maxAgeMs: 86_400_000, maxSkewMs: 300_000 };
 const decode = (channel: UplinkChannel, payload: unknown): Decoded =>
@@ -25,33 +28,32 @@ const telemetry = (ts: string) => ({
 describe('rejection messages', () => {
   it('give the time window in seconds', () => {
     expect(message(decode('telemetry', telemetry('2026-11-21T15:59:59.999Z')))).toEqual([
-      'timestamp 2026-11-21T15:59:59.999Z is older than 86400 s',
+      'ts: timestamp is older than 86400 s',
     ]);
     expect(message(decode('telemetry', telemetry('2026-11-22T16:05:00.001Z')))).toEqual([
-      'timestamp 2026-11-22T16:05:00.001Z is more than 300 s in the future',
+      'ts: timestamp is more than 300 s in the future',
     ]);
   });
 
-  it('put each schema issue on one line, its path after an arrow', () => {
+  it('put each schema issue on one line, its path first', () => {
     const [text] = message(decode('heartbeat', { ...validHeartbeat, uptime: 'x', queueDepth: -1 }));
     expect(text).toBe(
-      '✖ Invalid input: expected number, received string; → at uptime; ' +
-        '✖ Too small: expected number to be >=0; → at queueDepth',
+      'uptime: Invalid input: expected number, received string; ' +
+        'queueDepth: Too small: expected number to be >=0',
     );
   });
 
-  it('say why a payload is not JSON', () => {
-    const [text] = message(decode('status', '{'));
-    expect(text).toMatch(/^payload is not JSON: \S/);
+  it('say where a payload stops being JSON, without quoting it', () => {
+    expect(message(decode('status', '{"secret'))).toEqual(['payload is not JSON (error at position 8)']);
   });
 
-  it('quote a claimed gateway id, cut to 64 characters, or name its type', () => {
+  it('give a claimed gateway id by its length or type, never its text', () => {
     const long = `gw-${'x'.repeat(100)}`;
     expect(message(decode('heartbeat', { ...validHeartbeat, gatewayId: long }))).toEqual([
-      `payload gatewayId "${long.slice(0, 64)}" differs from topic ${GATEWAY}`,
+      `payload gatewayId (103 characters) differs from the topic's gateway ${GATEWAY}`,
     ]);
     expect(message(decode('heartbeat', { ...validHeartbeat, gatewayId: 7 }))).toEqual([
-      `payload gatewayId of type number differs from topic ${GATEWAY}`,
+      `payload gatewayId (of type number) differs from the topic's gateway ${GATEWAY}`,
     ]);
   });
 });
