@@ -55,4 +55,11 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
       })),
     };
   }
+
+  async pruneBefore(before: string): Promise<number> {
+    const kept = this.letters.filter((l) => l.receivedAt >= before);
+    const pruned = this.letters.length - kept.length;
+    this.letters = kept;
+    return pruned;
+  }
 }

@@ -35,6 +35,8 @@ export interface DeadLetterStore {
   add(letter: DeadLetterInput): Promise<void>;
   /** Newest first; `reason` matches a letter with any rejection for that reason. */
   list(query: DeadLetterQuery): Promise<{ total: number; items: DeadLetter[] }>;
+  /** Deletes letters received before `before` (ISO); returns how many (DEAD_LETTER_RETENTION_DAYS). */
+  pruneBefore(before: string): Promise<number>;
 }
 
 /** Keeps rejected messages for inspection in the embedded database; the newest `maxRows` are kept. */
@@ -61,6 +63,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     );
     CREATE INDEX IF NOT EXISTS dead_letter_gateway ON dead_letter_messages (gateway_id, id);
     CREATE INDEX IF NOT EXISTS dead_letter_reason ON dead_letter_rejections (letter_id, reason);
+    CREATE INDEX IF NOT EXISTS dead_letter_received ON dead_letter_messages (received_at);
 `);
     this.statements = {
       message: db.prepare(
@@ -121,6 +124,12 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
       return toDeadLetter(row, rejections);
     });
     return { total: Number(n), items };
+  }
+
+  async pruneBefore(before: string): Promise<number> {
+    // Their rejections go with them (ON DELETE CASCADE).
+    const { changes } = this.db.prepare('DELETE FROM dead_letter_messages WHERE received_at < ?').run(before);
+    return Number(changes);
   }
 }
 
