@@ -54,8 +54,8 @@ export const cloudConfig = z.object({
   DIGEST_CRON: z.string().default('0 7 * * *'),
   /** When the pruning job runs (in the city's time zone); the retentions below are what it enforces. */
   PRUNE_CRON: z.string().default('30 3 * * *'),
-  /** InfluxDB's retention policy: readings, events, alert transitions, status snapshots. */
-  READINGS_RETENTION_DAYS: days.default(365),
+  /** InfluxDB's retention policy: readings, events, alert transitions, status snapshots (a year and a month: a month compares with the same month last year). */
+  READINGS_RETENTION_DAYS: days.default(400),
   /** Resolved alerts (with their history and operators' comments). */
   ALERT_RETENTION_DAYS: days.default(90),
   /** Rule state of subjects whose alert cleared this long ago (keep it longer than any `minInterval`). */

@@ -130,9 +130,9 @@ describe('the stores the pruning job keeps to their retention', () => {
     expect(stores.sentKeys.state({ subjectId: 'new', transition: 'fired', channel: 'hook' })).toBe('sending');
   });
 
-  it('has sane defaults: a year of readings and audit, 90 days of alerts, 30 of dead letters', () => {
+  it('has sane defaults: a year and a month of readings, a year of audit, 90 days of alerts, 30 of dead letters', () => {
     expect(loadCloudConfig({})).toMatchObject({
-      READINGS_RETENTION_DAYS: 365,
+      READINGS_RETENTION_DAYS: 400,
       ALERT_RETENTION_DAYS: 90,
       RULE_STATE_RETENTION_DAYS: 30,
       COMMAND_RETENTION_DAYS: 90,
