@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { issueCredential } from '../../cloud/broker/credentials.ts';
 import { Cloud } from '../../cloud/cloud.ts';
 import { loadCloudConfig } from '../../cloud/config.ts';
@@ -35,6 +35,8 @@ export async function startTestCloud(
   env: Record<string, string> = {},
   /** An injected clock, for tests that drive time (rules, timers). */
   now?: () => Date,
+  /** Where the cloud logs; silent unless a test captures the logs. */
+  log: Logger = silentLog,
 ) {
   const dir = await tempDir('cloud');
   const fleetDir = join(dir.path, 'fleet');
@@ -59,14 +61,14 @@ export async function startTestCloud(
     database: config.INFLUX_DATABASE,
     org: config.INFLUX_ORG,
   });
-  const cloud = new Cloud({ config, log: silentLog, influx, now });
+  const cloud = new Cloud({ config, log, influx, now });
   await cloud.start();
   const result: TestCloud = {
     cloud,
     restart: async () => {
       const ports = { MQTT_PORT: result.cloud.mqttPort, HTTP_PORT: result.cloud.httpPort };
       await result.cloud.stop();
-      result.cloud = new Cloud({ config: { ...config, ...ports }, log: silentLog, influx, now });
+      result.cloud = new Cloud({ config: { ...config, ...ports }, log, influx, now });
       await result.cloud.start();
     },
     influx,
