@@ -64,12 +64,12 @@ export async function startPrivacyCity() {
     /** Where each needle was found: InfluxDB, the files in DATA_DIR, the logs, every REST answer for every role. */
     async search(needles: readonly string[]): Promise<string[]> {
       await city.cloud.flush();
-      const places: Place[] = [
-        ...(await influxPlaces(city.influx)),
-        ...(await filePlaces(city.dataDir)),
-        { where: 'logs', content: logs.join('') },
-        ...(await restPlaces(city.apiUrl, tokens)),
-      ];
+      const found = await Promise.all([
+        influxPlaces(city.influx),
+        filePlaces(city.dataDir),
+        restPlaces(city.apiUrl, tokens),
+      ]);
+      const places: Place[] = [...found.flat(), { where: 'logs', content: logs.join('') }];
       return findNeedles(needles, places);
     },
     async stop() {

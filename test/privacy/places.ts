@@ -72,16 +72,16 @@ export function findNeedles(needles: readonly string[], places: readonly Place[]
 
 export type Role = 'viewer' | 'operator' | 'admin';
 
-/** Fetches `path` with a role's token; the answer's text whatever its status (a 403 is searched too). */
+/** Fetches `path` with a role's token: the status and the answer's text (a 403 is searched too). */
 async function answer(apiUrl: string, token: string, path: string): Promise<string> {
   const res = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
   return `${res.status} ${await res.text()}`;
 }
 
+/** The ids of a list's items, ready for a path. */
 async function ids(apiUrl: string, token: string, path: string): Promise<string[]> {
-  const body = JSON.parse((await answer(apiUrl, token, path)).replace(/^\d+ /, '')) as {
-    items: { id: string | number }[];
-  };
+  const res = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as { items: { id: string | number }[] };
   return body.items.map((item) => encodeURIComponent(String(item.id)));
 }
 

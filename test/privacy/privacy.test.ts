@@ -26,7 +26,12 @@ beforeAll(async () => {
   // A tamper event fires the camera's default tamper alert: the alert the REST cases act on.
   await privacy.publish('events', [JSON.stringify(validMessage('events', fixtures()))]);
   const alerts = await privacy.api('GET', '/alerts?state=open');
-  alertId = String((alerts.body.items as { id: string }[])[0]?.id);
+  const tamper = (alerts.body.items as { id: string; ruleId: string }[]).find(
+    (a) => a.ruleId === 'camera-tampered',
+  );
+  if (!tamper)
+    throw new Error('the tamper event fired no alert: the alert cases would have nothing to act on');
+  alertId = tamper.id;
 }, 60_000);
 
 afterAll(() => privacy?.stop());
