@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { SqliteAuditLog } from './access/audit.ts';
 import { apiFeature } from './api/feature.ts';
 import { brokerFeature, mqttListenersFeature, type NamedListener } from './broker/feature.ts';
 import { GatewayOutbound } from './broker/outbound.ts';
@@ -13,6 +14,8 @@ import { startFeatures } from './lifecycle/features.ts';
 import { Counters } from './monitoring/counters.ts';
 import { notificationsFeature } from './notifications/feature.ts';
 import { registryFeature } from './registry/feature.ts';
+import { retainedStores } from './retained-stores.ts';
+import { retentionFeature } from './retention/pruning.ts';
 import { alertingFeature } from './rules/feature.ts';
 import { sqliteDatabaseFeature } from './sqlite/database-feature.ts';
 import { storageFeature } from './storage/feature.ts';
@@ -145,7 +148,7 @@ export class Cloud {
         }),
       );
       const { journal } = storage;
-      const { notifier } = await start(
+      const notifications = await start(
         notificationsFeature({
           channelsFile: config.NOTIFICATIONS_FILE,
           db,
@@ -160,7 +163,7 @@ export class Cloud {
           db,
           registry,
           points: storage.points,
-          notifier,
+          notifier: notifications.notifier,
           counters,
           log,
           now,
@@ -168,8 +171,6 @@ export class Cloud {
           kindRulesDir: config.KIND_RULES_DIR,
           tickMs: config.RULES_TICK_S * 1000,
           digestCron: config.DIGEST_CRON,
-          pruneCron: config.PRUNE_CRON,
-          alertRetentionDays: config.ALERT_RETENTION_DAYS,
         }),
       );
       const commands = await start(commandsFeature({ db, counters, log, now, send }));
@@ -217,6 +218,24 @@ export class Cloud {
           platformEveryMs: config.PLATFORM_STATS_S * 1000,
         }),
       );
+      const audit = new SqliteAuditLog(db);
+      await start(
+        retentionFeature({
+          cron: config.PRUNE_CRON,
+          timezone: registry.city?.timezone ?? 'UTC',
+          log,
+          now,
+          stores: retainedStores(config, {
+            alerts: alerting.alertStore,
+            ruleStates: alerting.ruleStates,
+            commands: commands.store,
+            audit,
+            deadLetters,
+            deliveries: notifications.stores.deliveries,
+            sentKeys: notifications.stores.sent,
+          }),
+        }),
+      );
       const { ports } = await start(
         mqttListenersFeature({ broker: mqtt.broker, listeners: mqttListeners(config) }),
       );
@@ -224,6 +243,7 @@ export class Cloud {
         apiFeature({
           db,
           adminToken: config.ADMIN_TOKEN,
+          audit,
           port: config.HTTP_PORT,
           host: config.HTTP_HOST,
           registry,

@@ -8,6 +8,7 @@ const port = z
   .pipe(z.number().int().min(0).max(65_535))
   .or(z.number().int().min(0).max(65_535));
 const seconds = z.coerce.number().positive();
+const days = z.coerce.number().int().positive();
 
 /** Cloud configuration, from the environment. Every variable is documented in the README. */
 export const cloudConfig = z.object({
@@ -54,8 +55,22 @@ export const cloudConfig = z.object({
   /** JSON list of notification channels (webhook, mqtt, log); default: a log channel and MQTT on city/v1/alerts. */
   NOTIFICATIONS_FILE: z.string().optional(),
   DIGEST_CRON: z.string().default('0 7 * * *'),
+  /** When the pruning job runs (in the city's time zone); the retentions below are what it enforces. */
   PRUNE_CRON: z.string().default('30 3 * * *'),
-  ALERT_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  /** InfluxDB's retention policy: readings, events, alert transitions, status snapshots (a year and a month: a month compares with the same month last year). */
+  READINGS_RETENTION_DAYS: days.default(400),
+  /** Resolved alerts (with their history and operators' comments). */
+  ALERT_RETENTION_DAYS: days.default(90),
+  /** Rule state of subjects whose alert cleared this long ago (keep it longer than any `minInterval`). */
+  RULE_STATE_RETENTION_DAYS: days.default(30),
+  /** Commands in a final status (succeeded, failed, rejected, expired). */
+  COMMAND_RETENTION_DAYS: days.default(90),
+  /** Who changed what through the API. */
+  AUDIT_RETENTION_DAYS: days.default(365),
+  /** Refused messages. */
+  DEAD_LETTER_RETENTION_DAYS: days.default(30),
+  /** The notification delivery log and the keys that keep a notification from being sent twice. */
+  NOTIFICATION_RETENTION_DAYS: days.default(90),
   /** Bytes of dead letters kept per gateway; past it new letters are dropped and counted. */
   DEAD_LETTER_QUOTA_BYTES: z.coerce
     .number()

@@ -18,6 +18,8 @@ export interface AuditLog {
   record(entry: Omit<AuditEntry, 'id'>): Promise<void>;
   /** Newest first; `before` and `after` come back as null when they were not given. */
   list(limit: number, offset: number): Promise<{ total: number; items: AuditEntry[] }>;
+  /** Deletes entries recorded before `before` (ISO); returns how many (AUDIT_RETENTION_DAYS). */
+  pruneBefore(before: string): Promise<number>;
 }
 
 /** The audit log in the embedded database. */
@@ -29,7 +31,8 @@ export class SqliteAuditLog implements AuditLog {
     db.exec(`CREATE TABLE IF NOT EXISTS audit_log (
       id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
       target TEXT NOT NULL, before TEXT, after TEXT
-    )`);
+    );
+    CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);`);
   }
 
   async record(entry: Omit<AuditEntry, 'id'>): Promise<void> {
@@ -62,5 +65,10 @@ export class SqliteAuditLog implements AuditLog {
         after: r.after === null ? null : JSON.parse(String(r.after)),
       })),
     };
+  }
+
+  async pruneBefore(before: string): Promise<number> {
+    const { changes } = this.db.prepare('DELETE FROM audit_log WHERE at < ?').run(before);
+    return Number(changes);
   }
 }

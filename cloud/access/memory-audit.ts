@@ -5,12 +5,13 @@ const asStored = (value: unknown) => (value === undefined ? null : JSON.parse(JS
 
 /** The audit log in memory, for tests. */
 export class MemoryAuditLog implements AuditLog {
-  private readonly entries: AuditEntry[] = [];
+  private entries: AuditEntry[] = [];
+  private lastId = 0;
 
   async record(entry: Omit<AuditEntry, 'id'>): Promise<void> {
     this.entries.push({
       ...entry,
-      id: this.entries.length + 1,
+      id: ++this.lastId,
       before: asStored(entry.before),
       after: asStored(entry.after),
     });
@@ -24,5 +25,12 @@ export class MemoryAuditLog implements AuditLog {
         .slice(offset, offset + limit)
         .map((e) => ({ ...e, before: asStored(e.before), after: asStored(e.after) })),
     };
+  }
+
+  async pruneBefore(before: string): Promise<number> {
+    const kept = this.entries.filter((e) => e.at >= before);
+    const pruned = this.entries.length - kept.length;
+    this.entries = kept;
+    return pruned;
   }
 }

@@ -18,8 +18,10 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const known = error instanceof DomainError;
     const status = known ? error.status : typeof error?.status === 'number' ? error.status : 500;
-    if (status >= 500) log.error({ err: error, path: req.path }, 'request failed');
-    else log.info({ status, path: req.path, detail: error?.message }, 'request refused');
+    // Logs carry the route, never the request's values: a path, a query or a body may hold anything.
+    const route = `${req.method} ${req.baseUrl}${req.route?.path ?? ''}`;
+    if (status >= 500) log.error({ err: error, route }, 'request failed');
+    else log.info({ status, route, type: known ? error.type : 'about:blank' }, 'request refused');
     res
       .status(status)
       .type('application/problem+json')

@@ -1,13 +1,12 @@
 import type { Server } from 'node:http';
 import type { DatabaseSync } from 'node:sqlite';
-import { SqliteAuditLog } from '../access/audit.ts';
 import { SqliteTokenStore } from '../access/tokens.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { createMetricsRegistry } from '../monitoring/metrics.ts';
 import { type ApiDependencies, createApi } from './app.ts';
 
-export interface ApiFeatureDeps extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'audit' | 'health'> {
-  /** Holds the API tokens and the audit log. */
+export interface ApiFeatureDeps extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'health'> {
+  /** Holds the API tokens. */
   db: DatabaseSync;
   /** Bootstrap token with the admin role (ADMIN_TOKEN), created at start if missing. */
   adminToken: string | undefined;
@@ -34,7 +33,6 @@ export function apiFeature(deps: ApiFeatureDeps) {
       const app = createApi({
         ...routes,
         tokens,
-        audit: new SqliteAuditLog(db),
         metrics: createMetricsRegistry({
           counters,
           journalLines: () => journal.depth,

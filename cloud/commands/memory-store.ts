@@ -57,4 +57,14 @@ export class MemoryCommandStore implements CommandStore {
       .sort((a, b) => compare(b.createdAt, a.createdAt) || compare(a.id, b.id));
     return { total: found.length, items: found.slice(query.offset, query.offset + query.limit).map(copy) };
   }
+
+  async pruneFinished(before: string): Promise<number> {
+    let pruned = 0;
+    for (const [id, r] of this.records)
+      if (finalStatuses.includes(r.status) && r.completedAt !== undefined && r.completedAt < before) {
+        this.records.delete(id);
+        pruned++;
+      }
+    return pruned;
+  }
 }

@@ -44,6 +44,11 @@ export interface CommandStore {
   overdue(now: string): Promise<CommandRecord[]>;
   /** Newest first (then by id). */
   list(query: CommandQuery): Promise<{ total: number; items: CommandRecord[] }>;
+  /**
+   * Deletes commands that reached a final status before `before` (ISO); open ones are kept whatever
+   * their age (they expire first). Returns how many (COMMAND_RETENTION_DAYS).
+   */
+  pruneFinished(before: string): Promise<number>;
 }
 
 type Row = Record<string, unknown>;
@@ -153,5 +158,13 @@ export class SqliteCommandStore implements CommandStore {
       .prepare(`SELECT * FROM commands ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset) as Row[];
     return { total: Number(n), items: rows.map(toRecord) };
+  }
+
+  async pruneFinished(before: string): Promise<number> {
+    const finals = finalStatuses.map(() => '?').join(', ');
+    const { changes } = this.db
+      .prepare(`DELETE FROM commands WHERE completed_at < ? AND status IN (${finals})`)
+      .run(before, ...finalStatuses);
+    return Number(changes);
   }
 }

@@ -98,6 +98,13 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
     return dropped;
   }
 
+  async pruneBefore(before: string): Promise<number> {
+    const kept = this.letters.filter((l) => l.letter.receivedAt.toISOString() >= before);
+    const pruned = this.letters.length - kept.length;
+    this.letters = kept;
+    return pruned;
+  }
+
   async usage(): Promise<GatewayUsage[]> {
     const usage = new Map<string, GatewayUsage>();
     const of = (key: string) => {

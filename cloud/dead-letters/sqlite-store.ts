@@ -216,6 +216,11 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     return Number(this.statements.dropExpired.run(this.now().toISOString()).changes);
   }
 
+  async pruneBefore(before: string): Promise<number> {
+    // Their reasons go with them (ON DELETE CASCADE), and the usage trigger gives back their bytes.
+    return Number(this.db.prepare('DELETE FROM dead_letters WHERE received_at < ?').run(before).changes);
+  }
+
   async usage(): Promise<GatewayUsage[]> {
     const rows = this.db
       .prepare(

@@ -92,6 +92,8 @@ export interface DeadLetterStore {
   rawPayload(id: number): Promise<RawPayload | undefined>;
   /** Deletes the raw payloads past their expiry; returns how many. */
   dropExpiredPayloads(): Promise<number>;
+  /** Deletes letters received before `before` (ISO); returns how many (DEAD_LETTER_RETENTION_DAYS). */
+  pruneBefore(before: string): Promise<number>;
   /** Bytes, letters and dropped letters per gateway that has any. */
   usage(): Promise<GatewayUsage[]>;
   /** Turns a gateway's debug capture on until `until`, or off (undefined). */

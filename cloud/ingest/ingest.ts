@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
 import type { CommandResult } from '../../shared/messages.ts';
@@ -57,7 +58,9 @@ export class Ingestor {
       maxAgeMs,
       maxSkewMs,
     });
-    const key = 'batchId' in decoded ? `${message.gatewayId}/${decoded.batchId}` : undefined;
+    // The journal keeps a digest of the batch id, not the id: equality is all redelivery needs, and a
+    // batch id is text the device chose.
+    const key = 'batchId' in decoded ? batchKey(message.gatewayId, decoded.batchId) : undefined;
     const original = key ? journal.seen(key) : undefined;
     if (original) {
       counters.add('duplicate_batches');
@@ -164,4 +167,9 @@ export class Ingestor {
       rejections,
     });
   }
+}
+
+/** What the journal remembers of a batch: a SHA-256 of its gateway and batch id (base64url). */
+export function batchKey(gatewayId: string, batchId: string): string {
+  return createHash('sha256').update(`${gatewayId}/${batchId}`).digest('base64url');
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
-import { createNotifications } from './factory.ts';
+import { createNotifications, type Notifications } from './factory.ts';
 import type { Publish } from './mqtt.ts';
 import type { Notifier } from './notifier.ts';
 
@@ -33,26 +33,31 @@ export interface NotificationsFeatureDeps {
 
 /** The notifier every alert transition and digest goes through; closed (deliveries finished) at stop. */
 export function notificationsFeature(deps: NotificationsFeatureDeps) {
-  let notifier: Notifier | undefined;
+  let notifications: Notifications | undefined;
   const running = () => {
-    if (!notifier) throw new Error('notifications are not started');
-    return notifier;
+    if (!notifications) throw new Error('notifications are not started');
+    return notifications;
   };
   return {
     name: 'notifications',
     get notifier(): Notifier {
-      return running();
+      return running().notifier;
+    },
+    /** The delivery log and the sent keys, which the pruning job keeps to their retention. */
+    get stores(): Pick<Notifications, 'deliveries' | 'sent'> {
+      const { deliveries, sent } = running();
+      return { deliveries, sent };
     },
     async start() {
       const channels = await readNotificationChannels(deps.channelsFile);
-      notifier = createNotifications(channels, {
+      notifications = createNotifications(channels, {
         db: deps.db,
         log: deps.log,
         counters: deps.counters,
         now: deps.now,
         publish: deps.publish,
-      }).notifier;
+      });
     },
-    stop: () => running().close(),
+    stop: () => running().notifier.close(),
   };
 }

@@ -1,5 +1,5 @@
-import { type ScheduledTask, schedule, validate } from 'node-cron';
 import type { Logger } from 'pino';
+import { startCron } from '../lifecycle/cron.ts';
 import type { AlertDigest, DigestSummaryInput } from './channel.ts';
 import { buildDigest } from './digest.ts';
 
@@ -15,12 +15,6 @@ export interface DigestJob {
   now?: () => Date;
 }
 
-export interface PruningJob {
-  /** Deletes what is old enough (resolved alerts, sent keys, deliveries); returns how many. */
-  prune: () => number | Promise<number>;
-  log: Logger;
-}
-
 /** The digest job's body: collect, build, send. Logs instead of throwing; tests call it directly. */
 export async function runDigest(job: DigestJob): Promise<AlertDigest | undefined> {
   try {
@@ -34,56 +28,9 @@ export async function runDigest(job: DigestJob): Promise<AlertDigest | undefined
   }
 }
 
-/** The pruning job's body; returns how many records it removed (0 on failure, logged). */
-export async function runPruning(job: PruningJob): Promise<number> {
-  try {
-    const removed = await job.prune();
-    job.log.info({ removed }, 'pruned old alerts');
-    return removed;
-  } catch (error) {
-    job.log.error({ err: error }, 'pruning old alerts failed');
-    return 0;
-  }
-}
-
-function cronLogger(log: Logger) {
-  return {
-    info: (message: string) => log.info(message),
-    warn: (message: string) => log.warn(message),
-    error: (message: string | Error, err?: Error) => log.error({ err: err ?? message }, String(message)),
-    debug: (message: string | Error, err?: Error) => log.debug({ err }, String(message)),
-  };
-}
-
-function start(
-  expression: string,
-  options: { name: string; timezone?: string; log: Logger },
-  body: () => Promise<unknown>,
-): () => Promise<void> {
-  if (!validate(expression)) throw new Error(`${options.name}: invalid cron expression "${expression}"`);
-  if (options.timezone) new Intl.DateTimeFormat('en', { timeZone: options.timezone }); // throws on a bad zone
-  const task: ScheduledTask = schedule(expression, body, {
-    name: options.name,
-    timezone: options.timezone,
-    noOverlap: true,
-    logger: cronLogger(options.log),
-  });
-  return async () => {
-    await task.stop();
-    await task.destroy();
-  };
-}
-
 /** Schedules the daily digest (e.g. `0 7 * * *` in the city's zone); returns a stop function. */
 export function startDigest(job: DigestJob & { cron: string }): () => Promise<void> {
-  return start(job.cron, { name: 'alert-digest', timezone: job.timezone, log: job.log }, () =>
+  return startCron(job.cron, { name: 'alert-digest', timezone: job.timezone, log: job.log }, () =>
     runDigest(job),
-  );
-}
-
-/** Schedules pruning of old resolved alerts; returns a stop function. */
-export function startPruning(job: PruningJob & { cron: string; timezone?: string }): () => Promise<void> {
-  return start(job.cron, { name: 'alert-pruning', timezone: job.timezone, log: job.log }, () =>
-    runPruning(job),
   );
 }

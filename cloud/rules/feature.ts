@@ -4,7 +4,7 @@ import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
 import { SqliteAlertStore } from '../alerts/sqlite-store.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { Notifier } from '../notifications/notifier.ts';
-import { startDigest, startPruning } from '../notifications/scheduler.ts';
+import { startDigest } from '../notifications/scheduler.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { PointWriter } from '../storage/point-writer.ts';
 import { createRulesRuntime } from './runtime.ts';
@@ -30,22 +30,20 @@ export interface AlertingFeatureDeps {
   /** How often timed conditions (absence, `for`, auto-clear, schedules, groups) are evaluated. */
   tickMs: number;
   digestCron: string;
-  pruneCron: string;
-  /** Resolved alerts older than this are pruned. */
-  alertRetentionDays: number;
 }
 
 /**
  * Rules, alerts and their notifications: the rule set (default pack + API changes), the engine and
  * alert service, every transition announced through the notifier, the timer of timed conditions,
- * and the daily digest and pruning jobs. A rule that fails is counted and logged, never thrown into
+ * and the daily digest. A rule that fails is counted and logged, never thrown into
  * ingestion.
  */
 export function alertingFeature(deps: AlertingFeatureDeps) {
   const { db, registry, counters, log, now, notifier } = deps;
+  const states = new SqliteRuleStateStore(db);
   const { alertStore, alerts, engine } = createRulesRuntime({
     alertStore: new SqliteAlertStore(db),
-    states: new SqliteRuleStateStore(db),
+    states,
     points: deps.points,
     registry,
     counters,
@@ -84,6 +82,8 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
   return {
     name: 'alerting',
     alertStore,
+    /** Rule evaluation state (the pruning job forgets what is long cleared). */
+    ruleStates: states,
     alerts,
     rules,
     /** Evaluates the rules on readings and events ingestion accepted. */
@@ -110,14 +110,6 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
             now,
             collect: () => alertStore.summary(daysAgo(1), now().toISOString()),
             notify: (channels, digest) => notifier.digest(channels, digest),
-          }),
-        );
-        stopJobs.push(
-          startPruning({
-            cron: deps.pruneCron,
-            timezone,
-            log,
-            prune: () => alertStore.pruneResolved(daysAgo(deps.alertRetentionDays)),
           }),
         );
       } catch (error) {

@@ -36,4 +36,20 @@ export class MemoryRuleStateStore implements RuleStateStore {
   async forgetRule(ruleId: string): Promise<void> {
     this.rules.delete(ruleId);
   }
+
+  async pruneCleared(before: number): Promise<number> {
+    return this.staleCleared(before).filter(([ruleId, subjectId]) =>
+      this.rules.get(ruleId)?.delete(subjectId),
+    ).length;
+  }
+
+  /** The (rule, subject) pairs `pruneCleared(before)` forgets. */
+  staleCleared(before: number): [string, string][] {
+    const stale: [string, string][] = [];
+    for (const [ruleId, subjects] of this.rules)
+      for (const [subjectId, state] of subjects)
+        if (state.since === undefined && state.clearedAt !== undefined && state.clearedAt < before)
+          stale.push([ruleId, subjectId]);
+    return stale;
+  }
 }

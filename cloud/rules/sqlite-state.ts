@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { transaction } from '../sqlite/sqlite.ts';
 import { MemoryRuleStateStore } from './memory-state.ts';
 import type { RuleStateStore, SubjectState } from './state.ts';
 
@@ -44,5 +45,14 @@ export class SqliteRuleStateStore implements RuleStateStore {
   async forgetRule(ruleId: string): Promise<void> {
     await this.cache.forgetRule(ruleId);
     this.db.prepare('DELETE FROM rule_state WHERE rule_id = ?').run(ruleId);
+  }
+
+  async pruneCleared(before: number): Promise<number> {
+    const stale = this.cache.staleCleared(before);
+    const remove = this.db.prepare('DELETE FROM rule_state WHERE rule_id = ? AND subject_id = ?');
+    transaction(this.db, () => {
+      for (const [ruleId, subjectId] of stale) remove.run(ruleId, subjectId);
+    });
+    return this.cache.pruneCleared(before);
   }
 }

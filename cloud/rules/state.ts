@@ -20,4 +20,10 @@ export interface RuleStateStore {
   /** Subjects of a rule whose condition holds but whose alert waits for its `for` duration. */
   pending(ruleId: string): string[];
   forgetRule(ruleId: string): Promise<void>;
+  /**
+   * Forgets the states whose condition does not hold (no `since`) and whose alert cleared before
+   * `before` (epoch ms): they only served flap protection, long over. Returns how many
+   * (RULE_STATE_RETENTION_DAYS, longer than any rule's `minInterval`).
+   */
+  pruneCleared(before: number): Promise<number>;
 }

@@ -40,5 +40,16 @@ export function auditLogConformance(name: string, createLog: () => AuditLog | Pr
       });
       expect((await log.list(1, 0)).items[0]).toMatchObject({ before: null, after: null });
     });
+
+    it('prunes entries recorded before a time, counts them, and keeps the rest in order', async () => {
+      const log = await createLog();
+      for (let n = 1; n <= 4; n++) await log.record(entry(n));
+      expect(await log.pruneBefore('2026-11-22T10:00:03.000Z')).toBe(2);
+      const kept = await log.list(10, 0);
+      expect([kept.total, kept.items.map((e) => e.target)]).toEqual([2, ['rule-4', 'rule-3']]);
+      expect(await log.pruneBefore('2026-11-22T10:00:03.000Z')).toBe(0);
+      await log.record(entry(5));
+      expect((await log.list(1, 0)).items[0]?.id).toBeGreaterThan(kept.items[0]?.id ?? 0);
+    });
   });
 }

@@ -118,5 +118,26 @@ export function commandStoreConformance(
       const page = await store.list({ limit: 2, offset: 1 });
       expect([page.total, page.items.map((c) => c.id)]).toEqual([4, ['d', 'b']]);
     });
+
+    it('prunes commands finished before a time, keeping open ones whatever their age', async () => {
+      const store = await createStore();
+      await store.insert([
+        command('old-done'),
+        command('old-expired'),
+        command('recent-done'),
+        command('old-open', { expiresAt: minute(1) }),
+        command('old-delivered'),
+      ]);
+      await store.transition('old-done', 'succeeded', minute(1));
+      await store.transition('old-expired', 'expired', minute(2));
+      await store.transition('recent-done', 'failed', minute(5));
+      await store.transition('old-delivered', 'delivered', minute(1));
+      expect(await store.pruneFinished(minute(5))).toBe(2);
+      expect(await store.get('old-done')).toBeUndefined();
+      expect(await store.get('old-expired')).toBeUndefined();
+      const ids = (await store.list({ limit: 10, offset: 0 })).items.map((c) => c.id).sort();
+      expect(ids).toEqual(['old-delivered', 'old-open', 'recent-done']);
+      expect(await store.pruneFinished(minute(5))).toBe(0);
+    });
   });
 }

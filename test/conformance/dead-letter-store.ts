@@ -221,5 +221,18 @@ export function deadLetterStoreConformance(
       at(120_000);
       expect(await store.capture('gw-1')).toBeUndefined();
     });
+
+    it('prunes letters received before a time, with their rejections, and counts them', async () => {
+      const store = await createStore({});
+      for (let n = 1; n <= 4; n++) await store.add(letter(n));
+      expect(await store.pruneBefore('2026-11-22T10:00:03.000Z')).toBe(2);
+      const kept = await store.list({ limit: 10, offset: 0 });
+      expect([kept.total, kept.items.map((l) => l.size)]).toEqual([2, [104, 103]]);
+      expect(kept.items[0]?.rejections).toEqual(letter(4).rejections);
+      expect(await store.list({ limit: 10, offset: 0, reason: 'invalid-reading' })).toMatchObject({
+        total: 2,
+      });
+      expect(await store.pruneBefore('2026-11-22T10:00:03.000Z')).toBe(0);
+    });
   });
 }

@@ -52,5 +52,20 @@ export function ruleStateStoreConformance(
       expect(await store.pending('r1')).toEqual([]);
       expect(await store.get('r2', 'lamp-1')).toEqual({ since: 1_000 });
     });
+
+    it('prunes states long cleared whose condition does not hold, and only those', async () => {
+      const store = await createStore();
+      await store.set('r1', 'old-cleared', { clearedAt: 1_000 });
+      await store.set('r1', 'recent-cleared', { clearedAt: 5_000 });
+      await store.set('r1', 'holding', { since: 2_000, clearedAt: 1_000 });
+      await store.set('r2', 'old-cleared', { clearedAt: 1_000 });
+      expect(await store.pruneCleared(5_000)).toBe(2);
+      expect(store.get('r1', 'old-cleared')).toEqual({});
+      expect(store.get('r2', 'old-cleared')).toEqual({});
+      expect(store.get('r1', 'recent-cleared')).toEqual({ clearedAt: 5_000 });
+      expect(store.get('r1', 'holding')).toEqual({ since: 2_000, clearedAt: 1_000 });
+      expect(store.pending('r1')).toEqual(['holding']);
+      expect(await store.pruneCleared(5_000)).toBe(0);
+    });
   });
 }

@@ -16,4 +16,15 @@ describe('SqliteRuleStateStore', () => {
     expect(second.get('r1', 'lamp-1')).toEqual({ since: 1_000, clearedAt: 500 });
     expect(second.pending('r2')).toEqual([]);
   });
+
+  it('forgets pruned states on disk too: a restart does not bring them back', async () => {
+    const db = openSqlite(':memory:');
+    const first = new SqliteRuleStateStore(db);
+    await first.set('r1', 'lamp-1', { clearedAt: 1_000 });
+    await first.set('r1', 'lamp-2', { clearedAt: 9_000 });
+    await first.pruneCleared(5_000);
+    const second = new SqliteRuleStateStore(db);
+    expect(second.get('r1', 'lamp-1')).toEqual({});
+    expect(second.get('r1', 'lamp-2')).toEqual({ clearedAt: 9_000 });
+  });
 });

@@ -3,12 +3,7 @@ import { Counters } from '../../../../cloud/monitoring/counters.ts';
 import type { AlertDigest } from '../../../../cloud/notifications/channel.ts';
 import { buildDigest, localDate } from '../../../../cloud/notifications/digest.ts';
 import { Notifier } from '../../../../cloud/notifications/notifier.ts';
-import {
-  runDigest,
-  runPruning,
-  startDigest,
-  startPruning,
-} from '../../../../cloud/notifications/scheduler.ts';
+import { runDigest, startDigest } from '../../../../cloud/notifications/scheduler.ts';
 import { SqliteSentKeys } from '../../../../cloud/notifications/sent-keys.ts';
 import { openSqlite } from '../../../../cloud/sqlite/sqlite.ts';
 import { capturingLog, recordingChannel, silentLog } from './fixtures.ts';
@@ -76,16 +71,6 @@ describe('digest', () => {
   });
 });
 
-describe('pruning', () => {
-  it('runPruning returns what prune removed, 0 when it fails', async () => {
-    expect(await runPruning({ prune: () => 7, log: silentLog })).toBe(7);
-    const failing = () => {
-      throw new Error('locked');
-    };
-    expect(await runPruning({ prune: failing, log: silentLog })).toBe(0);
-  });
-});
-
 describe('cron jobs', () => {
   const digestJob = {
     channels: ['ops'],
@@ -97,14 +82,11 @@ describe('cron jobs', () => {
 
   it('start with a valid expression and stop cleanly', async () => {
     const stopDigest = startDigest({ ...digestJob, cron: '0 7 * * *' });
-    const stopPruning = startPruning({ cron: '30 3 * * *', prune: () => 0, log: silentLog });
     await stopDigest();
-    await stopPruning();
   });
 
   it('refuse a bad expression or time zone', () => {
     expect(() => startDigest({ ...digestJob, cron: '0 25 * * *' })).toThrow('invalid cron expression');
     expect(() => startDigest({ ...digestJob, cron: '0 7 * * *', timezone: 'Mars/Olympus' })).toThrow();
-    expect(() => startPruning({ cron: 'daily', prune: () => 0, log: silentLog })).toThrow('alert-pruning');
   });
 });
