@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
+import type { RejectReason } from './rejection.ts';
 import type { DeadLetterStore } from './store.ts';
 
 export interface DeadLetterIntakeDeps {
@@ -15,16 +16,23 @@ export interface DeadLetterIntakeDeps {
  */
 export function deadLetterIntake({ store, counters, log, now }: DeadLetterIntakeDeps) {
   return {
-    refusedPublish(message: { topic: string; gatewayId?: string; payload: Buffer; reason: string }): void {
+    /** `code`: the rejection reason it is counted and listed under. */
+    refusedPublish(message: {
+      topic: string;
+      gatewayId?: string;
+      payload: Buffer;
+      reason: string;
+      code: RejectReason;
+    }): void {
       counters.add('dead_letters');
-      counters.add('rejected_publish-refused');
+      counters.add(`rejected_${message.code}`);
       store
         .add({
           receivedAt: now(),
           topic: message.topic,
           gatewayId: message.gatewayId,
           payload: message.payload,
-          rejections: [{ reason: 'publish-refused', message: message.reason }],
+          rejections: [{ reason: message.code, message: message.reason }],
         })
         .catch((error: Error) =>
           log.error(

@@ -12,6 +12,7 @@ import {
   gatewayStatus,
   telemetryEnvelope,
 } from '../../shared/messages.ts';
+import { parseStrictJson } from '../../shared/strict-json.ts';
 import type { UplinkChannel } from '../../shared/topics.ts';
 import type { Rejection, RejectReason } from '../dead-letters/rejection.ts';
 import { compileReadingCheck } from './compiled-check.ts';
@@ -97,12 +98,10 @@ export function decodeMessage(
   payload: Buffer,
   window: TimeWindow,
 ): Decoded {
-  let json: unknown;
-  try {
-    json = JSON.parse(payload.toString('utf8'));
-  } catch (error) {
-    return reject('invalid-json', `payload is not JSON: ${(error as Error).message}`);
-  }
+  // Bytes that are not UTF-8 and keys given twice are refused, never rewritten (shared/strict-json.ts).
+  const parsed = parseStrictJson(payload);
+  if (!parsed.ok) return reject(parsed.reason, parsed.message);
+  const json = parsed.value;
   const claimed = (json as { gatewayId?: unknown } | null)?.gatewayId;
   if (claimed !== undefined && claimed !== gatewayId) {
     return reject(

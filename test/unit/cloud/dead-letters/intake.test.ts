@@ -29,6 +29,7 @@ describe('deadLetterIntake', () => {
       gatewayId: 'gw-1',
       payload: Buffer.from('{}'),
       reason: 'not its topic',
+      code: 'publish-refused',
     });
     expect(kept).toEqual([
       {
@@ -40,6 +41,21 @@ describe('deadLetterIntake', () => {
       },
     ]);
     expect(counters.snapshot()).toEqual({ dead_letters: 1, 'rejected_publish-refused': 1 });
+  });
+
+  it('counts a refused publish under its own rejection reason', () => {
+    const { kept, counters, intake: dl } = intake();
+    dl.refusedPublish({
+      topic: 'city/v1/gateways/gw-1/\ufffd',
+      gatewayId: 'gw-1',
+      payload: Buffer.from('{}'),
+      reason: 'topic is not well-formed UTF-8',
+      code: 'invalid-utf8',
+    });
+    expect(kept[0]?.rejections).toEqual([
+      { reason: 'invalid-utf8', message: 'topic is not well-formed UTF-8' },
+    ]);
+    expect(counters.snapshot()).toEqual({ dead_letters: 1, 'rejected_invalid-utf8': 1 });
   });
 
   it('keeps the lines InfluxDB refused as one letter, with the reason cut to 2,000 characters', async () => {
@@ -66,6 +82,7 @@ describe('deadLetterIntake', () => {
       gatewayId: 'gw-1',
       payload: Buffer.from('{}'),
       reason: 'acl',
+      code: 'publish-refused',
     });
     await vi.waitFor(() => expect(logged).toHaveLength(1));
     expect(logged[0]).toMatchObject({

@@ -49,9 +49,30 @@ describe('decodeMessage: the whole message', () => {
     expect(rejection(decode('telemetry', payload))?.reason).toBe('invalid-json');
   });
 
-  it('rejects invalid UTF-8 that does not decode to JSON', () => {
+  it('rejects bytes that are not UTF-8 as invalid-utf8', () => {
     const decoded = decodeMessage('status', GATEWAY, Buffer.from([0xff, 0xfe, 0x7b]), window);
-    expect(rejection(decoded)?.reason).toBe('invalid-json');
+    expect(rejection(decoded)?.reason).toBe('invalid-utf8');
+  });
+
+  it('rejects a device id with a byte that is not UTF-8 instead of storing it with U+FFFD', () => {
+    const text = JSON.stringify(telemetry([{ ...validReadings.camera, deviceId: 'cam-X' }]));
+    const [before, after] = text.split('X') as [string, string];
+    const payload = Buffer.concat([Buffer.from(before), Buffer.from([0xc3]), Buffer.from(after)]);
+    expect(rejection(decodeMessage('telemetry', GATEWAY, payload, window))).toEqual({
+      reason: 'invalid-utf8',
+      message: 'payload is not well-formed UTF-8',
+    });
+  });
+
+  it('rejects a reading that gives a key twice, which JSON.parse would resolve silently', () => {
+    const text = JSON.stringify(telemetry([validReadings.camera])).replace(
+      '"deviceId":',
+      '"deviceId":"cam-other","deviceId":',
+    );
+    expect(rejection(decode('telemetry', text))).toEqual({
+      reason: 'duplicate-json-key',
+      message: 'an object has the key "deviceId" twice',
+    });
   });
 
   it.each<UplinkChannel>(['telemetry', 'events', 'heartbeat', 'status', 'command-results', 'config-status'])(
