@@ -1,9 +1,13 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeviceDriver } from '../shared/driver.ts';
-import { oneLine } from '../shared/ids.ts';
 import type { DeviceEvent, Reading } from '../shared/kinds/index.ts';
-import { type CommandMessage, type CommandResult, commandMessage } from '../shared/messages.ts';
+import {
+  type CommandMessage,
+  type CommandReason,
+  type CommandResult,
+  commandMessage,
+} from '../shared/messages.ts';
 
 export interface CommandHandlerOptions {
   gatewayId: string;
@@ -45,7 +49,7 @@ export class CommandHandler {
     if (!parsed.success) {
       log.warn({ gatewayId, commandId }, `invalid command: ${z.prettifyError(parsed.error)}`);
       if (z.uuid().safeParse(commandId).success) {
-        this.reply(commandId as string, 'rejected', 'invalid command');
+        this.reply(commandId as string, 'rejected', 'invalidCommand');
       }
       return;
     }
@@ -72,31 +76,36 @@ export class CommandHandler {
     const { gatewayId, drivers, log, now, queue } = this.options;
     const at = now();
     if (message.expiresAt && Date.parse(message.expiresAt) < at.getTime()) {
-      return this.reply(message.commandId, 'rejected', `expired at ${message.expiresAt}`);
+      return this.reply(message.commandId, 'rejected', 'expired');
     }
     const { deviceId, kind, command } = message.target;
     const driver = drivers.find((d) => d.kind === kind && d.has(deviceId));
-    if (!driver)
-      return this.reply(message.commandId, 'rejected', `no ${kind} ${deviceId} on gateway ${gatewayId}`);
+    if (!driver) {
+      log.warn(
+        { gatewayId, deviceId, kind, commandId: message.commandId },
+        'command for a device not on this gateway',
+      );
+      return this.reply(message.commandId, 'rejected', 'unknownDevice');
+    }
     try {
       const outcome = await driver.execute(deviceId, command, at);
       queue(outcome.readings ?? [], outcome.events ?? []);
       log.info({ gatewayId, deviceId, action: command.action, status: outcome.status }, 'command executed');
-      this.reply(message.commandId, outcome.status, outcome.detail);
+      this.reply(message.commandId, outcome.status, outcome.reason);
     } catch (error) {
       log.error({ err: error, deviceId, commandId: message.commandId }, 'command failed');
-      this.reply(message.commandId, 'failed', (error as Error).message.slice(0, 200));
+      this.reply(message.commandId, 'failed', 'driverError');
     }
   }
 
-  private reply(commandId: string, status: CommandResult['status'], detail?: string): void {
+  private reply(commandId: string, status: CommandResult['status'], reason?: CommandReason): void {
     const result: CommandResult = {
       v: 1,
       gatewayId: this.options.gatewayId,
       commandId,
       ts: this.options.now().toISOString(),
       status,
-      ...(detail ? { detail: oneLine(detail) } : {}),
+      ...(reason ? { reason } : {}),
     };
     this.answered.set(commandId, result);
     if (this.answered.size > 1_000) this.answered.delete(this.answered.keys().next().value as string);

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { oneLine } from '../shared/ids.ts';
 import { type ConfigStatus, type GatewayConfig, gatewayConfig } from '../shared/messages.ts';
 
 export interface RemoteConfigOptions {
@@ -62,16 +61,13 @@ export class RemoteConfig {
     if (!parsed.success) {
       log.warn({ gatewayId }, `invalid remote configuration: ${z.prettifyError(parsed.error)}`);
       if (Number.isInteger(version) && (version as number) >= 1) {
-        const detail = oneLine(
-          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-        );
         sendStatus({
           v: 1,
           gatewayId,
           version: version as number,
           status: 'rejected',
           ts: now().toISOString(),
-          detail: detail.slice(0, 500),
+          ...invalidFields(parsed.error),
         });
       }
       return;
@@ -86,4 +82,25 @@ export class RemoteConfig {
     log.info({ gatewayId, version: parsed.data.version }, 'remote configuration applied');
     sendStatus({ v: 1, gatewayId, version: parsed.data.version, status: 'applied', ts: now().toISOString() });
   }
+}
+
+/**
+ * The fields a rejected configuration got wrong, as dotted paths (`deadband.activePower`): what a
+ * config-status may carry instead of the validator's sentences. A key that is not a plain name is
+ * named by its parent; an issue with the whole message is `config`.
+ */
+function invalidFields(error: z.ZodError): Pick<ConfigStatus, 'invalidFields'> {
+  const fields = new Set<string>();
+  for (const issue of error.issues) {
+    const path: string[] = [];
+    // An unknown field is reported on its parent, with the field's name beside it.
+    const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+    for (const key of keys) {
+      const part = String(key);
+      if (!/^[A-Za-z0-9_]{1,40}$/.test(part)) break;
+      path.push(part);
+    }
+    fields.add(path.length > 0 ? path.join('.').slice(0, 100) : 'config');
+  }
+  return { invalidFields: [...fields].slice(0, 20) };
 }

@@ -214,15 +214,16 @@ describe('commandMessage', () => {
 describe('commandResult', () => {
   const result = { v: 1, gatewayId: GATEWAY, commandId: COMMAND_ID, ts: TS, status: 'succeeded' };
 
-  it('accepts each status, with an optional detail', () => {
+  it('accepts each status, with an optional reason code', () => {
     for (const status of ['succeeded', 'failed', 'rejected']) {
-      expect(commandResult.safeParse({ ...result, status, detail: 'ok' }).success).toBe(true);
+      expect(commandResult.safeParse({ ...result, status, reason: 'deviceFault' }).success).toBe(true);
     }
   });
 
-  it('rejects an unknown status, a multi-line detail and a non-uuid command id', () => {
+  it('rejects an unknown status, free text (a detail, an unknown reason) and a non-uuid command id', () => {
     expect(commandResult.safeParse({ ...result, status: 'done' }).success).toBe(false);
-    expect(commandResult.safeParse({ ...result, detail: 'a\nb' }).success).toBe(false);
+    expect(commandResult.safeParse({ ...result, detail: 'ok' }).success).toBe(false);
+    expect(commandResult.safeParse({ ...result, reason: 'lamp 7 of Jan Novák' }).success).toBe(false);
     expect(commandResult.safeParse({ ...result, commandId: '42' }).success).toBe(false);
   });
 });
@@ -286,9 +287,9 @@ describe('gatewayConfig', () => {
 describe('configStatus', () => {
   const status = { v: 1, gatewayId: GATEWAY, version: 3, status: 'applied', ts: TS };
 
-  it('accepts applied and rejected, with an optional detail', () => {
+  it('accepts applied and rejected, with the invalid fields named', () => {
     expect(configStatus.parse(status)).toEqual(status);
-    const rejected = { ...status, status: 'rejected', detail: 'deadband.activePower: too small' };
+    const rejected = { ...status, status: 'rejected', invalidFields: ['deadband.activePower'] };
     expect(configStatus.parse(rejected)).toEqual(rejected);
   });
 
@@ -298,8 +299,9 @@ describe('configStatus', () => {
     ['a fractional version', { version: 2.5 }],
     ['an invalid gateway id', { gatewayId: 'GW 1' }],
     ['a bad timestamp', { ts: 'now' }],
-    ['a multi-line detail', { detail: 'a\nb' }],
-    ['a detail over 500 characters', { detail: 'd'.repeat(501) }],
+    ['a detail (free text)', { detail: 'deadband.activePower: too small' }],
+    ['an invalid field that is not a path', { invalidFields: ['deadband: too small'] }],
+    ['more than 20 invalid fields', { invalidFields: Array.from({ length: 21 }, (_, i) => `f${i}`) }],
     ['an unknown field', { config: {} }],
   ])('rejects %s', (_, change) => {
     expect(configStatus.safeParse({ ...status, ...change }).success).toBe(false);

@@ -261,7 +261,7 @@ describe('decodeMessage: heartbeat, status, command results, config status', () 
       commandId: COMMAND_ID,
       ts: at(0),
       status: 'failed',
-      detail: 'no ack',
+      reason: 'deviceFault',
     };
     expect(decode('command-results', result)).toEqual({ channel: 'command-results', result, rejections: [] });
     expect(rejection(decode('command-results', { ...result, commandId: 'x' }))?.reason).toBe(
@@ -276,7 +276,7 @@ describe('decodeMessage: heartbeat, status, command results, config status', () 
       status: applied,
       rejections: [],
     });
-    const rejected = { ...applied, status: 'rejected', detail: 'deadband.x: too small' };
+    const rejected = { ...applied, status: 'rejected', invalidFields: ['deadband.x'] };
     expect(decode('config-status', rejected)).toEqual({
       channel: 'config-status',
       status: rejected,
