@@ -3,14 +3,13 @@ import type { TLSSocket } from 'node:tls';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { gatewayTopic } from '../../shared/topics.ts';
-import type { RejectReason } from '../dead-letters/rejection.ts';
 import type { UplinkMessage } from '../ingest/ingest.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { canPublish, canSubscribe } from './access.ts';
 import type { CredentialStore } from './credentials.ts';
 import { RateLimiter } from './limits.ts';
 import { createListener, type ListenerSpec, listen } from './listeners.ts';
-import { type ParsedPublish, watchPackets } from './packet-watch.ts';
+import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
 
 export interface BrokerLimits {
   maxPayloadBytes: number;
@@ -37,35 +36,6 @@ export interface BrokerOptions {
   onGatewayGone(gatewayId: string): void;
   /** The gateway acknowledged a message the cloud published to it. */
   onDelivered(topic: string, payload: Buffer): void;
-}
-
-/** What the broker refused, why (`reason`, for people) and under which rejection reason it is counted. */
-export interface RefusedPublish {
-  topic: string;
-  gatewayId?: string;
-  payload: Buffer;
-  reason: string;
-  code: Extract<RejectReason, 'publish-refused' | 'invalid-utf8' | 'malformed-packet'>;
-}
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we refuse
-const controlInTopic = /[\u0000-\u001f\u007f-\u009f]/;
-
-/**
- * The MQTT packet parser decodes a topic with `Buffer#toString('utf8')`, which turns bytes that are
- * not UTF-8 into U+FFFD (mqtt-packet parser.js `_parseString`); no gateway topic contains U+FFFD, so
- * a topic that does was not valid UTF-8 (or named the replacement character itself) and is refused.
- * [MQTT-1.5.3-1] (ill-formed UTF-8) and [MQTT-1.5.3-2] (U+0000) require closing the connection.
- */
-function topicBytesProblem(topic: string): { reason: string; code: RefusedPublish['code'] } | undefined {
-  if (topic.includes('\ufffd'))
-    return {
-      reason: 'topic is not well-formed UTF-8 (or contains U+FFFD) [MQTT-1.5.3-1]',
-      code: 'invalid-utf8',
-    };
-  if (controlInTopic.test(topic))
-    return { reason: 'topic contains a NUL or control character [MQTT-1.5.3-2]', code: 'publish-refused' };
-  return undefined;
 }
 
 function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
@@ -135,7 +105,16 @@ export class MqttBroker {
   }
 
   private preConnect(client: Client, done: (error: Error | null, ok: boolean) => void) {
-    this.watch(client);
+    // What aedes refuses before any hook is counted and dead-lettered like every other refusal.
+    const { counters, log, onRefused } = this.options;
+    watchRefusals(client, {
+      counters,
+      log,
+      onRefused,
+      maxTopicLevels: (this.aedes as unknown as { maxTopicLevels: number }).maxTopicLevels,
+      gatewayOf: (c) => this.gatewayOf.get(c),
+      address: remoteAddress,
+    });
     const address = remoteAddress(client);
     if (this.connectionRate.take(address, this.options.now().getTime())) return done(null, true);
     this.options.counters.add('mqtt_connections_rate_limited');
@@ -189,44 +168,6 @@ export class MqttBroker {
         done(authError('credential store unavailable', 5), false);
       },
     );
-  }
-
-  /**
-   * What aedes refuses without a hook (a wildcard, empty or too deep topic; bytes that are no MQTT
-   * packet) is counted and kept as a dead letter like every other refusal.
-   */
-  private watch(client: Client): void {
-    const { counters, log, onRefused } = this.options;
-    const maxTopicLevels = (this.aedes as unknown as { maxTopicLevels: number }).maxTopicLevels;
-    watchPackets(client, maxTopicLevels, {
-      refusedPublish: (packet: ParsedPublish, reason: string) => {
-        const payload = Buffer.from(packet.payload);
-        counters.add('mqtt_publish_refused');
-        log.warn({ clientId: client.id, bytes: payload.length }, `publish refused: ${reason}`);
-        const gatewayId = this.gatewayOf.get(client);
-        onRefused({
-          topic: packet.topic,
-          gatewayId,
-          payload: payload.subarray(0, 65_536),
-          reason,
-          code: 'publish-refused',
-        });
-      },
-      malformed: (error: Error) => {
-        counters.add('mqtt_malformed_packets');
-        log.warn(
-          { clientId: client.id, address: remoteAddress(client) },
-          `malformed MQTT packet: ${error.message}`,
-        );
-        onRefused({
-          topic: '',
-          gatewayId: this.gatewayOf.get(client),
-          payload: Buffer.alloc(0),
-          reason: `not a valid MQTT packet: ${error.message.slice(0, 200)}`,
-          code: 'malformed-packet',
-        });
-      },
-    });
   }
 
   private authorizePublish(

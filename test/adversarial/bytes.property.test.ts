@@ -194,15 +194,18 @@ describe('topics and payloads as bytes, over MQTT into a real cloud', () => {
   });
 
   it('stores exactly the device ids it accepted, byte for byte, in the registry and in InfluxDB', async () => {
-    const { body } = await getJson<{ items: { id: string }[] }>(`${city.apiUrl}/api/v1/devices?limit=1000`);
+    const { status, body } = await getJson<{ items: { id: string }[] }>(
+      `${city.apiUrl}/api/v1/devices?limit=1000`,
+    );
+    expect(status, JSON.stringify(body)).toBe(200);
     const registered = body.items.map((d) => d.id).filter((id) => id.startsWith(prefix));
-    expect(new Set(registered)).toEqual(accepted);
+    expect(registered.sort(), 'device ids in the registry').toEqual([...accepted].sort());
     const tagged = await waitFor('every accepted device in InfluxDB', async () => {
       const [series] = await city.influx.select('SHOW TAG VALUES FROM "streetlight" WITH KEY = "device"');
       const ids = (series?.values ?? []).map((row) => String(row[1])).filter((id) => id.startsWith(prefix));
       return ids.length >= accepted.size ? ids : undefined;
     });
-    expect(new Set(tagged)).toEqual(accepted);
+    expect(tagged.sort(), 'device tags in InfluxDB').toEqual([...accepted].sort());
     for (const id of accepted) expect(Buffer.from(id, 'utf8').toString('utf8')).toBe(id);
   });
 

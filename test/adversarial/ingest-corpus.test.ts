@@ -16,6 +16,8 @@ const maxPayloadBytes = 1_048_576;
 const started = new Date();
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is checked
 const controlOrBackslash = /[\u0000-\u001f\u007f\\]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is checked
+const controlInPath = /[\u0000-\u001f\u007f-\u009f]/;
 
 interface Letter {
   topic: string;
@@ -249,7 +251,9 @@ describe('the nasty corpus over MQTT into a real cloud and InfluxDB', () => {
     for (const s of sent.filter((s) => s.item?.accept === false && s.item.deviceId)) {
       const id = s.item?.deviceId as string;
       if (expected.has(id) || id.length === 0 || id.length > 4_000) continue;
-      expect((await api(`${city.apiUrl}/api/v1/devices/${encodeURIComponent(id)}`)).status, id).toBe(404);
+      // Never stored: not found, or (issue 13) refused as a path with a control character.
+      const status = (await api(`${city.apiUrl}/api/v1/devices/${encodeURIComponent(id)}`)).status;
+      expect(status, id).toBe(controlInPath.test(id) ? 400 : 404);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
