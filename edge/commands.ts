@@ -8,6 +8,7 @@ import {
   type CommandResult,
   commandMessage,
 } from '../shared/messages.ts';
+import { parseStrictJson } from '../shared/strict-json.ts';
 
 export interface CommandHandlerOptions {
   gatewayId: string;
@@ -37,13 +38,13 @@ export class CommandHandler {
 
   async handle(payload: Buffer): Promise<void> {
     const { gatewayId, log, sendResult } = this.options;
-    let json: unknown;
-    try {
-      json = JSON.parse(payload.toString('utf8'));
-    } catch {
-      log.warn({ gatewayId }, 'command is not JSON; ignored');
+    // Bytes that are not UTF-8 and repeated keys are refused, never read as something else.
+    const strict = parseStrictJson(payload);
+    if (!strict.ok) {
+      log.warn({ gatewayId, reason: strict.reason }, 'command is not well-formed JSON; ignored');
       return;
     }
+    const json = strict.value;
     const parsed = commandMessage.safeParse(json);
     const commandId = (json as { commandId?: unknown } | null)?.commandId;
     if (!parsed.success) {

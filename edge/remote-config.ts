@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type ConfigStatus, type GatewayConfig, gatewayConfig } from '../shared/messages.ts';
+import { parseStrictJson } from '../shared/strict-json.ts';
 
 export interface RemoteConfigOptions {
   gatewayId: string;
@@ -50,12 +51,9 @@ export class RemoteConfig {
 
   handle(payload: Buffer): void {
     const { gatewayId, log, now, sendStatus } = this.options;
-    let json: unknown;
-    try {
-      json = JSON.parse(payload.toString('utf8'));
-    } catch {
-      json = undefined;
-    }
+    // Bytes that are not UTF-8 and repeated keys make no configuration (and no version to confirm).
+    const strict = parseStrictJson(payload);
+    const json = strict.ok ? strict.value : undefined;
     const parsed = gatewayConfig.safeParse(json);
     const version = (json as { version?: unknown } | undefined)?.version;
     if (!parsed.success) {

@@ -182,6 +182,16 @@ describe('CommandHandler', () => {
     expect(results).toEqual([]);
   });
 
+  it('ignores a command that repeats a key or is not UTF-8, rather than reading it as another command', async () => {
+    const lamps = fakeDriver('streetlight', [LAMP]);
+    const { handler, handle, results } = setup([lamps.driver]);
+    const text = JSON.stringify(dim());
+    await handle(text.replace('"level":50', '"level":50,"level":100'));
+    await handler.handle(Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xff, 0x7d])]));
+    expect(lamps.calls).toEqual([]);
+    expect(results).toEqual([]);
+  });
+
   it.each(['not json', '{', ''])('sends nothing for %j, which is not JSON', async (payload) => {
     const lamps = fakeDriver('streetlight', [LAMP]);
     const { handle, results, queued } = setup([lamps.driver]);

@@ -136,6 +136,7 @@ describe('RemoteConfig', () => {
 
   it.each([
     ['not JSON', 'not json'],
+    ['a repeated key', JSON.stringify(config(2)).replace('"version":2', '"version":2,"version":3')],
     ['JSON null', 'null'],
     ['version 0', config(0)],
     ['a negative version', config(-1)],
