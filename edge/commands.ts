@@ -1,10 +1,15 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeviceDriver } from '../shared/driver.ts';
-import { oneLine } from '../shared/ids.ts';
 import { describeIssues } from '../shared/issues.ts';
 import type { DeviceEvent, Reading } from '../shared/kinds/index.ts';
-import { type CommandMessage, type CommandResult, commandMessage } from '../shared/messages.ts';
+import {
+  type CommandMessage,
+  type CommandReason,
+  type CommandResult,
+  commandMessage,
+} from '../shared/messages.ts';
+import { parseStrictJson } from '../shared/strict-json.ts';
 
 export interface CommandHandlerOptions {
   gatewayId: string;
@@ -34,20 +39,20 @@ export class CommandHandler {
 
   async handle(payload: Buffer): Promise<void> {
     const { gatewayId, log, sendResult } = this.options;
-    let json: unknown;
-    try {
-      json = JSON.parse(payload.toString('utf8'));
-    } catch {
-      log.warn({ gatewayId }, 'command is not JSON; ignored');
+    // Bytes that are not UTF-8 and repeated keys are refused, never read as something else.
+    const strict = parseStrictJson(payload);
+    if (!strict.ok) {
+      log.warn({ gatewayId, reason: strict.reason }, 'command is not well-formed JSON; ignored');
       return;
     }
+    const json = strict.value;
     const parsed = commandMessage.safeParse(json);
     const claimed = (json as { commandId?: unknown } | null)?.commandId;
     // Logged only when it is an id: whatever else the field holds is a value.
     const commandId = z.uuid().safeParse(claimed).success ? (claimed as string) : undefined;
     if (!parsed.success) {
       log.warn({ gatewayId, commandId }, `invalid command: ${describeIssues(parsed.error)}`);
-      if (commandId) this.reply(commandId, 'rejected', 'invalid command');
+      if (commandId) this.reply(commandId, 'rejected', 'invalidCommand');
       return;
     }
     const message = parsed.data;
@@ -73,31 +78,36 @@ export class CommandHandler {
     const { gatewayId, drivers, log, now, queue } = this.options;
     const at = now();
     if (message.expiresAt && Date.parse(message.expiresAt) < at.getTime()) {
-      return this.reply(message.commandId, 'rejected', `expired at ${message.expiresAt}`);
+      return this.reply(message.commandId, 'rejected', 'expired');
     }
     const { deviceId, kind, command } = message.target;
     const driver = drivers.find((d) => d.kind === kind && d.has(deviceId));
-    if (!driver)
-      return this.reply(message.commandId, 'rejected', `no ${kind} ${deviceId} on gateway ${gatewayId}`);
+    if (!driver) {
+      log.warn(
+        { gatewayId, deviceId, kind, commandId: message.commandId },
+        'command for a device not on this gateway',
+      );
+      return this.reply(message.commandId, 'rejected', 'unknownDevice');
+    }
     try {
       const outcome = await driver.execute(deviceId, command, at);
       queue(outcome.readings ?? [], outcome.events ?? []);
       log.info({ gatewayId, deviceId, action: command.action, status: outcome.status }, 'command executed');
-      this.reply(message.commandId, outcome.status, outcome.detail);
+      this.reply(message.commandId, outcome.status, outcome.reason);
     } catch (error) {
       log.error({ err: error, deviceId, commandId: message.commandId }, 'command failed');
-      this.reply(message.commandId, 'failed', (error as Error).message.slice(0, 200));
+      this.reply(message.commandId, 'failed', 'driverError');
     }
   }
 
-  private reply(commandId: string, status: CommandResult['status'], detail?: string): void {
+  private reply(commandId: string, status: CommandResult['status'], reason?: CommandReason): void {
     const result: CommandResult = {
       v: 1,
       gatewayId: this.options.gatewayId,
       commandId,
       ts: this.options.now().toISOString(),
       status,
-      ...(detail ? { detail: oneLine(detail) } : {}),
+      ...(reason ? { reason } : {}),
     };
     this.answered.set(commandId, result);
     if (this.answered.size > 1_000) this.answered.delete(this.answered.keys().next().value as string);

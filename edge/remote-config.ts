@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import { oneLine } from '../shared/ids.ts';
 import { describeIssues } from '../shared/issues.ts';
 import { type ConfigStatus, type GatewayConfig, gatewayConfig } from '../shared/messages.ts';
+import { parseStrictJson } from '../shared/strict-json.ts';
 
 export interface RemoteConfigOptions {
   gatewayId: string;
@@ -51,12 +53,9 @@ export class RemoteConfig {
 
   handle(payload: Buffer): void {
     const { gatewayId, log, now, sendStatus } = this.options;
-    let json: unknown;
-    try {
-      json = JSON.parse(payload.toString('utf8'));
-    } catch {
-      json = undefined;
-    }
+    // Bytes that are not UTF-8 and repeated keys make no configuration (and no version to confirm).
+    const strict = parseStrictJson(payload);
+    const json = strict.ok ? strict.value : undefined;
     const parsed = gatewayConfig.safeParse(json);
     const version = (json as { version?: unknown } | undefined)?.version;
     if (!parsed.success) {
@@ -70,7 +69,7 @@ export class RemoteConfig {
           version: version as number,
           status: 'rejected',
           ts: now().toISOString(),
-          detail: detail.slice(0, 500),
+          ...invalidFields(parsed.error),
         });
       }
       return;
@@ -85,4 +84,25 @@ export class RemoteConfig {
     log.info({ gatewayId, version: parsed.data.version }, 'remote configuration applied');
     sendStatus({ v: 1, gatewayId, version: parsed.data.version, status: 'applied', ts: now().toISOString() });
   }
+}
+
+/**
+ * The fields a rejected configuration got wrong, as dotted paths (`deadband.activePower`): what a
+ * config-status may carry instead of the validator's sentences. A key that is not a plain name is
+ * named by its parent; an issue with the whole message is `config`.
+ */
+function invalidFields(error: z.ZodError): Pick<ConfigStatus, 'invalidFields'> {
+  const fields = new Set<string>();
+  for (const issue of error.issues) {
+    const path: string[] = [];
+    // An unknown field is reported on its parent, with the field's name beside it.
+    const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+    for (const key of keys) {
+      const part = String(key);
+      if (!/^[A-Za-z0-9_]{1,40}$/.test(part)) break;
+      path.push(part);
+    }
+    fields.add(path.length > 0 ? path.join('.').slice(0, 100) : 'config');
+  }
+  return { invalidFields: [...fields].slice(0, 20) };
 }

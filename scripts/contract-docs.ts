@@ -108,6 +108,13 @@ than its own command topic.
 ## Rules every payload follows
 
 - UTF-8 JSON, \`"v": 1\`. Unknown fields are rejected (a device sends its kind's metrics and nothing else).
+- Bytes are never rewritten: a payload or topic that is not well-formed UTF-8 (\`invalid-utf8\`), an
+  object that gives a key twice (\`duplicate-json-key\`), a topic with NUL, a control character or a
+  wildcard is refused whole and kept as a dead letter, never "repaired" into something else.
+- No free text: a message carries numbers, enumerations, timestamps and ids or versions with a strict
+  pattern only. Events are a type plus the \`values\` their kind declares; a command result gives a
+  \`reason\` code, a rejected configuration the \`invalidFields\` by path. Personal data (images,
+  faces, plates, MAC addresses, names) has no field to go in.
 - \`gatewayId\` in the payload must equal the one in the topic.
 - Timestamps are ISO 8601 with \`Z\` or an offset. Device timestamps older than 7 days or more than
   5 minutes in the future are rejected (both limits are configurable in the cloud).

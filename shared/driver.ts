@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import type { City, FleetDevice } from './fleet.ts';
 import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from './kinds/index.ts';
+import type { CommandReason } from './messages.ts';
 
 export interface CommandExecution {
   status: 'succeeded' | 'failed' | 'rejected';
-  detail?: string;
+  /** An enumerated code, never free text: it travels to the cloud in the command result. */
+  reason?: CommandReason;
   /** Readings and events taken because of the command (e.g. a status request), sent like any other. */
   readings?: Reading[];
   events?: DeviceEvent[];

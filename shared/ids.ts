@@ -45,14 +45,6 @@ export const timestamp = z.iso
   .datetime({ offset: true })
   .meta({ description: 'ISO 8601 date-time with Z or an offset', examples: ['2026-11-22T16:00:00.000Z'] });
 
-/** Free text stored as an InfluxDB string field: one line, no control characters. */
-export function singleLineText(max: number) {
-  return z
-    .string()
-    .max(max)
-    .refine((value) => !controlCharacters.test(value), 'must be one line without control characters');
-}
-
 /** Replaces control characters with spaces, so free text fits a one-line field. */
 export function oneLine(text: string): string {
   return text.replace(new RegExp(controlCharacters.source, 'g'), ' ');

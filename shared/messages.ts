@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gatewayId, singleLineText, timestamp } from './ids.ts';
+import { gatewayId, timestamp } from './ids.ts';
 import { deviceCommand, deviceEvent, reading } from './kinds/index.ts';
 
 /** The most readings one telemetry message may carry; larger batches are split by the sender. */
@@ -12,11 +12,24 @@ const envelope = {
   sentAt: timestamp.meta({ description: 'When the gateway sent the message' }),
 };
 
+/**
+ * Data minimisation: besides enumerations, numbers and timestamps, the only strings a gateway sends
+ * are ids and versions with a strict pattern; no field can carry free text.
+ */
 const batchId = z
   .string()
-  .min(1)
-  .max(64)
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits, ".", "_", ":" or "-", 1-64 characters')
   .meta({ description: 'Unique per gateway; a resent batch keeps its id, so the cloud recognises it' });
+
+const softwareVersion = z
+  .string()
+  // Numbers first (1.4.2), then at most a short pre-release or build suffix: a version can't be a
+  // name, a plate or an IMSI sent in its place (issue 13).
+  .regex(
+    /^\d{1,6}(\.\d{1,6}){1,3}([-+][0-9A-Za-z.+-]{1,32})?$/,
+    'a version: 2-4 numbers joined by ".", then optionally "-" or "+" and up to 32 letters, digits, ".", "+" or "-"',
+  )
+  .meta({ description: 'Version of the gateway software, e.g. 1.4.2 or 1.5.0-rc.1+build.7' });
 
 /** `.../telemetry`, QoS 1: a batch of readings from devices owned by one gateway. */
 export const telemetryBatch = z
@@ -55,7 +68,7 @@ export const gatewayStatus = z
     gatewayId,
     state: z.enum(['online', 'offline']),
     ts: timestamp.optional().meta({ description: 'Absent in the last will, which is fixed at connect time' }),
-    softwareVersion: z.string().max(64).optional(),
+    softwareVersion: softwareVersion.optional(),
   })
   .strict()
   .meta({ id: 'GatewayStatus' });
@@ -74,7 +87,7 @@ export const gatewayHeartbeat = z
       .optional()
       .meta({ description: 'Device time range of the dropped readings: the gap in the data' }),
     deviceCount: z.int().min(0),
-    softwareVersion: z.string().min(1).max(64),
+    softwareVersion,
     memoryRss: z.number().min(0).meta({ unit: 'B', description: 'Resident memory of the agent' }),
     configVersion: z
       .int()
@@ -98,6 +111,28 @@ export const commandMessage = z
   .meta({ id: 'CommandMessage' });
 export type CommandMessage = z.infer<typeof commandMessage>;
 
+/**
+ * Why a command ended as it did, beside its status: a code, not free text (a sentence from a
+ * vendor's driver could carry anything).
+ */
+export const commandReason = z
+  .enum([
+    'invalidCommand',
+    'expired',
+    'unknownDevice',
+    'deviceFault',
+    'driverError',
+    'limitedByRating',
+    'deferred',
+  ])
+  .meta({
+    description:
+      'rejected: invalidCommand (not a valid command message), expired (past expiresAt), unknownDevice (not on this gateway); ' +
+      'failed: deviceFault (the device has a fault that prevents it), driverError (the driver failed); ' +
+      'succeeded: limitedByRating (capped at what the device is rated for), deferred (takes effect later, e.g. after the current session)',
+  });
+export type CommandReason = z.infer<typeof commandReason>;
+
 /** `.../command-results`, QoS 1, gateway to cloud: what became of a command. */
 export const commandResult = z
   .object({
@@ -106,11 +141,19 @@ export const commandResult = z
     commandId: z.uuid(),
     ts: timestamp,
     status: z.enum(['succeeded', 'failed', 'rejected']),
-    detail: singleLineText(500).optional(),
+    reason: commandReason.optional(),
   })
   .strict()
   .meta({ id: 'CommandResult' });
 export type CommandResult = z.infer<typeof commandResult>;
+
+/** A metric's name, as a kind declares it. */
+const metricName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'a metric name: letters and digits, 1-64');
+
+/** A field of the gateway configuration, as a dotted path. */
+const configField = z
+  .string()
+  .regex(/^[A-Za-z0-9_.]{1,100}$/, 'a field path: letters, digits, "_" and ".", 1-100 characters');
 
 /**
  * `.../config`, QoS 1, retained, cloud to gateway: the gateway's remote configuration. A gateway
@@ -122,7 +165,7 @@ export const gatewayConfig = z
     version: z.int().min(1),
     reportingIntervalS: z.number().min(1).max(86_400).meta({ unit: 's' }),
     /** Per metric: a reading is sent only when some metric moved by more than its deadband. */
-    deadband: z.record(z.string().max(64), z.number().min(0)).default({}),
+    deadband: z.record(metricName, z.number().min(0)).default({}),
     /** A device reports at least this often even when nothing moved past its deadband. */
     maxSilenceS: z.number().min(1).max(86_400).default(900).meta({ unit: 's' }),
   })
@@ -138,7 +181,10 @@ export const configStatus = z
     version: z.int().min(1),
     status: z.enum(['applied', 'rejected']),
     ts: timestamp,
-    detail: singleLineText(500).optional(),
+    invalidFields: z.array(configField).min(1).max(20).optional().meta({
+      description:
+        'With rejected: the fields of the configuration that were invalid, e.g. deadband.activePower',
+    }),
   })
   .strict()
   .meta({ id: 'ConfigStatus' });

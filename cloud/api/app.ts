@@ -28,6 +28,7 @@ import { deviceRoutes } from './devices.ts';
 import { notFoundHandler, problemHandler } from './errors.ts';
 import { gatewayRoutes } from './gateways.ts';
 import { openApiDocument } from './openapi.ts';
+import { refuseRewrittenBytes } from './request-bytes.ts';
 import { ruleRoutes } from './rules.ts';
 
 export interface ApiDependencies {
@@ -71,6 +72,7 @@ export function createApi(deps: ApiDependencies): Express {
       },
     }),
   );
+  app.use(refuseRewrittenBytes);
   app.get('/health', (_req, res) => {
     res.json(deps.health());
   });

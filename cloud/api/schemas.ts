@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { gatewayId, tagValue } from '../../shared/ids.ts';
+import { deviceId, gatewayId, tagValue } from '../../shared/ids.ts';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import { gatewayConfig } from '../../shared/messages.ts';
 import { role } from '../access/roles.ts';
 import { commandStatus } from '../commands/status.ts';
 import { aggregations, duration } from '../dashboards/series-query.ts';
+import { rejectReason } from '../dead-letters/rejection.ts';
 import { connectivity } from '../registry/registry.ts';
 import { deviceSorts } from '../registry/store.ts';
 
@@ -29,7 +30,7 @@ export const pageQuery = {
 export const deviceListQuery = z
   .object({
     kind: deviceKind.optional(),
-    gateway: z.string().max(64).optional(),
+    gateway: gatewayId.optional(),
     district: district.optional(),
     status: connectivity.optional(),
     q: z.string().min(1).max(128).optional().meta({ description: 'Free text: part of the id or name' }),
@@ -39,7 +40,10 @@ export const deviceListQuery = z
   .strict();
 
 const seriesFields = {
-  metric: z.string().min(1).max(64).meta({ description: 'A numeric metric of the kind' }),
+  metric: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'a metric name: letters and digits, 1-64')
+    .meta({ description: 'A numeric metric of the kind' }),
   fn: z.enum(aggregations).default('mean'),
   from: isoTime.optional().meta({ description: 'Default: 24 h before `to`' }),
   to: isoTime.optional().meta({ description: 'Default: now' }),
@@ -112,14 +116,14 @@ export const groupCommandBody = z
 export const commandQuery = z
   .object({
     status: commandStatus.optional(),
-    device: z.string().max(128).optional(),
-    gateway: z.string().max(64).optional(),
+    device: deviceId.optional(),
+    gateway: gatewayId.optional(),
     ...pageQuery,
   })
   .strict();
 
 export const deadLetterQuery = z
-  .object({ gateway: z.string().max(64).optional(), reason: z.string().max(64).optional(), ...pageQuery })
+  .object({ gateway: gatewayId.optional(), reason: rejectReason.optional(), ...pageQuery })
   .strict();
 
 export const deadLetterId = z.object({

@@ -11,6 +11,7 @@ import type { CredentialsFile } from './credentials.ts';
 import { GatewaySessions, remoteAddress } from './gateway-sessions.ts';
 import { RateLimiter } from './limits.ts';
 import { createListener, type ListenerSpec, listen } from './listeners.ts';
+import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
 
 export interface BrokerLimits {
   maxPayloadBytes: number;
@@ -35,8 +36,8 @@ export interface BrokerOptions {
    * rejects, the message is not acknowledged and the gateway sends it again.
    */
   onUplink(message: UplinkMessage): Promise<void>;
-  /** A publish refused by the ACL or a limit, kept for inspection. */
-  onRefused(message: { topic: string; gatewayId?: string; payload: Buffer; reason: string }): void;
+  /** A publish or packet the broker refused (ACL, limit, topic, bytes), kept for inspection. */
+  onRefused(message: RefusedPublish): void;
   /** The gateway subscribed to its command topic (it is listening for commands). */
   onGatewayListening(gatewayId: string): void;
   onGatewayGone(gatewayId: string): void;
@@ -102,6 +103,16 @@ export class MqttBroker {
   }
 
   private preConnect(client: Client, done: (error: Error | null, ok: boolean) => void) {
+    // What aedes refuses before any hook is counted and dead-lettered like every other refusal.
+    const { counters, log, onRefused } = this.options;
+    watchRefusals(client, {
+      counters,
+      log,
+      onRefused,
+      maxTopicLevels: (this.aedes as unknown as { maxTopicLevels: number }).maxTopicLevels,
+      gatewayOf: (c) => this.gatewayOf.get(c),
+      address: remoteAddress,
+    });
     const address = remoteAddress(client);
     if (this.connectionRate.take(address, this.options.now().getTime())) return done(null, true);
     this.options.counters.add('mqtt_connections_rate_limited');
@@ -140,7 +151,7 @@ export class MqttBroker {
     const { counters, log, limits, onRefused, onUplink, now } = this.options;
     const gatewayId = this.gatewayOf.get(client);
     const payload = Buffer.from(packet.payload);
-    const refuse = (reason: string, counter: string) => {
+    const refuse = (reason: string, counter: string, code: RefusedPublish['code'] = 'publish-refused') => {
       counters.add(counter);
       log.warn(
         // A topic outside the layout is text the sender chose: logged by its size and hash.
@@ -148,9 +159,11 @@ export class MqttBroker {
         `publish refused: ${reason}`,
       );
       // The whole payload: the dead letter keeps its size and hash (and its shape up to 1 MiB), not its bytes.
-      onRefused({ topic: packet.topic, gatewayId, payload, reason });
+      onRefused({ topic: packet.topic, gatewayId, payload, reason, code });
       done(new Error(reason)); // aedes disconnects the client
     };
+    const topicProblem = topicBytesProblem(packet.topic);
+    if (topicProblem) return refuse(topicProblem.reason, 'mqtt_publish_refused', topicProblem.code);
     if (payload.length > limits.maxPayloadBytes) {
       return refuse(
         `payload of ${payload.length} bytes exceeds ${limits.maxPayloadBytes}`,

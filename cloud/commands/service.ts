@@ -128,7 +128,7 @@ export class CommandService {
     // A result proves delivery, even if it overtook the acknowledgement of the command message.
     if (record.status === 'pending' || record.status === 'sent')
       await store.transition(record.id, 'delivered', result.ts);
-    if (await store.transition(record.id, result.status, result.ts, result.detail)) {
+    if (await store.transition(record.id, result.status, result.ts, result.reason)) {
       counters.add(`commands_${result.status}`);
       log.info(
         { commandId: record.id, deviceId: record.deviceId, status: result.status },

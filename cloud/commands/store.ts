@@ -15,6 +15,7 @@ export interface CommandRecord {
   sentAt?: string;
   deliveredAt?: string;
   completedAt?: string;
+  /** The gateway's reason code for the outcome (shared/messages.ts `commandReason`), never free text. */
   detail?: string;
 }
 

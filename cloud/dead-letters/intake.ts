@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { parseTopic } from '../../shared/topics.ts';
 import type { Counters } from '../monitoring/counters.ts';
-import type { Rejection } from './rejection.ts';
+import type { Rejection, RejectReason } from './rejection.ts';
 import { describeLines, describePayload, type PayloadShape } from './shape.ts';
 import type { DeadLetterStore } from './store.ts';
 
@@ -77,15 +77,26 @@ export function deadLetterIntake({ store, counters, log, now, rawTtlMs }: DeadLe
     rejected(message: RejectedMessage): Promise<void> {
       return keep(message, describePayload(message.payload));
     },
-    /** A publish the broker refused (ACL, size or rate); never throws, a failure to keep it is logged. */
-    refusedPublish(message: { topic: string; gatewayId?: string; payload: Buffer; reason: string }): void {
+    /**
+     * A publish the broker refused (ACL, size, rate, topic bytes, a malformed packet); `code` is the
+     * rejection reason it is counted and listed under. Never throws; a failure to keep it is logged.
+     */
+    refusedPublish(message: {
+      topic: string;
+      gatewayId?: string;
+      payload: Buffer;
+      reason: string;
+      code: RejectReason;
+    }): void {
       counters.add('dead_letters');
-      counters.add('rejected_publish-refused');
+      counters.add(`rejected_${message.code}`);
       const { topic, gatewayId, payload } = message;
       keep(
-        { topic, gatewayId, payload, rejections: [{ reason: 'publish-refused', message: message.reason }] },
+        { topic, gatewayId, payload, rejections: [{ reason: message.code, message: message.reason }] },
         describePayload(payload),
-      ).catch((error: Error) => log.error({ err: error, topic, gatewayId }, 'refused publish not kept'));
+      ).catch((error: Error) =>
+        log.error({ err: error, topic: keptTopic(topic), gatewayId }, 'refused publish not kept'),
+      );
     },
     /**
      * Points InfluxDB refused. Resolves once the letter is kept (the storage thread keeps the batch

@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 /** Why a message, or one item in it, was not accepted. Each reason is counted separately. */
 export const rejectReason = z.enum([
+  /** Bytes that are not well-formed UTF-8, in the payload or the topic: refused, never replaced. */
+  'invalid-utf8',
   'invalid-json',
+  /** A JSON object with the same key twice (JSON.parse would silently keep the last). */
+  'duplicate-json-key',
   'invalid-message',
   'gateway-mismatch',
   'invalid-reading',
@@ -10,7 +14,10 @@ export const rejectReason = z.enum([
   'timestamp-out-of-range',
   'device-kind-mismatch',
   'device-of-other-gateway',
+  /** Refused by the broker: the ACL, a size or rate limit, a wildcard, empty or too deep topic. */
   'publish-refused',
+  /** An MQTT packet the broker could not decode; the connection is closed. */
+  'malformed-packet',
   'storage-rejected',
 ]);
 export type RejectReason = z.infer<typeof rejectReason>;

@@ -13,6 +13,7 @@ import {
   gatewayStatus,
   telemetryEnvelope,
 } from '../../shared/messages.ts';
+import { parseStrictJson } from '../../shared/strict-json.ts';
 import type { UplinkChannel } from '../../shared/topics.ts';
 import type { Rejection, RejectReason } from '../dead-letters/rejection.ts';
 import { compileReadingCheck } from './compiled-check.ts';
@@ -95,14 +96,10 @@ export function decodeMessage(
   payload: Buffer,
   window: TimeWindow,
 ): Decoded {
-  let json: unknown;
-  try {
-    json = JSON.parse(payload.toString('utf8'));
-  } catch (error) {
-    // V8's message quotes the payload around the error; only the position is kept.
-    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
-    return reject('invalid-json', `payload is not JSON${position ? ` (error at position ${position})` : ''}`);
-  }
+  // Bytes that are not UTF-8 and keys given twice are refused, never rewritten (shared/strict-json.ts).
+  const parsed = parseStrictJson(payload);
+  if (!parsed.ok) return reject(parsed.reason, parsed.message);
+  const json = parsed.value;
   const claimed = (json as { gatewayId?: unknown } | null)?.gatewayId;
   if (claimed !== undefined && claimed !== gatewayId) {
     return reject(

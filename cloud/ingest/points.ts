@@ -89,8 +89,8 @@ export function eventPoint(event: DeviceEvent, placement: DevicePlacement): Poin
   const point = deviceTags(new Point(eventMeasurement), event.deviceId, event.kind, placement)
     .tag('type', event.type)
     .intField('count', 1);
-  if (event.detail) point.stringField('detail', event.detail);
-  // The values a kind declares for its events, each a field (numbers as floats, like metrics).
+  // The values a kind declares for its events, each a field (numbers as floats, like metrics;
+  // enumerations as strings). Events carry no free text.
   for (const [name, value] of Object.entries(event.values ?? {})) {
     if (typeof value === 'number') point.floatField(name, value);
     else if (typeof value === 'string') point.stringField(name, value);

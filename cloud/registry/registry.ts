@@ -202,7 +202,7 @@ export class DeviceRegistry {
     gateway.configStatus = {
       version: status.version,
       status: status.status,
-      detail: status.detail,
+      ...(status.invalidFields ? { invalidFields: status.invalidFields } : {}),
       ts: status.ts,
     };
     this.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));

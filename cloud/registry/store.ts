@@ -28,7 +28,7 @@ export interface GatewayRecord {
   lastHeartbeat?: string;
   health?: Record<string, unknown>;
   /** What the gateway last said about the remote configuration pushed to it. */
-  configStatus?: { version: number; status: 'applied' | 'rejected'; detail?: string; ts: string };
+  configStatus?: { version: number; status: 'applied' | 'rejected'; invalidFields?: string[]; ts: string };
 }
 
 export interface DeviceFilter {

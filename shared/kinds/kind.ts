@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deviceId, singleLineText, timestamp } from '../ids.ts';
+import { deviceId, timestamp } from '../ids.ts';
 
 /** What the fleet summary knows of a device: its registry status and its latest values. */
 export interface SummaryDevice<M = Record<string, unknown>> {
@@ -45,7 +45,10 @@ export interface KindSpec<
   description: string;
   metrics: M;
   events: E;
-  /** Values an event may carry (each optional), e.g. the energy of a finished session; `z.object({})` for none. */
+  /**
+   * Values an event may carry (each optional), e.g. the energy of a finished session; `z.object({})`
+   * for none. Numbers and enumerations only: an event has no free text (data minimisation).
+   */
   eventValues: V;
   commands: C;
   /** Whether the latest values say the device works (for maps and KPIs); unknown values count as healthy. */
@@ -62,6 +65,29 @@ export interface KindSpec<
   collectionDue?: (latest: Partial<z.infer<M>>, options: SummaryOptions) => boolean;
 }
 
+/**
+ * Data minimisation by schema: a metric or an event value is a number, a boolean, one of a fixed set
+ * of words or (metrics only) a timestamp; never free text, which could carry anything about a person.
+ * Checked when a kind is defined, so a kind that breaks the rule fails at start-up and in every test.
+ */
+function refuseFreeText(
+  kind: string,
+  what: string,
+  shape: Record<string, z.ZodType>,
+  timestamps: boolean,
+): void {
+  for (const [name, schema] of Object.entries(shape)) {
+    const def = schema.def as { type: string; format?: string };
+    const allowed =
+      ['number', 'boolean', 'enum'].includes(def.type) ||
+      (timestamps && def.type === 'string' && def.format === 'datetime');
+    if (!allowed)
+      throw new Error(
+        `kind ${kind}: ${what} ${name} is a ${def.type}; ${what}s are numbers, booleans or enumerations${timestamps ? ' (or timestamps)' : ''}, never free text`,
+      );
+  }
+}
+
 export function defineKind<
   K extends string,
   M extends z.ZodObject,
@@ -70,6 +96,8 @@ export function defineKind<
   V extends z.ZodObject,
 >(spec: KindSpec<K, M, E, C, V>) {
   const kind = z.literal(spec.kind);
+  refuseFreeText(spec.kind, 'metric', spec.metrics.shape, true);
+  refuseFreeText(spec.kind, 'event value', spec.eventValues.shape, false);
   const metrics = spec.metrics
     .partial()
     .strict()
@@ -83,7 +111,6 @@ export function defineKind<
     kind,
     ts: timestamp,
     type: spec.events,
-    detail: singleLineText(500).optional(),
     values: values.optional(),
   });
   return {

@@ -45,7 +45,7 @@ export class SimulatedDriver implements DeviceDriver {
 
   async execute(deviceId: string, command: DeviceCommand['command'], now: Date): Promise<CommandExecution> {
     const model = this.models.get(deviceId);
-    if (!model) return { status: 'rejected', detail: `no simulated device ${deviceId}` };
+    if (!model) return { status: 'rejected', reason: 'unknownDevice' };
     // The command union is checked per kind by the cloud and the command handler.
     const outcome = (model.command as (c: DeviceCommand['command'], at: Date) => CommandExecution)(
       command,

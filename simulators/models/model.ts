@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { City, FleetDevice } from '../../shared/fleet.ts';
 import type { DeviceKind, kinds, Metrics } from '../../shared/kinds/index.ts';
+import type { CommandReason } from '../../shared/messages.ts';
 import type { Random } from '../random.ts';
 
 export interface ModelContext {
@@ -17,7 +18,6 @@ export type EventValues<K extends DeviceKind> = Partial<z.infer<(typeof kinds)[K
 
 export interface ModelEvent<K extends DeviceKind> {
   type: EventType<K>;
-  detail?: string;
   values?: EventValues<K>;
 }
 
@@ -33,7 +33,7 @@ export type Command<K extends DeviceKind> = z.infer<(typeof kinds)[K]['commands'
 /** What became of a command: 'failed' when the device took it but could not carry it out, 'rejected' when it refused it. */
 export interface CommandOutcome {
   status: 'succeeded' | 'failed' | 'rejected';
-  detail?: string;
+  reason?: CommandReason;
 }
 
 export interface DeviceModel<K extends DeviceKind> {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
+import { commandReason } from '../../shared/messages.ts';
 import { type UplinkChannel, uplinkChannels } from '../../shared/topics.ts';
 import { allowedMetaIds, nastyStrings } from './nasty-corpus.ts';
 
@@ -132,9 +133,12 @@ const count = mostly(
     { weight: 1, arbitrary: fc.integer() },
   ),
 );
+/** Free text, which no message may carry any more: a `detail` field is always refused. */
 const detail = fc.option(fc.oneof(fc.string({ maxLength: 510 }), fc.constantFrom(...nastyStrings)), {
   nil: undefined,
+  freq: 3,
 });
+const version = fc.stringMatching(/^[A-Za-z0-9.+_-]{1,64}$/);
 /** The small messages: heartbeat, status, command result, configuration status. */
 const smallArbs: Record<Exclude<UplinkChannel, 'telemetry' | 'events'>, fc.Arbitrary<unknown>> = {
   heartbeat: fc.record({
@@ -145,7 +149,7 @@ const smallArbs: Record<Exclude<UplinkChannel, 'telemetry' | 'events'>, fc.Arbit
     queueDepth: count,
     droppedReadings: count,
     deviceCount: count,
-    softwareVersion: mostly(fc.string({ minLength: 1, maxLength: 64 })),
+    softwareVersion: mostly(fc.oneof(version, fc.string({ minLength: 1, maxLength: 64 }))),
     memoryRss: count,
     configVersion: count,
   }),
@@ -155,7 +159,7 @@ const smallArbs: Record<Exclude<UplinkChannel, 'telemetry' | 'events'>, fc.Arbit
       gatewayId: mostly(fc.constant(gw)),
       state: mostly(fc.constantFrom('online', 'offline')),
       ts: timestampArb,
-      softwareVersion: fc.string({ maxLength: 70 }),
+      softwareVersion: fc.oneof(version, fc.string({ maxLength: 70 })),
     },
     { requiredKeys: ['v', 'gatewayId', 'state'] },
   ),
@@ -165,6 +169,7 @@ const smallArbs: Record<Exclude<UplinkChannel, 'telemetry' | 'events'>, fc.Arbit
     commandId: mostly(fc.uuid()),
     ts: timestampArb,
     status: mostly(fc.constantFrom('succeeded', 'failed', 'rejected')),
+    reason: fc.option(mostly(fc.constantFrom(...commandReason.options)), { nil: undefined }),
     detail,
   }),
   'config-status': fc.record({
@@ -173,6 +178,10 @@ const smallArbs: Record<Exclude<UplinkChannel, 'telemetry' | 'events'>, fc.Arbit
     version: count,
     status: mostly(fc.constantFrom('applied', 'rejected')),
     ts: timestampArb,
+    invalidFields: fc.option(
+      mostly(fc.array(fc.stringMatching(/^[A-Za-z0-9_.]{1,100}$/), { minLength: 1, maxLength: 20 })),
+      { nil: undefined },
+    ),
     detail,
   }),
 };

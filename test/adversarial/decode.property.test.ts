@@ -26,7 +26,13 @@ const runs = { numRuns: 500 };
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is checked
 const forbiddenInId = /[\u0000-\u001f\u007f\\/#+]/;
 
-const reasons: RejectReason[] = ['invalid-json', 'invalid-message', 'gateway-mismatch'];
+const reasons: RejectReason[] = [
+  'invalid-utf8',
+  'invalid-json',
+  'duplicate-json-key',
+  'invalid-message',
+  'gateway-mismatch',
+];
 
 function allNumbers(value: unknown): number[] {
   if (typeof value === 'number') return [value];

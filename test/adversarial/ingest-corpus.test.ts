@@ -18,7 +18,7 @@ const started = new Date();
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is checked
 const controlOrBackslash = /[\u0000-\u001f\u007f\\]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is checked
-const control = /[\u0000-\u001f\u007f]/;
+const controlInPath = /[\u0000-\u001f\u007f-\u009f]/;
 
 interface Letter {
   topic: string;
@@ -143,6 +143,9 @@ describe('the nasty corpus over MQTT into a real cloud and InfluxDB', () => {
   it('keeps every rejected message in the dead-letter store, once, with its reason', () => {
     const known = ['invalid-json', 'invalid-message', 'gateway-mismatch', 'invalid-reading', 'invalid-event'];
     known.push('timestamp-out-of-range', 'device-kind-mismatch', 'publish-refused');
+    // Bytes are never rewritten: a payload that is not UTF-8 or repeats a key is refused whole.
+    const wholeMessage = ['invalid-message', 'invalid-utf8', 'duplicate-json-key'];
+    known.push('invalid-utf8', 'duplicate-json-key');
     for (const s of sent) {
       const found = lettersOf(s);
       const what = `${s.topic} ${s.item?.name ?? s.bytes.subarray(0, 80).toString()}`;
@@ -159,7 +162,7 @@ describe('the nasty corpus over MQTT into a real cloud and InfluxDB', () => {
         expect(found, what).toHaveLength(1);
         expect(found[0]?.rejections, what).toHaveLength(1);
         const [r] = found[0]?.rejections ?? [];
-        if (r?.reason !== 'invalid-message') expect(r?.index, what).toBe(0);
+        if (!wholeMessage.includes(r?.reason ?? '')) expect(r?.index, what).toBe(0);
       } else if (s.item.accept === true) {
         expect(found, what).toEqual([]);
       }
@@ -221,7 +224,14 @@ describe('the nasty corpus over MQTT into a real cloud and InfluxDB', () => {
     for (const row of rows(events)) {
       expect(row.device as string).not.toMatch(controlOrBackslash);
       expect(row.count).toBe(1);
-      if (row.detail !== null) expect(row.detail as string).not.toMatch(control);
+      // Events carry no free text: besides the tags, only count and the values their kind declares.
+      const declared = Object.keys(kinds[row.kind as DeviceKind].eventValues.shape);
+      const fields = Object.keys(row).filter(
+        (name) =>
+          !['time', 'device', 'gateway', 'kind', 'district', 'type', 'count'].includes(name) &&
+          row[name] !== null,
+      );
+      for (const name of fields) expect(declared, `event field ${name}`).toContain(name);
     }
   });
 
@@ -243,7 +253,9 @@ describe('the nasty corpus over MQTT into a real cloud and InfluxDB', () => {
     for (const s of sent.filter((s) => s.item?.accept === false && s.item.deviceId)) {
       const id = s.item?.deviceId as string;
       if (expected.has(id) || id.length === 0 || id.length > 4_000) continue;
-      expect((await api(`${city.apiUrl}/api/v1/devices/${encodeURIComponent(id)}`)).status, id).toBe(404);
+      // Never stored: not found, or (issue 13) refused as a path with a control character.
+      const status = (await api(`${city.apiUrl}/api/v1/devices/${encodeURIComponent(id)}`)).status;
+      expect(status, id).toBe(controlInPath.test(id) ? 400 : 404);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

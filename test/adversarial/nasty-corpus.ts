@@ -209,7 +209,8 @@ export function nastyReadings(now: Date): NastyItem[] {
     lamp('unknown metric', '{"activePower":1,"faceImage":"x"}', false),
     lamp('__proto__ metric', '{"activePower":1,"__proto__":{"polluted":true}}', false),
     lamp('constructor metric', '{"constructor":1}', false),
-    lamp('duplicate key, last wins', '{"activePower":-5,"activePower":5}', true),
+    // Issue 13: refused (the whole message), where JSON.parse silently kept the last value.
+    lamp('duplicate key', '{"activePower":-5,"activePower":5}', false),
     lamp('deep metric value', `{"activePower":${deepArrays(10_000)}}`, false),
     lamp('1 MB enum value', `{"status":"${megabyte}"}`, false),
     lamp('epoch 1970', '{"activePower":1}', false, '1970-01-01T00:00:00Z'),
@@ -316,8 +317,15 @@ export function nastyEvents(now: Date): NastyItem[] {
   });
   return [
     event('plain', ',"type":"lampFault"', true),
-    event('detail with metacharacters', `,"type":"lampFault","detail":${q('a,b=c "d" \\ e \'f\' 💡')}`, true),
-    event('detail 500 chars', `,"type":"lampFault","detail":"${'d'.repeat(500)}"`, true),
+    // Events carry no free text (data minimisation): any detail is refused, however harmless.
+    event(
+      'detail with metacharacters',
+      `,"type":"lampFault","detail":${q('a,b=c "d" \\ e \'f\' 💡')}`,
+      false,
+    ),
+    event('detail 500 chars', `,"type":"lampFault","detail":"${'d'.repeat(500)}"`, false),
+    event('value of its kind', ',"type":"switchedOn","values":{"switchedBy":"operator"}', true),
+    event('value outside its enumeration', ',"type":"switchedOn","values":{"switchedBy":"Jan Novák"}', false),
     event('detail 501 chars', `,"type":"lampFault","detail":"${'d'.repeat(501)}"`, false),
     event('detail 1 MB', `,"type":"lampFault","detail":"${megabyte}"`, false),
     event('detail newline', ',"type":"lampFault","detail":"line1\\nline2"', false),

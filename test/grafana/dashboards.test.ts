@@ -56,7 +56,7 @@ const incidentDevices: string[] = [];
 // incidents are scripted into the drivers: their events and readings still travel through the edge
 // agent, MQTT, the cloud's validation and journal into InfluxDB like any other.
 
-type IncidentEvent = { type: string; detail?: string; values?: Record<string, number | string> };
+type IncidentEvent = { type: string; values?: Record<string, number | string> };
 
 interface Incident {
   deviceId: string;
@@ -116,7 +116,7 @@ function incidents(): Incident[] {
     {
       deviceId: lamp.id,
       at: step(55),
-      start: [{ type: 'lampFault', detail: 'lamp draws no current while switched on' }],
+      start: [{ type: 'lampFault' }],
       patch: (m) => {
         m.status = 'defectiveLamp';
         m.activePower = 0.5;
@@ -126,7 +126,7 @@ function incidents(): Incident[] {
       deviceId: burningBin.id,
       at: step(40),
       until: step(52),
-      start: [{ type: 'fireRisk', detail: 'temperature 95 °C above ambient' }],
+      start: [{ type: 'fireRisk', values: { heatAboveAmbient: 95 } }],
       patch: (m) => {
         m.status = 'burning';
         m.temperature = Math.round(((m.temperature as number) + 95) * 10) / 10;
@@ -135,7 +135,7 @@ function incidents(): Incident[] {
     {
       deviceId: emptiedBin.id,
       at: step(20),
-      start: [{ type: 'emptied', detail: 'collection round' }],
+      start: [{ type: 'emptied' }],
       patch: (m, ts) => {
         fillAtEmptying ??= m.fillingLevel as number;
         emptiedAt ||= ts;
@@ -147,7 +147,7 @@ function incidents(): Incident[] {
       deviceId: downCamera.id,
       at: step(30),
       until: step(34),
-      start: [{ type: 'streamDown', detail: 'video analytics pipeline stopped' }],
+      start: [{ type: 'streamDown' }],
       end: [{ type: 'streamUp' }],
       patch: (m) => {
         Object.assign(m, { streamStatus: 'offline', peopleCount: 0, vehicleCount: 0, uplinkBitrate: 0 });
@@ -174,7 +174,7 @@ function incidents(): Incident[] {
     {
       deviceId: tamperedCamera.id,
       at: step(66),
-      start: [{ type: 'tamper', detail: 'view obstructed' }],
+      start: [{ type: 'tamper' }],
       patch: (m) => {
         Object.assign(m, { tamperDetected: true, peopleCount: 0, vehicleCount: 0 });
       },

@@ -88,7 +88,7 @@ export const validEvent = {
   kind: 'wasteBin',
   ts: TS,
   type: 'tilted',
-  detail: 'tilt 85°',
+  values: { tiltAngle: 85 },
 } as const;
 
 export const validHeartbeat = {

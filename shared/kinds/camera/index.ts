@@ -4,7 +4,8 @@ import { defineKind, quantity } from '../kind.ts';
 /**
  * A 5G public-space camera. It analyses video on the device and sends counts only:
  * the schema has no field that could carry an image, a face, a plate or any other personal
- * data, and unknown fields are rejected.
+ * data (no free text either: its events are a type and nothing else), and unknown fields are
+ * rejected.
  */
 export const camera = defineKind({
   kind: 'camera',

@@ -88,6 +88,9 @@ export const evCharger = defineKind({
       30 * 86_400,
     ),
     errorCode: errorCode.meta({ description: 'OCPP 1.6 error code of a fault' }),
+    resetType: z
+      .enum(['soft', 'hard'])
+      .meta({ description: 'The reset that restarted the charging point (rebooted)' }),
   }),
   commands: z.discriminatedUnion('action', [
     z.object({ action: z.literal('setPowerLimit'), kW: z.number().min(0).max(maxKW) }).strict(),

@@ -30,7 +30,12 @@ export const streetlight = defineKind({
     z.object({ action: z.literal('setDimming'), level: z.number().min(0).max(100) }).strict(),
     z.object({ action: z.literal('returnToSchedule') }).strict(),
   ]),
-  eventValues: z.object({}),
+  eventValues: z.object({
+    switchedBy: z.enum(['operator', 'schedule']).meta({
+      description:
+        'Who switched (switchedOn, switchedOff): an operator command, or the schedule it returned to',
+    }),
+  }),
   healthy: (m) => lampWorks(m.status),
   example: {
     deviceId: 'lamp-900001',

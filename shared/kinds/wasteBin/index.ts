@@ -19,7 +19,12 @@ export const wasteBin = defineKind({
   }),
   events: z.enum(['emptied', 'tilted', 'lidOpened', 'lidClosed', 'fireRisk', 'batteryLow']),
   commands: z.discriminatedUnion('action', [z.object({ action: z.literal('requestStatus') }).strict()]),
-  eventValues: z.object({}),
+  eventValues: z.object({
+    batteryLevel: quantity('%', 'Battery level when it fell below the low mark (batteryLow)', 0, 100),
+    fillingLevel: quantity('%', 'Filling level of a bin so full that its lid stays open (lidOpened)', 0, 100),
+    heatAboveAmbient: quantity('K', 'How far the inside is above the ambient temperature (fireRisk)', 0, 300),
+    tiltAngle: quantity('°', 'Tilt from upright of a fallen bin (tilted)', 0, 180),
+  }),
   healthy: (m) => !['burning', 'dropped', 'vandalized', 'moved'].includes(m.status ?? 'ok'),
   example: {
     deviceId: 'bin-900002',

@@ -73,11 +73,11 @@ class CameraPhysics implements Physics<'camera'> {
       events.push({ type: 'streamUp' });
     } else if (this.#offlineUntil === 0 && occurs(random, STREAM_DROPS_PER_HOUR, hours)) {
       this.#offlineUntil = now + random.between(2, 20) * 60_000;
-      events.push({ type: 'streamDown', detail: 'video analytics pipeline stopped' });
+      events.push({ type: 'streamDown' });
     }
     if (now >= this.#tamperedUntil && occurs(random, TAMPERS_PER_HOUR, hours)) {
       this.#tamperedUntil = now + random.between(0.5, 6) * HOUR_MS;
-      events.push({ type: 'tamper', detail: 'view obstructed' });
+      events.push({ type: 'tamper' });
     }
     if (!this.#counting(now)) return;
     const { hour, weekday } = localClock(to, city.timezone);
@@ -91,7 +91,7 @@ class CameraPhysics implements Physics<'camera'> {
     const { random } = this.#context;
     // A reboot restarts the pipeline, whether it was running or had stopped.
     this.#offlineUntil = now.getTime() + random.between(...REBOOT_S) * 1_000;
-    events.push({ type: 'rebooted', detail: 'stream offline while the camera restarts' });
+    events.push({ type: 'rebooted' });
     return { status: 'succeeded' };
   }
 

@@ -220,12 +220,12 @@ class ChargerPhysics implements Physics<'evCharger'> {
       case 'setPowerLimit':
         this.#limit = command.kW;
         return command.kW > this.#rated
-          ? { status: 'succeeded', detail: `limited by the connector's rating of ${this.#rated} kW` }
+          ? { status: 'succeeded', reason: 'limitedByRating' }
           : { status: 'succeeded' };
       case 'setAvailability':
         this.#available = command.availability === 'available';
         return this.#session && !this.#available
-          ? { status: 'succeeded', detail: 'unavailable once the current session ends' }
+          ? { status: 'succeeded', reason: 'deferred' }
           : { status: 'succeeded' };
       case 'unlockConnector':
         if (this.#fault?.code === 'ConnectorLockFailure') this.#clearFault(events);
@@ -233,11 +233,11 @@ class ChargerPhysics implements Physics<'evCharger'> {
         return { status: 'succeeded' };
       case 'reset': {
         if (this.#fault && NEEDS_TECHNICIAN.includes(this.#fault.code))
-          return { status: 'failed', detail: `${this.#fault.code} needs a technician` };
+          return { status: 'failed', reason: 'deviceFault' };
         this.#endSession(at, events);
         if (this.#fault) this.#clearFault(events);
         if (command.type === 'hard') this.#limit = undefined;
-        events.push({ type: 'rebooted', detail: `${command.type} reset` });
+        events.push({ type: 'rebooted', values: { resetType: command.type } });
         return { status: 'succeeded' };
       }
     }

@@ -67,14 +67,14 @@ class StreetlightPhysics implements Physics<'streetlight'> {
     const hours = hoursBetween(from, to);
     const wasLit = this.#lit();
     this.#schedule = this.#scheduled(to);
-    this.#reportSwitch(wasLit, events);
+    this.#reportSwitch(wasLit, events, 'schedule');
     if (this.#defective && to.getTime() >= this.#repairAt) {
       this.#defective = false;
       events.push({ type: 'lampRepaired' });
     } else if (this.#burning() && occurs(random, LAMP_FAULTS_PER_BURNING_HOUR, hours)) {
       this.#defective = true;
       this.#repairAt = to.getTime() + random.between(2, 24) * HOUR_MS;
-      events.push({ type: 'lampFault', detail: 'lamp draws no current while switched on' });
+      events.push({ type: 'lampFault' });
     }
     this.#energyKwh += (this.#nominalPower() * hours) / 1_000;
     if (this.#burning()) this.#operatingHours += hours;
@@ -94,14 +94,10 @@ class StreetlightPhysics implements Physics<'streetlight'> {
         this.#dimming = undefined;
         break;
     }
-    this.#reportSwitch(
-      wasLit,
-      events,
-      command.action === 'returnToSchedule' ? 'back on schedule' : 'manual override',
-    );
+    this.#reportSwitch(wasLit, events, command.action === 'returnToSchedule' ? 'schedule' : 'operator');
     const wantsLight = command.action === 'switch' ? command.on : command.action === 'setDimming';
     if (this.#defective && wantsLight) {
-      return { status: 'failed', detail: 'lamp is defective: it draws no current until a crew repairs it' };
+      return { status: 'failed', reason: 'deviceFault' };
     }
     return { status: 'succeeded' };
   }
@@ -141,10 +137,10 @@ class StreetlightPhysics implements Physics<'streetlight'> {
     return this.#switched ?? this.#schedule !== 'off';
   }
 
-  #reportSwitch(wasLit: boolean, events: Events, detail?: string): void {
+  #reportSwitch(wasLit: boolean, events: Events, switchedBy: 'operator' | 'schedule'): void {
     const lit = this.#lit();
     if (lit === wasLit) return;
-    events.push({ type: lit ? 'switchedOn' : 'switchedOff', ...(detail ? { detail } : {}) });
+    events.push({ type: lit ? 'switchedOn' : 'switchedOff', values: { switchedBy } });
   }
 
   #dimmingLevel(): number {

@@ -82,7 +82,7 @@ class WasteBinPhysics implements Physics<'wasteBin'> {
     this.#tilt(hours, events);
     const battery = Math.max(0, this.#battery - BATTERY_DRAIN_PER_HOUR * hours);
     if (this.#battery > BATTERY_LOW_PERCENT && battery <= BATTERY_LOW_PERCENT) {
-      events.push({ type: 'batteryLow', detail: `battery at ${round(battery, 1)}%` });
+      events.push({ type: 'batteryLow', values: { batteryLevel: round(battery, 1) } });
     }
     this.#battery = battery;
   }
@@ -119,7 +119,7 @@ class WasteBinPhysics implements Physics<'wasteBin'> {
       this.#fill = random.between(0, 2);
       this.#lastEmptying = to.toISOString();
       this.#tiltAngle = undefined;
-      events.push({ type: 'emptied', detail: 'collection round' });
+      events.push({ type: 'emptied' });
       return;
     }
     const thrownIn = this.#fillPerHour * litter(hour, weekday) * hours * Math.max(0, random.normal(1, 0.3));
@@ -140,7 +140,10 @@ class WasteBinPhysics implements Physics<'wasteBin'> {
     if (overfull || occurs(random, LID_LEFT_OPEN_PER_HOUR * litter(hour, weekday), hours)) {
       this.#lidOpen = true;
       this.#lidClosesAt = to.getTime() + random.between(5, 60) * 60_000;
-      events.push({ type: 'lidOpened', ...(overfull ? { detail: 'bin overfull' } : {}) });
+      events.push({
+        type: 'lidOpened',
+        ...(overfull ? { values: { fillingLevel: round(this.#fill, 1) } } : {}),
+      });
     }
   }
 
@@ -151,7 +154,7 @@ class WasteBinPhysics implements Physics<'wasteBin'> {
     if (occurs(random, FIRES_PER_HOUR, hours)) {
       this.#heat = random.between(60, 130);
       this.#fireUntil = to.getTime() + random.between(0.5, 3) * HOUR_MS;
-      events.push({ type: 'fireRisk', detail: `temperature ${round(this.#heat, 0)} °C above ambient` });
+      events.push({ type: 'fireRisk', values: { heatAboveAmbient: round(this.#heat, 0) } });
     }
   }
 
@@ -159,7 +162,7 @@ class WasteBinPhysics implements Physics<'wasteBin'> {
     const { random } = this.#context;
     if (this.#tiltAngle === undefined && occurs(random, TILTS_PER_HOUR, hours)) {
       this.#tiltAngle = clamp(random.normal(88, 4), 60, 120);
-      events.push({ type: 'tilted', detail: 'bin knocked over' });
+      events.push({ type: 'tilted', values: { tiltAngle: round(this.#tiltAngle, 1) } });
     }
   }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CommandHandler } from '../../../edge/commands.ts';
 import type { CommandExecution, DeviceDriver } from '../../../shared/driver.ts';
 import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from '../../../shared/kinds/index.ts';
-import { type CommandResult, commandResult } from '../../../shared/messages.ts';
+import { type CommandReason, type CommandResult, commandResult } from '../../../shared/messages.ts';
 import { COMMAND_ID, GATEWAY, TS, validReadings } from '../fixtures.ts';
 
 const NOW = new Date(TS);
@@ -62,13 +62,13 @@ const dim = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-const result = (status: CommandResult['status'], detail?: string): CommandResult => ({
+const result = (status: CommandResult['status'], reason?: CommandReason): CommandResult => ({
   v: 1,
   gatewayId: GATEWAY,
   commandId: COMMAND_ID,
   ts: TS,
   status,
-  ...(detail === undefined ? {} : { detail }),
+  ...(reason === undefined ? {} : { reason }),
 });
 
 describe('CommandHandler', () => {
@@ -83,18 +83,21 @@ describe('CommandHandler', () => {
     expect(commandResult.safeParse(results[0]).success).toBe(true);
   });
 
-  it('passes on the status and detail the driver reports', async () => {
+  it('passes on the status and reason code the driver reports', async () => {
     const lamps = fakeDriver('streetlight', [LAMP], async () => ({
-      status: 'rejected',
-      detail: 'lamp is off',
+      status: 'failed',
+      reason: 'deviceFault',
     }));
     const { handle, results } = setup([lamps.driver]);
     await handle(dim());
-    expect(results).toEqual([result('rejected', 'lamp is off')]);
+    expect(results).toEqual([result('failed', 'deviceFault')]);
   });
 
   it('answers a duplicate command id with the same result without executing again', async () => {
-    const lamps = fakeDriver('streetlight', [LAMP], async () => ({ status: 'succeeded', detail: 'dimmed' }));
+    const lamps = fakeDriver('streetlight', [LAMP], async () => ({
+      status: 'succeeded',
+      reason: 'deferred',
+    }));
     const { handle, results, queued } = setup([lamps.driver]);
     await handle(dim());
     await handle(dim());
@@ -102,9 +105,9 @@ describe('CommandHandler', () => {
     expect(lamps.calls).toHaveLength(1);
     expect(queued).toHaveLength(1);
     expect(results).toEqual([
-      result('succeeded', 'dimmed'),
-      result('succeeded', 'dimmed'),
-      result('succeeded', 'dimmed'),
+      result('succeeded', 'deferred'),
+      result('succeeded', 'deferred'),
+      result('succeeded', 'deferred'),
     ]);
   });
 
@@ -118,13 +121,13 @@ describe('CommandHandler', () => {
     expect(results.map((r) => r.commandId)).toEqual([COMMAND_ID, other]);
   });
 
-  it('rejects an expired command with a detail, without executing it', async () => {
+  it('rejects an expired command with the reason expired, without executing it', async () => {
     const lamps = fakeDriver('streetlight', [LAMP]);
     const { handle, results } = setup([lamps.driver]);
     const expiresAt = new Date(NOW.getTime() - 1).toISOString();
     await handle(dim({ expiresAt }));
     expect(lamps.calls).toEqual([]);
-    expect(results).toEqual([result('rejected', `expired at ${expiresAt}`)]);
+    expect(results).toEqual([result('rejected', 'expired')]);
     expect(commandResult.safeParse(results[0]).success).toBe(true);
   });
 
@@ -146,8 +149,7 @@ describe('CommandHandler', () => {
     expect(lamps.calls).toEqual([]);
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ commandId: COMMAND_ID, status: 'rejected' });
-    expect(results[0]?.detail).toContain(LAMP);
-    expect(results[0]?.detail).toContain(GATEWAY);
+    expect(results[0]?.reason).toBe('unknownDevice');
   });
 
   it('rejects a command whose kind does not match the driver that owns the device id', async () => {
@@ -163,7 +165,7 @@ describe('CommandHandler', () => {
     const { handle, results } = setup([lamps.driver]);
     await handle(dim({ target: { ...dim().target, command: { action: 'setDimming', level: 150 } } }));
     expect(lamps.calls).toEqual([]);
-    expect(results).toEqual([result('rejected', 'invalid command')]);
+    expect(results).toEqual([result('rejected', 'invalidCommand')]);
   });
 
   it.each([
@@ -180,6 +182,16 @@ describe('CommandHandler', () => {
     expect(results).toEqual([]);
   });
 
+  it('ignores a command that repeats a key or is not UTF-8, rather than reading it as another command', async () => {
+    const lamps = fakeDriver('streetlight', [LAMP]);
+    const { handler, handle, results } = setup([lamps.driver]);
+    const text = JSON.stringify(dim());
+    await handle(text.replace('"level":50', '"level":50,"level":100'));
+    await handler.handle(Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xff, 0x7d])]));
+    expect(lamps.calls).toEqual([]);
+    expect(results).toEqual([]);
+  });
+
   it.each(['not json', '{', ''])('sends nothing for %j, which is not JSON', async (payload) => {
     const lamps = fakeDriver('streetlight', [LAMP]);
     const { handle, results, queued } = setup([lamps.driver]);
@@ -189,25 +201,25 @@ describe('CommandHandler', () => {
     expect(queued).toEqual([]);
   });
 
-  it('reports failed with the error message when the driver throws', async () => {
+  it('reports failed with the reason driverError, not the error message, when the driver throws', async () => {
     const lamps = fakeDriver('streetlight', [LAMP], async () => {
       throw new Error('DALI bus timeout');
     });
     const { handle, results, queued } = setup([lamps.driver]);
     await handle(dim());
-    expect(results).toEqual([result('failed', 'DALI bus timeout')]);
+    expect(results).toEqual([result('failed', 'driverError')]);
     expect(queued).toEqual([]);
   });
 
-  it('keeps a failure detail to one line of at most 200 characters', async () => {
+  it('sends no part of a driver error message to the cloud', async () => {
     const lamps = fakeDriver('streetlight', [LAMP], async () => {
       throw new Error(`line one\nline two\t${'x'.repeat(300)}`);
     });
     const { handle, results } = setup([lamps.driver]);
     await handle(dim());
     expect(results[0]?.status).toBe('failed');
-    expect(results[0]?.detail).toMatch(/^line one line two x+$/);
-    expect(results[0]?.detail).toHaveLength(200);
+    expect(JSON.stringify(results[0])).not.toContain('line one');
+    expect(results[0]?.reason).toBe('driverError');
     expect(commandResult.safeParse(results[0]).success).toBe(true);
   });
 
@@ -221,7 +233,7 @@ describe('CommandHandler', () => {
     await handle(dim());
     await handle(dim());
     expect(attempts).toBe(1);
-    expect(results).toEqual([result('failed', 'busy'), result('failed', 'busy')]);
+    expect(results).toEqual([result('failed', 'driverError'), result('failed', 'driverError')]);
   });
 
   it('queues the readings and events the driver returns', async () => {

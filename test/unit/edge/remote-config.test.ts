@@ -99,7 +99,7 @@ describe('RemoteConfig', () => {
     expect(remote.version).toBe(0);
     expect(statuses).toHaveLength(1);
     expect(statuses[0]).toMatchObject({ v: 1, gatewayId: GATEWAY, version: 2, status: 'rejected', ts: TS });
-    expect(statuses[0]?.detail).toContain('deadband.activePower');
+    expect(statuses[0]?.invalidFields).toEqual(['deadband.activePower']);
     expect(configStatus.safeParse(statuses[0]).success).toBe(true);
   });
 
@@ -111,9 +111,8 @@ describe('RemoteConfig', () => {
       [2, 'rejected'],
       [3, 'rejected'],
     ]);
-    // Issue 13: a key outside the contract is counted, not repeated (shared/issues.ts).
-    expect(statuses[0]?.detail).toContain('(message): 1 unknown field');
-    expect(statuses[1]?.detail).toContain('reportingIntervalS');
+    expect(statuses[0]?.invalidFields).toEqual(['heartbeatIntervalS']);
+    expect(statuses[1]?.invalidFields).toEqual(['reportingIntervalS']);
   });
 
   it('keeps the configuration in force when a newer one is rejected', () => {
@@ -125,17 +124,19 @@ describe('RemoteConfig', () => {
     expect(remote.version).toBe(1);
   });
 
-  it('keeps a rejection detail within the 500 characters of the contract', () => {
+  it('names at most the 20 fields the contract allows, each a plain dotted path', () => {
     const { handle, statuses } = setup();
     const deadband = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`metric${i}`, -1]));
-    handle(config(2, { deadband }));
+    handle(config(2, { deadband: { ...deadband, 'a b\n"c"': 1 } }));
     expect(statuses[0]?.status).toBe('rejected');
-    expect(statuses[0]?.detail?.length).toBeLessThanOrEqual(500);
+    expect(statuses[0]?.invalidFields).toHaveLength(20);
+    expect(statuses[0]?.invalidFields?.every((field) => /^[A-Za-z0-9_.]+$/.test(field))).toBe(true);
     expect(configStatus.safeParse(statuses[0]).success).toBe(true);
   });
 
   it.each([
     ['not JSON', 'not json'],
+    ['a repeated key', JSON.stringify(config(2)).replace('"version":2', '"version":2,"version":3')],
     ['JSON null', 'null'],
     ['version 0', config(0)],
     ['a negative version', config(-1)],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceId, gatewayId, singleLineText, tagValue, timestamp } from '../../../shared/ids.ts';
+import { deviceId, gatewayId, tagValue, timestamp } from '../../../shared/ids.ts';
 
 describe('gatewayId', () => {
   it.each(['gw-centrum-01', 'gw_1', '0', `a${'b'.repeat(63)}`])('accepts %j', (id) => {
@@ -91,20 +91,5 @@ describe('timestamp', () => {
   it('rejects epoch numbers and Date objects', () => {
     expect(timestamp.safeParse(1_795_363_200_000).success).toBe(false);
     expect(timestamp.safeParse(new Date()).success).toBe(false);
-  });
-});
-
-describe('singleLineText', () => {
-  const text = singleLineText(10);
-
-  it('accepts punctuation, quotes and backslashes on one line', () => {
-    expect(text.parse('a "b" \\ c')).toBe('a "b" \\ c');
-  });
-
-  it('rejects newlines, control characters and over-long text', () => {
-    expect(text.safeParse('a\nb').success).toBe(false);
-    expect(text.safeParse('a\u001bb').success).toBe(false);
-    expect(text.safeParse('x'.repeat(11)).success).toBe(false);
-    expect(text.safeParse('x'.repeat(10)).success).toBe(true);
   });
 });

@@ -18,7 +18,7 @@ describe('describeIssues', () => {
       deadband: { activePower: -1, 'SECRET-KEY': -2 },
     };
     expect(issues(gatewayConfig, config)).toBe(
-      'deadband.activePower: Too small: expected number to be >=0; deadband.*: Too small: expected number to be >=0',
+      'deadband.activePower: Too small: expected number to be >=0; deadband.*: Invalid key in record',
     );
     expect(
       issues(z.object({ readings: z.array(z.object({ v: z.number() })) }), { readings: [{ v: 'x' }] }),
@@ -26,8 +26,8 @@ describe('describeIssues', () => {
   });
 
   it('names unknown keys only when they are contract field names, and cuts long lists', () => {
-    expect(issues(z.object({}).strict(), { detail: 1, 'SECRET-KEY': 2, other: 3 })).toBe(
-      '(message): unknown field "detail", 2 unknown fields',
+    expect(issues(z.object({}).strict(), { reason: 1, 'SECRET-KEY': 2, other: 3 })).toBe(
+      '(message): unknown field "reason", 2 unknown fields',
     );
     const many = z.array(z.number());
     expect(

@@ -132,6 +132,30 @@ describe('gatewayStatus', () => {
   });
 });
 
+describe('software versions', () => {
+  const version = (softwareVersion: string) =>
+    gatewayHeartbeat.safeParse({ ...validHeartbeat, softwareVersion }).success;
+
+  it.each(['0.1.0', '1.4', '1.4.2.7', '1.5.0-rc.1+build.7', '24.11.3+debian'])('accepts %s', (v) => {
+    expect(version(v)).toBe(true);
+  });
+
+  it.each([
+    ['one number', '1'],
+    ['five numbers', '1.2.3.4.5'],
+    ['a name', 'Jan Novak'],
+    ['a name without spaces', 'JanNovak'],
+    ['an IMSI', '230011234567890'],
+    ['a MAC address', 'AB:CD:EF:12:34:56'],
+    ['a plate', '1AB 2345'],
+    ['a number of 7 digits', '1234567.1'],
+    ['a suffix of 33 characters', `1.0-${'a'.repeat(33)}`],
+    ['a suffix with a space', '1.0-rc 1'],
+  ])('refuses %s', (_name, v) => {
+    expect(version(v)).toBe(false);
+  });
+});
+
 describe('gatewayHeartbeat', () => {
   it('accepts a heartbeat with and without a dropped range', () => {
     expect(gatewayHeartbeat.safeParse(validHeartbeat).success).toBe(true);
@@ -214,15 +238,16 @@ describe('commandMessage', () => {
 describe('commandResult', () => {
   const result = { v: 1, gatewayId: GATEWAY, commandId: COMMAND_ID, ts: TS, status: 'succeeded' };
 
-  it('accepts each status, with an optional detail', () => {
+  it('accepts each status, with an optional reason code', () => {
     for (const status of ['succeeded', 'failed', 'rejected']) {
-      expect(commandResult.safeParse({ ...result, status, detail: 'ok' }).success).toBe(true);
+      expect(commandResult.safeParse({ ...result, status, reason: 'deviceFault' }).success).toBe(true);
     }
   });
 
-  it('rejects an unknown status, a multi-line detail and a non-uuid command id', () => {
+  it('rejects an unknown status, free text (a detail, an unknown reason) and a non-uuid command id', () => {
     expect(commandResult.safeParse({ ...result, status: 'done' }).success).toBe(false);
-    expect(commandResult.safeParse({ ...result, detail: 'a\nb' }).success).toBe(false);
+    expect(commandResult.safeParse({ ...result, detail: 'ok' }).success).toBe(false);
+    expect(commandResult.safeParse({ ...result, reason: 'lamp 7 of Jan Novák' }).success).toBe(false);
     expect(commandResult.safeParse({ ...result, commandId: '42' }).success).toBe(false);
   });
 });
@@ -286,9 +311,9 @@ describe('gatewayConfig', () => {
 describe('configStatus', () => {
   const status = { v: 1, gatewayId: GATEWAY, version: 3, status: 'applied', ts: TS };
 
-  it('accepts applied and rejected, with an optional detail', () => {
+  it('accepts applied and rejected, with the invalid fields named', () => {
     expect(configStatus.parse(status)).toEqual(status);
-    const rejected = { ...status, status: 'rejected', detail: 'deadband.activePower: too small' };
+    const rejected = { ...status, status: 'rejected', invalidFields: ['deadband.activePower'] };
     expect(configStatus.parse(rejected)).toEqual(rejected);
   });
 
@@ -298,8 +323,9 @@ describe('configStatus', () => {
     ['a fractional version', { version: 2.5 }],
     ['an invalid gateway id', { gatewayId: 'GW 1' }],
     ['a bad timestamp', { ts: 'now' }],
-    ['a multi-line detail', { detail: 'a\nb' }],
-    ['a detail over 500 characters', { detail: 'd'.repeat(501) }],
+    ['a detail (free text)', { detail: 'deadband.activePower: too small' }],
+    ['an invalid field that is not a path', { invalidFields: ['deadband: too small'] }],
+    ['more than 20 invalid fields', { invalidFields: Array.from({ length: 21 }, (_, i) => `f${i}`) }],
     ['an unknown field', { config: {} }],
   ])('rejects %s', (_, change) => {
     expect(configStatus.safeParse({ ...status, ...change }).success).toBe(false);

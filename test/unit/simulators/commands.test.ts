@@ -67,7 +67,7 @@ describe('streetlight commands', () => {
     upTo(lampModel, 20);
     expect(lampModel.command({ action: 'switch', on: false }, at(20))).toEqual({ status: 'succeeded' });
     const off = from(lampModel, 20, 6); // through the night-dimming hours
-    expect(off[0]?.events).toEqual([{ type: 'switchedOff', detail: 'manual override' }]);
+    expect(off[0]?.events).toEqual([{ type: 'switchedOff', values: { switchedBy: 'operator' } }]);
     for (const step of off) {
       expect(step.metrics).toMatchObject({ powerState: 'off', dimmingLevel: 0 });
       expect(step.metrics.activePower).toBeLessThan(1);
@@ -80,7 +80,7 @@ describe('streetlight commands', () => {
     lampModel.command({ action: 'returnToSchedule' }, at(26.25));
     const back = lampModel.step(at(26.5));
     expect(back.metrics).toMatchObject({ powerState: 'low', dimmingLevel: 50 });
-    expect(back.events).toEqual([{ type: 'switchedOn', detail: 'back on schedule' }]);
+    expect(back.events).toEqual([{ type: 'switchedOn', values: { switchedBy: 'schedule' } }]);
   });
 
   it('switches on at noon on command, at full output, and off again on returnToSchedule', () => {
@@ -88,7 +88,7 @@ describe('streetlight commands', () => {
     expect(upTo(lampModel, 12).metrics.powerState).toBe('off');
     expect(lampModel.command({ action: 'switch', on: true }, at(12))).toEqual({ status: 'succeeded' });
     const day = from(lampModel, 12, 24); // until Tuesday noon, through dusk, night dimming and dawn
-    expect(day[0]?.events).toEqual([{ type: 'switchedOn', detail: 'manual override' }]);
+    expect(day[0]?.events).toEqual([{ type: 'switchedOn', values: { switchedBy: 'operator' } }]);
     for (const step of day) {
       expect(step.metrics).toMatchObject({ powerState: 'on', dimmingLevel: 100 });
       expect(step.metrics.activePower).toBeGreaterThan(30);
@@ -98,7 +98,7 @@ describe('streetlight commands', () => {
     const back = lampModel.step(at(36.5));
     expect(back.metrics).toMatchObject({ powerState: 'off', dimmingLevel: 0 });
     expect(back.metrics.activePower).toBeLessThan(1);
-    expect(back.events).toEqual([{ type: 'switchedOff', detail: 'back on schedule' }]);
+    expect(back.events).toEqual([{ type: 'switchedOff', values: { switchedBy: 'schedule' } }]);
   });
 
   it('fails to light a defective lamp but records the override for after the repair', () => {
@@ -118,7 +118,7 @@ describe('streetlight commands', () => {
     const now = at(found.faultH);
     const switchOn = lampModel.command({ action: 'switch', on: true }, now);
     expect(switchOn.status).toBe('failed');
-    expect(switchOn.detail).toMatch(/defective/);
+    expect(switchOn.reason).toBe('deviceFault');
     expect(lampModel.command({ action: 'setDimming', level: 80 }, now).status).toBe('failed');
     const next = lampModel.step(new Date(now.getTime() + 15 * MINUTE));
     expect(next.metrics).toMatchObject({ status: 'defectiveLamp', powerState: 'low', dimmingLevel: 80 });

@@ -82,6 +82,7 @@ describe('deadLetterIntake', () => {
       gatewayId: 'gw-1',
       payload: Buffer.from('{}'),
       reason: 'not its topic',
+      code: 'publish-refused',
     });
     await vi.waitFor(() => expect(kept).toHaveLength(1));
     expect(kept[0]).toEqual({
@@ -94,6 +95,22 @@ describe('deadLetterIntake', () => {
       shape: { format: 'json', shape: { object: {} } },
     });
     expect(counters.snapshot()).toEqual({ dead_letters: 1, 'rejected_publish-refused': 1 });
+  });
+
+  it('counts a refused publish under its own rejection reason', async () => {
+    const { kept, counters, intake: dl } = intake();
+    dl.refusedPublish({
+      topic: 'city/v1/gateways/gw-1/\ufffd',
+      gatewayId: 'gw-1',
+      payload: Buffer.from('{}'),
+      reason: 'topic is not well-formed UTF-8',
+      code: 'invalid-utf8',
+    });
+    await vi.waitFor(() => expect(kept).toHaveLength(1));
+    expect(kept[0]?.rejections).toEqual([
+      { reason: 'invalid-utf8', message: 'topic is not well-formed UTF-8' },
+    ]);
+    expect(counters.snapshot()).toEqual({ dead_letters: 1, 'rejected_invalid-utf8': 1 });
   });
 
   it('keeps the lines InfluxDB refused as one letter, without the lines InfluxDB quotes in its reason', async () => {
@@ -145,6 +162,7 @@ describe('deadLetterIntake', () => {
       gatewayId: 'gw-1',
       payload: Buffer.from('{}'),
       reason: 'not in the layout',
+      code: 'publish-refused',
     });
     await vi.waitFor(() => expect(kept).toHaveLength(1));
     expect(kept[0]?.topic).toBe(described);
@@ -165,6 +183,7 @@ describe('deadLetterIntake', () => {
       gatewayId: 'gw-1',
       payload: Buffer.from('{}'),
       reason: 'acl',
+      code: 'publish-refused',
     });
     await vi.waitFor(() => expect(logged).toHaveLength(1));
     expect(logged[0]).toMatchObject({

@@ -12,12 +12,12 @@ describe('describePayload', () => {
         {
           deviceId: 'cam-1',
           kind: 'camera',
-          metrics: { peopleCount: 3, tamperDetected: false, detail: null },
+          metrics: { peopleCount: 3, tamperDetected: false, reason: null },
         },
         {
           deviceId: 'cam-2',
           kind: 'camera',
-          metrics: { peopleCount: 4, tamperDetected: true, detail: null },
+          metrics: { peopleCount: 4, tamperDetected: true, reason: null },
         },
         { deviceId: 'cam-3', kind: 'camera', metrics: { peopleCount: 'many' } },
       ],
@@ -35,7 +35,7 @@ describe('describePayload', () => {
                 object: {
                   deviceId: 'string',
                   kind: 'string',
-                  metrics: { object: { peopleCount: 'number', tamperDetected: 'boolean', detail: 'null' } },
+                  metrics: { object: { peopleCount: 'number', tamperDetected: 'boolean', reason: 'null' } },
                 },
               },
               {

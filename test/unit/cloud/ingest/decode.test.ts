@@ -49,9 +49,30 @@ describe('decodeMessage: the whole message', () => {
     expect(rejection(decode('telemetry', payload))?.reason).toBe('invalid-json');
   });
 
-  it('rejects invalid UTF-8 that does not decode to JSON', () => {
+  it('rejects bytes that are not UTF-8 as invalid-utf8', () => {
     const decoded = decodeMessage('status', GATEWAY, Buffer.from([0xff, 0xfe, 0x7b]), window);
-    expect(rejection(decoded)?.reason).toBe('invalid-json');
+    expect(rejection(decoded)?.reason).toBe('invalid-utf8');
+  });
+
+  it('rejects a device id with a byte that is not UTF-8 instead of storing it with U+FFFD', () => {
+    const text = JSON.stringify(telemetry([{ ...validReadings.camera, deviceId: 'cam-X' }]));
+    const [before, after] = text.split('X') as [string, string];
+    const payload = Buffer.concat([Buffer.from(before), Buffer.from([0xc3]), Buffer.from(after)]);
+    expect(rejection(decodeMessage('telemetry', GATEWAY, payload, window))).toEqual({
+      reason: 'invalid-utf8',
+      message: 'payload is not well-formed UTF-8',
+    });
+  });
+
+  it('rejects a reading that gives a key twice, which JSON.parse would resolve silently', () => {
+    const text = JSON.stringify(telemetry([validReadings.camera])).replace(
+      '"deviceId":',
+      '"deviceId":"cam-other","deviceId":',
+    );
+    expect(rejection(decode('telemetry', text))).toEqual({
+      reason: 'duplicate-json-key',
+      message: 'an object has the key "deviceId" twice',
+    });
   });
 
   it.each<UplinkChannel>(['telemetry', 'events', 'heartbeat', 'status', 'command-results', 'config-status'])(
@@ -244,7 +265,7 @@ describe('decodeMessage: heartbeat, status, command results, config status', () 
       commandId: COMMAND_ID,
       ts: at(0),
       status: 'failed',
-      detail: 'no ack',
+      reason: 'deviceFault',
     };
     expect(decode('command-results', result)).toEqual({ channel: 'command-results', result, rejections: [] });
     expect(rejection(decode('command-results', { ...result, commandId: 'x' }))?.reason).toBe(
@@ -259,7 +280,7 @@ describe('decodeMessage: heartbeat, status, command results, config status', () 
       status: applied,
       rejections: [],
     });
-    const rejected = { ...applied, status: 'rejected', detail: 'deadband.x: too small' };
+    const rejected = { ...applied, status: 'rejected', invalidFields: ['deadband.x'] };
     expect(decode('config-status', rejected)).toEqual({
       channel: 'config-status',
       status: rejected,
@@ -318,8 +339,8 @@ describe('decodeMessage: rejection messages are logged and kept, so they never q
   });
 
   it('names a contract field that does not belong, and paths through the message', () => {
-    const decoded = decode('telemetry', telemetry([readingWith('camera', { detail: 'x', [secret]: 2 })]));
-    expect(decoded.rejections[0]?.message).toBe('metrics: unknown field "detail", 1 unknown field');
+    const decoded = decode('telemetry', telemetry([readingWith('camera', { reason: 'x', [secret]: 2 })]));
+    expect(decoded.rejections[0]?.message).toBe('metrics: unknown field "reason", 1 unknown field');
     const late = decode('telemetry', telemetry([{ ...validReadings.camera, ts: at(HOUR) }]));
     expect(late.rejections[0]?.message).toBe('ts: timestamp is more than 300 s in the future');
   });

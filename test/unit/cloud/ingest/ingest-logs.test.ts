@@ -62,7 +62,6 @@ describe('ingestion logs ids, reasons and sizes, never a payload value', () => {
             kind: 'evCharger',
             ts: TS,
             type: 'sessionEnded',
-            detail: name,
             values: { sessionEnergy: Number(energy) },
           },
         ]),

@@ -159,7 +159,6 @@ describe('eventPoint', () => {
     kind: 'wasteBin',
     ts: '2026-11-22T15:59:59.999Z',
     type: 'fireRisk',
-    detail: 'temperature "82" °C \\ rising',
   };
 
   it('writes the device tags plus a type tag, count=1i and the event time', () => {
@@ -172,17 +171,12 @@ describe('eventPoint', () => {
       'kind=wasteBin',
       'type=fireRisk',
     ]);
-    expect(p.fields.startsWith('count=1i,')).toBe(true);
+    expect(p.fields).toBe('count=1i');
     expect(p.ts).toBe(Date.parse(event.ts));
   });
 
-  it('escapes quotes and backslashes in the detail string field', () => {
-    expect(line(eventPoint(event, placement))).toContain('detail="temperature \\"82\\" °C \\\\ rising"');
-  });
-
-  it('omits the detail field when there is none', () => {
-    const { detail: _, ...bare } = event;
-    expect(parts(line(eventPoint(bare, placement))).fields).toBe('count=1i');
+  it('writes count=1i alone for an event without values (events carry no free text)', () => {
+    expect(parts(line(eventPoint(event, placement))).fields).toBe('count=1i');
   });
 
   it('writes the values its kind declares as fields: numbers as floats, codes as strings', () => {

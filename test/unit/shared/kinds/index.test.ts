@@ -81,8 +81,12 @@ describe('deviceEvent', () => {
   it('accepts a valid event and rejects an event type of another kind', () => {
     expect(deviceEvent.safeParse(validEvent).success).toBe(true);
     expect(deviceEvent.safeParse({ ...validEvent, type: 'lampFault' }).success).toBe(false);
-    expect(deviceEvent.safeParse({ ...validEvent, kind: 'streetlight', type: 'lampFault' }).success).toBe(
+    const { values: _, ...withoutValues } = validEvent;
+    expect(deviceEvent.safeParse({ ...withoutValues, kind: 'streetlight', type: 'lampFault' }).success).toBe(
       true,
+    );
+    expect(deviceEvent.safeParse({ ...validEvent, kind: 'streetlight', type: 'lampFault' }).success).toBe(
+      false,
     );
   });
 });

@@ -6,7 +6,10 @@ const thermometer = defineKind({
   kind: 'thermometer',
   fiwareType: 'WeatherObserved',
   description: 'thermometer',
-  metrics: z.object({ temperature: quantity('°C', 'Air temperature', -50, 60), label: z.string() }),
+  metrics: z.object({
+    temperature: quantity('°C', 'Air temperature', -50, 60),
+    placement: z.enum(['indoor', 'outdoor']),
+  }),
   events: z.enum(['frost']),
   commands: z.discriminatedUnion('action', [z.object({ action: z.literal('calibrate') }).strict()]),
   eventValues: z.object({}),
@@ -14,6 +17,21 @@ const thermometer = defineKind({
   example: { deviceId: 't-1', metrics: { temperature: 4 } },
   counts: {},
 });
+
+/** Defines a kind with the given metrics and event values (the rest is filler). */
+const defineWith = (kind: string, metrics: z.ZodObject, eventValues: z.ZodObject) => () =>
+  defineKind({
+    kind,
+    fiwareType: 'Device',
+    description: kind,
+    metrics,
+    events: z.enum(['happened']),
+    commands: z.discriminatedUnion('action', [z.object({ action: z.literal('reset') }).strict()]),
+    eventValues,
+    healthy: () => true,
+    example: { deviceId: 'x-1', metrics: {} },
+    counts: {},
+  });
 
 const TS = '2026-11-22T16:00:00Z';
 
@@ -59,16 +77,28 @@ describe('defineKind reading', () => {
 describe('defineKind event', () => {
   const base = { deviceId: 't-1', kind: 'thermometer', ts: TS, type: 'frost' };
 
-  it('accepts a known type with or without a one-line detail', () => {
+  it('accepts a known type', () => {
     expect(thermometer.event.safeParse(base).success).toBe(true);
-    expect(thermometer.event.safeParse({ ...base, detail: 'below 0 °C' }).success).toBe(true);
   });
 
-  it('rejects unknown types, multi-line or long details and extra fields', () => {
+  it('rejects unknown types, free text (no detail field any more) and extra fields', () => {
     expect(thermometer.event.safeParse({ ...base, type: 'heat' }).success).toBe(false);
-    expect(thermometer.event.safeParse({ ...base, detail: 'a\nb' }).success).toBe(false);
-    expect(thermometer.event.safeParse({ ...base, detail: 'x'.repeat(501) }).success).toBe(false);
+    expect(thermometer.event.safeParse({ ...base, detail: 'below 0 °C' }).success).toBe(false);
     expect(thermometer.event.safeParse({ ...base, extra: 1 }).success).toBe(false);
+  });
+
+  it('refuses to define a kind whose event values could carry text', () => {
+    expect(
+      defineWith('chatty', z.object({ level: z.number() }), z.object({ note: z.string().max(20) })),
+    ).toThrow(
+      'kind chatty: event value note is a string; event values are numbers, booleans or enumerations, never free text',
+    );
+  });
+
+  it('refuses to define a kind with a metric that could carry text', () => {
+    expect(defineWith('labelled', z.object({ label: z.string().max(20) }), z.object({}))).toThrow(
+      'kind labelled: metric label is a string; metrics are numbers, booleans or enumerations (or timestamps), never free text',
+    );
   });
 
   it('has no values unless the kind declares them; declared values are checked, each optional', () => {
