@@ -8,6 +8,7 @@ export const rejectReason = z.enum([
   'invalid-reading',
   'invalid-event',
   'timestamp-out-of-range',
+  'unknown-device',
   'device-kind-mismatch',
   'device-of-other-gateway',
   'publish-refused',
