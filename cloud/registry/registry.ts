@@ -85,7 +85,11 @@ export class DeviceRegistry {
         provisioned.push(device);
       }
     }
-    this.write('the provisioned devices', () => store.saveDevices(provisioned));
+    // A device taken out of the fleet files is no longer provisioned: refused unless learning is on.
+    const listed = new Set(provisioned.map((d) => d.id));
+    const withdrawn = [...this.devices.values()].filter((d) => d.provisioned && !listed.has(d.id));
+    for (const device of withdrawn) device.provisioned = false;
+    this.write('the provisioned devices', () => store.saveDevices([...provisioned, ...withdrawn]));
     await this.written();
   }
 

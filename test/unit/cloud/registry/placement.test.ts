@@ -60,6 +60,18 @@ describe('placing a reading or event', () => {
     });
   });
 
+  it('refuses a device taken out of the fleet files, from the next start on', async () => {
+    const store = new MemoryRegistryStore();
+    await loadRegistry({ store });
+    const withdrawn = new DeviceRegistry({ store, now, offlineAfterMs: 900_000 });
+    await withdrawn.load([{ ...fleet, devices: [] }]);
+    expect(withdrawn.getDevice('cam-1')).toMatchObject({ provisioned: false });
+    expect(withdrawn.place('gw-1', { deviceId: 'cam-1', kind: 'camera' })).toMatchObject({
+      reason: 'unknown-device',
+    });
+    expect(await store.getDevice('cam-1')).toMatchObject({ provisioned: false });
+  });
+
   it('with learning on, learns an unknown device, owned by the gateway that reported it, unassigned', async () => {
     const { registry, store } = await loadRegistry({ learnUnprovisioned: true });
     expect(registry.place('gw-2', { deviceId: 'bin-9', kind: 'wasteBin' })).toMatchObject({
