@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { issueCredentials } from '../cloud/broker/credentials.ts';
+import type { FleetFile } from '../shared/fleet.ts';
 import { generateFleet } from '../simulators/fleet.ts';
 import { onCleanup } from './cleanup.ts';
 import type { Platform } from './platform.ts';
@@ -14,8 +15,8 @@ import { int, mb, say, sleep } from './util.ts';
  * script in package.json (`node --lite-mode dist/scripts/simulated-gateway.js`, the command of the edge services in
  * docker-compose.yml), with `devices` simulated devices on one gateway, reporting every
  * `reportingIntervalS` to the cloud under test. Measured from /proc: peak RSS (VmHWM) and CPU. Its
- * device ids are prefixed so they cannot clash with the registered fleet; the cloud learns them
- * (owned by this gateway).
+ * device ids are prefixed so they cannot clash with the registered fleet; `edgeFleet` provisions them
+ * in the cloud (owned by this gateway).
  */
 export interface EdgeOptions {
   dir: string;
@@ -40,15 +41,20 @@ async function buildAgent(): Promise<string[]> {
   return args;
 }
 
-export async function edgePhase(platform: Platform, options: EdgeOptions) {
-  const dir = join(options.dir, 'edge');
-  await mkdir(dir, { recursive: true });
-  const generated = generateFleet({ seed: 7, devices: options.devices, devicesPerGateway: options.devices });
-  const fleet = {
+/** The edge agent's gateway and its `devices` simulated devices: its fleet file, and the cloud's. */
+export function edgeFleet(devices: number): FleetFile {
+  const generated = generateFleet({ seed: 7, devices, devicesPerGateway: devices });
+  return {
     ...generated,
     gateways: generated.gateways.map((g) => ({ ...g, id: gatewayId })),
     devices: generated.devices.map((d) => ({ ...d, id: `edge-${d.id}`, gatewayId })),
   };
+}
+
+export async function edgePhase(platform: Platform, options: EdgeOptions) {
+  const dir = join(options.dir, 'edge');
+  await mkdir(dir, { recursive: true });
+  const fleet = edgeFleet(options.devices);
   const fleetFile = join(dir, 'fleet.json');
   await writeFile(fleetFile, JSON.stringify(fleet));
   const secret = (await issueCredentials(platform.credentialsFile, [gatewayId])).get(gatewayId) as string;

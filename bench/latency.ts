@@ -1,4 +1,6 @@
 import mqtt from 'mqtt';
+import type { FleetFile } from '../shared/fleet.ts';
+import { GENT } from '../simulators/fleet.ts';
 import { onCleanup } from './cleanup.ts';
 import { ingestPhase } from './ingest.ts';
 import type { LoadSpec } from './load-worker.ts';
@@ -20,6 +22,24 @@ export interface LatencyOptions {
   pollMs: number;
 }
 
+const probeIds = (batchSize: number) =>
+  Array.from({ length: batchSize }, (_, i) => `probe-${String(i).padStart(3, '0')}`);
+
+/** The prober's gateway and devices, provisioned like every other (the cloud refuses devices it does not list). */
+export function probeFleet(probeGateway: string, batchSize: number): FleetFile {
+  const place = { district: 'bench', location: GENT.location };
+  return {
+    city: GENT,
+    gateways: [{ id: probeGateway, ...place }],
+    devices: probeIds(batchSize).map((id) => ({
+      id,
+      kind: probeKind.kind,
+      gatewayId: probeGateway,
+      ...place,
+    })),
+  };
+}
+
 export async function latencyPhase(platform: Platform, spec: LoadSpec, options: LatencyOptions) {
   const gateway = options.probeGateway;
   const client = await mqtt.connectAsync(platform.mqttUrl, {
@@ -30,7 +50,7 @@ export async function latencyPhase(platform: Platform, spec: LoadSpec, options: 
   });
   const stopClient = onCleanup('latency prober', () => client.endAsync(true));
   const metrics = JSON.stringify(probeKind.metrics);
-  const devices = Array.from({ length: spec.batchSize }, (_, i) => `probe-${String(i).padStart(3, '0')}`);
+  const devices = probeIds(spec.batchSize);
   let lastTs = Date.now() - 60_000;
   let n = 0;
   const payload = (ts: number) =>
@@ -70,7 +90,7 @@ export async function latencyPhase(platform: Platform, spec: LoadSpec, options: 
       if (!error) probe.ackMs = performance.now() - probe.publishedAt;
     });
   };
-  // Warm-up: the probe devices are learned (owned by the probe gateway) before measuring.
+  // Warm-up: the first probe batch is stored (the registry and InfluxDB have the probes) before measuring.
   sendProbe();
   const warmUntil = Date.now() + 30_000;
   while ([...probes.values()].some((p) => p.storedMs === undefined)) {

@@ -17,19 +17,20 @@ export interface Health {
 
 /**
  * The platform under test: a private influxd and the cloud as its own process (`node cloud/main.ts`,
- * as in production: default batch sizes, journal and log level), with `fleet` in its FLEET_DIR (the
- * registered devices) and credentials for the gateways the load generator will connect as.
+ * as in production: default batch sizes, journal and log level), with `fleets` in its FLEET_DIR (the
+ * registered devices: every device the load, the prober and the edge agent send) and credentials for the gateways the load generator will connect as.
  */
 export async function startPlatform(
   dir: string,
-  fleet: FleetFile,
+  fleets: FleetFile[],
   gatewayIds: string[],
   extraEnv: Record<string, string> = {},
 ) {
   const influxd: BenchInfluxd = await startInfluxd(join(dir, 'influxdb'), 'bench');
   const fleetDir = join(dir, 'fleet');
   await mkdir(fleetDir, { recursive: true });
-  await writeFile(join(fleetDir, 'fleet.json'), JSON.stringify(fleet));
+  for (const [i, fleet] of fleets.entries())
+    await writeFile(join(fleetDir, `fleet-${i}.json`), JSON.stringify(fleet));
   const credentials = join(dir, 'cloud', 'gateway-credentials.json');
   const secrets = await issueCredentials(credentials, gatewayIds);
   const env = {

@@ -4,10 +4,10 @@ import { dirname, join, resolve } from 'node:path';
 import { generateFleet } from '../simulators/fleet.ts';
 import { alertLatencyBench } from './alert-latency.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from './cleanup.ts';
-import { edgePhase } from './edge.ts';
+import { edgeFleet, edgePhase } from './edge.ts';
 import { influxCeiling } from './influx-ceiling.ts';
 import { ingestPhase, phaseSpanMs } from './ingest.ts';
-import { latencyPhase } from './latency.ts';
+import { latencyPhase, probeFleet } from './latency.ts';
 import type { LoadSpec } from './load-worker.ts';
 import { mosquittoCeiling } from './mosquitto-ceiling.ts';
 import { benchOptions, usage } from './options.ts';
@@ -128,10 +128,13 @@ try {
     `Mosquitto ceiling: ${int(mosquitto.messagesPerS)} messages/s = ${int(mosquitto.readingsPerS)} readings/s delivered`,
   );
 
-  say(`(3/6) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
+  // Every device the load, the prober and the edge agent send is registered: the cloud refuses others.
+  const fleets = [fleet, probeFleet(probeGateway, options.batch), edgeFleet(options.edgeDevices)];
+  const registered = fleets.reduce((n, f) => n + f.devices.length, 0);
+  say(`(3/6) starting influxd and the cloud with ${int(registered)} registered devices`);
   const platform = await startPlatform(
     join(dir, 'platform'),
-    fleet,
+    fleets,
     [...loadGateways.map((g) => g.id), probeGateway],
     { ...options.cloudEnv, ...(await nodeOptions('cloud', options.cloudNodeOptions)) },
   );

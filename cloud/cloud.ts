@@ -114,6 +114,7 @@ export class Cloud {
           db,
           fleetDir: config.FLEET_DIR,
           offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
+          learnUnprovisioned: config.LEARN_UNPROVISIONED_DEVICES,
           now,
           log,
         }),

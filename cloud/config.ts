@@ -44,6 +44,11 @@ export const cloudConfig = z.object({
   /** How long a batch id is remembered to recognise a redelivered batch. */
   DEDUPE_WINDOW_S: seconds.default(7 * 24 * 3600),
   DEVICE_OFFLINE_AFTER_S: seconds.default(900),
+  /**
+   * Auto-discovery: learn a device not in the fleet files from its first reading or event. Off, such
+   * readings and events are refused (`unknown-device`), so a sender cannot make its own text a device id.
+   */
+  LEARN_UNPROVISIONED_DEVICES: z.stringbool().default(false),
   /** A series answer has at most this many buckets; a longer request is coarsened. */
   SERIES_MAX_POINTS: z.coerce.number().int().min(10).max(100_000).default(2_000),
   /** Rules other than a kind's defaults: every `*.json` here. */

@@ -159,7 +159,9 @@ ${kindSections.join('\n\n')}
 ## Worked example with mosquitto_pub
 
 A gateway \`${exampleGateway}\` whose secret is in \`$SECRET\` sends one batch with a reading of
-each kind (device ids not in the fleet files are learned, owned by the first gateway that reports them).
+each kind. Its devices must be in a fleet file (\`provisioning/fleet/\`), owned by \`${exampleGateway}\`: readings and
+events of a device the fleet files do not list are refused (\`unknown-device\`) unless the cloud runs
+with \`LEARN_UNPROVISIONED_DEVICES=true\`.
 Set \`sentAt\` and each \`ts\` to the current time: readings older than the cloud's limit are refused.
 
 \`\`\`sh

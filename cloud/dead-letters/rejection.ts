@@ -12,6 +12,7 @@ export const rejectReason = z.enum([
   'invalid-reading',
   'invalid-event',
   'timestamp-out-of-range',
+  'unknown-device',
   'device-kind-mismatch',
   'device-of-other-gateway',
   /** Refused by the broker: the ACL, a size or rate limit, a wildcard, empty or too deep topic. */

@@ -9,6 +9,8 @@ export interface RegistryFeatureDeps {
   /** The fleet files' folder, read at start. */
   fleetDir: string;
   offlineAfterMs: number;
+  /** LEARN_UNPROVISIONED_DEVICES. */
+  learnUnprovisioned: boolean;
   now: () => Date;
   log: Logger;
 }
@@ -19,6 +21,7 @@ export function registryFeature(deps: RegistryFeatureDeps) {
     store: new SqliteRegistryStore(deps.db),
     now: deps.now,
     offlineAfterMs: deps.offlineAfterMs,
+    learnUnprovisioned: deps.learnUnprovisioned,
     onWriteError: (error) => deps.log.error({ err: error }, 'registry not saved'),
   });
   return {

@@ -36,12 +36,18 @@ export interface RegistryOptions {
    * as a failing synchronous store's was.
    */
   onWriteError?: (error: Error) => void;
+  /**
+   * Learn a device that is not in the fleet files from its first reading or event (auto-discovery,
+   * LEARN_UNPROVISIONED_DEVICES). Off by default: such a device's readings and events are refused.
+   */
+  learnUnprovisioned?: boolean;
 }
 
 /**
  * The device registry: what each device is, where it is and which gateway owns it (from the
- * provisioning files), what it last reported and when. Devices not in any provisioning file are
- * learned from telemetry and owned by the gateway that first reported them.
+ * provisioning files), what it last reported and when. A device not in any provisioning file is
+ * refused, unless learning is on: then it is learned from telemetry and owned by the gateway that
+ * first reported it.
  * Lookups are served from memory; every change is written behind to the store, in order.
  */
 export class DeviceRegistry {
@@ -79,7 +85,11 @@ export class DeviceRegistry {
         provisioned.push(device);
       }
     }
-    this.write('the provisioned devices', () => store.saveDevices(provisioned));
+    // A device taken out of the fleet files is no longer provisioned: refused unless learning is on.
+    const listed = new Set(provisioned.map((d) => d.id));
+    const withdrawn = [...this.devices.values()].filter((d) => d.provisioned && !listed.has(d.id));
+    for (const device of withdrawn) device.provisioned = false;
+    this.write('the provisioned devices', () => store.saveDevices([...provisioned, ...withdrawn]));
     await this.written();
   }
 
@@ -107,11 +117,19 @@ export class DeviceRegistry {
   }
 
   /**
-   * Where each item's device sits, or why it may not report through this gateway. A device that is
-   * unknown is learned here, owned by this gateway, in the unassigned district.
+   * Where each item's device sits, or why it may not report through this gateway. A device not in
+   * the fleet files (one learned while learning was on included) is refused; with learning on, an
+   * unknown device is learned here, owned by this gateway, in the unassigned district.
    */
   place(gatewayId: string, item: { deviceId: string; kind: DeviceKind }): DevicePlacement | Rejection {
     let device = this.devices.get(item.deviceId);
+    if (!this.options.learnUnprovisioned && !device?.provisioned) {
+      // The id is not quoted: an id nobody provisioned is text the sender chose (a MAC, a plate, a name).
+      return {
+        reason: 'unknown-device',
+        message: 'device not in the fleet files (LEARN_UNPROVISIONED_DEVICES is off)',
+      };
+    }
     if (!device) {
       device = {
         id: item.deviceId,

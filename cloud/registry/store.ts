@@ -9,7 +9,7 @@ export interface DeviceRecord {
   district: string;
   location?: Location;
   name?: string;
-  /** Declared in a provisioning file (true) or learned from telemetry (false). */
+  /** Listed in a provisioning file (true), or learned from telemetry or taken out of the fleet files (false). */
   provisioned: boolean;
   firstSeen?: string;
   lastSeen?: string;

@@ -4,9 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { rows } from '../../cloud/storage/influxql.ts';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
-import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
+import { type FleetFile, fleetDevice } from '../../shared/fleet.ts';
+import { type DeviceKind, deviceKind, kinds } from '../../shared/kinds/index.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { withDevices } from '../helpers/fleet.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { api, apiJson, authEnv } from './http.ts';
@@ -93,9 +95,44 @@ async function health() {
   return (await getJson<{ status: string; counters: Record<string, number> }>(`${city.apiUrl}/health`)).body;
 }
 
+/**
+ * The fleet of the gateway: the bins of the valid batches, the camera reporting after the corpus, and
+ * the device of every corpus item not meant to be refused (first kind wins: a later item of another
+ * kind is a kind mismatch), so that each accepted id is one the fleet lists, as the cloud requires by
+ * default (LEARN_UNPROVISIONED_DEVICES off).
+ */
+function corpusFleet(now: Date): FleetFile {
+  const devices = new Map<string, DeviceKind>([
+    ...allowedMetaIds.map((id): [string, DeviceKind] => [id, 'wasteBin']),
+    ['adv-after', 'camera'],
+  ]);
+  for (const item of [...nastyReadings(now), ...nastyEvents(now)]) {
+    if (item.accept === false) continue;
+    const parsed = (() => {
+      try {
+        return JSON.parse(item.json) as { deviceId?: unknown; kind?: unknown };
+      } catch {
+        return undefined;
+      }
+    })();
+    const id = fleetDevice.shape.id.safeParse(parsed?.deviceId);
+    const kind = deviceKind.safeParse(parsed?.kind);
+    if (id.success && kind.success && !devices.has(id.data)) devices.set(id.data, kind.data);
+  }
+  const location = { lat: 50.55, lon: 13.75 };
+  return withDevices(
+    {
+      city: { name: 'Bílina', timezone: 'Europe/Prague', location },
+      gateways: [{ id: gw, district: 'centrum', location }],
+      devices: [],
+    },
+    [...devices].map(([id, kind]) => ({ id, kind, gatewayId: gw })),
+  );
+}
+
 beforeAll(async () => {
   influxd = await startTestInfluxd();
-  city = await startTestCloud(influxd.url, undefined, {
+  city = await startTestCloud(influxd.url, corpusFleet(new Date()), {
     ...authEnv,
     MQTT_MAX_PAYLOAD_BYTES: String(maxPayloadBytes),
   });
@@ -112,7 +149,7 @@ beforeAll(async () => {
   for (const item of nastyEvents(now)) {
     await publish(gatewayTopic(gw, 'events'), envelope('events', [item.json]), 'events', item);
   }
-  // Valid batches whose ids carry metacharacters that are allowed: events of the learned bins, and one batch of all.
+  // Valid batches whose ids carry metacharacters that are allowed: events of the provisioned bins, and one batch of all.
   const ts = new Date(now.getTime() - 30_000).toISOString();
   const binEvent = (id: string) => JSON.stringify({ deviceId: id, kind: 'wasteBin', ts, type: 'lidOpened' });
   const binReading = (id: string) =>

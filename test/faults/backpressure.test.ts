@@ -6,6 +6,7 @@ import { gatewayTopic } from '../../shared/topics.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { countPoints, startTestCloud } from '../helpers/cloud.ts';
+import { withDevices } from '../helpers/fleet.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -22,7 +23,12 @@ describe('the journal is full while InfluxDB is down', () => {
     cleanups.push(() => dir.remove());
     let influxd: LocalInfluxd = await startLocalInfluxd(join(dir.path, 'influxdb'));
     cleanups.push(() => influxd.stop());
-    const fleet = generateFleet({ seed: 41, devices: 10, devicesPerGateway: 10 });
+    const generated = generateFleet({ seed: 41, devices: 10, devicesPerGateway: 10 });
+    const lamps = Array.from({ length: 40 }, (_, i) => `lamp-bp-${i}`);
+    const fleet = withDevices(
+      generated,
+      lamps.map((id) => ({ id, kind: 'streetlight', gatewayId: generated.gateways[0]?.id as string })),
+    );
     const cloud = await startTestCloud(influxd.url, fleet, { JOURNAL_MAX_LINES: '50' });
     cleanups.push(() => cloud.stop());
     const gateway = fleet.gateways[0]?.id as string;

@@ -4,10 +4,16 @@ import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { withDevices } from '../helpers/fleet.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const fleet = generateFleet({ seed: 71, devices: 10, devicesPerGateway: 5 });
+const generated = generateFleet({ seed: 71, devices: 10, devicesPerGateway: 5 });
+// Each gateway's own lamp, which the batches below report.
+const fleet = withDevices(
+  generated,
+  generated.gateways.map((g) => ({ id: `lamp-sec-${g.id}`, kind: 'streetlight', gatewayId: g.id })),
+);
 const [gatewayA, gatewayB] = fleet.gateways.map((g) => g.id) as [string, string];
 let influxd: LocalInfluxd;
 let cloud: TestCloud;

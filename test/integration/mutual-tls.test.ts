@@ -7,13 +7,19 @@ import { gatewayTopic } from '../../shared/topics.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { makeCertificates } from '../helpers/certificates.ts';
 import { apiFetch, getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { withDevices } from '../helpers/fleet.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { captureLog } from '../helpers/log-capture.ts';
 import { provisionCli } from '../helpers/provision-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const fleet = generateFleet({ seed: 79, devices: 12, devicesPerGateway: 4 });
+const generated = generateFleet({ seed: 79, devices: 12, devicesPerGateway: 4 });
+// Each gateway's own lamp, which the batches below report.
+const fleet = withDevices(
+  generated,
+  generated.gateways.map((g) => ({ id: `lamp-mtls-${g.id}`, kind: 'streetlight', gatewayId: g.id })),
+);
 const [gatewayA, gatewayB, gatewayC] = fleet.gateways.map((g) => g.id) as [string, string, string];
 /** Has a certificate from the cloud's CA but was never provisioned. */
 const stranger = 'gw-never-provisioned';

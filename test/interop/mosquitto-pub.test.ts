@@ -7,6 +7,7 @@ import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { contractExample } from '../../scripts/contract-docs.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { countPoints, getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { withDevices } from '../helpers/fleet.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -20,7 +21,17 @@ const gateway = contractExample.gatewayId;
 
 beforeAll(async () => {
   influxd = await startTestInfluxd();
-  city = await startTestCloud(influxd.url);
+  // The third party's gateway and the devices of the example, as its fleet file would list them.
+  const location = { lat: 50.55, lon: 13.75 };
+  const fleet = withDevices(
+    {
+      city: { name: 'Bílina', timezone: 'Europe/Prague', location },
+      gateways: [{ id: gateway, district: 'centrum', location }],
+      devices: [],
+    },
+    contractExample.batch.readings.map((r) => ({ id: r.deviceId, kind: r.kind, gatewayId: gateway })),
+  );
+  city = await startTestCloud(influxd.url, fleet);
   secret = await city.provision(gateway);
 });
 

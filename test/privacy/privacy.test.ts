@@ -48,21 +48,10 @@ function fixtures() {
   };
 }
 
-/**
- * Cases that still leak on this branch because work of another part of issue 13 has not landed yet,
- * with what keeps them failing: `it.fails` until then (the lead turns them back into `it` on merging).
- * - a device id the fleet does not know is learned (registry, InfluxDB tags, alerts).
- */
-const pending: Record<string, string> = {
-  'telemetry: free text in readings.0.deviceId': 'unassigned: unknown device ids are learned',
-  'events: free text in events.0.deviceId': 'unassigned: unknown device ids are learned',
-};
-
 /** A case: its own personal data, sent by `send`, then found nowhere. */
 function leakCase(name: string, send: (p: PersonalData) => Promise<void>) {
   const n = cases++;
-  const waitsFor = pending[name];
-  (waitsFor ? it.fails : it)(waitsFor ? `${name} [pending: ${waitsFor}]` : name, async () => {
+  it(name, async () => {
     const p = personalData(n);
     await send(p);
     // One line per place a marker was found, so that a failure reads as the list of leaks.

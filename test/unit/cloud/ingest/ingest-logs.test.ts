@@ -27,7 +27,17 @@ async function ingestAll(messages: [UplinkChannel, string][]) {
   const log = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
   const counters = new Counters();
   const registry = new DeviceRegistry({ store: new MemoryRegistryStore(), now, offlineAfterMs: 900_000 });
-  await registry.load([]);
+  const location = { lat: 50.55, lon: 13.75 };
+  await registry.load([
+    {
+      city: { name: 'Bílina', timezone: 'Europe/Prague', location },
+      gateways: [{ id: GATEWAY, district: 'centrum', location }],
+      devices: [
+        { id: 'ev-1', kind: 'evCharger', gatewayId: GATEWAY, district: 'centrum', location },
+        { id: 'cam-1', kind: 'camera', gatewayId: GATEWAY, district: 'centrum', location },
+      ],
+    },
+  ]);
   const store = new MemoryDeadLetterStore({ now });
   const ingestor = new Ingestor({
     registry,
@@ -80,14 +90,20 @@ describe('ingestion logs ids, reasons and sizes, never a payload value', () => {
         'events',
         envelope('events', [{ deviceId: 'cam-1', kind: 'camera', ts: TS, type: imsi }], { [mac]: imsi }),
       ],
+      // A device the fleet files do not list, whose id is a MAC address: refused, its id kept nowhere.
+      [
+        'telemetry',
+        envelope('readings', [{ deviceId: mac, kind: 'camera', ts: TS, metrics: { peopleCount: 3 } }]),
+      ],
       ['status', JSON.stringify({ v: 1, gatewayId: name, state: 'online' })],
       ['heartbeat', `{"imsi":"${imsi}",`],
     ]);
-    expect(letters.total).toBe(5);
+    expect(letters.total).toBe(6);
     const logged = lines.join('\n');
     expect(logged).toContain('"msg":"device event"');
     expect(logged).toContain('"deviceId":"ev-1"');
-    expect(logged.match(/rejected input kept as dead letter/g)).toHaveLength(5);
+    expect(logged.match(/rejected input kept as dead letter/g)).toHaveLength(6);
+    expect(logged).toContain('unknown-device');
     for (const secret of secrets) expect(logged, secret).not.toContain(secret);
     for (const secret of secrets) expect(JSON.stringify(letters), secret).not.toContain(secret);
   });

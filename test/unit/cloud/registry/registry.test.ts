@@ -9,8 +9,14 @@ async function registry() {
     now: () => new Date('2026-11-22T18:00:00.000Z'),
     offlineAfterMs: 900_000,
   });
-  await r.load([]);
-  r.place('gw-1', { deviceId: 'bin-1', kind: 'wasteBin' });
+  const location = { lat: 50.55, lon: 13.75 };
+  await r.load([
+    {
+      city: { name: 'Bílina', timezone: 'Europe/Prague', location },
+      gateways: [{ id: 'gw-1', district: 'centrum', location }],
+      devices: [{ id: 'bin-1', kind: 'wasteBin', gatewayId: 'gw-1', district: 'centrum', location }],
+    },
+  ]);
   return r;
 }
 

@@ -7,9 +7,9 @@ import type { Reading } from '../../../../shared/kinds/index.ts';
 const now = () => new Date('2026-11-22T18:00:00.000Z');
 
 describe('the registry writes behind to its store', () => {
-  it('learns a device at once and stores it; readings reach the store on flush, before a listing', async () => {
+  it('learns a device at once (learning on) and stores it; readings reach the store on flush, before a listing', async () => {
     const store = new MemoryRegistryStore();
-    const registry = new DeviceRegistry({ store, now, offlineAfterMs: 900_000 });
+    const registry = new DeviceRegistry({ store, now, offlineAfterMs: 900_000, learnUnprovisioned: true });
     await registry.load([]);
     registry.place('gw-1', { deviceId: 'bin-1', kind: 'wasteBin' });
     expect(registry.getDevice('bin-1')).toMatchObject({ gatewayId: 'gw-1', provisioned: false });
