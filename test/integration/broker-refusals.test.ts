@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keptTopic } from '../../cloud/dead-letters/intake.ts';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
@@ -55,7 +56,8 @@ describe('publishes the broker refuses before authorization', () => {
     expect(city.cloud.counters.get('mqtt_publish_refused')).toBe(refusedBefore + 1);
     const letter = await waitFor(`dead letter for ${JSON.stringify(topic.slice(0, 40))}`, async () =>
       (await lettersFor('publish-refused')).find(
-        (l) => l.rejections[0]?.message === reason && l.topic === topic,
+        // A topic outside the layout is kept by its size and hash (issue 13), never as sent.
+        (l) => l.rejections[0]?.message === reason && l.topic === keptTopic(topic),
       ),
     );
     expect(letter.gatewayId).toBe(gw);
@@ -101,7 +103,7 @@ describe('bytes that are not an MQTT packet', () => {
       'malformed-packet dead letter',
       async () => (await lettersFor('malformed-packet'))[0],
     );
-    expect(letter).toMatchObject({ topic: '', gatewayId: gw });
+    expect(letter).toMatchObject({ topic: keptTopic(''), gatewayId: gw });
     expect(letter.rejections[0]?.message).toBe('not a valid MQTT packet: Cannot parse topic');
   });
 
