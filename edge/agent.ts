@@ -120,19 +120,23 @@ export class EdgeAgent {
     this.remoteConfig.restore();
     const statusTopic = gatewayTopic(config.gatewayId, 'status');
     const offline: GatewayStatus = { v: 1, gatewayId: config.gatewayId, state: 'offline', softwareVersion };
-    const client = connectMqtt(config.mqtt.url, {
-      clientId: config.gatewayId,
-      username: config.gatewayId,
-      password: config.mqtt.password,
-      keepalive: config.mqtt.keepaliveS,
-      clean: true,
-      reconnectPeriod: config.backoff.initialMs,
-      reconnectOnConnackError: true,
-      connectTimeout: 10_000,
-      // Without this, mqtt-packet fills a cache of 65,536 two-byte buffers (6.5 MB of heap, issue 7).
-      writeCache: false,
-      will: { topic: statusTopic, payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
-    });
+    const client = connectMqtt(
+      config.mqtt.url,
+      {
+        clientId: config.gatewayId,
+        username: config.gatewayId,
+        password: config.mqtt.password,
+        keepalive: config.mqtt.keepaliveS,
+        clean: true,
+        reconnectPeriod: config.backoff.initialMs,
+        reconnectOnConnackError: true,
+        connectTimeout: 10_000,
+        // Without this, mqtt-packet fills a cache of 65,536 two-byte buffers (6.5 MB of heap, issue 7).
+        writeCache: false,
+        will: { topic: statusTopic, payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
+      },
+      config.mqtt.tls,
+    );
     this.client = client;
     // Runs before mqtt.js schedules its reconnect, so the delay it uses is ours.
     client.prependListener('close', () => {

@@ -14,11 +14,40 @@ export const edgeConfig = z
     mqtt: z
       .object({
         url: z.string().regex(/^(mqtts?|wss?|tcp):\/\/.+/, 'an mqtt://, mqtts://, ws:// or wss:// URL'),
-        /** The gateway's secret; better given as EDGE_GATEWAY_SECRET than written in the file. */
-        password: z.string().min(1),
+        /**
+         * The gateway's secret; better given as EDGE_GATEWAY_SECRET than written in the file. Optional
+         * with a client certificate (mutual TLS); when it is sent, the cloud checks it.
+         */
+        password: z.string().min(1).optional(),
         keepaliveS: z.int().min(5).max(3_600).default(30),
+        /**
+         * TLS client settings for an mqtts:// or wss:// URL: PEM files read when the agent starts. `caFile`
+         * is the CA the broker's certificate is checked against (the system's CAs without it);
+         * `certFile` and `keyFile`, the gateway's client certificate (CN = gateway id, pinned in the
+         * cloud with `provision -- gateway cert`) and its key, for mutual TLS.
+         */
+        tls: z
+          .object({
+            caFile: z.string().min(1).optional(),
+            certFile: z.string().min(1).optional(),
+            keyFile: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((mqtt, ctx) => {
+        const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+        if (!mqtt.password && !mqtt.tls?.certFile)
+          issue(
+            ['password'],
+            'the gateway secret is required unless tls.certFile gives a client certificate',
+          );
+        if (mqtt.tls && !/^(mqtts|wss):/.test(mqtt.url))
+          issue(['tls'], 'TLS settings need an mqtts:// or wss:// URL');
+        if (Boolean(mqtt.tls?.certFile) !== Boolean(mqtt.tls?.keyFile))
+          issue(['tls'], 'certFile and keyFile go together');
+      }),
     /** The provisioning file that lists this gateway's devices (provisioning/fleet/*.json). */
     fleetFile: z.string().min(1).optional(),
     reportingIntervalS: z.number().min(0.01).max(86_400).default(60),

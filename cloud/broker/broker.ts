@@ -11,6 +11,7 @@ import type { CredentialsFile } from './credentials.ts';
 import { GatewaySessions, remoteAddress } from './gateway-sessions.ts';
 import { RateLimiter } from './limits.ts';
 import { createListener, type ListenerSpec, listen } from './listeners.ts';
+import { loggedId } from './logged-ids.ts';
 import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
 
 export interface BrokerLimits {
@@ -92,7 +93,11 @@ export class MqttBroker {
         const gatewayId = broker?.gatewayOf.get(client);
         if (gatewayId && canSubscribe(gatewayId, subscription.topic)) return done(null, subscription);
         options.counters.add('mqtt_subscribe_refused');
-        options.log.warn({ clientId: client.id, topic: subscription.topic }, 'subscription refused');
+        // Logged by gateway id and a topic in the layout; anything else the client chose, by size and hash.
+        options.log.warn(
+          { clientId: broker?.loggedClient(client), topic: keptTopic(subscription.topic) },
+          'subscription refused',
+        );
         done(null, null);
       },
     };
@@ -112,6 +117,7 @@ export class MqttBroker {
       maxTopicLevels: (this.aedes as unknown as { maxTopicLevels: number }).maxTopicLevels,
       gatewayOf: (c) => this.gatewayOf.get(c),
       address: remoteAddress,
+      loggedClient: (c) => this.loggedClient(c),
     });
     const address = remoteAddress(client);
     if (this.connectionRate.take(address, this.options.now().getTime())) return done(null, true);
@@ -137,6 +143,14 @@ export class MqttBroker {
     this.gatewayOf.set(client, gatewayId);
   }
 
+  /**
+   * The client as the logs name it: the gateway it was let in as, or its client id if that is a
+   * provisioned gateway's, otherwise the id's size and hash (text the client chose).
+   */
+  loggedClient(client: Client): string {
+    return this.gatewayOf.get(client) ?? loggedId(client.id, this.options.credentials.current) ?? '';
+  }
+
   /** A new version of the credentials file: connections it no longer admits are closed. */
   endRevokedSessions(file: CredentialsFile): void {
     this.sessions.endRevoked(file);
@@ -155,7 +169,7 @@ export class MqttBroker {
       counters.add(counter);
       log.warn(
         // A topic outside the layout is text the sender chose: logged by its size and hash.
-        { clientId: client.id, topic: keptTopic(packet.topic), bytes: payload.length },
+        { clientId: this.loggedClient(client), topic: keptTopic(packet.topic), bytes: payload.length },
         `publish refused: ${reason}`,
       );
       // The whole payload: the dead letter keeps its size and hash (and its shape up to 1 MiB), not its bytes.
@@ -200,7 +214,7 @@ export class MqttBroker {
     const { log, counters } = this.options;
     const aedes = this.aedes;
     aedes.on('clientError', (client, error) =>
-      log.debug({ clientId: client.id, err: error }, 'MQTT client error'),
+      log.debug({ clientId: this.loggedClient(client), err: error }, 'MQTT client error'),
     );
     aedes.on('subscribe', (subscriptions, client) => {
       const gatewayId = this.gatewayOf.get(client);

@@ -5,6 +5,7 @@ import type { CounterSink } from '../monitoring/counters.ts';
 import { admit, endedBy, type Presented, type Session } from './authentication.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { CredentialsFile } from './credentials.ts';
+import { loggedId } from './logged-ids.ts';
 
 export function remoteAddress(client: Client): string {
   const conn = client.conn as { remoteAddress?: string } | undefined;
@@ -65,10 +66,11 @@ export class GatewaySessions {
     const refuse = (why: string, code: 2 | 4 | 5, aboutCertificate: boolean) => {
       counters.add('mqtt_auth_refused');
       if (aboutCertificate) counters.add('mqtt_auth_refused_certificate');
+      // The client id and username are text the client chose: shown only for a provisioned gateway.
       log.warn(
         {
-          clientId: client.id,
-          username,
+          clientId: loggedId(client.id, credentials.current),
+          username: loggedId(username, credentials.current),
           address: remoteAddress(client),
           certificate: certificate?.fingerprint256,
         },
@@ -91,7 +93,10 @@ export class GatewaySessions {
           ? accept(admission.session)
           : refuse(admission.refused.why, admission.refused.returnCode, admission.refused.certificate),
       (error: Error) => {
-        log.error({ err: error, username }, 'credential check failed');
+        log.error(
+          { err: error, username: loggedId(username, credentials.current) },
+          'credential check failed',
+        );
         done(authError('credential store unavailable', 5), false);
       },
     );

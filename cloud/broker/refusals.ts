@@ -58,6 +58,8 @@ export interface RefusalWatchDeps {
   /** The gateway the client authenticated as, once it has. */
   gatewayOf(client: Client): string | undefined;
   address(client: Client): string;
+  /** The client as the logs may name it (its id is text it chose: see logged-ids.ts). */
+  loggedClient(client: Client): string;
 }
 
 /**
@@ -79,7 +81,7 @@ export function watchRefusals(client: Client, deps: RefusalWatchDeps): void {
     if (!reason) return;
     const payload = Buffer.from(packet.payload ?? '');
     counters.add('mqtt_publish_refused');
-    log.warn({ clientId: client.id, bytes: payload.length }, `publish refused: ${reason}`);
+    log.warn({ clientId: deps.loggedClient(client), bytes: payload.length }, `publish refused: ${reason}`);
     onRefused({
       topic,
       gatewayId: deps.gatewayOf(client),
@@ -91,7 +93,7 @@ export function watchRefusals(client: Client, deps: RefusalWatchDeps): void {
   parser.on('error', (error: Error) => {
     counters.add('mqtt_malformed_packets');
     log.warn(
-      { clientId: client.id, address: deps.address(client) },
+      { clientId: deps.loggedClient(client), address: deps.address(client) },
       `malformed MQTT packet: ${error.message}`,
     );
     onRefused({

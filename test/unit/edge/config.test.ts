@@ -86,6 +86,33 @@ describe('loadEdgeConfig', () => {
     expect(edgeConfigError({ EDGE_CONFIG: path }).message).toContain('mqtt.password');
   });
 
+  it('takes TLS client files for mutual TLS, where the certificate stands in for the secret', () => {
+    const tls = { caFile: 'ca.crt', certFile: 'gw.crt', keyFile: 'gw.key' };
+    const path = configFile({ ...minimal, mqtt: { url: 'mqtt://localhost:1883', tls } });
+    const config = loadEdgeConfig({ EDGE_CONFIG: path, EDGE_MQTT_URL: 'mqtts://broker.example:8883' });
+    expect(config.mqtt).toEqual({ url: 'mqtts://broker.example:8883', tls, keepaliveS: 30 });
+  });
+
+  it.each([
+    [
+      'a plain URL',
+      { url: 'mqtt://localhost:1883', tls: { caFile: 'ca.crt' }, password: 'x' },
+      'mqtt.tls: TLS settings need an mqtts:// or wss:// URL',
+    ],
+    [
+      'a certificate without its key',
+      { url: 'mqtts://b:8883', tls: { certFile: 'gw.crt' } },
+      'mqtt.tls: certFile and keyFile go together',
+    ],
+    [
+      'neither secret nor certificate',
+      { url: 'mqtts://b:8883', tls: { caFile: 'ca.crt' } },
+      'mqtt.password: the gateway secret is required',
+    ],
+  ])('refuses TLS settings with %s', (_name, mqtt, message) => {
+    expect(edgeConfigError({ EDGE_CONFIG: configFile({ ...minimal, mqtt }) }).message).toContain(message);
+  });
+
   it('checks an overriding URL like one from the file', () => {
     const { message } = edgeConfigError({ EDGE_CONFIG: configFile(minimal), EDGE_MQTT_URL: 'http://x' });
     expect(message).toContain('mqtt.url');
