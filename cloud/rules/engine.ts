@@ -320,9 +320,8 @@ export class RuleEngine {
   }
 
   private escalate(rule: Rule, now: number): void {
-    for (const alert of this.options.alertStore
-      .allOpen()
-      .filter((a) => a.ruleId === rule.id && a.state === 'firing')) {
+    // The alert service escalates only alerts still firing (nobody acknowledged them).
+    for (const alert of this.options.alertStore.allOpen().filter((a) => a.ruleId === rule.id)) {
       if (now - Date.parse(alert.firedAt) >= (rule.escalateAfter ?? Number.POSITIVE_INFINITY)) {
         this.options.alerts.escalate(alert, rule.escalateTo as AlertSeverity);
       }
