@@ -139,6 +139,21 @@ describe('rules engine: a rule touches only its own alerts, devices and metrics'
     expect(h.counters.get('rules_evaluated')).toBe(1);
   });
 
+  it('a reading or event of a device the rule does not target is no evaluation, and leaves no counter', async () => {
+    const h = await engineHarness([{ id: 'bin-1' }, { id: 'bin-2' }, { id: 'lamp-1', kind: 'streetlight' }]);
+    h.rules(
+      binRule({ target: { kind: 'wasteBin', devices: ['bin-1'] } }),
+      binRule({ id: 'fire', condition: { type: 'event', events: ['fireRisk'] } }),
+    );
+    h.read('bin-2', { fillingLevel: 90 });
+    // An event claiming a kind the registry does not know the device as.
+    h.engine.onEvents([
+      { deviceId: 'lamp-1', kind: 'wasteBin', type: 'fireRisk', ts: new Date(h.now).toISOString() },
+    ]);
+    expect(h.alertStore.allOpen()).toEqual([]);
+    expect(h.counters.snapshot()).not.toHaveProperty('rules_evaluated');
+  });
+
   it('counts the evaluations of a group rule, one per group', async () => {
     const h = await engineHarness([{ id: 'bin-1' }, { id: 'bin-2', district: 'noord' }]);
     h.rules(binRule({ group: { by: 'district', thresholdPercent: 50 } }));
