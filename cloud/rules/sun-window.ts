@@ -115,11 +115,12 @@ function windowOf(
       continue;
     }
     if (forcedActive(current, schedule)) continue;
-    // Forced inactive: the window ends at the sun's lowest point that starts this day, or, on the
-    // opening day itself, at the one that ends it. (An event computed for the day before can fall
-    // a few minutes past that lowest point: the window is then empty.)
-    const lowest = d === day ? current.noon + DAY_MS / 2 : Math.max(nadir, opens);
-    return [opens + fromOffset, lowest + toOffset];
+    // Forced inactive. On the opening day itself the window does not open: the whole day follows
+    // where the sun stays (solar noon → sunset stays shut in polar night). On a later day the
+    // window ends at the sun's lowest point that starts it. (An event computed for the day before
+    // can fall a few minutes past that lowest point: the window is then empty.)
+    if (d === day) return undefined;
+    return [opens + fromOffset, Math.max(nadir, opens) + toOffset];
   }
   return [opens + fromOffset, Number.POSITIVE_INFINITY];
 }
