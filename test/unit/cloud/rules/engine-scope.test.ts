@@ -130,6 +130,37 @@ describe('rules engine: a rule touches only its own alerts, devices and metrics'
     expect(h.open('bin-1', 'silent')).toBeUndefined();
   });
 
+  it('a rule on an event or a metric clears when neither holds, as a metric rule does', async () => {
+    const h = await engineHarness();
+    h.rules(
+      binRule({
+        condition: {
+          type: 'any',
+          of: [
+            { type: 'event', events: ['fireRisk'] },
+            { type: 'threshold', metric: 'temperature', op: '>', value: 70 },
+          ],
+        },
+      }),
+    );
+    h.read('bin-1', { temperature: 75 });
+    expect(h.open('bin-1')).toBeDefined();
+    h.read('bin-1', { temperature: 20 });
+    expect(h.open('bin-1')).toBeUndefined();
+  });
+
+  it('a `for` rule added later waits for the next reading of a device another rule alerts on', async () => {
+    const h = await engineHarness();
+    h.rules(plain);
+    h.read('bin-1', { fillingLevel: 90, temperature: 60 });
+    const hot = { type: 'threshold', metric: 'temperature', op: '>', value: 50 } as const;
+    h.rules(binRule({ id: 'hot', condition: hot, for: '10m' }), plain);
+    h.tick();
+    expect(h.states.get('hot', 'bin-1').since).toBeUndefined();
+    h.read('bin-1', { temperature: 60 });
+    expect(h.states.get('hot', 'bin-1').since).toBe(h.now);
+  });
+
   it('a rule narrowed to a district meets only readings carrying its metrics', async () => {
     const h = await engineHarness();
     h.rules(binRule({ target: { kind: 'wasteBin', districts: ['centrum'] } }));
