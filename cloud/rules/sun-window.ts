@@ -164,10 +164,9 @@ export function sunNextChange(
 ): number | undefined {
   const windows = sunWindows(schedule, t, limit, where);
   const now = covered(windows, t);
-  const edges = [...new Set(windows.flat())]
-    // Stryker disable next-line EqualityOperator: at an edge equal to t the state is the current one; one exactly at the limit does not occur
-    .filter((edge) => edge > t && edge <= limit)
-    // Stryker disable next-line all: the edges are already in time order
-    .sort((a, b) => a - b);
+  // Stryker disable next-line EqualityOperator: at an edge equal to t the state is the current one; one exactly at the limit does not occur
+  const ahead = [...new Set(windows.flat())].filter((edge) => edge > t && edge <= limit);
+  // Stryker disable next-line ArrowFunction,ArithmeticOperator,MethodExpression: the edges are already in time order
+  const edges = ahead.sort((a, b) => a - b);
   return edges.find((edge) => covered(windows, edge) !== now);
 }

@@ -1,3 +1,4 @@
+import { getTimes } from 'suncalc';
 import { describe, expect, it } from 'vitest';
 import { isActive, nextChange } from '../../../../cloud/rules/schedule.ts';
 import type { Schedule } from '../../../../cloud/rules/schema.ts';
@@ -73,5 +74,53 @@ describe('sun windows whose events are missing', () => {
       expect(isActive(sun('sunrise', 'dusk'), instant, nearPole), `sunrise → dusk ${time}`).toBe(false);
       expect(isActive(sun('dusk', 'sunrise'), instant, nearPole), `dusk → sunrise ${time}`).toBe(false);
     }
+  });
+});
+
+describe('a sun window open when the polar day begins', () => {
+  // At Tromsø the sun sets for the last time on 2026-05-17 at 22:28 UTC; the next solar day has no
+  // sunrise, the sun stays up: the window closes at that day's lowest point of the sun (plus the offset).
+  const dark = sun('sunset', 'sunrise');
+  const shifted = { ...dark, fromOffsetMinutes: 5, toOffsetMinutes: 30 } as Schedule;
+  const lowest = getTimes(at('2026-05-18T12:00:00Z'), 69.65, 18.96).solarNoon.getTime() - 12 * 3_600_000;
+
+  it('runs from the last sunset to the lowest point starting the first day without sunrise', () => {
+    expect(isActive(dark, at('2026-05-17T22:35:00Z'), tromso)).toBe(true);
+    expect(nextChange(dark, at('2026-05-17T22:35:00Z'), tromso)?.getTime()).toBe(lowest);
+    expect(isActive(dark, new Date(lowest), tromso)).toBe(false);
+  });
+
+  it('with both ends shifted by their offsets', () => {
+    expect(isActive(shifted, at('2026-05-17T22:30:00Z'), tromso)).toBe(false); // before sunset + 5 min
+    expect(isActive(shifted, at('2026-05-17T22:35:00Z'), tromso)).toBe(true);
+    expect(nextChange(shifted, at('2026-05-17T22:35:00Z'), tromso)?.getTime()).toBe(lowest + 30 * 60_000);
+  });
+});
+
+describe('a sun window from an event to the same event', () => {
+  it('runs to the next occurrence of the event: a whole day, always active', () => {
+    const fromSunset = sun('sunset', 'sunset');
+    for (const time of ['02:00', '12:00', '22:00']) {
+      expect(isActive(fromSunset, at(`2026-11-18T${time}:00+01:00`), gent), time).toBe(true);
+    }
+  });
+});
+
+describe('cron windows on a day without midnight (Santiago, 2026-09-06)', () => {
+  const santiago: City = {
+    name: 'Santiago',
+    timezone: 'America/Santiago',
+    location: { lat: -33.45, lon: -70.66 },
+  };
+  it('skipping back past that day keeps the day before it (Saturday the 5th)', () => {
+    const weekendStart = window('0 8 5-6 * 6', '0 0 12 * * 5');
+    expect(isActive(weekendStart, at('2026-09-06T12:00:00-03:00'), santiago)).toBe(true);
+  });
+
+  it('skipping ahead from the day before it keeps that day (Sunday the 6th)', () => {
+    const sundayStart = window('0 8 5-6 * 0', '0 0 12 * * 5');
+    expect(nextChange(sundayStart, at('2026-09-04T13:00:00-04:00'), santiago)).toEqual(
+      at('2026-09-06T08:00:00-03:00'),
+    );
   });
 });
