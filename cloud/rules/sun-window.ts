@@ -45,6 +45,7 @@ function solarDayOf(t: number, where: Location): number {
 function sunDay(day: number, where: Location): SunDay {
   const key = `${where.lat},${where.lon},${day}`;
   const cached = sunDays.get(key);
+  // Stryker disable next-line ConditionalExpression: a cache; missing it only costs time
   if (cached) return cached;
   // Local mean noon of the day: suncalc then picks exactly this solar day.
   // Stryker disable next-line ArithmeticOperator: only the day labels shift; windows are collected from 4 days back to 2 ahead
