@@ -5,6 +5,7 @@ import type { Schedule } from './schema.ts';
 /** Cron windows of rule schedules (see schedule.ts): node-cron syntax, evaluated with cron-parser. */
 const DAY_MS = 86_400_000;
 /** How far ahead a computed window state is cached (as far as schedule.ts's nextChange looks). */
+// Stryker disable next-line ArithmeticOperator: how far a remembered stretch reaches; a shorter one is only computed again sooner
 const HORIZON_MS = 8 * DAY_MS;
 
 // ---------------------------------------------------------------------------------------------
@@ -26,6 +27,7 @@ export function cronIssue(expression: string): string | undefined {
     return `"${expression}" is not a valid node-cron expression (${reasons})`;
   }
   try {
+    // Stryker disable next-line StringLiteral: whether the fields compile does not depend on the zone they are read in
     compile(expression, 'UTC');
     return undefined;
   } catch (error) {
@@ -40,10 +42,12 @@ const midnights = new Map<string, CronExpression>();
 function compile(expression: string, timezone: string): CompiledCron {
   const key = `${timezone}\n${expression}`;
   const cached = compiled.get(key);
+  // Stryker disable next-line ConditionalExpression: a cache; missing it only costs time
   if (cached) return cached;
   const fields = cron.parse(expression); // throws on what node-cron rejects
   const text = (name: keyof typeof FULL) => {
     const values = fields[name];
+    // Stryker disable next-line all: a shortcut; cron-parser reads the explicit list of every value as it reads `*`
     const full = values.length === FULL[name] && values.every((value) => typeof value === 'number');
     return full ? '*' : values.join(',');
   };
@@ -53,13 +57,16 @@ function compile(expression: string, timezone: string): CompiledCron {
   const parse = (dom: string | undefined, dow: string | undefined) =>
     CronExpressionParser.parse(`${second} ${minute} ${hour} ${dom} ${month} ${dow}`, { tz: timezone });
   // node-cron needs day of month AND day of week; cron-parser would OR them when both are set.
+  // Stryker disable next-line all: when either field is `*` (or its explicit list), AND-ing the two through the filter means the same
   const both = dayOfMonth !== '*' && dayOfWeek !== '*';
   const result: CompiledCron = {
     primary: parse(dayOfMonth, both ? '*' : dayOfWeek),
     filter: both ? parse('*', dayOfWeek) : undefined,
     timezone,
   };
+  // Stryker disable next-line all: the cache's bound; a cache; missing it only costs time or memory
   if (compiled.size >= 1_000) compiled.clear();
+  // Stryker disable next-line all: a cache; missing it only costs time
   compiled.set(key, result);
   return result;
 }
@@ -78,6 +85,7 @@ const MAX_STEPS = 20_000;
 /** Latest occurrence at or before `t`, in node-cron's sense. */
 function prevOccurrence(c: CompiledCron, t: number): number | undefined {
   let from = t + 1;
+  // Stryker disable next-line EqualityOperator,UpdateOperator: the step limit; no valid expression needs 20,000 steps
   for (let step = 0; step < MAX_STEPS; step++) {
     const candidate = rawPrev(c.primary, from);
     if (candidate === undefined) return undefined;
@@ -95,6 +103,7 @@ function prevOccurrence(c: CompiledCron, t: number): number | undefined {
 /** Earliest occurrence after `t` and at most `limit`, in node-cron's sense. */
 function nextOccurrence(c: CompiledCron, t: number, limit: number): number | undefined {
   let after = t;
+  // Stryker disable next-line EqualityOperator,UpdateOperator: the step limit; no valid expression needs 20,000 steps
   for (let step = 0; step < MAX_STEPS; step++) {
     const candidate = rawNext(c.primary, after);
     if (candidate === undefined || candidate > limit) return undefined;
@@ -132,6 +141,7 @@ function rawPrev(expression: CronExpression, before: number): number | undefined
       } catch {
         continue;
       }
+      // Stryker disable next-line EqualityOperator,UpdateOperator,ArithmeticOperator: the step limit; no valid expression needs 200,000 steps
       for (let step = 0; step < MAX_STEPS * 10; step++) {
         const next = rawNext(expression, found);
         if (next === undefined || next >= before) return found;
@@ -154,8 +164,10 @@ function rawNext(expression: CronExpression, after: number): number | undefined 
 
 function midnight(timezone: string): CronExpression {
   let expression = midnights.get(timezone);
+  // Stryker disable next-line ConditionalExpression: a cache; missing it only costs time
   if (!expression) {
     expression = CronExpressionParser.parse('0 0 0 * * *', { tz: timezone });
+    // Stryker disable next-line all: a cache; missing it only costs time
     midnights.set(timezone, expression);
   }
   return expression;
@@ -177,6 +189,7 @@ const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 function localDate(t: number, timezone: string): string {
   let format = dateFormats.get(timezone);
+  // Stryker disable next-line ConditionalExpression: a cache; missing it only costs time
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', {
       timeZone: timezone,
@@ -184,6 +197,7 @@ function localDate(t: number, timezone: string): string {
       month: '2-digit',
       day: '2-digit',
     });
+    // Stryker disable next-line all: a cache; missing it only costs time
     dateFormats.set(timezone, format);
   }
   return format.format(t);
@@ -198,15 +212,19 @@ const stretches = new Map<string, { from: number; until: number; active: boolean
 export function cronActive(schedule: CronSchedule, t: number, timezone: string): boolean {
   const key = `${timezone}\n${schedule.start}\n${schedule.end}`;
   const known = stretches.get(key);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a cache of the state between occurrences; missing it, also at its first instant, only costs time
   if (known && known.from <= t && t < known.until) return known.active;
   const start = compileOrThrow(schedule.start, timezone);
   const end = compileOrThrow(schedule.end, timezone);
   const lastStart = prevOccurrence(start, t) ?? Number.NEGATIVE_INFINITY;
   const lastEnd = prevOccurrence(end, t) ?? Number.NEGATIVE_INFINITY;
   const active = lastStart > lastEnd;
+  // Stryker disable next-line ArithmeticOperator: only how far the remembered stretch reaches (an empty one is never used)
   const limit = t + HORIZON_MS;
   const until = Math.min(nextOccurrence(start, t, limit) ?? limit, nextOccurrence(end, t, limit) ?? limit);
+  // Stryker disable next-line all: the cache's bound; a cache; missing it only costs time or memory
   if (stretches.size >= 10_000) stretches.clear();
+  // Stryker disable next-line ObjectLiteral: a cache; missing it only costs time
   stretches.set(key, { from: Math.max(lastStart, lastEnd), until, active });
   return active;
 }
@@ -222,6 +240,7 @@ export function cronNextChange(
   // Open: the next end closes it (a start at the same instant does not keep it open).
   if (cronActive(schedule, t, timezone)) return nextOccurrence(end, t, limit);
   // Closed: the next start opens it, unless an end falls on the same instant.
+  // Stryker disable next-line EqualityOperator,UpdateOperator: the step limit; no valid expression needs 20,000 steps
   for (let after = t, step = 0; step < MAX_STEPS; step++) {
     const next = nextOccurrence(start, after, limit);
     if (next === undefined) return undefined;

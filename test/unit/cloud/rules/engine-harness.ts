@@ -54,13 +54,16 @@ export async function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'b
   const announced: { transition: AlertTransition; subject: string; severity: string; channels: string[] }[] =
     [];
   let scheduleOpen = true;
+  /** What the engine logged at error level, as pino's JSON objects. */
+  const logged: Record<string, unknown>[] = [];
+  const log = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) });
   const { alerts, engine } = createRulesRuntime({
     alertStore,
     states,
     points: { write: () => undefined },
     registry,
     counters,
-    log: pino({ level: 'silent' }),
+    log,
     now,
     announcer: {
       announce: (channels, alert, transition) =>
@@ -75,6 +78,7 @@ export async function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'b
     states,
     counters,
     announced,
+    logged,
     /** Sets the rules (validated, defaults filled in as the API would). */
     rules(...inputs: RuleInput[]): Rule[] {
       const rules = inputs.map((input, i) => parseRule(input, `rule ${i}`));

@@ -138,4 +138,16 @@ describe('sun windows from solar noon in polar day and night', () => {
       expect(isActive(sun('solarNoon', to), at(`${day}${time}`), tromso), time).toBe(true);
     }
   });
+
+  // A sun event that does not happen that day: the window does not open that day, not even from
+  // solar noon (which always happens) to the day's end.
+  it.each([
+    ['solar noon → sunset', 'polar night', '2026-12-15T', 'sunset'],
+    ['solar noon → sunrise', 'polar day', '2026-06-25T', 'sunrise'],
+  ] as const)('%s stays inactive all day in %s', (_, __, day, to) => {
+    for (const time of ['02:00:00+01:00', '10:00:00+01:00', '15:00:00+01:00', '22:00:00+01:00']) {
+      expect(isActive(sun('solarNoon', to), at(`${day}${time}`), tromso), time).toBe(false);
+    }
+    expect(nextChange(sun('solarNoon', to), at(`${day}10:00:00+01:00`), tromso)).toBeUndefined();
+  });
 });
