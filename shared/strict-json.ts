@@ -10,6 +10,10 @@ export type StrictJson =
   | { ok: true; value: unknown }
   | { ok: false; reason: 'invalid-utf8' | 'invalid-json' | 'duplicate-json-key'; message: string };
 
+const quote = 0x22;
+const colon = 0x3a;
+const backslash = 0x5c;
+
 /** `ignoreBOM`: a byte order mark stays in the text (and JSON.parse refuses it) rather than vanishing. */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -39,7 +43,9 @@ export function parseStrictJson(bytes: Uint8Array): StrictJson {
       message: `payload is not JSON${position ? ` (error at position ${position})` : ''}`,
     };
   }
-  const duplicate = duplicateKey(text);
+  // The exact scan runs only when the cheap count says a key may be missing from the parsed value.
+  const bound = keyTokensAtMost(bytes);
+  const duplicate = bound !== undefined && bound === keyCount(value) ? undefined : duplicateKey(text);
   if (duplicate !== undefined) {
     // A key is text the sender chose: named only when it is a field of the contract.
     const named = contractFieldNames.has(duplicate) ? `the key ${JSON.stringify(duplicate)}` : 'a key';
@@ -48,8 +54,47 @@ export function parseStrictJson(bytes: Uint8Array): StrictJson {
   return { ok: true, value };
 }
 
-const quote = 0x22;
-const backslash = 0x5c;
+/**
+ * An upper bound of the keys written in `bytes` (JSON), or undefined when it cannot be had cheaply.
+ * A key ends with `"` right before its `:`; a string value adds one only where it holds an escaped
+ * quote before a colon. JSON with white space after a quote (`"a" : 1`, or a string value starting
+ * with a space) is left to the exact scan. Bytes, not text: in UTF-8 the bytes of `"` and `:` occur
+ * only as those characters, and one pass over bytes is the cheapest scan here (~0.25 µs a reading).
+ */
+function keyTokensAtMost(bytes: Uint8Array): number | undefined {
+  let count = 0;
+  const last = bytes.length - 1;
+  for (let i = 0; i < last; i++) {
+    if (bytes[i] !== quote) continue;
+    const next = bytes[i + 1];
+    if (next === colon) count++;
+    else if (next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d) return undefined;
+  }
+  return count;
+}
+
+/**
+ * The keys of every object in a parsed value. JSON.parse keeps one key of a repeated pair, so a
+ * value with as many keys as `keyTokensAtMost` counts in its text has no repeated key. Iterative: a
+ * payload may nest deeper than the stack.
+ */
+function keyCount(value: unknown): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) pending.push(item);
+      continue;
+    }
+    for (const key in node) {
+      count++;
+      pending.push((node as Record<string, unknown>)[key]);
+    }
+  }
+  return count;
+}
 
 /**
  * The first key that appears twice in one object of `text`, which must be valid JSON (parse it

@@ -125,4 +125,19 @@ describe('duplicateKey (property)', () => {
       { numRuns: 2_000 },
     );
   });
+
+  it('parseStrictJson refuses exactly those values, with its fast count or without (white space)', () => {
+    // The key strings include '"' and ':' so that escaped quotes before colons occur; spaced JSON
+    // (a space after every ':' and ',' and before every ':') takes the exact scan.
+    fc.assert(
+      fc.property(value, fc.boolean(), fc.boolean(), (v, escapeAll, spaced) => {
+        const compact = write(v, escapeAll);
+        const text = spaced ? compact.replace(/":/g, '" : ').replace(/,"/g, ', "') : compact;
+        const verdict = parseStrictJson(Buffer.from(text));
+        if (!hasDuplicate(v)) expect(verdict).toEqual({ ok: true, value: JSON.parse(text) });
+        else expect(verdict).toMatchObject({ ok: false, reason: 'duplicate-json-key' });
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });
