@@ -1,17 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type FleetFile, fleetFile } from './fleet.ts';
+import { jsonFilesIn } from './json-files.ts';
 
 /** Reads every `*.json` in the fleet directory; a bad file stops start-up with its name and field. */
 export async function readFleetFiles(dir: string): Promise<FleetFile[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await jsonFilesIn(dir);
   return Promise.all(names.map((name) => readFleetFile(join(dir, name))));
 }
 

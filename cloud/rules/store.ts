@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { jsonFilesIn } from '../../shared/json-files.ts';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import { ValidationError } from '../errors/domain-error.ts';
 import { type Rule, type RuleInput, rule } from './schema.ts';
@@ -42,13 +43,7 @@ export async function readKindRulePacks(dir: string): Promise<RuleInput[]> {
 
 /** Reads every `*.json` (an array of rules) in `dir`; a bad rule stops start-up with its file and field. */
 export async function readRulePack(dir: string): Promise<RuleInput[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await jsonFilesIn(dir);
   const rules: RuleInput[] = [];
   for (const name of names) rules.push(...parsePack(await readFile(join(dir, name), 'utf8'), name));
   return rules;
