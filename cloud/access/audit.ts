@@ -1,14 +1,19 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { z } from 'zod';
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  before: unknown;
-  after: unknown;
-}
+/** Who did what to which thing, when, and the state before and after (null when not given). */
+export const auditEntry = z
+  .object({
+    id: z.int(),
+    at: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    target: z.string(),
+    before: z.unknown(),
+    after: z.unknown(),
+  })
+  .meta({ id: 'AuditEntry' });
+export type AuditEntry = z.infer<typeof auditEntry>;
 
 /**
  * Every write through the API: who did what to which thing, when, and the state before and after.

@@ -1,14 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Role } from './roles.ts';
+import { z } from 'zod';
+import { type Role, role } from './roles.ts';
 
-export interface TokenRecord {
-  id: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-  revoked: boolean;
-}
+/** An API token as listed: never its secret, which only the answer that creates it shows. */
+export const tokenRecord = z
+  .object({ id: z.string(), name: z.string(), role, createdAt: z.string(), revoked: z.boolean() })
+  .meta({ id: 'TokenRecord' });
+export type TokenRecord = z.infer<typeof tokenRecord>;
 
 export interface Principal {
   tokenId: string;

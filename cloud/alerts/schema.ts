@@ -15,6 +15,45 @@ export type AlertTransition = z.infer<typeof alertTransition>;
 export const alertSubjectKind = z.enum(['device', 'group']);
 export type AlertSubjectKind = z.infer<typeof alertSubjectKind>;
 
+export const alertSubject = z
+  .object({
+    kind: alertSubjectKind,
+    id: z.string().meta({ description: 'The device id, or the group: district:<name> or gateway:<id>' }),
+    district: z.string().optional(),
+    deviceKind: z.string().optional(),
+  })
+  .meta({ id: 'AlertSubject' });
+
+/** An alert as stored and as the API answers it. */
+export const alert = z
+  .object({
+    id: z.string(),
+    ruleId: z.string(),
+    ruleName: z.string(),
+    severity: alertSeverity,
+    subject: alertSubject,
+    state: alertState,
+    summary: z.string(),
+    firedAt: z.string(),
+    lastMatchAt: z.string(),
+    acknowledgedAt: z.string().optional(),
+    acknowledgedBy: z.string().optional(),
+    assignee: z.string().optional(),
+    resolvedAt: z.string().optional(),
+    resolvedBy: z.string().optional(),
+    resolution: z.string().optional(),
+  })
+  .meta({ id: 'Alert' });
+
+/** One step of an alert's history: fired, escalated, acknowledged, assigned, commented, resolved. */
+export const alertHistoryEntry = z
+  .object({ at: z.string(), actor: z.string(), action: z.string(), detail: z.unknown().optional() })
+  .meta({ id: 'AlertHistoryEntry' });
+
+export const alertWithHistory = alert
+  .extend({ history: z.array(alertHistoryEntry) })
+  .meta({ id: 'AlertWithHistory' });
+
 /** What the alert lifecycle needs to know of the rule that fired (a rule of `rules/` is one). */
 export interface AlertRule {
   id: string;

@@ -1,36 +1,9 @@
-import type { AlertSeverity, AlertState, AlertSubjectKind } from './schema.ts';
+import type { z } from 'zod';
+import type { AlertSeverity, AlertState, alert, alertHistoryEntry, alertSubject } from './schema.ts';
 
-export interface AlertSubject {
-  kind: AlertSubjectKind;
-  id: string;
-  district?: string;
-  deviceKind?: string;
-}
-
-export interface Alert {
-  id: string;
-  ruleId: string;
-  ruleName: string;
-  severity: AlertSeverity;
-  subject: AlertSubject;
-  state: AlertState;
-  summary: string;
-  firedAt: string;
-  lastMatchAt: string;
-  acknowledgedAt?: string;
-  acknowledgedBy?: string;
-  assignee?: string;
-  resolvedAt?: string;
-  resolvedBy?: string;
-  resolution?: string;
-}
-
-export interface AlertHistoryEntry {
-  at: string;
-  actor: string;
-  action: string;
-  detail?: unknown;
-}
+export type AlertSubject = z.infer<typeof alertSubject>;
+export type Alert = z.infer<typeof alert>;
+export type AlertHistoryEntry = z.infer<typeof alertHistoryEntry>;
 
 export interface AlertQuery {
   state?: AlertState | 'open';

@@ -1,23 +1,32 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { DeviceCommand, DeviceKind } from '../../shared/kinds/index.ts';
+import { z } from 'zod';
+import { type DeviceKind, deviceKind, kindCommand } from '../../shared/kinds/index.ts';
 import { transaction } from '../sqlite/sqlite.ts';
-import { type CommandStatus, finalStatuses } from './status.ts';
+import { type CommandStatus, commandStatus, finalStatuses } from './status.ts';
 
-export interface CommandRecord {
-  id: string;
-  deviceId: string;
-  gatewayId: string;
-  kind: DeviceKind;
-  command: DeviceCommand['command'];
-  status: CommandStatus;
-  createdAt: string;
-  expiresAt: string;
-  sentAt?: string;
-  deliveredAt?: string;
-  completedAt?: string;
-  /** The gateway's reason code for the outcome (shared/messages.ts `commandReason`), never free text. */
-  detail?: string;
-}
+/** A command and its tracking, as stored and as the API answers it. */
+export const commandRecord = z
+  .object({
+    id: z.string(),
+    deviceId: z.string(),
+    gatewayId: z.string(),
+    kind: deviceKind,
+    command: kindCommand,
+    status: commandStatus,
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    sentAt: z.string().optional(),
+    deliveredAt: z.string().optional(),
+    completedAt: z.string().optional(),
+    detail: z
+      .string()
+      .optional()
+      .meta({
+        description: "The gateway's reason code for the outcome (commandReason), never free text",
+      }),
+  })
+  .meta({ id: 'CommandRecord' });
+export type CommandRecord = z.infer<typeof commandRecord>;
 
 export interface CommandQuery {
   status?: CommandStatus;

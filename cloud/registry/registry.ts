@@ -4,7 +4,14 @@ import type { DeviceKind, Reading } from '../../shared/kinds/index.ts';
 import type { ConfigStatus, GatewayHeartbeat, GatewayStatus } from '../../shared/messages.ts';
 import type { Rejection } from '../dead-letters/rejection.ts';
 import type { DevicePlacement } from './placement.ts';
-import type { DeviceFilter, DeviceRecord, GatewayRecord, Page, RegistryStore } from './store.ts';
+import {
+  type DeviceFilter,
+  type DeviceRecord,
+  deviceRecord,
+  type GatewayRecord,
+  type Page,
+  type RegistryStore,
+} from './store.ts';
 
 export const unassignedDistrict = 'unassigned';
 
@@ -21,9 +28,9 @@ function isOlder(a: string, b: string): boolean {
 export const connectivity = z.enum(['online', 'offline']);
 export type Connectivity = z.infer<typeof connectivity>;
 
-export interface DeviceView extends DeviceRecord {
-  status: Connectivity;
-}
+/** A device with its connectivity now, as the API lists it. */
+export const deviceView = deviceRecord.extend({ status: connectivity }).meta({ id: 'Device' });
+export type DeviceView = z.infer<typeof deviceView>;
 
 export interface RegistryOptions {
   store: RegistryStore;

@@ -1,35 +1,55 @@
-import type { Location } from '../../shared/fleet.ts';
-import type { DeviceKind, MetricValue } from '../../shared/kinds/index.ts';
+import { z } from 'zod';
+import { location } from '../../shared/fleet.ts';
+import { type DeviceKind, deviceKind } from '../../shared/kinds/index.ts';
 import type { Connectivity } from './registry.ts';
 
-export interface DeviceRecord {
-  id: string;
-  kind: DeviceKind;
-  gatewayId: string;
-  district: string;
-  location?: Location;
-  name?: string;
-  /** Listed in a provisioning file (true), or learned from telemetry or taken out of the fleet files (false). */
-  provisioned: boolean;
-  firstSeen?: string;
-  lastSeen?: string;
-  /** Latest value of each metric, merged across readings, with the timestamp of the newest reading. */
-  latest: Record<string, MetricValue>;
-  latestTs?: string;
-}
+export const deviceRecord = z
+  .object({
+    id: z.string(),
+    kind: deviceKind,
+    gatewayId: z.string(),
+    district: z.string(),
+    location: location.optional(),
+    name: z.string().optional(),
+    provisioned: z.boolean().meta({
+      description:
+        'Listed in a provisioning file (true), or learned from telemetry or taken out of the fleet files (false)',
+    }),
+    firstSeen: z.string().optional(),
+    lastSeen: z.string().optional(),
+    latest: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).meta({
+      description:
+        'Latest value of each metric, merged across readings, with the timestamp of the newest reading',
+    }),
+    latestTs: z.string().optional(),
+  })
+  .meta({ id: 'DeviceRecord' });
+export type DeviceRecord = z.infer<typeof deviceRecord>;
 
-export interface GatewayRecord {
-  id: string;
-  district?: string;
-  location?: Location;
-  name?: string;
-  state: 'online' | 'offline' | 'unknown';
-  stateSince?: string;
-  lastHeartbeat?: string;
-  health?: Record<string, unknown>;
-  /** What the gateway last said about the remote configuration pushed to it. */
-  configStatus?: { version: number; status: 'applied' | 'rejected'; invalidFields?: string[]; ts: string };
-}
+/** What the gateway last said about the remote configuration pushed to it. */
+export const reportedConfig = z
+  .object({
+    version: z.int(),
+    status: z.enum(['applied', 'rejected']),
+    invalidFields: z.array(z.string()).optional(),
+    ts: z.string(),
+  })
+  .meta({ id: 'ReportedConfig' });
+
+export const gatewayRecord = z
+  .object({
+    id: z.string(),
+    district: z.string().optional(),
+    location: location.optional(),
+    name: z.string().optional(),
+    state: z.enum(['online', 'offline', 'unknown']),
+    stateSince: z.string().optional(),
+    lastHeartbeat: z.string().optional(),
+    health: z.record(z.string(), z.unknown()).optional(),
+    configStatus: reportedConfig.optional(),
+  })
+  .meta({ id: 'GatewayRecord' });
+export type GatewayRecord = z.infer<typeof gatewayRecord>;
 
 export interface DeviceFilter {
   kind?: DeviceKind;

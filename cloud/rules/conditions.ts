@@ -1,5 +1,5 @@
 import type { MetricValue } from '../../shared/kinds/index.ts';
-import type { Condition } from './schema.ts';
+import { type Condition, durationMs } from './schema.ts';
 
 /** What a condition is evaluated against for one device. */
 export interface DeviceFacts {
@@ -91,23 +91,23 @@ export function holds(condition: Condition, facts: DeviceFacts): boolean {
       return value !== undefined && condition.values.includes(value);
     }
     case 'rateOfChange': {
-      const { samples, from } = windowSamples(facts, condition.metric, condition.window);
+      const { samples, from } = windowSamples(facts, condition.metric, durationMs(condition.window));
       if (samples.length - from < 2) return false;
       const change = (samples[samples.length - 1] as Sample).v - (samples[from] as Sample).v;
       return compare(change, condition.op, condition.value);
     }
     case 'aggregate': {
-      const { samples, from } = windowSamples(facts, condition.metric, condition.window);
+      const { samples, from } = windowSamples(facts, condition.metric, durationMs(condition.window));
       if (from === samples.length) return false;
       return compare(aggregates[condition.fn](samples, from), condition.op, condition.value);
     }
     case 'event':
       return condition.events.some((e) => facts.events.has(e));
     case 'absence':
-      return facts.lastSeen === undefined || facts.now - facts.lastSeen >= condition.after;
+      return facts.lastSeen === undefined || facts.now - facts.lastSeen >= durationMs(condition.after);
     case 'age': {
       const value = facts.latest[condition.metric];
-      return typeof value === 'string' && facts.now - Date.parse(value) > condition.olderThan;
+      return typeof value === 'string' && facts.now - Date.parse(value) > durationMs(condition.olderThan);
     }
     case 'all':
       return condition.of.every((c) => holds(c, facts));
@@ -129,7 +129,7 @@ export function metricsOf(condition: Condition, into = new Map<string, number>()
       break;
     case 'rateOfChange':
     case 'aggregate':
-      into.set(condition.metric, Math.max(into.get(condition.metric) ?? 0, condition.window));
+      into.set(condition.metric, Math.max(into.get(condition.metric) ?? 0, durationMs(condition.window)));
       break;
     case 'all':
     case 'any':

@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { z } from 'zod';
 import type { City } from '../../shared/fleet.ts';
 import type { DeviceEvent, MetricValue, Reading } from '../../shared/kinds/index.ts';
 import { MemoryAlertStore } from '../alerts/memory-store.ts';
@@ -13,14 +14,18 @@ import { MemoryRuleStateStore } from './memory-state.ts';
 import { createRulesRuntime } from './runtime.ts';
 import type { Rule } from './schema.ts';
 
-export interface DryRunResult {
-  from: string;
-  to: string;
-  readings: number;
-  events: number;
-  fired: number;
-  devices: { subject: string; fired: number; firstAt: string }[];
-}
+/** What a rule would have done over the last hours: the data replayed and the alerts it fired. */
+export const dryRunResult = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    readings: z.int(),
+    events: z.int(),
+    fired: z.int(),
+    devices: z.array(z.object({ subject: z.string(), fired: z.int(), firstAt: z.string() })),
+  })
+  .meta({ id: 'DryRunResult' });
+export type DryRunResult = z.infer<typeof dryRunResult>;
 
 /**
  * Evaluates a rule against the last hours of InfluxDB data before it is saved: the readings and

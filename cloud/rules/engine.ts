@@ -14,7 +14,7 @@ import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from './conditions.ts';
-import type { Rule } from './schema.ts';
+import { durationMs, type Rule } from './schema.ts';
 import type { RuleStateStore } from './state.ts';
 
 export interface EngineOptions {
@@ -237,8 +237,8 @@ export class RuleEngine {
     const matches = active && holds(rule.condition, facts);
     if (matches) {
       since ??= now;
-      const due = now - since >= (rule.for ?? 0);
-      const calm = clearedAt === undefined || now - clearedAt >= (rule.minInterval ?? 0);
+      const due = now - since >= (rule.for ? durationMs(rule.for) : 0);
+      const calm = clearedAt === undefined || now - clearedAt >= (rule.minInterval ? durationMs(rule.minInterval) : 0);
       if (open || (due && calm)) alerts.fire(rule, subjectOf(device), summaryOf(rule, device));
     } else {
       since = undefined;
@@ -322,20 +322,19 @@ export class RuleEngine {
   }
 
   private autoClear(rule: Rule, now: number): void {
+    const after = rule.autoClearAfter ? durationMs(rule.autoClearAfter) : Number.POSITIVE_INFINITY;
     for (const alert of this.options.alertStore.allOpen().filter((a: Alert) => a.ruleId === rule.id)) {
-      if (now - Date.parse(alert.lastMatchAt) >= (rule.autoClearAfter ?? Number.POSITIVE_INFINITY)) {
-        this.options.alerts.clear(
-          alert,
-          `no repeat for ${(rule.autoClearAfter ?? 0) / 60_000} min (auto-clear)`,
-        );
+      if (now - Date.parse(alert.lastMatchAt) >= after) {
+        this.options.alerts.clear(alert, `no repeat for ${after / 60_000} min (auto-clear)`);
       }
     }
   }
 
   private escalate(rule: Rule, now: number): void {
     // The alert service escalates only alerts still firing (nobody acknowledged them).
+    const after = rule.escalateAfter ? durationMs(rule.escalateAfter) : Number.POSITIVE_INFINITY;
     for (const alert of this.options.alertStore.allOpen().filter((a) => a.ruleId === rule.id)) {
-      if (now - Date.parse(alert.firedAt) >= (rule.escalateAfter ?? Number.POSITIVE_INFINITY)) {
+      if (now - Date.parse(alert.firedAt) >= after) {
         this.options.alerts.escalate(alert, rule.escalateTo as AlertSeverity);
       }
     }

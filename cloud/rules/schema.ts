@@ -3,60 +3,49 @@ import { deviceKind } from '../../shared/kinds/index.ts';
 import { alertSeverity } from '../alerts/schema.ts';
 import { scheduleIssue } from './schedule.ts';
 
-/** `30s`, `10m`, `2h`, `3d` → milliseconds. */
+const durationUnits = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * A duration as people write it: `30s`, `10m`, `2h`, `3d`. Rules keep this form everywhere (files,
+ * store, API answers), so what `GET` returns `PUT` accepts unchanged; the engine reads it through
+ * `durationMs`.
+ */
 export const ruleDuration = z
   .string()
   .regex(/^[1-9]\d{0,5}[smhd]$/, 'a duration such as 30s, 10m, 2h or 3d')
-  .transform(
-    (text) =>
-      Number(text.slice(0, -1)) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 's'],
-  );
+  .meta({ description: 'A duration: a number and s, m, h or d, e.g. 30s, 10m, 2h, 3d', examples: ['10m'] });
+export type RuleDuration = z.infer<typeof ruleDuration>;
+
+/** `30s`, `10m`, `2h`, `3d` → milliseconds (for a duration the schema accepted). */
+export function durationMs(duration: RuleDuration): number {
+  return Number(duration.slice(0, -1)) * durationUnits[duration.slice(-1) as keyof typeof durationUnits];
+}
 
 const metric = z.string().min(1).max(64);
 const comparison = z.enum(['>', '>=', '<', '<=', '==', '!=']);
 
-/** Conditions, composable with all / any / not. */
+/** Conditions, composable with all / any / not (written out because the schema is recursive). */
 export type Condition =
   | { type: 'threshold'; metric: string; op: z.infer<typeof comparison>; value: number | string | boolean }
   | { type: 'between'; metric: string; min: number; max: number }
   | { type: 'in'; metric: string; values: (string | number | boolean)[] }
-  | { type: 'rateOfChange'; metric: string; window: number; op: z.infer<typeof comparison>; value: number }
+  | { type: 'rateOfChange'; metric: string; window: RuleDuration; op: z.infer<typeof comparison>; value: number }
   | {
       type: 'aggregate';
       metric: string;
       fn: 'mean' | 'min' | 'max' | 'sum' | 'count';
-      window: number;
+      window: RuleDuration;
       op: z.infer<typeof comparison>;
       value: number;
     }
   | { type: 'event'; events: string[] }
-  | { type: 'absence'; after: number }
-  | { type: 'age'; metric: string; olderThan: number }
+  | { type: 'absence'; after: RuleDuration }
+  | { type: 'age'; metric: string; olderThan: RuleDuration }
   | { type: 'all'; of: Condition[] }
   | { type: 'any'; of: Condition[] }
   | { type: 'not'; of: Condition };
 
-type ConditionInput =
-  | { type: 'threshold'; metric: string; op: z.infer<typeof comparison>; value: number | string | boolean }
-  | { type: 'between'; metric: string; min: number; max: number }
-  | { type: 'in'; metric: string; values: (string | number | boolean)[] }
-  | { type: 'rateOfChange'; metric: string; window: string; op: z.infer<typeof comparison>; value: number }
-  | {
-      type: 'aggregate';
-      metric: string;
-      fn: 'mean' | 'min' | 'max' | 'sum' | 'count';
-      window: string;
-      op: z.infer<typeof comparison>;
-      value: number;
-    }
-  | { type: 'event'; events: string[] }
-  | { type: 'absence'; after: string }
-  | { type: 'age'; metric: string; olderThan: string }
-  | { type: 'all'; of: ConditionInput[] }
-  | { type: 'any'; of: ConditionInput[] }
-  | { type: 'not'; of: ConditionInput };
-
-export const condition: z.ZodType<Condition, ConditionInput> = z.lazy(() =>
+export const condition: z.ZodType<Condition> = z.lazy(() =>
   z.discriminatedUnion('type', [
     z
       .object({

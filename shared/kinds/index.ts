@@ -42,6 +42,21 @@ export const deviceCommand = z.discriminatedUnion(
 );
 export type DeviceCommand = z.infer<typeof deviceCommand>;
 
+type KindCommands = { [K in DeviceKind]: Kinds[K]['commands'] }[DeviceKind];
+
+/**
+ * The `command` of any kind: every kind's actions, one discriminated union on `action` (no two kinds
+ * share an action name). Each kind's commands are a named schema (`streetlightCommand`, ...) in the
+ * API document; which kind a device has decides which of them it accepts.
+ */
+export const kindCommand = z.discriminatedUnion(
+  'action',
+  kindList.map((k) =>
+    k.commands.meta({ id: `${k.kind}Command`, description: `A command to a ${k.description}` }),
+  ) as unknown as [KindCommands, ...KindCommands[]],
+);
+export type KindCommand = z.infer<typeof kindCommand>;
+
 export type Metrics<K extends DeviceKind> = Extract<Reading, { kind: K }>['metrics'];
 export type MetricValue = string | number | boolean;
 export type { DailyTotal, SummaryDevice, SummaryOptions } from './kind.ts';

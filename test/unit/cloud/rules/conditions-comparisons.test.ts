@@ -122,7 +122,7 @@ describe('rateOfChange over 10 minutes (newest minus oldest sample inside the wi
   const rate = (op: Op, value: number): Condition => ({
     type: 'rateOfChange',
     metric: 'x',
-    window: 10 * minute,
+    window: '10m',
     op,
     value,
   });
@@ -166,7 +166,7 @@ describe('aggregate over 10 minutes', () => {
     type: 'aggregate',
     metric: 'x',
     fn,
-    window: 10 * minute,
+    window: '10m',
     op,
     value,
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from '../../../../cloud/rules/conditions.ts';
-import type { Condition } from '../../../../cloud/rules/schema.ts';
+import type { Condition, RuleDuration } from '../../../../cloud/rules/schema.ts';
 
 /** Events, absence, age and the all / any / not combinators, at their boundaries. */
 const now = Date.parse('2026-11-22T16:00:00.000Z');
@@ -33,7 +33,7 @@ describe('event', () => {
 });
 
 describe('absence after 5 minutes (silent for at least that long)', () => {
-  const absence: Condition = { type: 'absence', after: 5 * minute };
+  const absence: Condition = { type: 'absence', after: '5m' };
   it.each([
     ['just under 5 minutes', 5 * minute - 1, false],
     ['exactly 5 minutes', 5 * minute, true],
@@ -49,7 +49,7 @@ describe('absence after 5 minutes (silent for at least that long)', () => {
 });
 
 describe('age older than 2 days (strictly)', () => {
-  const age: Condition = { type: 'age', metric: 'emptied', olderThan: 2 * 1_440 * minute };
+  const age: Condition = { type: 'age', metric: 'emptied', olderThan: '2d' };
   const emptied = (agoMs: number) => facts({ latest: { emptied: new Date(now - agoMs).toISOString() } });
   it.each([
     ['a millisecond under 2 days', 2 * 1_440 * minute - 1, false],
@@ -103,7 +103,7 @@ describe('all / any / not', () => {
 });
 
 describe('metricsOf', () => {
-  const aggregate = (metric: string, window: number): Condition => ({
+  const aggregate = (metric: string, window: RuleDuration): Condition => ({
     type: 'aggregate',
     metric,
     fn: 'mean',
@@ -111,7 +111,7 @@ describe('metricsOf', () => {
     op: '>',
     value: 0,
   });
-  const rate = (metric: string, window: number): Condition => ({
+  const rate = (metric: string, window: RuleDuration): Condition => ({
     type: 'rateOfChange',
     metric,
     window,
@@ -126,13 +126,13 @@ describe('metricsOf', () => {
         { type: 'threshold', metric: 'a', op: '>', value: 1 },
         { type: 'between', metric: 'b', min: 0, max: 1 },
         { type: 'in', metric: 'c', values: ['ok'] },
-        { type: 'age', metric: 'd', olderThan: minute },
-        aggregate('e', 10 * minute),
+        { type: 'age', metric: 'd', olderThan: '1m' },
+        aggregate('e', '10m'),
         { type: 'threshold', metric: 'e', op: '<', value: 5 },
-        rate('f', 3 * minute),
-        { type: 'any', of: [rate('f', 7 * minute), { type: 'not', of: aggregate('g', 5 * minute) }] },
+        rate('f', '3m'),
+        { type: 'any', of: [rate('f', '7m'), { type: 'not', of: aggregate('g', '5m') }] },
         { type: 'event', events: ['x'] },
-        { type: 'absence', after: minute },
+        { type: 'absence', after: '1m' },
       ],
     };
     expect(Object.fromEntries(metricsOf(condition))).toEqual({
@@ -149,19 +149,19 @@ describe('metricsOf', () => {
   it('keeps a window already known when a shorter or latest-only use follows', () => {
     const into = new Map([['a', 5 * minute]]);
     metricsOf({ type: 'threshold', metric: 'a', op: '>', value: 1 }, into);
-    metricsOf(rate('a', minute), into);
+    metricsOf(rate('a', '1m'), into);
     expect(into.get('a')).toBe(5 * minute);
   });
 
   it('reads no metric for events and absence', () => {
     expect(metricsOf({ type: 'event', events: ['x'] }).size).toBe(0);
-    expect(metricsOf({ type: 'absence', after: minute }).size).toBe(0);
+    expect(metricsOf({ type: 'absence', after: '1m' }).size).toBe(0);
   });
 });
 
 describe('isTimed', () => {
-  const absence: Condition = { type: 'absence', after: minute };
-  const age: Condition = { type: 'age', metric: 'd', olderThan: minute };
+  const absence: Condition = { type: 'absence', after: '1m' };
+  const age: Condition = { type: 'age', metric: 'd', olderThan: '1m' };
   it.each([
     ['absence', absence, true],
     ['age', age, true],

@@ -24,7 +24,7 @@ const facts = (overrides: Partial<DeviceFacts> = {}): DeviceFacts => ({
 });
 
 const aggregate = (fn: 'mean' | 'min' | 'max' | 'sum' | 'count', op: '<' | '>' | '==', value: number) =>
-  ({ type: 'aggregate', metric: 'rsrp', fn, window: 10 * minute, op, value }) as Condition;
+  ({ type: 'aggregate', metric: 'rsrp', fn, window: '10m', op, value }) as Condition;
 
 describe('windowed conditions', () => {
   it('aggregate only the samples inside the window (newer than now - window)', () => {
@@ -46,7 +46,7 @@ describe('windowed conditions', () => {
 
   it('rate of change compares the newest sample with the oldest inside the window', () => {
     const rate = (op: '==' | '>', value: number) =>
-      ({ type: 'rateOfChange', metric: 'rsrp', window: 10 * minute, op, value }) as Condition;
+      ({ type: 'rateOfChange', metric: 'rsrp', window: '10m', op, value }) as Condition;
     expect(holds(rate('==', 20), facts())).toBe(true);
     const one = facts({ history: { rsrp: [{ t: now - minute, v: -100 }] } });
     expect(holds(rate('>', -1e9), one)).toBe(false);
@@ -59,9 +59,9 @@ describe('windowed conditions', () => {
     }));
     const many = facts({ history: { rsrp } });
     // Inside a 5,000 ms window: t from now - 4,999 to now - 1.
-    expect(holds({ ...aggregate('count', '==', 4_999), window: 5_000 } as Condition, many)).toBe(true);
+    expect(holds({ ...aggregate('count', '==', 4_999), window: '5s' } as Condition, many)).toBe(true);
     expect(
-      holds({ ...aggregate('sum', '==', -2_500 * 120 - 2_499 * 100), window: 5_000 } as Condition, many),
+      holds({ ...aggregate('sum', '==', -2_500 * 120 - 2_499 * 100), window: '5s' } as Condition, many),
     ).toBe(true);
   });
 });
