@@ -1,10 +1,53 @@
 import { Router } from 'express';
-import type { AuditLog } from '../access/audit.ts';
-import type { TokenStore } from '../access/tokens.ts';
+import { z } from 'zod';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { type AuditLog, auditEntry } from '../access/audit.ts';
+import { type TokenStore, tokenRecord } from '../access/tokens.ts';
 import { NotFoundError } from '../errors/domain-error.ts';
 import { principalOf, requireRole } from './auth.ts';
 import { parseWith } from './errors.ts';
+import { answer, idPath, jsonBody, listOf, noContent, refusals } from './openapi-parts.ts';
 import { auditQuery, tokenBody } from './schemas.ts';
+
+export const accessPaths: ZodOpenApiPathsObject = {
+  '/api/v1/tokens': {
+    get: {
+      summary: 'API tokens, oldest first, without their secrets (admin)',
+      responses: { ...answer('Every token', listOf(tokenRecord)), ...refusals(403) },
+    },
+    post: {
+      summary: 'Create an API token (admin, audited); its secret is in this answer only',
+      requestBody: jsonBody(tokenBody),
+      responses: {
+        ...answer(
+          'The token and its secret',
+          tokenRecord
+            .extend({ token: z.string().meta({ description: 'The secret: Authorization: Bearer <token>' }) })
+            .meta({ id: 'TokenCreated' }),
+          '201',
+        ),
+        ...refusals(400, 403),
+      },
+    },
+  },
+  '/api/v1/tokens/{id}': {
+    delete: {
+      summary: 'Revoke an API token (admin, audited)',
+      requestParams: { path: idPath('token id') },
+      responses: { ...noContent, ...refusals(403, 404) },
+    },
+  },
+  '/api/v1/audit': {
+    get: {
+      summary: 'The audit log, newest first (admin)',
+      requestParams: { query: auditQuery },
+      responses: {
+        ...answer('A page of the audit log', z.object({ total: z.int(), items: z.array(auditEntry) })),
+        ...refusals(400, 403),
+      },
+    },
+  },
+};
 
 /** API tokens and the audit log: admin only. */
 export function accessRoutes(tokens: TokenStore, audit: AuditLog, now: () => Date): Router {

@@ -1,13 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import type { AuditLog } from '../access/audit.ts';
-import { alertSeverity, alertState } from '../alerts/schema.ts';
+import { alert, alertSeverity, alertState, alertWithHistory } from '../alerts/schema.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { Alert, AlertStore } from '../alerts/store.ts';
 import { NotFoundError } from '../errors/domain-error.ts';
 import { principalOf } from './auth.ts';
 import { parseWith } from './errors.ts';
+import { answer, idPath, jsonBody, pageOf, refusals } from './openapi-parts.ts';
 import { pageQuery } from './schemas.ts';
 
 export const alertQuery = z
@@ -24,35 +26,80 @@ export const alertQuery = z
   })
   .strict();
 
+/** The bodies of the lifecycle actions, by path. */
+const actionBodies = {
+  acknowledge: z.object({ note: z.string().max(2_000).optional() }).strict(),
+  assign: z.object({ assignee: z.string().min(1).max(200) }).strict(),
+  comments: z.object({ text: z.string().min(1).max(5_000) }).strict(),
+  resolve: z.object({ reason: z.string().min(1).max(2_000) }).strict(),
+};
+
+const actionSummaries: Record<keyof typeof actionBodies, string> = {
+  acknowledge: 'Acknowledge a firing alert, with an optional note (audited)',
+  assign: 'Assign an open alert to someone (audited)',
+  comments: 'Comment on an alert (audited)',
+  resolve: 'Resolve an open alert with a reason (audited)',
+};
+
 /** The lifecycle actions: path, audit name, body schema, and what the service does with it. */
 function lifecycle(service: AlertService) {
   return [
     {
       path: 'acknowledge',
       audit: 'alert.acknowledge',
-      body: z.object({ note: z.string().max(2_000).optional() }).strict(),
+      body: actionBodies.acknowledge,
       run: (id: string, actor: string, b: { note?: string }) => service.acknowledge(id, actor, b.note),
     },
     {
       path: 'assign',
       audit: 'alert.assign',
-      body: z.object({ assignee: z.string().min(1).max(200) }).strict(),
+      body: actionBodies.assign,
       run: (id: string, actor: string, b: { assignee: string }) => service.assign(id, actor, b.assignee),
     },
     {
       path: 'comments',
       audit: 'alert.comment',
-      body: z.object({ text: z.string().min(1).max(5_000) }).strict(),
+      body: actionBodies.comments,
       run: (id: string, actor: string, b: { text: string }) => service.comment(id, actor, b.text),
     },
     {
       path: 'resolve',
       audit: 'alert.resolve',
-      body: z.object({ reason: z.string().min(1).max(2_000) }).strict(),
+      body: actionBodies.resolve,
       run: (id: string, actor: string, b: { reason: string }) => service.resolve(id, actor, b.reason),
     },
   ] as const;
 }
+
+export const alertPaths: ZodOpenApiPathsObject = {
+  '/api/v1/alerts': {
+    get: {
+      summary: 'Alerts, newest fired first; `state=open` is firing or acknowledged',
+      requestParams: { query: alertQuery },
+      responses: { ...answer('A page of alerts', pageOf(alert)), ...refusals(400) },
+    },
+  },
+  '/api/v1/alerts/{id}': {
+    get: {
+      summary: 'One alert with its history',
+      requestParams: { path: idPath('alert id') },
+      responses: { ...answer('The alert', alertWithHistory), ...refusals(404) },
+    },
+  },
+  ...Object.fromEntries(
+    Object.entries(actionBodies).map(([path, body]) => [
+      `/api/v1/alerts/{id}/${path}`,
+      {
+        post: {
+          summary: actionSummaries[path as keyof typeof actionBodies],
+          requestParams: { path: idPath('alert id') },
+          requestBody: jsonBody(body),
+          responses: { ...answer('The alert after the action', alert), ...refusals(400, 404, 409) },
+        },
+      },
+    ]),
+  ),
+};
 
 /** Alerts under /api/v1/alerts: technicians (viewer) list, acknowledge, assign, comment and resolve. */
 export function alertRoutes(service: AlertService, store: AlertStore, audit: AuditLog): Router {

@@ -1,14 +1,53 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
 import type { AuditLog } from '../access/audit.ts';
 import type { CommandService } from '../commands/service.ts';
-import type { CommandStore } from '../commands/store.ts';
+import { type CommandStore, commandRecord } from '../commands/store.ts';
 import { NotFoundError, UnprocessableError } from '../errors/domain-error.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { principalOf, requireRole } from './auth.ts';
 import { parseWith } from './errors.ts';
+import { answer, idPath, jsonBody, pageOf, refusals } from './openapi-parts.ts';
 import { commandQuery, deviceCommandBody, groupCommandBody } from './schemas.ts';
+
+export const commandPaths: ZodOpenApiPathsObject = {
+  '/api/v1/devices/{id}/commands': {
+    post: {
+      summary: "Send a command to a device (operator, audited); it must be one of its kind's commands",
+      requestParams: { path: idPath('device id') },
+      requestBody: jsonBody(deviceCommandBody),
+      responses: {
+        ...answer('The command, as tracked (Location: /api/v1/commands/{id})', commandRecord, '202'),
+        ...refusals(400, 403, 404),
+      },
+    },
+  },
+  '/api/v1/commands': {
+    get: {
+      summary: 'Commands and their tracking, newest first',
+      requestParams: { query: commandQuery },
+      responses: { ...answer('A page of commands', pageOf(commandRecord)), ...refusals(400) },
+    },
+    post: {
+      summary: 'Send a command to every device of a kind in a district or on a gateway (operator, audited)',
+      requestBody: jsonBody(groupCommandBody),
+      responses: {
+        ...answer('The commands created', z.object({ count: z.int(), items: z.array(commandRecord) }), '202'),
+        ...refusals(400, 403, 422),
+      },
+    },
+  },
+  '/api/v1/commands/{id}': {
+    get: {
+      summary: 'One command and its tracked status',
+      requestParams: { path: idPath('command id') },
+      responses: { ...answer('The command', commandRecord), ...refusals(404) },
+    },
+  },
+};
 
 /** The command schema of the kind decides what is valid: a lamp dims, a camera reboots. */
 function commandFor(kind: DeviceKind, command: unknown) {

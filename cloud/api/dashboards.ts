@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { planRoute } from '../dashboards/collection-route.ts';
 import {
   collectedKinds,
@@ -14,8 +15,54 @@ import { InvalidRequestError, NotFoundError } from '../errors/domain-error.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteString } from '../storage/influxql.ts';
+import { collectionRound, deviceMap, deviceSeries, fleetSummary, groupSeries } from './dashboard-answers.ts';
 import { parseWith } from './errors.ts';
+import { answer, idPath, refusals } from './openapi-parts.ts';
 import { collectionQuery, groupSeriesQuery, mapQuery, seriesQuery, summaryQuery } from './schemas.ts';
+
+export const dashboardPaths: ZodOpenApiPathsObject = {
+  '/api/v1/devices/{id}/series': {
+    get: {
+      summary: 'Time series of one metric of one device',
+      requestParams: { path: idPath('device id'), query: seriesQuery },
+      responses: { ...answer('The series', deviceSeries), ...refusals(400, 404) },
+    },
+  },
+  '/api/v1/series': {
+    get: {
+      summary: 'Time series of one metric over a kind, optionally one district',
+      requestParams: { query: groupSeriesQuery },
+      responses: { ...answer('The series', groupSeries), ...refusals(400) },
+    },
+  },
+  '/api/v1/summary': {
+    get: {
+      summary: 'Fleet KPIs per kind, for the city or one district',
+      requestParams: { query: summaryQuery },
+      responses: { ...answer('The figures', fleetSummary), ...refusals(400) },
+    },
+  },
+  '/api/v1/map': {
+    get: {
+      summary: 'Every located device as GeoJSON with its status',
+      requestParams: { query: mapQuery },
+      responses: {
+        '200': {
+          description: 'RFC 7946 FeatureCollection',
+          content: { 'application/geo+json': { schema: deviceMap } },
+        },
+        ...refusals(400),
+      },
+    },
+  },
+  '/api/v1/waste/collection': {
+    get: {
+      summary: 'Bins to empty now, ordered into a round from the depot',
+      requestParams: { query: collectionQuery },
+      responses: { ...answer('The round', collectionRound), ...refusals(400) },
+    },
+  },
+};
 
 export interface DashboardDependencies {
   registry: DeviceRegistry;

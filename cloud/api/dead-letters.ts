@@ -1,10 +1,58 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import type { AuditLog } from '../access/audit.ts';
-import type { DeadLetterStore } from '../dead-letters/store.ts';
+import { type DeadLetterStore, deadLetter, gatewayUsage, rawPayload } from '../dead-letters/store.ts';
 import { InvalidRequestError, NotFoundError } from '../errors/domain-error.ts';
 import { principalOf, requireRole } from './auth.ts';
 import { parseWith } from './errors.ts';
+import { answer, jsonBody, pageOf, refusals } from './openapi-parts.ts';
 import { deadLetterId, deadLetterQuery, debugCaptureBody, gatewayPath } from './schemas.ts';
+
+const debugCapture = z
+  .object({ gatewayId: z.string(), until: z.string().nullable() })
+  .meta({ id: 'DebugCapture' });
+
+export const deadLetterPaths: ZodOpenApiPathsObject = {
+  '/api/v1/dead-letters': {
+    get: {
+      summary: 'Rejected input: reasons, size, hash and shape of each payload, never its values',
+      requestParams: { query: deadLetterQuery },
+      responses: { ...answer('Dead letters, newest first', pageOf(deadLetter)), ...refusals(400) },
+    },
+  },
+  '/api/v1/dead-letters/usage': {
+    get: {
+      summary: 'Bytes, letters and letters dropped over the quota, per gateway',
+      responses: answer('Usage', z.object({ quotaBytes: z.int(), items: z.array(gatewayUsage) })),
+    },
+  },
+  '/api/v1/dead-letters/{id}/payload': {
+    get: {
+      summary: 'The raw payload a debug capture kept (admin; every read is audited)',
+      requestParams: { path: deadLetterId },
+      responses: { ...answer('The raw payload', rawPayload), ...refusals(400, 403, 404) },
+    },
+  },
+  '/api/v1/gateways/{id}/debug-capture': {
+    get: {
+      summary: "Until when the gateway's rejected payloads are kept raw (null: off)",
+      requestParams: { path: gatewayPath },
+      responses: { ...answer('The capture', debugCapture), ...refusals(400) },
+    },
+    put: {
+      summary: "Keep the gateway's rejected payloads raw until a time at most 24 h ahead (admin, audited)",
+      requestParams: { path: gatewayPath },
+      requestBody: jsonBody(debugCaptureBody),
+      responses: { ...answer('The capture', debugCapture), ...refusals(400, 403) },
+    },
+    delete: {
+      summary: 'End the debug capture (admin, audited); payloads kept so far expire on their own',
+      requestParams: { path: gatewayPath },
+      responses: { ...answer('The capture', debugCapture), ...refusals(400, 403) },
+    },
+  },
+};
 
 /** The longest a debug capture may run: raw payloads are the exception, for debugging a vendor's device. */
 export const maxCaptureMs = 24 * 3_600_000;

@@ -1,9 +1,40 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { alert } from '../alerts/schema.ts';
 import type { AlertStore } from '../alerts/store.ts';
 import { NotFoundError } from '../errors/domain-error.ts';
-import type { DeviceRegistry } from '../registry/registry.ts';
+import { type DeviceRegistry, deviceView } from '../registry/registry.ts';
+import { deviceSorts } from '../registry/store.ts';
 import { parseWith } from './errors.ts';
+import { answer, idPath, pageOf, refusals } from './openapi-parts.ts';
 import { deviceListQuery } from './schemas.ts';
+
+export const devicePaths: ZodOpenApiPathsObject = {
+  '/api/v1/devices': {
+    get: {
+      summary: 'Devices, filtered, sorted and paged',
+      requestParams: { query: deviceListQuery },
+      responses: {
+        ...answer('A page of devices', pageOf(deviceView).extend({ sort: z.enum(deviceSorts) })),
+        ...refusals(400),
+      },
+    },
+  },
+  '/api/v1/devices/{id}': {
+    get: {
+      summary: 'One device with its latest values and open alerts',
+      requestParams: { path: idPath('device id') },
+      responses: {
+        ...answer(
+          'The device',
+          deviceView.extend({ openAlerts: z.array(alert) }).meta({ id: 'DeviceWithAlerts' }),
+        ),
+        ...refusals(404),
+      },
+    },
+  },
+};
 
 export function deviceRoutes(registry: DeviceRegistry, alerts: AlertStore): Router {
   const router = Router();

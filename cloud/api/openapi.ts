@@ -1,189 +1,130 @@
 import { z } from 'zod';
-import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
+import { createDocument, type ZodOpenApiPathItemObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { softwareVersion } from '../../shared/version.ts';
-import { deadLetter, gatewayUsage, rawPayload } from '../dead-letters/store.ts';
-import {
-  collectionQuery,
-  commandQuery,
-  configChange,
-  deadLetterId,
-  deadLetterQuery,
-  debugCaptureBody,
-  deviceCommandBody,
-  deviceListQuery,
-  groupCommandBody,
-  groupSeriesQuery,
-  mapQuery,
-  seriesQuery,
-  summaryQuery,
-} from './schemas.ts';
+import { accessPaths } from './access.ts';
+import { alertPaths } from './alerts.ts';
+import { commandPaths } from './commands.ts';
+import { dashboardPaths } from './dashboards.ts';
+import { deadLetterPaths } from './dead-letters.ts';
+import { devicePaths } from './devices.ts';
+import { gatewayPaths } from './gateways.ts';
+import { answer, refusals } from './openapi-parts.ts';
+import { rulePaths } from './rules.ts';
 
-const debugCapture = z
-  .object({ gatewayId: z.string(), until: z.string().nullable() })
-  .meta({ id: 'DebugCapture' });
-const adminOnly = {
-  '403': {
-    description: 'Needs the admin role',
-    content: { 'application/problem+json': { schema: z.unknown() } },
+/** Where the document is served (and what `npm run console:api` reads, in process). */
+export const openApiPath = '/api/openapi.json';
+
+/** The routes of cloud/api/app.ts itself, outside /api/v1. */
+const appPaths: ZodOpenApiPathsObject = {
+  '/health': {
+    get: {
+      summary: 'Status, versions and counters (no authentication)',
+      security: [],
+      responses: answer('Health', z.record(z.string(), z.unknown())),
+    },
+  },
+  [openApiPath]: {
+    get: {
+      summary: 'This document (no authentication)',
+      security: [],
+      responses: answer('OpenAPI 3.1', z.record(z.string(), z.unknown())),
+    },
+  },
+  '/metrics': {
+    get: {
+      summary: 'Prometheus metrics',
+      responses: {
+        '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+        ...refusals(401),
+      },
+    },
   },
 };
 
-/** RFC 9457 problem details, as every error of the API is answered. */
-const problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string(),
-    instance: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem' });
+/**
+ * Every module's paths, one line each. A module of cloud/api/ exports its paths next to its routes,
+ * built from the schemas those routes validate with; test/unit/cloud/api/openapi-routes.test.ts
+ * fails when a route of the app is missing here.
+ */
+const modulePaths: ZodOpenApiPathsObject[] = [
+  appPaths,
+  accessPaths,
+  devicePaths,
+  gatewayPaths,
+  commandPaths,
+  deadLetterPaths,
+  rulePaths,
+  alertPaths,
+  dashboardPaths,
+];
 
-const errors = {
-  '400': { description: 'Invalid request', content: { 'application/problem+json': { schema: problem } } },
-  '404': { description: 'Not found', content: { 'application/problem+json': { schema: problem } } },
-};
+const methods = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
+const safeMethods = new Set(['get', 'head', 'options', 'trace']);
 
-const json = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: z.unknown() } },
-});
-
-const typed = (description: string, schema: z.ZodType) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
-const id = (name: string) => z.object({ id: z.string().meta({ description: name }) });
-
-function get(summary: string, query?: z.ZodType, path?: z.ZodObject): { get: ZodOpenApiOperationObject } {
-  return {
-    get: {
-      summary,
-      requestParams: { ...(query ? { query: query as z.ZodObject } : {}), ...(path ? { path } : {}) },
-      responses: { '200': json(summary), ...errors },
-    },
-  };
+/**
+ * Merges the modules' paths (two modules may document methods of one path, never the same one)
+ * and states how each /api/v1 operation is authenticated: a bearer token, or the session cookie
+ * (with the X-CSRF-Token header for a method that changes something).
+ */
+export function mergePaths(parts: ZodOpenApiPathsObject[]): ZodOpenApiPathsObject {
+  const merged: Record<string, ZodOpenApiPathItemObject> = {};
+  for (const part of parts) {
+    for (const [path, item] of Object.entries(part)) {
+      const into = merged[path] ?? {};
+      merged[path] = into;
+      for (const method of methods) {
+        const operation = item[method];
+        if (!operation) continue;
+        if (into[method]) throw new Error(`OpenAPI: ${method.toUpperCase()} ${path} is documented twice`);
+        into[method] =
+          path.startsWith('/api/v1/') && !operation.security
+            ? {
+                ...operation,
+                security: safeMethods.has(method)
+                  ? [{ bearerToken: [] }, { sessionCookie: [] }]
+                  : [{ bearerToken: [] }, { sessionCookie: [], csrfToken: [] }],
+                responses: { ...refusals(401, 429), ...operation.responses },
+              }
+            : operation;
+      }
+    }
+  }
+  return merged;
 }
 
-/** The OpenAPI 3.1 document, generated from the request schemas express validates with. */
+/** The OpenAPI 3.1 document, generated from the request and answer schemas of the routes. */
 export function openApiDocument() {
   return createDocument({
     openapi: '3.1.0',
-    info: { title: 'City sensor platform API', version: softwareVersion },
-    paths: {
-      '/health': get('Status, versions and counters'),
-      '/api/v1/devices': get('Devices, filtered, sorted and paged', deviceListQuery),
-      '/api/v1/devices/{id}': get('One device with its latest values', undefined, id('device id')),
-      '/api/v1/devices/{id}/series': get(
-        'Time series of one metric of one device',
-        seriesQuery,
-        id('device id'),
-      ),
-      '/api/v1/devices/{id}/commands': {
-        post: {
-          summary: 'Send a command to a device; validated against its kind',
-          requestParams: { path: id('device id') },
-          requestBody: { content: { 'application/json': { schema: deviceCommandBody } } },
-          responses: { '202': json('The command, as tracked'), ...errors },
+    info: {
+      title: 'City sensor platform API',
+      version: softwareVersion,
+      description:
+        'Errors are RFC 9457 problem JSON; validation errors name each field in `errors` (dotted paths).',
+    },
+    security: [{ bearerToken: [] }],
+    components: {
+      securitySchemes: {
+        bearerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token (npm run provision -- token add <name> <role>, or POST /api/v1/tokens)',
         },
-      },
-      '/api/v1/series': get(
-        'Time series of one metric over a kind, optionally one district',
-        groupSeriesQuery,
-      ),
-      '/api/v1/summary': get('Fleet KPIs per kind, for the city or one district', summaryQuery),
-      '/api/v1/map': {
-        get: {
-          summary: 'Every located device as GeoJSON with its status',
-          requestParams: { query: mapQuery },
-          responses: {
-            '200': {
-              description: 'RFC 7946 FeatureCollection',
-              content: { 'application/geo+json': { schema: z.unknown() } },
-            },
-            ...errors,
-          },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'csp_session',
+          description: 'The session of a signed-in user (POST /api/v1/session)',
         },
-      },
-      '/api/v1/waste/collection': get(
-        'Bins to empty now, ordered into a round from the depot',
-        collectionQuery,
-      ),
-      '/api/v1/commands': {
-        ...get('Commands and their tracking', commandQuery),
-        post: {
-          summary: 'Send a command to every device of a kind in a district or on a gateway',
-          requestBody: { content: { 'application/json': { schema: groupCommandBody } } },
-          responses: { '202': json('The commands created'), ...errors },
-        },
-      },
-      '/api/v1/commands/{id}': get('One command', undefined, id('command id')),
-      '/api/v1/gateways': get('Gateways with online state, health and configuration status'),
-      '/api/v1/gateways/{id}': get('One gateway', undefined, id('gateway id')),
-      '/api/v1/gateways/{id}/config': {
-        ...get('Desired and reported remote configuration', undefined, id('gateway id')),
-        put: {
-          summary: 'Push a new configuration (reporting interval, deadbands) to a gateway',
-          requestParams: { path: id('gateway id') },
-          requestBody: { content: { 'application/json': { schema: configChange } } },
-          responses: { '200': json('Desired and reported configuration'), ...errors },
-        },
-      },
-      '/api/v1/dead-letters': {
-        get: {
-          summary: 'Rejected input: reasons, size, hash and shape of each payload, never its values',
-          requestParams: { query: deadLetterQuery },
-          responses: {
-            '200': typed(
-              'Dead letters, newest first',
-              z.object({ total: z.int(), limit: z.int(), offset: z.int(), items: z.array(deadLetter) }),
-            ),
-            ...errors,
-          },
-        },
-      },
-      '/api/v1/dead-letters/usage': {
-        get: {
-          summary: 'Bytes, letters and letters dropped over the quota, per gateway',
-          responses: {
-            '200': typed('Usage', z.object({ quotaBytes: z.int(), items: z.array(gatewayUsage) })),
-          },
-        },
-      },
-      '/api/v1/dead-letters/{id}/payload': {
-        get: {
-          summary: 'The raw payload a debug capture kept (admin; every read is audited)',
-          requestParams: { path: deadLetterId },
-          responses: { '200': typed('The raw payload', rawPayload), ...adminOnly, ...errors },
-        },
-      },
-      '/api/v1/gateways/{id}/debug-capture': {
-        get: {
-          summary: "Until when the gateway's rejected payloads are kept raw (null: off)",
-          requestParams: { path: id('gateway id') },
-          responses: { '200': typed('The capture', debugCapture), ...errors },
-        },
-        put: {
-          summary:
-            "Keep the gateway's rejected payloads raw until a time at most 24 h ahead (admin, audited)",
-          requestParams: { path: id('gateway id') },
-          requestBody: { content: { 'application/json': { schema: debugCaptureBody } } },
-          responses: { '200': typed('The capture', debugCapture), ...adminOnly, ...errors },
-        },
-        delete: {
-          summary: 'End the debug capture (admin, audited); payloads kept so far expire on their own',
-          requestParams: { path: id('gateway id') },
-          responses: { '200': typed('The capture', debugCapture), ...adminOnly, ...errors },
-        },
-      },
-      '/metrics': {
-        get: {
-          summary: 'Prometheus metrics',
-          responses: { '200': { description: 'Prometheus text format' } },
+        csrfToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-CSRF-Token',
+          description:
+            'With the session cookie, every method but GET, HEAD and OPTIONS carries the csrfToken of the session',
         },
       },
     },
+    paths: mergePaths(modulePaths),
   });
 }

@@ -1,12 +1,88 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import type { AuditLog } from '../access/audit.ts';
-import { ConflictError, InvalidRequestError, NotFoundError } from '../errors/domain-error.ts';
-import type { DryRunResult } from '../rules/dry-run.ts';
-import type { Rule } from '../rules/schema.ts';
+import { ConflictError, NotFoundError } from '../errors/domain-error.ts';
+import { type DryRunResult, dryRunResult } from '../rules/dry-run.ts';
+import { type Rule, rule } from '../rules/schema.ts';
 import type { RuleService } from '../rules/service.ts';
-import { parseRule } from '../rules/store.ts';
 import { principalOf, requireRole } from './auth.ts';
+import { parseWith } from './errors.ts';
+import { answer, idPath, jsonBody, listOf, noContent, refusals } from './openapi-parts.ts';
+
+export const dryRunBody = z
+  .object({
+    rule,
+    hours: z.number().min(0.1).max(168).default(24).meta({ description: 'Hours of history to replay' }),
+  })
+  .strict();
+
+/** An import: a list of rules, all valid or none saved. */
+export const ruleList = z.array(rule).max(10_000);
+
+const ruleId = idPath('rule id');
+
+export const rulePaths: ZodOpenApiPathsObject = {
+  '/api/v1/rules': {
+    get: {
+      summary: 'Every rule, by id, with defaults filled in',
+      responses: answer('The rules', listOf(rule)),
+    },
+    post: {
+      summary: 'Create a rule (operator, audited); it runs at once',
+      requestBody: jsonBody(rule),
+      responses: { ...answer('The rule, defaults filled in', rule, '201'), ...refusals(400, 403, 409) },
+    },
+  },
+  '/api/v1/rules/export': {
+    get: {
+      summary: 'Every rule as written (fields left to their default stay out), ready to import',
+      responses: {
+        '200': {
+          description: 'The rules, in the form POST, PUT and import accept',
+          // The request form of the rule (`Rule`), not the answer form: defaults may be absent.
+          content: {
+            'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Rule' } } },
+          },
+        },
+      },
+    },
+  },
+  '/api/v1/rules/import': {
+    post: {
+      summary:
+        'Create or replace many rules (operator, audited): all are checked, none saved if one is invalid',
+      requestBody: jsonBody(ruleList),
+      responses: { ...answer('How many', z.object({ imported: z.int() })), ...refusals(400, 403) },
+    },
+  },
+  '/api/v1/rules/dry-run': {
+    post: {
+      summary: 'What a rule would have fired over the last hours of data, without saving it (operator)',
+      requestBody: jsonBody(dryRunBody),
+      responses: { ...answer('The replay', dryRunResult), ...refusals(400, 403) },
+    },
+  },
+  '/api/v1/rules/{id}': {
+    get: {
+      summary: 'One rule, with defaults filled in',
+      requestParams: { path: ruleId },
+      responses: { ...answer('The rule', rule), ...refusals(404) },
+    },
+    put: {
+      summary:
+        'Create or replace a rule (operator, audited); the id is the one in the path. What GET answers, PUT accepts unchanged',
+      requestParams: { path: ruleId },
+      requestBody: jsonBody(rule),
+      responses: { ...answer('The rule, defaults filled in', rule), ...refusals(400, 403) },
+    },
+    delete: {
+      summary: 'Delete a rule (operator, audited); its open alerts are cleared',
+      requestParams: { path: ruleId },
+      responses: { ...noContent, ...refusals(403, 404) },
+    },
+  },
+};
 
 /** Rules under /api/v1/rules: list and read (viewer); create, change, delete, import (operator). */
 export function ruleRoutes(
@@ -58,18 +134,15 @@ export function ruleRoutes(
     res.status(204).end();
   });
   router.post('/rules/dry-run', requireRole('operator'), async (req, res) => {
-    const body = z
-      .object({ rule: z.unknown(), hours: z.number().min(0.1).max(168).default(24) })
-      .strict()
-      .safeParse(req.body);
-    if (!body.success) throw new InvalidRequestError('body is { rule, hours (0.1-168) }');
-    res.json(await dryRunner(parseRule(body.data.rule, 'body.rule'), body.data.hours));
+    const body = parseWith(dryRunBody, req.body, 'body');
+    res.json(await dryRunner(body.rule, body.hours));
   });
   router.post('/rules/import', requireRole('operator'), async (req, res) => {
-    const list = z.array(z.unknown()).max(10_000).safeParse(req.body);
-    if (!list.success) throw new InvalidRequestError('body must be an array of rules');
-    const count = await rules.import(list.data);
-    await record(res, 'rule.import', `${count} rules`, null, list.data);
+    parseWith(ruleList, req.body, 'body');
+    // The rules are kept as written (the parsed form has defaults filled in).
+    const written = req.body as unknown[];
+    const count = await rules.import(written);
+    await record(res, 'rule.import', `${count} rules`, null, written);
     res.json({ imported: count });
   });
   return router;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { deviceId, gatewayId, tagValue } from '../../shared/ids.ts';
-import { deviceKind } from '../../shared/kinds/index.ts';
+import { deviceKind, kindCommand } from '../../shared/kinds/index.ts';
 import { gatewayConfig } from '../../shared/messages.ts';
 import { role } from '../access/roles.ts';
 import { commandStatus } from '../commands/status.ts';
@@ -97,7 +97,14 @@ const ttl = z
   .max(7 * 24 * 3600)
   .default(300);
 
-export const deviceCommandBody = z.object({ command: z.unknown(), ttlS: ttl }).strict();
+/** A command to one device: `command` is one of its kind's commands (e.g. `{ action: 'setDimming', level: 40 }`). */
+export const deviceCommandBody = z
+  .object({
+    command: kindCommand,
+    ttlS: ttl.meta({ description: 'Seconds the command may wait for delivery' }),
+  })
+  .strict()
+  .meta({ id: 'DeviceCommandBody' });
 
 export const groupCommandBody = z
   .object({
@@ -108,10 +115,11 @@ export const groupCommandBody = z
         gateway: gatewayId.optional(),
       })
       .strict(),
-    command: z.unknown(),
+    command: kindCommand,
     ttlS: ttl,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'GroupCommandBody' });
 
 export const commandQuery = z
   .object({

@@ -18,12 +18,9 @@ export const commandRecord = z
     sentAt: z.string().optional(),
     deliveredAt: z.string().optional(),
     completedAt: z.string().optional(),
-    detail: z
-      .string()
-      .optional()
-      .meta({
-        description: "The gateway's reason code for the outcome (commandReason), never free text",
-      }),
+    detail: z.string().optional().meta({
+      description: "The gateway's reason code for the outcome (commandReason), never free text",
+    }),
   })
   .meta({ id: 'CommandRecord' });
 export type CommandRecord = z.infer<typeof commandRecord>;

@@ -238,7 +238,8 @@ export class RuleEngine {
     if (matches) {
       since ??= now;
       const due = now - since >= (rule.for ? durationMs(rule.for) : 0);
-      const calm = clearedAt === undefined || now - clearedAt >= (rule.minInterval ? durationMs(rule.minInterval) : 0);
+      const calm =
+        clearedAt === undefined || now - clearedAt >= (rule.minInterval ? durationMs(rule.minInterval) : 0);
       if (open || (due && calm)) alerts.fire(rule, subjectOf(device), summaryOf(rule, device));
     } else {
       since = undefined;

@@ -29,7 +29,13 @@ export type Condition =
   | { type: 'threshold'; metric: string; op: z.infer<typeof comparison>; value: number | string | boolean }
   | { type: 'between'; metric: string; min: number; max: number }
   | { type: 'in'; metric: string; values: (string | number | boolean)[] }
-  | { type: 'rateOfChange'; metric: string; window: RuleDuration; op: z.infer<typeof comparison>; value: number }
+  | {
+      type: 'rateOfChange';
+      metric: string;
+      window: RuleDuration;
+      op: z.infer<typeof comparison>;
+      value: number;
+    }
   | {
       type: 'aggregate';
       metric: string;
@@ -45,55 +51,57 @@ export type Condition =
   | { type: 'any'; of: Condition[] }
   | { type: 'not'; of: Condition };
 
-export const condition: z.ZodType<Condition> = z.lazy(() =>
-  z.discriminatedUnion('type', [
-    z
-      .object({
-        type: z.literal('threshold'),
-        metric,
-        op: comparison,
-        value: z.union([z.number(), z.string(), z.boolean()]),
-      })
-      .strict(),
-    z.object({ type: z.literal('between'), metric, min: z.number(), max: z.number() }).strict(),
-    z
-      .object({
-        type: z.literal('in'),
-        metric,
-        values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
-      })
-      .strict(),
-    z
-      .object({
-        type: z.literal('rateOfChange'),
-        metric,
-        window: ruleDuration,
-        op: comparison,
-        value: z.number(),
-      })
-      .strict()
-      .meta({ description: 'Change of the metric over the window (last minus first value)' }),
-    z
-      .object({
-        type: z.literal('aggregate'),
-        metric,
-        fn: z.enum(['mean', 'min', 'max', 'sum', 'count']),
-        window: ruleDuration,
-        op: comparison,
-        value: z.number(),
-      })
-      .strict(),
-    z.object({ type: z.literal('event'), events: z.array(z.string().min(1)).min(1) }).strict(),
-    z.object({ type: z.literal('absence'), after: ruleDuration }).strict(),
-    z
-      .object({ type: z.literal('age'), metric, olderThan: ruleDuration })
-      .strict()
-      .meta({ description: 'A timestamp metric (e.g. dateLastEmptying) older than the duration' }),
-    z.object({ type: z.literal('all'), of: z.array(condition).min(1) }).strict(),
-    z.object({ type: z.literal('any'), of: z.array(condition).min(1) }).strict(),
-    z.object({ type: z.literal('not'), of: condition }).strict(),
-  ]),
-);
+export const condition: z.ZodType<Condition> = z
+  .lazy(() =>
+    z.discriminatedUnion('type', [
+      z
+        .object({
+          type: z.literal('threshold'),
+          metric,
+          op: comparison,
+          value: z.union([z.number(), z.string(), z.boolean()]),
+        })
+        .strict(),
+      z.object({ type: z.literal('between'), metric, min: z.number(), max: z.number() }).strict(),
+      z
+        .object({
+          type: z.literal('in'),
+          metric,
+          values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
+        })
+        .strict(),
+      z
+        .object({
+          type: z.literal('rateOfChange'),
+          metric,
+          window: ruleDuration,
+          op: comparison,
+          value: z.number(),
+        })
+        .strict()
+        .meta({ description: 'Change of the metric over the window (last minus first value)' }),
+      z
+        .object({
+          type: z.literal('aggregate'),
+          metric,
+          fn: z.enum(['mean', 'min', 'max', 'sum', 'count']),
+          window: ruleDuration,
+          op: comparison,
+          value: z.number(),
+        })
+        .strict(),
+      z.object({ type: z.literal('event'), events: z.array(z.string().min(1)).min(1) }).strict(),
+      z.object({ type: z.literal('absence'), after: ruleDuration }).strict(),
+      z
+        .object({ type: z.literal('age'), metric, olderThan: ruleDuration })
+        .strict()
+        .meta({ description: 'A timestamp metric (e.g. dateLastEmptying) older than the duration' }),
+      z.object({ type: z.literal('all'), of: z.array(condition).min(1) }).strict(),
+      z.object({ type: z.literal('any'), of: z.array(condition).min(1) }).strict(),
+      z.object({ type: z.literal('not'), of: condition }).strict(),
+    ]),
+  )
+  .meta({ id: 'RuleCondition' });
 
 /** When a rule is active: cron windows in the city's time zone, or sun-relative windows. */
 /** The sun's events a schedule window runs between. */
@@ -163,6 +171,7 @@ export const rule = z
   .superRefine((r, ctx) => {
     const issue = scheduleIssue(r.schedule);
     if (issue) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  });
+  })
+  .meta({ id: 'Rule' });
 export type Rule = z.infer<typeof rule>;
 export type RuleInput = z.input<typeof rule>;
