@@ -6,6 +6,8 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The workspace of the API types generator (development only; its packages are devDependencies).
+COPY scripts/api-types/package.json ./scripts/api-types/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY shared ./shared
@@ -18,6 +20,7 @@ FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY scripts/api-types/package.json ./scripts/api-types/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY shared ./shared
 COPY cloud ./cloud

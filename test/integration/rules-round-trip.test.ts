@@ -43,7 +43,9 @@ describe('a rule read and sent back unchanged', () => {
   it('keeps durations as people write them', async () => {
     const { body } = await getJson<{ items: Record<string, unknown>[] }>(`${cloud.apiUrl}/api/v1/rules`);
     const durations = body.items.flatMap((r) =>
-      ['for', 'autoClearAfter', 'escalateAfter', 'minInterval'].map((f) => r[f]).filter((v) => v !== undefined),
+      ['for', 'autoClearAfter', 'escalateAfter', 'minInterval']
+        .map((f) => r[f])
+        .filter((v) => v !== undefined),
     );
     expect(durations.length).toBeGreaterThan(0);
     for (const d of durations) expect(d).toMatch(/^[1-9]\d*[smhd]$/);

@@ -16,7 +16,11 @@ function standIn(): unknown {
 }
 
 function appWithStandIns(): Express {
-  const real: Partial<ApiDependencies> = { corsOrigins: [], requestsPerMinute: 1_000, seriesMaxPoints: 1_000 };
+  const real: Partial<ApiDependencies> = {
+    corsOrigins: [],
+    requestsPerMinute: 1_000,
+    seriesMaxPoints: 1_000,
+  };
   const deps = new Proxy(real, {
     get: (target, key) => (key in target ? target[key as keyof ApiDependencies] : standIn()),
   });
@@ -30,7 +34,7 @@ interface Layer {
 }
 
 /** `METHOD /path` of every route of the app, nested routers included (express 5, router 2.3). */
-export function routesOf(app: Express): string[] {
+function routesOf(app: Express): string[] {
   const found: string[] = [];
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
