@@ -93,7 +93,8 @@ export const alertPaths: ZodOpenApiPathsObject = {
         post: {
           summary: actionSummaries[path as keyof typeof actionBodies],
           requestParams: { path: idPath('alert id') },
-          requestBody: jsonBody(body),
+          // Acknowledging needs no body; the note is optional.
+          requestBody: { ...jsonBody(body), required: path !== 'acknowledge' },
           responses: { ...answer('The alert after the action', alert), ...refusals(400, 404, 409) },
         },
       },
