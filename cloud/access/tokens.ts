@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import type { Principal } from './principal.ts';
 import type { Role } from './roles.ts';
 
 export interface TokenRecord {
@@ -8,12 +9,6 @@ export interface TokenRecord {
   role: Role;
   createdAt: string;
   revoked: boolean;
-}
-
-export interface Principal {
-  tokenId: string;
-  name: string;
-  role: Role;
 }
 
 /** API tokens are long random secrets, so a SHA-256 digest is enough to store them safely. */
@@ -76,7 +71,7 @@ export class SqliteTokenStore implements TokenStore {
     const row = this.db
       .prepare('SELECT id, name, role FROM api_tokens WHERE digest = ? AND revoked = 0')
       .get(digest(secret)) as { id: string; name: string; role: Role } | undefined;
-    return row && { tokenId: row.id, name: row.name, role: row.role };
+    return row && { kind: 'token', id: row.id, name: row.name, role: row.role };
   }
 
   async get(id: string): Promise<TokenRecord | undefined> {

@@ -17,6 +17,8 @@ import {
   seriesQuery,
   summaryQuery,
 } from './schemas.ts';
+import { sessionPaths } from './session.ts';
+import { userPaths } from './users.ts';
 
 const debugCapture = z
   .object({ gatewayId: z.string(), until: z.string().nullable() })
@@ -184,6 +186,8 @@ export function openApiDocument() {
           responses: { '200': { description: 'Prometheus text format' } },
         },
       },
+      ...sessionPaths,
+      ...userPaths,
     },
   });
 }
