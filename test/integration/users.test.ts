@@ -150,6 +150,21 @@ describe('user administration', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the session and user routes', async () => {
+    const doc = (await (await fetch(`${cloud.apiUrl}/api/openapi.json`)).json()) as { paths: object };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/session',
+        '/api/v1/session/password',
+        '/api/v1/users',
+        '/api/v1/users/{username}',
+        '/api/v1/users/{username}/reset',
+      ]),
+    );
+  });
+});
+
 describe('session cookie settings', () => {
   it('believes no X-Forwarded-Proto without TRUST_PROXY; COOKIE_SECURE makes it Secure; sign-ins limited per address', async () => {
     const plain = await startTestCloud(influxd.url, undefined, { LOGIN_ATTEMPTS_PER_MINUTE: '2' });
