@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -23,6 +24,14 @@ export interface LockoutPolicy {
 
 export const noFailures: LoginState = { failures: [] };
 
+/**
+ * What the lock-out state is kept under: the SHA-256 of the username, so that what strangers type as
+ * a username (a guess, or a password typed into the wrong field) is not kept as typed.
+ */
+export function loginKey(username: string): string {
+  return createHash('sha256').update(username).digest('hex');
+}
+
 /** Until when sign-ins are refused, if they are at `now` (locked while now < lockedUntil). */
 export function lockedUntil(state: LoginState, now: Date): Date | undefined {
   if (state.lockedUntil === undefined) return undefined;
@@ -30,12 +39,15 @@ export function lockedUntil(state: LoginState, now: Date): Date | undefined {
   return now < until ? until : undefined;
 }
 
+/** The failures still inside the window at `now` (a failure exactly `windowMs` old has left it). */
+export function recentFailures(state: LoginState, now: Date, policy: LockoutPolicy): string[] {
+  const windowStart = now.getTime() - policy.windowMs;
+  return state.failures.filter((at) => Date.parse(at) > windowStart);
+}
+
 /** The state after a failed sign-in at `now` (the caller checked that the username is not locked). */
 export function afterFailure(state: LoginState, now: Date, policy: LockoutPolicy): LoginState {
-  const windowStart = now.getTime() - policy.windowMs;
-  // A failure exactly `windowMs` old has left the window.
-  const recent = state.failures.filter((at) => Date.parse(at) > windowStart);
-  const failures = [...recent, now.toISOString()];
+  const failures = [...recentFailures(state, now, policy), now.toISOString()];
   if (failures.length >= policy.maxFailures)
     return { failures: [], lockedUntil: new Date(now.getTime() + policy.lockMs).toISOString() };
   return { failures };

@@ -51,20 +51,20 @@ export class MemoryUserStore implements UserStore {
     return { ...held.record };
   }
 
-  async loginState(username: string): Promise<LoginState> {
-    return structuredClone(this.states.get(username)?.state ?? noFailures);
+  async loginState(key: string): Promise<LoginState> {
+    return structuredClone(this.states.get(key)?.state ?? noFailures);
   }
 
-  async setLoginState(username: string, state: LoginState, forgetAfter: Date): Promise<void> {
-    if (state.failures.length === 0 && state.lockedUntil === undefined) this.states.delete(username);
-    else this.states.set(username, { state: structuredClone(state), forgetAfter });
+  async setLoginState(key: string, state: LoginState, forgetAfter: Date): Promise<void> {
+    if (state.failures.length === 0 && state.lockedUntil === undefined) this.states.delete(key);
+    else this.states.set(key, { state: structuredClone(state), forgetAfter });
   }
 
   async forgetLoginStates(now: Date): Promise<number> {
     let forgotten = 0;
-    for (const [username, { forgetAfter }] of this.states)
+    for (const [key, { forgetAfter }] of this.states)
       if (forgetAfter <= now) {
-        this.states.delete(username);
+        this.states.delete(key);
         forgotten++;
       }
     return forgotten;

@@ -5,7 +5,15 @@ import {
   UnauthorizedError,
 } from '../errors/domain-error.ts';
 import type { AuditLog } from './audit.ts';
-import { afterFailure, forgetAfter, type LockoutPolicy, lockedUntil, noFailures } from './lockout.ts';
+import {
+  afterFailure,
+  forgetAfter,
+  type LockoutPolicy,
+  lockedUntil,
+  loginKey,
+  noFailures,
+  recentFailures,
+} from './lockout.ts';
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from './passwords.ts';
 import type { UserRecord, UserStore } from './users.ts';
 
@@ -21,6 +29,17 @@ export class LockedOutError extends DomainError {
   }
 }
 
+/** 429: as many checks of this username's password are running as failures are left before the lock. */
+export class SignInBusyError extends DomainError {
+  constructor() {
+    super(
+      429,
+      'Too Many Requests',
+      'other sign-ins for this username are being checked; try again in a moment',
+    );
+  }
+}
+
 /** The one answer to a wrong username, a wrong password and a disabled account alike. */
 const refused = 'wrong username or password, or the account is disabled';
 
@@ -30,15 +49,24 @@ const refused = 'wrong username or password, or the account is disabled';
  */
 export class SignIn {
   private readonly deps: { users: UserStore; audit: AuditLog; policy: LockoutPolicy; now: () => Date };
+  /**
+   * Password checks running per username. Each may become a failure, so they count against the
+   * failures left before the lock: parallel guesses cannot all pass the lock check before the first
+   * failure is recorded.
+   */
+  private readonly checking = new Map<string, number>();
 
   constructor(deps: SignIn['deps']) {
     this.deps = deps;
   }
 
-  /** The user, if the password opens an enabled account; else UnauthorizedError, or LockedOutError. */
+  /** The user, if the password opens an enabled account; else UnauthorizedError, LockedOutError or SignInBusyError. */
   async signIn(username: string, password: string): Promise<UserRecord> {
+    return this.oneCheckMore(username, () => this.check(username, password));
+  }
+
+  private async check(username: string, password: string): Promise<UserRecord> {
     const { users } = this.deps;
-    await this.refuseLocked(username);
     const user = await users.get(username);
     const hash = user && (await users.passwordHash(username));
     const opens = hash ? await verifyPassword(password, hash) : await verifyDummy(password);
@@ -47,7 +75,7 @@ export class SignIn {
       throw new UnauthorizedError(refused);
     }
     if (!user || user.disabled) throw new UnauthorizedError(refused);
-    await users.setLoginState(username, noFailures, this.deps.now());
+    await users.setLoginState(loginKey(username), noFailures, this.deps.now());
     const change = { lastSignInAt: this.deps.now().toISOString() };
     // A hash made with older scrypt parameters is replaced while the password is at hand.
     const rehashed = hash && needsRehash(hash) ? { passwordHash: await hashPassword(password) } : {};
@@ -56,8 +84,11 @@ export class SignIn {
 
   /** Changes a signed-in user's own password; a wrong current password counts as a failed sign-in. */
   async changePassword(username: string, current: string, next: string): Promise<UserRecord> {
+    return this.oneCheckMore(username, () => this.change(username, current, next));
+  }
+
+  private async change(username: string, current: string, next: string): Promise<UserRecord> {
     const { users } = this.deps;
-    await this.refuseLocked(username);
     const user = await users.get(username);
     const hash = await users.passwordHash(username);
     if (!user || !hash) throw new UnauthorizedError(`user ${username} does not exist`);
@@ -72,16 +103,32 @@ export class SignIn {
     })) as UserRecord;
   }
 
-  private async refuseLocked(username: string): Promise<void> {
-    const until = lockedUntil(await this.deps.users.loginState(username), this.deps.now());
+  /** Refuses a locked username, or one with as many checks running as failures left; else runs `check`. */
+  private async oneCheckMore<T>(username: string, check: () => Promise<T>): Promise<T> {
+    const { users, policy } = this.deps;
+    const now = this.deps.now();
+    const state = await users.loginState(loginKey(username));
+    const until = lockedUntil(state, now);
     if (until) throw new LockedOutError(until);
+    const running = this.checking.get(username) ?? 0;
+    if (recentFailures(state, now, policy).length + running >= policy.maxFailures)
+      throw new SignInBusyError();
+    this.checking.set(username, running + 1);
+    try {
+      return await check();
+    } finally {
+      const left = (this.checking.get(username) ?? 1) - 1;
+      if (left === 0) this.checking.delete(username);
+      else this.checking.set(username, left);
+    }
   }
 
   private async recordFailure(username: string, user: UserRecord | undefined): Promise<void> {
     const { users, policy, audit } = this.deps;
     const now = this.deps.now();
-    const state = afterFailure(await users.loginState(username), now, policy);
-    await users.setLoginState(username, state, forgetAfter(state, policy));
+    const key = loginKey(username);
+    const state = afterFailure(await users.loginState(key), now, policy);
+    await users.setLoginState(key, state, forgetAfter(state, policy));
     // Names no account has are kept only until their window ends (an attacker's guesses, or a password
     // typed into the username field): never audited, never logged.
     await users.forgetLoginStates(now);

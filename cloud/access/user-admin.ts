@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors/domain-error.ts';
 import type { BrowserSessions } from './browser-sessions.ts';
-import { lockedUntil, noFailures } from './lockout.ts';
+import { lockedUntil, loginKey, noFailures } from './lockout.ts';
 import { hashPassword } from './passwords.ts';
 import type { Role } from './roles.ts';
 import { type UserRecord, type UserStore, userRecord } from './users.ts';
@@ -76,7 +76,7 @@ export class UserAdmin {
       passwordHash: await hashPassword(password),
       mustChangePassword: true,
     })) as UserRecord;
-    await this.deps.users.setLoginState(username, noFailures, this.deps.now());
+    await this.deps.users.setLoginState(loginKey(username), noFailures, this.deps.now());
     await this.deps.sessions.endForUser(username);
     return this.view(after);
   }
@@ -86,7 +86,7 @@ export class UserAdmin {
   }
 
   private async view(user: UserRecord): Promise<UserView> {
-    const until = lockedUntil(await this.deps.users.loginState(user.username), this.deps.now());
+    const until = lockedUntil(await this.deps.users.loginState(loginKey(user.username)), this.deps.now());
     return { ...user, ...(until && { lockedUntil: until.toISOString() }) };
   }
 }

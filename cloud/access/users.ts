@@ -39,7 +39,8 @@ export type UserChange = Partial<
 >;
 
 /**
- * User accounts and the lock-out state of sign-ins (per username, also for names no account has).
+ * User accounts and the lock-out state of sign-ins (per username, also for names no account has,
+ * kept under a digest of the name).
  * test/conformance/user-store.ts is the suite every store must pass.
  */
 export interface UserStore {
@@ -51,10 +52,10 @@ export interface UserStore {
   list(): Promise<UserRecord[]>;
   /** The changed user, or undefined when there is none by this name. */
   update(username: string, change: UserChange): Promise<UserRecord | undefined>;
-  /** No failures when nothing is kept for this username. */
-  loginState(username: string): Promise<LoginState>;
+  /** No failures when nothing is kept under this key (`loginKey(username)`). */
+  loginState(key: string): Promise<LoginState>;
   /** Keeps the state until `forgetAfter`; a state without failures or lock is deleted at once. */
-  setLoginState(username: string, state: LoginState, forgetAfter: Date): Promise<void>;
+  setLoginState(key: string, state: LoginState, forgetAfter: Date): Promise<void>;
   /** Deletes the states whose `forgetAfter` is at or before `now`; returns how many. */
   forgetLoginStates(now: Date): Promise<number>;
 }
@@ -80,7 +81,7 @@ export class SqliteUserStore implements UserStore {
       must_change_password INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, last_sign_in_at TEXT
     );
     CREATE TABLE IF NOT EXISTS login_states (
-      username TEXT PRIMARY KEY, state TEXT NOT NULL, forget_after TEXT NOT NULL
+      login_key TEXT PRIMARY KEY, state TEXT NOT NULL, forget_after TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS login_states_forget_after ON login_states (forget_after);`);
   }
@@ -130,22 +131,22 @@ export class SqliteUserStore implements UserStore {
     return this.get(name);
   }
 
-  async loginState(name: string): Promise<LoginState> {
-    const row = this.db.prepare('SELECT state FROM login_states WHERE username = ?').get(name);
+  async loginState(key: string): Promise<LoginState> {
+    const row = this.db.prepare('SELECT state FROM login_states WHERE login_key = ?').get(key);
     return row ? loginState.parse(JSON.parse(String(row.state))) : noFailures;
   }
 
-  async setLoginState(name: string, state: LoginState, forgetAfter: Date): Promise<void> {
+  async setLoginState(key: string, state: LoginState, forgetAfter: Date): Promise<void> {
     if (state.failures.length === 0 && state.lockedUntil === undefined) {
-      this.db.prepare('DELETE FROM login_states WHERE username = ?').run(name);
+      this.db.prepare('DELETE FROM login_states WHERE login_key = ?').run(key);
       return;
     }
     this.db
       .prepare(
-        `INSERT INTO login_states (username, state, forget_after) VALUES (?, ?, ?)
-         ON CONFLICT (username) DO UPDATE SET state = excluded.state, forget_after = excluded.forget_after`,
+        `INSERT INTO login_states (login_key, state, forget_after) VALUES (?, ?, ?)
+         ON CONFLICT (login_key) DO UPDATE SET state = excluded.state, forget_after = excluded.forget_after`,
       )
-      .run(name, JSON.stringify(state), forgetAfter.toISOString());
+      .run(key, JSON.stringify(state), forgetAfter.toISOString());
   }
 
   async forgetLoginStates(now: Date): Promise<number> {

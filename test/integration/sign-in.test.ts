@@ -134,6 +134,20 @@ describe('signing in to the console', () => {
     expect(entries.filter((e) => e.action === 'user.lockout').map((e) => e.target)).toEqual(['emil']);
   });
 
+  it('counts sign-ins being checked against the failures left: parallel guesses get no more tries', async () => {
+    await addUser(cloud.apiUrl, 'lena', 'viewer', 'lena-password-1');
+    const guesses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => new BrowserClient(cloud.apiUrl).signIn('lena', `guess-${i}`)),
+    );
+    const statuses = guesses.map((g) => g.status);
+    // LOGIN_MAX_FAILURES=3: three are checked (and fail), the others are refused unchecked.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    const after = await new BrowserClient(cloud.apiUrl).signIn('lena', 'lena-password-1');
+    expect(after.status).toBe(429);
+    expect(after.headers.get('retry-after')).toBe('900');
+  });
+
   it('refuses a cookie-authenticated change without the CSRF header, and audits the user by name', async () => {
     const browser = await signedInUser(cloud.apiUrl, 'gustav', 'operator', 'gustav-password-1');
     const command = { command: { action: 'setDimming', level: 40 } };

@@ -5,6 +5,7 @@ import {
   type LockoutPolicy,
   type LoginState,
   lockedUntil,
+  loginKey,
 } from '../../../../cloud/access/lockout.ts';
 
 const policy: LockoutPolicy = { maxFailures: 3, windowMs: 15 * 60_000, lockMs: 10 * 60_000 };
@@ -74,5 +75,12 @@ describe('lock-out after repeated sign-in failures', () => {
     expect(forgetAfter(state, policy).getTime()).toBe(
       state.failures.length || state.lockedUntil ? t0 + expected : 0,
     );
+  });
+
+  it('keeps states under a digest of the username, one per name, case and all', () => {
+    expect(loginKey('jana')).toMatch(/^[0-9a-f]{64}$/);
+    expect(loginKey('jana')).toBe(loginKey('jana'));
+    expect(new Set(['jana', 'Jana', 'jana ', 'my secret pw'].map(loginKey)).size).toBe(4);
+    expect(loginKey('my secret pw')).not.toContain('secret');
   });
 });
