@@ -262,6 +262,18 @@ export class Cloud {
           mqtt: { ports, connectedClients: mqtt.connectedClients },
           corsOrigins: config.CORS_ORIGINS,
           requestsPerMinute: config.API_REQUESTS_PER_MINUTE,
+          lockout: {
+            maxFailures: config.LOGIN_MAX_FAILURES,
+            windowMs: 15 * 60_000,
+            lockMs: config.LOGIN_LOCKOUT_MINUTES * 60_000,
+          },
+          loginAttemptsPerMinute: config.LOGIN_ATTEMPTS_PER_MINUTE,
+          session: {
+            idleMs: config.SESSION_IDLE_MINUTES * 60_000,
+            maxMs: config.SESSION_MAX_HOURS * 3_600_000,
+          },
+          cookieSecure: config.COOKIE_SECURE,
+          trustProxy: config.TRUST_PROXY,
           seriesMaxPoints: config.SERIES_MAX_POINTS,
           now,
           log,

@@ -102,6 +102,33 @@ export const cloudConfig = z.object({
         .filter(Boolean),
     ),
   API_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(1_200),
+  /** Failed sign-ins within 15 minutes that lock a username. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** How long a locked username stays locked. */
+  LOGIN_LOCKOUT_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(15),
+  /** Failed sign-ins a minute per client address (on top of the lock-out per username). */
+  LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /** A browser session not used for this long ends. */
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(480),
+  /** A browser session ends this long after sign-in, however much it is used. */
+  SESSION_MAX_HOURS: z.coerce.number().positive().default(24),
+  /** The session cookie is Secure on every answer, also on requests that did not come over TLS. */
+  COOKIE_SECURE: z.stringbool().default(false),
+  /**
+   * express's `trust proxy`: whose X-Forwarded-Proto/-For to believe (for the cookie's Secure and the
+   * client address of rate limits): `false`, `true` (any; avoid), a number of hops, or addresses,
+   * subnets and names (`loopback`, `uniquelocal`) separated by commas.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value): boolean | number | string =>
+      value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value,
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type CloudConfig = z.infer<typeof cloudConfig> & { CREDENTIALS_FILE: string };

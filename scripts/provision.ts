@@ -14,6 +14,7 @@ import {
 import { loadCloudConfig } from '../cloud/config.ts';
 import { gatewayId } from '../shared/ids.ts';
 import { tokenCommand, tokenUsage } from './provision-tokens.ts';
+import { userCommand, userUsage } from './provision-users.ts';
 
 /**
  * Gateway credentials, in the file the broker reads (CREDENTIALS_FILE, default under DATA_DIR):
@@ -34,6 +35,8 @@ import { tokenCommand, tokenUsage } from './provision-tokens.ts';
  *   npm run provision -- gateway list          ids, creation time, pinned certificate, revoked or
  *                                              not (never secrets)
  *   npm run provision -- token add <name> <role> | token list | token revoke <id>   API tokens
+ *   npm run provision -- user add <username> --role <role> [--password-file F] | user disable <username>
+ *                        | user reset <username> [--password-file F] | user list            console users
  * The running cloud picks up changes within seconds, without a restart: a gateway whose credential
  * is revoked, or whose secret or certificate is replaced, is disconnected.
  */
@@ -43,9 +46,13 @@ const usage =
   '       (set takes the secret from the environment variable GATEWAY_SECRET)';
 /** Shortest secret `gateway set` accepts; `add` and `rotate` generate 32 characters. */
 const minSecretLength = 16;
-const { positionals } = parseArgs({ allowPositionals: true });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { role: { type: 'string' }, 'password-file': { type: 'string' } },
+});
 const [noun, verb, id, ...rest] = positionals;
-const { CREDENTIALS_FILE: path, DATA_DIR } = loadCloudConfig();
+const config = loadCloudConfig();
+const { CREDENTIALS_FILE: path, DATA_DIR } = config;
 
 async function main(): Promise<void> {
   if (noun === 'token')
@@ -54,7 +61,14 @@ async function main(): Promise<void> {
       verb,
       [id, ...rest].filter((a): a is string => a !== undefined),
     );
-  if (noun !== 'gateway') throw new Error(`${usage}\n       ${tokenUsage}`);
+  if (noun === 'user')
+    return userCommand(
+      config,
+      verb,
+      [id, ...rest].filter((a): a is string => a !== undefined),
+      values,
+    );
+  if (noun !== 'gateway') throw new Error(`${usage}\n       ${tokenUsage}\n       ${userUsage}`);
   if (verb === 'list') {
     const file = await readCredentials(path);
     for (const [name, entry] of Object.entries(file.gateways)) {

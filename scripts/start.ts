@@ -13,6 +13,7 @@ import { DriverRegistry } from '../edge/drivers/registry.ts';
 import { readFleetFiles } from '../shared/fleet-files.ts';
 import { createLogger } from '../shared/log.ts';
 import { simulatedDriverFactory } from '../simulators/driver/factory.ts';
+import { ensureDemoAdmin } from './demo-admin.ts';
 
 /**
  * `npm start`: the platform on its embedded defaults plus a simulated city. Starts InfluxDB (unless
@@ -47,6 +48,7 @@ async function main() {
   // The demo needs an admin API token: ADMIN_TOKEN, or one kept in DATA_DIR (never logged).
   const tokenFile = join(loaded.DATA_DIR, 'admin-token');
   const config = { ...loaded, ADMIN_TOKEN: loaded.ADMIN_TOKEN ?? (await demoToken(tokenFile)) };
+  const adminPasswordFile = await ensureDemoAdmin(config.DATA_DIR);
   const { influx, local } = await openInflux(config, log);
   const agents: EdgeAgent[] = [];
   let summary: NodeJS.Timeout | undefined;
@@ -99,6 +101,7 @@ async function main() {
       gateways: agents.length,
       api: `http://127.0.0.1:${cloud.httpPort}/api/v1/devices`,
       apiToken: loaded.ADMIN_TOKEN ? 'ADMIN_TOKEN' : tokenFile,
+      consoleUser: `admin, password in ${adminPasswordFile}`,
       influx: influx.settings.url,
     },
     'simulated city running; Ctrl-C stops it',

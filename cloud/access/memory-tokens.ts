@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Principal } from './principal.ts';
 import type { Role } from './roles.ts';
-import { digest, newSecret, type Principal, type TokenRecord, type TokenStore } from './tokens.ts';
+import { digest, newSecret, type TokenRecord, type TokenStore } from './tokens.ts';
 
 /** API tokens in memory (as digests, like the SQLite store), for tests. */
 export class MemoryTokenStore implements TokenStore {
@@ -22,7 +23,7 @@ export class MemoryTokenStore implements TokenStore {
   async verify(secret: string): Promise<Principal | undefined> {
     const hash = digest(secret);
     const token = this.tokens.find((t) => t.digest === hash && !t.revoked);
-    return token && { tokenId: token.id, name: token.name, role: token.role };
+    return token && { kind: 'token', id: token.id, name: token.name, role: token.role };
   }
 
   async get(id: string): Promise<TokenRecord | undefined> {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
+import type { Principal } from './principal.ts';
 import { type Role, role } from './roles.ts';
 
 /** An API token as listed: never its secret, which only the answer that creates it shows. */
@@ -8,12 +9,6 @@ export const tokenRecord = z
   .object({ id: z.string(), name: z.string(), role, createdAt: z.string(), revoked: z.boolean() })
   .meta({ id: 'TokenRecord' });
 export type TokenRecord = z.infer<typeof tokenRecord>;
-
-export interface Principal {
-  tokenId: string;
-  name: string;
-  role: Role;
-}
 
 /** API tokens are long random secrets, so a SHA-256 digest is enough to store them safely. */
 export function digest(token: string): string {
@@ -75,7 +70,7 @@ export class SqliteTokenStore implements TokenStore {
     const row = this.db
       .prepare('SELECT id, name, role FROM api_tokens WHERE digest = ? AND revoked = 0')
       .get(digest(secret)) as { id: string; name: string; role: Role } | undefined;
-    return row && { tokenId: row.id, name: row.name, role: row.role };
+    return row && { kind: 'token', id: row.id, name: row.name, role: row.role };
   }
 
   async get(id: string): Promise<TokenRecord | undefined> {

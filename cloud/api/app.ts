@@ -5,7 +5,10 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AuditLog } from '../access/audit.ts';
+import type { BrowserSessions } from '../access/browser-sessions.ts';
+import type { SignIn } from '../access/sign-in.ts';
 import type { TokenStore } from '../access/tokens.ts';
+import type { UserAdmin } from '../access/user-admin.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { AlertStore } from '../alerts/store.ts';
 import type { CommandService } from '../commands/service.ts';
@@ -30,6 +33,8 @@ import { gatewayRoutes } from './gateways.ts';
 import { openApiDocument } from './openapi.ts';
 import { refuseRewrittenBytes } from './request-bytes.ts';
 import { ruleRoutes } from './rules.ts';
+import { sessionRoutes, signInRoutes } from './session.ts';
+import { userRoutes } from './users.ts';
 
 export interface ApiDependencies {
   registry: DeviceRegistry;
@@ -46,6 +51,14 @@ export interface ApiDependencies {
   metrics: Registry;
   tokens: TokenStore;
   audit: AuditLog;
+  /** User accounts and browser sessions. */
+  accounts: { signIn: SignIn; sessions: BrowserSessions; admin: UserAdmin };
+  /** COOKIE_SECURE: the session cookie is Secure even on requests that did not come over TLS. */
+  cookieSecure: boolean;
+  /** TRUST_PROXY: express's `trust proxy` (which proxies' X-Forwarded-For/-Proto are believed). */
+  trustProxy: boolean | number | string;
+  /** LOGIN_ATTEMPTS_PER_MINUTE: failed sign-ins per client address. */
+  loginAttemptsPerMinute: number;
   /** Origins allowed to call the API from a browser; empty: none. */
   corsOrigins: string[];
   requestsPerMinute: number;
@@ -59,6 +72,8 @@ export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // req.secure (the session cookie's Secure) and req.ip (rate limits) believe only trusted proxies.
+  app.set('trust proxy', deps.trustProxy);
   app.use(helmet());
   app.use(cors({ origin: deps.corsOrigins.length > 0 ? deps.corsOrigins : false }));
   app.use(
@@ -76,7 +91,7 @@ export function createApi(deps: ApiDependencies): Express {
   app.get('/health', (_req, res) => {
     res.json(deps.health());
   });
-  const authenticated = authenticate(deps.tokens);
+  const authenticated = authenticate(deps.tokens, deps.accounts.sessions);
   app.get('/metrics', authenticated, async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
@@ -85,9 +100,20 @@ export function createApi(deps: ApiDependencies): Express {
     res.json(openApi);
   });
   app.use(express.json({ limit: '256kb' }));
+  const session = {
+    signIn: deps.accounts.signIn,
+    sessions: deps.accounts.sessions,
+    audit: deps.audit,
+    now: deps.now,
+    cookieSecure: deps.cookieSecure,
+    attemptsPerMinute: deps.loginAttemptsPerMinute,
+  };
+  app.use('/api/v1', signInRoutes(session));
   app.use(
     '/api/v1',
     authenticated,
+    sessionRoutes(session),
+    userRoutes(deps.accounts.admin, deps.audit, deps.now),
     accessRoutes(deps.tokens, deps.audit, deps.now),
     deviceRoutes(deps.registry, deps.alertStore),
     gatewayRoutes(deps.registry, deps.configs, deps.audit, deps.now),

@@ -1,13 +1,21 @@
 import type { Server } from 'node:http';
 import type { DatabaseSync } from 'node:sqlite';
+import { BrowserSessions, type SessionPolicy } from '../access/browser-sessions.ts';
+import type { LockoutPolicy } from '../access/lockout.ts';
+import { SqliteSessionStore } from '../access/sessions.ts';
+import { SignIn } from '../access/sign-in.ts';
 import { SqliteTokenStore } from '../access/tokens.ts';
+import { UserAdmin } from '../access/user-admin.ts';
+import { SqliteUserStore } from '../access/users.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { createMetricsRegistry } from '../monitoring/metrics.ts';
 import { type ApiDependencies, createApi } from './app.ts';
 
-export interface ApiFeatureDeps extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'health'> {
-  /** Holds the API tokens. */
+export interface ApiFeatureDeps extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'accounts' | 'health'> {
+  /** Holds the API tokens, users and sessions. */
   db: DatabaseSync;
+  lockout: LockoutPolicy;
+  session: SessionPolicy;
   /** Bootstrap token with the admin role (ADMIN_TOKEN), created at start if missing. */
   adminToken: string | undefined;
   port: number;
@@ -20,9 +28,16 @@ export interface ApiFeatureDeps extends Omit<ApiDependencies, 'metrics' | 'token
 
 /** The REST API (with /health and /metrics) on its HTTP port. */
 export function apiFeature(deps: ApiFeatureDeps) {
-  const { db, adminToken, port, host, counters, journal, mqtt, ...routes } = deps;
-  const { registry, influx } = routes;
+  const { db, adminToken, port, host, counters, journal, mqtt, lockout, session, ...routes } = deps;
+  const { registry, influx, audit, now } = routes;
   const tokens = new SqliteTokenStore(db);
+  const users = new SqliteUserStore(db);
+  const sessions = new BrowserSessions({ store: new SqliteSessionStore(db), users, policy: session, now });
+  const accounts = {
+    signIn: new SignIn({ users, audit, policy: lockout, now }),
+    sessions,
+    admin: new UserAdmin({ users, sessions, now }),
+  };
   let server: Server | undefined;
   const feature = {
     name: 'api',
@@ -33,6 +48,7 @@ export function apiFeature(deps: ApiFeatureDeps) {
       const app = createApi({
         ...routes,
         tokens,
+        accounts,
         metrics: createMetricsRegistry({
           counters,
           journalLines: () => journal.depth,

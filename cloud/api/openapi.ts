@@ -10,6 +10,8 @@ import { devicePaths } from './devices.ts';
 import { gatewayPaths } from './gateways.ts';
 import { answer, refusals } from './openapi-parts.ts';
 import { rulePaths } from './rules.ts';
+import { sessionPaths } from './session.ts';
+import { userPaths } from './users.ts';
 
 /** Where the document is served (and what `npm run console:api` reads, in process). */
 export const openApiPath = '/api/openapi.json';
@@ -56,6 +58,8 @@ const modulePaths: ZodOpenApiPathsObject[] = [
   rulePaths,
   alertPaths,
   dashboardPaths,
+  sessionPaths,
+  userPaths,
 ];
 
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;

@@ -17,7 +17,12 @@ export function tokenStoreConformance(name: string, createStore: () => TokenStor
         createdAt: at.toISOString(),
         revoked: false,
       });
-      expect(await store.verify(secret)).toEqual({ tokenId: record.id, name: 'ops', role: 'operator' });
+      expect(await store.verify(secret)).toEqual({
+        kind: 'token',
+        id: record.id,
+        name: 'ops',
+        role: 'operator',
+      });
       expect(await store.verify(`${secret}x`)).toBeUndefined();
       expect(await store.get(record.id)).toEqual(record);
       expect(await store.get('missing')).toBeUndefined();

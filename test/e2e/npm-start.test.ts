@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,9 +32,10 @@ describe('npm start', () => {
     };
     let api: string | undefined;
     let tokenFile: string | undefined;
+    let consoleUser: string | undefined;
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (!line.includes('simulated city running')) return;
-      ({ api, apiToken: tokenFile } = JSON.parse(line));
+      ({ api, apiToken: tokenFile, consoleUser } = JSON.parse(line));
     });
     const devicesUrl = await waitFor('the start-up line with the API address', () => api);
     // The token is in a file of DATA_DIR, never in the log.
@@ -45,6 +46,17 @@ describe('npm start', () => {
       return { status: res.status, body: (await res.json()) as T };
     };
     expect((await fetch(devicesUrl)).status).toBe(401);
+    // The console's user `admin`: its password in a file of DATA_DIR only its owner reads.
+    const passwordFile = join(dir.path, 'admin-password');
+    expect(consoleUser).toBe(`admin, password in ${passwordFile}`);
+    expect((await stat(passwordFile)).mode & 0o777).toBe(0o600);
+    const signIn = await fetch(devicesUrl.replace('/api/v1/devices', '/api/v1/session'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: (await readFile(passwordFile, 'utf8')).trim() }),
+    });
+    expect(signIn.status).toBe(200);
+    expect(((await signIn.json()) as { user: { role: string } }).user.role).toBe('admin');
     for (const kind of deviceKind.options) {
       await waitFor(`${kind} readings`, async () => {
         const { body } = await getJson<{ total: number }>(`${devicesUrl}?kind=${kind}&status=online&limit=1`);
