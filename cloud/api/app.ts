@@ -1,7 +1,6 @@
 import cors from 'cors';
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AuditLog } from '../access/audit.ts';
@@ -22,6 +21,7 @@ import { accessRoutes } from './access.ts';
 import { alertRoutes } from './alerts.ts';
 import { authenticate } from './auth.ts';
 import { commandRoutes } from './commands.ts';
+import { consoleRoutes, securityHeaders } from './console.ts';
 import { dashboardRoutes } from './dashboards.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { deviceRoutes } from './devices.ts';
@@ -46,6 +46,8 @@ export interface ApiDependencies {
   metrics: Registry;
   tokens: TokenStore;
   audit: AuditLog;
+  /** The built operator console (Vite's output), served at `/`. */
+  consoleDir: string;
   /** Origins allowed to call the API from a browser; empty: none. */
   corsOrigins: string[];
   requestsPerMinute: number;
@@ -59,8 +61,10 @@ export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(cors({ origin: deps.corsOrigins.length > 0 ? deps.corsOrigins : false }));
+  // Before the rate limit: a page load fetches several assets.
+  app.use(consoleRoutes(deps.consoleDir));
   app.use(
     rateLimit({
       windowMs: 60_000,
