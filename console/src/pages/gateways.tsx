@@ -45,8 +45,8 @@ export function GatewaysPage() {
                 </td>
                 <td>{formatDateTime(g.lastHeartbeat, lang, timeZone)}</td>
                 <td class="num">
-                  {typeof health(g, 'outboxDepth') === 'number'
-                    ? formatNumber(health(g, 'outboxDepth') as number, lang)
+                  {typeof health(g, 'queueDepth') === 'number'
+                    ? formatNumber(health(g, 'queueDepth') as number, lang)
                     : '—'}
                 </td>
                 <td>{String(health(g, 'softwareVersion') ?? health(g, 'version') ?? '—')}</td>
