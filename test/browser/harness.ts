@@ -81,7 +81,11 @@ export async function startConsoleHarness(
         baseURL: cloud.apiUrl,
       });
       await answerMissingRoutes(context, { apiUrl: cloud.apiUrl, fleet, missing, user });
-      return context.newPage();
+      const page = await context.newPage();
+      // The page's own errors, in the test's output: the first thing to read when a test fails.
+      page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+      page.on('console', (m) => m.type() === 'error' && console.error(`[browser console] ${m.text()}`));
+      return page;
     },
     async signIn(page) {
       await page.goto('/');

@@ -4,7 +4,9 @@ import {
   Map as MapLibreMap,
   NavigationControl,
   type StyleSpecification,
+  setWorkerUrl,
 } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { MapSettings, MapState } from '../api/types.ts';
 
 /** The colour of each state; the map legend and the list say the state in words as well. */
@@ -101,6 +103,8 @@ export function cityStyle(settings: MapSettings): StyleSpecification {
 }
 
 export function createCityMap(container: HTMLElement, settings: MapSettings, labels: Record<string, string>) {
+  // MapLibre 6 loads its worker module beside its own file; in the bundle that is an asset of ours.
+  setWorkerUrl(workerUrl);
   const [w, s, e, n] = settings.bounds;
   const map = new MapLibreMap({
     container,
