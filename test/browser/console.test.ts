@@ -60,7 +60,10 @@ async function heading(page: Page, text: string) {
 describe('sign-in', () => {
   it('says so when the password is wrong, and signs in with the right one', async () => {
     const page = await h.newPage('en');
-    await page.goto('/');
+    const response = await page.goto('/');
+    // Served by the cloud with a CSP that allows MapLibre's blob workers and nothing from elsewhere.
+    expect(response?.headers()['content-security-policy']).toMatch(/worker-src 'self' blob:/);
+    expect(response?.headers()['content-security-policy']).toMatch(/default-src 'self'/);
     await heading(page, en['signIn.title'] as string);
     await expectAccessible(page, 'sign-in');
     await screenshot(page, 'sign-in');
