@@ -18,7 +18,9 @@ export function SeriesChart({ series, label, unit }: { series: SeriesAnswer; lab
         height: 260,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), timeZone),
         // The range asked for, even when the data cover only part of it.
-        scales: { x: { time: true, range: () => [Date.parse(series.from) / 1000, Date.parse(series.to) / 1000] } },
+        scales: {
+          x: { time: true, range: () => [Date.parse(series.from) / 1000, Date.parse(series.to) / 1000] },
+        },
         series: [
           {},
           {
