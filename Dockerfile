@@ -14,6 +14,7 @@ COPY shared ./shared
 COPY edge ./edge
 COPY simulators ./simulators
 COPY scripts ./scripts
+COPY console ./console
 RUN npm run build
 
 FROM node:24-bookworm-slim
@@ -29,6 +30,7 @@ COPY simulators ./simulators
 COPY scripts ./scripts
 COPY provisioning ./provisioning
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console/dist ./console/dist
 # /data belongs to the unprivileged user before it becomes a volume: a new named volume mounted
 # there takes over this ownership, so the cloud's and the edge agents' volumes are writable.
 RUN mkdir -p /data && chown node:node /data

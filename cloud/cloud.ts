@@ -260,6 +260,7 @@ export class Cloud {
           counters,
           journal,
           mqtt: { ports, connectedClients: mqtt.connectedClients },
+          consoleDir: config.CONSOLE_DIR,
           corsOrigins: config.CORS_ORIGINS,
           requestsPerMinute: config.API_REQUESTS_PER_MINUTE,
           lockout: {

@@ -1,7 +1,6 @@
 import cors from 'cors';
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AuditLog } from '../access/audit.ts';
@@ -25,6 +24,7 @@ import { accessRoutes } from './access.ts';
 import { alertRoutes } from './alerts.ts';
 import { authenticate } from './auth.ts';
 import { commandRoutes } from './commands.ts';
+import { consoleRoutes, securityHeaders } from './console.ts';
 import { dashboardRoutes } from './dashboards.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { deviceRoutes } from './devices.ts';
@@ -59,6 +59,8 @@ export interface ApiDependencies {
   trustProxy: boolean | number | string;
   /** LOGIN_ATTEMPTS_PER_MINUTE: failed sign-ins per client address. */
   loginAttemptsPerMinute: number;
+  /** The built operator console (Vite's output), served at `/`. */
+  consoleDir: string;
   /** Origins allowed to call the API from a browser; empty: none. */
   corsOrigins: string[];
   requestsPerMinute: number;
@@ -74,8 +76,10 @@ export function createApi(deps: ApiDependencies): Express {
   app.set('query parser', 'simple');
   // req.secure (the session cookie's Secure) and req.ip (rate limits) believe only trusted proxies.
   app.set('trust proxy', deps.trustProxy);
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(cors({ origin: deps.corsOrigins.length > 0 ? deps.corsOrigins : false }));
+  // Before the rate limit: a page load fetches several assets.
+  app.use(consoleRoutes(deps.consoleDir));
   app.use(
     rateLimit({
       windowMs: 60_000,

@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson } from '../helpers/cloud.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { type ConsoleHarness, expectAccessible, screenshot, startConsoleHarness } from './harness.ts';
+
+/**
+ * The operator console in headless Chromium against a real cloud: sign-in, the map with the city's
+ * devices, every page in English and Czech, axe-core on each page, and the screenshots of
+ * docs/console.md.
+ */
+const messages = (lang: string) =>
+  JSON.parse(readFileSync(new URL(`../../console/src/i18n/${lang}.json`, import.meta.url), 'utf8')) as Record<
+    string,
+    string
+  >;
+const en = messages('en');
+const cs = messages('cs');
+
+let h: ConsoleHarness;
+let lamp: string;
+let alertId: string;
+
+beforeAll(async () => {
+  h = await startConsoleHarness();
+  lamp = h.fleet.devices.find((d) => d.kind === 'streetlight')?.id as string;
+  const bins = h.fleet.devices.filter((d) => d.kind === 'wasteBin').slice(0, 3);
+  // A failed lamp and full bins: an alert to show, and a collection round to draw.
+  await h.gateways.report({
+    [lamp]: { status: 'defectiveLamp', powerState: 'off' },
+    ...Object.fromEntries(bins.map((b) => [b.id, { fillingLevel: 95 }])),
+  });
+  alertId = await waitFor(
+    'the lamp-fault alert',
+    async () => {
+      const { body } = await getJson<{ items: { id: string; ruleId: string; subject: { id: string } }[] }>(
+        `${h.cloud.apiUrl}/api/v1/alerts?state=open&device=${lamp}`,
+      );
+      return body.items.find((a) => a.ruleId === 'lamp-fault')?.id;
+    },
+    20_000,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** Waits until the element's text contains `text`. */
+async function shows(locator: Locator, text: string) {
+  await expect.poll(() => locator.first().textContent(), { timeout: 15_000 }).toContain(text);
+}
+
+/** The h1 of the page shown, once it reads `text`. */
+async function heading(page: Page, text: string) {
+  await expect.poll(() => page.locator('main h1').first().textContent(), { timeout: 15_000 }).toContain(text);
+}
+
+describe('sign-in', () => {
+  it('says so when the password is wrong, and signs in with the right one', async () => {
+    const page = await h.newPage('en');
+    const response = await page.goto('/');
+    // Served by the cloud with a CSP that allows MapLibre's blob workers and nothing from elsewhere.
+    expect(response?.headers()['content-security-policy']).toMatch(/worker-src 'self' blob:/);
+    expect(response?.headers()['content-security-policy']).toMatch(/default-src 'self'/);
+    await heading(page, en['signIn.title'] as string);
+    await expectAccessible(page, 'sign-in');
+    await screenshot(page, 'sign-in');
+    await page.locator('#username').fill(h.user.username);
+    await page.locator('#password').fill('not the password');
+    await page.locator('form button[type=submit]').click();
+    await shows(page.getByRole('alert'), en['signIn.wrong'] as string);
+    await page.locator('#password').fill(h.user.password);
+    await page.locator('form button[type=submit]').click();
+    await heading(page, en['overview.title'] as string);
+    await page.getByRole('button', { name: en['nav.signOut'] }).click();
+    await heading(page, en['signIn.title'] as string);
+    await page.context().close();
+  });
+});
+
+describe('the map', () => {
+  it('shows the devices, coloured by state, and opens a device from the list', async () => {
+    const page = await h.newPage('en');
+    await h.signIn(page);
+    await page.goto('/map');
+    await heading(page, en['map.title'] as string);
+    const list = page.getByTestId('map-list');
+    await expect.poll(() => list.locator('li').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.locator('.map canvas').waitFor();
+    // The failed lamp is shown with its alert's severity (lamp-fault is major).
+    const lampItem = list.locator('li', { hasText: lamp });
+    await shows(lampItem.locator('.badge'), en['state.major'] as string);
+    const { body: round } = await getJson<{ stops: unknown[] }>(`${h.cloud.apiUrl}/api/v1/waste/collection`);
+    expect(round.stops.length).toBeGreaterThanOrEqual(3);
+    await shows(
+      page.getByTestId('round'),
+      (en['map.round'] as string).replace(/\{stops\}.*/, `${round.stops.length} `),
+    );
+    await lampItem.getByRole('button', { name: lamp }).click();
+    await shows(page.getByTestId('device-panel'), en['metric.status'] as string);
+    await expectAccessible(page, 'map');
+    await screenshot(page, 'map');
+    await page.context().close();
+  });
+});
+
+const pages = (ids: { lamp: string; alert: string }) => [
+  { name: 'overview', path: '/', title: 'overview.title' },
+  { name: 'alerts', path: '/alerts', title: 'alerts.title', ready: '[data-testid=alerts-table] tbody tr' },
+  {
+    name: 'alert',
+    path: `/alerts/${ids.alert}`,
+    title: 'alerts.title',
+    ready: '[data-testid=alert-detail] .history li',
+  },
+  {
+    name: 'device',
+    path: `/devices/${ids.lamp}`,
+    title: 'device.title',
+    ready: '[data-testid=latest-values] dt',
+  },
+  { name: 'rules', path: '/rules', title: 'rules.title', ready: '[data-testid=rules-table] tbody tr' },
+  {
+    name: 'rule-edit',
+    path: '/rules/lamp-fault',
+    title: 'rules.editTitle',
+    ready: '#rule-condition',
+    value: 'lampFault',
+  },
+  {
+    name: 'gateways',
+    path: '/gateways',
+    title: 'gateways.title',
+    ready: '[data-testid=gateways-table] tbody tr',
+  },
+  { name: 'users', path: '/users', title: 'users.title', ready: '[data-testid=users-table] tbody tr' },
+  { name: 'password', path: '/password', title: 'password.title' },
+];
+
+describe.each([
+  { lang: 'en' as const, words: en },
+  { lang: 'cs' as const, words: cs },
+])('every page in $lang', ({ lang, words }) => {
+  let page: Page;
+  beforeAll(async () => {
+    page = await h.newPage(lang);
+    await h.signIn(page);
+  });
+  afterAll(async () => {
+    await page.context().close();
+  });
+
+  it.each(pages({ lamp: 'LAMP', alert: 'ALERT' }).map((p) => [p.name, p] as const))(
+    '%s',
+    async (_name, p) => {
+      const path = p.path.replace('LAMP', lamp).replace('ALERT', alertId);
+      await page.goto(path);
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      const title = (words[p.title] as string).replace(/\{\w+\}.*$/, '');
+      await heading(page, title);
+      if (p.ready) await page.locator(p.ready).first().waitFor({ timeout: 15_000 });
+      if (p.value) await expect.poll(() => page.locator(p.ready as string).inputValue()).toContain(p.value);
+      await shows(page.locator('header.top nav'), words['nav.alerts'] as string);
+      if (lang === 'en') {
+        await expectAccessible(page, p.name);
+        await screenshot(page, p.name);
+      }
+    },
+  );
+});
+
+describe('language', () => {
+  it('is switched on the page and remembered', async () => {
+    const page = await h.newPage('en');
+    await h.signIn(page);
+    await page.getByLabel(en['nav.language'] as string).selectOption('cs');
+    await heading(page, cs['overview.title'] as string);
+    await page.reload();
+    await heading(page, cs['overview.title'] as string);
+    await screenshot(page, 'overview-cs');
+    await page.context().close();
+  });
+});

@@ -1,0 +1,124 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
+import type { FleetFile } from '../../shared/fleet.ts';
+import { generateFleet } from '../../simulators/fleet.ts';
+import { apiFetch, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { startTestInfluxd } from '../helpers/influxd.ts';
+import { ensureConsoleBuilt } from './build.ts';
+import { connectGateways, type TestGateways } from './city.ts';
+import { answerMissingRoutes, type MissingRoutes, probeMissingRoutes } from './provisional-api.ts';
+
+/**
+ * The browser tests' harness: a real test cloud serving the built console, a small city whose
+ * gateways report over MQTT, one headless Chromium (Debian's, never a downloaded one) and a
+ * signed-in admin. One harness per test file; pages are cheap (a new context each).
+ */
+export interface ConsoleHarness {
+  influxd: LocalInfluxd;
+  cloud: TestCloud;
+  fleet: FleetFile;
+  gateways: TestGateways;
+  browser: Browser;
+  /** The console's address (the cloud's HTTP port). */
+  baseUrl: string;
+  user: { username: string; password: string };
+  missing: MissingRoutes;
+  /** A fresh browser context in `lang` (its navigator.languages), not signed in. */
+  newPage(lang?: 'en' | 'cs'): Promise<Page>;
+  /** Signs `page` in through the sign-in form, and waits for the overview. */
+  signIn(page: Page): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Chromium's flags for these machines (docs: /work/shared/REFERENCE.md): no network of its own. */
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+export async function startConsoleHarness(
+  options: { devices?: number; env?: Record<string, string> } = {},
+): Promise<ConsoleHarness> {
+  await ensureConsoleBuilt();
+  const fleet = generateFleet({ seed: 12, devices: options.devices ?? 80, devicesPerGateway: 20 });
+  const influxd = await startTestInfluxd();
+  const cloud = await startTestCloud(influxd.url, fleet, { RULES_TICK_S: '1', ...options.env });
+  const gateways = await connectGateways(fleet, cloud.mqttUrl, cloud.provision);
+  const user = { username: 'test-admin', password: 'correct horse battery staple' };
+  const missing = await probeMissingRoutes(cloud.apiUrl);
+  if (!missing.users) {
+    const created = await apiFetch(`${cloud.apiUrl}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...user, displayName: 'Test Admin', role: 'admin' }),
+    });
+    if (created.status !== 201) throw new Error(`could not create the test user: ${await created.text()}`);
+  }
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  const harness: ConsoleHarness = {
+    influxd,
+    cloud,
+    fleet,
+    gateways,
+    browser,
+    baseUrl: cloud.apiUrl,
+    user,
+    missing,
+    async newPage(lang = 'en') {
+      const context = await browser.newContext({
+        locale: lang === 'cs' ? 'cs-CZ' : 'en-GB',
+        viewport: { width: 1280, height: 860 },
+        baseURL: cloud.apiUrl,
+      });
+      await answerMissingRoutes(context, { apiUrl: cloud.apiUrl, fleet, missing, user });
+      const page = await context.newPage();
+      // The page's own errors, in the test's output: the first thing to read when a test fails.
+      page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+      page.on('console', (m) => m.type() === 'error' && console.error(`[browser console] ${m.text()}`));
+      return page;
+    },
+    async signIn(page) {
+      await page.goto('/');
+      await page.locator('#username').fill(user.username);
+      await page.locator('#password').fill(user.password);
+      await page.locator('form button[type=submit]').click();
+      await page.locator('header.top nav').waitFor();
+    },
+    async stop() {
+      await browser.close();
+      await gateways.close();
+      await cloud.stop();
+      await influxd.stop();
+    },
+  };
+  return harness;
+}
+
+/** axe-core on the page as it is: no serious or critical violation of WCAG 2.1 A/AA. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const bad = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(bad, `axe on ${what}`).toEqual([]);
+}
+
+const screenshots = new URL('../../docs/console/', import.meta.url).pathname;
+
+/** A screenshot for docs/console.md, taken by the test that checks the page. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false });
+}
