@@ -31,7 +31,13 @@ export function simulatedClock(options: SimulatedClockOptions): Clock {
   return { now: () => new Date(start + (wall() - origin) * speed), speed };
 }
 
-/** Real milliseconds that `ms` of the clock's time take (a timer of city time, e.g. a rules tick). */
+/** The shortest real wait `realMs` gives: a timer of city time fires at most ten times a second. */
+export const MIN_TIMER_MS = 100;
+
+/**
+ * Real milliseconds that `ms` of the clock's time take, for a timer of city time (a rules tick, a
+ * status snapshot, a scheduled job); never less than MIN_TIMER_MS (or `ms` itself, if shorter).
+ */
 export function realMs(clock: Clock, ms: number): number {
-  return ms / clock.speed;
+  return Math.max(ms / clock.speed, Math.min(ms, MIN_TIMER_MS));
 }
