@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { type Clock, realMs, wallClock } from '../shared/clock.ts';
 import { SqliteAuditLog } from './access/audit.ts';
 import { apiFeature } from './api/feature.ts';
 import { brokerFeature, mqttListenersFeature, type NamedListener } from './broker/feature.ts';
@@ -26,7 +27,11 @@ export interface CloudDependencies {
   config: CloudConfig;
   log: Logger;
   influx: InfluxConnection;
-  now?: () => Date;
+  /**
+   * The time the cloud reads (the wall clock by default). The demo in fast time gives it the devices'
+   * simulated clock: timestamps, durations, rule ticks, schedules, snapshots and jobs follow it.
+   */
+  clock?: Clock;
   /**
    * Storage can no longer make messages durable (a flush to disk failed, or its thread died). The
    * cloud keeps answering /health ("failing") but acknowledges nothing; `cloud/main.ts` exits so that
@@ -103,7 +108,8 @@ export class Cloud {
 
   async start(): Promise<void> {
     const { config, log, influx, onFatal } = this.deps;
-    const now = this.deps.now ?? (() => new Date());
+    const clock = this.deps.clock ?? wallClock;
+    const now = clock.now;
     const counters = this.counters;
     const outbound = new GatewayOutbound(log);
     const send = (topic: string, body: object, retain = false) => outbound.send(topic, body, retain);
@@ -170,8 +176,9 @@ export class Cloud {
           now,
           rulesDir: config.RULES_DIR,
           kindRulesDir: config.KIND_RULES_DIR,
-          tickMs: config.RULES_TICK_S * 1000,
+          tickMs: realMs(clock, config.RULES_TICK_S * 1000),
           digestCron: config.DIGEST_CRON,
+          clock,
         }),
       );
       const commands = await start(commandsFeature({ db, counters, log, now, send }));
@@ -215,8 +222,8 @@ export class Cloud {
           log,
           now,
           mqttClients: mqtt.connectedClients,
-          deviceEveryMs: config.STATUS_SNAPSHOT_S * 1000,
-          platformEveryMs: config.PLATFORM_STATS_S * 1000,
+          deviceEveryMs: realMs(clock, config.STATUS_SNAPSHOT_S * 1000),
+          platformEveryMs: realMs(clock, config.PLATFORM_STATS_S * 1000),
         }),
       );
       const audit = new SqliteAuditLog(db);
@@ -226,6 +233,7 @@ export class Cloud {
           timezone: registry.city?.timezone ?? 'UTC',
           log,
           now,
+          clock,
           stores: retainedStores(config, {
             alerts: alerting.alertStore,
             ruleStates: alerting.ruleStates,

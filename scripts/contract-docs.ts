@@ -158,23 +158,31 @@ ${kindSections.join('\n\n')}
 
 ## Worked example with mosquitto_pub
 
-A gateway \`${exampleGateway}\` whose secret is in \`$SECRET\` sends one batch with a reading of
-each kind. Its devices must be in a fleet file (\`provisioning/fleet/\`), owned by \`${exampleGateway}\`: readings and
-events of a device the fleet files do not list are refused (\`unknown-device\`) unless the cloud runs
-with \`LEARN_UNPROVISIONED_DEVICES=true\`.
-Set \`sentAt\` and each \`ts\` to the current time: readings older than the cloud's limit are refused.
+A gateway \`${exampleGateway}\` sends one batch with a reading of each kind, and the reading of its
+lamp is read back through the API. Its devices must be in a fleet file (\`provisioning/fleet/\`),
+owned by \`${exampleGateway}\`: readings and events of a device the fleet files do not list are refused
+(\`unknown-device\`) unless the cloud runs with \`LEARN_UNPROVISIONED_DEVICES=true\`. Run it in the
+platform's folder, beside a running cloud (\`npm start\` or \`npm run cloud\`), with the same
+\`DATA_DIR\`, \`MQTT_PORT\` and \`HTTP_PORT\` (unset: the defaults). It gives the gateway a secret and
+makes a viewer API token (each printed once, on the last line), and stamps the readings with the
+current time (readings older than \`MAX_READING_AGE_S\` or ahead of the cloud's clock are refused).
 
-\`\`\`sh
-cat > batch.json <<'JSON'
-${JSON.stringify(exampleBatch, null, 2)}
+\`\`\`sh runnable
+SECRET=$(npm run --silent provision -- gateway add ${exampleGateway} | tail -n 1)
+TOKEN=$(npm run --silent provision -- token add vendor-check viewer | tail -n 1)
+NOW=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+batch=$(mktemp)
+cat > "$batch" <<JSON
+${JSON.stringify(runnableBatch, null, 2)}
 JSON
-mosquitto_pub -h 127.0.0.1 -p 1883 -V mqttv311 -q 1 \\
+mosquitto_pub -h 127.0.0.1 -p "\${MQTT_PORT:-1883}" -V mqttv311 -q 1 \\
   -i ${exampleGateway} -u ${exampleGateway} -P "$SECRET" \\
-  -t ${gatewayTopic(exampleGateway, 'telemetry')} -f batch.json
-curl -s http://127.0.0.1:8080/api/v1/devices/lamp-900001
+  -t ${gatewayTopic(exampleGateway, 'telemetry')} -f "$batch"
+curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:\${HTTP_PORT:-8080}/api/v1/devices/lamp-900001"
 \`\`\`
 
-The test \`test/interop/mosquitto-pub.test.ts\` runs exactly this example against a real cloud.
+\`test/docs/runnable-examples.test.ts\` runs this example as written against a real cloud, and
+\`test/interop/mosquitto-pub.test.ts\` checks every reading of the batch in InfluxDB.
 
 ## JSON Schemas
 
@@ -216,5 +224,12 @@ ${schemaBlock(gatewayConfig)}
 ${schemaBlock(configStatus)}
 `;
 }
+
+/** The example batch as the runnable example sends it: stamped with the shell's \`$NOW\`. */
+const runnableBatch = {
+  ...exampleBatch,
+  sentAt: '$NOW',
+  readings: exampleBatch.readings.map((r) => ({ ...r, ts: '$NOW' })),
+};
 
 export const contractExample = { gatewayId: exampleGateway, batch: exampleBatch };

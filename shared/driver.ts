@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Clock } from './clock.ts';
 import type { City, FleetDevice } from './fleet.ts';
 import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from './kinds/index.ts';
 import type { CommandReason } from './messages.ts';
@@ -38,7 +39,7 @@ export interface DriverContext {
 export interface GatewayDrivers {
   drivers: DeviceDriver[];
   /** Device time when it is not the wall clock: `speed` device seconds pass per real second. */
-  clock?: { now: () => Date; speed: number };
+  clock?: Clock;
   /** Seeded randomness for the agent (its reconnect jitter), so that a simulation replays the same. */
   random?: () => number;
   /** Fault injection: a malformed payload to send beside a real batch, or undefined. */

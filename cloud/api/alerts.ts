@@ -103,7 +103,12 @@ export const alertPaths: ZodOpenApiPathsObject = {
 };
 
 /** Alerts under /api/v1/alerts: technicians (viewer) list, acknowledge, assign, comment and resolve. */
-export function alertRoutes(service: AlertService, store: AlertStore, audit: AuditLog): Router {
+export function alertRoutes(
+  service: AlertService,
+  store: AlertStore,
+  audit: AuditLog,
+  now: () => Date,
+): Router {
   const router = Router();
   router.get('/alerts', async (req, res) => {
     const q = parseWith(alertQuery, req.query, 'query');
@@ -130,7 +135,7 @@ export function alertRoutes(service: AlertService, store: AlertStore, audit: Aud
       );
       const name = action.path === 'comments' ? 'comment' : action.path;
       await audit.record({
-        at: new Date().toISOString(),
+        at: now().toISOString(),
         actor,
         action: `alert.${name}`,
         target: id,

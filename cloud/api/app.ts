@@ -137,7 +137,7 @@ export function createApi(deps: ApiDependencies): Express {
         isActive: (r, at, city) => !r.schedule || !city || isActive(r.schedule, at, city),
       }),
     ),
-    alertRoutes(deps.alerts, deps.alertStore, deps.audit),
+    alertRoutes(deps.alerts, deps.alertStore, deps.audit, deps.now),
     dashboardRoutes({
       registry: deps.registry,
       influx: deps.influx,

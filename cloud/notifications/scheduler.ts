@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../../shared/clock.ts';
 import { startCron } from '../lifecycle/cron.ts';
 import type { AlertDigest, DigestSummaryInput } from './channel.ts';
 import { buildDigest } from './digest.ts';
@@ -29,8 +30,10 @@ export async function runDigest(job: DigestJob): Promise<AlertDigest | undefined
 }
 
 /** Schedules the daily digest (e.g. `0 7 * * *` in the city's zone); returns a stop function. */
-export function startDigest(job: DigestJob & { cron: string }): () => Promise<void> {
-  return startCron(job.cron, { name: 'alert-digest', timezone: job.timezone, log: job.log }, () =>
-    runDigest(job),
+export function startDigest(job: DigestJob & { cron: string; clock?: Clock }): () => Promise<void> {
+  return startCron(
+    job.cron,
+    { name: 'alert-digest', timezone: job.timezone, log: job.log, clock: job.clock },
+    () => runDigest(job),
   );
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../../shared/clock.ts';
 import { startCron } from '../lifecycle/cron.ts';
 
 const dayMs = 86_400_000;
@@ -50,6 +51,8 @@ export interface RetentionFeatureDeps extends PruningJob {
   /** When the job runs (PRUNE_CRON), in `timezone` (the city's). */
   cron: string;
   timezone: string;
+  /** The clock the schedule follows (a simulated one in the demo); `now` reads the same time. */
+  clock?: Clock;
 }
 
 /** The pruning job on its schedule: every store keeps its records as long as its retention says. */
@@ -58,8 +61,10 @@ export function retentionFeature(deps: RetentionFeatureDeps) {
   return {
     name: 'retention',
     start() {
-      stop = startCron(deps.cron, { name: 'retention-pruning', timezone: deps.timezone, log: deps.log }, () =>
-        runPruning(deps),
+      stop = startCron(
+        deps.cron,
+        { name: 'retention-pruning', timezone: deps.timezone, log: deps.log, clock: deps.clock },
+        () => runPruning(deps),
       );
     },
     async stop() {

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
+import type { Clock } from '../../shared/clock.ts';
 import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
 import { SqliteAlertStore } from '../alerts/sqlite-store.ts';
 import type { Counters } from '../monitoring/counters.ts';
@@ -27,9 +28,11 @@ export interface AlertingFeatureDeps {
   rulesDir: string;
   /** Holds `<kind>/rules.json`: each kind's default rules. */
   kindRulesDir: string;
-  /** How often timed conditions (absence, `for`, auto-clear, schedules, groups) are evaluated. */
+  /** How often (real milliseconds) timed conditions (absence, `for`, auto-clear, schedules, groups) are evaluated. */
   tickMs: number;
   digestCron: string;
+  /** The clock the digest's schedule follows (a simulated one in the demo); `now` reads its time. */
+  clock?: Clock;
 }
 
 /**
@@ -108,6 +111,7 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
             timezone,
             log,
             now,
+            clock: deps.clock,
             collect: () => alertStore.summary(daysAgo(1), now().toISOString()),
             notify: (channels, digest) => notifier.digest(channels, digest),
           }),

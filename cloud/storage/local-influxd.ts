@@ -9,6 +9,8 @@ import { join } from 'node:path';
  */
 export interface LocalInfluxd {
   url: string;
+  /** The influxd process's id. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -55,6 +57,23 @@ bind-address = "127.0.0.1:${rpcPort}"
 `;
 }
 
+/**
+ * How influxd is started so that it cannot outlive this process, even one killed with SIGKILL: on
+ * Linux, util-linux's `setpriv --pdeathsig` sets the parent-death signal and execs influxd (same pid),
+ * so the kernel sends it SIGTERM when the thread that started it ends. Then influxd also gets its own
+ * process group, so a Ctrl-C on the terminal reaches only the platform, which stops influxd last,
+ * after the cloud. Without setpriv (not Linux), influxd is a plain child that the platform stops, and
+ * that a SIGKILL of the platform leaves running.
+ */
+function influxdCommand(config: string): { command: string; args: string[]; detached: boolean } {
+  const args = ['-config', config];
+  hasSetpriv ??= spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0;
+  return hasSetpriv
+    ? { command: 'setpriv', args: ['--pdeathsig', 'TERM', '--', 'influxd', ...args], detached: true }
+    : { command: 'influxd', args, detached: false };
+}
+let hasSetpriv: boolean | undefined;
+
 async function waitForPing(url: string, child: ChildProcess, output: () => string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -86,7 +105,8 @@ export async function startLocalInfluxd(
     const [httpPort, rpcPort] = [options.httpPort ?? (await freePort()), await freePort()];
     const config = join(dir, 'influxdb.conf');
     await writeFile(config, configFile(dir, httpPort, rpcPort));
-    const child = spawn('influxd', ['-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const { command, args, detached } = influxdCommand(config);
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], detached });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4_000);
@@ -104,6 +124,7 @@ export async function startLocalInfluxd(
     process.once('exit', onExit);
     return {
       url,
+      pid: child.pid as number,
       stop: async () => {
         process.off('exit', onExit);
         await stopChild(child);

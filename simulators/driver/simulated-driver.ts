@@ -75,6 +75,13 @@ export class SimulatedDriver implements DeviceDriver {
     else model.unstick();
   }
 
+  /** Fault injection: the device starts with a problem in progress (a fault its kind's simulator names). */
+  inject(deviceId: string, fault: string): void {
+    const model = this.models.get(deviceId);
+    if (!model) throw new Error(`no simulated device ${deviceId}`);
+    model.inject(fault);
+  }
+
   async close(): Promise<void> {}
 }
 

@@ -9,6 +9,8 @@ export interface SimulatedKind<K extends DeviceKind> {
   /** Relative share of the generated fleet (the shares of all kinds are normalised). */
   fleetShare: number;
   createModel(context: ModelContext): DeviceModel<K>;
+  /** The problem in progress (a fault its model can inject) that one device of the demo city starts with. */
+  demoFault?: string;
   /**
    * Values of a device in normal operation, where no default rule of the kind fires; cheap to make,
    * varied by `i`, for the load generator of the benchmarks. `sunUp` says whether it is daytime.

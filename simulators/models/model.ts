@@ -44,6 +44,11 @@ export interface DeviceModel<K extends DeviceKind> {
   stick(): void;
   unstick(): void;
   /**
+   * Fault injection: a problem in progress from the first step on (e.g. a failed lamp), one of the
+   * physics' `faults`; throws, naming those, on another.
+   */
+  inject(fault: string): void;
+  /**
    * Applies an operator's command at `now` (after stepping to `now`); the simulated device obeys it.
    * Events it causes are reported by the next step. A stuck device obeys too, only its readings stay frozen.
    */
@@ -70,6 +75,8 @@ export interface Physics<K extends DeviceKind> {
    * Physics without it have nothing to change for any command of their kind (the driver handles them).
    */
   command?(command: Command<K>, now: Date, events: ModelEvent<K>[]): CommandOutcome;
+  /** The problems this kind can start with (fault injection), each set up at `now`, the first step. */
+  readonly faults?: Readonly<Record<string, (now: Date) => void>>;
 }
 
 export const MAX_INTERVAL_MS = 15 * 60_000;

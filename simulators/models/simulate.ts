@@ -6,17 +6,20 @@ import { type DeviceModel, MAX_INTERVAL_MS, type ModelEvent, type Physics, type 
  * intervals so that rates and probabilities do not depend on the step size, forwards commands
  * (events up to and caused by a command wait for the next step), and implements the stuck-sensor
  * fault (the device keeps living and obeying, its sensor keeps repeating the last reading and
- * reports no events).
+ * reports no events) and the injection of a problem in progress (a physics' `faults`).
  */
 export function simulate<K extends DeviceKind>(physics: Physics<K>): DeviceModel<K> {
   let last: Date | undefined;
   let stuck = false;
   let frozen: Step<K>['metrics'] | undefined;
   let pending: ModelEvent<K>[] = [];
+  /** Injected faults, set up right after the first step's initialisation. */
+  const injected: ((now: Date) => void)[] = [];
 
   const advanceTo = (now: Date): void => {
     if (!last) {
       physics.init?.(now);
+      for (const setUp of injected) setUp(now);
       last = now;
       return;
     }
@@ -50,6 +53,15 @@ export function simulate<K extends DeviceKind>(physics: Physics<K>): DeviceModel
     },
     unstick() {
       stuck = false;
+    },
+    inject(fault) {
+      const setUp = physics.faults?.[fault];
+      if (!setUp) {
+        const known = Object.keys(physics.faults ?? {}).join(', ') || 'none';
+        throw new Error(`a ${physics.kind} has no fault "${fault}" (its faults: ${known})`);
+      }
+      if (last) setUp(last);
+      else injected.push(setUp);
     },
     command(command, now) {
       advanceTo(now);

@@ -1,53 +1,106 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stripVTControlCharacters } from 'node:util';
+import { getTimes } from 'suncalc';
 import { afterAll, describe, expect, it } from 'vitest';
 import { numericMetrics } from '../../cloud/dashboards/series-query.ts';
 import { deviceKind } from '../../shared/kinds/index.ts';
+import { descendants, isRunning, type ProcessInfo } from '../helpers/processes.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-let cleanup: (() => Promise<void>) | undefined;
-afterAll(async () => cleanup?.());
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+interface Started {
+  /** The npm process (the one a person's Ctrl-C or a supervisor's SIGTERM reaches). */
+  npm: number;
+  lines: string[];
+  exited: Promise<number | null>;
+  dir: string;
+}
+
+/**
+ * Runs `npm start` as a person does, with its own DATA_DIR and free ports; on a terminal (`tty`:
+ * under `script`, which gives it a pseudo-terminal) or with stdout a pipe.
+ */
+async function npmStart(env: Record<string, string>, tty = false): Promise<Started> {
+  const dir = await tempDir('start');
+  const npmEnv = {
+    ...process.env,
+    // npm runs `node` from PATH: this Node first.
+    PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+    DATA_DIR: dir.path,
+    MQTT_PORT: '0',
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    INFLUX_URL: '',
+    ...env,
+  };
+  const child: ChildProcess = tty
+    ? spawn('script', ['-qfec', 'exec npm start', '/dev/null'], {
+        env: npmEnv,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
+    : spawn('npm', ['start'], { env: npmEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => lines.push(line));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const npm = tty
+    ? (
+        await waitFor('npm under script', () =>
+          descendants(child.pid as number).find((p) => p.ppid === child.pid),
+        )
+      ).pid
+    : (child.pid as number);
+  cleanups.push(async () => {
+    for (const p of [...descendants(child.pid as number), { pid: child.pid as number }]) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await dir.remove();
+  });
+  return { npm, lines, exited, dir: dir.path };
+}
+
+/** Sends `signal` to the npm process; resolves with npm's exit code once every process it started has ended. */
+async function stopNpm(started: Started, signal: NodeJS.Signals, processes: ProcessInfo[]) {
+  process.kill(started.npm, signal);
+  const code = await started.exited;
+  for (const p of processes) await waitFor(`${p.name} (pid ${p.pid}) to end`, () => !isRunning(p.pid));
+  return code;
+}
 
 describe('npm start', () => {
-  it('runs the platform on its embedded defaults (own influxd) with a simulated city of every kind, in the API and in InfluxDB', async () => {
-    const dir = await tempDir('start');
-    const child = spawn(process.execPath, ['scripts/start.ts'], {
-      env: {
-        ...process.env,
-        DATA_DIR: dir.path,
-        MQTT_PORT: '0',
-        HTTP_PORT: '0',
-        HTTP_HOST: '127.0.0.1',
-        SIM_REPORTING_INTERVAL_S: '0.5',
-        INFLUX_URL: '',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  it('runs the demo city in fast time on one clock: every kind stored, nothing dead-lettered, the problems it starts with alerted, lamps switching at dusk; stops on SIGTERM to npm with no process left', async () => {
+    // An hour before today's sunset in Gent (the demo city), at 240 times real speed.
+    const sunset = getTimes(new Date(), 51.0543, 3.7174).sunset as Date;
+    const started = await npmStart({
+      SIM_SPEED: '240',
+      SIM_START: new Date(sunset.getTime() - 3_600_000).toISOString(),
+      SIM_REPORTING_INTERVAL_S: '60',
+      SIM_MALFORMED_RATE: '0',
     });
-    cleanup = async () => {
-      child.kill('SIGKILL');
-      await dir.remove();
-    };
-    let api: string | undefined;
-    let tokenFile: string | undefined;
-    let consoleUser: string | undefined;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line.includes('simulated city running')) return;
-      ({ api, apiToken: tokenFile, consoleUser } = JSON.parse(line));
-    });
-    const devicesUrl = await waitFor('the start-up line with the API address', () => api);
+    const running = await waitFor('the start-up line', () =>
+      started.lines.find((line) => line.includes('simulated city running')),
+    );
+    // Not a terminal: JSON lines for machines (after npm's own header).
+    const logLines = started.lines.filter((line) => line.startsWith('{'));
+    expect(logLines.length).toBeGreaterThan(3);
+    for (const line of started.lines) if (line.trim() && !line.startsWith('>')) JSON.parse(line);
+    const { api: devicesUrl, apiToken: tokenFile, consoleUser } = JSON.parse(running);
     // The token is in a file of DATA_DIR, never in the log.
-    expect(tokenFile).toBe(join(dir.path, 'admin-token'));
-    const token = (await readFile(join(dir.path, 'admin-token'), 'utf8')).trim();
-    const getJson = async <T>(url: string) => {
-      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-      return { status: res.status, body: (await res.json()) as T };
-    };
-    expect((await fetch(devicesUrl)).status).toBe(401);
+    expect(tokenFile).toBe(join(started.dir, 'admin-token'));
+    const token = (await readFile(tokenFile, 'utf8')).trim();
     // The console's user `admin`: its password in a file of DATA_DIR only its owner reads.
-    const passwordFile = join(dir.path, 'admin-password');
+    const passwordFile = join(started.dir, 'admin-password');
     expect(consoleUser).toBe(`admin, password in ${passwordFile}`);
     expect((await stat(passwordFile)).mode & 0o777).toBe(0o600);
     const signIn = await fetch(devicesUrl.replace('/api/v1/devices', '/api/v1/session'), {
@@ -57,29 +110,89 @@ describe('npm start', () => {
     });
     expect(signIn.status).toBe(200);
     expect(((await signIn.json()) as { user: { role: string } }).user.role).toBe('admin');
+    const base = devicesUrl.replace('/api/v1/devices', '');
+    const getJson = async <T>(path: string) => {
+      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return (await res.json()) as T;
+    };
+    expect((await fetch(devicesUrl)).status).toBe(401);
+    const firstSummary = await getJson<{ streetlight: { total: number; on: number; off: number } }>(
+      '/api/v1/summary',
+    );
+    // The problems the demo city starts with are alerted within seconds.
+    const rules = ['lamp-fault', 'bin-full', 'charger-faulted', 'camera-poor-5g-link'];
+    await waitFor('the demo city’s alerts', async () => {
+      const { items } = await getJson<{ items: { ruleId: string }[] }>(
+        '/api/v1/alerts?state=firing&limit=100',
+      );
+      return rules.every((rule) => items.some((a) => a.ruleId === rule));
+    });
     for (const kind of deviceKind.options) {
       await waitFor(`${kind} readings`, async () => {
-        const { body } = await getJson<{ total: number }>(`${devicesUrl}?kind=${kind}&status=online&limit=1`);
-        return body.total > 0;
+        const { total } = await getJson<{ total: number }>(
+          `/api/v1/devices?kind=${kind}&status=online&limit=1`,
+        );
+        return total > 0;
       });
-    }
-    // Every kind's readings reach InfluxDB: the series API reads them back from there.
-    const seriesUrl = devicesUrl.replace('/api/v1/devices', '/api/v1/series');
-    for (const kind of deviceKind.options) {
       const metric = numericMetrics[kind][0];
       await waitFor(`${kind} readings in InfluxDB`, async () => {
-        const { body } = await getJson<{ points: { v: number | null }[] }>(
-          `${seriesUrl}?kind=${kind}&metric=${metric}&fn=count&every=1h`,
+        const { points } = await getJson<{ points: { v: number | null }[] }>(
+          `/api/v1/series?kind=${kind}&metric=${metric}&fn=count&every=1h`,
         );
-        return body.points.some((p) => (p.v ?? 0) > 0);
+        return points.some((p) => (p.v ?? 0) > 0);
       });
     }
-    const health = await getJson<{ counters: Record<string, number> }>(
-      devicesUrl.replace('/api/v1/devices', '/health'),
+    // Dusk comes within a minute of real time: the lamps switch on by themselves.
+    expect(firstSummary.streetlight.off).toBeGreaterThan(firstSummary.streetlight.on);
+    await waitFor(
+      'the lamps to switch on at dusk',
+      async () => {
+        const { streetlight } = await getJson<{ streetlight: { total: number; on: number } }>(
+          '/api/v1/summary',
+        );
+        return streetlight.on > streetlight.total / 2;
+      },
+      90_000,
     );
-    expect(health.body.counters.readings_accepted).toBeGreaterThan(0);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    // Devices and cloud read one clock: no reading was refused (e.g. as from the future).
+    const health = await getJson<{ counters: Record<string, number> }>('/health');
+    expect(health.counters.readings_accepted).toBeGreaterThan(0);
+    const { total: deadLetters } = await getJson<{ total: number }>('/api/v1/dead-letters?limit=1');
+    expect(deadLetters).toBe(0);
+
+    const processes = descendants(started.npm);
+    expect(processes.map((p) => p.name)).toEqual(expect.arrayContaining(['influxd']));
+    expect(await stopNpm(started, 'SIGTERM', processes)).toBe(0);
+  });
+
+  it('stops on SIGINT to npm while influxd is starting, leaving no process; on a terminal it prints text, not JSON', async () => {
+    const started = await npmStart({}, true);
+    const influxd = await waitFor('influxd to be started', () =>
+      descendants(started.npm).find((p) => p.name === 'influxd'),
+    );
+    const processes = descendants(started.npm);
+    await stopNpm(started, 'SIGINT', processes);
+    expect(isRunning(influxd.pid)).toBe(false);
+    const text = started.lines.map(stripVTControlCharacters).filter((line) => line.trim());
+    expect(
+      text.some((line) => /INFO.*starting a local influxd/.test(line)),
+      text.join('\n'),
+    ).toBe(true);
+    expect(
+      text.some((line) => /INFO.*stopping the simulated city/.test(line)),
+      text.join('\n'),
+    ).toBe(true);
+    expect(text.filter((line) => line.startsWith('{'))).toEqual([]);
+  });
+
+  it('stops on SIGTERM to npm while the cloud is starting, leaving no process', async () => {
+    const started = await npmStart({});
+    await waitFor('influxd to be ready', () =>
+      started.lines.some((line) => line.includes('local influxd ready')),
+    );
+    const processes = descendants(started.npm);
+    expect(processes.map((p) => p.name)).toEqual(expect.arrayContaining(['influxd']));
+    expect(await stopNpm(started, 'SIGTERM', processes)).toBe(0);
+    expect(started.lines.some((line) => line.includes('stopping the simulated city'))).toBe(true);
   });
 });

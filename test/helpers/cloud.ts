@@ -61,14 +61,15 @@ export async function startTestCloud(
     database: config.INFLUX_DATABASE,
     org: config.INFLUX_ORG,
   });
-  const cloud = new Cloud({ config, log, influx, now });
+  const clock = now && { now, speed: 1 };
+  const cloud = new Cloud({ config, log, influx, clock });
   await cloud.start();
   const result: TestCloud = {
     cloud,
     restart: async () => {
       const ports = { MQTT_PORT: result.cloud.mqttPort, HTTP_PORT: result.cloud.httpPort };
       await result.cloud.stop();
-      result.cloud = new Cloud({ config: { ...config, ...ports }, log, influx, now });
+      result.cloud = new Cloud({ config: { ...config, ...ports }, log, influx, clock });
       await result.cloud.start();
     },
     influx,

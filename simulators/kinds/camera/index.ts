@@ -6,6 +6,7 @@ export const camera: SimulatedKind<'camera'> = {
   idPrefix: 'cam',
   fleetShare: 0.15,
   createModel: createCamera,
+  demoFault: 'poorLink',
   // Streaming over a good link, with a thin crowd.
   quietMetrics: (i) => ({
     streamStatus: 'online',

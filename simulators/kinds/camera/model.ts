@@ -41,13 +41,20 @@ class CameraPhysics implements Physics<'camera'> {
   readonly #dwellHours: number;
   readonly #vehiclesPerHour: number;
   readonly #freeFlowSpeed: number;
-  readonly #rsrp: number;
-  readonly #sinr: number;
+  #rsrp: number;
+  #sinr: number;
   readonly #latency: number;
   #people = 0;
   #vehicles = 0;
   #offlineUntil = 0;
   #tamperedUntil = 0;
+  readonly faults = {
+    /** A poor 5G link: weak signal and a noisy channel, so the stream degrades. */
+    poorLink: () => {
+      this.#rsrp = -118;
+      this.#sinr = -4;
+    },
+  };
 
   constructor(context: ModelContext) {
     const { random, city, device } = context;

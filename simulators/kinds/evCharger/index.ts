@@ -6,6 +6,7 @@ export const evCharger: SimulatedKind<'evCharger'> = {
   idPrefix: 'evc',
   fleetShare: 0.05,
   createModel: createEvCharger,
+  demoFault: 'groundFailure',
   // Half charging within its limit, half free; no fault, no car left long after charging.
   quietMetrics: (i) => ({
     connectorStatus: i % 2 === 0 ? 'Charging' : 'Available',

@@ -89,6 +89,12 @@ class ChargerPhysics implements Physics<'evCharger'> {
   #fault: { code: ErrorCode; until: number } | undefined;
   #temperature = 12;
   #finishingUntil = 0;
+  readonly faults = {
+    /** The connector has a ground fault; a technician comes within a day. */
+    groundFailure: (now: Date) => {
+      this.#fault = { code: 'GroundFailure', until: now.getTime() + 24 * HOUR_MS };
+    },
+  };
 
   constructor(context: ModelContext) {
     const { random } = context;

@@ -6,6 +6,7 @@ export const streetlight: SimulatedKind<'streetlight'> = {
   idPrefix: 'lamp',
   fleetShare: 0.6,
   createModel: createStreetlight,
+  demoFault: 'lampFailure',
   // Off while the sun is up and on (or dimmed) otherwise, as the day/night rules expect.
   quietMetrics: (i, { sunUp }) => ({
     powerState: sunUp ? 'off' : i % 3 === 0 ? 'low' : 'on',

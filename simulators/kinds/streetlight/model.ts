@@ -44,6 +44,13 @@ class StreetlightPhysics implements Physics<'streetlight'> {
   #dimming: number | undefined;
   #defective = false;
   #repairAt = 0;
+  readonly faults = {
+    /** The lamp has failed; the crew comes within a day. */
+    lampFailure: (now: Date) => {
+      this.#defective = true;
+      this.#repairAt = now.getTime() + 24 * HOUR_MS;
+    },
+  };
   #energyKwh: number;
   #operatingHours: number;
 

@@ -8,6 +8,7 @@ export const wasteBin: SimulatedKind<'wasteBin'> = {
   idPrefix: 'bin',
   fleetShare: 0.25,
   createModel: createWasteBin,
+  demoFault: 'full',
   // Emptied in the last days, below 80 % and closed.
   quietMetrics: (i, { now }) => ({
     fillingLevel: f(i, 40, 30),

@@ -43,6 +43,12 @@ class WasteBinPhysics implements Physics<'wasteBin'> {
   readonly #meanTemperature: number;
   readonly #uprightTilt: number;
   #fill = 0;
+  readonly faults = {
+    /** The bin is nearly full when the simulation starts. */
+    full: () => {
+      this.#fill = 95;
+    },
+  };
   #lastEmptying = '';
   #weekday = -1;
   #collectedToday = false;

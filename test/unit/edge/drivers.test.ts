@@ -57,6 +57,8 @@ describe('DriverRegistry', () => {
     ['stuckDevices', { stuckDevices: 'lamp-000001' }],
     ['outages.forS', { outages: { everyS: 600, forS: 0 } }],
     ['speed', { speed: 0 }],
+    ['faults.0.fault', { faults: [{ device: 'lamp-000001' }] }],
+    ['startAt', { startAt: 'yesterday' }],
     ['(root)', { sped: 2 }],
   ])('names the entry and the field %s when a setting is invalid', (field, settings) => {
     const { message } = configError(() =>
@@ -70,12 +72,22 @@ describe('DriverRegistry', () => {
     expect(configError(() => simulated.create([entry], context)).message).toBe(
       `drivers[0] (simulated): stuckDevices: lamp-elsewhere is not a device of ${gatewayId}`,
     );
+    const fault = { type: 'simulated', faults: [{ device: 'lamp-elsewhere', fault: 'lampFailure' }] };
+    expect(configError(() => simulated.create([fault], context)).message).toBe(
+      `drivers[0] (simulated): faults: lamp-elsewhere is not a device of ${gatewayId}`,
+    );
   });
 });
 
 describe('the simulated driver factory', () => {
   it('fills in the defaults of partly given settings', () => {
-    expect(simulationSettings.parse({})).toEqual({ seed: 1, speed: 1, malformedRate: 0, stuckDevices: [] });
+    expect(simulationSettings.parse({})).toEqual({
+      seed: 1,
+      speed: 1,
+      malformedRate: 0,
+      stuckDevices: [],
+      faults: [],
+    });
     expect(
       simulationSettings.parse({ stuckDevices: ['lamp-000001'], outages: { everyS: 600, forS: 60 } }),
     ).toEqual({
@@ -83,6 +95,7 @@ describe('the simulated driver factory', () => {
       speed: 1,
       malformedRate: 0,
       stuckDevices: ['lamp-000001'],
+      faults: [],
       outages: { everyS: 600, forS: 60 },
     });
   });
