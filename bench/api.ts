@@ -53,6 +53,8 @@ function viewports(fleet: FleetFile) {
 export function apiTargets(fleet: FleetFile): Target[] {
   const v = viewports(fleet);
   const district = fleet.devices[0]?.district ?? 'centre';
+  // The fleet's first two kinds (the bench names none: kinds are one folder each).
+  const [kindA, kindB = kindA] = [...new Set(fleet.devices.map((d) => d.kind))];
   return [
     {
       name: '/map/clusters (city z12, district z14, streets z17)',
@@ -60,21 +62,21 @@ export function apiTargets(fleet: FleetFile): Target[] {
         `/api/v1/map/clusters?bbox=${v.city}&zoom=12`,
         `/api/v1/map/clusters?bbox=${v.district}&zoom=14`,
         `/api/v1/map/clusters?bbox=${v.streets}&zoom=17`,
-        `/api/v1/map/clusters?bbox=${v.city}&zoom=12&kind=streetlight`,
+        `/api/v1/map/clusters?bbox=${v.city}&zoom=12&kind=${kindA}`,
       ],
     },
     { name: '/summary', paths: ['/api/v1/summary', `/api/v1/summary?district=${district}`] },
     {
       name: '/devices filtered (kind; kind+district; status)',
       paths: [
-        '/api/v1/devices?kind=wasteBin&limit=50',
-        `/api/v1/devices?kind=streetlight&district=${district}&limit=50&sort=-lastSeen`,
+        `/api/v1/devices?kind=${kindB}&limit=50`,
+        `/api/v1/devices?kind=${kindA}&district=${district}&limit=50&sort=-lastSeen`,
         '/api/v1/devices?status=offline&limit=50&offset=200',
       ],
     },
     {
       name: '/map (streets viewport, bounded)',
-      paths: [`/api/v1/map?bbox=${v.streets}`, `/api/v1/map?bbox=${v.district}&kind=wasteBin`],
+      paths: [`/api/v1/map?bbox=${v.streets}`, `/api/v1/map?bbox=${v.district}&kind=${kindB}`],
     },
   ];
 }

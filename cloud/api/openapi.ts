@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
 import { softwareVersion } from '../../shared/version.ts';
 import { deadLetter, gatewayUsage, rawPayload } from '../dead-letters/store.ts';
+import { eventPaths } from './events.ts';
+import { mapPaths } from './map.ts';
 import {
   collectionQuery,
   commandQuery,
@@ -13,7 +15,6 @@ import {
   deviceListQuery,
   groupCommandBody,
   groupSeriesQuery,
-  mapQuery,
   seriesQuery,
   summaryQuery,
 } from './schemas.ts';
@@ -94,19 +95,8 @@ export function openApiDocument() {
         groupSeriesQuery,
       ),
       '/api/v1/summary': get('Fleet KPIs per kind, for the city or one district', summaryQuery),
-      '/api/v1/map': {
-        get: {
-          summary: 'Every located device as GeoJSON with its status',
-          requestParams: { query: mapQuery },
-          responses: {
-            '200': {
-              description: 'RFC 7946 FeatureCollection',
-              content: { 'application/geo+json': { schema: z.unknown() } },
-            },
-            ...errors,
-          },
-        },
-      },
+      ...mapPaths,
+      ...eventPaths,
       '/api/v1/waste/collection': get(
         'Bins to empty now, ordered into a round from the depot',
         collectionQuery,

@@ -7,7 +7,7 @@ import type { Notifier } from '../notifications/notifier.ts';
 import { startDigest } from '../notifications/scheduler.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { PointWriter } from '../storage/point-writer.ts';
-import { createRulesRuntime } from './runtime.ts';
+import { createRulesRuntime, type RulesRuntimeDependencies } from './runtime.ts';
 import { isActive } from './schedule.ts';
 import { RuleService } from './service.ts';
 import { SqliteRuleStateStore } from './sqlite-state.ts';
@@ -30,6 +30,8 @@ export interface AlertingFeatureDeps {
   /** How often timed conditions (absence, `for`, auto-clear, schedules, groups) are evaluated. */
   tickMs: number;
   digestCron: string;
+  /** Told of every change of an alert (the live stream). */
+  onAlertChange?: RulesRuntimeDependencies['onAlertChange'];
 }
 
 /**
@@ -63,6 +65,7 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
         }),
     },
     isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
+    onAlertChange: deps.onAlertChange,
   });
   const rules = new RuleService(new SqliteRuleStore(db), engine, now);
   const guarded = (what: string, evaluate: () => void) => {
