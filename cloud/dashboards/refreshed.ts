@@ -21,7 +21,7 @@ export class Refreshed<T> {
     const { maxAgeMs, maxKeys, now, onError } = this.options;
     let entry = this.entries.get(key);
     if (entry) this.entries.delete(key);
-    else entry = { at: 0 };
+    else entry = { at: Number.NEGATIVE_INFINITY };
     this.entries.set(key, entry);
     if (this.entries.size > maxKeys) this.entries.delete(this.entries.keys().next().value as string);
     const current = entry;

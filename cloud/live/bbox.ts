@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** [west, south, east, north] in degrees (WGS 84); west > east: the box crosses the antimeridian. */
 export type Bbox = [west: number, south: number, east: number, north: number];
 
-const number = /^-?\d{1,3}(\.\d{1,12})?$/;
+const number = /^-?\d{1,3}(\.\d+)?$/;
 
 /**
  * `bbox=west,south,east,north` of a query, as RFC 7946 §5 writes a bounding box: longitudes -180..180,
@@ -31,6 +31,22 @@ export const bboxParam = z
     description: 'west,south,east,north in degrees; west > east crosses the antimeridian',
     example: '3.70,51.04,3.74,51.06',
   });
+
+/**
+ * The box widened by `margin` degrees on every side (latitudes kept within -90..90, longitudes
+ * wrapped): supercluster keeps positions as 32-bit floats, so a device right on an edge of the
+ * box could otherwise fall out of it.
+ */
+export function widen([west, south, east, north]: Bbox, margin: number): Bbox {
+  const wrap = (lon: number) => (lon > 180 ? lon - 360 : lon < -180 ? lon + 360 : lon);
+  const whole = west <= east && east - west + 2 * margin >= 360;
+  return [
+    whole ? -180 : wrap(west - margin),
+    Math.max(-90, south - margin),
+    whole ? 180 : wrap(east + margin),
+    Math.min(90, north + margin),
+  ];
+}
 
 /** Whether a point lies in the box (edges included), across the antimeridian when the box crosses it. */
 export function inBbox([west, south, east, north]: Bbox, lon: number, lat: number): boolean {

@@ -1,6 +1,6 @@
 import type { DeviceKind } from '../../shared/kinds/index.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
-import type { Bbox } from './bbox.ts';
+import { type Bbox, inBbox, widen } from './bbox.ts';
 import { type ClusterFeature, ClusterIndex, type MapDevice } from './cluster-index.ts';
 import type { DeviceStates } from './device-states.ts';
 import { districtOutlines } from './districts.ts';
@@ -10,6 +10,9 @@ export interface MapFilter {
   kind?: DeviceKind;
   district?: string;
 }
+
+/** Degrees a box is widened by before the index is asked (~10 m: above its 32-bit rounding). */
+const edgeMargin = 1e-4;
 
 /** Cluster indexes kept for this many filters (kind × district); the oldest used goes first. */
 const maxIndexes = 24;
@@ -75,7 +78,11 @@ export class DeviceMap {
   }
 
   clusters(bbox: Bbox, zoom: number, filter: MapFilter & { state?: MapState }): ClusterFeature[] {
-    return this.index(filter).clusters(bbox, zoom, this.states, filter.state);
+    const found = this.index(filter).clusters(widen(bbox, edgeMargin), zoom, this.states, filter.state);
+    // Lone devices are where they are: those just outside the box, found by the widening, go.
+    return found.filter(
+      (f) => f.properties.cluster || inBbox(bbox, ...(f.geometry.coordinates as [number, number])),
+    );
   }
 
   /** The ids of the devices in the box passing the filter, and how many there are, at most `limit` of them. */
@@ -83,8 +90,9 @@ export class DeviceMap {
     const index = this.index({});
     const ids: string[] = [];
     let total = 0;
-    for (const i of index.within(bbox)) {
+    for (const i of index.within(widen(bbox, edgeMargin))) {
       const d = index.devices[i] as MapDevice;
+      if (!inBbox(bbox, d.lon, d.lat)) continue;
       if (filter.kind !== undefined && d.kind !== filter.kind) continue;
       if (filter.district !== undefined && d.district !== filter.district) continue;
       if (total++ < limit) ids.push(d.id);

@@ -29,6 +29,8 @@ export class DeviceStates {
   private readonly byState = new Map<MapState, Set<string>>(mapStates.map((s) => [s, new Set()]));
   /** Each device's state as its rank in `mapStates`, by slot: what the map counts clusters with. */
   private stateCodes = new Uint8Array(1024);
+  /** While loading, changes are not told: they are the states found at start. */
+  private loading = false;
 
   constructor(options: DeviceStatesOptions) {
     this.options = options;
@@ -36,8 +38,10 @@ export class DeviceStates {
 
   /** Takes in the registry's devices and the alerts open now. */
   load(openAlerts: Iterable<Alert>): void {
+    this.loading = true;
     this.sweep();
     for (const alert of openAlerts) this.alertChanged('fired', alert);
+    this.loading = false;
   }
 
   /** Follows an alert change: a device's open alert was added, changed severity or closed. */
@@ -85,7 +89,7 @@ export class DeviceStates {
     this.byState.get(state)?.add(id);
     entry.state = state;
     this.stateCodes[entry.slot] = rankOf(state);
-    this.options.onChange(id, state);
+    if (!this.loading) this.options.onChange(id, state);
   }
 
   /** The slot of a device (its place in `codes`); -1 for a device not swept in yet. */
