@@ -125,8 +125,10 @@ export class DeviceMap {
     return located.bounds;
   }
 
-  /** Builds the whole fleet's index now (at start), so that the first request does not. */
+  /** Builds the whole fleet's index, each kind's and the district outlines now (at start), so that no request waits for them. */
   warm(): void {
+    for (const kind of new Set(this.devices().map((d) => d.kind))) this.index({ kind: kind as DeviceKind });
     this.index({});
+    this.districts();
   }
 }

@@ -9,9 +9,13 @@ export type DistrictFeature = Feature<Polygon, { district: string; devices: numb
 /** How far an outline reaches beyond the outermost devices of its district. */
 const marginKm = 0.15;
 
+/** Positions are snapped to a grid this fine (degrees, ~30 m) before the hull: far fewer points, well inside the margin. */
+const gridDeg = 0.0003;
+
 /**
  * One outline per district, generated from where its devices are: the concave hull of their
- * positions (concaveman through @turf/convex, concavity 2), widened by a margin (@turf/buffer); a
+ * positions (snapped to a ~30 m grid; concaveman through @turf/convex, concavity 2), widened by a
+ * margin (@turf/buffer); a
  * district of one or two devices gets a disc or a capsule around them.
  */
 export function districtOutlines(devices: readonly MapDevice[]): FeatureCollection<Polygon> {
@@ -33,7 +37,11 @@ export function districtOutlines(devices: readonly MapDevice[]): FeatureCollecti
 }
 
 function outlineOf(positions: [number, number][]): Feature<Polygon> | undefined {
-  const distinct = [...new Map(positions.map((p) => [p.join(','), p])).values()];
+  const snapped = positions.map(([lon, lat]): [number, number] => [
+    Math.round(lon / gridDeg) * gridDeg,
+    Math.round(lat / gridDeg) * gridDeg,
+  ]);
+  const distinct = [...new Map(snapped.map((p) => [p.join(','), p])).values()];
   const hull =
     distinct.length >= 3
       ? turfConvex(featureCollection(distinct.map((p) => point(p))), { concavity: 2 })
