@@ -1,7 +1,7 @@
 import type { AlertChangeKind, AlertSeverity } from '../alerts/schema.ts';
 import type { Alert } from '../alerts/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
-import { deriveState, type MapState, mapStates, rankOf, zeroCounts } from './map-state.ts';
+import { deriveState, type MapState, mapStates, rankOf } from './map-state.ts';
 
 interface Entry {
   /** The device's place in `codes`. */
@@ -109,11 +109,5 @@ export class DeviceStates {
   /** The devices in a state now (a live set: not to be changed). */
   idsIn(state: MapState): ReadonlySet<string> {
     return this.byState.get(state) as ReadonlySet<string>;
-  }
-
-  counts(): Record<MapState, number> {
-    const counts = zeroCounts();
-    for (const state of mapStates) counts[state] = this.byState.get(state)?.size ?? 0;
-    return counts;
   }
 }

@@ -44,9 +44,4 @@ export class EventBus<Events extends object> {
       }
     }
   }
-
-  /** How many listeners an event has (to check that streams clean up after themselves). */
-  listenerCount(name: keyof Events): number {
-    return this.listeners.get(name)?.size ?? 0;
-  }
 }

@@ -20,6 +20,5 @@ describe('event bus', () => {
     bus.emit('tock', 'x');
     expect(heard).toEqual(['first 1', 'third 1', 'third 2', 'x']);
     expect(errors).toEqual(['tick: broken', 'tick: broken']);
-    expect(bus.listenerCount('tick')).toBe(2);
   });
 });
