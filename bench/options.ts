@@ -26,6 +26,9 @@ const flags = {
   'cloud-node-options': { type: 'string', default: '' },
   'edge-node-options': { type: 'string', default: '' },
   'cloud-env': { type: 'string', multiple: true },
+  only: { type: 'string' },
+  'api-duration': { type: 'string' },
+  'api-connections': { type: 'string', default: '16' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -53,6 +56,11 @@ const schema = z.object({
   cloudNodeOptions: z.string(),
   edgeNodeOptions: z.string(),
   /** Extra environment of the cloud (KEY=VALUE), e.g. RULES_DIR=/empty and KIND_RULES_DIR=/empty to measure without rules. */
+  /** `api`: only the platform start and the API section (for measuring the API alone). */
+  only: z.enum(['api']).optional(),
+  /** Seconds of load on each API target, and the HTTP clients sending it. */
+  apiDurationS: z.coerce.number().positive(),
+  apiConnections: z.coerce.number().int().min(1).max(256),
   cloudEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()),
 });
 export type BenchOptions = z.infer<typeof schema>;
@@ -61,7 +69,8 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--qos 0|1] [--window N] [--rate readings/s] [--duration s] [--latency-duration s]
   [--ceiling-duration s] [--influx-batch lines] [--influx-writers N] [--registry-devices N]
   [--edge-devices N] [--edge-duration s] [--out file.json] [--profile dir]
-  [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]`;
+  [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]
+  [--only api] [--api-duration s] [--api-connections N]`;
 
 export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
   const { values } = parseArgs({ args, options: flags });
@@ -87,6 +96,9 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     profile: values.profile,
     cloudNodeOptions: values['cloud-node-options'],
     edgeNodeOptions: values['edge-node-options'],
+    only: values.only,
+    apiDurationS: values['api-duration'] ?? (quick ? 4 : 10),
+    apiConnections: values['api-connections'],
     cloudEnv: Object.fromEntries(
       (values['cloud-env'] ?? []).map((pair: string) => {
         const at = pair.indexOf('=');

@@ -71,6 +71,10 @@ export async function startPlatform(
     get pid() {
       return cloud.pid;
     },
+    /** The cloud's HTTP base URL. */
+    get apiUrl() {
+      return cloud.apiUrl;
+    },
     get startupS() {
       return cloud.startupS;
     },

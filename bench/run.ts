@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { generateFleet } from '../simulators/fleet.ts';
 import { alertLatencyBench } from './alert-latency.ts';
+import { apiBench, apiTargets, printApi } from './api.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from './cleanup.ts';
 import { edgeFleet, edgePhase } from './edge.ts';
 import { influxCeiling } from './influx-ceiling.ts';
@@ -11,7 +12,7 @@ import { latencyPhase, probeFleet } from './latency.ts';
 import type { LoadSpec } from './load-worker.ts';
 import { mosquittoCeiling } from './mosquitto-ceiling.ts';
 import { benchOptions, usage } from './options.ts';
-import { startPlatform } from './platform.ts';
+import { type Platform, startPlatform } from './platform.ts';
 import { watchMachine } from './proc.ts';
 import { hotSpots, printHotSpots } from './profile.ts';
 import type { BenchDevice } from './readings.ts';
@@ -44,6 +45,9 @@ installCleanupHandlers();
 const dir = await mkdtemp(join(tmpdir(), 'city-bench-'));
 onCleanup('temp dir', () => rm(dir, { recursive: true, force: true }));
 const probeGateway = 'gw-bench-probe';
+/** The API section's token (ADMIN_TOKEN of the bench cloud), and no rate limit in its way. */
+const apiToken = 'bench-admin-token-0123456789abcdef';
+const apiEnv = { ADMIN_TOKEN: apiToken, API_REQUESTS_PER_MINUTE: '100000000' };
 const profileDir = options.profile ? resolve(options.profile) : undefined;
 /** NODE_OPTIONS of a process: the extra flags, and a CPU profile into `profileDir/<name>` at exit. */
 const nodeOptions = async (name: string, extra: string): Promise<Record<string, string>> => {
@@ -90,6 +94,36 @@ try {
     devices: fleet.devices.filter((d) => d.gatewayId === g.id) as BenchDevice[],
   }));
   const loadDevices = loadGateways.flatMap((g) => g.devices);
+  /** The API section: the console's questions against the cloud holding `fleet`. */
+  const apiSection = (platform: Platform) =>
+    apiBench({
+      apiUrl: platform.apiUrl,
+      token: apiToken,
+      pid: platform.pid,
+      targets: apiTargets(fleet),
+      connections: options.apiConnections,
+      durationS: options.apiDurationS,
+      say,
+    });
+  if (options.only === 'api') {
+    say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
+    const platform = await startPlatform(join(dir, 'platform'), [fleet], [], {
+      ...apiEnv,
+      ...options.cloudEnv,
+      ...(await nodeOptions('cloud', options.cloudNodeOptions)),
+    });
+    say(
+      `(api) cloud up in ${platform.startupS.toFixed(1)} s; RSS ${mb(platform.proc()?.rssBytes ?? Number.NaN)}`,
+    );
+    const api = await apiSection(platform);
+    printApi(api);
+    await platform.stop();
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(options.out, `${JSON.stringify({ api }, null, 2)}\n`);
+    say(`results written to ${options.out}`);
+    await stopAll();
+    process.exit(0);
+  }
   // Device-time bases, 12 h apart: each phase's readings are counted in their own range.
   const base = Date.now() - 3 * 24 * 3_600_000;
   const spec = (tsBase: number, ratePerS: number, durationS: number, secrets?: Map<string, string>) =>
@@ -136,7 +170,7 @@ try {
     join(dir, 'platform'),
     fleets,
     [...loadGateways.map((g) => g.id), probeGateway],
-    { ...options.cloudEnv, ...(await nodeOptions('cloud', options.cloudNodeOptions)) },
+    { ...apiEnv, ...options.cloudEnv, ...(await nodeOptions('cloud', options.cloudNodeOptions)) },
   );
   await sleep(1_000);
   const idle = platform.proc();
@@ -152,6 +186,11 @@ try {
   say(
     `cloud up in ${registry.startupS.toFixed(1)} s with ${int(registry.devices)} devices; RSS ${mb(registry.idleRssBytes)}`,
   );
+
+  say(
+    `(api) the console's API questions: ${options.apiConnections} HTTP clients, ${options.apiDurationS} s per target`,
+  );
+  const api = await apiSection(platform);
 
   const ingestBase = base + phaseSpanMs;
   say(
@@ -246,10 +285,11 @@ try {
     busyBefore,
   });
   printReport(report);
+  printApi(api);
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,
-    `${JSON.stringify({ ...report, rules: { engine: rulesEngine, alertLatency } }, null, 2)}\n`,
+    `${JSON.stringify({ ...report, api, rules: { engine: rulesEngine, alertLatency } }, null, 2)}\n`,
   );
   say(`results written to ${options.out}`);
 } catch (error) {

@@ -12,6 +12,7 @@ import { deadLettersFeature } from './dead-letters/feature.ts';
 import { gatewayConfigFeature } from './gateway-config/feature.ts';
 import { Ingestor } from './ingest/ingest.ts';
 import { startFeatures } from './lifecycle/features.ts';
+import { liveFeature } from './live/feature.ts';
 import { Counters } from './monitoring/counters.ts';
 import { notificationsFeature } from './notifications/feature.ts';
 import { registryFeature } from './registry/feature.ts';
@@ -125,6 +126,12 @@ export class Cloud {
           log,
         }),
       );
+      const live = liveFeature({
+        registry,
+        log,
+        sweepMs: config.DEVICE_STATE_SWEEP_S * 1000,
+        openAlerts: () => alerting.alertStore.allOpen(),
+      });
       const { store: deadLetters, intake } = await start(
         deadLettersFeature({
           db,
@@ -179,9 +186,20 @@ export class Cloud {
           tickMs: realMs(clock, config.RULES_TICK_S * 1000),
           digestCron: config.DIGEST_CRON,
           clock,
+          onAlertChange: (transition, alert) => live.bus.emit('alert', { transition, alert }),
         }),
       );
-      const commands = await start(commandsFeature({ db, counters, log, now, send }));
+      const commands = await start(
+        commandsFeature({
+          db,
+          counters,
+          log,
+          now,
+          send,
+          onChange: (record) => live.bus.emit('command', record),
+        }),
+      );
+      await start(live);
       const ingestor = new Ingestor({
         registry,
         deadLetters: intake,
@@ -284,6 +302,14 @@ export class Cloud {
           cookieSecure: config.COOKIE_SECURE,
           trustProxy: config.TRUST_PROXY,
           seriesMaxPoints: config.SERIES_MAX_POINTS,
+          live,
+          events: {
+            pingMs: config.EVENTS_PING_S * 1000,
+            maxStreams: config.EVENTS_MAX_STREAMS,
+            maxStreamsPerPrincipal: config.EVENTS_MAX_STREAMS_PER_PRINCIPAL,
+          },
+          mapTiles: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_ATTRIBUTION },
+          summaryMaxAgeMs: config.SUMMARY_REFRESH_S * 1000,
           now,
           log,
         }),

@@ -131,6 +131,19 @@ export const cloudConfig = z.object({
     .transform((value): boolean | number | string =>
       value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value,
     ),
+  /** Open live streams (GET /api/v1/events) at once: in all, and per user or token. */
+  EVENTS_MAX_STREAMS: z.coerce.number().int().min(1).default(1_000),
+  EVENTS_MAX_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).default(50),
+  /** A comment line sent on every live stream this often, so that proxies keep it open. */
+  EVENTS_PING_S: z.coerce.number().positive().max(3_600).default(15),
+  /** How often devices' connectivity is swept for their map state (ok/offline). */
+  DEVICE_STATE_SWEEP_S: z.coerce.number().positive().max(3_600).default(2),
+  /** How old a fleet summary (/api/v1/summary) may be before it is computed again (served meanwhile). */
+  SUMMARY_REFRESH_S: z.coerce.number().positive().max(3_600).default(5),
+  /** Tiles the console's map draws under the devices ({z}/{x}/{y} URL); unset: no external tiles. */
+  MAP_TILE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Attribution shown with those tiles (e.g. "© OpenStreetMap contributors"). */
+  MAP_ATTRIBUTION: z.string().max(500).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type CloudConfig = z.infer<typeof cloudConfig> & { CREDENTIALS_FILE: string };

@@ -11,6 +11,10 @@ export type AlertState = z.infer<typeof alertState>;
 export const alertTransition = z.enum(['fired', 'escalated', 'acknowledged', 'resolved']);
 export type AlertTransition = z.infer<typeof alertTransition>;
 
+/** Every change of an alert, as the live stream reports it: the transitions, and assignments and comments. */
+export const alertChangeKind = z.enum([...alertTransition.options, 'assigned', 'commented']);
+export type AlertChangeKind = z.infer<typeof alertChangeKind>;
+
 /** An alert is about one device, or about a group of devices (a district, a gateway). */
 export const alertSubjectKind = z.enum(['device', 'group']);
 export type AlertSubjectKind = z.infer<typeof alertSubjectKind>;

@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError } from '../errors/domain-error.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { alertEventMeasurement } from '../storage/measurements.ts';
 import { type PointWriter, toLine } from '../storage/point-writer.ts';
-import type { AlertRule, AlertSeverity, AlertTransition } from './schema.ts';
+import type { AlertChangeKind, AlertRule, AlertSeverity, AlertTransition } from './schema.ts';
 import type { Alert, AlertStore, AlertSubject } from './store.ts';
 
 /** Where alert transitions are announced (webhook, MQTT, log channels). */
@@ -22,6 +22,8 @@ export interface AlertServiceOptions {
   log: Logger;
   announcer: AlertAnnouncer;
   now: () => Date;
+  /** Told of every change of an alert (the live stream, the map's device states), once the store answers with it. */
+  onChange?: (change: AlertChangeKind, alert: Alert) => void;
 }
 
 /**
@@ -65,6 +67,7 @@ export class AlertService {
     counters.add('alerts_fired');
     this.channelsOf.set(rule.id, rule.channels);
     this.transition(alert, 'fired', at);
+    this.changed('fired', alert);
     return alert;
   }
 
@@ -82,6 +85,13 @@ export class AlertService {
     );
     this.options.counters.add('alerts_resolved');
     this.transition({ ...alert, state: 'resolved' }, 'resolved', at);
+    this.changed('resolved', {
+      ...alert,
+      state: 'resolved',
+      resolvedAt: at,
+      resolvedBy: 'rules',
+      resolution: reason,
+    });
   }
 
   /** Raises the severity of an alert nobody acknowledged in time; announced as an escalation. */
@@ -98,6 +108,7 @@ export class AlertService {
     );
     this.options.counters.add('alerts_escalated');
     this.transition({ ...alert, severity }, 'escalated', at);
+    this.changed('escalated', { ...alert, severity });
   }
 
   async acknowledge(id: string, actor: string, note?: string): Promise<Alert> {
@@ -110,7 +121,7 @@ export class AlertService {
       { at, actor, action: 'acknowledged', detail: { note } },
     );
     this.transition({ ...alert, state: 'acknowledged' }, 'acknowledged', at);
-    return this.require(id);
+    return this.changedInStore('acknowledged', id);
   }
 
   async assign(id: string, actor: string, assignee: string): Promise<Alert> {
@@ -121,7 +132,7 @@ export class AlertService {
       { assignee },
       { at, actor, action: 'assigned', detail: { assignee } },
     );
-    return this.require(id);
+    return this.changedInStore('assigned', id);
   }
 
   async comment(id: string, actor: string, text: string): Promise<Alert> {
@@ -131,7 +142,7 @@ export class AlertService {
       {},
       { at: this.options.now().toISOString(), actor, action: 'comment', detail: { text } },
     );
-    return this.require(id);
+    return this.changedInStore('commented', id);
   }
 
   async resolve(id: string, actor: string, reason: string): Promise<Alert> {
@@ -144,7 +155,23 @@ export class AlertService {
       { at, actor, action: 'resolved', detail: { reason } },
     );
     this.transition({ ...alert, state: 'resolved' }, 'resolved', at);
-    return this.require(id);
+    return this.changedInStore('resolved', id);
+  }
+
+  /** Reports a change made through the API with the alert as stored now; returns that alert (with its history). */
+  private async changedInStore(change: AlertChangeKind, id: string) {
+    const stored = await this.require(id);
+    const { history: _history, ...alert } = stored;
+    this.changed(change, alert);
+    return stored;
+  }
+
+  private changed(change: AlertChangeKind, alert: Alert): void {
+    try {
+      this.options.onChange?.(change, alert);
+    } catch (error) {
+      this.options.log.error({ err: error, alertId: alert.id }, 'alert change listener failed');
+    }
   }
 
   private async require(id: string) {

@@ -15,6 +15,9 @@ import type { CommandStore } from '../commands/store.ts';
 import type { DeadLetterStore } from '../dead-letters/store.ts';
 import { TooManyRequestsError } from '../errors/domain-error.ts';
 import type { GatewayConfigService } from '../gateway-config/service.ts';
+import type { DeviceMap } from '../live/device-map.ts';
+import type { DeviceStates } from '../live/device-states.ts';
+import type { EventBus, LiveEvents } from '../live/events.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { dryRun } from '../rules/dry-run.ts';
 import { isActive } from '../rules/schedule.ts';
@@ -29,7 +32,9 @@ import { dashboardRoutes } from './dashboards.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { deviceRoutes } from './devices.ts';
 import { notFoundHandler, problemHandler } from './errors.ts';
+import { type EventStreamOptions, eventRoutes } from './events.ts';
 import { gatewayRoutes } from './gateways.ts';
+import { mapRoutes } from './map.ts';
 import { openApiDocument } from './openapi.ts';
 import { refuseRewrittenBytes } from './request-bytes.ts';
 import { ruleRoutes } from './rules.ts';
@@ -65,6 +70,13 @@ export interface ApiDependencies {
   corsOrigins: string[];
   requestsPerMinute: number;
   seriesMaxPoints: number;
+  /** Live data: the event bus, device map states and the map (cloud/live). */
+  live: { bus: EventBus<LiveEvents>; states: DeviceStates; map: DeviceMap };
+  /** The live stream's ping interval and caps. */
+  events: Omit<EventStreamOptions, 'bus'>;
+  /** MAP_TILE_URL and MAP_ATTRIBUTION. */
+  mapTiles: { tileUrl?: string; attribution?: string };
+  summaryMaxAgeMs: number;
   now: () => Date;
   log: Logger;
   health(): Record<string, unknown>;
@@ -119,7 +131,9 @@ export function createApi(deps: ApiDependencies): Express {
     sessionRoutes(session),
     userRoutes(deps.accounts.admin, deps.audit, deps.now),
     accessRoutes(deps.tokens, deps.audit, deps.now),
-    deviceRoutes(deps.registry, deps.alertStore),
+    deviceRoutes(deps.registry, deps.alertStore, deps.live.states),
+    eventRoutes({ bus: deps.live.bus, ...deps.events }),
+    mapRoutes({ registry: deps.registry, map: deps.live.map, ...deps.mapTiles }),
     gatewayRoutes(deps.registry, deps.configs, deps.audit, deps.now),
     commandRoutes(deps.registry, deps.commands, deps.commandStore, deps.audit),
     deadLetterRoutes({
@@ -143,6 +157,8 @@ export function createApi(deps: ApiDependencies): Express {
       influx: deps.influx,
       now: deps.now,
       maxPoints: deps.seriesMaxPoints,
+      summaryMaxAgeMs: deps.summaryMaxAgeMs,
+      log: deps.log,
     }),
   );
   app.use(notFoundHandler);

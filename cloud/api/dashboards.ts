@@ -1,5 +1,8 @@
 import { Router } from 'express';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import type { DeviceKind, SummaryDevice } from '../../shared/kinds/index.ts';
 import { planRoute } from '../dashboards/collection-route.ts';
 import {
   collectedKinds,
@@ -8,17 +11,17 @@ import {
   gatewayFigures,
   kindFigures,
 } from '../dashboards/fleet-summary.ts';
-import { devicesAsGeoJson } from '../dashboards/geojson.ts';
 import { startOfLocalDay } from '../dashboards/local-day.ts';
+import { Refreshed } from '../dashboards/refreshed.ts';
 import { numericMetrics, planSeries, type SeriesRequest } from '../dashboards/series-query.ts';
 import { InvalidRequestError, NotFoundError } from '../errors/domain-error.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteString } from '../storage/influxql.ts';
-import { collectionRound, deviceMap, deviceSeries, fleetSummary, groupSeries } from './dashboard-answers.ts';
+import { collectionRound, deviceSeries, fleetSummary, groupSeries } from './dashboard-answers.ts';
 import { parseWith } from './errors.ts';
 import { answer, idPath, refusals } from './openapi-parts.ts';
-import { collectionQuery, groupSeriesQuery, mapQuery, seriesQuery, summaryQuery } from './schemas.ts';
+import { collectionQuery, groupSeriesQuery, seriesQuery, summaryQuery } from './schemas.ts';
 
 export const dashboardPaths: ZodOpenApiPathsObject = {
   '/api/v1/devices/{id}/series': {
@@ -42,19 +45,6 @@ export const dashboardPaths: ZodOpenApiPathsObject = {
       responses: { ...answer('The figures', fleetSummary), ...refusals(400) },
     },
   },
-  '/api/v1/map': {
-    get: {
-      summary: 'Every located device as GeoJSON with its status',
-      requestParams: { query: mapQuery },
-      responses: {
-        '200': {
-          description: 'RFC 7946 FeatureCollection',
-          content: { 'application/geo+json': { schema: deviceMap } },
-        },
-        ...refusals(400),
-      },
-    },
-  },
   '/api/v1/waste/collection': {
     get: {
       summary: 'Bins to empty now, ordered into a round from the depot',
@@ -70,12 +60,60 @@ export interface DashboardDependencies {
   now: () => Date;
   /** Most buckets a series answer may have; more is coarsened. */
   maxPoints: number;
+  /** How old a summary may be before it is computed again (SUMMARY_REFRESH_S); served meanwhile. */
+  summaryMaxAgeMs: number;
+  log: Logger;
 }
 
-/** Time series, fleet KPIs, the device map and the waste collection round. */
+/** Time series, fleet KPIs and the waste collection round. */
 export function dashboardRoutes(deps: DashboardDependencies): Router {
-  const { registry, influx, now, maxPoints } = deps;
+  const { registry, influx, now, maxPoints, log } = deps;
   const router = Router();
+  const summaries = new Refreshed<Record<string, unknown>>({
+    maxAgeMs: deps.summaryMaxAgeMs,
+    maxKeys: 64,
+    now: () => now().getTime(),
+    onError: (error) => log.error({ err: error }, 'fleet summary not refreshed'),
+  });
+
+  /** The records of a district (or all) as the fleet summary sees them: one reused view, no copies. */
+  function* summaryDevices(district: string | undefined) {
+    const connectivity = registry.connectivity();
+    let view: (SummaryDevice & { kind: DeviceKind }) | undefined;
+    for (const device of registry.matching({ district })) {
+      const status = connectivity(device);
+      if (view) {
+        view.kind = device.kind;
+        view.latest = device.latest;
+        view.status = status;
+      } else view = { kind: device.kind, latest: device.latest, status };
+      yield view;
+    }
+  }
+
+  async function summary(q: z.infer<typeof summaryQuery>) {
+    const at = now();
+    const since = startOfLocalDay(at, registry.city?.timezone ?? 'UTC');
+    const options = { binThreshold: q.binThreshold, maxDaysWithoutEmptying: 7, now: at };
+    const district = q.district === undefined ? '' : ` AND "district" = ${quoteString(q.district)}`;
+    const window = `time >= ${since.getTime()}ms AND time <= ${at.getTime()}ms${district}`;
+    const totals = dailyTotalQueries(window);
+    const answers = await Promise.all(totals.map((t) => influx.select(t.influxql)));
+    const figures = kindFigures(summaryDevices(q.district), options);
+    totals.forEach((total, i) => {
+      figures[total.kind][total.name] = Number(answers[i]?.[0]?.values[0]?.[1] ?? 0);
+    });
+    const gateways = registry
+      .listGateways()
+      .filter((g) => q.district === undefined || g.district === q.district);
+    return {
+      district: q.district ?? null,
+      generatedAt: at.toISOString(),
+      today: { since: since.toISOString(), timezone: registry.city?.timezone ?? 'UTC' },
+      ...figures,
+      gateways: gatewayFigures(gateways),
+    };
+  }
 
   async function series(request: Omit<SeriesRequest, 'from' | 'to'> & { from?: Date; to?: Date }) {
     const to = request.to ?? now();
@@ -119,35 +157,7 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
 
   router.get('/summary', async (req, res) => {
     const q = parseWith(summaryQuery, req.query, 'query');
-    const at = now();
-    const since = startOfLocalDay(at, registry.city?.timezone ?? 'UTC');
-    const devices = registry.findDevices({ district: q.district });
-    const options = { binThreshold: q.binThreshold, maxDaysWithoutEmptying: 7, now: at };
-    const district = q.district === undefined ? '' : ` AND "district" = ${quoteString(q.district)}`;
-    const window = `time >= ${since.getTime()}ms AND time <= ${at.getTime()}ms${district}`;
-    const totals = dailyTotalQueries(window);
-    const answers = await Promise.all(totals.map((t) => influx.select(t.influxql)));
-    const figures = kindFigures(devices, options);
-    totals.forEach((total, i) => {
-      figures[total.kind][total.name] = Number(answers[i]?.[0]?.values[0]?.[1] ?? 0);
-    });
-    const gateways = registry
-      .listGateways()
-      .filter((g) => q.district === undefined || g.district === q.district);
-    res.json({
-      district: q.district ?? null,
-      generatedAt: at.toISOString(),
-      today: { since: since.toISOString(), timezone: registry.city?.timezone ?? 'UTC' },
-      ...figures,
-      gateways: gatewayFigures(gateways),
-    });
-  });
-
-  router.get('/map', (req, res) => {
-    const q = parseWith(mapQuery, req.query, 'query');
-    res
-      .type('application/geo+json')
-      .json(devicesAsGeoJson(registry.findDevices({ kind: q.kind, district: q.district })));
+    res.json(await summaries.get(`${q.district ?? ''}\u0000${q.binThreshold}`, () => summary(q)));
   });
 
   router.get('/waste/collection', (req, res) => {

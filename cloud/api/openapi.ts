@@ -7,7 +7,9 @@ import { commandPaths } from './commands.ts';
 import { dashboardPaths } from './dashboards.ts';
 import { deadLetterPaths } from './dead-letters.ts';
 import { devicePaths } from './devices.ts';
+import { eventPaths } from './events.ts';
 import { gatewayPaths } from './gateways.ts';
+import { mapPaths } from './map.ts';
 import { answer, refusals } from './openapi-parts.ts';
 import { rulePaths } from './rules.ts';
 import { sessionPaths } from './session.ts';
@@ -60,6 +62,8 @@ const modulePaths: ZodOpenApiPathsObject[] = [
   dashboardPaths,
   sessionPaths,
   userPaths,
+  mapPaths,
+  eventPaths,
 ];
 
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;

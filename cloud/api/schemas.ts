@@ -6,6 +6,7 @@ import { role } from '../access/roles.ts';
 import { commandStatus } from '../commands/status.ts';
 import { aggregations, duration } from '../dashboards/series-query.ts';
 import { rejectReason } from '../dead-letters/rejection.ts';
+import { mapState } from '../live/map-state.ts';
 import { connectivity } from '../registry/registry.ts';
 import { deviceSorts } from '../registry/store.ts';
 
@@ -20,7 +21,7 @@ const isoTime = z.iso
   .refine((d) => d.getUTCFullYear() >= 1678 && d.getUTCFullYear() <= 2261, 'a time between 1678 and 2261');
 
 /** A district name as stored in a tag: no control characters or backslash. */
-const district = tagValue('District');
+export const district = tagValue('District');
 
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(1_000).default(100).meta({ description: 'Page size' }),
@@ -33,6 +34,9 @@ export const deviceListQuery = z
     gateway: gatewayId.optional(),
     district: district.optional(),
     status: connectivity.optional(),
+    state: mapState
+      .optional()
+      .meta({ description: 'Map state: ok, offline or the worst open alert severity' }),
     q: z.string().min(1).max(128).optional().meta({ description: 'Free text: part of the id or name' }),
     sort: z.enum(deviceSorts).default('id'),
     ...pageQuery,
@@ -68,8 +72,6 @@ export const summaryQuery = z
     binThreshold: z.coerce.number().min(0).max(100).default(80),
   })
   .strict();
-
-export const mapQuery = z.object({ kind: deviceKind.optional(), district: district.optional() }).strict();
 
 const latLon = z
   .string()

@@ -4,7 +4,7 @@ import { commandMessage } from '../../shared/messages.ts';
 import { gatewayTopic, parseTopic } from '../../shared/topics.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { CommandService } from './service.ts';
-import { SqliteCommandStore } from './store.ts';
+import { type CommandRecord, SqliteCommandStore } from './store.ts';
 
 export interface CommandsFeatureDeps {
   db: DatabaseSync;
@@ -13,6 +13,8 @@ export interface CommandsFeatureDeps {
   now: () => Date;
   /** Publishes a message as JSON on a gateway's topic (QoS 1). */
   send(topic: string, body: object): void;
+  /** Told of every command created and every status change (the live stream). */
+  onChange?: (record: CommandRecord) => void;
 }
 
 /** Commands to devices: the service, its store, and what the broker tells it about gateways. */
@@ -24,6 +26,7 @@ export function commandsFeature(deps: CommandsFeatureDeps) {
     log: deps.log,
     now: deps.now,
     publish: (gatewayId, message) => deps.send(gatewayTopic(gatewayId, 'commands'), message),
+    onChange: deps.onChange,
   });
   return {
     name: 'commands',

@@ -4,6 +4,7 @@ import type { DeviceCommand } from '../../shared/kinds/index.ts';
 import type { CommandMessage, CommandResult } from '../../shared/messages.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRecord } from '../registry/store.ts';
+import type { CommandStatus } from './status.ts';
 import type { CommandRecord, CommandStore } from './store.ts';
 
 export interface CommandServiceOptions {
@@ -13,6 +14,8 @@ export interface CommandServiceOptions {
   now: () => Date;
   /** Publishes a command message to the gateway's command topic at QoS 1. */
   publish(gatewayId: string, message: CommandMessage): void;
+  /** Told of every command created and of every change of its status, with the record as stored. */
+  onChange?: (record: CommandRecord) => void;
 }
 
 /**
@@ -59,6 +62,7 @@ export class CommandService {
       expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
     }));
     await this.options.store.insert(records);
+    for (const record of records) this.changed(record);
     this.options.counters.add('commands_created', records.length);
     for (const record of records) if (this.listening.has(record.gatewayId)) await this.send(record);
     return Promise.all(records.map(async (r) => (await this.options.store.get(r.id)) ?? r));
@@ -66,8 +70,8 @@ export class CommandService {
 
   /** Marks the command sent before publishing it, so that its acknowledgement always finds it sent. */
   private async send(record: CommandRecord): Promise<void> {
-    const { store, now, publish } = this.options;
-    if (record.status === 'pending') await store.transition(record.id, 'sent', now().toISOString());
+    const { now, publish } = this.options;
+    if (record.status === 'pending') await this.move(record.id, 'sent', now().toISOString());
     publish(record.gatewayId, {
       v: 1,
       commandId: record.id,
@@ -102,7 +106,7 @@ export class CommandService {
   /** The gateway acknowledged (PUBACK) the message carrying this command. */
   delivered(commandId: string): Promise<void> {
     return this.logFailure(
-      this.options.store.transition(commandId, 'delivered', this.options.now().toISOString()),
+      this.move(commandId, 'delivered', this.options.now().toISOString()),
       `recording the delivery of command ${commandId}`,
     );
   }
@@ -127,8 +131,8 @@ export class CommandService {
     }
     // A result proves delivery, even if it overtook the acknowledgement of the command message.
     if (record.status === 'pending' || record.status === 'sent')
-      await store.transition(record.id, 'delivered', result.ts);
-    if (await store.transition(record.id, result.status, result.ts, result.reason)) {
+      await this.move(record.id, 'delivered', result.ts);
+    if (await this.move(record.id, result.status, result.ts, result.reason)) {
       counters.add(`commands_${result.status}`);
       log.info(
         { commandId: record.id, deviceId: record.deviceId, status: result.status },
@@ -141,8 +145,27 @@ export class CommandService {
     const { store, now, counters } = this.options;
     const at = now().toISOString();
     for (const record of await store.overdue(at)) {
-      if (await store.transition(record.id, 'expired', at, `not completed by ${record.expiresAt}`))
+      if (await this.move(record.id, 'expired', at, `not completed by ${record.expiresAt}`))
         counters.add('commands_expired');
+    }
+  }
+
+  /** Moves a command to `status` (as `CommandStore.transition`) and reports the change; returns whether it changed. */
+  private async move(id: string, status: CommandStatus, at: string, detail?: string): Promise<boolean> {
+    const { store, onChange } = this.options;
+    const changed = await store.transition(id, status, at, detail);
+    if (changed && onChange) {
+      const record = await store.get(id);
+      if (record) this.changed(record);
+    }
+    return changed;
+  }
+
+  private changed(record: CommandRecord): void {
+    try {
+      this.options.onChange?.(record);
+    } catch (error) {
+      this.options.log.error({ err: error, commandId: record.id }, 'command change listener failed');
     }
   }
 

@@ -3,6 +3,7 @@ import {
   type DeviceKind,
   kindList,
   kinds,
+  type SummaryDevice,
   type SummaryOptions,
 } from '../../shared/kinds/index.ts';
 import type { DeviceView } from '../registry/registry.ts';
@@ -17,7 +18,7 @@ export function isHealthy(device: { kind: DeviceKind; latest: Record<string, unk
   return (kinds[device.kind].healthy as (latest: Record<string, unknown>) => boolean)(device.latest);
 }
 
-type Test = (device: DeviceView, options: SummaryOptions) => boolean;
+type Test = (device: SummaryDevice, options: SummaryOptions) => boolean;
 
 /** Whether a device is due on a collection round, by its kind's rule (never, for a kind without rounds). */
 export function collectionDue(device: DeviceView, options: SummaryOptions): boolean {
@@ -32,25 +33,33 @@ export const collectedKinds: DeviceKind[] = kindList.filter((k) => k.collectionD
 
 /**
  * KPIs of one set of devices (a district, or the whole city) from the registry's latest values, per
- * kind: `total`, `online`, one count per test the kind declares, then the ratios it declares.
+ * kind: `total`, `online`, one count per test the kind declares, then the ratios it declares. One
+ * pass over the devices, which may be a generator over the registry's records (no copies).
  */
 export function kindFigures(
-  devices: DeviceView[],
+  devices: Iterable<SummaryDevice & { kind: DeviceKind }>,
   options: SummaryOptions,
 ): Record<DeviceKind, Record<string, number>> {
-  return Object.fromEntries(
-    kindList.map((spec) => {
-      const of = devices.filter((d) => d.kind === spec.kind);
-      const figures: Record<string, number> = {
-        total: of.length,
-        online: of.filter((d) => d.status === 'online').length,
-      };
-      for (const [name, test] of Object.entries(spec.counts as Record<string, Test>))
-        figures[name] = of.filter((d) => test(d, options)).length;
-      for (const [name, ratio] of Object.entries(spec.ratios ?? {})) figures[name] = ratio(figures);
-      return [spec.kind, figures];
-    }),
+  const tests = Object.fromEntries(
+    kindList.map((spec) => [spec.kind, Object.entries(spec.counts as Record<string, Test>)]),
+  ) as Record<DeviceKind, [string, Test][]>;
+  const figures = Object.fromEntries(
+    kindList.map((spec) => [
+      spec.kind,
+      Object.fromEntries([['total', 0], ['online', 0], ...tests[spec.kind].map(([name]) => [name, 0])]),
+    ]),
   ) as Record<DeviceKind, Record<string, number>>;
+  for (const device of devices) {
+    const of = figures[device.kind];
+    if (!of) continue;
+    of.total = (of.total ?? 0) + 1;
+    if (device.status === 'online') of.online = (of.online ?? 0) + 1;
+    for (const [name, test] of tests[device.kind]) if (test(device, options)) of[name] = (of[name] ?? 0) + 1;
+  }
+  for (const spec of kindList)
+    for (const [name, ratio] of Object.entries(spec.ratios ?? {}))
+      figures[spec.kind][name] = ratio(figures[spec.kind]);
+  return figures;
 }
 
 /** One InfluxQL query per daily total of every kind: the kind, the figure's name and its statement. */

@@ -3,6 +3,8 @@ import type { City, FleetFile } from '../../shared/fleet.ts';
 import type { DeviceKind, Reading } from '../../shared/kinds/index.ts';
 import type { ConfigStatus, GatewayHeartbeat, GatewayStatus } from '../../shared/messages.ts';
 import type { Rejection } from '../dead-letters/rejection.ts';
+import { DeviceIndex, type IndexedFilter } from './device-index.ts';
+import { listPage, matches } from './device-listing.ts';
 import type { DevicePlacement } from './placement.ts';
 import {
   type DeviceFilter,
@@ -61,6 +63,8 @@ export class DeviceRegistry {
   private readonly options: RegistryOptions;
   private readonly devices = new Map<string, DeviceRecord>();
   private readonly gateways = new Map<string, GatewayRecord>();
+  /** The devices by kind, district and gateway, for filtered lists. */
+  private readonly index = new DeviceIndex();
   private cityOfFleet?: City;
   /** Devices whose last-seen or latest values changed since the last flush to the store. */
   private readonly dirty = new Set<DeviceRecord>();
@@ -96,6 +100,7 @@ export class DeviceRegistry {
     const listed = new Set(provisioned.map((d) => d.id));
     const withdrawn = [...this.devices.values()].filter((d) => d.provisioned && !listed.has(d.id));
     for (const device of withdrawn) device.provisioned = false;
+    this.index.rebuild(this.devices.values());
     this.write('the provisioned devices', () => store.saveDevices([...provisioned, ...withdrawn]));
     await this.written();
   }
@@ -147,6 +152,7 @@ export class DeviceRegistry {
         latest: {},
       };
       this.devices.set(device.id, device);
+      this.index.add(device);
       const learned = device;
       this.write(`device ${learned.id}`, () => this.options.store.saveDevices([learned]));
     }
@@ -268,25 +274,22 @@ export class DeviceRegistry {
     for (const device of this.devices.values()) if (!kind || device.kind === kind) yield device;
   }
 
-  async listDevices(
-    filter: Omit<DeviceFilter, 'seenSince'>,
-    page: Page,
-  ): Promise<{ total: number; items: DeviceView[] }> {
-    await this.flush();
-    const result = await this.options.store.listDevices({ ...filter, seenSince: this.onlineSince() }, page);
+  /** One page of the devices passing the filter, and how many pass; from memory, through the index. */
+  listDevices(filter: Omit<DeviceFilter, 'seenSince'>, page: Page): { total: number; items: DeviceView[] } {
+    const withSince = { ...filter, seenSince: this.onlineSince() };
+    const result = listPage(this.index.candidates(filter), withSince, page);
     return { total: result.total, items: result.items.map((d) => this.view(d)) };
+  }
+
+  /** The records passing the filter, as they are (not to be changed): for figures over many devices. */
+  *matching(filter: IndexedFilter & { kind?: DeviceKind }): Generator<Readonly<DeviceRecord>> {
+    for (const device of this.index.candidates(filter)) if (matches(device, filter)) yield device;
   }
 
   /** Every device matching the filter (for group commands, maps and KPIs), with its connectivity. */
   findDevices(filter: { kind?: DeviceKind; district?: string; gatewayId?: string }): DeviceView[] {
-    return [...this.devices.values()]
-      .filter(
-        (d) =>
-          (!filter.kind || d.kind === filter.kind) &&
-          (!filter.district || d.district === filter.district) &&
-          (!filter.gatewayId || d.gatewayId === filter.gatewayId),
-      )
-      .map((d) => this.view(d));
+    const connectivity = this.connectivity();
+    return [...this.matching(filter)].map((d) => ({ ...d, status: connectivity(d) }));
   }
 
   /** The city of the provisioning files (time zone for "today", centre as the default depot). */

@@ -1,18 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { transaction } from '../sqlite/sqlite.ts';
-import type { DeviceFilter, DeviceRecord, DeviceSort, GatewayRecord, Page, RegistryStore } from './store.ts';
+import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
 
 type Row = Record<string, unknown>;
-
-/** Sort keys to SQL, from a fixed list: nothing from a request reaches the ORDER BY itself. */
-const orderBy: Record<DeviceSort, string> = {
-  id: 'id',
-  '-id': 'id DESC',
-  kind: 'kind, id',
-  district: 'district, id',
-  lastSeen: 'last_seen IS NULL, last_seen, id',
-  '-lastSeen': 'last_seen IS NULL, last_seen DESC, id',
-};
 
 const optional = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
 
@@ -110,36 +100,6 @@ export class SqliteRegistryStore implements RegistryStore {
         );
       }
     });
-  }
-
-  async listDevices(filter: DeviceFilter, page: Page): Promise<{ total: number; items: DeviceRecord[] }> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    const add = (clause: string, value: string | undefined) => {
-      if (value === undefined) return;
-      where.push(clause);
-      params.push(value);
-    };
-    add('kind = ?', filter.kind);
-    add('gateway_id = ?', filter.gatewayId);
-    add('district = ?', filter.district);
-    if (filter.seen && filter.seenSince) {
-      if (filter.seen === 'online') add('last_seen >= ?', filter.seenSince);
-      else add('(last_seen IS NULL OR last_seen < ?)', filter.seenSince);
-    }
-    if (filter.text) {
-      const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push(`(id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')`);
-      params.push(pattern, pattern);
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM devices ${clause}`).get(...params) as {
-      n: number;
-    };
-    const rows = this.db
-      .prepare(`SELECT * FROM devices ${clause} ORDER BY ${orderBy[page.sort ?? 'id']} LIMIT ? OFFSET ?`)
-      .all(...params, page.limit, page.offset) as Row[];
-    return { total: Number(n), items: rows.map(toDevice) };
   }
 
   async getDevice(id: string): Promise<DeviceRecord | undefined> {

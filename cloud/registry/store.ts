@@ -60,6 +60,8 @@ export interface DeviceFilter {
   seen?: Connectivity;
   /** Free text: matches id or name, case-insensitively. */
   text?: string;
+  /** Only these devices (e.g. those in one map state). */
+  ids?: ReadonlySet<string>;
 }
 
 export const deviceSorts = ['id', '-id', 'kind', 'district', 'lastSeen', '-lastSeen'] as const;
@@ -72,7 +74,7 @@ export interface Page {
 }
 
 /**
- * Persistence of the device registry, which serves lookups from memory and writes behind. The
+ * Persistence of the device registry, which serves lookups and lists from memory and writes behind. The
  * embedded default is SQLite; a PostgreSQL store can implement the same interface;
  * test/conformance/registry-store.ts is the suite every store must pass.
  */
@@ -80,7 +82,6 @@ export interface RegistryStore {
   loadDevices(): Promise<DeviceRecord[]>;
   /** Creates or replaces each device (by id). */
   saveDevices(devices: DeviceRecord[]): Promise<void>;
-  listDevices(filter: DeviceFilter, page: Page): Promise<{ total: number; items: DeviceRecord[] }>;
   getDevice(id: string): Promise<DeviceRecord | undefined>;
   /** By id. */
   loadGateways(): Promise<GatewayRecord[]>;

@@ -8,7 +8,7 @@ import type { Notifier } from '../notifications/notifier.ts';
 import { startDigest } from '../notifications/scheduler.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { PointWriter } from '../storage/point-writer.ts';
-import { createRulesRuntime } from './runtime.ts';
+import { createRulesRuntime, type RulesRuntimeDependencies } from './runtime.ts';
 import { isActive } from './schedule.ts';
 import { RuleService } from './service.ts';
 import { SqliteRuleStateStore } from './sqlite-state.ts';
@@ -33,6 +33,8 @@ export interface AlertingFeatureDeps {
   digestCron: string;
   /** The clock the digest's schedule follows (a simulated one in the demo); `now` reads its time. */
   clock?: Clock;
+  /** Told of every change of an alert (the live stream). */
+  onAlertChange?: RulesRuntimeDependencies['onAlertChange'];
 }
 
 /**
@@ -66,6 +68,7 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
         }),
     },
     isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
+    onAlertChange: deps.onAlertChange,
   });
   const rules = new RuleService(new SqliteRuleStore(db), engine, now);
   const guarded = (what: string, evaluate: () => void) => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type AlertAnnouncer, AlertService } from '../alerts/service.ts';
+import { type AlertAnnouncer, AlertService, type AlertServiceOptions } from '../alerts/service.ts';
 import type { AlertStore } from '../alerts/store.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
@@ -17,13 +17,15 @@ export interface RulesRuntimeDependencies {
   log: Logger;
   now: () => Date;
   announcer: AlertAnnouncer;
+  onAlertChange?: AlertServiceOptions['onChange'];
   isActive: EngineOptions['isActive'];
 }
 
 /** The engine with its alert service, over the stores given: the cloud's (SQLite), a dry run's or a benchmark's (in memory). */
 export function createRulesRuntime(deps: RulesRuntimeDependencies) {
   const { alertStore, states, points, registry, counters, log, now, announcer, isActive } = deps;
-  const alerts = new AlertService({ store: alertStore, points, counters, log, now, announcer });
+  const onChange = deps.onAlertChange;
+  const alerts = new AlertService({ store: alertStore, points, counters, log, now, announcer, onChange });
   const engine = new RuleEngine({
     alerts,
     alertStore,

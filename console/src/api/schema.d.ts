@@ -422,6 +422,8 @@ export interface paths {
                     gateway?: string;
                     district?: string;
                     status?: "online" | "offline";
+                    /** @description Map state: ok, offline or the worst open alert severity */
+                    state?: "ok" | "offline" | "info" | "warning" | "minor" | "major" | "critical";
                     /** @description Free text: part of the id or name */
                     q?: string;
                     sort?: "id" | "-id" | "kind" | "district" | "lastSeen" | "-lastSeen";
@@ -446,7 +448,7 @@ export interface paths {
                             total: number;
                             limit: number;
                             offset: number;
-                            items: components["schemas"]["Device"][];
+                            items: components["schemas"]["ListedDevice"][];
                             /** @enum {string} */
                             sort: "id" | "-id" | "kind" | "district" | "lastSeen" | "-lastSeen";
                         };
@@ -2794,72 +2796,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/map": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every located device as GeoJSON with its status */
-        get: {
-            parameters: {
-                query?: {
-                    kind?: "streetlight" | "wasteBin" | "camera" | "evCharger";
-                    district?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description RFC 7946 FeatureCollection */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/geo+json": components["schemas"]["DeviceMap"];
-                    };
-                };
-                /** @description Invalid request: the problem names each field in `errors` */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid API token or session */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Too many requests */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/waste/collection": {
         parameters: {
             query?: never;
@@ -3460,6 +3396,330 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/map/clusters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Devices clustered for a viewport and zoom, with state counts per cluster */
+        get: {
+            parameters: {
+                query: {
+                    /** @description west,south,east,north in degrees; west > east crosses the antimeridian */
+                    bbox: string;
+                    /** @description Map zoom level, 0-22 */
+                    zoom: number;
+                    kind?: "streetlight" | "wasteBin" | "camera" | "evCharger";
+                    district?: string;
+                    /** @description Only devices in this map state */
+                    state?: "ok" | "offline" | "info" | "warning" | "minor" | "major" | "critical";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 7946 FeatureCollection of clusters and lone devices */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/geo+json": components["schemas"]["MapClusters"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": unknown;
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description More than 20000 features: zoom out or narrow the box */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": unknown;
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/map/districts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** District outlines generated from the devices' positions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A Polygon per district */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/geo+json": components["schemas"]["MapDistricts"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/map/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the console draws the map with: the city, the bounds of the fleet, tiles */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MapSettings"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Located devices with their status and latest values, in a box, at most `limit` */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only devices in this box (default: everywhere) */
+                    bbox?: string;
+                    kind?: "streetlight" | "wasteBin" | "camera" | "evCharger";
+                    district?: string;
+                    /** @description Most features */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 7946 FeatureCollection; numberMatched and numberReturned (foreign members) tell whether the limit cut it */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/geo+json": {
+                            /** @constant */
+                            type: "FeatureCollection";
+                            features: unknown[];
+                            numberMatched: number;
+                            numberReturned: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": unknown;
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live updates (Server-Sent Events): alert changes, command statuses, device map states
+         * @description text/event-stream. Events: `alert` (AlertEvent), `command` (CommandEvent), `device` (DeviceStateEvent); a `: ping` comment every EVENTS_PING_S (15 s). No replay: on (re)connect re-read the lists. At most EVENTS_MAX_STREAMS streams in all and EVENTS_MAX_STREAMS_PER_PRINCIPAL per user or token (429 with Retry-After beyond).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["AlertEvent"] | components["schemas"]["CommandEvent"] | components["schemas"]["DeviceStateEvent"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many streams open */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": unknown;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3771,7 +4031,7 @@ export interface components {
             before: unknown;
             after: unknown;
         };
-        Device: {
+        ListedDevice: {
             id: string;
             /** @enum {string} */
             kind: "streetlight" | "wasteBin" | "camera" | "evCharger";
@@ -3794,6 +4054,8 @@ export interface components {
             latestTs?: string;
             /** @enum {string} */
             status: "online" | "offline";
+            /** @enum {string} */
+            state: "ok" | "offline" | "info" | "warning" | "minor" | "major" | "critical";
         };
         DeviceWithAlerts: {
             id: string;
@@ -3818,6 +4080,8 @@ export interface components {
             latestTs?: string;
             /** @enum {string} */
             status: "online" | "offline";
+            /** @enum {string} */
+            state: "ok" | "offline" | "info" | "warning" | "minor" | "major" | "critical";
             openAlerts: components["schemas"]["Alert"][];
         };
         Alert: {
@@ -4090,41 +4354,6 @@ export interface components {
             sessionsToday: number;
             utilisationPercent: number;
         };
-        /** @description RFC 7946 FeatureCollection of the located devices */
-        DeviceMap: {
-            /** @constant */
-            type: "FeatureCollection";
-            features: {
-                /** @constant */
-                type: "Feature";
-                id: string;
-                geometry: {
-                    /** @constant */
-                    type: "Point";
-                    /** @description [longitude, latitude] */
-                    coordinates: [
-                        number,
-                        number
-                    ];
-                };
-                properties: {
-                    id: string;
-                    /** @enum {string} */
-                    kind: "streetlight" | "wasteBin" | "camera" | "evCharger";
-                    district: string;
-                    gatewayId: string;
-                    name: string | null;
-                    /** @enum {string} */
-                    status: "online" | "offline";
-                    /** @enum {string} */
-                    condition: "ok" | "fault" | "offline";
-                    lastSeen: string | null;
-                    latest: {
-                        [key: string]: string | number | boolean;
-                    };
-                };
-            }[];
-        };
         CollectionRound: {
             /** @description WGS 84 coordinates */
             depot: {
@@ -4172,6 +4401,132 @@ export interface components {
             mustChangePassword: boolean;
             /** Format: date-time */
             lockedUntil?: string;
+        };
+        MapClusters: {
+            /** @constant */
+            type: "FeatureCollection";
+            features: {
+                /** @constant */
+                type: "Feature";
+                id: number | string;
+                geometry: {
+                    /** @constant */
+                    type: "Point";
+                    coordinates: [
+                        number,
+                        number
+                    ];
+                };
+                properties: {
+                    /** @constant */
+                    cluster: true;
+                    id: number;
+                    count: number;
+                    states: {
+                        ok: number;
+                        offline: number;
+                        info: number;
+                        warning: number;
+                        minor: number;
+                        major: number;
+                        critical: number;
+                    };
+                    /** @enum {string} */
+                    worst: "ok" | "offline" | "info" | "warning" | "minor" | "major" | "critical";
+                    /** @description The zoom at which this cluster splits */
+                    expansionZoom: number;
+                } | {
+                    /** @constant */
+                    cluster: false;
+                    id: string;
+                    /** @enum {string} */
+                    kind: "streetlight" | "wasteBin" | "camera" | "evCharger";
+                    district: string;
+                    /** @enum {string} */
+                    state: "ok" | "offline" | "info" | "warning" | "minor" | "major" | "critical";
+                };
+            }[];
+        };
+        MapDistricts: {
+            /** @constant */
+            type: "FeatureCollection";
+            features: {
+                /** @constant */
+                type: "Feature";
+                geometry: {
+                    /** @constant */
+                    type: "Polygon";
+                    coordinates: [
+                        number,
+                        number
+                    ][][];
+                };
+                properties: {
+                    district: string;
+                    devices: number;
+                };
+            }[];
+        };
+        MapSettings: {
+            city: {
+                name: string;
+                timezone: string;
+                /** @description WGS 84 coordinates */
+                location: {
+                    lat: number;
+                    lon: number;
+                };
+            } | null;
+            /** @description [west, south, east, north] of the located devices (null: none) */
+            bounds: [
+                number,
+                number,
+                number,
+                number
+            ] | null;
+            /** @description MAP_TILE_URL; null: no external tiles */
+            tileUrl: string | null;
+            attribution: string | null;
+        };
+        /** @description `event: alert`: an alert changed */
+        AlertEvent: {
+            /** @enum {string} */
+            transition: "fired" | "escalated" | "acknowledged" | "resolved" | "assigned" | "commented";
+            alert: {
+                id: string;
+                ruleId: string;
+                ruleName: string;
+                /** @enum {string} */
+                severity: "info" | "warning" | "minor" | "major" | "critical";
+                /** @enum {string} */
+                state: "firing" | "acknowledged" | "resolved";
+                subject: {
+                    /** @enum {string} */
+                    kind: "device" | "group";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                summary: string;
+                firedAt: string;
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `event: command`: the command record, as GET /api/v1/commands/{id} */
+        CommandEvent: {
+            id: string;
+            deviceId: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "delivered" | "succeeded" | "failed" | "rejected" | "expired";
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description `event: device`: a device's map state changed */
+        DeviceStateEvent: {
+            id: string;
+            /** @enum {string} */
+            state: "ok" | "offline" | "info" | "warning" | "minor" | "major" | "critical";
         };
         RuleOutput: {
             id: string;

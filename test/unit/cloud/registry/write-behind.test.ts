@@ -7,7 +7,7 @@ import type { Reading } from '../../../../shared/kinds/index.ts';
 const now = () => new Date('2026-11-22T18:00:00.000Z');
 
 describe('the registry writes behind to its store', () => {
-  it('learns a device at once (learning on) and stores it; readings reach the store on flush, before a listing', async () => {
+  it('learns a device at once (learning on) and stores it; lists show readings at once, the store has them after the flush', async () => {
     const store = new MemoryRegistryStore();
     const registry = new DeviceRegistry({ store, now, offlineAfterMs: 900_000, learnUnprovisioned: true });
     await registry.load([]);
@@ -24,8 +24,10 @@ describe('the registry writes behind to its store', () => {
       } as Reading,
     ]);
     expect((await store.getDevice('bin-1'))?.latest).toEqual({});
-    const listed = await registry.listDevices({}, { limit: 10, offset: 0 });
+    const listed = registry.listDevices({}, { limit: 10, offset: 0 });
     expect(listed.items[0]).toMatchObject({ id: 'bin-1', latest: { fillingLevel: 40 }, status: 'online' });
+    expect((await store.getDevice('bin-1'))?.latest).toEqual({});
+    await registry.flush();
     expect((await store.getDevice('bin-1'))?.latest).toEqual({ fillingLevel: 40 });
   });
 

@@ -1,0 +1,168 @@
+import autocannon from 'autocannon';
+import type { FleetFile } from '../shared/fleet.ts';
+import { watchProc } from './proc.ts';
+import { int, mb, round } from './util.ts';
+
+/** One endpoint under load: its requests are sent in turn by each client. */
+interface Target {
+  name: string;
+  paths: string[];
+}
+
+export interface ApiTargetResult {
+  name: string;
+  paths: string[];
+  requests: number;
+  requestsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Mean size of an answer's body and headers. */
+  bytesPerRequest: number;
+  non2xx: number;
+  errors: number;
+  peakRssBytes: number;
+}
+
+export interface ApiResult {
+  connections: number;
+  durationS: number;
+  targets: ApiTargetResult[];
+  /** The cloud's RSS before the first target, and its highest sample under the load. */
+  idleRssBytes: number;
+  peakRssBytes: number;
+}
+
+/** Viewports of the console's map: the whole city, a district, a few streets (bbox west,south,east,north). */
+function viewports(fleet: FleetFile) {
+  const lons = fleet.devices.map((d) => d.location.lon);
+  const lats = fleet.devices.map((d) => d.location.lat);
+  const [w, e] = [Math.min(...lons), Math.max(...lons)];
+  const [s, n] = [Math.min(...lats), Math.max(...lats)];
+  const { lat, lon } = fleet.city.location;
+  const box = (dLon: number, dLat: number) =>
+    [lon - dLon, lat - dLat, lon + dLon, lat + dLat].map((v) => v.toFixed(5)).join(',');
+  return {
+    city: [w, s, e, n].map((v) => v.toFixed(5)).join(','),
+    district: box(0.02, 0.012),
+    streets: box(0.004, 0.0025),
+  };
+}
+
+/** The console's questions, at 100,000 devices. */
+export function apiTargets(fleet: FleetFile): Target[] {
+  const v = viewports(fleet);
+  const district = fleet.devices[0]?.district ?? 'centre';
+  // The fleet's first two kinds (the bench names none: kinds are one folder each).
+  const [kindA, kindB = kindA] = [...new Set(fleet.devices.map((d) => d.kind))];
+  return [
+    {
+      name: '/map/clusters (city z12, district z14, streets z17)',
+      paths: [
+        `/api/v1/map/clusters?bbox=${v.city}&zoom=12`,
+        `/api/v1/map/clusters?bbox=${v.district}&zoom=14`,
+        `/api/v1/map/clusters?bbox=${v.streets}&zoom=17`,
+        `/api/v1/map/clusters?bbox=${v.city}&zoom=12&kind=${kindA}`,
+      ],
+    },
+    { name: '/summary', paths: ['/api/v1/summary', `/api/v1/summary?district=${district}`] },
+    {
+      name: '/devices filtered (kind; kind+district; status)',
+      paths: [
+        `/api/v1/devices?kind=${kindB}&limit=50`,
+        `/api/v1/devices?kind=${kindA}&district=${district}&limit=50&sort=-lastSeen`,
+        '/api/v1/devices?status=offline&limit=50&offset=200',
+      ],
+    },
+    {
+      name: '/map (streets viewport, bounded)',
+      paths: [`/api/v1/map?bbox=${v.streets}`, `/api/v1/map?bbox=${v.district}&kind=${kindB}`],
+    },
+  ];
+}
+
+const ms = (n: number) => round(n, 1) ?? Number.NaN;
+
+/**
+ * `connections` HTTP clients (autocannon, keep-alive, one request in flight each) against each target
+ * for `durationS` seconds, one target after another; the cloud's RSS sampled meanwhile.
+ */
+export async function apiBench(options: {
+  apiUrl: string;
+  token: string;
+  pid: number;
+  targets: Target[];
+  connections: number;
+  durationS: number;
+  say: (line: string) => void;
+}): Promise<ApiResult> {
+  const { apiUrl, token, pid, targets, connections, durationS, say } = options;
+  const idle = watchProc(pid).stop();
+  const results: ApiTargetResult[] = [];
+  for (const [i, target] of targets.entries()) {
+    say(`(api ${i + 1}/${targets.length}) ${target.name}: ${connections} clients for ${durationS} s`);
+    const watch = watchProc(pid);
+    const run = autocannon({
+      url: apiUrl,
+      connections,
+      duration: durationS,
+      timeout: 30,
+      headers: { authorization: `Bearer ${token}` },
+      requests: target.paths.map((path) => ({ method: 'GET' as const, path })),
+    });
+    let seconds = 0;
+    const progress = setInterval(() => say(`(api) ${target.name}: ${++seconds * 2} s`), 2_000);
+    const r = await run;
+    clearInterval(progress);
+    const usage = watch.stop();
+    const result: ApiTargetResult = {
+      name: target.name,
+      paths: target.paths,
+      requests: r.requests.total,
+      requestsPerS: round(r.requests.total / r.duration) ?? 0,
+      p50Ms: ms(r.latency.p50),
+      p99Ms: ms(r.latency.p99),
+      maxMs: ms(r.latency.max),
+      bytesPerRequest: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
+      non2xx: r.non2xx,
+      errors: r.errors,
+      peakRssBytes: usage.peakRssBytes,
+    };
+    results.push(result);
+    say(
+      `(api) ${target.name}: ${int(result.requestsPerS)} requests/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${int(result.bytesPerRequest)} B each, ${result.non2xx} non-2xx; cloud RSS peak ${mb(result.peakRssBytes)}`,
+    );
+  }
+  return {
+    connections,
+    durationS,
+    targets: results,
+    idleRssBytes: idle.peakRssBytes,
+    peakRssBytes: Math.max(...results.map((r) => r.peakRssBytes)),
+  };
+}
+
+/** The API section as a table. */
+export function printApi(api: ApiResult): void {
+  console.log(
+    `\nAPI with ${api.connections} HTTP clients, ${api.durationS} s per target (indicative: shared machine)`,
+  );
+  const rows = api.targets.map((t) => [
+    t.name,
+    int(t.requestsPerS),
+    `${t.p50Ms}`,
+    `${t.p99Ms}`,
+    int(t.bytesPerRequest),
+    `${t.non2xx}`,
+    mb(t.peakRssBytes),
+  ]);
+  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'bytes/answer', 'non-2xx', 'cloud RSS peak'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  for (const row of [header, ...rows])
+    console.log(
+      row
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join('  '),
+    );
+  console.log(`cloud RSS before the load ${mb(api.idleRssBytes)}, peak under it ${mb(api.peakRssBytes)}\n`);
+}

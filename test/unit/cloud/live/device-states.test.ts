@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertSeverity } from '../../../../cloud/alerts/schema.ts';
+import type { Alert } from '../../../../cloud/alerts/store.ts';
+import { DeviceStates } from '../../../../cloud/live/device-states.ts';
+import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
+
+const record = (id: string, lastSeen?: string): DeviceRecord => ({
+  id,
+  kind: 'wasteBin',
+  gatewayId: 'gw-1',
+  district: 'centrum',
+  provisioned: true,
+  latest: {},
+  lastSeen,
+});
+
+function setUp(records: DeviceRecord[]) {
+  let since = '2026-11-22T12:00:00.000Z';
+  const changes: [string, string][] = [];
+  const states = new DeviceStates({
+    registry: {
+      *records() {
+        yield* records;
+      },
+      connectivity: () => (d) => (d.lastSeen !== undefined && d.lastSeen >= since ? 'online' : 'offline'),
+    },
+    onChange: (id, state) => changes.push([id, state]),
+  });
+  return { states, changes, setSince: (s: string) => (since = s) };
+}
+
+let n = 0;
+const alert = (device: string, severity: AlertSeverity, state: Alert['state'] = 'firing'): Alert => ({
+  id: `a${n++}`,
+  ruleId: 'r',
+  ruleName: 'r',
+  severity,
+  subject: { kind: 'device', id: device },
+  state,
+  summary: '',
+  firedAt: '',
+  lastMatchAt: '',
+});
+
+describe('device map states', () => {
+  it('start from connectivity and the open alerts, without telling', () => {
+    const { states, changes } = setUp([record('a', '2026-11-22T12:30:00.000Z'), record('b'), record('c')]);
+    states.load([alert('b', 'major'), { ...alert('c', 'info'), subject: { kind: 'group', id: 'c' } }]);
+    expect([states.stateOf('a'), states.stateOf('b'), states.stateOf('c')]).toEqual([
+      'ok',
+      'major',
+      'offline',
+    ]);
+    expect([...states.idsIn('major')]).toEqual(['b']);
+    expect(changes).toEqual([]);
+  });
+
+  it('follow alerts: the worst open one wins, resolving falls back, a change is told once', () => {
+    const { states, changes } = setUp([record('a', '2026-11-22T12:30:00.000Z')]);
+    states.load([]);
+    const minor = alert('a', 'minor');
+    const critical = alert('a', 'critical');
+    states.alertChanged('fired', minor);
+    states.alertChanged('fired', critical);
+    states.alertChanged('acknowledged', { ...critical, state: 'acknowledged' });
+    expect(states.idsIn('critical')).toEqual(new Set(['a']));
+    states.alertChanged('resolved', { ...critical, state: 'resolved' });
+    states.alertChanged('escalated', { ...minor, severity: 'major' });
+    states.alertChanged('resolved', { ...minor, state: 'resolved' });
+    expect(changes).toEqual([
+      ['a', 'minor'],
+      ['a', 'critical'],
+      ['a', 'minor'],
+      ['a', 'major'],
+      ['a', 'ok'],
+    ]);
+    expect(states.codes[states.slotOf('a')]).toBe(0);
+  });
+
+  it('sweep connectivity: offline and back, never below an open alert', () => {
+    const { states, changes, setSince } = setUp([
+      record('a', '2026-11-22T12:30:00.000Z'),
+      record('b', '2026-11-22T12:30:00.000Z'),
+    ]);
+    states.load([alert('b', 'warning')]);
+    setSince('2026-11-22T13:00:00.000Z');
+    states.sweep();
+    expect(changes).toEqual([['a', 'offline']]);
+    setSince('2026-11-22T12:00:00.000Z');
+    states.sweep();
+    expect(changes).toEqual([
+      ['a', 'offline'],
+      ['a', 'ok'],
+    ]);
+    expect(states.stateOf('b')).toBe('warning');
+  });
+});
