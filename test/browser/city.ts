@@ -1,11 +1,14 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { FleetFile } from '../../shared/fleet.ts';
+import { commandMessage } from '../../shared/messages.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { type FixtureKind, readingWith, validHeartbeat } from '../unit/fixtures.ts';
 
 /**
  * The gateways of a test city, connected to a test cloud over MQTT: they send heartbeats and
- * readings as real gateways do, so the console shows devices online, states and alerts.
+ * readings as real gateways do, so the console shows devices online, states and alerts. They answer
+ * commands as a device would: a lamp's switch or dimming changes its reading (sent at once and kept
+ * in later reports), then the command's result says succeeded; other commands just succeed.
  */
 export interface TestGateways {
   /** One reading per device (the kind's valid fixture values), `faults` merged into those named. */
@@ -32,6 +35,8 @@ export async function connectGateways(
       }),
     );
   }
+  /** What commands changed, per device: merged into every later reading of it. */
+  const commanded = new Map<string, Record<string, unknown>>();
   let batch = 0;
   const publish = async (gatewayId: string, readings: unknown[]) => {
     const sentAt = new Date().toISOString();
@@ -54,12 +59,33 @@ export async function connectGateways(
     return {
       device,
       reading: {
-        ...readingWith(device.kind as FixtureKind, metrics),
+        ...readingWith(device.kind as FixtureKind, { ...commanded.get(deviceId), ...metrics }),
         deviceId,
         ts: new Date().toISOString(),
       },
     };
   };
+  const answer = async (gatewayId: string, payload: Buffer) => {
+    const parsed = commandMessage.safeParse(JSON.parse(payload.toString()));
+    if (!parsed.success) return;
+    const { commandId, target } = parsed.data;
+    const change = effectOf(target.command as { action: string; [k: string]: unknown });
+    if (change) {
+      commanded.set(target.deviceId, { ...commanded.get(target.deviceId), ...change });
+      await publish(gatewayId, [reading(target.deviceId, {}).reading]);
+    }
+    await clients.get(gatewayId)?.publishAsync(
+      gatewayTopic(gatewayId, 'command-results'),
+      JSON.stringify({ v: 1, gatewayId, commandId, ts: new Date().toISOString(), status: 'succeeded' }),
+      { qos: 1 },
+    );
+  };
+  for (const [gatewayId, client] of clients) {
+    client.on('message', (_topic, payload) => {
+      answer(gatewayId, payload).catch((error: Error) => console.error(`[gateway ${gatewayId}] ${error.message}`));
+    });
+    await client.subscribeAsync(gatewayTopic(gatewayId, 'commands'), { qos: 1 });
+  }
   return {
     async report(faults = {}) {
       for (const g of fleet.gateways) {
@@ -77,4 +103,14 @@ export async function connectGateways(
       for (const client of clients.values()) await client.endAsync(true);
     },
   };
+}
+
+/** A lamp command's effect on the lamp's reading; undefined for commands that change no metric. */
+function effectOf(command: { action: string; [k: string]: unknown }): Record<string, unknown> | undefined {
+  if (command.action === 'setDimming') {
+    const level = Number(command.level);
+    return { dimmingLevel: level, powerState: level === 0 ? 'off' : level < 100 ? 'low' : 'on' };
+  }
+  if (command.action === 'switch') return { powerState: command.on ? 'on' : 'off' };
+  return undefined;
 }
