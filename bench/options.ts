@@ -56,8 +56,8 @@ const schema = z.object({
   cloudNodeOptions: z.string(),
   edgeNodeOptions: z.string(),
   /** Extra environment of the cloud (KEY=VALUE), e.g. RULES_DIR=/empty and KIND_RULES_DIR=/empty to measure without rules. */
-  /** `api`: only the platform start and the API section (for measuring the API alone). */
-  only: z.enum(['api']).optional(),
+  /** `api` or `console`: only the platform start and that section (for measuring it alone). */
+  only: z.enum(['api', 'console']).optional(),
   /** Seconds of load on each API target, and the HTTP clients sending it. */
   apiDurationS: z.coerce.number().positive(),
   apiConnections: z.coerce.number().int().min(1).max(256),
@@ -70,7 +70,7 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--ceiling-duration s] [--influx-batch lines] [--influx-writers N] [--registry-devices N]
   [--edge-devices N] [--edge-duration s] [--out file.json] [--profile dir]
   [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]
-  [--only api] [--api-duration s] [--api-connections N]`;
+  [--only api|console] [--api-duration s] [--api-connections N]`;
 
 export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
   const { values } = parseArgs({ args, options: flags });

@@ -2,9 +2,11 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { generateFleet } from '../simulators/fleet.ts';
+import { consoleDist, ensureConsoleBuilt } from '../test/browser/build.ts';
 import { alertLatencyBench } from './alert-latency.ts';
 import { apiBench, apiTargets, printApi } from './api.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from './cleanup.ts';
+import { consoleBench, printConsole } from './console.ts';
 import { edgeFleet, edgePhase } from './edge.ts';
 import { influxCeiling } from './influx-ceiling.ts';
 import { ingestPhase, phaseSpanMs } from './ingest.ts';
@@ -47,7 +49,8 @@ onCleanup('temp dir', () => rm(dir, { recursive: true, force: true }));
 const probeGateway = 'gw-bench-probe';
 /** The API section's token (ADMIN_TOKEN of the bench cloud), and no rate limit in its way. */
 const apiToken = 'bench-admin-token-0123456789abcdef';
-const apiEnv = { ADMIN_TOKEN: apiToken, API_REQUESTS_PER_MINUTE: '100000000' };
+/** The API and console sections' token (ADMIN_TOKEN), no rate limit in their way, the console's build. */
+const apiEnv = { ADMIN_TOKEN: apiToken, API_REQUESTS_PER_MINUTE: '100000000', CONSOLE_DIR: consoleDist };
 const profileDir = options.profile ? resolve(options.profile) : undefined;
 /** NODE_OPTIONS of a process: the extra flags, and a CPU profile into `profileDir/<name>` at exit. */
 const nodeOptions = async (name: string, extra: string): Promise<Record<string, string>> => {
@@ -105,6 +108,38 @@ try {
       durationS: options.apiDurationS,
       say,
     });
+  /** The console section: headless Chromium against the cloud holding `fleet`; faults sent as `gateways`. */
+  const consoleSection = (platform: Platform, gateways: string[]) =>
+    consoleBench({
+      platform,
+      fleet,
+      token: apiToken,
+      faultGateways: gateways,
+      faults: options.quick ? 10 : 30,
+      renders: 3,
+      moves: options.quick ? 4 : 10,
+      say,
+    });
+  if (options.only === 'console') {
+    say('(console) building the console if its sources changed');
+    await ensureConsoleBuilt();
+    const faultGateways = fleet.gateways.slice(0, 20).map((g) => g.id);
+    say(`(console) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
+    const platform = await startPlatform(join(dir, 'platform'), [fleet], faultGateways, {
+      ...apiEnv,
+      ...options.cloudEnv,
+      ...(await nodeOptions('cloud', options.cloudNodeOptions)),
+    });
+    say(`(console) cloud up in ${platform.startupS.toFixed(1)} s`);
+    const consoleFigures = await consoleSection(platform, faultGateways);
+    printConsole(consoleFigures);
+    await platform.stop();
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(options.out, `${JSON.stringify({ console: consoleFigures }, null, 2)}\n`);
+    say(`results written to ${options.out}`);
+    await stopAll();
+    process.exit(0);
+  }
   if (options.only === 'api') {
     say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
     const platform = await startPlatform(join(dir, 'platform'), [fleet], [], {
@@ -191,6 +226,12 @@ try {
     `(api) the console's API questions: ${options.apiConnections} HTTP clients, ${options.apiDurationS} s per target`,
   );
   const api = await apiSection(platform);
+  say('(console) the map, the live inbox and the bytes shipped, in headless Chromium');
+  await ensureConsoleBuilt();
+  const consoleFigures = await consoleSection(
+    platform,
+    loadGateways.map((g) => g.id),
+  );
 
   const ingestBase = base + phaseSpanMs;
   say(
@@ -286,10 +327,11 @@ try {
   });
   printReport(report);
   printApi(api);
+  printConsole(consoleFigures);
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,
-    `${JSON.stringify({ ...report, api, rules: { engine: rulesEngine, alertLatency } }, null, 2)}\n`,
+    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency } }, null, 2)}\n`,
   );
   say(`results written to ${options.out}`);
 } catch (error) {

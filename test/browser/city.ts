@@ -74,15 +74,19 @@ export async function connectGateways(
       commanded.set(target.deviceId, { ...commanded.get(target.deviceId), ...change });
       await publish(gatewayId, [reading(target.deviceId, {}).reading]);
     }
-    await clients.get(gatewayId)?.publishAsync(
-      gatewayTopic(gatewayId, 'command-results'),
-      JSON.stringify({ v: 1, gatewayId, commandId, ts: new Date().toISOString(), status: 'succeeded' }),
-      { qos: 1 },
-    );
+    await clients
+      .get(gatewayId)
+      ?.publishAsync(
+        gatewayTopic(gatewayId, 'command-results'),
+        JSON.stringify({ v: 1, gatewayId, commandId, ts: new Date().toISOString(), status: 'succeeded' }),
+        { qos: 1 },
+      );
   };
   for (const [gatewayId, client] of clients) {
     client.on('message', (_topic, payload) => {
-      answer(gatewayId, payload).catch((error: Error) => console.error(`[gateway ${gatewayId}] ${error.message}`));
+      answer(gatewayId, payload).catch((error: Error) =>
+        console.error(`[gateway ${gatewayId}] ${error.message}`),
+      );
     });
     await client.subscribeAsync(gatewayTopic(gatewayId, 'commands'), { qos: 1 });
   }

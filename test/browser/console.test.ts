@@ -129,9 +129,9 @@ describe('the map', () => {
     const major = en['state.major'] as string;
     for (let depth = 0; depth < 8 && (await lampItem.count()) === 0; depth++) {
       const cluster = list.locator('li', { has: page.locator('.badge', { hasText: major }) }).first();
-      const before = await list.innerText();
+      const before = await list.textContent();
       await cluster.getByRole('button').click();
-      await expect.poll(() => list.innerText(), { timeout: 15_000 }).not.toBe(before);
+      await expect.poll(() => list.textContent(), { timeout: 15_000 }).not.toBe(before);
     }
     await shows(lampItem.locator('.badge'), major);
     const { body: round } = await getJson<{ stops: unknown[] }>(`${h.cloud.apiUrl}/api/v1/waste/collection`);

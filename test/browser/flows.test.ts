@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson } from '../helpers/cloud.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { type ConsoleHarness, startConsoleHarness } from './harness.ts';
+import type { PageGlobals } from './page-globals.ts';
 
 /**
  * An operator's work in the console, in headless Chromium against a real cloud whose city reports
@@ -48,7 +49,7 @@ describe('an alert', () => {
     await expect.poll(firingInTitle, { timeout: 15_000 }).toBe(before);
     // A page-wide marker that a reload would lose.
     await page.evaluate(() => {
-      (window as unknown as { stayed: boolean }).stayed = true;
+      (globalThis as unknown as { stayed: boolean }).stayed = true;
     });
     const row = page.locator('[data-testid=alerts-table] tbody tr', { hasText: bin }).filter({
       hasText: 'Bin fire risk',
@@ -58,7 +59,7 @@ describe('an alert', () => {
     await h.gateways.send(bin, { temperature: 75 });
     await row.waitFor({ timeout: 15_000 });
     await expect.poll(firingInTitle, { timeout: 15_000 }).toBe(before + 1);
-    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
 
     await row.getByRole('link', { name: 'Bin fire risk' }).click();
     const detail = page.getByTestId('alert-detail');
@@ -115,7 +116,9 @@ describe('a rule', () => {
     await shows(error, 'op');
     await expect.poll(() => condition.getAttribute('aria-invalid')).toBe('true');
     // The first invalid field has the focus.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('rule-condition');
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id))
+      .toBe('rule-condition');
     const { body: unchanged } = await getJson<{ condition: { value: number } }>(
       `${h.cloud.apiUrl}/api/v1/rules/bin-full`,
     );

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import type { FleetFile } from '../../shared/fleet.ts';
@@ -10,6 +10,7 @@ import { generateFleet } from '../../simulators/fleet.ts';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { ensureConsoleBuilt } from './build.ts';
+import { launchChromium } from './chromium.ts';
 import { connectGateways, type TestGateways } from './city.ts';
 import { createUser, firstSignIn } from './users.ts';
 
@@ -35,18 +36,6 @@ export interface ConsoleHarness {
   stop(): Promise<void>;
 }
 
-/** Chromium's flags for these machines (docs: /work/shared/REFERENCE.md): no network of its own. */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
-
 export async function startConsoleHarness(
   options: { devices?: number; env?: Record<string, string> } = {},
 ): Promise<ConsoleHarness> {
@@ -59,9 +48,13 @@ export async function startConsoleHarness(
   // done here over HTTP as the console does it. The browser's first sign-in has a test of its own.
   const user = { username: 'test-admin', password: 'correct horse battery staple' };
   const first = 'first password of the test admin';
-  await createUser(cloud.apiUrl, { username: user.username, displayName: 'Test Admin', role: 'admin' }, first);
+  await createUser(
+    cloud.apiUrl,
+    { username: user.username, displayName: 'Test Admin', role: 'admin' },
+    first,
+  );
   await firstSignIn(cloud.apiUrl, user.username, first, user.password);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  const browser = await launchChromium();
   const harness: ConsoleHarness = {
     influxd,
     cloud,

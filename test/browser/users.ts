@@ -14,7 +14,8 @@ export async function createUser(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ...user, password }),
   });
-  if (created.status !== 201) throw new Error(`could not create user ${user.username}: ${await created.text()}`);
+  if (created.status !== 201)
+    throw new Error(`could not create user ${user.username}: ${await created.text()}`);
 }
 
 /** The first sign-in over HTTP, as the console does it: sign in, change the password, sign out. */
@@ -33,6 +34,7 @@ export async function firstSignIn(apiUrl: string, username: string, first: strin
     headers,
     body: JSON.stringify({ currentPassword: first, newPassword: chosen }),
   });
-  if (changed.status !== 204) throw new Error(`${username} could not change the password: ${await changed.text()}`);
+  if (changed.status !== 204)
+    throw new Error(`${username} could not change the password: ${await changed.text()}`);
   await fetch(`${apiUrl}/api/v1/session`, { method: 'DELETE', headers });
 }

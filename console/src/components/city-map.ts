@@ -117,6 +117,8 @@ export function createCityMap(container: HTMLElement, settings: MapSettings, lab
     keyboard: true,
   });
   map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+  // Reachable from outside the bundle: the bench waits for the map's 'idle' through page.evaluate.
+  (container as HTMLElement & { cityMap?: MapLibreMap }).cityMap = map;
   return map;
 }
 
