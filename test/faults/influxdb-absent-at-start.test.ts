@@ -77,7 +77,9 @@ describe('the cloud starts while InfluxDB is unreachable', () => {
       return (now.counters.readings_accepted ?? 0) > 300 && now.journal.lines > kept;
     });
 
-    const influxd: LocalInfluxd = await startLocalInfluxd(join(dir.path, 'influxdb'), { httpPort: influxPort });
+    const influxd: LocalInfluxd = await startLocalInfluxd(join(dir.path, 'influxdb'), {
+      httpPort: influxPort,
+    });
     cleanups.push(() => influxd.stop());
     await stopStream();
     await city.drained();
