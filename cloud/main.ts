@@ -7,9 +7,10 @@ import { openInflux } from './storage/influx-setup.ts';
 async function main() {
   const config = loadCloudConfig();
   const log = createLogger('cloud', config.LOG_LEVEL);
-  const { influx, local } = await openInflux(config, log);
+  const { influx, local, stop: stopInfluxSetUp } = await openInflux(config, log);
   const shutdown = async (reason: string, code = 0) => {
     log.info({ reason }, 'shutting down');
+    stopInfluxSetUp();
     await cloud.stop();
     await local?.stop();
     process.exit(code);

@@ -144,8 +144,13 @@ export class EdgeAgent {
         this.holdOffMs ?? backoffDelay(config.backoff, this.attempt++, this.deps.random);
       this.holdOffMs = undefined;
     });
+    // The backoff starts again only once a connection proved useful (the broker acknowledged a
+    // publish): a broker that lets gateways in but cannot store what they send (its disk is full)
+    // is not hammered by reconnects every second.
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'puback') this.attempt = 0;
+    });
     client.on('connect', () => {
-      this.attempt = 0;
       this.connects++;
       log.info({ gatewayId: config.gatewayId }, 'connected to broker');
       const online: GatewayStatus = { ...offline, state: 'online', ts: this.deps.now().toISOString() };

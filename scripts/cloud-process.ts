@@ -20,7 +20,7 @@ export async function startCloudProcess(env: Record<string, string>): Promise<Cl
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`cloud exited with ${child.exitCode}`);
-    if ((await fetch(`${apiUrl}/health`).catch(() => undefined))?.ok) return { child, apiUrl, exited };
+    if ((await fetch(`${apiUrl}/health/live`).catch(() => undefined))?.ok) return { child, apiUrl, exited };
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error('the cloud process did not answer /health within 30 s');

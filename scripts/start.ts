@@ -184,9 +184,11 @@ async function main() {
     const { influx } = await parts.start(
       'InfluxDB',
       () => openInflux(config, log),
-      ({ local }) =>
-        async () =>
-          local?.stop(),
+      ({ local, stop: stopSetUp }) =>
+        async () => {
+          stopSetUp();
+          await local?.stop();
+        },
     );
     const cloud = await startCloud(parts, {
       config,

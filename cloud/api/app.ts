@@ -34,6 +34,7 @@ import { deviceRoutes } from './devices.ts';
 import { notFoundHandler, problemHandler } from './errors.ts';
 import { type EventStreamOptions, eventRoutes } from './events.ts';
 import { gatewayRoutes } from './gateways.ts';
+import { type HealthSource, healthRoutes } from './health.ts';
 import { mapRoutes } from './map.ts';
 import { openApiDocument } from './openapi.ts';
 import { refuseRewrittenBytes } from './request-bytes.ts';
@@ -79,7 +80,7 @@ export interface ApiDependencies {
   summaryMaxAgeMs: number;
   now: () => Date;
   log: Logger;
-  health(): Record<string, unknown>;
+  health: HealthSource;
 }
 
 export function createApi(deps: ApiDependencies): Express {
@@ -104,9 +105,7 @@ export function createApi(deps: ApiDependencies): Express {
     }),
   );
   app.use(refuseRewrittenBytes);
-  app.get('/health', (_req, res) => {
-    res.json(deps.health());
-  });
+  app.use(healthRoutes(deps.health));
   const authenticated = authenticate(deps.tokens, deps.accounts.sessions);
   app.get('/metrics', authenticated, async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics());

@@ -9,6 +9,7 @@ import { UserAdmin } from '../access/user-admin.ts';
 import { SqliteUserStore } from '../access/users.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { createMetricsRegistry } from '../monitoring/metrics.ts';
+import type { StorageThread } from '../storage/storage-thread.ts';
 import { type ApiDependencies, createApi } from './app.ts';
 
 export interface ApiFeatureDeps extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'accounts' | 'health'> {
@@ -21,8 +22,8 @@ export interface ApiFeatureDeps extends Omit<ApiDependencies, 'metrics' | 'token
   port: number;
   host: string;
   counters: Counters;
-  /** The journal's depth and failure, for /health and /metrics. */
-  journal: { readonly depth: number; readonly failed: Error | undefined };
+  /** The journal's depth, failure and faults, for /health and /metrics. */
+  journal: Pick<StorageThread, 'depth' | 'failed' | 'refusing' | 'faulty' | 'influxReachable'>;
   mqtt: { ports: Record<string, number>; connectedClients(): number };
 }
 
@@ -57,14 +58,28 @@ export function apiFeature(deps: ApiFeatureDeps) {
           alertsOpen: async () =>
             (await routes.alertStore.list({ state: 'open', limit: 1, offset: 0 })).total,
         }),
-        health: () => ({
-          status: journal.failed ? 'failing' : 'ok',
-          influx: { version: influx.server.version },
-          mqtt: { ports: mqtt.ports, connectedClients: mqtt.connectedClients() },
-          journal: { lines: journal.depth, ...(journal.failed && { error: journal.failed.message }) },
-          devices: registry.size,
-          counters: counters.snapshot(),
-        }),
+        health: {
+          refusing: () => journal.refusing,
+          degraded: () => [
+            ...(journal.influxReachable
+              ? []
+              : ['InfluxDB is not reachable: the journal keeps what is accepted']),
+            ...Object.entries(journal.faulty)
+              .filter(([operation]) => operation !== 'append')
+              .map(([operation, reason]) => `journal cannot ${operation}: ${reason}`),
+          ],
+          detail: () => ({
+            influx: { version: influx.server.version, reachable: journal.influxReachable },
+            mqtt: { ports: mqtt.ports, connectedClients: mqtt.connectedClients() },
+            journal: {
+              lines: journal.depth,
+              ...(journal.failed && { error: journal.failed.message }),
+              faults: journal.faulty,
+            },
+            devices: registry.size,
+            counters: counters.snapshot(),
+          }),
+        },
       });
       server = await listenHttp(app, port, host);
       const address = server.address();

@@ -9,6 +9,7 @@ import { deadLetterPaths } from './dead-letters.ts';
 import { devicePaths } from './devices.ts';
 import { eventPaths } from './events.ts';
 import { gatewayPaths } from './gateways.ts';
+import { healthPaths } from './health.ts';
 import { mapPaths } from './map.ts';
 import { answer, refusals } from './openapi-parts.ts';
 import { rulePaths } from './rules.ts';
@@ -20,13 +21,6 @@ export const openApiPath = '/api/openapi.json';
 
 /** The routes of cloud/api/app.ts itself, outside /api/v1. */
 const appPaths: ZodOpenApiPathsObject = {
-  '/health': {
-    get: {
-      summary: 'Status, versions and counters (no authentication)',
-      security: [],
-      responses: answer('Health', z.record(z.string(), z.unknown())),
-    },
-  },
   [openApiPath]: {
     get: {
       summary: 'This document (no authentication)',
@@ -52,6 +46,7 @@ const appPaths: ZodOpenApiPathsObject = {
  */
 const modulePaths: ZodOpenApiPathsObject[] = [
   appPaths,
+  healthPaths,
   accessPaths,
   devicePaths,
   gatewayPaths,

@@ -59,6 +59,8 @@ export class MqttBroker {
   private readonly sessions: GatewaySessions;
   private readonly connectionRate: RateLimiter;
   private readonly messageRate: RateLimiter;
+  /** Publishes of each client whose PUBACK waits for storage (ingestion not settled yet). */
+  private readonly held = new WeakMap<Client, number>();
   private servers: Server[] = [];
 
   private constructor(aedes: Aedes, options: BrokerOptions) {
@@ -194,16 +196,26 @@ export class MqttBroker {
       ? canPublish(gatewayId, packet.topic)
       : { allowed: false as const, reason: 'unauthenticated' };
     if (!decision.allowed) return refuse(decision.reason, 'mqtt_publish_refused');
-    // The PUBACK waits for this promise: it resolves once what was accepted is durable.
+    // The PUBACK waits for this promise: it resolves once what was accepted is durable. While the
+    // journal cannot write (a full or failing disk) it waits too: aedes reads nothing more from this
+    // client meanwhile, and the gateway keeps the message in its outbox.
+    this.held.set(client, (this.held.get(client) ?? 0) + 1);
+    const settled = () => this.held.set(client, (this.held.get(client) ?? 1) - 1);
     onUplink({
       topic: packet.topic,
       gatewayId: gatewayId as string,
       channel: decision.channel,
       payload,
     }).then(
-      () => done(null),
+      () => {
+        settled();
+        done(null);
+      },
       (error: Error) => {
+        settled();
         log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
+        // Not the gateway's fault: the connection this closes does not count against its address.
+        this.connectionRate.give(remoteAddress(client));
         done(error);
       },
     );
@@ -236,6 +248,13 @@ export class MqttBroker {
     aedes.on('ack', (packet) => {
       if (packet && 'topic' in packet && packet.payload)
         this.options.onDelivered(packet.topic, Buffer.from(packet.payload));
+    });
+    aedes.on('keepaliveTimeout', (client) => {
+      // A client whose publish waited for storage could not be read meanwhile (its PINGREQ neither):
+      // closing it is the broker's doing, so its reconnect costs its address nothing.
+      if ((this.held.get(client) ?? 0) === 0) return;
+      counters.add('mqtt_closed_while_held');
+      this.connectionRate.give(remoteAddress(client));
     });
     aedes.on('connectionError', (_client, error) => {
       counters.add('mqtt_connection_errors');

@@ -23,6 +23,15 @@ export class RateLimiter {
     return allowed;
   }
 
+  /**
+   * Gives back one event to `key` (up to the burst): the event did not count, e.g. a connection the
+   * broker itself ended while it held the gateway's publish for a storage fault.
+   */
+  give(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.burst, bucket.tokens + 1);
+  }
+
   /** Drops full buckets (keys idle long enough to have refilled), bounding memory. */
   private forgetIdle(nowMs: number): void {
     for (const [key, bucket] of this.buckets) {

@@ -47,6 +47,16 @@ const counted: [name: string, counter: string, help: string][] = [
     'credentials_file_refused',
     'Versions of the gateway credentials file refused as invalid (the previous one stays in force)',
   ],
+  [
+    'city_journal_append_errors_total',
+    'journal_append_errors',
+    'Failed journal commits (disk full, read-only, I/O errors): retried, nothing acknowledged meanwhile',
+  ],
+  [
+    'city_journal_remove_errors_total',
+    'journal_remove_errors',
+    'Failed removals of drained lines from the journal (retried)',
+  ],
   ['city_influx_points_written_total', 'influx_points_written', 'Points InfluxDB confirmed'],
   ['city_influx_write_errors_total', 'influx_write_errors', 'Failed InfluxDB writes (retried)'],
   ['city_influx_write_seconds_sum', 'influx_write_seconds_sum', 'Total time spent in InfluxDB writes'],

@@ -43,7 +43,10 @@ export function storageFeature(deps: StorageFeatureDeps) {
         path: deps.path,
         maxLines: deps.maxLines,
         keyTtlMs: deps.keyTtlMs,
-        influx: { settings: deps.influx.settings, server: deps.influx.server },
+        influx: {
+          settings: deps.influx.settings,
+          server: deps.influx.reached ? deps.influx.server : undefined,
+        },
         drain: deps.drain,
         logLevel: log.level,
         counters: deps.counters,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { connectInflux, type InfluxConnection } from './influx.ts';
+import { InfluxConnection } from './influx.ts';
 import { type LocalInfluxd, startLocalInfluxd } from './local-influxd.ts';
 import { applyRetentionPolicy } from './retention-policy.ts';
 
@@ -15,27 +15,61 @@ export interface InfluxSetup {
   READINGS_RETENTION_DAYS: number;
 }
 
+/** Retries of the set-up while InfluxDB is unreachable: doubling from the first to the last. */
+const retryMs = { first: 1_000, last: 30_000 };
+
 /**
  * Connects to INFLUX_URL, or starts a private influxd under DATA_DIR when none is configured; either
- * way the database keeps READINGS_RETENTION_DAYS of points.
+ * way the database keeps READINGS_RETENTION_DAYS of points. An INFLUX_URL that does not answer does
+ * not stop the start: the journal buffers what is accepted, the storage thread writes it once
+ * InfluxDB answers, and the set-up (database, retention policy) is retried here in the background
+ * until it succeeds (`stop` ends the retries).
  */
 export async function openInflux(
   config: InfluxSetup,
   log: Logger,
-): Promise<{ influx: InfluxConnection; local?: LocalInfluxd }> {
+): Promise<{ influx: InfluxConnection; local?: LocalInfluxd; stop(): void }> {
   const settings = { token: config.INFLUX_TOKEN, database: config.INFLUX_DATABASE, org: config.INFLUX_ORG };
-  const connect = async (url: string) => {
-    const influx = await connectInflux({ url, ...settings });
+  const prepare = async (influx: InfluxConnection) => {
+    await influx.setUp();
     await applyRetentionPolicy(influx, config.READINGS_RETENTION_DAYS, log);
-    return influx;
   };
-  if (config.INFLUX_URL) return { influx: await connect(config.INFLUX_URL) };
+  if (config.INFLUX_URL) {
+    const influx = new InfluxConnection({ url: config.INFLUX_URL, ...settings });
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const attempt = async (delay: number): Promise<void> => {
+      try {
+        await prepare(influx);
+        if (delay > retryMs.first) log.info({ url: config.INFLUX_URL }, 'InfluxDB reached and set up');
+      } catch (error) {
+        if (delay === retryMs.first)
+          log.warn(
+            { err: error, url: config.INFLUX_URL },
+            'InfluxDB is not reachable; starting anyway: the journal keeps what is accepted until it is',
+          );
+        if (stopped) return;
+        timer = setTimeout(() => void attempt(Math.min(retryMs.last, delay * 2)), delay);
+        timer.unref();
+      }
+    };
+    await attempt(retryMs.first);
+    return {
+      influx,
+      stop: () => {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
+  }
   const dir = join(config.DATA_DIR, 'influxdb');
   log.info({ dir }, 'INFLUX_URL is not set: starting a local influxd');
   const local = await startLocalInfluxd(dir);
   log.info({ url: local.url }, 'local influxd ready');
+  const influx = new InfluxConnection({ url: local.url, ...settings });
   try {
-    return { influx: await connect(local.url), local };
+    await prepare(influx);
+    return { influx, local, stop: () => undefined };
   } catch (error) {
     await local.stop();
     throw error;

@@ -48,11 +48,12 @@ export async function detectServer(url: string): Promise<InfluxServer> {
 
 /**
  * Wraps the client's transport so that WriteApi's `/api/v2/write?org&bucket&precision` goes to the
- * v1 endpoint `/write?db&precision` on servers that have only that.
+ * v1 endpoint `/write?db&precision` on servers that have only that (`v1Only()`, asked per request:
+ * the server may be detected after the connection was made).
  */
-function v1WriteTransport(inner: Transport): Transport {
+function v1WriteTransport(inner: Transport, v1Only: () => boolean): Transport {
   const rewrite = (path: string) => {
-    if (!path.startsWith('/api/v2/write?')) return path;
+    if (!v1Only() || !path.startsWith('/api/v2/write?')) return path;
     const params = new URLSearchParams(path.slice('/api/v2/write?'.length));
     const v1 = new URLSearchParams({
       db: params.get('bucket') ?? '',
@@ -73,22 +74,56 @@ interface QueryResponse {
   error?: string;
 }
 
+/** What `server` says before InfluxDB was reached. */
+const notReached: InfluxServer = { version: 'unknown (not reached yet)', v1WriteOnly: false };
+
+/**
+ * One InfluxDB: writes (WriteApi) and InfluxQL queries. It may be made before InfluxDB answers (the
+ * cloud starts without it, the journal buffers): `setUp()` detects the server and creates the
+ * database, and is awaited before writes; until then `server` says it is not reached yet.
+ */
 export class InfluxConnection {
   readonly settings: InfluxSettings;
-  readonly server: InfluxServer;
+  private detected?: InfluxServer;
+  private settingUp?: Promise<InfluxServer>;
   private readonly client: InfluxDB;
 
-  constructor(settings: InfluxSettings, server: InfluxServer) {
+  constructor(settings: InfluxSettings, server?: InfluxServer) {
     this.settings = settings;
-    this.server = server;
+    this.detected = server;
     const base = new InfluxDB({ url: settings.url, token: settings.token || undefined });
-    this.client = server.v1WriteOnly
-      ? new InfluxDB({
-          url: settings.url,
-          token: settings.token || undefined,
-          transport: v1WriteTransport(base.transport),
-        })
-      : base;
+    this.client = new InfluxDB({
+      url: settings.url,
+      token: settings.token || undefined,
+      transport: v1WriteTransport(base.transport, () => this.detected?.v1WriteOnly ?? false),
+    });
+  }
+
+  /** The server, once reached (see `setUp`). */
+  get server(): InfluxServer {
+    return this.detected ?? notReached;
+  }
+
+  /** Whether InfluxDB has been reached and set up. */
+  get reached(): boolean {
+    return this.detected !== undefined;
+  }
+
+  /**
+   * Detects the server (once) and makes sure the database exists; rejects while InfluxDB is not
+   * reachable (the next call tries again).
+   */
+  setUp(): Promise<InfluxServer> {
+    if (this.detected) return Promise.resolve(this.detected);
+    this.settingUp ??= (async () => {
+      const server = await detectServer(this.settings.url);
+      await this.createDatabase(server);
+      this.detected = server;
+      return server;
+    })().finally(() => {
+      this.settingUp = undefined;
+    });
+    return this.settingUp;
   }
 
   writeApi(options: Partial<WriteOptions>): WriteApi {
@@ -118,8 +153,8 @@ export class InfluxConnection {
   }
 
   /** 1.x needs the database created; 2.x/3.x buckets are created by their own provisioning. */
-  async ensureDatabase(): Promise<void> {
-    if (!/^1\./.test(this.server.version)) return;
+  private async createDatabase(server: InfluxServer): Promise<void> {
+    if (!/^1\./.test(server.version)) return;
     await this.query(`CREATE DATABASE ${quoteIdent(this.settings.database)}`, 'POST');
   }
 }
@@ -135,8 +170,9 @@ export function logInfluxClientTo(log: Logger): void {
   });
 }
 
+/** A connection to an InfluxDB that answers now (detected and set up); rejects if it does not. */
 export async function connectInflux(settings: InfluxSettings): Promise<InfluxConnection> {
-  const connection = new InfluxConnection(settings, await detectServer(settings.url));
-  await connection.ensureDatabase();
+  const connection = new InfluxConnection(settings);
+  await connection.setUp();
   return connection;
 }

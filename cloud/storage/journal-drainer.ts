@@ -16,6 +16,8 @@ export interface DrainerOptions {
    * leave the journal only once this has resolved (if it throws, the batch is retried).
    */
   onRejected(lines: string[], reason: string): void | Promise<void>;
+  /** Called when writes start failing (false) or succeed again (true): InfluxDB's state for /health. */
+  onInfluxState?(reachable: boolean): void;
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -38,11 +40,14 @@ interface InFlight {
  */
 export class JournalDrainer {
   private readonly journal: JournalStore;
+  private readonly influx: InfluxConnection;
   private readonly apis: WriteApi[];
   private readonly options: DrainerOptions;
   private readonly counters: CounterSink;
   private readonly log: Logger;
   private stopped = false;
+  /** Whether a write has succeeded yet. */
+  private writing = false;
   private wake?: () => void;
   private unsubscribe?: () => void;
   private loop?: Promise<void>;
@@ -55,6 +60,7 @@ export class JournalDrainer {
     log: Logger,
   ) {
     this.journal = journal;
+    this.influx = influx;
     this.options = options;
     this.counters = counters;
     this.log = log;
@@ -86,7 +92,7 @@ export class JournalDrainer {
     const free: WriteApi[] = [...this.apis];
     while (!this.stopped) {
       for (let api = free.pop(); api; api = free.pop()) {
-        const batch = await this.journal.take(this.options.batchLines, takenUpTo);
+        const batch = await this.retried(() => this.journal.take(this.options.batchLines, takenUpTo));
         if (!batch) {
           free.push(api);
           break;
@@ -109,9 +115,12 @@ export class JournalDrainer {
       if (error === undefined) {
         this.counters.add('influx_points_written', batch.count);
         this.counters.observe('influx_write_seconds', seconds);
-        await this.journal.remove(batch.lastId, batch.count);
+        await this.retried(() => this.journal.remove(batch.lastId, batch.count));
+        if (this.stopped) break;
         if (failing)
           this.log.info({ backlog: this.journal.depth }, 'InfluxDB writes resumed; draining the journal');
+        if (failing || !this.writing) this.options.onInfluxState?.(true);
+        this.writing = true;
         failing = false;
         delay = this.options.minRetryMs;
         continue;
@@ -122,7 +131,7 @@ export class JournalDrainer {
         // Malformed for InfluxDB: retrying cannot help. Kept as dead letters, never silently lost.
         try {
           await this.options.onRejected(batch.records, (error as Error).message);
-          await this.journal.remove(batch.lastId, batch.count);
+          await this.retried(() => this.journal.remove(batch.lastId, batch.count));
           continue;
         } catch (keeping) {
           failure = keeping;
@@ -133,30 +142,57 @@ export class JournalDrainer {
       await Promise.all(inFlight.splice(0).map((w) => w.done));
       takenUpTo = undefined;
       if (this.stopped) break;
+      if (!failing) this.options.onInfluxState?.(false);
       if (!failing)
         this.log.warn(
           { err: failure, backlog: this.journal.depth },
           'InfluxDB write failed; keeping the journal and retrying',
         );
       failing = true;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          if (this.stopped) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-      });
+      await this.pause(delay);
       delay = Math.min(this.options.maxRetryMs, delay * 2);
     }
     await Promise.all(inFlight.map((w) => w.done));
+  }
+
+  /** Waits `ms`, or less if the drainer is stopped meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        if (this.stopped) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+    });
+  }
+
+  /**
+   * Runs a journal operation until it succeeds (the journal counts and reports its failures: a full
+   * or failing disk must not end the drainer), waiting between attempts; undefined once stopped.
+   */
+  private async retried<T>(operation: () => Promise<T>): Promise<T | undefined> {
+    let delay = this.options.minRetryMs;
+    for (;;) {
+      try {
+        return await operation();
+      } catch (error) {
+        this.log.debug({ err: error }, 'journal operation failed; retrying');
+        if (this.stopped) return undefined;
+        await this.pause(delay);
+        if (this.stopped) return undefined;
+        delay = Math.min(this.options.maxRetryMs, delay * 2);
+      }
+    }
   }
 
   private async write(api: WriteApi, batch: JournalBatch): Promise<{ error?: unknown; seconds: number }> {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
+      // A cloud started without InfluxDB meets it here first: detected and its database created.
+      await this.influx.setUp();
       api.writeRecords(batch.records);
       await api.flush();
       return { seconds: seconds() };

@@ -2,6 +2,12 @@ import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, openSync } 
 import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openSqlite } from '../sqlite/sqlite.ts';
+import {
+  faultReason,
+  isTransientStorageError,
+  type JournalFaultListener,
+  JournalFaults,
+} from './journal-faults.ts';
 
 export interface JournalEntry {
   /** InfluxDB line protocol, one line per point. */
@@ -108,6 +114,10 @@ export interface JournalOptions {
   /** Batch keys are remembered this long to recognise redeliveries. */
   keyTtlMs: number;
   now: () => Date;
+  /** Told about failed appends and removals (disk full, read-only, I/O errors) and their end. */
+  faults?: JournalFaultListener;
+  /** Delays between attempts of a failing append or removal: doubling from min to max. */
+  retry?: { minMs: number; maxMs: number };
 }
 
 /**
@@ -145,9 +155,14 @@ export class IngestJournal implements JournalStore {
   private failure?: Error;
   /** Committed appends waiting for the next flush of the log. */
   private unsynced: Pending[] = [];
+  private readonly faults: JournalFaults;
 
   constructor(path: string, options: JournalOptions) {
     this.options = options;
+    this.faults = new JournalFaults(
+      options.faults ?? { onFault: () => undefined, onRecovered: () => undefined },
+      options.retry ?? { minMs: 200, maxMs: 5_000 },
+    );
     this.db = openSqlite(path);
     const { journal_mode: mode } = this.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string };
     // Durability rests on flushing the write-ahead log; without one (an in-memory journal, or a file
@@ -225,15 +240,34 @@ export class IngestJournal implements JournalStore {
       }
       this.db.exec('COMMIT');
     } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      for (const p of group) p.reject(error as Error);
+      this.rollBack();
+      if (!isTransientStorageError(error)) {
+        for (const p of group) p.reject(error as Error);
+        return;
+      }
+      // The disk cannot take it now (full, read-only, an I/O error): nothing of the group is in the
+      // journal and nothing was acknowledged. The group is kept, in order, and committed again later.
+      this.queue = [...group, ...this.queue];
+      this.scheduled = true;
+      const delay = this.faults.failed('append', error as Error);
+      setTimeout(() => this.commit(), delay).unref();
       return;
     }
+    this.faults.succeeded('append');
     this.lineCount += lines;
     // The drainer may start on these lines now; their appends resolve once the log is on disk.
     if (lines > 0) for (const listener of this.listeners) listener();
     this.unsynced.push(...group);
     this.sync();
+  }
+
+  /** Ends a failed transaction (SQLite may have rolled it back itself already). */
+  private rollBack(): void {
+    try {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // Nothing was committed either way; the next attempt starts a new transaction.
+    }
   }
 
   /** Flushes the log in the thread pool; appends committed meanwhile wait for the next flush. */
@@ -319,13 +353,26 @@ export class IngestJournal implements JournalStore {
 
   /** InfluxDB has the lines up to `lastId`: they leave the journal. */
   async remove(lastId: number, count: number): Promise<void> {
-    this.statements.remove.run(lastId);
+    try {
+      this.statements.remove.run(lastId);
+    } catch (error) {
+      // A full disk fails deletes too (they need room in the log): the lines stay, the caller retries.
+      if (isTransientStorageError(error)) this.faults.failed('remove', error as Error);
+      throw new Error(`ingest journal: removing drained lines failed: ${faultReason(error as Error)}`, {
+        cause: error,
+      });
+    }
+    this.faults.succeeded('remove');
     this.removedUpTo = lastId;
     this.lineCount -= count;
     const now = this.options.now().getTime();
     if (now - this.forgotAt >= forgetEveryMs) {
-      this.statements.forget.run(now - this.options.keyTtlMs);
-      this.forgotAt = now;
+      try {
+        this.statements.forget.run(now - this.options.keyTtlMs);
+        this.forgotAt = now;
+      } catch {
+        // Old batch keys stay a little longer: tried again at a later removal.
+      }
     }
     for (const listener of this.removeListeners) listener(count);
   }

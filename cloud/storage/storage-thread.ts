@@ -5,6 +5,7 @@ import type { Counters } from '../monitoring/counters.ts';
 import type { InfluxServer, InfluxSettings } from './influx.ts';
 import { BatchKeys, type Journal, type JournalEntry, type JournalRecord, toRecord } from './journal.ts';
 import type { DrainerOptions } from './journal-drainer.ts';
+import type { JournalOperation } from './journal-faults.ts';
 
 /** What the storage thread is started with (structured-cloned into it). */
 export interface StorageSettings {
@@ -12,8 +13,9 @@ export interface StorageSettings {
   /** The main thread's clock when it started the storage thread (later ones come with appends). */
   startedAt: number;
   keyTtlMs: number;
-  influx: { settings: InfluxSettings; server: InfluxServer };
-  drain: Omit<DrainerOptions, 'onRejected'>;
+  /** The server as the main thread detected it; none if InfluxDB was not reached yet. */
+  influx: { settings: InfluxSettings; server?: InfluxServer };
+  drain: Omit<DrainerOptions, 'onRejected' | 'onInfluxState'>;
   logLevel: string;
 }
 
@@ -32,6 +34,11 @@ export type FromStorage =
   | { type: 'add'; name: string; by: number }
   | { type: 'observe'; name: string; value: number }
   | { type: 'rejected'; id: number; lines: string[]; reason: string }
+  /** The journal cannot append or remove now (disk full, read-only, I/O errors); it keeps retrying. */
+  | { type: 'fault'; operation: JournalOperation; reason: string }
+  | { type: 'recovered'; operation: JournalOperation }
+  /** InfluxDB writes failed (false) or work again (true). */
+  | { type: 'influx'; reachable: boolean }
   /** The journal can no longer make anything durable. */
   | { type: 'fatal'; message: string };
 
@@ -75,6 +82,9 @@ export class StorageThread implements Journal {
   private readonly batchKeys: BatchKeys;
   private idleWaiters: (() => void)[] = [];
   private failure?: Error;
+  /** Journal operations failing now, and why (reported by the storage thread). */
+  private readonly faults = new Map<JournalOperation, string>();
+  private influxUp: boolean;
   private stopping = false;
   private readonly stopped: Promise<void>;
 
@@ -82,6 +92,7 @@ export class StorageThread implements Journal {
     this.options = options;
     this.worker = worker;
     this.lineCount = depth;
+    this.influxUp = options.influx.server !== undefined;
     this.keys = new DatabaseSync(options.path, { readOnly: true });
     this.keys.exec('PRAGMA busy_timeout = 5000');
     const onDisk = this.keys.prepare('SELECT 1 FROM batch_keys WHERE key = ?');
@@ -131,7 +142,12 @@ export class StorageThread implements Journal {
     const done = new Promise<void>((resolve, reject) => {
       const waiting = { record, resolve, reject };
       if (this.failure) reject(this.failure);
-      else if (this.lineCount >= this.options.maxLines || this.waitingForRoom.length > 0)
+      else if (
+        this.lineCount >= this.options.maxLines ||
+        this.waitingForRoom.length > 0 ||
+        this.faults.has('append')
+      )
+        // Held (no PUBACK yet) until there is room, or until the journal can write again.
         this.waitingForRoom.push(waiting);
       else this.send(waiting);
     });
@@ -157,6 +173,30 @@ export class StorageThread implements Journal {
   /** Why the storage thread stopped working, if it did (reported by /health). */
   get failed(): Error | undefined {
     return this.stopping ? undefined : this.failure;
+  }
+
+  /**
+   * Why the journal cannot take new messages now, if it cannot (readiness): the storage thread
+   * failed, the disk refuses appends, or the journal is full (backpressure). Empty when it can.
+   */
+  get refusing(): string[] {
+    const reasons: string[] = [];
+    if (this.failed) reasons.push(`storage failed: ${this.failed.message}`);
+    const append = this.faults.get('append');
+    if (append) reasons.push(`journal cannot write: ${append}`);
+    if (this.lineCount >= this.options.maxLines)
+      reasons.push(`journal full: ${this.lineCount} lines wait for InfluxDB (JOURNAL_MAX_LINES)`);
+    return reasons;
+  }
+
+  /** Whether InfluxDB takes writes (as the last write, or the start-up, found it). */
+  get influxReachable(): boolean {
+    return this.influxUp;
+  }
+
+  /** Journal operations failing now (retried by the storage thread), with their reasons. */
+  get faulty(): Record<string, string> {
+    return Object.fromEntries(this.faults);
   }
 
   private send(waiting: Waiting): void {
@@ -221,6 +261,16 @@ export class StorageThread implements Journal {
       case 'fatal':
         this.fail(new Error(`storage thread: ${message.message}`));
         return;
+      case 'fault':
+        this.faults.set(message.operation, message.reason);
+        return;
+      case 'influx':
+        this.influxUp = message.reachable;
+        return;
+      case 'recovered':
+        this.faults.delete(message.operation);
+        this.roomMade();
+        return;
       case 'ready':
         return;
     }
@@ -228,7 +278,11 @@ export class StorageThread implements Journal {
 
   /** Lines left the journal: appends waiting for room go, in order; `drained()` callers may be done. */
   private roomMade(): void {
-    while (this.waitingForRoom.length > 0 && this.lineCount < this.options.maxLines)
+    while (
+      this.waitingForRoom.length > 0 &&
+      this.lineCount < this.options.maxLines &&
+      !this.faults.has('append')
+    )
       this.send(this.waitingForRoom.shift() as Waiting);
     if (this.lineCount === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
@@ -237,9 +291,12 @@ export class StorageThread implements Journal {
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
-    if (!this.stopping) this.options.log.error({ err: error }, 'storage thread stopped; appends are refused');
     for (const waiting of [...this.inFlight.values(), ...this.waitingForRoom.splice(0)])
       waiting.reject(error);
     this.inFlight.clear();
+    if (this.stopping) return;
+    this.options.log.error({ err: error }, 'storage thread stopped; appends are refused');
+    // Nothing can be made durable any more: the process is to exit so that a supervisor restarts it.
+    this.options.onFailure(error);
   }
 }

@@ -3,6 +3,7 @@ import { createLogger } from '../../shared/log.ts';
 import { InfluxConnection } from './influx.ts';
 import { IngestJournal } from './journal.ts';
 import { JournalDrainer } from './journal-drainer.ts';
+import { faultReason } from './journal-faults.ts';
 import type { FromStorage, StorageSettings, ToStorage } from './storage-thread.ts';
 
 /**
@@ -22,6 +23,20 @@ let clock = settings.startedAt;
 const journal = new IngestJournal(settings.path, {
   keyTtlMs: settings.keyTtlMs,
   now: () => new Date(clock),
+  faults: {
+    onFault: (operation, error, first) => {
+      post({ type: 'add', name: `journal_${operation}_errors`, by: 1 });
+      if (!first) return;
+      const reason = faultReason(error);
+      // Once per episode: the counter says how often it was tried.
+      log.error({ operation, reason }, `ingest journal cannot ${operation}; retrying until it can`);
+      post({ type: 'fault', operation, reason });
+    },
+    onRecovered: (operation) => {
+      log.info({ operation }, `ingest journal can ${operation} again`);
+      post({ type: 'recovered', operation });
+    },
+  },
   onFailure: (error) => {
     // Nothing can be acknowledged any more: the main thread stops the process (see StorageThread).
     log.fatal({ err: error }, 'ingest journal failed');
@@ -36,6 +51,7 @@ const drainer = new JournalDrainer(
   new InfluxConnection(settings.influx.settings, settings.influx.server),
   {
     ...settings.drain,
+    onInfluxState: (reachable) => post({ type: 'influx', reachable }),
     onRejected: (lines, reason) =>
       new Promise<void>((resolve, reject) => {
         const id = ++rejections;
