@@ -39,13 +39,16 @@ export function App() {
       return;
     }
     connectLive();
-    api.mapSettings().then(setSettings, () => setSettings(undefined));
+    api.mapSettings().then(
+      (s) => setSettings(s),
+      () => setSettings(undefined),
+    );
   }, [session]);
 
   const i18n = useMemo<I18n>(
     () => ({
       lang,
-      timeZone: settings?.city.timezone ?? 'UTC',
+      timeZone: settings?.city?.timezone ?? 'UTC',
       t: (key, params) => translate(lang, key, params),
       setLang: setLangState,
     }),

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import type { AlertAction } from '../api/api.ts';
 import { api } from '../api/api.ts';
 import type { Alert } from '../api/types.ts';
 import { ErrorNote, StateBadge } from '../components/bits.tsx';
@@ -6,7 +7,6 @@ import { useLoad } from '../components/load.ts';
 import { formatDateTime } from '../format.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
 import { useLive } from '../live.ts';
-import type { AlertAction } from './alerts.tsx';
 
 /** One alert: what it is about, its history, and the actions on it. */
 export function AlertDetail({ id, onChanged }: { id: string; onChanged(alert: Alert): void }) {
@@ -18,15 +18,9 @@ export function AlertDetail({ id, onChanged }: { id: string; onChanged(alert: Al
     if (changed.id === id) alert.reload();
   });
   async function act(action: AlertAction) {
-    const body: Record<AlertAction, Record<string, string>> = {
-      acknowledge: text ? { note: text } : {},
-      assign: { assignee: text },
-      comments: { text },
-      resolve: { reason: text },
-    };
     setError(undefined);
     try {
-      onChanged(await api.alertAction(id, action, body[action]));
+      onChanged(await api.alertAction(id, action, text));
       setText('');
       alert.reload();
     } catch (e) {

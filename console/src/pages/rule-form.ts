@@ -1,4 +1,4 @@
-import type { Rule } from '../api/types.ts';
+import type { Rule, RuleInput } from '../api/types.ts';
 
 /**
  * The rule form's fields and how a rule becomes them and back. Conditions stay JSON (they nest);
@@ -23,39 +23,11 @@ export const fieldNames = [
 export type FieldName = (typeof fieldNames)[number];
 export type Fields = Record<FieldName, string | boolean>;
 
-const units = [
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1_000],
-] as const;
-
-/** Milliseconds (as an older GET answers) or a duration text, as a duration text. */
-export function durationText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'number' || value <= 0) return '';
-  const [unit, ms] = units.find(([, ms]) => value % ms === 0) ?? ['s', 1_000];
-  return `${Math.round(value / ms)}${unit}`;
-}
-
 const conditionText = (c: unknown) => (c === undefined ? '' : JSON.stringify(c, null, 2));
 
-/** A rule as read, made acceptable to PUT: durations as text (also inside conditions). */
-export function ruleForPut(rule: Rule): Record<string, unknown> {
-  const fix = (value: unknown, key = ''): unknown => {
-    if (Array.isArray(value)) return value.map((v) => fix(v));
-    if (value && typeof value === 'object')
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fix(v, k)]));
-    return ['window', 'after', 'olderThan', ...durationFields].includes(key) && typeof value === 'number'
-      ? durationText(value)
-      : value;
-  };
-  return fix(rule) as Record<string, unknown>;
-}
-
 export function toFields(rule: Rule | undefined): Fields {
-  const r = rule ? ruleForPut(rule) : {};
-  const target = (r.target ?? {}) as { kind?: string; districts?: string[] };
+  const r: Partial<Rule> = rule ?? {};
+  const target: Partial<Rule['target']> = r.target ?? {};
   return {
     id: String(r.id ?? ''),
     name: String(r.name ?? ''),
@@ -66,12 +38,12 @@ export function toFields(rule: Rule | undefined): Fields {
     'target.districts': (target.districts ?? []).join(', '),
     condition: conditionText(r.condition ?? { type: 'threshold', metric: '', op: '>', value: 0 }),
     clear: conditionText(r.clear),
-    for: durationText(r.for),
-    autoClearAfter: durationText(r.autoClearAfter),
-    escalateAfter: durationText(r.escalateAfter),
-    minInterval: durationText(r.minInterval),
+    for: r.for ?? '',
+    autoClearAfter: r.autoClearAfter ?? '',
+    escalateAfter: r.escalateAfter ?? '',
+    minInterval: r.minInterval ?? '',
     escalateTo: String(r.escalateTo ?? ''),
-    channels: ((r.channels as string[] | undefined) ?? ['log']).join(', '),
+    channels: (r.channels ?? ['log']).join(', '),
   };
 }
 
@@ -88,7 +60,7 @@ const list = (text: string) =>
 export function fromFields(
   fields: Fields,
   original: Rule | undefined,
-): { rule: Record<string, unknown> } | { errors: Partial<Record<FieldName, string>> } {
+): { rule: RuleInput } | { errors: Partial<Record<FieldName, string>> } {
   const errors: Partial<Record<FieldName, string>> = {};
   const parse = (name: 'condition' | 'clear') => {
     const text = String(fields[name]).trim();
@@ -102,7 +74,7 @@ export function fromFields(
   const condition = parse('condition');
   const clear = parse('clear');
   if (Object.keys(errors).length) return { errors };
-  const base = original ? ruleForPut(original) : {};
+  const base: Partial<Rule> = original ?? {};
   const rule: Record<string, unknown> = {
     ...base,
     id: fields.id,
@@ -124,7 +96,8 @@ export function fromFields(
   for (const name of [...durationFields, 'escalateTo'] as const)
     rule[name] = String(fields[name]).trim() || undefined;
   for (const [key, value] of Object.entries(rule)) if (value === undefined) delete rule[key];
-  return { rule };
+  // The server checks the rule with its zod schema; its errors come back to the fields.
+  return { rule: rule as unknown as RuleInput };
 }
 
 /** The field a server error's path belongs to (the longest field name it begins with), or none. */
