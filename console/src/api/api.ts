@@ -115,6 +115,8 @@ export const api = {
     ),
   commands: (device: string) =>
     unwrap(client.GET('/api/v1/commands', { params: { query: { device, limit: 20 } } })),
+  deviceEvents: (id: string, query: Query<'/api/v1/devices/{id}/events'> = {}) =>
+    unwrap(client.GET('/api/v1/devices/{id}/events', { params: { path: { id }, query } })),
   command: (id: string) => unwrap(client.GET('/api/v1/commands/{id}', path({ id }))),
   collection: () => unwrap(client.GET('/api/v1/waste/collection')),
 
