@@ -8,7 +8,7 @@ import { connectLive, disconnectLive, useLive } from './live.ts';
 import { AlertsPage } from './pages/alerts.tsx';
 import { GatewaysPage } from './pages/gateways.tsx';
 import { OverviewPage } from './pages/overview.tsx';
-import { PasswordPage } from './pages/password.tsx';
+import { FirstPasswordPage, PasswordPage } from './pages/password.tsx';
 import { RuleEditPage } from './pages/rule-edit.tsx';
 import { RulesPage } from './pages/rules.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -33,8 +33,11 @@ export function App() {
     );
     return onUnauthorized(() => setSession(null));
   }, []);
+  // Signed in, and past the first change of a password an administrator set (until then the
+  // server refuses everything else).
+  const ready = Boolean(session && !session.user.mustChangePassword);
   useEffect(() => {
-    if (!session) {
+    if (!ready) {
       disconnectLive();
       return;
     }
@@ -43,7 +46,7 @@ export function App() {
       (s) => setSettings(s),
       () => setSettings(undefined),
     );
-  }, [session]);
+  }, [ready]);
 
   const i18n = useMemo<I18n>(
     () => ({
@@ -68,7 +71,7 @@ export function App() {
           <SignInPage onSignedIn={setSession} />
         ) : (
           <SessionContext.Provider value={{ session, settings, signOut, setSession }}>
-            <SignedIn />
+            {session.user.mustChangePassword ? <FirstPasswordPage /> : <SignedIn />}
           </SessionContext.Provider>
         )}
       </LocationProvider>
