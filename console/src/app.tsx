@@ -3,7 +3,15 @@ import { ErrorBoundary, LocationProvider, lazy, Route, Router, useLocation } fro
 import { api, onUnauthorized } from './api/api.ts';
 import type { MapSettings, Session } from './api/types.ts';
 import { Header } from './components/header.tsx';
-import { type I18n, I18nContext, initialLang, type Lang, rememberLang, translate } from './i18n/i18n.ts';
+import {
+  type I18n,
+  I18nContext,
+  initialLang,
+  type Lang,
+  rememberLang,
+  translate,
+  useI18n,
+} from './i18n/i18n.ts';
 import { connectLive, disconnectLive, useLive } from './live.ts';
 import { AlertsPage } from './pages/alerts.tsx';
 import { GatewaysPage } from './pages/gateways.tsx';
@@ -13,7 +21,7 @@ import { RuleEditPage } from './pages/rule-edit.tsx';
 import { RulesPage } from './pages/rules.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { UsersPage } from './pages/users.tsx';
-import { SessionContext } from './session.ts';
+import { SessionContext, useSession } from './session.ts';
 
 // MapLibre and uPlot are most of the JavaScript: loaded with the pages that use them.
 const MapPage = lazy(() => import('./pages/map.tsx').then((m) => m.MapPage));
@@ -71,7 +79,7 @@ export function App() {
           <SignInPage onSignedIn={setSession} />
         ) : (
           <SessionContext.Provider value={{ session, settings, signOut, setSession }}>
-            {session.user.mustChangePassword ? <FirstPasswordPage /> : <SignedIn />}
+            <SignedIn />
           </SessionContext.Provider>
         )}
       </LocationProvider>
@@ -79,17 +87,27 @@ export function App() {
   );
 }
 
+/**
+ * The signed-in layout. A user whose password an administrator set gets only the change of it
+ * (every other request would be refused, 403) at whatever page they asked for; once it is changed
+ * that page shows, with a note that the password is changed.
+ */
 function SignedIn() {
+  const { t } = useI18n();
+  const { session } = useSession();
+  const forced = session.user.mustChangePassword;
+  const [changed, setChanged] = useState(false);
   const [firing, setFiring] = useState(0);
   const [announcement, setAnnouncement] = useState('');
   const { path } = useLocation();
   const countFiring = useCallback(() => {
+    if (forced) return;
     api.alerts({ state: 'firing', limit: 1 }).then(
       (r) => setFiring(r.total),
       () => undefined,
     );
-  }, []);
-  useEffect(countFiring, []);
+  }, [forced]);
+  useEffect(countFiring, [countFiring]);
   useLive('connected', countFiring);
   useLive('alert', ({ transition, alert }) => {
     countFiring();
@@ -104,27 +122,37 @@ function SignedIn() {
   // A new page: focus its heading, so keyboard and screen-reader users start there.
   useEffect(() => {
     document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });
-  }, [path]);
+  }, [path, forced]);
+  useEffect(() => setChanged(false), [path]);
 
   return (
     <>
       <Header firing={firing} />
       <main id="main" tabIndex={-1}>
+        {changed && (
+          <p class="success" role="status">
+            {t('password.changed')}
+          </p>
+        )}
         <ErrorBoundary>
-          <Router>
-            <Route path="/" component={OverviewPage} />
-            <Route path="/map" component={MapPage} />
-            <Route path="/alerts" component={AlertsPage} />
-            <Route path="/alerts/:id" component={AlertsPage} />
-            <Route path="/devices/:id" component={DevicePage} />
-            <Route path="/rules" component={RulesPage} />
-            <Route path="/rules/new" component={RuleEditPage} />
-            <Route path="/rules/:id" component={RuleEditPage} />
-            <Route path="/gateways" component={GatewaysPage} />
-            <Route path="/users" component={UsersPage} />
-            <Route path="/password" component={PasswordPage} />
-            <Route default component={OverviewPage} />
-          </Router>
+          {forced ? (
+            <FirstPasswordPage onChanged={() => setChanged(true)} />
+          ) : (
+            <Router>
+              <Route path="/" component={OverviewPage} />
+              <Route path="/map" component={MapPage} />
+              <Route path="/alerts" component={AlertsPage} />
+              <Route path="/alerts/:id" component={AlertsPage} />
+              <Route path="/devices/:id" component={DevicePage} />
+              <Route path="/rules" component={RulesPage} />
+              <Route path="/rules/new" component={RuleEditPage} />
+              <Route path="/rules/:id" component={RuleEditPage} />
+              <Route path="/gateways" component={GatewaysPage} />
+              <Route path="/users" component={UsersPage} />
+              <Route path="/password" component={PasswordPage} />
+              <Route default component={OverviewPage} />
+            </Router>
+          )}
         </ErrorBoundary>
       </main>
       <div class="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">

@@ -54,6 +54,11 @@ export function numericMetrics(kind: DeviceKind): string[] {
     .map(([name]) => name);
 }
 
+/** The event types a kind's devices send (for an event condition). */
+export function eventTypes(kind: DeviceKind): string[] {
+  return [...kinds[kind].events.options];
+}
+
 export function metricNames(kind: DeviceKind): string[] {
   return Object.keys(metricsOf(kind));
 }

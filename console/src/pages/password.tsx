@@ -1,8 +1,6 @@
 import { useState } from 'preact/hooks';
-import { useLocation } from 'preact-iso';
 import { ApiError, api } from '../api/api.ts';
 import { describedBy, Field, PageTitle } from '../components/bits.tsx';
-import { LanguageSwitch } from '../components/header.tsx';
 import { useI18n } from '../i18n/i18n.ts';
 import { useSession } from '../session.ts';
 
@@ -25,34 +23,19 @@ export function PasswordPage() {
 
 /**
  * The first sign-in of a user an administrator created or reset: the server refuses everything
- * else until the password is changed (403), so the console shows only this, says why, and then
- * continues to the page that was asked for (the overview when that was this page).
+ * else until the password is changed (403), so this is shown at any page, says why, and then the
+ * page asked for shows (the caller says the password is changed).
  */
-export function FirstPasswordPage() {
+export function FirstPasswordPage({ onChanged }: { onChanged(): void }) {
   const { t } = useI18n();
-  const { session, signOut } = useSession();
-  const { path, route } = useLocation();
   return (
-    <main id="main" class="sign-in">
-      <div class="sign-in-lang">
-        <LanguageSwitch />
-      </div>
-      <div class="first-password">
-        <h1>{t('password.firstTitle')}</h1>
-        <p class="notice" id="first-password-why">
-          {t('password.firstWhy', { username: session.user.username })}
-        </p>
-        <PasswordForm
-          describedBy="first-password-why"
-          onChanged={() => {
-            if (path === '/password') route('/');
-          }}
-        />
-        <button type="button" class="link" onClick={() => void signOut()}>
-          {t('nav.signOut')}
-        </button>
-      </div>
-    </main>
+    <section>
+      <PageTitle>{t('password.title')}</PageTitle>
+      <p class="notice" id="must-change">
+        {t('password.mustChange')}
+      </p>
+      <PasswordForm describedBy="must-change" onChanged={onChanged} />
+    </section>
   );
 }
 
