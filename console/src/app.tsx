@@ -112,7 +112,7 @@ function SignedIn() {
   useLive('alert', ({ transition, alert }) => {
     countFiring();
     if (transition === 'fired' || transition === 'escalated') {
-      setAnnouncement(`${alert.severity}: ${alert.summary || alert.ruleName}`);
+      setAnnouncement(`${t(`state.${alert.severity}`)}: ${alert.summary || alert.ruleName}`);
     }
   });
   useEffect(() => {

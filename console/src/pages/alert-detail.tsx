@@ -5,7 +5,7 @@ import type { Alert } from '../api/types.ts';
 import { ErrorNote, StateBadge } from '../components/bits.tsx';
 import { useLoad } from '../components/load.ts';
 import { formatDateTime } from '../format.ts';
-import { type MessageKey, useI18n } from '../i18n/i18n.ts';
+import { type MessageKey, translateWord, useI18n } from '../i18n/i18n.ts';
 import { useLive } from '../live.ts';
 
 /** One alert: what it is about, its history, and the actions on it. */
@@ -71,7 +71,9 @@ export function AlertDetail({ id, onChanged }: { id: string; onChanged(alert: Al
               <li key={`${h.at}${h.action}`}>
                 <time dateTime={h.at}>{formatDateTime(h.at, lang, timeZone)}</time> · {h.actor} ·{' '}
                 {t(`history.${h.action}` as MessageKey)}
-                {detailText(h.detail)}
+                {detailText(h.detail, (v) =>
+                  h.action === 'escalated' ? translateWord(lang, 'state', v) : v,
+                )}
               </li>
             ))}
           </ol>
@@ -82,8 +84,10 @@ export function AlertDetail({ id, onChanged }: { id: string; onChanged(alert: Al
 }
 
 /** A history entry's detail ({ note }, { assignee }, { from, to }, ...) as text. */
-function detailText(detail: unknown): string {
+function detailText(detail: unknown, word: (value: string) => string): string {
   if (!detail || typeof detail !== 'object') return '';
-  const values = Object.values(detail).filter((v) => typeof v === 'string' || typeof v === 'number');
+  const values = Object.values(detail)
+    .filter((v) => typeof v === 'string' || typeof v === 'number')
+    .map((v) => (typeof v === 'string' ? word(v) : String(v)));
   return values.length ? `: ${values.join(' → ')}` : '';
 }

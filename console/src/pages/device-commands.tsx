@@ -3,7 +3,7 @@ import { ApiError, api } from '../api/api.ts';
 import { type Command, type Device, finalCommandStatuses } from '../api/types.ts';
 import { ErrorNote } from '../components/bits.tsx';
 import { formatDateTime } from '../format.ts';
-import { type MessageKey, useI18n } from '../i18n/i18n.ts';
+import { type MessageKey, translateWord, useI18n } from '../i18n/i18n.ts';
 import { type CommandForm, commandForms } from '../kinds.ts';
 import { useLive } from '../live.ts';
 import { canOperate, useSession } from '../session.ts';
@@ -61,7 +61,7 @@ export function DeviceCommands(props: { device: Device; commands: Tracked; setCo
             <span class={`badge cmd-${c.status}`}>{t(`commandStatus.${c.status}` as MessageKey)}</span>
             {!finalCommandStatuses.includes(c.status) && <span class="muted"> …</span>} ·{' '}
             {formatDateTime(c.createdAt, lang, timeZone)}
-            {c.detail && <span class="muted"> ({c.detail})</span>}
+            {c.detail && <span class="muted"> ({translateWord(lang, 'commandReason', c.detail)})</span>}
           </li>
         ))}
       </ul>

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { kinds } from '../../../shared/kinds/index.ts';
+import { commandReason } from '../../../shared/messages.ts';
 
 /** The console's translations: the same keys in every language, and every key the code uses exists. */
 const dir = new URL('../../../console/src/', import.meta.url).pathname;
@@ -53,6 +54,11 @@ describe('console translations', () => {
       ];
       expect(keys.filter((key) => !(key in en))).toEqual([]);
     }
+  });
+
+  it("have every command reason code (a command's detail)", () => {
+    const keys = commandReason.options.map((r) => `commandReason.${r}`);
+    expect(keys.filter((key) => !(key in en))).toEqual([]);
   });
 
   it("have every kind's event types, event values and enumerated words (defectiveLamp, Faulted)", () => {
