@@ -76,7 +76,7 @@ export function ConditionEditor(props: {
   ];
 
   return (
-    <fieldset class="condition" data-testid={`${slot}-editor`}>
+    <fieldset id={`rule-${slot}`} class="condition" data-testid={`${slot}-editor`}>
       <legend>{t(`ruleField.${slot}` as MessageKey)}</legend>
       <Field id={id('type')} label={t('conditionField.type')} error={typeError}>
         <select
