@@ -9,6 +9,7 @@ import {
   type FormErrors,
   fieldTypes,
   partsOf,
+  switchMode,
 } from '../pages/rule-form.ts';
 import { describedBy, Field } from './bits.tsx';
 
@@ -76,7 +77,7 @@ export function ConditionEditor(props: {
   ];
 
   return (
-    <fieldset id={`rule-${slot}`} class="condition" data-testid={`${slot}-editor`}>
+    <fieldset class="condition" data-testid={`${slot}-editor`}>
       <legend>{t(`ruleField.${slot}` as MessageKey)}</legend>
       <Field id={id('type')} label={t('conditionField.type')} error={typeError}>
         <select
@@ -84,7 +85,9 @@ export function ConditionEditor(props: {
           value={value.mode}
           aria-invalid={typeError ? true : undefined}
           aria-describedby={describedBy(id('type'), typeError)}
-          onChange={(e) => set({ mode: (e.target as HTMLSelectElement).value as ConditionMode })}
+          onChange={(e) =>
+            props.onChange(switchMode(value, (e.target as HTMLSelectElement).value as ConditionMode))
+          }
         >
           {modes.map((m) => (
             <option key={m} value={m}>
@@ -138,18 +141,18 @@ export function ConditionEditor(props: {
       )}
       {value.mode === 'json' && (
         <Field
-          id={id('json')}
+          id={`rule-${slot}`}
           label={t('conditionField.json')}
           error={errors[slot]}
           hint={t(`ruleHint.${slot}` as MessageKey)}
         >
           <textarea
-            id={id('json')}
+            id={`rule-${slot}`}
             rows={8}
             spellcheck={false}
             value={value.json}
             aria-invalid={errors[slot] ? true : undefined}
-            aria-describedby={describedBy(id('json'), errors[slot], 'hint')}
+            aria-describedby={describedBy(`rule-${slot}`, errors[slot], 'hint')}
             onInput={(e) => set({ json: (e.target as HTMLTextAreaElement).value })}
           />
         </Field>

@@ -119,6 +119,23 @@ export function conditionOf(c: ConditionFields): { condition?: unknown; error?: 
   }
 }
 
+/**
+ * Another type chosen for a condition: to JSON, the JSON of what the fields say; from JSON to the
+ * type the JSON has, its fields; otherwise the fields as they are.
+ */
+export function switchMode(c: ConditionFields, mode: ConditionMode): ConditionFields {
+  if (mode === 'json' && c.mode !== 'json' && c.mode !== 'none') {
+    const { condition } = conditionOf(c);
+    return { ...c, mode, json: JSON.stringify(condition, null, 2) };
+  }
+  if (c.mode === 'json' && mode !== 'none') {
+    const { condition } = conditionOf(c);
+    if ((condition as { type?: unknown } | undefined)?.type === mode)
+      return { ...conditionFields(condition as Condition, 'condition'), json: c.json };
+  }
+  return { ...c, mode };
+}
+
 export function toFields(rule: Rule | undefined): Fields {
   const r: Partial<Rule> = rule ?? {};
   return {

@@ -6,6 +6,7 @@ import {
   fromFields,
   placeErrors,
   scalar,
+  switchMode,
   toConditions,
   toFields,
   visibleFields,
@@ -157,6 +158,24 @@ describe('the rule form', () => {
       'condition.value': 'expected number',
       'target.districts': '0: unknown district',
       form: 'schedule.start: not a valid node-cron expression',
+    });
+  });
+});
+
+describe('switching a condition between fields and JSON', () => {
+  it('carries what the fields say into the JSON, and JSON of the chosen type back into fields', () => {
+    const fields = toConditions(binFull).condition;
+    const json = switchMode({ ...fields, value: '85' }, 'json');
+    expect(JSON.parse(json.json)).toEqual({ type: 'threshold', metric: 'fillingLevel', op: '>', value: 85 });
+    expect(switchMode(json, 'threshold')).toMatchObject({
+      mode: 'threshold',
+      metric: 'fillingLevel',
+      value: '85',
+    });
+    // JSON of another type keeps the fields as they were.
+    expect(switchMode({ ...json, json: '{"type": "absence", "after": "1h"}' }, 'threshold')).toMatchObject({
+      mode: 'threshold',
+      value: '85',
     });
   });
 });
