@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-export const alertSeverity = z.enum(['info', 'warning', 'minor', 'major', 'critical']);
-export type AlertSeverity = z.infer<typeof alertSeverity>;
+import { type AlertSeverity, alertSeverity } from '../../shared/severity.ts';
 
 /** firing → acknowledged → resolved (or firing → resolved). */
 export const alertState = z.enum(['firing', 'acknowledged', 'resolved']);

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { oneLine } from '../../shared/ids.ts';
+import type { AlertSeverity } from '../../shared/severity.ts';
 import { ConflictError, NotFoundError } from '../errors/domain-error.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { alertEventMeasurement } from '../storage/measurements.ts';
 import { type PointWriter, toLine } from '../storage/point-writer.ts';
-import type { AlertChangeKind, AlertRule, AlertSeverity, AlertTransition } from './schema.ts';
+import type { AlertChangeKind, AlertRule, AlertTransition } from './schema.ts';
 import type { Alert, AlertStore, AlertSubject } from './store.ts';
 
 /** Where alert transitions are announced (webhook, MQTT, log channels). */

@@ -1,7 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { AlertSeverity } from '../../shared/severity.ts';
 import { transaction } from '../sqlite/sqlite.ts';
 import { OpenAlerts } from './open-alerts.ts';
-import type { AlertSeverity, AlertState } from './schema.ts';
+import type { AlertState } from './schema.ts';
 import type {
   Alert,
   AlertChanges,

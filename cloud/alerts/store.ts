@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { AlertSeverity, AlertState, alert, alertHistoryEntry, alertSubject } from './schema.ts';
+import type { AlertSeverity } from '../../shared/severity.ts';
+import type { AlertState, alert, alertHistoryEntry, alertSubject } from './schema.ts';
 
 export type AlertSubject = z.infer<typeof alertSubject>;
 export type Alert = z.infer<typeof alert>;

@@ -30,6 +30,7 @@ import { commandRoutes } from './commands.ts';
 import { consoleRoutes, securityHeaders } from './console.ts';
 import { dashboardRoutes } from './dashboards.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
+import { deviceEventRoutes } from './device-events.ts';
 import { deviceRoutes } from './devices.ts';
 import { notFoundHandler, problemHandler } from './errors.ts';
 import { type EventStreamOptions, eventRoutes } from './events.ts';
@@ -159,6 +160,7 @@ export function createApi(deps: ApiDependencies): Express {
       summaryMaxAgeMs: deps.summaryMaxAgeMs,
       log: deps.log,
     }),
+    deviceEventRoutes({ registry: deps.registry, influx: deps.influx, now: deps.now }),
   );
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

@@ -1,7 +1,8 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
-import { alertChangeKind, alertSeverity, alertState } from '../alerts/schema.ts';
+import { alertSeverity } from '../../shared/severity.ts';
+import { alertChangeKind, alertState } from '../alerts/schema.ts';
 import { commandStatus } from '../commands/status.ts';
 import { TooManyRequestsError } from '../errors/domain-error.ts';
 import type { EventBus, LiveEvents } from '../live/events.ts';

@@ -6,6 +6,7 @@ import { alertPaths } from './alerts.ts';
 import { commandPaths } from './commands.ts';
 import { dashboardPaths } from './dashboards.ts';
 import { deadLetterPaths } from './dead-letters.ts';
+import { deviceEventPaths } from './device-events.ts';
 import { devicePaths } from './devices.ts';
 import { eventPaths } from './events.ts';
 import { gatewayPaths } from './gateways.ts';
@@ -55,6 +56,7 @@ const modulePaths: ZodOpenApiPathsObject[] = [
   rulePaths,
   alertPaths,
   dashboardPaths,
+  deviceEventPaths,
   sessionPaths,
   userPaths,
   mapPaths,

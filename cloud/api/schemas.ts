@@ -66,6 +66,16 @@ export const groupSeriesQuery = z
   .strict()
   .refine(fromBeforeTo, { message: 'from must be before to', path: ['from'] });
 
+/** A device's events: newest first, at most `limit`, in [from, to). */
+export const deviceEventsQuery = z
+  .object({
+    from: isoTime.optional().meta({ description: 'Default: 30 days before `to`' }),
+    to: isoTime.optional().meta({ description: 'Default: now' }),
+    limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: 'Most events to return' }),
+  })
+  .strict()
+  .refine(fromBeforeTo, { message: 'from must be before to', path: ['from'] });
+
 export const summaryQuery = z
   .object({
     district: district.optional(),

@@ -1,4 +1,5 @@
-import type { AlertChangeKind, AlertSeverity } from '../alerts/schema.ts';
+import type { AlertSeverity } from '../../shared/severity.ts';
+import type { AlertChangeKind } from '../alerts/schema.ts';
 import type { Alert } from '../alerts/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { deriveState, type MapState, mapStates, rankOf } from './map-state.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AlertSeverity } from '../alerts/schema.ts';
+import type { AlertSeverity } from '../../shared/severity.ts';
 
 /**
  * A device's state on the map, best first: the worst open alert's severity wins over offline and

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { timestamp } from '../../shared/ids.ts';
-import { alertSeverity, alertSubjectKind, alertTransition } from '../alerts/schema.ts';
+import { alertSeverity } from '../../shared/severity.ts';
+import { alertSubjectKind, alertTransition } from '../alerts/schema.ts';
 
 /** One alert state change, as every channel receives it. */
 export const alertNotification = z.object({

@@ -1,4 +1,4 @@
-import { alertSeverity } from '../alerts/schema.ts';
+import { alertSeverity } from '../../shared/severity.ts';
 import { type AlertDigest, type DigestSummaryInput, digestSummary } from './channel.ts';
 
 /** The calendar date at `now` in `timezone`, as YYYY-MM-DD. */

@@ -1,5 +1,5 @@
 import type { MetricValue } from '../../shared/kinds/index.ts';
-import { type Condition, durationMs } from './schema.ts';
+import { type Condition, durationMs } from '../../shared/rules/schema.ts';
 
 /** What a condition is evaluated against for one device. */
 export interface DeviceFacts {

@@ -1,6 +1,6 @@
 import { type CronExpression, CronExpressionParser } from 'cron-parser';
 import cron from 'node-cron';
-import type { Schedule } from './schema.ts';
+import type { Schedule } from '../../shared/rules/schema.ts';
 
 /** Cron windows of rule schedules (see schedule.ts): node-cron syntax, evaluated with cron-parser. */
 const DAY_MS = 86_400_000;

@@ -7,14 +7,15 @@ import {
   type MetricValue,
   type Reading,
 } from '../../shared/kinds/index.ts';
-import type { AlertSeverity } from '../alerts/schema.ts';
+import { durationMs } from '../../shared/rules/schema.ts';
+import type { AlertSeverity } from '../../shared/severity.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { Alert, AlertStore } from '../alerts/store.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from './conditions.ts';
-import { durationMs, type Rule } from './schema.ts';
+import type { Rule } from './schema.ts';
 import type { RuleStateStore } from './state.ts';
 
 export interface EngineOptions {

@@ -31,8 +31,8 @@
  * and ends at the sun's lowest point on the first day of a stretch where it is forced inactive.
  */
 import type { City } from '../../shared/fleet.ts';
+import type { Schedule } from '../../shared/rules/schema.ts';
 import { cronActive, cronIssue, cronNextChange } from './cron-window.ts';
-import type { Schedule } from './schema.ts';
 import { covered, sunNextChange, sunWindows } from './sun-window.ts';
 
 /** nextChange looks this far ahead. */

@@ -1,6 +1,6 @@
 import { getPosition, getTimes, times as sunTimeAngles } from 'suncalc';
 import type { Location } from '../../shared/fleet.ts';
-import type { Schedule } from './schema.ts';
+import type { Schedule } from '../../shared/rules/schema.ts';
 
 /** Sun windows of rule schedules (see schedule.ts), computed with suncalc for the city's coordinates. */
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import type { Lang } from './i18n/i18n.ts';
+import { type Lang, translate, translateWord } from './i18n/i18n.ts';
 
 /** Dates, numbers and units through Intl, in the language shown and the city's time zone. */
 const locales: Record<Lang, string> = { en: 'en-GB', cs: 'cs-CZ' };
@@ -55,9 +55,9 @@ export function formatNumber(value: number, lang: Lang, unit?: string): string {
 
 export function formatValue(value: unknown, lang: Lang, unit?: string): string {
   if (typeof value === 'number') return formatNumber(value, lang, unit);
-  if (typeof value === 'boolean') return value ? '✓' : '✗';
+  if (typeof value === 'boolean') return translate(lang, value ? 'common.yes' : 'common.no');
   if (value === undefined || value === null) return '—';
-  return String(value);
+  return translateWord(lang, 'value', String(value));
 }
 
 export function formatMeters(meters: number, lang: Lang): string {

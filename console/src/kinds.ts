@@ -36,10 +36,27 @@ export function unitOf(kind: DeviceKind, metric: string): string | undefined {
   return metricsOf(kind)[metric]?.unit;
 }
 
+const eventValueSchemas = new Map<DeviceKind, Record<string, JsonSchema>>();
+/** The unit of a value a kind declares for its events (`sessionEnergy`: kWh). */
+export function eventValueUnit(kind: DeviceKind, name: string): string | undefined {
+  let schemas = eventValueSchemas.get(kind);
+  if (!schemas) {
+    schemas =
+      (z.toJSONSchema(kinds[kind].eventValues, { unrepresentable: 'any' }) as JsonSchema).properties ?? {};
+    eventValueSchemas.set(kind, schemas);
+  }
+  return schemas[name]?.unit;
+}
+
 export function numericMetrics(kind: DeviceKind): string[] {
   return Object.entries(metricsOf(kind))
     .filter(([, s]) => s.type === 'number' || s.type === 'integer')
     .map(([name]) => name);
+}
+
+/** The event types a kind's devices send (for an event condition). */
+export function eventTypes(kind: DeviceKind): string[] {
+  return [...kinds[kind].events.options];
 }
 
 export function metricNames(kind: DeviceKind): string[] {

@@ -2952,6 +2952,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/devices/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device's events (device_event), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Default: 30 days before `to` */
+                    from?: string;
+                    /** @description Default: now */
+                    to?: string;
+                    /** @description Most events to return */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description device id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeviceEvents"];
+                    };
+                };
+                /** @description Invalid request: the problem names each field in `errors` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/session": {
         parameters: {
             query?: never;
@@ -4482,6 +4564,27 @@ export interface components {
                 fillingLevel: string | number | boolean | null;
                 dateLastEmptying: string | number | boolean | null;
             }[];
+        };
+        DeviceEvents: {
+            deviceId: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            items: components["schemas"]["DeviceEvent"][];
+        };
+        DeviceEvent: {
+            /** Format: date-time */
+            ts: string;
+            /**
+             * @description One of the device kind's event types
+             * @enum {string}
+             */
+            type: "lampFault" | "lampRepaired" | "columnIssue" | "switchedOn" | "switchedOff" | "emptied" | "tilted" | "lidOpened" | "lidClosed" | "fireRisk" | "batteryLow" | "tamper" | "streamDown" | "streamUp" | "rebooted" | "sessionStarted" | "sessionEnded" | "fault" | "faultCleared";
+            /** @description The values the kind declares for its events, those this event carried */
+            values?: {
+                [key: string]: number | string;
+            };
         };
         Session: {
             user: {

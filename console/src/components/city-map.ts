@@ -105,12 +105,16 @@ export function cityStyle(settings: MapSettings): StyleSpecification {
 export function createCityMap(container: HTMLElement, settings: MapSettings, labels: Record<string, string>) {
   // MapLibre 6 loads its worker module beside its own file; in the bundle that is an asset of ours.
   setWorkerUrl(workerUrl);
-  const [w, s, e, n] = settings.bounds;
+  // No located device yet: the city's centre, or the whole world when the city is not known either.
+  const place = settings.bounds
+    ? { bounds: settings.bounds, fitBoundsOptions: { padding: 30 } }
+    : settings.city
+      ? { center: [settings.city.location.lon, settings.city.location.lat] as [number, number], zoom: 12 }
+      : { center: [0, 0] as [number, number], zoom: 1 };
   const map = new MapLibreMap({
     container,
     style: cityStyle(settings),
-    bounds: [w, s, e, n],
-    fitBoundsOptions: { padding: 30 },
+    ...place,
     attributionControl: settings.attribution ? { compact: true } : false,
     locale: labels,
     // The list beside the map is the keyboard way to the devices; the map itself still pans by keys.

@@ -33,6 +33,23 @@ export function translate(lang: Lang, key: MessageKey, params: Record<string, st
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 
+/**
+ * A word of the API in the language shown: an enumerated value of a metric or an event value
+ * (`defectiveLamp` under `value.`), an event type (under `event.`), a severity, a command's
+ * reason code; a word without a translation
+ * stays as it is.
+ */
+export function translateWord(
+  lang: Lang,
+  group: 'value' | 'event' | 'eventValue' | 'state' | 'commandReason',
+  word: string,
+): string {
+  const key = `${group}.${word}`;
+  return (
+    (messages[lang] as Record<string, string>)[key] ?? (messages.en as Record<string, string>)[key] ?? word
+  );
+}
+
 export interface I18n {
   lang: Lang;
   /** The city's time zone (from /map/settings); dates are shown in it. */

@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
+import type { AlertAction } from '../api/api.ts';
 import { api } from '../api/api.ts';
 import type { Alert } from '../api/types.ts';
 import { ErrorNote, StateBadge } from '../components/bits.tsx';
 import { useLoad } from '../components/load.ts';
 import { formatDateTime } from '../format.ts';
-import { type MessageKey, useI18n } from '../i18n/i18n.ts';
+import { type MessageKey, translateWord, useI18n } from '../i18n/i18n.ts';
 import { useLive } from '../live.ts';
-import type { AlertAction } from './alerts.tsx';
 
 /** One alert: what it is about, its history, and the actions on it. */
 export function AlertDetail({ id, onChanged }: { id: string; onChanged(alert: Alert): void }) {
@@ -18,15 +18,9 @@ export function AlertDetail({ id, onChanged }: { id: string; onChanged(alert: Al
     if (changed.id === id) alert.reload();
   });
   async function act(action: AlertAction) {
-    const body: Record<AlertAction, Record<string, string>> = {
-      acknowledge: text ? { note: text } : {},
-      assign: { assignee: text },
-      comments: { text },
-      resolve: { reason: text },
-    };
     setError(undefined);
     try {
-      onChanged(await api.alertAction(id, action, body[action]));
+      onChanged(await api.alertAction(id, action, text));
       setText('');
       alert.reload();
     } catch (e) {
@@ -77,7 +71,9 @@ export function AlertDetail({ id, onChanged }: { id: string; onChanged(alert: Al
               <li key={`${h.at}${h.action}`}>
                 <time dateTime={h.at}>{formatDateTime(h.at, lang, timeZone)}</time> · {h.actor} ·{' '}
                 {t(`history.${h.action}` as MessageKey)}
-                {detailText(h.detail)}
+                {detailText(h.detail, (v) =>
+                  h.action === 'escalated' ? translateWord(lang, 'state', v) : v,
+                )}
               </li>
             ))}
           </ol>
@@ -88,8 +84,10 @@ export function AlertDetail({ id, onChanged }: { id: string; onChanged(alert: Al
 }
 
 /** A history entry's detail ({ note }, { assignee }, { from, to }, ...) as text. */
-function detailText(detail: unknown): string {
+function detailText(detail: unknown, word: (value: string) => string): string {
   if (!detail || typeof detail !== 'object') return '';
-  const values = Object.values(detail).filter((v) => typeof v === 'string' || typeof v === 'number');
+  const values = Object.values(detail)
+    .filter((v) => typeof v === 'string' || typeof v === 'number')
+    .map((v) => (typeof v === 'string' ? word(v) : String(v)));
   return values.length ? `: ${values.join(' → ')}` : '';
 }

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { api } from '../api/api.ts';
+import { type AlertAction, api } from '../api/api.ts';
 import type { Alert, AlertState, Severity } from '../api/types.ts';
 import { ErrorNote, Loading, PageTitle, StateBadge } from '../components/bits.tsx';
 import { useLoad } from '../components/load.ts';
@@ -12,7 +12,6 @@ import { AlertDetail } from './alert-detail.tsx';
 export const severities: Severity[] = ['critical', 'major', 'minor', 'warning', 'info'];
 const states: (AlertState | 'open')[] = ['open', 'firing', 'acknowledged', 'resolved'];
 type Filter = { severity: string; kind: string; district: string; state: string };
-export type AlertAction = 'acknowledge' | 'assign' | 'comments' | 'resolve';
 
 function matches(alert: Alert, f: Filter): boolean {
   const state = f.state === 'open' ? alert.state !== 'resolved' : !f.state || alert.state === f.state;
@@ -65,16 +64,10 @@ export function AlertsPage({ id }: { id?: string }) {
   };
 
   async function bulk(action: AlertAction) {
-    const body: Record<AlertAction, Record<string, string>> = {
-      acknowledge: text ? { note: text } : {},
-      assign: { assignee: text },
-      comments: { text },
-      resolve: { reason: text },
-    };
     setBulkError(undefined);
     setBulkDone('');
     const results = await Promise.allSettled(
-      [...selection].map((alertId) => api.alertAction(alertId, action, body[action])),
+      [...selection].map((alertId) => api.alertAction(alertId, action, text)),
     );
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     for (const r of results)

@@ -3,27 +3,32 @@ import { ApiError, api } from '../api/api.ts';
 import { type Command, type Device, finalCommandStatuses } from '../api/types.ts';
 import { ErrorNote } from '../components/bits.tsx';
 import { formatDateTime } from '../format.ts';
-import { type MessageKey, useI18n } from '../i18n/i18n.ts';
+import { type MessageKey, translateWord, useI18n } from '../i18n/i18n.ts';
 import { type CommandForm, commandForms } from '../kinds.ts';
 import { useLive } from '../live.ts';
 import { canOperate, useSession } from '../session.ts';
-
-type Tracked = Map<string, Command>;
+import { type Tracked, track } from './command-log.ts';
 
 /**
  * The kind's commands as forms built from its zod schema (shared/kinds), and each command sent
  * with its status, followed through the live `command` events until it ends.
  */
-export function DeviceCommands(props: { device: Device; commands: Tracked; setCommands(c: Tracked): void }) {
+export function DeviceCommands(props: {
+  device: Device;
+  commands: Tracked;
+  setCommands(update: (c: Tracked) => Tracked): void;
+}) {
   const { t, lang, timeZone } = useI18n();
   const { session } = useSession();
   const { device, commands, setCommands } = props;
   const forms = commandForms(device.kind);
   const [error, setError] = useState<Error | undefined>();
-  const remember = (c: Command) => props.setCommands(new Map(commands).set(c.id, c));
+  // The POST's answer can come after the live events of the same command (a gateway that answers at
+  // once): each update starts from the latest state and keeps the furthest status.
+  const remember = (c: Command) => setCommands((tracked) => track(tracked, c));
   useEffect(() => {
     api.commands(device.id).then(
-      (r) => setCommands(new Map(r.items.map((c) => [c.id, c]))),
+      (r) => setCommands((tracked) => r.items.reduce(track, tracked)),
       () => undefined,
     );
   }, [device.id, setCommands]);
@@ -43,7 +48,10 @@ export function DeviceCommands(props: { device: Device; commands: Tracked; setCo
     }
   }
 
-  const list = [...commands.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 10);
+  const list = [...commands.values()]
+    .filter((c) => c.deviceId === device.id)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .slice(0, 10);
   return (
     <section aria-labelledby="commands-title">
       <h2 id="commands-title">{t('device.commands')}</h2>
@@ -61,7 +69,7 @@ export function DeviceCommands(props: { device: Device; commands: Tracked; setCo
             <span class={`badge cmd-${c.status}`}>{t(`commandStatus.${c.status}` as MessageKey)}</span>
             {!finalCommandStatuses.includes(c.status) && <span class="muted"> …</span>} ·{' '}
             {formatDateTime(c.createdAt, lang, timeZone)}
-            {c.detail && <span class="muted"> ({c.detail})</span>}
+            {c.detail && <span class="muted"> ({translateWord(lang, 'commandReason', c.detail)})</span>}
           </li>
         ))}
       </ul>

@@ -9,11 +9,12 @@ import { type MessageKey, useI18n } from '../i18n/i18n.ts';
 import { numericMetrics, unitOf } from '../kinds.ts';
 import { useLive } from '../live.ts';
 import { DeviceCommands } from './device-commands.tsx';
+import { DeviceEvents } from './device-events.tsx';
 
 const ranges = { '6h': [6, '5m'], '24h': [24, '15m'], '7d': [168, '1h'], '30d': [720, '6h'] } as const;
 type Range = keyof typeof ranges;
 
-/** One device: latest values, a chart of any metric, its alerts, its commands. */
+/** One device: latest values, a chart of any metric, its alerts, its events, its commands. */
 export function DevicePage({ id }: { id: string }) {
   const { t, lang, timeZone } = useI18n();
   const device = useLoad(() => api.device(id), [id]);
@@ -31,13 +32,25 @@ export function DevicePage({ id }: { id: string }) {
   }, [id, shown, range]);
   const history = useLoad(() => api.alerts({ device: id, limit: 20 }), [id]);
   const [commands, setCommands] = useState<Map<string, Command>>(new Map());
+  // Events have no live stream: they are read again when the device's alerts or state change.
+  const [eventsRound, setEventsRound] = useState(0);
   useLive('alert', ({ alert }) => {
     if (alert.subject.id === id) {
       device.reload();
       history.reload();
+      setEventsRound((r) => r + 1);
     }
   });
-  useLive('connected', () => device.reload());
+  useLive('device', (change) => {
+    if (change.id === id) {
+      device.reload();
+      setEventsRound((r) => r + 1);
+    }
+  });
+  useLive('connected', () => {
+    device.reload();
+    setEventsRound((r) => r + 1);
+  });
 
   return (
     <section>
@@ -53,9 +66,7 @@ export function DevicePage({ id }: { id: string }) {
             <h2 id="latest">{t('device.latest')}</h2>
             <p>
               {t(`kind.${d.kind}` as MessageKey)} · {d.district} · {t('device.gateway')} {d.gatewayId} ·{' '}
-              <StateBadge
-                state={d.openAlerts?.[0]?.severity ?? (d.status === 'offline' ? 'offline' : 'ok')}
-              />
+              <StateBadge state={d.state} />
             </p>
             <dl class="values" data-testid="latest-values">
               {Object.entries(d.latest).map(([name, value]) => (
@@ -121,6 +132,7 @@ export function DevicePage({ id }: { id: string }) {
             </ul>
             {history.data?.items.length === 0 && <p>{t('device.noAlerts')}</p>}
           </section>
+          <DeviceEvents device={d} round={eventsRound} />
           <DeviceCommands device={d} commands={commands} setCommands={setCommands} />
         </div>
       )}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api/api.ts';
-import type { Gateway, GatewayConfig } from '../api/types.ts';
+import type { Gateway, GatewayConfigInput } from '../api/types.ts';
 import { describedBy, ErrorNote, Field, Loading, PageTitle } from '../components/bits.tsx';
 import { useLoad } from '../components/load.ts';
 import { formatDateTime, formatNumber } from '../format.ts';
@@ -72,7 +72,7 @@ function GatewayConfigForm({ id, onClose }: { id: string; onClose(): void }) {
   const [draft, setDraft] = useState<Record<string, string> | undefined>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
-  const desired: GatewayConfig = current.data?.desired ?? {
+  const desired: GatewayConfigInput = current.data?.desired ?? {
     reportingIntervalS: 60,
     deadband: {},
     maxSilenceS: 900,

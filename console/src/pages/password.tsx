@@ -4,25 +4,62 @@ import { describedBy, Field, PageTitle } from '../components/bits.tsx';
 import { useI18n } from '../i18n/i18n.ts';
 import { useSession } from '../session.ts';
 
-/** Change of one's own password (required when an admin has reset it). */
+/** Change of one's own password, from the header's link. */
 export function PasswordPage() {
+  const { t } = useI18n();
+  const [done, setDone] = useState(false);
+  return (
+    <section>
+      <PageTitle>{t('password.title')}</PageTitle>
+      <PasswordForm onChanged={() => setDone(true)} onEdit={() => setDone(false)} />
+      {done && (
+        <p class="success" role="status">
+          {t('password.changed')}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/**
+ * The first sign-in of a user an administrator created or reset: the server refuses everything
+ * else until the password is changed (403), so this is shown at any page, says why, and then the
+ * page asked for shows (the caller says the password is changed).
+ */
+export function FirstPasswordPage({ onChanged }: { onChanged(): void }) {
+  const { t } = useI18n();
+  return (
+    <section>
+      <PageTitle>{t('password.title')}</PageTitle>
+      <p class="notice" id="must-change">
+        {t('password.mustChange')}
+      </p>
+      <PasswordForm describedBy="must-change" onChanged={onChanged} />
+    </section>
+  );
+}
+
+/** Current, new and repeated password; marks the session as no longer needing a change. */
+function PasswordForm(props: { onChanged(): void; onEdit?(): void; describedBy?: string }) {
   const { t } = useI18n();
   const { session, setSession } = useSession();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [done, setDone] = useState(false);
 
   async function submit(event: Event) {
     event.preventDefault();
-    setDone(false);
+    props.onEdit?.();
     if (next.length < 10 || next.length > 200) return setErrors({ newPassword: t('password.length') });
     if (next !== repeat) return setErrors({ repeat: t('password.mismatch') });
     try {
       await api.changePassword(current, next);
       setErrors({});
-      setDone(true);
+      setCurrent('');
+      setNext('');
+      setRepeat('');
+      props.onChanged();
       setSession({ ...session, user: { ...session.user, mustChangePassword: false } });
     } catch (e) {
       const fields = e instanceof ApiError ? Object.fromEntries(e.fieldErrors()) : {};
@@ -45,27 +82,18 @@ export function PasswordPage() {
     </Field>
   );
   return (
-    <section>
-      <PageTitle>{t('password.title')}</PageTitle>
-      {session.user.mustChangePassword && <p class="notice">{t('password.mustChange')}</p>}
-      <form onSubmit={submit} class="narrow">
-        {input('currentPassword', current, setCurrent, 'current-password')}
-        {input('newPassword', next, setNext, 'new-password')}
-        {input('repeat', repeat, setRepeat, 'new-password')}
-        {errors.form && (
-          <p class="error" role="alert">
-            {errors.form}
-          </p>
-        )}
-        {done && (
-          <p class="success" role="status">
-            {t('password.changed')}
-          </p>
-        )}
-        <button type="submit" class="primary">
-          {t('password.submit')}
-        </button>
-      </form>
-    </section>
+    <form onSubmit={submit} class="narrow" aria-describedby={props.describedBy}>
+      {input('currentPassword', current, setCurrent, 'current-password')}
+      {input('newPassword', next, setNext, 'new-password')}
+      {input('repeat', repeat, setRepeat, 'new-password')}
+      {errors.form && (
+        <p class="error" role="alert">
+          {errors.form}
+        </p>
+      )}
+      <button type="submit" class="primary">
+        {t('password.submit')}
+      </button>
+    </form>
   );
 }

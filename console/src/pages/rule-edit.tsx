@@ -1,18 +1,32 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
+import type { DeviceKind } from '../../../shared/kinds/index.ts';
 import { ApiError, api } from '../api/api.ts';
-import type { DryRun, Rule } from '../api/types.ts';
+import type { DryRun } from '../api/types.ts';
 import { describedBy, ErrorNote, Field, PageTitle } from '../components/bits.tsx';
+import { ConditionEditor } from '../components/condition-editor.tsx';
 import { useLoad } from '../components/load.ts';
 import { formatDateTime } from '../format.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
 import { kindNames } from '../kinds.ts';
 import { severities } from './alerts.tsx';
-import { durationFields, type FieldName, type Fields, fieldOf, fromFields, toFields } from './rule-form.ts';
+import {
+  type Conditions,
+  durationFields,
+  type Fields,
+  type FormErrors,
+  fromFields,
+  placeErrors,
+  type ScalarField,
+  toConditions,
+  toFields,
+  visibleFields,
+} from './rule-form.ts';
 
 /**
- * Create or edit a rule. The server validates with the API's zod schema (it imports Node-only
- * schedule code, so the browser does not run it); its errors are shown at the field concerned.
+ * Create or edit a rule. The form is validated in the browser by the API's own zod schema
+ * (shared/rules/schema.ts) before anything is sent, each issue at the field its path names; the
+ * server's errors (e.g. a cron schedule node-cron cannot run) come back to the fields the same way.
  * A dry run against the last hours of data comes before saving.
  */
 export function RuleEditPage({ id }: { id?: string }) {
@@ -20,16 +34,20 @@ export function RuleEditPage({ id }: { id?: string }) {
   const { route } = useLocation();
   const existing = useLoad(async () => (id ? api.rule(id) : undefined), [id]);
   const [fields, setFields] = useState<Fields>(() => toFields(undefined));
-  const [errors, setErrors] = useState<Partial<Record<FieldName | 'form', string>>>({});
+  const [conditions, setConditions] = useState<Conditions>(() => toConditions(undefined));
+  const [errors, setErrors] = useState<FormErrors>({});
   const [dry, setDry] = useState<DryRun | undefined>();
   const [saved, setSaved] = useState(false);
   const [hours, setHours] = useState(24);
   useEffect(() => {
-    if (existing.data) setFields(toFields(existing.data));
+    if (existing.data) {
+      setFields(toFields(existing.data));
+      setConditions(toConditions(existing.data));
+    }
   }, [existing.data]);
 
   function collect() {
-    const built = fromFields(fields, existing.data as Rule | undefined);
+    const built = fromFields(fields, conditions, existing.data);
     if ('errors' in built) {
       setErrors(built.errors);
       focusFirstError();
@@ -39,16 +57,8 @@ export function RuleEditPage({ id }: { id?: string }) {
   }
   function showServerErrors(e: unknown) {
     if (!(e instanceof ApiError)) return setErrors({ form: (e as Error).message });
-    const next: Partial<Record<FieldName | 'form', string>> = {};
-    const rest: string[] = [];
-    for (const [path, message] of e.fieldErrors()) {
-      const field = fieldOf(path);
-      const text = field && path !== field ? `${path.slice(field.length + 1)}: ${message}` : message;
-      if (field && !next[field]) next[field] = text;
-      else rest.push(`${path}: ${message}`);
-    }
-    if (rest.length || !Object.keys(next).length) next.form = rest.join('; ') || e.message;
-    setErrors(next);
+    const placed = placeErrors(e.fieldErrors(), visibleFields(conditions));
+    setErrors(Object.keys(placed).length ? placed : { form: e.message });
     focusFirstError();
   }
   async function dryRun() {
@@ -77,7 +87,7 @@ export function RuleEditPage({ id }: { id?: string }) {
     }
   }
 
-  const text = (name: FieldName, props: Record<string, unknown> = {}) => (
+  const text = (name: ScalarField, props: Record<string, unknown> = {}) => (
     <Field id={`rule-${name}`} label={t(`ruleField.${name}` as MessageKey)} error={errors[name]}>
       <input
         id={`rule-${name}`}
@@ -89,25 +99,7 @@ export function RuleEditPage({ id }: { id?: string }) {
       />
     </Field>
   );
-  const area = (name: 'condition' | 'clear') => (
-    <Field
-      id={`rule-${name}`}
-      label={t(`ruleField.${name}` as MessageKey)}
-      error={errors[name]}
-      hint={t(`ruleHint.${name}` as MessageKey)}
-    >
-      <textarea
-        id={`rule-${name}`}
-        rows={8}
-        spellcheck={false}
-        value={String(fields[name])}
-        aria-invalid={errors[name] ? true : undefined}
-        aria-describedby={describedBy(`rule-${name}`, errors[name], 'hint')}
-        onInput={(e) => setFields({ ...fields, [name]: (e.target as HTMLTextAreaElement).value })}
-      />
-    </Field>
-  );
-  const select = (name: FieldName, options: { value: string; label: string }[]) => (
+  const select = (name: ScalarField, options: { value: string; label: string }[]) => (
     <Field id={`rule-${name}`} label={t(`ruleField.${name}` as MessageKey)} error={errors[name]}>
       <select
         id={`rule-${name}`}
@@ -155,10 +147,16 @@ export function RuleEditPage({ id }: { id?: string }) {
             {t('ruleField.enabled')}
           </label>
         </div>
-        <div class="grid two">
-          {area('condition')}
-          {area('clear')}
-        </div>
+        {(['condition', 'clear'] as const).map((slot) => (
+          <ConditionEditor
+            key={slot}
+            slot={slot}
+            kind={fields['target.kind'] as DeviceKind}
+            value={conditions[slot]}
+            errors={errors}
+            onChange={(value) => setConditions({ ...conditions, [slot]: value })}
+          />
+        ))}
         {errors.form && (
           <p class="error" role="alert" data-testid="form-error">
             {errors.form}

@@ -1,12 +1,15 @@
-import type { Rule } from '../api/types.ts';
+import { type Condition, ruleFields } from '../../../shared/rules/schema.ts';
+import type { Rule, RuleInput } from '../api/types.ts';
 
 /**
- * The rule form's fields and how a rule becomes them and back. Conditions stay JSON (they nest);
- * everything else is a field of its own. A server error's path (`condition.of.0.value`) is shown at
- * the field it begins with.
+ * The rule form's fields, how a rule becomes them and back, and its validation: by the same zod
+ * schema as the API (shared/rules/schema.ts), each issue shown at the field its path names. The
+ * common condition types have fields of their own; the rest (all, any, not, in, rateOfChange,
+ * aggregate) are edited as JSON. What the form does not show (schedule, group, ...) is kept from
+ * the rule as it was read.
  */
 export const durationFields = ['for', 'autoClearAfter', 'escalateAfter', 'minInterval'] as const;
-export const fieldNames = [
+export const scalarFields = [
   'id',
   'name',
   'description',
@@ -14,64 +17,148 @@ export const fieldNames = [
   'enabled',
   'target.kind',
   'target.districts',
-  'condition',
-  'clear',
   ...durationFields,
   'escalateTo',
   'channels',
 ] as const;
-export type FieldName = (typeof fieldNames)[number];
-export type Fields = Record<FieldName, string | boolean>;
+export type ScalarField = (typeof scalarFields)[number];
+export type Fields = Record<ScalarField, string | boolean>;
 
-const units = [
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1_000],
-] as const;
+/** Condition types with fields of their own, and the fields each has. */
+export const partsOf = {
+  threshold: ['metric', 'op', 'value'],
+  between: ['metric', 'min', 'max'],
+  absence: ['after'],
+  age: ['metric', 'olderThan'],
+  event: ['events'],
+} as const;
+export type FieldType = keyof typeof partsOf;
+export const fieldTypes = Object.keys(partsOf) as FieldType[];
+/** `json`: any condition as JSON text; `none`: no clear condition (the clear slot only). */
+export type ConditionMode = FieldType | 'json' | 'none';
+export type ConditionSlot = 'condition' | 'clear';
+export const comparisons = ['>', '>=', '<', '<=', '==', '!='] as const;
 
-/** Milliseconds (as an older GET answers) or a duration text, as a duration text. */
-export function durationText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'number' || value <= 0) return '';
-  const [unit, ms] = units.find(([, ms]) => value % ms === 0) ?? ['s', 1_000];
-  return `${Math.round(value / ms)}${unit}`;
+export interface ConditionFields {
+  mode: ConditionMode;
+  metric: string;
+  op: string;
+  value: string;
+  min: string;
+  max: string;
+  after: string;
+  olderThan: string;
+  events: string[];
+  json: string;
+}
+export type Conditions = Record<ConditionSlot, ConditionFields>;
+
+const blank: ConditionFields = {
+  mode: 'threshold',
+  metric: '',
+  op: '>',
+  value: '',
+  min: '',
+  max: '',
+  after: '',
+  olderThan: '',
+  events: [],
+  json: '',
+};
+
+export function conditionFields(c: Condition | undefined, slot: ConditionSlot): ConditionFields {
+  if (!c) return { ...blank, mode: slot === 'clear' ? 'none' : 'threshold' };
+  const json = JSON.stringify(c, null, 2);
+  switch (c.type) {
+    case 'threshold':
+      return { ...blank, mode: c.type, metric: c.metric, op: c.op, value: String(c.value), json };
+    case 'between':
+      return { ...blank, mode: c.type, metric: c.metric, min: String(c.min), max: String(c.max), json };
+    case 'absence':
+      return { ...blank, mode: c.type, after: c.after, json };
+    case 'age':
+      return { ...blank, mode: c.type, metric: c.metric, olderThan: c.olderThan, json };
+    case 'event':
+      return { ...blank, mode: c.type, events: [...c.events], json };
+    default:
+      return { ...blank, mode: 'json', json };
+  }
 }
 
-const conditionText = (c: unknown) => (c === undefined ? '' : JSON.stringify(c, null, 2));
+/** A threshold's value as typed: a number, true or false, a word (e.g. defectiveLamp); empty is missing. */
+export function scalar(text: string): number | string | boolean | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  if (t === 'true' || t === 'false') return t === 'true';
+  return Number.isFinite(Number(t)) ? Number(t) : t;
+}
+/** A number field: empty is missing (the schema says so), anything else is read as a number. */
+const number = (text: string) => (text.trim() === '' ? undefined : Number(text));
 
-/** A rule as read, made acceptable to PUT: durations as text (also inside conditions). */
-export function ruleForPut(rule: Rule): Record<string, unknown> {
-  const fix = (value: unknown, key = ''): unknown => {
-    if (Array.isArray(value)) return value.map((v) => fix(v));
-    if (value && typeof value === 'object')
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fix(v, k)]));
-    return ['window', 'after', 'olderThan', ...durationFields].includes(key) && typeof value === 'number'
-      ? durationText(value)
-      : value;
-  };
-  return fix(rule) as Record<string, unknown>;
+/** The condition the fields describe; JSON that does not parse is an error at the slot. */
+export function conditionOf(c: ConditionFields): { condition?: unknown; error?: string } {
+  switch (c.mode) {
+    case 'none':
+      return {};
+    case 'json':
+      try {
+        return { condition: JSON.parse(c.json) };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    case 'threshold':
+      return { condition: { type: c.mode, metric: c.metric, op: c.op, value: scalar(c.value) } };
+    case 'between':
+      return { condition: { type: c.mode, metric: c.metric, min: number(c.min), max: number(c.max) } };
+    case 'absence':
+      return { condition: { type: c.mode, after: c.after.trim() } };
+    case 'age':
+      return { condition: { type: c.mode, metric: c.metric, olderThan: c.olderThan.trim() } };
+    case 'event':
+      return { condition: { type: c.mode, events: c.events } };
+  }
+}
+
+/**
+ * Another type chosen for a condition: to JSON, the JSON of what the fields say; from JSON to the
+ * type the JSON has, its fields; otherwise the fields as they are.
+ */
+export function switchMode(c: ConditionFields, mode: ConditionMode): ConditionFields {
+  if (mode === 'json' && c.mode !== 'json' && c.mode !== 'none') {
+    const { condition } = conditionOf(c);
+    return { ...c, mode, json: JSON.stringify(condition, null, 2) };
+  }
+  if (c.mode === 'json' && mode !== 'none') {
+    const { condition } = conditionOf(c);
+    if ((condition as { type?: unknown } | undefined)?.type === mode)
+      return { ...conditionFields(condition as Condition, 'condition'), json: c.json };
+  }
+  return { ...c, mode };
 }
 
 export function toFields(rule: Rule | undefined): Fields {
-  const r = rule ? ruleForPut(rule) : {};
-  const target = (r.target ?? {}) as { kind?: string; districts?: string[] };
+  const r: Partial<Rule> = rule ?? {};
   return {
-    id: String(r.id ?? ''),
-    name: String(r.name ?? ''),
-    description: String(r.description ?? ''),
-    severity: String(r.severity ?? 'warning'),
+    id: r.id ?? '',
+    name: r.name ?? '',
+    description: r.description ?? '',
+    severity: r.severity ?? 'warning',
     enabled: r.enabled !== false,
-    'target.kind': target.kind ?? 'streetlight',
-    'target.districts': (target.districts ?? []).join(', '),
-    condition: conditionText(r.condition ?? { type: 'threshold', metric: '', op: '>', value: 0 }),
-    clear: conditionText(r.clear),
-    for: durationText(r.for),
-    autoClearAfter: durationText(r.autoClearAfter),
-    escalateAfter: durationText(r.escalateAfter),
-    minInterval: durationText(r.minInterval),
-    escalateTo: String(r.escalateTo ?? ''),
-    channels: ((r.channels as string[] | undefined) ?? ['log']).join(', '),
+    'target.kind': r.target?.kind ?? 'streetlight',
+    'target.districts': (r.target?.districts ?? []).join(', '),
+    for: r.for ?? '',
+    autoClearAfter: r.autoClearAfter ?? '',
+    escalateAfter: r.escalateAfter ?? '',
+    minInterval: r.minInterval ?? '',
+    escalateTo: r.escalateTo ?? '',
+    channels: (r.channels ?? ['log']).join(', '),
+  };
+}
+
+export function toConditions(rule: Rule | undefined): Conditions {
+  return {
+    condition: conditionFields(rule?.condition as Condition | undefined, 'condition'),
+    clear: conditionFields(rule?.clear as Condition | undefined, 'clear'),
   };
 }
 
@@ -81,55 +168,79 @@ const list = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** The field names shown, for placing errors: a condition in fields mode shows its parts. */
+export function visibleFields(conditions: Conditions): string[] {
+  return [
+    ...scalarFields,
+    ...(['condition', 'clear'] as const).flatMap((slot) => {
+      const mode = conditions[slot].mode;
+      const parts: readonly string[] = mode in partsOf ? partsOf[mode as FieldType] : [];
+      return [slot, `${slot}.type`, ...parts.map((p) => `${slot}.${p}`)];
+    }),
+  ];
+}
+
+/** The field an error's dotted path belongs to (the longest shown name it begins with), or none. */
+export function fieldOf(path: string, visible: readonly string[]): string | undefined {
+  return [...visible]
+    .sort((a, b) => b.length - a.length)
+    .find((name) => path === name || path.startsWith(`${name}.`));
+}
+
+export type FormErrors = Record<string, string>;
+
+/** Each error at its field (the rest of its path before the message), the others for the form. */
+export function placeErrors(issues: Iterable<[string, string]>, visible: readonly string[]): FormErrors {
+  const errors: FormErrors = {};
+  const rest: string[] = [];
+  for (const [path, message] of issues) {
+    const field = fieldOf(path, visible);
+    const text = field && path !== field ? `${path.slice(field.length + 1)}: ${message}` : message;
+    if (field && !errors[field]) errors[field] = text;
+    else if (!field) rest.push(path ? `${path}: ${message}` : message);
+  }
+  if (rest.length) errors.form = rest.join('; ');
+  return errors;
+}
+
 /**
- * The rule to send: the fields over the rule as it was read (so what the form does not show, such
- * as schedule or group, is kept). A condition that is not JSON is a field error here.
+ * The rule to send, validated by the API's schema, or the errors by field. The fields go over the
+ * rule as it was read, so what the form does not show is kept.
  */
 export function fromFields(
   fields: Fields,
+  conditions: Conditions,
   original: Rule | undefined,
-): { rule: Record<string, unknown> } | { errors: Partial<Record<FieldName, string>> } {
-  const errors: Partial<Record<FieldName, string>> = {};
-  const parse = (name: 'condition' | 'clear') => {
-    const text = String(fields[name]).trim();
-    if (!text) return undefined;
-    try {
-      return JSON.parse(text);
-    } catch (e) {
-      errors[name] = (e as Error).message;
-    }
-  };
-  const condition = parse('condition');
-  const clear = parse('clear');
+): { rule: RuleInput } | { errors: FormErrors } {
+  const errors: FormErrors = {};
+  const built: Record<string, unknown> = { ...(original ?? {}) };
+  for (const slot of ['condition', 'clear'] as const) {
+    const { condition, error } = conditionOf(conditions[slot]);
+    if (error) errors[slot] = error;
+    built[slot] = condition;
+  }
   if (Object.keys(errors).length) return { errors };
-  const base = original ? ruleForPut(original) : {};
-  const rule: Record<string, unknown> = {
-    ...base,
-    id: fields.id,
-    name: fields.name,
-    description: fields.description,
+  const districts = list(String(fields['target.districts']));
+  Object.assign(built, {
+    id: String(fields.id).trim(),
+    name: String(fields.name).trim(),
+    description: String(fields.description),
     severity: fields.severity,
     enabled: fields.enabled,
-    target: {
-      ...((base.target as object | undefined) ?? {}),
-      kind: fields['target.kind'],
-      districts: list(String(fields['target.districts'])),
-    },
-    condition,
-    clear,
+    target: { ...(original?.target ?? {}), kind: fields['target.kind'], districts },
     channels: list(String(fields.channels)),
-  };
-  if (!(rule.target as { districts: string[] }).districts.length)
-    delete (rule.target as { districts?: unknown }).districts;
+  });
+  if (!districts.length) delete (built.target as { districts?: unknown }).districts;
   for (const name of [...durationFields, 'escalateTo'] as const)
-    rule[name] = String(fields[name]).trim() || undefined;
-  for (const [key, value] of Object.entries(rule)) if (value === undefined) delete rule[key];
-  return { rule };
-}
-
-/** The field a server error's path belongs to (the longest field name it begins with), or none. */
-export function fieldOf(path: string): FieldName | undefined {
-  return [...fieldNames]
-    .sort((a, b) => b.length - a.length)
-    .find((name) => path === name || path.startsWith(`${name}.`));
+    built[name] = String(fields[name]).trim() || undefined;
+  for (const [key, value] of Object.entries(built)) if (value === undefined) delete built[key];
+  const checked = ruleFields.safeParse(built);
+  if (!checked.success)
+    return {
+      errors: placeErrors(
+        checked.error.issues.map((i) => [i.path.join('.'), i.message]),
+        visibleFields(conditions),
+      ),
+    };
+  return { rule: built as RuleInput };
 }

@@ -5,7 +5,6 @@ import { ErrorNote, Loading, PageTitle, StateBadge } from '../components/bits.ts
 import { useLoad } from '../components/load.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
 import { canOperate, useSession } from '../session.ts';
-import { ruleForPut } from './rule-form.ts';
 
 /** The rules: list, enable or disable, export and import as JSON. */
 export function RulesPage() {
@@ -19,7 +18,7 @@ export function RulesPage() {
   async function toggle(rule: Rule) {
     setError(undefined);
     try {
-      await api.saveRule(rule.id, { ...ruleForPut(rule), enabled: !rule.enabled });
+      await api.saveRule(rule.id, { ...rule, enabled: !rule.enabled });
       setStatus(t(rule.enabled ? 'rules.disabled' : 'rules.enabled', { id: rule.id }));
       rules.reload();
     } catch (e) {

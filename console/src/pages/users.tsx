@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api/api.ts';
 import type { Role, User } from '../api/types.ts';
 import { describedBy, ErrorNote, Field, Loading, PageTitle } from '../components/bits.tsx';
@@ -28,14 +28,7 @@ export function UsersPage() {
       setError(e as Error);
     }
   }
-  async function reset(user: User) {
-    const password = window.prompt(t('users.newPasswordFor', { username: user.username }));
-    if (password)
-      await run(
-        () => api.resetUser(user.username, password),
-        t('users.resetDone', { username: user.username }),
-      );
-  }
+  const [resetting, setResetting] = useState<string | undefined>();
 
   return (
     <section>
@@ -87,7 +80,7 @@ export function UsersPage() {
                     {t(u.disabled ? 'users.enable' : 'users.disable')}
                     <span class="visually-hidden"> {u.username}</span>
                   </button>{' '}
-                  <button type="button" onClick={() => void reset(u)}>
+                  <button type="button" onClick={() => setResetting(u.username)}>
                     {t('users.reset')}
                     <span class="visually-hidden"> {u.username}</span>
                   </button>
@@ -97,7 +90,82 @@ export function UsersPage() {
           </tbody>
         </table>
       </div>
+      {resetting && (
+        <ResetDialog
+          username={resetting}
+          onClose={() => setResetting(undefined)}
+          onReset={() => {
+            setResetting(undefined);
+            setStatus(t('users.resetDone', { username: resetting }));
+            users.reload();
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+/**
+ * A modal dialog (the browser's <dialog>: focus moves into it and stays there, Escape closes it)
+ * for a new password of one user; on close the focus returns to the button that opened it.
+ */
+function ResetDialog(props: { username: string; onClose(): void; onReset(): void }) {
+  const { t } = useI18n();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    dialog.current?.showModal();
+    return () => opener?.focus();
+  }, []);
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (password.length < 10 || password.length > 200) return setError(t('password.length'));
+    try {
+      await api.resetUser(props.username, password);
+      props.onReset();
+    } catch (e) {
+      const fields = e instanceof ApiError ? e.fieldErrors() : new Map<string, string>();
+      setError(fields.get('password') ?? (e as Error).message);
+    }
+  }
+  return (
+    <dialog
+      ref={dialog}
+      class="panel dialog"
+      aria-labelledby="reset-title"
+      aria-describedby="reset-explain"
+      onClose={props.onClose}
+      data-testid="reset-dialog"
+    >
+      <form onSubmit={submit} noValidate>
+        <h2 id="reset-title">{t('users.resetTitle', { username: props.username })}</h2>
+        <p id="reset-explain">{t('users.resetExplain', { username: props.username })}</p>
+        <Field id="reset-password" label={t('users.newPassword')} error={error}>
+          <input
+            id="reset-password"
+            type="password"
+            autocomplete="new-password"
+            required
+            minLength={10}
+            maxLength={200}
+            value={password}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={describedBy('reset-password', error)}
+            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+          />
+        </Field>
+        <div class="toolbar">
+          <button type="submit" class="primary">
+            {t('users.resetSubmit')}
+          </button>
+          <button type="button" onClick={() => dialog.current?.close()}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    </dialog>
   );
 }
 

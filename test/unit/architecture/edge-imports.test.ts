@@ -4,16 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Which top-level folder imports which: `edge/` only `shared/`, `shared/` nothing, `simulators/`
+ * Which top-level folder imports which: `edge/` and `console/` only `shared/`, `shared/` nothing, `simulators/`
  * only `shared/` (what combines the edge with simulators, the entry point of a simulated gateway
  * and the streaming city, lives in `scripts/`), and no two folders import each other.
  */
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const sourceFolders = ['bench', 'cloud', 'edge', 'scripts', 'shared', 'simulators'];
+const sourceFolders = ['bench', 'cloud', 'console', 'edge', 'scripts', 'shared', 'simulators'];
 
 function sources(folder: string): string[] {
   return readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts'))
+    .filter((file) => /\.tsx?$/.test(file) && !file.split(/[\\/]/).includes('node_modules'))
     .map((file) => join(folder, file));
 }
 
@@ -55,6 +55,11 @@ describe('folder imports', () => {
 
   it('shared/ imports no other folder (only the package.json for its version)', () => {
     expect(importsOf('shared'), JSON.stringify([...(graph.get('shared') ?? [])])).toEqual(['package.json']);
+  });
+
+  it('console/ imports only shared/: the cloud is a server it talks to over the API', () => {
+    expect(importedTops('console/src/kinds.ts')).toContain('shared');
+    expect(importsOf('console'), JSON.stringify([...(graph.get('console') ?? [])])).toEqual(['shared']);
   });
 
   it('simulators/ imports only shared/: never edge/ or cloud/', () => {

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { kinds } from '../../../shared/kinds/index.ts';
+import { commandReason } from '../../../shared/messages.ts';
 
 /** The console's translations: the same keys in every language, and every key the code uses exists. */
 const dir = new URL('../../../console/src/', import.meta.url).pathname;
@@ -50,6 +52,37 @@ describe('console translations', () => {
         ...Object.keys(spec.today ?? {}).map((c) => `figure.${c}`),
         ...Object.keys(spec.ratios ?? {}).map((c) => `figure.${c}`),
       ];
+      expect(keys.filter((key) => !(key in en))).toEqual([]);
+    }
+  });
+
+  it("have every command reason code (a command's detail)", () => {
+    const keys = commandReason.options.map((r) => `commandReason.${r}`);
+    expect(keys.filter((key) => !(key in en))).toEqual([]);
+  });
+
+  it("have every kind's event types, event values and enumerated words (defectiveLamp, Faulted)", () => {
+    const words = (schema: unknown): string[] => {
+      const s = schema as { enum?: unknown[]; anyOf?: unknown[]; oneOf?: unknown[] };
+      return [
+        ...(s.enum ?? []).filter((w): w is string => typeof w === 'string'),
+        ...[...(s.anyOf ?? []), ...(s.oneOf ?? [])].flatMap(words),
+      ];
+    };
+    const properties = (schema: z.ZodType) =>
+      Object.values(
+        (z.toJSONSchema(schema, { unrepresentable: 'any' }) as { properties?: Record<string, unknown> })
+          .properties ?? {},
+      );
+    for (const spec of Object.values(kinds)) {
+      const keys = [
+        ...spec.events.options.map((e) => `event.${e}`),
+        ...Object.keys(spec.eventValues.shape).map((v) => `eventValue.${v}`),
+        ...[...properties(spec.metrics), ...properties(spec.eventValues)]
+          .flatMap(words)
+          .map((w) => `value.${w}`),
+      ];
+      expect(keys.length).toBeGreaterThan(0);
       expect(keys.filter((key) => !(key in en))).toEqual([]);
     }
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertSeverity } from '../../../../cloud/alerts/schema.ts';
 import type { Alert } from '../../../../cloud/alerts/store.ts';
 import { DeviceStates } from '../../../../cloud/live/device-states.ts';
 import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
+import type { AlertSeverity } from '../../../../shared/severity.ts';
 
 const record = (id: string, lastSeen?: string): DeviceRecord => ({
   id,

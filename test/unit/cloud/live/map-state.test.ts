@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertSeverity } from '../../../../cloud/alerts/schema.ts';
 import { deriveState, type MapState, worse, worstOf, zeroCounts } from '../../../../cloud/live/map-state.ts';
+import type { AlertSeverity } from '../../../../shared/severity.ts';
 
 describe('map state', () => {
   it.each([

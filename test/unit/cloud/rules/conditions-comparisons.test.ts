@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DeviceFacts, holds } from '../../../../cloud/rules/conditions.ts';
-import type { Condition } from '../../../../cloud/rules/schema.ts';
+import type { Condition } from '../../../../shared/rules/schema.ts';
 
 /**
  * Every comparison at, just below and just above its boundary: a rule that fires on the wrong side

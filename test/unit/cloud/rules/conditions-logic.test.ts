@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from '../../../../cloud/rules/conditions.ts';
-import type { Condition, RuleDuration } from '../../../../cloud/rules/schema.ts';
+import type { Condition, RuleDuration } from '../../../../shared/rules/schema.ts';
 
 /** Events, absence, age and the all / any / not combinators, at their boundaries. */
 const now = Date.parse('2026-11-22T16:00:00.000Z');

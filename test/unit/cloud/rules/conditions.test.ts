@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DeviceFacts, holds } from '../../../../cloud/rules/conditions.ts';
-import type { Condition } from '../../../../cloud/rules/schema.ts';
+import type { Condition } from '../../../../shared/rules/schema.ts';
 
 const now = 1_000_000;
 const minute = 60_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isActive, nextChange, validateSchedule } from '../../../../cloud/rules/schedule.ts';
-import type { Schedule } from '../../../../cloud/rules/schema.ts';
 import type { City } from '../../../../shared/fleet.ts';
+import type { Schedule } from '../../../../shared/rules/schema.ts';
 
 /** Schedules at the edges the year-long sweeps in schedule.test.ts do not reach. */
 const gent: City = { name: 'Gent', timezone: 'Europe/Brussels', location: { lat: 51.0543, lon: 3.7174 } };

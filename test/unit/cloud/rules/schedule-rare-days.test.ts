@@ -1,8 +1,8 @@
 import { getTimes } from 'suncalc';
 import { describe, expect, it } from 'vitest';
 import { isActive, nextChange } from '../../../../cloud/rules/schedule.ts';
-import type { Schedule } from '../../../../cloud/rules/schema.ts';
 import type { City } from '../../../../shared/fleet.ts';
+import type { Schedule } from '../../../../shared/rules/schema.ts';
 
 /**
  * Days the other schedule tests do not reach: cron walks past whole days that fail the day of week,

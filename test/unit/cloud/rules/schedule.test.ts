@@ -2,8 +2,8 @@ import cron from 'node-cron';
 import { getPosition, getTimes } from 'suncalc';
 import { describe, expect, it } from 'vitest';
 import { isActive, nextChange, scheduleIssue, validateSchedule } from '../../../../cloud/rules/schedule.ts';
-import type { Schedule } from '../../../../cloud/rules/schema.ts';
 import type { City } from '../../../../shared/fleet.ts';
+import type { Schedule } from '../../../../shared/rules/schema.ts';
 
 const gent: City = { name: 'Gent', timezone: 'Europe/Brussels', location: { lat: 51.0543, lon: 3.7174 } };
 const tromso: City = { name: 'Tromsø', timezone: 'Europe/Oslo', location: { lat: 69.65, lon: 18.96 } };
