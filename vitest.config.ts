@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // StrykerJS's sandboxes (npm run mutate) hold a copy of the tests.
     exclude: [...configDefaults.exclude, '.stryker-tmp/**', 'reports/**'],
+    // The console is built once, before the browser tests' files start in parallel.
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests start their own influxd and broker; two workers fit the 2-core machines.

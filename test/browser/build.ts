@@ -15,7 +15,8 @@ async function newest(path: string): Promise<number> {
 
 /**
  * Builds the console (`npm run console:build`) unless console/dist is newer than its sources and
- * the shared kinds it imports: the browser tests always run against the current source.
+ * shared/, which it imports: the browser tests always run against the current source. Called once
+ * before any test file (test/global-setup.ts), so that two files never build at the same time.
  */
 export async function ensureConsoleBuilt(): Promise<void> {
   const built = await stat(join(consoleDist, 'index.html')).then(
@@ -24,7 +25,7 @@ export async function ensureConsoleBuilt(): Promise<void> {
   );
   const sources = Math.max(
     ...(await Promise.all(
-      ['console/src', 'console/index.html', 'console/vite.config.ts', 'shared/kinds'].map((p) =>
+      ['console/src', 'console/index.html', 'console/vite.config.ts', 'shared'].map((p) =>
         newest(join(root, p)),
       ),
     )),

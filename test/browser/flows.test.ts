@@ -106,6 +106,10 @@ describe('a lamp', () => {
 describe('a rule', () => {
   it('shows a mistake at the field it concerns, then saves once fixed', async () => {
     await page.goto('/rules/bin-full');
+    await expect
+      .poll(() => page.locator('#rule-condition-value').inputValue(), { timeout: 15_000 })
+      .toBe('80');
+    await page.locator('#rule-condition-type').selectOption('json');
     const condition = page.locator('#rule-condition');
     await expect.poll(() => condition.inputValue(), { timeout: 15_000 }).toContain('fillingLevel');
     const rule = (value: number, op: string) =>

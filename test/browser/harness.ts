@@ -9,7 +9,6 @@ import type { FleetFile } from '../../shared/fleet.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
-import { ensureConsoleBuilt } from './build.ts';
 import { launchChromium } from './chromium.ts';
 import { connectGateways, type TestGateways } from './city.ts';
 import { createUser, firstSignIn } from './users.ts';
@@ -39,7 +38,6 @@ export interface ConsoleHarness {
 export async function startConsoleHarness(
   options: { devices?: number; env?: Record<string, string> } = {},
 ): Promise<ConsoleHarness> {
-  await ensureConsoleBuilt();
   const fleet = generateFleet({ seed: 12, devices: options.devices ?? 80, devicesPerGateway: 20 });
   const influxd = await startTestInfluxd();
   const cloud = await startTestCloud(influxd.url, fleet, { RULES_TICK_S: '1', ...options.env });
