@@ -194,7 +194,7 @@ if systemctl is-enabled -q "${started[@]}" 2>/dev/null && systemctl is-active -q
 else
   run systemctl enable --now "${started[@]}"
 fi
-# systemctl waits for the start, which ends when /health/ready answers (ExecStartPost).
+# systemctl waits for the start, which ends when /health/live answers (ExecStartPost).
 if $restart; then run systemctl restart platform-cloud.service; fi
 
 step "check that the cloud is ready"
@@ -205,7 +205,7 @@ else
   if curl -sf -o /dev/null "http://127.0.0.1:${port:-8080}/health/ready"; then
     ok "the cloud is ready on port ${port:-8080}"
   else
-    echo "install.sh: the cloud is not ready: see journalctl -u platform-cloud" >&2
+    echo "install.sh: the cloud runs but is not ready: curl http://127.0.0.1:${port:-8080}/health says why; logs: journalctl -u platform-cloud" >&2
     exit 1
   fi
 fi

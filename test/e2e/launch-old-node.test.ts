@@ -29,7 +29,7 @@ describe.skipIf(!ready)(`the launcher on Node ${oldMajor}`, () => {
     const entry = join(dir.path, 'entry.ts');
     await writeFile(
       entry,
-      "const v: string = process.version;\nconsole.log(`entry ${v} ${process.argv.slice(2).join(',')}`);\n",
+      "const v: string = process.version;\nconsole.log('entry', v, process.argv.slice(2).join(','));\n",
     );
     const { stdout, stderr } = await promisify(execFile)(oldNode, ['scripts/launch.mjs', entry, 'a', 'b'], {
       env: { ...process.env, CITY_NODE_CACHE: cache, INFLUX_URL: 'http://127.0.0.1:9' },
