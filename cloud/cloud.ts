@@ -19,6 +19,7 @@ import { registryFeature } from './registry/feature.ts';
 import { retainedStores } from './retained-stores.ts';
 import { retentionFeature } from './retention/pruning.ts';
 import { alertingFeature } from './rules/feature.ts';
+import { cloudDbMigrations } from './schema-migrations.ts';
 import { sqliteDatabaseFeature } from './sqlite/database-feature.ts';
 import { storageFeature } from './storage/feature.ts';
 import type { InfluxConnection } from './storage/influx.ts';
@@ -115,7 +116,9 @@ export class Cloud {
     const outbound = new GatewayOutbound(log);
     const send = (topic: string, body: object, retain = false) => outbound.send(topic, body, retain);
     const { value, stop } = await startFeatures(log, async (start) => {
-      const { db } = await start(sqliteDatabaseFeature({ path: join(config.DATA_DIR, 'cloud.db') }));
+      const { db } = await start(
+        sqliteDatabaseFeature({ path: join(config.DATA_DIR, 'cloud.db'), migrations: cloudDbMigrations }),
+      );
       const { registry } = await start(
         registryFeature({
           db,

@@ -19,13 +19,11 @@ import {
 
 /**
  * Tables and triggers: `dead_letter_usage` follows every insert, delete and change of size, so the
- * quota is checked with one lookup. The tables of earlier versions kept whole payloads: they are
- * dropped (issue 13), and secure_delete overwrites what is deleted instead of leaving it in free pages.
+ * quota is checked with one lookup. The tables of earlier versions kept whole payloads: a
+ * migration drops them (cloud/schema-migrations.ts), and secure_delete overwrites what is deleted instead of leaving it in free pages.
  */
 const schema = `
 PRAGMA secure_delete = ON;
-DROP TABLE IF EXISTS dead_letter_rejections;
-DROP TABLE IF EXISTS dead_letter_messages;
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   received_at TEXT NOT NULL,

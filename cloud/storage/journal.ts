@@ -8,6 +8,7 @@ import {
   type JournalFaultListener,
   JournalFaults,
 } from './journal-faults.ts';
+import { journalMigrations } from './journal-migrations.ts';
 
 export interface JournalEntry {
   /** InfluxDB line protocol, one line per point. */
@@ -163,7 +164,7 @@ export class IngestJournal implements JournalStore {
       options.faults ?? { onFault: () => undefined, onRecovered: () => undefined },
       options.retry ?? { minMs: 200, maxMs: 5_000 },
     );
-    this.db = openSqlite(path);
+    this.db = openSqlite(path, journalMigrations);
     const { journal_mode: mode } = this.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string };
     // Durability rests on flushing the write-ahead log; without one (an in-memory journal, or a file
     // system where SQLite cannot use WAL) every commit is flushed by SQLite itself.
@@ -184,13 +185,6 @@ export class IngestJournal implements JournalStore {
       forget: this.db.prepare('DELETE FROM batch_keys WHERE at < ?'),
     };
     this.keys = new BatchKeys((key) => this.statements.seen.get(key) !== undefined);
-    // Journals written by earlier versions kept one row per line: carried over, in order, once.
-    if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'").get()) {
-      this.db.exec(`BEGIN;
-        INSERT INTO journal_entries (lines, n) SELECT line, 1 FROM journal ORDER BY id;
-        DROP TABLE journal;
-        COMMIT;`);
-    }
     this.lineCount = Number(
       (this.db.prepare('SELECT COALESCE(SUM(n), 0) AS n FROM journal_entries').get() as { n: number }).n,
     );

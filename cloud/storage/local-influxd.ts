@@ -9,6 +9,8 @@ import { join } from 'node:path';
  */
 export interface LocalInfluxd {
   url: string;
+  /** The RPC address (`host:port`) that `influxd backup` and `influxd restore -host` talk to. */
+  rpcAddress: string;
   /** The influxd process's id. */
   pid: number;
   stop(): Promise<void>;
@@ -33,6 +35,11 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(address)));
     });
   });
+}
+
+/** The RPC address in a config file written here: the running private influxd's, for `npm run backup`. */
+export function rpcAddressOf(config: string): string | undefined {
+  return /^bind-address = "([^"]+)"$/m.exec(config)?.[1];
 }
 
 function configFile(dir: string, httpPort: number, rpcPort: number): string {
@@ -124,6 +131,7 @@ export async function startLocalInfluxd(
     process.once('exit', onExit);
     return {
       url,
+      rpcAddress: `127.0.0.1:${rpcPort}`,
       pid: child.pid as number,
       stop: async () => {
         process.off('exit', onExit);

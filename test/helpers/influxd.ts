@@ -7,6 +7,7 @@ export async function startTestInfluxd(): Promise<LocalInfluxd> {
   const influxd = await startLocalInfluxd(dir.path);
   return {
     url: influxd.url,
+    rpcAddress: influxd.rpcAddress,
     pid: influxd.pid,
     stop: async () => {
       await influxd.stop();

@@ -127,7 +127,7 @@ describe('cloud/ folders import one way', () => {
           .filter((target) => !target.includes(sep))
           .map((target) => [file, target] as const),
       );
-    const order = ['main.ts', 'cloud.ts', 'retained-stores.ts', 'config.ts'];
+    const order = ['main.ts', 'cloud.ts', 'retained-stores.ts', 'schema-migrations.ts', 'config.ts'];
     for (const [file, target] of rootEdges)
       expect(order.indexOf(target)).toBeGreaterThan(order.indexOf(file));
   });

@@ -1,0 +1,15 @@
+import type { Migration } from './sqlite/migrations.ts';
+
+/**
+ * The migrations of `cloud.db` (the stores' database), in order; only ever appended to. Version 0 is
+ * every database made before versions were kept (up to 0.1.0, main at 049b02a); its tables are
+ * created by their stores.
+ */
+export const cloudDbMigrations: readonly Migration[] = [
+  {
+    // Issue 13: dead letters keep size, hash and shape; the tables of earlier releases kept payloads.
+    name: 'drop the dead-letter tables that kept whole payloads',
+    up: (db) =>
+      db.exec('DROP TABLE IF EXISTS dead_letter_rejections; DROP TABLE IF EXISTS dead_letter_messages;'),
+  },
+];

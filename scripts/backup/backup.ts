@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { influxdVersion, runInfluxd } from './influxd-tool.ts';
+import { checksums, type Manifest, manifestName } from './manifest.ts';
+import { snapshotSqlite, sqliteVersion } from './sqlite-snapshot.ts';
+
+export interface BackupOptions {
+  /** The cloud's DATA_DIR (it may be running). */
+  dataDir: string;
+  /** An empty or missing folder that receives the backup. */
+  target: string;
+  /** InfluxDB's RPC address and database for `influxd backup -portable`, or why it is skipped. */
+  influx: { host: string; database: string } | { skipped: string };
+  progress?: (message: string) => void;
+}
+
+/** Files of DATA_DIR that belong to a database file and are folded into its snapshot. */
+const sqliteSideFiles = /-(wal|shm|journal)$/;
+
+/**
+ * An online, consistent backup: first each SQLite database of DATA_DIR (the stores and the ingest
+ * journal, so readings acknowledged but not yet in InfluxDB are kept), then the other files of
+ * DATA_DIR (gateway credentials, tokens), then InfluxDB. In that order, every reading acknowledged
+ * before the backup is in the journal's snapshot or already in InfluxDB (a reading in both is
+ * written again on restore, which points make harmless: same device and time). The manifest is
+ * written last.
+ */
+export async function backup(options: BackupOptions): Promise<Manifest> {
+  const say = options.progress ?? (() => undefined);
+  const { dataDir, target } = options;
+  await mkdir(target, { recursive: true });
+  if ((await readdir(target)).length > 0) throw new Error(`backup folder ${target} is not empty`);
+  await mkdir(join(target, 'sqlite'));
+  await mkdir(join(target, 'files'));
+  const databases: Manifest['databases'] = [];
+  for (const name of (await readdir(dataDir)).sort()) {
+    const path = join(dataDir, name);
+    if (!(await stat(path)).isFile() || sqliteSideFiles.test(name)) continue;
+    if (name.endsWith('.db')) {
+      say(`SQLite ${name}`);
+      databases.push({ name, ...snapshotSqlite(path, join(target, 'sqlite', name)) });
+    } else {
+      say(`file ${name}`);
+      await copyFile(path, join(target, 'files', name));
+    }
+  }
+  if ('host' in options.influx) {
+    say(`InfluxDB ${options.influx.database} from ${options.influx.host}`);
+    await runInfluxd([
+      'backup',
+      '-portable',
+      '-db',
+      options.influx.database,
+      '-host',
+      options.influx.host,
+      join(target, 'influxdb'),
+    ]);
+  } else say(`InfluxDB skipped: ${options.influx.skipped}`);
+  const manifest: Manifest = {
+    format: 1,
+    createdAt: new Date().toISOString(),
+    versions: {
+      platform: await platformVersion(),
+      commit: gitCommit(),
+      node: process.versions.node,
+      sqlite: sqliteVersion(),
+      influxd: 'host' in options.influx ? await influxdVersion() : undefined,
+    },
+    databases,
+    influx: 'host' in options.influx ? { database: options.influx.database } : options.influx,
+    files: await checksums(target),
+  };
+  await writeFile(join(target, manifestName), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+  say(`backup complete: ${manifest.files.length} files in ${target}`);
+  return manifest;
+}
+
+async function platformVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+  return String(pkg.version);
+}
+
+/** The commit the platform runs from, when it runs from a git checkout. */
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: new URL('../..', import.meta.url),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
+  } catch {
+    return undefined;
+  }
+}

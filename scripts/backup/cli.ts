@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadCloudConfig } from '../../cloud/config.ts';
+import { rpcAddressOf, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
+import { backup } from './backup.ts';
+import { restore } from './restore.ts';
+
+const usage = `usage:
+  npm run backup -- <folder> [--influx-host host:port | --no-influx]
+  npm run restore -- <folder> [--force] [--influx-host host:port | --no-influx]
+DATA_DIR, INFLUX_URL and INFLUX_DATABASE are read from the environment, as the cloud reads them.`;
+
+/** InfluxDB 1.x's RPC port (`bind-address`), where its backup and restore tools connect. */
+const defaultRpcPort = 8088;
+
+async function runningLocalInfluxd(dataDir: string): Promise<string> {
+  const configPath = join(dataDir, 'influxdb', 'influxdb.conf');
+  const address = rpcAddressOf(await readFile(configPath, 'utf8').catch(() => ''));
+  if (!address)
+    throw new Error(
+      `no private influxd found in ${configPath}: start the platform first (backup is online), or pass --influx-host`,
+    );
+  return address;
+}
+
+async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      force: { type: 'boolean', default: false },
+      'influx-host': { type: 'string' },
+      'no-influx': { type: 'boolean', default: false },
+    },
+  });
+  const folder = positionals[0];
+  if ((command !== 'backup' && command !== 'restore') || !folder || positionals.length > 1) {
+    console.error(usage);
+    process.exit(2);
+  }
+  const config = loadCloudConfig();
+  const dataDir = resolve(config.DATA_DIR);
+  const progress = (message: string) => console.log(`${command}: ${message}`);
+  const remoteHost = config.INFLUX_URL && `${new URL(config.INFLUX_URL).hostname}:${defaultRpcPort}`;
+  const noInflux = values['no-influx'] ? 'no InfluxDB asked for (--no-influx)' : undefined;
+  if (command === 'backup') {
+    const host = noInflux
+      ? undefined
+      : (values['influx-host'] ?? remoteHost ?? (await runningLocalInfluxd(dataDir)));
+    await backup({
+      dataDir,
+      target: resolve(folder),
+      influx: host ? { host, database: config.INFLUX_DATABASE } : { skipped: noInflux as string },
+      progress,
+    });
+    return;
+  }
+  const explicit = values['influx-host'] ?? remoteHost;
+  await restore({
+    source: resolve(folder),
+    dataDir,
+    force: values.force,
+    influxHost: noInflux
+      ? undefined
+      : explicit
+        ? async () => ({ host: explicit, done: async () => undefined })
+        : async () => {
+            // The one-box default: a private influxd under DATA_DIR, started for the restore only.
+            const local = await startLocalInfluxd(join(dataDir, 'influxdb'));
+            return { host: local.rpcAddress, done: () => local.stop() };
+          },
+    progress,
+  });
+}
+
+main().catch((error: Error) => {
+  console.error(`${process.argv[2] ?? 'backup'} failed: ${error.message}`);
+  process.exit(1);
+});

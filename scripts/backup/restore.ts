@@ -1,0 +1,77 @@
+import { chmod, copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runInfluxd } from './influxd-tool.ts';
+import { checksums, compareChecksums, type Manifest, manifestName, manifestSchema } from './manifest.ts';
+
+export interface RestoreOptions {
+  /** A folder made by `backup`. */
+  source: string;
+  /** The DATA_DIR to restore into: missing or empty, unless `force`. */
+  dataDir: string;
+  force?: boolean;
+  /**
+   * Where InfluxDB's part goes (`influxd restore -portable`): the RPC address of an InfluxDB 1.x that
+   * has no database of that name yet. Called once DATA_DIR is restored, so that a private influxd
+   * under DATA_DIR can be started for it.
+   */
+  influxHost?: () => Promise<{ host: string; done(): Promise<void> }>;
+  progress?: (message: string) => void;
+}
+
+export class RestoreRefused extends Error {}
+
+/** Reads and checks a backup: its manifest, and every file against its checksum. */
+export async function readBackup(source: string): Promise<Manifest> {
+  let raw: string;
+  try {
+    raw = await readFile(join(source, manifestName), 'utf8');
+  } catch {
+    throw new RestoreRefused(`${source} has no ${manifestName}: not a backup, or an unfinished one`);
+  }
+  const manifest = manifestSchema.parse(JSON.parse(raw));
+  const problems = compareChecksums(manifest.files, await checksums(source));
+  if (problems.length > 0) throw new RestoreRefused(`backup ${source} is damaged: ${problems.join('; ')}`);
+  return manifest;
+}
+
+/** Restores a backup into DATA_DIR and, when it holds one, InfluxDB's database. */
+export async function restore(options: RestoreOptions): Promise<Manifest> {
+  const say = options.progress ?? (() => undefined);
+  const manifest = await readBackup(options.source);
+  say(`backup of ${manifest.createdAt} (platform ${manifest.versions.platform}) checked`);
+  await mkdir(options.dataDir, { recursive: true });
+  const present = await readdir(options.dataDir);
+  if (present.length > 0 && !options.force)
+    throw new RestoreRefused(
+      `DATA_DIR ${options.dataDir} is not empty (${present.slice(0, 5).join(', ')}): restore into an empty one, or pass --force to overwrite`,
+    );
+  for (const folder of ['sqlite', 'files'])
+    for (const name of await readdir(join(options.source, folder))) {
+      say(`${folder === 'sqlite' ? 'SQLite' : 'file'} ${name}`);
+      const target = join(options.dataDir, name);
+      await copyFile(join(options.source, folder, name), target);
+      // Databases, credentials and tokens: readable by the platform's user only.
+      await chmod(target, 0o600);
+    }
+  if ('database' in manifest.influx) {
+    if (!options.influxHost)
+      throw new RestoreRefused('the backup holds InfluxDB data but no InfluxDB was given');
+    const { host, done } = await options.influxHost();
+    try {
+      say(`InfluxDB ${manifest.influx.database} into ${host}`);
+      await runInfluxd([
+        'restore',
+        '-portable',
+        '-db',
+        manifest.influx.database,
+        '-host',
+        host,
+        join(options.source, 'influxdb'),
+      ]);
+    } finally {
+      await done();
+    }
+  }
+  say(`restore complete into ${options.dataDir}`);
+  return manifest;
+}

