@@ -199,7 +199,8 @@ describe.each([
     async (_name, p) => {
       const path = p.path.replace('LAMP', lamp).replace('ALERT', alertId);
       await page.goto(path);
-      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      // The page sets its language once its script has run: wait for it, do not read it at once.
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(lang);
       const title = (words[p.title] as string).replace(/\{\w+\}.*$/, '');
       await heading(page, title);
       if (p.ready) await page.locator(p.ready).first().waitFor({ timeout: 15_000 });
@@ -220,14 +221,14 @@ describe('language', () => {
     await page.getByLabel(en['nav.language'] as string).selectOption('cs');
     await heading(page, cs['overview.title'] as string);
     await shows(page.locator('header.top nav'), cs['nav.alerts'] as string);
-    expect(await page.locator('html').getAttribute('lang')).toBe('cs');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('cs');
     await page.reload();
     await heading(page, cs['overview.title'] as string);
     await screenshot(page, 'overview-cs');
     await page.getByLabel(cs['nav.language'] as string).selectOption('en');
     await heading(page, en['overview.title'] as string);
     await shows(page.locator('header.top nav'), en['nav.alerts'] as string);
-    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
     await page.context().close();
   });
 });

@@ -1,20 +1,18 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../api/api.ts';
 import type { Device } from '../api/types.ts';
-import { formatDateTime, formatValue } from '../format.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
-import { unitOf } from '../kinds.ts';
 import { ErrorNote, StateBadge } from './bits.tsx';
+import { LatestValues } from './latest-values.tsx';
 import { useLoad } from './load.ts';
 
 /** A device's panel beside the map: its state, latest values and a link to its page. */
 export function DevicePanel({ id, onClose }: { id: string; onClose(): void }) {
-  const { t, lang, timeZone } = useI18n();
+  const { t } = useI18n();
   const device = useLoad(() => api.device(id), [id]);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [id]);
   const d = device.data as Device | undefined;
-  const worst = d?.openAlerts?.[0]?.severity;
   return (
     <aside class="panel" aria-labelledby="panel-title" data-testid="device-panel">
       <h2 id="panel-title" tabIndex={-1} ref={heading}>
@@ -27,21 +25,9 @@ export function DevicePanel({ id, onClose }: { id: string; onClose(): void }) {
       {d && (
         <>
           <p>
-            {t(`kind.${d.kind}` as MessageKey)} · {d.district}{' '}
-            <StateBadge state={worst ?? (d.status === 'offline' ? 'offline' : 'ok')} />
+            {t(`kind.${d.kind}` as MessageKey)} · {d.district} <StateBadge state={d.state} />
           </p>
-          <dl class="values">
-            {Object.entries(d.latest).map(([metric, value]) => (
-              <div key={metric}>
-                <dt>{t(`metric.${metric}` as MessageKey)}</dt>
-                <dd>{formatValue(value, lang, unitOf(d.kind, metric))}</dd>
-              </div>
-            ))}
-            <div>
-              <dt>{t('device.lastSeen')}</dt>
-              <dd>{formatDateTime(d.lastSeen, lang, timeZone)}</dd>
-            </div>
-          </dl>
+          <LatestValues device={d} />
           <a href={`/devices/${encodeURIComponent(d.id)}`}>{t('map.openDevice')}</a>
         </>
       )}

@@ -3,8 +3,9 @@ import { api } from '../api/api.ts';
 import type { Command, Device } from '../api/types.ts';
 import { ErrorNote, Loading, PageTitle, StateBadge } from '../components/bits.tsx';
 import { SeriesChart } from '../components/chart.tsx';
+import { LatestValues } from '../components/latest-values.tsx';
 import { useLoad } from '../components/load.ts';
-import { formatDateTime, formatValue } from '../format.ts';
+import { formatDateTime } from '../format.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
 import { numericMetrics, unitOf } from '../kinds.ts';
 import { useLive } from '../live.ts';
@@ -68,18 +69,7 @@ export function DevicePage({ id }: { id: string }) {
               {t(`kind.${d.kind}` as MessageKey)} · {d.district} · {t('device.gateway')} {d.gatewayId} ·{' '}
               <StateBadge state={d.state} />
             </p>
-            <dl class="values" data-testid="latest-values">
-              {Object.entries(d.latest).map(([name, value]) => (
-                <div key={name}>
-                  <dt>{t(`metric.${name}` as MessageKey)}</dt>
-                  <dd>{formatValue(value, lang, unitOf(d.kind, name))}</dd>
-                </div>
-              ))}
-              <div>
-                <dt>{t('device.lastSeen')}</dt>
-                <dd>{formatDateTime(d.lastSeen, lang, timeZone)}</dd>
-              </div>
-            </dl>
+            <LatestValues device={d} />
           </section>
           <section aria-labelledby="chart-title">
             <h2 id="chart-title">{t('device.chart')}</h2>
