@@ -1,3 +1,4 @@
+import { deviceKind } from '../../../shared/kinds/index.ts';
 import { type Condition, ruleFields } from '../../../shared/rules/schema.ts';
 import type { Rule, RuleInput } from '../api/types.ts';
 
@@ -144,7 +145,8 @@ export function toFields(rule: Rule | undefined): Fields {
     description: r.description ?? '',
     severity: r.severity ?? 'warning',
     enabled: r.enabled !== false,
-    'target.kind': r.target?.kind ?? 'streetlight',
+    // A new rule starts on the first kind of the list; the form offers every kind.
+    'target.kind': r.target?.kind ?? deviceKind.options[0] ?? '',
     'target.districts': (r.target?.districts ?? []).join(', '),
     for: r.for ?? '',
     autoClearAfter: r.autoClearAfter ?? '',
