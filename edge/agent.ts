@@ -70,6 +70,12 @@ export class EdgeAgent {
       maxInFlight: config.batch.maxInFlight,
       replayItemsPerS: config.queue.replayPerS,
       malformed: deps.malformed,
+      // The backoff starts again only once a connection proved useful: the broker took a batch. A
+      // broker that lets gateways in (and acknowledges their status) but cannot store what they
+      // send (its disk is full) is not hammered by reconnects every second.
+      onAcknowledged: () => {
+        this.attempt = 0;
+      },
     });
     this.commands = new CommandHandler({
       gatewayId: config.gatewayId,
@@ -143,12 +149,6 @@ export class EdgeAgent {
       client.options.reconnectPeriod =
         this.holdOffMs ?? backoffDelay(config.backoff, this.attempt++, this.deps.random);
       this.holdOffMs = undefined;
-    });
-    // The backoff starts again only once a connection proved useful (the broker acknowledged a
-    // publish): a broker that lets gateways in but cannot store what they send (its disk is full)
-    // is not hammered by reconnects every second.
-    client.on('packetreceive', (packet) => {
-      if (packet.cmd === 'puback') this.attempt = 0;
     });
     client.on('connect', () => {
       this.connects++;

@@ -14,6 +14,8 @@ export interface PublisherOptions {
   replayItemsPerS: number;
   /** Fault injection: a malformed payload to send beside a real batch, or undefined. */
   malformed?: () => Buffer | undefined;
+  /** Told each time the broker acknowledged a batch (it took the gateway's data). */
+  onAcknowledged?: () => void;
 }
 
 export interface PublisherStats {
@@ -104,6 +106,7 @@ export class Publisher {
     client.publishAsync(topic, JSON.stringify(body), { qos: 1 }).then(
       () => {
         outbox.ack(batch.id);
+        this.options.onAcknowledged?.();
         this.stats.publishedBatches++;
         if (batch.channel === 'telemetry') this.stats.publishedReadings += batch.items.length;
         else this.stats.publishedEvents += batch.items.length;
