@@ -1,14 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { issueCredentials } from '../../cloud/broker/credentials.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
-import { freePort } from '../../cloud/storage/local-influxd.ts';
 import { type CloudProcess, startCloudProcess } from '../../scripts/cloud-process.ts';
 import { streamingCity } from '../../scripts/streaming-city.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { getJson, silentLog } from '../helpers/cloud.ts';
+import { cloudProcessEnv } from '../helpers/cloud-process-env.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -25,22 +23,12 @@ describe('the cloud process is killed with SIGKILL during a stream', () => {
     const dir = await tempDir('kill');
     cleanups.push(() => dir.remove());
     const fleet = generateFleet({ seed: 21, devices: 60, devicesPerGateway: 20 });
-    await mkdir(join(dir.path, 'fleet'));
-    await writeFile(join(dir.path, 'fleet', 'fleet.json'), JSON.stringify(fleet));
-    const env = {
-      MQTT_PORT: String(await freePort()),
-      MQTT_HOST: '127.0.0.1',
-      HTTP_PORT: String(await freePort()),
-      HTTP_HOST: '127.0.0.1',
-      DATA_DIR: join(dir.path, 'cloud'),
-      FLEET_DIR: join(dir.path, 'fleet'),
-      INFLUX_URL: influxd.url,
-      INFLUX_DATABASE: 'killtest',
-    };
-    const secrets = await issueCredentials(
-      join(dir.path, 'cloud', 'gateway-credentials.json'),
-      fleet.gateways.map((g) => g.id),
-    );
+    const { env, secrets } = await cloudProcessEnv({
+      dir: dir.path,
+      fleet,
+      influxUrl: influxd.url,
+      database: 'killtest',
+    });
     let cloud: CloudProcess = await startCloudProcess(env);
     cleanups.push(async () => cloud.child.kill('SIGKILL'));
     const city = await streamingCity({

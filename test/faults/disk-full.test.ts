@@ -1,14 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { issueCredentials } from '../../cloud/broker/credentials.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
-import { freePort, type LocalInfluxd, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
+import { type LocalInfluxd, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { type CloudProcess, startCloudProcess } from '../../scripts/cloud-process.ts';
 import { streamingCity } from '../../scripts/streaming-city.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { getJson, silentLog } from '../helpers/cloud.ts';
+import { cloudProcessEnv } from '../helpers/cloud-process-env.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
 import { mountSmallDisk } from '../helpers/small-disk.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -40,22 +39,12 @@ describe('the cloud data disk fills up and is freed again (a tmpfs filled from o
       cleanups.push(() => influxd.stop());
       const influxPort = Number(new URL(influxd.url).port);
       const fleet = generateFleet({ seed: 24, devices: 40, devicesPerGateway: 20 });
-      await mkdir(join(dir.path, 'fleet'));
-      await writeFile(join(dir.path, 'fleet', 'fleet.json'), JSON.stringify(fleet));
-      const env = {
-        MQTT_PORT: String(await freePort()),
-        MQTT_HOST: '127.0.0.1',
-        HTTP_PORT: String(await freePort()),
-        HTTP_HOST: '127.0.0.1',
-        DATA_DIR: join(dir.path, 'cloud'),
-        FLEET_DIR: join(dir.path, 'fleet'),
-        INFLUX_URL: influxd.url,
-        INFLUX_DATABASE: 'diskfull',
-      };
-      const secrets = await issueCredentials(
-        join(dir.path, 'cloud', 'gateway-credentials.json'),
-        fleet.gateways.map((g) => g.id),
-      );
+      const { env, secrets } = await cloudProcessEnv({
+        dir: dir.path,
+        fleet,
+        influxUrl: influxd.url,
+        database: 'diskfull',
+      });
       const cloud: CloudProcess = await startCloudProcess(env);
       cleanups.push(async () => cloud.child.kill('SIGKILL'));
       const health = async () => (await getJson<Health>(`${cloud.apiUrl}/health`)).body;

@@ -1,16 +1,14 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { issueCredentials } from '../../cloud/broker/credentials.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
-import { freePort } from '../../cloud/storage/local-influxd.ts';
 import { type CloudProcess, startCloudProcess } from '../../scripts/cloud-process.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { countPoints } from '../helpers/cloud.ts';
+import { cloudProcessEnv } from '../helpers/cloud-process-env.ts';
 import { withDevices } from '../helpers/fleet.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -68,22 +66,15 @@ describe('flushing the journal fails (EIO injected into fdatasync by strace, fro
         generated,
         lamps.map((id) => ({ id, kind: 'streetlight', gatewayId: gateway })),
       );
-      await mkdir(join(dir.path, 'fleet'));
-      await writeFile(join(dir.path, 'fleet', 'fleet.json'), JSON.stringify(fleet));
-      const env = {
-        MQTT_PORT: String(await freePort()),
-        MQTT_HOST: '127.0.0.1',
-        HTTP_PORT: String(await freePort()),
-        HTTP_HOST: '127.0.0.1',
-        DATA_DIR: join(dir.path, 'cloud'),
-        FLEET_DIR: join(dir.path, 'fleet'),
-        INFLUX_URL: influxd.url,
-        INFLUX_DATABASE: 'fsync',
-        LOG_LEVEL: 'silent',
-      };
-      const [secret] = (
-        await issueCredentials(join(dir.path, 'cloud', 'gateway-credentials.json'), [gateway])
-      ).values();
+      const { env, secrets } = await cloudProcessEnv({
+        dir: dir.path,
+        fleet,
+        influxUrl: influxd.url,
+        database: 'fsync',
+        gateways: [gateway],
+        extra: { LOG_LEVEL: 'silent' },
+      });
+      const secret = secrets.get(gateway) as string;
       let cloud: CloudProcess = await startCloudProcess(env);
       cleanups.push(async () => cloud.child.kill('SIGKILL'));
       const connect = () =>

@@ -1,7 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { issueCredentials } from '../../cloud/broker/credentials.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
 import { freePort, type LocalInfluxd, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { type CloudProcess, startCloudProcess } from '../../scripts/cloud-process.ts';
@@ -9,6 +7,7 @@ import { streamingCity } from '../../scripts/streaming-city.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { getJson, silentLog } from '../helpers/cloud.ts';
+import { cloudProcessEnv } from '../helpers/cloud-process-env.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -30,24 +29,14 @@ describe('the cloud starts while InfluxDB is unreachable', () => {
     const dir = await tempDir('no-influx');
     cleanups.push(() => dir.remove());
     const fleet = generateFleet({ seed: 23, devices: 40, devicesPerGateway: 20 });
-    await mkdir(join(dir.path, 'fleet'));
-    await writeFile(join(dir.path, 'fleet', 'fleet.json'), JSON.stringify(fleet));
     // Nothing listens on this port until the end of the test.
     const influxPort = await freePort();
-    const env = {
-      MQTT_PORT: String(await freePort()),
-      MQTT_HOST: '127.0.0.1',
-      HTTP_PORT: String(await freePort()),
-      HTTP_HOST: '127.0.0.1',
-      DATA_DIR: join(dir.path, 'cloud'),
-      FLEET_DIR: join(dir.path, 'fleet'),
-      INFLUX_URL: `http://127.0.0.1:${influxPort}`,
-      INFLUX_DATABASE: 'absent',
-    };
-    const secrets = await issueCredentials(
-      join(dir.path, 'cloud', 'gateway-credentials.json'),
-      fleet.gateways.map((g) => g.id),
-    );
+    const { env, secrets } = await cloudProcessEnv({
+      dir: dir.path,
+      fleet,
+      influxUrl: `http://127.0.0.1:${influxPort}`,
+      database: 'absent',
+    });
     let cloud: CloudProcess = await startCloudProcess(env);
     cleanups.push(async () => cloud.child.kill('SIGKILL'));
     const health = async () => (await getJson<Health>(`${cloud.apiUrl}/health`)).body;
