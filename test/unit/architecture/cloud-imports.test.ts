@@ -23,6 +23,7 @@ const cloudLayers = [
   'registry',
   'dead-letters',
   'access',
+  'tenants',
   'storage',
   'retention',
   'sqlite',
