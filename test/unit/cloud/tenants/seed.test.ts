@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { tenantSeed } from '../../../../cloud/tenants/seed.ts';
 
 const cheb = { name: 'Cheb', timezone: 'Europe/Prague', location: { lat: 50.0796, lon: 12.3739 } };
-const quotas = { devices: 800, gateways: 20, messagesPerSecond: 50, deadLetterBytes: 1_000_000, retentionDays: 365 };
+const quotas = {
+  devices: 800,
+  gateways: 20,
+  messagesPerSecond: 50,
+  deadLetterBytes: 1_000_000,
+  retentionDays: 365,
+};
 
 describe('tenantSeed', () => {
   it('accepts a town without quotas, with all of them and with some', () => {
@@ -13,7 +19,13 @@ describe('tenantSeed', () => {
   });
 
   it('accepts the smallest limits', () => {
-    const smallest = { devices: 0, gateways: 0, messagesPerSecond: 0.1, deadLetterBytes: 0, retentionDays: 1 };
+    const smallest = {
+      devices: 0,
+      gateways: 0,
+      messagesPerSecond: 0.1,
+      deadLetterBytes: 0,
+      retentionDays: 1,
+    };
     expect(tenantSeed.parse({ ...cheb, quotas: smallest }).quotas).toEqual(smallest);
   });
 
