@@ -1,8 +1,7 @@
+import { tenantId } from './id.ts';
+
 /** The tenant of a single-city installation upgraded in place: it keeps INFLUX_DATABASE itself. */
 export const DEFAULT_TENANT = 'default';
-
-/** A tenant id as the tenancy contract defines it: a slug of 2 to 40 characters. */
-const tenantIdPattern = /^[a-z][a-z0-9-]{1,39}$/;
 
 /**
  * The InfluxDB database of a tenant: `base` for the default tenant, else `<base>_<id>` with every
@@ -11,7 +10,7 @@ const tenantIdPattern = /^[a-z][a-z0-9-]{1,39}$/;
  * Throws on an id that is not a tenant id: a database name is never built from unchecked text.
  */
 export function tenantDatabase(base: string, id: string): string {
-  if (!tenantIdPattern.test(id)) throw new RangeError(`not a tenant id: ${JSON.stringify(id)}`);
+  if (!tenantId.safeParse(id).success) throw new RangeError(`not a tenant id: ${JSON.stringify(id)}`);
   if (id === DEFAULT_TENANT) return base;
   return `${base}_${id.replaceAll('-', '_')}`;
 }
