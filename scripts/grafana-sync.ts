@@ -35,23 +35,19 @@ const env = z
     CITY_API_URL: z.url().optional(),
     CITY_API_TOKEN: z.string().min(1).optional(),
   })
-  .refine(
-    (e) =>
-      (e.GRAFANA_USER !== undefined && e.GRAFANA_PASSWORD !== undefined) || e.GRAFANA_TOKEN !== undefined,
-    {
-      message: 'set GRAFANA_USER and GRAFANA_PASSWORD (a Grafana server admin) or GRAFANA_TOKEN',
-    },
-  )
-  .refine(
-    (e) => values.tenants !== undefined || (e.CITY_API_URL !== undefined && e.CITY_API_TOKEN !== undefined),
-    {
-      message:
-        'name the tenants: --tenants <file>, or CITY_API_URL and CITY_API_TOKEN (a region-admin token)',
-    },
-  )
   .safeParse(process.env);
-if (!env.success) {
-  console.error(`grafana:sync: ${z.prettifyError(env.error)}`);
+const { GRAFANA_USER, GRAFANA_PASSWORD, GRAFANA_TOKEN, CITY_API_URL, CITY_API_TOKEN } = process.env;
+const problems = [
+  ...(env.success ? [] : [z.prettifyError(env.error)]),
+  ...((GRAFANA_USER && GRAFANA_PASSWORD) || GRAFANA_TOKEN
+    ? []
+    : ['set GRAFANA_USER and GRAFANA_PASSWORD (a Grafana server admin) or GRAFANA_TOKEN']),
+  ...(values.tenants !== undefined || (CITY_API_URL && CITY_API_TOKEN)
+    ? []
+    : ['name the tenants: --tenants <file>, or CITY_API_URL and CITY_API_TOKEN (a region-admin token)']),
+];
+if (!env.success || problems.length > 0) {
+  console.error(`grafana:sync: ${problems.join('\n')}`);
   process.exit(2);
 }
 const config = env.data;

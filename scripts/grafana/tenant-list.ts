@@ -12,7 +12,10 @@ export type SyncTenant = z.infer<typeof syncTenant>;
 
 /** A JSON array of tenants, or the body of GET /api/v1/tenants (`{ items: [...] }`) saved to a file. */
 const tenantList = z
-  .union([z.array(syncTenant), z.object({ items: z.array(syncTenant) }).transform((list) => list.items)])
+  .preprocess(
+    (json) => (typeof json === 'object' && json !== null && 'items' in json ? json.items : json),
+    z.array(syncTenant),
+  )
   .superRefine((tenants, ctx) => {
     const names = tenants.map((t) => t.name);
     const ids = tenants.map((t) => t.id);

@@ -1,10 +1,20 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GrafanaApi } from '../../scripts/grafana/api.ts';
 import { type Dashboard, readDashboards } from '../../scripts/grafana/desired.ts';
 import { GrafanaHttp } from '../../scripts/grafana/http.ts';
 import { type SyncOptions, syncGrafana } from '../../scripts/grafana/sync.ts';
 import type { SyncTenant } from '../../scripts/grafana/tenant-list.ts';
 import { FakeGrafana } from '../helpers/fake-grafana.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const runFile = promisify(execFile);
 
 const region: SyncTenant[] = [
   { id: 'default', name: 'Gent', timezone: 'Europe/Brussels' },
@@ -265,5 +275,97 @@ describe('grafana:sync', () => {
     await expect(sync({ api, adminLogin: undefined })).rejects.toThrow(
       'Grafana answered GET /api/orgs?perpage=1000&page=1 with 403: Permission denied',
     );
+  });
+});
+
+describe('npm run grafana:sync', () => {
+  const script = join(import.meta.dirname, '../../scripts/grafana-sync.ts');
+  let platform: Server;
+  let platformUrl: string;
+
+  beforeAll(async () => {
+    // The platform's tenant list, as a region-admin reads it.
+    platform = createServer((req, res) => {
+      const ok = req.url === '/api/v1/tenants' && req.headers.authorization === 'Bearer cst_region_admin';
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(ok ? { items: region.map((t) => ({ ...t, status: 'active' })) } : { error: 'no' }),
+      );
+    });
+    platform.listen(0, '127.0.0.1');
+    await once(platform, 'listening');
+    platformUrl = `http://127.0.0.1:${(platform.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => {
+    platform.close();
+  });
+
+  async function run(env: Record<string, string>, args: string[] = []) {
+    const result = await runFile(process.execPath, [script, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    return { code: 'code' in result ? result.code : 0, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  const settings = () => ({
+    GRAFANA_URL: grafana.url,
+    GRAFANA_USER: 'admin',
+    GRAFANA_PASSWORD: 'admin-secret',
+    INFLUX_URL: 'http://influxdb:8086',
+    CITY_API_URL: platformUrl,
+    CITY_API_TOKEN: 'cst_region_admin',
+  });
+
+  it('syncs the tenants the platform API lists; run again, it changes nothing', async () => {
+    const first = await run(settings());
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Karlovy Vary: organisation created');
+    expect(first.stdout).toContain('grafana:sync: 3 tenants, ');
+    expect(first.stderr).toContain('karlovy-vary, bochov read InfluxDB with the shared INFLUX_TOKEN');
+    expect(org('Bochov').datasources.get('city-influx')?.view.jsonData).toMatchObject({
+      dbName: 'city_bochov',
+    });
+
+    const writes = grafana.writes().length;
+    const second = await run(settings());
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe('grafana:sync: 3 tenants, 0 changes, 0 failures\n');
+    expect(grafana.writes()).toHaveLength(writes);
+  });
+
+  it('uses each tenant’s read token from INFLUX_READ_TOKENS_FILE', async () => {
+    const dir = await tempDir('grafana-sync');
+    try {
+      const tokens = join(dir.path, 'tokens.json');
+      await writeFile(tokens, JSON.stringify({ 'karlovy-vary': 'kv-read', bochov: 'bochov-read' }));
+      const result = await run({ ...settings(), INFLUX_READ_TOKENS_FILE: tokens });
+      expect(result.code).toBe(0);
+      expect(result.stderr).not.toContain('shared INFLUX_TOKEN');
+      expect(org('Karlovy Vary').datasources.get('city-influx')?.secrets).toEqual({
+        httpHeaderValue1: 'Token kv-read',
+      });
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('says what is missing before asking anything', async () => {
+    const result = await run({ INFLUX_URL: 'http://influxdb:8086' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('GRAFANA_URL');
+    expect(result.stderr).toContain(
+      'set GRAFANA_USER and GRAFANA_PASSWORD (a Grafana server admin) or GRAFANA_TOKEN',
+    );
+    expect(result.stderr).toContain('--tenants <file>, or CITY_API_URL and CITY_API_TOKEN');
+    expect(grafana.requests).toEqual([]);
+  });
+
+  it('explains why a token cannot manage organisations', async () => {
+    const { GRAFANA_USER: _u, GRAFANA_PASSWORD: _p, ...rest } = settings();
+    const result = await run({ ...rest, GRAFANA_TOKEN: 'glsa_org1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('with 403: Permission denied');
+    expect(result.stderr).toContain("takes a server admin's basic authentication");
   });
 });
