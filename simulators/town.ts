@@ -37,7 +37,7 @@ export function slug(name: string): string {
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+    .replace(/^-|-$/g, '');
   if (ascii === '') throw new RangeError(`${JSON.stringify(name)} has no letter or digit to make an id of`);
   return ascii;
 }

@@ -52,16 +52,30 @@ describe('apportion', () => {
     );
   });
 
+  it('breaks ties towards the earlier parts', () => {
+    expect(apportion(2, [1, 1, 1])).toEqual([1, 1, 0]);
+    expect(apportion(1, [1, 1, 1, 1])).toEqual([1, 0, 0, 0]);
+    expect(apportion(3, [1, 1, 1, 1])).toEqual([1, 1, 1, 0]);
+    expect(apportion(11, [1, 1, 1])).toEqual([4, 4, 3]);
+  });
+
   it.each([
-    ['a negative total', () => apportion(-1, [1])],
-    ['a fractional total', () => apportion(1.5, [1])],
-    ['a negative minimum', () => apportion(1, [1], -1)],
-    ['no weights', () => apportion(1, [])],
-    ['a negative weight', () => apportion(1, [1, -1])],
-    ['an infinite weight', () => apportion(1, [Number.POSITIVE_INFINITY])],
-    ['weights adding up to 0', () => apportion(1, [0, 0])],
-    ['a total below the minimums', () => apportion(3, [1, 1, 1, 1], 1)],
-  ])('refuses %s', (_, call) => {
+    ['a negative total', () => apportion(-1, [1]), 'total must be an integer >= 0, not -1'],
+    ['a fractional total', () => apportion(1.5, [1]), 'total must be an integer >= 0, not 1.5'],
+    ['a negative minimum', () => apportion(1, [1], -1), 'minimum must be an integer >= 0, not -1'],
+    ['a fractional minimum', () => apportion(1, [1], 0.5), 'minimum must be an integer >= 0, not 0.5'],
+    ['no weights', () => apportion(1, []), 'no weights to apportion by'],
+    ['a negative weight', () => apportion(1, [1, -1]), 'weights must be finite and >= 0: 1, -1'],
+    ['an infinite weight', () => apportion(1, [Number.POSITIVE_INFINITY]), 'weights must be finite'],
+    ['a weight that is not a number', () => apportion(1, [Number.NaN, 1]), 'weights must be finite'],
+    ['weights adding up to 0', () => apportion(1, [0, 0]), 'the weights add up to 0'],
+    [
+      'a total below the minimums',
+      () => apportion(3, [1, 1, 1, 1], 1),
+      '3 cannot give 4 parts at least 1 each',
+    ],
+  ])('refuses %s', (_, call, message) => {
     expect(call).toThrow(RangeError);
+    expect(call).toThrow(message);
   });
 });

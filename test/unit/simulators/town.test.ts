@@ -42,6 +42,7 @@ describe('slug', () => {
 
   it('refuses a name with nothing to keep', () => {
     expect(() => slug(' – ')).toThrow(RangeError);
+    expect(() => slug(' – ')).toThrow('" – " has no letter or digit to make an id of');
   });
 });
 
@@ -122,9 +123,16 @@ describe('generateTown', () => {
     expect(new Set(devices.map((d) => d.name)).size).toBe(devices.length);
   });
 
+  it('gives a gateway a single device if asked', () => {
+    const fleet = generateTown({ ...village, devicesPerGateway: 1 });
+    expect(fleet.gateways).toHaveLength(40);
+    expect(fleet.gateways.at(-1)?.id).toBe('gw-bochov-dlouha-lomnice-04');
+  });
+
   it('refuses fleets too small for every kind and district, and empty gateways', () => {
-    expect(() => generateTown({ ...village, devices: 3 })).toThrow(RangeError);
-    expect(() => generateTown({ ...village, devicesPerGateway: 0 })).toThrow(RangeError);
-    expect(() => generateTown({ ...village, devicesPerGateway: 1.5 })).toThrow(RangeError);
+    expect(() => generateTown({ ...village, devices: 3 })).toThrow('3 cannot give 4 parts at least 1 each');
+    const perGateway = 'devicesPerGateway must be an integer >= 1';
+    expect(() => generateTown({ ...village, devicesPerGateway: 0 })).toThrow(perGateway);
+    expect(() => generateTown({ ...village, devicesPerGateway: 1.5 })).toThrow(perGateway);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tenantDatabase } from '../../../../cloud/tenants/database-name.ts';
+import { tenantId } from '../../../../cloud/tenants/id.ts';
 
 describe('tenantDatabase', () => {
   it('keeps the base database for the default tenant', () => {
@@ -43,5 +44,13 @@ describe('tenantDatabase', () => {
   ])('refuses an id with %s', (_, id) => {
     expect(() => tenantDatabase('city', id)).toThrow(RangeError);
     expect(() => tenantDatabase('city', id)).toThrow(`not a tenant id: ${JSON.stringify(id)}`);
+  });
+});
+
+describe('tenantId', () => {
+  it('says what a tenant id looks like', () => {
+    expect(tenantId.safeParse('Cheb').error?.issues[0]?.message).toBe(
+      'a slug: a lowercase letter, then 1-39 lowercase letters, digits or "-"',
+    );
   });
 });

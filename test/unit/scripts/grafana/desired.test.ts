@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -11,6 +12,7 @@ import {
   tenantDashboard,
   tenantDatasource,
 } from '../../../../scripts/grafana/desired.ts';
+import { tempDir } from '../../../helpers/temp-dir.ts';
 
 const influx = { url: 'http://influxdb:8086', token: 'read-only' };
 const spec = tenantDatasource(influx, 'city_cheb');
@@ -56,6 +58,15 @@ describe('datasourceIsCurrent', () => {
     expect(datasourceIsCurrent(shown({ jsonData: { ...spec.jsonData, keepCookies: [] } }), spec)).toBe(true);
   });
 
+  it('needs every secret set', () => {
+    const twoSecrets = { ...spec, secureJsonData: { httpHeaderValue1: 'Token x', basicAuthPassword: 'y' } };
+    expect(datasourceIsCurrent(shown({ secureJsonFields: { httpHeaderValue1: true } }), twoSecrets)).toBe(
+      false,
+    );
+    const both = { httpHeaderValue1: true, basicAuthPassword: true };
+    expect(datasourceIsCurrent(shown({ secureJsonFields: both }), twoSecrets)).toBe(true);
+  });
+
   it.each([
     ['the name', { name: 'Other' }],
     ['the type', { type: 'prometheus' }],
@@ -93,6 +104,34 @@ describe('dashboards', () => {
       'city-street-lighting',
       'city-waste',
     ]);
+  });
+
+  it('reads only the JSON files, and only the kinds that have a dashboard', async () => {
+    const dir = await tempDir('dashboards');
+    try {
+      const root = dir.path;
+      await mkdir(join(root, 'grafana/dashboards/json'), { recursive: true });
+      await mkdir(join(root, 'kinds/lamp'), { recursive: true });
+      await mkdir(join(root, 'kinds/ruleless'), { recursive: true });
+      await writeFile(join(root, 'grafana/dashboards/json/b.json'), JSON.stringify({ uid: 'b', title: 'B' }));
+      await writeFile(join(root, 'grafana/dashboards/json/notes.md'), '# not a dashboard');
+      await writeFile(
+        join(root, 'kinds/lamp/dashboard.json'),
+        JSON.stringify({ uid: 'a', title: 'A', x: 1 }),
+      );
+      await writeFile(join(root, 'kinds/ruleless/rules.json'), '[]');
+      await writeFile(join(root, 'kinds/index.md'), '# kinds');
+      expect(await readDashboards(root)).toEqual([
+        { uid: 'a', title: 'A', x: 1 },
+        { uid: 'b', title: 'B' },
+      ]);
+      await writeFile(join(root, 'grafana/dashboards/json/c.json'), JSON.stringify({ title: 'No uid' }));
+      await expect(readDashboards(root)).rejects.toThrow(
+        `dashboard ${join(root, 'grafana/dashboards/json/c.json')} is invalid`,
+      );
+    } finally {
+      await dir.remove();
+    }
   });
 
   it('puts a tenant’s dashboard in its time zone, without the id and version Grafana assigns', () => {
