@@ -1,29 +1,36 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type Clock, realMs, wallClock } from '../shared/clock.ts';
+import { type Clock, wallClock } from '../shared/clock.ts';
+import { readFleetFiles } from '../shared/fleet-files.ts';
+import { defaultTenantId } from '../shared/ids.ts';
+import { parseTopic } from '../shared/topics.ts';
 import { SqliteAuditLog } from './access/audit.ts';
+import { SqliteSessionStore } from './access/sessions.ts';
+import { SqliteTokenStore } from './access/tokens.ts';
+import { SqliteUserStore } from './access/users.ts';
 import { apiFeature } from './api/feature.ts';
 import { brokerFeature, mqttListenersFeature, type NamedListener } from './broker/feature.ts';
 import { GatewayOutbound } from './broker/outbound.ts';
-import { commandsFeature } from './commands/feature.ts';
 import type { CloudConfig } from './config.ts';
-import { snapshotsFeature } from './dashboards/snapshots-feature.ts';
 import { deadLettersFeature } from './dead-letters/feature.ts';
-import { gatewayConfigFeature } from './gateway-config/feature.ts';
-import { Ingestor } from './ingest/ingest.ts';
 import { startFeatures } from './lifecycle/features.ts';
-import { liveFeature } from './live/feature.ts';
 import { Counters } from './monitoring/counters.ts';
-import { notificationsFeature } from './notifications/feature.ts';
-import { registryFeature } from './registry/feature.ts';
-import { retainedStores } from './retained-stores.ts';
-import { retentionFeature } from './retention/pruning.ts';
-import { alertingFeature } from './rules/feature.ts';
-import { cloudDbMigrations } from './schema-migrations.ts';
+import { platformDbPath } from './platform-db.ts';
+import { platformDbMigrations } from './platform-migrations.ts';
 import { sqliteDatabaseFeature } from './sqlite/database-feature.ts';
-import { storageFeature } from './storage/feature.ts';
 import type { InfluxConnection } from './storage/influx.ts';
-import type { StorageThread } from './storage/storage-thread.ts';
+import { applyRetentionPolicy } from './storage/retention-policy.ts';
+import { startTenantCell } from './tenant-cell.ts';
+import { tenantMayPublish } from './tenants/alert-topics.ts';
+import type { TenantCell } from './tenants/cell-parts.ts';
+import { TenantCells } from './tenants/cells.ts';
+import { eraseTenant } from './tenants/erase.ts';
+import { upgradeSingleCityLayout } from './tenants/legacy-layout.ts';
+import { tenantPaths } from './tenants/paths.ts';
+import type { Tenant, TenantQuotas } from './tenants/schema.ts';
+import { TenantService } from './tenants/service.ts';
+import { SqliteTenantStore } from './tenants/sqlite-store.ts';
 
 export interface CloudDependencies {
   config: CloudConfig;
@@ -43,7 +50,8 @@ export interface CloudDependencies {
 }
 
 interface Running {
-  journal: StorageThread;
+  cells: TenantCells;
+  tenants: TenantService;
   mqttPorts: Record<string, number>;
   httpPort: number;
   stop: () => Promise<void>;
@@ -76,10 +84,40 @@ function mqttListeners(config: CloudConfig): NamedListener[] {
   return listeners;
 }
 
+/** The quotas a tenant gets unless region staff set others. */
+function defaultQuotas(config: CloudConfig): TenantQuotas {
+  return {
+    devices: config.TENANT_MAX_DEVICES,
+    gateways: config.TENANT_MAX_GATEWAYS,
+    messagesPerSecond: config.TENANT_MESSAGES_PER_SECOND,
+    deadLetterBytes: config.TENANT_DEAD_LETTER_BYTES,
+    retentionDays: config.READINGS_RETENTION_DAYS,
+  };
+}
+
 /**
- * The cloud process: the composition root. Each feature is built by its factory from what it uses,
- * started in this order, and stopped in reverse (points not yet in InfluxDB stay in the journal);
- * if one fails to start, those started before it are stopped.
+ * The default tenant a single-city installation becomes: its city from the fleet files (the first
+ * one's), or a placeholder to rename when there are none yet.
+ */
+async function defaultTenant(config: CloudConfig, now: Date): Promise<Tenant> {
+  const [fleet] = await readFleetFiles(config.FLEET_DIR);
+  const city = fleet?.city ?? { name: 'City', timezone: 'UTC', location: { lat: 0, lon: 0 } };
+  return {
+    id: defaultTenantId,
+    ...city,
+    status: 'active',
+    quotas: defaultQuotas(config),
+    createdAt: now.toISOString(),
+  };
+}
+
+/**
+ * The cloud process: the composition root. The installation's parts (the platform database of
+ * accounts and tenants, the MQTT broker, the API) are shared; each tenant runs in a cell of its own
+ * (cloud/tenant-cell.ts: its database, journal, InfluxDB database, registry, rules, alerts...).
+ * Each part is built by its factory from what it uses, started in this order, and stopped in
+ * reverse (points not yet in InfluxDB stay in the journals); if one fails to start, those started
+ * before it are stopped.
  */
 export class Cloud {
   readonly counters = new Counters();
@@ -103,6 +141,16 @@ export class Cloud {
     return this.require().mqttPorts;
   }
 
+  /** The running tenants. */
+  get cells(): TenantCells {
+    return this.require().cells;
+  }
+
+  /** Creates, changes, suspends and deletes tenants (as region staff do over the API). */
+  get tenants(): TenantService {
+    return this.require().tenants;
+  }
+
   private require(): Running {
     if (!this.running) throw new Error('cloud is not started');
     return this.running;
@@ -114,28 +162,122 @@ export class Cloud {
     const now = clock.now;
     const counters = this.counters;
     const outbound = new GatewayOutbound(log);
-    const send = (topic: string, body: object, retain = false) => outbound.send(topic, body, retain);
     const { value, stop } = await startFeatures(log, async (start) => {
+      const upgraded = upgradeSingleCityLayout(config.DATA_DIR, log);
       const { db } = await start(
-        sqliteDatabaseFeature({ path: join(config.DATA_DIR, 'cloud.db'), migrations: cloudDbMigrations }),
+        sqliteDatabaseFeature({ path: platformDbPath(config.DATA_DIR), migrations: platformDbMigrations }),
       );
-      const { registry } = await start(
-        registryFeature({
-          db,
-          fleetDir: config.FLEET_DIR,
-          offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
-          learnUnprovisioned: config.LEARN_UNPROVISIONED_DEVICES,
-          now,
-          log,
-        }),
-      );
-      const live = liveFeature({
-        registry,
+      const audit = new SqliteAuditLog(db);
+      const users = new SqliteUserStore(db);
+      const tokens = new SqliteTokenStore(db);
+      const mqtt = brokerFeature({
+        credentialsFile: config.CREDENTIALS_FILE,
+        certificateRequired: config.MQTT_TLS_CA !== undefined,
+        limits: {
+          maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
+          connectionsPerMinutePerAddress: config.MQTT_CONNECTIONS_PER_MINUTE,
+          messagesPerSecondPerGateway: config.MQTT_MESSAGES_PER_SECOND,
+        },
         log,
-        sweepMs: config.DEVICE_STATE_SWEEP_S * 1000,
-        openAlerts: () => alerting.alertStore.allOpen(),
+        counters,
+        now,
+        outbound,
+        onUplink: (message, tenant) => {
+          const cell = cells.get(tenant);
+          if (!cell) return Promise.reject(new Error(`tenant ${tenant} is not running`));
+          return cell.ingestor.handle(message);
+        },
+        onRefused: (message) => {
+          const cell = message.tenant === undefined ? undefined : cells.get(message.tenant);
+          (cell?.intake ?? unattributed.intake).refusedPublish(message);
+        },
+        gateways: {
+          onGatewayListening: (gateway, tenant) =>
+            cells.get(tenant)?.commands.gateways.onGatewayListening(gateway),
+          onGatewayGone: (gateway, tenant) => cells.get(tenant)?.commands.gateways.onGatewayGone(gateway),
+          onDelivered: (topic, payload, tenant) =>
+            cells.get(tenant)?.commands.gateways.onDelivered(topic, payload),
+        },
+        tenants: {
+          refusal: (tenant) => {
+            const record = service.current(tenant);
+            if (!record) return `its tenant ${tenant} does not exist`;
+            if (record.status === 'suspended') return `its tenant ${tenant} is suspended`;
+            return cells.get(tenant) ? undefined : `its tenant ${tenant} is not running`;
+          },
+          messagesPerSecond: (tenant) => service.current(tenant)?.quotas.messagesPerSecond ?? 0,
+        },
       });
-      const { store: deadLetters, intake } = await start(
+      const startCell = (tenant: Tenant): Promise<TenantCell> => {
+        const id = tenant.id;
+        const paths = tenantPaths(config, id);
+        return startTenantCell({
+          config,
+          tenant: () => service.current(id) ?? tenant,
+          paths: {
+            ...paths,
+            // A tenant's folder may have no channels file: it gets the log and MQTT channels.
+            notificationsFile:
+              id === defaultTenantId || (paths.notificationsFile && existsSync(paths.notificationsFile))
+                ? paths.notificationsFile
+                : undefined,
+          },
+          log,
+          counters,
+          influx,
+          clock,
+          // Only to this tenant's own gateways, whatever its fleet files say.
+          send: (topic, body, retain) => {
+            const gateway = parseTopic(topic)?.gatewayId;
+            if (gateway !== undefined && mqtt.tenantOf(gateway) === id)
+              return outbound.send(topic, body, retain);
+            counters.add('outbound_refused_other_tenant');
+            log.error({ tenant: id, topic }, "not sent: the topic is not one of this tenant's gateways");
+          },
+          publish: (topic, payload) =>
+            tenantMayPublish(id, topic)
+              ? outbound.publish(topic, payload)
+              : Promise.reject(
+                  new Error(`tenant ${id} may not publish on ${topic}: city/v1/tenants/${id}/… only`),
+                ),
+          connectedGateways: () => mqtt.connectedOf(id),
+          onFatal,
+        });
+      };
+      const cells = new TenantCells({ startCell, log });
+      const service = new TenantService({
+        store: new SqliteTenantStore(db),
+        cells,
+        defaultQuotas: defaultQuotas(config),
+        now,
+        log,
+        endGatewaySessions: (tenant, why) => mqtt.endTenantSessions(tenant, why),
+        applyRetention: async (tenant, days) => {
+          const cell = cells.get(tenant);
+          if (cell) await applyRetentionPolicy(cell.influx, days, cell.log);
+        },
+        erase: (tenant) =>
+          eraseTenant(tenant, {
+            config,
+            influx,
+            users,
+            tokens,
+            sessions: new SqliteSessionStore(db),
+            credentialsFile: config.CREDENTIALS_FILE,
+            log,
+          }),
+      });
+      await start({
+        name: 'tenants',
+        async start() {
+          const tenants = await service.load();
+          const first = tenants.length === 0 && (upgraded || config.DEFAULT_TENANT);
+          if (first) await service.create(await defaultTenant(config, now()));
+          for (const tenant of tenants) await cells.start(tenant);
+        },
+        stop: () => cells.stopAll(),
+      });
+      const unattributed = await start(
         deadLettersFeature({
           db,
           quotaBytes: config.DEAD_LETTER_QUOTA_BYTES,
@@ -145,127 +287,7 @@ export class Cloud {
           now,
         }),
       );
-      const storage = await start(
-        storageFeature({
-          path: join(config.DATA_DIR, 'journal.db'),
-          maxLines: config.JOURNAL_MAX_LINES,
-          keyTtlMs: config.DEDUPE_WINDOW_S * 1000,
-          influx,
-          drain: {
-            batchLines: config.INFLUX_BATCH_SIZE,
-            concurrency: config.INFLUX_WRITE_CONCURRENCY,
-            minRetryMs: 500,
-            maxRetryMs: 30_000,
-          },
-          counters,
-          log,
-          now,
-          onRejected: intake.storageRejected,
-          onFatal,
-        }),
-      );
-      const { journal } = storage;
-      const notifications = await start(
-        notificationsFeature({
-          channelsFile: config.NOTIFICATIONS_FILE,
-          db,
-          log,
-          counters,
-          now,
-          publish: (topic, payload) => outbound.publish(topic, payload),
-        }),
-      );
-      const alerting = await start(
-        alertingFeature({
-          db,
-          registry,
-          points: storage.points,
-          notifier: notifications.notifier,
-          counters,
-          log,
-          now,
-          rulesDir: config.RULES_DIR,
-          kindRulesDir: config.KIND_RULES_DIR,
-          tickMs: realMs(clock, config.RULES_TICK_S * 1000),
-          digestCron: config.DIGEST_CRON,
-          clock,
-          onAlertChange: (transition, alert) => live.bus.emit('alert', { transition, alert }),
-        }),
-      );
-      const commands = await start(
-        commandsFeature({
-          db,
-          counters,
-          log,
-          now,
-          send,
-          onChange: (record) => live.bus.emit('command', record),
-        }),
-      );
-      await start(live);
-      const ingestor = new Ingestor({
-        registry,
-        deadLetters: intake,
-        journal,
-        counters,
-        log,
-        now,
-        maxAgeMs: config.MAX_READING_AGE_S * 1000,
-        maxSkewMs: config.MAX_CLOCK_SKEW_S * 1000,
-        onCommandResult: (gatewayId, result) => commands.service.result(gatewayId, result),
-        onAccepted: (accepted) => alerting.evaluate(accepted),
-      });
-      const mqtt = await start(
-        brokerFeature({
-          credentialsFile: config.CREDENTIALS_FILE,
-          certificateRequired: config.MQTT_TLS_CA !== undefined,
-          limits: {
-            maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
-            connectionsPerMinutePerAddress: config.MQTT_CONNECTIONS_PER_MINUTE,
-            messagesPerSecondPerGateway: config.MQTT_MESSAGES_PER_SECOND,
-          },
-          log,
-          counters,
-          now,
-          outbound,
-          deadLetters: intake,
-          onUplink: (message) => ingestor.handle(message),
-          gateways: commands.gateways,
-        }),
-      );
-      const { configs } = await start(gatewayConfigFeature({ db, send }));
-      await start(
-        snapshotsFeature({
-          registry,
-          journal,
-          influx,
-          counters,
-          log,
-          now,
-          mqttClients: mqtt.connectedClients,
-          deviceEveryMs: realMs(clock, config.STATUS_SNAPSHOT_S * 1000),
-          platformEveryMs: realMs(clock, config.PLATFORM_STATS_S * 1000),
-        }),
-      );
-      const audit = new SqliteAuditLog(db);
-      await start(
-        retentionFeature({
-          cron: config.PRUNE_CRON,
-          timezone: registry.city?.timezone ?? 'UTC',
-          log,
-          now,
-          clock,
-          stores: retainedStores(config, {
-            alerts: alerting.alertStore,
-            ruleStates: alerting.ruleStates,
-            commands: commands.store,
-            audit,
-            deadLetters,
-            deliveries: notifications.stores.deliveries,
-            sentKeys: notifications.stores.sent,
-          }),
-        }),
-      );
+      await start(mqtt);
       const { ports } = await start(
         mqttListenersFeature({ broker: mqtt.broker, listeners: mqttListeners(config) }),
       );
@@ -274,20 +296,14 @@ export class Cloud {
           db,
           adminToken: config.ADMIN_TOKEN,
           audit,
+          unattributedDeadLetters: unattributed.store,
+          cells,
+          tenants: service,
           port: config.HTTP_PORT,
           host: config.HTTP_HOST,
-          registry,
-          deadLetters,
           deadLetterQuotaBytes: config.DEAD_LETTER_QUOTA_BYTES,
-          commands: commands.service,
-          commandStore: commands.store,
-          configs,
-          rules: alerting.rules,
-          alerts: alerting.alerts,
-          alertStore: alerting.alertStore,
           influx,
           counters,
-          journal,
           mqtt: { ports, connectedClients: mqtt.connectedClients },
           consoleDir: config.CONSOLE_DIR,
           corsOrigins: config.CORS_ORIGINS,
@@ -305,7 +321,6 @@ export class Cloud {
           cookieSecure: config.COOKIE_SECURE,
           trustProxy: config.TRUST_PROXY,
           seriesMaxPoints: config.SERIES_MAX_POINTS,
-          live,
           events: {
             pingMs: config.EVENTS_PING_S * 1000,
             maxStreams: config.EVENTS_MAX_STREAMS,
@@ -317,23 +332,28 @@ export class Cloud {
           log,
         }),
       );
-      return { journal, mqttPorts: ports, httpPort: api.port, devices: registry.size };
+      return { cells, tenants: service, mqttPorts: ports, httpPort: api.port };
     });
     this.running = { ...value, stop };
     log.info(
       {
         mqttPort: value.mqttPorts.mqtt,
         httpPort: value.httpPort,
-        devices: value.devices,
+        tenants: value.cells.all().length,
+        devices: value.cells.all().reduce((n, cell) => n + cell.registry.size, 0),
         influx: influx.server.version,
       },
       'cloud started',
     );
   }
 
-  /** Resolves when every point accepted so far is in InfluxDB. */
-  flush(): Promise<void> {
-    return this.require().journal.drained();
+  /** Resolves when every point accepted so far, of every tenant, is in InfluxDB. */
+  async flush(): Promise<void> {
+    await Promise.all(
+      this.require()
+        .cells.all()
+        .map((cell) => cell.journal.drained()),
+    );
   }
 
   /** Stops every feature, last started first, each even if another failed. */

@@ -30,7 +30,24 @@ export const cloudConfig = z.object({
   MQTT_CONNECTIONS_PER_MINUTE: z.coerce.number().int().positive().default(120),
   MQTT_MESSAGES_PER_SECOND: z.coerce.number().positive().default(500),
   DATA_DIR: z.string().default('./data'),
+  /** The default tenant's fleet files (a single-city installation's). */
   FLEET_DIR: z.string().default('./provisioning/fleet'),
+  /** Every other tenant's provisioning folder: <TENANTS_DIR>/<tenant>/fleet, rules, notifications.json. */
+  TENANTS_DIR: z.string().default('./provisioning/tenants'),
+  /**
+   * On the first start of an installation without tenants, create the default tenant (a single
+   * city, from FLEET_DIR); a region's installation sets it false and creates its tenants itself.
+   */
+  DEFAULT_TENANT: z.stringbool().default(true),
+  /** The quotas a tenant gets unless region staff set others (see docs/tenancy.md). */
+  TENANT_MAX_DEVICES: z.coerce.number().int().min(0).default(1_000_000),
+  TENANT_MAX_GATEWAYS: z.coerce.number().int().min(0).default(10_000),
+  TENANT_MESSAGES_PER_SECOND: z.coerce.number().positive().default(10_000),
+  TENANT_DEAD_LETTER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1_024 * 1_048_576),
   CREDENTIALS_FILE: z.string().optional(),
   INFLUX_URL: z.url().optional(),
   INFLUX_TOKEN: z.string().default(''),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { tenantId } from '../cloud/tenants/id.ts';
+import { tenantId } from '../shared/ids.ts';
 import { GrafanaApi } from './grafana/api.ts';
 import { readDashboards } from './grafana/desired.ts';
 import { type GrafanaAuth, GrafanaError, GrafanaHttp } from './grafana/http.ts';

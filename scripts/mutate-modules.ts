@@ -65,7 +65,7 @@ export const mutationModules: MutationModule[] = [
   },
   {
     name: 'tenant-names',
-    mutate: ['cloud/tenants/**/database-name.ts', 'cloud/tenants/**/id.ts'],
+    mutate: ['cloud/tenants/**/database-name.ts'],
     tests: ['test/unit/cloud/tenants/**/database-name*.test.ts'],
   },
   {

@@ -1,19 +1,26 @@
-import { join } from 'node:path';
+import { pino } from 'pino';
+import type { Owner } from '../cloud/access/owner.ts';
 import { role } from '../cloud/access/roles.ts';
+import { ScopedTokenStore } from '../cloud/access/scoped-tokens.ts';
 import { SqliteTokenStore } from '../cloud/access/tokens.ts';
-import { openSqlite } from '../cloud/sqlite/sqlite.ts';
+import { openPlatformDb } from '../cloud/platform-db.ts';
 
 export const tokenUsage =
   'npm run provision -- token add <name> viewer|operator|admin | token list | token revoke <id>';
 
 /**
- * API tokens in the cloud's database (DATA_DIR/cloud.db): the first admin token of a deployment is
- * made here; further ones can be made over the API by an admin.
+ * API tokens of one tenant (or of the region) in the platform database (DATA_DIR/platform.db): the
+ * first admin token of a deployment is made here; further ones can be made over the API by an admin.
  */
-export async function tokenCommand(dataDir: string, verb: string | undefined, args: string[]): Promise<void> {
-  const db = openSqlite(join(dataDir, 'cloud.db'));
+export async function tokenCommand(
+  dataDir: string,
+  verb: string | undefined,
+  args: string[],
+  owner: Owner,
+): Promise<void> {
+  const db = openPlatformDb(dataDir, pino({ level: 'warn' }));
   try {
-    const tokens = new SqliteTokenStore(db);
+    const tokens = new ScopedTokenStore(new SqliteTokenStore(db), owner.tenant);
     if (verb === 'list') {
       for (const t of await tokens.list())
         console.log(`${t.id}\t${t.role}\t${t.name}\tcreated ${t.createdAt}${t.revoked ? '\tREVOKED' : ''}`);
@@ -23,7 +30,7 @@ export async function tokenCommand(dataDir: string, verb: string | undefined, ar
       const [name, roleName] = args;
       const parsed = role.safeParse(roleName);
       if (!name || !parsed.success) throw new Error(`usage: ${tokenUsage}`);
-      const { record, secret } = await tokens.create(name, parsed.data, new Date());
+      const { record, secret } = await tokens.create(name, parsed.data, new Date(), undefined, owner);
       console.log(
         `token ${record.id} (${record.role}, ${record.name}); shown once, stored only as a digest:\n${secret}`,
       );

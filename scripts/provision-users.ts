@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import type { z } from 'zod';
 import { SqliteAuditLog } from '../cloud/access/audit.ts';
 import { BrowserSessions } from '../cloud/access/browser-sessions.ts';
+import type { Owner } from '../cloud/access/owner.ts';
 import { role } from '../cloud/access/roles.ts';
+import { ScopedUserStore } from '../cloud/access/scoped-users.ts';
 import { SqliteSessionStore } from '../cloud/access/sessions.ts';
 import { UserAdmin, type UserView } from '../cloud/access/user-admin.ts';
 import { newPassword, SqliteUserStore, username } from '../cloud/access/users.ts';
 import type { CloudConfig } from '../cloud/config.ts';
+import { openPlatformDb } from '../cloud/platform-db.ts';
 import { openSqlite } from '../cloud/sqlite/sqlite.ts';
 
 export const userUsage =
@@ -41,18 +45,21 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 }
 
 /**
- * Console users in the cloud's database (DATA_DIR/cloud.db): the first admin of a deployment is made
- * here; further users by an admin in the console. Changes are audited with the actor `provision`.
+ * Console users of one tenant (or of the region) in the platform database (DATA_DIR/platform.db):
+ * the first admin of a deployment is made here; further users by an admin in the console. Changes
+ * are audited in the region's audit log with the actor `provision`.
  */
 export async function userCommand(
   config: Pick<CloudConfig, 'DATA_DIR' | 'SESSION_IDLE_MINUTES' | 'SESSION_MAX_HOURS'>,
   verb: string | undefined,
   args: string[],
   options: UserOptions,
+  owner: Owner,
 ): Promise<void> {
-  const db = openSqlite(join(config.DATA_DIR, 'cloud.db'));
+  const db = openPlatformDb(config.DATA_DIR, pino({ level: 'warn' }));
+  let auditDb = db;
   try {
-    const users = new SqliteUserStore(db);
+    const users = new ScopedUserStore(new SqliteUserStore(db), owner.tenant);
     const now = () => new Date();
     const policy = {
       idleMs: config.SESSION_IDLE_MINUTES * 60_000,
@@ -60,7 +67,10 @@ export async function userCommand(
     };
     const sessions = new BrowserSessions({ store: new SqliteSessionStore(db), users, policy, now });
     const admin = new UserAdmin({ users, sessions, now });
-    const audit = new SqliteAuditLog(db);
+    // Recorded where the account belongs: its tenant's audit log (shown to that tenant's admins), or the region's.
+    auditDb =
+      owner.tenant === null ? db : openSqlite(join(config.DATA_DIR, 'tenants', owner.tenant, 'cloud.db'));
+    const audit = new SqliteAuditLog(auditDb);
     const record = (action: string, target: string, before: UserView | null, after: UserView) =>
       audit.record({ at: now().toISOString(), actor: 'provision', action, target, before, after });
     if (verb === 'list') {
@@ -87,7 +97,10 @@ export async function userCommand(
     if (verb === 'add') {
       const chosen = parse(role, options.role, '--role');
       // A generated password was seen on this terminal: its user replaces it at the first sign-in.
-      const user = await admin.create({ username: name, role: chosen, password }, !given);
+      const user = await admin.create(
+        { username: name, role: chosen, password, ...(owner.tenant === null && { grants: owner.grants }) },
+        !given,
+      );
       await record('user.create', name, null, user);
       console.log(`user ${name} (${chosen}) added${shown}`);
       return;
@@ -108,6 +121,7 @@ export async function userCommand(
     }
     throw new Error(`usage: ${userUsage}`);
   } finally {
+    if (auditDb !== db) auditDb.close();
     db.close();
   }
 }

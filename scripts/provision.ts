@@ -13,6 +13,7 @@ import {
 } from '../cloud/broker/credentials.ts';
 import { loadCloudConfig } from '../cloud/config.ts';
 import { gatewayId } from '../shared/ids.ts';
+import { ownerFrom } from './provision-owner.ts';
 import { tokenCommand, tokenUsage } from './provision-tokens.ts';
 import { userCommand, userUsage } from './provision-users.ts';
 
@@ -37,22 +38,32 @@ import { userCommand, userUsage } from './provision-users.ts';
  *   npm run provision -- token add <name> <role> | token list | token revoke <id>   API tokens
  *   npm run provision -- user add <username> --role <role> [--password-file F] | user disable <username>
  *                        | user reset <username> [--password-file F] | user list            console users
+ * Gateways, tokens and users belong to a tenant: `--tenant <id>` (the default tenant without it);
+ * tokens and users of the region itself take `--region` (with `--grants a,b` for those that are not
+ * region staff, i.e. not admin).
  * The running cloud picks up changes within seconds, without a restart: a gateway whose credential
  * is revoked, or whose secret or certificate is replaced, is disconnected.
  */
 const usage =
   'usage: npm run provision -- gateway add|rotate|revoke|set <gateway-id> | gateway cert <gateway-id> <cert.pem>\n' +
-  '       | gateway list\n' +
+  "       | gateway list   [--tenant <id>: the gateway's tenant, the default tenant without it]\n" +
   '       (set takes the secret from the environment variable GATEWAY_SECRET)';
 /** Shortest secret `gateway set` accepts; `add` and `rotate` generate 32 characters. */
 const minSecretLength = 16;
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { role: { type: 'string' }, 'password-file': { type: 'string' } },
+  options: {
+    role: { type: 'string' },
+    'password-file': { type: 'string' },
+    tenant: { type: 'string' },
+    region: { type: 'boolean' },
+    grants: { type: 'string' },
+  },
 });
 const [noun, verb, id, ...rest] = positionals;
 const config = loadCloudConfig();
 const { CREDENTIALS_FILE: path, DATA_DIR } = config;
+const owner = ownerFrom(values);
 
 async function main(): Promise<void> {
   if (noun === 'token')
@@ -60,6 +71,7 @@ async function main(): Promise<void> {
       DATA_DIR,
       verb,
       [id, ...rest].filter((a): a is string => a !== undefined),
+      owner,
     );
   if (noun === 'user')
     return userCommand(
@@ -67,13 +79,16 @@ async function main(): Promise<void> {
       verb,
       [id, ...rest].filter((a): a is string => a !== undefined),
       values,
+      owner,
     );
   if (noun !== 'gateway') throw new Error(`${usage}\n       ${tokenUsage}\n       ${userUsage}`);
   if (verb === 'list') {
     const file = await readCredentials(path);
     for (const [name, entry] of Object.entries(file.gateways)) {
       const certificate = entry.certFingerprint ? `\tcertificate SHA-256 ${entry.certFingerprint}` : '';
-      console.log(`${name}\tcreated ${entry.createdAt}${certificate}${entry.revoked ? '\tREVOKED' : ''}`);
+      console.log(
+        `${name}\ttenant ${entry.tenant}\tcreated ${entry.createdAt}${certificate}${entry.revoked ? '\tREVOKED' : ''}`,
+      );
     }
     return;
   }
@@ -85,7 +100,8 @@ async function main(): Promise<void> {
     if (verb === 'add' && existing && !existing.revoked)
       throw new Error(`${parsed.data} already has a credential; use rotate`);
     if (verb === 'rotate' && !existing) throw new Error(`${parsed.data} has no credential; use add`);
-    const secret = await issueCredential(path, parsed.data);
+    if (owner.tenant === null) throw new Error('a gateway belongs to a tenant: --tenant <id>, not --region');
+    const secret = await issueCredential(path, parsed.data, new Date(), owner.tenant);
     console.log(
       `gateway ${parsed.data}: secret (shown once, stored only as an scrypt hash in ${path}):\n${secret}`,
     );
@@ -104,7 +120,8 @@ async function main(): Promise<void> {
       return;
     }
     const file = await readCredentials(path);
-    setSecretHash(file, parsed.data, await hashSecret(secret), new Date());
+    if (owner.tenant === null) throw new Error('a gateway belongs to a tenant: --tenant <id>, not --region');
+    setSecretHash(file, parsed.data, await hashSecret(secret), new Date(), owner.tenant);
     await writeCredentials(path, file);
     console.log(
       `gateway ${parsed.data}: credential ${existing ? 'replaced' : 'stored'} (scrypt hash only, in ${path})`,

@@ -49,3 +49,12 @@ export const timestamp = z.iso
 export function oneLine(text: string): string {
   return text.replace(new RegExp(controlCharacters.source, 'g'), ' ');
 }
+
+/** A tenant's id: a slug that names its folders, its InfluxDB database and its Grafana organisation. */
+export const tenantId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,39}$/, '2 to 40 characters of a-z, 0-9 and "-", starting with a letter')
+  .meta({ description: 'Tenant (municipality) id, e.g. karlovy-vary' });
+
+/** The tenant a single-city installation becomes when it is upgraded (and a fresh one starts with). */
+export const defaultTenantId = 'default';

@@ -27,6 +27,12 @@ export interface AuditLog {
   pruneBefore(before: string): Promise<number>;
 }
 
+/**
+ * The audit log an account's actions go to: its tenant's, or (`null`) the region's. Signing in,
+ * out and changing a password are recorded where the account belongs.
+ */
+export type AuditOf = (tenant: string | null) => Pick<AuditLog, 'record'>;
+
 /** The audit log in the embedded database. */
 export class SqliteAuditLog implements AuditLog {
   private readonly db: DatabaseSync;

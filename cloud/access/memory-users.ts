@@ -1,5 +1,6 @@
 import { ConflictError } from '../errors/domain-error.ts';
 import { type LoginState, noFailures } from './lockout.ts';
+import { defaultOwner } from './owner.ts';
 import type { NewUser, UserChange, UserRecord, UserStore } from './users.ts';
 
 interface Held {
@@ -21,6 +22,8 @@ export class MemoryUserStore implements UserStore {
       disabled: false,
       createdAt: at.toISOString(),
       mustChangePassword: user.mustChangePassword,
+      tenant: (user.owner ?? defaultOwner).tenant,
+      grants: [...(user.owner ?? defaultOwner).grants],
     };
     this.users.set(user.username, { record, passwordHash: user.passwordHash });
     return { ...record };
@@ -28,7 +31,7 @@ export class MemoryUserStore implements UserStore {
 
   async get(username: string): Promise<UserRecord | undefined> {
     const held = this.users.get(username);
-    return held && { ...held.record };
+    return held && { ...held.record, grants: [...held.record.grants] };
   }
 
   async passwordHash(username: string): Promise<string | undefined> {
@@ -37,7 +40,7 @@ export class MemoryUserStore implements UserStore {
 
   async list(): Promise<UserRecord[]> {
     return [...this.users.values()]
-      .map((held) => ({ ...held.record }))
+      .map((held) => ({ ...held.record, grants: [...held.record.grants] }))
       .toSorted((a, b) => (a.username < b.username ? -1 : 1));
   }
 
@@ -47,8 +50,9 @@ export class MemoryUserStore implements UserStore {
     const { passwordHash, ...fields } = change;
     if (passwordHash !== undefined) held.passwordHash = passwordHash;
     for (const [key, value] of Object.entries(fields))
-      if (value !== undefined) Object.assign(held.record, { [key]: value });
-    return { ...held.record };
+      if (value !== undefined)
+        Object.assign(held.record, { [key]: Array.isArray(value) ? [...value] : value });
+    return { ...held.record, grants: [...held.record.grants] };
   }
 
   async loginState(key: string): Promise<LoginState> {
@@ -68,5 +72,17 @@ export class MemoryUserStore implements UserStore {
         forgotten++;
       }
     return forgotten;
+  }
+
+  async removeTenant(tenant: string): Promise<string[]> {
+    const gone: string[] = [];
+    for (const [username, held] of this.users) {
+      if (held.record.tenant === tenant) {
+        this.users.delete(username);
+        gone.push(username);
+      } else if (held.record.tenant === null)
+        held.record.grants = held.record.grants.filter((g) => g !== tenant);
+    }
+    return gone.sort();
   }
 }

@@ -4,7 +4,7 @@ import {
   InvalidRequestError,
   UnauthorizedError,
 } from '../errors/domain-error.ts';
-import type { AuditLog } from './audit.ts';
+import type { AuditOf } from './audit.ts';
 import {
   afterFailure,
   forgetAfter,
@@ -48,7 +48,7 @@ const refused = 'wrong username or password, or the account is disabled';
  * repeated failures (LOGIN_MAX_FAILURES within 15 minutes lock it for LOGIN_LOCKOUT_MINUTES).
  */
 export class SignIn {
-  private readonly deps: { users: UserStore; audit: AuditLog; policy: LockoutPolicy; now: () => Date };
+  private readonly deps: { users: UserStore; auditOf: AuditOf; policy: LockoutPolicy; now: () => Date };
   /**
    * Password checks running per username. Each may become a failure, so they count against the
    * failures left before the lock: parallel guesses cannot all pass the lock check before the first
@@ -124,7 +124,7 @@ export class SignIn {
   }
 
   private async recordFailure(username: string, user: UserRecord | undefined): Promise<void> {
-    const { users, policy, audit } = this.deps;
+    const { users, policy, auditOf } = this.deps;
     const now = this.deps.now();
     const key = loginKey(username);
     const state = afterFailure(await users.loginState(key), now, policy);
@@ -133,7 +133,7 @@ export class SignIn {
     // typed into the username field): never audited, never logged.
     await users.forgetLoginStates(now);
     if (state.lockedUntil && user)
-      await audit.record({
+      await auditOf(user.tenant).record({
         at: now.toISOString(),
         actor: 'sign-in',
         action: 'user.lockout',

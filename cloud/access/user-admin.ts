@@ -17,12 +17,15 @@ export interface UserDraft {
   displayName?: string | undefined;
   role: Role;
   password: string;
+  /** For a region account: the tenants it may act on. */
+  grants?: string[] | undefined;
 }
 
 export interface UserPatch {
   displayName?: string | undefined;
   role?: Role | undefined;
   disabled?: boolean | undefined;
+  grants?: string[] | undefined;
 }
 
 /** What an admin does to accounts: add, change, disable and reset them. */
@@ -52,6 +55,7 @@ export class UserAdmin {
         role: draft.role,
         passwordHash: await hashPassword(draft.password),
         mustChangePassword,
+        ...(draft.grants && { owner: { tenant: null, grants: draft.grants } }),
       },
       this.deps.now(),
     );

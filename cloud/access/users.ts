@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
 import { ConflictError } from '../errors/domain-error.ts';
 import { type LoginState, loginState, noFailures } from './lockout.ts';
+import { defaultOwner, type Owner, owner } from './owner.ts';
 import { role } from './roles.ts';
 
 export const username = z
@@ -21,6 +22,7 @@ export const userRecord = z.object({
   lastSignInAt: z.iso.datetime().optional(),
   /** Set by an admin's reset (or creation): the user must choose a password before anything else. */
   mustChangePassword: z.boolean(),
+  ...owner.shape,
 });
 export type UserRecord = z.infer<typeof userRecord>;
 
@@ -30,10 +32,12 @@ export interface NewUser {
   role: UserRecord['role'];
   passwordHash: string;
   mustChangePassword: boolean;
+  /** Whose account it is; by default the default tenant's. */
+  owner?: Owner;
 }
 
 export type UserChange = Partial<
-  Pick<UserRecord, 'displayName' | 'role' | 'disabled' | 'mustChangePassword' | 'lastSignInAt'> & {
+  Pick<UserRecord, 'displayName' | 'role' | 'disabled' | 'mustChangePassword' | 'lastSignInAt' | 'grants'> & {
     passwordHash: string;
   }
 >;
@@ -58,6 +62,8 @@ export interface UserStore {
   setLoginState(key: string, state: LoginState, forgetAfter: Date): Promise<void>;
   /** Deletes the states whose `forgetAfter` is at or before `now`; returns how many. */
   forgetLoginStates(now: Date): Promise<number>;
+  /** A tenant is deleted: its accounts go, and region accounts lose their grant of it. Returns the usernames deleted. */
+  removeTenant(tenant: string): Promise<string[]>;
 }
 
 const columns: Record<keyof UserChange, string> = {
@@ -67,6 +73,7 @@ const columns: Record<keyof UserChange, string> = {
   mustChangePassword: 'must_change_password',
   lastSignInAt: 'last_sign_in_at',
   passwordHash: 'password_hash',
+  grants: 'grants',
 };
 
 /** User accounts in the embedded database. */
@@ -78,7 +85,8 @@ export class SqliteUserStore implements UserStore {
     db.exec(`CREATE TABLE IF NOT EXISTS users (
       username TEXT PRIMARY KEY, display_name TEXT NOT NULL, role TEXT NOT NULL,
       password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
-      must_change_password INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, last_sign_in_at TEXT
+      must_change_password INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, last_sign_in_at TEXT,
+      tenant TEXT, grants TEXT NOT NULL DEFAULT '[]'
     );
     CREATE TABLE IF NOT EXISTS login_states (
       login_key TEXT PRIMARY KEY, state TEXT NOT NULL, forget_after TEXT NOT NULL
@@ -89,8 +97,8 @@ export class SqliteUserStore implements UserStore {
   async create(user: NewUser, at: Date): Promise<UserRecord> {
     const result = this.db
       .prepare(
-        `INSERT INTO users (username, display_name, role, password_hash, must_change_password, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING`,
+        `INSERT INTO users (username, display_name, role, password_hash, must_change_password, created_at, tenant, grants)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING`,
       )
       .run(
         user.username,
@@ -99,6 +107,8 @@ export class SqliteUserStore implements UserStore {
         user.passwordHash,
         user.mustChangePassword ? 1 : 0,
         at.toISOString(),
+        (user.owner ?? defaultOwner).tenant,
+        JSON.stringify((user.owner ?? defaultOwner).grants),
       );
     if (Number(result.changes) === 0) throw new ConflictError(`user ${user.username} exists`);
     return (await this.get(user.username)) as UserRecord;
@@ -119,7 +129,9 @@ export class SqliteUserStore implements UserStore {
   }
 
   async update(name: string, change: UserChange): Promise<UserRecord | undefined> {
-    const entries = Object.entries(change).filter(([, value]) => value !== undefined) as [
+    const entries = Object.entries(change)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, Array.isArray(value) ? JSON.stringify(value) : value]) as [
       keyof UserChange,
       string | boolean,
     ][];
@@ -155,6 +167,21 @@ export class SqliteUserStore implements UserStore {
       .run(now.toISOString());
     return Number(changes);
   }
+
+  async removeTenant(tenant: string): Promise<string[]> {
+    const gone = this.db
+      .prepare('DELETE FROM users WHERE tenant = ? RETURNING username')
+      .all(tenant)
+      .map((row) => String(row.username));
+    for (const row of this.db.prepare('SELECT username, grants FROM users WHERE tenant IS NULL').all()) {
+      const grants = JSON.parse(String(row.grants)) as string[];
+      if (grants.includes(tenant))
+        this.db
+          .prepare('UPDATE users SET grants = ? WHERE username = ?')
+          .run(JSON.stringify(grants.filter((g) => g !== tenant)), String(row.username));
+    }
+    return gone.sort();
+  }
 }
 
 function toRecord(row: Record<string, unknown>): UserRecord {
@@ -166,5 +193,7 @@ function toRecord(row: Record<string, unknown>): UserRecord {
     createdAt: String(row.created_at),
     ...(row.last_sign_in_at !== null && { lastSignInAt: String(row.last_sign_in_at) }),
     mustChangePassword: row.must_change_password === 1,
+    tenant: row.tenant === null ? null : String(row.tenant),
+    grants: JSON.parse(String(row.grants)) as string[],
   };
 }

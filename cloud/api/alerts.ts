@@ -8,7 +8,7 @@ import { alert, alertState, alertWithHistory } from '../alerts/schema.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { Alert, AlertStore } from '../alerts/store.ts';
 import { NotFoundError } from '../errors/domain-error.ts';
-import { principalOf } from './auth.ts';
+import { principalOf, requireRole } from './auth.ts';
 import { parseWith } from './errors.ts';
 import { answer, idPath, jsonBody, pageOf, refusals } from './openapi-parts.ts';
 import { pageQuery } from './schemas.ts';
@@ -123,7 +123,7 @@ export function alertRoutes(
   });
   for (const action of lifecycle(service)) {
     // Each action is recorded in the audit log with the alert before and after.
-    router.post(`/alerts/:id/${action.path}`, async (req, res) => {
+    router.post(`/alerts/:id/${action.path}`, requireRole('viewer'), async (req, res) => {
       const id = String(req.params.id);
       const body = parseWith(action.body as z.ZodType, req.body ?? {}, 'body');
       const actor = principalOf(res).name;

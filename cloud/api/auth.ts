@@ -44,8 +44,15 @@ export function authenticate(tokens: TokenStore, sessions: BrowserSessions): Req
       throw new ForbiddenError('a change made with the session cookie needs its X-CSRF-Token header');
     if (active.user.mustChangePassword && !beforePasswordChange.has(req.path))
       throw new ForbiddenError('change your password first (POST /api/v1/session/password)');
-    const { username, role } = active.user;
-    res.locals.principal = { kind: 'user', id: username, name: username, role } satisfies Principal;
+    const { username, role, tenant, grants } = active.user;
+    res.locals.principal = {
+      kind: 'user',
+      id: username,
+      name: username,
+      role,
+      tenant,
+      grants,
+    } satisfies Principal;
     res.locals.session = active;
     next();
   };

@@ -1,85 +1,118 @@
 import type { Server } from 'node:http';
 import type { DatabaseSync } from 'node:sqlite';
+import type { AuditLog, AuditOf } from '../access/audit.ts';
 import { BrowserSessions, type SessionPolicy } from '../access/browser-sessions.ts';
 import type { LockoutPolicy } from '../access/lockout.ts';
 import { SqliteSessionStore } from '../access/sessions.ts';
 import { SignIn } from '../access/sign-in.ts';
 import { SqliteTokenStore } from '../access/tokens.ts';
-import { UserAdmin } from '../access/user-admin.ts';
 import { SqliteUserStore } from '../access/users.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { createMetricsRegistry } from '../monitoring/metrics.ts';
-import type { StorageThread } from '../storage/storage-thread.ts';
+import type { InfluxConnection } from '../storage/influx.ts';
+import type { TenantCell } from '../tenants/cell-parts.ts';
 import { type ApiDependencies, createApi } from './app.ts';
 
-export interface ApiFeatureDeps extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'accounts' | 'health'> {
-  /** Holds the API tokens, users and sessions. */
+export interface ApiFeatureDeps
+  extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'users' | 'accounts' | 'health' | 'auditOf'> {
+  /** The platform database: accounts, tokens and sessions. */
   db: DatabaseSync;
   lockout: LockoutPolicy;
   session: SessionPolicy;
-  /** Bootstrap token with the admin role (ADMIN_TOKEN), created at start if missing. */
+  /** Bootstrap token of region staff (ADMIN_TOKEN), created at start if missing. */
   adminToken: string | undefined;
   port: number;
   host: string;
   counters: Counters;
-  /** The journal's depth, failure and faults, for /health and /metrics. */
-  journal: Pick<StorageThread, 'depth' | 'failed' | 'refusing' | 'faulty' | 'influxReachable'>;
+  influx: InfluxConnection;
   mqtt: { ports: Record<string, number>; connectedClients(): number };
+}
+
+const sum = (cells: TenantCell[], value: (cell: TenantCell) => number) =>
+  cells.reduce((total, cell) => total + value(cell), 0);
+
+/** What /health reads: every tenant's journal, named by its tenant when something is wrong. */
+function healthOf(deps: ApiFeatureDeps): ApiDependencies['health'] {
+  const { cells, influx, mqtt, counters } = deps;
+  const each = (reasons: (cell: TenantCell) => string[]) =>
+    cells.all().flatMap((cell) => reasons(cell).map((reason) => `tenant ${cell.id}: ${reason}`));
+  return {
+    refusing: () => each((cell) => cell.journal.refusing),
+    degraded: () =>
+      each((cell) => [
+        ...(cell.journal.influxReachable
+          ? []
+          : ['InfluxDB is not reachable: the journal keeps what is accepted']),
+        ...Object.entries(cell.journal.faulty)
+          .filter(([operation]) => operation !== 'append')
+          .map(([operation, reason]) => `journal cannot ${operation}: ${reason}`),
+      ]),
+    detail: () => ({
+      influx: {
+        version: influx.server.version,
+        reachable: cells.all().every((cell) => cell.journal.influxReachable),
+      },
+      mqtt: { ports: mqtt.ports, connectedClients: mqtt.connectedClients() },
+      journal: {
+        lines: sum(cells.all(), (cell) => cell.journal.depth),
+        ...Object.fromEntries(
+          cells
+            .all()
+            .filter((cell) => cell.journal.failed)
+            .map((cell) => ['error', `tenant ${cell.id}: ${cell.journal.failed?.message}`]),
+        ),
+        faults: Object.fromEntries(cells.all().map((cell) => [cell.id, cell.journal.faulty])),
+      },
+      tenants: cells.all().length,
+      devices: sum(cells.all(), (cell) => cell.registry.size),
+      counters: counters.snapshot(),
+    }),
+  };
 }
 
 /** The REST API (with /health and /metrics) on its HTTP port. */
 export function apiFeature(deps: ApiFeatureDeps) {
-  const { db, adminToken, port, host, counters, journal, mqtt, lockout, session, ...routes } = deps;
-  const { registry, influx, audit, now } = routes;
+  const { db, adminToken, port, host, counters, mqtt, lockout, session, ...routes } = deps;
+  const { cells, audit, now } = routes;
   const tokens = new SqliteTokenStore(db);
   const users = new SqliteUserStore(db);
+  const auditOf: AuditOf = (tenant): Pick<AuditLog, 'record'> =>
+    (tenant === null ? undefined : cells.get(tenant)?.audit) ?? audit;
   const sessions = new BrowserSessions({ store: new SqliteSessionStore(db), users, policy: session, now });
-  const accounts = {
-    signIn: new SignIn({ users, audit, policy: lockout, now }),
-    sessions,
-    admin: new UserAdmin({ users, sessions, now }),
-  };
+  const accounts = { signIn: new SignIn({ users, auditOf, policy: lockout, now }), sessions };
   let server: Server | undefined;
   const feature = {
     name: 'api',
     /** The bound HTTP port (the configured one, or the one the system chose for 0). */
     port,
     async start() {
-      if (adminToken) await tokens.ensure('bootstrap-admin', 'admin', adminToken, routes.now());
+      if (adminToken)
+        await tokens.ensure('bootstrap-admin', 'admin', adminToken, routes.now(), {
+          tenant: null,
+          grants: [],
+        });
       const app = createApi({
         ...routes,
         tokens,
+        users,
+        auditOf,
         accounts,
         metrics: createMetricsRegistry({
           counters,
-          journalLines: () => journal.depth,
+          journalLines: () => sum(cells.all(), (cell) => cell.journal.depth),
           mqttClients: () => mqtt.connectedClients(),
-          devices: () => registry.size,
-          alertsOpen: async () =>
-            (await routes.alertStore.list({ state: 'open', limit: 1, offset: 0 })).total,
+          devices: () => sum(cells.all(), (cell) => cell.registry.size),
+          alertsOpen: async () => {
+            const totals = await Promise.all(
+              cells.all().map(async (cell) => {
+                const page = await cell.alerting.alertStore.list({ state: 'open', limit: 1, offset: 0 });
+                return page.total;
+              }),
+            );
+            return totals.reduce((a, b) => a + b, 0);
+          },
         }),
-        health: {
-          refusing: () => journal.refusing,
-          degraded: () => [
-            ...(journal.influxReachable
-              ? []
-              : ['InfluxDB is not reachable: the journal keeps what is accepted']),
-            ...Object.entries(journal.faulty)
-              .filter(([operation]) => operation !== 'append')
-              .map(([operation, reason]) => `journal cannot ${operation}: ${reason}`),
-          ],
-          detail: () => ({
-            influx: { version: influx.server.version, reachable: journal.influxReachable },
-            mqtt: { ports: mqtt.ports, connectedClients: mqtt.connectedClients() },
-            journal: {
-              lines: journal.depth,
-              ...(journal.failed && { error: journal.failed.message }),
-              faults: journal.faulty,
-            },
-            devices: registry.size,
-            counters: counters.snapshot(),
-          }),
-        },
+        health: healthOf(deps),
       });
       server = await listenHttp(app, port, host);
       const address = server.address();

@@ -13,8 +13,10 @@ import { gatewayPaths } from './gateways.ts';
 import { healthPaths } from './health.ts';
 import { mapPaths } from './map.ts';
 import { answer, refusals } from './openapi-parts.ts';
+import { regionPaths } from './region.ts';
 import { rulePaths } from './rules.ts';
 import { sessionPaths } from './session.ts';
+import { tenantPaths } from './tenants.ts';
 import { userPaths } from './users.ts';
 
 /** Where the document is served (and what `npm run console:api` reads, in process). */
@@ -61,6 +63,8 @@ const modulePaths: ZodOpenApiPathsObject[] = [
   userPaths,
   mapPaths,
   eventPaths,
+  tenantPaths,
+  regionPaths,
 ];
 
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
@@ -105,7 +109,9 @@ export function openApiDocument() {
       title: 'City sensor platform API',
       version: softwareVersion,
       description:
-        'Errors are RFC 9457 problem JSON; validation errors name each field in `errors` (dotted paths).',
+        'Errors are RFC 9457 problem JSON; validation errors name each field in `errors` (dotted paths). ' +
+        "Routes of a tenant's data act on the caller's own tenant; a region account names the tenant with " +
+        'the X-Tenant header (or the `tenant` query parameter, for EventSource); another tenant answers 404.',
     },
     security: [{ bearerToken: [] }],
     components: {

@@ -2,7 +2,7 @@ import { type Request, type Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
-import type { AuditLog } from '../access/audit.ts';
+import type { AuditOf } from '../access/audit.ts';
 import type { BrowserSessions } from '../access/browser-sessions.ts';
 import { LockedOutError, type SignIn } from '../access/sign-in.ts';
 import { newPassword, type UserRecord, userRecord } from '../access/users.ts';
@@ -20,7 +20,14 @@ const passwordChangeBody = z
   .meta({ id: 'PasswordChange' });
 export const sessionBody = z
   .object({
-    user: userRecord.pick({ username: true, displayName: true, role: true, mustChangePassword: true }),
+    user: userRecord.pick({
+      username: true,
+      displayName: true,
+      role: true,
+      mustChangePassword: true,
+      tenant: true,
+      grants: true,
+    }),
     csrfToken: z.string().meta({ description: 'Send it as X-CSRF-Token with every change' }),
   })
   .meta({ id: 'Session' });
@@ -28,7 +35,7 @@ export const sessionBody = z
 export interface SessionRouteDeps {
   signIn: SignIn;
   sessions: BrowserSessions;
-  audit: AuditLog;
+  auditOf: AuditOf;
   now: () => Date;
   /** COOKIE_SECURE: the cookie is Secure even on a request that did not come over TLS. */
   cookieSecure: boolean;
@@ -42,6 +49,8 @@ const sessionOfUser = (user: UserRecord, csrfToken: string): z.infer<typeof sess
     displayName: user.displayName,
     role: user.role,
     mustChangePassword: user.mustChangePassword,
+    tenant: user.tenant,
+    grants: user.grants,
   },
   csrfToken,
 });
@@ -74,7 +83,7 @@ export function signInRoutes(deps: SessionRouteDeps): Router {
     });
     const { id, session } = await deps.sessions.start(user.username);
     setSessionCookie(req, res, id, deps.cookieSecure);
-    await audit(deps, user.username, 'session.create');
+    await audit(deps, user, 'session.create');
     res.set('Cache-Control', 'no-store').json(sessionOfUser(user, session.csrfToken));
   });
   return router;
@@ -96,7 +105,7 @@ export function sessionRoutes(deps: SessionRouteDeps): Router {
     const active = sessionOf(res);
     if (active) {
       await deps.sessions.end(active.session.digest);
-      await audit(deps, principalOf(res).name, 'session.delete');
+      await audit(deps, principalOf(res), 'session.delete');
     }
     clearSessionCookie(req, res, deps.cookieSecure);
     res.status(204).end();
@@ -107,15 +116,20 @@ export function sessionRoutes(deps: SessionRouteDeps): Router {
     await deps.signIn.changePassword(user.username, body.currentPassword, body.newPassword);
     // Whoever else held the old password is signed out; this browser stays signed in.
     await deps.sessions.endForUser(user.username, session.digest);
-    await audit(deps, user.username, 'user.password');
+    await audit(deps, user, 'user.password');
     res.status(204).end();
   });
   return router;
 }
 
 /** Audited without before/after: a session or password change has nothing to show but that it happened. */
-function audit(deps: SessionRouteDeps, username: string, action: string) {
-  return deps.audit.record({
+function audit(
+  deps: SessionRouteDeps,
+  account: { username: string; tenant: string | null } | { name: string; tenant: string | null },
+  action: string,
+) {
+  const username = 'username' in account ? account.username : account.name;
+  return deps.auditOf(account.tenant).record({
     at: deps.now().toISOString(),
     actor: username,
     action,

@@ -1,6 +1,7 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { tenantId } from '../../shared/ids.ts';
 import type { AuditLog } from '../access/audit.ts';
 import { role } from '../access/roles.ts';
 import { type UserAdmin, type UserView, userView } from '../access/user-admin.ts';
@@ -9,12 +10,19 @@ import { principalOf, requireRole } from './auth.ts';
 import { parseWith } from './errors.ts';
 
 const userPath = z.object({ username });
+/** For region accounts (/region/users): the tenants it may act on. A tenant's accounts have none. */
+const grants = z.array(tenantId).max(1_000).optional();
 const userBody = z
-  .object({ username, displayName: displayName.optional(), role, password: newPassword })
+  .object({ username, displayName: displayName.optional(), role, password: newPassword, grants })
   .strict()
   .meta({ id: 'NewUser' });
 const userPatch = z
-  .object({ displayName: displayName.optional(), role: role.optional(), disabled: z.boolean().optional() })
+  .object({
+    displayName: displayName.optional(),
+    role: role.optional(),
+    disabled: z.boolean().optional(),
+    grants,
+  })
   .strict()
   .meta({ id: 'UserPatch' });
 const resetBody = z.object({ password: newPassword }).strict().meta({ id: 'PasswordReset' });

@@ -12,6 +12,8 @@ export interface Presented {
 /** What a connection was let in with; checked again each time the credentials file changes. */
 export interface Session {
   gatewayId: string;
+  /** The tenant its credential gives it to: everything it sends lands there, and only there. */
+  tenant: string;
   /** The secret hash the password was checked against, if a password was sent. */
   secretHash?: string;
   /** The fingerprint of the certificate presented, under mutual TLS. */
@@ -66,6 +68,7 @@ export async function admit(
   return {
     session: {
       gatewayId: username,
+      tenant: entry.tenant,
       ...(password ? { secretHash: entry.hash } : {}),
       ...(certificate ? { certFingerprint: certificate.fingerprint256 } : {}),
     },
@@ -80,6 +83,7 @@ export function endedBy(session: Session, file: CredentialsFile): string | undef
   const entry = credentialOf(file, session.gatewayId);
   if (!entry) return 'its credential was removed';
   if (entry.revoked) return 'its credential was revoked';
+  if (entry.tenant !== session.tenant) return 'it was given to another tenant';
   if (session.secretHash !== undefined && entry.hash !== session.secretHash) return 'its secret was replaced';
   if (session.certFingerprint !== undefined && entry.certFingerprint !== session.certFingerprint)
     return 'its pinned certificate was replaced';

@@ -36,14 +36,19 @@ export interface BrokerOptions {
    * promise resolves (it runs inside authorizePublish). It must not reject for bad input; if it
    * rejects, the message is not acknowledged and the gateway sends it again.
    */
-  onUplink(message: UplinkMessage): Promise<void>;
+  onUplink(message: UplinkMessage, tenant: string): Promise<void>;
   /** A publish or packet the broker refused (ACL, limit, topic, bytes), kept for inspection. */
   onRefused(message: RefusedPublish): void;
   /** The gateway subscribed to its command topic (it is listening for commands). */
-  onGatewayListening(gatewayId: string): void;
-  onGatewayGone(gatewayId: string): void;
+  onGatewayListening(gatewayId: string, tenant: string): void;
+  onGatewayGone(gatewayId: string, tenant: string): void;
   /** The gateway acknowledged a message the cloud published to it. */
-  onDelivered(topic: string, payload: Buffer): void;
+  onDelivered(topic: string, payload: Buffer, tenant: string): void;
+  /** Tenants: whether a tenant's gateways may connect, and how many messages/s all of them may send. */
+  tenants: {
+    refusal(tenant: string): string | undefined;
+    messagesPerSecond(tenant: string): number;
+  };
 }
 
 /**
@@ -56,6 +61,10 @@ export class MqttBroker {
   readonly aedes: Aedes;
   private readonly options: BrokerOptions;
   private readonly gatewayOf = new WeakMap<Client, string>();
+  /** The tenant of each connected gateway, from its credential. */
+  private readonly tenantOf = new WeakMap<Client, string>();
+  /** Each tenant's message rate (its quota; rebuilt when the quota changes). */
+  private readonly tenantRates = new Map<string, { perSecond: number; limiter: RateLimiter }>();
   private readonly sessions: GatewaySessions;
   private readonly connectionRate: RateLimiter;
   private readonly messageRate: RateLimiter;
@@ -80,7 +89,11 @@ export class MqttBroker {
       certificateRequired: options.certificateRequired,
       log: options.log,
       counters: options.counters,
-      onAccepted: (client, gatewayId) => this.accepted(client, gatewayId),
+      tenantRefusal: (tenant) => options.tenants.refusal(tenant),
+      onAccepted: (client, session) => {
+        this.tenantOf.set(client, session.tenant);
+        this.accepted(client, session.gatewayId);
+      },
     });
   }
 
@@ -118,6 +131,7 @@ export class MqttBroker {
       onRefused,
       maxTopicLevels: (this.aedes as unknown as { maxTopicLevels: number }).maxTopicLevels,
       gatewayOf: (c) => this.gatewayOf.get(c),
+      tenantOf: (c) => this.tenantOf.get(c),
       address: remoteAddress,
       loggedClient: (c) => this.loggedClient(c),
     });
@@ -158,6 +172,27 @@ export class MqttBroker {
     this.sessions.endRevoked(file);
   }
 
+  /** How many of a tenant's gateways are connected now. */
+  connectedOf(tenant: string): number {
+    return this.sessions.connectedOf(tenant);
+  }
+
+  /** Closes the connections of a tenant's gateways (it was suspended or deleted). */
+  endTenantSessions(tenant: string, why: string): void {
+    this.sessions.endTenant(tenant, why);
+  }
+
+  /** Whether one more message of `tenant` fits in its quota now. */
+  private tenantRateAllows(tenant: string, nowMs: number): boolean {
+    const perSecond = this.options.tenants.messagesPerSecond(tenant);
+    let rate = this.tenantRates.get(tenant);
+    if (rate?.perSecond !== perSecond) {
+      rate = { perSecond, limiter: new RateLimiter(perSecond, perSecond * 2) };
+      this.tenantRates.set(tenant, rate);
+    }
+    return rate.limiter.take(tenant, nowMs);
+  }
+
   private authorizePublish(
     client: Client | null,
     packet: { topic: string; payload: Buffer | string },
@@ -166,6 +201,7 @@ export class MqttBroker {
     if (!client) return done(null); // the cloud's own publications
     const { counters, log, limits, onRefused, onUplink, now } = this.options;
     const gatewayId = this.gatewayOf.get(client);
+    const tenant = this.tenantOf.get(client);
     const payload = Buffer.from(packet.payload);
     const refuse = (reason: string, counter: string, code: RefusedPublish['code'] = 'publish-refused') => {
       counters.add(counter);
@@ -175,7 +211,7 @@ export class MqttBroker {
         `publish refused: ${reason}`,
       );
       // The whole payload: the dead letter keeps its size and hash (and its shape up to 1 MiB), not its bytes.
-      onRefused({ topic: packet.topic, gatewayId, payload, reason, code });
+      onRefused({ topic: packet.topic, gatewayId, tenant, payload, reason, code });
       done(new Error(reason)); // aedes disconnects the client
     };
     const topicProblem = topicBytesProblem(packet.topic);
@@ -192,21 +228,26 @@ export class MqttBroker {
         'mqtt_publish_rate_limited',
       );
     }
-    const decision = gatewayId
-      ? canPublish(gatewayId, packet.topic)
-      : { allowed: false as const, reason: 'unauthenticated' };
+    if (tenant && !this.tenantRateAllows(tenant, now().getTime())) {
+      return refuse(
+        `tenant ${tenant} is over its quota of ${this.options.tenants.messagesPerSecond(tenant)} messages/s`,
+        'mqtt_publish_tenant_rate_limited',
+      );
+    }
+    const decision =
+      gatewayId && tenant
+        ? canPublish(gatewayId, packet.topic)
+        : { allowed: false as const, reason: 'unauthenticated' };
     if (!decision.allowed) return refuse(decision.reason, 'mqtt_publish_refused');
     // The PUBACK waits for this promise: it resolves once what was accepted is durable. While the
     // journal cannot write (a full or failing disk) it waits too: aedes reads nothing more from this
     // client meanwhile, and the gateway keeps the message in its outbox.
     this.held.set(client, (this.held.get(client) ?? 0) + 1);
     const settled = () => this.held.set(client, (this.held.get(client) ?? 1) - 1);
-    onUplink({
-      topic: packet.topic,
-      gatewayId: gatewayId as string,
-      channel: decision.channel,
-      payload,
-    }).then(
+    onUplink(
+      { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
+      tenant as string,
+    ).then(
       () => {
         settled();
         done(null);
@@ -230,13 +271,15 @@ export class MqttBroker {
     );
     aedes.on('subscribe', (subscriptions, client) => {
       const gatewayId = this.gatewayOf.get(client);
-      if (gatewayId && subscriptions.some((s) => s.topic === gatewayTopic(gatewayId, 'commands'))) {
-        this.options.onGatewayListening(gatewayId);
+      const tenant = this.tenantOf.get(client);
+      if (gatewayId && tenant && subscriptions.some((s) => s.topic === gatewayTopic(gatewayId, 'commands'))) {
+        this.options.onGatewayListening(gatewayId, tenant);
       }
     });
     aedes.on('clientDisconnect', (client) => {
       const gatewayId = this.gatewayOf.get(client);
-      if (gatewayId) this.options.onGatewayGone(gatewayId);
+      const tenant = this.tenantOf.get(client);
+      if (gatewayId && tenant) this.options.onGatewayGone(gatewayId, tenant);
     });
     aedes.on('clientReady', (client) => {
       // A second session with the same credentials closes the first one (MQTT takeover): normal for a
@@ -245,9 +288,10 @@ export class MqttBroker {
       if (!gatewayId) return;
       log.info({ gatewayId, address: remoteAddress(client) }, 'gateway connected');
     });
-    aedes.on('ack', (packet) => {
-      if (packet && 'topic' in packet && packet.payload)
-        this.options.onDelivered(packet.topic, Buffer.from(packet.payload));
+    aedes.on('ack', (packet, client) => {
+      const tenant = client && this.tenantOf.get(client);
+      if (tenant && packet && 'topic' in packet && packet.payload)
+        this.options.onDelivered(packet.topic, Buffer.from(packet.payload), tenant);
     });
     aedes.on('keepaliveTimeout', (client) => {
       // A client whose publish waited for storage could not be read meanwhile (its PINGREQ neither):

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { gatewayId } from '../../shared/ids.ts';
+import { defaultTenantId, gatewayId, tenantId } from '../../shared/ids.ts';
 
 const scryptAsync = promisify(scrypt) as (
   password: string,
@@ -35,6 +35,8 @@ export const gatewayCredential = z
     certFingerprint: certificateFingerprint.optional(),
     createdAt: z.iso.datetime(),
     revoked: z.boolean().default(false),
+    /** The tenant (municipality) the gateway belongs to; files written before tenants: the default one. */
+    tenant: tenantId.default(defaultTenantId),
   })
   .strict()
   .refine((entry) => entry.hash !== undefined || entry.certFingerprint !== undefined, {
@@ -103,14 +105,24 @@ export async function writeCredentials(path: string, file: CredentialsFile): Pro
  * Gives a gateway a new secret (its hash). A pinned certificate stays, unless the credential was
  * revoked: re-enabling a revoked gateway starts from nothing, so its old certificate stays refused.
  */
-export function setSecretHash(file: CredentialsFile, gateway: string, hash: string, now: Date): void {
+export function setSecretHash(
+  file: CredentialsFile,
+  gateway: string,
+  hash: string,
+  now: Date,
+  tenant: string = defaultTenantId,
+): void {
   const existing = credentialOf(file, gateway);
+  // Gateway ids are unique across the installation: one tenant's id is never handed to another.
+  if (existing && !existing.revoked && existing.tenant !== tenant)
+    throw new Error(`gateway ${gateway} belongs to another tenant (${existing.tenant}); choose another id`);
   const certFingerprint = existing && !existing.revoked ? existing.certFingerprint : undefined;
   file.gateways[gatewayId.parse(gateway)] = {
     hash,
     ...(certFingerprint ? { certFingerprint } : {}),
     createdAt: now.toISOString(),
     revoked: false,
+    tenant: tenantId.parse(tenant),
   };
 }
 
@@ -122,20 +134,36 @@ export async function issueCredentials(
   path: string,
   gateways: string[],
   now = new Date(),
+  tenant: string = defaultTenantId,
 ): Promise<Map<string, string>> {
   const file = await readCredentials(path);
   const secrets = new Map<string, string>();
   for (const gateway of gateways) {
     const secret = newSecret();
-    setSecretHash(file, gateway, await hashSecret(secret), now);
+    setSecretHash(file, gateway, await hashSecret(secret), now, tenant);
     secrets.set(gateway, secret);
   }
   await writeCredentials(path, file);
   return secrets;
 }
 
-export async function issueCredential(path: string, gateway: string, now = new Date()): Promise<string> {
-  return (await issueCredentials(path, [gateway], now)).get(gateway) as string;
+export async function issueCredential(
+  path: string,
+  gateway: string,
+  now = new Date(),
+  tenant: string = defaultTenantId,
+): Promise<string> {
+  return (await issueCredentials(path, [gateway], now, tenant)).get(gateway) as string;
+}
+
+/** Removes every credential of a tenant's gateways (the tenant is deleted); returns how many. */
+export async function removeTenantCredentials(path: string, tenant: string): Promise<number> {
+  const file = await readCredentials(path);
+  const theirs = Object.entries(file.gateways).filter(([, entry]) => entry.tenant === tenant);
+  if (theirs.length === 0) return 0;
+  for (const [gateway] of theirs) delete file.gateways[gateway];
+  await writeCredentials(path, file);
+  return theirs.length;
 }
 
 /** Revokes a gateway's credential: it can no longer connect. Returns false if it had none. */
@@ -186,6 +214,7 @@ export async function pinCertificate(
     certFingerprint: certificate.fingerprint256,
     createdAt: now.toISOString(),
     revoked: false,
+    tenant: existing?.tenant ?? defaultTenantId,
   };
   await writeCredentials(path, file);
   return certificate.fingerprint256;

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { DeadLetterIntake } from '../dead-letters/intake.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { type BrokerLimits, type BrokerOptions, MqttBroker } from './broker.ts';
 import { CredentialStore } from './credential-store.ts';
+import { credentialOf } from './credentials.ts';
 import type { ListenerSpec } from './listeners.ts';
 import type { GatewayOutbound } from './outbound.ts';
 
@@ -15,11 +15,12 @@ export interface BrokerFeatureDeps {
   counters: Counters;
   now: () => Date;
   outbound: GatewayOutbound;
-  /** Refused publishes are kept as dead letters. */
-  deadLetters: Pick<DeadLetterIntake, 'refusedPublish'>;
+  /** Refused publishes, kept as dead letters of the tenant they came from. */
+  onRefused: BrokerOptions['onRefused'];
   onUplink: BrokerOptions['onUplink'];
   /** What the gateways do with the cloud's command topic and messages (the commands feature). */
   gateways: Pick<BrokerOptions, 'onGatewayListening' | 'onGatewayGone' | 'onDelivered'>;
+  tenants: BrokerOptions['tenants'];
 }
 
 /** The embedded MQTT broker, without listeners (see `mqttListenersFeature`). */
@@ -35,7 +36,13 @@ export function brokerFeature(deps: BrokerFeatureDeps) {
     get broker(): MqttBroker {
       return running();
     },
+    /** The tenant a gateway's credential gives it to (undefined: no credential). */
+    tenantOf: (gateway: string) => credentialOf(credentials.current, gateway)?.tenant,
     connectedClients: () => running().aedes.connectedClients,
+    /** How many of a tenant's gateways are connected now. */
+    connectedOf: (tenant: string) => (broker ? broker.connectedOf(tenant) : 0),
+    /** Closes the connections of a tenant's gateways (suspended or deleted). */
+    endTenantSessions: (tenant: string, why: string) => broker?.endTenantSessions(tenant, why),
     async start() {
       // Revoking or rotating a credential (another process rewrites the file) ends its connections.
       await credentials.start((file) => broker?.endRevokedSessions(file));
@@ -47,10 +54,11 @@ export function brokerFeature(deps: BrokerFeatureDeps) {
         now: deps.now,
         limits: deps.limits,
         onUplink: deps.onUplink,
-        onRefused: (message) => deps.deadLetters.refusedPublish(message),
-        onGatewayListening: (gatewayId) => deps.gateways.onGatewayListening(gatewayId),
-        onGatewayGone: (gatewayId) => deps.gateways.onGatewayGone(gatewayId),
-        onDelivered: (topic, payload) => deps.gateways.onDelivered(topic, payload),
+        onRefused: deps.onRefused,
+        onGatewayListening: deps.gateways.onGatewayListening,
+        onGatewayGone: deps.gateways.onGatewayGone,
+        onDelivered: deps.gateways.onDelivered,
+        tenants: deps.tenants,
       });
       deps.outbound.attach(broker);
     },

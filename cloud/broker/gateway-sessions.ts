@@ -32,8 +32,10 @@ export interface GatewaySessionsOptions {
   certificateRequired: boolean;
   log: Logger;
   counters: CounterSink;
+  /** Why a gateway of `tenant` may not connect now (its tenant is suspended or gone), if it may not. */
+  tenantRefusal(tenant: string): string | undefined;
   /** A gateway was let in on this connection. */
-  onAccepted(client: Client, gatewayId: string): void;
+  onAccepted(client: Client, session: Session): void;
 }
 
 /**
@@ -82,9 +84,14 @@ export class GatewaySessions {
       // The file may have changed while the secret was checked: the version in force decides.
       const ended = endedBy(session, credentials.current);
       if (ended) return refuse(`credential changed while connecting: ${ended}`, 4, false);
+      const closed = this.options.tenantRefusal(session.tenant);
+      if (closed) {
+        counters.add('mqtt_auth_refused_tenant');
+        return refuse(closed, 5, false);
+      }
       this.sessions.set(client, session);
       client.conn.once('close', () => this.sessions.delete(client));
-      this.options.onAccepted(client, session.gatewayId);
+      this.options.onAccepted(client, session);
       done(null, true);
     };
     admit(presented, certificateRequired, (gateway) => credentials.credential(gateway)).then(
@@ -109,12 +116,27 @@ export class GatewaySessions {
    * for any connection lost, and the gateway counts as gone.
    */
   endRevoked(file: CredentialsFile): void {
+    this.end((session) => endedBy(session, file), 'mqtt_credential_disconnects');
+  }
+
+  connectedOf(tenant: string): number {
+    let count = 0;
+    for (const session of this.sessions.values()) if (session.tenant === tenant) count++;
+    return count;
+  }
+
+  /** Closes the connections of a tenant's gateways (suspended or deleted), with the reason logged. */
+  endTenant(tenant: string, why: string): void {
+    this.end((session) => (session.tenant === tenant ? why : undefined), 'mqtt_tenant_disconnects');
+  }
+
+  private end(endedFor: (session: Session) => string | undefined, counter: string): void {
     const { counters, log } = this.options;
     for (const [client, session] of this.sessions) {
-      const ended = endedBy(session, file);
+      const ended = endedFor(session);
       if (!ended) continue;
       this.sessions.delete(client);
-      counters.add('mqtt_credential_disconnects');
+      counters.add(counter);
       log.warn(
         { gatewayId: session.gatewayId, address: remoteAddress(client) },
         `gateway disconnected: ${ended}`,

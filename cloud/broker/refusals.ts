@@ -8,6 +8,8 @@ import type { Counters } from '../monitoring/counters.ts';
 export interface RefusedPublish {
   topic: string;
   gatewayId?: string;
+  /** The tenant of the gateway that sent it, once it was let in. */
+  tenant?: string;
   payload: Buffer;
   reason: string;
   code: Extract<RejectReason, 'publish-refused' | 'invalid-utf8' | 'malformed-packet'>;
@@ -57,6 +59,7 @@ export interface RefusalWatchDeps {
   maxTopicLevels: number;
   /** The gateway the client authenticated as, once it has. */
   gatewayOf(client: Client): string | undefined;
+  tenantOf(client: Client): string | undefined;
   address(client: Client): string;
   /** The client as the logs may name it (its id is text it chose: see logged-ids.ts). */
   loggedClient(client: Client): string;
@@ -85,6 +88,7 @@ export function watchRefusals(client: Client, deps: RefusalWatchDeps): void {
     onRefused({
       topic,
       gatewayId: deps.gatewayOf(client),
+      tenant: deps.tenantOf(client),
       payload: payload.subarray(0, 65_536),
       reason,
       code: 'publish-refused',
@@ -99,6 +103,7 @@ export function watchRefusals(client: Client, deps: RefusalWatchDeps): void {
     onRefused({
       topic: '',
       gatewayId: deps.gatewayOf(client),
+      tenant: deps.tenantOf(client),
       payload: Buffer.alloc(0),
       reason: `not a valid MQTT packet: ${error.message.slice(0, 200)}`,
       code: 'malformed-packet',

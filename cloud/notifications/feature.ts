@@ -6,12 +6,12 @@ import { createNotifications, type Notifications } from './factory.ts';
 import type { Publish } from './mqtt.ts';
 import type { Notifier } from './notifier.ts';
 
-/** The notification channels: the file's list, or a log channel and MQTT on city/v1/alerts. */
-async function readNotificationChannels(path: string | undefined): Promise<unknown> {
+/** The notification channels: the file's list, or a log channel and MQTT on the tenant's alert topic. */
+async function readNotificationChannels(path: string | undefined, alertTopic: string): Promise<unknown> {
   if (!path)
     return [
       { name: 'log', type: 'log' },
-      { name: 'mqtt', type: 'mqtt', topic: 'city/v1/alerts' },
+      { name: 'mqtt', type: 'mqtt', topic: alertTopic },
     ];
   try {
     return JSON.parse(await readFile(path, 'utf8'));
@@ -29,6 +29,8 @@ export interface NotificationsFeatureDeps {
   now: () => Date;
   /** The broker's publish, for the MQTT channel. */
   publish: Publish;
+  /** The MQTT channel's topic when no channels file is given (city/v1/alerts for the default tenant). */
+  alertTopic: string;
 }
 
 /** The notifier every alert transition and digest goes through; closed (deliveries finished) at stop. */
@@ -49,7 +51,7 @@ export function notificationsFeature(deps: NotificationsFeatureDeps) {
       return { deliveries, sent };
     },
     async start() {
-      const channels = await readNotificationChannels(deps.channelsFile);
+      const channels = await readNotificationChannels(deps.channelsFile, deps.alertTopic);
       notifications = createNotifications(channels, {
         db: deps.db,
         log: deps.log,

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
+import type { City } from '../../shared/fleet.ts';
 import { readFleetFiles } from '../../shared/fleet-files.ts';
 import { DeviceRegistry } from './registry.ts';
 import { SqliteRegistryStore } from './sqlite-store.ts';
@@ -11,6 +12,8 @@ export interface RegistryFeatureDeps {
   offlineAfterMs: number;
   /** LEARN_UNPROVISIONED_DEVICES. */
   learnUnprovisioned: boolean;
+  /** The tenant's city (name, time zone, location), which the fleet files' cities give way to. */
+  city?: () => City;
   now: () => Date;
   log: Logger;
 }
@@ -22,6 +25,7 @@ export function registryFeature(deps: RegistryFeatureDeps) {
     now: deps.now,
     offlineAfterMs: deps.offlineAfterMs,
     learnUnprovisioned: deps.learnUnprovisioned,
+    city: deps.city,
     onWriteError: (error) => deps.log.error({ err: error }, 'registry not saved'),
   });
   return {

@@ -50,6 +50,8 @@ export interface RegistryOptions {
    * LEARN_UNPROVISIONED_DEVICES). Off by default: such a device's readings and events are refused.
    */
   learnUnprovisioned?: boolean;
+  /** The municipality the devices are in (its tenant record); without it, the first fleet file's city. */
+  city?: () => City;
 }
 
 /**
@@ -294,7 +296,7 @@ export class DeviceRegistry {
 
   /** The city of the provisioning files (time zone for "today", centre as the default depot). */
   get city(): City | undefined {
-    return this.cityOfFleet;
+    return this.options.city?.() ?? this.cityOfFleet;
   }
 
   /** The record itself, without connectivity: for the hot path (the rules engine), not to be changed. */

@@ -30,37 +30,10 @@ export async function openInflux(
   log: Logger,
 ): Promise<{ influx: InfluxConnection; local?: LocalInfluxd; stop(): void }> {
   const settings = { token: config.INFLUX_TOKEN, database: config.INFLUX_DATABASE, org: config.INFLUX_ORG };
-  const prepare = async (influx: InfluxConnection) => {
-    await influx.setUp();
-    await applyRetentionPolicy(influx, config.READINGS_RETENTION_DAYS, log);
-  };
   if (config.INFLUX_URL) {
     const influx = new InfluxConnection({ url: config.INFLUX_URL, ...settings });
-    let timer: NodeJS.Timeout | undefined;
-    let stopped = false;
-    const attempt = async (delay: number): Promise<void> => {
-      try {
-        await prepare(influx);
-        if (delay > retryMs.first) log.info({ url: config.INFLUX_URL }, 'InfluxDB reached and set up');
-      } catch (error) {
-        if (delay === retryMs.first)
-          log.warn(
-            { err: error, url: config.INFLUX_URL },
-            'InfluxDB is not reachable; starting anyway: the journal keeps what is accepted until it is',
-          );
-        if (stopped) return;
-        timer = setTimeout(() => void attempt(Math.min(retryMs.last, delay * 2)), delay);
-        timer.unref();
-      }
-    };
-    await attempt(retryMs.first);
-    return {
-      influx,
-      stop: () => {
-        stopped = true;
-        clearTimeout(timer);
-      },
-    };
+    const preparing = await prepareInBackground(influx, config.READINGS_RETENTION_DAYS, log);
+    return { influx, stop: preparing.stop };
   }
   const dir = join(config.DATA_DIR, 'influxdb');
   log.info({ dir }, 'INFLUX_URL is not set: starting a local influxd');
@@ -68,10 +41,52 @@ export async function openInflux(
   log.info({ url: local.url }, 'local influxd ready');
   const influx = new InfluxConnection({ url: local.url, ...settings });
   try {
-    await prepare(influx);
+    await prepare(influx, config.READINGS_RETENTION_DAYS, log);
     return { influx, local, stop: () => undefined };
   } catch (error) {
     await local.stop();
     throw error;
   }
+}
+
+/** Detects the server, creates the database and makes it keep `days` days of points. */
+async function prepare(influx: InfluxConnection, days: number, log: Logger): Promise<void> {
+  await influx.setUp();
+  await applyRetentionPolicy(influx, days, log);
+}
+
+/**
+ * Prepares the database (see `prepare`) now, or, while InfluxDB does not answer, in the background
+ * until it does (the first failure is logged; `stop` ends the retries). Resolves after the first try.
+ */
+export async function prepareInBackground(
+  influx: InfluxConnection,
+  days: number,
+  log: Logger,
+): Promise<{ stop(): void }> {
+  const { url, database } = influx.settings;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const attempt = async (delay: number): Promise<void> => {
+    try {
+      await prepare(influx, days, log);
+      if (delay > retryMs.first) log.info({ url, database }, 'InfluxDB reached and set up');
+    } catch (error) {
+      if (delay === retryMs.first)
+        log.warn(
+          { err: error, url, database },
+          'InfluxDB is not reachable; starting anyway: the journal keeps what is accepted until it is',
+        );
+      if (stopped) return;
+      timer = setTimeout(() => void attempt(Math.min(retryMs.last, delay * 2)), delay);
+      timer.unref();
+    }
+  };
+  await attempt(retryMs.first);
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -99,6 +99,11 @@ export class InfluxConnection {
     });
   }
 
+  /** The same InfluxDB, another database (a tenant's): it creates that database when set up. */
+  withDatabase(database: string): InfluxConnection {
+    return new InfluxConnection({ ...this.settings, database });
+  }
+
   /** The server, once reached (see `setUp`). */
   get server(): InfluxServer {
     return this.detected ?? notReached;

@@ -1,16 +1,11 @@
-import { tenantId } from './id.ts';
-
-/** The tenant of a single-city installation upgraded in place: it keeps INFLUX_DATABASE itself. */
-export const DEFAULT_TENANT = 'default';
+import { defaultTenantId } from '../../shared/ids.ts';
 
 /**
- * The InfluxDB database of a tenant: `base` for the default tenant, else `<base>_<id>` with every
- * "-" of the id turned into "_" (`city_karlovy_vary`), so that the name needs no quoting in InfluxQL.
- * One database per tenant keeps a town's export, deletion and retention to one `DROP`/`ALTER`.
- * Throws on an id that is not a tenant id: a database name is never built from unchecked text.
+ * The InfluxDB database (on 2.x/3.x, the bucket) of a tenant: INFLUX_DATABASE itself for the
+ * default tenant (a single-city installation keeps its database when it is upgraded), otherwise
+ * INFLUX_DATABASE, "_", and the tenant id with "-" as "_" (a tenant id is a slug, so the name needs
+ * no quoting in InfluxQL and is a valid bucket name).
  */
-export function tenantDatabase(base: string, id: string): string {
-  if (!tenantId.safeParse(id).success) throw new RangeError(`not a tenant id: ${JSON.stringify(id)}`);
-  if (id === DEFAULT_TENANT) return base;
-  return `${base}_${id.replaceAll('-', '_')}`;
+export function tenantDatabase(base: string, tenant: string): string {
+  return tenant === defaultTenantId ? base : `${base}_${tenant.replaceAll('-', '_')}`;
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { influxdVersion, runInfluxd } from './influxd-tool.ts';
 import { checksums, type Manifest, manifestName } from './manifest.ts';
 import { snapshotSqlite, sqliteVersion } from './sqlite-snapshot.ts';
@@ -10,13 +10,35 @@ export interface BackupOptions {
   dataDir: string;
   /** An empty or missing folder that receives the backup. */
   target: string;
-  /** InfluxDB's RPC address and database for `influxd backup -portable`, or why it is skipped. */
-  influx: { host: string; database: string } | { skipped: string };
+  /** InfluxDB's RPC address and the databases (one per tenant) for `influxd backup -portable`, or why it is skipped. */
+  influx: { host: string; databases: string[] } | { skipped: string };
   progress?: (message: string) => void;
 }
 
 /** Files of DATA_DIR that belong to a database file and are folded into its snapshot. */
 const sqliteSideFiles = /-(wal|shm|journal)$/;
+
+/**
+ * The files the backup takes, as paths inside DATA_DIR: those at its top (the platform database,
+ * gateway credentials) and each tenant's (tenants/<id>/: its database and journal). Not the private
+ * influxd's folder (InfluxDB is backed up with its own tool) nor the demo's edge outboxes.
+ */
+async function dataFiles(dataDir: string): Promise<string[]> {
+  const top = await readdir(dataDir, { withFileTypes: true });
+  const tenants = await readdir(join(dataDir, 'tenants'), { withFileTypes: true }).catch(() => []);
+  const inTenants = await Promise.all(
+    tenants
+      .filter((t) => t.isDirectory())
+      .map(async (t) =>
+        (await readdir(join(dataDir, 'tenants', t.name), { withFileTypes: true }))
+          .filter((f) => f.isFile())
+          .map((f) => join('tenants', t.name, f.name)),
+      ),
+  );
+  return [...top.filter((f) => f.isFile()).map((f) => f.name), ...inTenants.flat()]
+    .filter((name) => !sqliteSideFiles.test(name))
+    .sort();
+}
 
 /**
  * An online, consistent backup: first each SQLite database of DATA_DIR (the stores and the ingest
@@ -34,10 +56,11 @@ export async function backup(options: BackupOptions): Promise<Manifest> {
   await mkdir(join(target, 'sqlite'));
   await mkdir(join(target, 'files'));
   const databases: Manifest['databases'] = [];
-  for (const name of (await readdir(dataDir)).sort()) {
+  for (const name of await dataFiles(dataDir)) {
     const path = join(dataDir, name);
-    if (!(await stat(path)).isFile() || sqliteSideFiles.test(name)) continue;
-    if (name.endsWith('.db')) {
+    const folder = name.endsWith('.db') ? 'sqlite' : 'files';
+    await mkdir(dirname(join(target, folder, name)), { recursive: true });
+    if (folder === 'sqlite') {
       say(`SQLite ${name}`);
       databases.push({ name, ...snapshotSqlite(path, join(target, 'sqlite', name)) });
     } else {
@@ -46,19 +69,21 @@ export async function backup(options: BackupOptions): Promise<Manifest> {
     }
   }
   if ('host' in options.influx) {
-    say(`InfluxDB ${options.influx.database} from ${options.influx.host}`);
-    await runInfluxd([
-      'backup',
-      '-portable',
-      '-db',
-      options.influx.database,
-      '-host',
-      options.influx.host,
-      join(target, 'influxdb'),
-    ]);
+    for (const database of options.influx.databases) {
+      say(`InfluxDB ${database} from ${options.influx.host}`);
+      await runInfluxd([
+        'backup',
+        '-portable',
+        '-db',
+        database,
+        '-host',
+        options.influx.host,
+        join(target, 'influxdb', database),
+      ]);
+    }
   } else say(`InfluxDB skipped: ${options.influx.skipped}`);
   const manifest: Manifest = {
-    format: 1,
+    format: 2,
     createdAt: new Date().toISOString(),
     versions: {
       platform: await platformVersion(),
@@ -68,7 +93,7 @@ export async function backup(options: BackupOptions): Promise<Manifest> {
       influxd: 'host' in options.influx ? await influxdVersion() : undefined,
     },
     databases,
-    influx: 'host' in options.influx ? { database: options.influx.database } : options.influx,
+    influx: 'host' in options.influx ? { databases: options.influx.databases } : options.influx,
     files: await checksums(target),
   };
   await writeFile(join(target, manifestName), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });

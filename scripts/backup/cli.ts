@@ -1,8 +1,12 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { loadCloudConfig } from '../../cloud/config.ts';
+import { platformDbPath } from '../../cloud/platform-db.ts';
 import { rpcAddressOf, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
+import { tenantDatabase } from '../../cloud/tenants/database-name.ts';
 import { backup } from './backup.ts';
 import { restore } from './restore.ts';
 
@@ -22,6 +26,22 @@ async function runningLocalInfluxd(dataDir: string): Promise<string> {
       `no private influxd found in ${configPath}: start the platform first (backup is online), or pass --influx-host`,
     );
   return address;
+}
+
+/**
+ * Every tenant's InfluxDB database, from the platform database (read only: the cloud may be running);
+ * a data folder of a single city not yet upgraded has the one database.
+ */
+function tenantDatabases(dataDir: string, base: string): string[] {
+  const path = platformDbPath(dataDir);
+  if (!existsSync(path)) return [base];
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const rows = db.prepare('SELECT id FROM tenants ORDER BY id').all();
+    return rows.map((row) => tenantDatabase(base, String(row.id)));
+  } finally {
+    db.close();
+  }
 }
 
 async function main() {
@@ -52,7 +72,9 @@ async function main() {
     await backup({
       dataDir,
       target: resolve(folder),
-      influx: host ? { host, database: config.INFLUX_DATABASE } : { skipped: noInflux as string },
+      influx: host
+        ? { host, databases: tenantDatabases(dataDir, config.INFLUX_DATABASE) }
+        : { skipped: noInflux as string },
       progress,
     });
     return;

@@ -5,7 +5,8 @@ import { z } from 'zod';
 
 /** What a backup holds, written last (`manifest.json`): a backup without it is incomplete. */
 export const manifestSchema = z.object({
-  format: z.literal(1),
+  /** 1: one InfluxDB database and a flat DATA_DIR (before tenants); 2: a database per tenant. */
+  format: z.union([z.literal(1), z.literal(2)]),
   createdAt: z.iso.datetime(),
   versions: z.object({
     platform: z.string(),
@@ -14,10 +15,17 @@ export const manifestSchema = z.object({
     sqlite: z.string(),
     influxd: z.string().optional(),
   }),
-  /** SQLite databases of DATA_DIR and their schema versions (`PRAGMA user_version`). */
+  /** SQLite databases of DATA_DIR (paths inside it) and their schema versions (`PRAGMA user_version`). */
   databases: z.array(z.object({ name: z.string(), userVersion: z.number().int() })),
-  /** InfluxDB: the database backed up with `influxd backup -portable`, or why it was not. */
-  influx: z.union([z.object({ database: z.string() }), z.object({ skipped: z.string() })]),
+  /**
+   * InfluxDB: the databases backed up with `influxd backup -portable` (each tenant's; format 1: the
+   * one database, in `influxdb/` itself), or why they were not.
+   */
+  influx: z.union([
+    z.object({ databases: z.array(z.string()) }),
+    z.object({ database: z.string() }),
+    z.object({ skipped: z.string() }),
+  ]),
   /** Every file of the backup but the manifest, by its path inside the backup. */
   files: z.array(z.object({ path: z.string(), bytes: z.number().int(), sha256: z.string() })),
 });

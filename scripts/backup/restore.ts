@@ -1,5 +1,5 @@
 import { chmod, copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { runInfluxd } from './influxd-tool.ts';
 import { checksums, compareChecksums, type Manifest, manifestName, manifestSchema } from './manifest.ts';
 
@@ -19,6 +19,18 @@ export interface RestoreOptions {
 }
 
 export class RestoreRefused extends Error {}
+
+/** The InfluxDB databases of a backup and the folder of each (format 1: one, in `influxdb/` itself). */
+function influxParts(manifest: Manifest, source: string): { database: string; folder: string }[] {
+  if ('databases' in manifest.influx)
+    return manifest.influx.databases.map((database) => ({
+      database,
+      folder: join(source, 'influxdb', database),
+    }));
+  if ('database' in manifest.influx)
+    return [{ database: manifest.influx.database, folder: join(source, 'influxdb') }];
+  return [];
+}
 
 /** Reads and checks a backup: its manifest, and every file against its checksum. */
 export async function readBackup(source: string): Promise<Manifest> {
@@ -46,28 +58,29 @@ export async function restore(options: RestoreOptions): Promise<Manifest> {
       `DATA_DIR ${options.dataDir} is not empty (${present.slice(0, 5).join(', ')}): restore into an empty one, or pass --force to overwrite`,
     );
   for (const folder of ['sqlite', 'files'])
-    for (const name of await readdir(join(options.source, folder))) {
+    for (const entry of await readdir(join(options.source, folder), {
+      withFileTypes: true,
+      recursive: true,
+    })) {
+      if (!entry.isFile()) continue;
+      const name = relative(join(options.source, folder), join(entry.parentPath, entry.name));
       say(`${folder === 'sqlite' ? 'SQLite' : 'file'} ${name}`);
       const target = join(options.dataDir, name);
+      await mkdir(dirname(target), { recursive: true });
       await copyFile(join(options.source, folder, name), target);
       // Databases, credentials and tokens: readable by the platform's user only.
       await chmod(target, 0o600);
     }
-  if ('database' in manifest.influx) {
+  const influx = influxParts(manifest, options.source);
+  if (influx.length > 0) {
     if (!options.influxHost)
       throw new RestoreRefused('the backup holds InfluxDB data but no InfluxDB was given');
     const { host, done } = await options.influxHost();
     try {
-      say(`InfluxDB ${manifest.influx.database} into ${host}`);
-      await runInfluxd([
-        'restore',
-        '-portable',
-        '-db',
-        manifest.influx.database,
-        '-host',
-        host,
-        join(options.source, 'influxdb'),
-      ]);
+      for (const { database, folder } of influx) {
+        say(`InfluxDB ${database} into ${host}`);
+        await runInfluxd(['restore', '-portable', '-db', database, '-host', host, folder]);
+      }
     } finally {
       await done();
     }

@@ -1,4 +1,5 @@
-import { DEFAULT_TENANT, tenantDatabase } from '../../cloud/tenants/database-name.ts';
+import { tenantDatabase } from '../../cloud/tenants/database-name.ts';
+import { defaultTenantId } from '../../shared/ids.ts';
 import type { GrafanaApi, Org } from './api.ts';
 import {
   DASHBOARD_FOLDER,
@@ -147,7 +148,7 @@ async function syncTenant(
  * differs, so a second run changes nothing. A tenant that fails is reported; the others go on.
  */
 export async function syncGrafana(options: SyncOptions): Promise<SyncReport> {
-  const tenants = options.tenants.filter((t) => t.id !== DEFAULT_TENANT);
+  const tenants = options.tenants.filter((t) => t.id !== defaultTenantId);
   if (options.prune && tenants.length === 0)
     throw new Error('refusing to prune with no tenants: every tenant organisation would be deleted');
   const orgs = await options.api.listOrgs();

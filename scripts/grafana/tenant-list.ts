@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { tenantId } from '../../cloud/tenants/id.ts';
+import { tenantId } from '../../shared/ids.ts';
 
 /** What the sync needs of a tenant; the platform's tenant records carry more, which is ignored. */
 export const syncTenant = z.object({

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { tenantId } from '../../cloud/tenants/id.ts';
 import { tenantSeed } from '../../cloud/tenants/seed.ts';
 import { location } from '../../shared/fleet.ts';
-import { tagValue } from '../../shared/ids.ts';
+import { tagValue, tenantId } from '../../shared/ids.ts';
 
 const district = z
   .object({

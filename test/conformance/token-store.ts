@@ -16,12 +16,16 @@ export function tokenStoreConformance(name: string, createStore: () => TokenStor
         role: 'operator',
         createdAt: at.toISOString(),
         revoked: false,
+        tenant: 'default',
+        grants: [],
       });
       expect(await store.verify(secret)).toEqual({
         kind: 'token',
         id: record.id,
         name: 'ops',
         role: 'operator',
+        tenant: 'default',
+        grants: [],
       });
       expect(await store.verify(`${secret}x`)).toBeUndefined();
       expect(await store.get(record.id)).toEqual(record);
@@ -61,6 +65,25 @@ export function tokenStoreConformance(name: string, createStore: () => TokenStor
         name: 'bootstrap-admin',
         role: 'admin',
       });
+    });
+
+    it('keeps whose each token is, and removes a tenant with its tokens and the grants of it', async () => {
+      const store = await createStore();
+      const kv = await store.create('kv', 'operator', at, undefined, { tenant: 'karlovy-vary', grants: [] });
+      const region = await store.create('dispatch', 'reader', at, undefined, {
+        tenant: null,
+        grants: ['cheb', 'karlovy-vary'],
+      });
+      expect(await store.verify(kv.secret)).toMatchObject({ tenant: 'karlovy-vary', grants: [] });
+      expect(await store.verify(region.secret)).toMatchObject({
+        tenant: null,
+        grants: ['cheb', 'karlovy-vary'],
+      });
+      expect(await store.removeTenant('karlovy-vary')).toBe(1);
+      expect(await store.verify(kv.secret)).toBeUndefined();
+      expect(await store.get(kv.record.id)).toBeUndefined();
+      expect(await store.verify(region.secret)).toMatchObject({ grants: ['cheb'] });
+      expect(await store.removeTenant('karlovy-vary')).toBe(0);
     });
   });
 }

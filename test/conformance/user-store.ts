@@ -26,6 +26,8 @@ export function userStoreConformance(name: string, createStore: () => UserStore 
         disabled: false,
         createdAt: at.toISOString(),
         mustChangePassword: true,
+        tenant: 'default',
+        grants: [],
       });
       expect(await store.get('jana')).toEqual(created);
       expect(await store.get('petr')).toBeUndefined();
@@ -68,6 +70,8 @@ export function userStoreConformance(name: string, createStore: () => UserStore 
         createdAt: at.toISOString(),
         lastSignInAt: '2026-11-22T11:00:00.000Z',
         mustChangePassword: false,
+        tenant: 'default',
+        grants: [],
       });
       expect(await store.passwordHash('jana')).toBe('new-hash');
       expect(await store.update('jana', { displayName: 'Jana N.', disabled: false })).toMatchObject({
@@ -124,6 +128,36 @@ export function userStoreConformance(name: string, createStore: () => UserStore 
       (await store.loginState('jana')).failures.push('x');
       expect(await store.get('jana')).toMatchObject({ role: 'operator' });
       expect(await store.loginState('jana')).toEqual({ failures: ['2026-11-22T10:00:00.000Z'] });
+    });
+
+    it('keeps whose each account is, and removes a tenant with its accounts and the grants of it', async () => {
+      const store = await createStore();
+      const user = (username: string, owner: { tenant: string | null; grants: string[] }) =>
+        store.create(
+          {
+            username,
+            displayName: username,
+            role: 'viewer',
+            passwordHash: 'h',
+            mustChangePassword: false,
+            owner,
+          },
+          at,
+        );
+      expect(await user('kv-tech', { tenant: 'karlovy-vary', grants: [] })).toMatchObject({
+        tenant: 'karlovy-vary',
+        grants: [],
+      });
+      await user('cheb-tech', { tenant: 'cheb', grants: [] });
+      await user('dispatch', { tenant: null, grants: ['cheb', 'karlovy-vary'] });
+      expect(await store.update('dispatch', { grants: ['cheb', 'karlovy-vary', 'loket'] })).toMatchObject({
+        grants: ['cheb', 'karlovy-vary', 'loket'],
+      });
+      expect(await store.removeTenant('karlovy-vary')).toEqual(['kv-tech']);
+      expect(await store.get('kv-tech')).toBeUndefined();
+      expect(await store.get('cheb-tech')).toMatchObject({ tenant: 'cheb' });
+      expect(await store.get('dispatch')).toMatchObject({ tenant: null, grants: ['cheb', 'loket'] });
+      expect(await store.removeTenant('karlovy-vary')).toEqual([]);
     });
   });
 }

@@ -103,7 +103,12 @@ describe('backup while running, restore into a fresh DATA_DIR and influxd', () =
     const made = await cli(['backup', backupDir, '--influx-host', influxA.rpcAddress], env);
     expect(made.stdout).toMatch(/backup complete/);
     const manifest = JSON.parse(await readFile(join(backupDir, 'manifest.json'), 'utf8'));
-    expect(manifest.databases.map((d: { name: string }) => d.name)).toEqual(['cloud.db', 'journal.db']);
+    expect(manifest.databases.map((d: { name: string }) => d.name)).toEqual([
+      'platform.db',
+      'tenants/default/cloud.db',
+      'tenants/default/journal.db',
+    ]);
+    expect(manifest.influx).toEqual({ databases: [database] });
     expect(manifest.files.map((f: { path: string }) => f.path)).toContain('files/gateway-credentials.json');
     expect(manifest.versions.influxd).toMatch(/1\.6/);
 

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
+import { platformDbMigrations } from '../../cloud/platform-migrations.ts';
 import { cloudDbMigrations } from '../../cloud/schema-migrations.ts';
 import { journalMigrations } from '../../cloud/storage/journal-migrations.ts';
 import type { FleetFile } from '../../shared/fleet.ts';
@@ -48,8 +50,18 @@ describe("release 0.1.0's databases opened by this release", () => {
       INFLUX_DATABASE: recorded.influxDatabase,
     });
     cleanups.push(cloud.stop);
-    expect(userVersion(join(dataDir, 'cloud.db'))).toBe(cloudDbMigrations.length);
-    expect(userVersion(join(dataDir, 'journal.db'))).toBe(journalMigrations.length);
+    // The single city became the default tenant: its stores and journal moved, its accounts stayed.
+    expect(existsSync(join(dataDir, 'cloud.db'))).toBe(false);
+    expect(existsSync(join(dataDir, 'journal.db'))).toBe(false);
+    expect(userVersion(join(dataDir, 'tenants', 'default', 'cloud.db'))).toBe(cloudDbMigrations.length);
+    expect(userVersion(join(dataDir, 'tenants', 'default', 'journal.db'))).toBe(journalMigrations.length);
+    expect(userVersion(join(dataDir, 'platform.db'))).toBe(platformDbMigrations.length);
+    const tenants = await getJson<{ items: { id: string; name: string }[] }>(
+      `${cloud.apiUrl}/api/v1/tenants`,
+    );
+    expect(tenants.body.items).toEqual([
+      expect.objectContaining({ id: 'default', name: recorded.fleet.city.name }),
+    ]);
 
     const now = async (path: string) =>
       (await getJson<{ items: Record<string, unknown>[] }>(`${cloud.apiUrl}${path}`)).body.items;
@@ -65,7 +77,10 @@ describe("release 0.1.0's databases opened by this release", () => {
     );
     expect(was('/api/v1/alerts').length).toBeGreaterThan(0);
     expect(await now('/api/v1/rules')).toEqual(was('/api/v1/rules'));
-    expect(await now('/api/v1/users')).toEqual(was('/api/v1/users'));
+    // Each account now says whose it is: the city's, which became the default tenant.
+    expect(await now('/api/v1/users')).toEqual(
+      was('/api/v1/users').map((user) => ({ ...user, tenant: 'default', grants: [] })),
+    );
     // Readings acknowledged by the old release but not yet in InfluxDB reach InfluxDB.
     await waitFor(
       'the journal of the old release drained',

@@ -106,8 +106,10 @@ describe('dead letters keep no payload values', () => {
     for (const text of answers) for (const secret of [plate, mac, imsi]) expect(text).not.toContain(secret);
     expect((await call(`/api/v1/dead-letters/${letter.id}/payload`, testAdminToken)).status).toBe(404);
     // Nothing of it on disk either: every file of the cloud's data directory (database, WAL, journal).
-    for (const file of await readdir(city.dataDir)) {
-      const bytes = await readFile(join(city.dataDir, file));
+    const files = await readdir(city.dataDir, { recursive: true, withFileTypes: true });
+    for (const entry of files.filter((f) => f.isFile())) {
+      const file = join(entry.parentPath, entry.name);
+      const bytes = await readFile(file);
       for (const secret of [plate, mac, imsi])
         expect(bytes.includes(secret), `${file}: ${secret}`).toBe(false);
     }

@@ -38,6 +38,8 @@ describe('npm run provision -- user', () => {
       displayName: 'admin.eva',
       role: 'admin',
       mustChangePassword: true,
+      tenant: 'default',
+      grants: [],
     });
   });
 

@@ -48,7 +48,14 @@ describe('signing in to the console', () => {
     const res = await browser.signIn('anna', 'anna-password-1');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      user: { username: 'anna', displayName: 'anna', role: 'viewer', mustChangePassword: true },
+      user: {
+        username: 'anna',
+        displayName: 'anna',
+        role: 'viewer',
+        mustChangePassword: true,
+        tenant: 'default',
+        grants: [],
+      },
       csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
     expect(res.headers.get('cache-control')).toBe('no-store');

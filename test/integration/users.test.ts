@@ -35,6 +35,8 @@ describe('user administration', () => {
       disabled: false,
       createdAt: expect.any(String),
       mustChangePassword: true,
+      tenant: 'default',
+      grants: [],
     });
     const tech = new BrowserClient(cloud.apiUrl);
     expect((await tech.signIn('tech-1', 'tech-first-password')).status).toBe(200);

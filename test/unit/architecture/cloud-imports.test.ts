@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The layers of cloud/, top to bottom. A folder may import the folders below it, never one above
- * it; so no two folders import each other. The root files (main.ts, cloud.ts, config.ts: the
- * composition root) sit above every folder: no folder imports them. A new folder takes its place
+ * it; so no two folders import each other. The root files (main.ts, cloud.ts, tenant-cell.ts,
+ * config.ts...: the composition root) sit above every folder: no folder imports them. A new folder takes its place
  * in this list.
  */
 const cloudLayers = [
   'api',
+  'tenants',
   'live',
   'broker',
   'ingest',
@@ -23,7 +24,6 @@ const cloudLayers = [
   'registry',
   'dead-letters',
   'access',
-  'tenants',
   'storage',
   'retention',
   'sqlite',
@@ -128,7 +128,16 @@ describe('cloud/ folders import one way', () => {
           .filter((target) => !target.includes(sep))
           .map((target) => [file, target] as const),
       );
-    const order = ['main.ts', 'cloud.ts', 'retained-stores.ts', 'schema-migrations.ts', 'config.ts'];
+    const order = [
+      'main.ts',
+      'cloud.ts',
+      'platform-db.ts',
+      'platform-migrations.ts',
+      'tenant-cell.ts',
+      'retained-stores.ts',
+      'schema-migrations.ts',
+      'config.ts',
+    ];
     for (const [file, target] of rootEdges)
       expect(order.indexOf(target)).toBeGreaterThan(order.indexOf(file));
   });

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tenantId } from '../../../cloud/tenants/id.ts';
 import { tenantSeed } from '../../../cloud/tenants/seed.ts';
 import { readRegionFile, regionFile } from '../../../scripts/region/region-file.ts';
 import { regionTenants, tenantFolderFiles } from '../../../scripts/region/tenant-folders.ts';
 import { fleetFile } from '../../../shared/fleet.ts';
+import { tenantId } from '../../../shared/ids.ts';
 import { deviceKind } from '../../../shared/kinds/index.ts';
 
 const tenantsDir = join(import.meta.dirname, '../../../provisioning/tenants');

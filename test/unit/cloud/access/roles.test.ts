@@ -2,13 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { allows, type Role, role, roles } from '../../../../cloud/access/roles.ts';
 
 describe('roles', () => {
-  it('are ordered viewer < operator < admin', () => {
-    expect(roles).toEqual(['viewer', 'operator', 'admin']);
-    expect(role.options).toEqual(['viewer', 'operator', 'admin']);
+  it('are ordered reader < viewer < operator < admin', () => {
+    expect(roles).toEqual(['reader', 'viewer', 'operator', 'admin']);
+    expect(role.options).toEqual(['reader', 'viewer', 'operator', 'admin']);
   });
 
   // Every held role against every required one: below, at and above it.
   it.each([
+    ['reader', 'reader', true],
+    ['reader', 'viewer', false],
+    ['reader', 'admin', false],
+    ['viewer', 'reader', true],
     ['viewer', 'viewer', true],
     ['viewer', 'operator', false],
     ['viewer', 'admin', false],
@@ -22,7 +26,7 @@ describe('roles', () => {
     expect(allows(held, required)).toBe(expected);
   });
 
-  it('parses only the three role names', () => {
+  it('parses only the four role names', () => {
     expect(role.safeParse('operator').success).toBe(true);
     expect(role.safeParse('Admin').success).toBe(false);
     expect(role.safeParse('').success).toBe(false);

@@ -11,10 +11,10 @@ let credentials: Record<string, GatewayCredential>;
 beforeAll(async () => {
   secretHash = await hashSecret('the-right-secret');
   credentials = {
-    'gw-secret': { hash: secretHash, createdAt, revoked: false },
-    'gw-cert': { certFingerprint: pinned, createdAt, revoked: false },
-    'gw-both': { hash: secretHash, certFingerprint: pinned, createdAt, revoked: false },
-    'gw-revoked': { hash: secretHash, certFingerprint: pinned, createdAt, revoked: true },
+    'gw-secret': { hash: secretHash, createdAt, revoked: false, tenant: 'default' },
+    'gw-cert': { certFingerprint: pinned, createdAt, revoked: false, tenant: 'default' },
+    'gw-both': { hash: secretHash, certFingerprint: pinned, createdAt, revoked: false, tenant: 'default' },
+    'gw-revoked': { hash: secretHash, certFingerprint: pinned, createdAt, revoked: true, tenant: 'default' },
   };
 });
 
@@ -36,7 +36,7 @@ async function refusal(presented: Presented, certificateRequired = false) {
 describe('admit, without mutual TLS', () => {
   it('lets a gateway in with its secret and remembers the hash it was checked against', async () => {
     expect(await admit(as('gw-secret', { password: password('the-right-secret') }), false, lookup)).toEqual({
-      session: { gatewayId: 'gw-secret', secretHash },
+      session: { gatewayId: 'gw-secret', tenant: 'default', secretHash },
     });
   });
 
@@ -67,14 +67,14 @@ describe('admit, without mutual TLS', () => {
 describe('admit, under mutual TLS', () => {
   it('lets a gateway in with the certificate pinned for it, with or without its secret', async () => {
     expect(await admit(as('gw-cert', { certificate: certificate('gw-cert') }), true, lookup)).toEqual({
-      session: { gatewayId: 'gw-cert', certFingerprint: pinned },
+      session: { gatewayId: 'gw-cert', tenant: 'default', certFingerprint: pinned },
     });
     const both = as('gw-both', {
       certificate: certificate('gw-both'),
       password: password('the-right-secret'),
     });
     expect(await admit(both, true, lookup)).toEqual({
-      session: { gatewayId: 'gw-both', secretHash, certFingerprint: pinned },
+      session: { gatewayId: 'gw-both', tenant: 'default', secretHash, certFingerprint: pinned },
     });
   });
 
@@ -122,11 +122,17 @@ describe('admit, under mutual TLS', () => {
 
 describe('endedBy', () => {
   const file = (entries: Record<string, GatewayCredential>) => ({ gateways: entries });
-  const bySecret: Session = { gatewayId: 'gw-1', secretHash: 'scrypt$1$1$1$a$b' };
-  const byCertificate: Session = { gatewayId: 'gw-1', certFingerprint: pinned };
+  const bySecret: Session = { gatewayId: 'gw-1', tenant: 'default', secretHash: 'scrypt$1$1$1$a$b' };
+  const byCertificate: Session = { gatewayId: 'gw-1', tenant: 'default', certFingerprint: pinned };
 
   it('keeps a session whose credential is unchanged, or changed in what it did not use', () => {
-    const entry = { hash: 'scrypt$1$1$1$a$b', certFingerprint: pinned, createdAt, revoked: false };
+    const entry = {
+      hash: 'scrypt$1$1$1$a$b',
+      certFingerprint: pinned,
+      createdAt,
+      revoked: false,
+      tenant: 'default',
+    };
     expect(endedBy(bySecret, file({ 'gw-1': entry }))).toBeUndefined();
     expect(endedBy(byCertificate, file({ 'gw-1': entry }))).toBeUndefined();
     expect(endedBy(byCertificate, file({ 'gw-1': { ...entry, hash: 'scrypt$1$1$1$c$d' } }))).toBeUndefined();
@@ -134,7 +140,13 @@ describe('endedBy', () => {
   });
 
   it('ends a session whose gateway is removed or revoked, or whose secret or certificate was replaced', () => {
-    const entry = { hash: 'scrypt$1$1$1$a$b', certFingerprint: pinned, createdAt, revoked: false };
+    const entry = {
+      hash: 'scrypt$1$1$1$a$b',
+      certFingerprint: pinned,
+      createdAt,
+      revoked: false,
+      tenant: 'default',
+    };
     expect(endedBy(bySecret, file({}))).toMatch(/removed/);
     expect(endedBy(byCertificate, file({ 'gw-1': { ...entry, revoked: true } }))).toMatch(/revoked/);
     expect(endedBy(bySecret, file({ 'gw-1': { ...entry, hash: 'scrypt$1$1$1$c$d' } }))).toMatch(/secret/);
@@ -142,7 +154,16 @@ describe('endedBy', () => {
       /certificate/,
     );
     expect(
-      endedBy(byCertificate, file({ 'gw-1': { hash: 'scrypt$1$1$1$a$b', createdAt, revoked: false } })),
+      endedBy(
+        byCertificate,
+        file({ 'gw-1': { hash: 'scrypt$1$1$1$a$b', createdAt, revoked: false, tenant: 'default' } }),
+      ),
     ).toMatch(/certificate/);
+  });
+
+  it('ends a session whose gateway was given to another tenant', () => {
+    const entry = { hash: 'scrypt$1$1$1$a$b', createdAt, revoked: false, tenant: 'default' };
+    expect(endedBy(bySecret, file({ 'gw-1': entry }))).toBeUndefined();
+    expect(endedBy(bySecret, file({ 'gw-1': { ...entry, tenant: 'cheb' } }))).toMatch(/another tenant/);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { tenantDatabase } from '../../../../cloud/tenants/database-name.ts';
-import { tenantId } from '../../../../cloud/tenants/id.ts';
 
 describe('tenantDatabase', () => {
   it('keeps the base database for the default tenant', () => {
@@ -24,33 +23,23 @@ describe('tenantDatabase', () => {
     expect(tenantDatabase('city', 'default-2')).toBe('city_default_2');
   });
 
-  it('accepts ids of 2 and of 40 characters', () => {
+  it('names the databases of the shortest and the longest ids', () => {
     expect(tenantDatabase('city', 'ab')).toBe('city_ab');
     expect(tenantDatabase('city', `a${'b'.repeat(39)}`)).toBe(`city_a${'b'.repeat(39)}`);
   });
 
-  it.each([
-    ['empty', ''],
-    ['one character', 'a'],
-    ['41 characters', `a${'b'.repeat(40)}`],
-    ['a leading digit', '1town'],
-    ['a leading hyphen', '-town'],
-    ['upper case', 'Cheb'],
-    ['an underscore', 'karlovy_vary'],
-    ['a quote', 'cheb"'],
-    ['a space', 'mar lazne'],
-    ['a dot', 'cheb.cz'],
-    ['a newline after a valid id', 'cheb\n'],
-  ])('refuses an id with %s', (_, id) => {
-    expect(() => tenantDatabase('city', id)).toThrow(RangeError);
-    expect(() => tenantDatabase('city', id)).toThrow(`not a tenant id: ${JSON.stringify(id)}`);
-  });
-});
-
-describe('tenantId', () => {
-  it('says what a tenant id looks like', () => {
-    expect(tenantId.safeParse('Cheb').error?.issues[0]?.message).toBe(
-      'a slug: a lowercase letter, then 1-39 lowercase letters, digits or "-"',
-    );
+  it('gives different tenants different databases, none the default one', () => {
+    const ids = [
+      'default',
+      'karlovy-vary',
+      'karlovy-vary-2',
+      'karlovyvary',
+      'cheb',
+      'marianske-lazne',
+      'bochov',
+    ];
+    const names = ids.map((id) => tenantDatabase('city', id));
+    expect(new Set(names).size).toBe(ids.length);
+    expect(names.filter((name) => name === 'city')).toEqual(['city']);
   });
 });

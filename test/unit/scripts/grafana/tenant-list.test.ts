@@ -35,7 +35,7 @@ describe('tenantsFromFile', () => {
   it.each([
     ['two tenants with one name', [tenants[0], { id: 'cheb-2', name: 'Cheb' }], 'two tenants are named Cheb'],
     ['one tenant twice', [tenants[0], { ...tenants[0], name: 'Eger' }], 'the tenant cheb is listed twice'],
-    ['an id that is not a tenant id', [{ id: 'Cheb', name: 'Cheb' }], 'a slug'],
+    ['an id that is not a tenant id', [{ id: 'Cheb', name: 'Cheb' }], '2 to 40 characters of a-z'],
     ['no name', [{ id: 'cheb' }], 'name'],
   ])('refuses %s', async (_, list, message) => {
     await expect(tenantsFromFile(await file(list))).rejects.toThrow(message);

@@ -1,0 +1,213 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { type Clock, realMs } from '../shared/clock.ts';
+import { SqliteAuditLog } from './access/audit.ts';
+import { commandsFeature } from './commands/feature.ts';
+import type { CloudConfig } from './config.ts';
+import { snapshotsFeature } from './dashboards/snapshots-feature.ts';
+import { deadLettersFeature } from './dead-letters/feature.ts';
+import { gatewayConfigFeature } from './gateway-config/feature.ts';
+import { Ingestor } from './ingest/ingest.ts';
+import { startFeatures } from './lifecycle/features.ts';
+import { liveFeature } from './live/feature.ts';
+import { Counters } from './monitoring/counters.ts';
+import { notificationsFeature } from './notifications/feature.ts';
+import { registryFeature } from './registry/feature.ts';
+import { retainedStores } from './retained-stores.ts';
+import { retentionFeature } from './retention/pruning.ts';
+import { alertingFeature } from './rules/feature.ts';
+import { cloudDbMigrations } from './schema-migrations.ts';
+import { sqliteDatabaseFeature } from './sqlite/database-feature.ts';
+import { storageFeature } from './storage/feature.ts';
+import type { InfluxConnection } from './storage/influx.ts';
+import { prepareInBackground } from './storage/influx-setup.ts';
+import { tenantAlertTopic } from './tenants/alert-topics.ts';
+import type { TenantCell } from './tenants/cell-parts.ts';
+import { tenantDatabase } from './tenants/database-name.ts';
+import type { TenantPaths } from './tenants/paths.ts';
+import type { Tenant } from './tenants/schema.ts';
+
+export interface TenantCellDeps {
+  config: CloudConfig;
+  /** The tenant's record as it is now (its quotas and status change while the cell runs). */
+  tenant: () => Tenant;
+  paths: TenantPaths;
+  log: Logger;
+  /** The installation's counters: the cell's own count into them too. */
+  counters: Counters;
+  /** The installation's InfluxDB; the cell writes and reads its own database there. */
+  influx: InfluxConnection;
+  clock: Clock;
+  /** Publishes to one of this tenant's gateways (the platform checks that it is one); never throws. */
+  send: (topic: string, body: object, retain?: boolean) => void;
+  /** Publishes on the broker, for the MQTT notification channel: topics under the tenant's prefix only. */
+  publish: (topic: string, payload: string) => Promise<void>;
+  /** How many of this tenant's gateways are connected now. */
+  connectedGateways: () => number;
+  onFatal?: (error: Error) => void;
+}
+
+/**
+ * Starts one tenant's part of the cloud (see `TenantCell`): its own embedded database, journal,
+ * InfluxDB database, registry, rules, alerts, notifications, commands, dead letters, audit log and
+ * live data. Nothing in a cell reaches another tenant's: the platform (broker, API) hands each cell
+ * only what belongs to it.
+ */
+export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell> {
+  const { config, paths, clock, send } = deps;
+  const id = deps.tenant().id;
+  const log = deps.log.child({ tenant: id });
+  const now = clock.now;
+  const counters = new Counters(deps.counters);
+  const influx = deps.influx.withDatabase(tenantDatabase(config.INFLUX_DATABASE, id));
+  const preparing = await prepareInBackground(influx, deps.tenant().quotas.retentionDays, log);
+  const { value, stop } = await startFeatures(log, async (start) => {
+    const { db } = await start(
+      sqliteDatabaseFeature({ path: join(paths.dataDir, 'cloud.db'), migrations: cloudDbMigrations }),
+    );
+    const { registry } = await start(
+      registryFeature({
+        db,
+        fleetDir: paths.fleetDir,
+        offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
+        learnUnprovisioned: config.LEARN_UNPROVISIONED_DEVICES,
+        city: () => deps.tenant(),
+        now,
+        log,
+      }),
+    );
+    const live = liveFeature({
+      registry,
+      log,
+      sweepMs: config.DEVICE_STATE_SWEEP_S * 1000,
+      openAlerts: () => alerting.alertStore.allOpen(),
+    });
+    const { store: deadLetters, intake } = await start(
+      deadLettersFeature({
+        db,
+        quotaBytes: config.DEAD_LETTER_QUOTA_BYTES,
+        rawTtlMs: config.DEAD_LETTER_RAW_TTL_H * 3_600_000,
+        counters,
+        log,
+        now,
+      }),
+    );
+    const storage = await start(
+      storageFeature({
+        path: join(paths.dataDir, 'journal.db'),
+        maxLines: config.JOURNAL_MAX_LINES,
+        keyTtlMs: config.DEDUPE_WINDOW_S * 1000,
+        influx,
+        drain: {
+          batchLines: config.INFLUX_BATCH_SIZE,
+          concurrency: config.INFLUX_WRITE_CONCURRENCY,
+          minRetryMs: 500,
+          maxRetryMs: 30_000,
+        },
+        counters,
+        log,
+        now,
+        onRejected: intake.storageRejected,
+        onFatal: deps.onFatal,
+      }),
+    );
+    const { journal } = storage;
+    const notifications = await start(
+      notificationsFeature({
+        channelsFile: paths.notificationsFile,
+        db,
+        log,
+        counters,
+        now,
+        publish: deps.publish,
+        alertTopic: tenantAlertTopic(id),
+      }),
+    );
+    const alerting = await start(
+      alertingFeature({
+        db,
+        registry,
+        points: storage.points,
+        notifier: notifications.notifier,
+        counters,
+        log,
+        now,
+        rulesDir: paths.rulesDir,
+        kindRulesDir: config.KIND_RULES_DIR,
+        tickMs: realMs(clock, config.RULES_TICK_S * 1000),
+        digestCron: config.DIGEST_CRON,
+        clock,
+        onAlertChange: (transition, alert) => live.bus.emit('alert', { transition, alert }),
+      }),
+    );
+    const commands = await start(
+      commandsFeature({
+        db,
+        counters,
+        log,
+        now,
+        send,
+        onChange: (record) => live.bus.emit('command', record),
+      }),
+    );
+    await start(live);
+    const ingestor = new Ingestor({
+      registry,
+      deadLetters: intake,
+      journal,
+      counters,
+      log,
+      now,
+      maxAgeMs: config.MAX_READING_AGE_S * 1000,
+      maxSkewMs: config.MAX_CLOCK_SKEW_S * 1000,
+      onCommandResult: (gatewayId, result) => commands.service.result(gatewayId, result),
+      onAccepted: (accepted) => alerting.evaluate(accepted),
+    });
+    const { configs } = await start(gatewayConfigFeature({ db, send }));
+    await start(
+      snapshotsFeature({
+        registry,
+        journal,
+        influx,
+        counters,
+        log,
+        now,
+        mqttClients: deps.connectedGateways,
+        deviceEveryMs: realMs(clock, config.STATUS_SNAPSHOT_S * 1000),
+        platformEveryMs: realMs(clock, config.PLATFORM_STATS_S * 1000),
+      }),
+    );
+    const audit = new SqliteAuditLog(db);
+    await start(
+      retentionFeature({
+        cron: config.PRUNE_CRON,
+        timezone: registry.city?.timezone ?? 'UTC',
+        log,
+        now,
+        clock,
+        stores: retainedStores(config, {
+          alerts: alerting.alertStore,
+          ruleStates: alerting.ruleStates,
+          commands: commands.store,
+          audit,
+          deadLetters,
+          deliveries: notifications.stores.deliveries,
+          sentKeys: notifications.stores.sent,
+        }),
+      }),
+    );
+    return { db, registry, live, deadLetters, intake, journal, alerting, commands, configs, audit, ingestor };
+  });
+  return {
+    id,
+    tenant: deps.tenant,
+    log,
+    counters,
+    influx,
+    ...value,
+    async stop(): Promise<void> {
+      preparing.stop();
+      await stop();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { SessionStore } from '../access/sessions.ts';
+import type { TokenStore } from '../access/tokens.ts';
+import type { UserStore } from '../access/users.ts';
+import { removeTenantCredentials } from '../broker/credentials.ts';
+import type { InfluxConnection } from '../storage/influx.ts';
+import { quoteIdent } from '../storage/influxql.ts';
+import { tenantDatabase } from './database-name.ts';
+
+export interface EraseDeps {
+  config: { DATA_DIR: string; INFLUX_DATABASE: string };
+  /** The installation's InfluxDB. */
+  influx: InfluxConnection;
+  users: UserStore;
+  tokens: TokenStore;
+  sessions: SessionStore;
+  credentialsFile: string;
+  log: Logger;
+}
+
+/**
+ * Removes every trace of a deleted tenant (its cell stopped) outside the tenant store: its gateways'
+ * credentials (the broker ends their connections when the file changes), its accounts with their
+ * sessions, its tokens, region accounts' grants of it, its InfluxDB database and its data folder
+ * (embedded database and journal). Each step can be run again.
+ */
+export async function eraseTenant(tenant: string, deps: EraseDeps): Promise<void> {
+  const { config, influx, log } = deps;
+  const gateways = await removeTenantCredentials(deps.credentialsFile, tenant);
+  const accounts = await deps.users.removeTenant(tenant);
+  for (const username of accounts) await deps.sessions.deleteForUser(username);
+  const tokens = await deps.tokens.removeTenant(tenant);
+  const database = tenantDatabase(config.INFLUX_DATABASE, tenant);
+  await influx.setUp();
+  if (/^1\./.test(influx.server.version)) await influx.query(`DROP DATABASE ${quoteIdent(database)}`, 'POST');
+  else
+    log.warn(
+      { tenant, bucket: database },
+      'InfluxDB 2.x/3.x: delete the tenant bucket with its own tools (influx bucket delete)',
+    );
+  await rm(join(config.DATA_DIR, 'tenants', tenant), { recursive: true, force: true });
+  log.info({ tenant, gateways, accounts: accounts.length, tokens, database }, 'tenant erased');
+}
