@@ -2,19 +2,16 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Cloud } from '../cloud/cloud.ts';
-import { newTenant } from '../cloud/tenants/schema.ts';
+import { type TenantSeed, tenantSeed } from '../cloud/tenants/seed.ts';
 import type { FleetFile } from '../shared/fleet.ts';
 import { readFleetFiles } from '../shared/fleet-files.ts';
 import { tenantId } from '../shared/ids.ts';
 import type { Logger } from '../shared/log.ts';
 
-/** `TENANTS_DIR/<id>/tenant.json`: what the demo creates a tenant from when it does not exist yet. */
-export const tenantSeed = newTenant.omit({ id: true });
-
 /** A town of the demo region: its tenant id, its seed, and its fleet files. */
 export interface SeededTown {
   id: string;
-  seed: z.infer<typeof tenantSeed>;
+  seed: TenantSeed;
   fleets: FleetFile[];
 }
 
