@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Logger } from 'pino';
 import type { DeviceDriver, DriverContext, DriverHealth, GatewayDrivers } from '../shared/driver.ts';
 import type { DriverEntry } from '../shared/driver-entry.ts';
 import { EdgeConfigError } from './config.ts';
