@@ -16,8 +16,8 @@ interface Slot {
 
 export interface DriverSetOptions extends IsolationOptions {
   registry: DriverRegistry;
-  /** The gateway and its devices, for the factories. */
-  context: Omit<DriverContext, 'name'>;
+  /** The gateway and its devices, for the factories (which log to `log`). */
+  context: Omit<DriverContext, 'name' | 'log'>;
 }
 
 const identityOf = (entry: DriverEntry): DriverIdentity => ({
@@ -60,7 +60,7 @@ export class DriverSet {
   /** The drivers of the configuration's entries; an entry its factory refuses is an EdgeConfigError. */
   static fromEntries(entries: readonly DriverEntry[], options: DriverSetOptions): DriverSet {
     const built = entries.map((entry, index) =>
-      options.registry.build(entry, index, { ...options.context, ...identityName(entry) }),
+      options.registry.build(entry, index, contextOf(entry, options)),
     );
     const slots = entries.map((entry, index) =>
       DriverSet.slot(entry, built[index] as GatewayDrivers, options),
@@ -111,7 +111,7 @@ export class DriverSet {
     try {
       for (const [index, entry] of wanted.entries()) {
         if (next[index]) continue;
-        const built = options.registry.build(entry, index, { ...options.context, ...identityName(entry) });
+        const built = options.registry.build(entry, index, contextOf(entry, options));
         const slot = DriverSet.slot(entry, built, options);
         fresh.push(slot);
         next[index] = slot;
@@ -134,8 +134,8 @@ export class DriverSet {
   }
 }
 
-function identityName(entry: DriverEntry): { name?: string } {
-  return entry.name ? { name: entry.name } : {};
+function contextOf(entry: DriverEntry, options: DriverSetOptions): DriverContext {
+  return { ...options.context, log: options.log, ...(entry.name ? { name: entry.name } : {}) };
 }
 
 async function closeAll(slots: readonly Slot[]): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Clock } from './clock.ts';
 import type { DriverHealth } from './driver-health.ts';
@@ -39,6 +40,8 @@ export interface DriverContext {
   gatewayId: string;
   /** The entry's `name`, when it has one: drivers report it in their health. */
   name?: string;
+  /** Where a driver logs what went wrong, with context (the agent's logger; silent when absent). */
+  log?: Logger;
   devices: FleetDevice[];
   city: City;
 }
