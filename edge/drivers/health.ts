@@ -45,11 +45,15 @@ export class HealthTracker {
     for (const unit of units) this.units.set(unit, undefined);
   }
 
-  /** A round of `unit` ended: `partial` and `failed` count one error each, with its code. */
-  record(unit: string, outcome: Outcome, at: Date, code?: string): void {
+  /**
+   * A round of `unit` ended: `partial` and `failed` count one error each, with its code. `at` is
+   * when it read something good; without it (a connection made, nothing read yet) the last
+   * success stays as it was.
+   */
+  record(unit: string, outcome: Outcome, at: Date | undefined, code?: string): void {
     const before = this.units.get(unit);
     if (outcome !== 'ok') this.error(code ?? 'driverError');
-    if (outcome !== 'failed') this.lastSuccess = at.toISOString();
+    if (outcome !== 'failed' && at) this.lastSuccess = at.toISOString();
     this.units.set(unit, {
       failures: outcome === 'failed' ? (before?.failures ?? 0) + 1 : 0,
       partial: outcome === 'partial',
