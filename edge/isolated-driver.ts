@@ -17,8 +17,9 @@ class DeadlineExceeded extends Error {}
 
 /**
  * A driver as the agent runs it: a poll that throws, or has not ended by its deadline, yields
- * nothing, is counted, and makes the driver `failing` until a poll ends well; a poll still running
- * when the next is due is not started again (counted too). The others drivers and the agent go on.
+ * nothing, is counted, and makes the driver `failing` until a poll ends well; while a poll still
+ * runs, the next is not started (counted only once the running one is past its deadline). The
+ * other drivers and the agent go on.
  * A command past its deadline fails (the command handler answers `driverError`); a close past its
  * deadline is given up. The health it reports is the driver's own plus what it counted, and always
  * fits the heartbeat's schema.
@@ -28,7 +29,7 @@ export class IsolatedDriver implements DeviceDriver {
   /** The entry it was built from; drivers given in code report their own. */
   private readonly identity?: DriverIdentity;
   private readonly options: IsolationOptions;
-  private running?: Promise<unknown>;
+  private running?: { poll: Promise<unknown>; since: number };
   private failedLastPoll = false;
   private errors = 0;
   private lastError?: string;
@@ -53,11 +54,13 @@ export class IsolatedDriver implements DeviceDriver {
 
   async poll(now: Date): Promise<{ readings: Reading[]; events: DeviceEvent[] }> {
     if (this.running) {
-      this.fail('pollStillRunning', 'poll skipped: the previous one is still running');
+      // Slower than the interval but within its deadline: skipped, not a fault. Past it: hung.
+      if (Date.now() - this.running.since >= this.options.deadlineMs)
+        this.fail('pollStillRunning', 'poll skipped: the previous one still runs past its deadline');
       return empty;
     }
     const poll = Promise.resolve().then(() => this.inner.poll(now));
-    this.running = poll;
+    this.running = { poll, since: Date.now() };
     void poll.then(
       () => this.settled(poll),
       () => this.settled(poll),
@@ -74,7 +77,7 @@ export class IsolatedDriver implements DeviceDriver {
   }
 
   private settled(poll: Promise<unknown>): void {
-    if (this.running === poll) this.running = undefined;
+    if (this.running?.poll === poll) this.running = undefined;
   }
 
   async execute(deviceId: string, command: DeviceCommand['command'], now: Date): Promise<CommandExecution> {

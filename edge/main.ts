@@ -11,7 +11,7 @@ import { DriverRegistry } from './drivers/registry.ts';
  * The drivers built into the edge agent, by the type that names them in the configuration
  * (docs/drivers.md). A real driver is a folder of `edge/drivers/` and one line here.
  */
-const builtInDrivers: Record<string, DriverFactory> = {
+export const builtInDrivers: Record<string, DriverFactory> = {
   'modbus-tcp': modbusDriverFactory,
   'camera-analytics': cameraAnalyticsDriverFactory,
 };

@@ -87,6 +87,17 @@ describe('IsolatedDriver', () => {
     expect(isolated.health().state).toBe('ok');
   });
 
+  it('skips a poll due while the previous one runs within its deadline, without counting it', async () => {
+    const script = scripted();
+    const isolated = isolate(script.driver, 60_000);
+    const release = script.hangNext();
+    const first = isolated.poll(NOW);
+    expect(await isolated.poll(NOW)).toEqual({ readings: [], events: [] });
+    expect(isolated.health()).toMatchObject({ state: 'ok', errors: 0 });
+    release();
+    expect((await first).readings).toEqual([reading]);
+  });
+
   it('fails a command past its deadline and counts it', async () => {
     const isolated = isolate(scripted().driver);
     await expect(isolated.execute(reading.deviceId, { action: 'switch', on: true }, NOW)).rejects.toThrow();
