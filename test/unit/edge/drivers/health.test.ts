@@ -121,6 +121,9 @@ describe('the driver health schema', () => {
     expect(driverHealth.safeParse({ ...ok, detail: 'x' }).success).toBe(false);
     expect(driverHealth.safeParse({ ...ok, driver: 'Modbus TCP' }).success).toBe(false);
     expect(driverHealth.safeParse({ ...ok, name: 'north cabinets' }).success).toBe(false);
+    // All digits would let an IMSI or a phone number through.
+    expect(driverHealth.safeParse({ ...ok, name: '230031234590789' }).success).toBe(false);
+    expect(driverHealth.safeParse({ ...ok, name: 'north-2' }).success).toBe(true);
     expect(driverHealth.safeParse({ ...ok, errors: -1 }).success).toBe(false);
     expect(driverHealth.safeParse({ ...ok, state: 'broken' }).success).toBe(false);
   });
