@@ -209,4 +209,37 @@ describe('a gateway with the real drivers against their test peers', () => {
     });
     expect(wallbox.get('holding', 0x4100, 2)).toEqual([0, 10_145]);
   });
+
+  it('takes new drivers from the API without a restart', async () => {
+    const before = wallbox.requests;
+    const modbus = {
+      type: 'modbus-tcp',
+      name: 'street',
+      timeoutMs: 500,
+      devices: [
+        { deviceId: 'cab-000017', host: '127.0.0.1', port: cabinet.port, model: 'eastron-sdm630' },
+        { deviceId: 'evc-100123', host: '127.0.0.1', port: wallbox.port, model: 'abb-terra-ac' },
+      ],
+    };
+    const put = await apiFetch(`${city.apiUrl}/api/v1/gateways/${gatewayId}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reportingIntervalS: 1, drivers: [modbus] }),
+    });
+    expect(put.status).toBe(200);
+    await waitFor('the configuration applied', async () => {
+      const { body } = await getJson<{ reported: { status: string } | null }>(
+        `${city.apiUrl}/api/v1/gateways/${gatewayId}/config`,
+      );
+      return body.reported?.status === 'applied';
+    });
+    await waitFor('a heartbeat without the camera driver', async () => {
+      const { body } = await getJson<{ health: { drivers: DriverHealth[] } }>(
+        `${city.apiUrl}/api/v1/gateways/${gatewayId}`,
+      );
+      return body.health.drivers.length === 1 && body.health.drivers[0]?.driver === 'modbus-tcp';
+    });
+    await waitFor('the wallbox still read', () => wallbox.requests > before);
+    expect(agent.connected).toBe(true);
+  });
 });
