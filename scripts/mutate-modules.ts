@@ -59,6 +59,16 @@ export const mutationModules: MutationModule[] = [
     ],
   },
   {
+    name: 'drivers',
+    // The pure parts of the edge drivers: health, Modbus values and maps, camera analytics counts.
+    mutate: [
+      'edge/drivers/health.ts',
+      'edge/drivers/modbus-tcp/{values,mapping,register-map}.ts',
+      'edge/drivers/camera-analytics/{axis-event,tally}.ts',
+    ],
+    tests: ['test/unit/edge/drivers/**/*.test.ts'],
+  },
+  {
     name: 'access',
     mutate: ['cloud/broker/**/access.ts', 'cloud/access/**/roles.ts'],
     tests: ['test/unit/cloud/broker/**/access*.test.ts', 'test/unit/cloud/access/**/*.test.ts'],

@@ -44,6 +44,7 @@ export class CameraAnalyticsDriver implements DeviceDriver {
   private readonly tallies: Map<string, CameraTally>;
   private readonly logged = new Set<string>();
   private client?: MqttClient;
+  private closing = false;
 
   constructor(options: CameraAnalyticsOptions) {
     this.options = options;
@@ -93,7 +94,9 @@ export class CameraAnalyticsDriver implements DeviceDriver {
         log.info({ broker: broker.url }, 'camera analytics subscribed');
       });
     });
-    client.on('close', () => tracker.record('broker', 'failed', undefined, 'brokerUnreachable'));
+    client.on('close', () => {
+      if (!this.closing) tracker.record('broker', 'failed', undefined, 'brokerUnreachable');
+    });
     client.on('error', (error) =>
       log.warn({ err: error, broker: broker.url }, 'camera analytics broker error'),
     );
@@ -141,6 +144,7 @@ export class CameraAnalyticsDriver implements DeviceDriver {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.client?.endAsync(true);
   }
 }

@@ -39,8 +39,13 @@ export class ModbusDevice {
     let code: string | undefined;
     for (const register of this.map.readings) {
       try {
-        const words = await this.connection.read(readRequest(register));
-        const value = this.valid(register, metricValue(register, words, this.map.wordOrder));
+        const request = readRequest(register);
+        const words = await this.connection.read(request);
+        // A device that answers with fewer registers than asked sent no value for this one.
+        const value =
+          words.length === request.count
+            ? this.valid(register, metricValue(register, words, this.map.wordOrder))
+            : undefined;
         if (value === undefined) code = `invalidValue:${register.address}`;
         else metrics[register.metric] = value;
       } catch (error) {
