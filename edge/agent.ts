@@ -218,8 +218,12 @@ export class EdgeAgent {
     await Promise.all(
       this.drivers.drivers.map(async (driver) => {
         const { readings, events } = await driver.poll(now);
-        this.queue('telemetry', this.deadband.filter(readings, this.deadbandSettings));
-        this.queue('events', events);
+        try {
+          this.queue('telemetry', this.deadband.filter(readings, this.deadbandSettings));
+          this.queue('events', events);
+        } catch (error) {
+          this.deps.log.error({ err: error, kind: driver.kind }, 'storing readings in the outbox failed');
+        }
       }),
     );
   }
