@@ -25,7 +25,7 @@ class DeadlineExceeded extends Error {}
  * fits the heartbeat's schema.
  */
 export class IsolatedDriver implements DeviceDriver {
-  readonly inner: DeviceDriver;
+  private readonly inner: DeviceDriver;
   /** The entry it was built from; drivers given in code report their own. */
   private readonly identity?: DriverIdentity;
   private readonly options: IsolationOptions;

@@ -60,11 +60,12 @@ export const mutationModules: MutationModule[] = [
   },
   {
     name: 'drivers',
-    // The pure parts of the edge drivers: health, Modbus values and maps, camera analytics counts.
+    // The pure logic of the edge drivers: health states, Modbus values and command writes, camera
+    // counts. Their schemas (register-map.ts, axis-event.ts) are declarations, tested by refusals.
     mutate: [
       'edge/drivers/health.ts',
-      'edge/drivers/modbus-tcp/{values,mapping,register-map}.ts',
-      'edge/drivers/camera-analytics/{axis-event,tally}.ts',
+      'edge/drivers/modbus-tcp/{values,mapping}.ts',
+      'edge/drivers/camera-analytics/tally.ts',
     ],
     tests: ['test/unit/edge/drivers/**/*.test.ts'],
   },
