@@ -75,9 +75,8 @@ export class CameraTally {
     if (before && isOlder(counts, before)) return;
     const crossed = crossedSince(before, counts);
     this.lines.set(scenario, counts);
-    if (counts.humans !== undefined || crossed.humans > 0) this.humans = (this.humans ?? 0) + crossed.humans;
-    if (counts.vehicles !== undefined || crossed.vehicles > 0)
-      this.vehicles = (this.vehicles ?? 0) + crossed.vehicles;
+    if (counts.humans !== undefined) this.humans = (this.humans ?? 0) + crossed.humans;
+    if (counts.vehicles !== undefined) this.vehicles = (this.vehicles ?? 0) + crossed.vehicles;
   }
 
   occupancy(counts: OccupancyCounts, area: Area): void {

@@ -18,9 +18,9 @@ export interface ReadRequest {
   count: number;
 }
 
+/** A coil or a discrete input has no type (the map is checked so): one bit, like one u16. */
 export function readRequest(r: ReadingRegister): ReadRequest {
-  const bit = r.table === 'coil' || r.table === 'discrete';
-  return { table: r.table, address: r.address, count: bit ? 1 : registerCount(r.type ?? 'u16') };
+  return { table: r.table, address: r.address, count: registerCount(r.type ?? 'u16') };
 }
 
 /**

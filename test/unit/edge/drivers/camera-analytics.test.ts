@@ -92,6 +92,7 @@ describe('crossings between two events', () => {
     expect(crossedSince(undefined, at(500, 70))).toEqual({ humans: 1, vehicles: 0 });
     expect(crossedSince(undefined, at(500, 70, 'morning', 'Truck'))).toEqual({ humans: 0, vehicles: 1 });
     expect(crossedSince(undefined, at(500, 70, 'morning', 'unknown'))).toEqual({ humans: 0, vehicles: 0 });
+    expect(crossedSince(undefined, { humans: 500 })).toEqual({ humans: 0, vehicles: 0 });
   });
 
   it('counts the increase since the last event, all of the totals after a reset, nothing when they fell', () => {
@@ -103,6 +104,12 @@ describe('crossings between two events', () => {
       humans: 1,
       vehicles: 2,
     });
+    expect(crossedSince({ startTime: 's', humans: 3, vehicles: 2 }, { startTime: 's', vehicles: 5 })).toEqual(
+      {
+        humans: 0,
+        vehicles: 3,
+      },
+    );
   });
 });
 
@@ -123,21 +130,32 @@ describe('CameraTally', () => {
     const tally = new CameraTally();
     expect(tally.take()).toBeUndefined();
     tally.crossline('Device1Scenario1', { startTime: 's', reason: 'human', humans: 5, vehicles: 1 });
-    tally.crossline('Device1Scenario1', { startTime: 's', reason: 'human', humans: 7, vehicles: 1 });
+    tally.crossline('Device1Scenario1', { startTime: 's', reason: 'human', humans: 9, vehicles: 1 });
     tally.crossline('Device1Scenario3', { startTime: 's', reason: 'car', humans: 0, vehicles: 9 });
     tally.crossline('Device1Scenario1', { startTime: 's', reason: 'human', humans: 6, vehicles: 1 });
+    tally.crossline('Device1Scenario3', { startTime: 's', reason: 'car', humans: 0, vehicles: 8 });
     tally.occupancy({ total: 4 }, { capacity: 8 });
     tally.occupancy({ total: 2 }, { capacity: 8 });
-    expect(tally.take()).toEqual({ peopleCount: 3, vehicleCount: 1, occupancy: 25 });
+    expect(tally.take()).toEqual({ peopleCount: 5, vehicleCount: 1, occupancy: 25 });
     expect(tally.take()).toBeUndefined();
-    tally.crossline('Device1Scenario1', { startTime: 's', reason: 'human', humans: 8, vehicles: 1 });
-    expect(tally.take()).toEqual({ peopleCount: 1, vehicleCount: 0 });
+    tally.crossline('Device1Scenario1', { startTime: 's', reason: 'human', humans: 12, vehicles: 1 });
+    tally.crossline('Device1Scenario3', { startTime: 's', reason: 'car', humans: 1, vehicles: 9 });
+    expect(tally.take()).toEqual({ peopleCount: 4, vehicleCount: 0 });
   });
 
   it('leaves a class out when the events do not count it', () => {
     const tally = new CameraTally();
     tally.crossline('Device1Scenario1', { reason: 'human', humans: 5 });
     expect(tally.take()).toEqual({ peopleCount: 1 });
+    tally.crossline('Device1Scenario2', { reason: 'car', vehicles: 5 });
+    expect(tally.take()).toEqual({ vehicleCount: 1 });
+  });
+
+  it('takes an event older than one taken only when a count it has went down', () => {
+    const tally = new CameraTally();
+    tally.crossline('Device1Scenario1', { startTime: 's', reason: 'human', humans: 5 });
+    tally.crossline('Device1Scenario1', { startTime: 's', reason: 'car', humans: 6, vehicles: 2 });
+    expect(tally.take()).toEqual({ peopleCount: 2, vehicleCount: 2 });
   });
 });
 

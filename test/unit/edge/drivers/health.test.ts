@@ -40,6 +40,12 @@ describe('HealthTracker', () => {
     expect(health.snapshot()).toMatchObject({ state: 'ok', errors: 3, lastSuccess: at(4).toISOString() });
   });
 
+  it('counts a round failed without a code as driverError', () => {
+    const health = new HealthTracker(identity, ['cabinet']);
+    health.record('cabinet', 'failed', at(1));
+    expect(health.snapshot()).toMatchObject({ state: 'degraded', errors: 1, lastError: 'driverError' });
+  });
+
   it('counts a round that worked in part as an error and a success, and is degraded until a whole one', () => {
     const health = new HealthTracker(identity, ['cabinet']);
     health.record('cabinet', 'partial', at(1), 'modbusException:2:100');
@@ -86,6 +92,7 @@ describe('worstState and combineHealth', () => {
       { driver: 'x', state: 'degraded', errors: 2, lastSuccess: at(5).toISOString(), lastError: 'timeout' },
       { driver: 'x', state: 'failing', errors: 3, lastSuccess: at(3).toISOString(), lastError: 'pollThrew' },
       { driver: 'x', state: 'ok', errors: 0, lastSuccess: at(9).toISOString() },
+      { driver: 'x', state: 'starting', errors: 0 },
     ];
     expect(combineHealth(identity, healths)).toEqual({
       ...identity,
@@ -95,6 +102,11 @@ describe('worstState and combineHealth', () => {
       lastError: 'pollThrew',
     });
     expect(combineHealth({ driver: 'x' }, [])).toEqual({ driver: 'x', state: 'starting', errors: 0 });
+    const worstWithout: DriverHealth[] = [
+      { driver: 'x', state: 'degraded', errors: 1, lastError: 'timeout' },
+      { driver: 'x', state: 'failing', errors: 0 },
+    ];
+    expect(combineHealth({ driver: 'x' }, worstWithout).lastError).toBe('timeout');
   });
 });
 

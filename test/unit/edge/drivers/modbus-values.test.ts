@@ -17,6 +17,7 @@ describe('register values', () => {
     ['i16', [0x8000], -32_768],
     ['i16', [0x7fff], 32_767],
     ['u32', [0x0001, 0x0002], 65_538],
+    ['u32', [0xffff, 0xfffe], 4_294_967_294],
     ['i32', [0xffff, 0xfffe], -2],
     ['f32', [0x449a, 0x5000], 1234.5],
   ] as const)('reads %s from %j, high word first', (type, words, value) => {
@@ -155,6 +156,11 @@ describe('metric values of a map', () => {
     expect(metricValue(strict, [0], 'high-first')).toBeUndefined();
   });
 
+  it('gives the otherwise word to any raw value when a map has no values', () => {
+    const fallback = { ...status, values: undefined, otherwise: 'brokenLantern' };
+    expect(metricValue(fallback, [0], 'high-first')).toBe('brokenLantern');
+  });
+
   it('reads a boolean metric as any value but 0', () => {
     const tamper = { metric: 'tamperDetected', table: 'discrete' as const, address: 0, scale: 1, offset: 0 };
     expect(metricValue(tamper, [1], 'high-first')).toBe(true);
@@ -182,5 +188,31 @@ describe('command writes of a map', () => {
   it('says when the model has no registers for an action, or a value does not fit', () => {
     expect(commandWrites(map, { action: 'reboot' })).toBeUndefined();
     expect(commandWrites(map, { action: 'setDimming', level: -30 })).toBe('invalid');
+  });
+
+  it("writes an enumeration's raw value, a write's own word order, and refuses a value with no raw value", () => {
+    const charger = registerMapFile.parse({
+      model: 'm',
+      source: 's',
+      kind: 'evCharger',
+      wordOrder: 'high-first',
+      readings: [{ metric: 'activePower', table: 'holding', address: 0, unit: 'kW' }],
+      commands: {
+        setAvailability: [
+          {
+            table: 'holding',
+            address: 1,
+            type: 'u32',
+            wordOrder: 'low-first',
+            from: 'availability',
+            values: { available: 1, unavailable: 2 },
+          },
+        ],
+      },
+    });
+    expect(commandWrites(charger, { action: 'setAvailability', availability: 'unavailable' })).toEqual([
+      { table: 'holding', address: 1, registers: [2, 0] },
+    ]);
+    expect(commandWrites(charger, { action: 'setAvailability', availability: 'closed' })).toBe('invalid');
   });
 });
