@@ -32,8 +32,7 @@ export function metricValue(
   words: readonly number[],
   order: WordOrder,
 ): MetricValue | undefined {
-  const bit = r.table === 'coil' || r.table === 'discrete';
-  let raw = bit ? (words[0] ?? 0) : decodeRegisters(words, r.type ?? 'u16', r.wordOrder ?? order);
+  let raw = decodeRegisters(words, r.type ?? 'u16', r.wordOrder ?? order);
   if (r.bits) raw = bitField(raw, r.bits.shift, r.bits.width);
   if (r.values || r.otherwise !== undefined) return r.values?.[String(raw)] ?? r.otherwise;
   // A number metric has a unit (the map is checked so); a boolean one is any non-zero value.

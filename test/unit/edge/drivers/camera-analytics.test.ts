@@ -157,6 +157,13 @@ describe('CameraTally', () => {
     tally.crossline('Device1Scenario1', { startTime: 's', reason: 'car', humans: 6, vehicles: 2 });
     expect(tally.take()).toEqual({ peopleCount: 2, vehicleCount: 2 });
   });
+
+  it('counts lower totals after a reset (a new startTime) as new crossings', () => {
+    const tally = new CameraTally();
+    tally.crossline('Device1Scenario1', { startTime: 's', reason: 'human', humans: 5 });
+    tally.crossline('Device1Scenario1', { startTime: 't', reason: 'human', humans: 2 });
+    expect(tally.take()).toEqual({ peopleCount: 3 });
+  });
 });
 
 describe('camera-analytics settings', () => {

@@ -89,9 +89,9 @@ describe('worstState and combineHealth', () => {
 
   it("adds the errors, keeps the newest success and the worst driver's last error", () => {
     const healths: DriverHealth[] = [
+      { driver: 'x', state: 'ok', errors: 0, lastSuccess: at(9).toISOString() },
       { driver: 'x', state: 'degraded', errors: 2, lastSuccess: at(5).toISOString(), lastError: 'timeout' },
       { driver: 'x', state: 'failing', errors: 3, lastSuccess: at(3).toISOString(), lastError: 'pollThrew' },
-      { driver: 'x', state: 'ok', errors: 0, lastSuccess: at(9).toISOString() },
       { driver: 'x', state: 'starting', errors: 0 },
     ];
     expect(combineHealth(identity, healths)).toEqual({
