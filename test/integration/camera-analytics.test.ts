@@ -180,7 +180,7 @@ describe('the camera-analytics driver', () => {
     await pollUntil('the next good event', () => sum('cam-2', 'vehicleCount') === 1);
     expect(driver.health()).toMatchObject({ state: 'ok', errors: before + 4 });
     const codes = capture.entries
-      .filter((e) => e.msg.startsWith('camera analytics event dropped'))
+      .filter((e) => e.msg.startsWith('analytics event dropped'))
       .map((e) => e.code);
     expect(codes).toEqual(
       expect.arrayContaining(['invalidJson', 'unknownCamera', 'unknownScenario', 'invalidEvent']),

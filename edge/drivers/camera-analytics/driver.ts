@@ -1,7 +1,7 @@
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { CommandExecution, DeviceDriver, DriverHealth } from '../../../shared/driver.ts';
-import { type DeviceEvent, kinds, type Reading } from '../../../shared/kinds/index.ts';
+import { type DeviceEvent, type DeviceKind, kinds, type Reading } from '../../../shared/kinds/index.ts';
 import type { HealthTracker } from '../health.ts';
 import { crosslineCounts, occupancyCounts, parseAxisEnvelope } from './axis-event.ts';
 import { type Area, CameraTally } from './tally.ts';
@@ -20,6 +20,8 @@ export interface AnalyticsCamera {
 }
 
 export interface CameraAnalyticsOptions {
+  /** The kind of the devices (the one whose readings carry the counts: peopleCount, occupancy...). */
+  kind: DeviceKind;
   broker: { url: string; username?: string; password?: string; clientId: string };
   /** The subscription that takes the cameras' analytics events. */
   topic: string;
@@ -38,7 +40,7 @@ export interface CameraAnalyticsOptions {
  * not know, is counted in its health and dropped.
  */
 export class CameraAnalyticsDriver implements DeviceDriver {
-  readonly kind = 'camera' as const;
+  readonly kind: DeviceKind;
   private readonly options: CameraAnalyticsOptions;
   private readonly bySerial: Map<string, AnalyticsCamera>;
   private readonly tallies: Map<string, CameraTally>;
@@ -48,6 +50,7 @@ export class CameraAnalyticsDriver implements DeviceDriver {
 
   constructor(options: CameraAnalyticsOptions) {
     this.options = options;
+    this.kind = options.kind;
     this.bySerial = new Map(options.cameras.map((c) => [c.serial.toUpperCase(), c]));
     this.tallies = new Map(options.cameras.map((c) => [c.deviceId, new CameraTally()]));
   }
@@ -66,9 +69,9 @@ export class CameraAnalyticsDriver implements DeviceDriver {
     for (const [deviceId, tally] of this.tallies) {
       const metrics = tally.take();
       if (!metrics) continue;
-      const reading = kinds.camera.reading.safeParse({
+      const reading = kinds[this.kind].reading.safeParse({
         deviceId,
-        kind: 'camera',
+        kind: this.kind,
         ts: now.toISOString(),
         metrics,
       });
@@ -89,17 +92,15 @@ export class CameraAnalyticsDriver implements DeviceDriver {
     });
     client.on('connect', () => {
       client.subscribe(topic, { qos: 1 }, (error) => {
-        if (error) return log.warn({ err: error, topic }, 'camera analytics subscription refused');
+        if (error) return log.warn({ err: error, topic }, 'analytics subscription refused');
         tracker.record('broker', 'ok', undefined);
-        log.info({ broker: broker.url }, 'camera analytics subscribed');
+        log.info({ broker: broker.url }, 'analytics events subscribed');
       });
     });
     client.on('close', () => {
       if (!this.closing) tracker.record('broker', 'failed', undefined, 'brokerUnreachable');
     });
-    client.on('error', (error) =>
-      log.warn({ err: error, broker: broker.url }, 'camera analytics broker error'),
-    );
+    client.on('error', (error) => log.warn({ err: error, broker: broker.url }, 'analytics broker error'));
     client.on('message', (_topic, payload) => this.take(payload));
     return client;
   }
@@ -109,18 +110,19 @@ export class CameraAnalyticsDriver implements DeviceDriver {
     const parsed = parseAxisEnvelope(payload);
     if (!parsed.ok) return this.problem(parsed.reason, {});
     const { serial, scenario, data } = parsed.envelope;
-    const camera = this.bySerial.get(serial);
-    if (!camera) return this.problem('unknownCamera', {});
-    const setting = camera.scenarios.find((s) => s.scenario === scenario);
-    if (!setting) return this.problem('unknownScenario', { deviceId: camera.deviceId });
-    const tally = this.tallies.get(camera.deviceId) as CameraTally;
+    const source = this.bySerial.get(serial);
+    if (!source) return this.problem('unknownCamera', {});
+    const { deviceId } = source;
+    const setting = source.scenarios.find((s) => s.scenario === scenario);
+    if (!setting) return this.problem('unknownScenario', { deviceId });
+    const tally = this.tallies.get(deviceId) as CameraTally;
     if (setting.type === 'crossline') {
       const counts = crosslineCounts(data);
-      if (!counts) return this.problem('invalidEvent', { deviceId: camera.deviceId });
+      if (!counts) return this.problem('invalidEvent', { deviceId });
       tally.crossline(scenario, counts);
     } else {
       const counts = occupancyCounts(data);
-      if (!counts) return this.problem('invalidEvent', { deviceId: camera.deviceId });
+      if (!counts) return this.problem('invalidEvent', { deviceId });
       tally.occupancy(counts, setting);
     }
     this.options.tracker.record('broker', 'ok', this.options.now());
@@ -132,7 +134,7 @@ export class CameraAnalyticsDriver implements DeviceDriver {
     const key = `${code} ${context.deviceId ?? ''}`;
     if (this.logged.has(key)) return;
     this.logged.add(key);
-    this.options.log.warn({ ...context, code }, 'camera analytics event dropped (counted; logged once)');
+    this.options.log.warn({ ...context, code }, 'analytics event dropped (counted; logged once)');
   }
 
   async execute(): Promise<CommandExecution> {

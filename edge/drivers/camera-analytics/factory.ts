@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import type { DriverFactory } from '../../../shared/driver.ts';
 import { deviceId } from '../../../shared/ids.ts';
+import { type DeviceKind, kinds } from '../../../shared/kinds/index.ts';
 import { HealthTracker } from '../health.ts';
 import { CameraAnalyticsDriver } from './driver.ts';
 
@@ -24,7 +25,9 @@ export const cameraAnalyticsSettings = z
         z
           .object({
             deviceId,
-            serial: z.string().regex(/^[0-9A-Fa-f]{12}$/, "the camera's serial number: 12 hex digits"),
+            serial: z
+              .string()
+              .regex(/^[0-9A-Fa-f]{12}$/, 'a serial number, as the events carry it: 12 hex digits'),
             scenarios: z
               .array(
                 z
@@ -65,21 +68,30 @@ export const cameraAnalyticsSettings = z
   .strict();
 export type CameraAnalyticsSettings = z.infer<typeof cameraAnalyticsSettings>;
 
+/** The metrics the counts become: a kind without them cannot take them. */
+const countMetrics = ['peopleCount', 'vehicleCount', 'occupancy', 'crowdDensity'];
+
 /**
  * The `camera-analytics` driver (docs/drivers.md): counts from the cameras' own AXIS Object
- * Analytics (Crossline counting, Occupancy in area) over MQTT. Each camera must be one of the
- * gateway's cameras in the fleet file; a serial may appear once.
+ * Analytics (Crossline counting, Occupancy in area) over MQTT. Each device must be one of the
+ * gateway's in the fleet file, all of one kind whose readings carry the counts; a serial may
+ * appear once.
  */
 export const cameraAnalyticsDriverFactory: DriverFactory<CameraAnalyticsSettings> = {
   settings: cameraAnalyticsSettings,
   create(settings, { gatewayId, devices, name, log = pino({ level: 'silent' }) }) {
     const serials = new Set<string>();
-    settings.cameras.forEach((camera, i) => {
-      const known = devices.find((d) => d.id === camera.deviceId);
-      if (!known) throw new Error(`cameras[${i}]: ${camera.deviceId} is not a device of ${gatewayId}`);
-      if (known.kind !== 'camera')
-        throw new Error(`cameras[${i}]: ${camera.deviceId} is a ${known.kind}, not a camera`);
-      const serial = camera.serial.toUpperCase();
+    let kind: DeviceKind | undefined;
+    settings.cameras.forEach((entry, i) => {
+      const where = `cameras[${i}]: ${entry.deviceId}`;
+      const known = devices.find((d) => d.id === entry.deviceId);
+      if (!known) throw new Error(`${where} is not a device of ${gatewayId}`);
+      const metrics = Object.keys(kinds[known.kind].metrics.shape);
+      if (!countMetrics.every((m) => metrics.includes(m)))
+        throw new Error(`${where} is a ${known.kind}, whose readings carry no counts`);
+      if (kind && known.kind !== kind) throw new Error(`${where} is a ${known.kind}, not a ${kind}`);
+      kind = known.kind;
+      const serial = entry.serial.toUpperCase();
       if (serials.has(serial)) throw new Error(`cameras[${i}]: serial ${serial} is given twice`);
       serials.add(serial);
     });
@@ -93,6 +105,7 @@ export const cameraAnalyticsDriverFactory: DriverFactory<CameraAnalyticsSettings
     }
     const identity = { driver: 'camera-analytics', ...(name ? { name } : {}) };
     const driver = new CameraAnalyticsDriver({
+      kind: kind as DeviceKind,
       broker: {
         url: settings.broker.url,
         clientId: `${gatewayId}-camera-analytics${name ? `-${name}` : ''}`,

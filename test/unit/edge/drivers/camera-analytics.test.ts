@@ -5,7 +5,10 @@ import {
   occupancyCounts,
   parseAxisEnvelope,
 } from '../../../../edge/drivers/camera-analytics/axis-event.ts';
-import { cameraAnalyticsSettings } from '../../../../edge/drivers/camera-analytics/factory.ts';
+import {
+  cameraAnalyticsDriverFactory,
+  cameraAnalyticsSettings,
+} from '../../../../edge/drivers/camera-analytics/factory.ts';
 import {
   CameraTally,
   crossedSince,
@@ -195,5 +198,46 @@ describe('camera-analytics settings', () => {
     expect(
       cameraAnalyticsSettings.safeParse({ ...base, cameras: [{ ...camera, serial: 'cam-one' }] }).success,
     ).toBe(false);
+  });
+});
+
+describe('the camera-analytics factory', () => {
+  const gatewayId = 'gw-1';
+  const city = { name: 'T', timezone: 'UTC', location: { lat: 0, lon: 0 } };
+  const device = (id: string, kind: 'camera' | 'streetlight') => ({
+    id,
+    kind,
+    gatewayId,
+    district: 'd',
+    location: city.location,
+  });
+  const fleet = [device('cam-1', 'camera'), device('cam-2', 'camera'), device('lamp-1', 'streetlight')];
+  const entry = (deviceId: string, serial: string) => ({
+    deviceId,
+    serial,
+    scenarios: [{ scenario: 'Device1Scenario1', type: 'crossline' }],
+  });
+  const create = (cameras: object[]) =>
+    cameraAnalyticsDriverFactory.create(
+      cameraAnalyticsSettings.parse({ broker: { url: 'mqtt://127.0.0.1:1' }, cameras }),
+      { gatewayId, devices: fleet, city },
+    );
+
+  it("builds one driver of the devices' kind, connecting at its first poll only", () => {
+    const { drivers } = create([entry('cam-1', 'B8A44F000001'), entry('cam-2', 'B8A44F000002')]);
+    expect(drivers.map((d) => [d.kind, d.deviceCount])).toEqual([['camera', 2]]);
+    expect(drivers[0]?.health()).toEqual({ driver: 'camera-analytics', state: 'starting', errors: 0 });
+  });
+
+  it('refuses a device the gateway does not have, one whose kind has no counts, a serial given twice', () => {
+    expect(() => create([entry('cam-9', 'B8A44F000001')])).toThrow(
+      'cameras[0]: cam-9 is not a device of gw-1',
+    );
+    expect(() => create([entry('lamp-1', 'B8A44F000001')])).toThrow(
+      'cameras[0]: lamp-1 is a streetlight, whose readings carry no counts',
+    );
+    expect(() => create([entry('cam-1', 'B8A44F000001'), entry('cam-2', 'b8a44f000001')])).toThrow(
+      'cameras[1]: serial B8A44F000001 is given twice',
+    );
   });
 });
