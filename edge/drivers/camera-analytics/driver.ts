@@ -107,29 +107,36 @@ export class CameraAnalyticsDriver implements DeviceDriver {
 
   /** One event: its counts into the camera's tally, or a counted problem. */
   private take(payload: Buffer): void {
+    const problem = this.read(payload);
+    if (problem) this.problem(problem.code, { deviceId: problem.deviceId });
+    else this.options.tracker.record('broker', 'ok', this.options.now());
+  }
+
+  /** Puts the event's counts in its camera's tally; what went wrong when it cannot. */
+  private read(payload: Buffer): { code: string; deviceId?: string } | undefined {
     const parsed = parseAxisEnvelope(payload);
-    if (!parsed.ok) return this.problem(parsed.reason, {});
+    if (!parsed.ok) return { code: parsed.reason };
     const { serial, scenario, data } = parsed.envelope;
     const source = this.bySerial.get(serial);
-    if (!source) return this.problem('unknownCamera', {});
+    if (!source) return { code: 'unknownCamera' };
     const { deviceId } = source;
     const setting = source.scenarios.find((s) => s.scenario === scenario);
-    if (!setting) return this.problem('unknownScenario', { deviceId });
+    if (!setting) return { code: 'unknownScenario', deviceId };
     const tally = this.tallies.get(deviceId) as CameraTally;
     if (setting.type === 'crossline') {
       const counts = crosslineCounts(data);
-      if (!counts) return this.problem('invalidEvent', { deviceId });
+      if (!counts) return { code: 'invalidEvent', deviceId };
       tally.crossline(scenario, counts);
     } else {
       const counts = occupancyCounts(data);
-      if (!counts) return this.problem('invalidEvent', { deviceId });
+      if (!counts) return { code: 'invalidEvent', deviceId };
       tally.occupancy(counts, setting);
     }
-    this.options.tracker.record('broker', 'ok', this.options.now());
+    return undefined;
   }
 
   /** Counted each time; logged the first time for each code and camera (never with the payload). */
-  private problem(code: string, context: { deviceId?: string }): void {
+  private problem(code: string, context: { deviceId?: string | undefined }): void {
     this.options.tracker.error(code);
     const key = `${code} ${context.deviceId ?? ''}`;
     if (this.logged.has(key)) return;
