@@ -25,7 +25,7 @@ export function gatewayOutbox(config: AgentConfig): SqliteOutbox {
  * the registry's factories) and its durable outbox in `dataDir/<gatewayId>/`.
  */
 export function composeAgent({ config, devices, city, registry, log }: AgentParts): EdgeAgent {
-  const built = registry.create(config.drivers, { gatewayId: config.gatewayId, devices, city });
+  const built = registry.create(config.drivers, { gatewayId: config.gatewayId, devices, city, log });
   const clocks = built.filter((b) => b.clock);
   if (clocks.length > 1) throw new EdgeConfigError('drivers: only one driver may set the device clock');
   const clock = clocks[0]?.clock;
