@@ -2,8 +2,9 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Codec, DecodeResult, DownlinkInput, EncodeResult, UplinkInput } from '../codec.ts';
+import { CodecSandboxError } from './failure.ts';
 import type { SandboxAnswer, SandboxCall } from './protocol.ts';
-import { CodecSandboxError, type SandboxLimits } from './quickjs-codec.ts';
+import type { SandboxLimits } from './quickjs-codec.ts';
 
 export interface SandboxOptions extends SandboxLimits {
   /**

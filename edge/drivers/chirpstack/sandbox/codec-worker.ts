@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { CodecSandboxError } from './failure.ts';
 import type { SandboxAnswer, SandboxCall } from './protocol.ts';
-import { CodecSandboxError, QuickJSCodec, type SandboxLimits } from './quickjs-codec.ts';
+import { QuickJSCodec, type SandboxLimits } from './quickjs-codec.ts';
 
 /**
  * The sandbox thread: runs the codecs of one driver in QuickJS, one call at a time, as the driver's

@@ -1,5 +1,5 @@
 import type { DownlinkInput, UplinkInput } from '../codec.ts';
-import type { SandboxFailure } from './quickjs-codec.ts';
+import type { SandboxFailure } from './failure.ts';
 
 /** A call from the driver to the sandbox thread: the codec's source comes with its first call there. */
 export type SandboxCall = { id: number; codec: string; fileName: string; source?: string } & (

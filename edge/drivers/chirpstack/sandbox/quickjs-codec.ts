@@ -18,6 +18,7 @@ import {
   encodeResult,
   type UplinkInput,
 } from '../codec.ts';
+import { CodecSandboxError, type SandboxFailure } from './failure.ts';
 
 /**
  * A city's codec (a JavaScript file in the TTN / ChirpStack style) runs inside QuickJS compiled to
@@ -40,24 +41,6 @@ export interface SandboxLimits {
   stackBytes: number;
   /** Length of the JSON a call may return. */
   maxOutputChars: number;
-}
-
-/** Why a sandboxed call failed: an enumerated code, as the driver's health reports it. */
-export type SandboxFailure =
-  | 'codecTimeout'
-  | 'codecOutOfMemory'
-  | 'codecStackOverflow'
-  | 'codecThrew'
-  | 'codecMissingFunction'
-  | 'codecOutputTooLarge'
-  | 'codecBadOutput';
-
-export class CodecSandboxError extends Error {
-  readonly code: SandboxFailure;
-  constructor(code: SandboxFailure, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /**

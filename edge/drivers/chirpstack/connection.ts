@@ -1,0 +1,277 @@
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { CommandExecution, DriverHealth } from '../../../shared/driver.ts';
+import { describeIssues } from '../../../shared/issues.ts';
+import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from '../../../shared/kinds/index.ts';
+import { parseStrictJson } from '../../../shared/strict-json.ts';
+import { connectMqtt } from '../../mqtt-connect.ts';
+import {
+  type DownlinkCommand,
+  downlinkCommand,
+  downlinkTopic,
+  eventTopic,
+  eventTypes,
+  isEventType,
+  parseEvent,
+  parseEventTopic,
+} from './chirpstack-events.ts';
+import { type Codec, encodeResult } from './codec.ts';
+import type { LoRaDevice } from './device-table.ts';
+import { HealthTracker } from './health.ts';
+import { RecentIds } from './recent-ids.ts';
+import { CodecSandboxError } from './sandbox/failure.ts';
+import type { ChirpstackSettings } from './settings.ts';
+import { readStatus, readUplink, type Telemetry } from './uplinks.ts';
+
+export interface ConnectionOptions {
+  settings: ChirpstackSettings;
+  gatewayId: string;
+  devices: readonly LoRaDevice[];
+  /** The codec of each device model; none for a model whose codec runs in ChirpStack. */
+  codecs: ReadonlyMap<string, Codec>;
+  log: Logger;
+  now?: () => Date;
+  /** Ends what the codecs hold (the sandbox thread). */
+  closeCodecs?: () => Promise<void>;
+}
+
+/** How long a downlink may wait for the broker's PUBACK before the command is reported failed. */
+const publishTimeoutMs = 10_000;
+
+/**
+ * One ChirpStack application's MQTT integration, for one driver entry: subscribes to its devices'
+ * uplink, join and status events, turns them into readings and events of our kinds (kept until the
+ * kind's driver polls), and publishes our commands as downlinks. Messages are handled one at a time,
+ * in the order they came. Nothing here throws into mqtt.js: a bad message is counted in the health,
+ * logged with its device and topic (never its payload) and dropped.
+ */
+export class ChirpstackConnection {
+  private readonly options: ConnectionOptions;
+  private readonly byEui: ReadonlyMap<string, LoRaDevice>;
+  private readonly byId: ReadonlyMap<string, LoRaDevice>;
+  private readonly health: HealthTracker;
+  private readonly recent = new RecentIds(10_000);
+  private readonly buffers = new Map<DeviceKind, { readings: Reading[]; events: DeviceEvent[] }>();
+  private readonly now: () => Date;
+  private client?: MqttClient;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(options: ConnectionOptions) {
+    this.options = options;
+    this.byEui = new Map(options.devices.map((d) => [d.devEui, d]));
+    this.byId = new Map(options.devices.map((d) => [d.deviceId, d]));
+    this.health = new HealthTracker('chirpstack', options.settings.name);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Connects (once); mqtt.js reconnects by itself after that. */
+  start(): void {
+    if (this.client || this.closed) return;
+    const { settings, gatewayId, log } = this.options;
+    const { mqtt, applicationId, name } = settings;
+    const client = connectMqtt(
+      mqtt.url,
+      {
+        clientId: mqtt.clientId ?? `${gatewayId}-chirpstack${name ? `-${name}` : ''}`,
+        username: mqtt.username,
+        password: mqtt.password,
+        keepalive: mqtt.keepaliveS,
+        // A persistent session: the broker keeps QoS 1 events for us while we are away.
+        clean: false,
+        reconnectPeriod: 1_000,
+        connectTimeout: 10_000,
+      },
+      mqtt.tls,
+    );
+    this.client = client;
+    const context = { driver: 'chirpstack', name, broker: mqtt.url };
+    client.on('connect', () => {
+      this.health.connection(true);
+      log.info(context, 'connected to the ChirpStack broker');
+      client.subscribe(
+        eventTypes.map((event) => eventTopic(applicationId, '+', event)),
+        { qos: 1 },
+        (error) => {
+          if (!error) return;
+          this.health.failure(this.now(), 'subscribeRefused');
+          log.error({ ...context, err: error }, 'the ChirpStack broker refused the subscription');
+        },
+      );
+    });
+    client.on('offline', () => {
+      this.health.connection(false);
+      log.warn(context, 'the ChirpStack broker is unreachable');
+    });
+    client.on('error', (error) => {
+      this.health.connection(false);
+      log.warn({ ...context, err: error }, 'ChirpStack broker connection error');
+    });
+    client.on('close', () => {
+      if (!this.closed) this.health.connection(false);
+    });
+    client.on('message', (topic, payload) => {
+      this.queue = this.queue
+        .then(() => this.handle(topic, payload))
+        .catch((error: unknown) => {
+          this.health.failure(this.now(), 'internalError');
+          log.error({ ...context, topic, err: error }, 'a ChirpStack message could not be handled');
+        });
+    });
+  }
+
+  get deviceIds(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  status(): DriverHealth {
+    return this.health.snapshot();
+  }
+
+  /** The readings and events of a kind received since the last call. */
+  take(kind: DeviceKind): { readings: Reading[]; events: DeviceEvent[] } {
+    const buffer = this.buffers.get(kind) ?? { readings: [], events: [] };
+    this.buffers.delete(kind);
+    return buffer;
+  }
+
+  /** Resolves once every message received so far has been handled. */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  private async handle(topic: string, payload: Buffer): Promise<void> {
+    const { settings, log } = this.options;
+    const now = this.now();
+    const where = parseEventTopic(topic);
+    const context = { driver: 'chirpstack', name: settings.name, topic };
+    const failed = (code: string, message: string, device?: LoRaDevice) => {
+      this.health.failure(now, code, device ? `${device.deviceId}, model ${device.model}` : undefined);
+      log.warn({ ...context, deviceId: device?.deviceId, code }, message.slice(0, 300));
+    };
+    if (!where || where.applicationId !== settings.applicationId || !isEventType(where.event))
+      return failed('unexpectedTopic', 'a message on a topic this driver did not subscribe to');
+    const json = parseStrictJson(payload);
+    if (!json.ok) return failed('badPayload', json.message);
+    const parsed = parseEvent(where.event, json.value);
+    if (!parsed.success) return failed('badPayload', describeIssues(parsed.error));
+    const { type, event } = parsed.data;
+    if (event.deviceInfo.devEui !== where.devEui || event.deviceInfo.applicationId !== where.applicationId)
+      return failed('topicMismatch', 'the event names another device or application than its topic');
+    if (this.recent.seen(`${type}:${event.deduplicationId}`)) return;
+    const device = this.byEui.get(where.devEui);
+    if (!device) return failed('unknownDevice', `DevEUI ${where.devEui} is not in the device table`);
+    let telemetry: Telemetry;
+    if (parsed.data.type === 'up') {
+      telemetry = await readUplink(device, this.options.codecs.get(device.model), parsed.data.event, now);
+    } else if (parsed.data.type === 'status') {
+      telemetry = readStatus(device, parsed.data.event, now);
+    } else {
+      log.info({ ...context, deviceId: device.deviceId }, 'device joined the network');
+      telemetry = { ok: true, readings: [], events: [], warnings: [] };
+    }
+    if (!telemetry.ok) return failed(telemetry.code, telemetry.message, device);
+    for (const warning of telemetry.warnings)
+      log.debug({ ...context, deviceId: device.deviceId }, `codec warning: ${warning.slice(0, 300)}`);
+    this.health.success(now);
+    this.keep(device.kind, telemetry.readings, telemetry.events, now);
+  }
+
+  private keep(kind: DeviceKind, readings: Reading[], events: DeviceEvent[], now: Date): void {
+    const buffer = this.buffers.get(kind) ?? { readings: [], events: [] };
+    this.buffers.set(kind, buffer);
+    buffer.readings.push(...readings);
+    buffer.events.push(...events);
+    const over = buffer.readings.length + buffer.events.length - this.options.settings.maxBuffered;
+    if (over <= 0) return;
+    // Nobody polled for a long time: the oldest readings go first, then the oldest events.
+    const fromReadings = Math.min(over, buffer.readings.length);
+    buffer.readings.splice(0, fromReadings);
+    buffer.events.splice(0, over - fromReadings);
+    this.health.failure(now, 'bufferFull');
+    this.options.log.warn(
+      { driver: 'chirpstack', kind, dropped: over },
+      'buffer full: oldest readings dropped',
+    );
+  }
+
+  /** Encodes a command with the device's codec and publishes it as a downlink (see docs/drivers.md). */
+  async downlink(deviceId: string, command: DeviceCommand['command']): Promise<CommandExecution> {
+    const device = this.byId.get(deviceId);
+    if (!device) return { status: 'rejected', reason: 'unknownDevice' };
+    const { log, settings } = this.options;
+    const now = this.now();
+    const context = { driver: 'chirpstack', name: settings.name, deviceId, action: command.action };
+    const failed = (code: string, message: string): CommandExecution => {
+      this.health.failure(now, code, `${deviceId}, model ${device.model}`);
+      log.warn({ ...context, code }, message.slice(0, 300));
+      return { status: 'failed', reason: 'driverError' };
+    };
+    const payload = await this.encode(device, command);
+    if ('refused' in payload) {
+      log.info(context, `the device model cannot do this command: ${payload.refused.slice(0, 300)}`);
+      return { status: 'rejected', reason: 'invalidCommand' };
+    }
+    if ('code' in payload) return failed(payload.code, payload.message);
+    const client = this.client;
+    if (!client?.connected) return failed('brokerUnreachable', 'the ChirpStack broker is unreachable');
+    const topic = downlinkTopic(settings.applicationId, device.devEui);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        client.publishAsync(topic, JSON.stringify(payload.command), { qos: 1 }),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no PUBACK within ${publishTimeoutMs} ms`)),
+            publishTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      return failed('downlinkFailed', (error as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.health.success(now);
+    log.info({ ...context, fPort: payload.command.fPort }, 'downlink queued in ChirpStack');
+    // ChirpStack queues it; a class A device receives it after its next uplink.
+    return { status: 'succeeded', reason: 'deferred' };
+  }
+
+  private async encode(
+    device: LoRaDevice,
+    command: DeviceCommand['command'],
+  ): Promise<{ command: DownlinkCommand } | { refused: string } | { code: string; message: string }> {
+    const codec = this.options.codecs.get(device.model);
+    const base = { devEui: device.devEui, confirmed: device.confirmed };
+    let candidate: unknown;
+    if (!codec) candidate = { ...base, fPort: device.fPort, object: command };
+    else {
+      let output: unknown;
+      try {
+        output = await codec.encodeDownlink({ data: command, variables: device.variables });
+      } catch (error) {
+        const code = error instanceof CodecSandboxError ? error.code : 'codecThrew';
+        return { code, message: (error as Error).message };
+      }
+      const result = encodeResult.safeParse(output);
+      if (!result.success) return { code: 'codecBadOutput', message: describeIssues(result.error) };
+      const { bytes, fPort = device.fPort, errors = [] } = result.data;
+      if (errors.length > 0 || !bytes) return { refused: errors.join('; ') };
+      if (fPort === undefined)
+        return { code: 'noDownlinkPort', message: 'neither the codec nor the model gives an fPort' };
+      candidate = { ...base, fPort, data: Buffer.from(bytes).toString('base64') };
+    }
+    const parsed = downlinkCommand.safeParse(candidate);
+    if (!parsed.success) return { code: 'badDownlink', message: describeIssues(parsed.error) };
+    return { command: parsed.data };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client?.endAsync(true);
+    await this.queue;
+    await this.options.closeCodecs?.();
+  }
+}

@@ -1,0 +1,52 @@
+import type { DriverFactory } from '../../../shared/driver.ts';
+import type { Codec } from './codec.ts';
+import { ChirpstackConnection } from './connection.ts';
+import { loadDeviceTable } from './device-table.ts';
+import { ChirpstackDriver } from './driver.ts';
+import { CodecSandbox } from './sandbox/codec-sandbox.ts';
+import { type ChirpstackSettings, chirpstackSettings } from './settings.ts';
+
+/**
+ * The chirpstack driver (`{ "type": "chirpstack", ... }`, see docs/drivers.md): LoRaWAN devices
+ * through ChirpStack v4's MQTT integration, one driver per kind in the device table, sharing one
+ * connection. A city's codec files share one sandbox thread, started only if a model has one.
+ */
+export const chirpstackDriverFactory: DriverFactory<ChirpstackSettings> = {
+  settings: chirpstackSettings,
+  create(settings, { gatewayId, devices, log }) {
+    const table = loadDeviceTable(settings.deviceTable, devices);
+    const { timeoutMs, memoryMb, terminateAfterMs } = settings.sandbox;
+    const sandbox = new CodecSandbox({
+      timeoutMs,
+      memoryBytes: memoryMb * 1024 * 1024,
+      stackBytes: 512 * 1024,
+      maxOutputChars: 64 * 1024,
+      terminateAfterMs,
+    });
+    const codecs = new Map<string, Codec>();
+    for (const device of table) {
+      const { codec } = device;
+      if (codec.type === 'builtIn') codecs.set(device.model, codec.codec);
+      else if (codec.type === 'file') codecs.set(device.model, sandbox.codec(codec.path, codec.source));
+    }
+    const connection = new ChirpstackConnection({
+      settings,
+      gatewayId,
+      devices: table,
+      codecs,
+      log,
+      closeCodecs: () => sandbox.close(),
+    });
+    const byKind = Map.groupBy(table, (d) => d.kind);
+    return {
+      drivers: [...byKind].map(
+        ([kind, group]) =>
+          new ChirpstackDriver(
+            kind,
+            group.map((d) => d.deviceId),
+            connection,
+          ),
+      ),
+    };
+  },
+};
