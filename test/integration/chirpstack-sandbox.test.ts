@@ -29,9 +29,9 @@ const good = sandbox.codec(
    function encodeDownlink(input) { return { fPort: 9, bytes: [input.data.action.length] }; }`,
 );
 
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+async function failure(call: unknown): Promise<{ code: string; message: string }> {
   try {
-    await promise;
+    await call;
   } catch (error) {
     expect(error).toBeInstanceOf(CodecSandboxError);
     return { code: (error as CodecSandboxError).code, message: (error as Error).message };
