@@ -31,7 +31,7 @@ export interface ConnectionOptions {
   codecs: ReadonlyMap<string, Codec>;
   log: Logger;
   now?: () => Date;
-  /** Ends what the codecs hold (the sandbox thread). */
+  /** Ends what the codecs hold (the sandbox process). */
   closeCodecs?: () => Promise<void>;
 }
 

@@ -9,7 +9,7 @@ import { type ChirpstackSettings, chirpstackSettings } from './settings.ts';
 /**
  * The chirpstack driver (`{ "type": "chirpstack", ... }`, see docs/drivers.md): LoRaWAN devices
  * through ChirpStack v4's MQTT integration, one driver per kind in the device table, sharing one
- * connection. A city's codec files share one sandbox thread, started only if a model has one.
+ * connection. A city's codec files share one sandbox process, started on the first call of one.
  */
 export const chirpstackDriverFactory: DriverFactory<ChirpstackSettings> = {
   settings: chirpstackSettings,
@@ -19,7 +19,8 @@ export const chirpstackDriverFactory: DriverFactory<ChirpstackSettings> = {
     const sandbox = new CodecSandbox({
       timeoutMs,
       memoryBytes: memoryMb * 1024 * 1024,
-      stackBytes: 512 * 1024,
+      // Within what the WebAssembly stack holds, so that QuickJS reports the overflow itself.
+      stackBytes: 256 * 1024,
       maxOutputChars: 64 * 1024,
       terminateAfterMs,
     });

@@ -42,7 +42,7 @@ export const chirpstackSettings = z
       .object({
         timeoutMs: z.int().min(1).max(10_000).default(100),
         memoryMb: z.int().min(1).max(256).default(16),
-        /** A call still unanswered after this long ends the sandbox thread (see CodecSandbox). */
+        /** A call still unanswered after this long kills the sandbox process (see CodecSandbox). */
         terminateAfterMs: z.int().min(100).max(60_000).default(2_000),
       })
       .strict()

@@ -1,6 +1,6 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Codec, DecodeResult, DownlinkInput, EncodeResult, UplinkInput } from '../codec.ts';
 import { CodecSandboxError } from './failure.ts';
 import type { SandboxAnswer, SandboxCall } from './protocol.ts';
@@ -8,14 +8,16 @@ import type { SandboxLimits } from './quickjs-codec.ts';
 
 export interface SandboxOptions extends SandboxLimits {
   /**
-   * How long a call may go unanswered before the sandbox thread is ended and a new one started: the
-   * backstop for a codec that QuickJS cannot interrupt in time (a long native call).
+   * How long a call may go unanswered before the sandbox process is killed and a new one started:
+   * the backstop for a codec that QuickJS cannot interrupt in time (a long native call).
    */
   terminateAfterMs: number;
 }
 
-/** The worker's file beside this one: `.ts` when run from the sources, `.js` once compiled. */
-const workerFile = new URL(`./codec-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+/** The process's file beside this one: `.ts` when run from the sources, `.js` once compiled. */
+const processFile = fileURLToPath(
+  new URL(`./sandbox-process${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
 
 interface Pending {
   id: number;
@@ -24,21 +26,27 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+interface Running {
+  child: ChildProcess;
+  ready: Promise<void>;
+}
+
 /**
- * The codecs of one driver that a city supplies, run in a worker thread (codec-worker.ts) that holds
- * their QuickJS sandboxes: a codec never blocks the agent's event loop, and one the sandbox cannot
- * stop in time is stopped with its thread. Calls go one at a time; the thread starts on the first
- * call, and again on the call after one that ended it.
+ * The codecs of one driver that a city supplies, run in a child process (sandbox-process.ts) that
+ * holds their QuickJS sandboxes: the agent runs with `node --lite-mode`, which has no WebAssembly,
+ * a codec never blocks the agent's event loop, and one the sandbox cannot stop in time is stopped
+ * with its process. Calls go one at a time; the process starts on the first call, and again on the
+ * call after one that ended it.
  */
 export class CodecSandbox {
   private readonly options: SandboxOptions;
-  private worker?: { thread: Worker; ready: Promise<void> };
-  /** Codecs whose source the current thread has. */
+  private running?: Running;
+  /** Codecs whose source the current process has. */
   private readonly loaded = new Set<string>();
   private pending?: Pending;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
-  /** How many times the thread was ended because a call outlasted `terminateAfterMs`. */
+  /** How many times the process was killed because a call outlasted `terminateAfterMs`. */
   restarts = 0;
 
   constructor(options: SandboxOptions) {
@@ -58,11 +66,16 @@ export class CodecSandbox {
     };
   }
 
-  /** Ends the thread (a call in flight fails). */
+  /** Ends the process (a call in flight fails). */
   async close(): Promise<void> {
-    const worker = this.worker;
+    const running = this.running;
     this.end('the sandbox was closed');
-    await worker?.thread.terminate();
+    if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.child.once('exit', resolve));
+    // Waited for: held, so that nothing else needs to keep the event loop alive meanwhile.
+    running.child.ref();
+    running.child.kill('SIGKILL');
+    await exited;
   }
 
   private call(call: Omit<SandboxCall, 'id'>, source: string): Promise<unknown> {
@@ -73,8 +86,8 @@ export class CodecSandbox {
   }
 
   private async send(call: Omit<SandboxCall, 'id'>, source: string): Promise<unknown> {
-    const { thread: worker, ready } = this.thread();
-    // The deadline counts from when the thread can run codecs, not from when it started loading.
+    const { child, ready } = this.start();
+    // The deadline counts from when the process can run codecs, not from when it started loading.
     await ready;
     const id = this.nextId++;
     const first = !this.loaded.has(call.codec);
@@ -82,39 +95,54 @@ export class CodecSandbox {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.restarts++;
-        void worker.terminate();
+        child.kill('SIGKILL');
         this.end(
-          `no answer within ${this.options.terminateAfterMs} ms: the sandbox thread was ended`,
+          `no answer within ${this.options.terminateAfterMs} ms: the sandbox process was killed`,
           'codecTimeout',
         );
       }, this.options.terminateAfterMs);
       this.pending = { id, resolve, reject, timer };
-      worker.postMessage({ ...call, id, ...(first ? { source } : {}) } as SandboxCall);
+      child.send({ ...call, id, ...(first ? { source } : {}) } as SandboxCall);
     });
   }
 
-  private thread(): { thread: Worker; ready: Promise<void> } {
-    if (this.worker) return this.worker;
+  private start(): Running {
+    if (this.running) return this.running;
     const { terminateAfterMs: _, ...limits } = this.options;
-    const thread = new Worker(workerFile, { workerData: limits });
-    // The agent's MQTT connections keep the process alive, never its codecs.
-    thread.unref();
+    const child = fork(processFile, [JSON.stringify(limits)], {
+      // Not the agent's flags: `--lite-mode` turns WebAssembly off.
+      execArgv: [],
+      // Structured clone, so that an uplink's recvTime stays a Date.
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-500);
+    });
+    // The agent's MQTT connections keep it alive, never its codecs.
+    child.unref();
+    child.channel?.unref();
     const ready = new Promise<void>((resolve, reject) => {
       // Its first message says it is ready; every other one answers a call.
-      thread.on('message', (message: SandboxAnswer | { ready: true }) =>
+      child.on('message', (message: SandboxAnswer | { ready: true }) =>
         'id' in message ? this.answer(message) : resolve(),
       );
-      thread.once('error', reject);
-      thread.once('exit', () =>
-        reject(new CodecSandboxError('codecThrew', 'the sandbox thread did not start')),
+      child.once('exit', (code) =>
+        reject(
+          new CodecSandboxError(
+            'codecThrew',
+            `the sandbox process did not start (exit ${code}): ${stderr.trim()}`,
+          ),
+        ),
       );
     });
-    thread.on('error', (error) => this.end(`the sandbox thread failed: ${error.message}`));
-    thread.on('exit', () => {
-      if (this.worker?.thread === thread) this.end('the sandbox thread exited');
+    child.on('error', (error) => this.end(`the sandbox process failed: ${error.message}`));
+    child.on('exit', () => {
+      if (this.running?.child === child) this.end('the sandbox process exited');
     });
-    this.worker = { thread, ready };
-    return this.worker;
+    this.running = { child, ready };
+    return this.running;
   }
 
   private answer(answer: SandboxAnswer): void {
@@ -126,9 +154,9 @@ export class CodecSandbox {
     else pending.reject(new CodecSandboxError(answer.code, answer.message));
   }
 
-  /** Forgets the thread (the next call starts a new one) and fails the call in flight, if any. */
+  /** Forgets the process (the next call starts a new one) and fails the call in flight, if any. */
   private end(message: string, code: 'codecTimeout' | 'codecThrew' = 'codecThrew'): void {
-    this.worker = undefined;
+    this.running = undefined;
     this.loaded.clear();
     const pending = this.pending;
     this.pending = undefined;

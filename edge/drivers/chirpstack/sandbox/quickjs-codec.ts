@@ -25,9 +25,10 @@ import { CodecSandboxError, type SandboxFailure } from './failure.ts';
  * WebAssembly: a separate heap with no host objects. The context has ECMAScript's built-ins only
  * (no `fetch`, `require`, `process`, timers or console; `import` finds no module), so a codec can
  * compute and nothing else. Each codec has its own QuickJS runtime with a memory limit and a stack
- * limit, and every call a deadline after which QuickJS interrupts it. This runs in the sandbox's
- * worker thread (codec-worker.ts), whose host can end it when a call outlasts the deadline anyway
- * (QuickJS checks it between bytecodes, not inside one long native call such as `Array#fill`).
+ * limit, and every call a deadline after which QuickJS interrupts it. This runs in the sandbox
+ * process (sandbox-process.ts), whose host kills it when a call outlasts the deadline anyway
+ * (QuickJS checks it between bytecodes, not inside native code: near its memory limit it collects
+ * garbage on every allocation, and a codec hoarding memory ran 7 s past a 100 ms deadline).
  *
  * The runtime and the context with the codec loaded are kept between calls (~18 µs a call, against
  * ~380 µs to build them anew); a codec may therefore keep state between uplinks, as a long-lived
@@ -157,9 +158,11 @@ export class QuickJSCodec implements Codec {
     } catch (error) {
       this.dispose();
       if (error instanceof CodecSandboxError) throw error;
-      // The WebAssembly instance itself failed: a new one serves the next call.
+      // The WebAssembly instance itself failed (its own stack ran out before QuickJS's limit, or it
+      // aborted): a new one serves the next call.
       this.instance = undefined;
-      throw new CodecSandboxError('codecThrew', (error as Error).message);
+      const overflow = error instanceof RangeError && /call stack/.test(error.message);
+      throw new CodecSandboxError(overflow ? 'codecStackOverflow' : 'codecThrew', (error as Error).message);
     }
   }
 

@@ -1,18 +1,19 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import { CodecSandboxError } from './failure.ts';
 import type { SandboxAnswer, SandboxCall } from './protocol.ts';
 import { QuickJSCodec, type SandboxLimits } from './quickjs-codec.ts';
 
 /**
- * The sandbox thread: runs the codecs of one driver in QuickJS, one call at a time, as the driver's
- * CodecSandbox sends them. Its host ends it when a call outlasts its deadline.
+ * The sandbox process: runs the codecs of one driver in QuickJS, one call at a time, as the driver's
+ * CodecSandbox sends them over IPC. A process of its own, because the agent runs with
+ * `node --lite-mode`, which has no WebAssembly; and its host can kill it outright when a call
+ * outlasts its deadline. It ends when the agent does (its IPC channel closes).
  */
-const limits = workerData as SandboxLimits;
+const send = process.send?.bind(process);
+if (!send) throw new Error('sandbox-process.ts runs as a child process with an IPC channel');
+const limits = JSON.parse(process.argv[2] ?? '{}') as SandboxLimits;
 const codecs = new Map<string, QuickJSCodec>();
-const port = parentPort;
-if (!port) throw new Error('codec-worker.ts runs as a worker thread');
 
-port.on('message', async (call: SandboxCall) => {
+process.on('message', async (call: SandboxCall) => {
   let answer: SandboxAnswer;
   try {
     let codec = codecs.get(call.codec);
@@ -30,7 +31,8 @@ port.on('message', async (call: SandboxCall) => {
     const code = error instanceof CodecSandboxError ? error.code : 'codecThrew';
     answer = { id: call.id, ok: false, code, message: (error as Error).message };
   }
-  port.postMessage(answer);
+  send(answer);
 });
+process.on('disconnect', () => process.exit(0));
 // Loaded and listening: the host starts its deadlines from here.
-port.postMessage({ ready: true });
+send({ ready: true });
