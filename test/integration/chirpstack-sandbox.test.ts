@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CodecSandbox } from '../../edge/drivers/chirpstack/sandbox/codec-sandbox.ts';
 import { CodecSandboxError } from '../../edge/drivers/chirpstack/sandbox/failure.ts';
+import { loraDocBlocks } from '../helpers/drivers-doc.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
@@ -50,6 +51,23 @@ describe('the codec sandbox', () => {
     expect(await good.encodeDownlink({ data: { action: 'switch', on: true }, variables: {} })).toEqual({
       fPort: 9,
       bytes: [6],
+    });
+  });
+
+  it('runs the codec example of docs/drivers.md as its comments say', async () => {
+    const example = sandbox.codec('example.js', loraDocBlocks('js')[0] ?? '');
+    expect(await example.decodeUplink({ ...input, bytes: [96, 80], fPort: 1 })).toEqual({
+      data: {
+        metrics: { fillingLevel: 96, batteryLevel: 80 },
+        events: [{ type: 'lidOpened', values: { fillingLevel: 96 } }],
+      },
+    });
+    expect(await example.decodeUplink({ ...input, bytes: [1], fPort: 1 })).toEqual({
+      errors: ['expected 2 bytes on fPort 1'],
+    });
+    expect(await example.encodeDownlink({ data: { action: 'requestStatus' }, variables: {} })).toEqual({
+      fPort: 2,
+      bytes: [1],
     });
   });
 
