@@ -1,27 +1,9 @@
-import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { Clock } from './clock.ts';
 import type { City, FleetDevice } from './fleet.ts';
-import { timestamp } from './ids.ts';
 import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from './kinds/index.ts';
-import type { Logger } from './log.ts';
 import type { CommandReason } from './messages.ts';
-
-/**
- * How one driver entry of a gateway fares, for the heartbeat: its state, the errors counted since the
- * agent started, the last good read or uplink and the last error (a code or a short message, never a
- * payload).
- */
-export const driverHealth = z
-  .object({
-    driver: z.string(),
-    name: z.string().optional(),
-    state: z.enum(['ok', 'degraded', 'failing', 'starting']),
-    errors: z.int().min(0),
-    lastSuccess: timestamp.optional(),
-    lastError: z.string().max(200).optional(),
-  })
-  .strict();
-export type DriverHealth = z.infer<typeof driverHealth>;
 
 export interface CommandExecution {
   status: 'succeeded' | 'failed' | 'rejected';
@@ -50,10 +32,12 @@ export interface DeviceDriver {
 /** What a driver factory is given: the gateway, and the devices its fleet file gives it. */
 export interface DriverContext {
   gatewayId: string;
+  /** The entry's `name`, when it has one: drivers report it in their health. */
+  name?: string;
+  /** Where a driver logs what went wrong, with context (the agent's logger; silent when absent). */
+  log?: Logger;
   devices: FleetDevice[];
   city: City;
-  /** Where a driver logs its failures, with context (device, topic); never a payload. */
-  log: Logger;
 }
 
 /** What a driver factory builds for one gateway; everything beside `drivers` is for simulations. */

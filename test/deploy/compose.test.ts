@@ -3,7 +3,6 @@ import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync 
 import { readFile } from 'node:fs/promises';
 import { join, posix, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -363,7 +362,6 @@ describe('docker-compose.yml', () => {
           gatewayId: config.gatewayId,
           devices,
           city: fleet.city,
-          log: pino({ level: 'silent' }),
         });
         expect(built.flatMap((b) => b.drivers).reduce((n, d) => n + d.deviceCount, 0)).toBe(devices.length);
         // The outbox lives on this agent's own named volume.

@@ -7,7 +7,7 @@ import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
-import { startTestMosquitto } from '../helpers/mosquitto.ts';
+import { startMosquitto } from '../helpers/mosquitto.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -124,7 +124,8 @@ describe('the edge agent as a process (npm run edge)', () => {
   });
 
   it("dist/edge/main.js reads LoRaWAN devices through ChirpStack, a city's codec in its sandbox process (the agent runs with --lite-mode, which has no WebAssembly)", async () => {
-    const broker = await startTestMosquitto();
+    const user = { name: 'city-edge', password: 'chirpstack-secret' };
+    const broker = await startMosquitto(dir.path, user);
     const bin = fleet.devices.find((d) => d.kind === 'wasteBin' && d.gatewayId === gateway);
     if (!bin) throw new Error('no waste bin in the fleet');
     const app = 'b9a3e1f0-0000-4000-8000-000000000001';
@@ -146,7 +147,7 @@ describe('the edge agent as a process (npm run edge)', () => {
       drivers: [
         {
           type: 'chirpstack',
-          mqtt: { url: broker.url },
+          mqtt: { url: broker.url, username: user.name, password: user.password },
           applicationId: app,
           deviceTable: join(dir.path, 'devices.json'),
         },
@@ -171,7 +172,11 @@ describe('the edge agent as a process (npm run edge)', () => {
           '-h',
           '127.0.0.1',
           '-p',
-          String(broker.port),
+          new URL(broker.url).port,
+          '-u',
+          user.name,
+          '-P',
+          user.password,
           '-q',
           '1',
           '-t',

@@ -1,18 +1,55 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '../../cloud/storage/local-influxd.ts';
-import { tempDir } from './temp-dir.ts';
 import { waitFor } from './wait.ts';
 
-export interface TestMosquitto {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
+/**
+ * A Mosquitto of the test's own (the Debian package) on a free loopback port, never the system's
+ * 1883, that admits one user with a password (from mosquitto_passwd): a camera site's broker.
+ */
+export async function startMosquitto(dir: string, user: { name: string; password: string }) {
+  const port = await freePort();
+  const passwords = join(dir, 'mosquitto.passwd');
+  await promisify(execFile)('mosquitto_passwd', ['-b', '-c', passwords, user.name, user.password]);
+  const conf = join(dir, 'mosquitto.conf');
+  await writeFile(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous false',
+      `password_file ${passwords}`,
+      'persistence false',
+      // Started as root, Mosquitto would become user mosquitto, who cannot read the test's folder.
+      `user ${userInfo().username}`,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2_000);
+  });
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`mosquitto exited with ${code}: ${stderr}`);
+  });
+  await Promise.race([exited, waitFor(`mosquitto listening on ${port}`, () => canConnect(port))]);
+  exited.catch(() => undefined);
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
 }
 
-function accepts(port: number): Promise<boolean> {
+function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {
@@ -21,46 +58,4 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-/**
- * A real Mosquitto (the Debian package) on a free loopback port, never the system's 1883: anonymous,
- * nothing persisted, its configuration in a temp folder. Ready once it accepts connections.
- */
-export async function startTestMosquitto(): Promise<TestMosquitto> {
-  const dir = await tempDir('mosquitto');
-  const port = await freePort();
-  const conf = join(dir.path, 'mosquitto.conf');
-  await writeFile(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'persistence false',
-      'log_dest stderr',
-      'log_type error',
-      '',
-    ].join('\n'),
-  );
-  const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-2_000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(`mosquitto listening on ${port}`, async () => {
-    if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}: ${stderr}`);
-    return accepts(port);
-  });
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    port,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
-      await dir.remove();
-    },
-  };
 }

@@ -17,7 +17,7 @@ import type { FleetFile } from '../../shared/fleet.ts';
 import { apiFetch, getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { withDevices } from '../helpers/fleet.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
-import { startTestMosquitto, type TestMosquitto } from '../helpers/mosquitto.ts';
+import { startMosquitto } from '../helpers/mosquitto.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -53,7 +53,9 @@ const fleet: FleetFile = withDevices(
 
 let influxd: LocalInfluxd;
 let cloud: TestCloud;
-let broker: TestMosquitto;
+let broker: Awaited<ReturnType<typeof startMosquitto>>;
+/** ChirpStack's integration broker admits its users only. */
+const user = { name: 'city-edge', password: 'chirpstack-secret' };
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let agent: EdgeAgent;
 let built: GatewayDrivers | undefined;
@@ -72,7 +74,11 @@ async function publish(eui: string, event: 'up' | 'status' | 'join', body: objec
     '-h',
     '127.0.0.1',
     '-p',
-    String(broker.port),
+    new URL(broker.url).port,
+    '-u',
+    user.name,
+    '-P',
+    user.password,
     '-q',
     '1',
     '-t',
@@ -142,17 +148,15 @@ async function command(deviceId: string, body: object) {
   });
 }
 
-function health() {
+/** The health of one of the entry's drivers; the first (the bins') has the entry's own errors too. */
+function health(driver = 0) {
   if (!built) throw new Error('the chirpstack driver was not built');
-  return (built.drivers[0] as ChirpstackDriver).health();
+  return (built.drivers[driver] as ChirpstackDriver).health();
 }
 
 beforeAll(async () => {
-  [influxd, broker, dir] = await Promise.all([
-    startTestInfluxd(),
-    startTestMosquitto(),
-    tempDir('chirpstack'),
-  ]);
+  [influxd, dir] = await Promise.all([startTestInfluxd(), tempDir('chirpstack')]);
+  broker = await startMosquitto(dir.path, user);
   cloud = await startTestCloud(influxd.url, fleet);
   await mkdir(join(dir.path, 'codecs'));
   // A city's codec: one byte of fill level in percent, one of battery.
@@ -192,7 +196,7 @@ beforeAll(async () => {
     drivers: [
       {
         type: 'chirpstack',
-        mqtt: { url: broker.url },
+        mqtt: { url: broker.url, username: user.name, password: user.password },
         applicationId: app,
         deviceTable: join(dir.path, 'devices.json'),
       },
@@ -213,7 +217,12 @@ beforeAll(async () => {
     registry: new DriverRegistry({ chirpstack: keeping }),
     log: silentLog,
   });
-  downlinks = await connectAsync(broker.url, { clientId: 'chirpstack-downlinks', reconnectPeriod: 0 });
+  downlinks = await connectAsync(broker.url, {
+    clientId: 'chirpstack-downlinks',
+    username: user.name,
+    password: user.password,
+    reconnectPeriod: 0,
+  });
   downlinks.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) }));
   await downlinks.subscribeAsync(`application/${app}/device/+/command/down`, { qos: 1 });
   await agent.start();
@@ -321,7 +330,7 @@ describe('LoRaWAN devices through ChirpStack', () => {
     expect(health()).toMatchObject({
       state: 'ok',
       errors: before + 1,
-      lastError: `codecTimeout (${devices.brokenBin.id}, model endless)`,
+      lastError: 'codecTimeout',
     });
     expect(await influxRows('wasteBin', devices.brokenBin.id)).toEqual([]);
   });
@@ -336,10 +345,12 @@ describe('LoRaWAN devices through ChirpStack', () => {
     );
     expect(degraded).toMatchObject({
       state: 'degraded',
-      lastError: `codecErrors (${devices.bin.id}, model em310-udl)`,
+      lastError: 'codecErrors',
     });
     await publish(devices.bin.eui, 'up', uplink(devices.bin.eui, 85, '017563'));
     await stored(devices.bin.id, { batteryLevel: 99 });
     expect(health()).toMatchObject({ driver: 'chirpstack', state: 'ok', errors: before + 3 });
+    // The lamps' driver of the same entry counts none of it (the agent adds the entry's drivers up).
+    expect(health(1)).toMatchObject({ state: 'ok', errors: 0 });
   });
 });

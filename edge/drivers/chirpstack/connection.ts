@@ -1,6 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { CommandExecution, DriverHealth } from '../../../shared/driver.ts';
+import type { CommandExecution } from '../../../shared/driver.ts';
+import type { DriverHealth } from '../../../shared/driver-health.ts';
 import { describeIssues } from '../../../shared/issues.ts';
 import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from '../../../shared/kinds/index.ts';
 import { parseStrictJson } from '../../../shared/strict-json.ts';
@@ -17,7 +18,7 @@ import {
 } from './chirpstack-events.ts';
 import { type Codec, encodeResult } from './codec.ts';
 import type { LoRaDevice } from './device-table.ts';
-import { HealthTracker } from './health.ts';
+import { HealthCounter, healthOf, type Link } from './health.ts';
 import { RecentIds } from './recent-ids.ts';
 import { CodecSandboxError } from './sandbox/failure.ts';
 import type { ChirpstackSettings } from './settings.ts';
@@ -26,6 +27,8 @@ import { readStatus, readUplink, type Telemetry } from './uplinks.ts';
 export interface ConnectionOptions {
   settings: ChirpstackSettings;
   gatewayId: string;
+  /** The entry's name, when it has one (in the health, the logs and the default client id). */
+  name?: string;
   devices: readonly LoRaDevice[];
   /** The codec of each device model; none for a model whose codec runs in ChirpStack. */
   codecs: ReadonlyMap<string, Codec>;
@@ -49,7 +52,10 @@ export class ChirpstackConnection {
   private readonly options: ConnectionOptions;
   private readonly byEui: ReadonlyMap<string, LoRaDevice>;
   private readonly byId: ReadonlyMap<string, LoRaDevice>;
-  private readonly health: HealthTracker;
+  private link: Link = 'starting';
+  /** What went wrong with no device to blame (a payload that is not an event, an unknown DevEUI). */
+  private readonly entry = new HealthCounter();
+  private readonly kinds = new Map<DeviceKind, HealthCounter>();
   private readonly recent = new RecentIds(10_000);
   private readonly buffers = new Map<DeviceKind, { readings: Reading[]; events: DeviceEvent[] }>();
   private readonly now: () => Date;
@@ -61,15 +67,16 @@ export class ChirpstackConnection {
     this.options = options;
     this.byEui = new Map(options.devices.map((d) => [d.devEui, d]));
     this.byId = new Map(options.devices.map((d) => [d.deviceId, d]));
-    this.health = new HealthTracker('chirpstack', options.settings.name);
+    for (const device of options.devices)
+      if (!this.kinds.has(device.kind)) this.kinds.set(device.kind, new HealthCounter());
     this.now = options.now ?? (() => new Date());
   }
 
   /** Connects (once); mqtt.js reconnects by itself after that. */
   start(): void {
     if (this.client || this.closed) return;
-    const { settings, gatewayId, log } = this.options;
-    const { mqtt, applicationId, name } = settings;
+    const { settings, gatewayId, log, name } = this.options;
+    const { mqtt, applicationId } = settings;
     const client = connectMqtt(
       mqtt.url,
       {
@@ -87,45 +94,50 @@ export class ChirpstackConnection {
     this.client = client;
     const context = { driver: 'chirpstack', name, broker: mqtt.url };
     client.on('connect', () => {
-      this.health.connection(true);
+      this.link = 'up';
       log.info(context, 'connected to the ChirpStack broker');
       client.subscribe(
         eventTypes.map((event) => eventTopic(applicationId, '+', event)),
         { qos: 1 },
         (error) => {
           if (!error) return;
-          this.health.failure(this.now(), 'subscribeRefused');
+          this.entry.failure(this.now(), 'subscribeRefused');
           log.error({ ...context, err: error }, 'the ChirpStack broker refused the subscription');
         },
       );
     });
     client.on('offline', () => {
-      this.health.connection(false);
+      this.link = 'down';
       log.warn(context, 'the ChirpStack broker is unreachable');
     });
     client.on('error', (error) => {
-      this.health.connection(false);
+      this.link = 'down';
       log.warn({ ...context, err: error }, 'ChirpStack broker connection error');
     });
     client.on('close', () => {
-      if (!this.closed) this.health.connection(false);
+      if (!this.closed) this.link = 'down';
     });
     client.on('message', (topic, payload) => {
       this.queue = this.queue
         .then(() => this.handle(topic, payload))
         .catch((error: unknown) => {
-          this.health.failure(this.now(), 'internalError');
+          this.entry.failure(this.now(), 'internalError');
           log.error({ ...context, topic, err: error }, 'a ChirpStack message could not be handled');
         });
     });
   }
 
-  get deviceIds(): string[] {
-    return [...this.byId.keys()];
+  /**
+   * The health of the driver of `kind`: its devices' errors, and with `entry` those of the entry as a
+   * whole (one of the entry's drivers carries them, so that the agent's sum counts each once).
+   */
+  status(kind: DeviceKind, entry: boolean): DriverHealth {
+    const counters = [this.counter(kind), ...(entry ? [this.entry] : [])];
+    return healthOf({ driver: 'chirpstack', name: this.options.name }, this.link, counters);
   }
 
-  status(): DriverHealth {
-    return this.health.snapshot();
+  private counter(kind: DeviceKind): HealthCounter {
+    return this.kinds.get(kind) ?? this.entry;
   }
 
   /** The readings and events of a kind received since the last call. */
@@ -144,10 +156,10 @@ export class ChirpstackConnection {
     const { settings, log } = this.options;
     const now = this.now();
     const where = parseEventTopic(topic);
-    const context = { driver: 'chirpstack', name: settings.name, topic };
+    const context = { driver: 'chirpstack', name: this.options.name, topic };
     const failed = (code: string, message: string, device?: LoRaDevice) => {
-      this.health.failure(now, code, device ? `${device.deviceId}, model ${device.model}` : undefined);
-      log.warn({ ...context, deviceId: device?.deviceId, code }, message.slice(0, 300));
+      (device ? this.counter(device.kind) : this.entry).failure(now, code);
+      log.warn({ ...context, deviceId: device?.deviceId, model: device?.model, code }, message.slice(0, 300));
     };
     if (!where || where.applicationId !== settings.applicationId || !isEventType(where.event))
       return failed('unexpectedTopic', 'a message on a topic this driver did not subscribe to');
@@ -173,7 +185,7 @@ export class ChirpstackConnection {
     if (!telemetry.ok) return failed(telemetry.code, telemetry.message, device);
     for (const warning of telemetry.warnings)
       log.debug({ ...context, deviceId: device.deviceId }, `codec warning: ${warning.slice(0, 300)}`);
-    this.health.success(now);
+    this.counter(device.kind).success(now);
     this.keep(device.kind, telemetry.readings, telemetry.events, now);
   }
 
@@ -188,9 +200,9 @@ export class ChirpstackConnection {
     const fromReadings = Math.min(over, buffer.readings.length);
     buffer.readings.splice(0, fromReadings);
     buffer.events.splice(0, over - fromReadings);
-    this.health.failure(now, 'bufferFull');
+    this.counter(kind).failure(now, 'bufferFull');
     this.options.log.warn(
-      { driver: 'chirpstack', kind, dropped: over },
+      { driver: 'chirpstack', name: this.options.name, kind, dropped: over },
       'buffer full: oldest readings dropped',
     );
   }
@@ -201,9 +213,15 @@ export class ChirpstackConnection {
     if (!device) return { status: 'rejected', reason: 'unknownDevice' };
     const { log, settings } = this.options;
     const now = this.now();
-    const context = { driver: 'chirpstack', name: settings.name, deviceId, action: command.action };
+    const context = {
+      driver: 'chirpstack',
+      name: this.options.name,
+      deviceId,
+      model: device.model,
+      action: command.action,
+    };
     const failed = (code: string, message: string): CommandExecution => {
-      this.health.failure(now, code, `${deviceId}, model ${device.model}`);
+      this.counter(device.kind).failure(now, code);
       log.warn({ ...context, code }, message.slice(0, 300));
       return { status: 'failed', reason: 'driverError' };
     };
@@ -232,7 +250,7 @@ export class ChirpstackConnection {
     } finally {
       clearTimeout(timer);
     }
-    this.health.success(now);
+    this.counter(device.kind).success(now);
     log.info({ ...context, fPort: payload.command.fPort }, 'downlink queued in ChirpStack');
     // ChirpStack queues it; a class A device receives it after its next uplink.
     return { status: 'succeeded', reason: 'deferred' };

@@ -1,10 +1,13 @@
 import type { DriverFactory } from '../../../shared/driver.ts';
+import { createLogger } from '../../../shared/log.ts';
 import type { Codec } from './codec.ts';
 import { ChirpstackConnection } from './connection.ts';
 import { loadDeviceTable } from './device-table.ts';
 import { ChirpstackDriver } from './driver.ts';
 import { CodecSandbox } from './sandbox/codec-sandbox.ts';
 import { type ChirpstackSettings, chirpstackSettings } from './settings.ts';
+
+const silent = createLogger('chirpstack', 'silent');
 
 /**
  * The chirpstack driver (`{ "type": "chirpstack", ... }`, see docs/drivers.md): LoRaWAN devices
@@ -13,7 +16,7 @@ import { type ChirpstackSettings, chirpstackSettings } from './settings.ts';
  */
 export const chirpstackDriverFactory: DriverFactory<ChirpstackSettings> = {
   settings: chirpstackSettings,
-  create(settings, { gatewayId, devices, log }) {
+  create(settings, { gatewayId, name, devices, log = silent }) {
     const table = loadDeviceTable(settings.deviceTable, devices);
     const { timeoutMs, memoryMb, terminateAfterMs } = settings.sandbox;
     const sandbox = new CodecSandbox({
@@ -33,6 +36,7 @@ export const chirpstackDriverFactory: DriverFactory<ChirpstackSettings> = {
     const connection = new ChirpstackConnection({
       settings,
       gatewayId,
+      ...(name !== undefined ? { name } : {}),
       devices: table,
       codecs,
       log,
@@ -41,11 +45,12 @@ export const chirpstackDriverFactory: DriverFactory<ChirpstackSettings> = {
     const byKind = Map.groupBy(table, (d) => d.kind);
     return {
       drivers: [...byKind].map(
-        ([kind, group]) =>
+        ([kind, group], index) =>
           new ChirpstackDriver(
             kind,
             group.map((d) => d.deviceId),
             connection,
+            index === 0,
           ),
       ),
     };

@@ -2,24 +2,20 @@ import { z } from 'zod';
 import { applicationId } from './chirpstack-events.ts';
 
 /**
- * The edge configuration's entry `{ "type": "chirpstack", ... }` without its type: which ChirpStack
+ * The edge configuration's entry `{ "type": "chirpstack", "name"?, ... }` without its type and name
+ * (the name tells several entries apart, in the health and the default client id): which ChirpStack
  * broker and application to listen to, where the device-model table is, and the limits of the
  * sandbox that runs a city's codecs.
  */
 export const chirpstackSettings = z
   .object({
-    /** Tells several chirpstack entries of one gateway apart (in its health and its MQTT client id). */
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, "-" or "_", 1-32 characters')
-      .optional(),
     /** ChirpStack's MQTT integration broker (not the cloud's). */
     mqtt: z
       .object({
         url: z.string().regex(/^(mqtts?|tcp):\/\/.+/, 'an mqtt://, mqtts:// or tcp:// URL'),
         username: z.string().min(1).optional(),
         password: z.string().min(1).optional(),
-        /** Default `<gatewayId>-chirpstack` (and `-<name>`): a persistent session keeps what arrives while we are away. */
+        /** Default `<gatewayId>-chirpstack[-<name>]`: a persistent session keeps what arrives while we are away. */
         clientId: z.string().min(1).max(128).optional(),
         keepaliveS: z.int().min(5).max(3_600).default(30),
         /** PEM files, as the agent's own `mqtt.tls`. */

@@ -11,12 +11,7 @@ import { generateFleet } from '../../../simulators/fleet.ts';
 
 const fleet = generateFleet({ seed: 3, devices: 9, devicesPerGateway: 9 });
 const gatewayId = fleet.gateways[0]?.id as string;
-const context: DriverContext = {
-  gatewayId,
-  devices: fleet.devices,
-  city: fleet.city,
-  log: pino({ level: 'silent' }),
-};
+const context: DriverContext = { gatewayId, devices: fleet.devices, city: fleet.city };
 const simulated = new DriverRegistry({ simulated: simulatedDriverFactory });
 
 function configError(run: () => unknown): EdgeConfigError {

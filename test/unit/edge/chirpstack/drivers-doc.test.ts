@@ -6,8 +6,9 @@ import { loraDocBlocks } from '../../../helpers/drivers-doc.ts';
 describe("docs/drivers.md's LoRaWAN examples", () => {
   it('configure a chirpstack entry and a device-model table the driver accepts', () => {
     const [entry, table] = loraDocBlocks('json').map((block) => JSON.parse(block));
-    const { type, ...settings } = entry;
-    expect(type).toBe('chirpstack');
+    // The registry takes `type` and `name` off an entry; the rest are the driver's settings.
+    const { type, name, ...settings } = entry;
+    expect([type, name]).toEqual(['chirpstack', 'north']);
     expect(chirpstackSettings.safeParse(settings).error).toBeUndefined();
     expect(deviceTable.safeParse(table).error).toBeUndefined();
   });
