@@ -78,7 +78,6 @@ describe('the codec sandbox', () => {
       message: 'InternalError: interrupted',
     });
     expect(await good.decodeUplink(input)).toMatchObject({ data: { metrics: { fillingLevel: 42 } } });
-    expect(sandbox.restarts).toBe(0);
   });
 
   it('stops a huge allocation at its memory limit, and endless recursion at its stack limit', async () => {
@@ -111,7 +110,6 @@ describe('the codec sandbox', () => {
         code: 'codecTimeout',
         message: 'no answer within 300 ms: the sandbox process was killed',
       });
-      expect(slow.restarts).toBe(1);
       const after = slow.codec('good.js', `function decodeUplink(input) { return { data: {} }; }`);
       expect(await after.decodeUplink(input)).toEqual({ data: {} });
     } finally {

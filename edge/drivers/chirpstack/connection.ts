@@ -99,21 +99,21 @@ export class ChirpstackConnection {
       client.subscribe(
         eventTypes.map((event) => eventTopic(applicationId, '+', event)),
         { qos: 1 },
-        (error) => {
-          if (!error) return;
+        (error, granted) => {
+          // MQTT 3.1.1 refuses a topic with return code 0x80 in the SUBACK, not with an error.
+          if (!error && granted?.every((g) => g.qos !== 0x80)) return;
           this.entry.failure(this.now(), 'subscribeRefused');
           log.error({ ...context, err: error }, 'the ChirpStack broker refused the subscription');
         },
       );
     });
-    client.on('offline', () => {
+    // Logged when the broker is lost, not at each reconnect attempt (one a second) while it stays away.
+    const lost = (error?: Error) => {
+      if (this.link !== 'down') log.warn({ ...context, err: error }, 'the ChirpStack broker is unreachable');
       this.link = 'down';
-      log.warn(context, 'the ChirpStack broker is unreachable');
-    });
-    client.on('error', (error) => {
-      this.link = 'down';
-      log.warn({ ...context, err: error }, 'ChirpStack broker connection error');
-    });
+    };
+    client.on('offline', () => lost());
+    client.on('error', (error) => lost(error));
     client.on('close', () => {
       if (!this.closed) this.link = 'down';
     });
@@ -145,11 +145,6 @@ export class ChirpstackConnection {
     const buffer = this.buffers.get(kind) ?? { readings: [], events: [] };
     this.buffers.delete(kind);
     return buffer;
-  }
-
-  /** Resolves once every message received so far has been handled. */
-  settled(): Promise<void> {
-    return this.queue;
   }
 
   private async handle(topic: string, payload: Buffer): Promise<void> {

@@ -46,8 +46,6 @@ export class CodecSandbox {
   private pending?: Pending;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
-  /** How many times the process was killed because a call outlasted `terminateAfterMs`. */
-  restarts = 0;
 
   constructor(options: SandboxOptions) {
     this.options = options;
@@ -94,7 +92,6 @@ export class CodecSandbox {
     this.loaded.add(call.codec);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.restarts++;
         child.kill('SIGKILL');
         this.end(
           `no answer within ${this.options.terminateAfterMs} ms: the sandbox process was killed`,
