@@ -199,6 +199,8 @@ beforeAll(async () => {
         mqtt: { url: broker.url, username: user.name, password: user.password },
         applicationId: app,
         deviceTable: join(dir.path, 'devices.json'),
+        // A second for a codec, however busy the machine: the endless one is stopped by QuickJS.
+        sandbox: { timeoutMs: 1_000, terminateAfterMs: 20_000 },
       },
     ],
   });
