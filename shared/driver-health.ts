@@ -10,7 +10,10 @@ export const driverType = z
 /** The optional `name` of an entry, telling apart several entries of one type. */
 export const driverName = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'a name: a letter, then letters, digits, "_" or "-", 1-40 characters')
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_-]{0,39}$/,
+    'a name: a letter, then letters, digits, "_" or "-", 1-40 characters',
+  )
   .meta({ description: "The entry's name, when a gateway has several entries of one type" });
 
 /**
