@@ -5,6 +5,7 @@ import { composeAgent } from './compose.ts';
 import { loadEdgeConfig } from './config.ts';
 import { cameraAnalyticsDriverFactory } from './drivers/camera-analytics/factory.ts';
 import { modbusDriverFactory } from './drivers/modbus-tcp/factory.ts';
+import { chirpstackDriverFactory } from './drivers/chirpstack/factory.ts';
 import { DriverRegistry } from './drivers/registry.ts';
 
 /**
@@ -14,6 +15,7 @@ import { DriverRegistry } from './drivers/registry.ts';
 export const builtInDrivers: Record<string, DriverFactory> = {
   'modbus-tcp': modbusDriverFactory,
   'camera-analytics': cameraAnalyticsDriverFactory,
+  chirpstack: chirpstackDriverFactory,
 };
 
 /**
