@@ -4,8 +4,8 @@ import { createLogger } from '../shared/log.ts';
 import { composeAgent } from './compose.ts';
 import { loadEdgeConfig } from './config.ts';
 import { cameraAnalyticsDriverFactory } from './drivers/camera-analytics/factory.ts';
-import { modbusDriverFactory } from './drivers/modbus-tcp/factory.ts';
 import { chirpstackDriverFactory } from './drivers/chirpstack/factory.ts';
+import { modbusDriverFactory } from './drivers/modbus-tcp/factory.ts';
 import { DriverRegistry } from './drivers/registry.ts';
 
 /**

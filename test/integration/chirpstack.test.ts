@@ -320,7 +320,7 @@ describe('LoRaWAN devices through ChirpStack', () => {
 
   it('rejects a command the device model cannot encode, and sends no downlink', async () => {
     const result = await command(devices.bin.id, { action: 'requestStatus' });
-    expect(result).toMatchObject({ status: 'rejected', detail: 'invalidCommand' });
+    expect(result).toMatchObject({ status: 'rejected', detail: 'unsupported' });
     expect(received.filter((r) => r.topic.includes(devices.bin.eui))).toEqual([]);
   });
 

@@ -223,7 +223,7 @@ export class ChirpstackConnection {
     const payload = await this.encode(device, command);
     if ('refused' in payload) {
       log.info(context, `the device model cannot do this command: ${payload.refused.slice(0, 300)}`);
-      return { status: 'rejected', reason: 'invalidCommand' };
+      return { status: 'rejected', reason: 'unsupported' };
     }
     if ('code' in payload) return failed(payload.code, payload.message);
     const client = this.client;
