@@ -63,3 +63,20 @@ export function formatValue(value: unknown, lang: Lang, unit?: string): string {
 export function formatMeters(meters: number, lang: Lang): string {
   return meters >= 1000 ? formatNumber(meters / 1000, lang, 'km') : formatNumber(meters, lang, 'm');
 }
+
+/** Bytes in B, kB, MB or GB (steps of 1024, as people know them from their computers). */
+export function formatBytes(bytes: number | undefined, lang: Lang): string {
+  if (bytes === undefined) return '—';
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return new Intl.NumberFormat(locales[lang], {
+    style: 'unit',
+    unit: units[unit],
+    maximumFractionDigits: value >= 10 ? 0 : 1,
+  }).format(value);
+}
