@@ -67,8 +67,9 @@ export function formatMeters(meters: number, lang: Lang): string {
 /** Bytes in B, kB, MB or GB (steps of 1024, as people know them from their computers). */
 export function formatBytes(bytes: number | undefined, lang: Lang): string {
   if (bytes === undefined) return '—';
-  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
-  let value = bytes;
+  if (bytes < 1024) return `${formatNumber(bytes, lang)} B`;
+  const units = ['kilobyte', 'megabyte', 'gigabyte'] as const;
+  let value = bytes / 1024;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;

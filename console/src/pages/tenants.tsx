@@ -54,7 +54,6 @@ export function TenantsPage() {
   return (
     <section>
       <PageTitle>{t('tenants.title')}</PageTitle>
-      <NewTenantForm onCreated={(town) => void done(t('tenants.created', { name: town.name }))} />
       {status && <p role="status">{status}</p>}
       <ErrorNote error={usage.error} />
       {editing && (
@@ -87,7 +86,9 @@ export function TenantsPage() {
             {tenants.map((town) => (
               <tr key={town.id} data-tenant={town.id}>
                 <th scope="row">
-                  {town.name} <span class="muted">({town.id})</span>
+                  {town.name}
+                  <br />
+                  <small class="muted">{town.id}</small>
                 </th>
                 <td>
                   <span class={`badge state-${town.status === 'active' ? 'ok' : 'offline'}`}>
@@ -103,24 +104,26 @@ export function TenantsPage() {
                 </td>
                 <td class="num">{formatNumber(town.quotas.retentionDays, lang)}</td>
                 <td>{refused(town)}</td>
-                <td class="actions">
-                  <button type="button" onClick={() => setEditing(town)}>
-                    {t('tenants.edit')}
-                    <span class="visually-hidden"> {town.name}</span>
-                  </button>
-                  <button
-                    type="button"
-                    onClick={() =>
-                      setConfirming({ action: town.status === 'active' ? 'suspend' : 'resume', town })
-                    }
-                  >
-                    {t(town.status === 'active' ? 'tenants.suspend' : 'tenants.resume')}
-                    <span class="visually-hidden"> {town.name}</span>
-                  </button>
-                  <button type="button" onClick={() => setConfirming({ action: 'delete', town })}>
-                    {t('tenants.delete')}
-                    <span class="visually-hidden"> {town.name}</span>
-                  </button>
+                <td>
+                  <div class="actions">
+                    <button type="button" onClick={() => setEditing(town)}>
+                      {t('tenants.edit')}
+                      <span class="visually-hidden"> {town.name}</span>
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        setConfirming({ action: town.status === 'active' ? 'suspend' : 'resume', town })
+                      }
+                    >
+                      {t(town.status === 'active' ? 'tenants.suspend' : 'tenants.resume')}
+                      <span class="visually-hidden"> {town.name}</span>
+                    </button>
+                    <button type="button" onClick={() => setConfirming({ action: 'delete', town })}>
+                      {t('tenants.delete')}
+                      <span class="visually-hidden"> {town.name}</span>
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}
@@ -128,6 +131,7 @@ export function TenantsPage() {
         </table>
       </div>
       {tenants.length === 0 && <p>{t('tenants.none')}</p>}
+      <NewTenantForm onCreated={(town) => void done(t('tenants.created', { name: town.name }))} />
       {confirming && (
         <TenantConfirm
           {...confirming}
