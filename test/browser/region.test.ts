@@ -297,7 +297,7 @@ describe('a region admin', () => {
       .click();
     await shows(row('sokolov'), en['tenantStatus.active'] as string);
     expect((await sokolov()).status).toBe('active');
-    await page.locator('main h1').scrollIntoViewIfNeeded();
+    await page.locator('header.top').scrollIntoViewIfNeeded();
     await screenshot(page, 'tenants');
 
     // Deleting needs the town's id typed.

@@ -77,7 +77,7 @@ export function NewTenantForm({ onCreated }: { onCreated(town: Tenant): void }) 
     <TenantInput key={field} field={field} values={values} errors={errors} set={setValues} />
   );
   return (
-    <form class="panel grid" onSubmit={submit} aria-labelledby="new-tenant" noValidate>
+    <form class="panel grid spaced" onSubmit={submit} aria-labelledby="new-tenant" noValidate>
       <h2 id="new-tenant">{t('tenants.add')}</h2>
       {placeFields.map(input)}
       <datalist id="time-zones">
