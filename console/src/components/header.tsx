@@ -74,6 +74,7 @@ function Town({ tenant }: { tenant: TenantState }) {
   if (!tenant.region)
     return (
       <span class="town" data-testid="town">
+        <span class="visually-hidden">{t('tenant.switch')}: </span>
         {tenant.current?.name}
       </span>
     );
