@@ -220,6 +220,14 @@ describe('a region admin', () => {
     await expectAccessible(page, 'the Region page');
     await screenshot(page, 'region');
 
+    // Live: a new alert of the town shown appears without a reload.
+    const bin = karlovyVary.fleet.devices.find((d) => d.kind === 'wasteBin')?.id as string;
+    await gateways[0]?.send(bin, { fillingLevel: 95 });
+    await shows(
+      rows.filter({ hasText: 'Bin above 80' }).filter({ hasText: bin }),
+      karlovyVary.fleet.city.name,
+    );
+
     await rows.filter({ hasText: lo.lamp }).getByRole('link').click();
     await expect.poll(() => addressTown(page)).toBe(loket.id);
     expect(new URL(page.url()).pathname).toBe(`/alerts/${lo.alert}`);

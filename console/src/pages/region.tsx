@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/api.ts';
 import { ErrorNote, Loading, PageTitle, StateBadge } from '../components/bits.tsx';
 import { useLoad } from '../components/load.ts';
@@ -16,8 +17,17 @@ export function RegionPage() {
   const { t, lang, timeZone } = useI18n();
   const { tenants } = useTenant();
   const alerts = useLoad(() => api.regionAlerts(), []);
-  useLive('alert', alerts.reload);
-  useLive('connected', alerts.reload);
+  // A burst of alert events reads the list once more after the read under way, not once per event.
+  const [stale, setStale] = useState(false);
+  const changed = () => (alerts.loading ? setStale(true) : alerts.reload());
+  useEffect(() => {
+    if (stale && !alerts.loading) {
+      setStale(false);
+      alerts.reload();
+    }
+  }, [stale, alerts.loading]);
+  useLive('alert', changed);
+  useLive('connected', changed);
   const towns = new Map(tenants.map((town) => [town.id, town]));
   const items = alerts.data?.items ?? [];
   return (
