@@ -15,6 +15,7 @@ import type { TenantService } from '../tenants/service.ts';
 import { authenticate } from './auth.ts';
 import { consoleRoutes, securityHeaders } from './console.ts';
 import { notFoundHandler, problemHandler } from './errors.ts';
+import { StreamSlots } from './events.ts';
 import { type HealthSource, healthRoutes } from './health.ts';
 import { openApiDocument } from './openapi.ts';
 import { regionRoutes } from './region.ts';
@@ -24,7 +25,10 @@ import { type TenantRouteSettings, tenantRoutes } from './tenant-routes.ts';
 import { tenantScope } from './tenant-scope.ts';
 import { tenantAdminRoutes } from './tenants.ts';
 
-export interface ApiDependencies extends Omit<TenantRouteSettings, 'users' | 'tokens' | 'sessions'> {
+export interface ApiDependencies
+  extends Omit<TenantRouteSettings, 'users' | 'tokens' | 'sessions' | 'events'> {
+  /** The live streams' ping interval and caps (all tenants together). */
+  events: { pingMs: number; maxStreams: number; maxStreamsPerPrincipal: number };
   /** The running tenants, each with its own stores and services. */
   cells: { get(id: string): TenantCell | undefined; all(): TenantCell[] };
   tenants: TenantService;
@@ -100,7 +104,10 @@ export function createApi(deps: ApiDependencies): Express {
     sessions: deps.accounts.sessions,
     deadLetterQuotaBytes: deps.deadLetterQuotaBytes,
     seriesMaxPoints: deps.seriesMaxPoints,
-    events: deps.events,
+    events: {
+      pingMs: deps.events.pingMs,
+      slots: new StreamSlots(deps.events.maxStreams, deps.events.maxStreamsPerPrincipal),
+    },
     mapTiles: deps.mapTiles,
     summaryMaxAgeMs: deps.summaryMaxAgeMs,
     now: deps.now,

@@ -4497,6 +4497,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/region/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live alert changes of every tenant the caller may act on (Server-Sent Events), each alert with its tenant
+         * @description text/event-stream of `alert` events (as GET /api/v1/events, the alert with `tenant`), a `: ping` comment every EVENTS_PING_S. The tenants are those the caller may act on when the stream opens; reconnect to follow a new one. Counts against the same stream caps.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/region/users": {
         parameters: {
             query?: never;
