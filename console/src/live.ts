@@ -69,3 +69,18 @@ export function useLive<N extends Name>(name: N, listener: Listener<N>): void {
     };
   }, [name]);
 }
+
+/**
+ * While a component is mounted, a second stream: /api/v1/region/events, the alert changes of every
+ * town the account may see (the Region page). `changed` is called on each, and on every (re)connect.
+ */
+export function useRegionAlerts(changed: () => void): void {
+  const latest = useRef(changed);
+  latest.current = changed;
+  useEffect(() => {
+    const events = new EventSource('/api/v1/region/events', { withCredentials: true });
+    events.addEventListener('open', () => latest.current());
+    events.addEventListener('alert', () => latest.current());
+    return () => events.close();
+  }, []);
+}

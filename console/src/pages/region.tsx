@@ -4,14 +4,15 @@ import { ErrorNote, Loading, PageTitle, StateBadge } from '../components/bits.ts
 import { useLoad } from '../components/load.ts';
 import { formatDateTime } from '../format.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
-import { useLive } from '../live.ts';
+import { useRegionAlerts } from '../live.ts';
 import { withTenant } from '../tenant/choice.ts';
 import { useTenant } from '../tenant/state.ts';
 
 /**
  * The region's dispatch view: the open alerts of every town the account may see, newest first,
  * each with its town (dates in the town's time zone). An alert opens in its town. Read again when
- * it opens, when the town shown changes, and on every alert event of the town shown.
+ * it opens, when the town shown changes, and on every alert change of any of those towns (the
+ * region's own stream).
  */
 export function RegionPage() {
   const { t, lang, timeZone } = useI18n();
@@ -26,8 +27,7 @@ export function RegionPage() {
       alerts.reload();
     }
   }, [stale, alerts.loading]);
-  useLive('alert', changed);
-  useLive('connected', changed);
+  useRegionAlerts(changed);
   const towns = new Map(tenants.map((town) => [town.id, town]));
   const items = alerts.data?.items ?? [];
   return (
