@@ -12,6 +12,7 @@ import { createMetricsRegistry } from '../monitoring/metrics.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import type { TenantCell } from '../tenants/cell-parts.ts';
 import { type ApiDependencies, createApi } from './app.ts';
+import { mergedReasons } from './health.ts';
 
 export interface ApiFeatureDeps
   extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'users' | 'accounts' | 'health' | 'auditOf'> {
@@ -31,11 +32,10 @@ export interface ApiFeatureDeps
 const sum = (cells: TenantCell[], value: (cell: TenantCell) => number) =>
   cells.reduce((total, cell) => total + value(cell), 0);
 
-/** What /health reads: every tenant's journal, named by its tenant when something is wrong. */
+/** What /health reads: every tenant's journal, counted but never named (see `mergedReasons`). */
 function healthOf(deps: ApiFeatureDeps): ApiDependencies['health'] {
   const { cells, influx, mqtt, counters } = deps;
-  const each = (reasons: (cell: TenantCell) => string[]) =>
-    cells.all().flatMap((cell) => reasons(cell).map((reason) => `tenant ${cell.id}: ${reason}`));
+  const each = (reasons: (cell: TenantCell) => string[]) => mergedReasons(cells.all().map(reasons));
   return {
     refusing: () => each((cell) => cell.journal.refusing),
     degraded: () =>
@@ -47,26 +47,33 @@ function healthOf(deps: ApiFeatureDeps): ApiDependencies['health'] {
           .filter(([operation]) => operation !== 'append')
           .map(([operation, reason]) => `journal cannot ${operation}: ${reason}`),
       ]),
-    detail: () => ({
-      influx: {
-        version: influx.server.version,
-        reachable: cells.all().every((cell) => cell.journal.influxReachable),
-      },
-      mqtt: { ports: mqtt.ports, connectedClients: mqtt.connectedClients() },
-      journal: {
-        lines: sum(cells.all(), (cell) => cell.journal.depth),
-        ...Object.fromEntries(
-          cells
-            .all()
-            .filter((cell) => cell.journal.failed)
-            .map((cell) => ['error', `tenant ${cell.id}: ${cell.journal.failed?.message}`]),
-        ),
-        faults: Object.fromEntries(cells.all().map((cell) => [cell.id, cell.journal.faulty])),
-      },
-      tenants: cells.all().length,
-      devices: sum(cells.all(), (cell) => cell.registry.size),
-      counters: counters.snapshot(),
-    }),
+    detail: () => {
+      const failed = mergedReasons(
+        cells.all().map((cell) => (cell.journal.failed ? [cell.journal.failed.message] : [])),
+      );
+      return {
+        influx: {
+          version: influx.server.version,
+          reachable: cells.all().every((cell) => cell.journal.influxReachable),
+        },
+        mqtt: { ports: mqtt.ports, connectedClients: mqtt.connectedClients() },
+        journal: {
+          lines: sum(cells.all(), (cell) => cell.journal.depth),
+          ...(failed.length > 0 ? { error: failed.join('; ') } : {}),
+          // What the journals cannot do, by operation: the first tenant's reason of each.
+          faults: Object.assign(
+            {},
+            ...cells
+              .all()
+              .map((cell) => cell.journal.faulty)
+              .reverse(),
+          ),
+        },
+        tenants: cells.all().length,
+        devices: sum(cells.all(), (cell) => cell.registry.size),
+        counters: counters.snapshot(),
+      };
+    },
   };
 }
 
