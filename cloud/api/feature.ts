@@ -1,12 +1,15 @@
 import type { Server } from 'node:http';
 import type { DatabaseSync } from 'node:sqlite';
+import type { Registry } from 'prom-client';
 import type { AuditLog, AuditOf } from '../access/audit.ts';
 import { BrowserSessions, type SessionPolicy } from '../access/browser-sessions.ts';
 import type { LockoutPolicy } from '../access/lockout.ts';
+import { isRegionAdmin } from '../access/owner.ts';
 import { SqliteSessionStore } from '../access/sessions.ts';
 import { SignIn } from '../access/sign-in.ts';
 import { SqliteTokenStore } from '../access/tokens.ts';
 import { SqliteUserStore } from '../access/users.ts';
+import { ForbiddenError, NotFoundError } from '../errors/domain-error.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { createMetricsRegistry } from '../monitoring/metrics.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
@@ -77,6 +80,49 @@ function healthOf(deps: ApiFeatureDeps): ApiDependencies['health'] {
   };
 }
 
+const openAlerts = async (cell: TenantCell) =>
+  (await cell.alerting.alertStore.list({ state: 'open', limit: 1, offset: 0 })).total;
+
+/**
+ * Which metrics a caller reads: region staff the installation's (with the process's own), a tenant's
+ * account its tenant's counts only (what its cell counted, its gateways, devices and alerts): another
+ * tenant's activity is not its to see, not even in a sum. Other region accounts read none.
+ */
+function metricsOf(deps: ApiFeatureDeps): ApiDependencies['metrics'] {
+  const { cells, counters, mqtt } = deps;
+  const installation = createMetricsRegistry({
+    counters,
+    journalLines: () => sum(cells.all(), (cell) => cell.journal.depth),
+    mqttClients: () => mqtt.connectedClients(),
+    devices: () => sum(cells.all(), (cell) => cell.registry.size),
+    alertsOpen: async () => (await Promise.all(cells.all().map(openAlerts))).reduce((a, b) => a + b, 0),
+  });
+  const ofCell = new WeakMap<TenantCell, Registry>();
+  return (caller) => {
+    if (caller.tenant === null) {
+      if (isRegionAdmin(caller)) return installation;
+      throw new ForbiddenError("the installation's metrics are for region staff");
+    }
+    const cell = cells.get(caller.tenant);
+    if (!cell) throw new NotFoundError(`tenant ${caller.tenant} not found`);
+    let registry = ofCell.get(cell);
+    if (!registry) {
+      registry = createMetricsRegistry(
+        {
+          counters: cell.counters,
+          journalLines: () => cell.journal.depth,
+          mqttClients: () => cell.connectedGateways(),
+          devices: () => cell.registry.size,
+          alertsOpen: () => openAlerts(cell),
+        },
+        { process: false },
+      );
+      ofCell.set(cell, registry);
+    }
+    return registry;
+  };
+}
+
 /** The REST API (with /health and /metrics) on its HTTP port. */
 export function apiFeature(deps: ApiFeatureDeps) {
   const { db, adminToken, port, host, counters, mqtt, lockout, session, ...routes } = deps;
@@ -104,21 +150,7 @@ export function apiFeature(deps: ApiFeatureDeps) {
         users,
         auditOf,
         accounts,
-        metrics: createMetricsRegistry({
-          counters,
-          journalLines: () => sum(cells.all(), (cell) => cell.journal.depth),
-          mqttClients: () => mqtt.connectedClients(),
-          devices: () => sum(cells.all(), (cell) => cell.registry.size),
-          alertsOpen: async () => {
-            const totals = await Promise.all(
-              cells.all().map(async (cell) => {
-                const page = await cell.alerting.alertStore.list({ state: 'open', limit: 1, offset: 0 });
-                return page.total;
-              }),
-            );
-            return totals.reduce((a, b) => a + b, 0);
-          },
-        }),
+        metrics: metricsOf(deps),
         health: healthOf(deps),
       });
       server = await listenHttp(app, port, host);

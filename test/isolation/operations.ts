@@ -95,7 +95,8 @@ export const probes: Record<string, Probe> = {
   'GET /metrics': {
     scope: 'platform',
     token: 200,
-    why: 'installation-wide counts with no tenant, device or gateway in them',
+    reader: 403,
+    why: "a tenant's account reads its own tenant's counts (checked below); the installation's are region staff's",
   },
   'GET /health/live': { scope: 'public', token: 200, why: 'liveness, nothing of a tenant' },
   'GET /health/ready': {

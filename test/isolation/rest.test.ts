@@ -198,6 +198,21 @@ describe('REST: tenant A against tenant B', () => {
     expect([...actors].sort()).toEqual([a.admin.token.name, a.admin.user.username, 'bootstrap-admin'].sort());
   });
 
+  it("counts only A's own in A's metrics", async () => {
+    const metrics = await send(
+      region.cloud.apiUrl,
+      { name: "A's admin token", token: a.admin.token.secret },
+      'GET',
+      '/metrics',
+    );
+    expect(metrics.status).toBe(200);
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics.text)?.[1]);
+    expect(value('city_devices_registered')).toBe(karlovyVary.fleet.devices.length);
+    const own = (path: string) => asRegion(region.cloud.apiUrl, a.ids.tenant, path).then((r) => r.json());
+    const openAlerts = (await own('/api/v1/alerts?state=open&limit=1')) as { total: number };
+    expect(value('city_alerts_open')).toBe(openAlerts.total);
+  });
+
   it('exercised every operation any console page calls', async () => {
     const pages = await consoleOperations(await readConsoleApi());
     const missing = [...pages].flatMap(([file, operations]) =>
