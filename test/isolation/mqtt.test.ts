@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connectAsync, type ErrorWithReasonCode, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantDatabase } from '../../cloud/tenants/database-name.ts';
 import type { FleetFile } from '../../shared/fleet.ts';
@@ -259,6 +259,16 @@ describe("MQTT: tenant A's gateway against tenant B", () => {
     expect(seen[0]?.text).toContain(ofA.id as string);
     await attacker.endAsync();
     await victim.endAsync();
+  });
+
+  it('refuses A’s gateway secret under B’s gateway id', async () => {
+    const refused = await connectAsync(region.cloud.mqttUrl, {
+      clientId: gatewayOfB,
+      username: gatewayOfB,
+      password: region.secrets.get(gatewayOfA),
+      reconnectPeriod: 0,
+    }).catch((error: ErrorWithReasonCode) => error);
+    expect((refused as ErrorWithReasonCode).code).toBe(4);
   });
 
   it('refuses mosquitto_sub on B’s topics and wildcards', async () => {
