@@ -25,7 +25,7 @@ async function created(res: Response, what: string) {
 }
 
 /** Signs a new account in with its first password and sets `password` (the first sign-in's change). */
-async function firstSignIn(apiUrl: string, username: string, first: string, password: string) {
+export async function firstSignIn(apiUrl: string, username: string, first: string, password: string) {
   const browser = new BrowserClient(apiUrl);
   const signIn = await browser.signIn(username, first);
   if (signIn.status !== 200) throw new Error(`signing ${username} in: ${signIn.status}`);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantDatabase } from '../../cloud/tenants/database-name.ts';
 import type { InfluxCall } from '../helpers/influx-recorder.ts';
 import { asRegion, karlovyVary, loket } from '../helpers/tenants.ts';
-import { regionAccount, type SignedIn } from './accounts.ts';
+import { firstSignIn, regionAccount, type SignedIn } from './accounts.ts';
 import { type Caller, type Exchange, leaks, send } from './callers.ts';
 import { consoleOperations, readConsoleApi } from './console-calls.ts';
 import {
@@ -202,11 +202,51 @@ describe('REST: tenant A against tenant B', () => {
     for (const [path, answer] of Object.entries(bBefore)) expect(after[path], path).toEqual(answer);
   });
 
+  it("lets A's admin give its accounts and tokens no grant of B", async () => {
+    const admin: Caller = { name: "A's signed-in admin", account: a.admin.user };
+    const made = await send(region.cloud.apiUrl, admin, 'POST', '/api/v1/users', {
+      body: {
+        username: 'kv-would-be-regional',
+        role: 'admin',
+        password: 'kv-first-password',
+        grants: [b.ids.tenant],
+      },
+    });
+    expect(made.status).toBe(201);
+    expect(JSON.parse(made.text)).toMatchObject({ tenant: a.ids.tenant, grants: [] });
+    const changed = await send(region.cloud.apiUrl, admin, 'PATCH', '/api/v1/users/kv-would-be-regional', {
+      body: { grants: [b.ids.tenant] },
+    });
+    expect(JSON.parse(changed.text)).toMatchObject({ tenant: a.ids.tenant, grants: [] });
+    const token = await send(region.cloud.apiUrl, admin, 'POST', '/api/v1/tokens', {
+      body: { name: 'would be regional', role: 'admin', grants: [b.ids.tenant] },
+    });
+    expect(token.status).toBe(400);
+    const user = await firstSignIn(
+      region.cloud.apiUrl,
+      'kv-would-be-regional',
+      'kv-first-password',
+      'kv-second-password',
+    );
+    const into = await send(
+      region.cloud.apiUrl,
+      { name: 'the new user', account: user },
+      'GET',
+      '/api/v1/devices',
+      {
+        headers: { 'x-tenant': b.ids.tenant },
+      },
+    );
+    expect(into.status).toBe(404);
+  });
+
   it("shows A's audit log only A's own accounts at work", async () => {
     const res = await asRegion(region.cloud.apiUrl, a.ids.tenant, '/api/v1/audit?limit=1000');
     const { items } = (await res.json()) as { items: { actor: string }[] };
     const actors = new Set(items.map((entry) => entry.actor));
-    expect([...actors].sort()).toEqual([a.admin.token.name, a.admin.user.username, 'bootstrap-admin'].sort());
+    expect([...actors].sort()).toEqual(
+      [a.admin.token.name, a.admin.user.username, 'kv-would-be-regional', 'bootstrap-admin'].sort(),
+    );
   });
 
   it("counts only A's own in A's metrics", async () => {
