@@ -28,11 +28,9 @@ let a: SeededTown;
 let b: SeededTown;
 let reader: SignedIn;
 let bBefore: Snapshot;
-/** Every operation A's accounts sent, and the InfluxDB requests the cloud made meanwhile. */
+/** Every operation the sweeps sent, and the InfluxDB requests the cloud made during A's. */
 const exercised = new Set<string>();
 let influxDuringSweep: InfluxCall[] = [];
-/** All that A's accounts typed so far: its own records of it (its audit log) may show it back. */
-let typedByA = '';
 
 beforeAll(async () => {
   region = await startRegion([karlovyVary, loket], {
@@ -51,13 +49,25 @@ afterAll(async () => {
   await region?.stop();
 });
 
+/** How a request names a tenant: not at all (the caller's own), with X-Tenant, or with ?tenant=. */
 type Variant = 'plain' | 'header' | 'query';
 
-function expectedFor(probe: Probe, session: boolean, variant: Variant): number {
+/**
+ * What A's admin gets: as classified for its token or its session; naming B, 404 from a tenant
+ * operation (A's accounts see no other tenant) and otherwise as without (the platform routes read
+ * neither X-Tenant nor ?tenant=, unless the probe says otherwise).
+ */
+function expectedOfA(probe: Probe, session: boolean, variant: Variant): number {
   const plain = session ? (probe.session ?? probe.token) : probe.token;
   if (variant === 'plain') return plain;
   const named = variant === 'header' ? probe.header : probe.query;
   return named ?? (probe.scope === 'tenant' ? 404 : plain);
+}
+
+/** What the region reader granted A only gets naming B: as a signed-in account, or `reader` where that differs. */
+function expectedOfReader(probe: Probe, variant: Variant): number {
+  const named = probe.reader ?? (probe.scope === 'tenant' ? 404 : (probe.session ?? probe.token));
+  return variant === 'query' && probe.scope !== 'tenant' ? (probe.query ?? named) : named;
 }
 
 /** The requests of one probe: its path filled with `ids`, once per query string it is sent with. */
@@ -69,10 +79,10 @@ function urlsOf(operation: Operation, probe: Probe, ids: TownIds): string[] {
 const withTenant = (url: string, tenant: string) =>
   `${url}${url.includes('?') ? '&' : '?'}tenant=${encodeURIComponent(tenant)}`;
 
-/** Undoes what a probe changed in the caller's tenant or session (see Probe.undo). */
-async function undo(probe: Probe, caller: Caller, exchange: Exchange, tenant: string, rule: string) {
+/** Undoes what a probe changed in A or in the caller's session (see Probe.undo). */
+async function undo(probe: Probe, caller: Caller, exchange: Exchange) {
   if (probe.undo === 'rule' && exchange.status < 300) {
-    const removed = await asRegion(region.cloud.apiUrl, tenant, `/api/v1/rules/${rule}`, {
+    const removed = await asRegion(region.cloud.apiUrl, a.ids.tenant, `/api/v1/rules/${b.ids.rule}`, {
       method: 'DELETE',
     });
     expect(removed.status).toBe(204);
@@ -84,6 +94,60 @@ function classified(operation: Operation): Probe {
   const probe = probes[operation.key];
   if (!probe) throw new Error(`${operation.key} is not classified in test/isolation/operations.ts`);
   return probe;
+}
+
+interface Sweep {
+  callers: Caller[];
+  variants: Variant[];
+  /** Whose ids fill the paths and bodies; X-Tenant and ?tenant= name its tenant. */
+  ids: TownIds;
+  /** The status expected, or `skip` for a probe this sweep leaves out. */
+  expected(probe: Probe, caller: Caller, variant: Variant, operation: Operation): number | 'skip';
+}
+
+/**
+ * Sends every classified operation as each caller, in each variant, and returns what went wrong: an
+ * answer other than the expected one, or one that shows any of B's markers the request did not name
+ * itself (or, where the answer shows the caller's own records, that the sweep did not name before).
+ */
+async function sweep(plan: Sweep): Promise<string[]> {
+  const failures: string[] = [];
+  let typed = '';
+  for (const operation of documentedOperations()) {
+    const probe = classified(operation);
+    for (const url of urlsOf(operation, probe, plan.ids))
+      for (const caller of plan.callers)
+        for (const variant of plan.variants) {
+          const expected = plan.expected(probe, caller, variant, operation);
+          if (expected === 'skip') continue;
+          const exchange = await send(
+            region.cloud.apiUrl,
+            caller,
+            operation.method,
+            variant === 'query' ? withTenant(url, plan.ids.tenant) : url,
+            {
+              body: probe.body?.(plan.ids, new Date()),
+              headers: variant === 'header' ? { 'x-tenant': plan.ids.tenant } : {},
+              stream: probe.stream,
+            },
+          );
+          exercised.add(operation.key);
+          const what = `${caller.name}, ${variant}: ${exchange.request.split('\n')[0]}`;
+          if (exchange.status !== expected)
+            failures.push(
+              `${what} answered ${exchange.status}, expected ${expected} (${probe.why}): ${exchange.text.slice(0, 200)}`,
+            );
+          const found = leaks(
+            exchange.text,
+            b.markers,
+            probe.echoesEarlierRequests ? typed + exchange.request : exchange.request,
+          );
+          if (found.length > 0) failures.push(`${what} shows B's ${found.join(', ')}`);
+          typed += `${exchange.request}\n`;
+          await undo(probe, caller, exchange);
+        }
+  }
+  return failures;
 }
 
 /** Fails with every probe that was answered otherwise than expected, or showed B's markers. */
@@ -99,100 +163,42 @@ describe('REST: tenant A against tenant B', () => {
   });
 
   it("answers A's admin token and signed-in admin, also naming B, with nothing of B", async () => {
-    const failures: string[] = [];
-    const callers: [Caller, boolean][] = [
-      [{ name: "A's admin token", token: a.admin.token.secret }, false],
-      [{ name: "A's signed-in admin", account: a.admin.user }, true],
-    ];
+    const token: Caller = { name: "A's admin token", token: a.admin.token.secret };
+    const session: Caller = { name: "A's signed-in admin", account: a.admin.user };
+    let failures: string[] = [];
     influxDuringSweep = await region.influx.during(async () => {
-      for (const operation of documentedOperations()) {
-        const probe = classified(operation);
-        for (const url of urlsOf(operation, probe, b.ids))
-          for (const [caller, session] of callers)
-            for (const variant of ['plain', 'header', 'query'] as Variant[]) {
-              const exchange = await send(
-                region.cloud.apiUrl,
-                caller,
-                operation.method,
-                variant === 'query' ? withTenant(url, b.ids.tenant) : url,
-                {
-                  body: probe.body?.(b.ids, new Date()),
-                  headers: variant === 'header' ? { 'x-tenant': b.ids.tenant } : {},
-                  stream: probe.stream,
-                },
-              );
-              exercised.add(operation.key);
-              const expected = expectedFor(probe, session, variant);
-              const what = `${caller.name} ${variant}: ${exchange.request.split('\n')[0]}`;
-              if (exchange.status !== expected)
-                failures.push(
-                  `${what} answered ${exchange.status}, expected ${expected} (${probe.why}): ${exchange.text.slice(0, 200)}`,
-                );
-              const typed = probe.echoesEarlierRequests ? typedByA + exchange.request : exchange.request;
-              const found = leaks(exchange.text, b.markers, typed);
-              if (found.length > 0) failures.push(`${what} shows B's ${found.join(', ')}`);
-              typedByA += `${exchange.request}\n`;
-              await undo(probe, caller, exchange, a.ids.tenant, b.ids.rule);
-            }
-      }
+      failures = await sweep({
+        callers: [token, session],
+        variants: ['plain', 'header', 'query'],
+        ids: b.ids,
+        expected: (probe, caller, variant) => expectedOfA(probe, caller === session, variant),
+      });
     });
     report(failures);
   });
 
   it('answers a region reader granted A only, naming B, with nothing of B', async () => {
-    const failures: string[] = [];
-    const caller: Caller = { name: 'the region reader of A', account: reader };
-    for (const operation of documentedOperations()) {
-      const probe = classified(operation);
-      const named = probe.reader ?? (probe.scope === 'tenant' ? 404 : (probe.session ?? probe.token));
-      for (const url of urlsOf(operation, probe, b.ids))
-        for (const variant of ['header', 'query'] as const) {
-          // The platform routes read no ?tenant=, and some refuse it as an unknown parameter.
-          const expected = variant === 'query' && probe.scope !== 'tenant' ? (probe.query ?? named) : named;
-          const exchange = await send(
-            region.cloud.apiUrl,
-            caller,
-            operation.method,
-            variant === 'query' ? withTenant(url, b.ids.tenant) : url,
-            {
-              body: probe.body?.(b.ids, new Date()),
-              headers: variant === 'header' ? { 'x-tenant': b.ids.tenant } : {},
-              stream: probe.stream,
-            },
-          );
-          const what = `${variant}: ${exchange.request.split('\n')[0]}`;
-          if (exchange.status !== expected)
-            failures.push(
-              `${what} answered ${exchange.status}, expected ${expected} (${probe.why}): ${exchange.text.slice(0, 200)}`,
-            );
-          const found = leaks(exchange.text, b.markers, exchange.request);
-          if (found.length > 0) failures.push(`${what} shows B's ${found.join(', ')}`);
-          await undo(probe, caller, exchange, a.ids.tenant, b.ids.rule);
-        }
-    }
-    report(failures);
+    report(
+      await sweep({
+        callers: [{ name: 'the region reader of A', account: reader }],
+        variants: ['header', 'query'],
+        ids: b.ids,
+        expected: (probe, _caller, variant) => expectedOfReader(probe, variant),
+      }),
+    );
   });
 
   it('refuses the region reader every change in A, and A stays as it was', async () => {
     const aBefore = await tenantSnapshot(region.cloud.apiUrl, a.ids.tenant);
-    const failures: string[] = [];
-    const caller: Caller = { name: 'the region reader of A', account: reader };
-    for (const operation of documentedOperations()) {
-      const probe = classified(operation);
-      if (operation.method === 'GET' || probe.readerOnA === 'exempt') continue;
-      const expected = probe.readerOnA ?? 403;
-      for (const url of urlsOf(operation, probe, a.ids)) {
-        const exchange = await send(region.cloud.apiUrl, caller, operation.method, url, {
-          body: probe.body?.(a.ids, new Date()),
-          headers: { 'x-tenant': a.ids.tenant },
-        });
-        if (exchange.status !== expected)
-          failures.push(
-            `${exchange.request.split('\n')[0]} answered ${exchange.status}, expected ${expected}`,
-          );
-      }
-    }
-    report(failures);
+    report(
+      await sweep({
+        callers: [{ name: 'the region reader of A', account: reader }],
+        variants: ['header'],
+        ids: a.ids,
+        expected: (probe, _caller, _variant, operation) =>
+          operation.method === 'GET' || probe.readerOnA === 'exempt' ? 'skip' : (probe.readerOnA ?? 403),
+      }),
+    );
     expect(await tenantSnapshot(region.cloud.apiUrl, a.ids.tenant)).toEqual(aBefore);
   });
 
