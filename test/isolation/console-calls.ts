@@ -31,7 +31,8 @@ export async function readConsoleApi(): Promise<ConsoleApi> {
       [...member.matchAll(clientCall)].map(([, method, path]) => `${method} ${path}`),
     );
   }
-  const stream = /export const eventsUrl = '([^']+)'/.exec(text)?.[1];
+  // `eventsUrl` is the path, or a function of the town that returns it (with ?tenant=).
+  const stream = /export const eventsUrl\b[^;]*?['`](\/api\/v1\/[a-z/-]+)/.exec(text)?.[1];
   if (!stream) throw new Error(`${apiModule}: no eventsUrl`);
   return { functions, stream: `GET ${stream}`, calls: [...text.matchAll(clientCall)].length };
 }
