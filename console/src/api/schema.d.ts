@@ -49,7 +49,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /** Prometheus metrics: region staff the installation's, a tenant's account its tenant's counts */
         get: {
             parameters: {
                 query?: never;
@@ -70,6 +70,15 @@ export interface paths {
                 };
                 /** @description No valid API token or session */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the role this needs (or, signed in by cookie, the X-CSRF-Token header) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
