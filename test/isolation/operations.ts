@@ -279,6 +279,12 @@ export const probes: Record<string, Probe> = {
     query: 400,
     why: "the alerts of the tenants the caller may act on: A's only (`tenant` is no parameter of this query)",
   },
+  'GET /api/v1/region/events': {
+    scope: 'platform',
+    token: 200,
+    stream: true,
+    why: "the alert changes of the tenants the caller may act on: A's only (`tenant` is not read here)",
+  },
   'GET /api/v1/region/users': regionStaff("the region's accounts"),
   'POST /api/v1/region/users': regionStaff('adding a region account', (b) => ({
     username: 'probe-region-account',

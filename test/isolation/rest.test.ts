@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantDatabase } from '../../cloud/tenants/database-name.ts';
 import type { InfluxCall } from '../helpers/influx-recorder.ts';
 import { asRegion, karlovyVary, loket } from '../helpers/tenants.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { firstSignIn, regionAccount, type SignedIn } from './accounts.ts';
 import { type Caller, type Exchange, leaks, send } from './callers.ts';
 import { consoleOperations, readConsoleApi } from './console-calls.ts';
@@ -42,6 +43,13 @@ beforeAll(async () => {
     seedTown(region, loket, 'lo', 2),
     regionAccount(region.cloud.apiUrl, 'dispatch-of-kv', 'reader', [karlovyVary.id]),
   ]);
+  // The map states follow readings at the next sweep (DEVICE_STATE_SWEEP_S): the snapshot waits for
+  // them, so that a later one differs only by what the sweeps of A did.
+  await waitFor("B's map states to follow its readings", async () => {
+    const res = await asRegion(region.cloud.apiUrl, loket.id, '/api/v1/devices?limit=1000');
+    const { items } = (await res.json()) as { items: { status: string; state: string }[] };
+    return items.every((d) => d.status !== 'online' || d.state !== 'offline') ? true : undefined;
+  });
   bBefore = await tenantSnapshot(region.cloud.apiUrl, loket.id);
 }, 120_000);
 
