@@ -1,6 +1,6 @@
 import type { DriverHealth } from '../../../shared/driver-health.ts';
 
-/** The broker connection: not yet answered, up, or unreachable. */
+/** The broker connection: not yet subscribed, subscribed (its events reach us), or unreachable. */
 export type Link = 'starting' | 'up' | 'down';
 
 /** Errors and successes of one part of a driver entry (a kind's devices, or the entry as a whole). */
@@ -22,7 +22,7 @@ export class HealthCounter {
 
 /**
  * The health of one driver of a chirpstack entry (the drivers contract): `starting` until the broker
- * first answers, `failing` while it is unreachable, `degraded` while the latest message or command
+ * first grants the subscription, `failing` while it is unreachable, `degraded` while the latest message or command
  * of its counters failed, `ok` otherwise. The agent adds up the drivers of an entry, so each error is
  * in exactly one driver's counters.
  */
