@@ -92,6 +92,8 @@ beforeAll(async () => {
   await mkdir(loraDir);
   chirpstackBroker = await startMosquitto(loraDir, lora);
   chirpstack = chirpstackApplication(chirpstackBroker.url, lora, APPLICATION);
+  const loraPasswordFile = join(loraDir, 'chirpstack-broker.secret');
+  await writeFile(loraPasswordFile, `${lora.password}\n`);
   await writeFile(
     join(loraDir, 'devices.json'),
     JSON.stringify({
@@ -146,7 +148,7 @@ beforeAll(async () => {
       },
       {
         type: 'chirpstack',
-        mqtt: { url: chirpstackBroker.url, username: lora.name, password: lora.password },
+        mqtt: { url: chirpstackBroker.url, username: lora.name, passwordFile: loraPasswordFile },
         applicationId: APPLICATION,
         deviceTable: join(loraDir, 'devices.json'),
       },
