@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../cloud/storage/influxql.ts';
@@ -14,6 +12,7 @@ import { chirpstackDriverFactory } from '../../edge/drivers/chirpstack/factory.t
 import { DriverRegistry } from '../../edge/drivers/registry.ts';
 import type { DriverFactory, GatewayDrivers } from '../../shared/driver.ts';
 import type { FleetFile } from '../../shared/fleet.ts';
+import { type ChirpstackApplication, chirpstackApplication, chirpstackTime } from '../helpers/chirpstack.ts';
 import { apiFetch, getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { withDevices } from '../helpers/fleet.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
@@ -27,7 +26,6 @@ import { waitFor } from '../helpers/wait.ts';
  * driver, the real cloud writing to a real influxd; and commands from the cloud's API that come out
  * as downlinks on the ChirpStack broker.
  */
-const run = promisify(execFile);
 const app = '17c82e96-be03-4f38-aef3-f83d48582d97';
 const gateway = 'gw-lora-01';
 const location = { lat: 50.08, lon: 14.42 };
@@ -61,54 +59,9 @@ let agent: EdgeAgent;
 let built: GatewayDrivers | undefined;
 let downlinks: MqttClient;
 const received: { topic: string; body: Record<string, unknown> }[] = [];
-let uplinks = 0;
-
-/** ChirpStack's time: RFC 3339 with nanoseconds and an offset. */
-const chirpstackTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}456789+00:00`;
-
-/** Publishes an event as ChirpStack's MQTT integration does, with mosquitto_pub. */
-async function publish(eui: string, event: 'up' | 'status' | 'join', body: object | string): Promise<void> {
-  const topic = `application/${app}/device/${eui}/event/${event}`;
-  const message = typeof body === 'string' ? body : JSON.stringify(body);
-  await run('mosquitto_pub', [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    new URL(broker.url).port,
-    '-u',
-    user.name,
-    '-P',
-    user.password,
-    '-q',
-    '1',
-    '-t',
-    topic,
-    '-m',
-    message,
-  ]);
-}
-
-function uplink(eui: string, fPort: number, hex: string, at = Date.now()) {
-  uplinks++;
-  return {
-    deduplicationId: `00000000-0000-4000-8000-${String(uplinks).padStart(12, '0')}`,
-    time: chirpstackTime(at),
-    deviceInfo: {
-      tenantId: '52f14cd4-c6f1-4fbd-8f87-4025e1d49242',
-      applicationId: app,
-      applicationName: 'City sensors',
-      deviceProfileName: 'profile',
-      deviceName: eui,
-      devEui: eui,
-    },
-    devAddr: '00189440',
-    dr: 5,
-    fCnt: uplinks,
-    fPort,
-    data: Buffer.from(hex.replace(/\s/g, ''), 'hex').toString('base64'),
-    rxInfo: [{ gatewayId: '0016c001f153a14c', rssi: -97, snr: 7.5 }],
-  };
-}
+/** ChirpStack's integration publishing the application's events (test/helpers/chirpstack.ts). */
+let publish: ChirpstackApplication['publish'];
+let uplink: ChirpstackApplication['uplink'];
 
 async function latest(deviceId: string): Promise<Record<string, unknown>> {
   const { body } = await getJson<{ latest?: Record<string, unknown> }>(
@@ -157,6 +110,7 @@ function health(driver = 0) {
 beforeAll(async () => {
   [influxd, dir] = await Promise.all([startTestInfluxd(), tempDir('chirpstack')]);
   broker = await startMosquitto(dir.path, user);
+  ({ publish, uplink } = chirpstackApplication(broker.url, user, app));
   cloud = await startTestCloud(influxd.url, fleet);
   await mkdir(join(dir.path, 'codecs'));
   // A city's codec: one byte of fill level in percent, one of battery.

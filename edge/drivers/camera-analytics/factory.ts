@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { z } from 'zod';
 import type { DriverFactory } from '../../../shared/driver.ts';
 import { deviceId } from '../../../shared/ids.ts';
 import { type DeviceKind, kinds } from '../../../shared/kinds/index.ts';
 import { HealthTracker } from '../health.ts';
+import { readSecretFile } from '../secret-file.ts';
 import { CameraAnalyticsDriver } from './driver.ts';
 
 export const cameraAnalyticsSettings = z
@@ -95,14 +95,8 @@ export const cameraAnalyticsDriverFactory: DriverFactory<CameraAnalyticsSettings
       if (serials.has(serial)) throw new Error(`cameras[${i}]: serial ${serial} is given twice`);
       serials.add(serial);
     });
-    let password: string | undefined;
-    if (settings.broker.passwordFile) {
-      try {
-        password = readFileSync(settings.broker.passwordFile, 'utf8').trim();
-      } catch (error) {
-        throw new Error(`broker.passwordFile: cannot read it: ${(error as Error).message}`);
-      }
-    }
+    const { passwordFile } = settings.broker;
+    const password = passwordFile ? readSecretFile(passwordFile, 'broker.passwordFile') : undefined;
     const identity = { driver: 'camera-analytics', ...(name ? { name } : {}) };
     const driver = new CameraAnalyticsDriver({
       kind: kind as DeviceKind,

@@ -94,12 +94,13 @@ export class ChirpstackConnection {
     this.client = client;
     const context = { driver: 'chirpstack', name, broker: mqtt.url };
     client.on('connect', () => {
-      this.link = 'up';
       log.info(context, 'connected to the ChirpStack broker');
       client.subscribe(
         eventTypes.map((event) => eventTopic(applicationId, '+', event)),
         { qos: 1 },
         (error, granted) => {
+          // Up once the broker answered the subscription: from then on its events reach us.
+          if (!error) this.link = 'up';
           // MQTT 3.1.1 refuses a topic with return code 0x80 in the SUBACK, not with an error.
           if (!error && granted?.every((g) => g.qos !== 0x80)) return;
           this.entry.failure(this.now(), 'subscribeRefused');

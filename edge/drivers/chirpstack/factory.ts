@@ -1,5 +1,6 @@
 import type { DriverFactory } from '../../../shared/driver.ts';
 import { createLogger } from '../../../shared/log.ts';
+import { readSecretFile } from '../secret-file.ts';
 import type { Codec } from './codec.ts';
 import { ChirpstackConnection } from './connection.ts';
 import { loadDeviceTable } from './device-table.ts';
@@ -33,8 +34,10 @@ export const chirpstackDriverFactory: DriverFactory<ChirpstackSettings> = {
       if (codec.type === 'builtIn') codecs.set(device.model, codec.codec);
       else if (codec.type === 'file') codecs.set(device.model, sandbox.codec(codec.path, codec.source));
     }
+    const { passwordFile, ...mqtt } = settings.mqtt;
+    if (passwordFile) mqtt.password = readSecretFile(passwordFile, 'mqtt.passwordFile');
     const connection = new ChirpstackConnection({
-      settings,
+      settings: { ...settings, mqtt },
       gatewayId,
       ...(name !== undefined ? { name } : {}),
       devices: table,

@@ -1,6 +1,7 @@
 import type { DriverHealth } from '../../../shared/driver-health.ts';
+import type { DriverIdentity } from '../health.ts';
 
-/** The broker connection: not yet answered, up, or unreachable. */
+/** The broker connection: not yet subscribed, subscribed (its events reach us), or unreachable. */
 export type Link = 'starting' | 'up' | 'down';
 
 /** Errors and successes of one part of a driver entry (a kind's devices, or the entry as a whole). */
@@ -22,12 +23,18 @@ export class HealthCounter {
 
 /**
  * The health of one driver of a chirpstack entry (the drivers contract): `starting` until the broker
- * first answers, `failing` while it is unreachable, `degraded` while the latest message or command
- * of its counters failed, `ok` otherwise. The agent adds up the drivers of an entry, so each error is
- * in exactly one driver's counters.
+ * first grants the subscription, `failing` while it is unreachable, `degraded` while the latest
+ * message or command of its counters failed, `ok` otherwise. The agent adds up the drivers of an
+ * entry, so each error is in exactly one driver's counters.
+ *
+ * Not HealthTracker (../health.ts): its state comes from rounds of polled units, and each failed
+ * round counts an error. A chirpstack entry polls nothing: its state comes from the broker link its
+ * drivers share (failing at once; a loss is no error, else each kind's driver would count it) and
+ * from whether the newest message failed, which a tracker could say only with `partial` rounds that
+ * would reset a lost broker's failures.
  */
 export function healthOf(
-  identity: { driver: string; name?: string },
+  identity: DriverIdentity,
   link: Link,
   counters: readonly HealthCounter[],
 ): DriverHealth {

@@ -15,6 +15,8 @@ export const chirpstackSettings = z
         url: z.string().regex(/^(mqtts?|tcp):\/\/.+/, 'an mqtt://, mqtts:// or tcp:// URL'),
         username: z.string().min(1).optional(),
         password: z.string().min(1).optional(),
+        /** A file holding the password instead: no secret in a configuration the cloud keeps and sends. */
+        passwordFile: z.string().min(1).optional(),
         /** Default `<gatewayId>-chirpstack[-<name>]`: a persistent session keeps what arrives while we are away. */
         clientId: z.string().min(1).max(128).optional(),
         keepaliveS: z.int().min(5).max(3_600).default(30),
@@ -28,7 +30,11 @@ export const chirpstackSettings = z
           .strict()
           .optional(),
       })
-      .strict(),
+      .strict()
+      .refine((m) => m.password === undefined || m.passwordFile === undefined, {
+        message: 'give password or passwordFile, not both',
+        path: ['passwordFile'],
+      }),
     /** The ChirpStack application whose devices this entry reads (a UUID in ChirpStack v4). */
     applicationId,
     /** The device-model table (JSON): which device (DevEUI) is which of ours, and which model it is. */
