@@ -17,7 +17,7 @@ import {
   writeManifest,
 } from './manifest.ts';
 import { type PartFile, writePart } from './part-file.ts';
-import { Progress } from './progress.ts';
+import { formatBytes, formatRows, Progress } from './progress.ts';
 import { provisioningFiles } from './provisioning.ts';
 import { measurementPaths } from './series-csv.ts';
 import { measurementColumns, measurementsOf, writeMeasurement } from './series-parts.ts';
@@ -252,14 +252,17 @@ export async function exportTenant(options: ExportOptions): Promise<ExportManife
       const written = await writePart(folder, planned.path, async (part) => {
         schema = await planned.write(part, (rows) => progress.rows(rows));
       });
-      progress.done(written.rows, written.bytes);
       manifest.parts.push({ path: planned.path, ...written, schema: schema as PartSchema });
       await writeManifest(folder, manifest);
+      progress.done(written.rows, written.bytes);
     }
     manifest.completedAt = now().toISOString();
     await writeManifest(folder, manifest);
     const rows = manifest.parts.reduce((n, part) => n + part.rows, 0);
-    say(`export of ${source.tenant} complete: ${manifest.parts.length} parts, ${rows} rows, in ${folder}`);
+    const bytes = manifest.parts.reduce((n, part) => n + part.bytes, 0);
+    say(
+      `export of ${source.tenant} complete: ${manifest.parts.length} parts, ${formatRows(rows)}, ${formatBytes(bytes)}, in ${folder}`,
+    );
     return manifest;
   } finally {
     for (const db of dbs) db.close();

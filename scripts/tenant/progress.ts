@@ -3,6 +3,11 @@ export const progressEveryMs = 5_000;
 
 const count = new Intl.NumberFormat('en');
 
+/** `1 row`, `30,069 rows`. */
+export function formatRows(rows: number): string {
+  return `${count.format(rows)} ${rows === 1 ? 'row' : 'rows'}`;
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
@@ -41,12 +46,10 @@ export class Progress {
     const now = this.now();
     if (now - this.lastSaid < progressEveryMs) return;
     this.lastSaid = now;
-    this.say(`  ${this.current}: ${count.format(rows)} rows so far`);
+    this.say(`  ${this.current}: ${formatRows(rows)} so far`);
   }
 
   done(rows: number, bytes?: number): void {
-    this.say(
-      `  ${this.current}: ${count.format(rows)} rows${bytes === undefined ? '' : `, ${formatBytes(bytes)}`}`,
-    );
+    this.say(`  ${this.current}: ${formatRows(rows)}${bytes === undefined ? '' : `, ${formatBytes(bytes)}`}`);
   }
 }
