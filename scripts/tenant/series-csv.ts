@@ -74,7 +74,7 @@ export function parseCell(value: string, context: { quoting: boolean }): string 
 export class SeriesRowError extends Error {}
 
 function addField(point: Point, name: string, type: FieldType, text: string): void {
-  const bad = () => new SeriesRowError(`field ${name}: ${JSON.stringify(text)} is not a ${type}`);
+  const bad = () => new SeriesRowError(`field ${name}: ${JSON.stringify(text)} is not a valid ${type}`);
   switch (type) {
     case 'float': {
       const value = Number(text);
