@@ -36,7 +36,8 @@ describe('the manifest of an export', () => {
       await file.write('{"a":1}\n', 1);
       await file.write('{"a":2}\n', 1);
     });
-    expect(written).toEqual({ rows: 2, bytes: 16, ...(await fileDigest(join(folder, 'store/a.ndjson'))) });
+    expect(written).toEqual({ rows: 2, ...(await fileDigest(join(folder, 'store/a.ndjson'))) });
+    expect(written.bytes).toBe(16);
     await expect(
       writePart(folder, 'store/b.ndjson', async (file) => {
         await file.write('half', 1);
