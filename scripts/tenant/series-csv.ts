@@ -8,35 +8,41 @@ export type SeriesColumn = Extract<PartSchema, { type: 'measurement' }>['columns
 export type FieldType = Extract<SeriesColumn, { role: 'field' }>['type'];
 
 /**
- * Where the next page of a measurement starts: at `from` (ms; undefined: the first point), after
- * `skip` points stamped exactly `from` that earlier pages held (points of several series share
- * timestamps, and a page may end among them).
+ * The InfluxQL of one page: the columns named with their role, oldest first, from `from` (ms;
+ * undefined: the first point).
  */
-export interface Cursor {
-  from: number | undefined;
-  skip: number;
-}
-
-export const firstPage: Cursor = { from: undefined, skip: 0 };
-
-/** The InfluxQL of one page: the columns named with their role, oldest first. */
 export function pageQuery(
   measurement: string,
   columns: readonly SeriesColumn[],
-  at: Cursor,
+  from: number | undefined,
   limit: number,
 ): string {
-  const select = columns.map((c) => `${quoteIdent(c.name)}::${c.role}`).join(', ');
-  const where = at.from === undefined ? '' : ` WHERE time >= ${at.from}ms`;
-  return `SELECT ${select} FROM ${quoteIdent(measurement)}${where} ORDER BY time ASC LIMIT ${limit} OFFSET ${at.skip}`;
+  const where = from === undefined ? '' : ` WHERE time >= ${from}ms`;
+  return `${selectFrom(measurement, columns)}${where} ORDER BY time ASC LIMIT ${limit}`;
 }
 
-/** The cursor after a page whose points have these timestamps (ms, oldest first, at least one). */
-export function nextCursor(at: Cursor, times: readonly number[]): Cursor {
+/** The InfluxQL of every point of one millisecond (of every series). */
+export function instantQuery(measurement: string, columns: readonly SeriesColumn[], at: number): string {
+  return `${selectFrom(measurement, columns)} WHERE time >= ${at}ms AND time < ${at + 1}ms`;
+}
+
+function selectFrom(measurement: string, columns: readonly SeriesColumn[]): string {
+  const select = columns.map((c) => `${quoteIdent(c.name)}::${c.role}`).join(', ');
+  return `SELECT ${select} FROM ${quoteIdent(measurement)}`;
+}
+
+/**
+ * Where a full page ends (its points' timestamps, in ms, oldest first): the points before its last
+ * millisecond are kept; that millisecond is read whole by `instantQuery`, and the next page starts
+ * after it. Points of several series share timestamps, and InfluxDB orders them differently from one
+ * query to the next: a page boundary inside a millisecond (LIMIT and OFFSET) would read some of them
+ * twice and others never.
+ */
+export function pageEnd(times: readonly number[]): { keep: number; last: number } {
   const last = times[times.length - 1] as number;
-  let atLast = 0;
-  for (let i = times.length - 1; i >= 0 && times[i] === last; i--) atLast++;
-  return { from: last, skip: last === at.from ? at.skip + atLast : atLast };
+  let keep = times.length;
+  while (keep > 0 && times[keep - 1] === last) keep--;
+  return { keep, last };
 }
 
 /** The CSV header: `time`, then each column's name. */

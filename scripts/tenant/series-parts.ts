@@ -1,23 +1,23 @@
 import { stringify } from 'csv-stringify/sync';
 import type { InfluxConnection } from '../../cloud/storage/influx.ts';
-import { quoteIdent } from '../../cloud/storage/influxql.ts';
+import { quoteIdent, type Series } from '../../cloud/storage/influxql.ts';
 import type { PartFile } from './part-file.ts';
 import {
   csvCells,
   csvHeader,
   type FieldType,
-  firstPage,
-  nextCursor,
+  instantQuery,
+  pageEnd,
   pageQuery,
   type SeriesColumn,
   stringifyOptions,
 } from './series-csv.ts';
 
 /**
- * Points a page holds: well under InfluxDB 1.x's `max-row-limit` of one answer (10,000 by default
- * where it is set), and few enough that a page's rows are small in memory.
+ * Points a page holds: InfluxDB 1.x's `max-row-limit` of one answer where it is set (10,000 by
+ * default before 1.6), and a few MB in memory.
  */
-export const pageSize = 5_000;
+export const pageSize = 10_000;
 
 const fieldTypes = new Set<FieldType>(['float', 'integer', 'string', 'boolean']);
 
@@ -63,10 +63,41 @@ export async function measurementColumns(
   ];
 }
 
+/** What a query answers: its one series, if any. */
+export type SelectSeries = (influxql: string) => Promise<Series | undefined>;
+
 /**
- * Writes a measurement as CSV, oldest point first, a page of `pageSize` points at a time (InfluxQL
- * over /query with a time cursor; see `nextCursor`): never more than a page in memory.
+ * A measurement's points, oldest first, a page of `size` points at a time by time (see `pageEnd`):
+ * never more than a page, or the points of one millisecond, in memory. A page shorter than asked is
+ * the last, unless InfluxDB cut it (its [http] max-row-limit below `size`): then an error says so.
  */
+export async function* measurementRows(
+  select: SelectSeries,
+  measurement: string,
+  columns: readonly SeriesColumn[],
+  size = pageSize,
+): AsyncGenerator<unknown[][]> {
+  const rows = async (query: string) => (await select(query))?.values ?? [];
+  let from: number | undefined;
+  for (;;) {
+    const page = await rows(pageQuery(measurement, columns, from, size));
+    if (page.length < size) {
+      yield page;
+      const after = page.length === 0 ? undefined : Number(page[page.length - 1]?.[0]) + 1;
+      if (after !== undefined && (await rows(pageQuery(measurement, columns, after, 1))).length > 0)
+        throw new Error(
+          `InfluxDB answered ${page.length} of ${measurement}'s points where ${size} were asked for and more are there: set its [http] max-row-limit to 0 or at least ${size}`,
+        );
+      return;
+    }
+    const { keep, last } = pageEnd(page.map((row) => Number(row[0])));
+    yield page.slice(0, keep);
+    yield await rows(instantQuery(measurement, columns, last));
+    from = last + 1;
+  }
+}
+
+/** Writes a measurement as CSV, oldest point first (see `measurementRows`). */
 export async function writeMeasurement(
   influx: InfluxConnection,
   measurement: string,
@@ -75,18 +106,10 @@ export async function writeMeasurement(
   tick: (rows: number) => void,
 ): Promise<void> {
   await part.write(stringify([csvHeader(columns)]));
-  let at = firstPage;
-  for (;;) {
-    const [series] = await influx.select(pageQuery(measurement, columns, at, pageSize));
-    const values = series?.values ?? [];
-    if (values.length > 0) {
-      await part.write(stringify(values.map(csvCells), stringifyOptions), values.length);
-      tick(part.rows);
-    }
-    if (values.length < pageSize) return;
-    at = nextCursor(
-      at,
-      values.map((row) => Number(row[0])),
-    );
+  const select: SelectSeries = async (query) => (await influx.select(query))[0];
+  for await (const rows of measurementRows(select, measurement, columns)) {
+    if (rows.length === 0) continue;
+    await part.write(stringify(rows.map(csvCells), stringifyOptions), rows.length);
+    tick(part.rows);
   }
 }

@@ -367,6 +367,11 @@ describe("a town's data is the town's: export and import", () => {
     const run = await tenantCli(['import', folder('kv')], targetEnv);
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/accounts have no password/);
+    // Exported again from the new installation (before its cloud adds anything): the same bytes.
+    const again = await tenantCli(['export', kv, folder('kv-again')], targetEnv);
+    expect(again.code, again.err).toBe(0);
+    const sums = (m: ExportManifest) => m.parts.map((p) => [p.path, p.sha256]);
+    expect(sums(await readExport('kv-again'))).toEqual(sums(await readExport('kv')));
     target = await startTestCloud(influxd.url, undefined, { ...targetEnv, DEFAULT_TENANT: 'false' });
     const after = await answers(target.apiUrl, kv);
     // The one difference: an imported account has no password, so it must choose one (no hash is exported).

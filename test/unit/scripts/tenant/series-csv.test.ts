@@ -3,18 +3,18 @@ import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type Cursor,
   csvCells,
   csvHeader,
-  firstPage,
+  instantQuery,
   measurementPaths,
-  nextCursor,
+  pageEnd,
   pageQuery,
   parseCell,
   recordLine,
   type SeriesColumn,
   stringifyOptions,
 } from '../../../../scripts/tenant/series-csv.ts';
+import { measurementRows, type SelectSeries } from '../../../../scripts/tenant/series-parts.ts';
 
 const columns: SeriesColumn[] = [
   { name: 'device', role: 'tag' },
@@ -26,56 +26,86 @@ const columns: SeriesColumn[] = [
 ];
 
 describe('pages of a measurement', () => {
-  it('asks for the columns with their roles, oldest first, from the cursor', () => {
-    expect(pageQuery('wasteBin', columns.slice(0, 3), firstPage, 5000)).toBe(
-      'SELECT "device"::tag, "district"::tag, "count"::field FROM "wasteBin" ORDER BY time ASC LIMIT 5000 OFFSET 0',
+  it('asks for the columns with their roles, oldest first, from a time or for one millisecond', () => {
+    expect(pageQuery('wasteBin', columns.slice(0, 3), undefined, 5000)).toBe(
+      'SELECT "device"::tag, "district"::tag, "count"::field FROM "wasteBin" ORDER BY time ASC LIMIT 5000',
     );
-    expect(pageQuery('a"b', [{ name: 'x"y', role: 'tag' }], { from: 1700000000123, skip: 3 }, 10)).toBe(
-      'SELECT "x\\"y"::tag FROM "a\\"b" WHERE time >= 1700000000123ms ORDER BY time ASC LIMIT 10 OFFSET 3',
+    expect(pageQuery('a"b', [{ name: 'x"y', role: 'tag' }], 1700000000123, 10)).toBe(
+      'SELECT "x\\"y"::tag FROM "a\\"b" WHERE time >= 1700000000123ms ORDER BY time ASC LIMIT 10',
     );
-    expect(pageQuery('m', columns.slice(0, 1), { from: 0, skip: 0 }, 1)).toContain('WHERE time >= 0ms');
+    expect(pageQuery('m', columns.slice(0, 1), 0, 1)).toContain('WHERE time >= 0ms');
+    expect(instantQuery('m', columns.slice(4, 5), -5)).toBe(
+      'SELECT "level"::field FROM "m" WHERE time >= -5ms AND time < -4ms',
+    );
   });
 
-  it('moves the cursor to the last time and skips the points at that time already read', () => {
-    expect(nextCursor(firstPage, [1, 2, 3])).toEqual({ from: 3, skip: 1 });
-    expect(nextCursor(firstPage, [1, 3, 3])).toEqual({ from: 3, skip: 2 });
-    expect(nextCursor({ from: 1, skip: 2 }, [1, 2, 2])).toEqual({ from: 2, skip: 2 });
-    // A page all at the cursor's time: the points skipped before and these.
-    expect(nextCursor({ from: 5, skip: 2 }, [5, 5, 5])).toEqual({ from: 5, skip: 5 });
-    expect(nextCursor({ from: 5, skip: 2 }, [7])).toEqual({ from: 7, skip: 1 });
-    expect(nextCursor({ from: 0, skip: 1 }, [0, 0])).toEqual({ from: 0, skip: 3 });
+  it('ends a full page before its last millisecond, which is read whole', () => {
+    expect(pageEnd([1, 2, 3])).toEqual({ keep: 2, last: 3 });
+    expect(pageEnd([1, 3, 3])).toEqual({ keep: 1, last: 3 });
+    expect(pageEnd([5, 5, 5])).toEqual({ keep: 0, last: 5 });
+    expect(pageEnd([7])).toEqual({ keep: 0, last: 7 });
   });
+});
 
-  it('reads every point exactly once, whatever the page size and the ties in time', () => {
-    fc.assert(
-      fc.property(
+/**
+ * InfluxDB as far as paging sees it: points (time, series) answered by time, points of one time in
+ * an order of its own each query (as InfluxDB 1.x does), to the two queries a page makes.
+ */
+function fakeInflux(
+  points: { time: number; series: number }[],
+  shuffle: (n: number) => number,
+): SelectSeries {
+  return async (query) => {
+    const from = /time >= (-?\d+)ms/.exec(query)?.[1];
+    const to = /time < (-?\d+)ms/.exec(query)?.[1];
+    const limit = /LIMIT (\d+)/.exec(query)?.[1];
+    const found = points
+      .filter((p) => from === undefined || p.time >= Number(from))
+      .filter((p) => to === undefined || p.time < Number(to))
+      .map((p) => ({ ...p, tie: shuffle(1_000) }))
+      .sort((a, b) => a.time - b.time || a.tie - b.tie)
+      .slice(0, limit === undefined ? undefined : Number(limit));
+    return { name: 'm', columns: ['time', 'series'], values: found.map((p) => [p.time, p.series]) };
+  };
+}
+
+describe('reading a measurement page by page', () => {
+  it('reads every point exactly once, whatever the page size, the ties and their order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(fc.integer({ min: -3, max: 12 }), { maxLength: 60 }),
         fc.integer({ min: 1, max: 7 }),
-        (times, size) => {
-          // What InfluxDB answers: points (time, series) by time, then series; from `from`, skip, limit.
-          const points = times
-            .map((time, series) => ({ time, series }))
-            .sort((a, b) => a.time - b.time || a.series - b.series);
-          const page = (at: Cursor) =>
-            points.filter((p) => at.from === undefined || p.time >= at.from).slice(at.skip, at.skip + size);
-          const read: number[] = [];
-          let at = firstPage;
-          for (;;) {
-            const rows = page(at);
-            read.push(...rows.map((p) => p.series));
-            if (rows.length < size) break;
-            at = nextCursor(
-              at,
-              rows.map((p) => p.time),
-            );
-          }
-          expect(read).toEqual(points.map((p) => p.series));
+        fc.infiniteStream(fc.nat()),
+        async (times, size, ties) => {
+          const points = times.map((time, series) => ({ time, series }));
+          const select = fakeInflux(points, (n) => (ties.next().value as number) % n);
+          const read: number[][] = [];
+          for await (const rows of measurementRows(select, 'm', [], size)) read.push(...(rows as number[][]));
+          expect(read.map(([time]) => time)).toEqual([...times].sort((a, b) => a - b));
+          expect(read.map(([, series]) => series).sort((a, b) => (a as number) - (b as number))).toEqual(
+            points.map((p) => p.series),
+          );
         },
       ),
     );
   });
-});
 
+  it('refuses an answer InfluxDB cut short at its max-row-limit', async () => {
+    const points = [1, 2, 3, 4].map((time) => ({ time, series: time }));
+    const all = fakeInflux(points, () => 0);
+    const cut: SelectSeries = async (query) => {
+      const series = await all(query);
+      return series && { ...series, values: series.values.slice(0, 2) };
+    };
+    const read = async (select: SelectSeries) => {
+      const rows: unknown[][] = [];
+      for await (const page of measurementRows(select, 'm', [], 3)) rows.push(...page);
+      return rows.length;
+    };
+    expect(await read(all)).toBe(4);
+    await expect(read(cut)).rejects.toThrow(/answered 2 of m's points where 3 were asked .* at least 3/);
+  });
+});
 /** A row of a page through CSV and back to line protocol. */
 function roundTrip(row: unknown[]): string {
   const text = stringify([csvHeader(columns), csvCells(row)], stringifyOptions);
