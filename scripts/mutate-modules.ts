@@ -63,4 +63,24 @@ export const mutationModules: MutationModule[] = [
     mutate: ['cloud/broker/**/access.ts', 'cloud/access/**/roles.ts'],
     tests: ['test/unit/cloud/broker/**/access*.test.ts', 'test/unit/cloud/access/**/*.test.ts'],
   },
+  {
+    name: 'tenant-names',
+    mutate: ['cloud/tenants/**/database-name.ts'],
+    tests: ['test/unit/cloud/tenants/**/database-name*.test.ts'],
+  },
+  {
+    name: 'apportion',
+    mutate: ['simulators/**/apportion.ts', 'simulators/**/town.ts'],
+    // The committed tenant folders pin the generated fleets: a changed draw changes them.
+    tests: [
+      'test/unit/simulators/**/apportion*.test.ts',
+      'test/unit/simulators/**/town*.test.ts',
+      'test/unit/provisioning/**/*.test.ts',
+    ],
+  },
+  {
+    name: 'grafana-desired',
+    mutate: ['scripts/grafana/**/desired.ts'],
+    tests: ['test/unit/scripts/grafana/**/desired*.test.ts'],
+  },
 ];

@@ -7,6 +7,7 @@ import { Cloud } from '../cloud/cloud.ts';
 import { type CloudConfig, loadCloudConfig } from '../cloud/config.ts';
 import type { InfluxConnection } from '../cloud/storage/influx.ts';
 import { openInflux } from '../cloud/storage/influx-setup.ts';
+import { tenantPaths } from '../cloud/tenants/paths.ts';
 import type { EdgeAgent } from '../edge/agent.ts';
 import { composeAgent } from '../edge/compose.ts';
 import { edgeConfig } from '../edge/config.ts';
@@ -18,6 +19,7 @@ import { createConsoleLogger, type Logger } from '../shared/log.ts';
 import { demoFaults } from '../simulators/demo-faults.ts';
 import { simulatedDriverFactory } from '../simulators/driver/factory.ts';
 import { ensureDemoAdmin } from './demo-admin.ts';
+import { createSeededTenants, seededTowns } from './demo-region.ts';
 import { StartedParts, StartInterrupted } from './started-parts.ts';
 
 /**
@@ -79,17 +81,25 @@ async function startGateways(
     config: CloudConfig;
     demo: DemoConfig;
     origin: number;
-    fleets: FleetFile[];
+    /** Each tenant's fleet files. */
+    towns: { id: string; fleets: FleetFile[] }[];
     mqttPort: number;
     log: Logger;
   },
 ): Promise<EdgeAgent[]> {
-  const { config, demo, fleets, log } = options;
+  const { config, demo, log } = options;
   // The demo provisions its own gateways: a fresh secret on each start, only its hash on disk.
-  const secrets = await issueCredentials(
-    config.CREDENTIALS_FILE,
-    fleets.flatMap((f) => f.gateways.map((g) => g.id)),
-  );
+  const secrets = new Map<string, string>();
+  for (const town of options.towns) {
+    const issued = await issueCredentials(
+      config.CREDENTIALS_FILE,
+      town.fleets.flatMap((f) => f.gateways.map((g) => g.id)),
+      new Date(),
+      town.id,
+    );
+    for (const [gateway, secret] of issued) secrets.set(gateway, secret);
+  }
+  const fleets = options.towns.flatMap((town) => town.fleets);
   log.info({ gateways: secrets.size }, 'starting the simulated gateways');
   const registry = new DriverRegistry({ simulated: simulatedDriverFactory });
   const agents: EdgeAgent[] = [];
@@ -180,6 +190,10 @@ async function main() {
     const config = { ...loaded, ADMIN_TOKEN: loaded.ADMIN_TOKEN ?? (await demoToken(tokenFile)) };
     // The console's first user: `admin`, its password in a file of DATA_DIR (never logged).
     const adminPasswordFile = await ensureDemoAdmin(config.DATA_DIR);
+    // A region of towns when TENANTS_DIR seeds some (provisioning/tenants), otherwise the one city
+    // of FLEET_DIR as the default tenant.
+    const seeded = await seededTowns(config.TENANTS_DIR);
+    if (seeded.length > 0 && process.env.DEFAULT_TENANT === undefined) config.DEFAULT_TENANT = false;
     const { clock, origin } = demoClock(demo);
     const { influx } = await parts.start(
       'InfluxDB',
@@ -197,18 +211,25 @@ async function main() {
       clock,
       onFatal: () => stop('storage failed', 1),
     });
-    const fleets = await readFleetFiles(config.FLEET_DIR);
+    await createSeededTenants(cloud, seeded, log);
+    const towns = await Promise.all(
+      cloud.cells.all().map(async (cell) => ({
+        id: cell.id,
+        fleets: await readFleetFiles(tenantPaths(config, cell.id).fleetDir),
+      })),
+    );
     const agents = await startGateways(parts, {
       config,
       demo,
       origin,
-      fleets,
+      towns,
       mqttPort: cloud.mqttPort,
       log,
     });
     await startSummary(parts, cloud, agents, clock, log);
     log.info(
       {
+        towns: towns.map((t) => t.id),
         gateways: agents.length,
         api: `http://127.0.0.1:${cloud.httpPort}/api/v1/devices`,
         apiToken: loaded.ADMIN_TOKEN ? 'ADMIN_TOKEN' : tokenFile,

@@ -40,12 +40,13 @@ const DISTRICTS: District[] = [
   { name: 'rand', north: -4_500, east: 4_500, radius: 2_000, weight: 0.5 },
 ];
 
-const KIND_SHARES: { kind: DeviceKind; prefix: string; weight: number }[] = Object.values(simulatedKinds).map(
-  (k) => ({ kind: k.kind, prefix: k.idPrefix, weight: k.fleetShare }),
-);
+/** Each kind with the id prefix and relative share of the generated fleets (simulators/kinds/<kind>/). */
+export const KIND_SHARES: readonly { kind: DeviceKind; prefix: string; weight: number }[] = Object.values(
+  simulatedKinds,
+).map((k) => ({ kind: k.kind, prefix: k.idPrefix, weight: k.fleetShare }));
 
 /** Devices stand within this distance of their gateway. */
-const DEVICE_RADIUS_M = 400;
+export const DEVICE_RADIUS_M = 400;
 
 function weighted<T extends { weight: number }>(random: Random, items: readonly T[]): T {
   let remaining = random.next() * items.reduce((sum, item) => sum + item.weight, 0);
@@ -57,7 +58,7 @@ function weighted<T extends { weight: number }>(random: Random, items: readonly 
 }
 
 /** A uniformly distributed point within `radius` metres of `centre`. */
-function scatter(random: Random, centre: Location, radius: number): Location {
+export function scatter(random: Random, centre: Location, radius: number): Location {
   const distance = radius * Math.sqrt(random.next());
   const angle = 2 * Math.PI * random.next();
   return offsetLocation(centre, distance * Math.cos(angle), distance * Math.sin(angle));

@@ -6,6 +6,7 @@ import {
   type WriteOptions,
 } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
+import { deleteBucket, ensureBucket } from './influx-buckets.ts';
 import { quoteIdent, type Series } from './influxql.ts';
 
 export interface InfluxSettings {
@@ -157,10 +158,30 @@ export class InfluxConnection {
     return series ?? [];
   }
 
-  /** 1.x needs the database created; 2.x/3.x buckets are created by their own provisioning. */
+  /**
+   * 1.x needs the database created, 2.x the bucket and its DBRP mapping (a tenant made after the
+   * installation's provisioning has none); 3.x creates a database at its first write.
+   */
   private async createDatabase(server: InfluxServer): Promise<void> {
+    if (/^v?2\./.test(server.version))
+      return ensureBucket(this.client.transport, this.settings.org, this.settings.database);
     if (!/^1\./.test(server.version)) return;
     await this.query(`CREATE DATABASE ${quoteIdent(this.settings.database)}`, 'POST');
+  }
+
+  /**
+   * Removes the database and every point in it (a tenant is deleted): 1.x DROP DATABASE, 2.x the
+   * bucket. On 3.x, which has no such call in its v1 API, it says so: delete it with its own tools.
+   */
+  async dropDatabase(): Promise<void> {
+    const server = await this.setUp();
+    if (/^v?2\./.test(server.version))
+      return deleteBucket(this.client.transport, this.settings.org, this.settings.database);
+    if (!/^1\./.test(server.version))
+      throw new Error(
+        `InfluxDB ${server.version}: delete the database ${this.settings.database} with its own tools`,
+      );
+    await this.query(`DROP DATABASE ${quoteIdent(this.settings.database)}`, 'POST');
   }
 }
 

@@ -6,7 +6,6 @@ import type { TokenStore } from '../access/tokens.ts';
 import type { UserStore } from '../access/users.ts';
 import { removeTenantCredentials } from '../broker/credentials.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
-import { quoteIdent } from '../storage/influxql.ts';
 import { tenantDatabase } from './database-name.ts';
 
 export interface EraseDeps {
@@ -33,13 +32,7 @@ export async function eraseTenant(tenant: string, deps: EraseDeps): Promise<void
   for (const username of accounts) await deps.sessions.deleteForUser(username);
   const tokens = await deps.tokens.removeTenant(tenant);
   const database = tenantDatabase(config.INFLUX_DATABASE, tenant);
-  await influx.setUp();
-  if (/^1\./.test(influx.server.version)) await influx.query(`DROP DATABASE ${quoteIdent(database)}`, 'POST');
-  else
-    log.warn(
-      { tenant, bucket: database },
-      'InfluxDB 2.x/3.x: delete the tenant bucket with its own tools (influx bucket delete)',
-    );
+  await influx.withDatabase(database).dropDatabase();
   await rm(join(config.DATA_DIR, 'tenants', tenant), { recursive: true, force: true });
   log.info({ tenant, gateways, accounts: accounts.length, tokens, database }, 'tenant erased');
 }

@@ -211,11 +211,11 @@ const cloud = serviceNamed('cloud');
 describe('docker-compose.yml', () => {
   it('has the services of the deployment, the platform ones built from the Dockerfile', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['cloud', 'edge-1', 'edge-2', 'grafana', 'influxdb', 'provision'].sort(),
+      ['cloud', 'edge-1', 'edge-2', 'grafana', 'grafana-sync', 'influxdb', 'provision'].sort(),
     );
     expect(serviceNamed('influxdb').image).toMatch(/^influxdb:2\.7(\.\d+)?$/);
     expect(serviceNamed('grafana').image).toMatch(/^grafana\/grafana:1\d(\.\d+)*$/);
-    for (const name of ['cloud', 'provision', 'edge-1', 'edge-2']) {
+    for (const name of ['cloud', 'provision', 'grafana-sync', 'edge-1', 'edge-2']) {
       const svc = serviceNamed(name);
       expect(builtFromDockerfile(svc), `${name} is built from the Dockerfile`).toBe(true);
       expect(svc.image, `${name} shares the platform image`).toBe(cloud.image);
@@ -281,12 +281,29 @@ describe('docker-compose.yml', () => {
     for (const [name, svc] of edges) expect(dependsOn(svc), name).toEqual({ cloud: 'service_healthy' });
   });
 
+  it('syncs Grafana for a region with the settings Grafana itself has, only with the region profile', () => {
+    const svc = serviceNamed('grafana-sync');
+    const sync = resolvedEnv(svc);
+    const grafana = resolvedEnv(serviceNamed('grafana'));
+    expect(svc.profiles).toEqual(['region']);
+    expect(dependsOn(svc)).toEqual({ grafana: 'service_healthy', cloud: 'service_healthy' });
+    expect(sync.INFLUX_URL).toBe(grafana.INFLUX_URL);
+    expect(sync.INFLUX_DATABASE).toBe(grafana.INFLUX_DATABASE);
+    expect([sync.GRAFANA_USER, sync.GRAFANA_PASSWORD]).toEqual([
+      grafana.GF_SECURITY_ADMIN_USER,
+      grafana.GF_SECURITY_ADMIN_PASSWORD,
+    ]);
+    expect(new URL(sync.GRAFANA_URL ?? '').host).toBe('grafana:3000');
+    expect(new URL(sync.CITY_API_URL ?? '').port).toBe(resolvedEnv(cloud).HTTP_PORT);
+  });
+
   it('has health checks and restart policies', () => {
     for (const name of ['influxdb', 'cloud', 'grafana']) {
       expect(serviceNamed(name).healthcheck?.test.length, `${name} healthcheck`).toBeGreaterThan(0);
     }
     for (const [name, svc] of services) {
-      expect(svc.restart, `${name} restart policy`).toBe(name === 'provision' ? 'no' : 'unless-stopped');
+      const oneShot = name === 'provision' || name === 'grafana-sync';
+      expect(svc.restart, `${name} restart policy`).toBe(oneShot ? 'no' : 'unless-stopped');
     }
     expect(commandOf(cloud) + JSON.stringify(cloud.healthcheck?.test)).toContain(
       `:${resolvedEnv(cloud).HTTP_PORT}/health`,

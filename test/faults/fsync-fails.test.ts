@@ -102,7 +102,10 @@ describe('flushing the journal fails (EIO injected into fdatasync by strace, fro
       cleanups.push(() => client.endAsync(true));
       await client.publishAsync(topic, batch(1), { qos: 1 });
 
-      const tracer = await failNextFlush(cloud.child.pid as number, join(env.DATA_DIR, 'tenants', 'default', 'journal.db-wal'));
+      const tracer = await failNextFlush(
+        cloud.child.pid as number,
+        join(env.DATA_DIR, 'tenants', 'default', 'journal.db-wal'),
+      );
       cleanups.push(async () => tracer.kill('SIGKILL'));
       const acked: number[] = [];
       client.on('packetreceive', (packet) => {

@@ -30,6 +30,14 @@ async function fakeInflux(version: string): Promise<{ url: string; seen: Seen[] 
     });
     res.setHeader('X-Influxdb-Version', version);
     if (req.url?.startsWith('/ping')) return res.writeHead(204).end();
+    const json = (value: unknown) =>
+      res.setHeader('Content-Type', 'application/json').end(JSON.stringify(value));
+    // InfluxDB 2.x's organisations, buckets and DBRP mappings: one org "acme", no bucket yet.
+    if (req.url?.startsWith('/api/v2/orgs')) return json({ orgs: [{ id: 'org1', name: 'acme' }] });
+    if (req.url?.startsWith('/api/v2/buckets') && req.method === 'GET') return json({ buckets: [] });
+    if (req.url === '/api/v2/buckets' && req.method === 'POST') return json({ id: 'bucket1', name: 'city' });
+    if (req.url?.startsWith('/api/v2/dbrps') && req.method === 'GET') return json({ content: [] });
+    if (req.url === '/api/v2/dbrps' && req.method === 'POST') return json({ content: { id: 'dbrp1' } });
     if (req.url?.startsWith('/query')) {
       res.setHeader('Content-Type', 'application/json');
       return res.end(
@@ -77,13 +85,26 @@ describe('InfluxDB server versions', () => {
     expect(series[0]?.values).toEqual([[1, 2]]);
   });
 
-  it('2.7: writes to /api/v2/write with org, bucket and token, reads InfluxQL over /query with the token', async () => {
+  it('2.7: creates the bucket and its DBRP mapping, writes to /api/v2/write with org, bucket and token, reads InfluxQL over /query with the token', async () => {
     const { seen, influx } = await exercise('v2.7.10', 's3cret');
     expect(influx.server.v1WriteOnly).toBe(false);
     expect(seen.map((s) => `${s.method} ${s.path.split('&q=')[0]}`)).toEqual([
+      'GET /api/v2/orgs?org=acme',
+      'GET /api/v2/buckets?orgID=org1&name=city',
+      'POST /api/v2/buckets',
+      'GET /api/v2/dbrps?orgID=org1&db=city',
+      'POST /api/v2/dbrps',
       'POST /api/v2/write?org=acme&bucket=city&precision=ms',
       'GET /query?db=city',
     ]);
+    expect(JSON.parse(seen[2]?.body ?? '')).toEqual({ orgID: 'org1', name: 'city', retentionRules: [] });
+    expect(JSON.parse(seen[4]?.body ?? '')).toEqual({
+      orgID: 'org1',
+      bucketID: 'bucket1',
+      database: 'city',
+      retention_policy: 'autogen',
+      default: true,
+    });
     expect(seen.every((s) => s.authorization === 'Token s3cret')).toBe(true);
   });
 

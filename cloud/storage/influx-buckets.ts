@@ -1,0 +1,65 @@
+import type { Transport } from '@influxdata/influxdb-client';
+
+/** What the InfluxDB 2.x API answers about organisations, buckets and DBRP mappings (the fields used). */
+interface Orgs {
+  orgs?: { id: string; name: string }[];
+}
+interface Buckets {
+  buckets?: { id: string; name: string }[];
+}
+interface Dbrps {
+  content?: { id: string; database: string; bucketID: string }[];
+}
+
+async function orgId(transport: Transport, org: string): Promise<string> {
+  const answer: Orgs = await transport.request(`/api/v2/orgs?${new URLSearchParams({ org })}`, null, {
+    method: 'GET',
+  });
+  const id = answer.orgs?.find((o) => o.name === org)?.id;
+  if (!id) throw new Error(`InfluxDB has no organisation ${org} (INFLUX_ORG)`);
+  return id;
+}
+
+async function bucketId(transport: Transport, orgID: string, name: string): Promise<string | undefined> {
+  const answer: Buckets = await transport.request(
+    `/api/v2/buckets?${new URLSearchParams({ orgID, name })}`,
+    null,
+    { method: 'GET' },
+  );
+  return answer.buckets?.find((b) => b.name === name)?.id;
+}
+
+/**
+ * InfluxDB 2.x: makes sure a tenant's bucket exists, mapped for InfluxQL (/query, Grafana's InfluxQL
+ * datasource) by a DBRP mapping of the same name, as provisioning/influxdb/create-dbrp.sh does for the
+ * first one. Documented API: POST /api/v2/buckets, GET/POST /api/v2/dbrps.
+ */
+export async function ensureBucket(transport: Transport, org: string, name: string): Promise<void> {
+  const orgID = await orgId(transport, org);
+  let bucketID = await bucketId(transport, orgID, name);
+  if (!bucketID) {
+    const created: { id: string } = await transport.request(
+      '/api/v2/buckets',
+      { orgID, name, retentionRules: [] },
+      { method: 'POST', headers: { 'content-type': 'application/json' } },
+    );
+    bucketID = created.id;
+  }
+  const mappings: Dbrps = await transport.request(
+    `/api/v2/dbrps?${new URLSearchParams({ orgID, db: name })}`,
+    null,
+    { method: 'GET' },
+  );
+  if ((mappings.content ?? []).some((m) => m.bucketID === bucketID)) return;
+  await transport.request(
+    '/api/v2/dbrps',
+    { orgID, bucketID, database: name, retention_policy: 'autogen', default: true },
+    { method: 'POST', headers: { 'content-type': 'application/json' } },
+  );
+}
+
+/** InfluxDB 2.x: deletes a tenant's bucket (its DBRP mapping goes with it); nothing if there is none. */
+export async function deleteBucket(transport: Transport, org: string, name: string): Promise<void> {
+  const id = await bucketId(transport, await orgId(transport, org), name);
+  if (id) await transport.request(`/api/v2/buckets/${id}`, null, { method: 'DELETE' });
+}
