@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { SqliteSessionStore } from '../../cloud/access/sessions.ts';
 import { SqliteTokenStore } from '../../cloud/access/tokens.ts';
 import { SqliteUserStore } from '../../cloud/access/users.ts';
@@ -21,7 +22,7 @@ import { upgradeSingleCityLayout } from '../../cloud/tenants/legacy-layout.ts';
 import { type TenantPaths, tenantPaths } from '../../cloud/tenants/paths.ts';
 import { type Tenant, tenant } from '../../cloud/tenants/schema.ts';
 import { SqliteTenantStore } from '../../cloud/tenants/sqlite-store.ts';
-import { tenantId } from '../../shared/ids.ts';
+import { gatewayId, tenantId } from '../../shared/ids.ts';
 import { createAccount, type ExportedAccount, exportedAccount } from './accounts.ts';
 import { addGatewayCredentials, exportedCredentials, takenGateways } from './credentials.ts';
 import { importMeasurement, importPendingPoints, PointSink } from './import-series.ts';
@@ -33,6 +34,8 @@ import { measurementsOf } from './series-parts.ts';
 import { createStoreTables } from './store-tables.ts';
 
 export class ImportRefused extends Error {}
+
+const gatewayRow = z.object({ id: gatewayId });
 
 export interface ImportOptions {
   /** A complete export (`npm run tenant -- export`). */
@@ -105,12 +108,16 @@ async function readContents(folder: string, manifest: ExportManifest): Promise<C
   for await (const [number, line] of partLines(folder, accountsPart.path)) {
     const parsed = exportedAccount.safeParse(JSON.parse(line));
     if (!parsed.success)
-      throw new ImportRefused(`${accountsPart.path} line ${number}: ${parsed.error.message}`);
+      throw new ImportRefused(`${accountsPart.path} line ${number}: ${z.prettifyError(parsed.error)}`);
     accounts.push(parsed.data);
   }
   const gateways: string[] = [];
-  for await (const [, line] of partLines(folder, gatewaysPart.path))
-    gateways.push(String(JSON.parse(line).id));
+  for await (const [number, line] of partLines(folder, gatewaysPart.path)) {
+    const parsed = gatewayRow.safeParse(JSON.parse(line));
+    if (!parsed.success)
+      throw new ImportRefused(`${gatewaysPart.path} line ${number}: a gateway without an id`);
+    gateways.push(parsed.data.id);
+  }
   return {
     record: tenant.parse(await readJson(folder, recordPart.path)),
     accounts,
@@ -175,7 +182,10 @@ async function conflicts(
   return found;
 }
 
-/** Writes the parts in the order exported: provisioning files, the tenant's database, InfluxDB. */
+/**
+ * Writes the parts in the order exported: provisioning files, the tenant's database, InfluxDB. The
+ * files and folders it makes in the provisioning folders are added to `written`.
+ */
 async function writeParts(
   options: ImportOptions,
   manifest: ExportManifest,
@@ -196,7 +206,8 @@ async function writeParts(
       let rows = part.rows;
       if (schema.type === 'provisioning') {
         const target = provisioningTarget(paths, schema);
-        await mkdir(dirname(target), { recursive: true });
+        const made = await mkdir(dirname(target), { recursive: true });
+        if (made) written.push(made);
         await writeFile(target, await readFile(join(folder, part.path)), { mode: 0o600, flag: 'wx' });
         written.push(target);
       } else if (schema.type === 'table') rows = await importTable(store, folder, part.path, schema, tick);
@@ -253,10 +264,10 @@ export async function importTenant(options: ImportOptions): Promise<{ tenant: Te
       await tenants.create(record);
     } catch (error) {
       say(`the import failed (${(error as Error).message}); removing what it wrote`);
-      for (const path of written) await rm(path, { force: true });
+      for (const path of written.reverse()) await rm(path, { recursive: true, force: true });
       await eraseTenant(id, {
         config,
-        influx,
+        influx: options.influx,
         users,
         tokens: new SqliteTokenStore(platform),
         sessions: new SqliteSessionStore(platform),
