@@ -62,23 +62,25 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const say = (message: string) => console.log(`${command}: ${message}`);
+  const id = command === 'export' ? tenantId.safeParse(positionals[0]) : undefined;
+  if (id && !id.success) {
+    console.error(`${positionals[0]} is not a tenant id: ${id.error.issues[0]?.message}`);
+    process.exit(2);
+  }
   const config = loadCloudConfig();
   const log = pino({ level: 'warn' });
   const { influx, done } = await installationInflux(config, say);
   try {
-    if (command === 'export') {
-      const [id, folder] = positionals as [string, string];
-      const parsed = tenantId.safeParse(id);
-      if (!parsed.success) throw new Error(`${id} is not a tenant id: ${parsed.error.issues[0]?.message}`);
+    if (id?.success) {
       await exportTenant({
         source: {
-          tenant: parsed.data,
+          tenant: id.data,
           platformDb: platformDbPath(config.DATA_DIR),
-          paths: tenantPaths(config, parsed.data),
-          influx: influx.withDatabase(tenantDatabase(config.INFLUX_DATABASE, parsed.data)),
+          paths: tenantPaths(config, id.data),
+          influx: influx.withDatabase(tenantDatabase(config.INFLUX_DATABASE, id.data)),
           credentialsFile: config.CREDENTIALS_FILE,
         },
-        folder: resolve(folder),
+        folder: resolve(positionals[1] as string),
         say,
       });
       return;
