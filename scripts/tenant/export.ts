@@ -10,8 +10,8 @@ import { gitCommit, platformVersion } from '../software-version.ts';
 import { accountFields, writeAccounts } from './accounts.ts';
 import { credentialsDescription, writeGatewayCredentials } from './credentials.ts';
 import {
-  ExportFolderError,
   type ExportManifest,
+  ExportRefused,
   type PartSchema,
   readManifest,
   writeManifest,
@@ -52,7 +52,7 @@ interface PlannedPart {
 
 /** Opens a database of the installation read only (the cloud may be running and writing it). */
 function openReadOnly(path: string, what: string): DatabaseSync {
-  if (!existsSync(path)) throw new ExportFolderError(`${what} ${path} does not exist`);
+  if (!existsSync(path)) throw new ExportRefused(`${what} ${path} does not exist`);
   const db = new DatabaseSync(path, { readOnly: true });
   db.exec('PRAGMA busy_timeout = 5000');
   return db;
@@ -60,7 +60,7 @@ function openReadOnly(path: string, what: string): DatabaseSync {
 
 function tenantRecord(platform: DatabaseSync, id: string) {
   const row = platform.prepare('SELECT record FROM tenants WHERE id = ?').get(id);
-  if (!row) throw new ExportFolderError(`tenant ${id} does not exist in this installation`);
+  if (!row) throw new ExportRefused(`tenant ${id} does not exist in this installation`);
   return tenant.parse(JSON.parse(String(row.record)));
 }
 
@@ -78,30 +78,36 @@ async function existingExport(
   storeSchemaVersion: number,
 ): Promise<ExportManifest | undefined> {
   const manifest = await readManifest(folder);
+  // An empty folder (or none): a new export.
   if (!manifest) {
     const present = await readdir(folder);
     if (present.length > 0)
-      throw new ExportFolderError(
+      throw new ExportRefused(
         `${folder} is not empty and holds no export (${present.slice(0, 5).join(', ')})`,
       );
     return undefined;
   }
   if (manifest.tenant !== id)
-    throw new ExportFolderError(`${folder} holds an export of tenant ${manifest.tenant}, not ${id}`);
+    throw new ExportRefused(`${folder} holds an export of tenant ${manifest.tenant}, not ${id}`);
   if (manifest.software.storeSchemaVersion !== storeSchemaVersion)
-    throw new ExportFolderError(
+    throw new ExportRefused(
       `the tenant's database changed schema (${manifest.software.storeSchemaVersion} to ${storeSchemaVersion}) since the export in ${folder} began: export into a new folder`,
     );
   for (const part of manifest.parts) {
     const found = await stat(join(folder, part.path)).catch(() => undefined);
     if (found?.size !== part.bytes)
-      throw new ExportFolderError(
+      throw new ExportRefused(
         `${part.path} in ${folder} changed since it was written: export into a new folder`,
       );
   }
   return manifest;
 }
 
+/**
+ * The parts of an export, in the order written (the same on every run over the same data, so that a
+ * resumed export goes on where it stopped): the record, accounts, credentials and provisioning
+ * files, every table, the journal, then each measurement by name.
+ */
 async function plan(
   source: ExportSource,
   platform: DatabaseSync,

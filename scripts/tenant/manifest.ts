@@ -103,7 +103,8 @@ export const exportManifest = z.object({
 });
 export type ExportManifest = z.infer<typeof exportManifest>;
 
-export class ExportFolderError extends Error {}
+/** An export that cannot be made, or a folder that is not one: the message says why. */
+export class ExportRefused extends Error {}
 
 /** The manifest of an export folder, or undefined when there is none yet. */
 export async function readManifest(folder: string): Promise<ExportManifest | undefined> {
@@ -116,7 +117,7 @@ export async function readManifest(folder: string): Promise<ExportManifest | und
   }
   const parsed = exportManifest.safeParse(JSON.parse(text));
   if (!parsed.success)
-    throw new ExportFolderError(
+    throw new ExportRefused(
       `${join(folder, manifestName)} is not an export manifest: ${z.prettifyError(parsed.error)}`,
     );
   return parsed.data;
