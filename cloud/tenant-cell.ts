@@ -205,6 +205,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
     counters,
     influx,
     ...value,
+    connectedGateways: deps.connectedGateways,
     async stop(): Promise<void> {
       preparing.stop();
       await stop();

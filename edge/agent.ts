@@ -9,6 +9,7 @@ import { backoffDelay } from './backoff.ts';
 import { CommandHandler } from './commands.ts';
 import type { AgentConfig } from './config.ts';
 import { DeadbandFilter, type DeadbandSettings } from './deadband.ts';
+import { DriverSet } from './driver-set.ts';
 import { connectMqtt } from './mqtt-connect.ts';
 import type { Outbox } from './outbox/outbox.ts';
 import { Publisher } from './publisher.ts';
@@ -16,7 +17,11 @@ import { RemoteConfig } from './remote-config.ts';
 
 export interface AgentDependencies {
   config: AgentConfig;
-  drivers: DeviceDriver[];
+  /**
+   * The drivers built from the configuration's entries (composeAgent; the remote configuration can
+   * replace them), or drivers given in code (in-process agents, tests), which it cannot.
+   */
+  drivers: DriverSet | DeviceDriver[];
   /** Where readings wait until the broker acknowledges them; the agent closes it on stop. */
   outbox: Outbox;
   log: Logger;
@@ -43,6 +48,7 @@ export class EdgeAgent {
   private readonly publisher: Publisher;
   private readonly commands: CommandHandler;
   private readonly remoteConfig: RemoteConfig;
+  private readonly drivers: DriverSet;
   private readonly deadband = new DeadbandFilter();
   private startedAt = 0;
   private client?: MqttClient;
@@ -60,6 +66,10 @@ export class EdgeAgent {
     const { config, log, now } = deps;
     const dir = join(config.dataDir, config.gatewayId);
     this.reportingIntervalS = config.reportingIntervalS;
+    this.drivers =
+      deps.drivers instanceof DriverSet
+        ? deps.drivers
+        : DriverSet.fixed(deps.drivers, { deadlineMs: config.driverDeadlineS * 1000, log });
     this.outbox = deps.outbox;
     this.publisher = new Publisher({
       gatewayId: config.gatewayId,
@@ -79,7 +89,7 @@ export class EdgeAgent {
     });
     this.commands = new CommandHandler({
       gatewayId: config.gatewayId,
-      drivers: deps.drivers,
+      drivers: () => this.drivers.drivers,
       log,
       now,
       sendResult: (result) => this.send('command-results', result),
@@ -187,7 +197,11 @@ export class EdgeAgent {
     this.pollTimer = setInterval(() => void this.pollOnce(), periodMs);
   }
 
+  /** Drivers first: an entry refused (EdgeConfigError) refuses the whole configuration. */
   private applyRemoteConfig(remote: GatewayConfig): void {
+    this.drivers
+      .replace(remote.drivers)
+      .catch((error) => this.deps.log.error({ err: error }, 'replaced drivers did not close'));
     this.deadbandSettings = { deadband: remote.deadband, maxSilenceMs: remote.maxSilenceS * 1000 };
     if (remote.reportingIntervalS !== this.reportingIntervalS) {
       this.reportingIntervalS = remote.reportingIntervalS;
@@ -195,18 +209,23 @@ export class EdgeAgent {
     }
   }
 
-  /** Reads every driver once and stores what they returned in the outbox. */
+  /**
+   * Reads every driver once, all at once, and stores what each returned in the outbox as it comes:
+   * a driver that fails or hangs yields nothing (IsolatedDriver) and holds up no other.
+   */
   async pollOnce(): Promise<void> {
     const now = this.deps.now();
-    for (const driver of this.deps.drivers) {
-      try {
+    await Promise.all(
+      this.drivers.drivers.map(async (driver) => {
         const { readings, events } = await driver.poll(now);
-        this.queue('telemetry', this.deadband.filter(readings, this.deadbandSettings));
-        this.queue('events', events);
-      } catch (error) {
-        this.deps.log.error({ err: error, kind: driver.kind }, 'driver poll failed');
-      }
-    }
+        try {
+          this.queue('telemetry', this.deadband.filter(readings, this.deadbandSettings));
+          this.queue('events', events);
+        } catch (error) {
+          this.deps.log.error({ err: error, kind: driver.kind }, 'storing readings in the outbox failed');
+        }
+      }),
+    );
   }
 
   private queue(channel: 'telemetry' | 'events', items: readonly { ts: string }[]): void {
@@ -240,10 +259,11 @@ export class EdgeAgent {
       queueDepth: this.outbox.depth,
       droppedReadings: gap.count,
       droppedRange: gap.from && gap.to ? { from: gap.from, to: gap.to } : undefined,
-      deviceCount: this.deps.drivers.reduce((n, d) => n + d.deviceCount, 0),
+      deviceCount: this.drivers.deviceCount,
       softwareVersion,
       memoryRss: process.memoryUsage.rss(),
       configVersion: this.remoteConfig.version,
+      drivers: this.drivers.health(),
     };
     this.send('heartbeat', heartbeat);
   }
@@ -269,7 +289,7 @@ export class EdgeAgent {
       });
     }
     await client?.endAsync(true);
-    await Promise.all(this.deps.drivers.map((d) => d.close()));
+    await this.drivers.close();
     this.outbox.close();
   }
 }

@@ -13,7 +13,8 @@ import { parseStrictJson } from '../shared/strict-json.ts';
 
 export interface CommandHandlerOptions {
   gatewayId: string;
-  drivers: DeviceDriver[];
+  /** The drivers in force now (the remote configuration can replace them). */
+  drivers: () => readonly DeviceDriver[];
   log: Logger;
   now: () => Date;
   /** Sends a result to the cloud (QoS 1). */
@@ -81,7 +82,7 @@ export class CommandHandler {
       return this.reply(message.commandId, 'rejected', 'expired');
     }
     const { deviceId, kind, command } = message.target;
-    const driver = drivers.find((d) => d.kind === kind && d.has(deviceId));
+    const driver = drivers().find((d) => d.kind === kind && d.has(deviceId));
     if (!driver) {
       log.warn(
         { gatewayId, deviceId, kind, commandId: message.commandId },

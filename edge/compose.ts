@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DriverContext } from '../shared/driver.ts';
 import { EdgeAgent } from './agent.ts';
 import { type AgentConfig, type EdgeConfig, EdgeConfigError } from './config.ts';
+import { DriverSet } from './driver-set.ts';
 import type { DriverRegistry } from './drivers/registry.ts';
 import { SqliteOutbox } from './outbox/sqlite-outbox.ts';
 
@@ -22,16 +23,23 @@ export function gatewayOutbox(config: AgentConfig): SqliteOutbox {
 
 /**
  * An edge agent as a gateway runs it, not started: the drivers its configuration names (built by
- * the registry's factories) and its durable outbox in `dataDir/<gatewayId>/`.
+ * the registry's factories; the remote configuration can replace them) and its durable outbox in
+ * `dataDir/<gatewayId>/`. The device clock and fault injection come from the entries it starts with.
  */
 export function composeAgent({ config, devices, city, registry, log }: AgentParts): EdgeAgent {
-  const built = registry.create(config.drivers, { gatewayId: config.gatewayId, devices, city });
+  const drivers = DriverSet.fromEntries(config.drivers, {
+    registry,
+    context: { gatewayId: config.gatewayId, devices, city },
+    deadlineMs: config.driverDeadlineS * 1000,
+    log,
+  });
+  const built = drivers.built;
   const clocks = built.filter((b) => b.clock);
   if (clocks.length > 1) throw new EdgeConfigError('drivers: only one driver may set the device clock');
   const clock = clocks[0]?.clock;
   return new EdgeAgent({
     config,
-    drivers: built.flatMap((b) => b.drivers),
+    drivers,
     outbox: gatewayOutbox(config),
     log,
     now: clock?.now ?? (() => new Date()),

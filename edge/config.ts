@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { driverEntry } from '../shared/driver-entry.ts';
 import { gatewayId } from '../shared/ids.ts';
 import { maxReadingsPerBatch } from '../shared/messages.ts';
-
-/** An entry of `drivers`: a driver type and that type's settings. */
-export const driverEntry = z.object({ type: z.string().min(1) }).loose();
-export type DriverEntry = z.infer<typeof driverEntry>;
 
 /** Edge agent configuration: a JSON file (EDGE_CONFIG) with environment overrides, validated here. */
 export const edgeConfig = z
@@ -81,10 +78,16 @@ export const edgeConfig = z
       .strict()
       .default({ initialMs: 1_000, maxMs: 60_000 }),
     /**
-     * Where the devices' readings come from: entries `{ "type": ..., ...settings }`, each built by the
-     * driver factory registered under its type, which checks its settings.
+     * A driver's poll or command that has not ended after this long is abandoned: that driver is
+     * failing (in its health), the others and the agent go on.
      */
-    drivers: z.array(driverEntry).min(1),
+    driverDeadlineS: z.number().min(0.01).max(3_600).default(30),
+    /**
+     * Where the devices' readings come from: entries `{ "type": ..., "name"?: ..., ...settings }`,
+     * each built by the driver factory registered under its type, which checks its settings. The
+     * remote configuration can replace them (docs/drivers.md).
+     */
+    drivers: z.array(driverEntry).min(1).max(64),
   })
   .strict();
 export type EdgeConfig = z.infer<typeof edgeConfig>;
@@ -97,7 +100,43 @@ export type EdgeConfig = z.infer<typeof edgeConfig>;
 export const agentConfig = edgeConfig.omit({ drivers: true, fleetFile: true });
 export type AgentConfig = z.infer<typeof agentConfig>;
 
-export class EdgeConfigError extends Error {}
+/**
+ * A configuration the agent cannot run. `fields` names what was wrong as dotted paths
+ * (`drivers.1.devices.0.host`), for the config-status of a refused remote configuration.
+ */
+export class EdgeConfigError extends Error {
+  readonly fields: string[];
+  constructor(message: string, options: { cause?: unknown; fields?: string[] } = {}) {
+    super(message, { cause: options.cause });
+    this.fields = options.fields ?? [];
+  }
+}
+
+/**
+ * The fields a validation found wrong, as dotted paths under `prefix` (`deadband.activePower`,
+ * `drivers.1.host`): what a config-status may carry instead of the validator's sentences. A key
+ * that is not a plain name is named by its parent; an unknown field is named itself; an issue with
+ * the whole message is `config`. At most 20.
+ */
+export function fieldPaths(error: z.ZodError, prefix: readonly PropertyKey[] = []): string[] {
+  const fields = new Set<string>();
+  for (const issue of error.issues) {
+    const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+    fields.add(fieldPath([...prefix, ...keys]));
+  }
+  return [...fields].slice(0, 20);
+}
+
+/** `keys` as a dotted path, cut before the first key that is not a plain name; `config` for none. */
+export function fieldPath(keys: readonly PropertyKey[]): string {
+  const path: string[] = [];
+  for (const key of keys) {
+    const part = String(key);
+    if (!/^[A-Za-z0-9_]{1,40}$/.test(part)) break;
+    path.push(part);
+  }
+  return path.length > 0 ? path.join('.').slice(0, 100) : 'config';
+}
 
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');

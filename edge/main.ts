@@ -3,13 +3,20 @@ import { readFleetFile } from '../shared/fleet-files.ts';
 import { createLogger } from '../shared/log.ts';
 import { composeAgent } from './compose.ts';
 import { loadEdgeConfig } from './config.ts';
+import { cameraAnalyticsDriverFactory } from './drivers/camera-analytics/factory.ts';
+import { chirpstackDriverFactory } from './drivers/chirpstack/factory.ts';
+import { modbusDriverFactory } from './drivers/modbus-tcp/factory.ts';
 import { DriverRegistry } from './drivers/registry.ts';
 
 /**
- * The drivers built into the edge agent, by the type that names them in the configuration. A real
- * driver (LoRaWAN, Modbus) is a folder of `edge/drivers/` and one line here.
+ * The drivers built into the edge agent, by the type that names them in the configuration
+ * (docs/drivers.md). A real driver is a folder of `edge/drivers/` and one line here.
  */
-const builtInDrivers: Record<string, DriverFactory> = {};
+export const builtInDrivers: Record<string, DriverFactory> = {
+  'modbus-tcp': modbusDriverFactory,
+  'camera-analytics': cameraAnalyticsDriverFactory,
+  chirpstack: chirpstackDriverFactory,
+};
 
 /**
  * Runs an edge agent: loads EDGE_CONFIG and the fleet file it names, builds the agent with the

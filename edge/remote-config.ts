@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 import { oneLine } from '../shared/ids.ts';
 import { describeIssues } from '../shared/issues.ts';
 import { type ConfigStatus, type GatewayConfig, gatewayConfig } from '../shared/messages.ts';
 import { parseStrictJson } from '../shared/strict-json.ts';
+import { EdgeConfigError, fieldPaths } from './config.ts';
 
 export interface RemoteConfigOptions {
   gatewayId: string;
@@ -12,6 +12,7 @@ export interface RemoteConfigOptions {
   path: string;
   log: Logger;
   now: () => Date;
+  /** Puts the configuration in force; an EdgeConfigError refuses it (nothing of it applied). */
   apply(config: GatewayConfig): void;
   sendStatus(status: ConfigStatus): void;
 }
@@ -19,7 +20,8 @@ export interface RemoteConfigOptions {
 /**
  * The configuration the cloud pushes to a gateway (retained on `.../config`): a higher version than
  * the one in force is applied, saved and confirmed; the same or a lower version is ignored, since the
- * retained message comes again on every connect.
+ * retained message comes again on every connect. One the agent cannot run (a driver entry its
+ * factory refuses) is rejected with the fields at fault, and the one in force stays.
  */
 export class RemoteConfig {
   private readonly options: RemoteConfigOptions;
@@ -47,8 +49,17 @@ export class RemoteConfig {
       this.options.log.warn({ path: this.options.path }, 'saved remote configuration is invalid; ignored');
       return;
     }
+    try {
+      this.options.apply(saved.data);
+    } catch (error) {
+      if (!(error instanceof EdgeConfigError)) throw error;
+      this.options.log.warn(
+        { path: this.options.path, version: saved.data.version },
+        `saved remote configuration refused; ignored: ${oneLine(error.message)}`,
+      );
+      return;
+    }
     this.current = saved.data;
-    this.options.apply(saved.data);
   }
 
   handle(payload: Buffer): void {
@@ -69,14 +80,23 @@ export class RemoteConfig {
           version: version as number,
           status: 'rejected',
           ts: now().toISOString(),
-          ...invalidFields(parsed.error),
+          invalidFields: fieldPaths(parsed.error),
         });
       }
       return;
     }
     if (parsed.data.version <= this.version) return;
+    try {
+      this.options.apply(parsed.data);
+    } catch (error) {
+      if (!(error instanceof EdgeConfigError)) throw error;
+      const { version } = parsed.data;
+      log.warn({ gatewayId, version }, `remote configuration refused: ${oneLine(error.message)}`);
+      const invalidFields = error.fields.length > 0 ? error.fields : ['config'];
+      sendStatus({ v: 1, gatewayId, version, status: 'rejected', ts: now().toISOString(), invalidFields });
+      return;
+    }
     this.current = parsed.data;
-    this.options.apply(parsed.data);
     // Written whole or not at all: a crash mid-write must not leave a truncated file.
     const temp = `${this.options.path}.tmp`;
     writeFileSync(temp, JSON.stringify(parsed.data));
@@ -84,25 +104,4 @@ export class RemoteConfig {
     log.info({ gatewayId, version: parsed.data.version }, 'remote configuration applied');
     sendStatus({ v: 1, gatewayId, version: parsed.data.version, status: 'applied', ts: now().toISOString() });
   }
-}
-
-/**
- * The fields a rejected configuration got wrong, as dotted paths (`deadband.activePower`): what a
- * config-status may carry instead of the validator's sentences. A key that is not a plain name is
- * named by its parent; an issue with the whole message is `config`.
- */
-function invalidFields(error: z.ZodError): Pick<ConfigStatus, 'invalidFields'> {
-  const fields = new Set<string>();
-  for (const issue of error.issues) {
-    const path: string[] = [];
-    // An unknown field is reported on its parent, with the field's name beside it.
-    const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-    for (const key of keys) {
-      const part = String(key);
-      if (!/^[A-Za-z0-9_]{1,40}$/.test(part)) break;
-      path.push(part);
-    }
-    fields.add(path.length > 0 ? path.join('.').slice(0, 100) : 'config');
-  }
-  return { invalidFields: [...fields].slice(0, 20) };
 }

@@ -59,6 +59,17 @@ export const mutationModules: MutationModule[] = [
     ],
   },
   {
+    name: 'drivers',
+    // The pure logic of the edge drivers: health states, Modbus values and command writes, camera
+    // counts. Their schemas (register-map.ts, axis-event.ts) are declarations, tested by refusals.
+    mutate: [
+      'edge/drivers/health.ts',
+      'edge/drivers/modbus-tcp/{values,mapping}.ts',
+      'edge/drivers/camera-analytics/tally.ts',
+    ],
+    tests: ['test/unit/edge/drivers/**/*.test.ts'],
+  },
+  {
     name: 'access',
     mutate: ['cloud/broker/**/access.ts', 'cloud/access/**/roles.ts'],
     tests: ['test/unit/cloud/broker/**/access*.test.ts', 'test/unit/cloud/access/**/*.test.ts'],

@@ -128,20 +128,25 @@ async function startGateways(
           },
         ],
       });
-      const agent = composeAgent({ config: edge, devices, city: fleet.city, registry, log });
-      agents.push(
-        await parts.start(
-          `gateway ${gateway.id}`,
-          async () => {
-            await agent.start();
-            return agent;
-          },
-          () => () => agent.stop(),
-        ),
-      );
+      agents.push(composeAgent({ config: edge, devices, city: fleet.city, registry, log }));
     }
   }
-  return agents;
+  // All at once: each connects on its own (one after another, a region's gateways took a minute).
+  return parts.start(
+    `${agents.length} gateways`,
+    async () => {
+      const started = await Promise.allSettled(agents.map((agent) => agent.start()));
+      const failed = started.find((result) => result.status === 'rejected');
+      if (failed) {
+        await Promise.all(agents.map((agent) => agent.stop().catch(() => undefined)));
+        throw failed.reason;
+      }
+      return agents;
+    },
+    () => async () => {
+      await Promise.all(agents.map((agent) => agent.stop()));
+    },
+  );
 }
 
 /** Every 10 seconds: what the cloud took in and how the gateways are doing. */

@@ -1,5 +1,7 @@
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Clock } from './clock.ts';
+import type { DriverHealth } from './driver-health.ts';
 import type { City, FleetDevice } from './fleet.ts';
 import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from './kinds/index.ts';
 import type { CommandReason } from './messages.ts';
@@ -25,12 +27,21 @@ export interface DeviceDriver {
   /** Reads every device that is due at `now`; returns full readings and the events since the last poll. */
   poll(now: Date): Promise<{ readings: Reading[]; events: DeviceEvent[] }>;
   execute(deviceId: string, command: DeviceCommand['command'], now: Date): Promise<CommandExecution>;
+  /**
+   * How the driver is doing (shared/driver-health.ts): errors counted, last success, state. Sent in
+   * the gateway's heartbeat; a driver never throws out of poll or execute, it counts here instead.
+   */
+  health(): DriverHealth;
   close(): Promise<void>;
 }
 
 /** What a driver factory is given: the gateway, and the devices its fleet file gives it. */
 export interface DriverContext {
   gatewayId: string;
+  /** The entry's `name`, when it has one: drivers report it in their health. */
+  name?: string;
+  /** Where a driver logs what went wrong, with context (the agent's logger; silent when absent). */
+  log?: Logger;
   devices: FleetDevice[];
   city: City;
 }
@@ -50,11 +61,13 @@ export interface GatewayDrivers {
 
 /**
  * Builds a gateway's drivers of one type from its entry in the edge configuration
- * (`drivers: [{ type, ...settings }]`). Real drivers live in a folder of `edge/drivers/`, the
+ * (`drivers: [{ type, name?, ...settings }]`; `type` and `name` are not settings). Real drivers live in a folder of `edge/drivers/`, the
  * simulated one in `simulators/driver/`; each is registered under its type by an entry point.
  */
 export interface DriverFactory<Settings = unknown> {
-  /** The entry's settings (all but `type`): validated, with defaults filled in. */
+  /** The entry's settings (all but `type` and `name`): validated, with defaults filled in. */
   readonly settings: z.ZodType<Settings>;
   create(settings: Settings, context: DriverContext): GatewayDrivers;
 }
+
+export type { DriverHealth, DriverState } from './driver-health.ts';

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { driverEntry } from './driver-entry.ts';
+import { driverHealth } from './driver-health.ts';
 import { gatewayId, timestamp } from './ids.ts';
 import { deviceCommand, deviceEvent, reading } from './kinds/index.ts';
 
@@ -93,6 +95,9 @@ export const gatewayHeartbeat = z
       .int()
       .min(0)
       .meta({ description: 'Version of the remote configuration in force; 0 = none' }),
+    drivers: z.array(driverHealth).max(64).optional().meta({
+      description: "Health of each of the gateway's driver entries (absent from agents before issue 17)",
+    }),
   })
   .strict()
   .meta({ id: 'GatewayHeartbeat' });
@@ -124,10 +129,12 @@ export const commandReason = z
     'driverError',
     'limitedByRating',
     'deferred',
+    'unsupported',
   ])
   .meta({
     description:
-      'rejected: invalidCommand (not a valid command message), expired (past expiresAt), unknownDevice (not on this gateway); ' +
+      'rejected: invalidCommand (not a valid command message), expired (past expiresAt), unknownDevice (not on this gateway), ' +
+      'unsupported (the device model cannot do this action); ' +
       'failed: deviceFault (the device has a fault that prevents it), driverError (the driver failed); ' +
       'succeeded: limitedByRating (capped at what the device is rated for), deferred (takes effect later, e.g. after the current session)',
   });
@@ -168,6 +175,14 @@ export const gatewayConfig = z
     deadband: z.record(metricName, z.number().min(0)).default({}),
     /** A device reports at least this often even when nothing moved past its deadband. */
     maxSilenceS: z.number().min(1).max(86_400).default(900).meta({ unit: 's' }),
+    /**
+     * The gateway's drivers, replacing those of its own configuration file; absent: the file's. Entries
+     * that did not change keep running; the others are closed and built anew, without a restart.
+     */
+    drivers: z.array(driverEntry).min(1).max(64).optional().meta({
+      description:
+        "The gateway's drivers (docs/drivers.md), in place of its configuration file's; absent: the file's",
+    }),
   })
   .strict()
   .meta({ id: 'GatewayConfig' });

@@ -22,6 +22,9 @@ export class DelegatingDriver implements DeviceDriver {
   poll(now: Date) {
     return this.inner.poll(now);
   }
+  health() {
+    return this.inner.health();
+  }
   close() {
     return this.inner.close();
   }

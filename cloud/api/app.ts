@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AuditLog, AuditOf } from '../access/audit.ts';
 import type { BrowserSessions } from '../access/browser-sessions.ts';
+import type { Principal } from '../access/principal.ts';
 import type { SignIn } from '../access/sign-in.ts';
 import type { TokenStore } from '../access/tokens.ts';
 import type { UserStore } from '../access/users.ts';
@@ -12,9 +13,10 @@ import type { DeadLetterStore } from '../dead-letters/store.ts';
 import { TooManyRequestsError } from '../errors/domain-error.ts';
 import type { TenantCell } from '../tenants/cell-parts.ts';
 import type { TenantService } from '../tenants/service.ts';
-import { authenticate } from './auth.ts';
+import { authenticate, principalOf } from './auth.ts';
 import { consoleRoutes, securityHeaders } from './console.ts';
 import { notFoundHandler, problemHandler } from './errors.ts';
+import { StreamSlots } from './events.ts';
 import { type HealthSource, healthRoutes } from './health.ts';
 import { openApiDocument } from './openapi.ts';
 import { regionRoutes } from './region.ts';
@@ -24,7 +26,10 @@ import { type TenantRouteSettings, tenantRoutes } from './tenant-routes.ts';
 import { tenantScope } from './tenant-scope.ts';
 import { tenantAdminRoutes } from './tenants.ts';
 
-export interface ApiDependencies extends Omit<TenantRouteSettings, 'users' | 'tokens' | 'sessions'> {
+export interface ApiDependencies
+  extends Omit<TenantRouteSettings, 'users' | 'tokens' | 'sessions' | 'events'> {
+  /** The live streams' ping interval and caps (all tenants together). */
+  events: { pingMs: number; maxStreams: number; maxStreamsPerPrincipal: number };
   /** The running tenants, each with its own stores and services. */
   cells: { get(id: string): TenantCell | undefined; all(): TenantCell[] };
   tenants: TenantService;
@@ -36,7 +41,8 @@ export interface ApiDependencies extends Omit<TenantRouteSettings, 'users' | 'to
   auditOf: AuditOf;
   /** Refused MQTT packets no tenant could be named for (before a gateway was let in). */
   unattributedDeadLetters: DeadLetterStore;
-  metrics: Registry;
+  /** The metrics a caller may read: region staff the installation's, a tenant's account its tenant's. */
+  metrics: (caller: Principal) => Registry;
   /** Sign-in and browser sessions. */
   accounts: { signIn: SignIn; sessions: BrowserSessions };
   /** COOKIE_SECURE: the session cookie is Secure even on requests that did not come over TLS. */
@@ -79,7 +85,8 @@ export function createApi(deps: ApiDependencies): Express {
   app.use(healthRoutes(deps.health));
   const authenticated = authenticate(deps.tokens, deps.accounts.sessions);
   app.get('/metrics', authenticated, async (_req, res) => {
-    res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
+    const metrics = deps.metrics(principalOf(res));
+    res.type(metrics.contentType).send(await metrics.metrics());
   });
   const openApi = openApiDocument();
   app.get('/api/openapi.json', (_req, res) => {
@@ -100,7 +107,10 @@ export function createApi(deps: ApiDependencies): Express {
     sessions: deps.accounts.sessions,
     deadLetterQuotaBytes: deps.deadLetterQuotaBytes,
     seriesMaxPoints: deps.seriesMaxPoints,
-    events: deps.events,
+    events: {
+      pingMs: deps.events.pingMs,
+      slots: new StreamSlots(deps.events.maxStreams, deps.events.maxStreamsPerPrincipal),
+    },
     mapTiles: deps.mapTiles,
     summaryMaxAgeMs: deps.summaryMaxAgeMs,
     now: deps.now,

@@ -1,4 +1,4 @@
-import { type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { alertSeverity } from '../../shared/severity.ts';
@@ -9,13 +9,46 @@ import type { EventBus, LiveEvents } from '../live/events.ts';
 import { mapState } from '../live/map-state.ts';
 import { principalOf } from './auth.ts';
 
+/** The installation's caps on live streams (EVENTS_MAX_STREAMS, EVENTS_MAX_STREAMS_PER_PRINCIPAL), all tenants together. */
+export class StreamSlots {
+  private readonly max: number;
+  private readonly maxPerPrincipal: number;
+  private readonly perPrincipal = new Map<string, number>();
+  private open = 0;
+
+  constructor(max: number, maxPerPrincipal: number) {
+    this.max = max;
+    this.maxPerPrincipal = maxPerPrincipal;
+  }
+
+  /** Takes a slot for `owner`; returns its release, or throws 429 with Retry-After when full. */
+  take(res: Response, owner: string): () => void {
+    const mine = this.perPrincipal.get(owner) ?? 0;
+    const refuse = (detail: string): never => {
+      res.set('Retry-After', String(retryAfterS));
+      throw new TooManyRequestsError(detail);
+    };
+    if (this.open >= this.max) refuse(`the server has ${this.max} live streams open, its most`);
+    if (mine >= this.maxPerPrincipal)
+      refuse(`${this.maxPerPrincipal} live streams are open for these credentials, their most`);
+    this.open++;
+    this.perPrincipal.set(owner, mine + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.open--;
+      const left = (this.perPrincipal.get(owner) ?? 1) - 1;
+      if (left > 0) this.perPrincipal.set(owner, left);
+      else this.perPrincipal.delete(owner);
+    };
+  }
+}
+
 export interface EventStreamOptions {
-  bus: EventBus<LiveEvents>;
   /** A `: ping` comment this often. */
   pingMs: number;
-  /** Streams open at once, in all and per principal (EVENTS_MAX_STREAMS, EVENTS_MAX_STREAMS_PER_PRINCIPAL). */
-  maxStreams: number;
-  maxStreamsPerPrincipal: number;
+  slots: StreamSlots;
 }
 
 /** A client this far behind (bytes not yet taken by it) is cut off; it reconnects and re-reads its lists. */
@@ -24,62 +57,61 @@ const maxBufferedBytes = 1 << 20;
 /** Seconds a refused client is asked to wait before it tries again. */
 const retryAfterS = 30;
 
+type Send = (event: keyof LiveEvents, data: unknown) => void;
+
 /**
- * GET /api/v1/events: Server-Sent Events (text/event-stream) of alert changes, command status
- * changes and device map states, with a `: ping` comment every `pingMs`. A stream holds no
- * history: a client re-reads its lists on (re)connect. `Cache-Control: no-transform` keeps
- * compressing proxies and middleware from buffering it.
+ * Answers a request with a Server-Sent Events stream of what `subscribe` passes to `send` (it
+ * returns its unsubscribe functions), a `: ping` comment every `pingMs`, in one of the
+ * installation's stream slots. `Cache-Control: no-transform` keeps compressing proxies and
+ * middleware from buffering it.
  */
-export function eventRoutes(options: EventStreamOptions): Router {
-  const { bus, pingMs, maxStreams, maxStreamsPerPrincipal } = options;
-  const perPrincipal = new Map<string, number>();
-  let open = 0;
+export function openEventStream(
+  req: Request,
+  res: Response,
+  options: EventStreamOptions,
+  subscribe: (send: Send) => (() => void)[],
+): void {
+  const { kind, id } = principalOf(res);
+  const release = options.slots.take(res, `${kind}:${id}`);
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.write('retry: 3000\n\n');
+  const send: Send = (event, data) => {
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (res.writableLength > maxBufferedBytes) res.destroy();
+  };
+  const listeners = subscribe(send);
+  const ping = setInterval(() => res.write(': ping\n\n'), options.pingMs);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(ping);
+    for (const off of listeners) off();
+    release();
+  };
+  req.on('close', close);
+  res.on('close', close);
+}
+
+/**
+ * GET /api/v1/events: Server-Sent Events (text/event-stream) of a tenant's alert changes, command
+ * status changes and device map states. A stream holds no history: a client re-reads its lists on
+ * (re)connect.
+ */
+export function eventRoutes(options: EventStreamOptions & { bus: EventBus<LiveEvents> }): Router {
+  const { bus } = options;
   const router = Router();
-
-  function refuse(res: Response, detail: string): never {
-    res.set('Retry-After', String(retryAfterS));
-    throw new TooManyRequestsError(detail);
-  }
-
   router.get('/events', (req, res) => {
-    const { kind, id } = principalOf(res);
-    const owner = `${kind}:${id}`;
-    const mine = perPrincipal.get(owner) ?? 0;
-    if (open >= maxStreams) refuse(res, `the server has ${maxStreams} live streams open, its most`);
-    if (mine >= maxStreamsPerPrincipal)
-      refuse(res, `${maxStreamsPerPrincipal} live streams are open for these credentials, their most`);
-    open++;
-    perPrincipal.set(owner, mine + 1);
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.write('retry: 3000\n\n');
-    const send = (event: keyof LiveEvents, data: unknown) => {
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      if (res.writableLength > maxBufferedBytes) res.destroy();
-    };
-    const listeners = [
+    openEventStream(req, res, options, (send) => [
       bus.on('alert', (data) => send('alert', data)),
       bus.on('command', (data) => send('command', data)),
       bus.on('device', (data) => send('device', data)),
-    ];
-    const ping = setInterval(() => res.write(': ping\n\n'), pingMs);
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(ping);
-      for (const off of listeners) off();
-      open--;
-      const left = (perPrincipal.get(owner) ?? 1) - 1;
-      if (left > 0) perPrincipal.set(owner, left);
-      else perPrincipal.delete(owner);
-    };
-    req.on('close', close);
-    res.on('close', close);
+    ]);
   });
   return router;
 }

@@ -1,17 +1,21 @@
 import type { Server } from 'node:http';
 import type { DatabaseSync } from 'node:sqlite';
+import type { Registry } from 'prom-client';
 import type { AuditLog, AuditOf } from '../access/audit.ts';
 import { BrowserSessions, type SessionPolicy } from '../access/browser-sessions.ts';
 import type { LockoutPolicy } from '../access/lockout.ts';
+import { isRegionAdmin } from '../access/owner.ts';
 import { SqliteSessionStore } from '../access/sessions.ts';
 import { SignIn } from '../access/sign-in.ts';
 import { SqliteTokenStore } from '../access/tokens.ts';
 import { SqliteUserStore } from '../access/users.ts';
+import { ForbiddenError, NotFoundError } from '../errors/domain-error.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { createMetricsRegistry } from '../monitoring/metrics.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import type { TenantCell } from '../tenants/cell-parts.ts';
 import { type ApiDependencies, createApi } from './app.ts';
+import { mergedReasons } from './health.ts';
 
 export interface ApiFeatureDeps
   extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'users' | 'accounts' | 'health' | 'auditOf'> {
@@ -31,11 +35,10 @@ export interface ApiFeatureDeps
 const sum = (cells: TenantCell[], value: (cell: TenantCell) => number) =>
   cells.reduce((total, cell) => total + value(cell), 0);
 
-/** What /health reads: every tenant's journal, named by its tenant when something is wrong. */
+/** What /health reads: every tenant's journal, counted but never named (see `mergedReasons`). */
 function healthOf(deps: ApiFeatureDeps): ApiDependencies['health'] {
   const { cells, influx, mqtt, counters } = deps;
-  const each = (reasons: (cell: TenantCell) => string[]) =>
-    cells.all().flatMap((cell) => reasons(cell).map((reason) => `tenant ${cell.id}: ${reason}`));
+  const each = (reasons: (cell: TenantCell) => string[]) => mergedReasons(cells.all().map(reasons));
   return {
     refusing: () => each((cell) => cell.journal.refusing),
     degraded: () =>
@@ -47,26 +50,76 @@ function healthOf(deps: ApiFeatureDeps): ApiDependencies['health'] {
           .filter(([operation]) => operation !== 'append')
           .map(([operation, reason]) => `journal cannot ${operation}: ${reason}`),
       ]),
-    detail: () => ({
-      influx: {
-        version: influx.server.version,
-        reachable: cells.all().every((cell) => cell.journal.influxReachable),
-      },
-      mqtt: { ports: mqtt.ports, connectedClients: mqtt.connectedClients() },
-      journal: {
-        lines: sum(cells.all(), (cell) => cell.journal.depth),
-        ...Object.fromEntries(
-          cells
-            .all()
-            .filter((cell) => cell.journal.failed)
-            .map((cell) => ['error', `tenant ${cell.id}: ${cell.journal.failed?.message}`]),
-        ),
-        faults: Object.fromEntries(cells.all().map((cell) => [cell.id, cell.journal.faulty])),
-      },
-      tenants: cells.all().length,
-      devices: sum(cells.all(), (cell) => cell.registry.size),
-      counters: counters.snapshot(),
-    }),
+    detail: () => {
+      const failed = mergedReasons(
+        cells.all().map((cell) => (cell.journal.failed ? [cell.journal.failed.message] : [])),
+      );
+      return {
+        influx: {
+          version: influx.server.version,
+          reachable: cells.all().every((cell) => cell.journal.influxReachable),
+        },
+        mqtt: { ports: mqtt.ports, connectedClients: mqtt.connectedClients() },
+        journal: {
+          lines: sum(cells.all(), (cell) => cell.journal.depth),
+          ...(failed.length > 0 ? { error: failed.join('; ') } : {}),
+          // What the journals cannot do, by operation: the first tenant's reason of each.
+          faults: Object.assign(
+            {},
+            ...cells
+              .all()
+              .map((cell) => cell.journal.faulty)
+              .reverse(),
+          ),
+        },
+        tenants: cells.all().length,
+        devices: sum(cells.all(), (cell) => cell.registry.size),
+        counters: counters.snapshot(),
+      };
+    },
+  };
+}
+
+const openAlerts = async (cell: TenantCell) =>
+  (await cell.alerting.alertStore.list({ state: 'open', limit: 1, offset: 0 })).total;
+
+/**
+ * Which metrics a caller reads: region staff the installation's (with the process's own), a tenant's
+ * account its tenant's counts only (what its cell counted, its gateways, devices and alerts): another
+ * tenant's activity is not its to see, not even in a sum. Other region accounts read none.
+ */
+function metricsOf(deps: ApiFeatureDeps): ApiDependencies['metrics'] {
+  const { cells, counters, mqtt } = deps;
+  const installation = createMetricsRegistry({
+    counters,
+    journalLines: () => sum(cells.all(), (cell) => cell.journal.depth),
+    mqttClients: () => mqtt.connectedClients(),
+    devices: () => sum(cells.all(), (cell) => cell.registry.size),
+    alertsOpen: async () => (await Promise.all(cells.all().map(openAlerts))).reduce((a, b) => a + b, 0),
+  });
+  const ofCell = new WeakMap<TenantCell, Registry>();
+  return (caller) => {
+    if (caller.tenant === null) {
+      if (isRegionAdmin(caller)) return installation;
+      throw new ForbiddenError("the installation's metrics are for region staff");
+    }
+    const cell = cells.get(caller.tenant);
+    if (!cell) throw new NotFoundError(`tenant ${caller.tenant} not found`);
+    let registry = ofCell.get(cell);
+    if (!registry) {
+      registry = createMetricsRegistry(
+        {
+          counters: cell.counters,
+          journalLines: () => cell.journal.depth,
+          mqttClients: () => cell.connectedGateways(),
+          devices: () => cell.registry.size,
+          alertsOpen: () => openAlerts(cell),
+        },
+        { process: false },
+      );
+      ofCell.set(cell, registry);
+    }
+    return registry;
   };
 }
 
@@ -97,21 +150,7 @@ export function apiFeature(deps: ApiFeatureDeps) {
         users,
         auditOf,
         accounts,
-        metrics: createMetricsRegistry({
-          counters,
-          journalLines: () => sum(cells.all(), (cell) => cell.journal.depth),
-          mqttClients: () => mqtt.connectedClients(),
-          devices: () => sum(cells.all(), (cell) => cell.registry.size),
-          alertsOpen: async () => {
-            const totals = await Promise.all(
-              cells.all().map(async (cell) => {
-                const page = await cell.alerting.alertStore.list({ state: 'open', limit: 1, offset: 0 });
-                return page.total;
-              }),
-            );
-            return totals.reduce((a, b) => a + b, 0);
-          },
-        }),
+        metrics: metricsOf(deps),
         health: healthOf(deps),
       });
       server = await listenHttp(app, port, host);

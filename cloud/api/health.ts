@@ -15,6 +15,20 @@ export interface HealthSource {
   detail(): Record<string, unknown>;
 }
 
+/**
+ * The reasons of every tenant (one list each), each reason once, with how many tenants it holds for
+ * when the installation runs more than one. The health routes answer without authentication: they
+ * never name a tenant (its logs do, with `tenant`).
+ */
+export function mergedReasons(perTenant: string[][]): string[] {
+  const tenants = new Map<string, number>();
+  for (const reasons of perTenant)
+    for (const reason of new Set(reasons)) tenants.set(reason, (tenants.get(reason) ?? 0) + 1);
+  return [...tenants].map(([reason, count]) =>
+    perTenant.length > 1 ? `${reason} (${count} of ${perTenant.length} tenants)` : reason,
+  );
+}
+
 export const liveness = z.object({ live: z.literal(true) }).meta({ id: 'Liveness' });
 
 export const readiness = z

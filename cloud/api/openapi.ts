@@ -33,10 +33,10 @@ const appPaths: ZodOpenApiPathsObject = {
   },
   '/metrics': {
     get: {
-      summary: 'Prometheus metrics',
+      summary: "Prometheus metrics: region staff the installation's, a tenant's account its tenant's counts",
       responses: {
         '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
-        ...refusals(401),
+        ...refusals(401, 403),
       },
     },
   },

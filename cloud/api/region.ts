@@ -15,6 +15,7 @@ import { accessPaths, accessRoutes } from './access.ts';
 import { principalOf } from './auth.ts';
 import { deadLetterPaths, deadLetterRoutes } from './dead-letters.ts';
 import { parseWith } from './errors.ts';
+import { openEventStream } from './events.ts';
 import { answer, refusals } from './openapi-parts.ts';
 import type { TenantRouteSettings } from './tenant-routes.ts';
 import { userPaths, userRoutes } from './users.ts';
@@ -55,6 +56,23 @@ export const regionPaths: ZodOpenApiPathsObject = {
       },
     },
   },
+  '/api/v1/region/events': {
+    get: {
+      summary:
+        'Live alert changes of every tenant the caller may act on (Server-Sent Events), each alert with its tenant',
+      description:
+        'text/event-stream of `alert` events (as GET /api/v1/events, the alert with `tenant`), a `: ping` comment every EVENTS_PING_S. The tenants are those the caller may act on when the stream opens; reconnect to follow a new one. Counts against the same stream caps.',
+      responses: {
+        '200': {
+          description: 'The stream',
+          content: {
+            'text/event-stream': { schema: z.string().meta({ description: 'event: alert blocks' }) },
+          },
+        },
+        ...refusals(429),
+      },
+    },
+  },
   ...underRegion(userPaths, 'Region accounts (region staff)'),
   ...underRegion(accessPaths, 'Region tokens and audit (region staff)'),
   ...underRegion(deadLetterPaths, 'Refused MQTT packets no tenant could be named for (region staff)'),
@@ -81,6 +99,17 @@ const regionStaffOnly: RequestHandler = (_req, res, next) => {
 export function regionRoutes(deps: RegionDeps): Router {
   const { now, audit } = deps;
   const router = Router();
+  router.get('/region/events', (req, res) => {
+    const principal = principalOf(res);
+    const cells = deps.cells.all().filter((cell) => mayActOn(principal, cell.id));
+    openEventStream(req, res, deps.events, (send) =>
+      cells.map((cell) =>
+        cell.live.bus.on('alert', ({ transition, alert }) =>
+          send('alert', { transition, alert: { ...alert, tenant: cell.id } }),
+        ),
+      ),
+    );
+  });
   router.get('/region/alerts', async (req, res) => {
     const query = parseWith(regionAlertQuery, req.query, 'query');
     const principal = principalOf(res);

@@ -31,7 +31,7 @@ export interface TenantRouteSettings {
   deadLetterQuotaBytes: number;
   seriesMaxPoints: number;
   /** The live stream's ping interval and caps. */
-  events: Omit<EventStreamOptions, 'bus'>;
+  events: EventStreamOptions;
   /** MAP_TILE_URL and MAP_ATTRIBUTION. */
   mapTiles: { tileUrl?: string; attribution?: string };
   summaryMaxAgeMs: number;

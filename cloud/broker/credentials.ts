@@ -137,12 +137,12 @@ export async function issueCredentials(
   tenant: string = defaultTenantId,
 ): Promise<Map<string, string>> {
   const file = await readCredentials(path);
-  const secrets = new Map<string, string>();
-  for (const gateway of gateways) {
-    const secret = newSecret();
-    setSecretHash(file, gateway, await hashSecret(secret), now, tenant);
-    secrets.set(gateway, secret);
-  }
+  const secrets = new Map(gateways.map((gateway) => [gateway, newSecret()] as const));
+  // scrypt runs in libuv's thread pool: the hashes of many gateways are made side by side.
+  const hashed = await Promise.all(
+    [...secrets].map(async ([gateway, secret]) => [gateway, await hashSecret(secret)] as const),
+  );
+  for (const [gateway, hash] of hashed) setSecretHash(file, gateway, hash, now, tenant);
   await writeCredentials(path, file);
   return secrets;
 }

@@ -67,10 +67,13 @@ const counted: [name: string, counter: string, help: string][] = [
   ['city_alerts_resolved_total', 'alerts_resolved', 'Alerts resolved by their rules'],
 ];
 
-/** The registry behind `GET /metrics`: process metrics plus the platform's own. */
-export function createMetricsRegistry(sources: MetricsSources): Registry {
+/**
+ * A registry behind `GET /metrics`: the platform's counts from `sources`, with the process's own
+ * metrics (the installation's registry) or without them (a tenant's).
+ */
+export function createMetricsRegistry(sources: MetricsSources, options = { process: true }): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'city_cloud_' });
+  if (options.process) collectDefaultMetrics({ register: registry, prefix: 'city_cloud_' });
   for (const [name, key, help] of counted) {
     new Counter({
       name,

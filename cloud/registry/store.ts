@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { location } from '../../shared/fleet.ts';
 import { type DeviceKind, deviceKind } from '../../shared/kinds/index.ts';
+import { gatewayHeartbeat } from '../../shared/messages.ts';
 import type { Connectivity } from './registry.ts';
 
 export const deviceRecord = z
@@ -36,6 +37,16 @@ export const reportedConfig = z
   })
   .meta({ id: 'ReportedConfig' });
 
+/**
+ * The gateway's last heartbeat without its envelope: queue depth, memory, the configuration version
+ * in force, and the health of each of its drivers (`drivers`, docs/drivers.md).
+ */
+export const gatewayHealth = gatewayHeartbeat
+  .omit({ v: true, gatewayId: true })
+  .partial()
+  .loose()
+  .meta({ id: 'GatewayHealth' });
+
 export const gatewayRecord = z
   .object({
     id: z.string(),
@@ -45,7 +56,7 @@ export const gatewayRecord = z
     state: z.enum(['online', 'offline', 'unknown']),
     stateSince: z.string().optional(),
     lastHeartbeat: z.string().optional(),
-    health: z.record(z.string(), z.unknown()).optional(),
+    health: gatewayHealth.optional(),
     configStatus: reportedConfig.optional(),
   })
   .meta({ id: 'GatewayRecord' });

@@ -50,6 +50,8 @@ export interface TenantCell {
   configs: GatewayConfigService;
   audit: AuditLog;
   ingestor: Ingestor;
+  /** How many of its gateways are connected now. */
+  connectedGateways(): number;
   /** Stops it, last part first (points not yet in InfluxDB stay in its journal). */
   stop(): Promise<void>;
 }

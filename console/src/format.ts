@@ -63,3 +63,21 @@ export function formatValue(value: unknown, lang: Lang, unit?: string): string {
 export function formatMeters(meters: number, lang: Lang): string {
   return meters >= 1000 ? formatNumber(meters / 1000, lang, 'km') : formatNumber(meters, lang, 'm');
 }
+
+/** Bytes in B, kB, MB or GB (steps of 1024, as people know them from their computers). */
+export function formatBytes(bytes: number | undefined, lang: Lang): string {
+  if (bytes === undefined) return '—';
+  if (bytes < 1024) return `${formatNumber(bytes, lang)} B`;
+  const units = ['kilobyte', 'megabyte', 'gigabyte'] as const;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return new Intl.NumberFormat(locales[lang], {
+    style: 'unit',
+    unit: units[unit],
+    maximumFractionDigits: value >= 10 ? 0 : 1,
+  }).format(value);
+}

@@ -1,11 +1,9 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { MapSettings, Session } from './api/types.ts';
+import type { Session } from './api/types.ts';
 
 export interface SessionState {
   session: Session;
-  /** The city and map settings (/map/settings), once read. */
-  settings: MapSettings | undefined;
   signOut(): Promise<void>;
   setSession(session: Session): void;
 }
@@ -20,3 +18,7 @@ export function useSession(): SessionState {
 
 export const canOperate = (s: Session) => s.user.role === 'operator' || s.user.role === 'admin';
 export const isAdmin = (s: Session) => s.user.role === 'admin';
+/** A region account: it belongs to no town and acts on those it may see. */
+export const isRegion = (s: Session) => s.user.tenant === null;
+/** Region staff: a region account with the admin role (creates, suspends and deletes towns). */
+export const isRegionAdmin = (s: Session) => isRegion(s) && isAdmin(s);

@@ -1,4 +1,4 @@
-import type { CommandExecution, DeviceDriver } from '../../shared/driver.ts';
+import type { CommandExecution, DeviceDriver, DriverHealth } from '../../shared/driver.ts';
 import type { City, FleetDevice } from '../../shared/fleet.ts';
 import type { DeviceCommand, DeviceEvent, DeviceKind, Reading } from '../../shared/kinds/index.ts';
 import { type AnyDeviceModel, createModel } from '../models/index.ts';
@@ -10,6 +10,8 @@ export class SimulatedDriver implements DeviceDriver {
   private readonly models = new Map<string, AnyDeviceModel>();
   /** Devices told to report at their own interval, and when they last did. */
   private readonly intervals = new Map<string, { everyMs: number; lastAt: number }>();
+  /** When the last poll ended: a simulated device always answers. */
+  private lastSuccess?: string;
 
   constructor(kind: DeviceKind, devices: FleetDevice[], city: City, random: Random) {
     this.kind = kind;
@@ -32,7 +34,17 @@ export class SimulatedDriver implements DeviceDriver {
       if (interval) interval.lastAt = now.getTime();
       this.read(deviceId, now, readings, events);
     }
+    this.lastSuccess = now.toISOString();
     return { readings, events };
+  }
+
+  health(): DriverHealth {
+    return {
+      driver: 'simulated',
+      state: 'ok',
+      errors: 0,
+      ...(this.lastSuccess ? { lastSuccess: this.lastSuccess } : {}),
+    };
   }
 
   private read(deviceId: string, now: Date, readings: Reading[], events: DeviceEvent[]): void {

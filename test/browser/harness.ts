@@ -61,25 +61,8 @@ export async function startConsoleHarness(
     browser,
     baseUrl: cloud.apiUrl,
     user,
-    async newPage(lang = 'en') {
-      const context = await browser.newContext({
-        locale: lang === 'cs' ? 'cs-CZ' : 'en-GB',
-        viewport: { width: 1280, height: 860 },
-        baseURL: cloud.apiUrl,
-      });
-      const page = await context.newPage();
-      // The page's own errors, in the test's output: the first thing to read when a test fails.
-      page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
-      page.on('console', (m) => m.type() === 'error' && console.error(`[browser console] ${m.text()}`));
-      return page;
-    },
-    async signIn(page) {
-      await page.goto('/');
-      await page.locator('#username').fill(user.username);
-      await page.locator('#password').fill(user.password);
-      await page.locator('form button[type=submit]').click();
-      await page.locator('header.top nav').waitFor();
-    },
+    newPage: (lang = 'en') => openConsolePage(browser, cloud.apiUrl, lang),
+    signIn: (page) => signInAs(page, user),
     async stop() {
       await browser.close();
       await gateways.close();
@@ -88,6 +71,29 @@ export async function startConsoleHarness(
     },
   };
   return harness;
+}
+
+/** A fresh browser context on the console at `baseUrl`, in `lang` (its navigator.languages), not signed in. */
+export async function openConsolePage(browser: Browser, baseUrl: string, lang: 'en' | 'cs' = 'en') {
+  const context = await browser.newContext({
+    locale: lang === 'cs' ? 'cs-CZ' : 'en-GB',
+    viewport: { width: 1280, height: 860 },
+    baseURL: baseUrl,
+  });
+  const page = await context.newPage();
+  // The page's own errors, in the test's output: the first thing to read when a test fails.
+  page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+  page.on('console', (m) => m.type() === 'error' && console.error(`[browser console] ${m.text()}`));
+  return page;
+}
+
+/** Signs `page` in through the sign-in form (at `path`), and waits for the menu. */
+export async function signInAs(page: Page, user: { username: string; password: string }, path = '/') {
+  await page.goto(path);
+  await page.locator('#username').fill(user.username);
+  await page.locator('#password').fill(user.password);
+  await page.locator('form button[type=submit]').click();
+  await page.locator('header.top nav').waitFor();
 }
 
 /** axe-core on the page as it is: no serious or critical violation of WCAG 2.1 A/AA. */

@@ -7,6 +7,7 @@ import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
+import { startMosquitto } from '../helpers/mosquitto.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -120,5 +121,79 @@ describe('the edge agent as a process (npm run edge)', () => {
       `${city.apiUrl}/api/v1/gateways`,
     );
     expect(body.items.find((g) => g.id === gateway)?.state).toBe('offline');
+  });
+
+  it("dist/edge/main.js reads LoRaWAN devices through ChirpStack, a city's codec in its sandbox process (the agent runs with --lite-mode, which has no WebAssembly)", async () => {
+    const user = { name: 'city-edge', password: 'chirpstack-secret' };
+    const broker = await startMosquitto(dir.path, user);
+    const bin = fleet.devices.find((d) => d.kind === 'wasteBin' && d.gatewayId === gateway);
+    if (!bin) throw new Error('no waste bin in the fleet');
+    const app = 'b9a3e1f0-0000-4000-8000-000000000001';
+    const eui = '70b3d5e75e00c001';
+    await writeFile(
+      join(dir.path, 'bin.js'),
+      'function decodeUplink(i) { return { data: { metrics: { fillingLevel: i.bytes[0] } } }; }',
+    );
+    await writeConfig('devices.json', {
+      models: { 'city-bin': { kind: 'wasteBin', codecFile: 'bin.js' } },
+      devices: [{ devEui: eui, deviceId: bin.id, model: 'city-bin' }],
+    });
+    const path = await writeConfig('lorawan.json', {
+      gatewayId: gateway,
+      mqtt: { url: city.mqttUrl, password: await city.provision(gateway) },
+      fleetFile: join(dir.path, 'fleet.json'),
+      dataDir: join(dir.path, 'lorawan-data'),
+      reportingIntervalS: 0.2,
+      drivers: [
+        {
+          type: 'chirpstack',
+          mqtt: { url: broker.url, username: user.name, password: user.password },
+          applicationId: app,
+          deviceTable: join(dir.path, 'devices.json'),
+        },
+      ],
+    });
+    const lorawan = spawn(process.execPath, ['--lite-mode', 'dist/edge/main.js'], {
+      env: { ...process.env, EDGE_CONFIG: path, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    try {
+      const uplink = JSON.stringify({
+        deduplicationId: 'e2e-0001',
+        time: new Date().toISOString(),
+        deviceInfo: { applicationId: app, devEui: eui },
+        fPort: 1,
+        data: Buffer.from([73]).toString('base64'),
+      });
+      const topic = `application/${app}/device/${eui}/event/up`;
+      // Published until the agent's persistent session is there to receive it (then once more is a duplicate).
+      await waitFor(`${bin.id} filled to 73 %`, async () => {
+        await run('mosquitto_pub', [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          new URL(broker.url).port,
+          '-u',
+          user.name,
+          '-P',
+          user.password,
+          '-q',
+          '1',
+          '-t',
+          topic,
+          '-m',
+          uplink,
+        ]);
+        const { body } = await getJson<{ latest?: { fillingLevel?: number } }>(
+          `${city.apiUrl}/api/v1/devices/${bin.id}`,
+        );
+        return body.latest?.fillingLevel === 73;
+      });
+    } finally {
+      const exited = new Promise((resolve) => lorawan.once('exit', resolve));
+      lorawan.kill('SIGTERM');
+      await exited;
+      await broker.stop();
+    }
   });
 });

@@ -79,17 +79,21 @@ async function stopNpm(started: Started, signal: NodeJS.Signals, processes: Proc
 }
 
 describe('npm start', () => {
-  it('runs the demo city in fast time on one clock: every kind stored, nothing dead-lettered, the problems it starts with alerted, lamps switching at dusk; stops on SIGTERM to npm with no process left', async () => {
-    // An hour before today's sunset in Gent (the demo city), at 240 times real speed.
-    const sunset = getTimes(new Date(), 51.0543, 3.7174).sunset as Date;
+  it('runs the demo region in fast time on one clock: its towns created, every kind stored, nothing dead-lettered, the problems each town starts with alerted, lamps switching at dusk; stops on SIGTERM to npm with no process left', async () => {
+    // Three hours before today's sunset in Karlovy Vary (the region's largest town), at 240 times real
+    // speed: 45 s of real time for the region to start (its simulated clock runs from the start) and
+    // still meet the lamps off.
+    const sunset = getTimes(new Date(), 50.2306, 12.8711).sunset as Date;
     const started = await npmStart({
       SIM_SPEED: '240',
-      SIM_START: new Date(sunset.getTime() - 3_600_000).toISOString(),
+      SIM_START: new Date(sunset.getTime() - 3 * 3_600_000).toISOString(),
       SIM_REPORTING_INTERVAL_S: '60',
       SIM_MALFORMED_RATE: '0',
     });
-    const running = await waitFor('the start-up line', () =>
-      started.lines.find((line) => line.includes('simulated city running')),
+    const running = await waitFor(
+      'the start-up line',
+      () => started.lines.find((line) => line.includes('simulated city running')),
+      90_000,
     );
     // Not a terminal: JSON lines for machines (after npm's own header).
     const logLines = started.lines.filter((line) => line.startsWith('{'));
@@ -111,10 +115,16 @@ describe('npm start', () => {
     expect(signIn.status).toBe(200);
     expect(((await signIn.json()) as { user: { role: string } }).user.role).toBe('admin');
     const base = devicesUrl.replace('/api/v1/devices', '');
-    const getJson = async <T>(path: string) => {
-      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    // The demo's token is region staff's: it names the town it asks about.
+    const getJson = async <T>(path: string, tenant = 'karlovy-vary') => {
+      const res = await fetch(`${base}${path}`, {
+        headers: { authorization: `Bearer ${token}`, 'x-tenant': tenant },
+      });
       return (await res.json()) as T;
     };
+    const towns = ['bochov', 'cheb', 'karlovy-vary', 'marianske-lazne'];
+    const { items: tenants } = await getJson<{ items: { id: string }[] }>('/api/v1/tenants');
+    expect(tenants.map((t) => t.id)).toEqual(towns);
     expect((await fetch(devicesUrl)).status).toBe(401);
     const firstSummary = await getJson<{ streetlight: { total: number; on: number; off: number } }>(
       '/api/v1/summary',
@@ -126,6 +136,11 @@ describe('npm start', () => {
         '/api/v1/alerts?state=firing&limit=100',
       );
       return rules.every((rule) => items.some((a) => a.ruleId === rule));
+    });
+    // Every town's, together, in the region's dispatch view.
+    await waitFor('alerts of every town in the region view', async () => {
+      const { items } = await getJson<{ items: { tenant: string }[] }>('/api/v1/region/alerts?limit=1000');
+      return towns.every((town) => items.some((a) => a.tenant === town));
     });
     for (const kind of deviceKind.options) {
       await waitFor(`${kind} readings`, async () => {
@@ -152,18 +167,20 @@ describe('npm start', () => {
         );
         return streetlight.on > streetlight.total / 2;
       },
-      90_000,
+      150_000,
     );
     // Devices and cloud read one clock: no reading was refused (e.g. as from the future).
     const health = await getJson<{ counters: Record<string, number> }>('/health');
     expect(health.counters.readings_accepted).toBeGreaterThan(0);
-    const { total: deadLetters } = await getJson<{ total: number }>('/api/v1/dead-letters?limit=1');
-    expect(deadLetters).toBe(0);
+    for (const town of towns) {
+      const { total: deadLetters } = await getJson<{ total: number }>('/api/v1/dead-letters?limit=1', town);
+      expect(deadLetters, town).toBe(0);
+    }
 
     const processes = descendants(started.npm);
     expect(processes.map((p) => p.name)).toEqual(expect.arrayContaining(['influxd']));
     expect(await stopNpm(started, 'SIGTERM', processes)).toBe(0);
-  });
+  }, 300_000);
 
   it('stops on SIGINT to npm while influxd is starting, leaving no process; on a terminal it prints text, not JSON', async () => {
     const started = await npmStart({}, true);

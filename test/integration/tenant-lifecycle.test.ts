@@ -105,6 +105,46 @@ describe('a tenant from creation to deletion', () => {
     expect((await asRegion(cloud.apiUrl, 'loket', `/api/v1/devices/${lampOfLoket}`)).status).toBe(200);
   });
 
+  it("streams every town's alert changes, each with its town, to region staff (GET /region/events)", async () => {
+    const controller = new AbortController();
+    const res = await apiFetch(`${cloud.apiUrl}/api/v1/region/events`, { signal: controller.signal });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const seen = new Set<string>();
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += new TextDecoder().decode(value);
+        for (const block of text.split('\n\n'))
+          if (block.startsWith('event: alert'))
+            seen.add(JSON.parse(block.split('data: ')[1] ?? '{}').alert.tenant);
+      }
+    })().catch(() => undefined);
+    // A rule every lamp matches, in each town: an alert fires in each at the next reading.
+    for (const town of [karlovyVary, loket]) {
+      const rule = {
+        id: 'lamp-reported',
+        name: 'Lamp reported',
+        severity: 'info',
+        target: { kind: 'streetlight' },
+        condition: { type: 'threshold', metric: 'activePower', op: '>=', value: 0 },
+      };
+      const created = await asRegion(cloud.apiUrl, town.id, '/api/v1/rules', {
+        method: 'POST',
+        body: JSON.stringify(rule),
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+    }
+    for (const city of cities) await city.pollAll();
+    await waitFor('alerts of both towns on the region stream', () =>
+      seen.has('karlovy-vary') && seen.has('loket') ? true : undefined,
+    );
+    controller.abort();
+    await reading;
+  });
+
   it("gives a town's own accounts its data only: another town's ids and names answer 404", async () => {
     const created = await asRegion(cloud.apiUrl, 'loket', '/api/v1/users', {
       method: 'POST',

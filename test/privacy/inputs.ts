@@ -53,6 +53,16 @@ export function validMessage(channel: UplinkChannel, f: Fixtures): JsonObject {
         softwareVersion: '0.1.0',
         memoryRss: 52_428_800,
         configVersion: 0,
+        drivers: [
+          {
+            driver: 'modbus-tcp',
+            name: 'cabinets',
+            state: 'degraded',
+            errors: 2,
+            lastSuccess: now,
+            lastError: 'timeout',
+          },
+        ],
       };
     case 'status':
       return { v: 1, gatewayId: f.gatewayId, state: 'online', ts: now, softwareVersion: '0.1.0' };

@@ -1,11 +1,21 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema.d.ts';
-import type { GatewayConfigInput, MapSettings, Problem, Role, RuleInput, Session } from './types.ts';
+import type {
+  GatewayConfigInput,
+  MapSettings,
+  NewTenant,
+  Problem,
+  Role,
+  RuleInput,
+  Session,
+  TenantChange,
+} from './types.ts';
 
 /**
  * The console's one door to the API: every request the pages make goes through these functions.
  * Sessions are cookies (HttpOnly, set by POST /session); unsafe methods carry the session's CSRF
- * token; a 401 anywhere sends the console back to the sign-in page.
+ * token; a 401 anywhere sends the console back to the sign-in page. A region account's requests
+ * name the town they are about (X-Tenant).
  */
 export class ApiError extends Error {
   readonly status: number;
@@ -47,8 +57,23 @@ const session: Middleware = {
   },
 };
 
+/** The town a region account's requests are about; undefined for a town's own account (the server knows it). */
+let requestTenant: string | undefined;
+
+/** Names `tenant` in every request from now on (X-Tenant), or no tenant. */
+export function scopeRequests(tenant: string | undefined): void {
+  requestTenant = tenant;
+}
+
+const tenantScope: Middleware = {
+  onRequest({ request }) {
+    if (requestTenant) request.headers.set('X-Tenant', requestTenant);
+    return request;
+  },
+};
+
 const client = createClient<paths>({ baseUrl: location.origin, credentials: 'same-origin' });
-client.use(session);
+client.use(session, tenantScope);
 
 /** The answer's data (typed by the generated paths), or an ApiError with the problem JSON. */
 async function unwrap<T>(
@@ -98,6 +123,18 @@ export const api = {
     unwrap(client.PATCH('/api/v1/users/{username}', { ...path({ username }), body: change })),
   resetUser: (username: string, password: string) =>
     unwrap(client.POST('/api/v1/users/{username}/reset', { ...path({ username }), body: { password } })),
+
+  // Towns (tenants): the list for everyone, the rest for region staff.
+  tenants: () => unwrap(client.GET('/api/v1/tenants')),
+  tenantUsage: (id: string) => unwrap(client.GET('/api/v1/tenants/{id}/usage', path({ id }))),
+  createTenant: (tenant: NewTenant) => unwrap(client.POST('/api/v1/tenants', { body: tenant })),
+  changeTenant: (id: string, change: TenantChange) =>
+    unwrap(client.PATCH('/api/v1/tenants/{id}', { ...path({ id }), body: change })),
+  suspendTenant: (id: string) => unwrap(client.POST('/api/v1/tenants/{id}/suspend', path({ id }))),
+  resumeTenant: (id: string) => unwrap(client.POST('/api/v1/tenants/{id}/resume', path({ id }))),
+  deleteTenant: (id: string) => unwrap(client.DELETE('/api/v1/tenants/{id}', path({ id }))),
+  /** Open alerts of every town the account may see, each with its town, newest first. */
+  regionAlerts: () => unwrap(client.GET('/api/v1/region/alerts', { params: { query: { state: 'open' } } })),
 
   // Fleet.
   summary: (district?: string) => unwrap(client.GET('/api/v1/summary', { params: { query: { district } } })),
@@ -172,5 +209,9 @@ export const api = {
     unwrap(client.PUT('/api/v1/gateways/{id}/config', { ...path({ id }), body: config })),
 };
 
-/** The live event stream (contract: GET /api/v1/events, Server-Sent Events). */
-export const eventsUrl = '/api/v1/events';
+/**
+ * The live event stream (contract: GET /api/v1/events, Server-Sent Events) of a town: EventSource
+ * sends no headers, so a region account names the town in the query.
+ */
+export const eventsUrl = (tenant: string | undefined) =>
+  tenant ? `/api/v1/events?tenant=${encodeURIComponent(tenant)}` : '/api/v1/events';

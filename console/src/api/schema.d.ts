@@ -49,7 +49,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /** Prometheus metrics: region staff the installation's, a tenant's account its tenant's counts */
         get: {
             parameters: {
                 query?: never;
@@ -70,6 +70,15 @@ export interface paths {
                 };
                 /** @description No valid API token or session */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the role this needs (or, signed in by cookie, the X-CSRF-Token header) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -846,6 +855,8 @@ export interface paths {
                         };
                         /** @default 900 */
                         maxSilenceS?: number;
+                        /** @description The gateway's drivers (docs/drivers.md), in place of its configuration file's; absent: the file's */
+                        drivers?: components["schemas"]["DriverEntry"][];
                     };
                 };
             };
@@ -4495,6 +4506,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/region/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live alert changes of every tenant the caller may act on (Server-Sent Events), each alert with its tenant
+         * @description text/event-stream of `alert` events (as GET /api/v1/events, the alert with `tenant`), a `: ping` comment every EVENTS_PING_S. The tenants are those the caller may act on when the stream opens; reconnect to follow a new one. Counts against the same stream caps.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/region/users": {
         parameters: {
             query?: never;
@@ -5517,6 +5585,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A driver of the gateway: its type, an optional name, and the type's settings (docs/drivers.md) */
+        DriverEntry: {
+            /**
+             * @description Driver type, e.g. modbus-tcp
+             * @example modbus-tcp
+             */
+            type: string;
+            /** @description The entry's name, when a gateway has several entries of one type */
+            name?: string;
+        } & {
+            [key: string]: unknown;
+        };
         DeviceCommandBody: {
             command: components["schemas"]["streetlightCommand"] | components["schemas"]["wasteBinCommand"] | components["schemas"]["cameraCommand"] | components["schemas"]["evChargerCommand"];
             /**
@@ -5978,10 +6058,72 @@ export interface components {
             state: "online" | "offline" | "unknown";
             stateSince?: string;
             lastHeartbeat?: string;
-            health?: {
-                [key: string]: unknown;
-            };
+            health?: components["schemas"]["GatewayHealth"];
             configStatus?: components["schemas"]["ReportedConfig"];
+        };
+        GatewayHealth: {
+            /**
+             * Format: date-time
+             * @description When the gateway sent the message
+             * @example 2026-11-22T16:00:00.000Z
+             */
+            sentAt?: string;
+            /** @description Seconds since the agent started */
+            uptime?: number;
+            /** @description Readings waiting to be acknowledged by the cloud */
+            queueDepth?: number;
+            /** @description Readings dropped because the queue was full */
+            droppedReadings?: number;
+            /** @description Device time range of the dropped readings: the gap in the data */
+            droppedRange?: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 date-time with Z or an offset
+                 * @example 2026-11-22T16:00:00.000Z
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 date-time with Z or an offset
+                 * @example 2026-11-22T16:00:00.000Z
+                 */
+                to: string;
+            };
+            deviceCount?: number;
+            /** @description Version of the gateway software, e.g. 1.4.2 or 1.5.0-rc.1+build.7 */
+            softwareVersion?: string;
+            /** @description Resident memory of the agent */
+            memoryRss?: number;
+            /** @description Version of the remote configuration in force; 0 = none */
+            configVersion?: number;
+            /** @description Health of each of the gateway's driver entries (absent from agents before issue 17) */
+            drivers?: components["schemas"]["DriverHealth"][];
+        } & {
+            [key: string]: unknown;
+        };
+        DriverHealth: {
+            /**
+             * @description Driver type, e.g. modbus-tcp
+             * @example modbus-tcp
+             */
+            driver: string;
+            /** @description The entry's name, when a gateway has several entries of one type */
+            name?: string;
+            /** @enum {string} */
+            state: "ok" | "degraded" | "failing" | "starting";
+            /** @description Errors counted since the agent started */
+            errors: number;
+            /**
+             * Format: date-time
+             * @description When the driver last read something good
+             * @example 2026-11-22T16:00:00.000Z
+             */
+            lastSuccess?: string;
+            /**
+             * @example timeout
+             * @example modbusException:2:100
+             */
+            lastError?: string;
         };
         ReportedConfig: {
             version: number;
@@ -6005,6 +6147,8 @@ export interface components {
             };
             /** @default 900 */
             maxSilenceS: number;
+            /** @description The gateway's drivers (docs/drivers.md), in place of its configuration file's; absent: the file's */
+            drivers?: components["schemas"]["DriverEntry"][];
         };
         CommandRecord: {
             id: string;

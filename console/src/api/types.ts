@@ -40,5 +40,11 @@ export type MapDistricts = Schemas['MapDistricts'];
 export type Collection = Schemas['CollectionRound'];
 export type Summary = Schemas['FleetSummary'];
 export type Problem = Schemas['Problem'];
+export type Tenant = Schemas['Tenant'];
+export type TenantQuotas = Schemas['TenantQuotas'];
+export type NewTenant = Schemas['NewTenant'];
+export type TenantChange = Schemas['TenantChange'];
+export type TenantUsage = Schemas['TenantUsage'];
+export type RegionAlert = Schemas['RegionAlert'];
 
 export const finalCommandStatuses: readonly CommandStatus[] = ['succeeded', 'failed', 'rejected', 'expired'];

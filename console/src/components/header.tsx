@@ -1,22 +1,30 @@
 import { useLocation } from 'preact-iso';
+import type { Session } from '../api/types.ts';
 import { type Lang, languages, type MessageKey, useI18n } from '../i18n/i18n.ts';
-import { isAdmin, useSession } from '../session.ts';
+import { isAdmin, isRegion, isRegionAdmin, useSession } from '../session.ts';
+import { type TenantState, useTenantState } from '../tenant/state.ts';
 
-const pages: { href: string; key: MessageKey; admin?: boolean }[] = [
-  { href: '/', key: 'nav.overview' },
-  { href: '/map', key: 'nav.map' },
-  { href: '/alerts', key: 'nav.alerts' },
-  { href: '/rules', key: 'nav.rules' },
-  { href: '/gateways', key: 'nav.gateways' },
-  { href: '/users', key: 'nav.users', admin: true },
+/** The pages in the menu, each shown when `shows` says so (a town's pages need a town to show). */
+const pages: { href: string; key: MessageKey; shows(s: Session, town: boolean): boolean }[] = [
+  { href: '/region', key: 'nav.region', shows: (s) => isRegion(s) },
+  { href: '/', key: 'nav.overview', shows: (_, town) => town },
+  { href: '/map', key: 'nav.map', shows: (_, town) => town },
+  { href: '/alerts', key: 'nav.alerts', shows: (_, town) => town },
+  { href: '/rules', key: 'nav.rules', shows: (_, town) => town },
+  { href: '/gateways', key: 'nav.gateways', shows: (_, town) => town },
+  { href: '/users', key: 'nav.users', shows: (s, town) => town && isAdmin(s) },
+  { href: '/tenants', key: 'nav.tenants', shows: (s) => isRegionAdmin(s) },
 ];
 
-/** Skip link, the pages, the language and the signed-in user. */
+/** Skip link, the pages, the town (a region account's switch), the language and the signed-in user. */
 export function Header({ firing }: { firing: number }) {
   const { t } = useI18n();
   const { session, signOut } = useSession();
+  const tenant = useTenantState();
   const { path } = useLocation();
   const current = (href: string) => (href === '/' ? path === '/' : path.startsWith(href));
+  // During a first password change (no tenant state) only the town's pages are named, none usable.
+  const town = !tenant || tenant.current !== undefined || !tenant.region;
   return (
     <>
       <a class="skip-link" href="#main">
@@ -27,7 +35,7 @@ export function Header({ firing }: { firing: number }) {
         <nav aria-label={t('nav.label')}>
           <ul>
             {pages
-              .filter((p) => !p.admin || isAdmin(session))
+              .filter((p) => p.shows(session, town))
               .map((p) => (
                 <li key={p.href}>
                   <a href={p.href} aria-current={current(p.href) ? 'page' : undefined}>
@@ -45,6 +53,7 @@ export function Header({ firing }: { firing: number }) {
           </ul>
         </nav>
         <div class="tools">
+          {tenant && <Town tenant={tenant} />}
           <LanguageSwitch />
           <span class="user">
             {session.user.displayName || session.user.username} ({t(`role.${session.user.role}`)})
@@ -56,6 +65,35 @@ export function Header({ firing }: { firing: number }) {
         </div>
       </header>
     </>
+  );
+}
+
+/** A town's account: its town's name. A region account: the switch between the towns it may see. */
+function Town({ tenant }: { tenant: TenantState }) {
+  const { t } = useI18n();
+  if (!tenant.region)
+    return (
+      <span class="town" data-testid="town">
+        <span class="visually-hidden">{t('tenant.switch')}: </span>
+        {tenant.current?.name}
+      </span>
+    );
+  if (tenant.tenants.length === 0) return null;
+  return (
+    <label class="town-switch">
+      <span>{t('tenant.switch')}</span>
+      <select
+        value={tenant.current?.id}
+        data-testid="tenant-switch"
+        onChange={(e) => tenant.select((e.target as HTMLSelectElement).value)}
+      >
+        {tenant.tenants.map((town) => (
+          <option key={town.id} value={town.id}>
+            {town.status === 'suspended' ? t('tenant.suspendedName', { name: town.name }) : town.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

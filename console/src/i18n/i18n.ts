@@ -36,12 +36,12 @@ export function translate(lang: Lang, key: MessageKey, params: Record<string, st
 /**
  * A word of the API in the language shown: an enumerated value of a metric or an event value
  * (`defectiveLamp` under `value.`), an event type (under `event.`), a severity, a command's
- * reason code; a word without a translation
- * stays as it is.
+ * reason code, a counter of what a town's quotas refused; a word without a translation stays as
+ * it is.
  */
 export function translateWord(
   lang: Lang,
-  group: 'value' | 'event' | 'eventValue' | 'state' | 'commandReason',
+  group: 'value' | 'event' | 'eventValue' | 'state' | 'commandReason' | 'refused',
   word: string,
 ): string {
   const key = `${group}.${word}`;

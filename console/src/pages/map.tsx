@@ -9,7 +9,7 @@ import { formatMeters } from '../format.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
 import { kindNames } from '../kinds.ts';
 import { useLive } from '../live.ts';
-import { useSession } from '../session.ts';
+import { useTenant } from '../tenant/state.ts';
 
 type Props = Record<string, unknown> & { cluster: boolean; id: string | number };
 type Feature = GeoJSON.Feature<GeoJSON.Point, Props>;
@@ -21,7 +21,7 @@ type Feature = GeoJSON.Feature<GeoJSON.Point, Props>;
  */
 export function MapPage() {
   const { t, lang } = useI18n();
-  const { settings } = useSession();
+  const { settings } = useTenant();
   const container = useRef<HTMLElement>(null);
   const mapRef = useRef<MapLibreMap | undefined>(undefined);
   const [features, setFeatures] = useState<Feature[]>([]);

@@ -32,9 +32,12 @@ function code(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
 }
 
-/** The kind names a piece of code uses, as an identifier or inside a string. */
+/**
+ * The kind names a piece of code uses, as an identifier or inside a string; a kind's name inside a
+ * hyphenated one (the driver type `camera-analytics`) is another word.
+ */
 function kindNamesIn(text: string): string[] {
-  const found = code(text).match(new RegExp(`\\b(${names.join('|')})\\b`, 'g')) ?? [];
+  const found = code(text).match(new RegExp(`(?<![\\w-])(${names.join('|')})(?![\\w-])`, 'g')) ?? [];
   return [...new Set(found)];
 }
 
@@ -43,6 +46,8 @@ describe('kind names', () => {
     expect(kindNamesIn("const lamps = of('streetlight');")).toEqual(['streetlight']);
     expect(kindNamesIn('if (kind === `evCharger`) return wasteBin;')).toEqual(['evCharger', 'wasteBin']);
     expect(kindNamesIn('// the camera reboots\n/* a wasteBin */ const x = 1;')).toEqual([]);
+    expect(kindNamesIn("const type = 'camera-analytics'; const cameras = [];")).toEqual([]);
+    expect(kindNamesIn("log('the camera went away')")).toEqual(['camera']);
   });
 
   it('are named only in the kind folders and the lists that register them', () => {

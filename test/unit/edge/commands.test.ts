@@ -33,6 +33,7 @@ function fakeDriver(
       calls.push({ deviceId, command, now });
       return behaviour();
     },
+    health: () => ({ driver: 'fake', state: 'ok', errors: 0 }),
     close: async () => {},
   };
   return { driver, calls };
@@ -43,7 +44,7 @@ function setup(drivers: DeviceDriver[]) {
   const queued: { readings: Reading[]; events: DeviceEvent[] }[] = [];
   const handler = new CommandHandler({
     gatewayId: GATEWAY,
-    drivers,
+    drivers: () => drivers,
     log,
     now: () => NOW,
     sendResult: (result) => results.push(result),
@@ -267,7 +268,7 @@ describe('CommandHandler logs', () => {
     const recording = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
     const handler = new CommandHandler({
       gatewayId: GATEWAY,
-      drivers: [],
+      drivers: () => [],
       log: recording,
       now: () => NOW,
       sendResult: () => undefined,

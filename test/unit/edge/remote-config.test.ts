@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EdgeConfigError } from '../../../edge/config.ts';
 import { RemoteConfig } from '../../../edge/remote-config.ts';
 import { type ConfigStatus, configStatus, type GatewayConfig } from '../../../shared/messages.ts';
 import { GATEWAY, TS } from '../fixtures.ts';
@@ -16,6 +17,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
 const freshPath = () => join(dir, `remote-config-${++counter}.json`);
 
+/** Refuses a configuration whose drivers name the type `broken`, as the agent refuses a bad entry. */
+function applyOrRefuse(applied: GatewayConfig[], config: GatewayConfig): void {
+  const index = config.drivers?.findIndex((d) => d.type === 'broken') ?? -1;
+  if (index >= 0)
+    throw new EdgeConfigError(`drivers[${index}] (broken): no such driver`, {
+      fields: [`drivers.${index}.type`],
+    });
+  applied.push(config);
+}
+
 function setup(path = freshPath()) {
   const applied: GatewayConfig[] = [];
   const statuses: ConfigStatus[] = [];
@@ -24,7 +35,7 @@ function setup(path = freshPath()) {
     path,
     log,
     now: () => NOW,
-    apply: (config) => applied.push(config),
+    apply: (config) => applyOrRefuse(applied, config),
     sendStatus: (status) => statuses.push(status),
   });
   const handle = (message: unknown) =>
@@ -122,6 +133,30 @@ describe('RemoteConfig', () => {
     expect(calls).toEqual([config(1)]);
     expect(saved(path)).toEqual(config(1));
     expect(remote.version).toBe(1);
+  });
+
+  it('rejects a configuration the agent refuses (a driver entry), naming its fields, and keeps the one in force', () => {
+    const { remote, handle, applied: calls, statuses, path } = setup();
+    const drivers = [{ type: 'simulated' }, { type: 'broken', host: '10.0.0.7' }];
+    handle(config(1, { drivers: [{ type: 'simulated' }] }));
+    handle(config(2, { drivers }));
+    expect(calls).toEqual([config(1, { drivers: [{ type: 'simulated' }] })]);
+    expect(saved(path)).toEqual(config(1, { drivers: [{ type: 'simulated' }] }));
+    expect(remote.version).toBe(1);
+    expect(statuses).toEqual([
+      applied(1),
+      { ...applied(2), status: 'rejected', invalidFields: ['drivers.1.type'] },
+    ]);
+    expect(configStatus.safeParse(statuses[1]).success).toBe(true);
+  });
+
+  it('ignores a saved configuration the agent refuses at start-up', () => {
+    const path = freshPath();
+    writeFileSync(path, JSON.stringify(config(3, { drivers: [{ type: 'broken' }] })));
+    const { remote, applied: calls } = setup(path);
+    remote.restore();
+    expect(calls).toEqual([]);
+    expect(remote.version).toBe(0);
   });
 
   it('names at most the 20 fields the contract allows, each a plain dotted path', () => {

@@ -177,6 +177,28 @@ describe('gatewayHeartbeat', () => {
     expect(gatewayHeartbeat.safeParse({ ...validHeartbeat, ...change }).success).toBe(false);
   });
 
+  it("carries the drivers' health, or none (agents before issue 17), at most 64", () => {
+    const health = {
+      driver: 'modbus-tcp',
+      name: 'cabinets',
+      state: 'degraded',
+      errors: 3,
+      lastSuccess: TS,
+      lastError: 'timeout',
+    };
+    expect(gatewayHeartbeat.parse({ ...validHeartbeat, drivers: [health] }).drivers).toEqual([health]);
+    expect(gatewayHeartbeat.parse({ ...validHeartbeat, drivers: [] }).drivers).toEqual([]);
+    expect(gatewayHeartbeat.safeParse({ ...validHeartbeat, drivers: Array(64).fill(health) }).success).toBe(
+      true,
+    );
+    expect(gatewayHeartbeat.safeParse({ ...validHeartbeat, drivers: Array(65).fill(health) }).success).toBe(
+      false,
+    );
+    expect(
+      gatewayHeartbeat.safeParse({ ...validHeartbeat, drivers: [{ ...health, detail: 'x' }] }).success,
+    ).toBe(false);
+  });
+
   it('requires the config version, 0 meaning none applied', () => {
     const { configVersion: _, ...rest } = validHeartbeat;
     expect(gatewayHeartbeat.safeParse(rest).success).toBe(false);
@@ -298,6 +320,19 @@ describe('gatewayConfig', () => {
     ['an unknown field', { heartbeatIntervalS: 30 }],
   ])('rejects %s', (_, change) => {
     expect(gatewayConfig.safeParse({ ...config, ...change }).success).toBe(false);
+  });
+
+  it("takes drivers in place of the gateway's file's: a type, an optional name and the type's settings", () => {
+    const drivers = [
+      { type: 'modbus-tcp', name: 'cabinets', devices: [{ deviceId: 'lamp-1', host: '10.0.0.5' }] },
+    ];
+    expect(gatewayConfig.parse({ ...config, drivers }).drivers).toEqual(drivers);
+    expect(gatewayConfig.safeParse({ ...config, drivers: [] }).success).toBe(false);
+    expect(gatewayConfig.safeParse({ ...config, drivers: [{ name: 'x' }] }).success).toBe(false);
+    expect(gatewayConfig.safeParse({ ...config, drivers: [{ type: 'Modbus TCP' }] }).success).toBe(false);
+    expect(
+      gatewayConfig.safeParse({ ...config, drivers: Array(65).fill({ type: 'simulated' }) }).success,
+    ).toBe(false);
   });
 
   it('requires a version and a reporting interval', () => {
