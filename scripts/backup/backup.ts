@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { gitCommit, platformVersion } from '../software-version.ts';
 import { influxdVersion, runInfluxd } from './influxd-tool.ts';
 import { checksums, type Manifest, manifestName } from './manifest.ts';
 import { snapshotSqlite, sqliteVersion } from './sqlite-snapshot.ts';
@@ -99,23 +99,4 @@ export async function backup(options: BackupOptions): Promise<Manifest> {
   await writeFile(join(target, manifestName), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
   say(`backup complete: ${manifest.files.length} files in ${target}`);
   return manifest;
-}
-
-async function platformVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
-  return String(pkg.version);
-}
-
-/** The commit the platform runs from, when it runs from a git checkout. */
-function gitCommit(): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd: new URL('../..', import.meta.url),
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-      .toString()
-      .trim();
-  } catch {
-    return undefined;
-  }
 }

@@ -212,8 +212,28 @@ describe('a tenant from creation to deletion', () => {
     await client.endAsync();
   });
 
-  it('deletes a town and leaves nothing of it: database, data folder, accounts, gateways, record', async () => {
+  it('deletes a town and leaves nothing of it: database, data folder, accounts, tokens, grants, gateways, record', async () => {
     await cities.splice(1, 1)[0]?.stop();
+    const token = await asRegion(cloud.apiUrl, 'loket', '/api/v1/tokens', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'loket-integration', role: 'viewer' }),
+    });
+    expect(token.status).toBe(201);
+    const { token: secret } = (await token.json()) as { token: string };
+    const byToken = () =>
+      apiFetch(`${cloud.apiUrl}/api/v1/devices?limit=1`, { headers: { authorization: `Bearer ${secret}` } });
+    expect((await byToken()).status).toBe(200);
+    const dispatch = await apiFetch(`${cloud.apiUrl}/api/v1/region/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: 'region-dispatch',
+        role: 'reader',
+        password: 'region-dispatch-password',
+        grants: ['karlovy-vary', 'loket'],
+      }),
+    });
+    expect(dispatch.status).toBe(201);
     const database = tenantDatabase(cloud.influx.settings.database, 'loket');
     const before = await cloud.influx.select('SHOW DATABASES');
     expect(JSON.stringify(before)).toContain(database);
@@ -237,6 +257,10 @@ describe('a tenant from creation to deletion', () => {
       reconnectPeriod: 0,
     }).catch((error: ErrorWithReasonCode) => error);
     expect((refused as ErrorWithReasonCode).code).toBe(4);
+    expect((await byToken()).status).toBe(401);
+    const region = await json(await apiFetch(`${cloud.apiUrl}/api/v1/region/users`));
+    const dispatcher = region.body.items.find((u: { username: string }) => u.username === 'region-dispatch');
+    expect(dispatcher.grants).toEqual(['karlovy-vary']);
     // The other town is untouched.
     const kv = await json(await asRegion(cloud.apiUrl, 'karlovy-vary', '/api/v1/devices?limit=1'));
     expect(kv.body.total).toBe(karlovyVary.fleet.devices.length);
