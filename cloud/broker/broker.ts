@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { keptTopic } from '../dead-letters/intake.ts';
 import type { UplinkMessage } from '../ingest/ingest.ts';
-import type { Counters } from '../monitoring/counters.ts';
+import type { CounterSink, Counters } from '../monitoring/counters.ts';
 import { canPublish, canSubscribe } from './access.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { CredentialsFile } from './credentials.ts';
 import { GatewaySessions, remoteAddress } from './gateway-sessions.ts';
-import { RateLimiter } from './limits.ts';
+import { RateLimiter, RateMeter } from './limits.ts';
 import { createListener, type ListenerSpec, listen } from './listeners.ts';
 import { loggedId } from './logged-ids.ts';
 import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
@@ -44,10 +44,16 @@ export interface BrokerOptions {
   onGatewayGone(gatewayId: string, tenant: string): void;
   /** The gateway acknowledged a message the cloud published to it. */
   onDelivered(topic: string, payload: Buffer, tenant: string): void;
-  /** Tenants: whether a tenant's gateways may connect, and how many messages/s all of them may send. */
+  /**
+   * Tenants: whether a tenant's gateways may connect (its status, its gateway quota), how many
+   * messages/s all of them may send, and its own counters (what its gateways had refused is counted
+   * there too; they add to the installation's).
+   */
   tenants: {
     refusal(tenant: string): string | undefined;
+    gatewayOverQuota(tenant: string, gatewayId: string, connected: ReadonlySet<string>): string | undefined;
     messagesPerSecond(tenant: string): number;
+    counters(tenant: string): CounterSink | undefined;
   };
 }
 
@@ -65,6 +71,8 @@ export class MqttBroker {
   private readonly tenantOf = new WeakMap<Client, string>();
   /** Each tenant's message rate (its quota; rebuilt when the quota changes). */
   private readonly tenantRates = new Map<string, { perSecond: number; limiter: RateLimiter }>();
+  /** Each tenant's accepted messages per second, as its usage shows it. */
+  private readonly tenantMeters = new Map<string, RateMeter>();
   private readonly sessions: GatewaySessions;
   private readonly connectionRate: RateLimiter;
   private readonly messageRate: RateLimiter;
@@ -90,6 +98,9 @@ export class MqttBroker {
       log: options.log,
       counters: options.counters,
       tenantRefusal: (tenant) => options.tenants.refusal(tenant),
+      gatewayOverQuota: (tenant, gateway, connected) =>
+        options.tenants.gatewayOverQuota(tenant, gateway, connected),
+      countersOf: (tenant) => options.tenants.counters(tenant),
       onAccepted: (client, session) => {
         this.tenantOf.set(client, session.tenant);
         this.accepted(client, session.gatewayId);
@@ -172,9 +183,14 @@ export class MqttBroker {
     this.sessions.endRevoked(file);
   }
 
-  /** How many of a tenant's gateways are connected now. */
-  connectedOf(tenant: string): number {
-    return this.sessions.connectedOf(tenant);
+  /** The ids of a tenant's gateways connected now. */
+  connectedIdsOf(tenant: string): Set<string> {
+    return this.sessions.connectedIdsOf(tenant);
+  }
+
+  /** A tenant's accepted messages per second, over the last 10 s. */
+  messageRateOf(tenant: string): number {
+    return this.tenantMeters.get(tenant)?.perSecond(this.options.now().getTime()) ?? 0;
   }
 
   /** Closes the connections of a tenant's gateways (it was suspended or deleted). */
@@ -193,15 +209,26 @@ export class MqttBroker {
     return rate.limiter.take(tenant, nowMs);
   }
 
+  private meterOf(tenant: string): RateMeter {
+    let meter = this.tenantMeters.get(tenant);
+    if (!meter) {
+      meter = new RateMeter(10);
+      this.tenantMeters.set(tenant, meter);
+    }
+    return meter;
+  }
+
   private authorizePublish(
     client: Client | null,
     packet: { topic: string; payload: Buffer | string },
     done: (error?: Error | null) => void,
   ) {
     if (!client) return done(null); // the cloud's own publications
-    const { counters, log, limits, onRefused, onUplink, now } = this.options;
+    const { log, limits, onRefused, onUplink, now } = this.options;
     const gatewayId = this.gatewayOf.get(client);
     const tenant = this.tenantOf.get(client);
+    // A tenant's refusals are counted as its own (and so the installation's too).
+    const counters = (tenant && this.options.tenants.counters(tenant)) || this.options.counters;
     const payload = Buffer.from(packet.payload);
     const refuse = (reason: string, counter: string, code: RefusedPublish['code'] = 'publish-refused') => {
       counters.add(counter);
@@ -239,6 +266,7 @@ export class MqttBroker {
         ? canPublish(gatewayId, packet.topic)
         : { allowed: false as const, reason: 'unauthenticated' };
     if (!decision.allowed) return refuse(decision.reason, 'mqtt_publish_refused');
+    this.meterOf(tenant as string).mark(now().getTime());
     // The PUBACK waits for this promise: it resolves once what was accepted is durable. While the
     // journal cannot write (a full or failing disk) it waits too: aedes reads nothing more from this
     // client meanwhile, and the gateway keeps the message in its outbox.

@@ -40,3 +40,42 @@ export class RateLimiter {
     }
   }
 }
+
+/**
+ * Events per second, averaged over the last `windowS` whole seconds (the second under way is not
+ * counted yet): how fast a tenant's gateways are sending, next to its quota. Pure apart from the
+ * clock passed in.
+ */
+export class RateMeter {
+  private readonly windowS: number;
+  /** Events of each second, in a ring indexed by the second modulo the window. */
+  private readonly counts: number[];
+  /** Which second each slot of the ring holds. */
+  private readonly seconds: number[];
+
+  constructor(windowS: number) {
+    this.windowS = windowS;
+    this.counts = new Array<number>(windowS).fill(0);
+    this.seconds = new Array<number>(windowS).fill(Number.NaN);
+  }
+
+  mark(nowMs: number): void {
+    const second = Math.floor(nowMs / 1000);
+    const slot = second % this.windowS;
+    if (this.seconds[slot] !== second) {
+      this.seconds[slot] = second;
+      this.counts[slot] = 0;
+    }
+    this.counts[slot] = (this.counts[slot] as number) + 1;
+  }
+
+  perSecond(nowMs: number): number {
+    const current = Math.floor(nowMs / 1000);
+    let events = 0;
+    for (let slot = 0; slot < this.windowS; slot++) {
+      const second = this.seconds[slot] as number;
+      if (second < current && second >= current - this.windowS) events += this.counts[slot] as number;
+    }
+    return events / this.windowS;
+  }
+}
