@@ -14,6 +14,16 @@ import { createListener, type ListenerSpec, listen } from './listeners.ts';
 import { loggedId } from './logged-ids.ts';
 import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
 
+/**
+ * How long a message over its tenant's messages/s quota may wait for its turn. Waiting (the PUBACK
+ * comes later; aedes reads nothing more from that connection meanwhile) paces a tenant that sends too
+ * fast without closing its connections: a refusal closes the connection (MQTT 3.1.1 has no negative
+ * PUBACK), and every reconnect costs a scrypt check of the gateway's secret (~40 ms of CPU), work
+ * that a flood would make the whole installation do. Only a message that would wait longer than this
+ * (its tenant sends more than it may even with everyone waiting in turn) is refused.
+ */
+export const tenantHoldMs = 1_000;
+
 export interface BrokerLimits {
   maxPayloadBytes: number;
   connectionsPerMinutePerAddress: number;
@@ -198,15 +208,17 @@ export class MqttBroker {
     this.sessions.endTenant(tenant, why);
   }
 
-  /** Whether one more message of `tenant` fits in its quota now. */
-  private tenantRateAllows(tenant: string, nowMs: number): boolean {
-    const perSecond = this.options.tenants.messagesPerSecond(tenant);
+  /**
+   * Reserves one message of `tenant` in its quota: the ms it waits to fit (0: now), or undefined when
+   * it would wait longer than `tenantHoldMs` (see `authorizePublish`).
+   */
+  private tenantReservation(tenant: string, perSecond: number, nowMs: number): number | undefined {
     let rate = this.tenantRates.get(tenant);
     if (rate?.perSecond !== perSecond) {
       rate = { perSecond, limiter: new RateLimiter(perSecond, perSecond * 2) };
       this.tenantRates.set(tenant, rate);
     }
-    return rate.limiter.take(tenant, nowMs);
+    return rate.limiter.reserve(tenant, nowMs, tenantHoldMs);
   }
 
   private meterOf(tenant: string): RateMeter {
@@ -255,39 +267,52 @@ export class MqttBroker {
         'mqtt_publish_rate_limited',
       );
     }
-    if (tenant && !this.tenantRateAllows(tenant, now().getTime())) {
-      return refuse(
-        `tenant ${tenant} is over its quota of ${this.options.tenants.messagesPerSecond(tenant)} messages/s`,
-        'mqtt_publish_tenant_rate_limited',
-      );
-    }
     const decision =
       gatewayId && tenant
         ? canPublish(gatewayId, packet.topic)
         : { allowed: false as const, reason: 'unauthenticated' };
     if (!decision.allowed) return refuse(decision.reason, 'mqtt_publish_refused');
-    this.meterOf(tenant as string).mark(now().getTime());
+    const owner = tenant as string;
+    // The tenant's quota paces its gateways: a message over it waits its turn (up to tenantHoldMs),
+    // and only one that would wait longer is refused; see tenantHoldMs.
+    const quota = this.options.tenants.messagesPerSecond(owner);
+    const waitMs = this.tenantReservation(owner, quota, now().getTime());
+    if (waitMs === undefined)
+      return refuse(
+        `tenant ${owner} is over its quota of ${quota} messages/s`,
+        'mqtt_publish_tenant_rate_limited',
+      );
     // The PUBACK waits for this promise: it resolves once what was accepted is durable. While the
     // journal cannot write (a full or failing disk) it waits too: aedes reads nothing more from this
     // client meanwhile, and the gateway keeps the message in its outbox.
     this.held.set(client, (this.held.get(client) ?? 0) + 1);
     const settled = () => this.held.set(client, (this.held.get(client) ?? 1) - 1);
-    onUplink(
-      { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
-      tenant as string,
-    ).then(
-      () => {
+    const ingest = () => {
+      if ((client as unknown as { closed: boolean }).closed) {
         settled();
-        done(null);
-      },
-      (error: Error) => {
-        settled();
-        log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
-        // Not the gateway's fault: the connection this closes does not count against its address.
-        this.connectionRate.give(remoteAddress(client));
-        done(error);
-      },
-    );
+        return done(new Error('connection closed while the message waited for its tenant quota'));
+      }
+      this.meterOf(owner).mark(now().getTime());
+      onUplink(
+        { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
+        owner,
+      ).then(
+        () => {
+          settled();
+          done(null);
+        },
+        (error: Error) => {
+          settled();
+          log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
+          // Not the gateway's fault: the connection this closes does not count against its address.
+          this.connectionRate.give(remoteAddress(client));
+          done(error);
+        },
+      );
+    };
+    if (waitMs === 0) return ingest();
+    counters.add('mqtt_publish_tenant_rate_held');
+    setTimeout(ingest, waitMs);
   }
 
   /** Subscriptions, disconnects, acknowledgements and takeovers, passed on or logged. */

@@ -19,6 +19,10 @@ export const tenantUsage = z
       .meta({ description: 'MQTT messages/s accepted, over the last 10 s' }),
     deadLetterBytes: z.int().min(0).meta({ unit: 'B' }),
     quotas: tenantQuotas,
+    pacedMessages: z.int().min(0).meta({
+      description:
+        'MQTT publishes over its messages/s that waited their turn (up to 1 s) instead of being refused, since the cloud started',
+    }),
     refused: z
       .object({
         devices: z.int().min(0).meta({
@@ -28,7 +32,10 @@ export const tenantUsage = z
           .int()
           .min(0)
           .meta({ description: 'Fleet-file gateways not loaded, and connections refused (CONNACK 5)' }),
-        messages: z.int().min(0).meta({ description: 'MQTT publishes over its messages/s' }),
+        messages: z
+          .int()
+          .min(0)
+          .meta({ description: 'MQTT publishes over its messages/s that would have waited more than 1 s' }),
         deadLetters: z.int().min(0).meta({ description: 'Dead letters dropped over a dead-letter quota' }),
         deadLetterBytes: z.int().min(0).meta({ unit: 'B', description: 'The bytes of those letters' }),
       })
@@ -109,6 +116,7 @@ export function quotaGuard(deps: QuotaGuardDeps) {
         messagesPerSecond: mqtt.messagesPerSecond(),
         deadLetterBytes: letters.reduce((sum, usage) => sum + usage.bytes, 0),
         quotas: deps.tenant().quotas,
+        pacedMessages: counters.get('mqtt_publish_tenant_rate_held'),
         refused: {
           devices: counters.get('devices_over_quota'),
           gateways: counters.get('gateways_over_quota'),

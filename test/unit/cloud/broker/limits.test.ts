@@ -27,6 +27,30 @@ describe('RateLimiter', () => {
   });
 });
 
+describe('RateLimiter.reserve', () => {
+  it('lets the burst through at once, then gives each event its turn, up to the longest wait', () => {
+    const limiter = new RateLimiter(10, 20);
+    const waits = Array.from({ length: 20 }, () => limiter.reserve('t', 0, 1_000));
+    expect(waits.every((w) => w === 0)).toBe(true);
+    expect(limiter.reserve('t', 0, 1_000)).toBe(100);
+    expect(limiter.reserve('t', 0, 1_000)).toBe(200);
+    for (let i = 3; i < 10; i++) limiter.reserve('t', 0, 1_000);
+    // The tenth event past the burst waits exactly the longest wait; the eleventh would wait longer.
+    expect(limiter.reserve('t', 0, 1_000)).toBe(1_000);
+    expect(limiter.reserve('t', 0, 1_000)).toBeUndefined();
+    expect(limiter.reserve('t', 0, 1_000)).toBeUndefined();
+    expect(limiter.reserve('t', 100, 1_000)).toBe(1_000);
+    expect(limiter.take('t', 100)).toBe(false);
+  });
+
+  it('keeps each key in its own bucket', () => {
+    const limiter = new RateLimiter(1, 1);
+    expect(limiter.reserve('busy', 0, 0)).toBe(0);
+    expect(limiter.reserve('busy', 0, 0)).toBeUndefined();
+    expect(limiter.reserve('quiet', 0, 0)).toBe(0);
+  });
+});
+
 describe('RateMeter', () => {
   it('averages the events of the last whole seconds over the window, not the second under way', () => {
     const meter = new RateMeter(10);
