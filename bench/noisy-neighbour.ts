@@ -21,7 +21,7 @@ import { int, round, say, sleep } from './util.ts';
  * all together at its `messagesPerSecond` quota and then above it. Three phases of `phaseS` seconds,
  * the journal drained between them: the quiet town alone, the flood at the quota, the flood at
  * `overFactor` times the quota. Printed: the quiet town's p50 and p99 in each phase and the flooder's
- * refused messages (the noisy town's usage, `refused.messages`).
+ * messages paced and refused (the noisy town's usage: `pacedMessages`, `refused.messages`).
  */
 export interface NoisyNeighbourOptions {
   dir: string;
@@ -178,6 +178,7 @@ export async function noisyNeighbourBench(options: NoisyNeighbourOptions) {
           sent: flooded.sent,
           acked: flooded.acked,
           ackedPerS: Math.round(flooded.acked / phaseS),
+          paced: after.pacedMessages - before.pacedMessages,
           refused: after.refused.messages - before.refused.messages,
           disconnects: flooded.disconnects,
           connectFailures: flooded.connectFailures,
@@ -191,7 +192,7 @@ export async function noisyNeighbourBench(options: NoisyNeighbourOptions) {
       say(
         `(noisy neighbour) ${phase.name}: quiet town publish → stored p50 ${result.quiet.storedP50Ms} ms, p99 ${result.quiet.storedP99Ms} ms (${probe.probes} probes, ${probe.missing} missing)` +
           (result.flooder
-            ? `; flooder ${int(result.flooder.acked)} acknowledged (${int(result.flooder.ackedPerS)}/s), ${int(result.flooder.refused)} refused, ${int(result.flooder.disconnects)} disconnects`
+            ? `; flooder ${int(result.flooder.acked)} acknowledged (${int(result.flooder.ackedPerS)}/s), ${int(result.flooder.paced)} paced, ${int(result.flooder.refused)} refused, ${int(result.flooder.disconnects)} disconnects`
             : ''),
       );
       results.push(result);
@@ -235,7 +236,7 @@ export function printNoisyNeighbour(r: NoisyNeighbourResult): void {
   console.log('| --- | --- | --- | --- | --- |');
   for (const p of r.phases)
     console.log(
-      `| ${p.phase} | ${p.quiet.storedP50Ms} / **${p.quiet.storedP99Ms} ms** (${p.quiet.probes} probes, ${p.quiet.missing} missing) | ${p.flooder ? `${int(p.flooder.ackedPerS)} messages/s` : '-'} | ${p.flooder ? `${int(p.flooder.refused)} (${int(p.flooder.disconnects)} disconnects)` : '-'} | ${p.cloudCores} |`,
+      `| ${p.phase} | ${p.quiet.storedP50Ms} / **${p.quiet.storedP99Ms} ms** (${p.quiet.probes} probes, ${p.quiet.missing} missing) | ${p.flooder ? `${int(p.flooder.ackedPerS)} messages/s` : '-'} | ${p.flooder ? `${int(p.flooder.paced)} / ${int(p.flooder.refused)} (${int(p.flooder.disconnects)} disconnects)` : '-'} | ${p.cloudCores} / ${p.influxdCores} / ${p.machineCores} |`,
     );
 }
 
