@@ -161,24 +161,36 @@ export class DeviceRegistry {
   async admitWaiting(): Promise<{ gateways: number; devices: number }> {
     const { store } = this.options;
     const quotas = this.quotas();
-    const gateways = fitWithin(this.waiting.gateways, this.gateways.size, quotas.gateways).fitting;
-    const devices = fitWithin(this.waiting.devices, this.devices.size, quotas.devices).fitting;
+    // One heard from or learned meanwhile is held already: it is provisioned, taking no second place.
+    const admit = <T extends { id: string }>(waiting: T[], held: Map<string, unknown>, quota: number) => [
+      ...waiting.filter((x) => held.has(x.id)),
+      ...fitWithin(
+        waiting.filter((x) => !held.has(x.id)),
+        held.size,
+        quota,
+      ).fitting,
+    ];
+    const gateways = admit(this.waiting.gateways, this.gateways, quotas.gateways);
+    const devices = admit(this.waiting.devices, this.devices, quotas.devices);
     if (gateways.length + devices.length === 0) return { gateways: 0, devices: 0 };
     const stored = new Map((await store.loadGateways()).map((g) => [g.id, g]));
-    for (const g of gateways) this.provisionGateway(g, stored.get(g.id));
+    for (const g of gateways) this.provisionGateway(g, this.gateways.get(g.id) ?? stored.get(g.id));
     const admitted: DeviceRecord[] = [];
     for (const d of devices) {
-      const device = this.provisionDevice(d, this.devices.get(d.id) ?? (await store.getDevice(d.id)));
-      this.index.add(device);
-      admitted.push(device);
+      const known = await store.getDevice(d.id);
+      admitted.push(this.provisionDevice(d, this.devices.get(d.id) ?? known));
     }
+    this.index.rebuild(this.devices.values());
     this.write('the admitted devices', () => store.saveDevices(admitted));
     this.waiting = {
       gateways: this.waiting.gateways.filter((g) => !this.gateways.has(g.id)),
       devices: this.waiting.devices.filter((d) => !this.devices.has(d.id)),
     };
     await this.written();
-    return { gateways: new Set(gateways.map((g) => g.id)).size, devices: admitted.length };
+    return {
+      gateways: new Set(gateways.map((g) => g.id)).size,
+      devices: new Set(admitted.map((d) => d.id)).size,
+    };
   }
 
   /** A fleet file's gateway over what the store knows of it (state, health). */

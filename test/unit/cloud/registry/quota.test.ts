@@ -165,4 +165,18 @@ describe('a registry within its quotas', () => {
     expect(registry.findDevices({ gatewayId: 'gw-3' })).toHaveLength(1);
     expect(await registry.admitWaiting()).toEqual({ gateways: 0, devices: 0 });
   });
+
+  it('provisions a fleet device learned while it waited, without taking a second place', async () => {
+    const { registry, limits } = registryWith({ devices: 2, gateways: 3 }, { learnUnprovisioned: true });
+    await registry.load([fleet]);
+    limits.devices = 3;
+    expect(registry.place('gw-3', { deviceId: 'lamp-3', kind: 'streetlight' })).toMatchObject({
+      district: 'unassigned',
+    });
+    expect(await registry.admitWaiting()).toEqual({ gateways: 0, devices: 1 });
+    expect(registry.size).toBe(3);
+    expect(registry.getDevice('lamp-3')).toMatchObject({ provisioned: true, district: 'centrum' });
+    expect(registry.findDevices({ district: 'centrum' })).toHaveLength(3);
+    expect(registry.findDevices({ district: 'unassigned' })).toHaveLength(0);
+  });
 });
