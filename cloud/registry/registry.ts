@@ -6,7 +6,7 @@ import type { Rejection } from '../dead-letters/rejection.ts';
 import { DeviceIndex, type IndexedFilter } from './device-index.ts';
 import { listPage, matches } from './device-listing.ts';
 import type { DevicePlacement } from './placement.ts';
-import { fitWithin, type OverQuota, type RegistryQuotas, unlimited } from './quota.ts';
+import { fitWithin, type OverQuota, planLoad, type RegistryQuotas, unlimited } from './quota.ts';
 import {
   type DeviceFilter,
   type DeviceRecord,
@@ -104,52 +104,21 @@ export class DeviceRegistry {
    */
   async load(fleets: FleetFile[]): Promise<void> {
     const { store } = this.options;
-    const quotas = this.quotas();
-    const storedDevices = await store.loadDevices();
-    const storedGateways = await store.loadGateways();
+    const stored = { devices: await store.loadDevices(), gateways: await store.loadGateways() };
+    const plan = planLoad(fleets, stored, this.quotas());
     for (const fleet of fleets) this.cityOfFleet ??= fleet.city;
-    const fleetGateways = fitWithin(
-      fleets.flatMap((f) => f.gateways),
-      0,
-      quotas.gateways,
-    );
-    const fleetDevices = fitWithin(
-      fleets.flatMap((f) => f.devices),
-      0,
-      quotas.devices,
-    );
-    const listedGateways = new Set(fleetGateways.fitting.map((g) => g.id));
-    const listed = new Set(fleetDevices.fitting.map((d) => d.id));
-    const earlierGateways = fitWithin(
-      storedGateways.filter((g) => !listedGateways.has(g.id)),
-      listedGateways.size,
-      quotas.gateways,
-    );
-    const earlierDevices = fitWithin(
-      storedDevices.filter((d) => !listed.has(d.id)),
-      listed.size,
-      quotas.devices,
-    );
-    const keptDevices = new Set([...listed, ...earlierDevices.fitting.map((d) => d.id)]);
-    for (const device of storedDevices) if (keptDevices.has(device.id)) this.devices.set(device.id, device);
-    for (const gateway of earlierGateways.fitting) this.gateways.set(gateway.id, gateway);
-    const storedGateway = new Map(storedGateways.map((g) => [g.id, g]));
-    for (const g of fleetGateways.fitting) this.provisionGateway(g, storedGateway.get(g.id));
-    const provisioned = fleetDevices.fitting.map((d) => this.provisionDevice(d, this.devices.get(d.id)));
+    for (const device of plan.storedDevices) this.devices.set(device.id, device);
+    for (const gateway of plan.earlierGateways) this.gateways.set(gateway.id, gateway);
+    const storedGateway = new Map(stored.gateways.map((g) => [g.id, g]));
+    for (const g of plan.fleetGateways) this.provisionGateway(g, storedGateway.get(g.id));
+    const provisioned = plan.fleetDevices.map((d) => this.provisionDevice(d, this.devices.get(d.id)));
     // A device taken out of the fleet files is no longer provisioned: refused unless learning is on.
-    const withdrawn = earlierDevices.fitting.filter((d) => d.provisioned);
+    const withdrawn = plan.earlierDevices.filter((d) => d.provisioned);
     for (const device of withdrawn) device.provisioned = false;
     this.index.rebuild(this.devices.values());
     this.write('the provisioned devices', () => store.saveDevices([...provisioned, ...withdrawn]));
-    this.waiting = {
-      gateways: fleets.flatMap((f) => f.gateways).filter((g) => !this.gateways.has(g.id)),
-      devices: fleets.flatMap((f) => f.devices).filter((d) => !this.devices.has(d.id)),
-    };
-    for (const [what, fleet, earlier, quota] of [
-      ['gateways', fleetGateways.over, earlierGateways.over, quotas.gateways],
-      ['devices', fleetDevices.over, earlierDevices.over, quotas.devices],
-    ] as const)
-      if (fleet + earlier > 0) this.options.onOverQuota?.({ when: 'load', what, quota, fleet, earlier });
+    this.waiting = plan.waiting;
+    for (const over of plan.over) this.options.onOverQuota?.(over);
     await this.written();
   }
 
