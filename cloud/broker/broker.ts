@@ -289,6 +289,8 @@ export class MqttBroker {
     const settled = () => this.held.set(client, (this.held.get(client) ?? 1) - 1);
     const ingest = () => {
       if ((client as unknown as { closed: boolean }).closed) {
+        // Not ingested: its place in the quota goes back to the tenant's other messages.
+        this.tenantRates.get(owner)?.limiter.give(owner);
         settled();
         return done(new Error('connection closed while the message waited for its tenant quota'));
       }
