@@ -22,7 +22,7 @@ import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusal
  * that a flood would make the whole installation do. Only a message that would wait longer than this
  * (its tenant sends more than it may even with everyone waiting in turn) is refused.
  */
-export const tenantHoldMs = 1_000;
+const tenantHoldMs = 1_000;
 
 export interface BrokerLimits {
   maxPayloadBytes: number;
