@@ -287,13 +287,10 @@ export class MqttBroker {
     // client meanwhile, and the gateway keeps the message in its outbox.
     this.held.set(client, (this.held.get(client) ?? 0) + 1);
     const settled = () => this.held.set(client, (this.held.get(client) ?? 1) - 1);
+    // A message whose connection closed while it waited is ingested all the same: it had its place in
+    // the quota, a last will is published only after its client closed, and a gateway that sends the
+    // message again is recognised (duplicate batch).
     const ingest = () => {
-      if ((client as unknown as { closed: boolean }).closed) {
-        // Not ingested: its place in the quota goes back to the tenant's other messages.
-        this.tenantRates.get(owner)?.limiter.give(owner);
-        settled();
-        return done(new Error('connection closed while the message waited for its tenant quota'));
-      }
       this.meterOf(owner).mark(now().getTime());
       onUplink(
         { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
