@@ -12,17 +12,20 @@ import { GatewaySessions, remoteAddress } from './gateway-sessions.ts';
 import { RateLimiter, RateMeter } from './limits.ts';
 import { createListener, type ListenerSpec, listen } from './listeners.ts';
 import { loggedId } from './logged-ids.ts';
+import { ReadPauses } from './read-pauses.ts';
 import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
 
 /**
- * How long a message over its tenant's messages/s quota may wait for its turn. Waiting (the PUBACK
- * comes later; aedes reads nothing more from that connection meanwhile) paces a tenant that sends too
- * fast without closing its connections: a refusal closes the connection (MQTT 3.1.1 has no negative
- * PUBACK), and every reconnect costs a scrypt check of the gateway's secret (~40 ms of CPU), work
- * that a flood would make the whole installation do. Only a message that would wait longer than this
- * (its tenant sends more than it may even with everyone waiting in turn) is refused.
+ * How long a message over its tenant's messages/s quota may wait for its turn. While it waits, the
+ * broker reads nothing more from its connection (see `ReadPauses`), so the tenant is slowed to its
+ * quota and the rest of its traffic waits in its gateways, not in the cloud. Refusing instead would
+ * close the connection (MQTT 3.1.1 has no negative PUBACK), and every reconnect costs a scrypt check
+ * of the gateway's secret: work a flooding town would make the whole installation do. Only a message
+ * that would wait longer than this is refused (a tenant whose gateways, one read each, hold more than
+ * this much of its quota). Below the 7.5 s in which aedes closes an unread connection with the edge
+ * agent's shortest keepalive (5 s).
  */
-const tenantHoldMs = 1_000;
+const tenantHoldMs = 5_000;
 
 export interface BrokerLimits {
   maxPayloadBytes: number;
@@ -86,6 +89,8 @@ export class MqttBroker {
   private readonly sessions: GatewaySessions;
   private readonly connectionRate: RateLimiter;
   private readonly messageRate: RateLimiter;
+  /** Clients read no more while some of their messages wait for their turn in their tenant's quota. */
+  private readonly reads = new ReadPauses();
   /** Publishes of each client whose PUBACK waits for storage (ingestion not settled yet). */
   private readonly held = new WeakMap<Client, number>();
   private servers: Server[] = [];
@@ -156,6 +161,7 @@ export class MqttBroker {
       address: remoteAddress,
       loggedClient: (c) => this.loggedClient(c),
     });
+    this.reads.track(client);
     const address = remoteAddress(client);
     if (this.connectionRate.take(address, this.options.now().getTime())) return done(null, true);
     this.options.counters.add('mqtt_connections_rate_limited');
@@ -219,6 +225,19 @@ export class MqttBroker {
       this.tenantRates.set(tenant, rate);
     }
     return rate.limiter.reserve(tenant, nowMs, tenantHoldMs);
+  }
+
+  /**
+   * Runs `then` in `ms`, reading nothing more from the client meanwhile (see `ReadPauses`): the
+   * gateway's further messages wait in its own outbox and TCP buffers, not in the cloud's memory, so
+   * a tenant sending faster than its quota is slowed, not refused.
+   */
+  private holdBack(client: Client, ms: number, then: () => void): void {
+    this.reads.hold(client);
+    setTimeout(() => {
+      this.reads.release(client);
+      then();
+    }, ms);
   }
 
   private meterOf(tenant: string): RateMeter {
@@ -311,7 +330,7 @@ export class MqttBroker {
     };
     if (waitMs === 0) return ingest();
     counters.add('mqtt_publish_tenant_rate_held');
-    setTimeout(ingest, waitMs);
+    this.holdBack(client, waitMs, ingest);
   }
 
   /** Subscriptions, disconnects, acknowledgements and takeovers, passed on or logged. */

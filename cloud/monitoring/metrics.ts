@@ -28,7 +28,12 @@ const counted: [name: string, counter: string, help: string][] = [
   [
     'city_mqtt_publish_tenant_rate_limited_total',
     'mqtt_publish_tenant_rate_limited',
-    'Publishes refused because their tenant was over its messagesPerSecond quota',
+    'Publishes refused because their tenant was over its messagesPerSecond quota (they would have waited more than 5 s)',
+  ],
+  [
+    'city_mqtt_publish_tenant_rate_held_total',
+    'mqtt_publish_tenant_rate_held',
+    'Publishes over their tenant messagesPerSecond quota that waited their turn (up to 5 s)',
   ],
   [
     'city_devices_over_quota_total',

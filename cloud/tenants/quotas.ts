@@ -21,7 +21,7 @@ export const tenantUsage = z
     quotas: tenantQuotas,
     pacedMessages: z.int().min(0).meta({
       description:
-        'MQTT publishes over its messages/s that waited their turn (up to 1 s) instead of being refused, since the cloud started',
+        'MQTT publishes over its messages/s that waited their turn (up to 5 s) instead of being refused, since the cloud started',
     }),
     refused: z
       .object({
@@ -35,7 +35,7 @@ export const tenantUsage = z
         messages: z
           .int()
           .min(0)
-          .meta({ description: 'MQTT publishes over its messages/s that would have waited more than 1 s' }),
+          .meta({ description: 'MQTT publishes over its messages/s that would have waited more than 5 s' }),
         deadLetters: z.int().min(0).meta({ description: 'Dead letters dropped over a dead-letter quota' }),
         deadLetterBytes: z.int().min(0).meta({ unit: 'B', description: 'The bytes of those letters' }),
       })

@@ -211,6 +211,10 @@ describe('tenant quotas', () => {
     const paced = await usage('loket');
     expect(paced.pacedMessages).toBeGreaterThan(0);
     expect(paced.refused.messages).toBe(0);
+    // The broker read nothing more from it while its messages waited, and reads it again after.
+    await gateway.publishAsync(gatewayTopic(loGateway, 'telemetry'), telemetry(loGateway, [lamp]), {
+      qos: 1,
+    });
     await gateway.endAsync();
   });
 
@@ -218,7 +222,9 @@ describe('tenant quotas', () => {
     const flooder = await connect(loGateway);
     const closed = new Promise<void>((resolve) => flooder.once('close', () => resolve()));
     const lamp = loket.fleet.devices[0] as { id: string; kind: DeviceKind };
-    // At most its burst of 10 and 5 waiting (1 s of its quota) get through: the rest is refused.
+    // A quota of 1 message/s: its burst of 2 and 5 waiting (5 s of its quota) get through, the rest
+    // of what comes in one read is refused.
+    await patch('loket', { messagesPerSecond: 1 });
     for (let i = 0; i < 30; i++)
       flooder.publish(gatewayTopic(loGateway, 'telemetry'), telemetry(loGateway, [lamp]), { qos: 1 });
     const quiet = clients.find((c) => c.options.clientId === kvFirst && c.connected) as MqttClient;
@@ -234,7 +240,7 @@ describe('tenant quotas', () => {
     expect(cloud.cloud.counters.get('mqtt_publish_tenant_rate_limited')).toBe(refused);
     expect(await usage('karlovy-vary')).toMatchObject({ pacedMessages: 0, refused: { messages: 0 } });
     expect(logs.entries.map((e) => e.msg)).toContain(
-      'publish refused: tenant loket is over its quota of 5 messages/s',
+      'publish refused: tenant loket is over its quota of 1 messages/s',
     );
     const metered = await waitFor(
       'a measured rate',
