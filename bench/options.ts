@@ -56,8 +56,11 @@ const schema = z.object({
   cloudNodeOptions: z.string(),
   edgeNodeOptions: z.string(),
   /** Extra environment of the cloud (KEY=VALUE), e.g. RULES_DIR=/empty and KIND_RULES_DIR=/empty to measure without rules. */
-  /** `api` or `console`: only the platform start and that section (for measuring it alone). */
-  only: z.enum(['api', 'console']).optional(),
+  /**
+   * `api` or `console`: only the platform start and that section; `noisy-neighbour`: only the two
+   * tenants' section (each measured alone).
+   */
+  only: z.enum(['api', 'console', 'noisy-neighbour']).optional(),
   /** Seconds of load on each API target, and the HTTP clients sending it. */
   apiDurationS: z.coerce.number().positive(),
   apiConnections: z.coerce.number().int().min(1).max(256),
@@ -70,7 +73,8 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--ceiling-duration s] [--influx-batch lines] [--influx-writers N] [--registry-devices N]
   [--edge-devices N] [--edge-duration s] [--out file.json] [--profile dir]
   [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]
-  [--only api|console] [--api-duration s] [--api-connections N]`;
+  [--only api|console|noisy-neighbour] [--api-duration s] [--api-connections N]
+  NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
 
 export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
   const { values } = parseArgs({ args, options: flags });

@@ -10,11 +10,18 @@ import { consoleBench, printConsole } from './console.ts';
 import { edgeFleet, edgePhase } from './edge.ts';
 import { influxCeiling } from './influx-ceiling.ts';
 import { ingestPhase, phaseSpanMs } from './ingest.ts';
-import { latencyPhase, probeFleet } from './latency.ts';
+import { latencyPhase } from './latency.ts';
 import type { LoadSpec } from './load-worker.ts';
 import { mosquittoCeiling } from './mosquitto-ceiling.ts';
+import {
+  noisyDefaults,
+  noisyNeighbourBench,
+  noisyPhaseSeconds,
+  printNoisyNeighbour,
+} from './noisy-neighbour.ts';
 import { benchOptions, usage } from './options.ts';
 import { type Platform, startPlatform } from './platform.ts';
+import { probeFleet } from './prober.ts';
 import { watchMachine } from './proc.ts';
 import { hotSpots, printHotSpots } from './profile.ts';
 import type { BenchDevice } from './readings.ts';
@@ -27,8 +34,8 @@ import { int, mb, say, sleep } from './util.ts';
  * `npm run bench [-- --quick]`: the platform's figures and the machine's ceilings, measured side by
  * side in one run with one load generator. Phases, one after another so that each has the 2 cores
  * to itself: (1) raw InfluxDB writes, (2) Mosquitto, (3) the cloud started with the registered fleet,
- * (4) sustained end-to-end ingest, (5) publish-to-stored latency at half that rate, (6) an edge agent.
- * See docs/benchmarks.md.
+ * (4) sustained end-to-end ingest, (5) publish-to-stored latency at half that rate, (6) an edge agent;
+ * then the rules engine and the noisy neighbour (two tenants, one flooding). See docs/benchmarks.md.
  */
 const parsed = (() => {
   try {
@@ -136,6 +143,18 @@ try {
     await platform.stop();
     await mkdir(dirname(options.out), { recursive: true });
     await writeFile(options.out, `${JSON.stringify({ console: consoleFigures }, null, 2)}\n`);
+    say(`results written to ${options.out}`);
+    await stopAll();
+    process.exit(0);
+  }
+  /** The noisy-neighbour section: two tenants on one cloud of their own, one flooding. */
+  const noisySection = () =>
+    noisyNeighbourBench({ dir: join(dir, 'noisy'), phaseS: noisyPhaseSeconds(), ...noisyDefaults });
+  if (options.only === 'noisy-neighbour') {
+    const noisyNeighbour = await noisySection();
+    printNoisyNeighbour(noisyNeighbour);
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(options.out, `${JSON.stringify({ noisyNeighbour }, null, 2)}\n`);
     say(`results written to ${options.out}`);
     await stopAll();
     process.exit(0);
@@ -310,6 +329,7 @@ try {
   say(
     `(rules) publish → alert p50 ${alertLatency.publishToAlertMs.p50} ms, p99 ${alertLatency.publishToAlertMs.p99} ms`,
   );
+  const noisyNeighbour = await noisySection();
   const profiles = {
     cloud: await profileOf('cloud', ingestCloudPid),
     edgeAgent: await profileOf('edge agent'),
@@ -328,10 +348,11 @@ try {
   printReport(report);
   printApi(api);
   printConsole(consoleFigures);
+  printNoisyNeighbour(noisyNeighbour);
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,
-    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency } }, null, 2)}\n`,
+    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency }, noisyNeighbour }, null, 2)}\n`,
   );
   say(`results written to ${options.out}`);
 } catch (error) {

@@ -206,6 +206,9 @@ export class Cloud {
             return cells.get(tenant) ? undefined : `its tenant ${tenant} is not running`;
           },
           messagesPerSecond: (tenant) => service.current(tenant)?.quotas.messagesPerSecond ?? 0,
+          gatewayOverQuota: (tenant, gateway, connected) =>
+            cells.get(tenant)?.quotas.gatewayOverQuota(gateway, connected),
+          counters: (tenant) => cells.get(tenant)?.counters,
         },
       });
       const startCell = (tenant: Tenant): Promise<TenantCell> => {
@@ -240,7 +243,10 @@ export class Cloud {
               : Promise.reject(
                   new Error(`tenant ${id} may not publish on ${topic}: city/v1/tenants/${id}/… only`),
                 ),
-          connectedGateways: () => mqtt.connectedOf(id),
+          mqtt: {
+            connectedGateways: () => mqtt.connectedIdsOf(id),
+            messagesPerSecond: () => mqtt.messageRateOf(id),
+          },
           onFatal,
         });
       };

@@ -25,6 +25,7 @@ import { tenantAlertTopic } from './tenants/alert-topics.ts';
 import type { TenantCell } from './tenants/cell-parts.ts';
 import { tenantDatabase } from './tenants/database-name.ts';
 import type { TenantPaths } from './tenants/paths.ts';
+import { quotaGuard } from './tenants/quotas.ts';
 import type { Tenant } from './tenants/schema.ts';
 
 export interface TenantCellDeps {
@@ -42,8 +43,8 @@ export interface TenantCellDeps {
   send: (topic: string, body: object, retain?: boolean) => void;
   /** Publishes on the broker, for the MQTT notification channel: topics under the tenant's prefix only. */
   publish: (topic: string, payload: string) => Promise<void>;
-  /** How many of this tenant's gateways are connected now. */
-  connectedGateways: () => number;
+  /** Its gateways connected now, and its accepted MQTT messages per second (for its quotas and usage). */
+  mqtt: { connectedGateways(): ReadonlySet<string>; messagesPerSecond(): number };
   onFatal?: (error: Error) => void;
 }
 
@@ -72,6 +73,8 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
         learnUnprovisioned: config.LEARN_UNPROVISIONED_DEVICES,
         city: () => deps.tenant(),
+        quotas: () => deps.tenant().quotas,
+        counters,
         now,
         log,
       }),
@@ -86,6 +89,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
       deadLettersFeature({
         db,
         quotaBytes: config.DEAD_LETTER_QUOTA_BYTES,
+        totalQuotaBytes: () => deps.tenant().quotas.deadLetterBytes,
         rawTtlMs: config.DEAD_LETTER_RAW_TTL_H * 3_600_000,
         counters,
         log,
@@ -172,7 +176,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         counters,
         log,
         now,
-        mqttClients: deps.connectedGateways,
+        mqttClients: () => deps.mqtt.connectedGateways().size,
         deviceEveryMs: realMs(clock, config.STATUS_SNAPSHOT_S * 1000),
         platformEveryMs: realMs(clock, config.PLATFORM_STATS_S * 1000),
       }),
@@ -198,14 +202,23 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
     );
     return { db, registry, live, deadLetters, intake, journal, alerting, commands, configs, audit, ingestor };
   });
+  const quotas = quotaGuard({
+    tenant: deps.tenant,
+    registry: value.registry,
+    deadLetters: value.deadLetters,
+    counters,
+    mqtt: deps.mqtt,
+    log,
+  });
   return {
     id,
     tenant: deps.tenant,
     log,
     counters,
     influx,
+    quotas,
     ...value,
-    connectedGateways: deps.connectedGateways,
+    connectedGateways: () => deps.mqtt.connectedGateways().size,
     async stop(): Promise<void> {
       preparing.stop();
       await stop();

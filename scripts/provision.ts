@@ -14,6 +14,7 @@ import {
 import { loadCloudConfig } from '../cloud/config.ts';
 import { gatewayId } from '../shared/ids.ts';
 import { ownerFrom } from './provision-owner.ts';
+import { credentialsOverQuota, gatewayQuotaOf } from './provision-quota.ts';
 import { tokenCommand, tokenUsage } from './provision-tokens.ts';
 import { userCommand, userUsage } from './provision-users.ts';
 
@@ -65,6 +66,16 @@ const config = loadCloudConfig();
 const { CREDENTIALS_FILE: path, DATA_DIR } = config;
 const owner = ownerFrom(values);
 
+/** Refuses a new credential (not a rotation) past the tenant's gateway quota, when the platform database knows it. */
+async function checkGatewayQuota(tenant: string, gateway: string): Promise<void> {
+  const file = await readCredentials(path);
+  const entry = credentialOf(file, gateway);
+  if (entry && !entry.revoked) return;
+  const quota = gatewayQuotaOf(DATA_DIR, tenant);
+  const over = quota === undefined ? undefined : credentialsOverQuota(file, tenant, quota);
+  if (over) throw new Error(`gateway ${gateway} not added: ${over}`);
+}
+
 async function main(): Promise<void> {
   if (noun === 'token')
     return tokenCommand(
@@ -101,6 +112,7 @@ async function main(): Promise<void> {
       throw new Error(`${parsed.data} already has a credential; use rotate`);
     if (verb === 'rotate' && !existing) throw new Error(`${parsed.data} has no credential; use add`);
     if (owner.tenant === null) throw new Error('a gateway belongs to a tenant: --tenant <id>, not --region');
+    await checkGatewayQuota(owner.tenant, parsed.data);
     const secret = await issueCredential(path, parsed.data, new Date(), owner.tenant);
     console.log(
       `gateway ${parsed.data}: secret (shown once, stored only as an scrypt hash in ${path}):\n${secret}`,
@@ -119,8 +131,9 @@ async function main(): Promise<void> {
       console.log(`gateway ${parsed.data}: credential unchanged`);
       return;
     }
-    const file = await readCredentials(path);
     if (owner.tenant === null) throw new Error('a gateway belongs to a tenant: --tenant <id>, not --region');
+    await checkGatewayQuota(owner.tenant, parsed.data);
+    const file = await readCredentials(path);
     setSecretHash(file, parsed.data, await hashSecret(secret), new Date(), owner.tenant);
     await writeCredentials(path, file);
     console.log(

@@ -5,31 +5,12 @@ import type { AuditLog } from '../access/audit.ts';
 import { isRegionAdmin, mayActOn } from '../access/owner.ts';
 import { ForbiddenError, NotFoundError } from '../errors/domain-error.ts';
 import type { TenantCell } from '../tenants/cell-parts.ts';
+import { tenantUsage } from '../tenants/quotas.ts';
 import { newTenant, type Tenant, tenant, tenantChange } from '../tenants/schema.ts';
 import type { TenantService } from '../tenants/service.ts';
 import { principalOf } from './auth.ts';
 import { parseWith } from './errors.ts';
 import { answer, idPath, jsonBody, listOf, noContent, refusals } from './openapi-parts.ts';
-
-export const tenantUsage = z
-  .object({
-    devices: z.int().min(0),
-    gateways: z.int().min(0),
-    deadLetterBytes: z.int().min(0).meta({ unit: 'B' }),
-    quotas: tenant.shape.quotas,
-    refused: z
-      .record(z.string(), z.int().min(0))
-      .meta({ description: 'What went over a quota and was refused, by counter' }),
-  })
-  .meta({ id: 'TenantUsage' });
-
-/** The counters of what a tenant's quotas refused. */
-const quotaCounters = [
-  'mqtt_publish_tenant_rate_limited',
-  'dead_letters_dropped',
-  'devices_over_quota',
-  'gateways_over_quota',
-] as const;
 
 const tenantPath = z.object({ id: z.string() });
 
@@ -96,17 +77,6 @@ export interface TenantAdminDeps {
   now: () => Date;
 }
 
-async function usageOf(cell: TenantCell, record: Tenant): Promise<z.infer<typeof tenantUsage>> {
-  const letters = await cell.deadLetters.usage();
-  return {
-    devices: cell.registry.size,
-    gateways: cell.registry.listGateways().length,
-    deadLetterBytes: letters.reduce((sum, usage) => sum + usage.bytes, 0),
-    quotas: record.quotas,
-    refused: Object.fromEntries(quotaCounters.map((name) => [name, cell.counters.get(name)])),
-  };
-}
-
 /** Tenants under /api/v1/tenants: region staff run them; everyone may read those they may act on. */
 export function tenantAdminRoutes(deps: TenantAdminDeps): Router {
   const { tenants, audit, now } = deps;
@@ -143,7 +113,7 @@ export function tenantAdminRoutes(deps: TenantAdminDeps): Router {
     const record = visible(res, parseWith(tenantPath, req.params, 'path').id);
     const cell = deps.cells.get(record.id);
     if (!cell) throw new NotFoundError(`tenant ${record.id} is not running`);
-    res.json(await usageOf(cell, record));
+    res.json(await cell.quotas.usage());
   });
   router.patch('/tenants/:id', async (req, res) => {
     regionStaff(res);

@@ -4,15 +4,28 @@ import type { Logger } from 'pino';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { keptTopic } from '../dead-letters/intake.ts';
 import type { UplinkMessage } from '../ingest/ingest.ts';
-import type { Counters } from '../monitoring/counters.ts';
+import type { CounterSink, Counters } from '../monitoring/counters.ts';
 import { canPublish, canSubscribe } from './access.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { CredentialsFile } from './credentials.ts';
 import { GatewaySessions, remoteAddress } from './gateway-sessions.ts';
-import { RateLimiter } from './limits.ts';
+import { RateLimiter, RateMeter } from './limits.ts';
 import { createListener, type ListenerSpec, listen } from './listeners.ts';
 import { loggedId } from './logged-ids.ts';
+import { ReadPauses } from './read-pauses.ts';
 import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
+
+/**
+ * How long a message over its tenant's messages/s quota may wait for its turn. While it waits, the
+ * broker reads nothing more from its connection (see `ReadPauses`), so the tenant is slowed to its
+ * quota and the rest of its traffic waits in its gateways, not in the cloud. Refusing instead would
+ * close the connection (MQTT 3.1.1 has no negative PUBACK), and every reconnect costs a scrypt check
+ * of the gateway's secret: work a flooding town would make the whole installation do. Only a message
+ * that would wait longer than this is refused (a tenant whose gateways, one read each, hold more than
+ * this much of its quota). Below the 7.5 s in which aedes closes an unread connection with the edge
+ * agent's shortest keepalive (5 s).
+ */
+const tenantHoldMs = 5_000;
 
 export interface BrokerLimits {
   maxPayloadBytes: number;
@@ -44,10 +57,16 @@ export interface BrokerOptions {
   onGatewayGone(gatewayId: string, tenant: string): void;
   /** The gateway acknowledged a message the cloud published to it. */
   onDelivered(topic: string, payload: Buffer, tenant: string): void;
-  /** Tenants: whether a tenant's gateways may connect, and how many messages/s all of them may send. */
+  /**
+   * Tenants: whether a tenant's gateways may connect (its status, its gateway quota), how many
+   * messages/s all of them may send, and its own counters (what its gateways had refused is counted
+   * there too; they add to the installation's).
+   */
   tenants: {
     refusal(tenant: string): string | undefined;
+    gatewayOverQuota(tenant: string, gatewayId: string, connected: ReadonlySet<string>): string | undefined;
     messagesPerSecond(tenant: string): number;
+    counters(tenant: string): CounterSink | undefined;
   };
 }
 
@@ -65,9 +84,13 @@ export class MqttBroker {
   private readonly tenantOf = new WeakMap<Client, string>();
   /** Each tenant's message rate (its quota; rebuilt when the quota changes). */
   private readonly tenantRates = new Map<string, { perSecond: number; limiter: RateLimiter }>();
+  /** Each tenant's accepted messages per second, as its usage shows it. */
+  private readonly tenantMeters = new Map<string, RateMeter>();
   private readonly sessions: GatewaySessions;
   private readonly connectionRate: RateLimiter;
   private readonly messageRate: RateLimiter;
+  /** Clients read no more while some of their messages wait for their turn in their tenant's quota. */
+  private readonly reads = new ReadPauses();
   /** Publishes of each client whose PUBACK waits for storage (ingestion not settled yet). */
   private readonly held = new WeakMap<Client, number>();
   private servers: Server[] = [];
@@ -90,6 +113,9 @@ export class MqttBroker {
       log: options.log,
       counters: options.counters,
       tenantRefusal: (tenant) => options.tenants.refusal(tenant),
+      gatewayOverQuota: (tenant, gateway, connected) =>
+        options.tenants.gatewayOverQuota(tenant, gateway, connected),
+      countersOf: (tenant) => options.tenants.counters(tenant),
       onAccepted: (client, session) => {
         this.tenantOf.set(client, session.tenant);
         this.accepted(client, session.gatewayId);
@@ -135,6 +161,7 @@ export class MqttBroker {
       address: remoteAddress,
       loggedClient: (c) => this.loggedClient(c),
     });
+    this.reads.track(client);
     const address = remoteAddress(client);
     if (this.connectionRate.take(address, this.options.now().getTime())) return done(null, true);
     this.options.counters.add('mqtt_connections_rate_limited');
@@ -172,9 +199,14 @@ export class MqttBroker {
     this.sessions.endRevoked(file);
   }
 
-  /** How many of a tenant's gateways are connected now. */
-  connectedOf(tenant: string): number {
-    return this.sessions.connectedOf(tenant);
+  /** The ids of a tenant's gateways connected now. */
+  connectedIdsOf(tenant: string): Set<string> {
+    return this.sessions.connectedIdsOf(tenant);
+  }
+
+  /** A tenant's accepted messages per second, over the last 10 s. */
+  messageRateOf(tenant: string): number {
+    return this.tenantMeters.get(tenant)?.perSecond(this.options.now().getTime()) ?? 0;
   }
 
   /** Closes the connections of a tenant's gateways (it was suspended or deleted). */
@@ -182,15 +214,39 @@ export class MqttBroker {
     this.sessions.endTenant(tenant, why);
   }
 
-  /** Whether one more message of `tenant` fits in its quota now. */
-  private tenantRateAllows(tenant: string, nowMs: number): boolean {
-    const perSecond = this.options.tenants.messagesPerSecond(tenant);
+  /**
+   * Reserves one message of `tenant` in its quota: the ms it waits to fit (0: now), or undefined when
+   * it would wait longer than `tenantHoldMs` (see `authorizePublish`).
+   */
+  private tenantReservation(tenant: string, perSecond: number, nowMs: number): number | undefined {
     let rate = this.tenantRates.get(tenant);
     if (rate?.perSecond !== perSecond) {
       rate = { perSecond, limiter: new RateLimiter(perSecond, perSecond * 2) };
       this.tenantRates.set(tenant, rate);
     }
-    return rate.limiter.take(tenant, nowMs);
+    return rate.limiter.reserve(tenant, nowMs, tenantHoldMs);
+  }
+
+  /**
+   * Runs `then` in `ms`, reading nothing more from the client meanwhile (see `ReadPauses`): the
+   * gateway's further messages wait in its own outbox and TCP buffers, not in the cloud's memory, so
+   * a tenant sending faster than its quota is slowed, not refused.
+   */
+  private holdBack(client: Client, ms: number, then: () => void): void {
+    this.reads.hold(client);
+    setTimeout(() => {
+      this.reads.release(client);
+      then();
+    }, ms);
+  }
+
+  private meterOf(tenant: string): RateMeter {
+    let meter = this.tenantMeters.get(tenant);
+    if (!meter) {
+      meter = new RateMeter(10);
+      this.tenantMeters.set(tenant, meter);
+    }
+    return meter;
   }
 
   private authorizePublish(
@@ -199,9 +255,11 @@ export class MqttBroker {
     done: (error?: Error | null) => void,
   ) {
     if (!client) return done(null); // the cloud's own publications
-    const { counters, log, limits, onRefused, onUplink, now } = this.options;
+    const { log, limits, onRefused, onUplink, now } = this.options;
     const gatewayId = this.gatewayOf.get(client);
     const tenant = this.tenantOf.get(client);
+    // A tenant's refusals are counted as its own (and so the installation's too).
+    const counters = (tenant && this.options.tenants.counters(tenant)) || this.options.counters;
     const payload = Buffer.from(packet.payload);
     const refuse = (reason: string, counter: string, code: RefusedPublish['code'] = 'publish-refused') => {
       counters.add(counter);
@@ -228,38 +286,51 @@ export class MqttBroker {
         'mqtt_publish_rate_limited',
       );
     }
-    if (tenant && !this.tenantRateAllows(tenant, now().getTime())) {
-      return refuse(
-        `tenant ${tenant} is over its quota of ${this.options.tenants.messagesPerSecond(tenant)} messages/s`,
-        'mqtt_publish_tenant_rate_limited',
-      );
-    }
     const decision =
       gatewayId && tenant
         ? canPublish(gatewayId, packet.topic)
         : { allowed: false as const, reason: 'unauthenticated' };
     if (!decision.allowed) return refuse(decision.reason, 'mqtt_publish_refused');
+    const owner = tenant as string;
+    // The tenant's quota paces its gateways: a message over it waits its turn (up to tenantHoldMs),
+    // and only one that would wait longer is refused; see tenantHoldMs.
+    const quota = this.options.tenants.messagesPerSecond(owner);
+    const waitMs = this.tenantReservation(owner, quota, now().getTime());
+    if (waitMs === undefined)
+      return refuse(
+        `tenant ${owner} is over its quota of ${quota} messages/s`,
+        'mqtt_publish_tenant_rate_limited',
+      );
     // The PUBACK waits for this promise: it resolves once what was accepted is durable. While the
     // journal cannot write (a full or failing disk) it waits too: aedes reads nothing more from this
     // client meanwhile, and the gateway keeps the message in its outbox.
     this.held.set(client, (this.held.get(client) ?? 0) + 1);
     const settled = () => this.held.set(client, (this.held.get(client) ?? 1) - 1);
-    onUplink(
-      { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
-      tenant as string,
-    ).then(
-      () => {
-        settled();
-        done(null);
-      },
-      (error: Error) => {
-        settled();
-        log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
-        // Not the gateway's fault: the connection this closes does not count against its address.
-        this.connectionRate.give(remoteAddress(client));
-        done(error);
-      },
-    );
+    // A message whose connection closed while it waited is ingested all the same: it had its place in
+    // the quota, a last will is published only after its client closed, and a gateway that sends the
+    // message again is recognised (duplicate batch).
+    const ingest = () => {
+      this.meterOf(owner).mark(now().getTime());
+      onUplink(
+        { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
+        owner,
+      ).then(
+        () => {
+          settled();
+          done(null);
+        },
+        (error: Error) => {
+          settled();
+          log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
+          // Not the gateway's fault: the connection this closes does not count against its address.
+          this.connectionRate.give(remoteAddress(client));
+          done(error);
+        },
+      );
+    };
+    if (waitMs === 0) return ingest();
+    counters.add('mqtt_publish_tenant_rate_held');
+    this.holdBack(client, waitMs, ingest);
   }
 
   /** Subscriptions, disconnects, acknowledgements and takeovers, passed on or logged. */

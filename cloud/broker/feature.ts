@@ -39,8 +39,10 @@ export function brokerFeature(deps: BrokerFeatureDeps) {
     /** The tenant a gateway's credential gives it to (undefined: no credential). */
     tenantOf: (gateway: string) => credentialOf(credentials.current, gateway)?.tenant,
     connectedClients: () => running().aedes.connectedClients,
-    /** How many of a tenant's gateways are connected now. */
-    connectedOf: (tenant: string) => (broker ? broker.connectedOf(tenant) : 0),
+    /** The ids of a tenant's gateways connected now. */
+    connectedIdsOf: (tenant: string): ReadonlySet<string> => broker?.connectedIdsOf(tenant) ?? new Set(),
+    /** A tenant's accepted messages per second, over the last 10 s. */
+    messageRateOf: (tenant: string) => (broker ? broker.messageRateOf(tenant) : 0),
     /** Closes the connections of a tenant's gateways (suspended or deleted). */
     endTenantSessions: (tenant: string, why: string) => broker?.endTenantSessions(tenant, why),
     async start() {

@@ -34,6 +34,13 @@ export interface GatewaySessionsOptions {
   counters: CounterSink;
   /** Why a gateway of `tenant` may not connect now (its tenant is suspended or gone), if it may not. */
   tenantRefusal(tenant: string): string | undefined;
+  /**
+   * Why this gateway may not connect because its tenant is at its gateway quota, given the tenant's
+   * gateways connected now; undefined if it may.
+   */
+  gatewayOverQuota(tenant: string, gatewayId: string, connected: ReadonlySet<string>): string | undefined;
+  /** The tenant's own counters (they add to the installation's), if it is running. */
+  countersOf(tenant: string): CounterSink | undefined;
   /** A gateway was let in on this connection. */
   onAccepted(client: Client, session: Session): void;
 }
@@ -89,6 +96,15 @@ export class GatewaySessions {
         counters.add('mqtt_auth_refused_tenant');
         return refuse(closed, 5, false);
       }
+      const over = this.options.gatewayOverQuota(
+        session.tenant,
+        session.gatewayId,
+        this.connectedIdsOf(session.tenant),
+      );
+      if (over) {
+        (this.options.countersOf(session.tenant) ?? counters).add('gateways_over_quota');
+        return refuse(over, 5, false);
+      }
       this.sessions.set(client, session);
       client.conn.once('close', () => this.sessions.delete(client));
       this.options.onAccepted(client, session);
@@ -119,10 +135,11 @@ export class GatewaySessions {
     this.end((session) => endedBy(session, file), 'mqtt_credential_disconnects');
   }
 
-  connectedOf(tenant: string): number {
-    let count = 0;
-    for (const session of this.sessions.values()) if (session.tenant === tenant) count++;
-    return count;
+  /** The ids of a tenant's gateways connected now. */
+  connectedIdsOf(tenant: string): Set<string> {
+    const ids = new Set<string>();
+    for (const session of this.sessions.values()) if (session.tenant === tenant) ids.add(session.gatewayId);
+    return ids;
   }
 
   /** Closes the connections of a tenant's gateways (suspended or deleted), with the reason logged. */

@@ -11,6 +11,8 @@ export interface DeadLettersFeatureDeps {
   db: DatabaseSync;
   /** Bytes of dead letters kept per gateway (DEAD_LETTER_QUOTA_BYTES). */
   quotaBytes: number;
+  /** Bytes of all its dead letters together (a tenant's `deadLetterBytes` quota); unlimited without. */
+  totalQuotaBytes?: () => number;
   /** How long a payload kept by a debug capture is kept (DEAD_LETTER_RAW_TTL_H). */
   rawTtlMs: number;
   counters: Counters;
@@ -20,8 +22,8 @@ export interface DeadLettersFeatureDeps {
 
 /** The dead-letter store, the intake that fills it, and the job that deletes expired raw payloads. */
 export function deadLettersFeature(deps: DeadLettersFeatureDeps) {
-  const { db, quotaBytes, rawTtlMs, counters, log, now } = deps;
-  const store = new SqliteDeadLetterStore(db, { quotaBytes, now });
+  const { db, quotaBytes, totalQuotaBytes, rawTtlMs, counters, log, now } = deps;
+  const store = new SqliteDeadLetterStore(db, { quotaBytes, totalQuotaBytes, now });
   const intake = deadLetterIntake({ store, counters, log, now, rawTtlMs });
   let timer: NodeJS.Timeout | undefined;
   const prune = () =>

@@ -4,7 +4,7 @@ import { parseTopic } from '../../shared/topics.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { Rejection, RejectReason } from './rejection.ts';
 import { describeLines, describePayload, type PayloadShape } from './shape.ts';
-import type { DeadLetterStore } from './store.ts';
+import { type DeadLetterInput, type DeadLetterStore, letterBytes } from './store.ts';
 
 export interface DeadLetterIntakeDeps {
   store: Pick<DeadLetterStore, 'add' | 'capture'>;
@@ -40,15 +40,16 @@ export function keptTopic(topic: string): string {
 /**
  * Turns rejected input into dead letters: its size, hash and shape, never its values (nor a topic
  * outside the layout); the payload
- * itself only while an admin's debug capture is on for its gateway. A letter the store drops (the
- * gateway is over its quota) is counted (`dead_letters_dropped`) and logged once per gateway.
+ * itself only while an admin's debug capture is on for its gateway. A letter the store drops (its
+ * gateway or its tenant is over its quota) is counted (`dead_letters_dropped`, and its bytes in
+ * `dead_letter_bytes_dropped`) and logged once per gateway.
  */
 export function deadLetterIntake({ store, counters, log, now, rawTtlMs }: DeadLetterIntakeDeps) {
   const warned = new Set<string>();
   async function keep(message: RejectedMessage, shape: PayloadShape): Promise<void> {
     const receivedAt = now();
     const capturing = message.gatewayId ? await store.capture(message.gatewayId) : undefined;
-    const kept = await store.add({
+    const letter: DeadLetterInput = {
       receivedAt,
       topic: keptTopic(message.topic),
       gatewayId: message.gatewayId,
@@ -59,15 +60,17 @@ export function deadLetterIntake({ store, counters, log, now, rawTtlMs }: DeadLe
       ...(capturing && {
         raw: { payload: Buffer.from(message.payload), expiresAt: new Date(receivedAt.getTime() + rawTtlMs) },
       }),
-    });
-    if (kept) return;
+    };
+    if (await store.add(letter)) return;
     counters.add('dead_letters_dropped');
+    const { raw: _, ...withoutRaw } = letter;
+    counters.add('dead_letter_bytes_dropped', letterBytes(withoutRaw));
     const key = message.gatewayId ?? '';
     if (!warned.has(key)) {
       warned.add(key);
       log.warn(
         { gatewayId: message.gatewayId, bytes: message.payload.length },
-        'dead letters dropped: over the dead-letter quota (counted; see /api/v1/dead-letters/usage)',
+        "dead letters dropped: over the gateway's dead-letter quota (DEAD_LETTER_QUOTA_BYTES) or the tenant's (deadLetterBytes); counted, see /api/v1/dead-letters/usage",
       );
     }
   }

@@ -6,7 +6,7 @@ import {
   type DeadLetterStoreOptions,
   defaultMaxRows,
   defaultQuotaBytes,
-  fitQuota,
+  fitQuotas,
   type GatewayUsage,
   letterBytes,
   payloadText,
@@ -26,20 +26,24 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
   private readonly captures = new Map<string, Date>();
   private readonly maxRows: number;
   private readonly quotaBytes: number;
+  private readonly totalQuotaBytes: () => number;
   private readonly now: () => Date;
 
   constructor(options: DeadLetterStoreOptions = {}) {
     this.maxRows = options.maxRows ?? defaultMaxRows;
     this.quotaBytes = options.quotaBytes ?? defaultQuotaBytes;
+    this.totalQuotaBytes = options.totalQuotaBytes ?? (() => Number.POSITIVE_INFINITY);
     this.now = options.now ?? (() => new Date());
   }
 
   async add(offered: DeadLetterInput): Promise<boolean> {
     const key = offered.gatewayId ?? '';
-    const used = this.letters
-      .filter((l) => (l.letter.gatewayId ?? '') === key)
-      .reduce((sum, l) => sum + letterBytes(l.letter), 0);
-    const letter = fitQuota(offered, used, this.quotaBytes);
+    const bytesOf = (letters: Kept[]) => letters.reduce((sum, l) => sum + letterBytes(l.letter), 0);
+    const used = bytesOf(this.letters.filter((l) => (l.letter.gatewayId ?? '') === key));
+    const letter = fitQuotas(offered, [
+      { used, quota: this.quotaBytes },
+      { used: bytesOf(this.letters), quota: this.totalQuotaBytes() },
+    ]);
     if (!letter) {
       this.dropped.set(key, (this.dropped.get(key) ?? 0) + 1);
       return false;

@@ -15,6 +15,8 @@ export const rejectReason = z.enum([
   'unknown-device',
   'device-kind-mismatch',
   'device-of-other-gateway',
+  /** A device not learned (LEARN_UNPROVISIONED_DEVICES): its tenant's registry holds its quota of devices. */
+  'device-over-quota',
   /** Refused by the broker: the ACL, a size or rate limit, a wildcard, empty or too deep topic. */
   'publish-refused',
   /** An MQTT packet the broker could not decode; the connection is closed. */

@@ -10,7 +10,7 @@ import {
   type DeadLetterStoreOptions,
   defaultMaxRows,
   defaultQuotaBytes,
-  fitQuota,
+  fitQuotas,
   type GatewayUsage,
   letterBytes,
   payloadText,
@@ -72,6 +72,7 @@ type Statement =
   | 'reason'
   | 'prune'
   | 'used'
+  | 'total'
   | 'dropped'
   | 'raw'
   | 'dropRaw'
@@ -86,12 +87,14 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
   private readonly statements: Record<Statement, StatementSync>;
   private readonly maxRows: number;
   private readonly quotaBytes: number;
+  private readonly totalQuotaBytes: () => number;
   private readonly now: () => Date;
 
   constructor(db: DatabaseSync, options: DeadLetterStoreOptions = {}) {
     this.db = db;
     this.maxRows = options.maxRows ?? defaultMaxRows;
     this.quotaBytes = options.quotaBytes ?? defaultQuotaBytes;
+    this.totalQuotaBytes = options.totalQuotaBytes ?? (() => Number.POSITIVE_INFINITY);
     this.now = options.now ?? (() => new Date());
     db.exec(schema);
     const usage = 'dead_letter_usage';
@@ -105,6 +108,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
       ),
       prune: db.prepare('DELETE FROM dead_letters WHERE id <= (SELECT MAX(id) FROM dead_letters) - ?'),
       used: db.prepare(`SELECT bytes FROM ${usage} WHERE gateway_key = ?`),
+      total: db.prepare(`SELECT COALESCE(SUM(bytes), 0) AS bytes FROM ${usage}`),
       dropped: db.prepare(
         `INSERT INTO ${usage} (gateway_key, dropped) VALUES (?, 1)
          ON CONFLICT (gateway_key) DO UPDATE SET dropped = dropped + 1`,
@@ -130,7 +134,11 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     return transaction(this.db, () => {
       const key = offered.gatewayId ?? '';
       const used = (this.statements.used.get(key) as { bytes: number } | undefined)?.bytes ?? 0;
-      const letter = fitQuota(offered, used, this.quotaBytes);
+      const total = (this.statements.total.get() as { bytes: number }).bytes;
+      const letter = fitQuotas(offered, [
+        { used, quota: this.quotaBytes },
+        { used: total, quota: this.totalQuotaBytes() },
+      ]);
       if (!letter) {
         this.statements.dropped.run(key);
         return false;

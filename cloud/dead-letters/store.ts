@@ -73,17 +73,24 @@ export interface DeadLetterStoreOptions {
   maxRows?: number;
   /** Bytes (`letterBytes`) the letters of one gateway may take; past it new letters are dropped. */
   quotaBytes?: number;
+  /**
+   * Bytes all the letters together may take (the store is one tenant's: its `deadLetterBytes`
+   * quota), read at each letter; past it new letters are dropped. Unlimited without it.
+   */
+  totalQuotaBytes?: () => number;
   now?: () => Date;
 }
 
 /**
- * Rejected messages kept for inspection, newest first, bounded in rows and in bytes per gateway.
+ * Rejected messages kept for inspection, newest first, bounded in rows, in bytes per gateway and in
+ * bytes in all (the tenant's quota).
  * test/conformance/dead-letter-store.ts is the suite every store must pass.
  */
 export interface DeadLetterStore {
   /**
-   * Resolves true once the letter is kept, false when it was dropped (over quota) and counted. A raw
-   * payload that would take the gateway over its quota is left out, and the letter kept without it.
+   * Resolves true once the letter is kept, false when it was dropped (over its gateway's quota or the
+   * total quota) and counted. A raw payload that would take it over a quota is left out, and the
+   * letter kept without it.
    */
   add(letter: DeadLetterInput): Promise<boolean>;
   /** Newest first; `reason` matches a letter with any rejection for that reason. */
@@ -113,14 +120,24 @@ export function letterBytes(letter: DeadLetterInput): number {
   );
 }
 
+/** Bytes used of a quota: the gateway's, or the tenant's (all its letters). */
+export interface QuotaUse {
+  used: number;
+  quota: number;
+}
+
 /**
- * The letter as it fits a gateway that already uses `used` bytes of `quota`: whole, without its raw
+ * The letter as it fits every quota (each with the bytes it already uses): whole, without its raw
  * payload, or not at all (undefined).
  */
-export function fitQuota(letter: DeadLetterInput, used: number, quota: number): DeadLetterInput | undefined {
-  if (used + letterBytes(letter) <= quota) return letter;
+export function fitQuotas(letter: DeadLetterInput, quotas: readonly QuotaUse[]): DeadLetterInput | undefined {
+  const fits = (candidate: DeadLetterInput) => {
+    const bytes = letterBytes(candidate);
+    return quotas.every(({ used, quota }) => used + bytes <= quota);
+  };
+  if (fits(letter)) return letter;
   const { raw: _, ...withoutRaw } = letter;
-  return letter.raw && used + letterBytes(withoutRaw) <= quota ? withoutRaw : undefined;
+  return letter.raw && fits(withoutRaw) ? withoutRaw : undefined;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

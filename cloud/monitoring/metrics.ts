@@ -18,7 +18,32 @@ const counted: [name: string, counter: string, help: string][] = [
   [
     'city_dead_letters_dropped_total',
     'dead_letters_dropped',
-    'Dead letters not kept because their gateway was over DEAD_LETTER_QUOTA_BYTES',
+    'Dead letters not kept: their gateway was over DEAD_LETTER_QUOTA_BYTES or their tenant over its deadLetterBytes',
+  ],
+  [
+    'city_dead_letter_bytes_dropped_total',
+    'dead_letter_bytes_dropped',
+    'Bytes of the dead letters not kept for a quota',
+  ],
+  [
+    'city_mqtt_publish_tenant_rate_limited_total',
+    'mqtt_publish_tenant_rate_limited',
+    'Publishes refused because their tenant was over its messagesPerSecond quota (they would have waited more than 5 s)',
+  ],
+  [
+    'city_mqtt_publish_tenant_rate_held_total',
+    'mqtt_publish_tenant_rate_held',
+    'Publishes over their tenant messagesPerSecond quota that waited their turn (up to 5 s)',
+  ],
+  [
+    'city_devices_over_quota_total',
+    'devices_over_quota',
+    "Devices refused for their tenant's devices quota: fleet-file devices not loaded, readings or events not learned",
+  ],
+  [
+    'city_gateways_over_quota_total',
+    'gateways_over_quota',
+    "Gateways refused for their tenant's gateways quota: fleet-file gateways not loaded, connections refused",
   ],
   [
     'city_duplicate_batches_total',

@@ -6,6 +6,7 @@ import type { Rejection } from '../dead-letters/rejection.ts';
 import { DeviceIndex, type IndexedFilter } from './device-index.ts';
 import { listPage, matches } from './device-listing.ts';
 import type { DevicePlacement } from './placement.ts';
+import { fitWithin, type OverQuota, planLoad, type RegistryQuotas, unlimited } from './quota.ts';
 import {
   type DeviceFilter,
   type DeviceRecord,
@@ -52,6 +53,13 @@ export interface RegistryOptions {
   learnUnprovisioned?: boolean;
   /** The municipality the devices are in (its tenant record); without it, the first fleet file's city. */
   city?: () => City;
+  /**
+   * How many devices and gateways it may hold (the tenant's quotas, read at each decision); unlimited
+   * without it. Fleet-file entries beyond them are not loaded, and no device is learned past them.
+   */
+  quotas?: () => RegistryQuotas;
+  /** Told each time a quota kept something out (see `OverQuota`). */
+  onOverQuota?: (over: OverQuota) => void;
 }
 
 /**
@@ -78,33 +86,94 @@ export class DeviceRegistry {
     this.options = options;
   }
 
-  /** Loads the stored registry and applies the provisioning files over it. */
+  /** Fleet-file entries a quota kept out at the last load, in file order: admitted if it is raised. */
+  private waiting: { gateways: FleetFile['gateways']; devices: FleetFile['devices'] } = {
+    gateways: [],
+    devices: [],
+  };
+
+  private quotas(): RegistryQuotas {
+    return this.options.quotas?.() ?? unlimited;
+  }
+
+  /**
+   * Loads the stored registry and applies the provisioning files over it, within the quotas: the
+   * fleet files' first devices and gateways (in file order) up to them, then the stored records the
+   * files do not list (learned or withdrawn devices, gateways once heard) while room is left. What
+   * does not fit is not loaded (it stays in the store) and is reported once to `onOverQuota`.
+   */
   async load(fleets: FleetFile[]): Promise<void> {
     const { store } = this.options;
-    for (const device of await store.loadDevices()) this.devices.set(device.id, device);
-    for (const gateway of await store.loadGateways()) this.gateways.set(gateway.id, gateway);
-    const provisioned: DeviceRecord[] = [];
-    for (const fleet of fleets) {
-      this.cityOfFleet ??= fleet.city;
-      for (const g of fleet.gateways) {
-        const gateway: GatewayRecord = { ...(this.gateways.get(g.id) ?? { state: 'unknown' }), ...g };
-        this.gateways.set(g.id, gateway);
-        this.write(`gateway ${g.id}`, () => store.saveGateway(gateway));
-      }
-      for (const d of fleet.devices) {
-        const known = this.devices.get(d.id);
-        const device: DeviceRecord = { latest: {}, ...known, ...d, provisioned: true };
-        this.devices.set(d.id, device);
-        provisioned.push(device);
-      }
-    }
+    const stored = { devices: await store.loadDevices(), gateways: await store.loadGateways() };
+    const plan = planLoad(fleets, stored, this.quotas());
+    for (const fleet of fleets) this.cityOfFleet ??= fleet.city;
+    for (const device of plan.storedDevices) this.devices.set(device.id, device);
+    for (const gateway of plan.earlierGateways) this.gateways.set(gateway.id, gateway);
+    const storedGateway = new Map(stored.gateways.map((g) => [g.id, g]));
+    for (const g of plan.fleetGateways) this.provisionGateway(g, storedGateway.get(g.id));
+    const provisioned = plan.fleetDevices.map((d) => this.provisionDevice(d, this.devices.get(d.id)));
     // A device taken out of the fleet files is no longer provisioned: refused unless learning is on.
-    const listed = new Set(provisioned.map((d) => d.id));
-    const withdrawn = [...this.devices.values()].filter((d) => d.provisioned && !listed.has(d.id));
+    const withdrawn = plan.earlierDevices.filter((d) => d.provisioned);
     for (const device of withdrawn) device.provisioned = false;
     this.index.rebuild(this.devices.values());
     this.write('the provisioned devices', () => store.saveDevices([...provisioned, ...withdrawn]));
+    this.waiting = plan.waiting;
+    for (const over of plan.over) this.options.onOverQuota?.(over);
     await this.written();
+  }
+
+  /**
+   * The quotas were raised: the fleet-file entries left out at the load are admitted, in file order,
+   * while they fit (a lowered quota takes effect at the next load: nothing is taken out while running).
+   * Returns how many of each were admitted.
+   */
+  async admitWaiting(): Promise<{ gateways: number; devices: number }> {
+    const { store } = this.options;
+    const quotas = this.quotas();
+    // One heard from or learned meanwhile is held already: it is provisioned, taking no second place.
+    const admit = <T extends { id: string }>(waiting: T[], held: Map<string, unknown>, quota: number) => [
+      ...waiting.filter((x) => held.has(x.id)),
+      ...fitWithin(
+        waiting.filter((x) => !held.has(x.id)),
+        held.size,
+        quota,
+      ).fitting,
+    ];
+    const gateways = admit(this.waiting.gateways, this.gateways, quotas.gateways);
+    const devices = admit(this.waiting.devices, this.devices, quotas.devices);
+    if (gateways.length + devices.length === 0) return { gateways: 0, devices: 0 };
+    const stored = new Map((await store.loadGateways()).map((g) => [g.id, g]));
+    for (const g of gateways) this.provisionGateway(g, this.gateways.get(g.id) ?? stored.get(g.id));
+    const admitted: DeviceRecord[] = [];
+    for (const d of devices) {
+      const known = await store.getDevice(d.id);
+      admitted.push(this.provisionDevice(d, this.devices.get(d.id) ?? known));
+    }
+    this.index.rebuild(this.devices.values());
+    this.write('the admitted devices', () => store.saveDevices(admitted));
+    this.waiting = {
+      gateways: this.waiting.gateways.filter((g) => !this.gateways.has(g.id)),
+      devices: this.waiting.devices.filter((d) => !this.devices.has(d.id)),
+    };
+    await this.written();
+    return {
+      gateways: new Set(gateways.map((g) => g.id)).size,
+      devices: new Set(admitted.map((d) => d.id)).size,
+    };
+  }
+
+  /** A fleet file's gateway over what the store knows of it (state, health). */
+  private provisionGateway(g: FleetFile['gateways'][number], known: GatewayRecord | undefined): void {
+    const gateway: GatewayRecord = { ...(known ?? { state: 'unknown' }), ...g };
+    this.gateways.set(g.id, gateway);
+    this.write(`gateway ${g.id}`, () => this.options.store.saveGateway(gateway));
+  }
+
+  /** A fleet file's device over what the store knows of it (last seen, latest values). */
+  private provisionDevice(d: FleetFile['devices'][number], known: DeviceRecord | undefined): DeviceRecord {
+    const device: DeviceRecord = { latest: {}, ...known, ...d, provisioned: true };
+    this.devices.set(d.id, device);
+    return device;
   }
 
   /** Queues a write behind the ones before it. */
@@ -130,6 +199,11 @@ export class DeviceRegistry {
     return this.devices.size;
   }
 
+  /** How many gateways it holds: the fleet files' and those heard from. */
+  get gatewayCount(): number {
+    return this.gateways.size;
+  }
+
   /**
    * Where each item's device sits, or why it may not report through this gateway. A device not in
    * the fleet files (one learned while learning was on included) is refused; with learning on, an
@@ -145,6 +219,14 @@ export class DeviceRegistry {
       };
     }
     if (!device) {
+      const quota = this.quotas().devices;
+      if (this.devices.size >= quota) {
+        this.options.onOverQuota?.({ when: 'learn', what: 'devices', quota });
+        return {
+          reason: 'device-over-quota',
+          message: `device not learned: the tenant's registry holds its quota of ${quota} devices`,
+        };
+      }
       device = {
         id: item.deviceId,
         kind: item.kind,

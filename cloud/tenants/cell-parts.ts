@@ -16,6 +16,7 @@ import type { DeviceRegistry } from '../registry/registry.ts';
 import type { RuleService } from '../rules/service.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import type { StorageThread } from '../storage/storage-thread.ts';
+import type { QuotaGuard } from './quotas.ts';
 import type { Tenant } from './schema.ts';
 
 /**
@@ -52,6 +53,8 @@ export interface TenantCell {
   ingestor: Ingestor;
   /** How many of its gateways are connected now. */
   connectedGateways(): number;
+  /** Its quotas of devices and gateways: whether a gateway may connect, a change of them, its usage. */
+  quotas: QuotaGuard;
   /** Stops it, last part first (points not yet in InfluxDB stay in its journal). */
   stop(): Promise<void>;
 }

@@ -88,6 +88,7 @@ export class TenantService {
     const after = await this.update(id, { name: change.name, quotas });
     if (quotas.retentionDays !== before.quotas.retentionDays)
       await this.deps.applyRetention(id, quotas.retentionDays);
+    await this.deps.cells.get(id)?.quotas.quotasChanged();
     return after;
   }
 

@@ -143,6 +143,28 @@ export function deadLetterStoreConformance(
       expect((await store.list({ limit: 10, offset: 0, gatewayId: 'gw-1' })).total).toBe(2);
     });
 
+    it("drops the letters past the total quota (a tenant's) from any gateway, reading the quota at each letter", async () => {
+      const one = letterBytes(letter(1));
+      let total = 2 * one;
+      const store = await createStore({ totalQuotaBytes: () => total });
+      const kept: boolean[] = [];
+      // The second letter takes the store exactly to the quota; the third would go one letter over.
+      for (const n of [1, 2, 3]) kept.push(await store.add(letter(n)));
+      expect(kept).toEqual([true, true, false]);
+      expect(await store.usage()).toEqual([
+        { gatewayId: 'gw-0', bytes: one, letters: 1, dropped: 0 },
+        { gatewayId: 'gw-1', bytes: one, letters: 1, dropped: 1 },
+      ]);
+      total = 3 * one - 1;
+      expect(await store.add(letter(5))).toBe(false);
+      total = 3 * one;
+      expect(await store.add(letter(5))).toBe(true);
+      const { store: withRaw } = await clocked({ totalQuotaBytes: () => one + 10 });
+      const raw = { payload: Buffer.alloc(11), expiresAt: new Date(start + 3_600_000) };
+      expect(await withRaw.add(letter(1, { raw }))).toBe(true);
+      expect((await withRaw.list({ limit: 1, offset: 0 })).items[0]?.rawExpiresAt).toBeUndefined();
+    });
+
     it('counts raw payloads against the quota, and keeps a letter without the raw payload that does not fit', async () => {
       const { store } = await clocked({ quotaBytes: 1_500 });
       const expiresAt = new Date(start + 3_600_000);

@@ -1238,7 +1238,7 @@ export interface paths {
             parameters: {
                 query?: {
                     gateway?: string;
-                    reason?: "invalid-utf8" | "invalid-json" | "duplicate-json-key" | "invalid-message" | "gateway-mismatch" | "invalid-reading" | "invalid-event" | "timestamp-out-of-range" | "unknown-device" | "device-kind-mismatch" | "device-of-other-gateway" | "publish-refused" | "malformed-packet" | "storage-rejected";
+                    reason?: "invalid-utf8" | "invalid-json" | "duplicate-json-key" | "invalid-message" | "gateway-mismatch" | "invalid-reading" | "invalid-event" | "timestamp-out-of-range" | "unknown-device" | "device-kind-mismatch" | "device-of-other-gateway" | "device-over-quota" | "publish-refused" | "malformed-packet" | "storage-rejected";
                     /** @description Page size */
                     limit?: number;
                     /** @description Items to skip */
@@ -5183,7 +5183,7 @@ export interface paths {
             parameters: {
                 query?: {
                     gateway?: string;
-                    reason?: "invalid-utf8" | "invalid-json" | "duplicate-json-key" | "invalid-message" | "gateway-mismatch" | "invalid-reading" | "invalid-event" | "timestamp-out-of-range" | "unknown-device" | "device-kind-mismatch" | "device-of-other-gateway" | "publish-refused" | "malformed-packet" | "storage-rejected";
+                    reason?: "invalid-utf8" | "invalid-json" | "duplicate-json-key" | "invalid-message" | "gateway-mismatch" | "invalid-reading" | "invalid-event" | "timestamp-out-of-range" | "unknown-device" | "device-kind-mismatch" | "device-of-other-gateway" | "device-over-quota" | "publish-refused" | "malformed-packet" | "storage-rejected";
                     /** @description Page size */
                     limit?: number;
                     /** @description Items to skip */
@@ -6174,7 +6174,7 @@ export interface components {
             gatewayId?: string;
             rejections: {
                 /** @enum {string} */
-                reason: "invalid-utf8" | "invalid-json" | "duplicate-json-key" | "invalid-message" | "gateway-mismatch" | "invalid-reading" | "invalid-event" | "timestamp-out-of-range" | "unknown-device" | "device-kind-mismatch" | "device-of-other-gateway" | "publish-refused" | "malformed-packet" | "storage-rejected";
+                reason: "invalid-utf8" | "invalid-json" | "duplicate-json-key" | "invalid-message" | "gateway-mismatch" | "invalid-reading" | "invalid-event" | "timestamp-out-of-range" | "unknown-device" | "device-kind-mismatch" | "device-of-other-gateway" | "device-over-quota" | "publish-refused" | "malformed-packet" | "storage-rejected";
                 message: string;
                 index?: number;
             }[];
@@ -6581,13 +6581,28 @@ export interface components {
             retentionDays: number;
         };
         TenantUsage: {
+            /** @description Devices its registry holds */
             devices: number;
+            /** @description Gateways in use: those its registry holds, and any other connected now */
             gateways: number;
+            /** @description MQTT messages/s accepted, over the last 10 s */
+            messagesPerSecond: number;
             deadLetterBytes: number;
             quotas: components["schemas"]["TenantQuotas"];
-            /** @description What went over a quota and was refused, by counter */
+            /** @description MQTT publishes over its messages/s that waited their turn (up to 5 s) instead of being refused, since the cloud started */
+            pacedMessages: number;
+            /** @description Counted since the cloud started */
             refused: {
-                [key: string]: number;
+                /** @description Fleet-file devices not loaded, and readings or events of devices not learned */
+                devices: number;
+                /** @description Fleet-file gateways not loaded, and connections refused (CONNACK 5) */
+                gateways: number;
+                /** @description MQTT publishes over its messages/s that would have waited more than 5 s */
+                messages: number;
+                /** @description Dead letters dropped over a dead-letter quota */
+                deadLetters: number;
+                /** @description The bytes of those letters */
+                deadLetterBytes: number;
             };
         };
         RegionAlert: {

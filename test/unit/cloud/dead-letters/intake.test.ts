@@ -3,7 +3,11 @@ import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { deadLetterIntake, keptTopic } from '../../../../cloud/dead-letters/intake.ts';
 import { MemoryDeadLetterStore } from '../../../../cloud/dead-letters/memory-store.ts';
-import type { DeadLetterInput, DeadLetterStore } from '../../../../cloud/dead-letters/store.ts';
+import {
+  type DeadLetterInput,
+  type DeadLetterStore,
+  letterBytes,
+} from '../../../../cloud/dead-letters/store.ts';
 import { Counters } from '../../../../cloud/monitoring/counters.ts';
 
 const at = new Date('2026-11-29T12:00:00.000Z');
@@ -143,7 +147,11 @@ describe('deadLetterIntake', () => {
         rejections: [{ reason: 'invalid-json', message: 'payload is not JSON' }],
       });
     expect(kept).toHaveLength(3);
-    expect(counters.snapshot()).toEqual({ dead_letters_dropped: 2 });
+    expect(counters.snapshot()).toEqual({
+      dead_letters_dropped: 2,
+      dead_letter_bytes_dropped:
+        letterBytes(kept[1] as DeadLetterInput) + letterBytes(kept[2] as DeadLetterInput),
+    });
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ gatewayId: 'gw-1', bytes: 27 });
     expect(JSON.stringify(logged)).not.toContain('2300112');

@@ -1,0 +1,62 @@
+import type { Client } from 'aedes';
+
+/** The aedes internals this relies on (lib/client.js, aedes 1.2). */
+interface ClientInternals {
+  _paused: boolean;
+  _nextBatch: (error?: Error) => void;
+}
+
+interface State {
+  holds: number;
+  /** Calls of handled packets kept while held, given back at release. */
+  owed: number;
+  next: (error?: Error) => void;
+}
+
+/**
+ * Stops reading from an aedes client while some of its messages wait, and reads again after. aedes
+ * reads a client's socket again once every packet of the last read is handled: each handled packet
+ * calls `client._nextBatch`, which does nothing while `client._paused` (aedes lib/client.js). aedes's
+ * own pause() and resume() serve the CONNECT handshake, when no other packet is in hand; here packets
+ * of the same read are handled while the client is held, so their calls are kept and given back at
+ * release, or the reading would never start again. `track` wraps `_nextBatch` before any packet
+ * after CONNECT is handled (call it in preConnect); test/integration/tenant-quotas.test.ts checks
+ * that a held gateway is read again.
+ */
+export class ReadPauses {
+  private readonly states = new WeakMap<Client, State>();
+
+  track(client: Client): void {
+    const internals = client as unknown as ClientInternals;
+    const state: State = { holds: 0, owed: 0, next: internals._nextBatch };
+    if (typeof state.next !== 'function')
+      throw new Error(`aedes client ${client.id} has no _nextBatch to track`);
+    internals._nextBatch = (error) => {
+      if (!error && state.holds > 0) {
+        state.owed++;
+        return;
+      }
+      state.next(error);
+    };
+    this.states.set(client, state);
+  }
+
+  /** Reads nothing more from the client until it is released as many times as it was held. */
+  hold(client: Client): void {
+    const state = this.states.get(client);
+    if (!state) return;
+    if (state.holds === 0) (client as unknown as ClientInternals)._paused = true;
+    state.holds++;
+  }
+
+  release(client: Client): void {
+    const state = this.states.get(client);
+    if (!state || state.holds === 0) return;
+    state.holds--;
+    if (state.holds > 0) return;
+    (client as unknown as ClientInternals)._paused = false;
+    const owed = state.owed;
+    state.owed = 0;
+    for (let i = 0; i < owed; i++) state.next();
+  }
+}
