@@ -29,6 +29,12 @@ function withoutOwnReads(answer: { status: number; body: unknown }) {
   return { ...answer, body: { ...page, total: page.total - (page.items.length - items.length), items } };
 }
 
+/** A tenant's usage without its message rate now: a measurement of the moment, not its state. */
+function withoutRate(answer: { status: number; body: unknown }) {
+  const { messagesPerSecond: _rate, ...usage } = (answer.body ?? {}) as Record<string, unknown>;
+  return { ...answer, body: usage };
+}
+
 /** The name of the token region staff read with (the test admin token's). */
 const snapshotActor = 'bootstrap-admin';
 
@@ -43,7 +49,11 @@ export async function tenantSnapshot(apiUrl: string, tenant: string): Promise<Sn
     const res = await asRegion(apiUrl, tenant, path);
     const text = await res.text();
     const answer = { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-    snapshot[path] = path.startsWith('/api/v1/audit') ? withoutOwnReads(answer) : answer;
+    snapshot[path] = path.startsWith('/api/v1/audit')
+      ? withoutOwnReads(answer)
+      : path.startsWith('/api/v1/tenants/')
+        ? withoutRate(answer)
+        : answer;
     return answer.body as { items?: { id?: string | number }[] } & { id?: string }[];
   };
   const [devices, gateways, alerts, rules, , commands, , , , letters] = await Promise.all(lists.map(read));
