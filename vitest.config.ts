@@ -9,6 +9,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll waits for an event (a page's script to have run, a list to show a row): as long
+    // as a loaded CI machine may take, not vitest's default of one second.
+    expect: { poll: { timeout: 15_000 } },
     // Integration tests start their own influxd and broker; two workers fit the 2-core machines.
     maxWorkers: 2,
   },
