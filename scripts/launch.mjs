@@ -1,12 +1,13 @@
 // `npm start` on any Node: plain JavaScript that the machine's older Node runs. On a Node older than
 // 24 it installs Node 24 from the npm registry into a cache of its own (CITY_NODE_CACHE, default
 // ~/.cache/city-platform/node24) and runs itself again there; then it makes sure influxd is installed
-// (Debian's package when root; otherwise it prints the command), builds the console with --console,
-// and runs the given TypeScript entry point in this process.
+// (Debian's package when root; otherwise it prints the command), builds the console with --console
+// when its sources changed since the last build, and runs the given TypeScript entry point in this
+// process.
 //
 //   node scripts/launch.mjs [--console] <entry.ts> [arguments]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +19,25 @@ const npmCommand = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 function fail(message) {
   say(message);
   process.exit(1);
+}
+
+/** The newest modification time (ms) of a file or of anything in a folder; 0 when it is missing. */
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  return Math.max(info.mtimeMs, ...readdirSync(path).map((entry) => newest(join(path, entry))));
+}
+
+/**
+ * Whether the console must be built: console/dist is missing or older than its sources and shared/,
+ * which it imports (as test/browser/build.ts decides). A build empties console/dist, which a cloud
+ * already running from this checkout serves: it is not rebuilt when nothing changed.
+ */
+function consoleIsStale() {
+  const built = newest(join('console', 'dist', 'index.html'));
+  const sources = ['console/src', 'console/index.html', 'console/vite.config.ts', 'shared'].map(newest);
+  return built === 0 || Math.max(...sources) >= built;
 }
 
 /** Runs a command with its output shown; stops the launcher when it fails. */
@@ -79,7 +99,10 @@ async function main() {
   if (!entry) fail('usage: node scripts/launch.mjs [--console] <entry.ts> [arguments]');
   if (needsNewerNode(process.versions.node)) return reexecUnderNode24();
   ensureInfluxd();
-  if (buildConsole) runShown(npmCommand, ['run', 'console:build']);
+  if (buildConsole) {
+    if (consoleIsStale()) runShown(npmCommand, ['run', 'console:build']);
+    else say('the console is built and up to date');
+  }
   // The entry point runs in this process: signals reach it as they reach `node <entry>`.
   process.argv = [process.argv[0], resolve(entry), ...rest];
   await import(pathToFileURL(resolve(entry)).href);
