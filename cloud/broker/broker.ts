@@ -9,23 +9,12 @@ import { canPublish, canSubscribe } from './access.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { CredentialsFile } from './credentials.ts';
 import { GatewaySessions, remoteAddress } from './gateway-sessions.ts';
-import { RateLimiter, RateMeter } from './limits.ts';
+import { RateLimiter } from './limits.ts';
 import { createListener, type ListenerSpec, listen } from './listeners.ts';
 import { loggedId } from './logged-ids.ts';
 import { ReadPauses } from './read-pauses.ts';
 import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
-
-/**
- * How long a message over its tenant's messages/s quota may wait for its turn. While it waits, the
- * broker reads nothing more from its connection (see `ReadPauses`), so the tenant is slowed to its
- * quota and the rest of its traffic waits in its gateways, not in the cloud. Refusing instead would
- * close the connection (MQTT 3.1.1 has no negative PUBACK), and every reconnect costs a scrypt check
- * of the gateway's secret: work a flooding town would make the whole installation do. Only a message
- * that would wait longer than this is refused (a tenant whose gateways, one read each, hold more than
- * this much of its quota). Below the 7.5 s in which aedes closes an unread connection with the edge
- * agent's shortest keepalive (5 s).
- */
-const tenantHoldMs = 5_000;
+import { TenantRates } from './tenant-rates.ts';
 
 export interface BrokerLimits {
   maxPayloadBytes: number;
@@ -82,10 +71,8 @@ export class MqttBroker {
   private readonly gatewayOf = new WeakMap<Client, string>();
   /** The tenant of each connected gateway, from its credential. */
   private readonly tenantOf = new WeakMap<Client, string>();
-  /** Each tenant's message rate (its quota; rebuilt when the quota changes). */
-  private readonly tenantRates = new Map<string, { perSecond: number; limiter: RateLimiter }>();
-  /** Each tenant's accepted messages per second, as its usage shows it. */
-  private readonly tenantMeters = new Map<string, RateMeter>();
+  /** Each tenant's message quota and accepted rate. */
+  private readonly tenantRates = new TenantRates();
   private readonly sessions: GatewaySessions;
   private readonly connectionRate: RateLimiter;
   private readonly messageRate: RateLimiter;
@@ -206,25 +193,12 @@ export class MqttBroker {
 
   /** A tenant's accepted messages per second, over the last 10 s. */
   messageRateOf(tenant: string): number {
-    return this.tenantMeters.get(tenant)?.perSecond(this.options.now().getTime()) ?? 0;
+    return this.tenantRates.accepted(tenant, this.options.now().getTime());
   }
 
   /** Closes the connections of a tenant's gateways (it was suspended or deleted). */
   endTenantSessions(tenant: string, why: string): void {
     this.sessions.endTenant(tenant, why);
-  }
-
-  /**
-   * Reserves one message of `tenant` in its quota: the ms it waits to fit (0: now), or undefined when
-   * it would wait longer than `tenantHoldMs` (see `authorizePublish`).
-   */
-  private tenantReservation(tenant: string, perSecond: number, nowMs: number): number | undefined {
-    let rate = this.tenantRates.get(tenant);
-    if (rate?.perSecond !== perSecond) {
-      rate = { perSecond, limiter: new RateLimiter(perSecond, perSecond * 2) };
-      this.tenantRates.set(tenant, rate);
-    }
-    return rate.limiter.reserve(tenant, nowMs, tenantHoldMs);
   }
 
   /**
@@ -238,15 +212,6 @@ export class MqttBroker {
       this.reads.release(client);
       then();
     }, ms);
-  }
-
-  private meterOf(tenant: string): RateMeter {
-    let meter = this.tenantMeters.get(tenant);
-    if (!meter) {
-      meter = new RateMeter(10);
-      this.tenantMeters.set(tenant, meter);
-    }
-    return meter;
   }
 
   private authorizePublish(
@@ -292,10 +257,10 @@ export class MqttBroker {
         : { allowed: false as const, reason: 'unauthenticated' };
     if (!decision.allowed) return refuse(decision.reason, 'mqtt_publish_refused');
     const owner = tenant as string;
-    // The tenant's quota paces its gateways: a message over it waits its turn (up to tenantHoldMs),
-    // and only one that would wait longer is refused; see tenantHoldMs.
+    // The tenant's quota paces its gateways: a message over it waits its turn (up to tenantHoldMs, tenant-rates.ts),
+    // and only one that would wait longer is refused; see tenant-rates.ts.
     const quota = this.options.tenants.messagesPerSecond(owner);
-    const waitMs = this.tenantReservation(owner, quota, now().getTime());
+    const waitMs = this.tenantRates.reserve(owner, quota, now().getTime());
     if (waitMs === undefined)
       return refuse(
         `tenant ${owner} is over its quota of ${quota} messages/s`,
@@ -310,7 +275,7 @@ export class MqttBroker {
     // the quota, a last will is published only after its client closed, and a gateway that sends the
     // message again is recognised (duplicate batch).
     const ingest = () => {
-      this.meterOf(owner).mark(now().getTime());
+      this.tenantRates.mark(owner, now().getTime());
       onUplink(
         { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
         owner,
