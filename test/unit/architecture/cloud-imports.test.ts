@@ -27,6 +27,7 @@ const cloudLayers = [
   'storage',
   'retention',
   'sqlite',
+  'geo',
   'monitoring',
   'errors',
   'lifecycle',
