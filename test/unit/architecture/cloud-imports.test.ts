@@ -21,6 +21,7 @@ const cloudLayers = [
   'commands',
   'gateway-config',
   'dashboards',
+  'rollups',
   'registry',
   'dead-letters',
   'access',
