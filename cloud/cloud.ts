@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type Clock, wallClock } from '../shared/clock.ts';
 import { readFleetFiles } from '../shared/fleet-files.ts';
@@ -10,14 +9,18 @@ import { SqliteSessionStore } from './access/sessions.ts';
 import { SqliteTokenStore } from './access/tokens.ts';
 import { SqliteUserStore } from './access/users.ts';
 import { apiFeature } from './api/feature.ts';
-import { brokerFeature, mqttListenersFeature, type NamedListener } from './broker/feature.ts';
+import { externalBrokerFeature } from './broker/external-feature.ts';
+import { brokerFeature, mqttListenersFeature } from './broker/feature.ts';
 import { GatewayOutbound } from './broker/outbound.ts';
+import type { RefusedPublish } from './broker/refusals.ts';
 import type { CloudConfig } from './config.ts';
 import { deadLettersFeature } from './dead-letters/feature.ts';
+import type { UplinkMessage } from './ingest/ingest.ts';
 import { startFeatures } from './lifecycle/features.ts';
 import { Counters } from './monitoring/counters.ts';
 import { platformDbPath } from './platform-db.ts';
 import { platformDbMigrations } from './platform-migrations.ts';
+import { defaultQuotas, externalSettings, mqttListeners } from './settings.ts';
 import { sqliteDatabaseFeature } from './sqlite/database-feature.ts';
 import type { InfluxConnection } from './storage/influx.ts';
 import { applyRetentionPolicy } from './storage/retention-policy.ts';
@@ -28,7 +31,7 @@ import { TenantCells } from './tenants/cells.ts';
 import { eraseTenant } from './tenants/erase.ts';
 import { upgradeSingleCityLayout } from './tenants/legacy-layout.ts';
 import { tenantPaths } from './tenants/paths.ts';
-import type { Tenant, TenantQuotas } from './tenants/schema.ts';
+import type { Tenant } from './tenants/schema.ts';
 import { TenantService } from './tenants/service.ts';
 import { SqliteTenantStore } from './tenants/sqlite-store.ts';
 
@@ -55,44 +58,6 @@ interface Running {
   mqttPorts: Record<string, number>;
   httpPort: number;
   stop: () => Promise<void>;
-}
-
-/** The MQTT listeners the configuration asks for: plain TCP always, TLS and WebSocket when set. */
-function mqttListeners(config: CloudConfig): NamedListener[] {
-  const host = config.MQTT_HOST;
-  const listeners: NamedListener[] = [
-    { name: 'mqtt', variable: 'MQTT_PORT', spec: { kind: 'tcp', port: config.MQTT_PORT, host } },
-  ];
-  if (config.MQTTS_PORT !== undefined) {
-    const files = {
-      cert: config.MQTT_TLS_CERT as string,
-      key: config.MQTT_TLS_KEY as string,
-      ca: config.MQTT_TLS_CA,
-    };
-    listeners.push({
-      name: 'mqtts',
-      variable: 'MQTTS_PORT',
-      spec: { kind: 'tls', port: config.MQTTS_PORT, host, files },
-    });
-  }
-  if (config.MQTT_WS_PORT !== undefined)
-    listeners.push({
-      name: 'ws',
-      variable: 'MQTT_WS_PORT',
-      spec: { kind: 'ws', port: config.MQTT_WS_PORT, host },
-    });
-  return listeners;
-}
-
-/** The quotas a tenant gets unless region staff set others. */
-function defaultQuotas(config: CloudConfig): TenantQuotas {
-  return {
-    devices: config.TENANT_MAX_DEVICES,
-    gateways: config.TENANT_MAX_GATEWAYS,
-    messagesPerSecond: config.TENANT_MESSAGES_PER_SECOND,
-    deadLetterBytes: config.TENANT_DEAD_LETTER_BYTES,
-    retentionDays: config.READINGS_RETENTION_DAYS,
-  };
 }
 
 /**
@@ -163,6 +128,15 @@ export class Cloud {
     const counters = this.counters;
     const outbound = new GatewayOutbound(log);
     const { value, stop } = await startFeatures(log, async (start) => {
+      const uplink = (message: UplinkMessage, tenant: string): Promise<void> => {
+        const cell = cells.get(tenant);
+        if (!cell) return Promise.reject(new Error(`tenant ${tenant} is not running`));
+        return cell.ingestor.handle(message);
+      };
+      const refused = (message: RefusedPublish): void => {
+        const cell = message.tenant === undefined ? undefined : cells.get(message.tenant);
+        (cell?.intake ?? unattributed.intake).refusedPublish(message);
+      };
       const upgraded = upgradeSingleCityLayout(config.DATA_DIR, log);
       const { db } = await start(
         sqliteDatabaseFeature({ path: platformDbPath(config.DATA_DIR), migrations: platformDbMigrations }),
@@ -182,15 +156,8 @@ export class Cloud {
         counters,
         now,
         outbound,
-        onUplink: (message, tenant) => {
-          const cell = cells.get(tenant);
-          if (!cell) return Promise.reject(new Error(`tenant ${tenant} is not running`));
-          return cell.ingestor.handle(message);
-        },
-        onRefused: (message) => {
-          const cell = message.tenant === undefined ? undefined : cells.get(message.tenant);
-          (cell?.intake ?? unattributed.intake).refusedPublish(message);
-        },
+        onUplink: (message, tenant) => uplink(message, tenant),
+        onRefused: (message) => refused(message),
         gateways: {
           onGatewayListening: (gateway, tenant) =>
             cells.get(tenant)?.commands.gateways.onGatewayListening(gateway),
@@ -244,11 +211,18 @@ export class Cloud {
                   new Error(`tenant ${id} may not publish on ${topic}: city/v1/tenants/${id}/… only`),
                 ),
           mqtt: {
-            connectedGateways: () => mqtt.connectedIdsOf(id),
+            connectedGateways: () => connectedIdsOf(id),
             messagesPerSecond: () => mqtt.messageRateOf(id),
           },
           onFatal,
         });
+      };
+      // Gateways connect to the embedded broker, or to the city's own one (MQTT_EXTERNAL_URL).
+      let external: ReturnType<typeof externalBrokerFeature> | undefined;
+      const connectedIdsOf = (tenant: string): ReadonlySet<string> => {
+        const outside = external?.connectedIdsOf(tenant);
+        const inside = mqtt.connectedIdsOf(tenant);
+        return outside && outside.size > 0 ? new Set([...inside, ...outside]) : inside;
       };
       const cells = new TenantCells({ startCell, log });
       const service = new TenantService({
@@ -297,6 +271,26 @@ export class Cloud {
       const { ports } = await start(
         mqttListenersFeature({ broker: mqtt.broker, listeners: mqttListeners(config) }),
       );
+      external = config.MQTT_EXTERNAL_URL
+        ? await start(
+            externalBrokerFeature({
+              settings: externalSettings(config, config.MQTT_EXTERNAL_URL),
+              outbound,
+              onEmbedded: (gateway) => {
+                const tenant = mqtt.tenantOf(gateway);
+                return tenant !== undefined && mqtt.connectedIdsOf(tenant).has(gateway);
+              },
+              tenantOf: mqtt.tenantOfNow,
+              onUplink: uplink,
+              onRefused: refused,
+              onGatewayListening: (gateway, tenant) =>
+                cells.get(tenant)?.commands.gateways.onGatewayListening(gateway),
+              onGatewayGone: (gateway, tenant) => cells.get(tenant)?.commands.gateways.onGatewayGone(gateway),
+              log,
+              counters,
+            }),
+          )
+        : undefined;
       const api = await start(
         apiFeature({
           db,

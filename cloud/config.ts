@@ -29,6 +29,29 @@ export const cloudConfig = z.object({
   MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
   MQTT_CONNECTIONS_PER_MINUTE: z.coerce.number().int().positive().default(120),
   MQTT_MESSAGES_PER_SECOND: z.coerce.number().positive().default(500),
+  /**
+   * A city's own MQTT broker (MQTT 5, e.g. Mosquitto 2) to ingest from besides the embedded one: the
+   * platform joins a shared subscription there (docs/scale-out.md, "An existing MQTT broker").
+   */
+  MQTT_EXTERNAL_URL: z.url({ protocol: /^(mqtts?|wss?)$/ }).optional(),
+  MQTT_EXTERNAL_USERNAME: z.string().optional(),
+  MQTT_EXTERNAL_PASSWORD: z.string().optional(),
+  /** PEM file of the CA of the external broker's certificate, when it is a private one. */
+  MQTT_EXTERNAL_CA: z.string().optional(),
+  /** The shared-subscription group every node of this platform joins. */
+  MQTT_EXTERNAL_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (no / + #)')
+    .default('city-platform'),
+  /** This node's client id prefix at the external broker: keep it stable, the broker keeps its session. */
+  MQTT_EXTERNAL_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,60}$/, 'letters, digits, _ . and -')
+    .default('city-platform'),
+  /** Subscriber connections this node opens in the group (each takes one message at a time). */
+  MQTT_EXTERNAL_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(4),
+  /** How long the external broker keeps this node's session and queues its messages while it is away. */
+  MQTT_EXTERNAL_SESSION_EXPIRY_S: z.coerce.number().int().min(60).max(4_294_967_295).default(86_400),
   DATA_DIR: z.string().default('./data'),
   /** The default tenant's fleet files (a single-city installation's). */
   FLEET_DIR: z.string().default('./provisioning/fleet'),

@@ -163,14 +163,16 @@ export class EdgeAgent {
     client.on('connect', () => {
       this.connects++;
       log.info({ gatewayId: config.gatewayId }, 'connected to broker');
-      const online: GatewayStatus = { ...offline, state: 'online', ts: this.deps.now().toISOString() };
-      client.publish(statusTopic, JSON.stringify(online), { qos: 1, retain: true });
+      // Subscribed before it says it is online: a cloud behind a broker of the city's own learns that a
+      // gateway listens for commands only from this status (docs/scale-out.md).
       client.subscribe(
         [gatewayTopic(config.gatewayId, 'commands'), gatewayTopic(config.gatewayId, 'config')],
         {
           qos: 1,
         },
       );
+      const online: GatewayStatus = { ...offline, state: 'online', ts: this.deps.now().toISOString() };
+      client.publish(statusTopic, JSON.stringify(online), { qos: 1, retain: true });
       this.publisher.connected(client);
     });
     client.on('message', (topic, payload) => {

@@ -38,6 +38,9 @@ export function brokerFeature(deps: BrokerFeatureDeps) {
     },
     /** The tenant a gateway's credential gives it to (undefined: no credential). */
     tenantOf: (gateway: string) => credentialOf(credentials.current, gateway)?.tenant,
+    /** As `tenantOf`, reading the file again when it names no such gateway (it may have just been provisioned). */
+    tenantOfNow: async (gateway: string): Promise<string | undefined> =>
+      credentialOf(credentials.current, gateway)?.tenant ?? (await credentials.credential(gateway))?.tenant,
     connectedClients: () => running().aedes.connectedClients,
     /** The ids of a tenant's gateways connected now. */
     connectedIdsOf: (tenant: string): ReadonlySet<string> => broker?.connectedIdsOf(tenant) ?? new Set(),

@@ -18,8 +18,8 @@ export interface TestCloud {
   dataDir: string;
   /** Provisions a gateway and returns its secret. */
   provision(gatewayId: string): Promise<string>;
-  /** Stops the cloud and starts a new one on the same data directory and ports. */
-  restart(): Promise<void>;
+  /** Stops the cloud and starts a new one on the same data directory and ports (running `whileStopped` between). */
+  restart(whileStopped?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -66,9 +66,10 @@ export async function startTestCloud(
   await cloud.start();
   const result: TestCloud = {
     cloud,
-    restart: async () => {
+    restart: async (whileStopped?: () => Promise<void>) => {
       const ports = { MQTT_PORT: result.cloud.mqttPort, HTTP_PORT: result.cloud.httpPort };
       await result.cloud.stop();
+      await whileStopped?.();
       result.cloud = new Cloud({ config: { ...config, ...ports }, log, influx, clock });
       await result.cloud.start();
     },

@@ -10,12 +10,19 @@ import { waitFor } from './wait.ts';
 
 /**
  * A Mosquitto of the test's own (the Debian package) on a free loopback port, never the system's
- * 1883, that admits one user with a password (from mosquitto_passwd): a camera site's broker.
+ * 1883, that admits its users with their passwords (from mosquitto_passwd): a camera site's broker,
+ * or a city's own broker.
  */
-export async function startMosquitto(dir: string, user: { name: string; password: string }) {
+export async function startMosquitto(
+  dir: string,
+  user: { name: string; password: string },
+  others: { name: string; password: string }[] = [],
+) {
   const port = await freePort();
   const passwords = join(dir, 'mosquitto.passwd');
   await promisify(execFile)('mosquitto_passwd', ['-b', '-c', passwords, user.name, user.password]);
+  for (const other of others)
+    await promisify(execFile)('mosquitto_passwd', ['-b', passwords, other.name, other.password]);
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(
     conf,
