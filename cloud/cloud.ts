@@ -137,6 +137,12 @@ export class Cloud {
         const cell = message.tenant === undefined ? undefined : cells.get(message.tenant);
         (cell?.intake ?? unattributed.intake).refusedPublish(message);
       };
+      const tenantRefusal = (tenant: string): string | undefined => {
+        const record = service.current(tenant);
+        if (!record) return `its tenant ${tenant} does not exist`;
+        if (record.status === 'suspended') return `its tenant ${tenant} is suspended`;
+        return cells.get(tenant) ? undefined : `its tenant ${tenant} is not running`;
+      };
       const upgraded = upgradeSingleCityLayout(config.DATA_DIR, log);
       const { db } = await start(
         sqliteDatabaseFeature({ path: platformDbPath(config.DATA_DIR), migrations: platformDbMigrations }),
@@ -166,12 +172,7 @@ export class Cloud {
             cells.get(tenant)?.commands.gateways.onDelivered(topic, payload),
         },
         tenants: {
-          refusal: (tenant) => {
-            const record = service.current(tenant);
-            if (!record) return `its tenant ${tenant} does not exist`;
-            if (record.status === 'suspended') return `its tenant ${tenant} is suspended`;
-            return cells.get(tenant) ? undefined : `its tenant ${tenant} is not running`;
-          },
+          refusal: (tenant) => tenantRefusal(tenant),
           messagesPerSecond: (tenant) => service.current(tenant)?.quotas.messagesPerSecond ?? 0,
           gatewayOverQuota: (tenant, gateway, connected) =>
             cells.get(tenant)?.quotas.gatewayOverQuota(gateway, connected),
@@ -281,6 +282,7 @@ export class Cloud {
                 return tenant !== undefined && mqtt.connectedIdsOf(tenant).has(gateway);
               },
               tenantOf: mqtt.tenantOfNow,
+              refusal: tenantRefusal,
               onUplink: uplink,
               onRefused: refused,
               onGatewayListening: (gateway, tenant) =>

@@ -27,6 +27,8 @@ export interface ExternalBrokerOptions {
   sessionExpirySeconds: number;
   /** The tenant a gateway belongs to, from its credential (undefined: not one of ours). */
   tenantOf(gatewayId: string): Promise<string | undefined>;
+  /** Why a tenant's gateways are refused now (suspended, not running), if they are. */
+  refusal(tenant: string): string | undefined;
   /** Resolves once what the message carried is durable; rejects when storage cannot make it so. */
   onUplink(message: UplinkMessage, tenant: string): Promise<void>;
   onRefused(message: RefusedPublish): void;
@@ -163,7 +165,7 @@ export class ExternalBroker {
     const { counters, log } = this.options;
     counters.add('external_mqtt_received');
     const parsed = parseTopic(topic);
-    const refuse = (reason: string, code: number) => {
+    const refuse = (reason: string, code: number, tenant?: string) => {
       counters.add('external_mqtt_refused');
       this.options.onRefused({
         topic,
@@ -181,6 +183,9 @@ export class ExternalBroker {
     const { gatewayId, channel } = parsed;
     const ingest = async (tenant: string | undefined): Promise<void> => {
       if (tenant === undefined) return refuse(`gateway ${gatewayId} has no credential`, notAuthorized);
+      const refusal = this.options.refusal(tenant);
+      if (refusal !== undefined)
+        return refuse(`gateway ${gatewayId} refused: ${refusal}`, notAuthorized, tenant);
       if (channel === 'status') this.presence(gatewayId, tenant, payload);
       await this.options.onUplink({ topic, gatewayId, channel, payload }, tenant);
       done(0);

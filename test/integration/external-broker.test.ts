@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExternalBroker } from '../../cloud/broker/external-broker.ts';
+import { Counters } from '../../cloud/monitoring/counters.ts';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { streamingCity } from '../../scripts/streaming-city.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
@@ -146,6 +148,55 @@ describe('ingest through a city-run MQTT broker (MQTT 5 shared subscription)', (
       expect(command.status).toBe('succeeded');
     } finally {
       await stop();
+    }
+  });
+});
+
+describe('a message the platform could not make durable', () => {
+  it('is not acknowledged, and the broker sends it again once the node is back', async () => {
+    const failures = { left: 2 };
+    const stored: string[] = [];
+    const node = new ExternalBroker({
+      url: broker.url,
+      username: platform.name,
+      password: platform.password,
+      group: 'failing',
+      clientId: 'node-failing',
+      connections: 1,
+      sessionExpirySeconds: 600,
+      retryMs: 100,
+      tenantOf: async () => 'default',
+      refusal: () => undefined,
+      onUplink: async (message) => {
+        const text = message.payload.toString();
+        // The city's gateways keep publishing too: only the probe's two messages are followed.
+        if (text !== 'one' && text !== 'two') return;
+        if (text === 'one' && failures.left-- > 0) throw new Error('journal cannot write');
+        stored.push(text);
+      },
+      onRefused: () => undefined,
+      onGatewayListening: () => undefined,
+      onGatewayGone: () => undefined,
+      log: silentLog,
+      counters: new Counters(),
+    });
+    await node.start();
+    const gateway = fleet.gateways[0]?.id as string;
+    const sender = await connectAsync(broker.url, {
+      protocolVersion: 5,
+      username: gateway,
+      password: `${gateway}-secret`,
+      clientId: `${gateway}-probe`,
+    });
+    try {
+      await sender.publishAsync(`city/v1/gateways/${gateway}/heartbeat`, 'one', { qos: 1 });
+      await sender.publishAsync(`city/v1/gateways/${gateway}/heartbeat`, 'two', { qos: 1 });
+      await waitFor('both messages stored', () => (stored.length >= 2 ? true : undefined));
+      expect(stored).toEqual(['one', 'two']);
+      expect(failures.left).toBe(-1);
+    } finally {
+      await sender.endAsync();
+      await node.stop();
     }
   });
 });
