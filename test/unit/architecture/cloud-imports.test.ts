@@ -138,6 +138,7 @@ describe('cloud/ folders import one way', () => {
       'tenant-cell.ts',
       'retained-stores.ts',
       'schema-migrations.ts',
+      'settings.ts',
       'config.ts',
     ];
     for (const [file, target] of rootEdges)
