@@ -28,6 +28,7 @@ const cloudLayers = [
   'storage',
   'retention',
   'sqlite',
+  'postgres',
   'geo',
   'monitoring',
   'errors',
