@@ -139,6 +139,7 @@ describe('cloud/ folders import one way', () => {
       'tenant-cell.ts',
       'retained-stores.ts',
       'schema-migrations.ts',
+      'postgres-stores.ts',
       'config.ts',
     ];
     for (const [file, target] of rootEdges)
