@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../postgres/pool.ts';
 import type { PgSchema } from '../postgres/schema-name.ts';
-import { WriteQueue } from '../postgres/write-queue.ts';
+import { WriteQueue, type WriteRetry } from '../postgres/write-queue.ts';
 import { OpenAlerts } from './open-alerts.ts';
 import { columns, type Row, toAlert } from './rows.ts';
 import type {
@@ -30,18 +30,22 @@ import type {
  */
 export class PostgresAlertStore implements AlertStore {
   private readonly schema: PgSchema;
-  private readonly writes = new WriteQueue();
+  private readonly writes: WriteQueue;
   private openAlerts = new OpenAlerts();
   /** Every open alert known here, by id (`openAlerts` keeps the newest of a subject only). */
   private known = new Map<string, Alert>();
 
-  private constructor(schema: PgSchema) {
+  private constructor(schema: PgSchema, retry?: WriteRetry) {
     this.schema = schema;
+    this.writes = new WriteQueue(retry);
   }
 
-  /** The store of a migrated schema, with the open alerts it holds. */
-  static async open(schema: PgSchema): Promise<PostgresAlertStore> {
-    const store = new PostgresAlertStore(schema);
+  /**
+   * The store of a migrated schema, with the open alerts it holds. A write that finds PostgreSQL
+   * unreachable waits for it (`retry`, cloud/postgres/write-queue.ts) with the writes behind it.
+   */
+  static async open(schema: PgSchema, options: { retry?: WriteRetry } = {}): Promise<PostgresAlertStore> {
+    const store = new PostgresAlertStore(schema, options.retry);
     await store.refresh();
     return store;
   }
@@ -77,12 +81,14 @@ export class PostgresAlertStore implements AlertStore {
       firedAt,
       lastMatchAt,
     });
-    return this.writes.push(() =>
+    // A retry may follow a first attempt that committed before its connection broke: then it does nothing.
+    return this.writes.push((attempt) =>
       inTransaction(this.schema.pool, async (client) => {
-        await client.query(
+        const { rowCount } = await client.query(
           `INSERT INTO ${this.schema.name}.alerts (id, rule_id, rule_name, severity, subject, subject_id,
             district, device_kind, state, summary, fired_at, last_match_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ${attempt > 0 ? 'ON CONFLICT (id) DO NOTHING' : ''}`,
           [
             id,
             ruleId,
@@ -98,7 +104,8 @@ export class PostgresAlertStore implements AlertStore {
             lastMatchAt,
           ],
         );
-        await this.history(client, id, { at: firedAt, actor, action: 'fired', detail: { summary } });
+        if (rowCount)
+          await this.history(client, id, { at: firedAt, actor, action: 'fired', detail: { summary } });
       }),
     );
   }
@@ -107,7 +114,7 @@ export class PostgresAlertStore implements AlertStore {
   update(id: string, changes: AlertChanges, entry?: AlertHistoryEntry): Promise<void> {
     const current = this.known.get(id);
     if (current) this.remember({ ...current, ...changes });
-    return this.writes.push(async () => {
+    return this.writes.push(async (attempt) => {
       await inTransaction(this.schema.pool, async (client) => {
         const keys = Object.keys(changes) as (keyof typeof columns)[];
         if (keys.length > 0) {
@@ -117,7 +124,7 @@ export class PostgresAlertStore implements AlertStore {
             [...keys.map((k) => (changes[k] as string | undefined) ?? null), id],
           );
         }
-        if (entry) await this.history(client, id, entry);
+        if (entry) await this.history(client, id, entry, attempt > 0);
       });
       // An alert not open here (raised by another node, or resolved): its state comes from the database.
       if (!current) {
@@ -130,9 +137,17 @@ export class PostgresAlertStore implements AlertStore {
     });
   }
 
-  private async history(client: pg.PoolClient, id: string, entry: AlertHistoryEntry): Promise<void> {
+  /** Appends a history entry; on a retry, not if the first attempt appended it already. */
+  private async history(
+    client: pg.PoolClient,
+    id: string,
+    entry: AlertHistoryEntry,
+    retry = false,
+  ): Promise<void> {
+    const h = `${this.schema.name}.alert_history`;
     await client.query(
-      `INSERT INTO ${this.schema.name}.alert_history (alert_id, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5)`,
+      `INSERT INTO ${h} (alert_id, at, actor, action, detail) SELECT $1, $2, $3, $4, $5
+       ${retry ? `WHERE NOT EXISTS (SELECT 1 FROM ${h} WHERE alert_id = $1 AND at = $2 AND actor = $3 AND action = $4)` : ''}`,
       [
         id,
         entry.at,

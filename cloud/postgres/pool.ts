@@ -17,15 +17,21 @@ export function openPool(url: string, options: { log?: Logger; max?: number } = 
 /** Runs `fn` in one transaction on one connection of the pool: committed if it resolves, else rolled back. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection lost between two queries (the server restarted) is reported as an 'error' event, which
+  // would end the process without a listener; the next query fails with it instead.
+  const lost = () => undefined;
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
+    // A connection that broke cannot roll back: the pool closes it on release instead of reusing it.
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.removeListener('error', lost);
     client.release();
   }
 }

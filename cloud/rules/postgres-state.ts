@@ -1,5 +1,5 @@
 import type { PgSchema } from '../postgres/schema-name.ts';
-import { WriteQueue } from '../postgres/write-queue.ts';
+import { WriteQueue, type WriteRetry } from '../postgres/write-queue.ts';
 import { MemoryRuleStateStore } from './memory-state.ts';
 import type { RuleStateStore, SubjectState } from './state.ts';
 
@@ -14,15 +14,17 @@ import type { RuleStateStore, SubjectState } from './state.ts';
  */
 export class PostgresRuleStateStore implements RuleStateStore {
   private readonly schema: PgSchema;
-  private readonly writes = new WriteQueue();
+  private readonly writes: WriteQueue;
   private cache = new MemoryRuleStateStore();
 
-  private constructor(schema: PgSchema) {
+  private constructor(schema: PgSchema, retry?: WriteRetry) {
     this.schema = schema;
+    this.writes = new WriteQueue(retry);
   }
 
-  static async open(schema: PgSchema): Promise<PostgresRuleStateStore> {
-    const store = new PostgresRuleStateStore(schema);
+  /** A write that finds PostgreSQL unreachable waits for it (`retry`) with the writes behind it; each is harmless twice. */
+  static async open(schema: PgSchema, options: { retry?: WriteRetry } = {}): Promise<PostgresRuleStateStore> {
+    const store = new PostgresRuleStateStore(schema, options.retry);
     await store.refresh();
     return store;
   }

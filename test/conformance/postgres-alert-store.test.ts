@@ -62,4 +62,31 @@ describe('PostgresAlertStore', () => {
     await next;
     expect((await store.list({ limit: 10, offset: 0 })).total).toBe(2);
   });
+
+  it('a write that loses its connection waits for PostgreSQL, and is stored once', async () => {
+    const schema = await database.schema(tenantSchemaMigrations);
+    const retry = { firstDelayMs: 10, maxDelayMs: 100, giveUpAfterMs: 30_000 };
+    const store = await PostgresAlertStore.open(schema, { retry });
+    const pool = await database.pool();
+    const waiting = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    const blocker = await pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`LOCK TABLE ${schema.name}.alerts IN ACCESS EXCLUSIVE MODE`);
+      const inserted = store.insert(alert('a1', 'lamp-1'), 'rules');
+      const updated = store.update(
+        'a1',
+        { state: 'acknowledged' },
+        { at: 'x', actor: 'ops', action: 'acknowledged' },
+      );
+      // The insert waits for the lock; then its connection is cut, as a restart of PostgreSQL would.
+      await expect.poll(async () => (await pool.query(waiting)).rowCount).toBe(1);
+      await pool.query(`SELECT pg_terminate_backend(pid) FROM (${waiting}) w`);
+      await blocker.query('COMMIT');
+      await Promise.all([inserted, updated]);
+    } finally {
+      blocker.release();
+    }
+    expect((await store.get('a1'))?.history.map((h) => h.action)).toEqual(['fired', 'acknowledged']);
+  });
 });

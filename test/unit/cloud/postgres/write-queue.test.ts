@@ -51,4 +51,49 @@ describe('WriteQueue', () => {
     await all;
     expect(settled).toBe(true);
   });
+
+  describe('when PostgreSQL is unreachable', () => {
+    const retry = { firstDelayMs: 1, maxDelayMs: 2, giveUpAfterMs: 60_000 };
+    const gone = () => Object.assign(new Error('terminating connection'), { code: '57P01' });
+
+    it('tries a write again, telling it which attempt it is, and holds the writes behind it', async () => {
+      const queue = new WriteQueue(retry);
+      const order: string[] = [];
+      const first = queue.push(async (attempt) => {
+        order.push(`first ${attempt}`);
+        if (attempt < 2) throw gone();
+        return 'stored';
+      });
+      const second = queue.push(async (attempt) => {
+        order.push(`second ${attempt}`);
+      });
+      expect(await first).toBe('stored');
+      await second;
+      expect(order).toEqual(['first 0', 'first 1', 'first 2', 'second 0']);
+    });
+
+    it('does not try again a write the database refused', async () => {
+      const queue = new WriteQueue(retry);
+      let attempts = 0;
+      await expect(
+        queue.push(async () => {
+          attempts++;
+          throw Object.assign(new Error('duplicate key'), { code: '23505' });
+        }),
+      ).rejects.toThrow('duplicate key');
+      expect(attempts).toBe(1);
+    });
+
+    it('gives up after its time, with the last error', async () => {
+      const queue = new WriteQueue({ ...retry, giveUpAfterMs: 0 });
+      let attempts = 0;
+      await expect(
+        queue.push(async () => {
+          attempts++;
+          throw gone();
+        }),
+      ).rejects.toThrow('terminating connection');
+      expect(attempts).toBe(1);
+    });
+  });
 });
