@@ -34,6 +34,8 @@ export class PostgresAlertStore implements AlertStore {
   private openAlerts = new OpenAlerts();
   /** Every open alert known here, by id (`openAlerts` keeps the newest of a subject only). */
   private known = new Map<string, Alert>();
+  /** For each refresh under way, the alerts this node changed since it was called. */
+  private readonly recording = new Set<Alert[]>();
 
   private constructor(schema: PgSchema, retry?: WriteRetry) {
     this.schema = schema;
@@ -50,19 +52,34 @@ export class PostgresAlertStore implements AlertStore {
     return store;
   }
 
-  /** Reads the open alerts from the database again, after the writes called before it. */
+  /**
+   * Reads the open alerts from the database again, after the writes called before it; what this node
+   * changes meanwhile (its writes queued behind the read) is kept.
+   */
   refresh(): Promise<void> {
+    const meanwhile: Alert[] = [];
+    this.recording.add(meanwhile);
     return this.writes.push(async () => {
-      const { rows } = await this.schema.pool.query<Row>(
-        `SELECT * FROM ${this.schema.name}.alerts WHERE state <> 'resolved'`,
-      );
-      this.openAlerts = new OpenAlerts();
-      this.known = new Map();
-      for (const alert of rows.map(toAlert)) this.remember(alert);
+      try {
+        const { rows } = await this.schema.pool.query<Row>(
+          `SELECT * FROM ${this.schema.name}.alerts WHERE state <> 'resolved'`,
+        );
+        this.openAlerts = new OpenAlerts();
+        this.known = new Map();
+        for (const alert of [...rows.map(toAlert), ...meanwhile]) this.index(alert);
+      } finally {
+        this.recording.delete(meanwhile);
+      }
     });
   }
 
+  /** Takes in the current state of an alert. */
   private remember(alert: Alert): void {
+    this.index(alert);
+    for (const meanwhile of this.recording) meanwhile.push(alert);
+  }
+
+  private index(alert: Alert): void {
     this.openAlerts.index(alert);
     if (alert.state === 'resolved') this.known.delete(alert.id);
     else this.known.set(alert.id, alert);

@@ -3,6 +3,8 @@ import { WriteQueue, type WriteRetry } from '../postgres/write-queue.ts';
 import { MemoryRuleStateStore } from './memory-state.ts';
 import type { RuleStateStore, SubjectState } from './state.ts';
 
+type Change = (cache: MemoryRuleStateStore) => unknown;
+
 /**
  * Rule evaluation state in PostgreSQL (one tenant's schema, cluster mode), read at `open()` and then
  * served from memory; writes go to the database behind, one after another in the order called.
@@ -16,6 +18,8 @@ export class PostgresRuleStateStore implements RuleStateStore {
   private readonly schema: PgSchema;
   private readonly writes: WriteQueue;
   private cache = new MemoryRuleStateStore();
+  /** For each refresh under way, the changes this node made since it was called. */
+  private readonly recording = new Set<Change[]>();
 
   private constructor(schema: PgSchema, retry?: WriteRetry) {
     this.schema = schema;
@@ -29,23 +33,39 @@ export class PostgresRuleStateStore implements RuleStateStore {
     return store;
   }
 
-  /** Reads every state from the database again, after the writes called before it. */
+  /**
+   * Reads every state from the database again, after the writes called before it; what this node
+   * changes meanwhile (its writes queued behind the read) is kept.
+   */
   refresh(): Promise<void> {
+    const meanwhile: Change[] = [];
+    this.recording.add(meanwhile);
     return this.writes.push(async () => {
-      const { rows } = await this.schema.pool.query<{
-        rule_id: string;
-        subject_id: string;
-        since: string | null;
-        cleared_at: string | null;
-      }>(`SELECT rule_id, subject_id, since, cleared_at FROM ${this.schema.name}.rule_state`);
-      const cache = new MemoryRuleStateStore();
-      for (const row of rows)
-        cache.apply(row.rule_id, row.subject_id, {
-          since: row.since === null ? undefined : Number(row.since),
-          clearedAt: row.cleared_at === null ? undefined : Number(row.cleared_at),
-        });
-      this.cache = cache;
+      try {
+        const { rows } = await this.schema.pool.query<{
+          rule_id: string;
+          subject_id: string;
+          since: string | null;
+          cleared_at: string | null;
+        }>(`SELECT rule_id, subject_id, since, cleared_at FROM ${this.schema.name}.rule_state`);
+        const cache = new MemoryRuleStateStore();
+        for (const row of rows)
+          cache.apply(row.rule_id, row.subject_id, {
+            since: row.since === null ? undefined : Number(row.since),
+            clearedAt: row.cleared_at === null ? undefined : Number(row.cleared_at),
+          });
+        for (const change of meanwhile) change(cache);
+        this.cache = cache;
+      } finally {
+        this.recording.delete(meanwhile);
+      }
     });
+  }
+
+  /** Applies a change to the memory now, and to the memory a refresh under way is building. */
+  private change<T>(change: (cache: MemoryRuleStateStore) => T): T {
+    for (const meanwhile of this.recording) meanwhile.push(change);
+    return change(this.cache);
   }
 
   get(ruleId: string, subjectId: string): SubjectState {
@@ -53,7 +73,7 @@ export class PostgresRuleStateStore implements RuleStateStore {
   }
 
   async set(ruleId: string, subjectId: string, state: SubjectState): Promise<void> {
-    if (!this.cache.apply(ruleId, subjectId, state)) return this.writes.settled();
+    if (!this.change((cache) => cache.apply(ruleId, subjectId, state))) return this.writes.settled();
     await this.writes.push(() =>
       this.schema.pool.query(
         `INSERT INTO ${this.schema.name}.rule_state (rule_id, subject_id, since, cleared_at) VALUES ($1, $2, $3, $4)
@@ -68,7 +88,7 @@ export class PostgresRuleStateStore implements RuleStateStore {
   }
 
   async forgetRule(ruleId: string): Promise<void> {
-    void this.cache.forgetRule(ruleId);
+    this.change((cache) => void cache.forgetRule(ruleId));
     await this.writes.push(() =>
       this.schema.pool.query(`DELETE FROM ${this.schema.name}.rule_state WHERE rule_id = $1`, [ruleId]),
     );
@@ -76,7 +96,7 @@ export class PostgresRuleStateStore implements RuleStateStore {
 
   async pruneCleared(before: number): Promise<number> {
     const stale = this.cache.staleCleared(before);
-    const pruned = await this.cache.pruneCleared(before);
+    const pruned = await this.change((cache) => cache.pruneCleared(before));
     if (stale.length > 0)
       await this.writes.push(() =>
         this.schema.pool.query(

@@ -52,6 +52,18 @@ describe('PostgresAlertStore', () => {
     expect(a.allOpen()).toEqual([]);
   });
 
+  it('keeps the alerts it changes while a refresh is under way', async () => {
+    const schema = await database.schema(tenantSchemaMigrations);
+    const store = await PostgresAlertStore.open(schema);
+    await store.insert(alert('a1', 'lamp-1'), 'rules');
+    const refreshed = store.refresh();
+    const inserted = store.insert(alert('a2', 'lamp-2'), 'rules');
+    const resolved = store.update('a1', { state: 'resolved', resolvedAt: '2026-11-22T10:05:00.000Z' });
+    expect(store.allOpen().map((a) => a.id)).toEqual(['a2']);
+    await Promise.all([refreshed, inserted, resolved]);
+    expect(store.allOpen().map((a) => a.id)).toEqual(['a2']);
+  });
+
   it('a write the database refuses rejects its own promise, and the writes after it still run', async () => {
     const schema = await database.schema(tenantSchemaMigrations);
     const store = await PostgresAlertStore.open(schema);

@@ -34,4 +34,19 @@ describe('PostgresRuleStateStore', () => {
     await first.set('r1', 'lamp-1', { since });
     expect((await PostgresRuleStateStore.open(schema)).get('r1', 'lamp-1')).toEqual({ since });
   });
+
+  it('keeps what it is told while a refresh is under way, and what another node wrote before', async () => {
+    const schema = await database.schema(tenantSchemaMigrations);
+    const here = await PostgresRuleStateStore.open(schema);
+    const other = await PostgresRuleStateStore.open(schema);
+    await other.set('r1', 'lamp-9', { since: 9 });
+    await here.set('r1', 'lamp-2', { since: 2 });
+    const refreshed = here.refresh();
+    const set = here.set('r1', 'lamp-1', { since: 1 });
+    const forgotten = here.forgetRule('r0');
+    const cleared = here.set('r1', 'lamp-2', { clearedAt: 5 });
+    await Promise.all([refreshed, set, forgotten, cleared]);
+    expect(here.pending('r1').sort()).toEqual(['lamp-1', 'lamp-9']);
+    expect(here.get('r1', 'lamp-2')).toEqual({ clearedAt: 5 });
+  });
 });
