@@ -39,7 +39,7 @@ export class PostgresAlertStore implements AlertStore {
 
   private constructor(schema: PgSchema, retry?: WriteRetry) {
     this.schema = schema;
-    this.writes = new WriteQueue(retry);
+    this.writes = new WriteQueue((fn) => inTransaction(schema.pool, fn), retry);
   }
 
   /**
@@ -59,9 +59,9 @@ export class PostgresAlertStore implements AlertStore {
   refresh(): Promise<void> {
     const meanwhile: Alert[] = [];
     this.recording.add(meanwhile);
-    return this.writes.push(async () => {
+    return this.writes.push(async (client) => {
       try {
-        const { rows } = await this.schema.pool.query<Row>(
+        const { rows } = await client.query<Row>(
           `SELECT * FROM ${this.schema.name}.alerts WHERE state <> 'resolved'`,
         );
         this.openAlerts = new OpenAlerts();
@@ -99,58 +99,55 @@ export class PostgresAlertStore implements AlertStore {
       lastMatchAt,
     });
     // A retry may follow a first attempt that committed before its connection broke: then it does nothing.
-    return this.writes.push((attempt) =>
-      inTransaction(this.schema.pool, async (client) => {
-        const { rowCount } = await client.query(
-          `INSERT INTO ${this.schema.name}.alerts (id, rule_id, rule_name, severity, subject, subject_id,
+    return this.writes.push(async (client, attempt) => {
+      const { rowCount } = await client.query(
+        `INSERT INTO ${this.schema.name}.alerts (id, rule_id, rule_name, severity, subject, subject_id,
             district, device_kind, state, summary, fired_at, last_match_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ${attempt > 0 ? 'ON CONFLICT (id) DO NOTHING' : ''}`,
-          [
-            id,
-            ruleId,
-            ruleName,
-            severity,
-            JSON.stringify(subject),
-            subject.id,
-            subject.district ?? null,
-            subject.deviceKind ?? null,
-            state,
-            summary,
-            firedAt,
-            lastMatchAt,
-          ],
-        );
-        if (rowCount)
-          await this.history(client, id, { at: firedAt, actor, action: 'fired', detail: { summary } });
-      }),
-    );
+        [
+          id,
+          ruleId,
+          ruleName,
+          severity,
+          JSON.stringify(subject),
+          subject.id,
+          subject.district ?? null,
+          subject.deviceKind ?? null,
+          state,
+          summary,
+          firedAt,
+          lastMatchAt,
+        ],
+      );
+      if (rowCount)
+        await this.history(client, id, { at: firedAt, actor, action: 'fired', detail: { summary } });
+    });
   }
 
   /** Changes and their history entry in one transaction. */
   update(id: string, changes: AlertChanges, entry?: AlertHistoryEntry): Promise<void> {
     const current = this.known.get(id);
     if (current) this.remember({ ...current, ...changes });
-    return this.writes.push(async (attempt) => {
-      await inTransaction(this.schema.pool, async (client) => {
-        const keys = Object.keys(changes) as (keyof typeof columns)[];
-        if (keys.length > 0) {
-          await client.query(
-            `UPDATE ${this.schema.name}.alerts SET ${keys.map((k, i) => `${columns[k]} = $${i + 1}`).join(', ')}
-             WHERE id = $${keys.length + 1}`,
-            [...keys.map((k) => (changes[k] as string | undefined) ?? null), id],
-          );
-        }
-        if (entry) await this.history(client, id, entry, attempt > 0);
-      });
-      // An alert not open here (raised by another node, or resolved): its state comes from the database.
-      if (!current) {
-        const { rows } = await this.schema.pool.query<Row>(
-          `SELECT * FROM ${this.schema.name}.alerts WHERE id = $1`,
-          [id],
+    const written = this.writes.push(async (client, attempt) => {
+      const keys = Object.keys(changes) as (keyof typeof columns)[];
+      if (keys.length > 0) {
+        await client.query(
+          `UPDATE ${this.schema.name}.alerts SET ${keys.map((k, i) => `${columns[k]} = $${i + 1}`).join(', ')}
+           WHERE id = $${keys.length + 1}`,
+          [...keys.map((k) => (changes[k] as string | undefined) ?? null), id],
         );
-        if (rows[0]) this.remember(toAlert(rows[0]));
       }
+      if (entry) await this.history(client, id, entry, attempt > 0);
+      if (current) return undefined;
+      // An alert not open here (raised by another node, or resolved): its state comes from the database.
+      const { rows } = await client.query<Row>(`SELECT * FROM ${this.schema.name}.alerts WHERE id = $1`, [
+        id,
+      ]);
+      return rows[0] && toAlert(rows[0]);
+    });
+    return written.then((stored) => {
+      if (stored) this.remember(stored);
     });
   }
 
@@ -267,8 +264,8 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   pruneResolved(before: string): Promise<number> {
-    return this.writes.push(async () => {
-      const { rowCount } = await this.schema.pool.query(
+    return this.writes.push(async (client) => {
+      const { rowCount } = await client.query(
         `DELETE FROM ${this.schema.name}.alerts WHERE state = 'resolved' AND resolved_at < $1`,
         [before],
       );

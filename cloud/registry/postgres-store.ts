@@ -1,4 +1,3 @@
-import { inTransaction } from '../postgres/pool.ts';
 import type { PgSchema } from '../postgres/schema-name.ts';
 import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
 
@@ -37,9 +36,6 @@ function toGateway(row: Row): GatewayRecord {
   };
 }
 
-/** Rows of devices written in one statement each (PostgreSQL takes at most 65,535 parameters in one). */
-const devicesPerStatement = 1_000;
-
 /**
  * The device registry's persistence in PostgreSQL (one tenant's schema, cluster mode). The registry
  * serves from memory and writes behind (cloud/registry/registry.ts): with two nodes each holds the
@@ -60,39 +56,36 @@ export class PostgresRegistryStore implements RegistryStore {
     return rows.map(toDevice);
   }
 
+  /** One statement, whatever the number of devices: each column is one array parameter. */
   async saveDevices(devices: DeviceRecord[]): Promise<void> {
     if (devices.length === 0) return;
-    await inTransaction(this.schema.pool, async (client) => {
-      for (let start = 0; start < devices.length; start += devicesPerStatement) {
-        const chunk = devices.slice(start, start + devicesPerStatement);
-        const values = chunk.map(
-          (_, i) => `(${Array.from({ length: 12 }, (_, c) => `$${i * 12 + c + 1}`).join(', ')})`,
-        );
-        await client.query(
-          `INSERT INTO ${this.schema.name}.devices
-            (id, kind, gateway_id, district, lat, lon, name, provisioned, first_seen, last_seen, latest, latest_ts)
-           VALUES ${values.join(', ')}
-           ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, gateway_id = EXCLUDED.gateway_id,
-             district = EXCLUDED.district, lat = EXCLUDED.lat, lon = EXCLUDED.lon, name = EXCLUDED.name,
-             provisioned = EXCLUDED.provisioned, first_seen = EXCLUDED.first_seen,
-             last_seen = EXCLUDED.last_seen, latest = EXCLUDED.latest, latest_ts = EXCLUDED.latest_ts`,
-          chunk.flatMap((d) => [
-            d.id,
-            d.kind,
-            d.gatewayId,
-            d.district,
-            d.location?.lat ?? null,
-            d.location?.lon ?? null,
-            d.name ?? null,
-            d.provisioned,
-            d.firstSeen ?? null,
-            d.lastSeen ?? null,
-            JSON.stringify(d.latest),
-            d.latestTs ?? null,
-          ]),
-        );
-      }
-    });
+    // One statement may not change a row twice: the last record of a device wins, as it would one by one.
+    const unique = [...new Map(devices.map((d) => [d.id, d])).values()];
+    const column = <T>(value: (d: DeviceRecord) => T) => unique.map(value);
+    await this.schema.pool.query(
+      `INSERT INTO ${this.schema.name}.devices
+        (id, kind, gateway_id, district, lat, lon, name, provisioned, first_seen, last_seen, latest, latest_ts)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[],
+         $7::text[], $8::bool[], $9::text[], $10::text[], $11::text[], $12::text[])
+       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, gateway_id = EXCLUDED.gateway_id,
+         district = EXCLUDED.district, lat = EXCLUDED.lat, lon = EXCLUDED.lon, name = EXCLUDED.name,
+         provisioned = EXCLUDED.provisioned, first_seen = EXCLUDED.first_seen,
+         last_seen = EXCLUDED.last_seen, latest = EXCLUDED.latest, latest_ts = EXCLUDED.latest_ts`,
+      [
+        column((d) => d.id),
+        column((d) => d.kind),
+        column((d) => d.gatewayId),
+        column((d) => d.district),
+        column((d) => d.location?.lat ?? null),
+        column((d) => d.location?.lon ?? null),
+        column((d) => d.name ?? null),
+        column((d) => d.provisioned),
+        column((d) => d.firstSeen ?? null),
+        column((d) => d.lastSeen ?? null),
+        column((d) => JSON.stringify(d.latest)),
+        column((d) => d.latestTs ?? null),
+      ],
+    );
   }
 
   async getDevice(id: string): Promise<DeviceRecord | undefined> {

@@ -1,3 +1,4 @@
+import { inTransaction } from '../postgres/pool.ts';
 import type { PgSchema } from '../postgres/schema-name.ts';
 import { WriteQueue, type WriteRetry } from '../postgres/write-queue.ts';
 import { MemoryRuleStateStore } from './memory-state.ts';
@@ -23,7 +24,7 @@ export class PostgresRuleStateStore implements RuleStateStore {
 
   private constructor(schema: PgSchema, retry?: WriteRetry) {
     this.schema = schema;
-    this.writes = new WriteQueue(retry);
+    this.writes = new WriteQueue((fn) => inTransaction(schema.pool, fn), retry);
   }
 
   /** A write that finds PostgreSQL unreachable waits for it (`retry`) with the writes behind it; each is harmless twice. */
@@ -40,9 +41,9 @@ export class PostgresRuleStateStore implements RuleStateStore {
   refresh(): Promise<void> {
     const meanwhile: Change[] = [];
     this.recording.add(meanwhile);
-    return this.writes.push(async () => {
+    return this.writes.push(async (client) => {
       try {
-        const { rows } = await this.schema.pool.query<{
+        const { rows } = await client.query<{
           rule_id: string;
           subject_id: string;
           since: string | null;
@@ -74,8 +75,8 @@ export class PostgresRuleStateStore implements RuleStateStore {
 
   async set(ruleId: string, subjectId: string, state: SubjectState): Promise<void> {
     if (!this.change((cache) => cache.apply(ruleId, subjectId, state))) return this.writes.settled();
-    await this.writes.push(() =>
-      this.schema.pool.query(
+    await this.writes.push((client) =>
+      client.query(
         `INSERT INTO ${this.schema.name}.rule_state (rule_id, subject_id, since, cleared_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (rule_id, subject_id) DO UPDATE SET since = EXCLUDED.since, cleared_at = EXCLUDED.cleared_at`,
         [ruleId, subjectId, state.since ?? null, state.clearedAt ?? null],
@@ -89,8 +90,8 @@ export class PostgresRuleStateStore implements RuleStateStore {
 
   async forgetRule(ruleId: string): Promise<void> {
     this.change((cache) => void cache.forgetRule(ruleId));
-    await this.writes.push(() =>
-      this.schema.pool.query(`DELETE FROM ${this.schema.name}.rule_state WHERE rule_id = $1`, [ruleId]),
+    await this.writes.push((client) =>
+      client.query(`DELETE FROM ${this.schema.name}.rule_state WHERE rule_id = $1`, [ruleId]),
     );
   }
 
@@ -98,8 +99,8 @@ export class PostgresRuleStateStore implements RuleStateStore {
     const stale = this.cache.staleCleared(before);
     const pruned = await this.change((cache) => cache.pruneCleared(before));
     if (stale.length > 0)
-      await this.writes.push(() =>
-        this.schema.pool.query(
+      await this.writes.push((client) =>
+        client.query(
           `DELETE FROM ${this.schema.name}.rule_state
            WHERE (rule_id, subject_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
           [stale.map(([rule]) => rule), stale.map(([, subject]) => subject)],

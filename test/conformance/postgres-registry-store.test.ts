@@ -12,7 +12,7 @@ registryStoreConformance(
 );
 
 describe('PostgresRegistryStore', () => {
-  it('saves more devices than one statement takes, together', async () => {
+  it('saves many devices in one statement', async () => {
     const store = new PostgresRegistryStore(await database.schema(tenantSchemaMigrations));
     const devices = Array.from({ length: 2_500 }, (_, i) => ({
       id: `lamp-${i}`,
@@ -25,5 +25,21 @@ describe('PostgresRegistryStore', () => {
     await store.saveDevices(devices);
     expect(await store.loadDevices()).toHaveLength(2_500);
     expect(await store.getDevice('lamp-2499')).toMatchObject({ latest: { activePower: 2499 } });
+  });
+
+  it('keeps the last of two records of one device saved together', async () => {
+    const store = new PostgresRegistryStore(await database.schema(tenantSchemaMigrations));
+    const lamp = {
+      id: 'lamp-1',
+      kind: 'streetlight' as const,
+      gatewayId: 'gw-a',
+      district: 'centrum',
+      provisioned: true,
+    };
+    await store.saveDevices([
+      { ...lamp, latest: { activePower: 1 } },
+      { ...lamp, latest: { activePower: 2 } },
+    ]);
+    expect(await store.loadDevices()).toEqual([{ ...lamp, latest: { activePower: 2 } }]);
   });
 });
