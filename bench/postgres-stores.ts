@@ -16,6 +16,7 @@ import { PostgresRuleStateStore } from '../cloud/rules/postgres-state.ts';
 import { SqliteRuleStateStore } from '../cloud/rules/sqlite-state.ts';
 import type { RuleStateStore } from '../cloud/rules/state.ts';
 import { openSqlite } from '../cloud/sqlite/sqlite.ts';
+import { probeKind } from './readings.ts';
 import { int, quantile, round } from './util.ts';
 
 /** What one backend does per second (or per call) in this process, against the same work. */
@@ -51,8 +52,8 @@ const perS = (n: number, started: number) => n / ((performance.now() - started) 
 
 async function measure(backend: Backend, devices: number, operations: number): Promise<StoreFigures> {
   const records: DeviceRecord[] = Array.from({ length: devices }, (_, i) => ({
-    id: `lamp-${i}`,
-    kind: 'streetlight',
+    id: `device-${i}`,
+    kind: probeKind.kind,
     gatewayId: `gw-${i % 100}`,
     district: 'centrum',
     provisioned: true,
@@ -68,12 +69,12 @@ async function measure(backend: Backend, devices: number, operations: number): P
   const at = new Date().toISOString();
   const alert = (i: number): Alert => ({
     id: `a-${i}`,
-    ruleId: 'lamp-out',
-    ruleName: 'Lamp out',
+    ruleId: 'bench-rule',
+    ruleName: 'Bench rule',
     severity: 'warning',
-    subject: { kind: 'device', id: `lamp-${i}` },
+    subject: { kind: 'device', id: `device-${i}` },
     state: 'firing',
-    summary: 'Lamp out',
+    summary: 'bench',
     firedAt: at,
     lastMatchAt: at,
   });
@@ -94,7 +95,7 @@ async function measure(backend: Backend, devices: number, operations: number): P
 
   started = performance.now();
   await Promise.all(
-    Array.from({ length: operations }, (_, i) => backend.ruleStates.set('r1', `lamp-${i}`, { since: i + 1 })),
+    Array.from({ length: operations }, (_, i) => backend.ruleStates.set('r1', `device-${i}`, { since: i + 1 })),
   );
   const ruleStatesPerS = perS(operations, started);
 
@@ -104,9 +105,9 @@ async function measure(backend: Backend, devices: number, operations: number): P
     await backend.commands.insert([
       {
         id: `c-${i}`,
-        deviceId: `lamp-${i}`,
+        deviceId: `device-${i}`,
         gatewayId: 'gw-1',
-        kind: 'streetlight',
+        kind: probeKind.kind,
         command: { action: 'setDimming', level: 40 },
         status: 'pending',
         createdAt: at,
