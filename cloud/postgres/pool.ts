@@ -7,7 +7,14 @@ import type { Logger } from 'pino';
  * query, instead of crashing the process; a query in flight fails and its caller sees the error.
  */
 export function openPool(url: string, options: { log?: Logger; max?: number } = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    // A connection not had within 10 s (a server that does not answer, or every connection of the pool
+    // busy that long) fails instead of waiting for ever; keep-alive notices a peer that went away.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
   pool.on('error', (error) =>
     options.log?.warn({ err: error }, 'PostgreSQL dropped an idle connection; it is replaced on next use'),
   );
