@@ -95,7 +95,9 @@ async function measure(backend: Backend, devices: number, operations: number): P
 
   started = performance.now();
   await Promise.all(
-    Array.from({ length: operations }, (_, i) => backend.ruleStates.set('r1', `device-${i}`, { since: i + 1 })),
+    Array.from({ length: operations }, (_, i) =>
+      backend.ruleStates.set('r1', `device-${i}`, { since: i + 1 }),
+    ),
   );
   const ruleStatesPerS = perS(operations, started);
 

@@ -80,7 +80,7 @@ export class WriteQueue {
           for (const queued of group) values.push(await queued.write(client, attempt));
           return values;
         });
-        group.forEach((queued, i) => queued.resolve(results[i]));
+        for (const [i, queued] of group.entries()) queued.resolve(results[i]);
         return;
       } catch (error) {
         if (isConnectionError(error) && Date.now() - started < this.retry.giveUpAfterMs) {
