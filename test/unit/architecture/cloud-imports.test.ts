@@ -140,6 +140,7 @@ describe('cloud/ folders import one way', () => {
       'retained-stores.ts',
       'schema-migrations.ts',
       'postgres-stores.ts',
+      'settings.ts',
       'config.ts',
     ];
     for (const [file, target] of rootEdges)
