@@ -27,6 +27,7 @@ const flags = {
   'edge-node-options': { type: 'string', default: '' },
   'cloud-env': { type: 'string', multiple: true },
   only: { type: 'string' },
+  'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
   'api-duration': { type: 'string' },
   'api-connections': { type: 'string', default: '16' },
   help: { type: 'boolean', default: false },
@@ -58,9 +59,11 @@ const schema = z.object({
   /** Extra environment of the cloud (KEY=VALUE), e.g. RULES_DIR=/empty and KIND_RULES_DIR=/empty to measure without rules. */
   /**
    * `api` or `console`: only the platform start and that section; `noisy-neighbour`: only the two
-   * tenants' section (each measured alone).
+   * tenants' section (each measured alone); `postgres`: only the stores on SQLite and on PostgreSQL.
    */
-  only: z.enum(['api', 'console', 'noisy-neighbour']).optional(),
+  only: z.enum(['api', 'console', 'noisy-neighbour', 'postgres']).optional(),
+  /** The PostgreSQL server of the `postgres` section (a database of its own is created and dropped). */
+  postgresUrl: z.url({ protocol: /^postgres(ql)?$/ }),
   /** Seconds of load on each API target, and the HTTP clients sending it. */
   apiDurationS: z.coerce.number().positive(),
   apiConnections: z.coerce.number().int().min(1).max(256),
@@ -73,7 +76,7 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--ceiling-duration s] [--influx-batch lines] [--influx-writers N] [--registry-devices N]
   [--edge-devices N] [--edge-duration s] [--out file.json] [--profile dir]
   [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]
-  [--only api|console|noisy-neighbour] [--api-duration s] [--api-connections N]
+  [--only api|console|noisy-neighbour|postgres] [--postgres-url url] [--api-duration s] [--api-connections N]
   NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
 
 export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
@@ -101,6 +104,7 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     cloudNodeOptions: values['cloud-node-options'],
     edgeNodeOptions: values['edge-node-options'],
     only: values.only,
+    postgresUrl: values['postgres-url'],
     apiDurationS: values['api-duration'] ?? (quick ? 4 : 10),
     apiConnections: values['api-connections'],
     cloudEnv: Object.fromEntries(

@@ -21,6 +21,7 @@ import {
 } from './noisy-neighbour.ts';
 import { benchOptions, usage } from './options.ts';
 import { type Platform, startPlatform } from './platform.ts';
+import { postgresStoresBench, printPostgresStores, roundedFigures } from './postgres-stores.ts';
 import { probeFleet } from './prober.ts';
 import { watchMachine } from './proc.ts';
 import { hotSpots, printHotSpots } from './profile.ts';
@@ -155,6 +156,26 @@ try {
     printNoisyNeighbour(noisyNeighbour);
     await mkdir(dirname(options.out), { recursive: true });
     await writeFile(options.out, `${JSON.stringify({ noisyNeighbour }, null, 2)}\n`);
+    say(`results written to ${options.out}`);
+    await stopAll();
+    process.exit(0);
+  }
+  if (options.only === 'postgres') {
+    const stores = await postgresStoresBench({
+      url: options.postgresUrl,
+      dir,
+      devices: options.quick ? 2_000 : 20_000,
+      operations: options.quick ? 2_000 : 10_000,
+      say,
+    });
+    printPostgresStores(stores);
+    const postgresStores = {
+      ...stores,
+      sqlite: roundedFigures(stores.sqlite),
+      postgres: roundedFigures(stores.postgres),
+    };
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(options.out, `${JSON.stringify({ postgresStores }, null, 2)}\n`);
     say(`results written to ${options.out}`);
     await stopAll();
     process.exit(0);

@@ -72,6 +72,17 @@ export const cloudConfig = z.object({
     .min(0)
     .default(1_024 * 1_048_576),
   CREDENTIALS_FILE: z.string().optional(),
+  /**
+   * PostgreSQL for the state cluster nodes share (docs/scale-out.md): accounts, tenants and each
+   * tenant's registry, rules, alerts, commands, audit log and dead letters. Unset (the default): the
+   * embedded SQLite databases under DATA_DIR, and no PostgreSQL is needed.
+   */
+  DATABASE_URL: z
+    .url({
+      protocol: /^postgres(ql)?$/,
+      error: 'a PostgreSQL URL, postgres://user:password@host:5432/database',
+    })
+    .optional(),
   INFLUX_URL: z.url().optional(),
   INFLUX_TOKEN: z.string().default(''),
   INFLUX_DATABASE: z.string().min(1).default('city'),

@@ -1,8 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { AlertSeverity } from '../../shared/severity.ts';
 import { transaction } from '../sqlite/sqlite.ts';
 import { OpenAlerts } from './open-alerts.ts';
-import type { AlertState } from './schema.ts';
+import { columns, type Row, toAlert } from './rows.ts';
 import type {
   Alert,
   AlertChanges,
@@ -11,45 +10,6 @@ import type {
   AlertStore,
   AlertSummary,
 } from './store.ts';
-
-type Row = Record<string, unknown>;
-const optional = (v: unknown) => (v === null ? undefined : String(v));
-
-function toAlert(row: Row): Alert {
-  return {
-    id: String(row.id),
-    ruleId: String(row.rule_id),
-    ruleName: String(row.rule_name),
-    severity: row.severity as AlertSeverity,
-    subject: JSON.parse(String(row.subject)),
-    state: row.state as AlertState,
-    summary: String(row.summary),
-    firedAt: String(row.fired_at),
-    lastMatchAt: String(row.last_match_at),
-    acknowledgedAt: optional(row.acknowledged_at),
-    acknowledgedBy: optional(row.acknowledged_by),
-    assignee: optional(row.assignee),
-    resolvedAt: optional(row.resolved_at),
-    resolvedBy: optional(row.resolved_by),
-    resolution: optional(row.resolution),
-  };
-}
-
-const columns: Record<keyof Omit<Alert, 'subject' | 'id'>, string> = {
-  ruleId: 'rule_id',
-  ruleName: 'rule_name',
-  severity: 'severity',
-  state: 'state',
-  summary: 'summary',
-  firedAt: 'fired_at',
-  lastMatchAt: 'last_match_at',
-  acknowledgedAt: 'acknowledged_at',
-  acknowledgedBy: 'acknowledged_by',
-  assignee: 'assignee',
-  resolvedAt: 'resolved_at',
-  resolvedBy: 'resolved_by',
-  resolution: 'resolution',
-};
 
 /** Alerts and their full history, in the embedded database (they survive a restart). */
 export class SqliteAlertStore implements AlertStore {

@@ -40,7 +40,7 @@ export type AlertChanges = Partial<Omit<Alert, 'id' | 'subject'>>;
  * store keeps the open ones in memory (`open`, `allOpen`, synchronous) and the rest where it likes.
  * A write changes what `open` and `allOpen` answer as soon as it is called, before it resolves, and
  * writes are applied in the order they are called: the rules engine writes behind. test/conformance/
- * alert-store.ts is the suite every store must pass (SQLite, in memory; PostgreSQL next).
+ * alert-store.ts is the suite every store must pass (SQLite, in memory, PostgreSQL).
  */
 export interface AlertStore {
   /** Stores a new alert and its `fired` history entry (acknowledgement, assignee, resolution come by `update`). */

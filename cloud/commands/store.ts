@@ -58,10 +58,11 @@ export interface CommandStore {
   pruneFinished(before: string): Promise<number>;
 }
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 const optional = (value: unknown) => (value === null ? undefined : String(value));
 
-function toRecord(row: Row): CommandRecord {
+/** A command as the databases keep it (SQLite, PostgreSQL). */
+export function commandFromRow(row: Row): CommandRecord {
   return {
     id: String(row.id),
     deviceId: String(row.device_id),
@@ -115,7 +116,7 @@ export class SqliteCommandStore implements CommandStore {
 
   async get(id: string): Promise<CommandRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as Row | undefined;
-    return row && toRecord(row);
+    return row && commandFromRow(row);
   }
 
   async transition(id: string, status: CommandStatus, at: string, detail?: string): Promise<boolean> {
@@ -134,7 +135,7 @@ export class SqliteCommandStore implements CommandStore {
         "SELECT * FROM commands WHERE gateway_id = ? AND status IN ('pending', 'sent') ORDER BY created_at",
       )
       .all(gatewayId) as Row[];
-    return rows.map(toRecord);
+    return rows.map(commandFromRow);
   }
 
   async overdue(now: string): Promise<CommandRecord[]> {
@@ -142,7 +143,7 @@ export class SqliteCommandStore implements CommandStore {
     const rows = this.db
       .prepare(`SELECT * FROM commands WHERE expires_at < ? AND status NOT IN (${finals})`)
       .all(now, ...finalStatuses) as Row[];
-    return rows.map(toRecord);
+    return rows.map(commandFromRow);
   }
 
   async list(query: CommandQuery): Promise<{ total: number; items: CommandRecord[] }> {
@@ -164,7 +165,7 @@ export class SqliteCommandStore implements CommandStore {
     const rows = this.db
       .prepare(`SELECT * FROM commands ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset) as Row[];
-    return { total: Number(n), items: rows.map(toRecord) };
+    return { total: Number(n), items: rows.map(commandFromRow) };
   }
 
   async pruneFinished(before: string): Promise<number> {

@@ -86,7 +86,7 @@ export interface Page {
 
 /**
  * Persistence of the device registry, which serves lookups and lists from memory and writes behind. The
- * embedded default is SQLite; a PostgreSQL store can implement the same interface;
+ * embedded default is SQLite, cluster mode's PostgreSQL (postgres-store.ts);
  * test/conformance/registry-store.ts is the suite every store must pass.
  */
 export interface RegistryStore {

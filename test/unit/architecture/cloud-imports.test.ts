@@ -28,6 +28,7 @@ const cloudLayers = [
   'storage',
   'retention',
   'sqlite',
+  'postgres',
   'geo',
   'monitoring',
   'errors',
@@ -138,6 +139,7 @@ describe('cloud/ folders import one way', () => {
       'tenant-cell.ts',
       'retained-stores.ts',
       'schema-migrations.ts',
+      'postgres-stores.ts',
       'settings.ts',
       'config.ts',
     ];

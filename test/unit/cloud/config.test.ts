@@ -95,6 +95,17 @@ describe('loadCloudConfig', () => {
     expect(loadCloudConfig({ ...tls, MQTT_TLS_CA: '/etc/city/ca.crt' }).MQTT_TLS_CA).toBe('/etc/city/ca.crt');
   });
 
+  it('takes a PostgreSQL DATABASE_URL, leaves it unset by default, and refuses any other URL plainly', () => {
+    expect(loadCloudConfig({}).DATABASE_URL).toBeUndefined();
+    for (const url of ['postgres://city:secret@db:5432/city', 'postgresql://127.0.0.1/city'])
+      expect(loadCloudConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    for (const url of ['mysql://db/city', 'db:5432/city', 'city']) {
+      const { message } = configError({ DATABASE_URL: url });
+      expect(message).toContain('DATABASE_URL: a PostgreSQL URL, postgres://');
+    }
+    expect(configError({ DATABASE_URL: 'https://secret@db' }).message).not.toContain('secret');
+  });
+
   it('ignores unrelated environment variables', () => {
     expect(() => loadCloudConfig({ PATH: '/usr/bin', HOME: '/root' })).not.toThrow();
   });
