@@ -170,6 +170,7 @@ export class ExternalBroker {
       this.options.onRefused({
         topic,
         gatewayId: parsed?.gatewayId,
+        tenant,
         payload,
         reason,
         code: 'publish-refused',
