@@ -11,7 +11,7 @@ import type { DeviceRegistry } from '../registry/registry.ts';
 import type { Journal } from '../storage/journal.ts';
 import { toLine } from '../storage/point-writer.ts';
 import { type Decoded, decodeMessage } from './decode.ts';
-import { eventPoint, heartbeatPoint, readingLine } from './points.ts';
+import { eventPoint, gatewayLinkPoint, heartbeatPoint, readingLine } from './points.ts';
 
 export interface IngestOptions {
   registry: DeviceRegistry;
@@ -102,10 +102,15 @@ export class Ingestor {
           log.info({ gatewayId, deviceId, kind, type }, 'device event');
         return { lines, rejections };
       }
-      case 'heartbeat':
+      case 'heartbeat': {
         registry.recordHeartbeat(decoded.heartbeat);
         counters.add('heartbeats_accepted');
-        return { lines: [toLine(heartbeatPoint(decoded.heartbeat, receivedAt))], rejections: [] };
+        const link = gatewayLinkPoint(decoded.heartbeat, registry.getGateway(gatewayId), receivedAt);
+        const points = link
+          ? [heartbeatPoint(decoded.heartbeat, receivedAt), link]
+          : [heartbeatPoint(decoded.heartbeat, receivedAt)];
+        return { lines: points.map(toLine), rejections: [] };
+      }
       case 'status':
         registry.recordStatus(decoded.status);
         log.info({ gatewayId, state: decoded.status.state }, 'gateway status');
