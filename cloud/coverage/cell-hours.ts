@@ -14,8 +14,8 @@ export interface Tally {
 }
 
 /**
- * What one source (a device or a gateway) measured in one map cell and one hour: the sums and counts
- * of its RSRP and SINR. `start` is the hour's start (ms since the epoch, UTC).
+ * What one source (a device or a gateway) measured in one map cell and one hour (or day): the sums
+ * and counts of its RSRP and SINR. `start` is the bucket's start (ms since the epoch, UTC).
  */
 export interface LinkSample {
   start: number;

@@ -28,7 +28,7 @@ export class Coverage {
   /** The cells, or `tooMany` with their count when there are more than `maxCells`. */
   async cells(request: CoverageRequest): Promise<{ cells: CellQuality[] } | { tooMany: number }> {
     const { bbox } = request;
-    const samples = await this.samples({ from: request.from, to: request.to });
+    const samples = await this.samples(request);
     const inBox = bbox ? samples.filter((s) => cellInBox(s.cell, bbox)) : samples;
     const cells = cellQualities(inBox, request, request.metric);
     return cells.length > this.maxCells ? { tooMany: cells.length } : { cells };

@@ -1,11 +1,15 @@
 import { latLngToCell } from 'h3-js';
 import { describe, expect, it } from 'vitest';
-import { linkKinds, linkQuery, samplesOf } from '../../../../cloud/coverage/link-samples.ts';
+import { bucketClause, linkKinds, linkQuery, samplesOf } from '../../../../cloud/coverage/link-samples.ts';
 import { gatewayLinkPoint } from '../../../../cloud/ingest/points.ts';
 import { toLine } from '../../../../cloud/storage/point-writer.ts';
 import { validHeartbeat } from '../../fixtures.ts';
 
-const range = { from: new Date('2026-11-30T00:00:00Z'), to: new Date('2026-11-30T02:00:00Z') };
+const range = {
+  from: new Date('2026-11-30T00:00:00Z'),
+  to: new Date('2026-11-30T02:00:00Z'),
+  granularity: 'hour' as const,
+};
 
 describe('the link samples read from InfluxDB', () => {
   it('asks sums and counts per hour and tag, on the range, quoting what it names', () => {
@@ -14,6 +18,14 @@ describe('the link samples read from InfluxDB', () => {
         'FROM "gateway_link" WHERE time >= 1795996800000ms AND time < 1796004000000ms ' +
         'GROUP BY time(1h), "zone", "gateway" fill(none)',
     );
+  });
+
+  it('reads days in InfluxDB, starting at the time of day of `from`', () => {
+    expect(bucketClause({ ...range, granularity: 'day' })).toBe('time(1d)');
+    expect(bucketClause({ ...range, from: new Date('2026-11-29T23:00:00Z'), granularity: 'day' })).toBe(
+      'time(1d, 82800000ms)',
+    );
+    expect(bucketClause({ ...range, from: new Date('2026-11-29T23:00:00Z') })).toBe('time(1h)');
   });
 
   it('reads the kinds that declare their link from the kinds themselves', () => {
