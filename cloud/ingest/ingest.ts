@@ -105,11 +105,10 @@ export class Ingestor {
       case 'heartbeat': {
         registry.recordHeartbeat(decoded.heartbeat);
         counters.add('heartbeats_accepted');
+        const health = heartbeatPoint(decoded.heartbeat, receivedAt);
+        // The uplink, when the heartbeat has one, on the map cell of the gateway's place.
         const link = gatewayLinkPoint(decoded.heartbeat, registry.getGateway(gatewayId), receivedAt);
-        const points = link
-          ? [heartbeatPoint(decoded.heartbeat, receivedAt), link]
-          : [heartbeatPoint(decoded.heartbeat, receivedAt)];
-        return { lines: points.map(toLine), rejections: [] };
+        return { lines: (link ? [health, link] : [health]).map((p) => toLine(p)), rejections: [] };
       }
       case 'status':
         registry.recordStatus(decoded.status);
