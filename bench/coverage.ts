@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { escape } from '@influxdata/influxdb-client';
+import { escape as lineEscape } from '@influxdata/influxdb-client';
 import { cellQualities } from '../cloud/coverage/cell-hours.ts';
 import { Coverage, coverageGeoJson } from '../cloud/coverage/coverage.ts';
 import { influxLinkSamples, linkKinds } from '../cloud/coverage/link-samples.ts';
@@ -59,7 +59,7 @@ try {
     for (const g of fleet.gateways) {
       const link = simulatedLink(g.location, at, 'bench');
       lines.push(
-        `${gatewayLinkMeasurement},gateway=${escape.tag(g.id)},zone=${cellOf(g.location)} rsrp=${link.rsrp},sinr=${link.sinr} ${t}`,
+        `${gatewayLinkMeasurement},gateway=${lineEscape.tag(g.id)},zone=${cellOf(g.location)} rsrp=${link.rsrp},sinr=${link.sinr} ${t}`,
       );
       points++;
     }
@@ -67,7 +67,7 @@ try {
       for (const d of linked) {
         const link = simulatedLink(d.location, at, 'bench');
         lines.push(
-          `${kind.kind},device=${escape.tag(d.id)} ${kind.rsrp}=${link.rsrp},${kind.sinr}=${link.sinr} ${t}`,
+          `${kind.kind},device=${lineEscape.tag(d.id)} ${kind.rsrp}=${link.rsrp},${kind.sinr}=${link.sinr} ${t}`,
         );
         points++;
       }
