@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { DeviceDriver } from '../shared/driver.ts';
 import type { GatewayConfig, GatewayHeartbeat, GatewayStatus } from '../shared/messages.ts';
 import { gatewayTopic } from '../shared/topics.ts';
+import type { UplinkSource } from '../shared/uplink.ts';
 import { softwareVersion } from '../shared/version.ts';
 import { backoffDelay } from './backoff.ts';
 import { CommandHandler } from './commands.ts';
@@ -34,6 +35,8 @@ export interface AgentDependencies {
   malformed?: () => Buffer | undefined;
   /** Fault injection: once started, the agent drops off the network every `everyS` seconds for `forS`. */
   outages?: { everyS: number; forS: number };
+  /** The cellular link, measured for each heartbeat; without it the heartbeat carries no `uplink`. */
+  uplink?: UplinkSource;
 }
 
 /**
@@ -185,7 +188,7 @@ export class EdgeAgent {
     );
     // Polling starts at once: readings taken while the broker is unreachable wait in the outbox.
     if (options.poll ?? true) this.schedulePolling();
-    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), config.heartbeatIntervalS * 1000);
+    this.heartbeatTimer = setInterval(() => void this.sendHeartbeat(), config.heartbeatIntervalS * 1000);
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
     const { outages } = this.deps;
     if (outages)
@@ -251,7 +254,9 @@ export class EdgeAgent {
     this.client?.publish(gatewayTopic(this.gatewayId, channel), JSON.stringify(body), { qos: 1 });
   }
 
-  private sendHeartbeat(): void {
+  /** The link is measured first (the source has its own deadline and never throws). */
+  async sendHeartbeat(): Promise<void> {
+    const uplink = await this.deps.uplink?.read(this.deps.now());
     const gap = this.outbox.gap;
     const heartbeat: GatewayHeartbeat = {
       v: 1,
@@ -266,6 +271,7 @@ export class EdgeAgent {
       memoryRss: process.memoryUsage.rss(),
       configVersion: this.remoteConfig.version,
       drivers: this.drivers.health(),
+      ...(uplink ? { uplink } : {}),
     };
     this.send('heartbeat', heartbeat);
   }

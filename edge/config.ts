@@ -88,16 +88,24 @@ export const edgeConfig = z
      * remote configuration can replace them (docs/drivers.md).
      */
     drivers: z.array(driverEntry).min(1).max(64),
+    /**
+     * Where the heartbeat's `uplink` comes from: `{ "type": "mmcli", ...settings }` on a gateway with a
+     * cellular modem (ModemManager); absent, the heartbeat carries none (docs/coverage.md).
+     */
+    uplink: z
+      .object({ type: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'an uplink source type, e.g. mmcli') })
+      .loose()
+      .optional(),
   })
   .strict();
 export type EdgeConfig = z.infer<typeof edgeConfig>;
 
 /**
  * The agent's own settings: the configuration without what the composition root builds the agent's
- * drivers from (`drivers`, `fleetFile`). In-process agents with drivers of their own (tests, the
- * streaming city) are configured with it.
+ * drivers and uplink source from (`drivers`, `fleetFile`, `uplink`). In-process agents with drivers
+ * of their own (tests, the streaming city) are configured with it.
  */
-export const agentConfig = edgeConfig.omit({ drivers: true, fleetFile: true });
+export const agentConfig = edgeConfig.omit({ drivers: true, fleetFile: true, uplink: true });
 export type AgentConfig = z.infer<typeof agentConfig>;
 
 /**

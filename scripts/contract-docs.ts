@@ -138,6 +138,11 @@ than its own command topic.
 - Configuration: subscribe to \`…/config\`; the retained message is the configuration to run. Apply a
   \`version\` higher than the one in force and confirm it on \`…/config-status\`; report the version in
   force as \`configVersion\` in each heartbeat.
+- Uplink: a gateway on a cellular link may add \`uplink\` to its heartbeat (\`GatewayUplink\`: the
+  technology, RSRP and SINR, optionally RSRQ, latency and the operator's MCC-MNC). It carries radio
+  figures only: never an IMSI, IMEI, phone number or cell id. The cloud places it on the map cell of
+  the gateway's location for the coverage layer (docs/coverage.md); leave it out when you cannot
+  measure it.
 
 ## Units and names
 

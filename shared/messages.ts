@@ -3,6 +3,7 @@ import { driverEntry } from './driver-entry.ts';
 import { driverHealth } from './driver-health.ts';
 import { gatewayId, timestamp } from './ids.ts';
 import { deviceCommand, deviceEvent, reading } from './kinds/index.ts';
+import { uplink } from './uplink.ts';
 
 /** The most readings one telemetry message may carry; larger batches are split by the sender. */
 export const maxReadingsPerBatch = 1_000;
@@ -97,6 +98,10 @@ export const gatewayHeartbeat = z
       .meta({ description: 'Version of the remote configuration in force; 0 = none' }),
     drivers: z.array(driverHealth).max(64).optional().meta({
       description: "Health of each of the gateway's driver entries (absent from agents before issue 17)",
+    }),
+    uplink: uplink.optional().meta({
+      description:
+        'The cellular uplink as the modem measures it; absent when the gateway has none or cannot read it',
     }),
   })
   .strict()

@@ -4,6 +4,7 @@ import { softwareVersion } from '../../shared/version.ts';
 import { accessPaths } from './access.ts';
 import { alertPaths } from './alerts.ts';
 import { commandPaths } from './commands.ts';
+import { coveragePaths } from './coverage.ts';
 import { dashboardPaths } from './dashboards.ts';
 import { deadLetterPaths } from './dead-letters.ts';
 import { deviceEventPaths } from './device-events.ts';
@@ -62,6 +63,7 @@ const modulePaths: ZodOpenApiPathsObject[] = [
   sessionPaths,
   userPaths,
   mapPaths,
+  coveragePaths,
   eventPaths,
   tenantPaths,
   regionPaths,

@@ -15,7 +15,7 @@ import { deviceSorts } from '../registry/store.ts';
  * document (cloud/api/openapi.ts) is generated from the same objects.
  */
 /** InfluxDB's time range is 1677-09-21 to 2262-04-11; a request outside it is refused here. */
-const isoTime = z.iso
+export const isoTime = z.iso
   .datetime({ offset: true })
   .transform((t) => new Date(t))
   .refine((d) => d.getUTCFullYear() >= 1678 && d.getUTCFullYear() <= 2261, 'a time between 1678 and 2261');

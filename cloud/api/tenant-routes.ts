@@ -5,12 +5,15 @@ import { ScopedUserStore } from '../access/scoped-users.ts';
 import type { TokenStore } from '../access/tokens.ts';
 import { UserAdmin } from '../access/user-admin.ts';
 import type { UserStore } from '../access/users.ts';
+import { Coverage } from '../coverage/coverage.ts';
+import { influxLinkSamples } from '../coverage/link-samples.ts';
 import { dryRun } from '../rules/dry-run.ts';
 import { isActive } from '../rules/schedule.ts';
 import type { TenantCell } from '../tenants/cell-parts.ts';
 import { accessRoutes } from './access.ts';
 import { alertRoutes } from './alerts.ts';
 import { commandRoutes } from './commands.ts';
+import { coverageRoutes, maxCoverageCells } from './coverage.ts';
 import { dashboardRoutes } from './dashboards.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { deviceEventRoutes } from './device-events.ts';
@@ -85,6 +88,9 @@ export function tenantRoutes(cell: TenantCell, settings: TenantRouteSettings): R
       log: cell.log,
     }),
     deviceEventRoutes({ registry, influx, now }),
+    coverageRoutes(
+      new Coverage({ samples: influxLinkSamples(influx, registry), maxCells: maxCoverageCells }),
+    ),
   );
   return router;
 }

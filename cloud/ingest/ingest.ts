@@ -11,7 +11,7 @@ import type { DeviceRegistry } from '../registry/registry.ts';
 import type { Journal } from '../storage/journal.ts';
 import { toLine } from '../storage/point-writer.ts';
 import { type Decoded, decodeMessage } from './decode.ts';
-import { eventPoint, heartbeatPoint, readingLine } from './points.ts';
+import { eventPoint, gatewayLinkPoint, heartbeatPoint, readingLine } from './points.ts';
 
 export interface IngestOptions {
   registry: DeviceRegistry;
@@ -102,10 +102,14 @@ export class Ingestor {
           log.info({ gatewayId, deviceId, kind, type }, 'device event');
         return { lines, rejections };
       }
-      case 'heartbeat':
+      case 'heartbeat': {
         registry.recordHeartbeat(decoded.heartbeat);
         counters.add('heartbeats_accepted');
-        return { lines: [toLine(heartbeatPoint(decoded.heartbeat, receivedAt))], rejections: [] };
+        const health = heartbeatPoint(decoded.heartbeat, receivedAt);
+        // The uplink, when the heartbeat has one, on the map cell of the gateway's place.
+        const link = gatewayLinkPoint(decoded.heartbeat, registry.getGateway(gatewayId), receivedAt);
+        return { lines: (link ? [health, link] : [health]).map((p) => toLine(p)), rejections: [] };
+      }
       case 'status':
         registry.recordStatus(decoded.status);
         log.info({ gatewayId, state: decoded.status.state }, 'gateway status');

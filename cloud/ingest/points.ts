@@ -1,8 +1,14 @@
 import { escape as lineEscape, Point } from '@influxdata/influxdb-client';
 import { type DeviceEvent, kinds, type MetricValue, type Reading } from '../../shared/kinds/index.ts';
 import type { GatewayHeartbeat } from '../../shared/messages.ts';
+import { cellOf } from '../geo/cells.ts';
 import type { DevicePlacement } from '../registry/placement.ts';
-import { eventMeasurement, gatewayHealthMeasurement } from '../storage/measurements.ts';
+import type { GatewayRecord } from '../registry/store.ts';
+import {
+  eventMeasurement,
+  gatewayHealthMeasurement,
+  gatewayLinkMeasurement,
+} from '../storage/measurements.ts';
 
 function deviceTags(point: Point, deviceId: string, kind: string, placement: DevicePlacement): Point {
   return point
@@ -109,4 +115,29 @@ export function heartbeatPoint(heartbeat: GatewayHeartbeat, receivedAt: Date): P
     .floatField('memoryRss', heartbeat.memoryRss)
     .stringField('softwareVersion', heartbeat.softwareVersion)
     .timestamp(receivedAt);
+}
+
+/**
+ * The gateway's uplink, when its heartbeat carries one: tagged with the gateway, its district and its
+ * zone (the map cell of its place, cloud/geo/cells.ts), so that the coverage layer groups by cell.
+ * A gateway without a known place has no zone tag (its link is kept, but on no map cell).
+ */
+export function gatewayLinkPoint(
+  heartbeat: GatewayHeartbeat,
+  gateway: Pick<GatewayRecord, 'district' | 'location'> | undefined,
+  receivedAt: Date,
+): Point | undefined {
+  const link = heartbeat.uplink;
+  if (!link) return undefined;
+  const point = new Point(gatewayLinkMeasurement)
+    .tag('gateway', heartbeat.gatewayId)
+    .tag('technology', link.technology)
+    .floatField('rsrp', link.rsrp)
+    .floatField('sinr', link.sinr);
+  if (gateway?.district) point.tag('district', gateway.district);
+  if (gateway?.location) point.tag('zone', cellOf(gateway.location));
+  if (link.operator) point.tag('operator', link.operator);
+  if (link.rsrq !== undefined) point.floatField('rsrq', link.rsrq);
+  if (link.latencyMs !== undefined) point.floatField('latencyMs', link.latencyMs);
+  return point.timestamp(receivedAt);
 }

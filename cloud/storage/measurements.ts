@@ -7,3 +7,5 @@ export const gatewayHealthMeasurement = 'gateway_health';
 export const deviceStatusMeasurement = 'device_status';
 export const platformStatsMeasurement = 'platform_stats';
 export const alertEventMeasurement = 'alert_event';
+/** A gateway's cellular uplink from its heartbeat (tags gateway, district, zone, technology): the coverage layer. */
+export const gatewayLinkMeasurement = 'gateway_link';

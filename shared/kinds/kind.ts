@@ -61,6 +61,11 @@ export interface KindSpec<
   today?: Record<string, DailyTotal<Extract<keyof z.infer<M>, string>, Extract<z.infer<E>, string>>>;
   /** Figures computed from the counts, e.g. a share in percent. */
   ratios?: Record<string, (counts: Record<string, number>) => number>;
+  /**
+   * The metrics in which devices of this kind measure their own mobile link (RSRP in dBm, SINR in
+   * dB), read by the coverage layer; absent for kinds without a cellular link.
+   */
+  link?: { rsrp: Extract<keyof z.infer<M>, string>; sinr: Extract<keyof z.infer<M>, string> };
   /** Devices of this kind are emptied on a collection round when this holds (the round planner's stops). */
   collectionDue?: (latest: Partial<z.infer<M>>, options: SummaryOptions) => boolean;
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson } from '../helpers/cloud.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { type ConsoleHarness, expectAccessible, screenshot, startConsoleHarness } from './harness.ts';
+import type { PageGlobals } from './page-globals.ts';
 import { createUser } from './users.ts';
 
 /**
@@ -146,6 +147,69 @@ describe('the map', () => {
     await screenshot(page, 'map');
     await page.context().close();
   });
+});
+
+describe('the coverage layer on the map', () => {
+  /** How many of the layer's hexagons MapLibre drew (the container holds the map, see city-map.ts). */
+  const drawnCells = (page: Page) =>
+    page.evaluate(() => {
+      const { document } = globalThis as unknown as PageGlobals;
+      const map = document.querySelector('.map')?.cityMap;
+      return map?.queryRenderedFeatures({ layers: ['coverage-fill'] }).length ?? 0;
+    });
+
+  /** The browser's local hour the gap's readings were sent in (the test's machine and browser share a zone). */
+  let sentHour = 0;
+
+  beforeAll(async () => {
+    // The cameras report their link (the fixture's is fair); two of them now from a gap.
+    const cameras = h.fleet.devices.filter((d) => d.kind === 'camera').slice(0, 2);
+    expect(cameras.length).toBe(2);
+    for (const camera of cameras) await h.gateways.send(camera.id, { rsrp: -121, sinr: -4 });
+    sentHour = new Date().getHours();
+  });
+
+  it.each([
+    ['en', en],
+    ['cs', cs],
+  ] as const)(
+    'draws hexagons coloured by class with a legend (%s)',
+    async (lang, m) => {
+      const page = await h.newPage(lang);
+      await h.signIn(page);
+      await page.goto('/map');
+      await heading(page, m['map.title'] as string);
+      await page.locator('.map canvas').waitFor();
+      const toggle = page.getByRole('checkbox', { name: m['coverage.show'] as string });
+      await toggle.check();
+      const legend = page.getByTestId('coverage-legend');
+      for (const c of ['good', 'fair', 'poor', 'none'])
+        await shows(legend, (m[`coverage.class.${c}`] as string).split(':')[0] as string);
+      // The summary counts the cells drawn; the cameras' gap is among them.
+      const summary = page.getByTestId('coverage-summary');
+      await expect.poll(() => summary.textContent()).toMatch(/[1-9]/);
+      expect(await summary.textContent()).not.toBe(m['coverage.empty']);
+      await expect.poll(() => drawnCells(page)).toBeGreaterThan(0);
+      await expectAccessible(page, `map with coverage (${lang})`);
+      if (lang === 'cs') return page.context().close();
+      // One hour of the day, the hour of the gap's readings: the picker asks again, by the hour.
+      const hourly = page.waitForResponse(
+        (r) => r.url().includes('/api/v1/coverage?') && r.url().includes('granularity=hour'),
+      );
+      await page.getByLabel(m['coverage.hour'] as string).selectOption(String(sentHour));
+      expect((await hourly).status()).toBe(200);
+      await expect.poll(() => summary.textContent()).not.toBe(m['coverage.empty']);
+      await expect.poll(() => drawnCells(page)).toBeGreaterThan(0);
+      await screenshot(page, 'map-coverage');
+      // Off again: nothing drawn, no legend (the Czech page stops before: its words are what it checks).
+      await toggle.uncheck();
+      await expect.poll(() => drawnCells(page)).toBe(0);
+      expect(await legend.count()).toBe(0);
+      await page.context().close();
+      // A page with MapLibre drawing in software and axe on it: minutes on a loaded CI machine.
+    },
+    120_000,
+  );
 });
 
 const pages = (ids: { lamp: string; alert: string }) => [

@@ -251,6 +251,15 @@ export const probes: Record<string, Probe> = {
     '',
     'bbox=-180,-90,180,90&district=oost',
   ]),
+  'GET /api/v1/coverage': ownList(
+    "the links A's own devices and gateways measured, anywhere on earth",
+    () => {
+      const hour = 3_600_000;
+      const to = new Date(Math.ceil(Date.now() / hour) * hour);
+      const from = new Date(to.getTime() - 7 * 24 * hour);
+      return [`from=${from.toISOString()}&to=${to.toISOString()}&bbox=-180,-90,180,90&granularity=day`];
+    },
+  ),
   'GET /api/v1/events': { ...ownList("A's own live events"), stream: true },
   'GET /api/v1/tenants': { scope: 'platform', token: 200, why: 'the tenants the caller may see: A only' },
   'POST /api/v1/tenants': regionStaff('creating a tenant', () => ({

@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema.d.ts';
 import type {
+  CoverageCells,
   GatewayConfigInput,
   MapSettings,
   NewTenant,
@@ -173,6 +174,14 @@ export const api = {
         },
       }),
     ),
+
+  /** The coverage layer of [from, to): one figure per cell and hour, or per day of 24 h from `from`. */
+  coverage: async (from: Date, to: Date, granularity: 'hour' | 'day') =>
+    (await unwrap(
+      client.GET('/api/v1/coverage', {
+        params: { query: { from: from.toISOString(), to: to.toISOString(), granularity } },
+      }),
+    )) as CoverageCells,
 
   // Alerts.
   alerts: (query: Query<'/api/v1/alerts'>) => unwrap(client.GET('/api/v1/alerts', { params: { query } })),

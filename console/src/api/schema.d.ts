@@ -3844,6 +3844,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mobile coverage: link quality (RSRP, SINR) per map cell and hour or day, classified
+         * @description From the devices that measure their own link and the gateways' cellular uplinks, averaged per H3 cell; a cell nobody measured in a bucket is not listed. Thresholds: docs/coverage.md.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Start, on a whole hour (inclusive) */
+                    from: string;
+                    /** @description End, on a whole hour (exclusive) */
+                    to: string;
+                    /** @description One figure per cell and hour, or per day: 24 hours counted from `from` (a local midnight) */
+                    granularity?: "hour" | "day";
+                    /** @description What decides the class: RSRP, SINR, or both (the worse of the two) */
+                    metric?: "both" | "rsrp" | "sinr";
+                    /** @description Only cells whose centre is in this box (default: all) */
+                    bbox?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 7946 FeatureCollection of hexagons */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/geo+json": components["schemas"]["CoverageCells"];
+                    };
+                };
+                /** @description Invalid request: the problem names each field in `errors` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid but cannot be done */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -6098,6 +6184,8 @@ export interface components {
             configVersion?: number;
             /** @description Health of each of the gateway's driver entries (absent from agents before issue 17) */
             drivers?: components["schemas"]["DriverHealth"][];
+            /** @description The cellular uplink as the modem measures it; absent when the gateway has none or cannot read it */
+            uplink?: components["schemas"]["GatewayUplink"];
         } & {
             [key: string]: unknown;
         };
@@ -6124,6 +6212,23 @@ export interface components {
              * @example modbusException:2:100
              */
             lastError?: string;
+        };
+        GatewayUplink: {
+            /**
+             * @description Radio access technology of the link: 2G, 3G, 4G or 5G NR
+             * @enum {string}
+             */
+            technology: "gsm" | "umts" | "lte" | "nr";
+            /** @description Reference signal received power */
+            rsrp: number;
+            /** @description Reference signal received quality */
+            rsrq?: number;
+            /** @description Signal to interference and noise ratio */
+            sinr: number;
+            /** @description Round-trip time to the broker */
+            latencyMs?: number;
+            /** @description The network operator's public code (MCC-MNC), never the subscriber's */
+            operator?: string;
         };
         ReportedConfig: {
             version: number;
@@ -6514,6 +6619,46 @@ export interface components {
             /** @description MAP_TILE_URL; null: no external tiles */
             tileUrl: string | null;
             attribution: string | null;
+        };
+        CoverageCells: {
+            /** @constant */
+            type: "FeatureCollection";
+            features: {
+                /** @constant */
+                type: "Feature";
+                /** @description cell@start */
+                id: string;
+                geometry: {
+                    /** @constant */
+                    type: "Polygon";
+                    coordinates: [
+                        number,
+                        number
+                    ][][];
+                };
+                properties: {
+                    /** @description H3 cell index (resolution 8, about 0.74 km²) */
+                    cell: string;
+                    start: string;
+                    end: string;
+                    /**
+                     * @description RSRP ≥ -95 dBm good, ≥ -105 fair, ≥ -115 poor, below none; SINR ≥ 13 dB good, ≥ 0 fair, below poor
+                     * @enum {string}
+                     */
+                    class: "good" | "fair" | "poor" | "none";
+                    /** @description Mean RSRP; null: not measured */
+                    rsrp: number | null;
+                    /** @description Mean SINR; null: not measured */
+                    sinr: number | null;
+                    /** @description How many measurements back each mean */
+                    readings: {
+                        rsrp: number;
+                        sinr: number;
+                    };
+                    /** @description How many devices and gateways measured there */
+                    sources: number;
+                };
+            }[];
         };
         /** @description `event: alert`: an alert changed */
         AlertEvent: {

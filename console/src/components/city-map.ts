@@ -7,7 +7,7 @@ import {
   setWorkerUrl,
 } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import type { MapSettings, MapState } from '../api/types.ts';
+import type { CoverageClass, MapSettings, MapState } from '../api/types.ts';
 
 /** The colour of each state; the map legend and the list say the state in words as well. */
 export const stateColours: Record<MapState, string> = {
@@ -20,6 +20,15 @@ export const stateColours: Record<MapState, string> = {
   critical: '#8250df',
 };
 export const mapStates = Object.keys(stateColours) as MapState[];
+
+/** The colour of each coverage class (the legend names each class and its thresholds in words). */
+export const coverageColours: Record<CoverageClass, string> = {
+  good: '#1a7f37',
+  fair: '#bf8700',
+  poor: '#d4590b',
+  none: '#a40e26',
+};
+export const coverageClasses = Object.keys(coverageColours) as CoverageClass[];
 
 const byState = (property: string) =>
   [
@@ -50,6 +59,7 @@ export function cityStyle(settings: MapSettings): StyleSpecification {
       }),
       districts: { type: 'geojson', data: empty },
       route: { type: 'geojson', data: empty },
+      coverage: { type: 'geojson', data: empty },
       devices: { type: 'geojson', data: empty },
     },
     layers: [
@@ -66,6 +76,30 @@ export function cityStyle(settings: MapSettings): StyleSpecification {
         type: 'line',
         source: 'districts',
         paint: { 'line-color': '#57606a', 'line-width': 1.5, 'line-dasharray': [3, 2] },
+      },
+      // The coverage layer: hexagons coloured by class, under the round and the devices; hidden until
+      // the map page turns it on.
+      {
+        id: 'coverage-fill',
+        type: 'fill',
+        source: 'coverage',
+        layout: { visibility: 'none' },
+        paint: {
+          'fill-color': [
+            'match',
+            ['get', 'class'],
+            ...coverageClasses.flatMap((c) => [c, coverageColours[c]]),
+            '#6e7781',
+          ] as unknown as ExpressionSpecification,
+          'fill-opacity': 0.45,
+        },
+      },
+      {
+        id: 'coverage-line',
+        type: 'line',
+        source: 'coverage',
+        layout: { visibility: 'none' },
+        paint: { 'line-color': '#ffffff', 'line-width': 1, 'line-opacity': 0.8 },
       },
       {
         id: 'route',
@@ -126,6 +160,16 @@ export function createCityMap(container: HTMLElement, settings: MapSettings, lab
   return map;
 }
 
-export function setSource(map: MapLibreMap, id: 'districts' | 'route' | 'devices', data: GeoJSON.GeoJSON) {
+export function setSource(
+  map: MapLibreMap,
+  id: 'districts' | 'route' | 'devices' | 'coverage',
+  data: GeoJSON.GeoJSON,
+) {
   void (map.getSource(id) as GeoJSONSource | undefined)?.setData(data);
+}
+
+/** Shows or hides the coverage layer's hexagons. */
+export function showCoverage(map: MapLibreMap, visible: boolean) {
+  for (const layer of ['coverage-fill', 'coverage-line'])
+    if (map.getLayer(layer)) map.setLayoutProperty(layer, 'visibility', visible ? 'visible' : 'none');
 }

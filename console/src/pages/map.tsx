@@ -1,9 +1,16 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/api.ts';
-import type { MapState } from '../api/types.ts';
+import type { CoverageCells, MapState } from '../api/types.ts';
 import { ErrorNote, PageTitle, StateBadge } from '../components/bits.tsx';
-import { createCityMap, mapStates, setSource, stateColours } from '../components/city-map.ts';
+import { createCityMap, mapStates, setSource, showCoverage, stateColours } from '../components/city-map.ts';
+import {
+  CoverageControls,
+  CoverageLegend,
+  type CoveragePick,
+  coverageRange,
+  today,
+} from '../components/coverage-controls.tsx';
 import { DevicePanel } from '../components/device-panel.tsx';
 import { formatMeters } from '../format.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
@@ -33,6 +40,9 @@ export function MapPage() {
   const filterRef = useRef<Record<string, string>>({});
   filterRef.current = kind ? { kind } : {};
   const reloadRef = useRef<() => void>(() => {});
+  const [loaded, setLoaded] = useState(false);
+  const [coverage, setCoverage] = useState<CoveragePick>({ on: false, day: today(), hour: '' });
+  const [cells, setCells] = useState<CoverageCells | undefined>();
 
   useEffect(() => {
     if (!settings || !container.current) return;
@@ -59,6 +69,7 @@ export function MapPage() {
     };
     reloadRef.current = load;
     map.on('load', () => {
+      setLoaded(true);
       map.getCanvas().setAttribute('aria-label', t('map.canvasLabel'));
       load();
       api.districts().then((d) => setSource(map, 'districts', d), setError);
@@ -92,10 +103,28 @@ export function MapPage() {
     return () => {
       map.remove();
       mapRef.current = undefined;
+      setLoaded(false);
     };
   }, [settings, t]);
 
   useEffect(() => reloadRef.current(), [kind]);
+  // The coverage layer: read for the hour or day picked, drawn under the devices.
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !loaded) return;
+    showCoverage(map, coverage.on);
+    if (!coverage.on) return setCells(undefined);
+    const { from, to, granularity } = coverageRange(coverage);
+    let current = true;
+    api.coverage(from, to, granularity).then((fc) => {
+      if (!current) return;
+      setSource(map, 'coverage', fc as GeoJSON.FeatureCollection);
+      setCells(fc);
+    }, setError);
+    return () => {
+      current = false;
+    };
+  }, [coverage, loaded]);
   useEffect(() => {
     if (mapRef.current?.getLayer('route'))
       mapRef.current.setLayoutProperty('route', 'visibility', showRound ? 'visible' : 'none');
@@ -145,6 +174,7 @@ export function MapPage() {
           />{' '}
           {t('map.showRound')}
         </label>
+        <CoverageControls pick={coverage} onPick={setCoverage} />
         {round && (
           <span class="muted" data-testid="round">
             {t('map.round', { stops: round.stops, length: formatMeters(round.meters, lang) })}
@@ -164,6 +194,7 @@ export function MapPage() {
               </li>
             ))}
           </ul>
+          {coverage.on && <CoverageLegend cells={cells} />}
         </div>
         <div class="map-side">
           {selected && <DevicePanel id={selected} onClose={() => setSelected(undefined)} />}

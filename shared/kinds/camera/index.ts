@@ -52,6 +52,7 @@ export const camera = defineKind({
       sinr: 14.5,
     },
   },
+  link: { rsrp: 'rsrp', sinr: 'sinr' },
   counts: {
     streaming: (d) => d.status === 'online' && d.latest.streamStatus === 'online',
     tampered: (d) => d.latest.tamperDetected === true,

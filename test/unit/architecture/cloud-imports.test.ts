@@ -21,6 +21,7 @@ const cloudLayers = [
   'commands',
   'gateway-config',
   'dashboards',
+  'coverage',
   'rollups',
   'registry',
   'dead-letters',

@@ -45,7 +45,7 @@ const importsOf = (folder: string) => [...(graph.get(folder)?.keys() ?? [])].sor
 describe('folder imports', () => {
   it('sees the imports there are (the parser is not blind)', () => {
     expect(importedTops('edge/agent.ts')).toContain('shared');
-    expect(importedTops('scripts/simulated-gateway.ts').sort()).toEqual(['edge', 'simulators']);
+    expect([...new Set(importedTops('scripts/simulated-gateway.ts'))].sort()).toEqual(['edge', 'simulators']);
     expect(importsOf('scripts')).toEqual(expect.arrayContaining(['cloud', 'edge', 'shared', 'simulators']));
   });
 

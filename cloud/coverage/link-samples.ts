@@ -1,0 +1,97 @@
+import { kindList } from '../../shared/kinds/index.ts';
+import { cellOf } from '../geo/cells.ts';
+import type { DeviceRegistry } from '../registry/registry.ts';
+import type { InfluxConnection } from '../storage/influx.ts';
+import { quoteIdent, rows, type Series } from '../storage/influxql.ts';
+import { gatewayLinkMeasurement } from '../storage/measurements.ts';
+import { dayMs, type LinkSample } from './cell-hours.ts';
+
+/**
+ * The hours [from, to) to read, both on whole hours, in buckets of an hour or of a day; days are
+ * counted from `from` (InfluxDB reads them as such, 24 times fewer rows than hours).
+ */
+export interface SampleRange {
+  from: Date;
+  to: Date;
+  granularity: 'hour' | 'day';
+}
+
+/** Reads what every device and gateway measured of its link, per map cell and bucket. */
+export type LinkSampleReader = (range: SampleRange) => Promise<LinkSample[]>;
+
+/** The kinds whose devices measure their own link, and the metrics they do it in (KindSpec.link). */
+export const linkKinds = kindList.flatMap((k) => (k.link ? [{ kind: k.kind, ...k.link }] : []));
+
+/** Sums and counts of two fields per bucket, grouped by the tags given. */
+export function linkQuery(
+  measurement: string,
+  rsrp: string,
+  sinr: string,
+  range: SampleRange,
+  by: string[],
+): string {
+  const fields = [
+    `SUM(${quoteIdent(rsrp)}) AS "rsrpSum"`,
+    `COUNT(${quoteIdent(rsrp)}) AS "rsrpCount"`,
+    `SUM(${quoteIdent(sinr)}) AS "sinrSum"`,
+    `COUNT(${quoteIdent(sinr)}) AS "sinrCount"`,
+  ];
+  return (
+    `SELECT ${fields.join(', ')} FROM ${quoteIdent(measurement)} ` +
+    `WHERE time >= ${range.from.getTime()}ms AND time < ${range.to.getTime()}ms ` +
+    `GROUP BY ${bucketClause(range)}, ${by.map(quoteIdent).join(', ')} fill(none)`
+  );
+}
+
+/** `time(1h)`, or `time(1d, <offset>ms)` whose days start at `from`'s time of day (UTC). */
+export function bucketClause({ from, granularity }: SampleRange): string {
+  if (granularity === 'hour') return 'time(1h)';
+  const offset = ((from.getTime() % dayMs) + dayMs) % dayMs;
+  return offset === 0 ? 'time(1d)' : `time(1d, ${offset}ms)`;
+}
+
+const tally = (sum: unknown, count: unknown) => ({ sum: Number(sum ?? 0), count: Number(count ?? 0) });
+
+/** The samples of one answer; `place` names a series' cell and source, or skips it (undefined). */
+export function samplesOf(
+  series: Series[],
+  place: (tags: Record<string, string>) => { cell: string; source: string } | undefined,
+): LinkSample[] {
+  return series.flatMap((s) => {
+    const where = place(s.tags ?? {});
+    if (!where) return [];
+    return rows(s).map((row) => ({
+      start: Number(row.time),
+      ...where,
+      rsrp: tally(row.rsrpSum, row.rsrpCount),
+      sinr: tally(row.sinrSum, row.sinrCount),
+    }));
+  });
+}
+
+/**
+ * From the raw points in InfluxDB: the gateways' `gateway_link` points grouped by their zone tag, and
+ * each link kind's readings grouped by device, placed on the cell of the device's location in the
+ * registry (raw readings carry no zone). Unplaced gateways and devices are left out. InfluxQL's
+ * `GROUP BY time(1h)` buckets on UTC hours; days start at `from`.
+ */
+export function influxLinkSamples(influx: InfluxConnection, registry: DeviceRegistry): LinkSampleReader {
+  return async (range) => {
+    const gateways = influx
+      .select(linkQuery(gatewayLinkMeasurement, 'rsrp', 'sinr', range, ['zone', 'gateway']))
+      .then((series) =>
+        samplesOf(series, ({ zone, gateway }) =>
+          zone ? { cell: zone, source: `gateway ${gateway}` } : undefined,
+        ),
+      );
+    const devices = linkKinds.map(({ kind, rsrp, sinr }) =>
+      influx.select(linkQuery(kind, rsrp, sinr, range, ['device'])).then((series) =>
+        samplesOf(series, ({ device }) => {
+          const location = device === undefined ? undefined : registry.record(device)?.location;
+          return location ? { cell: cellOf(location), source: `device ${device}` } : undefined;
+        }),
+      ),
+    );
+    return (await Promise.all([gateways, ...devices])).flat();
+  };
+}
