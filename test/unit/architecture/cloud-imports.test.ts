@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
  */
 const cloudLayers = [
   'api',
+  'cluster',
   'tenants',
   'live',
   'broker',
