@@ -2,7 +2,7 @@ import type { WriteApi } from '@influxdata/influxdb-client';
 import type { Consumer, JsMsg } from 'nats';
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
-import type { InfluxConnection } from '../storage/influx.ts';
+import { type InfluxConnection, logInfluxClientTo } from '../storage/influx.ts';
 import { tenantDatabase } from '../tenants/database-name.ts';
 import { ensureWorkerConsumer } from './journal-stream.ts';
 import type { NatsLink } from './nats-link.ts';
@@ -50,6 +50,8 @@ export class JournalWorker {
   constructor(options: JournalWorkerOptions) {
     this.options = options;
     this.delay = options.minRetryMs;
+    // The client library's own messages go to the log at debug: failures are counted and reported here.
+    logInfluxClientTo(options.log);
   }
 
   async start(): Promise<void> {

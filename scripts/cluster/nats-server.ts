@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '../../cloud/storage/local-influxd.ts';
-import { tempDir } from './temp-dir.ts';
 
-export interface TestNats {
+export interface OwnNats {
   url: string;
   /** Stops the server gracefully (SIGTERM: JetStream flushes its store) and starts it again on the same port and store. */
   restart(): Promise<void>;
@@ -34,15 +36,15 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * A NATS server of the test's own (Debian's nats-server, JetStream on, its store in a temp folder, a
- * free loopback port): never the machine's shared one, which other tests use.
+ * A NATS server of our own (Debian's nats-server, JetStream on, its store in a temp folder, a free
+ * loopback port), for the cluster tests and the bench: never the machine's shared one, which others use.
  */
-export async function startTestNats(): Promise<TestNats> {
-  const dir = await tempDir('nats');
+export async function startOwnNats(): Promise<OwnNats> {
+  const dir = await mkdtemp(join(tmpdir(), 'city-nats-'));
   const port = await freePort();
   let child: ChildProcess;
   const start = async () => {
-    child = spawn('/usr/sbin/nats-server', ['-js', '-sd', dir.path, '-a', '127.0.0.1', '-p', String(port)], {
+    child = spawn('/usr/sbin/nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -68,7 +70,7 @@ export async function startTestNats(): Promise<TestNats> {
     stop: async () => {
       process.off('exit', onExit);
       await stopChild(child);
-      await dir.remove();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
