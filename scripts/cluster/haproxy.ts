@@ -8,6 +8,7 @@ import { freePort } from '../../cloud/storage/local-influxd.ts';
 export interface OwnHaproxy {
   /** The load balancer's port (MQTT over TCP). */
   port: number;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -69,6 +70,7 @@ export async function startOwnHaproxy(servers: { name: string; port: number }[])
   }
   return {
     port,
+    pid: child.pid,
     stop: async () => {
       process.off('exit', onExit);
       if (child.exitCode === null && child.signalCode === null) {

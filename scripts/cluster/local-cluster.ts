@@ -58,6 +58,9 @@ export async function startLocalCluster(options: LocalClusterOptions) {
     get workers() {
       return workers;
     },
+    get haproxyPid() {
+      return haproxy?.pid;
+    },
     get mqttUrl() {
       return `mqtt://127.0.0.1:${haproxy?.port}`;
     },

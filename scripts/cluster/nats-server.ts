@@ -7,6 +7,8 @@ import { freePort } from '../../cloud/storage/local-influxd.ts';
 
 export interface OwnNats {
   url: string;
+  /** The running server's process id. */
+  readonly pid: number | undefined;
   /** Stops the server gracefully (SIGTERM: JetStream flushes its store) and starts it again on the same port and store. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -63,6 +65,9 @@ export async function startOwnNats(): Promise<OwnNats> {
   process.once('exit', onExit);
   return {
     url: `nats://127.0.0.1:${port}`,
+    get pid() {
+      return child.pid;
+    },
     restart: async () => {
       await stopChild(child);
       await start();
