@@ -134,6 +134,7 @@ describe('cloud/ folders import one way', () => {
       );
     const order = [
       'main.ts',
+      'worker-main.ts',
       'cloud.ts',
       'platform-db.ts',
       'platform-migrations.ts',
