@@ -52,9 +52,12 @@ async function phase(
     `${label}: load done (${int(result.ackedReadings)} of ${int(sent)} acknowledged); waiting for InfluxDB to hold them all`,
   );
   const count = () => countStored(influx, spec.tsBase, spec.tsBase + 12 * 3_600_000);
+  // Every acknowledged reading must be stored. A batch still unacknowledged when the load generator
+  // closed its connections may or may not have been stored (the load generator, unlike an edge
+  // agent, does not send it again): stored is then between acknowledged and sent.
   let stored = await count();
   const deadline = Date.now() + 300_000;
-  while (stored < sent && Date.now() < deadline) {
+  while (stored < result.ackedReadings && Date.now() < deadline) {
     await sleep(100);
     stored = await count();
   }
@@ -67,7 +70,7 @@ async function phase(
     sent,
     acked: result.ackedReadings,
     stored,
-    zeroLoss: stored === sent && result.ackedReadings === sent && result.errors.length === 0,
+    zeroLoss: stored >= result.ackedReadings && stored <= sent,
     errors: result.errors,
     storedPerS: stored / seconds,
     ackP50Ms: round(quantile(result.ackMs, 0.5), 1),
@@ -180,14 +183,12 @@ const sum = (values: Record<string, number | null>, names: string[]) =>
 
 export function printCluster(result: ClusterBench): void {
   const { singleNode: s, cluster: c } = result;
+  const stored = (p: typeof s) =>
+    `${int(p.stored)} of ${int(p.acked)} acked (${int(p.sent)} sent)${p.zeroLoss ? ', no loss' : ', LOSS'}`;
   const nodes = ['node-1', 'node-2'];
   const workers = ['worker-1', 'worker-2'];
   const rows: [string, string, string][] = [
-    [
-      'stored / sent',
-      `${int(s.stored)} / ${int(s.sent)}${s.zeroLoss ? ', zero loss' : ' LOSS'}`,
-      `${int(c.stored)} / ${int(c.sent)}${c.zeroLoss ? ', zero loss' : ' LOSS'}`,
-    ],
+    ['stored', stored(s), stored(c)],
     ['stored readings/s (first publish to all stored)', int(s.storedPerS), int(c.storedPerS)],
     ['PUBACK p50 / p99 ms', `${s.ackP50Ms} / ${s.ackP99Ms}`, `${c.ackP50Ms} / ${c.ackP99Ms}`],
     [
