@@ -42,6 +42,7 @@ async function main() {
   const server = await startWorkerHttp(
     {
       refusing: () => link.refusing,
+      degraded: () => (worker.influxError ? [`InfluxDB refuses writes: ${worker.influxError}`] : []),
       detail: async () => ({
         influx: { url: config.INFLUX_URL, error: worker.influxError },
         backlog: await pending().catch(() => undefined),

@@ -2,8 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface WorkerHealth {
-  /** Why the worker cannot store batches now; empty when it can. */
+  /** Why the worker cannot take batches now (NATS unreachable); empty when it can. */
   refusing(): string[];
+  /** What fails while it still takes batches (InfluxDB refuses: they stay in the stream). */
+  degraded(): string[];
   detail(): Promise<Record<string, unknown>>;
 }
 
@@ -26,9 +28,11 @@ export async function startWorkerHttp(health: WorkerHealth, port: number, host: 
       return send(reasons.length === 0 ? 200 : 503, { ready: reasons.length === 0, reasons });
     }
     if (path === '/health') {
-      const reasons = health.refusing();
+      const failing = health.refusing();
+      const degraded = health.degraded();
+      const status = failing.length > 0 ? 'failing' : degraded.length > 0 ? 'degraded' : 'ok';
       health.detail().then(
-        (detail) => send(200, { status: reasons.length === 0 ? 'ok' : 'failing', reasons, ...detail }),
+        (detail) => send(200, { status, reasons: [...failing, ...degraded], ...detail }),
         (error: Error) => send(500, { error: error.message }),
       );
       return;
