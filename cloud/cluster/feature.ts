@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
+import { logInfluxClientTo } from '../storage/influx.ts';
 import { JetStreamJournal } from './jetstream-journal.ts';
 import { NatsLink } from './nats-link.ts';
 import { type JetStreamVariables, jetStreamSettings } from './settings.ts';
@@ -16,7 +17,12 @@ export function clusterJournalFeature(deps: {
   return {
     name: 'nats',
     link,
-    start: () => link.start(`city-cloud ${process.pid}`),
+    start: () => {
+      // The node still writes InfluxDB itself (status snapshots): the client's messages go to its log,
+      // as the storage feature arranges in the embedded default.
+      logInfluxClientTo(deps.log);
+      return link.start(`city-cloud ${process.pid}`);
+    },
     stop: () => link.stop(),
     journalOf(tenant: string, parts: { counters: Counters; log: Logger; now: () => Date }): JetStreamJournal {
       return new JetStreamJournal({ link, tenant, ...parts });

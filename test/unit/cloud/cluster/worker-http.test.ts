@@ -15,7 +15,7 @@ describe("a storage worker's health routes", () => {
     const base = `http://127.0.0.1:${portOf(server)}`;
     return async (path: string) => {
       const res = await fetch(`${base}${path}`);
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
   }
 
