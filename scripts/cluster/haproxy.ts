@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../cloud/storage/local-influxd.ts';
+import { orphanProof } from './orphan-proof.ts';
 
 export interface OwnHaproxy {
   /** The load balancer's port (MQTT over TCP). */
@@ -53,7 +54,7 @@ export async function startOwnHaproxy(servers: { name: string; port: number }[])
   const port = await freePort();
   const config = join(dir, 'haproxy.cfg');
   await writeFile(config, haproxyConfig(port, servers));
-  const child: ChildProcess = spawn('/usr/sbin/haproxy', ['-db', '-f', config], {
+  const child: ChildProcess = spawn(...orphanProof('/usr/sbin/haproxy', ['-db', '-f', config]), {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../cloud/storage/local-influxd.ts';
+import { orphanProof } from './orphan-proof.ts';
 
 export interface OwnNats {
   url: string;
@@ -46,7 +47,8 @@ export async function startOwnNats(): Promise<OwnNats> {
   const port = await freePort();
   let child: ChildProcess;
   const start = async () => {
-    child = spawn('/usr/sbin/nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], {
+    const args = ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)];
+    child = spawn(...orphanProof('/usr/sbin/nats-server', args), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
