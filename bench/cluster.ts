@@ -9,6 +9,7 @@ import { onCleanup } from './cleanup.ts';
 import { countStored, startInfluxd } from './influx.ts';
 import { startLoad } from './load.ts';
 import type { LoadSpec } from './load-worker.ts';
+import type { BenchOptions } from './options.ts';
 import { watchMachine, watchProc } from './proc.ts';
 import type { BenchDevice } from './readings.ts';
 import { int, quantile, round, say, sleep } from './util.ts';
@@ -29,6 +30,19 @@ export interface ClusterBenchOptions {
   window: number;
   ratePerS: number;
   durationS: number;
+}
+
+/** The section's options from the bench's flags. */
+export function clusterOptions(options: BenchOptions, dir: string): ClusterBenchOptions {
+  return {
+    dir,
+    gateways: options.connections,
+    devicesPerGateway: options.devicesPerGateway,
+    batch: options.batch,
+    window: options.window,
+    ratePerS: options.clusterRatePerS,
+    durationS: options.clusterDurationS,
+  };
 }
 
 interface Part {

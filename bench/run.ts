@@ -6,7 +6,7 @@ import { consoleDist, ensureConsoleBuilt } from '../test/browser/build.ts';
 import { alertLatencyBench } from './alert-latency.ts';
 import { apiBench, apiTargets, printApi } from './api.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from './cleanup.ts';
-import { clusterBench, printCluster } from './cluster.ts';
+import { clusterBench, clusterOptions, printCluster } from './cluster.ts';
 import { consoleBench, printConsole } from './console.ts';
 import { edgeFleet, edgePhase } from './edge.ts';
 import { influxCeiling } from './influx-ceiling.ts';
@@ -182,16 +182,7 @@ try {
     process.exit(0);
   }
   /** Cluster mode (two nodes, two workers, HAProxy, NATS) next to the single node, same load. */
-  const clusterSection = () =>
-    clusterBench({
-      dir: join(dir, 'cluster'),
-      gateways: options.connections,
-      devicesPerGateway: options.devicesPerGateway,
-      batch: options.batch,
-      window: options.window,
-      ratePerS: options.clusterRatePerS,
-      durationS: options.clusterDurationS,
-    });
+  const clusterSection = () => clusterBench(clusterOptions(options, join(dir, 'cluster')));
   if (options.only === 'cluster') {
     const cluster = await clusterSection();
     printCluster(cluster);
