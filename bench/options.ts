@@ -30,6 +30,8 @@ const flags = {
   'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
   'api-duration': { type: 'string' },
   'api-connections': { type: 'string', default: '16' },
+  'cluster-rate': { type: 'string' },
+  'cluster-duration': { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -61,12 +63,15 @@ const schema = z.object({
    * `api` or `console`: only the platform start and that section; `noisy-neighbour`: only the two
    * tenants' section (each measured alone); `postgres`: only the stores on SQLite and on PostgreSQL.
    */
-  only: z.enum(['api', 'console', 'noisy-neighbour', 'postgres']).optional(),
+  only: z.enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster']).optional(),
   /** The PostgreSQL server of the `postgres` section (a database of its own is created and dropped). */
   postgresUrl: z.url({ protocol: /^postgres(ql)?$/ }),
   /** Seconds of load on each API target, and the HTTP clients sending it. */
   apiDurationS: z.coerce.number().positive(),
   apiConnections: z.coerce.number().int().min(1).max(256),
+  /** Cluster mode next to the single node (bench/cluster.ts): the same fixed rate into both, for this long. */
+  clusterRatePerS: z.coerce.number().positive(),
+  clusterDurationS: z.coerce.number().positive(),
   cloudEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()),
 });
 export type BenchOptions = z.infer<typeof schema>;
@@ -76,7 +81,8 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--ceiling-duration s] [--influx-batch lines] [--influx-writers N] [--registry-devices N]
   [--edge-devices N] [--edge-duration s] [--out file.json] [--profile dir]
   [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]
-  [--only api|console|noisy-neighbour|postgres] [--postgres-url url] [--api-duration s] [--api-connections N]
+  [--only api|console|noisy-neighbour|postgres|cluster] [--postgres-url url] [--api-duration s]
+  [--api-connections N] [--cluster-rate readings/s] [--cluster-duration s]
   NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
 
 export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
@@ -107,6 +113,8 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     postgresUrl: values['postgres-url'],
     apiDurationS: values['api-duration'] ?? (quick ? 4 : 10),
     apiConnections: values['api-connections'],
+    clusterRatePerS: values['cluster-rate'] ?? (quick ? 10_000 : 20_000),
+    clusterDurationS: values['cluster-duration'] ?? (quick ? 8 : 30),
     cloudEnv: Object.fromEntries(
       (values['cloud-env'] ?? []).map((pair: string) => {
         const at = pair.indexOf('=');

@@ -6,6 +6,7 @@ import { consoleDist, ensureConsoleBuilt } from '../test/browser/build.ts';
 import { alertLatencyBench } from './alert-latency.ts';
 import { apiBench, apiTargets, printApi } from './api.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from './cleanup.ts';
+import { clusterBench, clusterOptions, printCluster } from './cluster.ts';
 import { consoleBench, printConsole } from './console.ts';
 import { edgeFleet, edgePhase } from './edge.ts';
 import { influxCeiling } from './influx-ceiling.ts';
@@ -176,6 +177,17 @@ try {
     };
     await mkdir(dirname(options.out), { recursive: true });
     await writeFile(options.out, `${JSON.stringify({ postgresStores }, null, 2)}\n`);
+    say(`results written to ${options.out}`);
+    await stopAll();
+    process.exit(0);
+  }
+  /** Cluster mode (two nodes, two workers, HAProxy, NATS) next to the single node, same load. */
+  const clusterSection = () => clusterBench(clusterOptions(options, join(dir, 'cluster')));
+  if (options.only === 'cluster') {
+    const cluster = await clusterSection();
+    printCluster(cluster);
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(options.out, `${JSON.stringify({ cluster }, null, 2)}\n`);
     say(`results written to ${options.out}`);
     await stopAll();
     process.exit(0);
@@ -351,6 +363,7 @@ try {
     `(rules) publish → alert p50 ${alertLatency.publishToAlertMs.p50} ms, p99 ${alertLatency.publishToAlertMs.p99} ms`,
   );
   const noisyNeighbour = await noisySection();
+  const cluster = await clusterSection();
   const profiles = {
     cloud: await profileOf('cloud', ingestCloudPid),
     edgeAgent: await profileOf('edge agent'),
@@ -370,10 +383,11 @@ try {
   printApi(api);
   printConsole(consoleFigures);
   printNoisyNeighbour(noisyNeighbour);
+  printCluster(cluster);
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,
-    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency }, noisyNeighbour }, null, 2)}\n`,
+    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency }, noisyNeighbour, cluster }, null, 2)}\n`,
   );
   say(`results written to ${options.out}`);
 } catch (error) {

@@ -13,6 +13,7 @@ import { externalBrokerFeature } from './broker/external-feature.ts';
 import { brokerFeature, mqttListenersFeature } from './broker/feature.ts';
 import { GatewayOutbound } from './broker/outbound.ts';
 import type { RefusedPublish } from './broker/refusals.ts';
+import { clusterJournalFeature } from './cluster/feature.ts';
 import type { CloudConfig } from './config.ts';
 import { deadLettersFeature } from './dead-letters/feature.ts';
 import type { UplinkMessage } from './ingest/ingest.ts';
@@ -179,6 +180,10 @@ export class Cloud {
           counters: (tenant) => cells.get(tenant)?.counters,
         },
       });
+      // Cluster mode: every tenant's journal is its subject of the shared JetStream stream.
+      const cluster = config.NATS_URL
+        ? await start(clusterJournalFeature({ config: { ...config, NATS_URL: config.NATS_URL }, log }))
+        : undefined;
       const startCell = (tenant: Tenant): Promise<TenantCell> => {
         const id = tenant.id;
         const paths = tenantPaths(config, id);
@@ -216,6 +221,7 @@ export class Cloud {
             messagesPerSecond: () => mqtt.messageRateOf(id),
           },
           onFatal,
+          sharedJournal: cluster && ((parts) => cluster.journalOf(id, parts)),
         });
       };
       // Gateways connect to the embedded broker, or to the city's own one (MQTT_EXTERNAL_URL).

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { jetStreamVariables } from './cluster/settings.ts';
 
 const port = z
   .string()
@@ -196,6 +197,8 @@ export const cloudConfig = z.object({
   /** Attribution shown with those tiles (e.g. "© OpenStreetMap contributors"). */
   MAP_ATTRIBUTION: z.string().max(500).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Cluster mode (NATS_URL set): the journal is a JetStream stream shared by the nodes (docs/scale-out.md). */
+  ...jetStreamVariables,
 });
 export type CloudConfig = z.infer<typeof cloudConfig> & { CREDENTIALS_FILE: string };
 

@@ -6,9 +6,10 @@ import { commandsFeature } from './commands/feature.ts';
 import type { CloudConfig } from './config.ts';
 import { snapshotsFeature } from './dashboards/snapshots-feature.ts';
 import { deadLettersFeature } from './dead-letters/feature.ts';
+import type { DeadLetterIntake } from './dead-letters/intake.ts';
 import { gatewayConfigFeature } from './gateway-config/feature.ts';
 import { Ingestor } from './ingest/ingest.ts';
-import { startFeatures } from './lifecycle/features.ts';
+import { type Feature, startFeatures } from './lifecycle/features.ts';
 import { liveFeature } from './live/feature.ts';
 import { Counters } from './monitoring/counters.ts';
 import { notificationsFeature } from './notifications/feature.ts';
@@ -18,6 +19,7 @@ import { retentionFeature } from './retention/pruning.ts';
 import { alertingFeature } from './rules/feature.ts';
 import { cloudDbMigrations } from './schema-migrations.ts';
 import { sqliteDatabaseFeature } from './sqlite/database-feature.ts';
+import type { CellJournal } from './storage/cell-journal.ts';
 import { storageFeature } from './storage/feature.ts';
 import type { InfluxConnection } from './storage/influx.ts';
 import { prepareInBackground } from './storage/influx-setup.ts';
@@ -46,6 +48,11 @@ export interface TenantCellDeps {
   /** Its gateways connected now, and its accepted MQTT messages per second (for its quotas and usage). */
   mqtt: { connectedGateways(): ReadonlySet<string>; messagesPerSecond(): number };
   onFatal?: (error: Error) => void;
+  /**
+   * The tenant's journal in cluster mode (the shared JetStream stream, cloud/cluster/); without it
+   * the cell has its own SQLite journal drained by its storage thread (the embedded default).
+   */
+  sharedJournal?: (parts: { counters: Counters; log: Logger; now: () => Date }) => CellJournal;
 }
 
 /**
@@ -96,26 +103,10 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         now,
       }),
     );
-    const storage = await start(
-      storageFeature({
-        path: join(paths.dataDir, 'journal.db'),
-        maxLines: config.JOURNAL_MAX_LINES,
-        keyTtlMs: config.DEDUPE_WINDOW_S * 1000,
-        influx,
-        drain: {
-          batchLines: config.INFLUX_BATCH_SIZE,
-          concurrency: config.INFLUX_WRITE_CONCURRENCY,
-          minRetryMs: 500,
-          maxRetryMs: 30_000,
-        },
-        counters,
-        log,
-        now,
-        onRejected: intake.storageRejected,
-        onFatal: deps.onFatal,
-      }),
+    const { journal } = await start(
+      journalFeature(deps, { path: join(paths.dataDir, 'journal.db'), influx, intake, counters, log }),
     );
-    const { journal } = storage;
+    const points = { write: (lines: string[]) => journal.append({ lines }) };
     const notifications = await start(
       notificationsFeature({
         channelsFile: paths.notificationsFile,
@@ -131,7 +122,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
       alertingFeature({
         db,
         registry,
-        points: storage.points,
+        points,
         notifier: notifications.notifier,
         counters,
         log,
@@ -223,5 +214,50 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
       preparing.stop();
       await stop();
     },
+  };
+}
+
+/** The cell's journal: the shared one in cluster mode, else its own SQLite journal and storage thread. */
+function journalFeature(
+  deps: TenantCellDeps,
+  parts: {
+    path: string;
+    influx: InfluxConnection;
+    intake: DeadLetterIntake;
+    counters: Counters;
+    log: Logger;
+  },
+): Feature & { readonly journal: CellJournal } {
+  const { config } = deps;
+  const { counters, log } = parts;
+  const now = deps.clock.now;
+  if (deps.sharedJournal) {
+    const journal = deps.sharedJournal({ counters, log, now });
+    return { name: 'journal', journal, start: () => undefined, stop: () => journal.stop() };
+  }
+  const storage = storageFeature({
+    path: parts.path,
+    maxLines: config.JOURNAL_MAX_LINES,
+    keyTtlMs: config.DEDUPE_WINDOW_S * 1000,
+    influx: parts.influx,
+    drain: {
+      batchLines: config.INFLUX_BATCH_SIZE,
+      concurrency: config.INFLUX_WRITE_CONCURRENCY,
+      minRetryMs: 500,
+      maxRetryMs: 30_000,
+    },
+    counters,
+    log,
+    now,
+    onRejected: parts.intake.storageRejected,
+    onFatal: deps.onFatal,
+  });
+  return {
+    name: storage.name,
+    get journal(): CellJournal {
+      return storage.journal;
+    },
+    start: () => storage.start(),
+    stop: () => storage.stop(),
   };
 }

@@ -8,7 +8,11 @@ export interface CloudProcess {
 }
 
 /** Starts `node cloud/main.ts` as its own process (for kill -9 tests and the chaos run) and waits until its API answers. */
-export async function startCloudProcess(env: Record<string, string>): Promise<CloudProcess> {
+export async function startCloudProcess(
+  env: Record<string, string>,
+  /** How long it may take to answer (a loaded machine starts slowly). */
+  timeoutMs = 30_000,
+): Promise<CloudProcess> {
   const child = spawn(process.execPath, ['cloud/main.ts'], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -17,13 +21,13 @@ export async function startCloudProcess(env: Record<string, string>): Promise<Cl
     child.once('exit', (code, signal) => resolve(code ?? signal)),
   );
   const apiUrl = `http://127.0.0.1:${env.HTTP_PORT}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`cloud exited with ${child.exitCode}`);
     if ((await fetch(`${apiUrl}/health/live`).catch(() => undefined))?.ok) return { child, apiUrl, exited };
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error('the cloud process did not answer /health within 30 s');
+      throw new Error(`the cloud process did not answer /health within ${timeoutMs / 1000} s`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

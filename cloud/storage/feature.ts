@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
 import { type InfluxConnection, logInfluxClientTo } from './influx.ts';
-import type { PointWriter } from './point-writer.ts';
 import { StorageThread, type StorageThreadOptions } from './storage-thread.ts';
 
 export interface StorageFeatureDeps {
@@ -32,10 +31,6 @@ export function storageFeature(deps: StorageFeatureDeps) {
     get journal(): StorageThread {
       return running();
     },
-    /** Points written through the journal: durable, and in InfluxDB once drained. */
-    points: {
-      write: (lines: string[]) => running().append({ lines }),
-    } satisfies PointWriter,
     async start() {
       const { log } = deps;
       logInfluxClientTo(log);

@@ -14,8 +14,8 @@ import type { EventBus, LiveEvents } from '../live/events.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { RuleService } from '../rules/service.ts';
+import type { CellJournal } from '../storage/cell-journal.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
-import type { StorageThread } from '../storage/storage-thread.ts';
 import type { QuotaGuard } from './quotas.ts';
 import type { Tenant } from './schema.ts';
 
@@ -37,7 +37,7 @@ export interface TenantCell {
   live: { bus: EventBus<LiveEvents>; states: DeviceStates; map: DeviceMap };
   deadLetters: DeadLetterStore;
   intake: DeadLetterIntake;
-  journal: StorageThread;
+  journal: CellJournal;
   alerting: { rules: RuleService; alerts: AlertService; alertStore: AlertStore };
   commands: {
     service: CommandService;

@@ -211,11 +211,37 @@ const cloud = serviceNamed('cloud');
 describe('docker-compose.yml', () => {
   it('has the services of the deployment, the platform ones built from the Dockerfile', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['cloud', 'edge-1', 'edge-2', 'grafana', 'grafana-sync', 'influxdb', 'provision'].sort(),
+      [
+        'cloud',
+        'edge-1',
+        'edge-2',
+        'grafana',
+        'grafana-sync',
+        'influxdb',
+        'provision',
+        // Cluster mode (--profile cluster), checked in compose-cluster.test.ts.
+        'nats',
+        'postgres',
+        'haproxy',
+        'node-1',
+        'node-2',
+        'worker-1',
+        'worker-2',
+      ].sort(),
     );
     expect(serviceNamed('influxdb').image).toMatch(/^influxdb:2\.7(\.\d+)?$/);
     expect(serviceNamed('grafana').image).toMatch(/^grafana\/grafana:1\d(\.\d+)*$/);
-    for (const name of ['cloud', 'provision', 'grafana-sync', 'edge-1', 'edge-2']) {
+    for (const name of [
+      'cloud',
+      'provision',
+      'grafana-sync',
+      'edge-1',
+      'edge-2',
+      'node-1',
+      'node-2',
+      'worker-1',
+      'worker-2',
+    ]) {
       const svc = serviceNamed(name);
       expect(builtFromDockerfile(svc), `${name} is built from the Dockerfile`).toBe(true);
       expect(svc.image, `${name} shares the platform image`).toBe(cloud.image);

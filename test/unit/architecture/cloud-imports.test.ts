@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
  */
 const cloudLayers = [
   'api',
+  'cluster',
   'tenants',
   'live',
   'broker',
@@ -134,6 +135,7 @@ describe('cloud/ folders import one way', () => {
       );
     const order = [
       'main.ts',
+      'worker-main.ts',
       'cloud.ts',
       'platform-db.ts',
       'platform-migrations.ts',

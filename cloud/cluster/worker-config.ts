@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { jetStreamVariables } from './settings.ts';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+/** A storage worker's configuration, from the environment (documented in docs/scale-out.md). */
+export const workerConfig = z.object({
+  ...jetStreamVariables,
+  NATS_URL: z.string().min(1),
+  INFLUX_URL: z.url(),
+  INFLUX_TOKEN: z.string().default(''),
+  /** The installation's database: each tenant's is named from it (cloud/tenants/database-name.ts). */
+  INFLUX_DATABASE: z.string().min(1).default('city'),
+  INFLUX_ORG: z.string().default('city'),
+  /** /health, /health/live and /health/ready. */
+  WORKER_HTTP_PORT: port.default(8090),
+  WORKER_HTTP_HOST: z.string().default('0.0.0.0'),
+  /** Batches (messages of up to a gateway's batch of readings) taken per fetch. */
+  WORKER_BATCH_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** Fetches in flight at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** The longest wait between attempts while InfluxDB refuses writes. */
+  WORKER_MAX_RETRY_S: z.coerce.number().positive().default(5),
+  /** How often progress is logged. */
+  WORKER_PROGRESS_S: z.coerce.number().positive().default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type WorkerConfig = z.infer<typeof workerConfig>;
+
+export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = workerConfig.safeParse(set);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid storage worker configuration: ${fields}`);
+  }
+  return parsed.data;
+}
