@@ -60,6 +60,8 @@ export class EdgeAgent {
   private attempt = 0;
   private holdOffMs?: number;
   connects = 0;
+  /** Connection attempts after the first (mqtt.js `reconnect`), successful or not. */
+  reconnects = 0;
 
   constructor(deps: AgentDependencies) {
     this.deps = deps;
@@ -120,6 +122,7 @@ export class EdgeAgent {
     return {
       ...this.publisher.stats,
       connects: this.connects,
+      reconnects: this.reconnects,
       queueDepth: this.outbox.depth,
       gap: this.outbox.gap,
     };
@@ -159,6 +162,9 @@ export class EdgeAgent {
       client.options.reconnectPeriod =
         this.holdOffMs ?? backoffDelay(config.backoff, this.attempt++, this.deps.random);
       this.holdOffMs = undefined;
+    });
+    client.on('reconnect', () => {
+      this.reconnects++;
     });
     client.on('connect', () => {
       this.connects++;
