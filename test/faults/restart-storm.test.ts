@@ -37,7 +37,7 @@ function mostAttempts(policy: BackoffPolicy, windowMs: number): number {
 
 describe('restart storms: the cloud killed with SIGKILL five times, agents restarted, during a stream', () => {
   it('ends with produced = stored, no manual step, and gateways that back off rather than storm', {
-    timeout: 180_000,
+    timeout: 300_000,
   }, async () => {
     const influxd = await startTestInfluxd();
     cleanups.push(() => influxd.stop());
@@ -71,7 +71,7 @@ describe('restart storms: the cloud killed with SIGKILL five times, agents resta
     for (let round = 0; round < 5; round++) {
       // A random moment: after a random number of readings more has been accepted by this process.
       const target = (await accepted()) + random.int(100, 900);
-      await waitFor('readings flowing', async () => (await accepted()) >= target);
+      await waitFor('readings flowing', async () => (await accepted()) >= target, 60_000);
       // An agent restarted at a random moment too (its outbox stays on disk): once it had a batch taken.
       const restarted = random.pick(gateways);
       const batches = city.agents.get(restarted)?.stats.publishedBatches ?? 0;
@@ -85,7 +85,7 @@ describe('restart storms: the cloud killed with SIGKILL five times, agents resta
       cloud.child.kill('SIGKILL');
       expect(await cloud.exited).toBe('SIGKILL');
       cloud = await startCloudProcess(env);
-      await waitFor('every gateway back', () => [...city.agents.values()].every((a) => a.connected));
+      await waitFor('every gateway back', () => [...city.agents.values()].every((a) => a.connected), 60_000);
       // Gateways back off: no gateway tried more often than its backoff allows in the outage.
       const bound = mostAttempts(backoff, Date.now() - killedAt);
       for (const [gateway, count] of reconnects()) {
