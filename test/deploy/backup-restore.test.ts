@@ -158,7 +158,10 @@ describe('backup while running, restore into a fresh DATA_DIR and influxd', () =
     );
     expect(merged.stdout).toMatch(/InfluxDB drill exists .*: restoring into drill_restore_\d+, then merging/);
     expect(merged.stdout).toMatch(/restore complete/);
-    expect(await countPoints(first.influx, 'wasteBin', 'fillingLevel')).toBe(5);
+    await waitFor(
+      'the four restored readings beside the newer one',
+      async () => (await countPoints(first.influx, 'wasteBin', 'fillingLevel')) === 5,
+    );
     const series = `/api/v1/devices/bin-drill/series?metric=fillingLevel&fn=max&every=1m&from=${from}&to=${to}`;
     expect(await getJson(`${first.apiUrl}${series}`)).toEqual(before[series]);
     const { body } = await getJson<{ results: { series?: { values: string[][] }[] }[] }>(
