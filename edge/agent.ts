@@ -63,6 +63,8 @@ export class EdgeAgent {
   private attempt = 0;
   private holdOffMs?: number;
   connects = 0;
+  /** Connection attempts after the first (mqtt.js `reconnect`), successful or not. */
+  reconnects = 0;
 
   constructor(deps: AgentDependencies) {
     this.deps = deps;
@@ -123,6 +125,7 @@ export class EdgeAgent {
     return {
       ...this.publisher.stats,
       connects: this.connects,
+      reconnects: this.reconnects,
       queueDepth: this.outbox.depth,
       gap: this.outbox.gap,
     };
@@ -162,6 +165,9 @@ export class EdgeAgent {
       client.options.reconnectPeriod =
         this.holdOffMs ?? backoffDelay(config.backoff, this.attempt++, this.deps.random);
       this.holdOffMs = undefined;
+    });
+    client.on('reconnect', () => {
+      this.reconnects++;
     });
     client.on('connect', () => {
       this.connects++;

@@ -9,6 +9,7 @@ import { canPublish, canSubscribe } from './access.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { CredentialsFile } from './credentials.ts';
 import { GatewaySessions, remoteAddress } from './gateway-sessions.ts';
+import { HeldPublishes } from './held-publishes.ts';
 import { RateLimiter } from './limits.ts';
 import { createListener, type ListenerSpec, listen } from './listeners.ts';
 import { loggedId } from './logged-ids.ts';
@@ -78,8 +79,8 @@ export class MqttBroker {
   private readonly messageRate: RateLimiter;
   /** Clients read no more while some of their messages wait for their turn in their tenant's quota. */
   private readonly reads = new ReadPauses();
-  /** Publishes of each client whose PUBACK waits for storage (ingestion not settled yet). */
-  private readonly held = new WeakMap<Client, number>();
+  /** Publishes whose PUBACK waits for storage (ingestion not settled yet); a long wait answers PINGREQs. */
+  private readonly held = new HeldPublishes(this.reads, 1_000);
   private servers: Server[] = [];
 
   private constructor(aedes: Aedes, options: BrokerOptions) {
@@ -269,8 +270,8 @@ export class MqttBroker {
     // The PUBACK waits for this promise: it resolves once what was accepted is durable. While the
     // journal cannot write (a full or failing disk) it waits too: aedes reads nothing more from this
     // client meanwhile, and the gateway keeps the message in its outbox.
-    this.held.set(client, (this.held.get(client) ?? 0) + 1);
-    const settled = () => this.held.set(client, (this.held.get(client) ?? 1) - 1);
+    this.held.add(client);
+    const settled = () => this.held.settle(client);
     // A message whose connection closed while it waited is ingested all the same: it had its place in
     // the quota, a last will is published only after its client closed, and a gateway that sends the
     // message again is recognised (duplicate batch).
@@ -330,9 +331,10 @@ export class MqttBroker {
         this.options.onDelivered(packet.topic, Buffer.from(packet.payload), tenant);
     });
     aedes.on('keepaliveTimeout', (client) => {
-      // A client whose publish waited for storage could not be read meanwhile (its PINGREQ neither):
-      // closing it is the broker's doing, so its reconnect costs its address nothing.
-      if ((this.held.get(client) ?? 0) === 0) return;
+      // A held client's PINGREQs are answered (HeldPublishes), unless they could not be read aside
+      // (over the bound, or a partial packet at the hold): closing it then is the broker's doing, so
+      // its reconnect costs its address nothing.
+      if (!this.held.isHeld(client)) return;
       counters.add('mqtt_closed_while_held');
       this.connectionRate.give(remoteAddress(client));
     });

@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, X509Certificate } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
@@ -93,12 +93,29 @@ export async function readCredentials(path: string): Promise<CredentialsFile> {
   return parsed.data;
 }
 
-/** Writes atomically (temp file + rename) so the broker never reads half a file. */
+/**
+ * Writes atomically (temp file + rename) so the broker never reads half a file, and durably: the temp
+ * file is flushed before the rename and the directory after it, so a crash or a disk turning
+ * read-only cannot leave an empty file behind (ext4 allocates a new file's blocks late; the fault
+ * test test/faults/read-only-disk.test.ts found an empty credentials file without these flushes).
+ */
 export async function writeCredentials(path: string, file: CredentialsFile): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
   await rename(temp, path);
+  const directory = await open(dirname(path), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
 }
 
 /**

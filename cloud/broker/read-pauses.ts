@@ -1,9 +1,13 @@
 import type { Client } from 'aedes';
+import { HeldPings } from './held-pings.ts';
 
-/** The aedes internals this relies on (lib/client.js, aedes 1.2). */
+/** The aedes internals this relies on (lib/client.js, aedes 1.2; mqtt-packet's parser). */
 interface ClientInternals {
   _paused: boolean;
   _nextBatch: (error?: Error) => void;
+  conn?: import('node:stream').Duplex;
+  _keepaliveTimer?: { refresh(): void } | null;
+  _parser?: { _list: { length: number }; _stateCounter: number };
 }
 
 interface State {
@@ -11,7 +15,12 @@ interface State {
   /** Calls of handled packets kept while held, given back at release. */
   owed: number;
   next: (error?: Error) => void;
+  /** PINGREQs answered while held (see HeldPings). */
+  pings?: HeldPings;
 }
+
+/** What a held client's bytes read aside may take at most: a gateway's window of in-flight batches. */
+const maxKeptBytes = 1024 * 1024;
 
 /**
  * Stops reading from an aedes client while some of its messages wait, and reads again after. aedes
@@ -21,7 +30,8 @@ interface State {
  * of the same read are handled while the client is held, so their calls are kept and given back at
  * release, or the reading would never start again. `track` wraps `_nextBatch` before any packet
  * after CONNECT is handled (call it in preConnect); test/integration/tenant-quotas.test.ts checks
- * that a held gateway is read again.
+ * that a held gateway is read again. While held, the client's PINGREQs are answered (HeldPings), so
+ * a hold of any length costs no connection its keep-alive (test/faults/held-keepalive.test.ts).
  */
 export class ReadPauses {
   private readonly states = new WeakMap<Client, State>();
@@ -45,8 +55,17 @@ export class ReadPauses {
   hold(client: Client): void {
     const state = this.states.get(client);
     if (!state) return;
-    if (state.holds === 0) (client as unknown as ClientInternals)._paused = true;
     state.holds++;
+    if (state.holds > 1) return;
+    const internals = client as unknown as ClientInternals;
+    internals._paused = true;
+    // Bytes can be read aside only from a packet boundary: not while aedes's parser holds part of one.
+    const parser = internals._parser;
+    if (internals.conn && parser && parser._list.length === 0 && parser._stateCounter === 0)
+      state.pings = new HeldPings(internals.conn, {
+        maxKeptBytes,
+        onPing: () => internals._keepaliveTimer?.refresh(),
+      });
   }
 
   release(client: Client): void {
@@ -54,6 +73,8 @@ export class ReadPauses {
     if (!state || state.holds === 0) return;
     state.holds--;
     if (state.holds > 0) return;
+    state.pings?.end();
+    state.pings = undefined;
     (client as unknown as ClientInternals)._paused = false;
     const owed = state.owed;
     state.owed = 0;

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
+import { BatchKeys } from '../storage/batch-keys.ts';
 import type { CellJournal } from '../storage/cell-journal.ts';
-import { BatchKeys, type JournalEntry, type JournalRecord, toRecord } from '../storage/journal.ts';
+import { type JournalEntry, type JournalRecord, toRecord } from '../storage/journal-contract.ts';
 import type { NatsLink } from './nats-link.ts';
 import { RecentKeys } from './recent-keys.ts';
 import { journalSubject } from './subjects.ts';

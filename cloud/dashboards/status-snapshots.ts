@@ -2,7 +2,7 @@ import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
-import type { Journal } from '../storage/journal.ts';
+import type { Journal } from '../storage/journal-contract.ts';
 import { deviceStatusMeasurement, platformStatsMeasurement } from '../storage/measurements.ts';
 import { type PointWriter, toLine } from '../storage/point-writer.ts';
 import { isHealthy } from './fleet-summary.ts';

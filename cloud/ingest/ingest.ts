@@ -8,7 +8,7 @@ import type { Rejection } from '../dead-letters/rejection.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DevicePlacement } from '../registry/placement.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
-import type { Journal } from '../storage/journal.ts';
+import type { Journal } from '../storage/journal-contract.ts';
 import { toLine } from '../storage/point-writer.ts';
 import { type Decoded, decodeMessage } from './decode.ts';
 import { eventPoint, gatewayLinkPoint, heartbeatPoint, readingLine } from './points.ts';

@@ -63,6 +63,11 @@ const counted: [name: string, counter: string, help: string][] = [
     'TLS handshakes refused (no client certificate, an untrusted or expired one, not TLS)',
   ],
   [
+    'city_mqtt_closed_while_held_total',
+    'mqtt_closed_while_held',
+    'Connections closed by the keep-alive while a publish waited for storage (its PINGREQs could not be read aside)',
+  ],
+  [
     'city_mqtt_credential_disconnects_total',
     'mqtt_credential_disconnects',
     'Connections closed because their gateway credential was revoked or replaced',

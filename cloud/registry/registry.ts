@@ -281,7 +281,13 @@ export class DeviceRegistry {
     if (this.dirty.size > 0) {
       const changed = [...this.dirty];
       this.dirty.clear();
-      this.write(`${changed.length} devices`, () => this.options.store.saveDevices(changed));
+      // A failed write (a full or read-only disk) leaves them changed: the next flush tries again.
+      this.write(`${changed.length} devices`, () =>
+        this.options.store.saveDevices(changed).catch((error: Error) => {
+          for (const device of changed) this.dirty.add(device);
+          throw error;
+        }),
+      );
     }
     return this.written();
   }

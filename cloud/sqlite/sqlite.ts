@@ -32,7 +32,8 @@ export function transaction<T>(db: DatabaseSync, fn: () => T): T {
     db.exec('COMMIT');
     return result;
   } catch (error) {
-    db.exec('ROLLBACK');
+    // SQLite may have rolled back already (an I/O error, a full disk): the original error is the one to report.
+    if (db.isTransaction) db.exec('ROLLBACK');
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { Journal } from './journal.ts';
+import type { Journal } from './journal-contract.ts';
 
 /**
  * A tenant's journal as its cell, /health and `Cloud.flush` use it: the node's own SQLite journal

@@ -2,7 +2,7 @@ import type { WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { CounterSink } from '../monitoring/counters.ts';
 import { type InfluxConnection, logInfluxClientTo } from './influx.ts';
-import type { JournalBatch, JournalStore } from './journal.ts';
+import type { JournalBatch, JournalStore } from './journal-contract.ts';
 
 export interface DrainerOptions {
   batchLines: number;

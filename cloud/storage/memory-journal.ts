@@ -1,11 +1,11 @@
+import { BatchKeys } from './batch-keys.ts';
 import {
-  BatchKeys,
   type JournalBatch,
   type JournalEntry,
   type JournalRecord,
   type JournalStore,
   toRecord,
-} from './journal.ts';
+} from './journal-contract.ts';
 
 /** Batch keys past their time to live are forgotten at most this often, as in the SQLite journal. */
 const forgetEveryMs = 10_000;

@@ -2,8 +2,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
+import { BatchKeys } from './batch-keys.ts';
 import type { InfluxServer, InfluxSettings } from './influx.ts';
-import { BatchKeys, type Journal, type JournalEntry, type JournalRecord, toRecord } from './journal.ts';
+import { type Journal, type JournalEntry, type JournalRecord, toRecord } from './journal-contract.ts';
 import type { DrainerOptions } from './journal-drainer.ts';
 import type { JournalOperation } from './journal-faults.ts';
 

@@ -12,8 +12,9 @@ import { restore } from './restore.ts';
 
 const usage = `usage:
   npm run backup -- <folder> [--influx-host host:port | --no-influx]
-  npm run restore -- <folder> [--force] [--influx-host host:port | --no-influx]
-DATA_DIR, INFLUX_URL and INFLUX_DATABASE are read from the environment, as the cloud reads them.`;
+  npm run restore -- <folder> [--force] [--influx-host host:port [--influx-url url] | --no-influx]
+DATA_DIR, INFLUX_URL and INFLUX_DATABASE are read from the environment, as the cloud reads them.
+A restore into an InfluxDB that holds the database already merges the backup's points into it.`;
 
 /** InfluxDB 1.x's RPC port (`bind-address`), where its backup and restore tools connect. */
 const defaultRpcPort = 8088;
@@ -52,6 +53,7 @@ async function main() {
     options: {
       force: { type: 'boolean', default: false },
       'influx-host': { type: 'string' },
+      'influx-url': { type: 'string' },
       'no-influx': { type: 'boolean', default: false },
     },
   });
@@ -80,6 +82,11 @@ async function main() {
     return;
   }
   const explicit = values['influx-host'] ?? remoteHost;
+  // Its HTTP address, for the queries of a merge: given, INFLUX_URL, or the RPC host's port 8086.
+  const explicitUrl =
+    values['influx-url'] ??
+    config.INFLUX_URL ??
+    (explicit && `http://${explicit.slice(0, explicit.lastIndexOf(':'))}:8086`);
   await restore({
     source: resolve(folder),
     dataDir,
@@ -87,11 +94,11 @@ async function main() {
     influxHost: noInflux
       ? undefined
       : explicit
-        ? async () => ({ host: explicit, done: async () => undefined })
+        ? async () => ({ host: explicit, url: explicitUrl as string, done: async () => undefined })
         : async () => {
             // The one-box default: a private influxd under DATA_DIR, started for the restore only.
             const local = await startLocalInfluxd(join(dataDir, 'influxdb'));
-            return { host: local.rpcAddress, done: () => local.stop() };
+            return { host: local.rpcAddress, url: local.url, done: () => local.stop() };
           },
     progress,
   });

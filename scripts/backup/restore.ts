@@ -1,6 +1,6 @@
 import { chmod, copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { runInfluxd } from './influxd-tool.ts';
+import { type InfluxTarget, restoreInfluxDatabase } from './influx-restore.ts';
 import { checksums, compareChecksums, type Manifest, manifestName, manifestSchema } from './manifest.ts';
 
 export interface RestoreOptions {
@@ -10,11 +10,11 @@ export interface RestoreOptions {
   dataDir: string;
   force?: boolean;
   /**
-   * Where InfluxDB's part goes (`influxd restore -portable`): the RPC address of an InfluxDB 1.x that
-   * has no database of that name yet. Called once DATA_DIR is restored, so that a private influxd
-   * under DATA_DIR can be started for it.
+   * Where InfluxDB's part goes: an InfluxDB 1.x (its RPC address for `influxd restore -portable`, its
+   * HTTP address for queries); a database it holds already is merged (influx-restore.ts). Called once
+   * DATA_DIR is restored, so that a private influxd under DATA_DIR can be started for it.
    */
-  influxHost?: () => Promise<{ host: string; done(): Promise<void> }>;
+  influxHost?: () => Promise<InfluxTarget & { done(): Promise<void> }>;
   progress?: (message: string) => void;
 }
 
@@ -75,12 +75,9 @@ export async function restore(options: RestoreOptions): Promise<Manifest> {
   if (influx.length > 0) {
     if (!options.influxHost)
       throw new RestoreRefused('the backup holds InfluxDB data but no InfluxDB was given');
-    const { host, done } = await options.influxHost();
+    const { done, ...target } = await options.influxHost();
     try {
-      for (const { database, folder } of influx) {
-        say(`InfluxDB ${database} into ${host}`);
-        await runInfluxd(['restore', '-portable', '-db', database, '-host', host, folder]);
-      }
+      for (const { database, folder } of influx) await restoreInfluxDatabase(target, database, folder, say);
     } finally {
       await done();
     }

@@ -30,6 +30,8 @@ export function nodePackage(cacheDir, platform, arch) {
       '--no-save',
       '--no-audit',
       '--no-fund',
+      // Each request and its result on its own line: progress that shows outside a terminal too.
+      '--loglevel=http',
       `${name}@${neededMajor}`,
     ],
   };

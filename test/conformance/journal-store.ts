@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JournalStore } from '../../cloud/storage/journal.ts';
+import type { JournalStore } from '../../cloud/storage/journal-contract.ts';
 
 type Options = { keyTtlMs: number; now: () => Date };
 

@@ -130,6 +130,46 @@ describe('backup while running, restore into a fresh DATA_DIR and influxd', () =
     expect(before['/api/v1/users'].body).toMatchObject({
       items: expect.arrayContaining([expect.objectContaining({ username: 'drill-tech' })]),
     });
+
+    // Restore into the InfluxDB that still holds the database: its readings of the bin were lost
+    // (deleted) and a newer one arrived after the backup. The backup's points come back, the newer stays.
+    await first.influx.query('DELETE FROM "wasteBin"', 'POST');
+    const later = {
+      v: 1,
+      gatewayId,
+      sentAt: new Date().toISOString(),
+      batchId: 'drill-2',
+      readings: [
+        {
+          ...readings[0],
+          ts: new Date(Date.now() - 40 * 60_000).toISOString(),
+          metrics: { fillingLevel: 5 },
+        },
+      ],
+    };
+    await client.publishAsync(gatewayTopic(gatewayId, 'telemetry'), JSON.stringify(later), { qos: 1 });
+    await waitFor(
+      'only the newer reading in InfluxDB',
+      async () => (await countPoints(first.influx, 'wasteBin', 'fillingLevel')) === 1,
+    );
+    const merged = await cli(
+      ['restore', backupDir, '--influx-host', influxA.rpcAddress, '--influx-url', influxA.url],
+      { ...env, DATA_DIR: join(dir.path, 'restored-again') },
+    );
+    expect(merged.stdout).toMatch(/InfluxDB drill exists .*: restoring into drill_restore_\d+, then merging/);
+    expect(merged.stdout).toMatch(/restore complete/);
+    await waitFor(
+      'the four restored readings beside the newer one',
+      async () => (await countPoints(first.influx, 'wasteBin', 'fillingLevel')) === 5,
+    );
+    const series = `/api/v1/devices/bin-drill/series?metric=fillingLevel&fn=max&every=1m&from=${from}&to=${to}`;
+    expect(await getJson(`${first.apiUrl}${series}`)).toEqual(before[series]);
+    const { body } = await getJson<{ results: { series?: { values: string[][] }[] }[] }>(
+      `${influxA.url}/query?q=${encodeURIComponent('SHOW DATABASES')}`,
+    );
+    expect(body.results[0]?.series?.[0]?.values.flat()).not.toContainEqual(
+      expect.stringMatching(/_restore_/),
+    );
   });
 
   it('refuses a non-empty DATA_DIR without --force, and a damaged backup', async () => {

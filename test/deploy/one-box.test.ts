@@ -61,7 +61,9 @@ describe('the systemd units', () => {
 
 describe('scripts/install.sh', () => {
   it.skipIf(!has('shellcheck'))('passes shellcheck', async () => {
-    await expect(run('shellcheck', ['scripts/install.sh'])).resolves.toBeDefined();
+    await expect(
+      run('shellcheck', ['scripts/install.sh', 'scripts/systemd-check.sh']),
+    ).resolves.toBeDefined();
   });
 
   /** Its actions under --dry-run, with every place it installs to under `root`. */

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
@@ -11,45 +10,14 @@ import { countPoints } from '../helpers/cloud.ts';
 import { cloudProcessEnv } from '../helpers/cloud-process-env.ts';
 import { withDevices } from '../helpers/fleet.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
+import { injectSyscallError, straceAvailable } from '../helpers/strace.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const cleanups = cleanupsAfterAll();
-const strace = spawnSync('strace', ['-V']).status === 0;
-
-/**
- * Attaches strace to every thread of `pid` (the flush runs in libuv's thread pool) and makes the next
- * fdatasync of `path` fail with EIO; resolves once the threads are attached.
- */
-async function failNextFlush(pid: number, path: string): Promise<ChildProcess> {
-  const tracer = spawn(
-    'strace',
-    [
-      '-f',
-      '-p',
-      String(pid),
-      '-P',
-      path,
-      '-o',
-      '/dev/null',
-      '-e',
-      'trace=fdatasync',
-      '-e',
-      'inject=fdatasync:error=EIO:when=1',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  // strace says "Process <pid> attached with <n> threads" once it has seized them all.
-  let said = '';
-  tracer.stderr?.on('data', (chunk: Buffer) => {
-    said += chunk.toString();
-  });
-  await waitFor('strace attached to every thread', () => /attached/.test(said));
-  return tracer;
-}
 
 describe('flushing the journal fails (EIO injected into fdatasync by strace, from outside)', () => {
-  it.skipIf(!strace)(
+  it.skipIf(!straceAvailable)(
     'acknowledges nothing the failed flush covered, exits 1, and stores it after a restart',
     {
       timeout: 90_000,
@@ -102,10 +70,14 @@ describe('flushing the journal fails (EIO injected into fdatasync by strace, fro
       cleanups.push(() => client.endAsync(true));
       await client.publishAsync(topic, batch(1), { qos: 1 });
 
-      const tracer = await failNextFlush(
-        cloud.child.pid as number,
-        join(env.DATA_DIR, 'tenants', 'default', 'journal.db-wal'),
-      );
+      // The next flush of the journal's log fails (EIO), from outside the process.
+      const { tracer } = await injectSyscallError({
+        pid: cloud.child.pid as number,
+        path: join(env.DATA_DIR, 'tenants', 'default', 'journal.db-wal'),
+        syscall: 'fdatasync',
+        error: 'EIO',
+        when: '1',
+      });
       cleanups.push(async () => tracer.kill('SIGKILL'));
       const acked: number[] = [];
       client.on('packetreceive', (packet) => {

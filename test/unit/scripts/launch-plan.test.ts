@@ -26,7 +26,16 @@ describe('nodePackage', () => {
       spec: `${name}@24`,
       binDir: `/c/node_modules/${name}/bin`,
       node: `/c/node_modules/${name}/bin/node`,
-      install: ['install', '--prefix', '/c', '--no-save', '--no-audit', '--no-fund', `${name}@24`],
+      install: [
+        'install',
+        '--prefix',
+        '/c',
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=http',
+        `${name}@24`,
+      ],
     });
   });
 

@@ -61,4 +61,36 @@ describe('the registry writes behind to its store', () => {
     await registry.written();
     expect(saved).toEqual(['gw-1 offline', 'gw-2 online', 'gw-3 online']);
   });
+
+  it('writes the latest values again at the next flush when a flush failed (a full disk)', async () => {
+    const store = new MemoryRegistryStore();
+    const errors: string[] = [];
+    const registry = new DeviceRegistry({
+      store,
+      now,
+      offlineAfterMs: 900_000,
+      learnUnprovisioned: true,
+      onWriteError: (e) => errors.push(e.message),
+    });
+    await registry.load([]);
+    registry.place('gw-1', { deviceId: 'bin-1', kind: 'wasteBin' });
+    await registry.written();
+    const save = store.saveDevices.bind(store);
+    store.saveDevices = async () => {
+      throw new Error('SQLITE_FULL');
+    };
+    registry.recordReadings([
+      {
+        deviceId: 'bin-1',
+        kind: 'wasteBin',
+        ts: now().toISOString(),
+        metrics: { fillingLevel: 40 },
+      } as Reading,
+    ]);
+    await registry.flush();
+    expect(errors).toEqual(['registry: saving 1 devices failed: SQLITE_FULL']);
+    store.saveDevices = save;
+    await registry.flush();
+    expect((await store.getDevice('bin-1'))?.latest).toEqual({ fillingLevel: 40 });
+  });
 });
