@@ -61,4 +61,14 @@ export const camera = defineKind({
     peopleToday: { metric: 'peopleCount', of: 'sum' },
     vehiclesToday: { metric: 'vehicleCount', of: 'sum' },
   },
+  openData: {
+    theme: 'TRAN',
+    peopleCounts: ['peopleCount'],
+    fiware: {
+      peopleCount: { type: 'CrowdFlowObserved', attribute: 'peopleCount', integer: true },
+      occupancy: { type: 'CrowdFlowObserved', attribute: 'occupancy', factor: 0.01 },
+      vehicleCount: { type: 'TrafficFlowObserved', attribute: 'intensity' },
+      averageVehicleSpeed: { type: 'TrafficFlowObserved', attribute: 'averageVehicleSpeed' },
+    },
+  },
 });
