@@ -158,16 +158,17 @@ export function openDataRoutes(deps: OpenDataRouteDeps): Router {
       },
     }),
   );
-  const publisherOf = (req: Request) => {
+  /** The tenant, if it publishes anything: one that does not, is suspended or does not exist answers 404 alike. */
+  const publisherOf = async (req: Request) => {
     const found = deps.publisher(String(req.params.tenant));
-    if (!found) throw notPublished();
+    if (!found || !(await found.openData.datasets.list()).some((d) => d.published)) throw notPublished();
     return found;
   };
   const links = (req: Request) => ({
     base: `${req.protocol}://${req.get('host')}/open/${req.params.tenant}`,
   });
   const published = async (req: Request) => {
-    const publisher = publisherOf(req);
+    const publisher = await publisherOf(req);
     const dataset = await publisher.openData.datasets.published(String(req.params.id)).catch(() => {
       throw notPublished();
     });
@@ -175,7 +176,7 @@ export function openDataRoutes(deps: OpenDataRouteDeps): Router {
   };
 
   router.get('/:tenant/catalog', async (req, res) => {
-    const { openData, name } = publisherOf(req);
+    const { openData, name } = await publisherOf(req);
     const settings = await openData.datasets.catalogue();
     const body = catalogueRecord(await openData.datasets.list(), links(req), { tenantName: name, settings });
     sendCached(req, res, JSON.stringify(body), ldJson, listingMaxAgeS);
@@ -200,23 +201,23 @@ export function openDataRoutes(deps: OpenDataRouteDeps): Router {
     } else sendCached(req, res, JSON.stringify(toJson(dataset, rows, range)), 'application/json', maxAge);
   });
   router.get('/:tenant/ngsi-ld/v1/entities', async (req, res) => {
-    const { openData } = publisherOf(req);
+    const { openData } = await publisherOf(req);
     const entities = await queryEntities(openData.source, parseEntityQuery(queryOf(req)));
     sendCached(req, res, JSON.stringify(entities), ldJson, listingMaxAgeS);
   });
   router.get('/:tenant/ngsi-ld/v1/entities/:entityId', async (req, res) => {
-    const { openData } = publisherOf(req);
+    const { openData } = await publisherOf(req);
     const query = parseEntityQuery({ ...queryOf(req), id: String(req.params.entityId) });
     const entity = await oneEntity(openData.source, String(req.params.entityId), query);
     sendCached(req, res, JSON.stringify(entity), ldJson, listingMaxAgeS);
   });
   router.get('/:tenant/ngsi-ld/v1/temporal/entities', async (req, res) => {
-    const { openData } = publisherOf(req);
+    const { openData } = await publisherOf(req);
     const entities = await temporalEntities(openData.source, parseTemporalQuery(queryOf(req), false));
     sendCached(req, res, JSON.stringify(entities), ldJson, listingMaxAgeS);
   });
   router.get('/:tenant/ngsi-ld/v1/temporal/entities/:entityId', async (req, res) => {
-    const { openData } = publisherOf(req);
+    const { openData } = await publisherOf(req);
     const id = String(req.params.entityId);
     const query = { ...parseTemporalQuery(queryOf(req), true), ids: [id] };
     const [entity] = await temporalEntities(openData.source, query);

@@ -8,14 +8,18 @@ import type { AggregateRow } from '../rollups/aggregates.ts';
  * same metric publishes (or may publish later, over the same past). Hence complementary
  * suppression, on each unit's local day:
  *
- * - hours, in time order: after a suppressed hour the following hours are suppressed too until the
- *   suppressed hours of that day add up to at least k. The rule looks only backwards, so an hour
- *   once published is never suppressed later, whatever hours come after it;
- * - a day whose suppressed hours add up to less than k at its end (the last hours were small) is
- *   itself suppressed, so that its total cannot give them back.
+ * - hours, in time order: a small hour opens a run of suppressed hours, which goes on over the
+ *   following hours until the run adds up to at least k; the next small hour opens a new run. The
+ *   rule looks only backwards, so an hour once published is never suppressed later, whatever hours
+ *   come after it;
+ * - a day that ends inside a run adding up to less than k (its last hours were small) is itself
+ *   suppressed, so that its total cannot give them back.
  *
- * Then the day's total minus its published hours is a sum of at least k, shared by two or more
- * hours or including at least one hour of k or more: no suppressed hour's count follows from it.
+ * Then the day's total minus its published hours is a sum of runs, each of at least k and of two
+ * hours or more, its first hour small: no suppressed hour's count follows from it. Each run must
+ * reach k on its own: with one total for the day, a lone small hour after a completed run would
+ * otherwise be the total minus the published hours minus a run known to be at least k, which can
+ * pin it (test/unit/cloud/open-data/suppression.test.ts tries every such guess).
  * Units do not add up to a published total: a metric that counts people is published at one
  * spatial unit only (the dataset service refuses a second), and no dataset publishes a town total.
  * A maximum does not add up: primary suppression alone protects it (a day's maximum above every
@@ -62,15 +66,17 @@ export function suppressHourlySums(
   k: number,
   dayOf: (start: string) => string,
 ): { cells: PublishedCell[]; shortDays: Set<string> } {
-  const suppressedSum = new Map<string, number>();
+  /** The sum of each unit-day's run of suppressed hours: open below k, complete from k on. */
+  const runs = new Map<string, number>();
   const cells = rows.map((row) => {
     const day = dayKey(row.key, dayOf(row.start));
-    const sum = suppressedSum.get(day) ?? 0;
-    if (!isSmall(row.value, k) && !isSmall(sum, k)) return shown(row);
-    suppressedSum.set(day, sum + row.value);
+    const open = runs.get(day) ?? 0;
+    const run = isSmall(open, k) ? open : 0;
+    if (!isSmall(row.value, k) && !isSmall(run, k)) return shown(row);
+    runs.set(day, run + row.value);
     return hidden(row);
   });
-  const shortDays = new Set([...suppressedSum].filter(([, sum]) => isSmall(sum, k)).map(([day]) => day));
+  const shortDays = new Set([...runs].filter(([, sum]) => isSmall(sum, k)).map(([day]) => day));
   return { cells, shortDays };
 }
 
