@@ -1,7 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../../cloud/open-data/dataset.ts';
 import { contextOf, keyValues } from '../../../../cloud/open-data/ngsi-entities.ts';
@@ -9,44 +5,11 @@ import { oneEntity, queryEntities, temporalEntities } from '../../../../cloud/op
 import { parseEntityQuery, parseTemporalQuery } from '../../../../cloud/open-data/ngsi-query.ts';
 import { placeLocator } from '../../../../cloud/open-data/places.ts';
 import { FakeAggregateReader } from '../../../helpers/fake-aggregates.ts';
+import {
+  smartDataModelTypes as types,
+  smartDataModelValidators as validators,
+} from '../../../helpers/smart-data-models.ts';
 import { datasetOf } from './fixtures.ts';
-
-const fixtures = join(import.meta.dirname, '../../../fixtures/smart-data-models');
-const read = (name: string) => JSON.parse(readFileSync(join(fixtures, name), 'utf8'));
-
-/**
- * Attributes two models require that aggregates of readings cannot give (see the fixtures' README):
- * lifted from `required`, and nothing else.
- */
-const notOurs: Record<string, string[]> = {
-  Streetlight: ['status'],
-  EVChargingStation: ['socketType', 'capacity', 'allowedVehicleType'],
-};
-
-const types = [
-  'Streetlight',
-  'WasteContainer',
-  'CrowdFlowObserved',
-  'TrafficFlowObserved',
-  'EVChargingStation',
-];
-
-function validators() {
-  const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: true });
-  const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-  addFormats(ajv);
-  const common = read('common-schema.json');
-  ajv.addSchema(common);
-  // TrafficFlowObserved's older schema refers to the commons by their former address.
-  ajv.addSchema({ ...common, $id: 'https://fiware.github.io/dataModels/common-schema.json' });
-  return Object.fromEntries(
-    types.map((type) => {
-      const schema = read(`${type}.schema.json`);
-      schema.required = schema.required.filter((name: string) => !notOurs[type]?.includes(name));
-      return [type, ajv.compile(schema)];
-    }),
-  );
-}
 
 const zone = 'Europe/Prague';
 const now = new Date('2025-12-01T09:20:00.000Z');
