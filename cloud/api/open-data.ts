@@ -55,7 +55,7 @@ const listQuery = z.object({
   offset: z.string().optional(),
   options: z.string().optional().meta({ description: '`keyValues` for the simplified form' }),
 });
-const temporalQuery = listQuery.extend({
+const temporalQuery = listQuery.omit({ q: true }).extend({
   timerel: z.enum(['before', 'after', 'between']).optional(),
   timeAt: z.string().optional(),
   endTimeAt: z.string().optional(),

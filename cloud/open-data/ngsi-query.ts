@@ -151,6 +151,7 @@ export function parseTemporalQuery(
   query: Record<string, string | undefined>,
   single: boolean,
 ): TemporalQuery {
+  if (query.q !== undefined) throw new BadRequestDataError('q is not supported on the temporal form');
   const base = single ? parseCommon(query) : requireSelector(parseCommon(query));
   const timeAt = instant(query.timeAt, 'timeAt');
   const endTimeAt = instant(query.endTimeAt, 'endTimeAt');

@@ -6612,8 +6612,6 @@ export interface paths {
                     id?: string;
                     /** @description Attributes to answer, comma-separated */
                     attrs?: string;
-                    /** @description Terms joined by `;`: attribute op value, op one of == != > >= < <= */
-                    q?: string;
                     limit?: string;
                     offset?: string;
                     /** @description `temporalValues` for the simplified temporal form */
@@ -6697,8 +6695,6 @@ export interface paths {
                 query?: {
                     /** @description Attributes to answer, comma-separated */
                     attrs?: string;
-                    /** @description Terms joined by `;`: attribute op value, op one of == != > >= < <= */
-                    q?: string;
                     limit?: string;
                     offset?: string;
                     /** @description `temporalValues` for the simplified temporal form */

@@ -174,5 +174,8 @@ describe('NGSI-LD entities', () => {
     expect(() => parseTemporalQuery({ timerel: 'between', timeAt: '2025-12-01T00:00:00Z' }, true)).toThrow(
       /endTimeAt/,
     );
+    expect(() => parseTemporalQuery({ type: 'CrowdFlowObserved', q: 'peopleCount>1' }, false)).toThrow(
+      /not supported/,
+    );
   });
 });
