@@ -25,7 +25,7 @@ export interface Range {
 
 /** How far back an answer reaches when no range is asked for, and the longest range one answer covers. */
 const defaultSpanMs = { hour: 7 * 86_400_000, day: 366 * 86_400_000 } as const;
-const maxSpanMs = { hour: 93 * 86_400_000, day: 10 * 366 * 86_400_000 } as const;
+const maxSpanMs = { hour: 31 * 86_400_000, day: 3 * 366 * 86_400_000 } as const;
 
 /**
  * The end (exclusive, on bucket starts) of what may be published now: buckets that ended at least
@@ -85,7 +85,16 @@ export async function publishedCells(
   if (k === undefined || !countsPeople(dataset.kind, dataset.metric))
     return unsuppressed(await read(dataset.granularity, range.from));
   if (dataset.aggregate !== 'sum') return suppressSmall(await read(dataset.granularity, range.from), k);
-  const dayOf = (start: string) => startOfLocalDay(new Date(start), timezone).toISOString();
+  // Every place of an hour shares its day: one time-zone conversion per hour, not per cell.
+  const days = new Map<string, string>();
+  const dayOf = (start: string) => {
+    let day = days.get(start);
+    if (day === undefined) {
+      day = startOfLocalDay(new Date(start), timezone).toISOString();
+      days.set(start, day);
+    }
+    return day;
+  };
   // Whole local days: the complementary suppression of an hour depends on the hours before it that day.
   const dayStart = startOfLocalDay(range.from, timezone);
   const hours = await read('hour', dayStart);

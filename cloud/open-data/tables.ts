@@ -52,9 +52,19 @@ export interface TableRow {
 }
 
 export function tableRows(dataset: Dataset, cells: PublishedCell[], timezone: string): TableRow[] {
+  // Every place of a bucket shares its end: one time-zone conversion per bucket, not per cell.
+  const ends = new Map<string, string>();
+  const endOf = (start: string) => {
+    let end = ends.get(start);
+    if (end === undefined) {
+      end = bucketEnd(dataset, start, timezone);
+      ends.set(start, end);
+    }
+    return end;
+  };
   return cells.map((c) => ({
     start: c.start,
-    end: bucketEnd(dataset, c.start, timezone),
+    end: endOf(c.start),
     place: c.key,
     value: c.value,
     readings: c.readings,
