@@ -32,8 +32,8 @@ export const datasetId = z
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'a slug: lower-case letters, digits and single hyphens')
   .meta({ description: 'The dataset id, a slug (part of its public address)' });
 
-/** A minimum cell size this small would single people out; larger would hide most of a small town. */
-export const minCellSizeBounds = { min: 3, max: 1_000 } as const;
+/** The privacy record's floor (docs/privacy.md: fewer than 10 people are never published as a number). */
+export const minCellSizeBounds = { min: 10, max: 1_000 } as const;
 
 const definition = z
   .object({
@@ -104,6 +104,13 @@ export const dataset = definition
       });
       return;
     }
+    const minDelay = kinds[d.kind].openData.minDelayMinutes ?? 0;
+    if (d.delayMinutes < minDelay)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['delayMinutes'],
+        message: `at least ${minDelay} for ${d.kind} (docs/privacy.md: never published live)`,
+      });
     const people = countsPeople(d.kind, d.metric);
     if (people && d.minCellSize === undefined)
       ctx.addIssue({ code: 'custom', path: ['minCellSize'], message: 'required: the metric counts people' });

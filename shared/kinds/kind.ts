@@ -51,6 +51,8 @@ export interface OpenDataSpec<Metric extends string> {
   peopleCounts?: Metric[];
   /** Each metric that has an attribute in a FIWARE Smart Data Model. */
   fiware?: Partial<Record<Metric, FiwareAttribute>>;
+  /** The shortest delay its datasets may have, in minutes (docs/privacy.md: a camera's data is never published live). */
+  minDelayMinutes?: number;
 }
 
 /**

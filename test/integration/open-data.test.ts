@@ -34,8 +34,20 @@ const people = {
   granularity: 'hour',
   unit: 'district',
   minCellSize: 10,
+  // docs/privacy.md: a camera's data is published 24 hours after the fact at the earliest.
+  delayMinutes: 24 * 60,
   keywords: { cs: ['chodci'], en: ['pedestrians'] },
   published: true,
+};
+const bins = {
+  ...people,
+  id: 'bin-filling-by-district',
+  title: { cs: 'Naplnění košů', en: 'Bin filling' },
+  kind: 'wasteBin',
+  metric: 'fillingLevel',
+  aggregate: 'max',
+  minCellSize: undefined,
+  delayMinutes: 0,
 };
 const power = {
   ...people,
@@ -46,6 +58,7 @@ const power = {
   aggregate: 'mean',
   unit: 'zone',
   minCellSize: undefined,
+  delayMinutes: 0,
 };
 
 const send = (method: string, path: string, body?: unknown) =>
@@ -82,7 +95,7 @@ beforeAll(async () => {
     (await send('PUT', '/api/v1/open-data/catalogue', { publisher: { name: 'Město', ico: '00254657' } }))
       .status,
   ).toBe(200);
-  for (const dataset of [people, power, { ...power, id: 'draft', published: false }])
+  for (const dataset of [people, bins, power, { ...power, id: 'draft', published: false }])
     expect((await send('POST', '/api/v1/open-data/datasets', dataset)).status).toBe(201);
 }, 180_000);
 
@@ -93,7 +106,7 @@ afterAll(async () => {
 });
 
 /** Raw readings of one metric, summed or averaged per whole UTC hour and place. */
-function fromRaw(kind: string, metric: string, placeOf: (deviceId: string) => string, fn: 'sum' | 'mean') {
+function fromRaw(kind: string, metric: string, placeOf: (deviceId: string) => string, fn: 'max' | 'mean') {
   const cells = new Map<string, number[]>();
   for (const r of readings) {
     const value = (r.metrics as Record<string, unknown>)[metric];
@@ -105,7 +118,7 @@ function fromRaw(kind: string, metric: string, placeOf: (deviceId: string) => st
   return new Map(
     [...cells].map(([key, values]) => {
       const sum = values.reduce((a, b) => a + b, 0);
-      return [key, fn === 'sum' ? sum : sum / values.length];
+      return [key, fn === 'max' ? Math.max(...values) : sum / values.length];
     }),
   );
 }
@@ -117,25 +130,27 @@ function readCsv(csv: string): Record<string, string>[] {
 }
 
 describe('open data on a real influxd', () => {
-  it('serves a count of people per district and hour as the raw readings add up, small counts suppressed', async () => {
+  it('serves the fullest bin per district and hour as the raw readings say, in CSV that Python reads', async () => {
     const res = await open(
-      `/datasets/${people.id}/data.csv?from=${new Date(Date.now() - 4 * 3_600_000).toISOString()}`,
+      `/datasets/${bins.id}/data.csv?from=${new Date(Date.now() - 4 * 3_600_000).toISOString()}`,
     );
     expect(res.status).toBe(200);
     const rows = readCsv(await res.text());
-    const expected = fromRaw('camera', 'peopleCount', (id) => devices.get(id)?.district as string, 'sum');
-    const hours = new Set([...expected.keys()].map((k) => k.split(' ')[0] as string));
-    // Every whole hour that has ended is published; the hour still running is not.
-    expect(new Set(rows.map((r) => r.start))).toEqual(
-      new Set([...hours].filter((h) => Date.parse(h) + 3_600_000 <= Date.now())),
+    const expected = fromRaw('wasteBin', 'fillingLevel', (id) => devices.get(id)?.district as string, 'max');
+    // Every hour that has ended is published; the hour still running is not.
+    const ended = [...expected.keys()].filter(
+      (k) => Date.parse(k.split(' ')[0] as string) + 3_600_000 <= Date.now(),
     );
-    expect(rows.filter((r) => r.suppressed === 'false').length).toBeGreaterThan(0);
-    for (const row of rows) {
-      const raw = expected.get(`${row.start} ${row.district}`);
-      if (row.suppressed === 'true') expect(row.value_count).toBe('');
-      else expect(Number(row.value_count)).toBe(raw);
-      if (raw !== undefined && raw > 0 && raw < people.minCellSize) expect(row.suppressed).toBe('true');
-    }
+    expect(rows.map((r) => `${r.start} ${r.district}`).sort()).toEqual(ended.sort());
+    for (const row of rows)
+      expect(Number(row.value_percent)).toBe(expected.get(`${row.start} ${row.district}`));
+  });
+
+  it("publishes no count of people within a day of the readings (a camera's delay)", async () => {
+    const csv = await (await open(`/datasets/${people.id}/data.csv`)).text();
+    expect(csv).toBe('start,end,district,value_count,readings,suppressed\r\n');
+    const entities = await (await open('/ngsi-ld/v1/entities?type=CrowdFlowObserved')).json();
+    expect(entities).toEqual([]);
   });
 
   it('serves the mean power per map cell in JSON and as Streetlight entities valid against the model', async () => {
@@ -168,7 +183,11 @@ describe('open data on a real influxd', () => {
       datová_sada: string[];
       poskytovatel: string;
     };
-    expect(catalogue.datová_sada.map((iri) => iri.split('/').at(-1)).sort()).toEqual([power.id, people.id]);
+    expect(catalogue.datová_sada.map((iri) => iri.split('/').at(-1)).sort()).toEqual([
+      bins.id,
+      power.id,
+      people.id,
+    ]);
     const record = await open(`/datasets/${people.id}`);
     expect(record.headers.get('content-type')).toMatch(/application\/ld\+json/);
     expect([(await open('/datasets/draft')).status, (await open('/datasets/draft/data.csv')).status]).toEqual(

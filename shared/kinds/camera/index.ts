@@ -64,6 +64,8 @@ export const camera = defineKind({
   openData: {
     theme: 'TRAN',
     peopleCounts: ['peopleCount'],
+    // docs/privacy.md, "Opening aggregates safely": 24 hours after the fact at the earliest.
+    minDelayMinutes: 24 * 60,
     fiware: {
       peopleCount: { type: 'CrowdFlowObserved', attribute: 'peopleCount', integer: true },
       occupancy: { type: 'CrowdFlowObserved', attribute: 'occupancy', factor: 0.01 },

@@ -14,7 +14,8 @@ import { DatasetService } from '../../../../cloud/open-data/service.ts';
 import { FakeAggregateReader } from '../../../helpers/fake-aggregates.ts';
 import { datasetOf } from '../open-data/fixtures.ts';
 
-const now = new Date('2025-12-01T09:20:00.000Z');
+/** A day after the readings: a camera's data is published 24 hours after the fact. */
+const now = new Date('2025-12-02T09:20:00.000Z');
 const reader = new FakeAggregateReader('Europe/Prague');
 const audit = new MemoryAuditLog();
 const towns: Record<string, { openData: OpenData; name: string; status: 'active' | 'suspended' }> = {};

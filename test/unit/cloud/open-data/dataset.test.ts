@@ -42,16 +42,25 @@ describe('a dataset definition', () => {
 
   it('requires a minimum cell size for a count of people, and refuses it elsewhere', () => {
     expect(issues(people)).toEqual(['minCellSize: required: the metric counts people']);
-    expect(issues({ ...power, minCellSize: 5 })).toEqual(['minCellSize: only for metrics that count people']);
-    expect(issues({ ...people, minCellSize: 2 })[0]).toMatch(/^minCellSize: /);
+    expect(issues({ ...power, minCellSize: 10 })).toEqual([
+      'minCellSize: only for metrics that count people',
+    ]);
+    expect(issues({ ...people, minCellSize: 9 })[0]).toMatch(/^minCellSize: /);
+  });
+
+  it("keeps a camera's data from being published within 24 hours", () => {
+    expect(issues({ ...people, minCellSize: 10, delayMinutes: 60 })).toEqual([
+      expect.stringMatching(/^delayMinutes: at least 1440 for camera/),
+    ]);
+    expect(issues({ ...power, delayMinutes: 0 })).toEqual([]);
   });
 
   it('publishes a count of people as a sum or a maximum only', () => {
-    expect(issues({ ...people, minCellSize: 5, aggregate: 'mean' })).toEqual([
+    expect(issues({ ...people, minCellSize: 10, aggregate: 'mean' })).toEqual([
       expect.stringMatching(/^aggregate: a count of people is published as a sum or a maximum/),
     ]);
-    expect(issues({ ...people, minCellSize: 5, aggregate: 'count' })).toHaveLength(1);
-    expect(issues({ ...people, minCellSize: 5, aggregate: 'max' })).toEqual([]);
+    expect(issues({ ...people, minCellSize: 10, aggregate: 'count' })).toHaveLength(1);
+    expect(issues({ ...people, minCellSize: 10, aggregate: 'max' })).toEqual([]);
   });
 
   it('refuses a metric that is not a number of the kind, a bad slug, and a missing language', () => {
@@ -70,10 +79,10 @@ describe('the dataset service', () => {
     await expect(service.create(datasetOf())).rejects.toMatchObject({ status: 409 });
     const { before, after } = await service.replace(created.id, {
       ...datasetOf(),
-      minCellSize: 10,
+      minCellSize: 20,
       id: 'ignored',
     });
-    expect([before.minCellSize, after.minCellSize, after.id]).toEqual([5, 10, created.id]);
+    expect([before.minCellSize, after.minCellSize, after.id]).toEqual([10, 20, created.id]);
     await expect(service.replace('none', datasetOf())).rejects.toMatchObject({ status: 404 });
     await service.delete(created.id);
     expect(await service.list()).toEqual([]);

@@ -12,7 +12,8 @@ import {
 import { datasetOf } from './fixtures.ts';
 
 const zone = 'Europe/Prague';
-const now = new Date('2025-12-01T09:20:00.000Z');
+/** A day after the readings: a camera's data is published 24 hours after the fact. */
+const now = new Date('2025-12-02T09:20:00.000Z');
 const cell = '881e204a93fffff';
 
 /** One dataset per model, by zone or district, and readings for each in the hour before `now`. */

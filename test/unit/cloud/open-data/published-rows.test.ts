@@ -4,8 +4,8 @@ import { FakeAggregateReader } from '../../../helpers/fake-aggregates.ts';
 import { datasetOf } from './fixtures.ts';
 
 const zone = 'Europe/Prague';
-/** Monday 1 December 2025, 10:20 in Prague (09:20 UTC). */
-const now = new Date('2025-12-01T09:20:00.000Z');
+/** Tuesday 2 December 2025, 10:20 in Prague (09:20 UTC): a day after the readings, as a camera's delay wants. */
+const now = new Date('2025-12-02T09:20:00.000Z');
 
 function source(reader: FakeAggregateReader) {
   return { reader, timezone: () => zone, now: () => now };
@@ -27,8 +27,17 @@ function people(reader: FakeAggregateReader, district: string, byHour: Record<nu
 
 describe('what may be published now', () => {
   it('ends at the last bucket that ended the delay ago: hours on the hour, days at local midnight', () => {
+    const lamps = datasetOf({
+      kind: 'streetlight',
+      metric: 'activePower',
+      aggregate: 'mean',
+      minCellSize: undefined,
+    });
+    expect(publishedUntil({ ...lamps, delayMinutes: 0 }, now, zone).toISOString()).toBe(
+      '2025-12-02T09:00:00.000Z',
+    );
     expect(publishedUntil(datasetOf(), now, zone).toISOString()).toBe('2025-12-01T09:00:00.000Z');
-    expect(publishedUntil(datasetOf({ delayMinutes: 30 }), now, zone).toISOString()).toBe(
+    expect(publishedUntil(datasetOf({ delayMinutes: 24 * 60 + 30 }), now, zone).toISOString()).toBe(
       '2025-12-01T08:00:00.000Z',
     );
     expect(publishedUntil(datasetOf({ granularity: 'day' }), now, zone).toISOString()).toBe(
@@ -53,7 +62,7 @@ describe('published cells', () => {
     const reader = new FakeAggregateReader(zone);
     people(reader, 'centrum', { 7: 20, 8: 30, 9: 40 });
     const cells = await publishedCells(
-      datasetOf({ delayMinutes: 30 }),
+      datasetOf({ delayMinutes: 24 * 60 + 30 }),
       { from: new Date('2025-12-01T00:00:00Z'), to: new Date('2025-12-02T00:00:00Z') },
       source(reader),
     );
@@ -94,11 +103,11 @@ describe('published cells', () => {
     people(reader, 'lazne', { 5: 2, 6: 30 });
     people(reader, 'ostrov', { 5: 1 });
     const daily = datasetOf({ id: 'people-daily', granularity: 'day' });
-    const tomorrow = { ...source(reader), now: () => new Date('2025-12-02T09:00:00Z') };
+    const later = { ...source(reader), now: () => new Date('2025-12-03T09:00:00Z') };
     const cells = await publishedCells(
       daily,
       { from: new Date('2025-11-30T23:00:00Z'), to: new Date('2025-12-01T23:00:00Z') },
-      tomorrow,
+      later,
     );
     expect(cells.map((c) => [c.key, c.value])).toEqual([
       ['centrum', null],
