@@ -90,6 +90,7 @@ export function OpenDataPage() {
           }}
         />
       )}
+      {datasets.data?.items.length === 0 && <p>{t('openData.none')}</p>}
       <div class="table-wrap">
         <table data-testid="datasets-table">
           <caption class="visually-hidden">{t('openData.caption')}</caption>
