@@ -316,6 +316,7 @@ export class Cloud {
           consoleDir: config.CONSOLE_DIR,
           corsOrigins: config.CORS_ORIGINS,
           requestsPerMinute: config.API_REQUESTS_PER_MINUTE,
+          openDataRequestsPerMinute: config.OPEN_DATA_REQUESTS_PER_MINUTE,
           lockout: {
             maxFailures: config.LOGIN_MAX_FAILURES,
             windowMs: 15 * 60_000,

@@ -156,6 +156,8 @@ export const cloudConfig = z.object({
   /** The built operator console (npm run console:build), served at `/` on HTTP_PORT. */
   CONSOLE_DIR: z.string().default('./console/dist'),
   API_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(1_200),
+  /** Requests a minute per client address to the public open-data API (/open), which needs no token. */
+  OPEN_DATA_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(120),
   /** Failed sign-ins within 15 minutes that lock a username. */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   /** How long a locked username stays locked. */

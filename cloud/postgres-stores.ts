@@ -12,6 +12,8 @@ import { PostgresCommandStore } from './commands/postgres-store.ts';
 import type { CommandStore } from './commands/store.ts';
 import { PostgresDeadLetterStore } from './dead-letters/postgres-store.ts';
 import type { DeadLetterStore, DeadLetterStoreOptions } from './dead-letters/store.ts';
+import { PostgresDatasetStore } from './open-data/postgres-store.ts';
+import type { DatasetStore } from './open-data/store.ts';
 import { PostgresDatabase } from './postgres/database.ts';
 import { PostgresRegistryStore } from './registry/postgres-store.ts';
 import type { RegistryStore } from './registry/store.ts';
@@ -43,6 +45,8 @@ export interface TenantStores {
   commands: CommandStore;
   audit: AuditLog;
   deadLetters(options: DeadLetterStoreOptions): DeadLetterStore;
+  /** Its open datasets and catalogue settings. */
+  datasets: DatasetStore;
 }
 
 export interface PostgresStores {
@@ -86,6 +90,7 @@ export async function openPostgresStores(
         commands: new PostgresCommandStore(schema),
         audit: new PostgresAuditLog(schema),
         deadLetters: (letterOptions) => new PostgresDeadLetterStore(schema, letterOptions),
+        datasets: new PostgresDatasetStore(schema),
       };
     },
     dropTenant: (id) => database.dropTenant(id),

@@ -13,6 +13,7 @@ import { type Feature, startFeatures } from './lifecycle/features.ts';
 import { liveFeature } from './live/feature.ts';
 import { Counters } from './monitoring/counters.ts';
 import { notificationsFeature } from './notifications/feature.ts';
+import { openDataPart } from './open-data/part.ts';
 import { registryFeature } from './registry/feature.ts';
 import { retainedStores } from './retained-stores.ts';
 import { retentionFeature } from './retention/pruning.ts';
@@ -191,7 +192,30 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         }),
       }),
     );
-    return { db, registry, live, deadLetters, intake, journal, alerting, commands, configs, audit, ingestor };
+    const openData = openDataPart({
+      db,
+      // Until the rollups pipeline (branch rollups) lands: no aggregates yet, so nothing to publish.
+      reader: { read: async () => [] },
+      tenant: id,
+      name: () => deps.tenant().name,
+      timezone: () => deps.tenant().timezone,
+      devicesIn: (district) => registry.findDevices({ district }),
+      now,
+    });
+    return {
+      db,
+      registry,
+      live,
+      deadLetters,
+      intake,
+      journal,
+      alerting,
+      commands,
+      configs,
+      audit,
+      ingestor,
+      openData,
+    };
   });
   const quotas = quotaGuard({
     tenant: deps.tenant,

@@ -18,6 +18,7 @@ import { consoleRoutes, securityHeaders } from './console.ts';
 import { notFoundHandler, problemHandler } from './errors.ts';
 import { StreamSlots } from './events.ts';
 import { type HealthSource, healthRoutes } from './health.ts';
+import { openDataRoutes } from './open-data.ts';
 import { openApiDocument } from './openapi.ts';
 import { regionRoutes } from './region.ts';
 import { refuseRewrittenBytes } from './request-bytes.ts';
@@ -56,6 +57,8 @@ export interface ApiDependencies
   /** Origins allowed to call the API from a browser; empty: none. */
   corsOrigins: string[];
   requestsPerMinute: number;
+  /** OPEN_DATA_REQUESTS_PER_MINUTE: the public open-data API's own limit per client address. */
+  openDataRequestsPerMinute: number;
   health: HealthSource;
   log: Logger;
 }
@@ -70,6 +73,18 @@ export function createApi(deps: ApiDependencies): Express {
   app.use(cors({ origin: deps.corsOrigins.length > 0 ? deps.corsOrigins : false }));
   // Before the rate limit: a page load fetches several assets.
   app.use(consoleRoutes(deps.consoleDir));
+  // Public, without a token, under its own rate limit (a harvester or a map must not eat the API's).
+  app.use(
+    '/open',
+    openDataRoutes({
+      requestsPerMinute: deps.openDataRequestsPerMinute,
+      publisher: (id) => {
+        const cell = deps.cells.get(id);
+        if (cell?.tenant().status !== 'active') return undefined;
+        return { openData: cell.openData, name: cell.tenant().name };
+      },
+    }),
+  );
   app.use(
     rateLimit({
       windowMs: 60_000,

@@ -34,14 +34,14 @@ export function securityHeaders(tileUrl?: string): RequestHandler {
 
 /**
  * Serves the built console (`dir`, Vite's output) at `/`, with its client-side routes answered by
- * index.html (SPA fallback). Paths under /api, /health and /metrics are never the console's. With no
+ * index.html (SPA fallback). Paths under /api, /health, /metrics and /open (the public open data) are never the console's. With no
  * build in `dir`, `/` says how to build it.
  */
 export function consoleRoutes(dir: string): Router {
   const root = resolve(dir);
   const index = join(root, 'index.html');
   const router = Router();
-  const isApi = (path: string) => /^\/(api|health|metrics)(\/|$)/.test(path);
+  const isApi = (path: string) => /^\/(api|health|metrics|open)(\/|$)/.test(path);
   // Hashed assets never change; index.html is always revalidated so a new build is picked up.
   router.use(
     '/assets',

@@ -13,6 +13,8 @@ import { eventPaths } from './events.ts';
 import { gatewayPaths } from './gateways.ts';
 import { healthPaths } from './health.ts';
 import { mapPaths } from './map.ts';
+import { openDataPaths } from './open-data.ts';
+import { openDatasetPaths } from './open-datasets.ts';
 import { answer, refusals } from './openapi-parts.ts';
 import { regionPaths } from './region.ts';
 import { rulePaths } from './rules.ts';
@@ -67,6 +69,8 @@ const modulePaths: ZodOpenApiPathsObject[] = [
   eventPaths,
   tenantPaths,
   regionPaths,
+  openDatasetPaths,
+  openDataPaths,
 ];
 
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;

@@ -21,6 +21,7 @@ import { deviceRoutes } from './devices.ts';
 import { type EventStreamOptions, eventRoutes } from './events.ts';
 import { gatewayRoutes } from './gateways.ts';
 import { mapRoutes } from './map.ts';
+import { openDatasetRoutes } from './open-datasets.ts';
 import { ruleRoutes } from './rules.ts';
 import { userRoutes } from './users.ts';
 
@@ -91,6 +92,7 @@ export function tenantRoutes(cell: TenantCell, settings: TenantRouteSettings): R
     coverageRoutes(
       new Coverage({ samples: influxLinkSamples(influx, registry), maxCells: maxCoverageCells }),
     ),
+    openDatasetRoutes(cell.openData, audit, now),
   );
   return router;
 }

@@ -5,6 +5,7 @@ import {
   auditTables,
   commandTables,
   deadLetterTables,
+  openDataTables,
   registryTables,
   ruleTables,
   tenantTables,
@@ -36,4 +37,5 @@ export const tenantSchemaMigrations: readonly PgMigration[] = [
     name: 'registry, alerts, rules, rule state, commands, audit log, dead letters',
     up: run(registryTables, alertTables, ruleTables, commandTables, auditTables, deadLetterTables),
   },
+  { name: 'open datasets and the open-data catalogue (issue 15)', up: run(openDataTables) },
 ];

@@ -122,3 +122,7 @@ CREATE INDEX sessions_username ON ${s}.sessions (username);`;
 
 export const tenantTables = (s: string) => `
 CREATE TABLE ${s}.tenants (id ${text} PRIMARY KEY, record TEXT NOT NULL);`;
+
+export const openDataTables = (s: string) => `
+CREATE TABLE ${s}.open_datasets (id ${text} PRIMARY KEY, definition TEXT NOT NULL);
+CREATE TABLE ${s}.open_data_catalogue (one INTEGER PRIMARY KEY CHECK (one = 1), settings TEXT NOT NULL);`;

@@ -12,6 +12,7 @@ import type { DeviceMap } from '../live/device-map.ts';
 import type { DeviceStates } from '../live/device-states.ts';
 import type { EventBus, LiveEvents } from '../live/events.ts';
 import type { Counters } from '../monitoring/counters.ts';
+import type { OpenData } from '../open-data/part.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { RuleService } from '../rules/service.ts';
 import type { CellJournal } from '../storage/cell-journal.ts';
@@ -51,6 +52,8 @@ export interface TenantCell {
   configs: GatewayConfigService;
   audit: AuditLog;
   ingestor: Ingestor;
+  /** Its open datasets and what their public answers read. */
+  openData: OpenData;
   /** How many of its gateways are connected now. */
   connectedGateways(): number;
   /** Its quotas of devices and gateways: whether a gateway may connect, a change of them, its usage. */

@@ -18,6 +18,7 @@ import { useLive } from './live.ts';
 import { AlertsPage } from './pages/alerts.tsx';
 import { GatewaysPage } from './pages/gateways.tsx';
 import { NoTownPage } from './pages/no-town.tsx';
+import { OpenDataPage } from './pages/open-data.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { FirstPasswordPage, PasswordPage } from './pages/password.tsx';
 import { RegionPage } from './pages/region.tsx';
@@ -169,6 +170,7 @@ function TownPages({ note }: { note: ComponentChildren }) {
             <Route path="/rules/:id" component={RuleEditPage} />
             <Route path="/gateways" component={GatewaysPage} />
             <Route path="/users" component={UsersPage} />
+            <Route path="/open-data" component={OpenDataPage} />
             <Route path="/password" component={PasswordPage} />
             <Route default component={OverviewPage} />
           </Router>

@@ -6,6 +6,7 @@ import { SqliteDeadLetterStore } from '../../cloud/dead-letters/sqlite-store.ts'
 import { GatewayConfigService } from '../../cloud/gateway-config/service.ts';
 import { SqliteDeliveryLog } from '../../cloud/notifications/delivery-log.ts';
 import { SqliteSentKeys } from '../../cloud/notifications/sent-keys.ts';
+import { SqliteDatasetStore } from '../../cloud/open-data/sqlite-store.ts';
 import { SqliteRegistryStore } from '../../cloud/registry/sqlite-store.ts';
 import { SqliteRuleStateStore } from '../../cloud/rules/sqlite-state.ts';
 import { SqliteRuleStore } from '../../cloud/rules/sqlite-store.ts';
@@ -22,6 +23,7 @@ const stores: ((db: DatabaseSync) => unknown)[] = [
   (db) => new SqliteDeadLetterStore(db),
   (db) => new SqliteDeliveryLog(db),
   (db) => new SqliteSentKeys(db),
+  (db) => new SqliteDatasetStore(db),
 ];
 
 /**

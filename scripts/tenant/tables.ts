@@ -95,6 +95,16 @@ export const exportedTables: readonly TableSpec[] = [
     table: 'notification_sent',
     description: 'Notifications already sent, so that the new installation does not send them again',
   },
+  {
+    table: 'open_datasets',
+    description: 'The datasets the tenant defined for open data (docs/open-data.md)',
+    json: ['definition'],
+  },
+  {
+    table: 'open_data_catalogue',
+    description: "The open-data catalogue's publisher, contact and place",
+    json: ['settings'],
+  },
 ];
 
 /** Tables of a tenant's database that an export leaves out, and why. */

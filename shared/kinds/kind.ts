@@ -25,6 +25,36 @@ export type DailyTotal<Metric extends string = string, Event extends string = st
   | { of: 'sum' | 'increase'; metric: Metric }
   | { of: 'count'; event: Event };
 
+/** An EU data theme (http://publications.europa.eu/resource/authority/data-theme/), for open-data catalogues. */
+export type EuDataTheme = 'ENER' | 'ENVI' | 'TRAN' | 'TECH' | 'HEAL' | 'REGI' | 'GOVE' | 'SOCI';
+
+/**
+ * One metric's attribute in a FIWARE Smart Data Model: the entity type and attribute name, and the
+ * factor from our unit to the model's (percent to the model's 0-1 is 0.01). `integer`: the model
+ * types the attribute as an integer (a published mean is rounded).
+ */
+export interface FiwareAttribute {
+  type: string;
+  attribute: string;
+  factor?: number;
+  integer?: boolean;
+}
+
+/** How a kind's metrics are published as open data (cloud/open-data/). */
+export interface OpenDataSpec<Metric extends string> {
+  /** The EU data theme of its datasets. */
+  theme: EuDataTheme;
+  /**
+   * Metrics that count people: published only as sums or maxima, per spatial unit, with the counts
+   * below a dataset's minimum cell size suppressed (docs/open-data.md).
+   */
+  peopleCounts?: Metric[];
+  /** Each metric that has an attribute in a FIWARE Smart Data Model. */
+  fiware?: Partial<Record<Metric, FiwareAttribute>>;
+  /** The shortest delay its datasets may have, in minutes (docs/privacy.md: a camera's data is never published live). */
+  minDelayMinutes?: number;
+}
+
 /**
  * The one shape every device kind has. A kind is declared, not coded: its metrics, the events
  * its devices raise and the commands they accept are zod schemas; everything else (validation,
@@ -68,6 +98,8 @@ export interface KindSpec<
   link?: { rsrp: Extract<keyof z.infer<M>, string>; sinr: Extract<keyof z.infer<M>, string> };
   /** Devices of this kind are emptied on a collection round when this holds (the round planner's stops). */
   collectionDue?: (latest: Partial<z.infer<M>>, options: SummaryOptions) => boolean;
+  /** Its open-data theme, people counts and FIWARE attributes. */
+  openData: OpenDataSpec<Extract<keyof z.infer<M>, string>>;
 }
 
 /**

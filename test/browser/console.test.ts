@@ -242,6 +242,7 @@ const pages = (ids: { lamp: string; alert: string }) => [
     ready: '[data-testid=gateways-table] tbody tr',
   },
   { name: 'users', path: '/users', title: 'users.title', ready: '[data-testid=users-table] tbody tr' },
+  { name: 'open-data', path: '/open-data', title: 'openData.title', ready: '[data-testid=datasets-table]' },
   { name: 'password', path: '/password', title: 'password.title' },
 ];
 

@@ -87,6 +87,24 @@ const regionStaff = (why: string, body?: Probe['body']): Probe => ({
 const alertAction = (body: Probe['body']) => hidden("an action on B's alert", body);
 
 /**
+ * The public open-data API: what a tenant publishes is public by design, to anyone, token or not; B
+ * publishes nothing in the seed, so every answer about B is the one 404 of "nothing published here".
+ */
+function publicOpenData(keys: string[]): Record<string, Probe> {
+  return Object.fromEntries(
+    keys.map((key) => [
+      key,
+      {
+        scope: 'public',
+        token: 404,
+        why: "B publishes nothing: a tenant's open data is public, and B has none",
+        queries: key.endsWith('/entities') ? () => ['type=CrowdFlowObserved'] : undefined,
+      } satisfies Probe,
+    ]),
+  );
+}
+
+/**
  * Every operation of the OpenAPI document, classified. A new operation fails the suite until it is
  * added here with its answer and the reason for it.
  */
@@ -325,6 +343,33 @@ export const probes: Record<string, Probe> = {
     }),
   ),
   'DELETE /api/v1/region/gateways/{id}/debug-capture': regionStaff("the region's capture settings"),
+  'GET /api/v1/open-data/datasets': ownList("A's own datasets"),
+  'POST /api/v1/open-data/datasets': {
+    scope: 'tenant',
+    token: 400,
+    why: "a dataset names a kind and a metric, no other tenant's resource; one without its fields is refused alike",
+    body: (b) => ({ id: b.rule }),
+  },
+  'GET /api/v1/open-data/datasets/{id}': hidden("B's dataset"),
+  'PUT /api/v1/open-data/datasets/{id}': hidden("changing B's dataset", () => ({})),
+  'DELETE /api/v1/open-data/datasets/{id}': hidden("deleting B's dataset"),
+  'GET /api/v1/open-data/datasets/{id}/preview': hidden("a preview of B's dataset"),
+  'GET /api/v1/open-data/catalogue': ownList("A's own catalogue settings"),
+  'PUT /api/v1/open-data/catalogue': {
+    scope: 'tenant',
+    token: 200,
+    why: "A's own catalogue settings: they name no other tenant",
+    body: () => ({}),
+  },
+  ...publicOpenData([
+    'GET /open/{tenant}/catalog',
+    'GET /open/{tenant}/datasets/{id}',
+    'GET /open/{tenant}/datasets/{id}/data.{format}',
+    'GET /open/{tenant}/ngsi-ld/v1/entities',
+    'GET /open/{tenant}/ngsi-ld/v1/entities/{entityId}',
+    'GET /open/{tenant}/ngsi-ld/v1/temporal/entities',
+    'GET /open/{tenant}/ngsi-ld/v1/temporal/entities/{entityId}',
+  ]),
 };
 
 /** One operation of the OpenAPI document: `METHOD path`. */
@@ -355,6 +400,10 @@ const resourceOf: Record<string, keyof TownIds> = {
   users: 'user',
   tokens: 'token',
   tenants: 'tenant',
+  open: 'tenant',
+  // B defines no dataset and no entity: its rule's and device's ids stand in (any id of B answers 404).
+  datasets: 'rule',
+  entities: 'device',
 };
 
 /** The path with each parameter filled with the town's id of that resource. */

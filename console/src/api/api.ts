@@ -5,6 +5,7 @@ import type {
   GatewayConfigInput,
   MapSettings,
   NewTenant,
+  OpenDataset,
   Problem,
   Role,
   RuleInput,
@@ -124,6 +125,15 @@ export const api = {
     unwrap(client.PATCH('/api/v1/users/{username}', { ...path({ username }), body: change })),
   resetUser: (username: string, password: string) =>
     unwrap(client.POST('/api/v1/users/{username}/reset', { ...path({ username }), body: { password } })),
+
+  // Open data (admin).
+  datasets: () => unwrap(client.GET('/api/v1/open-data/datasets')),
+  createDataset: (dataset: OpenDataset) =>
+    unwrap(client.POST('/api/v1/open-data/datasets', { body: dataset })),
+  saveDataset: (id: string, dataset: OpenDataset) =>
+    unwrap(client.PUT('/api/v1/open-data/datasets/{id}', { ...path({ id }), body: dataset })),
+  deleteDataset: (id: string) => unwrap(client.DELETE('/api/v1/open-data/datasets/{id}', path({ id }))),
+  previewDataset: (id: string) => unwrap(client.GET('/api/v1/open-data/datasets/{id}/preview', path({ id }))),
 
   // Towns (tenants): the list for everyone, the rest for region staff.
   tenants: () => unwrap(client.GET('/api/v1/tenants')),

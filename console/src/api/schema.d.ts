@@ -5667,6 +5667,1106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/open-data/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The datasets the tenant defined for publication (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The datasets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["OpenDatasetOutput"][];
+                        };
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the role this needs (or, signed in by cookie, the X-CSRF-Token header) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Define a dataset (admin, audited); published only with `published: true` */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OpenDataset"];
+                };
+            };
+            responses: {
+                /** @description The dataset, defaults filled in */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenDatasetOutput"];
+                    };
+                };
+                /** @description Invalid request: the problem names each field in `errors` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the role this needs (or, signed in by cookie, the X-CSRF-Token header) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open-data/datasets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One dataset (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description dataset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The dataset */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenDatasetOutput"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the role this needs (or, signed in by cookie, the X-CSRF-Token header) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Change a dataset (admin, audited); the id is the one in the path */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description dataset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OpenDataset"];
+                };
+            };
+            responses: {
+                /** @description The dataset, defaults filled in */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenDatasetOutput"];
+                    };
+                };
+                /** @description Invalid request: the problem names each field in `errors` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the role this needs (or, signed in by cookie, the X-CSRF-Token header) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a dataset (admin, audited): it is no longer published */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description dataset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the role this needs (or, signed in by cookie, the X-CSRF-Token header) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open-data/datasets/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The data as the public would see it, published or not (admin) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601; default: a week of hours or a year of days before `to` */
+                    from?: string;
+                    /** @description ISO 8601, exclusive; default: what may be published now */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description dataset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The rows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenDatasetPreview"];
+                    };
+                };
+                /** @description Invalid request: the problem names each field in `errors` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the role this needs (or, signed in by cookie, the X-CSRF-Token header) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open-data/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The open-data catalogue's publisher, contact and place (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenDataCatalogueSettings"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the role this needs (or, signed in by cookie, the X-CSRF-Token header) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set the open-data catalogue's publisher, contact and place (admin, audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OpenDataCatalogueSettings"];
+                };
+            };
+            responses: {
+                /** @description The settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenDataCatalogueSettings"];
+                    };
+                };
+                /** @description Invalid request: the problem names each field in `errors` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid API token or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the role this needs (or, signed in by cookie, the X-CSRF-Token header) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open/{tenant}/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's open-data catalogue, DCAT-AP-CZ JSON-LD (no token) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The tenant (town) id */
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description dcat:Catalog, its datasets by IRI */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/ld+json": unknown;
+                    };
+                };
+                /** @description Not modified (If-None-Match named the ETag) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open/{tenant}/datasets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A published dataset's record, DCAT-AP-CZ JSON-LD (no token) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The tenant (town) id */
+                    tenant: string;
+                    /** @description The dataset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description dcat:Dataset with its distributions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/ld+json": unknown;
+                    };
+                };
+                /** @description Not modified (If-None-Match named the ETag) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open/{tenant}/datasets/{id}/data.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A published dataset's data, CSV (RFC 4180) or JSON (no token; cacheable) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601; default: a week of hours or a year of days before `to` */
+                    from?: string;
+                    /** @description ISO 8601, exclusive; default: what may be published now */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The tenant (town) id */
+                    tenant: string;
+                    /** @description The dataset id */
+                    id: string;
+                    format: "csv" | "json";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One row per bucket and place; a suppressed count has no value */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Not modified (If-None-Match named the ETag) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: the problem names each field in `errors` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open/{tenant}/ngsi-ld/v1/entities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** NGSI-LD entities (FIWARE Smart Data Models) at their latest published bucket (no token) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Entity types, comma-separated (e.g. CrowdFlowObserved) */
+                    type?: string;
+                    /** @description Entity ids, comma-separated */
+                    id?: string;
+                    /** @description Attributes to answer, comma-separated */
+                    attrs?: string;
+                    /** @description Terms joined by `;`: attribute op value, op one of == != > >= < <= */
+                    q?: string;
+                    limit?: string;
+                    offset?: string;
+                    /** @description `keyValues` for the simplified form */
+                    options?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The tenant (town) id */
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The entities, each with its @context */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/ld+json": unknown;
+                    };
+                };
+                /** @description Not modified (If-None-Match named the ETag) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: the problem names each field in `errors` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open/{tenant}/ngsi-ld/v1/entities/{entityId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One NGSI-LD entity at its latest published bucket (no token) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Attributes to answer, comma-separated */
+                    attrs?: string;
+                    /** @description `keyValues` for the simplified form */
+                    options?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The tenant (town) id */
+                    tenant: string;
+                    /** @description An NGSI-LD entity id (URN) */
+                    entityId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The entity */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/ld+json": unknown;
+                    };
+                };
+                /** @description Not modified (If-None-Match named the ETag) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open/{tenant}/ngsi-ld/v1/temporal/entities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** NGSI-LD temporal representation of entities: each published bucket of a range (no token) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Entity types, comma-separated (e.g. CrowdFlowObserved) */
+                    type?: string;
+                    /** @description Entity ids, comma-separated */
+                    id?: string;
+                    /** @description Attributes to answer, comma-separated */
+                    attrs?: string;
+                    limit?: string;
+                    offset?: string;
+                    /** @description `temporalValues` for the simplified temporal form */
+                    options?: string;
+                    timerel?: "before" | "after" | "between";
+                    timeAt?: string;
+                    endTimeAt?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The tenant (town) id */
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The entities with their attribute instances */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/ld+json": unknown;
+                    };
+                };
+                /** @description Not modified (If-None-Match named the ETag) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: the problem names each field in `errors` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open/{tenant}/ngsi-ld/v1/temporal/entities/{entityId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** NGSI-LD temporal representation of one entity (no token) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Attributes to answer, comma-separated */
+                    attrs?: string;
+                    limit?: string;
+                    offset?: string;
+                    /** @description `temporalValues` for the simplified temporal form */
+                    options?: string;
+                    timerel?: "before" | "after" | "between";
+                    timeAt?: string;
+                    endTimeAt?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The tenant (town) id */
+                    tenant: string;
+                    /** @description An NGSI-LD entity id (URN) */
+                    entityId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The entity with its attribute instances */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/ld+json": unknown;
+                    };
+                };
+                /** @description Not modified (If-None-Match named the ETag) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: the problem names each field in `errors` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5984,6 +7084,76 @@ export interface components {
                 /** @description How long its readings are kept */
                 retentionDays?: number;
             };
+        };
+        OpenDataset: {
+            /** @description The dataset id, a slug (part of its public address) */
+            id: string;
+            /** @description The title, in Czech and English */
+            title: {
+                cs: string;
+                en: string;
+            };
+            /** @description What it holds and how it is made, in Czech and English */
+            description: {
+                cs: string;
+                en: string;
+            };
+            /** @enum {string} */
+            kind: "streetlight" | "wasteBin" | "camera" | "evCharger";
+            /** @description A numeric metric of the kind */
+            metric: string;
+            /**
+             * @description How the readings of a bucket and unit combine
+             * @enum {string}
+             */
+            aggregate: "mean" | "sum" | "max" | "count";
+            /** @enum {string} */
+            granularity: "hour" | "day";
+            /**
+             * @description The spatial unit: a district, or a map cell (H3, cloud/geo/cells.ts)
+             * @enum {string}
+             */
+            unit: "district" | "zone";
+            /**
+             * @description Only buckets that ended at least this long ago are published
+             * @default 0
+             */
+            delayMinutes?: number;
+            /** @description For metrics that count people (required there, refused elsewhere): counts from 1 to this minus one are suppressed */
+            minCellSize?: number;
+            /**
+             * @default CC-BY-4.0
+             * @enum {string}
+             */
+            licence?: "CC-BY-4.0" | "CC0-1.0";
+            /** @description Keywords, in Czech (at least one) and English */
+            keywords: {
+                cs: string[];
+                /** @default [] */
+                en?: string[];
+            };
+            /**
+             * @description Served on the public API and listed in the catalogue
+             * @default false
+             */
+            published?: boolean;
+        };
+        OpenDataCatalogueSettings: {
+            publisher?: {
+                name: string;
+                /** @description The publisher's IČO: its IRI in the register of public bodies (RPP) */
+                ico?: string;
+            };
+            /** @description Who answers questions on the data */
+            contact?: {
+                name: string;
+                /** Format: email */
+                email: string;
+            };
+            /** @description The RÚIAN code of the municipality the data covers, e.g. 554961 (Karlovy Vary) */
+            ruianMunicipality?: string;
+            /** Format: uri */
+            homepage?: string;
         };
         Problem: {
             type: string;
@@ -6771,6 +7941,19 @@ export interface components {
             /** @description The tenant (municipality) the alert is in */
             tenant: string;
         };
+        /** @description The data as the public API would serve it in JSON */
+        OpenDatasetPreview: {
+            dataset: string;
+            /** @description The unit of `value`: the metric's, or "readings" for a count */
+            unit: string;
+            from: string;
+            to: string;
+            rows: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
         RuleOutput: {
             id: string;
             name: string;
@@ -6842,6 +8025,59 @@ export interface components {
             /** @default true */
             enabled: boolean;
             owner?: string;
+        };
+        OpenDatasetOutput: {
+            /** @description The dataset id, a slug (part of its public address) */
+            id: string;
+            /** @description The title, in Czech and English */
+            title: {
+                cs: string;
+                en: string;
+            };
+            /** @description What it holds and how it is made, in Czech and English */
+            description: {
+                cs: string;
+                en: string;
+            };
+            /** @enum {string} */
+            kind: "streetlight" | "wasteBin" | "camera" | "evCharger";
+            /** @description A numeric metric of the kind */
+            metric: string;
+            /**
+             * @description How the readings of a bucket and unit combine
+             * @enum {string}
+             */
+            aggregate: "mean" | "sum" | "max" | "count";
+            /** @enum {string} */
+            granularity: "hour" | "day";
+            /**
+             * @description The spatial unit: a district, or a map cell (H3, cloud/geo/cells.ts)
+             * @enum {string}
+             */
+            unit: "district" | "zone";
+            /**
+             * @description Only buckets that ended at least this long ago are published
+             * @default 0
+             */
+            delayMinutes: number;
+            /** @description For metrics that count people (required there, refused elsewhere): counts from 1 to this minus one are suppressed */
+            minCellSize?: number;
+            /**
+             * @default CC-BY-4.0
+             * @enum {string}
+             */
+            licence: "CC-BY-4.0" | "CC0-1.0";
+            /** @description Keywords, in Czech (at least one) and English */
+            keywords: {
+                cs: string[];
+                /** @default [] */
+                en: string[];
+            };
+            /**
+             * @description Served on the public API and listed in the catalogue
+             * @default false
+             */
+            published: boolean;
         };
     };
     responses: never;

@@ -48,5 +48,7 @@ export type NewTenant = Schemas['NewTenant'];
 export type TenantChange = Schemas['TenantChange'];
 export type TenantUsage = Schemas['TenantUsage'];
 export type RegionAlert = Schemas['RegionAlert'];
+export type OpenDataset = Schemas['OpenDataset'];
+export type OpenDatasetPreview = Schemas['OpenDatasetPreview'];
 
 export const finalCommandStatuses: readonly CommandStatus[] = ['succeeded', 'failed', 'rejected', 'expired'];

@@ -13,6 +13,7 @@ const pages: { href: string; key: MessageKey; shows(s: Session, town: boolean): 
   { href: '/rules', key: 'nav.rules', shows: (_, town) => town },
   { href: '/gateways', key: 'nav.gateways', shows: (_, town) => town },
   { href: '/users', key: 'nav.users', shows: (s, town) => town && isAdmin(s) },
+  { href: '/open-data', key: 'nav.openData', shows: (s, town) => town && isAdmin(s) },
   { href: '/tenants', key: 'nav.tenants', shows: (s) => isRegionAdmin(s) },
 ];
 

@@ -61,4 +61,16 @@ export const camera = defineKind({
     peopleToday: { metric: 'peopleCount', of: 'sum' },
     vehiclesToday: { metric: 'vehicleCount', of: 'sum' },
   },
+  openData: {
+    theme: 'TRAN',
+    peopleCounts: ['peopleCount'],
+    // docs/privacy.md, "Opening aggregates safely": 24 hours after the fact at the earliest.
+    minDelayMinutes: 24 * 60,
+    fiware: {
+      peopleCount: { type: 'CrowdFlowObserved', attribute: 'peopleCount', integer: true },
+      occupancy: { type: 'CrowdFlowObserved', attribute: 'occupancy', factor: 0.01 },
+      vehicleCount: { type: 'TrafficFlowObserved', attribute: 'intensity' },
+      averageVehicleSpeed: { type: 'TrafficFlowObserved', attribute: 'averageVehicleSpeed' },
+    },
+  },
 });

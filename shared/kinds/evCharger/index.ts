@@ -126,4 +126,8 @@ export const evCharger = defineKind({
     energyTodayKWh: { of: 'increase', metric: 'cumulativeEnergy' },
     sessionsToday: { of: 'count', event: 'sessionStarted' },
   },
+  openData: {
+    theme: 'TRAN',
+    fiware: { activePower: { type: 'EVChargingStation', attribute: 'powerConsumption' } },
+  },
 });

@@ -47,4 +47,14 @@ export const streetlight = defineKind({
     faulty: (d) => !lampWorks(d.latest.status),
   },
   today: { energyTodayKWh: { metric: 'energyConsumed', of: 'increase' } },
+  openData: {
+    theme: 'ENER',
+    fiware: {
+      activePower: { type: 'Streetlight', attribute: 'powerConsumption' },
+      voltage: { type: 'Streetlight', attribute: 'voltage' },
+      current: { type: 'Streetlight', attribute: 'current' },
+      powerFactor: { type: 'Streetlight', attribute: 'powerFactor' },
+      dimmingLevel: { type: 'Streetlight', attribute: 'illuminanceLevel', factor: 0.01 },
+    },
+  },
 });

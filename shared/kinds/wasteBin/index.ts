@@ -37,6 +37,13 @@ export const wasteBin = defineKind({
     fireRisk: (d) => d.latest.status === 'burning',
   },
   collectionDue: (latest, options) => dueForCollection(latest, options),
+  openData: {
+    theme: 'ENVI',
+    fiware: {
+      fillingLevel: { type: 'WasteContainer', attribute: 'fillingLevel', factor: 0.01 },
+      temperature: { type: 'WasteContainer', attribute: 'temperature' },
+    },
+  },
 });
 
 /** Full to the threshold, or not emptied for too long. */

@@ -21,6 +21,7 @@ const cloudLayers = [
   'alerts',
   'commands',
   'gateway-config',
+  'open-data',
   'dashboards',
   'coverage',
   'rollups',

@@ -16,6 +16,7 @@ const thermometer = defineKind({
   healthy: (m) => (m.temperature ?? 0) > -40,
   example: { deviceId: 't-1', metrics: { temperature: 4 } },
   counts: {},
+  openData: { theme: 'ENVI' },
 });
 
 /** Defines a kind with the given metrics and event values (the rest is filler). */
@@ -31,6 +32,7 @@ const defineWith = (kind: string, metrics: z.ZodObject, eventValues: z.ZodObject
     healthy: () => true,
     example: { deviceId: 'x-1', metrics: {} },
     counts: {},
+    openData: { theme: 'ENVI' },
   });
 
 const TS = '2026-11-22T16:00:00Z';
@@ -118,6 +120,7 @@ describe('defineKind event', () => {
       healthy: () => true,
       example: { deviceId: 'g-1', metrics: { level: 1 } },
       counts: {},
+      openData: { theme: 'ENVI' },
     });
     const flood = { deviceId: 'g-1', kind: 'gauge', ts: TS, type: 'flood' };
     expect(gauge.event.safeParse({ ...flood, values: { level: 4.2 } }).success).toBe(true);
