@@ -16,11 +16,13 @@ import { notificationsFeature } from './notifications/feature.ts';
 import { registryFeature } from './registry/feature.ts';
 import { retainedStores } from './retained-stores.ts';
 import { retentionFeature } from './retention/pruning.ts';
+import { rollupsFeature } from './rollups/feature.ts';
+import { kindSources } from './rollups/sources.ts';
 import { alertingFeature } from './rules/feature.ts';
 import { cloudDbMigrations } from './schema-migrations.ts';
 import { sqliteDatabaseFeature } from './sqlite/database-feature.ts';
 import type { CellJournal } from './storage/cell-journal.ts';
-import { storageFeature } from './storage/feature.ts';
+import { type StorageFeatureDeps, storageFeature } from './storage/feature.ts';
 import type { InfluxConnection } from './storage/influx.ts';
 import { prepareInBackground } from './storage/influx-setup.ts';
 import { tenantAlertTopic } from './tenants/alert-topics.ts';
@@ -103,8 +105,30 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         now,
       }),
     );
+    const rollups = await start(
+      rollupsFeature({
+        enabled: config.ROLLUPS_ENABLED,
+        path: join(paths.dataDir, 'rollups.db'),
+        influx,
+        registry,
+        sources: kindSources,
+        rawRetentionDays: () => deps.tenant().quotas.retentionDays,
+        retentionDays: config.ROLLUP_RETENTION_DAYS,
+        intervalMs: realMs(clock, config.ROLLUP_INTERVAL_S * 1000),
+        batchHours: 48,
+        now,
+        log,
+      }),
+    );
     const { journal } = await start(
-      journalFeature(deps, { path: join(paths.dataDir, 'journal.db'), influx, intake, counters, log }),
+      journalFeature(deps, {
+        path: join(paths.dataDir, 'journal.db'),
+        influx,
+        intake,
+        counters,
+        log,
+        written: rollups.written,
+      }),
     );
     const points = { write: (lines: string[]) => journal.append({ lines }) };
     const notifications = await start(
@@ -191,7 +215,24 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         }),
       }),
     );
-    return { db, registry, live, deadLetters, intake, journal, alerting, commands, configs, audit, ingestor };
+    return {
+      db,
+      registry,
+      live,
+      deadLetters,
+      intake,
+      journal,
+      alerting,
+      commands,
+      configs,
+      audit,
+      ingestor,
+      rollups: {
+        reader: rollups.reader,
+        enabled: config.ROLLUPS_ENABLED,
+        settle: async () => rollups.task?.settle(),
+      },
+    };
   });
   const quotas = quotaGuard({
     tenant: deps.tenant,
@@ -226,6 +267,8 @@ function journalFeature(
     intake: DeadLetterIntake;
     counters: Counters;
     log: Logger;
+    /** The rollups' marker of written hours (only the cell's own storage thread reports them). */
+    written: StorageFeatureDeps['written'];
   },
 ): Feature & { readonly journal: CellJournal } {
   const { config } = deps;
@@ -250,6 +293,7 @@ function journalFeature(
     log,
     now,
     onRejected: parts.intake.storageRejected,
+    written: parts.written,
     onFatal: deps.onFatal,
   });
   return {
