@@ -6384,6 +6384,11 @@ export interface components {
             /** @description The bucket size used (coarser than asked when `coarsened`) */
             every: string;
             coarsened: boolean;
+            /**
+             * @description Where the points come from: raw readings, or the hourly or daily rollups (whole hours; whole local days)
+             * @enum {string}
+             */
+            resolution: "raw" | "hour" | "day";
             points: {
                 t: string;
                 v: number;
@@ -6401,6 +6406,11 @@ export interface components {
             /** @description The bucket size used (coarser than asked when `coarsened`) */
             every: string;
             coarsened: boolean;
+            /**
+             * @description Where the points come from: raw readings, or the hourly or daily rollups (whole hours; whole local days)
+             * @enum {string}
+             */
+            resolution: "raw" | "hour" | "day";
             points: {
                 t: string;
                 v: number;
