@@ -152,7 +152,7 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
     }
     const timeZone = registry.city?.timezone ?? 'UTC';
     const query = seriesAggregateQuery({ ...request, from, to, everyMs }, resolution, timeZone);
-    const rows = await deps.rollups.reader.partials(query);
+    const rows = await deps.rollups.reader.partials(query, resolution === 'hour' ? everyMs : undefined);
     const fold = { fn: request.fn, resolution, everyMs, firstDay: query.from.getTime(), timeZone };
     return { ...answer, points: foldSeries(rows, fold) };
   }

@@ -25,8 +25,16 @@ function checkedMetric(query: Pick<AggregateQuery, 'kind' | 'metric'>): string {
   return query.metric;
 }
 
-/** The InfluxQL that reads the partials of a query from the rollups in `policy`. */
-export function rollupPartialsQuery(query: AggregateQuery, policy: string, timeZone: string): string {
+/**
+ * The InfluxQL that reads the partials of a query from the rollups in `policy`. Hourly partials may be
+ * read in coarser buckets (`hoursMs`, whole hours from the epoch) for a caller that folds them further.
+ */
+export function rollupPartialsQuery(
+  query: AggregateQuery,
+  policy: string,
+  timeZone: string,
+  hoursMs = hourMs,
+): string {
   const metric = checkedMetric(query);
   const f = (part: 'sum' | 'count' | 'min' | 'max') => quoteIdent(partField(metric, part));
   const where = [`time >= ${query.from.getTime()}ms`, `time < ${query.to.getTime()}ms`];
@@ -39,7 +47,8 @@ export function rollupPartialsQuery(query: AggregateQuery, policy: string, timeZ
     query.granularity === 'day'
       ? Math.round((((offsetAt(query.from.getTime(), timeZone) % hourMs) + hourMs) % hourMs) / 60_000)
       : 0;
-  const groups = [`time(1h${shift ? `, ${shift}m` : ''})`];
+  const size = query.granularity === 'hour' ? `${hoursMs / hourMs}h` : '1h';
+  const groups = [`time(${size}${shift ? `, ${shift}m` : ''})`];
   const tag = groupTag[query.by];
   if (tag) groups.push(quoteIdent(tag));
   return (
@@ -73,10 +82,13 @@ export class RollupReader implements AggregateReader {
     }));
   }
 
-  /** The partial of each bucket and group, for callers that combine buckets further (series). */
-  async partials(query: AggregateQuery): Promise<PartialRow[]> {
+  /**
+   * The partial of each bucket and group, for callers that combine buckets further (series): hours
+   * may come in buckets of `hoursMs` (whole hours) already combined by InfluxDB.
+   */
+  async partials(query: AggregateQuery, hoursMs = hourMs): Promise<PartialRow[]> {
     const timeZone = this.timeZone();
-    const series = await this.influx.select(rollupPartialsQuery(query, this.policy, timeZone));
+    const series = await this.influx.select(rollupPartialsQuery(query, this.policy, timeZone, hoursMs));
     const tag = groupTag[query.by];
     const table = new PartialTable();
     for (const s of series) {

@@ -1,0 +1,248 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { foldSeries, seriesAggregateQuery } from '../cloud/dashboards/series-resolution.ts';
+import { planSeries } from '../cloud/dashboards/series-query.ts';
+import { cellOf } from '../cloud/geo/cells.ts';
+import { hourMs, localDayStart } from '../cloud/rollups/buckets.ts';
+import { DirtyMarker } from '../cloud/rollups/dirty-marker.ts';
+import { MemoryDirtyHourStore } from '../cloud/rollups/memory-dirty-hours.ts';
+import { combine, type PartialAggregate } from '../cloud/rollups/partials.ts';
+import { RollupReader } from '../cloud/rollups/reader.ts';
+import { ensureRollupPolicy, rollupPolicy } from '../cloud/rollups/rollup-policy.ts';
+import { type RollupPoint, rollupLine } from '../cloud/rollups/rollup-queries.ts';
+import { RollupTask } from '../cloud/rollups/rollup-task.ts';
+import { rollupMeasurement } from '../cloud/rollups/sources.ts';
+import { connectInflux, type InfluxConnection } from '../cloud/storage/influx.ts';
+import type { Series } from '../cloud/storage/influxql.ts';
+import { startLocalInfluxd } from '../cloud/storage/local-influxd.ts';
+import { onCleanup } from './cleanup.ts';
+import { quantile, round } from './util.ts';
+
+/**
+ * A year of history for `devices` street lights: how long a year-long series and an open-data answer
+ * (a district-by-day aggregate) take from raw readings and from the rollups, and the disk each needs.
+ * Method: raw readings (two metrics) every `rawEveryMin` minutes for a year are generated and written
+ * straight to InfluxDB, and the hourly and daily rollups of exactly those readings are computed in JS
+ * and written beside them (what the rollup task would write, without a year of rounds); the task's own
+ * speed is measured separately by recomputing a week from raw. See docs/benchmarks.md.
+ */
+export interface RollupsBenchOptions {
+  dir: string;
+  devices: number;
+  rawEveryMin: number;
+  say: (line: string) => void;
+}
+
+const timeZone = 'Europe/Prague';
+const fields = ['activePower', 'voltage'] as const;
+const districts = ['Centre', 'Drahovice', 'Rybáře', 'Tašovice', 'Bohatice', 'Doubí', 'Stará Role', 'Sedlec'];
+const yearStart = Date.parse('2025-01-01T00:00:00Z');
+const yearEnd = Date.parse('2026-01-01T00:00:00Z');
+const now = new Date(yearEnd);
+
+const exec = promisify(execFile);
+async function bytesOf(path: string): Promise<number> {
+  try {
+    const { stdout } = await exec('du', ['-sb', path]);
+    return Number(stdout.split('\t')[0]);
+  } catch {
+    return 0;
+  }
+}
+
+async function timed<T>(runs: number, fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const times: number[] = [];
+  let result: T | undefined;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    result = await fn();
+    times.push(performance.now() - started);
+  }
+  return { ms: quantile(times, 0.5), result: result as T };
+}
+
+/** Writes lines in batches, a few in flight. */
+function batchWriter(influx: InfluxConnection, policy: string) {
+  let pending: string[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const send = async (lines: string[]) => {
+    const write = influx.writeInto(policy, lines).finally(() => inFlight.delete(write));
+    inFlight.add(write);
+    if (inFlight.size >= 3) await Promise.race(inFlight);
+  };
+  return {
+    async add(line: string) {
+      pending.push(line);
+      if (pending.length >= 20_000) {
+        const lines = pending;
+        pending = [];
+        await send(lines);
+      }
+    },
+    async close() {
+      if (pending.length > 0) await send(pending);
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+export async function rollupsBench(options: RollupsBenchOptions) {
+  const { say, devices } = options;
+  const influxd = await startLocalInfluxd(join(options.dir, 'influxdb'));
+  onCleanup('rollups influxd', () => influxd.stop());
+  const database = 'rollups_bench';
+  const influx = await connectInflux({ url: influxd.url, token: '', database, org: '' });
+  const log = pino({ level: 'silent' });
+  await ensureRollupPolicy(influx, 3650, log);
+
+  const fleet = Array.from({ length: devices }, (_, i) => ({
+    id: `lamp-${String(i).padStart(6, '0')}`,
+    district: districts[i % districts.length] as string,
+    gateway: `gw-${Math.floor(i / 50)}`,
+    location: { lat: 50.2 + ((i * 7919) % 1000) / 20_000, lon: 12.85 + ((i * 104_729) % 1000) / 10_000 },
+  }));
+  const zones = new Map(fleet.map((d) => [d.id, cellOf(d.location)]));
+  const stepMs = options.rawEveryMin * 60_000;
+  say(
+    `(rollups) writing a year of raw readings (${devices} devices, one every ${options.rawEveryMin} min) and their rollups`,
+  );
+  const started = performance.now();
+  const raw = batchWriter(influx, 'autogen');
+  const hourly = batchWriter(influx, rollupPolicy);
+  const daily = batchWriter(influx, rollupPolicy);
+  let rawPoints = 0;
+  let hourPoints = 0;
+  let dayPoints = 0;
+  for (const device of fleet) {
+    const head = `streetlight,device=${device.id},district=${device.district.replace(/ /g, '\\ ')},gateway=${device.gateway},kind=streetlight`;
+    const tags = { device: device.id, district: device.district, gateway: device.gateway, kind: 'streetlight', zone: zones.get(device.id) as string };
+    let hour: RollupPoint | undefined;
+    let day: RollupPoint | undefined;
+    let dayOfHour = { hour: -1, day: 0 };
+    const fold = (point: RollupPoint | undefined, time: number, values: Record<string, number>) => {
+      const next: RollupPoint = point && point.time === time ? point : { time, tags, partials: {} };
+      for (const [f, v] of Object.entries(values)) {
+        const p: PartialAggregate = { sum: v, count: 1, min: v, max: v };
+        next.partials[f] = next.partials[f] ? combine(next.partials[f] as PartialAggregate, p) : p;
+      }
+      return next;
+    };
+    for (let t = yearStart + (Number(device.id.slice(5)) % 60) * 1000; t < yearEnd; t += stepMs) {
+      const hourOfDay = new Date(t).getUTCHours();
+      const on = hourOfDay < 6 || hourOfDay >= 17;
+      const values = { activePower: on ? 40 + ((t / stepMs) % 7) : 0.5, voltage: 228 + ((t / 60_000) % 5) };
+      await raw.add(`${head} activePower=${values.activePower},voltage=${values.voltage} ${t}`);
+      rawPoints++;
+      const h = Math.floor(t / hourMs) * hourMs;
+      if (hour && hour.time !== h) {
+        await hourly.add(rollupLine(rollupMeasurement('streetlight', 'hour'), hour));
+        hourPoints++;
+      }
+      hour = fold(hour, h, values);
+      if (h !== dayOfHour.hour) dayOfHour = { hour: h, day: localDayStart(h, timeZone) };
+      const d = dayOfHour.day;
+      if (day && day.time !== d) {
+        await daily.add(rollupLine(rollupMeasurement('streetlight', 'day'), day));
+        dayPoints++;
+      }
+      day = fold(day, d, values);
+    }
+    if (hour) await hourly.add(rollupLine(rollupMeasurement('streetlight', 'hour'), hour));
+    if (day) await daily.add(rollupLine(rollupMeasurement('streetlight', 'day'), day));
+    hourPoints++;
+    dayPoints++;
+  }
+  await Promise.all([raw.close(), hourly.close(), daily.close()]);
+  const writeS = (performance.now() - started) / 1000;
+  say(`(rollups) ${rawPoints} raw, ${hourPoints} hourly and ${dayPoints} daily points written in ${writeS.toFixed(0)} s`);
+
+  const reader = new RollupReader(influx, rollupPolicy, () => timeZone);
+  /** Raw answers can outlast the client's 10 s timeout: asked over plain HTTP, however long they take. */
+  const rawSelect = async (q: string): Promise<Series[]> => {
+    const params = new URLSearchParams({ db: database, q, epoch: 'ms' });
+    const body = (await (await fetch(`${influxd.url}/query?${params}`)).json()) as {
+      results?: { series?: Series[]; error?: string }[];
+    };
+    const result = body.results?.[0];
+    if (result?.error) throw new Error(`${result.error} (query: ${q})`);
+    return result?.series ?? [];
+  };
+  const range = { from: new Date(yearStart), to: new Date(yearEnd) };
+  const request = { kind: 'streetlight', metric: 'activePower', fn: 'mean', ...range } as const;
+  const runs = 3;
+  const seriesRaw = await timed(runs, async () => {
+    const plan = planSeries({ ...request, everyMs: 86_400_000 }, 2_000);
+    return (await rawSelect(plan.influxql))[0]?.values.length ?? 0;
+  });
+  const seriesDay = await timed(runs, async () => {
+    const query = seriesAggregateQuery({ ...request, everyMs: 86_400_000 }, 'day', timeZone);
+    const rows = await reader.partials(query);
+    const fold = { fn: 'mean', resolution: 'day', everyMs: 86_400_000, firstDay: query.from.getTime(), timeZone } as const;
+    return foldSeries(rows, fold).length;
+  });
+  const seriesRaw6h = await timed(runs, async () => {
+    const plan = planSeries({ ...request, everyMs: 6 * hourMs }, 2_000);
+    return (await rawSelect(plan.influxql))[0]?.values.length ?? 0;
+  });
+  const seriesHour6h = await timed(runs, async () => {
+    const query = seriesAggregateQuery({ ...request, everyMs: 6 * hourMs }, 'hour', timeZone);
+    const fold = { fn: 'mean', resolution: 'hour', everyMs: 6 * hourMs, firstDay: 0, timeZone } as const;
+    return foldSeries(await reader.partials(query, 6 * hourMs), fold).length;
+  });
+  const openRaw = await timed(runs, async () => {
+    const series = await rawSelect(
+      `SELECT mean("activePower") FROM "streetlight" WHERE time >= ${yearStart}ms AND time < ${yearEnd}ms GROUP BY time(1d), "district" fill(none) tz('${timeZone}')`,
+    );
+    return series.reduce((n, s) => n + s.values.length, 0);
+  });
+  const openRollups = await timed(runs, async () => {
+    const rows = await reader.read({ ...request, granularity: 'day', by: 'district' });
+    return rows.length;
+  });
+  say(
+    `(rollups) year-long series by day: raw ${seriesRaw.ms.toFixed(0)} ms, rollups ${seriesDay.ms.toFixed(0)} ms; by 6 h: raw ${seriesRaw6h.ms.toFixed(0)} ms, rollups ${seriesHour6h.ms.toFixed(0)} ms; open data district by day: raw ${openRaw.ms.toFixed(0)} ms, rollups ${openRollups.ms.toFixed(0)} ms`,
+  );
+
+  // The rollup task itself: a week of hours recomputed from raw (what a backfill does, hour by hour).
+  const store = new MemoryDirtyHourStore();
+  const task = new RollupTask({
+    influx,
+    store,
+    marker: new DirtyMarker(store),
+    sources: [{ measurement: 'streetlight', fields }],
+    policy: rollupPolicy,
+    timeZone: () => timeZone,
+    zoneOf: (id) => zones.get(id),
+    rawRetentionDays: () => 400,
+    batchHours: 48,
+    now: () => now,
+    log,
+  });
+  const weekHours = Array.from({ length: 168 }, (_, i) => ({ measurement: 'streetlight', hour: yearEnd - (i + 1) * hourMs }));
+  await store.mark(weekHours);
+  const computeStarted = performance.now();
+  await task.settle();
+  const hoursPerS = weekHours.length / ((performance.now() - computeStarted) / 1000);
+  say(`(rollups) the task recomputes ${hoursPerS.toFixed(1)} hours/s of ${devices} devices (a year: ~${(8760 / hoursPerS / 60).toFixed(0)} min)`);
+
+  const dataDir = join(options.dir, 'influxdb');
+  const onDisk = async (policy: string) =>
+    (await bytesOf(join(dataDir, 'data', database, policy))) + (await bytesOf(join(dataDir, 'wal', database, policy)));
+  const storage = { rawBytes: await onDisk('autogen'), rollupBytes: await onDisk(rollupPolicy) };
+  say(`(rollups) on disk: raw ${(storage.rawBytes / 2 ** 20).toFixed(1)} MB, hourly + daily rollups ${(storage.rollupBytes / 2 ** 20).toFixed(1)} MB`);
+  await influxd.stop();
+  return {
+    devices,
+    rawEveryMin: options.rawEveryMin,
+    points: { raw: rawPoints, hourly: hourPoints, daily: dayPoints },
+    writeS: round(writeS),
+    seriesYearByDayMs: { raw: round(seriesRaw.ms), rollups: round(seriesDay.ms), buckets: seriesDay.result },
+    seriesYearBy6hMs: { raw: round(seriesRaw6h.ms), rollups: round(seriesHour6h.ms), buckets: seriesHour6h.result },
+    openDataDistrictByDayMs: { raw: round(openRaw.ms), rollups: round(openRollups.ms), rows: openRollups.result, rawRows: openRaw.result },
+    taskHoursPerS: round(hoursPerS),
+    storage,
+  };
+}
+export type RollupsBenchResult = Awaited<ReturnType<typeof rollupsBench>>;
