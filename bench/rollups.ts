@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import { foldSeries, seriesAggregateQuery } from '../cloud/dashboards/series-resolution.ts';
 import { planSeries } from '../cloud/dashboards/series-query.ts';
+import { foldSeries, seriesAggregateQuery } from '../cloud/dashboards/series-resolution.ts';
 import { cellOf } from '../cloud/geo/cells.ts';
 import { hourMs, localDayStart } from '../cloud/rollups/buckets.ts';
 import { DirtyMarker } from '../cloud/rollups/dirty-marker.ts';
@@ -115,48 +115,71 @@ export async function rollupsBench(options: RollupsBenchOptions) {
   let rawPoints = 0;
   let hourPoints = 0;
   let dayPoints = 0;
-  for (const device of fleet) {
-    const head = `streetlight,device=${device.id},district=${device.district.replace(/ /g, '\\ ')},gateway=${device.gateway},kind=streetlight`;
-    const tags = { device: device.id, district: device.district, gateway: device.gateway, kind: 'streetlight', zone: zones.get(device.id) as string };
-    let hour: RollupPoint | undefined;
-    let day: RollupPoint | undefined;
-    let dayOfHour = { hour: -1, day: 0 };
-    const fold = (point: RollupPoint | undefined, time: number, values: Record<string, number>) => {
-      const next: RollupPoint = point && point.time === time ? point : { time, tags, partials: {} };
-      for (const [f, v] of Object.entries(values)) {
-        const p: PartialAggregate = { sum: v, count: 1, min: v, max: v };
-        next.partials[f] = next.partials[f] ? combine(next.partials[f] as PartialAggregate, p) : p;
-      }
-      return next;
-    };
-    for (let t = yearStart + (Number(device.id.slice(5)) % 60) * 1000; t < yearEnd; t += stepMs) {
-      const hourOfDay = new Date(t).getUTCHours();
-      const on = hourOfDay < 6 || hourOfDay >= 17;
-      const values = { activePower: on ? 40 + ((t / stepMs) % 7) : 0.5, voltage: 228 + ((t / 60_000) % 5) };
-      await raw.add(`${head} activePower=${values.activePower},voltage=${values.voltage} ${t}`);
+  // Time outside, devices inside: each batch lands in one shard group, as live data does.
+  const state = fleet.map((device) => ({
+    head: `streetlight,device=${device.id},district=${device.district.replace(/ /g, '\\ ')},gateway=${device.gateway},kind=streetlight`,
+    tags: {
+      device: device.id,
+      district: device.district,
+      gateway: device.gateway,
+      kind: 'streetlight',
+      zone: zones.get(device.id) as string,
+    },
+    hour: undefined as RollupPoint | undefined,
+    day: undefined as RollupPoint | undefined,
+  }));
+  const fold = (
+    point: RollupPoint | undefined,
+    time: number,
+    tags: Record<string, string>,
+    values: Record<string, number>,
+  ) => {
+    const next: RollupPoint = point && point.time === time ? point : { time, tags, partials: {} };
+    for (const [f, v] of Object.entries(values)) {
+      const p: PartialAggregate = { sum: v, count: 1, min: v, max: v };
+      next.partials[f] = next.partials[f] ? combine(next.partials[f] as PartialAggregate, p) : p;
+    }
+    return next;
+  };
+  const hourName = rollupMeasurement('streetlight', 'hour');
+  const dayName = rollupMeasurement('streetlight', 'day');
+  let dayOfHour = { hour: -1, day: 0 };
+  for (let slot = yearStart; slot < yearEnd; slot += stepMs) {
+    const h = Math.floor(slot / hourMs) * hourMs;
+    if (h !== dayOfHour.hour) dayOfHour = { hour: h, day: localDayStart(h, timeZone) };
+    const on = new Date(slot).getUTCHours() < 6 || new Date(slot).getUTCHours() >= 17;
+    for (const [i, device] of state.entries()) {
+      // Each device a few seconds after the slot: stays in the slot's hour.
+      const t = slot + (i % 60) * 1000;
+      const values = {
+        activePower: on ? 40 + ((i + slot / stepMs) % 7) : 0.5,
+        voltage: 228 + ((i + slot / 60_000) % 5),
+      };
+      await raw.add(`${device.head} activePower=${values.activePower},voltage=${values.voltage} ${t}`);
       rawPoints++;
-      const h = Math.floor(t / hourMs) * hourMs;
-      if (hour && hour.time !== h) {
-        await hourly.add(rollupLine(rollupMeasurement('streetlight', 'hour'), hour));
+      if (device.hour && device.hour.time !== h) {
+        await hourly.add(rollupLine(hourName, device.hour));
         hourPoints++;
       }
-      hour = fold(hour, h, values);
-      if (h !== dayOfHour.hour) dayOfHour = { hour: h, day: localDayStart(h, timeZone) };
-      const d = dayOfHour.day;
-      if (day && day.time !== d) {
-        await daily.add(rollupLine(rollupMeasurement('streetlight', 'day'), day));
+      device.hour = fold(device.hour, h, device.tags, values);
+      if (device.day && device.day.time !== dayOfHour.day) {
+        await daily.add(rollupLine(dayName, device.day));
         dayPoints++;
       }
-      day = fold(day, d, values);
+      device.day = fold(device.day, dayOfHour.day, device.tags, values);
     }
-    if (hour) await hourly.add(rollupLine(rollupMeasurement('streetlight', 'hour'), hour));
-    if (day) await daily.add(rollupLine(rollupMeasurement('streetlight', 'day'), day));
+  }
+  for (const device of state) {
+    if (device.hour) await hourly.add(rollupLine(hourName, device.hour));
+    if (device.day) await daily.add(rollupLine(dayName, device.day));
     hourPoints++;
     dayPoints++;
   }
   await Promise.all([raw.close(), hourly.close(), daily.close()]);
   const writeS = (performance.now() - started) / 1000;
-  say(`(rollups) ${rawPoints} raw, ${hourPoints} hourly and ${dayPoints} daily points written in ${writeS.toFixed(0)} s`);
+  say(
+    `(rollups) ${rawPoints} raw, ${hourPoints} hourly and ${dayPoints} daily points written in ${writeS.toFixed(0)} s`,
+  );
 
   const reader = new RollupReader(influx, rollupPolicy, () => timeZone);
   /** Raw answers can outlast the client's 10 s timeout: asked over plain HTTP, however long they take. */
@@ -179,7 +202,13 @@ export async function rollupsBench(options: RollupsBenchOptions) {
   const seriesDay = await timed(runs, async () => {
     const query = seriesAggregateQuery({ ...request, everyMs: 86_400_000 }, 'day', timeZone);
     const rows = await reader.partials(query);
-    const fold = { fn: 'mean', resolution: 'day', everyMs: 86_400_000, firstDay: query.from.getTime(), timeZone } as const;
+    const fold = {
+      fn: 'mean',
+      resolution: 'day',
+      everyMs: 86_400_000,
+      firstDay: query.from.getTime(),
+      timeZone,
+    } as const;
     return foldSeries(rows, fold).length;
   });
   const seriesRaw6h = await timed(runs, async () => {
@@ -220,18 +249,26 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     now: () => now,
     log,
   });
-  const weekHours = Array.from({ length: 168 }, (_, i) => ({ measurement: 'streetlight', hour: yearEnd - (i + 1) * hourMs }));
+  const weekHours = Array.from({ length: 168 }, (_, i) => ({
+    measurement: 'streetlight',
+    hour: yearEnd - (i + 1) * hourMs,
+  }));
   await store.mark(weekHours);
   const computeStarted = performance.now();
   await task.settle();
   const hoursPerS = weekHours.length / ((performance.now() - computeStarted) / 1000);
-  say(`(rollups) the task recomputes ${hoursPerS.toFixed(1)} hours/s of ${devices} devices (a year: ~${(8760 / hoursPerS / 60).toFixed(0)} min)`);
+  say(
+    `(rollups) the task recomputes ${hoursPerS.toFixed(1)} hours/s of ${devices} devices (a year: ~${(8760 / hoursPerS / 60).toFixed(0)} min)`,
+  );
 
   const dataDir = join(options.dir, 'influxdb');
   const onDisk = async (policy: string) =>
-    (await bytesOf(join(dataDir, 'data', database, policy))) + (await bytesOf(join(dataDir, 'wal', database, policy)));
+    (await bytesOf(join(dataDir, 'data', database, policy))) +
+    (await bytesOf(join(dataDir, 'wal', database, policy)));
   const storage = { rawBytes: await onDisk('autogen'), rollupBytes: await onDisk(rollupPolicy) };
-  say(`(rollups) on disk: raw ${(storage.rawBytes / 2 ** 20).toFixed(1)} MB, hourly + daily rollups ${(storage.rollupBytes / 2 ** 20).toFixed(1)} MB`);
+  say(
+    `(rollups) on disk: raw ${(storage.rawBytes / 2 ** 20).toFixed(1)} MB, hourly + daily rollups ${(storage.rollupBytes / 2 ** 20).toFixed(1)} MB`,
+  );
   await influxd.stop();
   return {
     devices,
@@ -239,8 +276,17 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     points: { raw: rawPoints, hourly: hourPoints, daily: dayPoints },
     writeS: round(writeS),
     seriesYearByDayMs: { raw: round(seriesRaw.ms), rollups: round(seriesDay.ms), buckets: seriesDay.result },
-    seriesYearBy6hMs: { raw: round(seriesRaw6h.ms), rollups: round(seriesHour6h.ms), buckets: seriesHour6h.result },
-    openDataDistrictByDayMs: { raw: round(openRaw.ms), rollups: round(openRollups.ms), rows: openRollups.result, rawRows: openRaw.result },
+    seriesYearBy6hMs: {
+      raw: round(seriesRaw6h.ms),
+      rollups: round(seriesHour6h.ms),
+      buckets: seriesHour6h.result,
+    },
+    openDataDistrictByDayMs: {
+      raw: round(openRaw.ms),
+      rollups: round(openRollups.ms),
+      rows: openRollups.result,
+      rawRows: openRaw.result,
+    },
     taskHoursPerS: round(hoursPerS),
     storage,
   };

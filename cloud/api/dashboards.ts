@@ -151,9 +151,10 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
       return { ...answer, resolution: 'raw' as const, points };
     }
     const timeZone = registry.city?.timezone ?? 'UTC';
-    const query = seriesAggregateQuery({ ...request, from, to, everyMs }, resolution, timeZone);
+    const { fn } = request;
+    const query = seriesAggregateQuery({ ...request, fn, from, to, everyMs }, resolution, timeZone);
     const rows = await deps.rollups.reader.partials(query, resolution === 'hour' ? everyMs : undefined);
-    const fold = { fn: request.fn, resolution, everyMs, firstDay: query.from.getTime(), timeZone };
+    const fold = { fn, resolution, everyMs, firstDay: query.from.getTime(), timeZone };
     return { ...answer, points: foldSeries(rows, fold) };
   }
 

@@ -38,7 +38,7 @@ export function chooseResolution(
 
 /** The aggregate query that reads a series' partials at a rollup resolution (all devices together). */
 export function seriesAggregateQuery(
-  request: SeriesRequest,
+  request: SeriesRequest & { fn: Exclude<Aggregation, 'last'> },
   resolution: 'hour' | 'day',
   timeZone: string,
 ): AggregateQuery {
@@ -47,7 +47,7 @@ export function seriesAggregateQuery(
   return {
     kind: request.kind,
     metric: request.metric,
-    fn: 'sum',
+    fn: request.fn,
     granularity: resolution,
     from: new Date(Math.floor(from / hourMs) * hourMs),
     to: request.to,

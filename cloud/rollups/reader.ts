@@ -1,8 +1,8 @@
 import { InvalidRequestError } from '../errors/domain-error.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent, quoteString } from '../storage/influxql.ts';
-import type { AggregateQuery, AggregateReader, AggregateRow } from './aggregates.ts';
-import { hourMs, localDayStart, offsetAt } from './buckets.ts';
+import type { AggregateFn, AggregateQuery, AggregateReader, AggregateRow } from './aggregates.ts';
+import { hourMs, localDayStart } from './buckets.ts';
 import { aggregateValue, type PartialAggregate, PartialTable } from './partials.ts';
 import { numericMetrics, partField, rollupMeasurement } from './sources.ts';
 
@@ -25,34 +25,42 @@ function checkedMetric(query: Pick<AggregateQuery, 'kind' | 'metric'>): string {
   return query.metric;
 }
 
+/** The parts of a partial each fn needs (the count always: it is the rows' `readings`). */
+const partsFor: Record<AggregateFn, readonly ('sum' | 'count' | 'min' | 'max')[]> = {
+  mean: ['sum', 'count'],
+  sum: ['sum', 'count'],
+  count: ['count'],
+  min: ['min', 'count'],
+  max: ['max', 'count'],
+};
+const combineOf = { sum: 'sum', count: 'sum', min: 'min', max: 'max' } as const;
+
 /**
- * The InfluxQL that reads the partials of a query from the rollups in `policy`. Hourly partials may be
- * read in coarser buckets (`hoursMs`, whole hours from the epoch) for a caller that folds them further.
+ * Daily points sit at local midnights, at least 23 hours apart: windows of 12 hours hold at most one
+ * day each, whatever the zone's offset (and a year is 730 windows, not the 8,760 of one-hour ones).
  */
-export function rollupPartialsQuery(
-  query: AggregateQuery,
-  policy: string,
-  timeZone: string,
-  hoursMs = hourMs,
-): string {
+export const dayWindowMs = 12 * hourMs;
+
+/**
+ * The InfluxQL that reads the partials of a query from the rollups in `policy`: only the parts its fn
+ * needs. Hourly partials may be read in coarser buckets (`hoursMs`, whole hours from the epoch) for a
+ * caller that folds them further.
+ */
+export function rollupPartialsQuery(query: AggregateQuery, policy: string, hoursMs = hourMs): string {
   const metric = checkedMetric(query);
-  const f = (part: 'sum' | 'count' | 'min' | 'max') => quoteIdent(partField(metric, part));
+  const columns = partsFor[query.fn].map(
+    (part) => `${combineOf[part]}(${quoteIdent(partField(metric, part))}) AS ${quoteIdent(part)}`,
+  );
   const where = [`time >= ${query.from.getTime()}ms`, `time < ${query.to.getTime()}ms`];
   if (query.district !== undefined) where.push(`"district" = ${quoteString(query.district)}`);
   if (query.zone !== undefined) where.push(`"zone" = ${quoteString(query.zone)}`);
   if (query.deviceId !== undefined) where.push(`"device" = ${quoteString(query.deviceId)}`);
-  // Daily points sit at local midnights: one-hour buckets hold one day each, shifted by the minutes
-  // of the zone's offset (a zone half an hour off UTC has its midnights at :30).
-  const shift =
-    query.granularity === 'day'
-      ? Math.round((((offsetAt(query.from.getTime(), timeZone) % hourMs) + hourMs) % hourMs) / 60_000)
-      : 0;
-  const size = query.granularity === 'hour' ? `${hoursMs / hourMs}h` : '1h';
-  const groups = [`time(${size}${shift ? `, ${shift}m` : ''})`];
+  const window = query.granularity === 'hour' ? hoursMs : dayWindowMs;
+  const groups = [`time(${window / hourMs}h)`];
   const tag = groupTag[query.by];
   if (tag) groups.push(quoteIdent(tag));
   return (
-    `SELECT sum(${f('sum')}), sum(${f('count')}), min(${f('min')}), max(${f('max')}) ` +
+    `SELECT ${columns.join(', ')} ` +
     `FROM ${quoteIdent(policy)}.${quoteIdent(rollupMeasurement(query.kind, query.granularity))} ` +
     `WHERE ${where.join(' AND ')} GROUP BY ${groups.join(', ')} fill(none)`
   );
@@ -88,16 +96,26 @@ export class RollupReader implements AggregateReader {
    */
   async partials(query: AggregateQuery, hoursMs = hourMs): Promise<PartialRow[]> {
     const timeZone = this.timeZone();
-    const series = await this.influx.select(rollupPartialsQuery(query, this.policy, timeZone, hoursMs));
+    const series = await this.influx.select(rollupPartialsQuery(query, this.policy, hoursMs));
     const tag = groupTag[query.by];
     const table = new PartialTable();
     for (const s of series) {
       const key = tag ? (s.tags?.[tag] ?? '') : '';
-      for (const [time, sum, count, min, max] of s.values) {
-        const at = Number(time);
-        // A daily bucket may start before its midnight (see the query): the day it holds.
-        const start = query.granularity === 'day' ? localDayStart(at + hourMs - 1, timeZone) : at;
-        table.add(start, key, { sum: Number(sum), count: Number(count), min: Number(min), max: Number(max) });
+      const column = (part: string) => s.columns.indexOf(part);
+      const [sum, count, min, max] = (['sum', 'count', 'min', 'max'] as const).map(column);
+      // Parts the fn does not need are not read: NaN, never looked at.
+      const read = (row: unknown[], at: number | undefined) =>
+        at !== undefined && at >= 0 ? Number(row[at]) : Number.NaN;
+      for (const row of s.values) {
+        const at = Number(row[0]);
+        // A daily window starts before the midnight it holds (see dayWindowMs): the day of its last instant.
+        const start = query.granularity === 'day' ? localDayStart(at + dayWindowMs - 1, timeZone) : at;
+        table.add(start, key, {
+          sum: read(row, sum),
+          count: read(row, count),
+          min: read(row, min),
+          max: read(row, max),
+        });
       }
     }
     return table.sorted();

@@ -84,7 +84,7 @@ describe('rollup queries', () => {
     );
   });
 
-  it('reads aggregates: sums of sums and counts, min of mins, max of maxes, grouped by the tag asked', () => {
+  it('reads aggregates: sums of sums and counts, min of mins, max of maxes, only what the fn needs, grouped by the tag asked', () => {
     const query = {
       kind: 'streetlight',
       metric: 'activePower',
@@ -95,15 +95,25 @@ describe('rollup queries', () => {
       by: 'zone',
       district: "O'Hara",
     } as const;
-    expect(rollupPartialsQuery(query, 'rollups', 'UTC')).toBe(
-      'SELECT sum("activePower_sum"), sum("activePower_count"), min("activePower_min"), max("activePower_max") ' +
+    expect(rollupPartialsQuery(query, 'rollups')).toBe(
+      'SELECT sum("activePower_sum") AS "sum", sum("activePower_count") AS "count" ' +
         'FROM "rollups"."streetlight_1h" WHERE time >= 0ms AND time < 3600000ms AND "district" = \'O\\\'Hara\' ' +
         'GROUP BY time(1h), "zone" fill(none)',
     );
-    const days = rollupPartialsQuery({ ...query, granularity: 'day', by: 'all' }, 'rollups', 'Asia/Kolkata');
+    expect(rollupPartialsQuery({ ...query, fn: 'min' }, 'rollups')).toContain(
+      'SELECT min("activePower_min") AS "min", sum("activePower_count") AS "count" ',
+    );
+    expect(rollupPartialsQuery({ ...query, fn: 'max' }, 'rollups')).toContain(
+      'SELECT max("activePower_max") AS "max", sum("activePower_count") AS "count" ',
+    );
+    expect(rollupPartialsQuery({ ...query, fn: 'count' }, 'rollups')).toContain(
+      'SELECT sum("activePower_count") AS "count" FROM',
+    );
+    expect(rollupPartialsQuery(query, 'rollups', 6 * hour)).toContain('GROUP BY time(6h), "zone"');
+    const days = rollupPartialsQuery({ ...query, granularity: 'day', by: 'all' }, 'rollups');
     expect(days).toContain('FROM "rollups"."streetlight_1d"');
-    expect(days).toContain('GROUP BY time(1h, 30m) fill(none)');
-    expect(() => rollupPartialsQuery({ ...query, metric: 'status' }, 'rollups', 'UTC')).toThrow(
+    expect(days).toContain('GROUP BY time(12h) fill(none)');
+    expect(() => rollupPartialsQuery({ ...query, metric: 'status' }, 'rollups')).toThrow(
       /not a numeric metric/,
     );
   });
