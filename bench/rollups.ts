@@ -144,6 +144,11 @@ export async function rollupsBench(options: RollupsBenchOptions) {
   const hourName = rollupMeasurement('streetlight', 'hour');
   const dayName = rollupMeasurement('streetlight', 'day');
   let dayOfHour = { hour: -1, day: 0 };
+  let seed = 42;
+  const noise = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   for (let slot = yearStart; slot < yearEnd; slot += stepMs) {
     const h = Math.floor(slot / hourMs) * hourMs;
     if (h !== dayOfHour.hour) dayOfHour = { hour: h, day: localDayStart(h, timeZone) };

@@ -230,7 +230,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
       rollups: {
         reader: rollups.reader,
         enabled: config.ROLLUPS_ENABLED,
-        settle: async () => rollups.task?.settle(),
+        settle: () => rollups.settle(),
       },
     };
   });

@@ -48,6 +48,11 @@ export function rollupsFeature(deps: RollupsFeatureDeps) {
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
+  let markPrepared: () => void = () => undefined;
+  /** Resolves once the retention policy exists and the backfill (or the gap since the last round) is marked. */
+  const prepared = new Promise<void>((resolve) => {
+    markPrepared = resolve;
+  });
 
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -56,13 +61,14 @@ export function rollupsFeature(deps: RollupsFeatureDeps) {
     });
 
   async function run(running: RollupTask): Promise<void> {
-    let prepared = false;
+    let ready = false;
     while (!stopped) {
       try {
-        if (!prepared) {
+        if (!ready) {
           await ensureRollupPolicy(deps.influx, deps.retentionDays, log);
           await running.backfill();
-          prepared = true;
+          ready = true;
+          markPrepared();
         }
         while (!stopped && (await running.round()) > 0);
       } catch (error) {
@@ -85,9 +91,11 @@ export function rollupsFeature(deps: RollupsFeatureDeps) {
           },
         }
       : undefined,
-    /** The running task (tests and the bench drive it with `settle()`); undefined when disabled. */
-    get task(): RollupTask | undefined {
-      return task;
+    /** Computes every dirty hour now, once the rollups are prepared (tests, `Cloud.flush`); nothing when disabled. */
+    async settle(): Promise<void> {
+      if (!task) return;
+      await prepared;
+      await task.settle();
     },
     async start() {
       if (!deps.enabled) return;
