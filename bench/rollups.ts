@@ -156,9 +156,10 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     for (const [i, device] of state.entries()) {
       // Each device a few seconds after the slot: stays in the slot's hour.
       const t = slot + (i % 60) * 1000;
+      // Noisy like a meter (two decimals): regular values would compress far better than real ones.
       const values = {
-        activePower: on ? 40 + ((i + slot / stepMs) % 7) : 0.5,
-        voltage: 228 + ((i + slot / 60_000) % 5),
+        activePower: on ? Math.round((38 + noise() * 6) * 100) / 100 : Math.round(noise() * 100) / 100,
+        voltage: Math.round((226 + noise() * 8) * 100) / 100,
       };
       await raw.add(`${device.head} activePower=${values.activePower},voltage=${values.voltage} ${t}`);
       rawPoints++;
