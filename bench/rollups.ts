@@ -13,15 +13,16 @@ import { RollupReader } from '../cloud/rollups/reader.ts';
 import { ensureRollupPolicy, rollupPolicy } from '../cloud/rollups/rollup-policy.ts';
 import { type RollupPoint, rollupLine } from '../cloud/rollups/rollup-queries.ts';
 import { RollupTask } from '../cloud/rollups/rollup-task.ts';
-import { rollupMeasurement } from '../cloud/rollups/sources.ts';
+import { numericMetrics, rollupMeasurement } from '../cloud/rollups/sources.ts';
 import { connectInflux, type InfluxConnection } from '../cloud/storage/influx.ts';
 import type { Series } from '../cloud/storage/influxql.ts';
 import { startLocalInfluxd } from '../cloud/storage/local-influxd.ts';
 import { onCleanup } from './cleanup.ts';
+import { probeKind } from './readings.ts';
 import { quantile, round, sleep } from './util.ts';
 
 /**
- * A year of history for `devices` street lights: how long a year-long series and an open-data answer
+ * A year of history for `devices` devices of the bench kind (bench/readings.ts): how long a year-long series and an open-data answer
  * (a district-by-day aggregate) take from raw readings and from the rollups, and the disk each needs.
  * Method: raw readings (two metrics) every `rawEveryMin` minutes for a year are generated and written
  * straight to InfluxDB, and the hourly and daily rollups of exactly those readings are computed in JS
@@ -36,7 +37,10 @@ export interface RollupsBenchOptions {
 }
 
 const timeZone = 'Europe/Prague';
-const fields = ['activePower', 'voltage'] as const;
+/** The bench's kind (bench/readings.ts picks it) and two of its numeric metrics. */
+const kind = probeKind.kind;
+const fields = numericMetrics[kind].slice(0, 2) as [string, string];
+const [metric, otherMetric] = fields;
 const districts = ['Centre', 'Drahovice', 'Rybáře', 'Tašovice', 'Bohatice', 'Doubí', 'Stará Role', 'Sedlec'];
 const yearStart = Date.parse('2025-01-01T00:00:00Z');
 const yearEnd = Date.parse('2026-01-01T00:00:00Z');
@@ -117,12 +121,12 @@ export async function rollupsBench(options: RollupsBenchOptions) {
   let dayPoints = 0;
   // Time outside, devices inside: each batch lands in one shard group, as live data does.
   const state = fleet.map((device) => ({
-    head: `streetlight,device=${device.id},district=${device.district.replace(/ /g, '\\ ')},gateway=${device.gateway},kind=streetlight`,
+    head: `${kind},device=${device.id},district=${device.district.replace(/ /g, '\\ ')},gateway=${device.gateway},kind=${kind}`,
     tags: {
       device: device.id,
       district: device.district,
       gateway: device.gateway,
-      kind: 'streetlight',
+      kind,
       zone: zones.get(device.id) as string,
     },
     hour: undefined as RollupPoint | undefined,
@@ -141,8 +145,8 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     }
     return next;
   };
-  const hourName = rollupMeasurement('streetlight', 'hour');
-  const dayName = rollupMeasurement('streetlight', 'day');
+  const hourName = rollupMeasurement(kind, 'hour');
+  const dayName = rollupMeasurement(kind, 'day');
   let dayOfHour = { hour: -1, day: 0 };
   let seed = 42;
   const noise = () => {
@@ -158,10 +162,10 @@ export async function rollupsBench(options: RollupsBenchOptions) {
       const t = slot + (i % 60) * 1000;
       // Noisy like a meter (two decimals): regular values would compress far better than real ones.
       const values = {
-        activePower: on ? Math.round((38 + noise() * 6) * 100) / 100 : Math.round(noise() * 100) / 100,
-        voltage: Math.round((226 + noise() * 8) * 100) / 100,
+        [metric]: on ? Math.round((38 + noise() * 6) * 100) / 100 : Math.round(noise() * 100) / 100,
+        [otherMetric]: Math.round((226 + noise() * 8) * 100) / 100,
       };
-      await raw.add(`${device.head} activePower=${values.activePower},voltage=${values.voltage} ${t}`);
+      await raw.add(`${device.head} ${metric}=${values[metric]},${otherMetric}=${values[otherMetric]} ${t}`);
       rawPoints++;
       if (device.hour && device.hour.time !== h) {
         await hourly.add(rollupLine(hourName, device.hour));
@@ -202,7 +206,7 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     return result?.series ?? [];
   };
   const range = { from: new Date(yearStart), to: new Date(yearEnd) };
-  const request = { kind: 'streetlight', metric: 'activePower', fn: 'mean', ...range } as const;
+  const request = { kind, metric, fn: 'mean', ...range } as const;
   const runs = 3;
   const seriesRaw = await timed(runs, async () => {
     const plan = planSeries({ ...request, everyMs: 86_400_000 }, 2_000);
@@ -231,7 +235,7 @@ export async function rollupsBench(options: RollupsBenchOptions) {
   });
   const openRaw = await timed(runs, async () => {
     const series = await rawSelect(
-      `SELECT mean("activePower") FROM "streetlight" WHERE time >= ${yearStart}ms AND time < ${yearEnd}ms GROUP BY time(1d), "district" fill(none) tz('${timeZone}')`,
+      `SELECT mean("${metric}") FROM "${kind}" WHERE time >= ${yearStart}ms AND time < ${yearEnd}ms GROUP BY time(1d), "district" fill(none) tz('${timeZone}')`,
     );
     return series.reduce((n, s) => n + s.values.length, 0);
   });
@@ -249,7 +253,7 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     influx,
     store,
     marker: new DirtyMarker(store),
-    sources: [{ measurement: 'streetlight', fields }],
+    sources: [{ measurement: kind, fields }],
     policy: rollupPolicy,
     timeZone: () => timeZone,
     zoneOf: (id) => zones.get(id),
@@ -259,7 +263,7 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     log,
   });
   const weekHours = Array.from({ length: 168 }, (_, i) => ({
-    measurement: 'streetlight',
+    measurement: kind,
     hour: yearEnd - (i + 1) * hourMs,
   }));
   await store.mark(weekHours);
