@@ -43,7 +43,8 @@ export function rpcAddressOf(config: string): string | undefined {
 }
 
 function configFile(dir: string, httpPort: number, rpcPort: number, coldSnapshotS?: number): string {
-  const cold = coldSnapshotS === undefined ? '' : `\n  cache-snapshot-write-cold-duration = "${coldSnapshotS}s"`;
+  const cold =
+    coldSnapshotS === undefined ? '' : `\n  cache-snapshot-write-cold-duration = "${coldSnapshotS}s"`;
   return `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 [meta]
