@@ -32,6 +32,8 @@ const flags = {
   'api-connections': { type: 'string', default: '16' },
   'cluster-rate': { type: 'string' },
   'cluster-duration': { type: 'string' },
+  'rollup-devices': { type: 'string' },
+  'rollup-raw-every': { type: 'string', default: '15' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -61,11 +63,16 @@ const schema = z.object({
   /** Extra environment of the cloud (KEY=VALUE), e.g. RULES_DIR=/empty and KIND_RULES_DIR=/empty to measure without rules. */
   /**
    * `api` or `console`: only the platform start and that section; `noisy-neighbour`: only the two
-   * tenants' section (each measured alone); `postgres`: only the stores on SQLite and on PostgreSQL.
+   * tenants' section (each measured alone); `postgres`: only the stores on SQLite and on PostgreSQL;
+   * `rollups`: only the year of history with and without rollups.
    */
-  only: z.enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster']).optional(),
+  only: z.enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster', 'rollups']).optional(),
   /** The PostgreSQL server of the `postgres` section (a database of its own is created and dropped). */
   postgresUrl: z.url({ protocol: /^postgres(ql)?$/ }),
+  /** The rollups section: a year of history for this many devices (10,000 is the full size)... */
+  rollupDevices: z.coerce.number().int().min(1).max(100_000),
+  /** ...with a raw reading every this many minutes. */
+  rollupRawEveryMin: z.coerce.number().int().min(1).max(60),
   /** Seconds of load on each API target, and the HTTP clients sending it. */
   apiDurationS: z.coerce.number().positive(),
   apiConnections: z.coerce.number().int().min(1).max(256),
@@ -81,8 +88,9 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--ceiling-duration s] [--influx-batch lines] [--influx-writers N] [--registry-devices N]
   [--edge-devices N] [--edge-duration s] [--out file.json] [--profile dir]
   [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]
-  [--only api|console|noisy-neighbour|postgres|cluster] [--postgres-url url] [--api-duration s]
+  [--only api|console|noisy-neighbour|postgres|cluster|rollups] [--postgres-url url] [--api-duration s]
   [--api-connections N] [--cluster-rate readings/s] [--cluster-duration s]
+  [--rollup-devices N (10000: the full size)] [--rollup-raw-every minutes]
   NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
 
 export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
@@ -115,6 +123,8 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     apiConnections: values['api-connections'],
     clusterRatePerS: values['cluster-rate'] ?? (quick ? 10_000 : 20_000),
     clusterDurationS: values['cluster-duration'] ?? (quick ? 8 : 30),
+    rollupDevices: values['rollup-devices'] ?? (quick ? 20 : 200),
+    rollupRawEveryMin: values['rollup-raw-every'],
     cloudEnv: Object.fromEntries(
       (values['cloud-env'] ?? []).map((pair: string) => {
         const at = pair.indexOf('=');

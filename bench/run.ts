@@ -28,6 +28,7 @@ import { watchMachine } from './proc.ts';
 import { hotSpots, printHotSpots } from './profile.ts';
 import type { BenchDevice } from './readings.ts';
 import { buildReport } from './report.ts';
+import { rollupsBench } from './rollups.ts';
 import { rulesBench } from './rules-engine.ts';
 import { printReport } from './table.ts';
 import { int, mb, say, sleep } from './util.ts';
@@ -188,6 +189,22 @@ try {
     printCluster(cluster);
     await mkdir(dirname(options.out), { recursive: true });
     await writeFile(options.out, `${JSON.stringify({ cluster }, null, 2)}\n`);
+    say(`results written to ${options.out}`);
+    await stopAll();
+    process.exit(0);
+  }
+  /** The rollups section: a year of history, series and open-data answers with and without rollups. */
+  const rollupsSection = () =>
+    rollupsBench({
+      dir: join(dir, 'rollups'),
+      devices: options.rollupDevices,
+      rawEveryMin: options.rollupRawEveryMin,
+      say,
+    });
+  if (options.only === 'rollups') {
+    const rollups = await rollupsSection();
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(options.out, `${JSON.stringify({ rollups }, null, 2)}\n`);
     say(`results written to ${options.out}`);
     await stopAll();
     process.exit(0);
@@ -364,6 +381,7 @@ try {
   );
   const noisyNeighbour = await noisySection();
   const cluster = await clusterSection();
+  const rollups = await rollupsSection();
   const profiles = {
     cloud: await profileOf('cloud', ingestCloudPid),
     edgeAgent: await profileOf('edge agent'),
@@ -387,7 +405,7 @@ try {
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,
-    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency }, noisyNeighbour, cluster }, null, 2)}\n`,
+    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency }, noisyNeighbour, cluster, rollups }, null, 2)}\n`,
   );
   say(`results written to ${options.out}`);
 } catch (error) {

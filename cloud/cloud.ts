@@ -356,12 +356,16 @@ export class Cloud {
     );
   }
 
-  /** Resolves when every point accepted so far, of every tenant, is in InfluxDB. */
+  /** Resolves when every point accepted so far, of every tenant, is in InfluxDB and rolled up. */
   async flush(): Promise<void> {
     await Promise.all(
       this.require()
         .cells.all()
-        .map((cell) => cell.journal.drained()),
+        .map(async (cell) => {
+          await cell.journal.drained();
+          // The hours just written, rolled up: series of whole hours and days see them too.
+          await cell.rollups.settle();
+        }),
     );
   }
 

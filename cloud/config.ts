@@ -116,6 +116,15 @@ export const cloudConfig = z.object({
   PRUNE_CRON: z.string().default('30 3 * * *'),
   /** InfluxDB's retention policy: readings, events, alert transitions, status snapshots (a year and a month: a month compares with the same month last year). */
   READINGS_RETENTION_DAYS: days.default(400),
+  /**
+   * Hourly and daily aggregates of every numeric metric, computed by the platform as data arrives
+   * (docs/rollups.md). Enabling them on a database with history backfills it in the background.
+   */
+  ROLLUPS_ENABLED: z.stringbool().default(true),
+  /** How long InfluxDB keeps the rollups (their own retention policy): ten years by default. */
+  ROLLUP_RETENTION_DAYS: days.default(3_650),
+  /** Pause between rollup rounds once nothing is left to compute (simulated seconds under SIM_SPEED). */
+  ROLLUP_INTERVAL_S: z.coerce.number().positive().max(3_600).default(60),
   /** Resolved alerts (with their history and operators' comments). */
   ALERT_RETENTION_DAYS: days.default(90),
   /** Rule state of subjects whose alert cleared this long ago (keep it longer than any `minInterval`). */

@@ -17,11 +17,13 @@ import { openDataPart } from './open-data/part.ts';
 import { registryFeature } from './registry/feature.ts';
 import { retainedStores } from './retained-stores.ts';
 import { retentionFeature } from './retention/pruning.ts';
+import { rollupsFeature } from './rollups/feature.ts';
+import { kindSources } from './rollups/sources.ts';
 import { alertingFeature } from './rules/feature.ts';
 import { cloudDbMigrations } from './schema-migrations.ts';
 import { sqliteDatabaseFeature } from './sqlite/database-feature.ts';
 import type { CellJournal } from './storage/cell-journal.ts';
-import { storageFeature } from './storage/feature.ts';
+import { type StorageFeatureDeps, storageFeature } from './storage/feature.ts';
 import type { InfluxConnection } from './storage/influx.ts';
 import { prepareInBackground } from './storage/influx-setup.ts';
 import { tenantAlertTopic } from './tenants/alert-topics.ts';
@@ -104,8 +106,30 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         now,
       }),
     );
+    const rollups = await start(
+      rollupsFeature({
+        enabled: config.ROLLUPS_ENABLED,
+        path: join(paths.dataDir, 'rollups.db'),
+        influx,
+        registry,
+        sources: kindSources,
+        rawRetentionDays: () => deps.tenant().quotas.retentionDays,
+        retentionDays: config.ROLLUP_RETENTION_DAYS,
+        intervalMs: realMs(clock, config.ROLLUP_INTERVAL_S * 1000),
+        batchHours: 48,
+        now,
+        log,
+      }),
+    );
     const { journal } = await start(
-      journalFeature(deps, { path: join(paths.dataDir, 'journal.db'), influx, intake, counters, log }),
+      journalFeature(deps, {
+        path: join(paths.dataDir, 'journal.db'),
+        influx,
+        intake,
+        counters,
+        log,
+        written: rollups.written,
+      }),
     );
     const points = { write: (lines: string[]) => journal.append({ lines }) };
     const notifications = await start(
@@ -194,8 +218,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
     );
     const openData = openDataPart({
       db,
-      // Until the rollups pipeline (branch rollups) lands: no aggregates yet, so nothing to publish.
-      reader: { read: async () => [] },
+      reader: rollups.reader,
       tenant: id,
       name: () => deps.tenant().name,
       timezone: () => deps.tenant().timezone,
@@ -215,6 +238,11 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
       audit,
       ingestor,
       openData,
+      rollups: {
+        reader: rollups.reader,
+        enabled: config.ROLLUPS_ENABLED,
+        settle: () => rollups.settle(),
+      },
     };
   });
   const quotas = quotaGuard({
@@ -250,6 +278,8 @@ function journalFeature(
     intake: DeadLetterIntake;
     counters: Counters;
     log: Logger;
+    /** The rollups' marker of written hours (only the cell's own storage thread reports them). */
+    written: StorageFeatureDeps['written'];
   },
 ): Feature & { readonly journal: CellJournal } {
   const { config } = deps;
@@ -274,6 +304,7 @@ function journalFeature(
     log,
     now,
     onRejected: parts.intake.storageRejected,
+    written: parts.written,
     onFatal: deps.onFatal,
   });
   return {

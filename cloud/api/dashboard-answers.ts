@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { location } from '../../shared/fleet.ts';
 import { deviceKind, kindList } from '../../shared/kinds/index.ts';
 import { aggregations } from '../dashboards/series-query.ts';
+import { seriesResolutions } from '../dashboards/series-resolution.ts';
 import { connectivity } from '../registry/registry.ts';
 
 /** The answers of the dashboard routes (cloud/api/dashboards.ts), for the OpenAPI document. */
@@ -14,6 +15,10 @@ const series = z.object({
   to: z.string(),
   every: z.string().meta({ description: 'The bucket size used (coarser than asked when `coarsened`)' }),
   coarsened: z.boolean(),
+  resolution: z.enum(seriesResolutions).meta({
+    description:
+      'Where the points come from: raw readings, or the hourly or daily rollups (whole hours; whole local days)',
+  }),
   points: z.array(z.object({ t: z.string(), v: z.number() })),
 });
 

@@ -14,8 +14,10 @@ import {
 import { startOfLocalDay } from '../dashboards/local-day.ts';
 import { Refreshed } from '../dashboards/refreshed.ts';
 import { numericMetrics, planSeries, type SeriesRequest } from '../dashboards/series-query.ts';
+import { chooseResolution, foldSeries, seriesAggregateQuery } from '../dashboards/series-resolution.ts';
 import { InvalidRequestError, NotFoundError } from '../errors/domain-error.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { RollupReader } from '../rollups/reader.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteString } from '../storage/influxql.ts';
 import { collectionRound, deviceSeries, fleetSummary, groupSeries } from './dashboard-answers.ts';
@@ -62,6 +64,8 @@ export interface DashboardDependencies {
   maxPoints: number;
   /** How old a summary may be before it is computed again (SUMMARY_REFRESH_S); served meanwhile. */
   summaryMaxAgeMs: number;
+  /** The tenant's rollups: series of whole hours or days read from them (docs/rollups.md). */
+  rollups: { reader: RollupReader; enabled: boolean; rawRetentionDays: () => number };
   log: Logger;
 }
 
@@ -124,20 +128,34 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
       });
     }
     const plan = planSeries({ ...request, from, to }, maxPoints);
-    const [result] = await influx.select(plan.influxql);
-    return {
+    const { resolution, everyMs } = chooseResolution(
+      { fn: request.fn, from, everyMs: plan.everyMs },
+      { now: now(), rawRetentionDays: deps.rollups.rawRetentionDays(), rollups: deps.rollups.enabled },
+    );
+    const answer = {
       kind: request.kind,
       metric: request.metric,
       fn: request.fn,
       from: from.toISOString(),
       to: to.toISOString(),
-      every: plan.every,
-      coarsened: plan.coarsened,
-      points: (result?.values ?? []).map(([t, v]) => ({
+      every: everyMs === plan.everyMs ? plan.every : `${everyMs / 3_600_000}h`,
+      coarsened: plan.coarsened || everyMs !== plan.everyMs,
+      resolution,
+    };
+    if (resolution === 'raw' || request.fn === 'last') {
+      const [result] = await influx.select(plan.influxql);
+      const points = (result?.values ?? []).map(([t, v]) => ({
         t: new Date(Number(t)).toISOString(),
         v: v as number,
-      })),
-    };
+      }));
+      return { ...answer, resolution: 'raw' as const, points };
+    }
+    const timeZone = registry.city?.timezone ?? 'UTC';
+    const { fn } = request;
+    const query = seriesAggregateQuery({ ...request, fn, from, to, everyMs }, resolution, timeZone);
+    const rows = await deps.rollups.reader.partials(query, resolution === 'hour' ? everyMs : undefined);
+    const fold = { fn, resolution, everyMs, firstDay: query.from.getTime(), timeZone };
+    return { ...answer, points: foldSeries(rows, fold) };
   }
 
   router.get('/devices/:id/series', async (req, res) => {

@@ -86,6 +86,7 @@ export function tenantRoutes(cell: TenantCell, settings: TenantRouteSettings): R
       now,
       maxPoints: settings.seriesMaxPoints,
       summaryMaxAgeMs: settings.summaryMaxAgeMs,
+      rollups: { ...cell.rollups, rawRetentionDays: () => cell.tenant().quotas.retentionDays },
       log: cell.log,
     }),
     deviceEventRoutes({ registry, influx, now }),

@@ -1,19 +1,12 @@
 import { z } from 'zod';
-import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
+import type { DeviceKind } from '../../shared/kinds/index.ts';
+import { numericMetrics } from '../rollups/sources.ts';
 import { quoteIdent, quoteString } from '../storage/influxql.ts';
 
 export const aggregations = ['mean', 'min', 'max', 'sum', 'count', 'last'] as const;
 export type Aggregation = (typeof aggregations)[number];
 
-/** The numeric metrics of each kind: the only identifiers a series query may name. */
-export const numericMetrics: Record<DeviceKind, readonly string[]> = Object.fromEntries(
-  Object.entries(kinds).map(([kind, spec]) => [
-    kind,
-    Object.entries(spec.metrics.shape as Record<string, z.ZodType>)
-      .filter(([, schema]) => schema instanceof z.ZodNumber)
-      .map(([name]) => name),
-  ]),
-) as unknown as Record<DeviceKind, readonly string[]>;
+export { numericMetrics };
 
 const units = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

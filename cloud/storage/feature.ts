@@ -15,6 +15,8 @@ export interface StorageFeatureDeps {
   now: () => Date;
   /** Lines InfluxDB refused as malformed: kept as dead letters. */
   onRejected: StorageThreadOptions['onRejected'];
+  /** Told the hours of these measurements that InfluxDB got new points in (the rollups' dirty hours). */
+  written?: { measurements: readonly string[]; onWritten: NonNullable<StorageThreadOptions['onWritten']> };
   /** Storage can no longer make anything durable: the process should restart (see `CloudDependencies`). */
   onFatal?: (error: Error) => void;
 }
@@ -48,6 +50,8 @@ export function storageFeature(deps: StorageFeatureDeps) {
         log,
         now: deps.now,
         onRejected: deps.onRejected,
+        watch: deps.written?.measurements,
+        onWritten: deps.written?.onWritten,
         onFailure: (error) => {
           log.fatal({ err: error }, 'storage failed: no message can be acknowledged any more');
           deps.onFatal?.(error);

@@ -136,6 +136,20 @@ export class InfluxConnection {
     return this.client.getWriteApi(this.settings.org, this.settings.database, 'ms', options);
   }
 
+  /**
+   * Writes lines (millisecond timestamps) into a retention policy of the database other than its
+   * default, through the v1 `/write?db&rp` endpoint: 1.x natively; 2.x through a DBRP mapping of
+   * (database, retention policy) to a bucket; 3.x (see docs/rollups.md).
+   */
+  async writeInto(retentionPolicy: string, lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
+    const params = new URLSearchParams({ db: this.settings.database, rp: retentionPolicy, precision: 'ms' });
+    await this.client.transport.request(`/write?${params}`, lines.join('\n'), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
+  }
+
   /** Runs InfluxQL statements over /query (1.x, 2.x with a DBRP mapping, 3.x); one result per statement. */
   async query(influxql: string, method: 'GET' | 'POST' = 'GET'): Promise<Series[][]> {
     const params = new URLSearchParams({ db: this.settings.database, q: influxql, epoch: 'ms' });

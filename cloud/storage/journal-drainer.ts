@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { CounterSink } from '../monitoring/counters.ts';
 import { type InfluxConnection, logInfluxClientTo } from './influx.ts';
 import type { JournalBatch, JournalStore } from './journal-contract.ts';
+import { type WrittenHour, writtenHours } from './written-hours.ts';
 
 export interface DrainerOptions {
   batchLines: number;
@@ -18,6 +19,11 @@ export interface DrainerOptions {
   onRejected(lines: string[], reason: string): void | Promise<void>;
   /** Called when writes start failing (false) or succeed again (true): InfluxDB's state for /health. */
   onInfluxState?(reachable: boolean): void;
+  /**
+   * Told which (measurement, hour) of `measurements` each batch wrote into, once InfluxDB confirmed it
+   * and before it leaves the journal (the rollups mark those hours dirty); retried until it resolves.
+   */
+  written?: { measurements: readonly string[]; onWritten(hours: WrittenHour[]): Promise<void> };
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -51,6 +57,7 @@ export class JournalDrainer {
   private wake?: () => void;
   private unsubscribe?: () => void;
   private loop?: Promise<void>;
+  private watched?: ReadonlySet<string>;
 
   constructor(
     journal: JournalStore,
@@ -115,6 +122,8 @@ export class JournalDrainer {
       if (error === undefined) {
         this.counters.add('influx_points_written', batch.count);
         this.counters.observe('influx_write_seconds', seconds);
+        await this.reportWritten(batch);
+        if (this.stopped) break;
         await this.retried(() => this.journal.remove(batch.lastId, batch.count));
         if (this.stopped) break;
         if (failing)
@@ -153,6 +162,15 @@ export class JournalDrainer {
       delay = Math.min(this.options.maxRetryMs, delay * 2);
     }
     await Promise.all(inFlight.map((w) => w.done));
+  }
+
+  /** Tells `written` which hours the batch wrote into (if it watches any of them). */
+  private async reportWritten(batch: JournalBatch): Promise<void> {
+    const { written } = this.options;
+    if (!written) return;
+    this.watched ??= new Set(written.measurements);
+    const hours = writtenHours(batch.records, this.watched, Date.now());
+    if (hours.length > 0) await this.retried(() => written.onWritten(hours));
   }
 
   /** Waits `ms`, or less if the drainer is stopped meanwhile. */

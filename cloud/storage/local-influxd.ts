@@ -42,7 +42,9 @@ export function rpcAddressOf(config: string): string | undefined {
   return /^bind-address = "([^"]+)"$/m.exec(config)?.[1];
 }
 
-function configFile(dir: string, httpPort: number, rpcPort: number): string {
+function configFile(dir: string, httpPort: number, rpcPort: number, coldSnapshotS?: number): string {
+  const cold =
+    coldSnapshotS === undefined ? '' : `\n  cache-snapshot-write-cold-duration = "${coldSnapshotS}s"`;
   return `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 [meta]
@@ -50,7 +52,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 [data]
   dir = "${join(dir, 'data')}"
   wal-dir = "${join(dir, 'wal')}"
-  query-log-enabled = false
+  query-log-enabled = false${cold}
 [http]
   bind-address = "127.0.0.1:${httpPort}"
   log-enabled = false
@@ -102,7 +104,8 @@ async function waitForPing(url: string, child: ChildProcess, output: () => strin
  */
 export async function startLocalInfluxd(
   dir: string,
-  options: { timeoutMs?: number; httpPort?: number } = {},
+  /** `coldSnapshotS`: write the cache to TSM files after this many seconds without writes (benches; InfluxDB's default is 10 min). */
+  options: { timeoutMs?: number; httpPort?: number; coldSnapshotS?: number } = {},
 ): Promise<LocalInfluxd> {
   const probe = spawnSync('influxd', ['version']);
   if ((probe.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw new InfluxdMissingError();
@@ -111,7 +114,7 @@ export async function startLocalInfluxd(
   for (let attempt = 1; ; attempt++) {
     const [httpPort, rpcPort] = [options.httpPort ?? (await freePort()), await freePort()];
     const config = join(dir, 'influxdb.conf');
-    await writeFile(config, configFile(dir, httpPort, rpcPort));
+    await writeFile(config, configFile(dir, httpPort, rpcPort, options.coldSnapshotS));
     const { command, args, detached } = influxdCommand(config);
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], detached });
     let stderr = '';

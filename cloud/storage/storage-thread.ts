@@ -7,6 +7,7 @@ import type { InfluxServer, InfluxSettings } from './influx.ts';
 import { type Journal, type JournalEntry, type JournalRecord, toRecord } from './journal-contract.ts';
 import type { DrainerOptions } from './journal-drainer.ts';
 import type { JournalOperation } from './journal-faults.ts';
+import type { WrittenHour } from './written-hours.ts';
 
 /** What the storage thread is started with (structured-cloned into it). */
 export interface StorageSettings {
@@ -16,7 +17,9 @@ export interface StorageSettings {
   keyTtlMs: number;
   /** The server as the main thread detected it; none if InfluxDB was not reached yet. */
   influx: { settings: InfluxSettings; server?: InfluxServer };
-  drain: Omit<DrainerOptions, 'onRejected' | 'onInfluxState'>;
+  drain: Omit<DrainerOptions, 'onRejected' | 'onInfluxState' | 'written'>;
+  /** Measurements whose written hours the main thread is told of (`onWritten`); none by default. */
+  watch?: readonly string[];
   logLevel: string;
 }
 
@@ -25,6 +28,8 @@ export type ToStorage =
   | { type: 'append'; items: { seq: number; record: JournalRecord }[] }
   /** A rejected batch was kept as a dead letter (or could not be, and why). */
   | { type: 'kept'; id: number; error?: string }
+  /** The written hours were taken care of (or could not be, and why). */
+  | { type: 'marked'; id: number; error?: string }
   | { type: 'stop' };
 
 export type FromStorage =
@@ -35,6 +40,8 @@ export type FromStorage =
   | { type: 'add'; name: string; by: number }
   | { type: 'observe'; name: string; value: number }
   | { type: 'rejected'; id: number; lines: string[]; reason: string }
+  /** A batch confirmed by InfluxDB wrote into these hours of watched measurements; it waits for `marked`. */
+  | { type: 'written'; id: number; hours: WrittenHour[] }
   /** The journal cannot append or remove now (disk full, read-only, I/O errors); it keeps retrying. */
   | { type: 'fault'; operation: JournalOperation; reason: string }
   | { type: 'recovered'; operation: JournalOperation }
@@ -51,6 +58,8 @@ export interface StorageThreadOptions extends Omit<StorageSettings, 'startedAt'>
   now: () => Date;
   /** Lines InfluxDB refused as malformed (HTTP 400): to be kept as dead letters. */
   onRejected(lines: string[], reason: string): void | Promise<void>;
+  /** Hours of `watch` measurements InfluxDB has new points in; the batch leaves the journal once this resolved. */
+  onWritten?(hours: WrittenHour[]): Promise<void>;
   /**
    * The storage thread failed (a flush to disk failed, or the thread died): nothing can be
    * acknowledged any more; appends are refused from then on. The process should restart.
@@ -112,6 +121,7 @@ export class StorageThread implements Journal {
       keyTtlMs: options.keyTtlMs,
       influx: options.influx,
       drain: options.drain,
+      watch: options.onWritten ? options.watch : undefined,
       logLevel: options.logLevel,
     };
     const worker = new Worker(new URL('./storage-worker.ts', import.meta.url), { workerData: settings });
@@ -257,6 +267,16 @@ export class StorageThread implements Journal {
               this.worker.postMessage({ type: 'kept', id, error: keeping.message } satisfies ToStorage);
             },
           );
+        return;
+      }
+      case 'written': {
+        const { id, hours } = message;
+        const marking = this.options.onWritten ? this.options.onWritten(hours) : Promise.resolve();
+        marking.then(
+          () => this.worker.postMessage({ type: 'marked', id } satisfies ToStorage),
+          (error: Error) =>
+            this.worker.postMessage({ type: 'marked', id, error: error.message } satisfies ToStorage),
+        );
         return;
       }
       case 'fatal':

@@ -5,6 +5,7 @@ import { IngestJournal } from './journal.ts';
 import { JournalDrainer } from './journal-drainer.ts';
 import { faultReason } from './journal-faults.ts';
 import type { FromStorage, StorageSettings, ToStorage } from './storage-thread.ts';
+import type { WrittenHour } from './written-hours.ts';
 
 /**
  * The storage thread (started by `StorageThread`): owns the ingest journal and the drainer into
@@ -46,11 +47,25 @@ const journal = new IngestJournal(settings.path, {
 
 const keeping = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
 let rejections = 0;
+const marking = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+let writtenReports = 0;
+const written = settings.watch?.length
+  ? {
+      measurements: settings.watch,
+      onWritten: (hours: WrittenHour[]) =>
+        new Promise<void>((resolve, reject) => {
+          const id = ++writtenReports;
+          marking.set(id, { resolve, reject });
+          post({ type: 'written', id, hours });
+        }),
+    }
+  : undefined;
 const drainer = new JournalDrainer(
   journal,
   new InfluxConnection(settings.influx.settings, settings.influx.server),
   {
     ...settings.drain,
+    written,
     onInfluxState: (reachable) => post({ type: 'influx', reachable }),
     onRejected: (lines, reason) =>
       new Promise<void>((resolve, reject) => {
@@ -96,8 +111,16 @@ port.on('message', (message: ToStorage) => {
       else waiting?.reject(new Error(`dead letter not kept: ${message.error}`));
       return;
     }
+    case 'marked': {
+      const waiting = marking.get(message.id);
+      marking.delete(message.id);
+      if (message.error === undefined) waiting?.resolve();
+      else waiting?.reject(new Error(`written hours not marked: ${message.error}`));
+      return;
+    }
     case 'stop':
-      for (const waiting of keeping.values()) waiting.reject(new Error('storage thread stopping'));
+      for (const waiting of [...keeping.values(), ...marking.values()])
+        waiting.reject(new Error('storage thread stopping'));
       drainer
         .stop()
         .finally(() => {

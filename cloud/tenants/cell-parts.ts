@@ -14,6 +14,7 @@ import type { EventBus, LiveEvents } from '../live/events.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { OpenData } from '../open-data/part.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { RollupReader } from '../rollups/reader.ts';
 import type { RuleService } from '../rules/service.ts';
 import type { CellJournal } from '../storage/cell-journal.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
@@ -54,6 +55,11 @@ export interface TenantCell {
   ingestor: Ingestor;
   /** Its open datasets and what their public answers read. */
   openData: OpenData;
+  /**
+   * Its hourly and daily aggregates (docs/rollups.md): the reader, whether they are computed
+   * (ROLLUPS_ENABLED), and `settle()`, which computes every dirty hour now (tests, the bench).
+   */
+  rollups: { reader: RollupReader; enabled: boolean; settle(): Promise<void> };
   /** How many of its gateways are connected now. */
   connectedGateways(): number;
   /** Its quotas of devices and gateways: whether a gateway may connect, a change of them, its usage. */

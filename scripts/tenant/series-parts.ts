@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { kindSources, rollupMeasurement } from '../../cloud/rollups/sources.ts';
 import type { InfluxConnection } from '../../cloud/storage/influx.ts';
 import { quoteIdent, type Series } from '../../cloud/storage/influxql.ts';
 import type { PartFile } from './part-file.ts';
@@ -21,11 +22,23 @@ export const pageSize = 10_000;
 
 const fieldTypes = new Set<FieldType>(['float', 'integer', 'string', 'boolean']);
 
+const rollupNames = new Set(
+  kindSources.flatMap((s) => [
+    rollupMeasurement(s.measurement, 'hour'),
+    rollupMeasurement(s.measurement, 'day'),
+  ]),
+);
+
 /** The measurements of the tenant's database, by name; none when it has no database yet. */
 export async function measurementsOf(influx: InfluxConnection): Promise<string[]> {
   try {
     const [series] = await influx.select('SHOW MEASUREMENTS');
-    return (series?.values ?? []).map(([name]) => String(name)).sort();
+    // The rollups (their own retention policy) are derived from the raw readings: not exported; the
+    // importing cloud computes them again (a backfill at its first start, docs/rollups.md).
+    return (series?.values ?? [])
+      .map(([name]) => String(name))
+      .filter((name) => !rollupNames.has(name))
+      .sort();
   } catch (error) {
     if (/database not found/.test((error as Error).message)) return [];
     throw error;

@@ -500,6 +500,6 @@ const expectedPanelCounts: Record<string, number> = {
   'evCharger.json': 17,
   'gateways.json': 14,
   'platform.json': 12,
-  'streetlight.json': 21,
+  'streetlight.json': 22,
   'wasteBin.json': 17,
 };

@@ -129,20 +129,8 @@ function readCsv(csv: string): Record<string, string>[] {
   return JSON.parse(execFileSync('python3', ['-c', script], { input: csv }).toString());
 }
 
-/**
- * The cell reads aggregates from the rollups (branch `rollups`, cell.rollups.reader). Until that is
- * merged and wired (cloud/tenant-cell.ts: `reader: rollups.reader`), the cell has none and this
- * suite has nothing to read; once the cell has rollups it runs, and fails if the reader is not wired.
- */
-const hasRollups = () => 'rollups' in (cloud.cloud.cells.get('default') ?? {});
-
-function needsRollups(context: { skip: (note?: string) => void }) {
-  if (!hasRollups()) context.skip('the cell has no rollups yet');
-}
-
 describe('open data on a real influxd', () => {
-  it('serves the fullest bin per district and hour as the raw readings say, in CSV that Python reads', async (context) => {
-    needsRollups(context);
+  it('serves the fullest bin per district and hour as the raw readings say, in CSV that Python reads', async () => {
     const res = await open(
       `/datasets/${bins.id}/data.csv?from=${new Date(Date.now() - 4 * 3_600_000).toISOString()}`,
     );
@@ -158,16 +146,14 @@ describe('open data on a real influxd', () => {
       expect(Number(row.value_percent)).toBe(expected.get(`${row.start} ${row.district}`));
   });
 
-  it("publishes no count of people within a day of the readings (a camera's delay)", async (context) => {
-    needsRollups(context);
+  it("publishes no count of people within a day of the readings (a camera's delay)", async () => {
     const csv = await (await open(`/datasets/${people.id}/data.csv`)).text();
     expect(csv).toBe('start,end,district,value_count,readings,suppressed\r\n');
     const entities = await (await open('/ngsi-ld/v1/entities?type=CrowdFlowObserved')).json();
     expect(entities).toEqual([]);
   });
 
-  it('serves the mean power per map cell in JSON and as Streetlight entities valid against the model', async (context) => {
-    needsRollups(context);
+  it('serves the mean power per map cell in JSON and as Streetlight entities valid against the model', async () => {
     const expected = fromRaw(
       'streetlight',
       'activePower',
@@ -192,8 +178,7 @@ describe('open data on a real influxd', () => {
       expect(validate?.(entity), JSON.stringify(validate?.errors)).toBe(true);
   });
 
-  it('lists the published datasets in the DCAT-AP-CZ catalogue, and answers 404 for the draft, 304 for what did not change', async (context) => {
-    needsRollups(context);
+  it('lists the published datasets in the DCAT-AP-CZ catalogue, and answers 404 for the draft, 304 for what did not change', async () => {
     const catalogue = (await (await open('/catalog')).json()) as {
       datová_sada: string[];
       poskytovatel: string;

@@ -7554,6 +7554,11 @@ export interface components {
             /** @description The bucket size used (coarser than asked when `coarsened`) */
             every: string;
             coarsened: boolean;
+            /**
+             * @description Where the points come from: raw readings, or the hourly or daily rollups (whole hours; whole local days)
+             * @enum {string}
+             */
+            resolution: "raw" | "hour" | "day";
             points: {
                 t: string;
                 v: number;
@@ -7571,6 +7576,11 @@ export interface components {
             /** @description The bucket size used (coarser than asked when `coarsened`) */
             every: string;
             coarsened: boolean;
+            /**
+             * @description Where the points come from: raw readings, or the hourly or daily rollups (whole hours; whole local days)
+             * @enum {string}
+             */
+            resolution: "raw" | "hour" | "day";
             points: {
                 t: string;
                 v: number;

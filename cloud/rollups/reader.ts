@@ -1,0 +1,123 @@
+import { InvalidRequestError } from '../errors/domain-error.ts';
+import type { InfluxConnection } from '../storage/influx.ts';
+import { quoteIdent, quoteString } from '../storage/influxql.ts';
+import type { AggregateFn, AggregateQuery, AggregateReader, AggregateRow } from './aggregates.ts';
+import { hourMs, localDayStart } from './buckets.ts';
+import { aggregateValue, type PartialAggregate, PartialTable } from './partials.ts';
+import { numericMetrics, partField, rollupMeasurement } from './sources.ts';
+
+/** A bucket of a group and the partial of the readings in it. */
+export interface PartialRow {
+  start: number;
+  key: string;
+  partial: PartialAggregate;
+}
+
+/** The tag each grouping groups by. */
+const groupTag = { district: 'district', zone: 'zone', device: 'device', all: undefined } as const;
+
+/** The query's metric, checked against the kind's numeric metrics (the only names that reach InfluxQL). */
+function checkedMetric(query: Pick<AggregateQuery, 'kind' | 'metric'>): string {
+  if (!numericMetrics[query.kind].includes(query.metric))
+    throw new InvalidRequestError(`${query.metric} is not a numeric metric of ${query.kind}`, {
+      errors: [{ path: 'metric', message: `one of ${numericMetrics[query.kind].join(', ')}` }],
+    });
+  return query.metric;
+}
+
+/** The parts of a partial each fn needs (the count always: it is the rows' `readings`). */
+const partsFor: Record<AggregateFn, readonly ('sum' | 'count' | 'min' | 'max')[]> = {
+  mean: ['sum', 'count'],
+  sum: ['sum', 'count'],
+  count: ['count'],
+  min: ['min', 'count'],
+  max: ['max', 'count'],
+};
+const combineOf = { sum: 'sum', count: 'sum', min: 'min', max: 'max' } as const;
+
+/**
+ * Daily points sit at local midnights, at least 23 hours apart: windows of 12 hours hold at most one
+ * day each, whatever the zone's offset (and a year is 730 windows, not the 8,760 of one-hour ones).
+ */
+export const dayWindowMs = 12 * hourMs;
+
+/**
+ * The InfluxQL that reads the partials of a query from the rollups in `policy`: only the parts its fn
+ * needs. Hourly partials may be read in coarser buckets (`hoursMs`, whole hours from the epoch) for a
+ * caller that folds them further.
+ */
+export function rollupPartialsQuery(query: AggregateQuery, policy: string, hoursMs = hourMs): string {
+  const metric = checkedMetric(query);
+  const columns = partsFor[query.fn].map(
+    (part) => `${combineOf[part]}(${quoteIdent(partField(metric, part))}) AS ${quoteIdent(part)}`,
+  );
+  const where = [`time >= ${query.from.getTime()}ms`, `time < ${query.to.getTime()}ms`];
+  if (query.district !== undefined) where.push(`"district" = ${quoteString(query.district)}`);
+  if (query.zone !== undefined) where.push(`"zone" = ${quoteString(query.zone)}`);
+  if (query.deviceId !== undefined) where.push(`"device" = ${quoteString(query.deviceId)}`);
+  const window = query.granularity === 'hour' ? hoursMs : dayWindowMs;
+  const groups = [`time(${window / hourMs}h)`];
+  const tag = groupTag[query.by];
+  if (tag) groups.push(quoteIdent(tag));
+  return (
+    `SELECT ${columns.join(', ')} ` +
+    `FROM ${quoteIdent(policy)}.${quoteIdent(rollupMeasurement(query.kind, query.granularity))} ` +
+    `WHERE ${where.join(' AND ')} GROUP BY ${groups.join(', ')} fill(none)`
+  );
+}
+
+/**
+ * Answers aggregate queries from the rollups: every fn exact from the stored partials (a mean is the
+ * sum of the sums over the sum of the counts). Rows ordered by start, then key.
+ */
+export class RollupReader implements AggregateReader {
+  private readonly influx: InfluxConnection;
+  private readonly policy: string;
+  private readonly timeZone: () => string;
+
+  constructor(influx: InfluxConnection, policy: string, timeZone: () => string) {
+    this.influx = influx;
+    this.policy = policy;
+    this.timeZone = timeZone;
+  }
+
+  async read(query: AggregateQuery): Promise<AggregateRow[]> {
+    return (await this.partials(query)).map(({ start, key, partial }) => ({
+      start: new Date(start).toISOString(),
+      key,
+      value: aggregateValue(partial, query.fn),
+      readings: partial.count,
+    }));
+  }
+
+  /**
+   * The partial of each bucket and group, for callers that combine buckets further (series): hours
+   * may come in buckets of `hoursMs` (whole hours) already combined by InfluxDB.
+   */
+  async partials(query: AggregateQuery, hoursMs = hourMs): Promise<PartialRow[]> {
+    const timeZone = this.timeZone();
+    const series = await this.influx.select(rollupPartialsQuery(query, this.policy, hoursMs));
+    const tag = groupTag[query.by];
+    const table = new PartialTable();
+    for (const s of series) {
+      const key = tag ? (s.tags?.[tag] ?? '') : '';
+      const column = (part: string) => s.columns.indexOf(part);
+      const [sum, count, min, max] = (['sum', 'count', 'min', 'max'] as const).map(column);
+      // Parts the fn does not need are not read: NaN, never looked at.
+      const read = (row: unknown[], at: number | undefined) =>
+        at !== undefined && at >= 0 ? Number(row[at]) : Number.NaN;
+      for (const row of s.values) {
+        const at = Number(row[0]);
+        // A daily window starts before the midnight it holds (see dayWindowMs): the day of its last instant.
+        const start = query.granularity === 'day' ? localDayStart(at + dayWindowMs - 1, timeZone) : at;
+        table.add(start, key, {
+          sum: read(row, sum),
+          count: read(row, count),
+          min: read(row, min),
+          max: read(row, max),
+        });
+      }
+    }
+    return table.sorted();
+  }
+}

@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { InfluxConnection } from '../storage/influx.ts';
+import { quoteIdent, rows } from '../storage/influxql.ts';
+import { shardDuration } from '../storage/retention-policy.ts';
+
+/** The retention policy (1.x) the rollups live in, beside the raw readings' default one. */
+export const rollupPolicy = 'rollups';
+
+/**
+ * Makes the database keep its rollups `days` days, apart from the raw readings: on 1.x a retention
+ * policy of its own (not the default: raw writes and queries do not see it). On 2.x that is a second
+ * bucket mapped to (database, `rollups`) by a DBRP mapping, on 3.x a database of its own; neither is
+ * made here (docs/rollups.md says how): it says so and leaves it.
+ */
+export async function ensureRollupPolicy(influx: InfluxConnection, days: number, log: Logger): Promise<void> {
+  const { database } = influx.settings;
+  const server = await influx.setUp();
+  if (!/^1\./.test(server.version)) {
+    log.info(
+      { database, policy: rollupPolicy, days },
+      'InfluxDB 2.x/3.x: the rollups need a bucket mapped to (database, rollups); see docs/rollups.md',
+    );
+    return;
+  }
+  const [policies] = await influx.query(`SHOW RETENTION POLICIES ON ${quoteIdent(database)}`);
+  const listed = policies?.[0]?.values ? rows(policies[0]) : [];
+  const current = listed.find((p) => p.name === rollupPolicy);
+  const on = `${quoteIdent(rollupPolicy)} ON ${quoteIdent(database)} DURATION ${days}d`;
+  if (!current) {
+    await influx.query(
+      `CREATE RETENTION POLICY ${on} REPLICATION 1 SHARD DURATION ${shardDuration(days)}`,
+      'POST',
+    );
+    log.info({ database, policy: rollupPolicy, days }, 'InfluxDB retention policy of the rollups created');
+  } else if (current.duration !== `${days * 24}h0m0s`) {
+    await influx.query(`ALTER RETENTION POLICY ${on}`, 'POST');
+    log.info({ database, policy: rollupPolicy, days }, 'InfluxDB retention policy of the rollups changed');
+  }
+}
