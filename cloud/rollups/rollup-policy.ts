@@ -8,17 +8,28 @@ export const rollupPolicy = 'rollups';
 
 /**
  * Makes the database keep its rollups `days` days, apart from the raw readings: on 1.x a retention
- * policy of its own (not the default: raw writes and queries do not see it). On 2.x that is a second
- * bucket mapped to (database, `rollups`) by a DBRP mapping, on 3.x a database of its own; neither is
- * made here (docs/rollups.md says how): it says so and leaves it.
+ * policy of its own (not the default: raw writes and queries do not see it); on 2.x a second bucket,
+ * `<database>/rollups`, mapped to (database, `rollups`) by a DBRP mapping, so that the same /write and
+ * InfluxQL reach it. 3.x has no retention policies in its v1 API: it says so and leaves it
+ * (docs/rollups.md).
  */
 export async function ensureRollupPolicy(influx: InfluxConnection, days: number, log: Logger): Promise<void> {
   const { database } = influx.settings;
   const server = await influx.setUp();
+  if (/^v?2\./.test(server.version)) {
+    await influx.ensureMappedBucket({
+      bucket: `${database}/${rollupPolicy}`,
+      database,
+      retentionPolicy: rollupPolicy,
+      everySeconds: days * 86_400,
+    });
+    log.info({ database, policy: rollupPolicy, days }, 'InfluxDB 2.x bucket of the rollups ready');
+    return;
+  }
   if (!/^1\./.test(server.version)) {
-    log.info(
+    log.warn(
       { database, policy: rollupPolicy, days },
-      'InfluxDB 2.x/3.x: the rollups need a bucket mapped to (database, rollups); see docs/rollups.md',
+      'InfluxDB 3.x: the rollups need a database of their own; see docs/rollups.md',
     );
     return;
   }

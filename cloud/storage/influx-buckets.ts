@@ -34,27 +34,64 @@ async function bucketId(transport: Transport, orgID: string, name: string): Prom
  * datasource) by a DBRP mapping of the same name, as provisioning/influxdb/create-dbrp.sh does for the
  * first one. Documented API: POST /api/v2/buckets, GET/POST /api/v2/dbrps.
  */
-export async function ensureBucket(transport: Transport, org: string, name: string): Promise<void> {
+export function ensureBucket(transport: Transport, org: string, name: string): Promise<void> {
+  return ensureMappedBucket(transport, org, { bucket: name, database: name, retentionPolicy: 'autogen' });
+}
+
+export interface BucketMapping {
+  bucket: string;
+  /** The 1.x database and retention policy that /write?db=&rp= and InfluxQL name it by. */
+  database: string;
+  retentionPolicy: string;
+  /** How long the bucket keeps points (set again on every call); unset: forever, or as it is. */
+  everySeconds?: number;
+}
+
+/**
+ * InfluxDB 2.x: makes sure a bucket exists and is mapped to (database, retention policy) by a DBRP
+ * mapping, the default one of the database when its retention policy is `autogen` (a second one, such
+ * as the rollups' bucket, is named by its retention policy: `"rollups"."streetlight_1h"`).
+ */
+export async function ensureMappedBucket(
+  transport: Transport,
+  org: string,
+  mapping: BucketMapping,
+): Promise<void> {
   const orgID = await orgId(transport, org);
-  let bucketID = await bucketId(transport, orgID, name);
+  const retentionRules =
+    mapping.everySeconds === undefined ? [] : [{ type: 'expire', everySeconds: mapping.everySeconds }];
+  const json = { 'content-type': 'application/json' };
+  let bucketID = await bucketId(transport, orgID, mapping.bucket);
   if (!bucketID) {
     const created: { id: string } = await transport.request(
       '/api/v2/buckets',
-      { orgID, name, retentionRules: [] },
-      { method: 'POST', headers: { 'content-type': 'application/json' } },
+      { orgID, name: mapping.bucket, retentionRules },
+      { method: 'POST', headers: json },
     );
     bucketID = created.id;
+  } else if (mapping.everySeconds !== undefined) {
+    await transport.request(
+      `/api/v2/buckets/${bucketID}`,
+      { retentionRules },
+      { method: 'PATCH', headers: json },
+    );
   }
   const mappings: Dbrps = await transport.request(
-    `/api/v2/dbrps?${new URLSearchParams({ orgID, db: name })}`,
+    `/api/v2/dbrps?${new URLSearchParams({ orgID, db: mapping.database })}`,
     null,
     { method: 'GET' },
   );
   if ((mappings.content ?? []).some((m) => m.bucketID === bucketID)) return;
   await transport.request(
     '/api/v2/dbrps',
-    { orgID, bucketID, database: name, retention_policy: 'autogen', default: true },
-    { method: 'POST', headers: { 'content-type': 'application/json' } },
+    {
+      orgID,
+      bucketID,
+      database: mapping.database,
+      retention_policy: mapping.retentionPolicy,
+      default: mapping.retentionPolicy === 'autogen',
+    },
+    { method: 'POST', headers: json },
   );
 }
 

@@ -6,7 +6,7 @@ import {
   type WriteOptions,
 } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
-import { deleteBucket, ensureBucket } from './influx-buckets.ts';
+import { type BucketMapping, deleteBucket, ensureBucket, ensureMappedBucket } from './influx-buckets.ts';
 import { quoteIdent, type Series } from './influxql.ts';
 
 export interface InfluxSettings {
@@ -170,6 +170,11 @@ export class InfluxConnection {
   async select(influxql: string): Promise<Series[]> {
     const [series] = await this.query(influxql);
     return series ?? [];
+  }
+
+  /** InfluxDB 2.x: a bucket of this organisation mapped to (database, retention policy); see `ensureMappedBucket`. */
+  ensureMappedBucket(mapping: BucketMapping): Promise<void> {
+    return ensureMappedBucket(this.client.transport, this.settings.org, mapping);
   }
 
   /**

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Point } from '@influxdata/influxdb-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ensureRollupPolicy } from '../../cloud/rollups/rollup-policy.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
+import { silentLog } from '../helpers/cloud.ts';
 
 /**
  * InfluxDB 2.x and 3.x cannot run on these machines, so this test checks the HTTP requests our
@@ -106,6 +108,34 @@ describe('InfluxDB server versions', () => {
       default: true,
     });
     expect(seen.every((s) => s.authorization === 'Token s3cret')).toBe(true);
+  });
+
+  it('2.7: keeps the rollups in a bucket of their own, with their retention, mapped to (database, rollups) for /write?rp= and InfluxQL', async () => {
+    const fake = await fakeInflux('v2.7.10');
+    const influx = await connectInflux({ url: fake.url, token: 's3cret', database: 'city', org: 'acme' });
+    await influx.setUp();
+    const before = fake.seen.length;
+    await ensureRollupPolicy(influx, 3_650, silentLog);
+    const seen = fake.seen.slice(before).filter((s) => !s.path.startsWith('/ping'));
+    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([
+      'GET /api/v2/orgs?org=acme',
+      'GET /api/v2/buckets?orgID=org1&name=city%2Frollups',
+      'POST /api/v2/buckets',
+      'GET /api/v2/dbrps?orgID=org1&db=city',
+      'POST /api/v2/dbrps',
+    ]);
+    expect(JSON.parse(seen[2]?.body ?? '')).toEqual({
+      orgID: 'org1',
+      name: 'city/rollups',
+      retentionRules: [{ type: 'expire', everySeconds: 3_650 * 86_400 }],
+    });
+    expect(JSON.parse(seen[4]?.body ?? '')).toEqual({
+      orgID: 'org1',
+      bucketID: 'bucket1',
+      database: 'city',
+      retention_policy: 'rollups',
+      default: false,
+    });
   });
 
   it('1.8 and 3.x: use /api/v2/write too', async () => {
