@@ -91,7 +91,10 @@ export function tenantRoutes(cell: TenantCell, settings: TenantRouteSettings): R
     }),
     deviceEventRoutes({ registry, influx, now }),
     coverageRoutes(
-      new Coverage({ samples: influxLinkSamples(influx, registry), maxCells: maxCoverageCells }),
+      new Coverage({
+        samples: influxLinkSamples(influx, registry, cell.rollups.enabled ? cell.rollups.reader : undefined),
+        maxCells: maxCoverageCells,
+      }),
     ),
     openDatasetRoutes(cell.openData, audit, now),
   );

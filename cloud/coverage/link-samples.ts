@@ -1,6 +1,7 @@
 import { kindList } from '../../shared/kinds/index.ts';
 import { cellOf } from '../geo/cells.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { AggregateReader } from '../rollups/aggregates.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent, rows, type Series } from '../storage/influxql.ts';
 import { gatewayLinkMeasurement } from '../storage/measurements.ts';
@@ -69,13 +70,72 @@ export function samplesOf(
   });
 }
 
+/** The cell of a device's location in the registry, or undefined when it has none. */
+function deviceCell(registry: DeviceRegistry, device: string | undefined) {
+  const location = device === undefined ? undefined : registry.record(device)?.location;
+  return location ? { cell: cellOf(location), source: `device ${device}` } : undefined;
+}
+
 /**
- * From the raw points in InfluxDB: the gateways' `gateway_link` points grouped by their zone tag, and
- * each link kind's readings grouped by device, placed on the cell of the device's location in the
- * registry (raw readings carry no zone). Unplaced gateways and devices are left out. InfluxQL's
- * `GROUP BY time(1h)` buckets on UTC hours; days start at `from`.
+ * Each link kind's readings from the hourly rollups (docs/rollups.md), by device: their sums and
+ * counts are exact, and they reach back past the raw readings' retention. Days are folded from the
+ * hours, counted from `from` like the raw query's.
  */
-export function influxLinkSamples(influx: InfluxConnection, registry: DeviceRegistry): LinkSampleReader {
+async function rolledUpDeviceSamples(
+  reader: AggregateReader,
+  registry: DeviceRegistry,
+  range: SampleRange,
+): Promise<LinkSample[]> {
+  const samples = new Map<string, LinkSample>();
+  const from = range.from.getTime();
+  const bucketOf = (hour: number) =>
+    range.granularity === 'hour' ? hour : from + Math.floor((hour - from) / dayMs) * dayMs;
+  for (const { kind, rsrp, sinr } of linkKinds) {
+    for (const [field, metric] of [
+      ['rsrp', rsrp],
+      ['sinr', sinr],
+    ] as const) {
+      const rows = await reader.read({
+        kind,
+        metric,
+        fn: 'sum',
+        granularity: 'hour',
+        by: 'device',
+        from: range.from,
+        to: range.to,
+      });
+      for (const row of rows) {
+        const where = deviceCell(registry, row.key);
+        if (!where) continue;
+        const start = bucketOf(Date.parse(row.start));
+        const key = `${start} ${row.key}`;
+        const sample = samples.get(key) ?? {
+          start,
+          ...where,
+          rsrp: { sum: 0, count: 0 },
+          sinr: { sum: 0, count: 0 },
+        };
+        sample[field].sum += row.value;
+        sample[field].count += row.readings;
+        samples.set(key, sample);
+      }
+    }
+  }
+  return [...samples.values()];
+}
+
+/**
+ * The gateways' `gateway_link` points from InfluxDB, grouped by their zone tag, and each link kind's
+ * readings by device, placed on the cell of the device's location in the registry (raw readings carry
+ * no zone): from the hourly rollups when the tenant has them (`rollups`), else from the raw points.
+ * Unplaced gateways and devices are left out. InfluxQL's `GROUP BY time(1h)` buckets on UTC hours;
+ * days start at `from`.
+ */
+export function influxLinkSamples(
+  influx: InfluxConnection,
+  registry: DeviceRegistry,
+  rollups?: AggregateReader,
+): LinkSampleReader {
   return async (range) => {
     const gateways = influx
       .select(linkQuery(gatewayLinkMeasurement, 'rsrp', 'sinr', range, ['zone', 'gateway']))
@@ -84,14 +144,13 @@ export function influxLinkSamples(influx: InfluxConnection, registry: DeviceRegi
           zone ? { cell: zone, source: `gateway ${gateway}` } : undefined,
         ),
       );
-    const devices = linkKinds.map(({ kind, rsrp, sinr }) =>
-      influx.select(linkQuery(kind, rsrp, sinr, range, ['device'])).then((series) =>
-        samplesOf(series, ({ device }) => {
-          const location = device === undefined ? undefined : registry.record(device)?.location;
-          return location ? { cell: cellOf(location), source: `device ${device}` } : undefined;
-        }),
-      ),
-    );
+    const devices = rollups
+      ? [rolledUpDeviceSamples(rollups, registry, range)]
+      : linkKinds.map(({ kind, rsrp, sinr }) =>
+          influx
+            .select(linkQuery(kind, rsrp, sinr, range, ['device']))
+            .then((series) => samplesOf(series, ({ device }) => deviceCell(registry, device))),
+        );
     return (await Promise.all([gateways, ...devices])).flat();
   };
 }

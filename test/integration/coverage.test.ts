@@ -264,6 +264,8 @@ describe('the coverage layer', () => {
       async () => (await countPoints(cloud.influx, 'camera', 'rsrp')) === 5,
     );
 
+    // The cameras' part comes from the hourly rollups: computed now rather than at the next round.
+    await cloud.cloud.flush();
     const byHour = expected((h) => h);
     expect(byHour.size).toBeGreaterThanOrEqual(5);
     const features = await coverage(range());
