@@ -15,17 +15,9 @@ import {
   type Page,
   type RegistryStore,
 } from './store.ts';
+import { isOlder } from './timestamps.ts';
 
 export const unassignedDistrict = 'unassigned';
-
-/**
- * Whether timestamp `a` is before `b`. Two UTC timestamps of the same shape (as every agent sends,
- * `toISOString()`) compare as text, without parsing; any other pair is parsed.
- */
-function isOlder(a: string, b: string): boolean {
-  if (a.length === b.length && a.endsWith('Z') && b.endsWith('Z')) return a < b;
-  return Date.parse(a) < Date.parse(b);
-}
 
 /** Heard from within the offline threshold, or not. */
 export const connectivity = z.enum(['online', 'offline']);
