@@ -130,6 +130,14 @@ try {
       moves: options.quick ? 4 : 10,
       say,
     });
+  /** Writes one section's figures as the run's results, stops everything and ends the run. */
+  const finishWith = async (figures: object): Promise<never> => {
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(options.out, `${JSON.stringify(figures, null, 2)}\n`);
+    say(`results written to ${options.out}`);
+    await stopAll();
+    process.exit(0);
+  };
   if (options.only === 'console') {
     say('(console) building the console if its sources changed');
     await ensureConsoleBuilt();
@@ -144,11 +152,7 @@ try {
     const consoleFigures = await consoleSection(platform, faultGateways);
     printConsole(consoleFigures);
     await platform.stop();
-    await mkdir(dirname(options.out), { recursive: true });
-    await writeFile(options.out, `${JSON.stringify({ console: consoleFigures }, null, 2)}\n`);
-    say(`results written to ${options.out}`);
-    await stopAll();
-    process.exit(0);
+    await finishWith({ console: consoleFigures });
   }
   /** The noisy-neighbour section: two tenants on one cloud of their own, one flooding. */
   const noisySection = () =>
@@ -156,11 +160,7 @@ try {
   if (options.only === 'noisy-neighbour') {
     const noisyNeighbour = await noisySection();
     printNoisyNeighbour(noisyNeighbour);
-    await mkdir(dirname(options.out), { recursive: true });
-    await writeFile(options.out, `${JSON.stringify({ noisyNeighbour }, null, 2)}\n`);
-    say(`results written to ${options.out}`);
-    await stopAll();
-    process.exit(0);
+    await finishWith({ noisyNeighbour });
   }
   if (options.only === 'postgres') {
     const stores = await postgresStoresBench({
@@ -171,27 +171,15 @@ try {
       say,
     });
     printPostgresStores(stores);
-    const postgresStores = {
-      ...stores,
-      sqlite: roundedFigures(stores.sqlite),
-      postgres: roundedFigures(stores.postgres),
-    };
-    await mkdir(dirname(options.out), { recursive: true });
-    await writeFile(options.out, `${JSON.stringify({ postgresStores }, null, 2)}\n`);
-    say(`results written to ${options.out}`);
-    await stopAll();
-    process.exit(0);
+    const [sqlite, postgres] = [roundedFigures(stores.sqlite), roundedFigures(stores.postgres)];
+    await finishWith({ postgresStores: { ...stores, sqlite, postgres } });
   }
   /** Cluster mode (two nodes, two workers, HAProxy, NATS) next to the single node, same load. */
   const clusterSection = () => clusterBench(clusterOptions(options, join(dir, 'cluster')));
   if (options.only === 'cluster') {
     const cluster = await clusterSection();
     printCluster(cluster);
-    await mkdir(dirname(options.out), { recursive: true });
-    await writeFile(options.out, `${JSON.stringify({ cluster }, null, 2)}\n`);
-    say(`results written to ${options.out}`);
-    await stopAll();
-    process.exit(0);
+    await finishWith({ cluster });
   }
   /** The rollups section: a year of history, series and open-data answers with and without rollups. */
   const rollupsSection = () =>
@@ -201,14 +189,7 @@ try {
       rawEveryMin: options.rollupRawEveryMin,
       say,
     });
-  if (options.only === 'rollups') {
-    const rollups = await rollupsSection();
-    await mkdir(dirname(options.out), { recursive: true });
-    await writeFile(options.out, `${JSON.stringify({ rollups }, null, 2)}\n`);
-    say(`results written to ${options.out}`);
-    await stopAll();
-    process.exit(0);
-  }
+  if (options.only === 'rollups') await finishWith({ rollups: await rollupsSection() });
   if (options.only === 'api') {
     say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
     const platform = await startPlatform(join(dir, 'platform'), [fleet], [], {
@@ -222,11 +203,7 @@ try {
     const api = await apiSection(platform);
     printApi(api);
     await platform.stop();
-    await mkdir(dirname(options.out), { recursive: true });
-    await writeFile(options.out, `${JSON.stringify({ api }, null, 2)}\n`);
-    say(`results written to ${options.out}`);
-    await stopAll();
-    process.exit(0);
+    await finishWith({ api });
   }
   // Device-time bases, 12 h apart: each phase's readings are counted in their own range.
   const base = Date.now() - 3 * 24 * 3_600_000;
