@@ -86,9 +86,25 @@ export class RollupTask {
 
   /** Computes up to `batchHours` dirty hours and their days; returns how many hours it took. */
   async round(): Promise<number> {
+    const taken = await this.deps.store.dirty(this.deps.batchHours);
+    await this.compute(taken);
+    return taken.length;
+  }
+
+  /**
+   * Computes every hour dirty now, `batchHours` at a time (tests, the bench, `Cloud.flush`). Hours
+   * marked meanwhile wait for the next round: under a steady stream of readings, "until none is
+   * dirty" would never end.
+   */
+  async settle(): Promise<void> {
+    const pending = await this.deps.store.dirty(Number.MAX_SAFE_INTEGER);
+    for (let i = 0; i < pending.length; i += this.deps.batchHours)
+      await this.compute(pending.slice(i, i + this.deps.batchHours));
+  }
+
+  private async compute(taken: DirtyHour[]): Promise<void> {
+    if (taken.length === 0) return;
     const { store, marker } = this.deps;
-    const taken = await store.dirty(this.deps.batchHours);
-    if (taken.length === 0) return 0;
     marker.taken(taken);
     const horizon = this.horizon(this.deps.now().getTime());
     const computable = taken.filter((h) => h.hour >= horizon && this.sources.has(h.measurement));
@@ -101,12 +117,6 @@ export class RollupTask {
     }
     await store.clear(taken);
     await this.progress();
-    return taken.length;
-  }
-
-  /** Rounds until no hour is dirty (tests, and the bench). */
-  async settle(): Promise<void> {
-    while ((await this.round()) > 0);
   }
 
   private async computeHours(source: RollupSource, from: number, to: number): Promise<void> {
