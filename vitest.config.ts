@@ -12,8 +12,8 @@ export default defineConfig({
     // expect.poll waits for an event (a page's script to have run, a list to show a row): as long
     // as a loaded CI machine may take, not vitest's default of one second.
     expect: { poll: { timeout: 15_000 } },
-    // Integration tests start their own influxd and broker, and most of their time is waiting (for a
-    // fault to pass, a process to start, a page to draw): three workers keep the 2-core machines busy.
-    maxWorkers: 3,
+    // Integration tests start their own influxd and broker; two workers fit the 2-core machines (with
+    // three, npm start's region came up too slowly beside the others: its test timed out).
+    maxWorkers: 2,
   },
 });
