@@ -1,40 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { transaction } from '../sqlite/sqlite.ts';
+import { type Row, toDevice, toGateway } from './rows.ts';
 import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
-
-type Row = Record<string, unknown>;
-
-const optional = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
-
-function toDevice(row: Row): DeviceRecord {
-  return {
-    id: String(row.id),
-    kind: row.kind as DeviceRecord['kind'],
-    gatewayId: String(row.gateway_id),
-    district: String(row.district),
-    location: row.lat === null ? undefined : { lat: Number(row.lat), lon: Number(row.lon) },
-    name: optional(row.name),
-    provisioned: row.provisioned === 1,
-    firstSeen: optional(row.first_seen),
-    lastSeen: optional(row.last_seen),
-    latest: JSON.parse(String(row.latest)),
-    latestTs: optional(row.latest_ts),
-  };
-}
-
-function toGateway(row: Row): GatewayRecord {
-  return {
-    id: String(row.id),
-    district: optional(row.district),
-    location: row.lat === null ? undefined : { lat: Number(row.lat), lon: Number(row.lon) },
-    name: optional(row.name),
-    state: row.state as GatewayRecord['state'],
-    stateSince: optional(row.state_since),
-    lastHeartbeat: optional(row.last_heartbeat),
-    health: row.health === null ? undefined : JSON.parse(String(row.health)),
-    configStatus: row.config_status === null ? undefined : JSON.parse(String(row.config_status)),
-  };
-}
 
 export class SqliteRegistryStore implements RegistryStore {
   private readonly db: DatabaseSync;
