@@ -4,10 +4,6 @@ import { type Clock, wallClock } from '../shared/clock.ts';
 import { readFleetFiles } from '../shared/fleet-files.ts';
 import { defaultTenantId } from '../shared/ids.ts';
 import { parseTopic } from '../shared/topics.ts';
-import { SqliteAuditLog } from './access/audit.ts';
-import { SqliteSessionStore } from './access/sessions.ts';
-import { SqliteTokenStore } from './access/tokens.ts';
-import { SqliteUserStore } from './access/users.ts';
 import { apiFeature } from './api/feature.ts';
 import { externalBrokerFeature } from './broker/external-feature.ts';
 import { brokerFeature, mqttListenersFeature } from './broker/feature.ts';
@@ -19,10 +15,8 @@ import { deadLettersFeature } from './dead-letters/feature.ts';
 import type { UplinkMessage } from './ingest/ingest.ts';
 import { startFeatures } from './lifecycle/features.ts';
 import { Counters } from './monitoring/counters.ts';
-import { platformDbPath } from './platform-db.ts';
-import { platformDbMigrations } from './platform-migrations.ts';
 import { defaultQuotas, externalSettings, mqttListeners } from './settings.ts';
-import { sqliteDatabaseFeature } from './sqlite/database-feature.ts';
+import { sqliteStoresFeature } from './sqlite-stores.ts';
 import type { InfluxConnection } from './storage/influx.ts';
 import { applyRetentionPolicy } from './storage/retention-policy.ts';
 import { startTenantCell } from './tenant-cell.ts';
@@ -34,7 +28,6 @@ import { upgradeSingleCityLayout } from './tenants/legacy-layout.ts';
 import { tenantPaths } from './tenants/paths.ts';
 import type { Tenant } from './tenants/schema.ts';
 import { TenantService } from './tenants/service.ts';
-import { SqliteTenantStore } from './tenants/sqlite-store.ts';
 
 export interface CloudDependencies {
   config: CloudConfig;
@@ -78,9 +71,9 @@ async function defaultTenant(config: CloudConfig, now: Date): Promise<Tenant> {
 }
 
 /**
- * The cloud process: the composition root. The installation's parts (the platform database of
+ * The cloud process: the composition root. The installation's parts (the platform's stores of
  * accounts and tenants, the MQTT broker, the API) are shared; each tenant runs in a cell of its own
- * (cloud/tenant-cell.ts: its database, journal, InfluxDB database, registry, rules, alerts...).
+ * (cloud/tenant-cell.ts: its stores, journal, InfluxDB database, registry, rules, alerts...).
  * Each part is built by its factory from what it uses, started in this order, and stopped in
  * reverse (points not yet in InfluxDB stay in the journals); if one fails to start, those started
  * before it are stopped.
@@ -145,12 +138,8 @@ export class Cloud {
         return cells.get(tenant) ? undefined : `its tenant ${tenant} is not running`;
       };
       const upgraded = upgradeSingleCityLayout(config.DATA_DIR, log);
-      const { db } = await start(
-        sqliteDatabaseFeature({ path: platformDbPath(config.DATA_DIR), migrations: platformDbMigrations }),
-      );
-      const audit = new SqliteAuditLog(db);
-      const users = new SqliteUserStore(db);
-      const tokens = new SqliteTokenStore(db);
+      const stores = await start(sqliteStoresFeature(config.DATA_DIR));
+      const { audit, users, tokens, sessions } = stores.platform;
       const mqtt = brokerFeature({
         credentialsFile: config.CREDENTIALS_FILE,
         certificateRequired: config.MQTT_TLS_CA !== undefined,
@@ -190,6 +179,7 @@ export class Cloud {
         return startTenantCell({
           config,
           tenant: () => service.current(id) ?? tenant,
+          stores: stores.cell(id, paths.dataDir),
           paths: {
             ...paths,
             // A tenant's folder may have no channels file: it gets the log and MQTT channels.
@@ -233,7 +223,7 @@ export class Cloud {
       };
       const cells = new TenantCells({ startCell, log });
       const service = new TenantService({
-        store: new SqliteTenantStore(db),
+        store: stores.platform.tenants,
         cells,
         defaultQuotas: defaultQuotas(config),
         now,
@@ -249,8 +239,9 @@ export class Cloud {
             influx,
             users,
             tokens,
-            sessions: new SqliteSessionStore(db),
+            sessions,
             credentialsFile: config.CREDENTIALS_FILE,
+            dropStores: (id) => stores.dropTenant(id),
             log,
           }),
       });
@@ -266,7 +257,7 @@ export class Cloud {
       });
       const unattributed = await start(
         deadLettersFeature({
-          db,
+          open: stores.platform.deadLetters,
           quotaBytes: config.DEAD_LETTER_QUOTA_BYTES,
           rawTtlMs: config.DEAD_LETTER_RAW_TTL_H * 3_600_000,
           counters,
@@ -301,7 +292,7 @@ export class Cloud {
         : undefined;
       const api = await start(
         apiFeature({
-          db,
+          stores: { users, tokens, sessions },
           adminToken: config.ADMIN_TOKEN,
           audit,
           unattributedDeadLetters: unattributed.store,

@@ -3,8 +3,8 @@ import type { AlertStore } from './alerts/store.ts';
 import type { CommandStore } from './commands/store.ts';
 import type { CloudConfig } from './config.ts';
 import type { DeadLetterStore } from './dead-letters/store.ts';
-import type { SqliteDeliveryLog } from './notifications/delivery-log.ts';
-import type { SqliteSentKeys } from './notifications/sent-keys.ts';
+import type { DeliveryLog } from './notifications/delivery-log.ts';
+import type { SentKeys } from './notifications/sent-keys.ts';
 import type { RetainedStore } from './retention/pruning.ts';
 import type { RuleStateStore } from './rules/state.ts';
 
@@ -24,8 +24,8 @@ export interface CloudStores {
   commands: CommandStore;
   audit: AuditLog;
   deadLetters: DeadLetterStore;
-  deliveries: Pick<SqliteDeliveryLog, 'pruneBefore'>;
-  sentKeys: Pick<SqliteSentKeys, 'pruneBefore'>;
+  deliveries: Pick<DeliveryLog, 'pruneBefore'>;
+  sentKeys: Pick<SentKeys, 'pruneBefore'>;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type Clock, realMs } from '../shared/clock.ts';
-import { SqliteAuditLog } from './access/audit.ts';
 import { commandsFeature } from './commands/feature.ts';
 import type { CloudConfig } from './config.ts';
 import { snapshotsFeature } from './dashboards/snapshots-feature.ts';
@@ -20,12 +19,11 @@ import { retentionFeature } from './retention/pruning.ts';
 import { rollupsFeature } from './rollups/feature.ts';
 import { kindSources } from './rollups/sources.ts';
 import { alertingFeature } from './rules/feature.ts';
-import { cloudDbMigrations } from './schema-migrations.ts';
-import { sqliteDatabaseFeature } from './sqlite/database-feature.ts';
 import type { CellJournal } from './storage/cell-journal.ts';
 import { type StorageFeatureDeps, storageFeature } from './storage/feature.ts';
 import type { InfluxConnection } from './storage/influx.ts';
 import { prepareInBackground } from './storage/influx-setup.ts';
+import type { CellStoresFeature } from './store-features.ts';
 import { tenantAlertTopic } from './tenants/alert-topics.ts';
 import type { TenantCell } from './tenants/cell-parts.ts';
 import { tenantDatabase } from './tenants/database-name.ts';
@@ -38,6 +36,8 @@ export interface TenantCellDeps {
   /** The tenant's record as it is now (its quotas and status change while the cell runs). */
   tenant: () => Tenant;
   paths: TenantPaths;
+  /** Its stores (its SQLite `cloud.db`, or its PostgreSQL schema): opened first, closed last. */
+  stores: CellStoresFeature;
   log: Logger;
   /** The installation's counters: the cell's own count into them too. */
   counters: Counters;
@@ -59,7 +59,7 @@ export interface TenantCellDeps {
 }
 
 /**
- * Starts one tenant's part of the cloud (see `TenantCell`): its own embedded database, journal,
+ * Starts one tenant's part of the cloud (see `TenantCell`): its own stores, journal,
  * InfluxDB database, registry, rules, alerts, notifications, commands, dead letters, audit log and
  * live data. Nothing in a cell reaches another tenant's: the platform (broker, API) hands each cell
  * only what belongs to it.
@@ -73,12 +73,10 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
   const influx = deps.influx.withDatabase(tenantDatabase(config.INFLUX_DATABASE, id));
   const preparing = await prepareInBackground(influx, deps.tenant().quotas.retentionDays, log);
   const { value, stop } = await startFeatures(log, async (start) => {
-    const { db } = await start(
-      sqliteDatabaseFeature({ path: join(paths.dataDir, 'cloud.db'), migrations: cloudDbMigrations }),
-    );
+    const { stores } = await start(deps.stores);
     const { registry } = await start(
       registryFeature({
-        db,
+        store: stores.registry,
         fleetDir: paths.fleetDir,
         offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
         learnUnprovisioned: config.LEARN_UNPROVISIONED_DEVICES,
@@ -97,7 +95,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
     });
     const { store: deadLetters, intake } = await start(
       deadLettersFeature({
-        db,
+        open: stores.deadLetters,
         quotaBytes: config.DEAD_LETTER_QUOTA_BYTES,
         totalQuotaBytes: () => deps.tenant().quotas.deadLetterBytes,
         rawTtlMs: config.DEAD_LETTER_RAW_TTL_H * 3_600_000,
@@ -135,7 +133,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
     const notifications = await start(
       notificationsFeature({
         channelsFile: paths.notificationsFile,
-        db,
+        stores: { deliveries: stores.deliveries, sent: stores.sentKeys },
         log,
         counters,
         now,
@@ -145,7 +143,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
     );
     const alerting = await start(
       alertingFeature({
-        db,
+        stores,
         registry,
         points,
         notifier: notifications.notifier,
@@ -162,7 +160,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
     );
     const commands = await start(
       commandsFeature({
-        db,
+        store: stores.commands,
         counters,
         log,
         now,
@@ -183,7 +181,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
       onCommandResult: (gatewayId, result) => commands.service.result(gatewayId, result),
       onAccepted: (accepted) => alerting.evaluate(accepted),
     });
-    const { configs } = await start(gatewayConfigFeature({ db, send }));
+    const { configs } = await start(gatewayConfigFeature({ store: stores.gatewayConfigs, send }));
     await start(
       snapshotsFeature({
         registry,
@@ -197,7 +195,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         platformEveryMs: realMs(clock, config.PLATFORM_STATS_S * 1000),
       }),
     );
-    const audit = new SqliteAuditLog(db);
+    const { audit } = stores;
     await start(
       retentionFeature({
         cron: config.PRUNE_CRON,
@@ -217,7 +215,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
       }),
     );
     const openData = openDataPart({
-      db,
+      store: stores.datasets,
       reader: rollups.reader,
       tenant: id,
       name: () => deps.tenant().name,
@@ -226,7 +224,6 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
       now,
     });
     return {
-      db,
       registry,
       live,
       deadLetters,

@@ -1,14 +1,13 @@
 import type { Server } from 'node:http';
-import type { DatabaseSync } from 'node:sqlite';
 import type { Registry } from 'prom-client';
 import type { AuditLog, AuditOf } from '../access/audit.ts';
 import { BrowserSessions, type SessionPolicy } from '../access/browser-sessions.ts';
 import type { LockoutPolicy } from '../access/lockout.ts';
 import { isRegionAdmin } from '../access/owner.ts';
-import { SqliteSessionStore } from '../access/sessions.ts';
+import type { SessionStore } from '../access/sessions.ts';
 import { SignIn } from '../access/sign-in.ts';
-import { SqliteTokenStore } from '../access/tokens.ts';
-import { SqliteUserStore } from '../access/users.ts';
+import type { TokenStore } from '../access/tokens.ts';
+import type { UserStore } from '../access/users.ts';
 import { ForbiddenError, NotFoundError } from '../errors/domain-error.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { createMetricsRegistry } from '../monitoring/metrics.ts';
@@ -19,8 +18,8 @@ import { mergedReasons } from './health.ts';
 
 export interface ApiFeatureDeps
   extends Omit<ApiDependencies, 'metrics' | 'tokens' | 'users' | 'accounts' | 'health' | 'auditOf'> {
-  /** The platform database: accounts, tokens and sessions. */
-  db: DatabaseSync;
+  /** The platform's accounts, tokens and browser sessions. */
+  stores: { users: UserStore; tokens: TokenStore; sessions: SessionStore };
   lockout: LockoutPolicy;
   session: SessionPolicy;
   /** Bootstrap token of region staff (ADMIN_TOKEN), created at start if missing. */
@@ -125,13 +124,12 @@ function metricsOf(deps: ApiFeatureDeps): ApiDependencies['metrics'] {
 
 /** The REST API (with /health and /metrics) on its HTTP port. */
 export function apiFeature(deps: ApiFeatureDeps) {
-  const { db, adminToken, port, host, counters, mqtt, lockout, session, ...routes } = deps;
+  const { stores, adminToken, port, host, counters, mqtt, lockout, session, ...routes } = deps;
   const { cells, audit, now } = routes;
-  const tokens = new SqliteTokenStore(db);
-  const users = new SqliteUserStore(db);
+  const { tokens, users } = stores;
   const auditOf: AuditOf = (tenant): Pick<AuditLog, 'record'> =>
     (tenant === null ? undefined : cells.get(tenant)?.audit) ?? audit;
-  const sessions = new BrowserSessions({ store: new SqliteSessionStore(db), users, policy: session, now });
+  const sessions = new BrowserSessions({ store: stores.sessions, users, policy: session, now });
   const accounts = { signIn: new SignIn({ users, auditOf, policy: lockout, now }), sessions };
   let server: Server | undefined;
   const feature = {

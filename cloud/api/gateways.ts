@@ -70,16 +70,16 @@ export function gatewayRoutes(
   });
 
   /** The desired configuration and what the gateway last confirmed. */
-  router.get('/gateways/:id/config', (req, res) => {
+  router.get('/gateways/:id/config', async (req, res) => {
     const gateway = gatewayOr404(req.params.id);
-    res.json({ desired: configs.get(gateway.id) ?? null, reported: gateway.configStatus ?? null });
+    res.json({ desired: (await configs.get(gateway.id)) ?? null, reported: gateway.configStatus ?? null });
   });
 
   router.put('/gateways/:id/config', requireRole('operator'), async (req, res) => {
     const gateway = gatewayOr404(String(req.params.id));
     const change = parseWith(configChange, req.body, 'body');
-    const before = configs.get(gateway.id) ?? null;
-    const desired = configs.set(gateway.id, change, now());
+    const before = (await configs.get(gateway.id)) ?? null;
+    const desired = await configs.set(gateway.id, change, now());
     await audit.record({
       at: now().toISOString(),
       actor: principalOf(res).name,

@@ -1,13 +1,12 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import { commandMessage } from '../../shared/messages.ts';
 import { gatewayTopic, parseTopic } from '../../shared/topics.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { CommandService } from './service.ts';
-import { type CommandRecord, SqliteCommandStore } from './store.ts';
+import type { CommandRecord, CommandStore } from './store.ts';
 
 export interface CommandsFeatureDeps {
-  db: DatabaseSync;
+  store: CommandStore;
   counters: Counters;
   log: Logger;
   now: () => Date;
@@ -19,7 +18,7 @@ export interface CommandsFeatureDeps {
 
 /** Commands to devices: the service, its store, and what the broker tells it about gateways. */
 export function commandsFeature(deps: CommandsFeatureDeps) {
-  const store = new SqliteCommandStore(deps.db);
+  const { store } = deps;
   const service = new CommandService({
     store,
     counters: deps.counters,

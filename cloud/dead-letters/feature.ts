@@ -1,14 +1,14 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
 import { deadLetterIntake } from './intake.ts';
-import { SqliteDeadLetterStore } from './sqlite-store.ts';
+import type { DeadLetterStore, DeadLetterStoreOptions } from './store.ts';
 
 /** How often raw payloads past their expiry are deleted (reading one past expiry deletes it too). */
 export const rawPruneEveryMs = 10 * 60_000;
 
 export interface DeadLettersFeatureDeps {
-  db: DatabaseSync;
+  /** Opens the store with the feature's quotas (its tenant's, or the platform's for letters of none). */
+  open(options: DeadLetterStoreOptions): DeadLetterStore;
   /** Bytes of dead letters kept per gateway (DEAD_LETTER_QUOTA_BYTES). */
   quotaBytes: number;
   /** Bytes of all its dead letters together (a tenant's `deadLetterBytes` quota); unlimited without. */
@@ -22,8 +22,8 @@ export interface DeadLettersFeatureDeps {
 
 /** The dead-letter store, the intake that fills it, and the job that deletes expired raw payloads. */
 export function deadLettersFeature(deps: DeadLettersFeatureDeps) {
-  const { db, quotaBytes, totalQuotaBytes, rawTtlMs, counters, log, now } = deps;
-  const store = new SqliteDeadLetterStore(db, { quotaBytes, totalQuotaBytes, now });
+  const { quotaBytes, totalQuotaBytes, rawTtlMs, counters, log, now } = deps;
+  const store = deps.open({ quotaBytes, totalQuotaBytes, now });
   const intake = deadLetterIntake({ store, counters, log, now, rawTtlMs });
   let timer: NodeJS.Timeout | undefined;
   const prune = () =>

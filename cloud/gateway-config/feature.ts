@@ -1,6 +1,6 @@
-import type { DatabaseSync } from 'node:sqlite';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { GatewayConfigService } from './service.ts';
+import type { GatewayConfigStore } from './store.ts';
 
 /**
  * Gateway configurations, published retained on each gateway's config topic; at start every stored
@@ -8,10 +8,10 @@ import { GatewayConfigService } from './service.ts';
  * after the broker.
  */
 export function gatewayConfigFeature(deps: {
-  db: DatabaseSync;
+  store: GatewayConfigStore;
   send(topic: string, body: object, retain: boolean): void;
 }) {
-  const configs = new GatewayConfigService(deps.db, (gatewayId, config) =>
+  const configs = new GatewayConfigService(deps.store, (gatewayId, config) =>
     deps.send(gatewayTopic(gatewayId, 'config'), config, true),
   );
   return {

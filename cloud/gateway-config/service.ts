@@ -1,7 +1,7 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { GatewayConfig } from '../../shared/messages.ts';
+import type { ConfigChange, GatewayConfigStore } from './store.ts';
 
-export type ConfigChange = Omit<GatewayConfig, 'v' | 'version'>;
+export type { ConfigChange } from './store.ts';
 
 /**
  * The configuration the cloud wants each gateway to run (reporting interval, deadbands). Every change
@@ -9,41 +9,26 @@ export type ConfigChange = Omit<GatewayConfig, 'v' | 'version'>;
  * it whenever it connects; the gateway confirms on config-status (kept in the registry).
  */
 export class GatewayConfigService {
-  private readonly db: DatabaseSync;
+  private readonly store: GatewayConfigStore;
   private readonly publish: (gatewayId: string, config: GatewayConfig) => void;
 
-  constructor(db: DatabaseSync, publish: (gatewayId: string, config: GatewayConfig) => void) {
-    this.db = db;
+  constructor(store: GatewayConfigStore, publish: (gatewayId: string, config: GatewayConfig) => void) {
+    this.store = store;
     this.publish = publish;
-    db.exec(`CREATE TABLE IF NOT EXISTS gateway_configs (
-      gateway_id TEXT PRIMARY KEY, version INTEGER NOT NULL, config TEXT NOT NULL, updated_at TEXT NOT NULL
-    )`);
   }
 
-  get(gatewayId: string): GatewayConfig | undefined {
-    const row = this.db.prepare('SELECT config FROM gateway_configs WHERE gateway_id = ?').get(gatewayId) as
-      | { config: string }
-      | undefined;
-    return row && JSON.parse(row.config);
+  get(gatewayId: string): Promise<GatewayConfig | undefined> {
+    return this.store.get(gatewayId);
   }
 
-  set(gatewayId: string, change: ConfigChange, at: Date): GatewayConfig {
-    const config: GatewayConfig = { v: 1, version: (this.get(gatewayId)?.version ?? 0) + 1, ...change };
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO gateway_configs (gateway_id, version, config, updated_at) VALUES (?, ?, ?, ?)',
-      )
-      .run(gatewayId, config.version, JSON.stringify(config), at.toISOString());
+  async set(gatewayId: string, change: ConfigChange, at: Date): Promise<GatewayConfig> {
+    const config = await this.store.save(gatewayId, change, at.toISOString());
     this.publish(gatewayId, config);
     return config;
   }
 
   /** Publishes every stored configuration again (the broker's retained messages do not survive a restart). */
-  republishAll(): void {
-    const rows = this.db.prepare('SELECT gateway_id, config FROM gateway_configs').all() as {
-      gateway_id: string;
-      config: string;
-    }[];
-    for (const row of rows) this.publish(row.gateway_id, JSON.parse(row.config));
+  async republishAll(): Promise<void> {
+    for (const { gatewayId, config } of await this.store.all()) this.publish(gatewayId, config);
   }
 }

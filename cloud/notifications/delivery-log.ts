@@ -26,9 +26,33 @@ export interface DeliveryQuery {
   limit?: number;
 }
 
-type Row = Record<string, unknown>;
+/**
+ * Every webhook delivery and how it went. test/conformance/delivery-log.ts is the suite every store
+ * must pass.
+ */
+export interface DeliveryLog {
+  start(
+    record: Pick<DeliveryRecord, 'id' | 'channel' | 'event' | 'subjectId' | 'transition'>,
+    at: string,
+  ): Promise<void>;
+  /** Records one attempt's outcome (a status or an error), and the state it leads to. */
+  attempt(
+    id: string,
+    outcome: { status?: number; error?: string; state: DeliveryState },
+    at: string,
+  ): Promise<void>;
+  /** Ends a delivery without a further attempt (e.g. the channel closed while waiting to retry). */
+  finish(id: string, state: Exclude<DeliveryState, 'pending'>, error: string, at: string): Promise<void>;
+  get(id: string): Promise<DeliveryRecord | undefined>;
+  /** Newest first (by creation; the later started first among equal times); 100 unless `limit`. */
+  list(query?: DeliveryQuery): Promise<DeliveryRecord[]>;
+  /** Forgets deliveries created before `before` (ISO); returns how many. */
+  pruneBefore(before: string): Promise<number>;
+}
 
-function toRecord(row: Row): DeliveryRecord {
+export type Row = Record<string, unknown>;
+
+export function toRecord(row: Row): DeliveryRecord {
   return {
     id: String(row.id),
     channel: String(row.channel),
@@ -45,7 +69,7 @@ function toRecord(row: Row): DeliveryRecord {
 }
 
 /** Every webhook delivery and how it went, in the embedded database. */
-export class SqliteDeliveryLog {
+export class SqliteDeliveryLog implements DeliveryLog {
   private readonly db: DatabaseSync;
 
   constructor(db: DatabaseSync) {
@@ -59,7 +83,10 @@ export class SqliteDeliveryLog {
     CREATE INDEX IF NOT EXISTS notification_deliveries_created ON notification_deliveries (created_at);`);
   }
 
-  start(record: Pick<DeliveryRecord, 'id' | 'channel' | 'event' | 'subjectId' | 'transition'>, at: string) {
+  async start(
+    record: Pick<DeliveryRecord, 'id' | 'channel' | 'event' | 'subjectId' | 'transition'>,
+    at: string,
+  ): Promise<void> {
     this.db
       .prepare(`INSERT INTO notification_deliveries
         (id, channel, event, subject_id, transition, state, attempts, created_at, updated_at)
@@ -67,30 +94,36 @@ export class SqliteDeliveryLog {
       .run(record.id, record.channel, record.event, record.subjectId, record.transition, at, at);
   }
 
-  /** Records one attempt's outcome (a status or an error), and the state it leads to. */
-  attempt(id: string, outcome: { status?: number; error?: string; state: DeliveryState }, at: string): void {
+  async attempt(
+    id: string,
+    outcome: { status?: number; error?: string; state: DeliveryState },
+    at: string,
+  ): Promise<void> {
     this.db
       .prepare(`UPDATE notification_deliveries SET attempts = attempts + 1, last_status = ?,
         last_error = ?, state = ?, updated_at = ? WHERE id = ?`)
       .run(outcome.status ?? null, outcome.error ?? null, outcome.state, at, id);
   }
 
-  /** Ends a delivery without a further attempt (e.g. the channel closed while waiting to retry). */
-  finish(id: string, state: Exclude<DeliveryState, 'pending'>, error: string, at: string): void {
+  async finish(
+    id: string,
+    state: Exclude<DeliveryState, 'pending'>,
+    error: string,
+    at: string,
+  ): Promise<void> {
     this.db
       .prepare('UPDATE notification_deliveries SET state = ?, last_error = ?, updated_at = ? WHERE id = ?')
       .run(state, error, at, id);
   }
 
-  get(id: string): DeliveryRecord | undefined {
+  async get(id: string): Promise<DeliveryRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM notification_deliveries WHERE id = ?').get(id) as
       | Row
       | undefined;
     return row && toRecord(row);
   }
 
-  /** Newest first. */
-  list(query: DeliveryQuery = {}): DeliveryRecord[] {
+  async list(query: DeliveryQuery = {}): Promise<DeliveryRecord[]> {
     const where: string[] = [];
     const params: string[] = [];
     for (const [column, value] of [
@@ -109,8 +142,7 @@ export class SqliteDeliveryLog {
     return rows.map(toRecord);
   }
 
-  /** Forgets deliveries created before `before` (ISO); returns how many. */
-  pruneBefore(before: string): number {
+  async pruneBefore(before: string): Promise<number> {
     const { changes } = this.db
       .prepare('DELETE FROM notification_deliveries WHERE created_at < ?')
       .run(before);

@@ -1,17 +1,22 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
 import type { Channel } from './channel.ts';
 import { type ChannelConfig, channelsConfig } from './config.ts';
-import { SqliteDeliveryLog } from './delivery-log.ts';
+import type { DeliveryLog } from './delivery-log.ts';
 import { LogChannel } from './log-channel.ts';
 import { MqttChannel, type Publish } from './mqtt.ts';
 import { Notifier } from './notifier.ts';
-import { SqliteSentKeys } from './sent-keys.ts';
+import type { SentKeys } from './sent-keys.ts';
 import { WebhookChannel } from './webhook.ts';
 
+/** Where deliveries and sent keys are kept (the tenant's stores). */
+export interface NotificationStores {
+  deliveries: DeliveryLog;
+  sent: SentKeys;
+}
+
 export interface NotificationDeps {
-  db: DatabaseSync;
+  stores: NotificationStores;
   log: Logger;
   counters: Counters;
   /** The broker's publish; required when an `mqtt` channel is configured. */
@@ -22,17 +27,11 @@ export interface NotificationDeps {
   now?: () => Date;
 }
 
-export interface Notifications {
+export interface Notifications extends NotificationStores {
   notifier: Notifier;
-  deliveries: SqliteDeliveryLog;
-  sent: SqliteSentKeys;
 }
 
-function createChannel(
-  config: ChannelConfig,
-  deps: NotificationDeps,
-  deliveries: SqliteDeliveryLog,
-): Channel {
+function createChannel(config: ChannelConfig, deps: NotificationDeps, deliveries: DeliveryLog): Channel {
   switch (config.type) {
     case 'webhook':
       return new WebhookChannel({
@@ -54,12 +53,11 @@ function createChannel(
 
 /**
  * Builds the notifier from the channel configuration (validated with zod: a bad entry throws
- * a ZodError naming the field, at startup) and its stores in the cloud's sqlite database.
+ * a ZodError naming the field, at startup) over its stores.
  */
 export function createNotifications(config: unknown, deps: NotificationDeps): Notifications {
   const channels = channelsConfig.parse(config);
-  const deliveries = new SqliteDeliveryLog(deps.db);
-  const sent = new SqliteSentKeys(deps.db);
+  const { deliveries, sent } = deps.stores;
   const notifier = new Notifier({
     channels: channels.map((c) => createChannel(c, deps, deliveries)),
     sent,

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
-import { createNotifications, type Notifications } from './factory.ts';
+import { createNotifications, type NotificationStores, type Notifications } from './factory.ts';
 import type { Publish } from './mqtt.ts';
 import type { Notifier } from './notifier.ts';
 
@@ -23,7 +22,7 @@ async function readNotificationChannels(path: string | undefined, alertTopic: st
 export interface NotificationsFeatureDeps {
   /** The channels file (NOTIFICATIONS_FILE); without one, the log and MQTT channels. */
   channelsFile: string | undefined;
-  db: DatabaseSync;
+  stores: NotificationStores;
   log: Logger;
   counters: Counters;
   now: () => Date;
@@ -46,14 +45,11 @@ export function notificationsFeature(deps: NotificationsFeatureDeps) {
       return running().notifier;
     },
     /** The delivery log and the sent keys, which the pruning job keeps to their retention. */
-    get stores(): Pick<Notifications, 'deliveries' | 'sent'> {
-      const { deliveries, sent } = running();
-      return { deliveries, sent };
-    },
+    stores: deps.stores,
     async start() {
       const channels = await readNotificationChannels(deps.channelsFile, deps.alertTopic);
       notifications = createNotifications(channels, {
-        db: deps.db,
+        stores: deps.stores,
         log: deps.log,
         counters: deps.counters,
         now: deps.now,

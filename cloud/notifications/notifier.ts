@@ -7,7 +7,7 @@ import {
   alertNotification,
   type Channel,
 } from './channel.ts';
-import type { SentKey, SqliteSentKeys } from './sent-keys.ts';
+import type { SentKey, SentKeys } from './sent-keys.ts';
 
 export type NotifyOutcome = 'sent' | 'duplicate' | 'failed' | 'unknown-channel' | 'unsupported' | 'invalid';
 
@@ -19,7 +19,7 @@ export interface ChannelOutcome {
 
 export interface NotifierOptions {
   channels: readonly Channel[];
-  sent: SqliteSentKeys;
+  sent: SentKeys;
   log: Logger;
   counters: Counters;
   now?: () => Date;
@@ -135,20 +135,18 @@ export class Notifier {
         counters.add('notifications_unsupported');
         return { channel: name, outcome: 'unsupported' };
       }
-      if (!sent.claim(key, started.toISOString())) {
+      if (!(await sent.claim(key, started.toISOString()))) {
         counters.add('notifications_duplicate');
         log.debug(context, 'notification already sent');
         return { channel: name, outcome: 'duplicate' };
       }
       await message.send(channel);
-      sent.settle(key, 'sent', this.now().toISOString());
+      await sent.settle(key, 'sent', this.now().toISOString());
       counters.add('notifications_sent');
       counters.observe('notification_send_ms', this.now().getTime() - started.getTime());
       return { channel: name, outcome: 'sent' };
     } catch (error) {
-      try {
-        sent.settle(key, 'failed', this.now().toISOString());
-      } catch {}
+      await sent.settle(key, 'failed', this.now().toISOString()).catch(() => undefined);
       counters.add('notifications_failed');
       log.warn({ ...context, err: error }, 'notification failed');
       return {

@@ -11,10 +11,21 @@ export interface SentKey {
 export type SentState = 'sending' | 'sent' | 'failed';
 
 /**
- * Which (alert, transition, channel) were already notified, in the embedded database so that
- * a restart does not notify again. A key is claimed before sending: at most once, never twice.
+ * Which (alert, transition, channel) were already notified, kept so that a restart (or another node)
+ * does not notify again. A key is claimed before sending: at most once, never twice.
+ * test/conformance/sent-keys.ts is the suite every store must pass.
  */
-export class SqliteSentKeys {
+export interface SentKeys {
+  /** Records the key; false if it was already there (then the caller must not send). */
+  claim(key: SentKey, at: string): Promise<boolean>;
+  settle(key: SentKey, state: Exclude<SentState, 'sending'>, at: string): Promise<void>;
+  state(key: SentKey): Promise<SentState | undefined>;
+  /** Forgets keys claimed before `before` (ISO); returns how many. Keep them longer than alerts live. */
+  pruneBefore(before: string): Promise<number>;
+}
+
+/** The sent keys in the embedded database. */
+export class SqliteSentKeys implements SentKeys {
   private readonly claimStatement: StatementSync;
   private readonly settleStatement: StatementSync;
   private readonly db: DatabaseSync;
@@ -34,25 +45,23 @@ export class SqliteSentKeys {
       WHERE subject_id = ? AND transition = ? AND channel = ?`);
   }
 
-  /** Records the key; false if it was already there (then the caller must not send). */
-  claim(key: SentKey, at: string): boolean {
+  async claim(key: SentKey, at: string): Promise<boolean> {
     const { changes } = this.claimStatement.run(key.subjectId, key.transition, key.channel, at);
     return Number(changes) > 0;
   }
 
-  settle(key: SentKey, state: Exclude<SentState, 'sending'>, at: string): void {
+  async settle(key: SentKey, state: Exclude<SentState, 'sending'>, at: string): Promise<void> {
     this.settleStatement.run(state, at, key.subjectId, key.transition, key.channel);
   }
 
-  state(key: SentKey): SentState | undefined {
+  async state(key: SentKey): Promise<SentState | undefined> {
     const row = this.db
       .prepare('SELECT state FROM notification_sent WHERE subject_id = ? AND transition = ? AND channel = ?')
       .get(key.subjectId, key.transition, key.channel) as { state: SentState } | undefined;
     return row?.state;
   }
 
-  /** Forgets keys claimed before `before` (ISO); returns how many. Keep them longer than alerts live. */
-  pruneBefore(before: string): number {
+  async pruneBefore(before: string): Promise<number> {
     const { changes } = this.db.prepare('DELETE FROM notification_sent WHERE claimed_at < ?').run(before);
     return Number(changes);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlertDigest, AlertNotification, Channel } from './channel.ts';
-import type { SqliteDeliveryLog } from './delivery-log.ts';
+import type { DeliveryLog } from './delivery-log.ts';
 import { type AttemptResult, backoffDelay, isDelivered, isRetryable } from './retry.ts';
 import { deliveryHeader, eventHeader, signatureHeader, signBody } from './signature.ts';
 
@@ -10,7 +10,7 @@ export interface WebhookChannelOptions {
   url: string;
   /** HMAC-SHA256 key of the X-City-Signature header. */
   secret: string;
-  deliveries: SqliteDeliveryLog;
+  deliveries: DeliveryLog;
   /** Attempts in all, the first included. */
   maxAttempts?: number;
   /** Per attempt. */
@@ -93,7 +93,7 @@ export class WebhookChannel implements Channel {
       [deliveryHeader]: id,
       [eventHeader]: event,
     };
-    deliveries.start({ id, channel: this.name, event, subjectId, transition }, this.now());
+    await deliveries.start({ id, channel: this.name, event, subjectId, transition }, this.now());
     for (let attempt = 1; ; attempt++) {
       const result = await this.post(body, headers);
       const delivered = isDelivered(result);
@@ -101,7 +101,7 @@ export class WebhookChannel implements Channel {
         delivered || !isRetryable(result) || attempt >= maxAttempts || this.closing.signal.aborted;
       const state = delivered ? 'delivered' : final ? 'failed' : 'pending';
       const outcome = 'error' in result ? { error: result.error } : { status: result.status };
-      deliveries.attempt(id, { ...outcome, state }, this.now());
+      await deliveries.attempt(id, { ...outcome, state }, this.now());
       if (delivered) return;
       if (final) throw new WebhookDeliveryError(this.name, id, attempt, result);
       const retryAfter = 'status' in result ? result.retryAfter : undefined;
@@ -109,7 +109,7 @@ export class WebhookChannel implements Channel {
       try {
         await sleep(delay, undefined, { signal: this.closing.signal });
       } catch {
-        deliveries.finish(id, 'failed', 'channel closed before the next attempt', this.now());
+        await deliveries.finish(id, 'failed', 'channel closed before the next attempt', this.now());
         throw new WebhookDeliveryError(this.name, id, attempt, { error: 'channel closed' });
       }
     }

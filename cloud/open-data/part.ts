@@ -1,13 +1,12 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Location } from '../../shared/fleet.ts';
 import type { AggregateReader } from '../rollups/aggregates.ts';
 import type { NgsiSource } from './ngsi-ld.ts';
 import { placeLocator } from './places.ts';
 import { DatasetService } from './service.ts';
-import { SqliteDatasetStore } from './sqlite-store.ts';
+import type { DatasetStore } from './store.ts';
 
 export interface OpenDataDeps {
-  db: DatabaseSync;
+  store: DatasetStore;
   /** The tenant's hourly and daily aggregates. */
   reader: AggregateReader;
   tenant: string;
@@ -26,7 +25,7 @@ export interface OpenData {
 }
 
 export function openDataPart(deps: OpenDataDeps): OpenData {
-  const datasets = new DatasetService(new SqliteDatasetStore(deps.db));
+  const datasets = new DatasetService(deps.store);
   const locate = placeLocator(deps.devicesIn);
   return {
     datasets,

@@ -1,14 +1,13 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { City } from '../../shared/fleet.ts';
 import { readFleetFiles } from '../../shared/fleet-files.ts';
 import type { CounterSink } from '../monitoring/counters.ts';
 import type { OverQuota, RegistryQuotas } from './quota.ts';
 import { DeviceRegistry } from './registry.ts';
-import { SqliteRegistryStore } from './sqlite-store.ts';
+import type { RegistryStore } from './store.ts';
 
 export interface RegistryFeatureDeps {
-  db: DatabaseSync;
+  store: RegistryStore;
   /** The fleet files' folder, read at start. */
   fleetDir: string;
   offlineAfterMs: number;
@@ -41,7 +40,7 @@ function overQuotaReporter(counters: CounterSink, log: Logger) {
 /** The device registry: loaded from the fleet files at start, flushed to the database while it runs. */
 export function registryFeature(deps: RegistryFeatureDeps) {
   const registry = new DeviceRegistry({
-    store: new SqliteRegistryStore(deps.db),
+    store: deps.store,
     now: deps.now,
     offlineAfterMs: deps.offlineAfterMs,
     learnUnprovisioned: deps.learnUnprovisioned,

@@ -1,8 +1,7 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.ts';
 import type { DeviceEvent, Reading } from '../../shared/kinds/index.ts';
-import { SqliteAlertStore } from '../alerts/sqlite-store.ts';
+import type { AlertStore } from '../alerts/store.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { startDigest } from '../notifications/scheduler.ts';
@@ -11,12 +10,11 @@ import type { PointWriter } from '../storage/point-writer.ts';
 import { createRulesRuntime, type RulesRuntimeDependencies } from './runtime.ts';
 import { isActive } from './schedule.ts';
 import { RuleService } from './service.ts';
-import { SqliteRuleStateStore } from './sqlite-state.ts';
-import { SqliteRuleStore } from './sqlite-store.ts';
-import { readKindRulePacks, readRulePack } from './store.ts';
+import type { RuleStateStore } from './state.ts';
+import { type RuleStore, readKindRulePacks, readRulePack } from './store.ts';
 
 export interface AlertingFeatureDeps {
-  db: DatabaseSync;
+  stores: { alerts: AlertStore; rules: RuleStore; ruleStates: RuleStateStore };
   registry: DeviceRegistry;
   /** Where alert transitions are written (`alert_event`). */
   points: PointWriter;
@@ -44,10 +42,10 @@ export interface AlertingFeatureDeps {
  * ingestion.
  */
 export function alertingFeature(deps: AlertingFeatureDeps) {
-  const { db, registry, counters, log, now, notifier } = deps;
-  const states = new SqliteRuleStateStore(db);
+  const { stores, registry, counters, log, now, notifier } = deps;
+  const states = stores.ruleStates;
   const { alertStore, alerts, engine } = createRulesRuntime({
-    alertStore: new SqliteAlertStore(db),
+    alertStore: stores.alerts,
     states,
     points: deps.points,
     registry,
@@ -70,7 +68,7 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
     isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
     onAlertChange: deps.onAlertChange,
   });
-  const rules = new RuleService(new SqliteRuleStore(db), engine, now);
+  const rules = new RuleService(stores.rules, engine, now);
   const guarded = (what: string, evaluate: () => void) => {
     try {
       evaluate();

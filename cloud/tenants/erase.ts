@@ -16,14 +16,17 @@ export interface EraseDeps {
   tokens: TokenStore;
   sessions: SessionStore;
   credentialsFile: string;
+  /** Deletes its stores kept outside its data folder (its PostgreSQL schema); none in the embedded default. */
+  dropStores?: (tenant: string) => Promise<void>;
   log: Logger;
 }
 
 /**
  * Removes every trace of a deleted tenant (its cell stopped) outside the tenant store: its gateways'
  * credentials (the broker ends their connections when the file changes), its accounts with their
- * sessions, its tokens, region accounts' grants of it, its InfluxDB database and its data folder
- * (embedded database and journal). Each step can be run again.
+ * sessions, its tokens, region accounts' grants of it, its InfluxDB database, its stores (with
+ * DATABASE_URL its PostgreSQL schema) and its data folder (embedded database and journal). Each step
+ * can be run again.
  */
 export async function eraseTenant(tenant: string, deps: EraseDeps): Promise<void> {
   const { config, influx, log } = deps;
@@ -33,6 +36,7 @@ export async function eraseTenant(tenant: string, deps: EraseDeps): Promise<void
   const tokens = await deps.tokens.removeTenant(tenant);
   const database = tenantDatabase(config.INFLUX_DATABASE, tenant);
   await influx.withDatabase(database).dropDatabase();
+  await deps.dropStores?.(tenant);
   await rm(join(config.DATA_DIR, 'tenants', tenant), { recursive: true, force: true });
   log.info({ tenant, gateways, accounts: accounts.length, tokens, database }, 'tenant erased');
 }

@@ -3,7 +3,7 @@ import { SqliteAuditLog } from '../../cloud/access/audit.ts';
 import { SqliteAlertStore } from '../../cloud/alerts/sqlite-store.ts';
 import { SqliteCommandStore } from '../../cloud/commands/store.ts';
 import { SqliteDeadLetterStore } from '../../cloud/dead-letters/sqlite-store.ts';
-import { GatewayConfigService } from '../../cloud/gateway-config/service.ts';
+import { SqliteGatewayConfigStore } from '../../cloud/gateway-config/sqlite-store.ts';
 import { SqliteDeliveryLog } from '../../cloud/notifications/delivery-log.ts';
 import { SqliteSentKeys } from '../../cloud/notifications/sent-keys.ts';
 import { SqliteDatasetStore } from '../../cloud/open-data/sqlite-store.ts';
@@ -14,7 +14,7 @@ import { SqliteRuleStore } from '../../cloud/rules/sqlite-store.ts';
 /** The stores of a tenant's database: each creates its tables when it is made. */
 const stores: ((db: DatabaseSync) => unknown)[] = [
   (db) => new SqliteRegistryStore(db),
-  (db) => new GatewayConfigService(db, () => undefined),
+  (db) => new SqliteGatewayConfigStore(db),
   (db) => new SqliteRuleStore(db),
   (db) => new SqliteRuleStateStore(db),
   (db) => new SqliteAlertStore(db),

@@ -6,7 +6,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Counters } from '../../cloud/monitoring/counters.ts';
 import type { AlertNotification } from '../../cloud/notifications/channel.ts';
+import { SqliteDeliveryLog } from '../../cloud/notifications/delivery-log.ts';
 import { createNotifications, type Notifications } from '../../cloud/notifications/factory.ts';
+import { SqliteSentKeys } from '../../cloud/notifications/sent-keys.ts';
 import { verifySignature } from '../../cloud/notifications/signature.ts';
 import { openSqlite } from '../../cloud/sqlite/sqlite.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -81,7 +83,12 @@ beforeAll(async () => {
       { name: 'rejecting', type: 'webhook', url: `${receiver.url}/rejecting`, secret },
       { name: 'down', type: 'webhook', url: down, secret, maxAttempts: 3 },
     ],
-    { db, log: pino({ level: 'silent' }), counters, retryBaseMs: 5 },
+    {
+      stores: { deliveries: new SqliteDeliveryLog(db), sent: new SqliteSentKeys(db) },
+      log: pino({ level: 'silent' }),
+      counters,
+      retryBaseMs: 5,
+    },
   );
 });
 
@@ -103,7 +110,7 @@ describe('webhook notifications over real HTTP', () => {
     expect(new Set(requests.map((r) => r.delivery)).size).toBe(1);
     expect(requests[0]?.body).toEqual(notification('alert-flaky'));
 
-    const [log] = notifications.deliveries.list({ channel: 'flaky' });
+    const [log] = await notifications.deliveries.list({ channel: 'flaky' });
     expect(log).toMatchObject({
       id: requests[0]?.delivery,
       subjectId: 'alert-flaky',
@@ -124,7 +131,7 @@ describe('webhook notifications over real HTTP', () => {
     const [outcome] = await notifications.notifier.notify(['rejecting'], notification('alert-rejected'));
     expect(outcome).toMatchObject({ channel: 'rejecting', outcome: 'failed' });
     expect(receiver.received.filter((r) => r.path === '/rejecting')).toHaveLength(1);
-    expect(notifications.deliveries.list({ channel: 'rejecting' })).toMatchObject([
+    expect(await notifications.deliveries.list({ channel: 'rejecting' })).toMatchObject([
       { state: 'failed', attempts: 1, lastStatus: 400 },
     ]);
   });
@@ -132,7 +139,7 @@ describe('webhook notifications over real HTTP', () => {
   it('fails after maxAttempts when the receiver is down', async () => {
     const [outcome] = await notifications.notifier.notify(['down'], notification('alert-down'));
     expect(outcome).toMatchObject({ channel: 'down', outcome: 'failed' });
-    const [log] = notifications.deliveries.list({ channel: 'down' });
+    const [log] = await notifications.deliveries.list({ channel: 'down' });
     expect(log).toMatchObject({ state: 'failed', attempts: 3 });
     expect(log?.lastStatus).toBeUndefined();
     expect(log?.lastError).toMatch(/ECONNREFUSED/);

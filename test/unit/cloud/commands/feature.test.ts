@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandsFeature } from '../../../../cloud/commands/feature.ts';
+import { SqliteCommandStore } from '../../../../cloud/commands/store.ts';
 import { Counters } from '../../../../cloud/monitoring/counters.ts';
 import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
 import { openSqlite } from '../../../../cloud/sqlite/sqlite.ts';
@@ -21,7 +22,7 @@ afterEach(() => db.exec('DELETE FROM commands'));
 function commands() {
   const sent: { topic: string; body: object }[] = [];
   const feature = commandsFeature({
-    db,
+    store: new SqliteCommandStore(db),
     counters: new Counters(),
     log: pino({ level: 'silent' }),
     now: () => new Date('2026-11-29T12:00:00.000Z'),

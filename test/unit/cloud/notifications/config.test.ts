@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Counters } from '../../../../cloud/monitoring/counters.ts';
 import { channelsConfig } from '../../../../cloud/notifications/config.ts';
+import { SqliteDeliveryLog } from '../../../../cloud/notifications/delivery-log.ts';
 import { createNotifications } from '../../../../cloud/notifications/factory.ts';
+import { SqliteSentKeys } from '../../../../cloud/notifications/sent-keys.ts';
 import { openSqlite } from '../../../../cloud/sqlite/sqlite.ts';
 import { alert, scriptedFetch, silentLog } from './fixtures.ts';
 
@@ -33,7 +35,14 @@ describe('channel configuration', () => {
 });
 
 describe('createNotifications', () => {
-  const deps = () => ({ db: openSqlite(':memory:'), log: silentLog, counters: new Counters() });
+  const deps = () => {
+    const db = openSqlite(':memory:');
+    return {
+      stores: { deliveries: new SqliteDeliveryLog(db), sent: new SqliteSentKeys(db) },
+      log: silentLog,
+      counters: new Counters(),
+    };
+  };
 
   it('builds a notifier with the configured channels', async () => {
     const { fetch, calls } = scriptedFetch([200]);
@@ -47,7 +56,7 @@ describe('createNotifications', () => {
     expect(outcomes.map((o) => o.outcome)).toEqual(['sent', 'sent', 'sent']);
     expect(calls).toHaveLength(1);
     expect(published).toEqual(['city/v1/alerts']);
-    expect(deliveries.list()).toHaveLength(1);
+    expect(await deliveries.list()).toHaveLength(1);
   });
 
   it('fails at startup on a bad configuration or an mqtt channel without publish', () => {

@@ -63,9 +63,9 @@ describe('Notifier', () => {
     expect(await restarted.notify(['ops'], alert())).toEqual([{ channel: 'ops', outcome: 'duplicate' }]);
     expect(second.sent).toEqual([]);
     expect(counters.get('notifications_duplicate')).toBe(1);
-    expect(new SqliteSentKeys(db2).state({ subjectId: 'alert-1', transition: 'fired', channel: 'ops' })).toBe(
-      'sent',
-    );
+    expect(
+      await new SqliteSentKeys(db2).state({ subjectId: 'alert-1', transition: 'fired', channel: 'ops' }),
+    ).toBe('sent');
   });
 
   it('logs and counts an unknown channel, and still sends to the known ones', async () => {

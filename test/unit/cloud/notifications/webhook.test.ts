@@ -28,7 +28,7 @@ describe('webhook channel', () => {
     await channel.send(alert());
     expect(calls).toHaveLength(4);
     expect(new Set(headers(calls, 'X-City-Delivery')).size).toBe(1);
-    expect(deliveries.list()).toMatchObject([
+    expect(await deliveries.list()).toMatchObject([
       {
         channel: 'ops',
         event: 'alert',
@@ -45,7 +45,7 @@ describe('webhook channel', () => {
     const { channel, calls, deliveries } = webhook([status, 200]);
     await expect(channel.send(alert())).rejects.toThrow(`after 1 attempt(s): HTTP ${status}`);
     expect(calls).toHaveLength(1);
-    expect(deliveries.list()[0]).toMatchObject({ state: 'failed', attempts: 1, lastStatus: status });
+    expect((await deliveries.list())[0]).toMatchObject({ state: 'failed', attempts: 1, lastStatus: status });
   });
 
   it('retries network errors up to maxAttempts (5 by default)', async () => {
@@ -53,8 +53,12 @@ describe('webhook channel', () => {
     const error = await channel.send(alert()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebhookDeliveryError);
     expect(calls).toHaveLength(5);
-    expect(deliveries.list()[0]).toMatchObject({ state: 'failed', attempts: 5, lastError: 'fetch failed' });
-    expect(deliveries.list()[0]?.lastStatus).toBeUndefined();
+    expect((await deliveries.list())[0]).toMatchObject({
+      state: 'failed',
+      attempts: 5,
+      lastError: 'fetch failed',
+    });
+    expect((await deliveries.list())[0]?.lastStatus).toBeUndefined();
   });
 
   it('honours a smaller maxAttempts', async () => {
@@ -80,7 +84,7 @@ describe('webhook channel', () => {
       retryBaseMs: 1,
     });
     await expect(channel.send(alert())).rejects.toThrow('timed out after 20 ms');
-    expect(deliveries.list()[0]).toMatchObject({ state: 'failed', attempts: 2 });
+    expect((await deliveries.list())[0]).toMatchObject({ state: 'failed', attempts: 2 });
   });
 
   it('sends digests with their own event header', async () => {
@@ -103,7 +107,7 @@ describe('webhook channel', () => {
       stats,
     });
     expect(headers(calls, 'X-City-Event')).toEqual(['digest']);
-    expect(deliveries.list()[0]).toMatchObject({
+    expect((await deliveries.list())[0]).toMatchObject({
       event: 'digest',
       subjectId: 'digest:2026-11-22',
       transition: 'digest',
@@ -116,16 +120,16 @@ describe('webhook channel', () => {
     await new Promise((r) => setTimeout(r, 20));
     await channel.close();
     await expect(sending).rejects.toThrow('channel closed');
-    expect(deliveries.list()[0]).toMatchObject({ state: 'failed', attempts: 1 });
+    expect((await deliveries.list())[0]).toMatchObject({ state: 'failed', attempts: 1 });
   });
 
   it('lists deliveries newest first, filtered', async () => {
     const { channel, deliveries } = webhook([200]);
     await channel.send(alert({ alertId: 'a' }));
     await channel.send(alert({ alertId: 'b' }));
-    expect(deliveries.list().map((d) => d.subjectId)).toEqual(['b', 'a']);
-    expect(deliveries.list({ subjectId: 'a' })).toHaveLength(1);
-    expect(deliveries.list({ state: 'failed' })).toHaveLength(0);
-    expect(deliveries.pruneBefore('9999')).toBe(2);
+    expect((await deliveries.list()).map((d) => d.subjectId)).toEqual(['b', 'a']);
+    expect(await deliveries.list({ subjectId: 'a' })).toHaveLength(1);
+    expect(await deliveries.list({ state: 'failed' })).toHaveLength(0);
+    expect(await deliveries.pruneBefore('9999')).toBe(2);
   });
 });

@@ -85,8 +85,8 @@ async function storesAround(days: Record<string, number>) {
       subjectId: age,
       transition: 'fired',
     } as const;
-    stores.deliveries.start(delivery, iso('notification-deliveries'));
-    stores.sentKeys.claim(
+    await stores.deliveries.start(delivery, iso('notification-deliveries'));
+    await stores.sentKeys.claim(
       { subjectId: age, transition: 'fired', channel: 'hook' },
       iso('notification-sent-keys'),
     );
@@ -127,9 +127,13 @@ describe('the stores the pruning job keeps to their retention', () => {
     expect((await stores.commands.list(page)).items.map((c) => c.id)).toEqual(['new']);
     expect((await stores.audit.list(10, 0)).items.map((e) => e.target)).toEqual(['new']);
     expect((await stores.deadLetters.list(page)).total).toBe(1);
-    expect(stores.deliveries.list().map((d) => d.id)).toEqual(['new']);
-    expect(stores.sentKeys.state({ subjectId: 'old', transition: 'fired', channel: 'hook' })).toBeUndefined();
-    expect(stores.sentKeys.state({ subjectId: 'new', transition: 'fired', channel: 'hook' })).toBe('sending');
+    expect((await stores.deliveries.list()).map((d) => d.id)).toEqual(['new']);
+    expect(
+      await stores.sentKeys.state({ subjectId: 'old', transition: 'fired', channel: 'hook' }),
+    ).toBeUndefined();
+    expect(await stores.sentKeys.state({ subjectId: 'new', transition: 'fired', channel: 'hook' })).toBe(
+      'sending',
+    );
   });
 
   it('has sane defaults: a year and a month of readings, a year of audit, 90 days of alerts, 30 of dead letters', () => {
