@@ -15,6 +15,7 @@ import { deadLettersFeature } from './dead-letters/feature.ts';
 import type { UplinkMessage } from './ingest/ingest.ts';
 import { startFeatures } from './lifecycle/features.ts';
 import { Counters } from './monitoring/counters.ts';
+import { postgresStoresFeature } from './postgres-stores.ts';
 import { defaultQuotas, externalSettings, mqttListeners } from './settings.ts';
 import { sqliteStoresFeature } from './sqlite-stores.ts';
 import type { InfluxConnection } from './storage/influx.ts';
@@ -73,7 +74,9 @@ async function defaultTenant(config: CloudConfig, now: Date): Promise<Tenant> {
 /**
  * The cloud process: the composition root. The installation's parts (the platform's stores of
  * accounts and tenants, the MQTT broker, the API) are shared; each tenant runs in a cell of its own
- * (cloud/tenant-cell.ts: its stores, journal, InfluxDB database, registry, rules, alerts...).
+ * (cloud/tenant-cell.ts: its stores, journal, InfluxDB database, registry, rules, alerts...). The
+ * stores are SQLite files under DATA_DIR, or with DATABASE_URL one PostgreSQL database the nodes of
+ * a cluster share.
  * Each part is built by its factory from what it uses, started in this order, and stopped in
  * reverse (points not yet in InfluxDB stay in the journals); if one fails to start, those started
  * before it are stopped.
@@ -138,7 +141,12 @@ export class Cloud {
         return cells.get(tenant) ? undefined : `its tenant ${tenant} is not running`;
       };
       const upgraded = upgradeSingleCityLayout(config.DATA_DIR, log);
-      const stores = await start(sqliteStoresFeature(config.DATA_DIR));
+      // Cluster mode: the state the nodes share in PostgreSQL; else SQLite files under DATA_DIR.
+      const stores = await start(
+        config.DATABASE_URL
+          ? postgresStoresFeature(config.DATABASE_URL, log)
+          : sqliteStoresFeature(config.DATA_DIR),
+      );
       const { audit, users, tokens, sessions } = stores.platform;
       const mqtt = brokerFeature({
         credentialsFile: config.CREDENTIALS_FILE,

@@ -75,8 +75,9 @@ export const cloudConfig = z.object({
   CREDENTIALS_FILE: z.string().optional(),
   /**
    * PostgreSQL for the state cluster nodes share (docs/scale-out.md): accounts, tenants and each
-   * tenant's registry, rules, alerts, commands, audit log and dead letters. Unset (the default): the
-   * embedded SQLite databases under DATA_DIR, and no PostgreSQL is needed.
+   * tenant's stores (registry, rules, alerts, commands, notifications, gateway configurations, open
+   * data, audit log, dead letters). Unset (the default): the embedded SQLite databases under
+   * DATA_DIR, and no PostgreSQL is needed.
    */
   DATABASE_URL: z
     .url({

@@ -1,52 +1,28 @@
 import type { Logger } from 'pino';
-import type { AuditLog } from './access/audit.ts';
 import { PostgresAuditLog } from './access/postgres-audit.ts';
 import { PostgresSessionStore } from './access/postgres-sessions.ts';
 import { PostgresTokenStore } from './access/postgres-tokens.ts';
 import { PostgresUserStore } from './access/postgres-users.ts';
-import type { SessionStore } from './access/sessions.ts';
-import type { TokenStore } from './access/tokens.ts';
-import type { UserStore } from './access/users.ts';
 import { PostgresAlertStore } from './alerts/postgres-store.ts';
 import { PostgresCommandStore } from './commands/postgres-store.ts';
-import type { CommandStore } from './commands/store.ts';
 import { PostgresDeadLetterStore } from './dead-letters/postgres-store.ts';
-import type { DeadLetterStore, DeadLetterStoreOptions } from './dead-letters/store.ts';
+import { PostgresGatewayConfigStore } from './gateway-config/postgres-store.ts';
+import { PostgresDeliveryLog } from './notifications/postgres-delivery-log.ts';
+import { PostgresSentKeys } from './notifications/postgres-sent-keys.ts';
 import { PostgresDatasetStore } from './open-data/postgres-store.ts';
-import type { DatasetStore } from './open-data/store.ts';
-import { PostgresDatabase } from './postgres/database.ts';
+import { PostgresDatabase, redacted } from './postgres/database.ts';
 import { PostgresRegistryStore } from './registry/postgres-store.ts';
-import type { RegistryStore } from './registry/store.ts';
 import { PostgresRuleStateStore } from './rules/postgres-state.ts';
 import { PostgresRuleStore } from './rules/postgres-store.ts';
-import type { RuleStore } from './rules/store.ts';
+import type { StoresFeature } from './store-features.ts';
+import type { CellStores, PlatformStores } from './stores.ts';
 import { PostgresTenantStore } from './tenants/postgres-store.ts';
-import type { TenantStore } from './tenants/store.ts';
-
-/** The installation's stores (the `platform` schema). */
-export interface PlatformStores {
-  users: UserStore;
-  tokens: TokenStore;
-  sessions: SessionStore;
-  tenants: TenantStore;
-  /** The region's audit log. */
-  audit: AuditLog;
-  /** Letters of no tenant (refused before their tenant was known). */
-  deadLetters(options: DeadLetterStoreOptions): DeadLetterStore;
-}
 
 /** One tenant's stores (its schema `t_<id>`). */
-export interface TenantStores {
-  registry: RegistryStore;
+export interface TenantStores extends CellStores {
   /** Answers open alerts and rule state from memory: see their doc comments for two nodes. */
   alerts: PostgresAlertStore;
-  rules: RuleStore;
   ruleStates: PostgresRuleStateStore;
-  commands: CommandStore;
-  audit: AuditLog;
-  deadLetters(options: DeadLetterStoreOptions): DeadLetterStore;
-  /** Its open datasets and catalogue settings. */
-  datasets: DatasetStore;
 }
 
 export interface PostgresStores {
@@ -91,9 +67,50 @@ export async function openPostgresStores(
         audit: new PostgresAuditLog(schema),
         deadLetters: (letterOptions) => new PostgresDeadLetterStore(schema, letterOptions),
         datasets: new PostgresDatasetStore(schema),
+        deliveries: new PostgresDeliveryLog(schema),
+        sentKeys: new PostgresSentKeys(schema),
+        gatewayConfigs: new PostgresGatewayConfigStore(schema),
       };
     },
     dropTenant: (id) => database.dropTenant(id),
     close: () => database.close(),
+  };
+}
+
+/**
+ * Cluster mode's stores as the cloud process starts them: connected (and the platform schema
+ * migrated) at start, each tenant's schema opened when its cell starts, the pool ended at stop.
+ */
+export function postgresStoresFeature(url: string, log: Logger): StoresFeature {
+  let stores: PostgresStores | undefined;
+  const running = () => {
+    if (!stores) throw new Error(`PostgreSQL at ${redacted(url)} is not connected`);
+    return stores;
+  };
+  return {
+    name: 'PostgreSQL stores',
+    get platform(): PlatformStores {
+      return running().platform;
+    },
+    async start() {
+      stores = await openPostgresStores(url, { log });
+    },
+    stop: () => stores?.close(),
+    cell(tenant) {
+      let cell: CellStores | undefined;
+      return {
+        name: 'stores',
+        get stores(): CellStores {
+          if (!cell) throw new Error(`the stores of tenant ${tenant} are not open`);
+          return cell;
+        },
+        async start() {
+          cell = await running().tenant(tenant);
+        },
+      };
+    },
+    async dropTenant(tenant) {
+      await running().dropTenant(tenant);
+    },
   };
 }

@@ -5,6 +5,8 @@ import {
   auditTables,
   commandTables,
   deadLetterTables,
+  gatewayConfigTables,
+  notificationTables,
   openDataTables,
   registryTables,
   ruleTables,
@@ -30,7 +32,8 @@ export const platformSchemaMigrations: readonly PgMigration[] = [
 
 /**
  * The migrations of a tenant's schema (`t_<id>`: registry, alerts, rules, rule state, commands,
- * audit log, dead letters), in order; only ever appended to.
+ * audit log, dead letters, open data, notifications, gateway configurations), in order; only ever
+ * appended to.
  */
 export const tenantSchemaMigrations: readonly PgMigration[] = [
   {
@@ -38,4 +41,8 @@ export const tenantSchemaMigrations: readonly PgMigration[] = [
     up: run(registryTables, alertTables, ruleTables, commandTables, auditTables, deadLetterTables),
   },
   { name: 'open datasets and the open-data catalogue (issue 15)', up: run(openDataTables) },
+  {
+    name: 'notification deliveries and sent keys, gateway configurations (issue 16)',
+    up: run(notificationTables, gatewayConfigTables),
+  },
 ];

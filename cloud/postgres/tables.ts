@@ -126,3 +126,25 @@ CREATE TABLE ${s}.tenants (id ${text} PRIMARY KEY, record TEXT NOT NULL);`;
 export const openDataTables = (s: string) => `
 CREATE TABLE ${s}.open_datasets (id ${text} PRIMARY KEY, definition TEXT NOT NULL);
 CREATE TABLE ${s}.open_data_catalogue (one INTEGER PRIMARY KEY CHECK (one = 1), settings TEXT NOT NULL);`;
+
+/** `seq` orders deliveries created at the same instant (SQLite's rowid). */
+export const notificationTables = (s: string) => `
+CREATE TABLE ${s}.notification_deliveries (
+  id ${text} PRIMARY KEY, seq BIGSERIAL NOT NULL, channel ${text} NOT NULL, event TEXT NOT NULL,
+  subject_id ${text} NOT NULL, transition TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+  last_status INTEGER, last_error TEXT, created_at ${text} NOT NULL, updated_at ${text} NOT NULL
+);
+CREATE INDEX notification_deliveries_subject ON ${s}.notification_deliveries (subject_id);
+CREATE INDEX notification_deliveries_created ON ${s}.notification_deliveries (created_at DESC, seq DESC);
+CREATE TABLE ${s}.notification_sent (
+  subject_id ${text} NOT NULL, transition ${text} NOT NULL, channel ${text} NOT NULL,
+  state TEXT NOT NULL, claimed_at ${text} NOT NULL, settled_at ${text},
+  PRIMARY KEY (subject_id, transition, channel)
+);
+CREATE INDEX notification_sent_claimed ON ${s}.notification_sent (claimed_at);`;
+
+/** The change is kept without its version (JSON text, its keys in order); the version is a column. */
+export const gatewayConfigTables = (s: string) => `
+CREATE TABLE ${s}.gateway_configs (
+  gateway_id ${text} PRIMARY KEY, version INTEGER NOT NULL, change TEXT NOT NULL, updated_at ${text} NOT NULL
+);`;

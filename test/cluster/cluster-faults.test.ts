@@ -1,17 +1,23 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tenantSchemaName } from '../../cloud/postgres/schema-name.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
 import { type LocalInfluxd, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { startLocalCluster } from '../../scripts/cluster/local-cluster.ts';
 import { streamingCity } from '../../scripts/streaming-city.ts';
+import { defaultTenantId } from '../../shared/ids.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
-import { getJson, silentLog } from '../helpers/cloud.ts';
+import { apiFetch, getJson, silentLog, testAdminToken } from '../helpers/cloud.ts';
 import { cloudProcessEnv } from '../helpers/cloud-process-env.ts';
+import { startCutProxy } from '../helpers/cut-proxy.ts';
+import { testDatabase } from '../helpers/postgres.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
+// Registered first, so dropped last: after the cluster's nodes have stopped.
+const database = testDatabase();
 const cleanups = cleanupsAfterAll();
 
 interface NodeHealth {
@@ -26,8 +32,8 @@ interface WorkerHealth {
 const health = async <T>(url: string) => (await getJson<T>(url)).body;
 const ready = async (url: string) => (await fetch(`${url}/ready`).catch(() => undefined))?.status === 200;
 
-describe('cluster mode under faults: two nodes behind HAProxy, two storage workers, NATS JetStream', () => {
-  it('stores every reading the devices produced exactly once through a node kill, a worker kill, a NATS restart and a 30 s InfluxDB cut', {
+describe('cluster mode under faults: two nodes behind HAProxy, two storage workers, NATS JetStream, PostgreSQL', () => {
+  it('stores every reading the devices produced exactly once through a node kill, a worker kill, a PostgreSQL cut, a NATS restart and a 30 s InfluxDB cut; the nodes share their state in PostgreSQL', {
     timeout: 240_000,
   }, async () => {
     const dir = await tempDir('cluster-faults');
@@ -36,6 +42,12 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     cleanups.push(() => influxd.stop());
     const influxPort = Number(new URL(influxd.url).port);
     const fleet = generateFleet({ seed: 41, devices: 60, devicesPerGateway: 10 });
+    // The nodes' shared state: a database of this test's own, behind a proxy the test can cut.
+    const pool = await database.pool();
+    const server = new URL(database.url);
+    const pgProxy = await startCutProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    cleanups.push(() => pgProxy.stop());
+    const databaseUrl = Object.assign(new URL(database.url), { port: String(pgProxy.port) }).toString();
     const { env, secrets } = await cloudProcessEnv({
       dir: dir.path,
       fleet,
@@ -44,6 +56,8 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
       extra: {
         CREDENTIALS_FILE: join(dir.path, 'cloud', 'gateway-credentials.json'),
         JETSTREAM_PUBLISH_TIMEOUT_S: '2',
+        DATABASE_URL: databaseUrl,
+        ADMIN_TOKEN: testAdminToken,
       },
     });
     const cluster = await startLocalCluster({
@@ -63,7 +77,14 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     });
     cleanups.push(() => city.stop());
     const stopStream = city.stream(50);
+    const apiOf = (i: number) => `http://127.0.0.1:${cluster.nodeEnvs[i]?.HTTP_PORT}/api/v1`;
     const nodeUrl = (i: number) => `http://127.0.0.1:${cluster.nodeEnvs[i]?.HTTP_PORT}/health`;
+    const accepted = async () =>
+      ((await health<NodeHealth>(nodeUrl(0))).counters.readings_accepted ?? 0) +
+      ((await health<NodeHealth>(nodeUrl(1))).counters.readings_accepted ?? 0);
+    // What a node's API reads from PostgreSQL on every call: the tokens (with a token of `secret`).
+    const tokensStatus = async (i: number, secret = testAdminToken) =>
+      (await apiFetch(`${apiOf(i)}/tokens`, { headers: { authorization: `Bearer ${secret}` } })).status;
     const workerUrl = (i: number) => cluster.workers[i]?.healthUrl as string;
     const written = async (i: number) =>
       (await health<WorkerHealth>(workerUrl(i))).counters.influx_points_written ?? 0;
@@ -73,7 +94,22 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
       async () => (await written(0)) > 200 && (await written(1)) > 200,
     );
 
+    // A token created through one node works through the other, and its audit entry is there too.
+    const created = await apiFetch(`${apiOf(0)}/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'cluster-ops', role: 'admin' }),
+    });
+    expect(created.status).toBe(201);
+    const { id: tokenId, token } = (await created.json()) as { id: string; token: string };
+    expect(await tokensStatus(1, token)).toBe(200);
+    const audit = await getJson<{ items: { action: string; target: string }[] }>(`${apiOf(1)}/audit`);
+    expect(audit.body.items).toContainEqual(
+      expect.objectContaining({ action: 'token.create', target: tokenId }),
+    );
+
     // A node dies: its gateways reconnect through HAProxy to the other one.
+    const killedAt = new Date().toISOString();
     await cluster.killNode(0);
     await waitFor(
       'every gateway on the surviving node',
@@ -82,13 +118,46 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
         (await health<NodeHealth>(nodeUrl(1))).mqtt.connectedClients === fleet.gateways.length,
       30_000,
     );
+    // What the surviving node saw of a device reaches PostgreSQL, and the restarted node reads it there.
+    const device = fleet.devices[0]?.id as string;
+    const lastSeenInDatabase = async () =>
+      (
+        await pool.query<{ last_seen: string | null }>(
+          `SELECT last_seen FROM ${tenantSchemaName(defaultTenantId)}.devices WHERE id = $1`,
+          [device],
+        )
+      ).rows[0]?.last_seen ?? '';
+    await waitFor(
+      'the device seen after the kill, in PostgreSQL',
+      async () => (await lastSeenInDatabase()) > killedAt,
+    );
+    const seenThrough1 = await lastSeenInDatabase();
     await cluster.startNode(0);
+    const seen = await getJson<{ lastSeen?: string }>(`${apiOf(0)}/devices/${device}`);
+    expect((seen.body.lastSeen ?? '') >= seenThrough1).toBe(true);
 
     // A storage worker dies: the other one takes its batches (after the ack wait) and the rest.
     const before = await written(1);
     await cluster.killWorker(0);
     await waitFor('the surviving worker writing on', async () => (await written(1)) > before + 500, 30_000);
     await cluster.startWorker(0);
+
+    // PostgreSQL's connections are cut (as by a restart of it): ingest goes on through JetStream, the
+    // API answers 500 where it needs the database, and both nodes reconnect by themselves.
+    pgProxy.cut();
+    const acceptedAtCut = await accepted();
+    expect([await tokensStatus(0), await tokensStatus(1)]).toEqual([500, 500]);
+    await waitFor(
+      'ingest going on without PostgreSQL',
+      async () => (await accepted()) > acceptedAtCut + 500,
+      30_000,
+    );
+    pgProxy.restore();
+    await waitFor(
+      'both nodes reading PostgreSQL again',
+      async () => (await tokensStatus(0, token)) === 200 && (await tokensStatus(1, token)) === 200,
+      30_000,
+    );
 
     // NATS restarts: the nodes refuse meanwhile (no PUBACK), reconnect by themselves and accept again.
     await cluster.nats.restart();
@@ -105,9 +174,6 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     );
 
     // InfluxDB is cut for 30 s: the nodes keep acknowledging into the stream; the workers retry.
-    const accepted = async () =>
-      ((await health<NodeHealth>(nodeUrl(0))).counters.readings_accepted ?? 0) +
-      ((await health<NodeHealth>(nodeUrl(1))).counters.readings_accepted ?? 0);
     await influxd.stop();
     const acceptedBefore = await accepted();
     await new Promise((r) => setTimeout(r, 30_000));
