@@ -1,26 +1,26 @@
-import { pino } from 'pino';
 import type { Owner } from '../cloud/access/owner.ts';
 import { role } from '../cloud/access/roles.ts';
 import { ScopedTokenStore } from '../cloud/access/scoped-tokens.ts';
-import { SqliteTokenStore } from '../cloud/access/tokens.ts';
-import { openPlatformDb } from '../cloud/platform-db.ts';
+import type { CloudConfig } from '../cloud/config.ts';
+import { openToolStores } from './tool-stores.ts';
 
 export const tokenUsage =
   'npm run provision -- token add <name> viewer|operator|admin | token list | token revoke <id>';
 
 /**
- * API tokens of one tenant (or of the region) in the platform database (DATA_DIR/platform.db): the
+ * API tokens of one tenant (or of the region) in the platform's stores (DATA_DIR/platform.db, or the
+ * PostgreSQL database of DATABASE_URL): the
  * first admin token of a deployment is made here; further ones can be made over the API by an admin.
  */
 export async function tokenCommand(
-  dataDir: string,
+  config: Pick<CloudConfig, 'DATA_DIR' | 'DATABASE_URL'>,
   verb: string | undefined,
   args: string[],
   owner: Owner,
 ): Promise<void> {
-  const db = openPlatformDb(dataDir, pino({ level: 'warn' }));
+  const stores = await openToolStores(config);
   try {
-    const tokens = new ScopedTokenStore(new SqliteTokenStore(db), owner.tenant);
+    const tokens = new ScopedTokenStore(stores.platform.tokens, owner.tenant);
     if (verb === 'list') {
       for (const t of await tokens.list())
         console.log(`${t.id}\t${t.role}\t${t.name}\tcreated ${t.createdAt}${t.revoked ? '\tREVOKED' : ''}`);
@@ -43,6 +43,6 @@ export async function tokenCommand(
     }
     throw new Error(`usage: ${tokenUsage}`);
   } finally {
-    db.close();
+    await stores.close();
   }
 }

@@ -1,19 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import type { z } from 'zod';
-import { SqliteAuditLog } from '../cloud/access/audit.ts';
 import { BrowserSessions } from '../cloud/access/browser-sessions.ts';
 import type { Owner } from '../cloud/access/owner.ts';
 import { role } from '../cloud/access/roles.ts';
 import { ScopedUserStore } from '../cloud/access/scoped-users.ts';
-import { SqliteSessionStore } from '../cloud/access/sessions.ts';
 import { UserAdmin, type UserView } from '../cloud/access/user-admin.ts';
-import { newPassword, SqliteUserStore, username } from '../cloud/access/users.ts';
+import { newPassword, username } from '../cloud/access/users.ts';
 import type { CloudConfig } from '../cloud/config.ts';
-import { openPlatformDb } from '../cloud/platform-db.ts';
-import { openSqlite } from '../cloud/sqlite/sqlite.ts';
+import { openToolStores } from './tool-stores.ts';
 
 export const userUsage =
   'npm run provision -- user add <username> --role viewer|operator|admin [--password-file F]\n' +
@@ -45,32 +40,30 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 }
 
 /**
- * Console users of one tenant (or of the region) in the platform database (DATA_DIR/platform.db):
+ * Console users of one tenant (or of the region) in the platform's stores (DATA_DIR/platform.db, or
+ * the PostgreSQL database of DATABASE_URL):
  * the first admin of a deployment is made here; further users by an admin in the console. Changes
  * are audited in the region's audit log with the actor `provision`.
  */
 export async function userCommand(
-  config: Pick<CloudConfig, 'DATA_DIR' | 'SESSION_IDLE_MINUTES' | 'SESSION_MAX_HOURS'>,
+  config: Pick<CloudConfig, 'DATA_DIR' | 'DATABASE_URL' | 'SESSION_IDLE_MINUTES' | 'SESSION_MAX_HOURS'>,
   verb: string | undefined,
   args: string[],
   options: UserOptions,
   owner: Owner,
 ): Promise<void> {
-  const db = openPlatformDb(config.DATA_DIR, pino({ level: 'warn' }));
-  let auditDb = db;
+  const stores = await openToolStores(config);
   try {
-    const users = new ScopedUserStore(new SqliteUserStore(db), owner.tenant);
+    const users = new ScopedUserStore(stores.platform.users, owner.tenant);
     const now = () => new Date();
     const policy = {
       idleMs: config.SESSION_IDLE_MINUTES * 60_000,
       maxMs: config.SESSION_MAX_HOURS * 3_600_000,
     };
-    const sessions = new BrowserSessions({ store: new SqliteSessionStore(db), users, policy, now });
+    const sessions = new BrowserSessions({ store: stores.platform.sessions, users, policy, now });
     const admin = new UserAdmin({ users, sessions, now });
     // Recorded where the account belongs: its tenant's audit log (shown to that tenant's admins), or the region's.
-    auditDb =
-      owner.tenant === null ? db : openSqlite(join(config.DATA_DIR, 'tenants', owner.tenant, 'cloud.db'));
-    const audit = new SqliteAuditLog(auditDb);
+    const audit = owner.tenant === null ? stores.platform.audit : await stores.tenantAudit(owner.tenant);
     const record = (action: string, target: string, before: UserView | null, after: UserView) =>
       audit.record({ at: now().toISOString(), actor: 'provision', action, target, before, after });
     if (verb === 'list') {
@@ -121,7 +114,6 @@ export async function userCommand(
     }
     throw new Error(`usage: ${userUsage}`);
   } finally {
-    if (auditDb !== db) auditDb.close();
-    db.close();
+    await stores.close();
   }
 }

@@ -79,7 +79,7 @@ async function checkGatewayQuota(tenant: string, gateway: string): Promise<void>
 async function main(): Promise<void> {
   if (noun === 'token')
     return tokenCommand(
-      DATA_DIR,
+      config,
       verb,
       [id, ...rest].filter((a): a is string => a !== undefined),
       owner,

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
-import { startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { apiFetch, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { testDatabase } from '../helpers/postgres.ts';
+import { provisionCli } from '../helpers/provision-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { asRegion, createTenant, loket, writeTownFolders } from '../helpers/tenants.ts';
 
@@ -68,5 +69,17 @@ describe('the cloud with DATABASE_URL: its stores in PostgreSQL, none in DATA_DI
     expect(deleted.status).toBe(204);
     expect(await schemas()).toEqual(['platform']);
     expect((await pool.query('SELECT id FROM platform.tenants')).rows).toEqual([]);
+  });
+
+  it('npm run provision makes a token where the cloud reads it (DATABASE_URL)', async () => {
+    const out = await provisionCli(cloud.dataDir, ['token', 'add', 'night-shift', 'admin', '--region'], {
+      DATABASE_URL: database.url,
+    });
+    const secret = out.trim().split('\n').at(-1) as string;
+    const listed = await apiFetch(`${cloud.apiUrl}/api/v1/tenants`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(listed.status).toBe(200);
+    expect(existsSync(join(cloud.dataDir, 'platform.db'))).toBe(false);
   });
 });
