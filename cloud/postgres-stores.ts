@@ -97,7 +97,7 @@ export function postgresStoresFeature(url: string, log: Logger): StoresFeature {
     },
     stop: () => stores?.close(),
     cell(tenant) {
-      let cell: CellStores | undefined;
+      let cell: TenantStores | undefined;
       return {
         name: 'stores',
         get stores(): CellStores {
@@ -106,6 +106,10 @@ export function postgresStoresFeature(url: string, log: Logger): StoresFeature {
         },
         async start() {
           cell = await running().tenant(tenant);
+        },
+        // Stopped after the cell's other features: the alerts and rule state they wrote behind go in.
+        async stop() {
+          await Promise.all([cell?.alerts.settled(), cell?.ruleStates.settled()]);
         },
       };
     },

@@ -52,6 +52,11 @@ export class PostgresAlertStore implements AlertStore {
     return store;
   }
 
+  /** Resolves once every write called so far has reached the database (or failed). */
+  settled(): Promise<void> {
+    return this.writes.settled();
+  }
+
   /**
    * Reads the open alerts from the database again, after the writes called before it; what this node
    * changes meanwhile (its writes queued behind the read) is kept.
