@@ -143,13 +143,15 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     await cluster.startWorker(0);
 
     // PostgreSQL's connections are cut (as by a restart of it): ingest goes on through JetStream, the
-    // API answers 500 where it needs the database, and both nodes reconnect by themselves.
+    // API answers 500 where it needs the database, and both nodes reconnect by themselves. The cut
+    // lasts until the nodes have tried to come back several times (the registry writes every second).
     pgProxy.cut();
     const acceptedAtCut = await accepted();
     expect([await tokensStatus(0), await tokensStatus(1)]).toEqual([500, 500]);
+    const refusedAtCut = pgProxy.refused;
     await waitFor(
-      'ingest going on without PostgreSQL',
-      async () => (await accepted()) > acceptedAtCut + 500,
+      'ingest going on while the nodes find no PostgreSQL',
+      async () => (await accepted()) > acceptedAtCut + 500 && pgProxy.refused >= refusedAtCut + 6,
       30_000,
     );
     pgProxy.restore();

@@ -9,8 +9,10 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 export async function startCutProxy(target: { host: string; port: number }) {
   const sockets = new Set<Socket>();
   let cut = false;
+  let refused = 0;
   const server = createServer((client) => {
     if (cut) {
+      refused++;
       client.destroy();
       return;
     }
@@ -32,6 +34,10 @@ export async function startCutProxy(target: { host: string; port: number }) {
   await once(server, 'listening');
   return {
     port: (server.address() as AddressInfo).port,
+    /** Connections ended at once because the proxy was cut (clients trying to come back). */
+    get refused() {
+      return refused;
+    },
     /** Ends every connection and refuses new ones until `restore()`. */
     cut() {
       cut = true;
