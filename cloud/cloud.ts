@@ -10,6 +10,7 @@ import { brokerFeature, mqttListenersFeature } from './broker/feature.ts';
 import { GatewayOutbound } from './broker/outbound.ts';
 import type { RefusedPublish } from './broker/refusals.ts';
 import { clusterJournalFeature } from './cluster/feature.ts';
+import { gatewayCommandEvents } from './cluster/gateway-commands.ts';
 import type { CloudConfig } from './config.ts';
 import { deadLettersFeature } from './dead-letters/feature.ts';
 import type { UplinkMessage } from './ingest/ingest.ts';
@@ -163,9 +164,8 @@ export class Cloud {
         onUplink: (message, tenant) => uplink(message, tenant),
         onRefused: (message) => refused(message),
         gateways: {
-          onGatewayListening: (gateway, tenant) =>
-            cells.get(tenant)?.commands.gateways.onGatewayListening(gateway),
-          onGatewayGone: (gateway, tenant) => cells.get(tenant)?.commands.gateways.onGatewayGone(gateway),
+          onGatewayListening: (gateway, tenant) => void gateways.onGatewayListening(gateway, tenant),
+          onGatewayGone: (gateway, tenant) => gateways.onGatewayGone(gateway, tenant),
           onDelivered: (topic, payload, tenant) =>
             cells.get(tenant)?.commands.gateways.onDelivered(topic, payload),
         },
@@ -179,8 +179,15 @@ export class Cloud {
       });
       // Cluster mode: every tenant's journal is its subject of the shared JetStream stream.
       const cluster = config.NATS_URL
-        ? await start(clusterJournalFeature({ config: { ...config, NATS_URL: config.NATS_URL }, log }))
+        ? await start(
+            clusterJournalFeature({ config: { ...config, NATS_URL: config.NATS_URL }, log, counters }),
+          )
         : undefined;
+      const gateways = gatewayCommandEvents({
+        commandsOf: (tenant) => cells.get(tenant)?.commands,
+        relay: cluster?.commands,
+        log,
+      });
       const startCell = (tenant: Tenant): Promise<TenantCell> => {
         const id = tenant.id;
         const paths = tenantPaths(config, id);
@@ -220,6 +227,7 @@ export class Cloud {
           },
           onFatal,
           sharedJournal: cluster && ((parts) => cluster.journalOf(id, parts)),
+          forwardCommand: cluster && ((record) => cluster.commands.forward(id, record)),
         });
       };
       // Gateways connect to the embedded broker, or to the city's own one (MQTT_EXTERNAL_URL).
@@ -290,9 +298,8 @@ export class Cloud {
               refusal: tenantRefusal,
               onUplink: uplink,
               onRefused: refused,
-              onGatewayListening: (gateway, tenant) =>
-                cells.get(tenant)?.commands.gateways.onGatewayListening(gateway),
-              onGatewayGone: (gateway, tenant) => cells.get(tenant)?.commands.gateways.onGatewayGone(gateway),
+              onGatewayListening: (gateway, tenant) => void gateways.onGatewayListening(gateway, tenant),
+              onGatewayGone: gateways.onGatewayGone,
               log,
               counters,
             }),

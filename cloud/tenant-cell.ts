@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type Clock, realMs } from '../shared/clock.ts';
 import { commandsFeature } from './commands/feature.ts';
+import type { CommandRecord } from './commands/store.ts';
 import type { CloudConfig } from './config.ts';
 import { snapshotsFeature } from './dashboards/snapshots-feature.ts';
 import { deadLettersFeature } from './dead-letters/feature.ts';
@@ -56,6 +57,8 @@ export interface TenantCellDeps {
    * the cell has its own SQLite journal drained by its storage thread (the embedded default).
    */
   sharedJournal?: (parts: { counters: Counters; log: Logger; now: () => Date }) => CellJournal;
+  /** Cluster mode: hands a command to the node holding its gateway (cloud/cluster/command-relay.ts). */
+  forwardCommand?: (record: CommandRecord) => Promise<boolean>;
 }
 
 /**
@@ -166,6 +169,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         now,
         send,
         onChange: (record) => live.bus.emit('command', record),
+        forward: deps.forwardCommand,
       }),
     );
     await start(live);

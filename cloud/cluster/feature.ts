@@ -1,22 +1,35 @@
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
 import { logInfluxClientTo } from '../storage/influx.ts';
+import { CommandRelay } from './command-relay.ts';
 import { JetStreamJournal } from './jetstream-journal.ts';
 import { NatsLink } from './nats-link.ts';
-import { type JetStreamVariables, jetStreamSettings } from './settings.ts';
+import { type CommandRelayVariables, type JetStreamVariables, jetStreamSettings } from './settings.ts';
+
+/** How long a node waits for the holder of a gateway to take a command before leaving it in the store. */
+const forwardTimeoutMs = 2_000;
 
 /**
  * Cluster mode's journal: the node's connection to NATS (made at start, waiting for NATS if it is not
- * up yet) and, for each tenant, its journal on the shared stream.
+ * up yet), for each tenant its journal on the shared stream, and the relay of commands to the node
+ * holding their gateway.
  */
 export function clusterJournalFeature(deps: {
-  config: JetStreamVariables & { NATS_URL: string };
+  config: JetStreamVariables & { NATS_URL: string } & CommandRelayVariables;
   log: Logger;
+  counters: Counters;
 }) {
   const link = new NatsLink(jetStreamSettings(deps.config), deps.log);
   return {
     name: 'nats',
     link,
+    commands: new CommandRelay({
+      connection: () => link.connection,
+      prefix: deps.config.NATS_COMMAND_SUBJECT_PREFIX,
+      timeoutMs: forwardTimeoutMs,
+      log: deps.log,
+      counters: deps.counters,
+    }),
     start: () => {
       // The node still writes InfluxDB itself (status snapshots): the client's messages go to its log,
       // as the storage feature arranges in the embedded default.

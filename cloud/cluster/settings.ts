@@ -40,6 +40,20 @@ export const jetStreamVariables = {
   JETSTREAM_ACK_WAIT_S: seconds.default(30),
 };
 
+/** What only the cloud nodes read: commands across the nodes (cloud/cluster/command-relay.ts). */
+export const commandRelayVariables = {
+  /**
+   * Command subjects are <prefix>.<tenant>.<gateway> on core NATS; must not overlap the journal's
+   * subjects (JETSTREAM_SUBJECT_PREFIX), or the stream would take the commands in.
+   */
+  NATS_COMMAND_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, 'dot-separated tokens')
+    .default('city.commands'),
+};
+
+export type CommandRelayVariables = z.infer<z.ZodObject<typeof commandRelayVariables>>;
+
 const jetStreamObject = z.object(jetStreamVariables);
 export type JetStreamVariables = z.infer<typeof jetStreamObject>;
 

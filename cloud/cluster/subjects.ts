@@ -19,3 +19,22 @@ export function tenantOfSubject(prefix: string, subject: string): string | undef
   const tenant = subject.slice(prefix.length + 1);
   return /^[a-z0-9][a-z0-9-]*$/.test(tenant) ? tenant : undefined;
 }
+
+/**
+ * A gateway's command subject (`city.commands.<tenant>.<gateway>`): the node whose broker holds the
+ * gateway's MQTT connection subscribes to it, and a node that created a command for that gateway sends
+ * it there (cloud/cluster/command-relay.ts). Gateway ids ([a-z0-9_-]) are valid subject tokens.
+ */
+export function commandSubject(prefix: string, tenant: string, gateway: string): string {
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(gateway)) throw new Error(`not a gateway id for a subject: ${gateway}`);
+  return `${journalSubject(prefix, tenant)}.${gateway}`;
+}
+
+/**
+ * Whether a subject under one prefix can also be one under the other (one prefix is the other, or
+ * starts with it token by token): then the journal stream would take the commands in, or a command
+ * subject could name a journal.
+ */
+export function prefixesOverlap(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+}

@@ -14,6 +14,8 @@ export interface CommandsFeatureDeps {
   send(topic: string, body: object): void;
   /** Told of every command created and every status change (the live stream). */
   onChange?: (record: CommandRecord) => void;
+  /** Cluster mode: hands a command to the node holding its gateway (`CommandServiceOptions.forward`). */
+  forward?: (record: CommandRecord) => Promise<boolean>;
 }
 
 /** Commands to devices: the service, its store, and what the broker tells it about gateways. */
@@ -26,6 +28,7 @@ export function commandsFeature(deps: CommandsFeatureDeps) {
     now: deps.now,
     publish: (gatewayId, message) => deps.send(gatewayTopic(gatewayId, 'commands'), message),
     onChange: deps.onChange,
+    forward: deps.forward,
   });
   return {
     name: 'commands',

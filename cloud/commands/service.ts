@@ -16,12 +16,19 @@ export interface CommandServiceOptions {
   publish(gatewayId: string, message: CommandMessage): void;
   /** Told of every command created and of every change of its status, with the record as stored. */
   onChange?: (record: CommandRecord) => void;
+  /**
+   * Cluster mode: hands a command for a gateway not listening here to the node whose broker holds it
+   * (which sends it with `sendForwarded`); resolves whether one took it, never rejects. Without it, a
+   * gateway not listening here waits for its commands until it listens here.
+   */
+  forward?: (record: CommandRecord) => Promise<boolean>;
 }
 
 /**
  * Sends commands to devices through their gateways and tracks each one from pending to a final state.
  * A gateway that is not listening gets its undelivered commands when it subscribes again (after a
- * reconnect, or after a cloud restart), unless they expired first. What the broker and ingestion
+ * reconnect, or after a cloud restart), unless they expired first. In cluster mode a command for a
+ * gateway listening on another node is forwarded there, and the store is the nodes' shared one. What the broker and ingestion
  * call (listening, delivered, result) logs its own failures: their promises never reject.
  */
 export class CommandService {
@@ -64,7 +71,10 @@ export class CommandService {
     await this.options.store.insert(records);
     for (const record of records) this.changed(record);
     this.options.counters.add('commands_created', records.length);
+    const { forward } = this.options;
     for (const record of records) if (this.listening.has(record.gatewayId)) await this.send(record);
+    if (forward)
+      await Promise.all(records.filter((r) => !this.listening.has(r.gatewayId)).map((r) => forward(r)));
     return Promise.all(records.map(async (r) => (await this.options.store.get(r.id)) ?? r));
   }
 
@@ -97,6 +107,16 @@ export class CommandService {
       })(),
       `delivering the waiting commands of gateway ${gatewayId}`,
     );
+  }
+
+  /**
+   * Another node created this command for a gateway it does not hold: sends it if the gateway listens
+   * here; resolves whether it did.
+   */
+  async sendForwarded(record: CommandRecord): Promise<boolean> {
+    if (!this.listening.has(record.gatewayId)) return false;
+    await this.send(record);
+    return true;
   }
 
   gatewayGone(gatewayId: string): void {
