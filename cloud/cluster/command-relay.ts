@@ -26,7 +26,8 @@ export class CommandRelay {
     log: Logger;
     counters: Counters;
   };
-  private readonly held = new Map<string, Subscription>();
+  private readonly held = new Map<string, { subscription: Subscription; catchUp?: () => void }>();
+  private watching?: NatsConnection;
 
   constructor(options: CommandRelay['options']) {
     this.options = options;
@@ -35,41 +36,58 @@ export class CommandRelay {
   /**
    * Takes the gateway's commands from other nodes, to `sendHere`. Resolves once NATS has the
    * subscription, so that a command created anywhere after that is either forwarded here or already in
-   * the store when the node reads the gateway's waiting commands.
+   * the store when the node reads the gateway's waiting commands. `catchUp` is called whenever the
+   * connection to NATS comes back: commands created meanwhile could not be forwarded, and wait in the
+   * store for it to read.
    */
-  async hold(tenant: string, gateway: string, sendHere: SendHere): Promise<void> {
+  async hold(tenant: string, gateway: string, sendHere: SendHere, catchUp?: () => void): Promise<void> {
     const subject = commandSubject(this.options.prefix, tenant, gateway);
     if (this.held.has(subject)) return;
     const { log, counters } = this.options;
     const connection = this.options.connection();
-    this.held.set(
-      subject,
-      connection.subscribe(subject, {
-        callback: (error, message) => {
-          if (error) return log.warn({ err: error, subject }, 'command subscription failed');
-          const record = forwardedCommand(message.string(), gateway);
-          if (!record) {
-            counters.add('commands_forwarded_malformed');
-            log.warn({ subject }, 'forwarded command is not one for this gateway; ignored');
-            return void message.respond(notHere);
-          }
-          sendHere(record).then(
-            (sent) => message.respond(sent ? taken : notHere),
-            (failure: Error) => {
-              log.error({ err: failure, commandId: record.id, gateway }, 'forwarded command not sent');
-              message.respond(notHere);
-            },
-          );
-        },
-      }),
-    );
+    this.watch(connection);
+    const subscription = connection.subscribe(subject, {
+      callback: (error, message) => {
+        if (error) return log.warn({ err: error, subject }, 'command subscription failed');
+        const record = forwardedCommand(message.string(), gateway);
+        if (!record) {
+          counters.add('commands_forwarded_malformed');
+          log.warn({ subject }, 'forwarded command is not one for this gateway; ignored');
+          return void message.respond(notHere);
+        }
+        sendHere(record).then(
+          (sent) => message.respond(sent ? taken : notHere),
+          (failure: Error) => {
+            log.error({ err: failure, commandId: record.id, gateway }, 'forwarded command not sent');
+            message.respond(notHere);
+          },
+        );
+      },
+    });
+    this.held.set(subject, { subscription, catchUp });
     await connection.flush();
+  }
+
+  /** Calls the held gateways' `catchUp` after every reconnection (NATS resubscribes them by itself). */
+  private watch(connection: NatsConnection): void {
+    if (this.watching === connection) return;
+    this.watching = connection;
+    void (async () => {
+      for await (const status of connection.status()) {
+        if (status.type !== 'reconnect') continue;
+        this.options.log.info(
+          { gateways: this.held.size },
+          'NATS back: held gateways read their waiting commands',
+        );
+        for (const { catchUp } of this.held.values()) catchUp?.();
+      }
+    })();
   }
 
   /** The gateway is no longer connected here. */
   release(tenant: string, gateway: string): void {
     const subject = commandSubject(this.options.prefix, tenant, gateway);
-    this.held.get(subject)?.unsubscribe();
+    this.held.get(subject)?.subscription.unsubscribe();
     this.held.delete(subject);
   }
 

@@ -16,7 +16,8 @@ interface TenantCommands {
  * The broker's events about gateways (embedded or external broker), passed to their tenant's commands.
  * In cluster mode a gateway listening here also takes the commands other nodes create for it: its
  * subject is subscribed before its waiting commands are read from the shared store, so a command
- * created meanwhile on any node is either read here or forwarded here.
+ * created meanwhile on any node is either read here or forwarded here. After NATS was away, the
+ * gateway's waiting commands are read again (those created meanwhile could not be forwarded).
  */
 export function gatewayCommandEvents(deps: {
   commandsOf(tenant: string): TenantCommands | undefined;
@@ -30,7 +31,12 @@ export function gatewayCommandEvents(deps: {
       if (!commands) return Promise.resolve();
       if (!relay) return Promise.resolve(commands.gateways.onGatewayListening(gateway));
       return relay
-        .hold(tenant, gateway, (record) => commands.service.sendForwarded(record))
+        .hold(
+          tenant,
+          gateway,
+          (record) => commands.service.sendForwarded(record),
+          () => void commands.gateways.onGatewayListening(gateway),
+        )
         .catch((error: Error) =>
           log.error(
             { err: error, tenant, gateway },

@@ -1,20 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { connect } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { CommandRelay } from '../../cloud/cluster/command-relay.ts';
 import { gatewayCommandEvents } from '../../cloud/cluster/gateway-commands.ts';
 import { PostgresCommandStore } from '../../cloud/commands/postgres-store.ts';
 import { CommandService } from '../../cloud/commands/service.ts';
+import type { CommandRecord } from '../../cloud/commands/store.ts';
 import { Counters } from '../../cloud/monitoring/counters.ts';
 import { tenantSchemaMigrations } from '../../cloud/postgres/schema-migrations.ts';
 import type { DeviceRecord } from '../../cloud/registry/store.ts';
+import { startOwnNats } from '../../scripts/cluster/nats-server.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { silentLog } from '../helpers/cloud.ts';
 import { testDatabase } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-/** The machine's NATS (core NATS only: no stream), under a subject prefix of this run's own. */
-const natsUrl = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const cleanups = cleanupsAfterAll();
 const database = testDatabase();
 const tenant = 'brno';
@@ -33,8 +33,9 @@ const device = (id: string, gatewayId: string) =>
  * service on the shared PostgreSQL store, the relay on its own NATS connection, and the broker's
  * gateway events. What it publishes to its gateways is recorded.
  */
-async function startNode(prefix: string, schema: Awaited<ReturnType<typeof database.schema>>) {
-  const nc = await connect({ servers: natsUrl, name: 'command-relay test' });
+async function startNode(natsUrl: string, schema: Awaited<ReturnType<typeof database.schema>>) {
+  const prefix = 'city.commands';
+  const nc = await connect({ servers: natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
   const counters = new Counters();
   const relay = new CommandRelay({
     connection: () => nc,
@@ -68,9 +69,11 @@ async function startNode(prefix: string, schema: Awaited<ReturnType<typeof datab
 
 describe('commands across cluster nodes (real NATS, shared PostgreSQL store)', () => {
   it('reach the gateway on the node holding it, wait while it is connected nowhere, and are recorded once', async () => {
-    const prefix = `test-${randomBytes(4).toString('hex')}.commands`;
+    // A NATS of its own, to restart.
+    const nats = await startOwnNats();
+    cleanups.push(() => nats.stop());
     const schema = await database.schema(tenantSchemaMigrations);
-    const [a, b] = [await startNode(prefix, schema), await startNode(prefix, schema)];
+    const [a, b] = [await startNode(nats.url, schema), await startNode(nats.url, schema)];
     const command = { action: 'switch', on: true } as const;
 
     // gw-1 listens on B; the command is created through A.
@@ -83,8 +86,8 @@ describe('commands across cluster nodes (real NATS, shared PostgreSQL store)', (
     await b.service.delivered(sent?.id as string);
     await b.service.result('gw-1', {
       v: 1,
+      gatewayId: 'gw-1',
       commandId: sent?.id as string,
-      deviceId: 'lamp-1',
       status: 'succeeded',
       ts: new Date().toISOString(),
     });
@@ -97,6 +100,24 @@ describe('commands across cluster nodes (real NATS, shared PostgreSQL store)', (
     expect(queued?.status).toBe('pending');
     await b.gateways.onGatewayListening('gw-2', tenant);
     expect(b.published.at(-1)).toEqual({ gatewayId: 'gw-2', commandId: queued?.id });
+
+    // A command created while NATS was away could not be forwarded (it is only in the store): B
+    // reads it once its connection is back.
+    const at = new Date();
+    await a.store.insert([
+      {
+        ...(queued as CommandRecord),
+        id: randomUUID(),
+        status: 'pending',
+        createdAt: at.toISOString(),
+        expiresAt: new Date(at.getTime() + 60_000).toISOString(),
+      },
+    ]);
+    const [stranded] = (await a.store.list({ status: 'pending', limit: 1, offset: 0 })).items;
+    await nats.restart();
+    await waitFor('the stranded command sent by B', () =>
+      b.published.some((p) => p.commandId === stranded?.id),
+    );
 
     // B dies (its NATS connection with it); gw-1 reconnects to A, which sends what is created next itself.
     await b.stop();
