@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { commandRelayVariables, jetStreamVariables } from './cluster/settings.ts';
+import { gatewayRelayVariables, jetStreamVariables } from './cluster/settings.ts';
 import { prefixesOverlap } from './cluster/subjects.ts';
 
 const port = z
@@ -212,7 +212,7 @@ export const cloudConfig = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Cluster mode (NATS_URL set): the journal is a JetStream stream shared by the nodes (docs/scale-out.md). */
   ...jetStreamVariables,
-  ...commandRelayVariables,
+  ...gatewayRelayVariables,
 });
 export type CloudConfig = z.infer<typeof cloudConfig> & { CREDENTIALS_FILE: string };
 
@@ -230,9 +230,9 @@ export function loadCloudConfig(env: Record<string, string | undefined> = proces
   if (config.MQTTS_PORT !== undefined && (!config.MQTT_TLS_CERT || !config.MQTT_TLS_KEY)) {
     throw new ConfigError('invalid cloud configuration: MQTTS_PORT: needs MQTT_TLS_CERT and MQTT_TLS_KEY');
   }
-  if (prefixesOverlap(config.NATS_COMMAND_SUBJECT_PREFIX, config.JETSTREAM_SUBJECT_PREFIX)) {
+  if (prefixesOverlap(config.NATS_GATEWAY_SUBJECT_PREFIX, config.JETSTREAM_SUBJECT_PREFIX)) {
     throw new ConfigError(
-      'invalid cloud configuration: NATS_COMMAND_SUBJECT_PREFIX: must not overlap JETSTREAM_SUBJECT_PREFIX',
+      'invalid cloud configuration: NATS_GATEWAY_SUBJECT_PREFIX: must not overlap JETSTREAM_SUBJECT_PREFIX',
     );
   }
   if (config.MQTT_TLS_CA !== undefined && config.MQTTS_PORT === undefined) {

@@ -2,7 +2,7 @@ import { ErrorCode, type NatsConnection, type NatsError, type Subscription } fro
 import type { Logger } from 'pino';
 import { type CommandRecord, commandRecord } from '../commands/store.ts';
 import type { Counters } from '../monitoring/counters.ts';
-import { commandSubject } from './subjects.ts';
+import { gatewaySubject } from './subjects.ts';
 
 /** Sends a command forwarded from another node to a gateway connected here; resolves whether it did. */
 export type SendHere = (record: CommandRecord) => Promise<boolean>;
@@ -41,7 +41,7 @@ export class CommandRelay {
    * store for it to read.
    */
   async hold(tenant: string, gateway: string, sendHere: SendHere, catchUp?: () => void): Promise<void> {
-    const subject = commandSubject(this.options.prefix, tenant, gateway);
+    const subject = gatewaySubject(this.options.prefix, tenant, gateway, 'commands');
     if (this.held.has(subject)) return;
     const { log, counters } = this.options;
     const connection = this.options.connection();
@@ -86,7 +86,7 @@ export class CommandRelay {
 
   /** The gateway is no longer connected here. */
   release(tenant: string, gateway: string): void {
-    const subject = commandSubject(this.options.prefix, tenant, gateway);
+    const subject = gatewaySubject(this.options.prefix, tenant, gateway, 'commands');
     this.held.get(subject)?.subscription.unsubscribe();
     this.held.delete(subject);
   }
@@ -97,7 +97,7 @@ export class CommandRelay {
    */
   async forward(tenant: string, record: CommandRecord): Promise<boolean> {
     const { log, counters, timeoutMs } = this.options;
-    const subject = commandSubject(this.options.prefix, tenant, record.gatewayId);
+    const subject = gatewaySubject(this.options.prefix, tenant, record.gatewayId, 'commands');
     try {
       const answer = await this.options
         .connection()

@@ -4,7 +4,7 @@ import { logInfluxClientTo } from '../storage/influx.ts';
 import { CommandRelay } from './command-relay.ts';
 import { JetStreamJournal } from './jetstream-journal.ts';
 import { NatsLink } from './nats-link.ts';
-import { type CommandRelayVariables, type JetStreamVariables, jetStreamSettings } from './settings.ts';
+import { type GatewayRelayVariables, type JetStreamVariables, jetStreamSettings } from './settings.ts';
 
 /** How long a node waits for the holder of a gateway to take a command before leaving it in the store. */
 const forwardTimeoutMs = 2_000;
@@ -15,7 +15,7 @@ const forwardTimeoutMs = 2_000;
  * holding their gateway.
  */
 export function clusterJournalFeature(deps: {
-  config: JetStreamVariables & { NATS_URL: string } & CommandRelayVariables;
+  config: JetStreamVariables & { NATS_URL: string } & GatewayRelayVariables;
   log: Logger;
   counters: Counters;
 }) {
@@ -25,7 +25,7 @@ export function clusterJournalFeature(deps: {
     link,
     commands: new CommandRelay({
       connection: () => link.connection,
-      prefix: deps.config.NATS_COMMAND_SUBJECT_PREFIX,
+      prefix: deps.config.NATS_GATEWAY_SUBJECT_PREFIX,
       timeoutMs: forwardTimeoutMs,
       log: deps.log,
       counters: deps.counters,

@@ -40,19 +40,19 @@ export const jetStreamVariables = {
   JETSTREAM_ACK_WAIT_S: seconds.default(30),
 };
 
-/** What only the cloud nodes read: commands across the nodes (cloud/cluster/command-relay.ts). */
-export const commandRelayVariables = {
+/** What only the cloud nodes read: messages to gateways across the nodes (commands, configurations). */
+export const gatewayRelayVariables = {
   /**
-   * Command subjects are <prefix>.<tenant>.<gateway> on core NATS; must not overlap the journal's
-   * subjects (JETSTREAM_SUBJECT_PREFIX), or the stream would take the commands in.
+   * Subjects are <prefix>.<tenant>.<gateway>.<channel> on core NATS; must not overlap the journal's
+   * subjects (JETSTREAM_SUBJECT_PREFIX), or the stream would take those messages in.
    */
-  NATS_COMMAND_SUBJECT_PREFIX: z
+  NATS_GATEWAY_SUBJECT_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, 'dot-separated tokens')
-    .default('city.commands'),
+    .default('city.gateways'),
 };
 
-export type CommandRelayVariables = z.infer<z.ZodObject<typeof commandRelayVariables>>;
+export type GatewayRelayVariables = z.infer<z.ZodObject<typeof gatewayRelayVariables>>;
 
 const jetStreamObject = z.object(jetStreamVariables);
 export type JetStreamVariables = z.infer<typeof jetStreamObject>;

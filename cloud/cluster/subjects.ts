@@ -20,20 +20,48 @@ export function tenantOfSubject(prefix: string, subject: string): string | undef
   return /^[a-z0-9][a-z0-9-]*$/.test(tenant) ? tenant : undefined;
 }
 
+const gatewayToken = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** The MQTT channels whose messages go from node to node in cluster mode, as the last token of a subject. */
+export type RelayedChannel = 'commands' | 'config';
+
 /**
- * A gateway's command subject (`city.commands.<tenant>.<gateway>`): the node whose broker holds the
- * gateway's MQTT connection subscribes to it, and a node that created a command for that gateway sends
- * it there (cloud/cluster/command-relay.ts). Gateway ids ([a-z0-9_-]) are valid subject tokens.
+ * A gateway's subject for messages to it that cross the nodes (`city.gateways.<tenant>.<gateway>.<channel>`):
+ * on `commands` the node whose broker holds the gateway's MQTT connection takes the commands other nodes
+ * create (cloud/cluster/command-relay.ts); on `config` every node takes the gateway's configuration, to
+ * keep it retained in its own broker (config-fanout.ts). Gateway ids ([a-z0-9_-]) are valid tokens.
  */
-export function commandSubject(prefix: string, tenant: string, gateway: string): string {
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(gateway)) throw new Error(`not a gateway id for a subject: ${gateway}`);
-  return `${journalSubject(prefix, tenant)}.${gateway}`;
+export function gatewaySubject(
+  prefix: string,
+  tenant: string,
+  gateway: string,
+  channel: RelayedChannel,
+): string {
+  if (!gatewayToken.test(gateway)) throw new Error(`not a gateway id for a subject: ${gateway}`);
+  return `${journalSubject(prefix, tenant)}.${gateway}.${channel}`;
+}
+
+/** Every gateway's subject of a channel, for a node that takes them all. */
+export function allGatewaySubjects(prefix: string, channel: RelayedChannel): string {
+  return `${prefix}.*.*.${channel}`;
+}
+
+/** The tenant and gateway a subject of `channel` under `prefix` names; undefined for any other subject. */
+export function gatewayOfSubject(
+  prefix: string,
+  channel: RelayedChannel,
+  subject: string,
+): { tenant: string; gateway: string } | undefined {
+  if (!subject.startsWith(`${prefix}.`)) return undefined;
+  const [tenant, gateway, last, ...rest] = subject.slice(prefix.length + 1).split('.');
+  if (tenant === undefined || gateway === undefined || last !== channel || rest.length > 0) return undefined;
+  return /^[a-z0-9][a-z0-9-]*$/.test(tenant) && gatewayToken.test(gateway) ? { tenant, gateway } : undefined;
 }
 
 /**
  * Whether a subject under one prefix can also be one under the other (one prefix is the other, or
- * starts with it token by token): then the journal stream would take the commands in, or a command
- * subject could name a journal.
+ * starts with it token by token): then the journal stream would take in the gateways' messages, or a
+ * gateway's subject could name a journal.
  */
 export function prefixesOverlap(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);

@@ -34,7 +34,7 @@ const device = (id: string, gatewayId: string) =>
  * gateway events. What it publishes to its gateways is recorded.
  */
 async function startNode(natsUrl: string, schema: Awaited<ReturnType<typeof database.schema>>) {
-  const prefix = 'city.commands';
+  const prefix = 'city.gateways';
   const nc = await connect({ servers: natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
   const counters = new Counters();
   const relay = new CommandRelay({

@@ -2,7 +2,12 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { forwardedCommand } from '../../../../cloud/cluster/command-relay.ts';
 import { gatewayCommandEvents } from '../../../../cloud/cluster/gateway-commands.ts';
-import { commandSubject, prefixesOverlap } from '../../../../cloud/cluster/subjects.ts';
+import {
+  allGatewaySubjects,
+  gatewayOfSubject,
+  gatewaySubject,
+  prefixesOverlap,
+} from '../../../../cloud/cluster/subjects.ts';
 import { MemoryCommandStore } from '../../../../cloud/commands/memory-store.ts';
 import { CommandService } from '../../../../cloud/commands/service.ts';
 import type { CommandRecord } from '../../../../cloud/commands/store.ts';
@@ -33,29 +38,46 @@ const record: CommandRecord = {
 
 describe('command subjects', () => {
   it('name one subject per tenant and gateway under the prefix', () => {
-    expect(commandSubject('city.commands', 'brno', 'gw_centre-01')).toBe('city.commands.brno.gw_centre-01');
+    expect(gatewaySubject('city.gateways', 'brno', 'gw_centre-01', 'commands')).toBe(
+      'city.gateways.brno.gw_centre-01.commands',
+    );
+    expect(allGatewaySubjects('city.gateways', 'config')).toBe('city.gateways.*.*.config');
   });
 
   it('refuse a tenant or gateway that is not one subject token', () => {
-    expect(() => commandSubject('city.commands', 'brno', 'gw.1')).toThrow(/gateway/);
-    expect(() => commandSubject('city.commands', 'brno', '*')).toThrow(/gateway/);
-    expect(() => commandSubject('city.commands', 'brno', '')).toThrow(/gateway/);
-    expect(() => commandSubject('city.commands', 'a.b', 'gw-1')).toThrow(/tenant/);
+    expect(() => gatewaySubject('city.gateways', 'brno', 'gw.1', 'commands')).toThrow(/gateway/);
+    expect(() => gatewaySubject('city.gateways', 'brno', '*', 'commands')).toThrow(/gateway/);
+    expect(() => gatewaySubject('city.gateways', 'brno', '', 'commands')).toThrow(/gateway/);
+    expect(() => gatewaySubject('city.gateways', 'a.b', 'gw-1', 'commands')).toThrow(/tenant/);
+  });
+
+  it('read the tenant and gateway back from a subject of the channel, and nothing else', () => {
+    const p = 'city.gateways';
+    expect(gatewayOfSubject(p, 'config', 'city.gateways.brno.gw-1.config')).toEqual({
+      tenant: 'brno',
+      gateway: 'gw-1',
+    });
+    expect(gatewayOfSubject(p, 'config', 'city.gateways.brno.gw-1.commands')).toBeUndefined();
+    expect(gatewayOfSubject(p, 'config', 'city.gateways.brno.gw-1.config.x')).toBeUndefined();
+    expect(gatewayOfSubject(p, 'config', 'city.gateways.brno.config')).toBeUndefined();
+    expect(gatewayOfSubject(p, 'config', 'city.gatewaysx.brno.gw-1.config')).toBeUndefined();
+    expect(gatewayOfSubject(p, 'config', 'city.gateways.Brno.gw-1.config')).toBeUndefined();
+    expect(gatewayOfSubject(p, 'config', 'city.gateways.brno.GW.config')).toBeUndefined();
   });
 
   it('overlap the journal prefix when one is the other or starts with it token by token', () => {
     expect(prefixesOverlap('city.journal', 'city.journal')).toBe(true);
     expect(prefixesOverlap('city.journal.commands', 'city.journal')).toBe(true);
     expect(prefixesOverlap('city', 'city.journal')).toBe(true);
-    expect(prefixesOverlap('city.commands', 'city.journal')).toBe(false);
+    expect(prefixesOverlap('city.gateways', 'city.journal')).toBe(false);
     expect(prefixesOverlap('city.journalx', 'city.journal')).toBe(false);
     expect(prefixesOverlap('city.journal', 'city.journalx')).toBe(false);
   });
 
   it('are refused by the configuration when they would fall into the journal stream', () => {
-    expect(loadCloudConfig({}).NATS_COMMAND_SUBJECT_PREFIX).toBe('city.commands');
-    expect(() => loadCloudConfig({ NATS_COMMAND_SUBJECT_PREFIX: 'city.journal.commands' })).toThrow(
-      /NATS_COMMAND_SUBJECT_PREFIX/,
+    expect(loadCloudConfig({}).NATS_GATEWAY_SUBJECT_PREFIX).toBe('city.gateways');
+    expect(() => loadCloudConfig({ NATS_GATEWAY_SUBJECT_PREFIX: 'city.journal.gateways' })).toThrow(
+      /NATS_GATEWAY_SUBJECT_PREFIX/,
     );
   });
 });
