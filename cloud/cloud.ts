@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { type Clock, wallClock } from '../shared/clock.ts';
 import { readFleetFiles } from '../shared/fleet-files.ts';
 import { defaultTenantId } from '../shared/ids.ts';
-import { parseTopic } from '../shared/topics.ts';
+import { gatewayTopic, parseTopic } from '../shared/topics.ts';
 import { apiFeature } from './api/feature.ts';
 import { externalBrokerFeature } from './broker/external-feature.ts';
 import { brokerFeature, mqttListenersFeature } from './broker/feature.ts';
@@ -183,6 +183,19 @@ export class Cloud {
             clusterJournalFeature({ config: { ...config, NATS_URL: config.NATS_URL }, log, counters }),
           )
         : undefined;
+      // Only to a tenant's own gateways, whatever its fleet files say.
+      const sendTo = (tenant: string, topic: string, body: object, retain?: boolean): void => {
+        const gateway = parseTopic(topic)?.gatewayId;
+        if (gateway !== undefined && mqtt.tenantOf(gateway) === tenant) {
+          outbound.send(topic, body, retain);
+          return;
+        }
+        counters.add('outbound_refused_other_tenant');
+        log.error({ tenant, topic }, "not sent: the topic is not one of this tenant's gateways");
+      };
+      cluster?.configs.takeOthers((tenant, gateway, body) =>
+        sendTo(tenant, gatewayTopic(gateway, 'config'), body, true),
+      );
       const gateways = gatewayCommandEvents({
         commandsOf: (tenant) => cells.get(tenant)?.commands,
         relay: cluster?.commands,
@@ -207,14 +220,9 @@ export class Cloud {
           counters,
           influx,
           clock,
-          // Only to this tenant's own gateways, whatever its fleet files say.
-          send: (topic, body, retain) => {
-            const gateway = parseTopic(topic)?.gatewayId;
-            if (gateway !== undefined && mqtt.tenantOf(gateway) === id)
-              return outbound.send(topic, body, retain);
-            counters.add('outbound_refused_other_tenant');
-            log.error({ tenant: id, topic }, "not sent: the topic is not one of this tenant's gateways");
-          },
+          send: cluster
+            ? cluster.configs.sharing(id, (topic, body, retain) => sendTo(id, topic, body, retain))
+            : (topic, body, retain) => sendTo(id, topic, body, retain),
           publish: (topic, payload) =>
             tenantMayPublish(id, topic)
               ? outbound.publish(topic, payload)

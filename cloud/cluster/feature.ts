@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
 import { logInfluxClientTo } from '../storage/influx.ts';
 import { CommandRelay } from './command-relay.ts';
+import { ConfigFanOut } from './config-fanout.ts';
 import { JetStreamJournal } from './jetstream-journal.ts';
 import { NatsLink } from './nats-link.ts';
 import { type GatewayRelayVariables, type JetStreamVariables, jetStreamSettings } from './settings.ts';
@@ -11,8 +12,8 @@ const forwardTimeoutMs = 2_000;
 
 /**
  * Cluster mode's journal: the node's connection to NATS (made at start, waiting for NATS if it is not
- * up yet), for each tenant its journal on the shared stream, and the relay of commands to the node
- * holding their gateway.
+ * up yet), for each tenant its journal on the shared stream, the relay of commands to the node
+ * holding their gateway, and the gateways' configurations shared by every node.
  */
 export function clusterJournalFeature(deps: {
   config: JetStreamVariables & { NATS_URL: string } & GatewayRelayVariables;
@@ -27,6 +28,12 @@ export function clusterJournalFeature(deps: {
       connection: () => link.connection,
       prefix: deps.config.NATS_GATEWAY_SUBJECT_PREFIX,
       timeoutMs: forwardTimeoutMs,
+      log: deps.log,
+      counters: deps.counters,
+    }),
+    configs: new ConfigFanOut({
+      connection: () => link.connection,
+      prefix: deps.config.NATS_GATEWAY_SUBJECT_PREFIX,
       log: deps.log,
       counters: deps.counters,
     }),

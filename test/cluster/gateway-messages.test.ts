@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { CommandRelay } from '../../cloud/cluster/command-relay.ts';
+import { ConfigFanOut } from '../../cloud/cluster/config-fanout.ts';
 import { gatewayCommandEvents } from '../../cloud/cluster/gateway-commands.ts';
 import { PostgresCommandStore } from '../../cloud/commands/postgres-store.ts';
 import { CommandService } from '../../cloud/commands/service.ts';
@@ -10,6 +11,7 @@ import { Counters } from '../../cloud/monitoring/counters.ts';
 import { tenantSchemaMigrations } from '../../cloud/postgres/schema-migrations.ts';
 import type { DeviceRecord } from '../../cloud/registry/store.ts';
 import { startOwnNats } from '../../scripts/cluster/nats-server.ts';
+import { gatewayTopic } from '../../shared/topics.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { silentLog } from '../helpers/cloud.ts';
 import { testDatabase } from '../helpers/postgres.ts';
@@ -133,5 +135,36 @@ describe('commands across cluster nodes (real NATS, shared PostgreSQL store)', (
     await waitFor('the waiting command sent', () => a.published.some((p) => p.commandId === later?.id));
     // Only the first command went from one node to the other.
     expect(a.counters.get('commands_forwarded')).toBe(1);
+  });
+});
+
+describe('gateway configurations across cluster nodes (real NATS)', () => {
+  it('are kept retained by every other node, and only configurations are shared', async () => {
+    const nats = await startOwnNats();
+    cleanups.push(() => nats.stop());
+    const node = async () => {
+      const nc = await connect({ servers: nats.url });
+      cleanups.push(() => nc.close());
+      const fanOut = new ConfigFanOut({
+        connection: () => nc,
+        prefix: 'city.gateways',
+        log: silentLog,
+        counters: new Counters(),
+      });
+      const retained: unknown[] = [];
+      fanOut.takeOthers((tenant, gateway, body) => void retained.push({ tenant, gateway, body }));
+      await nc.flush();
+      const sent: string[] = [];
+      return { fanOut, retained, sent, send: fanOut.sharing(tenant, (topic) => void sent.push(topic)) };
+    };
+    const [a, b] = [await node(), await node()];
+    const config = { v: 1, version: 3 };
+    a.send(gatewayTopic('gw-1', 'commands'), { v: 1 });
+    a.send(gatewayTopic('gw-1', 'config'), config, true);
+    await waitFor('the configuration on B', () => b.retained.length > 0);
+    expect(b.retained).toEqual([{ tenant, gateway: 'gw-1', body: config }]);
+    expect(a.sent).toEqual([gatewayTopic('gw-1', 'commands'), gatewayTopic('gw-1', 'config')]);
+    // A's own configuration does not come back to it.
+    expect(a.retained).toEqual([]);
   });
 });
