@@ -86,9 +86,13 @@ export async function streamingCity(options: StreamingCityOptions) {
         await loop;
       };
     },
-    /** Stops a gateway's agent (its outbox stays on disk) and starts a new one on the same data. */
-    async restart(gatewayId: string) {
+    /**
+     * Stops a gateway's agent (its outbox stays on disk) and starts a new one on the same data, after
+     * `whileStopped` if given.
+     */
+    async restart(gatewayId: string, whileStopped?: () => Promise<void>) {
       await agents.get(gatewayId)?.stop();
+      await whileStopped?.();
       const agent = agentFor(gatewayId);
       agents.set(gatewayId, agent);
       await agent.start({ poll: false });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CommandRecord } from '../../cloud/commands/store.ts';
 import { tenantSchemaName } from '../../cloud/postgres/schema-name.ts';
 import { connectInflux } from '../../cloud/storage/influx.ts';
 import { type LocalInfluxd, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
@@ -136,6 +137,28 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     const seen = await getJson<{ lastSeen?: string }>(`${apiOf(0)}/devices/${device}`);
     expect((seen.body.lastSeen ?? '') >= seenThrough1).toBe(true);
 
+    // Every gateway is on node 2 now: a command posted through node 1 is forwarded there, and its
+    // delivery and result, recorded by node 2, are one record that both nodes' API read.
+    const lamp = fleet.devices.find((d) => d.kind === 'streetlight') as (typeof fleet.devices)[number];
+    const postCommand = async (i: number) => {
+      const response = await apiFetch(`${apiOf(i)}/devices/${lamp.id}/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ command: { action: 'returnToSchedule' }, ttlS: 120 }),
+      });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as CommandRecord).id;
+    };
+    const commandThrough = async (i: number, id: string) =>
+      (await getJson<CommandRecord>(`${apiOf(i)}/commands/${id}`)).body;
+    const forwarded = await postCommand(0);
+    await waitFor(
+      'the command forwarded to node 2 succeeded',
+      async () => (await commandThrough(0, forwarded)).status === 'succeeded',
+    );
+    expect(await commandThrough(1, forwarded)).toEqual(await commandThrough(0, forwarded));
+    expect((await commandThrough(1, forwarded)).deliveredAt).toBeDefined();
+
     // A storage worker dies: the other one takes its batches (after the ack wait) and the rest.
     const before = await written(1);
     await cluster.killWorker(0);
@@ -185,6 +208,21 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     influxd = await startLocalInfluxd(join(dir.path, 'influxdb'), { httpPort: influxPort });
 
     await stopStream();
+    // A command for a gateway connected nowhere waits, and goes out when the gateway connects again,
+    // to whichever node HAProxy gives it.
+    let queued = '';
+    const clients = async () =>
+      (await health<NodeHealth>(nodeUrl(0))).mqtt.connectedClients +
+      (await health<NodeHealth>(nodeUrl(1))).mqtt.connectedClients;
+    await city.restart(lamp.gatewayId, async () => {
+      await waitFor('the gateway gone', async () => (await clients()) === fleet.gateways.length - 1);
+      queued = await postCommand(1);
+      expect((await commandThrough(0, queued)).status).toBe('pending');
+    });
+    await waitFor(
+      'the waiting command succeeded',
+      async () => (await commandThrough(1, queued)).status === 'succeeded',
+    );
     await waitFor('every gateway connected', allConnected, 30_000);
     await city.drained();
     const influx = await connectInflux({ url: influxd.url, token: '', database: 'clusterfaults', org: '' });
