@@ -1,4 +1,4 @@
-import { kinds } from '../../shared/kinds/index.ts';
+import { sourceSpecs } from '../../shared/aggregate-sources.ts';
 import type { CatalogueSettings } from './catalogue-settings.ts';
 import { type Dataset, licences, updateFrequency } from './dataset.ts';
 import { ngsiAttributeOf } from './ngsi-entities.ts';
@@ -112,7 +112,7 @@ export function datasetRecord(dataset: Dataset, links: CatalogueLinks, publisher
     název: dataset.title,
     popis: dataset.description,
     ...(provider && { poskytovatel: provider }),
-    téma: [`${eu}/data-theme/${kinds[dataset.kind].openData.theme}`],
+    téma: [`${eu}/data-theme/${sourceSpecs[dataset.kind].openData.theme}`],
     periodicita_aktualizace: `${eu}/frequency/${updateFrequency[dataset.granularity]}`,
     klíčové_slovo: dataset.keywords,
     prvek_rúian: [ruianElement(publisher.settings)],

@@ -7098,15 +7098,18 @@ export interface components {
                 cs: string;
                 en: string;
             };
-            /** @enum {string} */
-            kind: "streetlight" | "wasteBin" | "camera" | "evCharger";
-            /** @description A numeric metric of the kind */
+            /**
+             * @description A device kind, or gateway_link (the gateways' cellular links)
+             * @enum {string}
+             */
+            kind: "streetlight" | "wasteBin" | "camera" | "evCharger" | "gateway_link";
+            /** @description A numeric metric of the kind (or of the gateway link) */
             metric: string;
             /**
              * @description How the readings of a bucket and unit combine
              * @enum {string}
              */
-            aggregate: "mean" | "sum" | "max" | "count";
+            aggregate: "mean" | "sum" | "min" | "max" | "count";
             /** @enum {string} */
             granularity: "hour" | "day";
             /**
@@ -8049,15 +8052,18 @@ export interface components {
                 cs: string;
                 en: string;
             };
-            /** @enum {string} */
-            kind: "streetlight" | "wasteBin" | "camera" | "evCharger";
-            /** @description A numeric metric of the kind */
+            /**
+             * @description A device kind, or gateway_link (the gateways' cellular links)
+             * @enum {string}
+             */
+            kind: "streetlight" | "wasteBin" | "camera" | "evCharger" | "gateway_link";
+            /** @description A numeric metric of the kind (or of the gateway link) */
             metric: string;
             /**
              * @description How the readings of a bucket and unit combine
              * @enum {string}
              */
-            aggregate: "mean" | "sum" | "max" | "count";
+            aggregate: "mean" | "sum" | "min" | "max" | "count";
             /** @enum {string} */
             granularity: "hour" | "day";
             /**
