@@ -106,7 +106,8 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
     );
     const rollups = await start(
       rollupsFeature({
-        enabled: config.ROLLUPS_ENABLED,
+        // In cluster mode the storage workers mark and compute them (cloud/cluster/rollup-leader.ts).
+        enabled: config.ROLLUPS_ENABLED && !deps.sharedJournal,
         path: join(paths.dataDir, 'rollups.db'),
         influx,
         registry,
