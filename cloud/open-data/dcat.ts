@@ -1,4 +1,5 @@
 import { sourceSpecs } from '../../shared/aggregate-sources.ts';
+import { publicBodyIri } from '../../shared/ico.ts';
 import type { CatalogueSettings } from './catalogue-settings.ts';
 import { type Dataset, licences, updateFrequency } from './dataset.ts';
 import { ngsiAttributeOf } from './ngsi-entities.ts';
@@ -32,7 +33,7 @@ export const datasetIri = (links: CatalogueLinks, id: string) => `${links.base}/
 
 function publisherIri(settings: CatalogueSettings): string | undefined {
   const ico = settings.publisher?.ico;
-  return ico && `https://rpp-opendata.egon.gov.cz/odrpp/zdroj/orgán-veřejné-moci/${ico}`;
+  return ico && publicBodyIri(ico);
 }
 
 function contactPoint(settings: CatalogueSettings) {
