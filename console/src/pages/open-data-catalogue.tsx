@@ -108,7 +108,7 @@ export function CatalogueSettingsForm() {
       )}
       <div class="toolbar">
         <button type="submit" class="primary">
-          {t('common.save')}
+          {t('catalogue.save')}
         </button>
       </div>
     </form>
