@@ -13,7 +13,7 @@ import { RollupReader } from '../cloud/rollups/reader.ts';
 import { ensureRollupPolicy, rollupPolicy } from '../cloud/rollups/rollup-policy.ts';
 import { type RollupPoint, rollupLine } from '../cloud/rollups/rollup-queries.ts';
 import { RollupTask } from '../cloud/rollups/rollup-task.ts';
-import { numericMetrics, rollupMeasurement } from '../cloud/rollups/sources.ts';
+import { numericMetrics, rawTags, rollupMeasurement } from '../cloud/rollups/sources.ts';
 import { connectInflux, type InfluxConnection } from '../cloud/storage/influx.ts';
 import type { Series } from '../cloud/storage/influxql.ts';
 import { startLocalInfluxd } from '../cloud/storage/local-influxd.ts';
@@ -264,7 +264,7 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     influx,
     store,
     marker: new DirtyMarker(store),
-    sources: [{ measurement: kind, fields }],
+    sources: [{ measurement: kind, fields, tags: rawTags }],
     policy: rollupPolicy,
     timeZone: () => timeZone,
     zoneOf: (id) => zones.get(id),

@@ -18,7 +18,7 @@ import { registryFeature } from './registry/feature.ts';
 import { retainedStores } from './retained-stores.ts';
 import { retentionFeature } from './retention/pruning.ts';
 import { rollupsFeature } from './rollups/feature.ts';
-import { kindSources } from './rollups/sources.ts';
+import { rollupSources } from './rollups/sources.ts';
 import { alertingFeature } from './rules/feature.ts';
 import type { CellJournal } from './storage/cell-journal.ts';
 import { type StorageFeatureDeps, storageFeature } from './storage/feature.ts';
@@ -109,11 +109,12 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
     );
     const rollups = await start(
       rollupsFeature({
-        enabled: config.ROLLUPS_ENABLED,
+        // In cluster mode the storage workers mark and compute them (cloud/cluster/rollup-leader.ts).
+        enabled: config.ROLLUPS_ENABLED && !deps.sharedJournal,
         path: join(paths.dataDir, 'rollups.db'),
         influx,
         registry,
-        sources: kindSources,
+        sources: rollupSources,
         rawRetentionDays: () => deps.tenant().quotas.retentionDays,
         retentionDays: config.ROLLUP_RETENTION_DAYS,
         intervalMs: realMs(clock, config.ROLLUP_INTERVAL_S * 1000),

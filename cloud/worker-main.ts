@@ -1,11 +1,17 @@
 import { createLogger } from '../shared/log.ts';
 import { JournalWorker } from './cluster/journal-worker.ts';
 import { NatsLink } from './cluster/nats-link.ts';
+import { RollupLeader } from './cluster/rollup-leader.ts';
 import { jetStreamSettings } from './cluster/settings.ts';
 import { loadWorkerConfig } from './cluster/worker-config.ts';
 import { portOf, startWorkerHttp } from './cluster/worker-http.ts';
+import { WrittenMarks } from './cluster/written-marks.ts';
 import { Counters } from './monitoring/counters.ts';
+import { PostgresDatabase } from './postgres/database.ts';
+import { type PgSchema, platformSchemaName, quoteSchema } from './postgres/schema-name.ts';
+import { rollupSources } from './rollups/sources.ts';
 import { InfluxConnection } from './storage/influx.ts';
+import { PostgresTenantStore } from './tenants/postgres-store.ts';
 
 /**
  * Entry point of a storage worker (`npm run worker`), cluster mode's other process: it moves the
@@ -24,6 +30,47 @@ async function main() {
     database: config.INFLUX_DATABASE,
     org: config.INFLUX_ORG,
   });
+  // Rollups (docs/rollups.md): every worker marks the hours it wrote into; the lock's holder computes.
+  const database =
+    config.DATABASE_URL && config.ROLLUPS_ENABLED
+      ? await PostgresDatabase.connect(config.DATABASE_URL, { log })
+      : undefined;
+  if (!database && config.ROLLUPS_ENABLED)
+    log.warn('no DATABASE_URL: the rollups are not kept up to date in cluster mode (docs/rollups.md)');
+  // Each tenant's schema migrated once per process (and again after a failure).
+  const schemas = new Map<string, Promise<PgSchema>>();
+  const schemaOf = (tenant: string) => {
+    let schema = schemas.get(tenant);
+    if (!schema) {
+      schema = (database as PostgresDatabase).tenant(tenant);
+      schema.catch(() => schemas.delete(tenant));
+      schemas.set(tenant, schema);
+    }
+    return schema;
+  };
+  const marks =
+    database &&
+    new WrittenMarks({
+      schemaOf,
+      measurements: rollupSources.map((s) => s.measurement),
+      now: () => new Date(),
+    });
+  const leader =
+    database &&
+    new RollupLeader({
+      pool: database.pool,
+      influx,
+      // The platform schema was migrated by connect().
+      tenants: () =>
+        new PostgresTenantStore({ pool: database.pool, name: quoteSchema(platformSchemaName) }).list(),
+      schemaOf,
+      sources: rollupSources,
+      retentionDays: config.ROLLUP_RETENTION_DAYS,
+      intervalMs: config.ROLLUP_INTERVAL_S * 1000,
+      batchHours: 48,
+      now: () => new Date(),
+      log: log.child({ part: 'rollups' }),
+    });
   const worker = new JournalWorker({
     link,
     influx,
@@ -33,8 +80,10 @@ async function main() {
     maxRetryMs: config.WORKER_MAX_RETRY_S * 1000,
     counters,
     log,
+    written: marks && ((tenant, records) => marks.mark(tenant, records)),
   });
   await worker.start();
+  leader?.start();
   const pending = async () => {
     const info = await link.jsm.consumers.info(link.settings.stream, link.settings.consumer);
     return { waiting: info.num_pending, taken: info.num_ack_pending };
@@ -45,6 +94,7 @@ async function main() {
       degraded: () => (worker.influxError ? [`InfluxDB refuses writes: ${worker.influxError}`] : []),
       detail: async () => ({
         influx: { url: config.INFLUX_URL, error: worker.influxError },
+        rollups: { marking: marks !== undefined, leading: leader?.leading ?? false },
         backlog: await pending().catch(() => undefined),
         counters: counters.snapshot(),
       }),
@@ -72,6 +122,8 @@ async function main() {
     clearInterval(progress);
     server.close();
     await worker.stop();
+    await leader?.stop();
+    await database?.close();
     await link.stop();
     process.exit(0);
   };

@@ -2,7 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import type { AuditLog } from '../access/audit.ts';
-import { catalogueSettings } from '../open-data/catalogue-settings.ts';
+import {
+  catalogueGaps,
+  catalogueSettings,
+  catalogueSettingsAnswer,
+} from '../open-data/catalogue-settings.ts';
 import { dataset } from '../open-data/dataset.ts';
 import type { OpenData } from '../open-data/part.ts';
 import { publishedCells, publishedUntil, rangeOf } from '../open-data/published-rows.ts';
@@ -71,12 +75,21 @@ export const openDatasetPaths: ZodOpenApiPathsObject = {
   '/api/v1/open-data/catalogue': {
     get: {
       summary: "The open-data catalogue's publisher, contact and place (admin)",
-      responses: { ...answer('The settings', catalogueSettings), ...refusals(403) },
+      responses: {
+        ...answer(
+          'The settings, and what the catalogue still lacks (the IČO: NKOD requires it)',
+          catalogueSettingsAnswer,
+        ),
+        ...refusals(403),
+      },
     },
     put: {
       summary: "Set the open-data catalogue's publisher, contact and place (admin, audited)",
       requestBody: jsonBody(catalogueSettings),
-      responses: { ...answer('The settings', catalogueSettings), ...refusals(400, 403) },
+      responses: {
+        ...answer('The settings, and what the catalogue still lacks', catalogueSettingsAnswer),
+        ...refusals(400, 403),
+      },
     },
   },
 };
@@ -123,13 +136,14 @@ export function openDatasetRoutes(openData: OpenData, audit: AuditLog, now: () =
     res.json(toJson(found, rows, range));
   });
   router.get('/open-data/catalogue', async (_req, res) => {
-    res.json(await datasets.catalogue());
+    const settings = await datasets.catalogue();
+    res.json({ ...settings, missing: catalogueGaps(settings) });
   });
   router.put('/open-data/catalogue', async (req, res) => {
     const before = await datasets.catalogue();
     const after = await datasets.saveCatalogue(req.body);
     await record(res, 'open-data-catalogue.update', 'catalogue', before, after);
-    res.json(after);
+    res.json({ ...after, missing: catalogueGaps(after) });
   });
   return router;
 }

@@ -22,6 +22,11 @@ export interface JournalWorkerOptions {
   maxRetryMs: number;
   counters: Counters;
   log: Logger;
+  /**
+   * Called with a tenant's batches once InfluxDB has them and before they are acknowledged: the
+   * rollups' dirty hours (cluster/written-marks.ts). A failure gives the batches back, as a write's does.
+   */
+  written?: (tenant: string, records: readonly string[]) => Promise<void>;
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -131,6 +136,12 @@ export class JournalWorker {
           for (const message of batch) message.nak(this.delay);
           return error as Error;
         }
+        try {
+          await this.options.written?.(tenant, records);
+        } catch (error) {
+          for (const message of batch) message.nak(this.delay);
+          return new Error(`marking the written hours failed: ${(error as Error).message}`, { cause: error });
+        }
         for (const message of batch) message.ack();
         counters.add('influx_points_written', lines);
         counters.add('journal_batches_stored', batch.length);
@@ -147,7 +158,10 @@ export class JournalWorker {
     }
     counters.add('influx_write_errors');
     if (!this.influxFailure)
-      log.warn({ err: failure }, 'InfluxDB write failed; the batches stay in the stream and are retried');
+      log.warn(
+        { err: failure },
+        'storing batches failed (InfluxDB, or marking their hours); they stay in the stream and are retried',
+      );
     this.influxFailure = failure.message;
     const wait = this.delay;
     this.delay = Math.min(this.options.maxRetryMs, this.delay * 2);

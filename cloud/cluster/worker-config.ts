@@ -12,6 +12,21 @@ export const workerConfig = z.object({
   /** The installation's database: each tenant's is named from it (cloud/tenants/database-name.ts). */
   INFLUX_DATABASE: z.string().min(1).default('city'),
   INFLUX_ORG: z.string().default('city'),
+  /**
+   * The installation's PostgreSQL (the nodes' DATABASE_URL): the workers mark the hours they wrote
+   * into there, and the one holding its lock computes the rollups (docs/rollups.md). Unset: no
+   * rollups are kept up to date in cluster mode.
+   */
+  DATABASE_URL: z
+    .url({
+      protocol: /^postgres(ql)?$/,
+      error: 'a PostgreSQL URL, postgres://user:password@host:5432/database',
+    })
+    .optional(),
+  /** As the nodes': mark and compute rollups (with DATABASE_URL), how long they are kept, the pause between passes. */
+  ROLLUPS_ENABLED: z.stringbool().default(true),
+  ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(3_650),
+  ROLLUP_INTERVAL_S: z.coerce.number().positive().max(3_600).default(60),
   /** /health, /health/live and /health/ready. */
   WORKER_HTTP_PORT: port.default(8090),
   WORKER_HTTP_HOST: z.string().default('0.0.0.0'),

@@ -2,6 +2,8 @@ import { kindList } from '../../shared/kinds/index.ts';
 import { cellOf } from '../geo/cells.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { AggregateReader } from '../rollups/aggregates.ts';
+import { rollupPolicy } from '../rollups/rollup-policy.ts';
+import { partField, rollupMeasurement } from '../rollups/sources.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent, rows, type Series } from '../storage/influxql.ts';
 import { gatewayLinkMeasurement } from '../storage/measurements.ts';
@@ -23,22 +25,43 @@ export type LinkSampleReader = (range: SampleRange) => Promise<LinkSample[]>;
 /** The kinds whose devices measure their own link, and the metrics they do it in (KindSpec.link). */
 export const linkKinds = kindList.flatMap((k) => (k.link ? [{ kind: k.kind, ...k.link }] : []));
 
+/** Where sums and counts of a field are read, and how: from raw points, or from hourly rollups. */
+export interface LinkTable {
+  from: string;
+  sum: (field: string) => string;
+  count: (field: string) => string;
+}
+
+/** Raw points: SUM and COUNT of the field. */
+export const rawTable = (measurement: string): LinkTable => ({
+  from: quoteIdent(measurement),
+  sum: (field) => `SUM(${quoteIdent(field)})`,
+  count: (field) => `COUNT(${quoteIdent(field)})`,
+});
+
+/** Hourly rollups (docs/rollups.md): SUM of the stored sums and of the stored counts, exact. */
+export const hourlyRollupTable = (measurement: string): LinkTable => ({
+  from: `${quoteIdent(rollupPolicy)}.${quoteIdent(rollupMeasurement(measurement, 'hour'))}`,
+  sum: (field) => `SUM(${quoteIdent(partField(field, 'sum'))})`,
+  count: (field) => `SUM(${quoteIdent(partField(field, 'count'))})`,
+});
+
 /** Sums and counts of two fields per bucket, grouped by the tags given. */
 export function linkQuery(
-  measurement: string,
+  table: LinkTable,
   rsrp: string,
   sinr: string,
   range: SampleRange,
   by: string[],
 ): string {
   const fields = [
-    `SUM(${quoteIdent(rsrp)}) AS "rsrpSum"`,
-    `COUNT(${quoteIdent(rsrp)}) AS "rsrpCount"`,
-    `SUM(${quoteIdent(sinr)}) AS "sinrSum"`,
-    `COUNT(${quoteIdent(sinr)}) AS "sinrCount"`,
+    `${table.sum(rsrp)} AS "rsrpSum"`,
+    `${table.count(rsrp)} AS "rsrpCount"`,
+    `${table.sum(sinr)} AS "sinrSum"`,
+    `${table.count(sinr)} AS "sinrCount"`,
   ];
   return (
-    `SELECT ${fields.join(', ')} FROM ${quoteIdent(measurement)} ` +
+    `SELECT ${fields.join(', ')} FROM ${table.from} ` +
     `WHERE time >= ${range.from.getTime()}ms AND time < ${range.to.getTime()}ms ` +
     `GROUP BY ${bucketClause(range)}, ${by.map(quoteIdent).join(', ')} fill(none)`
   );
@@ -125,9 +148,9 @@ async function rolledUpDeviceSamples(
 }
 
 /**
- * The gateways' `gateway_link` points from InfluxDB, grouped by their zone tag, and each link kind's
- * readings by device, placed on the cell of the device's location in the registry (raw readings carry
- * no zone): from the hourly rollups when the tenant has them (`rollups`), else from the raw points.
+ * The gateways' `gateway_link` points, grouped by their zone tag, and each link kind's readings by
+ * device, placed on the cell of the device's location in the registry (raw readings carry no zone):
+ * both from the hourly rollups when the tenant has them (`rollups`), else from the raw points.
  * Unplaced gateways and devices are left out. InfluxQL's `GROUP BY time(1h)` buckets on UTC hours;
  * days start at `from`.
  */
@@ -137,8 +160,9 @@ export function influxLinkSamples(
   rollups?: AggregateReader,
 ): LinkSampleReader {
   return async (range) => {
+    const table = rollups ? hourlyRollupTable(gatewayLinkMeasurement) : rawTable(gatewayLinkMeasurement);
     const gateways = influx
-      .select(linkQuery(gatewayLinkMeasurement, 'rsrp', 'sinr', range, ['zone', 'gateway']))
+      .select(linkQuery(table, 'rsrp', 'sinr', range, ['zone', 'gateway']))
       .then((series) =>
         samplesOf(series, ({ zone, gateway }) =>
           zone ? { cell: zone, source: `gateway ${gateway}` } : undefined,
@@ -148,7 +172,7 @@ export function influxLinkSamples(
       ? [rolledUpDeviceSamples(rollups, registry, range)]
       : linkKinds.map(({ kind, rsrp, sinr }) =>
           influx
-            .select(linkQuery(kind, rsrp, sinr, range, ['device']))
+            .select(linkQuery(rawTable(kind), rsrp, sinr, range, ['device']))
             .then((series) => samplesOf(series, ({ device }) => deviceCell(registry, device))),
         );
     return (await Promise.all([gateways, ...devices])).flat();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidIco } from '../../shared/ico.ts';
 
 /**
  * What a tenant's open-data catalogue says of its publisher (DCAT-AP-CZ `poskytovatel`,
@@ -12,7 +13,7 @@ export const catalogueSettings = z
         name: z.string().trim().min(1).max(200),
         ico: z
           .string()
-          .regex(/^\d{8}$/, 'an IČO: 8 digits')
+          .refine(isValidIco, 'an IČO: 8 digits, the last the check digit of the others')
           .optional()
           .meta({ description: "The publisher's IČO: its IRI in the register of public bodies (RPP)" }),
       })
@@ -35,3 +36,40 @@ export const catalogueSettings = z
   .strict()
   .meta({ id: 'OpenDataCatalogueSettings' });
 export type CatalogueSettings = z.infer<typeof catalogueSettings>;
+
+/** Something the catalogue lacks: what to set, and what its absence costs. */
+export const catalogueGap = z.object({
+  field: z.string().meta({ description: 'What to set, as a path in the settings' }),
+  required: z.boolean().meta({ description: 'Whether NKOD refuses the records without it' }),
+  why: z.string(),
+});
+export type CatalogueGap = z.infer<typeof catalogueGap>;
+
+/** What the catalogue lacks for NKOD (required) or says only approximately (recommended). */
+export function catalogueGaps(settings: CatalogueSettings): CatalogueGap[] {
+  const gaps: CatalogueGap[] = [];
+  if (!settings.publisher?.ico)
+    gaps.push({
+      field: 'publisher.ico',
+      required: true,
+      why: "The publisher's IČO: DCAT-AP-CZ names the publisher (poskytovatel) by its IRI in the register of public bodies (RPP), made from it; without it NKOD does not take the records.",
+    });
+  if (!settings.ruianMunicipality)
+    gaps.push({
+      field: 'ruianMunicipality',
+      required: false,
+      why: 'The RÚIAN code of the municipality: without it the datasets name the whole country as their place.',
+    });
+  if (!settings.contact)
+    gaps.push({
+      field: 'contact',
+      required: false,
+      why: 'Who answers questions on the data (kontaktní bod).',
+    });
+  return gaps;
+}
+
+/** The settings as the admin API answers them: with what the catalogue still lacks. */
+export const catalogueSettingsAnswer = catalogueSettings
+  .extend({ missing: z.array(catalogueGap).meta({ description: 'What the catalogue lacks' }) })
+  .meta({ id: 'OpenDataCatalogueSettingsAnswer' });

@@ -1,14 +1,20 @@
 import { z } from 'zod';
-import { type DeviceKind, deviceKind, kinds } from '../../shared/kinds/index.ts';
+import {
+  type AggregateSource,
+  aggregateSource,
+  metricUnitOf,
+  numericMetricsOf,
+  sourceSpecs,
+} from '../../shared/aggregate-sources.ts';
 import type { FiwareAttribute } from '../../shared/kinds/kind.ts';
 import { type Granularity, granularity } from '../rollups/aggregates.ts';
 
 /**
- * A dataset a tenant publishes: one metric of one kind, aggregated per hour or day and per district
+ * A dataset a tenant publishes: one metric of one kind (or of the gateways' links), aggregated per hour or day and per district
  * or map cell (zone), described in Czech and English for the catalogue. This schema is the single
  * source of the type, the API's validation and its OpenAPI document.
  */
-export const datasetAggregates = ['mean', 'sum', 'max', 'count'] as const;
+export const datasetAggregates = ['mean', 'sum', 'min', 'max', 'count'] as const;
 export const spatialUnit = z.enum(['district', 'zone']);
 export type SpatialUnit = z.infer<typeof spatialUnit>;
 
@@ -40,8 +46,8 @@ const definition = z
     id: datasetId,
     title: inBothLanguages(200, 'The title'),
     description: inBothLanguages(4_000, 'What it holds and how it is made'),
-    kind: deviceKind,
-    metric: z.string().meta({ description: 'A numeric metric of the kind' }),
+    kind: aggregateSource,
+    metric: z.string().meta({ description: 'A numeric metric of the kind (or of the gateway link)' }),
     aggregate: z
       .enum(datasetAggregates)
       .meta({ description: 'How the readings of a bucket and unit combine' }),
@@ -72,26 +78,19 @@ const definition = z
   .strict();
 
 /** Whether the kind declares the metric as a count of people. */
-export function countsPeople(kind: DeviceKind, metric: string): boolean {
-  return (kinds[kind].openData.peopleCounts as readonly string[] | undefined)?.includes(metric) ?? false;
+export function countsPeople(kind: AggregateSource, metric: string): boolean {
+  return sourceSpecs[kind].openData.peopleCounts?.includes(metric) ?? false;
 }
 
 /** The kind's numeric metrics: those a dataset may publish. */
-export function numericMetrics(kind: DeviceKind): string[] {
-  return Object.entries(kinds[kind].metrics.shape)
-    .filter(([, schema]) => (schema as z.ZodType).def.type === 'number')
-    .map(([name]) => name);
-}
+export const numericMetrics = numericMetricsOf;
 
-/** The unit of a metric as the kind's schema documents it (`kWh`, `%`, `1`), if any. */
-export function metricUnit(kind: DeviceKind, metric: string): string | undefined {
-  const schema = (kinds[kind].metrics.shape as Record<string, z.ZodType>)[metric];
-  return (schema?.meta() as { unit?: string } | undefined)?.unit;
-}
+/** The unit of a metric as the kind's schema documents it (`kWh`, `%`, `dBm`, `1`), if any. */
+export const metricUnit = metricUnitOf;
 
-/** The FIWARE Smart Data Model attribute a metric maps to, if it has one. */
-export function fiwareAttribute(kind: DeviceKind, metric: string): FiwareAttribute | undefined {
-  return (kinds[kind].openData.fiware as Record<string, FiwareAttribute> | undefined)?.[metric];
+/** The FIWARE Smart Data Model attribute a metric maps to, if it has one (the gateway link has none). */
+export function fiwareAttribute(kind: AggregateSource, metric: string): FiwareAttribute | undefined {
+  return sourceSpecs[kind].openData.fiware?.[metric];
 }
 
 export const dataset = definition
@@ -104,7 +103,7 @@ export const dataset = definition
       });
       return;
     }
-    const minDelay = kinds[d.kind].openData.minDelayMinutes ?? 0;
+    const minDelay = sourceSpecs[d.kind].openData.minDelayMinutes ?? 0;
     if (d.delayMinutes < minDelay)
       ctx.addIssue({
         code: 'custom',

@@ -1,4 +1,5 @@
-import { kinds } from '../../shared/kinds/index.ts';
+import { sourceSpecs } from '../../shared/aggregate-sources.ts';
+import { publicBodyIri } from '../../shared/ico.ts';
 import type { CatalogueSettings } from './catalogue-settings.ts';
 import { type Dataset, licences, updateFrequency } from './dataset.ts';
 import { ngsiAttributeOf } from './ngsi-entities.ts';
@@ -32,7 +33,7 @@ export const datasetIri = (links: CatalogueLinks, id: string) => `${links.base}/
 
 function publisherIri(settings: CatalogueSettings): string | undefined {
   const ico = settings.publisher?.ico;
-  return ico && `https://rpp-opendata.egon.gov.cz/odrpp/zdroj/orgán-veřejné-moci/${ico}`;
+  return ico && publicBodyIri(ico);
 }
 
 function contactPoint(settings: CatalogueSettings) {
@@ -112,7 +113,7 @@ export function datasetRecord(dataset: Dataset, links: CatalogueLinks, publisher
     název: dataset.title,
     popis: dataset.description,
     ...(provider && { poskytovatel: provider }),
-    téma: [`${eu}/data-theme/${kinds[dataset.kind].openData.theme}`],
+    téma: [`${eu}/data-theme/${sourceSpecs[dataset.kind].openData.theme}`],
     periodicita_aktualizace: `${eu}/frequency/${updateFrequency[dataset.granularity]}`,
     klíčové_slovo: dataset.keywords,
     prvek_rúian: [ruianElement(publisher.settings)],

@@ -9,6 +9,7 @@ import {
   notificationTables,
   openDataTables,
   registryTables,
+  rollupTables,
   ruleTables,
   tenantTables,
 } from './tables.ts';
@@ -32,8 +33,8 @@ export const platformSchemaMigrations: readonly PgMigration[] = [
 
 /**
  * The migrations of a tenant's schema (`t_<id>`: registry, alerts, rules, rule state, commands,
- * audit log, dead letters, open data, notifications, gateway configurations), in order; only ever
- * appended to.
+ * audit log, dead letters, open data, notifications, gateway configurations, rollups' dirty hours),
+ * in order; only ever appended to.
  */
 export const tenantSchemaMigrations: readonly PgMigration[] = [
   {
@@ -45,4 +46,5 @@ export const tenantSchemaMigrations: readonly PgMigration[] = [
     name: 'notification deliveries and sent keys, gateway configurations (issue 16)',
     up: run(notificationTables, gatewayConfigTables),
   },
+  { name: "rollups' dirty hours and state, marked by the storage workers (issue 15)", up: run(rollupTables) },
 ];

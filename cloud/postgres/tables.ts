@@ -148,3 +148,12 @@ export const gatewayConfigTables = (s: string) => `
 CREATE TABLE ${s}.gateway_configs (
   gateway_id ${text} PRIMARY KEY, version INTEGER NOT NULL, change TEXT NOT NULL, updated_at ${text} NOT NULL
 );`;
+
+/** Cluster mode's rollups: the dirty hours the storage workers mark, and the rollup task's state. */
+export const rollupTables = (s: string) => `
+CREATE SEQUENCE ${s}.rollup_mark_seq;
+CREATE TABLE ${s}.rollup_dirty_hours (
+  measurement TEXT NOT NULL, hour BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (measurement, hour)
+);
+CREATE INDEX rollup_dirty_hours_by_hour ON ${s}.rollup_dirty_hours (hour DESC, measurement);
+CREATE TABLE ${s}.rollup_state (one INTEGER PRIMARY KEY CHECK (one = 1), state TEXT NOT NULL);`;

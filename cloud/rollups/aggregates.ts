@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { deviceKind } from '../../shared/kinds/index.ts';
+import { aggregateSource } from '../../shared/aggregate-sources.ts';
 
 /**
  * What the platform keeps beside the raw readings for years: hourly and daily aggregates of every
- * numeric metric of every device, computed by the platform itself (not by InfluxDB features that
+ * numeric metric of every device and of the gateways' links, computed by the platform itself (not by InfluxDB features that
  * differ between 1.x, 2.x and 3.x). A day is a local day in the tenant's time zone.
  *
  * This file is the contract between the rollup pipeline (which writes and reads them) and its
@@ -23,8 +23,9 @@ export const aggregateGrouping = z.enum(['district', 'zone', 'device', 'all']);
 export type AggregateGrouping = z.infer<typeof aggregateGrouping>;
 
 export const aggregateQuery = z.object({
-  kind: deviceKind,
-  /** A numeric metric of the kind. */
+  /** A device kind, or `gateway_link` (the gateways' cellular links, tagged by gateway, district and zone). */
+  kind: aggregateSource,
+  /** A numeric metric of the kind (or of the gateway link). */
   metric: z.string(),
   fn: aggregateFn,
   granularity,

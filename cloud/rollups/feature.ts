@@ -13,7 +13,10 @@ import type { RollupSource } from './sources.ts';
 import { SqliteDirtyHourStore } from './sqlite-dirty-hours.ts';
 
 export interface RollupsFeatureDeps {
-  /** ROLLUPS_ENABLED: off, nothing is marked or computed (the reader still reads what was). */
+  /**
+   * Whether this process marks and computes them: ROLLUPS_ENABLED, and not in cluster mode (where the
+   * storage workers do). Off, the reader still reads what was computed.
+   */
   enabled: boolean;
   /** The cell's rollups database (dirty hours and the task's state). */
   path: string;

@@ -4,7 +4,7 @@ import { quoteIdent, quoteString } from '../storage/influxql.ts';
 import type { AggregateFn, AggregateQuery, AggregateReader, AggregateRow } from './aggregates.ts';
 import { hourMs, localDayStart } from './buckets.ts';
 import { aggregateValue, type PartialAggregate, PartialTable } from './partials.ts';
-import { numericMetrics, partField, rollupMeasurement } from './sources.ts';
+import { partField, rolledUpMetrics, rollupMeasurement } from './sources.ts';
 
 /** A bucket of a group and the partial of the readings in it. */
 export interface PartialRow {
@@ -18,9 +18,10 @@ const groupTag = { district: 'district', zone: 'zone', device: 'device', all: un
 
 /** The query's metric, checked against the kind's numeric metrics (the only names that reach InfluxQL). */
 function checkedMetric(query: Pick<AggregateQuery, 'kind' | 'metric'>): string {
-  if (!numericMetrics[query.kind].includes(query.metric))
+  const metrics = rolledUpMetrics[query.kind];
+  if (!metrics.includes(query.metric))
     throw new InvalidRequestError(`${query.metric} is not a numeric metric of ${query.kind}`, {
-      errors: [{ path: 'metric', message: `one of ${numericMetrics[query.kind].join(', ')}` }],
+      errors: [{ path: 'metric', message: `one of ${metrics.join(', ')}` }],
     });
   return query.metric;
 }

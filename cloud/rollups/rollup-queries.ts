@@ -3,7 +3,7 @@ import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent, quoteString, type Series } from '../storage/influxql.ts';
 import { toLine } from '../storage/point-writer.ts';
 import type { PartialAggregate } from './partials.ts';
-import { partField, type RollupSource, rawTags, rollupMeasurement, rollupTags } from './sources.ts';
+import { partField, type RollupSource, rollupMeasurement, rollupTags } from './sources.ts';
 
 /** One rollup point: a series (its tags) in one bucket, with the partial of each field it has readings of. */
 export interface RollupPoint {
@@ -40,7 +40,7 @@ export function rawHoursQuery(source: RollupSource, from: number, to: number): s
   });
   return (
     `SELECT ${columns} FROM ${quoteIdent(source.measurement)} WHERE time >= ${from}ms AND time < ${to}ms ` +
-    `GROUP BY time(1h), ${tagList(rawTags)} fill(none)`
+    `GROUP BY time(1h), ${tagList(source.tags)} fill(none)`
   );
 }
 

@@ -122,7 +122,7 @@ export class RollupTask {
   private async computeHours(source: RollupSource, from: number, to: number): Promise<void> {
     const { influx, policy } = this.deps;
     const points = toRollupPoints(await influx.select(rawHoursQuery(source, from, to)), source.fields).map(
-      (point) => this.withZone(point),
+      (point) => (source.tags.includes('zone') ? point : this.withZone(point)),
     );
     const measurement = rollupMeasurement(source.measurement, 'hour');
     await replaceBuckets(influx, policy, measurement, { from, to, oneBucket: false }, points);
@@ -136,6 +136,7 @@ export class RollupTask {
     await replaceBuckets(influx, policy, measurement, { from, to, oneBucket: true }, points);
   }
 
+  /** A kind's point: the zone of its device's place in the registry. */
   private withZone(point: RollupPoint): RollupPoint {
     const zone = point.tags.device ? this.deps.zoneOf(point.tags.device) : undefined;
     return { ...point, tags: { ...point.tags, zone: zone ?? '' } };

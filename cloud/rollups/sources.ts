@@ -1,33 +1,50 @@
-import { z } from 'zod';
-import { type DeviceKind, kinds } from '../../shared/kinds/index.ts';
+import {
+  type AggregateSource,
+  gatewayLinkSource,
+  numericMetricsOf,
+  sourceSpecs,
+} from '../../shared/aggregate-sources.ts';
+import type { DeviceKind } from '../../shared/kinds/index.ts';
 
-/** The numeric metrics of each kind: what rollups keep, and the only fields a series query may name. */
-export const numericMetrics: Record<DeviceKind, readonly string[]> = Object.fromEntries(
-  Object.entries(kinds).map(([kind, spec]) => [
-    kind,
-    Object.entries(spec.metrics.shape as Record<string, z.ZodType>)
-      .filter(([, schema]) => schema instanceof z.ZodNumber)
-      .map(([name]) => name),
-  ]),
-) as unknown as Record<DeviceKind, readonly string[]>;
+/** The numeric metrics of each source: what rollups keep, and the only fields a query may name. */
+export const rolledUpMetrics = Object.fromEntries(
+  Object.keys(sourceSpecs).map((source) => [source, numericMetricsOf(source as AggregateSource)]),
+) as unknown as Record<AggregateSource, readonly string[]>;
+
+/** The numeric metrics of each kind (the series API's). */
+export const numericMetrics: Record<DeviceKind, readonly string[]> = rolledUpMetrics;
 
 /**
- * A raw measurement the platform rolls up and the numeric fields it keeps of it. Every kind's
- * readings are one (measurement = kind); a feature may add another (say gateway link metrics).
+ * A raw measurement the platform rolls up, the numeric fields it keeps of it and the raw tags its
+ * series are grouped by. Every kind's readings are one (measurement = kind, its devices' zone added
+ * from the registry); the gateways' links another (`gateway_link`, whose points carry their zone).
  */
 export interface RollupSource {
   measurement: string;
   fields: readonly string[];
+  /** The raw tags grouped by; without `zone`, the zone is the device's cell in the registry. */
+  tags: readonly RollupTag[];
 }
-
-export const kindSources: readonly RollupSource[] = Object.entries(numericMetrics).map(
-  ([measurement, fields]) => ({ measurement, fields }),
-);
 
 /** The tags of a rollup point: the raw point's, and the device's map cell (`zone`). */
 export const rollupTags = ['device', 'district', 'gateway', 'kind', 'zone'] as const;
-/** The raw tags a rollup groups by (the zone is added from the registry). */
+export type RollupTag = (typeof rollupTags)[number];
+/** The raw tags a kind's rollup groups by (the zone is added from the registry). */
 export const rawTags = ['device', 'district', 'gateway', 'kind'] as const;
+
+export const kindSources: readonly RollupSource[] = Object.entries(numericMetrics).map(
+  ([measurement, fields]) => ({ measurement, fields, tags: rawTags }),
+);
+
+/** The gateways' cellular links: per gateway, with the district and zone of its place as the point has them. */
+export const gatewayLinkRollupSource: RollupSource = {
+  measurement: gatewayLinkSource,
+  fields: rolledUpMetrics[gatewayLinkSource],
+  tags: ['gateway', 'district', 'zone'],
+};
+
+/** Everything a tenant's rollups keep. */
+export const rollupSources: readonly RollupSource[] = [...kindSources, gatewayLinkRollupSource];
 
 export type Resolution = 'hour' | 'day';
 

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { kindSources, rollupMeasurement } from '../../cloud/rollups/sources.ts';
+import { rollupMeasurement, rollupSources } from '../../cloud/rollups/sources.ts';
 import type { InfluxConnection } from '../../cloud/storage/influx.ts';
 import { quoteIdent, type Series } from '../../cloud/storage/influxql.ts';
 import type { PartFile } from './part-file.ts';
@@ -23,7 +23,7 @@ export const pageSize = 10_000;
 const fieldTypes = new Set<FieldType>(['float', 'integer', 'string', 'boolean']);
 
 const rollupNames = new Set(
-  kindSources.flatMap((s) => [
+  rollupSources.flatMap((s) => [
     rollupMeasurement(s.measurement, 'hour'),
     rollupMeasurement(s.measurement, 'day'),
   ]),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDate, localMidnight } from '../../console/src/components/local-day.ts';
 import { getJson } from '../helpers/cloud.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { type ConsoleHarness, expectAccessible, screenshot, startConsoleHarness } from './harness.ts';
@@ -158,7 +159,7 @@ describe('the coverage layer on the map', () => {
       return map?.queryRenderedFeatures({ layers: ['coverage-fill'] }).length ?? 0;
     });
 
-  /** The browser's local hour the gap's readings were sent in (the test's machine and browser share a zone). */
+  /** The hour of the city's day (from its midnight, in its time zone) the gap's readings were sent in. */
   let sentHour = 0;
 
   beforeAll(async () => {
@@ -166,7 +167,9 @@ describe('the coverage layer on the map', () => {
     const cameras = h.fleet.devices.filter((d) => d.kind === 'camera').slice(0, 2);
     expect(cameras.length).toBe(2);
     for (const camera of cameras) await h.gateways.send(camera.id, { rsrp: -121, sinr: -4 });
-    sentHour = new Date().getHours();
+    const timeZone = h.fleet.city.timezone;
+    const now = Date.now();
+    sentHour = Math.floor((now - localMidnight(localDate(new Date(now), timeZone), timeZone)) / 3_600_000);
     // The cameras' part of the layer reads the hourly rollups: computed now, not at the next round.
     await h.cloud.cloud.flush();
   });

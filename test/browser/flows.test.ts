@@ -163,11 +163,24 @@ describe('an open dataset', () => {
     await page.getByTestId('dataset-preview').waitFor();
     await row.getByRole('button', { name: `${en['openData.edit']} lamp-power` }).click();
     await page.getByLabel(en['openData.publishedLabel'] as string).check();
-    await page.getByRole('button', { name: en['common.save'] }).click();
+    await page.getByRole('button', { name: en['common.save'], exact: true }).click();
     await shows(row, en['common.yes'] as string);
     await expect.poll(async () => (await fetch(csv)).status).toBe(200);
     expect(await row.getByRole('link', { name: csv }).count()).toBe(1);
     await expectAccessible(page, 'open-data page');
+
+    // The catalogue's publisher: without an IČO the page says so; a mistyped one is caught.
+    const missing = page.getByTestId('catalogue-missing');
+    await shows(missing, en['catalogue.gap.publisher.ico'] as string);
+    await page.getByLabel(en['catalogue.publisherName'] as string).fill('Statutární město Karlovy Vary');
+    await page.getByLabel(en['catalogue.ico'] as string).fill('00254658');
+    await page.getByRole('button', { name: en['catalogue.save'] }).click();
+    await shows(page.locator('#catalogue-ico-error'), en['catalogue.icoInvalid'] as string);
+    await page.getByLabel(en['catalogue.ico'] as string).fill('00254657');
+    await page.getByRole('button', { name: en['catalogue.save'] }).click();
+    await expect.poll(() => missing.textContent()).not.toContain(en['catalogue.gap.publisher.ico']);
+    const catalogue = await getJson<{ poskytovatel?: string }>(`${h.cloud.apiUrl}/open/default/catalog`);
+    expect(catalogue.body.poskytovatel).toMatch(/orgán-veřejné-moci\/00254657$/);
 
     await row.getByRole('button', { name: `${en['openData.delete']} lamp-power` }).click();
     await page.locator('dialog').getByRole('button', { name: en['openData.delete'] }).click();

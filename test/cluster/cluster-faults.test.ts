@@ -27,6 +27,7 @@ interface NodeHealth {
 }
 interface WorkerHealth {
   counters: Record<string, number>;
+  rollups?: { marking: boolean; leading: boolean };
   backlog?: { waiting: number };
 }
 
@@ -66,7 +67,13 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
       nodes: 2,
       workers: 2,
       // A batch a killed worker had taken goes to the other one after 3 s.
-      workerEnv: { JETSTREAM_ACK_WAIT_S: '3', WORKER_MAX_RETRY_S: '2' },
+      // The workers mark what they wrote in PostgreSQL and one of them computes the rollups.
+      workerEnv: {
+        JETSTREAM_ACK_WAIT_S: '3',
+        WORKER_MAX_RETRY_S: '2',
+        DATABASE_URL: databaseUrl,
+        ROLLUP_INTERVAL_S: '1',
+      },
     });
     cleanups.push(() => cluster.stop());
     const city = await streamingCity({
@@ -238,5 +245,21 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     expect(readings.length).toBeGreaterThan(3_000);
     // Per device and timestamp: none missing, none twice, every value intact.
     await expectEveryReadingStored(influx, readings, 60_000);
+
+    // Rollups in cluster mode (docs/rollups.md): both workers marked the hours they wrote, one of them
+    // leads and computes; once nothing is dirty, the hourly rollups count every power reading stored.
+    const rollupsOf = async (i: number) => (await health<WorkerHealth>(workerUrl(i))).rollups;
+    expect([(await rollupsOf(0))?.marking, (await rollupsOf(1))?.marking]).toEqual([true, true]);
+    const schema = tenantSchemaName(defaultTenantId);
+    const dirty = async () =>
+      Number(
+        (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.rollup_dirty_hours`)).rows[0]
+          ?.n,
+      );
+    await waitFor('every written hour rolled up', async () => (await dirty()) === 0, 60_000);
+    expect([(await rollupsOf(0))?.leading, (await rollupsOf(1))?.leading].filter(Boolean)).toHaveLength(1);
+    const [raw] = await influx.query('SELECT count("activePower") FROM "streetlight"');
+    const [hourly] = await influx.query('SELECT sum("activePower_count") FROM "rollups"."streetlight_1h"');
+    expect(Number(hourly?.[0]?.values[0]?.[1])).toBe(Number(raw?.[0]?.values[0]?.[1]));
   });
 });

@@ -3,19 +3,32 @@ import { describe, expect, it } from 'vitest';
 import { JetStreamJournal } from '../../cloud/cluster/jetstream-journal.ts';
 import { JournalWorker } from '../../cloud/cluster/journal-worker.ts';
 import { NatsLink } from '../../cloud/cluster/nats-link.ts';
+import { RollupLeader } from '../../cloud/cluster/rollup-leader.ts';
 import { type JetStreamSettings, jetStreamSettings } from '../../cloud/cluster/settings.ts';
+import { WrittenMarks } from '../../cloud/cluster/written-marks.ts';
 import { Counters } from '../../cloud/monitoring/counters.ts';
+import { PostgresDatabase } from '../../cloud/postgres/database.ts';
+import { PostgresRegistryStore } from '../../cloud/registry/postgres-store.ts';
+import { PostgresDirtyHourStore } from '../../cloud/rollups/postgres-dirty-hours.ts';
+import { RollupReader } from '../../cloud/rollups/reader.ts';
+import { rollupPolicy } from '../../cloud/rollups/rollup-policy.ts';
+import { rollupSources } from '../../cloud/rollups/sources.ts';
+import { PostgresTenantStore } from '../../cloud/tenants/postgres-store.ts';
+import { tenant } from '../../cloud/tenants/schema.ts';
 import { startOwnNats as startTestNats } from '../../scripts/cluster/nats-server.ts';
 import { streamingCity } from '../../scripts/streaming-city.ts';
+import { defaultTenantId } from '../../shared/ids.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { silentLog, startTestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
+import { testDatabase } from '../helpers/postgres.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const cleanups = cleanupsAfterAll();
+const postgres = testDatabase();
 
 let streams = 0;
 function settings(url: string): JetStreamSettings {
@@ -97,6 +110,13 @@ describe('the JetStream journal (cluster mode)', () => {
       JETSTREAM_SUBJECT_PREFIX: s.subjectPrefix,
     });
     cleanups.push(() => cloud.stop());
+    // Rollups in cluster mode: the worker marks the hours it wrote into in PostgreSQL (docs/rollups.md).
+    await postgres.pool();
+    const database = await PostgresDatabase.connect(postgres.url);
+    cleanups.push(() => database.close());
+    const schemaOf = (id: string) => database.tenant(id);
+    const now = () => new Date();
+    const marks = new WrittenMarks({ schemaOf, measurements: rollupSources.map((r) => r.measurement), now });
     const counters = new Counters();
     const worker = new JournalWorker({
       link: await link(s),
@@ -107,6 +127,7 @@ describe('the JetStream journal (cluster mode)', () => {
       maxRetryMs: 1_000,
       counters,
       log: silentLog,
+      written: (id, records) => marks.mark(id, records),
     });
     await worker.start();
     cleanups.push(() => worker.stop());
@@ -127,5 +148,81 @@ describe('the JetStream journal (cluster mode)', () => {
     await cloud.cloud.flush();
     await expectEveryReadingStored(cloud.influx, city.readings());
     expect(counters.get('influx_points_written')).toBeGreaterThanOrEqual(city.readings().length);
+
+    // Every hour of the readings was marked by the worker before it acknowledged the batches.
+    const schema = await schemaOf(defaultTenantId);
+    const hourOf = (ts: string) => Math.floor(Date.parse(ts) / 3_600_000) * 3_600_000;
+    const hours = [...new Set(city.readings().map((r) => hourOf(r.ts)))];
+    const dirty = await new PostgresDirtyHourStore(schema).dirty(1_000);
+    for (const hour of hours)
+      expect(dirty).toContainEqual(expect.objectContaining({ measurement: 'streetlight', hour }));
+    // One leader in the cluster computes them: the lock's holder; a second worker leads nothing meanwhile.
+    const platform = await database.platform();
+    await new PostgresTenantStore(platform).create(
+      tenant.parse({
+        ...fleet.city,
+        id: defaultTenantId,
+        status: 'active',
+        quotas: {
+          devices: 100,
+          gateways: 10,
+          messagesPerSecond: 100,
+          deadLetterBytes: 1e6,
+          retentionDays: 400,
+        },
+        createdAt: now().toISOString(),
+      }),
+    );
+    await new PostgresRegistryStore(schema).saveDevices(
+      fleet.devices.map((d) => ({ ...d, provisioned: true, latest: {} })),
+    );
+    const leaderOf = () =>
+      new RollupLeader({
+        pool: database.pool,
+        influx: cloud.influx.withDatabase(cloud.influx.settings.database),
+        tenants: () => new PostgresTenantStore(platform).list(),
+        schemaOf,
+        sources: rollupSources,
+        retentionDays: 3650,
+        intervalMs: 60_000,
+        batchHours: 48,
+        now,
+        log: silentLog,
+      });
+    const [leader, other] = [leaderOf(), leaderOf()];
+    cleanups.push(
+      () => leader.stop(),
+      () => other.stop(),
+    );
+    expect(await leader.pass()).toBe(true);
+    expect(await other.pass()).toBe(false);
+    expect(await new PostgresDirtyHourStore(schema).count()).toBe(0);
+    // The lock goes with the leader: once it stops, the other worker takes over.
+    await leader.stop();
+    await expect.poll(() => other.pass()).toBe(true);
+    // The hourly mean power per district equals the one computed from the readings sent.
+    const district = new Map(fleet.devices.map((d) => [d.id, d.district]));
+    const want = new Map<string, number[]>();
+    for (const r of city.readings()) {
+      const power = (r.metrics as Record<string, unknown>).activePower;
+      if (r.kind !== 'streetlight' || typeof power !== 'number') continue;
+      const key = `${new Date(hourOf(r.ts)).toISOString()} ${district.get(r.deviceId)}`;
+      want.set(key, [...(want.get(key) ?? []), power]);
+    }
+    const rows = await new RollupReader(cloud.influx, rollupPolicy, () => fleet.city.timezone).read({
+      kind: 'streetlight',
+      metric: 'activePower',
+      fn: 'mean',
+      granularity: 'hour',
+      by: 'district',
+      from: new Date(Math.min(...hours)),
+      to: new Date(Math.max(...hours) + 3_600_000),
+    });
+    expect(rows.map((r) => `${r.start} ${r.key}`).sort()).toEqual([...want.keys()].sort());
+    for (const row of rows) {
+      const values = want.get(`${row.start} ${row.key}`) as number[];
+      expect(row.readings).toBe(values.length);
+      expect(row.value).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
+    }
   });
 });

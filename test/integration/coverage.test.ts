@@ -11,7 +11,14 @@ import type { FleetFile, Location } from '../../shared/fleet.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import type { Uplink } from '../../shared/uplink.ts';
 import { simulatedUplinkFactory } from '../../simulators/uplink/factory.ts';
-import { countPoints, getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import {
+  apiFetch,
+  countPoints,
+  getJson,
+  silentLog,
+  startTestCloud,
+  type TestCloud,
+} from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -292,6 +299,53 @@ describe('the coverage layer', () => {
       new Set([cellOf(fleet.gateways[0]?.location as Location)]),
     );
     expect(await coverage(`${range()}&bbox=-10,-10,-9,-9`)).toEqual([]);
+  });
+
+  it("publishes the gateways' link quality per zone as open data, from the same rollups", async () => {
+    const dataset = {
+      id: 'gateway-rsrp',
+      title: { cs: 'Signál bran', en: 'Gateway signal' },
+      description: { cs: 'Průměrné RSRP bran po zónách.', en: "Gateways' mean RSRP by zone." },
+      kind: 'gateway_link',
+      metric: 'rsrp',
+      aggregate: 'mean',
+      granularity: 'hour',
+      unit: 'zone',
+      keywords: { cs: ['pokrytí'] },
+      published: true,
+    };
+    const created = await apiFetch(`${cloud.apiUrl}/api/v1/open-data/datasets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(dataset),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const { body } = await getJson<{
+      unit: string;
+      rows: { start: string; zone: string; value: number; readings: number }[];
+    }>(`${cloud.apiUrl}/open/default/datasets/${dataset.id}/data.json?from=${new Date(base).toISOString()}`);
+    // Only the first hour has ended on the cloud's clock: the gateways' links of that hour, by cell.
+    const want = new Map<string, number[]>();
+    for (const s of sent)
+      if (s.source.startsWith('gw-') && s.hour === base && s.rsrp !== undefined) {
+        const key = cellOf(located.get(s.source) as Location);
+        want.set(key, [...(want.get(key) ?? []), s.rsrp]);
+      }
+    expect(body.unit).toBe('dBm');
+    expect(body.rows.length).toBeGreaterThan(0);
+    expect(body.rows.map((r) => [r.start, r.zone, r.readings]).sort()).toEqual(
+      [...want].map(([zone, v]) => [new Date(base).toISOString(), zone, v.length]).sort(),
+    );
+    for (const row of body.rows) {
+      const values = want.get(row.zone) as number[];
+      expect(row.value).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
+    }
+    // No Smart Data Model fits (docs/open-data.md): CSV and JSON only, under science and technology.
+    const record = await getJson<{ téma: string[]; distribuce: { formát: string }[] }>(
+      `${cloud.apiUrl}/open/default/datasets/${dataset.id}`,
+    );
+    expect(record.body.téma).toEqual(['http://publications.europa.eu/resource/authority/data-theme/TECH']);
+    expect(record.body.distribuce.map((d) => d.formát.split('/').at(-1))).toEqual(['CSV', 'JSON']);
   });
 
   it('refuses a range off the hour, backwards or too long', async () => {

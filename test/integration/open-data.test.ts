@@ -91,10 +91,22 @@ beforeAll(async () => {
   await cloud.cloud.flush();
   readings = city.readings();
   await city.stop();
+  // Without an IČO the catalogue says it lacks one; a wrong check digit is refused.
+  const unset = (await (await send('GET', '/api/v1/open-data/catalogue')).json()) as {
+    missing: { field: string }[];
+  };
+  expect(unset.missing.map((m) => m.field)).toContain('publisher.ico');
   expect(
-    (await send('PUT', '/api/v1/open-data/catalogue', { publisher: { name: 'Město', ico: '00254657' } }))
+    (await send('PUT', '/api/v1/open-data/catalogue', { publisher: { name: 'Město', ico: '00254658' } }))
       .status,
-  ).toBe(200);
+  ).toBe(400);
+  const set = await send('PUT', '/api/v1/open-data/catalogue', {
+    publisher: { name: 'Město', ico: '00254657' },
+  });
+  expect(set.status).toBe(200);
+  expect(((await set.json()) as { missing: { field: string }[] }).missing.map((m) => m.field)).not.toContain(
+    'publisher.ico',
+  );
   for (const dataset of [people, bins, power, { ...power, id: 'draft', published: false }])
     expect((await send('POST', '/api/v1/open-data/datasets', dataset)).status).toBe(201);
 }, 180_000);

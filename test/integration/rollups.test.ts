@@ -7,7 +7,12 @@ import { DirtyMarker } from '../../cloud/rollups/dirty-marker.ts';
 import { RollupReader } from '../../cloud/rollups/reader.ts';
 import { ensureRollupPolicy, rollupPolicy } from '../../cloud/rollups/rollup-policy.ts';
 import { RollupTask } from '../../cloud/rollups/rollup-task.ts';
-import { type RollupSource, rollupMeasurement } from '../../cloud/rollups/sources.ts';
+import {
+  gatewayLinkRollupSource,
+  type RollupSource,
+  rawTags,
+  rollupMeasurement,
+} from '../../cloud/rollups/sources.ts';
 import { SqliteDirtyHourStore } from '../../cloud/rollups/sqlite-dirty-hours.ts';
 import { openSqlite } from '../../cloud/sqlite/sqlite.ts';
 import { connectInflux, type InfluxConnection } from '../../cloud/storage/influx.ts';
@@ -30,7 +35,11 @@ const hour = 3_600_000;
 const t0 = Date.parse('2026-03-27T23:00:00Z');
 const now = new Date('2026-03-30T20:00:00Z');
 
-const source: RollupSource = { measurement: 'streetlight', fields: ['activePower', 'voltage'] };
+const source: RollupSource = {
+  measurement: 'streetlight',
+  fields: ['activePower', 'voltage'],
+  tags: rawTags,
+};
 const devices = [
   { id: 'lamp-1', district: 'Centre', gateway: 'gw-1', at: { lat: 50.2304, lon: 12.8713 } },
   { id: 'lamp-2', district: 'Centre', gateway: 'gw-1', at: { lat: 50.2306, lon: 12.8716 } },
@@ -68,6 +77,36 @@ function readings(from: number, to: number, seed: number): Reading[] {
   return out;
 }
 
+/** The gateways' links (heartbeats): each gateway's place is a zone tag on its points, one has none. */
+const gateways = [
+  { id: 'gw-1', district: 'Centre', zone: cellOf({ lat: 50.2304, lon: 12.8713 }) },
+  { id: 'gw-2', district: 'Centre', zone: cellOf({ lat: 50.2186, lon: 12.9003 }) },
+  { id: 'gw-3', district: 'Drahovice', zone: cellOf({ lat: 50.2186, lon: 12.9003 }) },
+  { id: 'gw-4', district: 'Drahovice', zone: undefined },
+];
+interface Link {
+  gateway: (typeof gateways)[number];
+  ts: number;
+  rsrp: number;
+  sinr: number;
+}
+
+/** A link from every gateway every 20 to 40 minutes over [from, to). */
+function links(from: number, to: number, seed: number): Link[] {
+  const out: Link[] = [];
+  let n = seed;
+  for (const gateway of gateways)
+    for (let ts = from + (n % 7) * 60_000; ts < to; ts += 1_200_000 + ((n * 7919) % 1_200_000)) {
+      n += 1;
+      out.push({ gateway, ts, rsrp: -80 - ((n * 37) % 45), sinr: ((n * 53) % 400) / 10 - 5 });
+    }
+  return out;
+}
+
+const linkLine = (l: Link) =>
+  `gateway_link,gateway=${l.gateway.id},district=${l.gateway.district},technology=lte` +
+  `${l.gateway.zone ? `,zone=${l.gateway.zone}` : ''} rsrp=${l.rsrp},sinr=${l.sinr} ${l.ts}`;
+
 const line = (r: Reading) =>
   `streetlight,device=${r.device.id},district=${r.device.district},gateway=${r.device.gateway},kind=streetlight ` +
   `${Object.entries(r.values)
@@ -89,19 +128,45 @@ const clockFormat = new Intl.DateTimeFormat('en-GB', {
 const localDate = (ms: number) => dateFormat.format(ms);
 const localClock = (ms: number) => clockFormat.format(ms);
 
-/** The figure computed from the readings themselves: plain arrays of values, no partials. */
-function expected(written: Reading[], q: AggregateQuery) {
+/** A value measured somewhere: a device's reading or a gateway's link, with its tags. */
+interface Measured {
+  ts: number;
+  value: number | undefined;
+  district: string;
+  zone: string;
+  device: string;
+}
+
+const measuredReadings = (metric: string): Measured[] =>
+  written.map((r) => ({
+    ts: r.ts,
+    value: r.values[metric as 'activePower'],
+    district: r.device.district,
+    zone: zoneOf(r.device.id),
+    device: r.device.id,
+  }));
+
+const measuredLinks = (metric: 'rsrp' | 'sinr'): Measured[] =>
+  writtenLinks.map((l) => ({
+    ts: l.ts,
+    value: l[metric],
+    district: l.gateway.district,
+    zone: l.gateway.zone ?? '',
+    device: '',
+  }));
+
+/** The figure computed from the values themselves: plain arrays of values, no partials. */
+function expected(measured: Measured[], q: AggregateQuery) {
   const groups = new Map<string, { bucket: string; key: string; values: number[] }>();
-  for (const r of written) {
-    const value = r.values[q.metric as 'activePower'];
+  for (const r of measured) {
+    const { value, zone } = r;
     if (value === undefined) continue;
-    const zone = zoneOf(r.device.id);
-    if (q.district !== undefined && r.device.district !== q.district) continue;
+    if (q.district !== undefined && r.district !== q.district) continue;
     if (q.zone !== undefined && zone !== q.zone) continue;
-    if (q.deviceId !== undefined && r.device.id !== q.deviceId) continue;
+    if (q.deviceId !== undefined && r.device !== q.deviceId) continue;
     const bucket =
       q.granularity === 'hour' ? new Date(Math.floor(r.ts / hour) * hour).toISOString() : localDate(r.ts);
-    const key = { district: r.device.district, zone, device: r.device.id, all: '' }[q.by];
+    const key = { district: r.district, zone, device: r.device, all: '' }[q.by];
     const id = `${bucket} ${key}`;
     const group = groups.get(id) ?? { bucket, key, values: [] };
     group.values.push(value);
@@ -124,12 +189,14 @@ let storage: StorageThread;
 let task: RollupTask;
 let reader: RollupReader;
 const written: Reading[] = [];
+const writtenLinks: Link[] = [];
 
-async function throughStorage(batch: Reading[]): Promise<void> {
-  for (let i = 0; i < batch.length; i += 40)
-    await storage.append({ lines: batch.slice(i, i + 40).map(line) });
+async function throughStorage(batch: Reading[], linkBatch: Link[] = []): Promise<void> {
+  const lines = [...batch.map(line), ...linkBatch.map(linkLine)];
+  for (let i = 0; i < lines.length; i += 40) await storage.append({ lines: lines.slice(i, i + 40) });
   await storage.drained();
   written.push(...batch);
+  writtenLinks.push(...linkBatch);
 }
 
 beforeAll(async () => {
@@ -140,8 +207,10 @@ beforeAll(async () => {
   influx = await connectInflux({ url: influxd.url, token: '', database: 'rollups_test', org: '' });
   // History from before the rollups were enabled: written straight to InfluxDB, no dirty marks.
   const history = readings(t0, t0 + 24 * hour, 1);
-  await influx.writeInto('autogen', history.map(line));
+  const historyLinks = links(t0, t0 + 24 * hour, 1);
+  await influx.writeInto('autogen', [...history.map(line), ...historyLinks.map(linkLine)]);
   written.push(...history);
+  writtenLinks.push(...historyLinks);
 
   const db = openSqlite(join(dir.path, 'rollups.db'));
   cleanups.push(async () => db.close());
@@ -159,7 +228,7 @@ beforeAll(async () => {
     now: () => now,
     onRejected: () => undefined,
     onFailure: () => undefined,
-    watch: [source.measurement],
+    watch: [source.measurement, gatewayLinkRollupSource.measurement],
     onWritten: (hours) => marker.mark(hours),
   });
   cleanups.push(() => storage.stop());
@@ -167,7 +236,7 @@ beforeAll(async () => {
     influx,
     store,
     marker,
-    sources: [source],
+    sources: [source, gatewayLinkRollupSource],
     policy: rollupPolicy,
     timeZone: () => timeZone,
     zoneOf,
@@ -182,13 +251,13 @@ beforeAll(async () => {
   await task.backfill();
   await task.settle();
   // Live data through the storage path: the summer-time day and the next.
-  await throughStorage(readings(t0 + 24 * hour, now.getTime(), 2));
+  await throughStorage(readings(t0 + 24 * hour, now.getTime(), 2), links(t0 + 24 * hour, now.getTime(), 2));
   await task.settle();
   // Late readings into hours already rolled up, on both sides of the change to summer time.
-  await throughStorage([
-    ...readings(t0 + 5 * hour, t0 + 7 * hour, 3),
-    ...readings(t0 + 25 * hour, t0 + 28 * hour, 4),
-  ]);
+  await throughStorage(
+    [...readings(t0 + 5 * hour, t0 + 7 * hour, 3), ...readings(t0 + 25 * hour, t0 + 28 * hour, 4)],
+    links(t0 + 25 * hour, t0 + 27 * hour, 3),
+  );
   await task.settle();
 }, 60_000);
 
@@ -218,7 +287,7 @@ describe('rollups on a real influxd', () => {
             ...range,
           };
           const rows = await reader.read(query);
-          const want = expected(written, query);
+          const want = expected(measuredReadings(query.metric), query);
           expect(want.length).toBeGreaterThan(granularity === 'hour' ? 60 : 2);
           expect(
             rows.map((r) => ({
@@ -261,10 +330,25 @@ describe('rollups on a real influxd', () => {
           ...filter,
         };
         const rows = await reader.read(query);
-        const want = expected(written, query);
+        const want = expected(measuredReadings(query.metric), query);
         expect(rows.map((r) => [r.key, r.readings])).toEqual(want.map((w) => [w.key, w.readings]));
         for (const [i, row] of rows.entries()) expect(row.value).toBeCloseTo(want[i]?.value as number, 9);
       }
+  });
+
+  it("gateways' links by district and zone: every fn equals the figure from the raw points, hour and day", async () => {
+    for (const granularity of ['hour', 'day'] as const)
+      for (const by of ['district', 'zone'] as const)
+        for (const fn of aggregateFns) {
+          const metric = fn === 'min' || fn === 'count' ? 'sinr' : 'rsrp';
+          const query: AggregateQuery = { kind: 'gateway_link', metric, fn, granularity, by, ...range };
+          const rows = await reader.read(query);
+          const want = expected(measuredLinks(metric), query);
+          expect(want.length).toBeGreaterThan(2);
+          expect(rows.map((r) => [r.key, r.readings])).toEqual(want.map((w) => [w.key, w.readings]));
+          for (const [i, row] of rows.entries())
+            expect(row.value, `${granularity} ${by} ${fn}`).toBeCloseTo(want[i]?.value as number, 9);
+        }
   });
 
   it('leaves nothing dirty, and a round with nothing to do computes nothing', async () => {

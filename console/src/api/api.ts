@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema.d.ts';
 import type {
+  CatalogueSettings,
   CoverageCells,
   GatewayConfigInput,
   MapSettings,
@@ -134,6 +135,9 @@ export const api = {
     unwrap(client.PUT('/api/v1/open-data/datasets/{id}', { ...path({ id }), body: dataset })),
   deleteDataset: (id: string) => unwrap(client.DELETE('/api/v1/open-data/datasets/{id}', path({ id }))),
   previewDataset: (id: string) => unwrap(client.GET('/api/v1/open-data/datasets/{id}/preview', path({ id }))),
+  catalogueSettings: () => unwrap(client.GET('/api/v1/open-data/catalogue')),
+  saveCatalogueSettings: (settings: CatalogueSettings) =>
+    unwrap(client.PUT('/api/v1/open-data/catalogue', { body: settings })),
 
   // Towns (tenants): the list for everyone, the rest for region staff.
   tenants: () => unwrap(client.GET('/api/v1/tenants')),

@@ -6120,13 +6120,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The settings */
+                /** @description The settings, and what the catalogue still lacks (the IČO: NKOD requires it) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["OpenDataCatalogueSettings"];
+                        "application/json": components["schemas"]["OpenDataCatalogueSettingsAnswer"];
                     };
                 };
                 /** @description No valid API token or session */
@@ -6172,13 +6172,13 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The settings */
+                /** @description The settings, and what the catalogue still lacks */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["OpenDataCatalogueSettings"];
+                        "application/json": components["schemas"]["OpenDataCatalogueSettingsAnswer"];
                     };
                 };
                 /** @description Invalid request: the problem names each field in `errors` */
@@ -7098,15 +7098,18 @@ export interface components {
                 cs: string;
                 en: string;
             };
-            /** @enum {string} */
-            kind: "streetlight" | "wasteBin" | "camera" | "evCharger";
-            /** @description A numeric metric of the kind */
+            /**
+             * @description A device kind, or gateway_link (the gateways' cellular links)
+             * @enum {string}
+             */
+            kind: "streetlight" | "wasteBin" | "camera" | "evCharger" | "gateway_link";
+            /** @description A numeric metric of the kind (or of the gateway link) */
             metric: string;
             /**
              * @description How the readings of a bucket and unit combine
              * @enum {string}
              */
-            aggregate: "mean" | "sum" | "max" | "count";
+            aggregate: "mean" | "sum" | "min" | "max" | "count";
             /** @enum {string} */
             granularity: "hour" | "day";
             /**
@@ -7964,6 +7967,31 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        OpenDataCatalogueSettingsAnswer: {
+            publisher?: {
+                name: string;
+                /** @description The publisher's IČO: its IRI in the register of public bodies (RPP) */
+                ico?: string;
+            };
+            /** @description Who answers questions on the data */
+            contact?: {
+                name: string;
+                /** Format: email */
+                email: string;
+            };
+            /** @description The RÚIAN code of the municipality the data covers, e.g. 554961 (Karlovy Vary) */
+            ruianMunicipality?: string;
+            /** Format: uri */
+            homepage?: string;
+            /** @description What the catalogue lacks */
+            missing: {
+                /** @description What to set, as a path in the settings */
+                field: string;
+                /** @description Whether NKOD refuses the records without it */
+                required: boolean;
+                why: string;
+            }[];
+        };
         RuleOutput: {
             id: string;
             name: string;
@@ -8049,15 +8077,18 @@ export interface components {
                 cs: string;
                 en: string;
             };
-            /** @enum {string} */
-            kind: "streetlight" | "wasteBin" | "camera" | "evCharger";
-            /** @description A numeric metric of the kind */
+            /**
+             * @description A device kind, or gateway_link (the gateways' cellular links)
+             * @enum {string}
+             */
+            kind: "streetlight" | "wasteBin" | "camera" | "evCharger" | "gateway_link";
+            /** @description A numeric metric of the kind (or of the gateway link) */
             metric: string;
             /**
              * @description How the readings of a bucket and unit combine
              * @enum {string}
              */
-            aggregate: "mean" | "sum" | "max" | "count";
+            aggregate: "mean" | "sum" | "min" | "max" | "count";
             /** @enum {string} */
             granularity: "hour" | "day";
             /**

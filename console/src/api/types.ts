@@ -49,6 +49,8 @@ export type TenantChange = Schemas['TenantChange'];
 export type TenantUsage = Schemas['TenantUsage'];
 export type RegionAlert = Schemas['RegionAlert'];
 export type OpenDataset = Schemas['OpenDataset'];
+export type CatalogueSettings = Schemas['OpenDataCatalogueSettings'];
+export type CatalogueSettingsAnswer = Schemas['OpenDataCatalogueSettingsAnswer'];
 export type OpenDatasetPreview = Schemas['OpenDatasetPreview'];
 
 export const finalCommandStatuses: readonly CommandStatus[] = ['succeeded', 'failed', 'rejected', 'expired'];

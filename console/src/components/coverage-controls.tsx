@@ -1,38 +1,19 @@
 import type { CoverageCells, CoverageClass } from '../api/types.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
 import { coverageClasses, coverageColours } from './city-map.ts';
-
-/** What the map's coverage layer shows: on or off, a day (yyyy-mm-dd, local) and an hour of it ('' = all of it). */
-export interface CoveragePick {
-  on: boolean;
-  day: string;
-  hour: string;
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-export function today(now = new Date()): string {
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
-/** The range the pick asks the API for: one hour, or the 24 hours from the day's local midnight. */
-export function coverageRange({ day, hour }: CoveragePick) {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  if (hour === '') {
-    const from = new Date(y, m - 1, d);
-    return { from, to: new Date(from.getTime() + 86_400_000), granularity: 'day' as const };
-  }
-  const from = new Date(y, m - 1, d, Number(hour));
-  return { from, to: new Date(from.getTime() + 3_600_000), granularity: 'hour' as const };
-}
+import type { CoveragePick } from './coverage-range.ts';
+import { localHours } from './local-day.ts';
 
 /** The toggle and the hour/day picker of the coverage layer. */
 export function CoverageControls({
   pick,
   onPick,
+  timeZone,
 }: {
   pick: CoveragePick;
   onPick: (pick: CoveragePick) => void;
+  /** The city's: its days and hours. */
+  timeZone: string;
 }) {
   const { t } = useI18n();
   return (
@@ -56,7 +37,7 @@ export function CoverageControls({
               required
               onChange={(e) => {
                 const day = (e.target as HTMLInputElement).value;
-                if (day) onPick({ ...pick, day });
+                if (day) onPick({ ...pick, day, hour: '' });
               }}
             />
           </label>
@@ -67,8 +48,10 @@ export function CoverageControls({
               onChange={(e) => onPick({ ...pick, hour: (e.target as HTMLSelectElement).value })}
             >
               <option value="">{t('coverage.wholeDay')}</option>
-              {Array.from({ length: 24 }, (_, h) => (
-                <option key={h} value={String(h)}>{`${pad(h)}:00–${pad((h + 1) % 24)}:00`}</option>
+              {localHours(pick.day, timeZone).map(({ start, label }, h) => (
+                <option key={start} value={String(h)}>
+                  {label}
+                </option>
               ))}
             </select>
           </label>

@@ -4,13 +4,8 @@ import { api } from '../api/api.ts';
 import type { CoverageCells, MapState } from '../api/types.ts';
 import { ErrorNote, PageTitle, StateBadge } from '../components/bits.tsx';
 import { createCityMap, mapStates, setSource, showCoverage, stateColours } from '../components/city-map.ts';
-import {
-  CoverageControls,
-  CoverageLegend,
-  type CoveragePick,
-  coverageRange,
-  today,
-} from '../components/coverage-controls.tsx';
+import { CoverageControls, CoverageLegend } from '../components/coverage-controls.tsx';
+import { type CoveragePick, coverageRange, today } from '../components/coverage-range.ts';
 import { DevicePanel } from '../components/device-panel.tsx';
 import { formatMeters } from '../format.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
@@ -27,7 +22,7 @@ type Feature = GeoJSON.Feature<GeoJSON.Point, Props>;
  * and devices to the keyboard.
  */
 export function MapPage() {
-  const { t, lang } = useI18n();
+  const { t, lang, timeZone } = useI18n();
   const { settings } = useTenant();
   const container = useRef<HTMLElement>(null);
   const mapRef = useRef<MapLibreMap | undefined>(undefined);
@@ -41,7 +36,7 @@ export function MapPage() {
   filterRef.current = kind ? { kind } : {};
   const reloadRef = useRef<() => void>(() => {});
   const [loaded, setLoaded] = useState(false);
-  const [coverage, setCoverage] = useState<CoveragePick>({ on: false, day: today(), hour: '' });
+  const [coverage, setCoverage] = useState<CoveragePick>({ on: false, day: today(timeZone), hour: '' });
   const [cells, setCells] = useState<CoverageCells | undefined>();
 
   useEffect(() => {
@@ -114,7 +109,7 @@ export function MapPage() {
     if (!map || !loaded) return;
     showCoverage(map, coverage.on);
     if (!coverage.on) return setCells(undefined);
-    const { from, to, granularity } = coverageRange(coverage);
+    const { from, to, granularity } = coverageRange(coverage, timeZone);
     let current = true;
     api.coverage(from, to, granularity).then((fc) => {
       if (!current) return;
@@ -124,7 +119,7 @@ export function MapPage() {
     return () => {
       current = false;
     };
-  }, [coverage, loaded]);
+  }, [coverage, loaded, timeZone]);
   useEffect(() => {
     if (mapRef.current?.getLayer('route'))
       mapRef.current.setLayoutProperty('route', 'visibility', showRound ? 'visible' : 'none');
@@ -174,7 +169,7 @@ export function MapPage() {
           />{' '}
           {t('map.showRound')}
         </label>
-        <CoverageControls pick={coverage} onPick={setCoverage} />
+        <CoverageControls pick={coverage} onPick={setCoverage} timeZone={timeZone} />
         {round && (
           <span class="muted" data-testid="round">
             {t('map.round', { stops: round.stops, length: formatMeters(round.meters, lang) })}

@@ -1,16 +1,22 @@
 import { useState } from 'preact/hooks';
-import { kinds } from '../../../shared/kinds/index.ts';
+import {
+  type AggregateSource,
+  metricUnitOf,
+  numericMetricsOf,
+  sourceSpecs,
+} from '../../../shared/aggregate-sources.ts';
 import { ApiError, api } from '../api/api.ts';
-import type { Kind, OpenDataset } from '../api/types.ts';
+import type { OpenDataset } from '../api/types.ts';
 import { describedBy, Field } from '../components/bits.tsx';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
-import { kindNames, numericMetrics, unitOf } from '../kinds.ts';
 
 /** Whether a kind declares the metric as a count of people (published with small counts suppressed). */
-export const countsPeople = (kind: Kind, metric: string) =>
-  (kinds[kind].openData.peopleCounts as readonly string[] | undefined)?.includes(metric) ?? false;
+export const countsPeople = (kind: AggregateSource, metric: string) =>
+  sourceSpecs[kind].openData.peopleCounts?.includes(metric) ?? false;
 
-const aggregates = ['mean', 'sum', 'max', 'count'] as const;
+/** What a dataset may publish: each device kind, and the gateways' links. */
+const sources = Object.keys(sourceSpecs) as AggregateSource[];
+const aggregates = ['mean', 'sum', 'min', 'max', 'count'] as const;
 
 /** The form's values: numbers and lists as typed, turned into a dataset on submit. */
 interface Values {
@@ -19,7 +25,7 @@ interface Values {
   titleEn: string;
   descriptionCs: string;
   descriptionEn: string;
-  kind: Kind;
+  kind: AggregateSource;
   metric: string;
   aggregate: OpenDataset['aggregate'];
   granularity: OpenDataset['granularity'];
@@ -41,7 +47,7 @@ function valuesOf(d?: OpenDataset): Values {
     descriptionCs: d?.description.cs ?? '',
     descriptionEn: d?.description.en ?? '',
     kind,
-    metric: d?.metric ?? numericMetrics(kind)[0] ?? '',
+    metric: d?.metric ?? numericMetricsOf(kind)[0] ?? '',
     aggregate: d?.aggregate ?? 'mean',
     granularity: d?.granularity ?? 'hour',
     unit: d?.unit ?? 'district',
@@ -193,15 +199,15 @@ export function DatasetForm(props: {
       {choice(
         'kind',
         'common.kind',
-        kindNames,
+        sources,
         (k) => t(`kind.${k}` as MessageKey),
         (k) => ({
-          kind: k as Kind,
-          metric: numericMetrics(k as Kind)[0] ?? '',
+          kind: k as AggregateSource,
+          metric: numericMetricsOf(k as AggregateSource)[0] ?? '',
         }),
       )}
-      {choice('metric', 'openData.metric', numericMetrics(values.kind), (m) => {
-        const unit = unitOf(values.kind, m);
+      {choice('metric', 'openData.metric', numericMetricsOf(values.kind), (m) => {
+        const unit = metricUnitOf(values.kind, m);
         return unit ? `${m} (${unit})` : m;
       })}
       {choice('aggregate', 'openData.aggregate', aggregates, (a) => t(`openData.fn.${a}` as MessageKey))}

@@ -7,6 +7,7 @@ import { useLoad } from '../components/load.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.ts';
 import { isAdmin, useSession } from '../session.ts';
 import { useTenantState } from '../tenant/state.ts';
+import { CatalogueSettingsForm } from './open-data-catalogue.tsx';
 import { DatasetForm } from './open-data-form.tsx';
 
 /** The public address of the town's open data (docs/open-data.md). */
@@ -68,6 +69,7 @@ export function OpenDataPage() {
       <ul class="links" aria-label={t('openData.catalogueLinks')}>
         <PublicLink href={`${base}/catalog`} label={t('openData.catalogue')} />
       </ul>
+      <CatalogueSettingsForm />
       {status && <p role="status">{status}</p>}
       <ErrorNote error={datasets.error} />
       <Loading when={datasets.loading && !datasets.data} />

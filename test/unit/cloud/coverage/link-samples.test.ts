@@ -1,6 +1,13 @@
 import { latLngToCell } from 'h3-js';
 import { describe, expect, it } from 'vitest';
-import { bucketClause, linkKinds, linkQuery, samplesOf } from '../../../../cloud/coverage/link-samples.ts';
+import {
+  bucketClause,
+  hourlyRollupTable,
+  linkKinds,
+  linkQuery,
+  rawTable,
+  samplesOf,
+} from '../../../../cloud/coverage/link-samples.ts';
 import { gatewayLinkPoint } from '../../../../cloud/ingest/points.ts';
 import { toLine } from '../../../../cloud/storage/point-writer.ts';
 import { validHeartbeat } from '../../fixtures.ts';
@@ -13,10 +20,22 @@ const range = {
 
 describe('the link samples read from InfluxDB', () => {
   it('asks sums and counts per hour and tag, on the range, quoting what it names', () => {
-    expect(linkQuery('gateway_link', 'rsrp', 'sinr', range, ['zone', 'gateway'])).toBe(
+    expect(linkQuery(rawTable('gateway_link'), 'rsrp', 'sinr', range, ['zone', 'gateway'])).toBe(
       'SELECT SUM("rsrp") AS "rsrpSum", COUNT("rsrp") AS "rsrpCount", SUM("sinr") AS "sinrSum", COUNT("sinr") AS "sinrCount" ' +
         'FROM "gateway_link" WHERE time >= 1795996800000ms AND time < 1796004000000ms ' +
         'GROUP BY time(1h), "zone", "gateway" fill(none)',
+    );
+  });
+
+  it("reads the gateways' hourly rollups as sums of their sums and counts", () => {
+    expect(
+      linkQuery(hourlyRollupTable('gateway_link'), 'rsrp', 'sinr', { ...range, granularity: 'day' }, [
+        'zone',
+      ]),
+    ).toBe(
+      'SELECT SUM("rsrp_sum") AS "rsrpSum", SUM("rsrp_count") AS "rsrpCount", SUM("sinr_sum") AS "sinrSum", SUM("sinr_count") AS "sinrCount" ' +
+        'FROM "rollups"."gateway_link_1h" WHERE time >= 1795996800000ms AND time < 1796004000000ms ' +
+        'GROUP BY time(1d), "zone" fill(none)',
     );
   });
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { countsPeople, dataset, numericMetrics } from '../../../../cloud/open-data/dataset.ts';
 import { MemoryDatasetStore } from '../../../../cloud/open-data/memory-store.ts';
+import { ngsiAttributeOf } from '../../../../cloud/open-data/ngsi-entities.ts';
 import { DatasetService } from '../../../../cloud/open-data/service.ts';
+import { valueColumn } from '../../../../cloud/open-data/tables.ts';
 import { datasetOf } from './fixtures.ts';
 
 const issues = (input: unknown) =>
@@ -38,6 +40,22 @@ describe('a dataset definition', () => {
     expect(countsPeople('camera', 'vehicleCount')).toBe(false);
     expect(numericMetrics('camera')).toContain('rsrp');
     expect(numericMetrics('camera')).not.toContain('streamStatus');
+  });
+
+  it("publishes the gateways' link quality: its four figures, any aggregate, no minimum cell size, no NGSI-LD", () => {
+    const link = { ...power, kind: 'gateway_link', metric: 'rsrp', unit: 'zone' };
+    expect(numericMetrics('gateway_link')).toEqual(['rsrp', 'sinr', 'rsrq', 'latencyMs']);
+    for (const aggregate of ['mean', 'min', 'max', 'count'])
+      expect(issues({ ...link, aggregate }), aggregate).toEqual([]);
+    expect(issues({ ...link, metric: 'technology' })[0]).toMatch(
+      /^metric: not a numeric metric of gateway_link; one of rsrp, sinr, rsrq, latencyMs/,
+    );
+    expect(issues({ ...link, minCellSize: 10 })).toEqual(['minCellSize: only for metrics that count people']);
+    expect(countsPeople('gateway_link', 'rsrp')).toBe(false);
+    const parsed = dataset.parse(link);
+    expect(ngsiAttributeOf(parsed)).toBeUndefined();
+    expect(valueColumn(parsed)).toBe('value_dbm');
+    expect(valueColumn({ ...parsed, metric: 'latencyMs' })).toBe('value_ms');
   });
 
   it('requires a minimum cell size for a count of people, and refuses it elsewhere', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { catalogueGaps, catalogueSettings } from '../../../../cloud/open-data/catalogue-settings.ts';
 import { catalogueRecord, datasetRecord, dcatApCzContext } from '../../../../cloud/open-data/dcat.ts';
 import { datasetOf } from './fixtures.ts';
 
@@ -135,5 +136,20 @@ describe('the DCAT-AP-CZ catalogue', () => {
     const record = datasetRecord(power, links, { tenantName: 'Loket', settings: {} });
     expect(record.prvek_rúian).toEqual(['https://linked.cuzk.cz/resource/ruian/stat/1']);
     expect(missing(record, mandatory['Datová sada'])).toEqual(['poskytovatel']);
+  });
+
+  it('takes an IČO only with its check digit, and says what the catalogue lacks without one', () => {
+    const withIco = (ico: string) =>
+      catalogueSettings.safeParse({ publisher: { name: 'Loket', ico } }).success;
+    expect(withIco('00254657')).toBe(true);
+    expect(withIco('00254658')).toBe(false);
+    expect(withIco('2546570')).toBe(false);
+    expect(catalogueGaps({})).toEqual([
+      expect.objectContaining({ field: 'publisher.ico', required: true }),
+      expect.objectContaining({ field: 'ruianMunicipality', required: false }),
+      expect.objectContaining({ field: 'contact', required: false }),
+    ]);
+    expect(catalogueGaps({ publisher: { name: 'Loket' } }).map((g) => g.field)).toContain('publisher.ico');
+    expect(catalogueGaps(publisher.settings)).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import {
   toRollupPoints,
 } from '../../../../cloud/rollups/rollup-queries.ts';
 import { runsOf } from '../../../../cloud/rollups/rollup-task.ts';
+import { gatewayLinkRollupSource, rawTags } from '../../../../cloud/rollups/sources.ts';
 
 const hour = 3_600_000;
 
@@ -17,6 +18,11 @@ describe('runs of dirty hours', () => {
     expect(runsOf([5 * hour, hour, 2 * hour, 3 * hour])).toEqual([[hour, 2 * hour, 3 * hour], [5 * hour]]);
     const day = Array.from({ length: 30 }, (_, i) => i * hour);
     expect(runsOf(day).map((r) => r.length)).toEqual([24, 6]);
+    // The gateways' links group by the tags their points carry, the zone among them.
+    expect(rawHoursQuery(gatewayLinkRollupSource, 0, hour)).toContain(
+      'FROM "gateway_link" WHERE time >= 0ms AND time < 3600000ms GROUP BY time(1h), "gateway", "district", "zone" fill(none)',
+    );
+    expect(gatewayLinkRollupSource.fields).toEqual(['rsrp', 'sinr', 'rsrq', 'latencyMs']);
   });
 });
 
@@ -37,7 +43,7 @@ describe('the dirty marker', () => {
 });
 
 describe('rollup queries', () => {
-  const source = { measurement: 'streetlight', fields: ['activePower'] };
+  const source = { measurement: 'streetlight', fields: ['activePower'], tags: rawTags };
 
   it('reads raw partials per hour and device tags, and days from the hours', () => {
     expect(rawHoursQuery(source, 0, 2 * hour)).toBe(
