@@ -5,7 +5,6 @@ import { pino } from 'pino';
 import { planSeries } from '../cloud/dashboards/series-query.ts';
 import { foldSeries, seriesAggregateQuery } from '../cloud/dashboards/series-resolution.ts';
 import { cellOf } from '../cloud/geo/cells.ts';
-import { hourMs, localDayStart } from '../cloud/rollups/buckets.ts';
 import { DirtyMarker } from '../cloud/rollups/dirty-marker.ts';
 import { MemoryDirtyHourStore } from '../cloud/rollups/memory-dirty-hours.ts';
 import { combine, type PartialAggregate } from '../cloud/rollups/partials.ts';
@@ -17,6 +16,7 @@ import { numericMetrics, rawTags, rollupMeasurement } from '../cloud/rollups/sou
 import { connectInflux, type InfluxConnection } from '../cloud/storage/influx.ts';
 import type { Series } from '../cloud/storage/influxql.ts';
 import { startLocalInfluxd } from '../cloud/storage/local-influxd.ts';
+import { hourMs, localDayStart } from '../shared/local-time.ts';
 import { onCleanup } from './cleanup.ts';
 import { probeKind } from './readings.ts';
 import { quantile, round, sleep } from './util.ts';

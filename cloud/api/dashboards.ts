@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import type { DeviceKind, SummaryDevice } from '../../shared/kinds/index.ts';
+import { localDayStart } from '../../shared/local-time.ts';
 import { planRoute } from '../dashboards/collection-route.ts';
 import {
   collectedKinds,
@@ -11,7 +12,6 @@ import {
   gatewayFigures,
   kindFigures,
 } from '../dashboards/fleet-summary.ts';
-import { startOfLocalDay } from '../dashboards/local-day.ts';
 import { Refreshed } from '../dashboards/refreshed.ts';
 import { numericMetrics, planSeries, type SeriesRequest } from '../dashboards/series-query.ts';
 import { chooseResolution, foldSeries, seriesAggregateQuery } from '../dashboards/series-resolution.ts';
@@ -97,7 +97,7 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
 
   async function summary(q: z.infer<typeof summaryQuery>) {
     const at = now();
-    const since = startOfLocalDay(at, registry.city?.timezone ?? 'UTC');
+    const since = new Date(localDayStart(at.getTime(), registry.city?.timezone ?? 'UTC'));
     const options = { binThreshold: q.binThreshold, maxDaysWithoutEmptying: 7, now: at };
     const district = q.district === undefined ? '' : ` AND "district" = ${quoteString(q.district)}`;
     const window = `time >= ${since.getTime()}ms AND time <= ${at.getTime()}ms${district}`;

@@ -1,5 +1,5 @@
+import { hourMs, localDayStart } from '../../shared/local-time.ts';
 import type { AggregateQuery } from '../rollups/aggregates.ts';
-import { hourMs, localDayStart } from '../rollups/buckets.ts';
 import { aggregateValue, combine, type PartialAggregate } from '../rollups/partials.ts';
 import type { PartialRow } from '../rollups/reader.ts';
 import type { Aggregation, SeriesRequest } from './series-query.ts';

@@ -1,4 +1,4 @@
-import { startOfLocalDay } from '../dashboards/local-day.ts';
+import { localDayStart } from '../../shared/local-time.ts';
 import { InvalidRequestError } from '../errors/domain-error.ts';
 import type { AggregateReader, AggregateRow } from '../rollups/aggregates.ts';
 import { bucketMs, countsPeople, type Dataset } from './dataset.ts';
@@ -33,7 +33,7 @@ const maxSpanMs = { hour: 31 * 86_400_000, day: 3 * 366 * 86_400_000 } as const;
  */
 export function publishedUntil(dataset: Dataset, now: Date, timezone: string): Date {
   const cutoff = new Date(now.getTime() - dataset.delayMinutes * 60_000);
-  if (dataset.granularity === 'day') return startOfLocalDay(cutoff, timezone);
+  if (dataset.granularity === 'day') return new Date(localDayStart(cutoff.getTime(), timezone));
   return new Date(Math.floor(cutoff.getTime() / bucketMs.hour) * bucketMs.hour);
 }
 
@@ -90,13 +90,13 @@ export async function publishedCells(
   const dayOf = (start: string) => {
     let day = days.get(start);
     if (day === undefined) {
-      day = startOfLocalDay(new Date(start), timezone).toISOString();
+      day = new Date(localDayStart(Date.parse(start), timezone)).toISOString();
       days.set(start, day);
     }
     return day;
   };
   // Whole local days: the complementary suppression of an hour depends on the hours before it that day.
-  const dayStart = startOfLocalDay(range.from, timezone);
+  const dayStart = new Date(localDayStart(range.from.getTime(), timezone));
   const hours = await read('hour', dayStart);
   if (dataset.granularity === 'day') return suppressDailySums(await read('day', range.from), hours, k, dayOf);
   const from = range.from.getTime();

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { startOfLocalDay } from '../dashboards/local-day.ts';
+import { localDayStart } from '../../shared/local-time.ts';
 import { type Dataset, licences, metricUnit } from './dataset.ts';
 import type { PublishedCell } from './suppression.ts';
 
@@ -38,7 +38,7 @@ export function bucketEnd(dataset: Dataset, start: string, timezone: string): st
   const at = Date.parse(start);
   if (dataset.granularity === 'hour') return new Date(at + 3_600_000).toISOString();
   // A local day lasts 23 to 25 hours: 26 hours on is always inside the next one.
-  return startOfLocalDay(new Date(at + 26 * 3_600_000), timezone).toISOString();
+  return new Date(localDayStart(at + 26 * 3_600_000, timezone)).toISOString();
 }
 
 export interface TableRow {

@@ -2,76 +2,11 @@
  * Bucket arithmetic of the rollups: UTC hours, and local days in a tenant's time zone (23, 24 or 25
  * hours long around daylight-saving changes). Pure; instants are milliseconds since the epoch.
  */
-export const hourMs = 3_600_000;
+import { hourMs, localDayStart } from '../../shared/local-time.ts';
 
 /** The start of the UTC hour holding `ms`. */
 export function hourStart(ms: number): number {
   return Math.floor(ms / hourMs) * hourMs;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-function formatFor(timeZone: string): Intl.DateTimeFormat {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formats.set(timeZone, format);
-  }
-  return format;
-}
-
-/** The local calendar date and wall-clock time of `ms` in `timeZone`. */
-function wallClock(ms: number, timeZone: string) {
-  const parts = Object.fromEntries(
-    formatFor(timeZone)
-      .formatToParts(new Date(ms))
-      .filter((p) => p.type !== 'literal')
-      .map((p) => [p.type, Number(p.value)]),
-  ) as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
-  return parts;
-}
-
-/** How far `timeZone` is ahead of UTC at the instant `ms` (milliseconds; +3_600_000 for CET). */
-export function offsetAt(ms: number, timeZone: string): number {
-  const p = wallClock(ms, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
-
-/**
- * The instant of local midnight starting the given calendar date (month 1–12). The offset is taken at
- * the midnight itself, not at the instant asked about: on a day that changes to summer time the
- * offset at noon differs from the one at midnight.
- */
-export function localMidnight(year: number, month: number, day: number, timeZone: string): number {
-  const wall = Date.UTC(year, month - 1, day);
-  let guess = wall - offsetAt(wall, timeZone);
-  // Twice: the first guess may sit on the other side of a change of offset.
-  for (let i = 0; i < 2; i++) guess = wall - offsetAt(guess, timeZone);
-  return guess;
-}
-
-/**
- * The start of the local day holding `ms`. (Zones that skip midnight itself when they change offset,
- * a few in South America and the Middle East, get that one day's start an hour off.)
- */
-export function localDayStart(ms: number, timeZone: string): number {
-  const p = wallClock(ms, timeZone);
-  return localMidnight(p.year, p.month, p.day, timeZone);
-}
-
-/** The start of the local day after the one starting at `dayStart`. */
-export function nextLocalDay(dayStart: number, timeZone: string): number {
-  // 26 hours on is always inside the next day (days last 23 to 25 hours).
-  return localDayStart(dayStart + 26 * hourMs, timeZone);
 }
 
 /** The local days (their starts) that hold the given hours, ascending, each once. */

@@ -1,8 +1,8 @@
+import { hourMs, localDayStart } from '../../shared/local-time.ts';
 import { InvalidRequestError } from '../errors/domain-error.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent, quoteString } from '../storage/influxql.ts';
 import type { AggregateFn, AggregateQuery, AggregateReader, AggregateRow } from './aggregates.ts';
-import { hourMs, localDayStart } from './buckets.ts';
 import { aggregateValue, type PartialAggregate, PartialTable } from './partials.ts';
 import { partField, rolledUpMetrics, rollupMeasurement } from './sources.ts';
 

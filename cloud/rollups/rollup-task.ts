@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
+import { hourMs, nextLocalDay } from '../../shared/local-time.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import { quoteIdent } from '../storage/influxql.ts';
-import { daysOf, hourMs, hourStart, hoursBetween, nextLocalDay } from './buckets.ts';
+import { daysOf, hourStart, hoursBetween } from './buckets.ts';
 import type { DirtyHour, DirtyHourStore } from './dirty-hours.ts';
 import type { DirtyMarker } from './dirty-marker.ts';
 import {

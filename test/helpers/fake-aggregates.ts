@@ -1,5 +1,5 @@
-import { startOfLocalDay } from '../../cloud/dashboards/local-day.ts';
 import type { AggregateQuery, AggregateReader, AggregateRow } from '../../cloud/rollups/aggregates.ts';
+import { localDayStart } from '../../shared/local-time.ts';
 
 /** One raw reading as the fake keeps it. */
 export interface FakeReading {
@@ -38,7 +38,7 @@ export class FakeAggregateReader implements AggregateReader {
       const start =
         query.granularity === 'hour'
           ? new Date(Math.floor(r.at.getTime() / 3_600_000) * 3_600_000)
-          : startOfLocalDay(r.at, this.timeZone);
+          : new Date(localDayStart(r.at.getTime(), this.timeZone));
       if (start < query.from || start >= query.to) continue;
       const key = query.by === 'all' ? '' : query.by === 'device' ? r.deviceId : r[query.by];
       const id = `${start.toISOString()}\u0000${key}`;

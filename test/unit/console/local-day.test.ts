@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { coverageRange, today } from '../../../console/src/components/coverage-range.ts';
-import {
-  localDate,
-  localDay,
-  localHours,
-  localMidnight,
-  zoneOffsetMs,
-} from '../../../console/src/components/local-day.ts';
+import { localDate, localDay, localHours, localMidnight } from '../../../console/src/components/local-day.ts';
+import { offsetAt } from '../../../shared/local-time.ts';
 
 const prague = 'Europe/Prague';
 const iso = (ms: number | Date) => new Date(ms).toISOString();
@@ -22,8 +17,8 @@ describe("the city's days, whatever the browser's zone", () => {
   });
 
   it('knows the offset on both sides of a change to summer time', () => {
-    expect(zoneOffsetMs(Date.parse('2026-03-29T00:59:59Z'), prague)).toBe(3_600_000);
-    expect(zoneOffsetMs(Date.parse('2026-03-29T01:00:00Z'), prague)).toBe(7_200_000);
+    expect(offsetAt(Date.parse('2026-03-29T00:59:59Z'), prague)).toBe(3_600_000);
+    expect(offsetAt(Date.parse('2026-03-29T01:00:00Z'), prague)).toBe(7_200_000);
   });
 
   it('starts a day at local midnight: 24, 23 (summer time begins) or 25 hours long', () => {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  daysOf,
-  hourStart,
-  hoursBetween,
-  localDayStart,
-  localMidnight,
-  nextLocalDay,
-  offsetAt,
-} from '../../../../cloud/rollups/buckets.ts';
+import { daysOf, hourStart, hoursBetween } from '../../../../cloud/rollups/buckets.ts';
+import { localDayStart, localMidnight, nextLocalDay, offsetAt } from '../../../../shared/local-time.ts';
 
 const prague = 'Europe/Prague';
 const at = (iso: string) => Date.parse(iso);
