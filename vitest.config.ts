@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -15,5 +16,12 @@ export default defineConfig({
     // Integration tests start their own influxd and broker; two workers fit the 2-core machines (with
     // three, npm start's region came up too slowly beside the others: its test timed out).
     maxWorkers: 2,
+    // The processes the tests start (a cloud, an edge agent, npm start, the CLIs) load TypeScript with
+    // Node: with its compile cache each module is stripped and compiled once per run, not once per
+    // process (a cloud process then starts with about 40 % less CPU). Written under node_modules, so a
+    // fresh clone starts without one and `npm ci` removes it.
+    env: {
+      NODE_COMPILE_CACHE: fileURLToPath(new URL('node_modules/.cache/node-compile-cache', import.meta.url)),
+    },
   },
 });
