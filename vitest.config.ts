@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { SlowestFirst } from './test/slowest-first.ts';
 
 export default defineConfig({
   test: {
@@ -16,6 +17,8 @@ export default defineConfig({
     // Integration tests start their own influxd and broker; two workers fit the 2-core machines (with
     // three, npm start's region came up too slowly beside the others: its test timed out).
     maxWorkers: 2,
+    // The longest files start first, so that the two workers finish together (test/slowest-first.ts).
+    sequence: { sequencer: SlowestFirst },
     // The processes the tests start (a cloud, an edge agent, npm start, the CLIs) load TypeScript with
     // Node: with its compile cache each module is stripped and compiled once per run, not once per
     // process (a cloud process then starts with about 40 % less CPU). Written under node_modules, so a
