@@ -2,13 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { SlowestFirst } from './test/slowest-first.ts';
 
+// StrykerJS's sandboxes (npm run mutate) hold a copy of the tests.
+const excluded = [...configDefaults.exclude, '.stryker-tmp/**', 'reports/**'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // StrykerJS's sandboxes (npm run mutate) hold a copy of the tests.
-    exclude: [...configDefaults.exclude, '.stryker-tmp/**', 'reports/**'],
-    // The console is built once, before the browser tests' files start in parallel.
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // expect.poll waits for an event (a page's script to have run, a list to show a row): as long
@@ -26,5 +24,24 @@ export default defineConfig({
     env: {
       NODE_COMPILE_CACHE: fileURLToPath(new URL('node_modules/.cache/node-compile-cache', import.meta.url)),
     },
+    // The unit tests share their workers (no vi.mock, stubbed globals or fake timers; the code under
+    // test keeps no module-level state): each file no longer imports its modules afresh, which halves
+    // their CPU. The others keep a fresh worker per file, as their processes and ports are their own.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: excluded, isolate: false },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...excluded, 'test/unit/**'],
+          // The console is built once, before the browser tests' files start in parallel.
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
