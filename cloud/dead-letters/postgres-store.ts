@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../postgres/pool.ts';
 import type { PgSchema } from '../postgres/schema-name.ts';
-import type { Rejection } from './rejection.ts';
-import type { PayloadShape } from './shape.ts';
+import { letterColumns, type Row, toDeadLetter, toRejection, toUsage, usageColumns } from './rows.ts';
 import {
   type DeadLetter,
   type DeadLetterInput,
@@ -17,8 +16,6 @@ import {
   payloadText,
   type RawPayload,
 } from './store.ts';
-
-type Row = Record<string, unknown>;
 
 /**
  * Dead letters in PostgreSQL (a tenant's schema, or the platform schema for letters of no tenant;
@@ -127,7 +124,7 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
       params,
     );
     const { rows } = await this.schema.pool.query<Row>(
-      `SELECT id, received_at, topic, gateway_id, size, sha256, shape, raw_expires_at
+      `SELECT ${letterColumns}
        FROM ${s}.dead_letters m ${clause} ORDER BY id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, query.limit, query.offset],
     );
@@ -137,27 +134,13 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
       [rows.map((row) => String(row.id))],
     );
     const now = this.now().toISOString();
-    const items = rows.map((row): DeadLetter => {
-      const rejections = reasons.rows
-        .filter((r) => String(r.letter_id) === String(row.id))
-        .map((r) => ({
-          reason: r.reason as Rejection['reason'],
-          message: String(r.message),
-          ...(r.item_index === null ? {} : { index: Number(r.item_index) }),
-        }));
-      const expires = row.raw_expires_at === null ? undefined : String(row.raw_expires_at);
-      return {
-        id: Number(row.id),
-        receivedAt: String(row.received_at),
-        topic: String(row.topic),
-        ...(row.gateway_id === null ? {} : { gatewayId: String(row.gateway_id) }),
-        rejections,
-        size: Number(row.size),
-        sha256: String(row.sha256),
-        shape: JSON.parse(String(row.shape)) as PayloadShape,
-        ...(expires && expires > now ? { rawExpiresAt: expires } : {}),
-      };
-    });
+    const items = rows.map((row) =>
+      toDeadLetter(
+        row,
+        reasons.rows.filter((r) => String(r.letter_id) === String(row.id)).map(toRejection),
+        now,
+      ),
+    );
     return { total: Number(count.rows[0]?.n ?? 0), items };
   }
 
@@ -199,16 +182,11 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
   }
 
   async usage(): Promise<GatewayUsage[]> {
-    const { rows } = await this.schema.pool.query<Record<string, string>>(
-      `SELECT gateway_key, bytes, letters, dropped FROM ${this.schema.name}.dead_letter_usage
+    const { rows } = await this.schema.pool.query<Row>(
+      `SELECT ${usageColumns} FROM ${this.schema.name}.dead_letter_usage
        WHERE letters > 0 OR dropped > 0 ORDER BY gateway_key`,
     );
-    return rows.map((r) => ({
-      ...(r.gateway_key === '' ? {} : { gatewayId: r.gateway_key }),
-      bytes: Number(r.bytes),
-      letters: Number(r.letters),
-      dropped: Number(r.dropped),
-    }));
+    return rows.map(toUsage);
   }
 
   async setCapture(gatewayId: string, until: Date | undefined): Promise<void> {

@@ -1,7 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { transaction } from '../sqlite/sqlite.ts';
-import type { Rejection } from './rejection.ts';
-import type { PayloadShape } from './shape.ts';
+import { letterColumns, type Row, toDeadLetter, toRejection, toUsage, usageColumns } from './rows.ts';
 import {
   type DeadLetter,
   type DeadLetterInput,
@@ -177,34 +176,15 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
       n: number;
     };
     const rows = this.db
-      .prepare(
-        `SELECT id, received_at, topic, gateway_id, size, sha256, shape, raw_expires_at
-         FROM dead_letters m ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`,
-      )
-      .all(...params, query.limit, query.offset) as Record<string, unknown>[];
+      .prepare(`SELECT ${letterColumns} FROM dead_letters m ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...params, query.limit, query.offset) as Row[];
     const reasonsOf = this.db.prepare(
       'SELECT reason, message, item_index FROM dead_letter_reasons WHERE letter_id = ? ORDER BY rowid',
     );
     const now = this.now().toISOString();
-    const items = rows.map((row): DeadLetter => {
-      const rejections = (reasonsOf.all(Number(row.id)) as Record<string, unknown>[]).map((r) => ({
-        reason: r.reason as Rejection['reason'],
-        message: String(r.message),
-        ...(r.item_index === null ? {} : { index: Number(r.item_index) }),
-      }));
-      const expires = row.raw_expires_at === null ? undefined : String(row.raw_expires_at);
-      return {
-        id: Number(row.id),
-        receivedAt: String(row.received_at),
-        topic: String(row.topic),
-        ...(row.gateway_id === null ? {} : { gatewayId: String(row.gateway_id) }),
-        rejections,
-        size: Number(row.size),
-        sha256: String(row.sha256),
-        shape: JSON.parse(String(row.shape)) as PayloadShape,
-        ...(expires && expires > now ? { rawExpiresAt: expires } : {}),
-      };
-    });
+    const items = rows.map((row) =>
+      toDeadLetter(row, (reasonsOf.all(Number(row.id)) as Row[]).map(toRejection), now),
+    );
     return { total: Number(n), items };
   }
 
@@ -230,15 +210,10 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
   async usage(): Promise<GatewayUsage[]> {
     const rows = this.db
       .prepare(
-        'SELECT gateway_key, bytes, letters, dropped FROM dead_letter_usage WHERE letters > 0 OR dropped > 0 ORDER BY gateway_key',
+        `SELECT ${usageColumns} FROM dead_letter_usage WHERE letters > 0 OR dropped > 0 ORDER BY gateway_key`,
       )
-      .all() as Record<string, unknown>[];
-    return rows.map((r) => ({
-      ...(r.gateway_key === '' ? {} : { gatewayId: String(r.gateway_key) }),
-      bytes: Number(r.bytes),
-      letters: Number(r.letters),
-      dropped: Number(r.dropped),
-    }));
+      .all() as Row[];
+    return rows.map(toUsage);
   }
 
   async setCapture(gatewayId: string, until: Date | undefined): Promise<void> {

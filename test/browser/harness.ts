@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
@@ -38,6 +37,10 @@ export interface ConsoleHarness {
 export async function startConsoleHarness(
   options: { devices?: number; env?: Record<string, string> } = {},
 ): Promise<ConsoleHarness> {
+  // Chromium starts while the cloud does (each takes seconds on a loaded machine); a failed launch
+  // fails the harness where the browser is awaited.
+  const launching = launchChromium();
+  launching.catch(() => undefined);
   const fleet = generateFleet({ seed: 12, devices: options.devices ?? 80, devicesPerGateway: 20 });
   const influxd = await startTestInfluxd();
   const cloud = await startTestCloud(influxd.url, fleet, { RULES_TICK_S: '1', ...options.env });
@@ -52,7 +55,7 @@ export async function startConsoleHarness(
     first,
   );
   await firstSignIn(cloud.apiUrl, user.username, first, user.password);
-  const browser = await launchChromium();
+  const browser = await launching;
   const harness: ConsoleHarness = {
     influxd,
     cloud,
@@ -107,14 +110,15 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   expect(bad, `axe on ${what}`).toEqual([]);
 }
 
-/** docs/console/ with UPDATE_SCREENSHOTS=1; otherwise a temp folder, so a test run leaves the tree clean. */
-const screenshots =
-  process.env.UPDATE_SCREENSHOTS === '1'
-    ? new URL('../../docs/console/', import.meta.url).pathname
-    : join(tmpdir(), 'city-console-screenshots');
+/** docs/console/, where UPDATE_SCREENSHOTS=1 writes the screenshots. */
+const screenshots = new URL('../../docs/console/', import.meta.url).pathname;
 
-/** A screenshot for docs/console.md, taken by the test that checks the page. */
+/**
+ * A screenshot for docs/console.md, taken by the test that checks the page, with UPDATE_SCREENSHOTS=1
+ * only: no test reads them, and a test run leaves the tree clean (they cost seconds of CI a run).
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   await mkdir(screenshots, { recursive: true });
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false });
 }

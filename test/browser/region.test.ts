@@ -88,6 +88,9 @@ async function createAccount(
 }
 
 beforeAll(async () => {
+  // Chromium starts while the cloud and the towns do (each takes seconds on a loaded machine).
+  const launching = launchChromium();
+  launching.catch(() => undefined);
   influxd = await startTestInfluxd();
   dir = await tempDir('region-console');
   const tenantsDir = join(dir.path, 'tenants');
@@ -101,7 +104,7 @@ beforeAll(async () => {
   await startTown(loket);
   await createAccount('/api/v1/region/users', regionAdmin, 'admin');
   await createAccount('/api/v1/users', townUser, 'operator', loket.id);
-  browser = await launchChromium();
+  browser = await launching;
 }, 120_000);
 
 afterAll(async () => {

@@ -1,26 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectInflux } from '../../cloud/storage/influx.ts';
 import { type LocalInfluxd, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
-import { type CloudProcess, startCloudProcess } from '../../scripts/cloud-process.ts';
-import { streamingCity } from '../../scripts/streaming-city.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
-import { getJson, silentLog } from '../helpers/cloud.ts';
-import { cloudProcessEnv } from '../helpers/cloud-process-env.ts';
+import { startFaultCloud, streamCity } from '../helpers/fault-cloud.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
 import { mountSmallDisk } from '../helpers/small-disk.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const cleanups = cleanupsAfterAll();
-
-interface Health {
-  status: string;
-  reasons: string[];
-  journal: { lines: number };
-  counters: Record<string, number>;
-}
 
 const dir = await tempDir('disk-full');
 cleanups.push(() => dir.remove());
@@ -39,28 +28,15 @@ describe('the cloud data disk fills up and is freed again (a tmpfs filled from o
       cleanups.push(() => influxd.stop());
       const influxPort = Number(new URL(influxd.url).port);
       const fleet = generateFleet({ seed: 24, devices: 40, devicesPerGateway: 20 });
-      const { env, secrets } = await cloudProcessEnv({
-        dir: dir.path,
+      const fault = await startFaultCloud(cleanups, {
         fleet,
-        influxUrl: influxd.url,
         database: 'diskfull',
+        dir: dir.path,
+        influxUrl: influxd.url,
       });
-      const cloud: CloudProcess = await startCloudProcess(env);
-      cleanups.push(async () => cloud.child.kill('SIGKILL'));
-      const health = async () => (await getJson<Health>(`${cloud.apiUrl}/health`)).body;
-      const ready = async () => (await fetch(`${cloud.apiUrl}/health/ready`)).status;
-
-      const city = await streamingCity({
-        log: silentLog,
-        fleet,
-        mqttUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`,
-        dataDir: join(dir.path, 'edge'),
-        secrets,
-      });
-      cleanups.push(() => city.stop());
-      const stopStream = city.stream();
-      const connects = () => [...city.agents.values()].reduce((n, a) => n + a.stats.connects, 0);
-      await waitFor('readings flowing', async () => ((await health()).counters.readings_accepted ?? 0) > 300);
+      const { health, ready } = fault;
+      const { city, connects, stop } = await streamCity(cleanups, fault);
+      await waitFor('readings flowing', async () => (await fault.accepted()) > 300);
       const connectsBefore = connects();
 
       // InfluxDB down: the journal only grows, so a full disk must stop its appends.
@@ -77,7 +53,7 @@ describe('the cloud data disk fills up and is freed again (a tmpfs filled from o
         const now = await health();
         return (now.counters.journal_append_errors ?? 0) > (failing.counters.journal_append_errors ?? 0) + 2;
       });
-      expect((await health()).counters.readings_accepted ?? 0).toBe(accepted);
+      expect(await fault.accepted()).toBe(accepted);
 
       // InfluxDB back while the disk is still full: written lines cannot be deleted; nothing dies.
       influxd = await startLocalInfluxd(join(dir.path, 'influxdb'), { httpPort: influxPort });
@@ -88,15 +64,13 @@ describe('the cloud data disk fills up and is freed again (a tmpfs filled from o
 
       disk.free();
       await waitFor('ready again', async () => (await ready()) === 200, 30_000);
-      await stopStream();
-      await city.drained();
+      await stop();
       await waitFor('the journal drained', async () => (await health()).journal.lines === 0, 60_000);
-      expect(cloud.child.exitCode).toBeNull();
+      expect(fault.process.child.exitCode).toBeNull();
       expect((await health()).status).toBe('ok');
       // The refusals cost no connection: every gateway stayed connected through the fault.
       expect(connects()).toBe(connectsBefore);
-      const influx = await connectInflux({ url: influxd.url, token: '', database: 'diskfull', org: '' });
-      await expectEveryReadingStored(influx, city.readings());
+      await expectEveryReadingStored(await fault.influx(), city.readings());
     },
   );
 });

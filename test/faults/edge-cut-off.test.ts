@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import type { EdgeAgent } from '../../edge/agent.ts';
 import { streamingCity } from '../../scripts/streaming-city.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
@@ -12,13 +11,14 @@ import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const cleanups = cleanupsAfterAll();
+// One influxd for the file: each test's cloud writes to a database of its own.
+const influxd = await startTestInfluxd();
+cleanups.push(() => influxd.stop());
 
 describe('a gateway is cut off from the broker and comes back', () => {
   it('replays its backlog at a bounded rate while live readings go first, and loses nothing', {
     timeout: 120_000,
   }, async () => {
-    const influxd: LocalInfluxd = await startTestInfluxd();
-    cleanups.push(() => influxd.stop());
     const dir = await tempDir('cut');
     cleanups.push(() => dir.remove());
     const fleet = generateFleet({ seed: 23, devices: 40, devicesPerGateway: 20 });
@@ -70,8 +70,6 @@ describe('a gateway is cut off from the broker and comes back', () => {
   });
 
   it('keeps its backlog on disk across an agent restart', { timeout: 120_000 }, async () => {
-    const influxd: LocalInfluxd = await startTestInfluxd();
-    cleanups.push(() => influxd.stop());
     const dir = await tempDir('restart');
     cleanups.push(() => dir.remove());
     const fleet = generateFleet({ seed: 24, devices: 20, devicesPerGateway: 20 });

@@ -1,17 +1,10 @@
-import { join } from 'node:path';
-import { connectAsync, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { connectInflux } from '../../cloud/storage/influx.ts';
-import { type CloudProcess, startCloudProcess } from '../../scripts/cloud-process.ts';
-import { gatewayTopic } from '../../shared/topics.ts';
-import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { countPoints } from '../helpers/cloud.ts';
-import { cloudProcessEnv } from '../helpers/cloud-process-env.ts';
-import { withDevices } from '../helpers/fleet.ts';
-import { startTestInfluxd } from '../helpers/influxd.ts';
+import { startFaultCloud } from '../helpers/fault-cloud.ts';
+import { lampGateway } from '../helpers/lamp-batches.ts';
 import { injectSyscallError, straceAvailable } from '../helpers/strace.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const cleanups = cleanupsAfterAll();
@@ -23,57 +16,27 @@ describe('flushing the journal fails (EIO injected into fdatasync by strace, fro
       timeout: 90_000,
     },
     async () => {
-      const influxd = await startTestInfluxd();
-      cleanups.push(() => influxd.stop());
-      const dir = await tempDir('fsync');
-      cleanups.push(() => dir.remove());
-      const generated = generateFleet({ seed: 25, devices: 10, devicesPerGateway: 10 });
-      const gateway = generated.gateways[0]?.id as string;
-      const lamps = Array.from({ length: 20 }, (_, i) => `lamp-fs-${i}`);
-      const fleet = withDevices(
-        generated,
-        lamps.map((id) => ({ id, kind: 'streetlight', gatewayId: gateway })),
-      );
-      const { env, secrets } = await cloudProcessEnv({
-        dir: dir.path,
+      const { fleet, gateway, topic, batch, connect } = lampGateway({
+        seed: 25,
+        devices: 10,
+        lamps: 20,
+        prefix: 'fs',
+      });
+      const fault = await startFaultCloud(cleanups, {
         fleet,
-        influxUrl: influxd.url,
         database: 'fsync',
         gateways: [gateway],
         extra: { LOG_LEVEL: 'silent' },
       });
-      const secret = secrets.get(gateway) as string;
-      let cloud: CloudProcess = await startCloudProcess(env);
-      cleanups.push(async () => cloud.child.kill('SIGKILL'));
-      const connect = () =>
-        connectAsync(`mqtt://127.0.0.1:${env.MQTT_PORT}`, {
-          clientId: gateway,
-          username: gateway,
-          password: secret,
-          reconnectPeriod: 0,
-        });
-      const batch = (n: number) =>
-        JSON.stringify({
-          v: 1,
-          gatewayId: gateway,
-          sentAt: new Date().toISOString(),
-          batchId: `fs${n}`,
-          readings: lamps.map((deviceId, i) => ({
-            deviceId,
-            kind: 'streetlight',
-            ts: new Date(Date.now() - 60_000 + n * 1_000).toISOString(),
-            metrics: { activePower: n + i / 100 },
-          })),
-        });
-      const topic = gatewayTopic(gateway, 'telemetry');
-      let client: MqttClient = await connect();
+      const gatewayClient = () => connect(fault.mqttUrl, fault.secrets.get(gateway));
+      let client: MqttClient = await gatewayClient();
       cleanups.push(() => client.endAsync(true));
       await client.publishAsync(topic, batch(1), { qos: 1 });
 
       // The next flush of the journal's log fails (EIO), from outside the process.
       const { tracer } = await injectSyscallError({
-        pid: cloud.child.pid as number,
-        path: join(env.DATA_DIR, 'tenants', 'default', 'journal.db-wal'),
+        pid: fault.process.child.pid as number,
+        path: fault.journalLog,
         syscall: 'fdatasync',
         error: 'EIO',
         when: '1',
@@ -89,18 +52,18 @@ describe('flushing the journal fails (EIO injected into fdatasync by strace, fro
       });
       client.publish(topic, batch(2), { qos: 1 }, () => undefined);
       // The flush of batch 2 failed: the process exits for a restart, and batch 2 was never acknowledged.
-      expect(await cloud.exited).toBe(1);
+      expect(await fault.process.exited).toBe(1);
       expect(sentId).toBeDefined();
       expect(acked).not.toContain(sentId);
       expect(acked).toEqual([]);
       await client.endAsync(true);
 
       // Restarted (without strace): the gateway sends batch 2 again, and both batches are stored once.
-      cloud = await startCloudProcess(env);
-      client = await connect();
+      await fault.restart();
+      client = await gatewayClient();
       await client.publishAsync(topic, batch(2), { qos: 1 });
       await client.publishAsync(topic, batch(3), { qos: 1 });
-      const influx = await connectInflux({ url: influxd.url, token: '', database: 'fsync', org: '' });
+      const influx = await fault.influx();
       await waitFor(
         'batches 1-3 in InfluxDB',
         async () => (await countPoints(influx, 'streetlight', 'activePower')) === 60,

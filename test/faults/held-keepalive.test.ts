@@ -1,17 +1,9 @@
-import { join } from 'node:path';
-import { connectAsync } from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { connectInflux } from '../../cloud/storage/influx.ts';
-import { type CloudProcess, startCloudProcess } from '../../scripts/cloud-process.ts';
-import { gatewayTopic } from '../../shared/topics.ts';
-import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { countPoints } from '../helpers/cloud.ts';
-import { cloudProcessEnv } from '../helpers/cloud-process-env.ts';
-import { withDevices } from '../helpers/fleet.ts';
-import { startTestInfluxd } from '../helpers/influxd.ts';
+import { startFaultCloud } from '../helpers/fault-cloud.ts';
+import { lampGateway } from '../helpers/lamp-batches.ts';
 import { injectSyscallError, straceAvailable } from '../helpers/strace.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const cleanups = cleanupsAfterAll();
@@ -27,34 +19,19 @@ describe('a connection held under a storage fault outlives the keep-alive', () =
     'keeps a gateway whose PUBACK waits for the disk connected, and acknowledges once the disk works',
     { timeout: 90_000 },
     async () => {
-      const influxd = await startTestInfluxd();
-      cleanups.push(() => influxd.stop());
-      const dir = await tempDir('held');
-      cleanups.push(() => dir.remove());
-      const generated = generateFleet({ seed: 30, devices: 2, devicesPerGateway: 2 });
-      const gateway = generated.gateways[0]?.id as string;
-      const lamps = Array.from({ length: 10 }, (_, i) => `lamp-held-${i}`);
-      const fleet = withDevices(
-        generated,
-        lamps.map((id) => ({ id, kind: 'streetlight', gatewayId: gateway })),
-      );
-      const { env, secrets } = await cloudProcessEnv({
-        dir: dir.path,
+      const { fleet, gateway, topic, batch, connect } = lampGateway({
+        seed: 30,
+        devices: 2,
+        lamps: 10,
+        prefix: 'held',
+      });
+      const fault = await startFaultCloud(cleanups, {
         fleet,
-        influxUrl: influxd.url,
         database: 'held',
         gateways: [gateway],
         extra: { LOG_LEVEL: 'silent' },
       });
-      const cloud: CloudProcess = await startCloudProcess(env);
-      cleanups.push(async () => cloud.child.kill('SIGKILL'));
-      const client = await connectAsync(`mqtt://127.0.0.1:${env.MQTT_PORT}`, {
-        clientId: gateway,
-        username: gateway,
-        password: secrets.get(gateway),
-        keepalive: keepaliveS,
-        reconnectPeriod: 0,
-      });
+      const client = await connect(fault.mqttUrl, fault.secrets.get(gateway), { keepalive: keepaliveS });
       cleanups.push(() => client.endAsync(true));
       let closed = false;
       client.on('close', () => {
@@ -64,30 +41,16 @@ describe('a connection held under a storage fault outlives the keep-alive', () =
       client.on('packetsend', (packet) => {
         if (packet.cmd === 'pingreq') pings++;
       });
-      const batch = (n: number) =>
-        JSON.stringify({
-          v: 1,
-          gatewayId: gateway,
-          sentAt: new Date().toISOString(),
-          batchId: `held${n}`,
-          readings: lamps.map((deviceId, i) => ({
-            deviceId,
-            kind: 'streetlight',
-            ts: new Date(Date.now() - 60_000 + n * 1_000).toISOString(),
-            metrics: { activePower: n + i / 100 },
-          })),
-        });
-      const topic = gatewayTopic(gateway, 'telemetry');
       await client.publishAsync(topic, batch(1), { qos: 1 });
 
       // Every write of the journal fails: the next batch is held (no PUBACK) while the fault lasts.
-      const fault = await injectSyscallError({
-        pid: cloud.child.pid as number,
-        path: join(env.DATA_DIR, 'tenants', 'default', 'journal.db-wal'),
+      const injected = await injectSyscallError({
+        pid: fault.process.child.pid as number,
+        path: fault.journalLog,
         syscall: 'pwrite64',
         error: 'EIO',
       });
-      cleanups.push(() => fault.stop());
+      cleanups.push(() => injected.stop());
       let acked = false;
       const second = client.publishAsync(topic, batch(2), { qos: 1 }).then(() => {
         acked = true;
@@ -99,11 +62,11 @@ describe('a connection held under a storage fault outlives the keep-alive', () =
       expect(closed).toBe(false);
       expect(acked).toBe(false);
 
-      await fault.stop();
+      await injected.stop();
       await second;
       await third;
       expect(closed).toBe(false);
-      const influx = await connectInflux({ url: influxd.url, token: '', database: 'held', org: '' });
+      const influx = await fault.influx();
       await waitFor(
         'batches 1-3 in InfluxDB',
         async () => (await countPoints(influx, 'streetlight', 'activePower')) === 30,

@@ -1,25 +1,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectInflux } from '../../cloud/storage/influx.ts';
-import { type CloudProcess, startCloudProcess } from '../../scripts/cloud-process.ts';
-import { streamingCity } from '../../scripts/streaming-city.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
-import { getJson, silentLog } from '../helpers/cloud.ts';
-import { cloudProcessEnv } from '../helpers/cloud-process-env.ts';
 import { mountExt4Disk } from '../helpers/failing-filesystem.ts';
-import { startTestInfluxd } from '../helpers/influxd.ts';
+import { startFaultCloud, streamCity } from '../helpers/fault-cloud.ts';
 import { expectEveryReadingStored } from '../helpers/recording.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const cleanups = cleanupsAfterAll();
-
-interface Health {
-  status: string;
-  reasons: string[];
-  counters: Record<string, number>;
-}
 
 const dir = await tempDir('read-only');
 cleanups.push(() => dir.remove());
@@ -32,30 +21,11 @@ describe('the data disk turns read-only under the running cloud (ext4 errors=rem
     { timeout: 120_000 },
     async () => {
       if ('refused' in disk) return;
-      const influxd = await startTestInfluxd();
-      cleanups.push(() => influxd.stop());
       const fleet = generateFleet({ seed: 28, devices: 40, devicesPerGateway: 20 });
-      const { env, secrets } = await cloudProcessEnv({
-        dir: dir.path,
-        fleet,
-        influxUrl: influxd.url,
-        database: 'readonly',
-      });
-      let cloud: CloudProcess = await startCloudProcess(env);
-      cleanups.push(async () => cloud.child.kill('SIGKILL'));
-      const health = async () => (await getJson<Health>(`${cloud.apiUrl}/health`)).body;
-      const ready = async () => (await fetch(`${cloud.apiUrl}/health/ready`)).status;
-      const city = await streamingCity({
-        log: silentLog,
-        fleet,
-        mqttUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`,
-        dataDir: join(dir.path, 'edge'),
-        secrets,
-      });
-      cleanups.push(() => city.stop());
-      const stopStream = city.stream();
-      const connects = () => [...city.agents.values()].reduce((n, a) => n + a.stats.connects, 0);
-      await waitFor('readings flowing', async () => ((await health()).counters.readings_accepted ?? 0) > 300);
+      const fault = await startFaultCloud(cleanups, { fleet, database: 'readonly', dir: dir.path });
+      const { health, ready } = fault;
+      const { city, connects, stop } = await streamCity(cleanups, fault);
+      await waitFor('readings flowing', async () => (await fault.accepted()) > 300);
       const connectsBefore = connects();
 
       disk.fail();
@@ -65,7 +35,7 @@ describe('the data disk turns read-only under the running cloud (ext4 errors=rem
       // after a commit fails (EROFS: nothing after it can be trusted, the process exits 1). Either
       // way nothing that was not made durable is acknowledged.
       const outcome = await waitFor('readiness 503, or the process exiting', async () => {
-        if (cloud.child.exitCode !== null) return 'exited';
+        if (fault.process.child.exitCode !== null) return 'exited';
         return (await ready().catch(() => 0)) === 503 ? 'refusing' : undefined;
       });
       if (outcome === 'refusing') {
@@ -80,27 +50,22 @@ describe('the data disk turns read-only under the running cloud (ext4 errors=rem
           );
         });
         // Nothing acknowledged, the process stays up reporting, and no gateway was disconnected.
-        expect((await health()).counters.readings_accepted ?? 0).toBe(accepted);
+        expect(await fault.accepted()).toBe(accepted);
         expect(connects()).toBe(connectsBefore);
-        cloud.child.kill('SIGTERM');
+        fault.process.child.kill('SIGTERM');
       }
-      expect(await cloud.exited).toBe(outcome === 'exited' ? 1 : 0);
+      expect(await fault.process.exited).toBe(outcome === 'exited' ? 1 : 0);
       // A supervisor's restart cannot help while the disk stays read-only: the cloud does not start.
-      await expect(startCloudProcess(env)).rejects.toThrow(/cloud exited with 1/);
+      await expect(fault.restart()).rejects.toThrow(/cloud exited with 1/);
 
       // ext4 keeps the file system read-only until it is unmounted and checked: the operator's step
       // (docs/operations.md). Then the cloud starts and the gateways' outboxes replay the rest.
       disk.repair();
-      cloud = await startCloudProcess(env);
+      await fault.restart();
       await waitFor('ready after the repair', async () => (await ready()) === 200, 30_000);
-      await waitFor(
-        'readings flowing again',
-        async () => ((await health()).counters.readings_accepted ?? 0) > 0,
-      );
-      await stopStream();
-      await city.drained();
-      const influx = await connectInflux({ url: influxd.url, token: '', database: 'readonly', org: '' });
-      await expectEveryReadingStored(influx, city.readings());
+      await waitFor('readings flowing again', async () => (await fault.accepted()) > 0);
+      await stop();
+      await expectEveryReadingStored(await fault.influx(), city.readings());
     },
   );
 });
