@@ -236,6 +236,7 @@ export class Cloud {
           onFatal,
           sharedJournal: cluster && ((parts) => cluster.journalOf(id, parts)),
           forwardCommand: cluster && ((record) => cluster.commands.forward(id, record)),
+          rulesPartition: cluster && ((parts) => cluster.rulesOf(id, parts)),
         });
       };
       // Gateways connect to the embedded broker, or to the city's own one (MQTT_EXTERNAL_URL).

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type Clock, realMs } from '../shared/clock.ts';
+import type { RulesPartitionHandle, RulesPartitionParts } from './cluster/rules-partition.ts';
 import { commandsFeature } from './commands/feature.ts';
 import type { CommandRecord } from './commands/store.ts';
 import type { CloudConfig } from './config.ts';
@@ -59,6 +60,11 @@ export interface TenantCellDeps {
   sharedJournal?: (parts: { counters: Counters; log: Logger; now: () => Date }) => CellJournal;
   /** Cluster mode: hands a command to the node holding its gateway (cloud/cluster/command-relay.ts). */
   forwardCommand?: (record: CommandRecord) => Promise<boolean>;
+  /**
+   * Cluster mode: the tenant's rules evaluated by one node at a time, on every node's readings
+   * (cloud/cluster/rules-partition.ts); without it the cell evaluates what it ingests.
+   */
+  rulesPartition?: (parts: RulesPartitionParts) => Feature & RulesPartitionHandle;
 }
 
 /**
@@ -145,6 +151,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         alertTopic: tenantAlertTopic(id),
       }),
     );
+    let partition: RulesPartitionHandle | undefined;
     const alerting = await start(
       alertingFeature({
         stores,
@@ -160,8 +167,12 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         digestCron: config.DIGEST_CRON,
         clock,
         onAlertChange: (transition, alert) => live.bus.emit('alert', { transition, alert }),
+        evaluates: deps.rulesPartition && (() => partition?.owns() ?? false),
+        onRulesChanged: () => partition?.changed(),
       }),
     );
+    if (deps.rulesPartition)
+      partition = await start(deps.rulesPartition({ rules: alerting, registry, counters, log }));
     const commands = await start(
       commandsFeature({
         store: stores.commands,
@@ -184,7 +195,8 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
       maxAgeMs: config.MAX_READING_AGE_S * 1000,
       maxSkewMs: config.MAX_CLOCK_SKEW_S * 1000,
       onCommandResult: (gatewayId, result) => commands.service.result(gatewayId, result),
-      onAccepted: (accepted) => alerting.evaluate(accepted),
+      // In cluster mode the rules read every node's readings from the journal instead.
+      onAccepted: partition ? () => undefined : (accepted) => alerting.evaluate(accepted),
     });
     const { configs } = await start(gatewayConfigFeature({ store: stores.gatewayConfigs, send }));
     await start(

@@ -57,4 +57,11 @@ export interface AlertStore {
   summary(from: string, to: string): Promise<AlertSummary>;
   /** Deletes resolved alerts (with their history) resolved before `before`; returns how many. */
   pruneResolved(before: string): Promise<number>;
+  /**
+   * Loads again what another node may have changed (a store shared by nodes that serves from memory:
+   * PostgreSQL's); stores of one node have none.
+   */
+  refresh?(): Promise<void>;
+  /** Resolves once every write called so far is stored (a store that writes behind); others have none. */
+  settled?(): Promise<void>;
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
 import { logInfluxClientTo } from '../storage/influx.ts';
@@ -5,6 +7,7 @@ import { CommandRelay } from './command-relay.ts';
 import { ConfigFanOut } from './config-fanout.ts';
 import { JetStreamJournal } from './jetstream-journal.ts';
 import { NatsLink } from './nats-link.ts';
+import { RulesPartition, type RulesPartitionParts } from './rules-partition.ts';
 import { type GatewayRelayVariables, type JetStreamVariables, jetStreamSettings } from './settings.ts';
 
 /** How long a node waits for the holder of a gateway to take a command before leaving it in the store. */
@@ -21,6 +24,8 @@ export function clusterJournalFeature(deps: {
   counters: Counters;
 }) {
   const link = new NatsLink(jetStreamSettings(deps.config), deps.log);
+  // This process in the rules leases: unique per start, so a restarted node waits out its old lease.
+  const node = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   return {
     name: 'nats',
     link,
@@ -46,6 +51,9 @@ export function clusterJournalFeature(deps: {
     stop: () => link.stop(),
     journalOf(tenant: string, parts: { counters: Counters; log: Logger; now: () => Date }): JetStreamJournal {
       return new JetStreamJournal({ link, tenant, ...parts });
+    },
+    rulesOf(tenant: string, parts: RulesPartitionParts): RulesPartition {
+      return new RulesPartition({ link, tenant, node, ...parts });
     },
   };
 }

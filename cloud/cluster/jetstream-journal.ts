@@ -5,7 +5,8 @@ import type { CellJournal } from '../storage/cell-journal.ts';
 import { type JournalEntry, type JournalRecord, toRecord } from '../storage/journal-contract.ts';
 import type { NatsLink } from './nats-link.ts';
 import { RecentKeys } from './recent-keys.ts';
-import { journalSubject } from './subjects.ts';
+import { rulesStreamConfig } from './rules-stream.ts';
+import { journalSubject, rulesSubject } from './subjects.ts';
 
 /** Batch keys remembered by one tenant's journal on one node, at most. */
 const maxRecentKeys = 200_000;
@@ -24,13 +25,15 @@ export interface JetStreamJournalOptions {
  * A tenant's journal in cluster mode: an append is published on the tenant's subject of the shared
  * JetStream stream, with the batch key as its message id (Nats-Msg-Id: within the duplicate window a
  * redelivered batch, through this node or another, is stored once), and resolves only once JetStream
- * confirmed it (PubAck): "acknowledged" means in the stream. While NATS is unreachable appends are
+ * confirmed it (PubAck): "acknowledged" means in the stream (and in the rules' copy of it). While NATS is unreachable appends are
  * refused at once (no PUBACK; the gateway keeps the batch and sends it again); the connection comes
  * back by itself. The storage workers (cloud/cluster/journal-worker.ts) write the stream to InfluxDB.
  */
 export class JetStreamJournal implements CellJournal {
   private readonly options: JetStreamJournalOptions;
   private readonly subject: string;
+  private readonly rulesSubject: string;
+  private readonly rulesStream: string;
   private readonly recent: RecentKeys;
   private readonly keys: BatchKeys;
   private readonly encoder = new TextEncoder();
@@ -41,6 +44,8 @@ export class JetStreamJournal implements CellJournal {
     this.options = options;
     const { settings } = options.link;
     this.subject = journalSubject(settings.subjectPrefix, options.tenant);
+    this.rulesSubject = rulesSubject(settings.subjectPrefix, options.tenant);
+    this.rulesStream = rulesStreamConfig(settings).name;
     this.recent = new RecentKeys({ ttlMs: settings.duplicateWindowMs, max: maxRecentKeys });
     this.keys = new BatchKeys((key) => this.recent.has(key, options.now().getTime()));
   }
@@ -70,11 +75,18 @@ export class JetStreamJournal implements CellJournal {
     if (record.count > 0) {
       this.inFlight++;
       try {
-        const ack = await link.js.publish(this.subject, this.encoder.encode(record.text), {
+        // The journal's copy, for the storage workers, and the rules' copy, for the node evaluating the
+        // tenant's rules (cloud/cluster/rules-stream.ts): acknowledged once both have it.
+        const data = this.encoder.encode(record.text);
+        const options = (streamName: string) => ({
           timeout: link.settings.publishTimeoutMs,
-          expect: { streamName: link.settings.stream },
+          expect: { streamName },
           ...(record.key ? { msgID: record.key } : {}),
         });
+        const [ack] = await Promise.all([
+          link.js.publish(this.subject, data, options(link.settings.stream)),
+          link.js.publish(this.rulesSubject, data, options(this.rulesStream)),
+        ]);
         if (ack.duplicate) counters.add('journal_duplicate_appends');
       } catch (error) {
         counters.add('journal_append_errors');

@@ -46,33 +46,50 @@ function notFound(error: unknown): boolean {
 }
 
 /** Creates the stream if it does not exist (another node or worker may have made it; its settings are kept). */
-export async function ensureJournalStream(jsm: JetStreamManager, settings: JetStreamSettings): Promise<void> {
+export function ensureJournalStream(jsm: JetStreamManager, settings: JetStreamSettings): Promise<void> {
+  return ensureStream(jsm, journalStreamConfig(settings));
+}
+
+/** Creates a stream if it does not exist (another process may make it meanwhile; its settings are kept). */
+export async function ensureStream(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<void> {
   try {
-    await jsm.streams.info(settings.stream);
+    await jsm.streams.info(config.name);
   } catch (error) {
     if (!notFound(error)) throw error;
-    await jsm.streams.add(journalStreamConfig(settings)).catch(async (adding: Error) => {
+    await jsm.streams.add(config).catch(async (adding: Error) => {
       // Made meanwhile by another process: fine.
-      await jsm.streams.info(settings.stream).catch(() => {
-        throw new Error(`creating JetStream stream ${settings.stream} failed: ${adding.message}`);
+      await jsm.streams.info(config.name).catch(() => {
+        throw new Error(`creating JetStream stream ${config.name} failed: ${adding.message}`);
+      });
+    });
+  }
+}
+
+/** Creates a consumer if it does not exist (another process may make it meanwhile; its settings are kept). */
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { durable_name: string },
+): Promise<void> {
+  try {
+    await jsm.consumers.info(stream, config.durable_name);
+  } catch (error) {
+    if (!notFound(error)) throw error;
+    await jsm.consumers.add(stream, config).catch(async (adding: Error) => {
+      await jsm.consumers.info(stream, config.durable_name).catch(() => {
+        throw new Error(`creating JetStream consumer ${config.durable_name} failed: ${adding.message}`);
       });
     });
   }
 }
 
 /** Creates the workers' consumer if it does not exist. */
-export async function ensureWorkerConsumer(
-  jsm: JetStreamManager,
-  settings: JetStreamSettings,
-): Promise<void> {
-  try {
-    await jsm.consumers.info(settings.stream, settings.consumer);
-  } catch (error) {
-    if (!notFound(error)) throw error;
-    await jsm.consumers.add(settings.stream, workerConsumerConfig(settings)).catch(async (adding: Error) => {
-      await jsm.consumers.info(settings.stream, settings.consumer).catch(() => {
-        throw new Error(`creating JetStream consumer ${settings.consumer} failed: ${adding.message}`);
-      });
-    });
-  }
+export function ensureWorkerConsumer(jsm: JetStreamManager, settings: JetStreamSettings): Promise<void> {
+  return ensureConsumer(jsm, settings.stream, {
+    ...workerConsumerConfig(settings),
+    durable_name: settings.consumer,
+  });
 }

@@ -1,6 +1,7 @@
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { ensureJournalStream } from './journal-stream.ts';
+import { ensureRulesStream } from './rules-stream.ts';
 import type { JetStreamSettings } from './settings.ts';
 import { allJournalSubjects, tenantOfSubject } from './subjects.ts';
 
@@ -24,6 +25,7 @@ export class NatsLink {
   private streamBytes = 0;
   private timer?: NodeJS.Timeout;
   private closed = false;
+  private readonly preparing: (() => Promise<void>)[] = [];
 
   constructor(settings: JetStreamSettings, log: Logger) {
     this.settings = settings;
@@ -66,10 +68,12 @@ export class NatsLink {
     }
   }
 
-  /** Makes sure the stream exists (a NATS started afresh has none); retried at the next reconnection or backlog read. */
+  /** Makes sure the streams exist, and what was added (a NATS started afresh has none); retried at the next reconnection or backlog read. */
   private async prepare(): Promise<void> {
     try {
       await ensureJournalStream(this.jsm, this.settings);
+      await ensureRulesStream(this.jsm, this.settings);
+      for (const also of this.preparing) await also();
       this.streamReady = true;
     } catch (error) {
       this.streamReady = false;
@@ -130,6 +134,15 @@ export class NatsLink {
         `journal stream full: ${this.streamBytes} bytes wait for the storage workers (JETSTREAM_MAX_BYTES)`,
       ];
     return [];
+  }
+
+  /** Made sure of with the stream, at start and after each reconnection (a tenant's rules consumer); returns its removal. */
+  prepareAlso(step: () => Promise<void>): () => void {
+    this.preparing.push(step);
+    return () => {
+      const at = this.preparing.indexOf(step);
+      if (at >= 0) this.preparing.splice(at, 1);
+    };
   }
 
   /** Reads the backlog now (a caller waiting for the workers to drain). */

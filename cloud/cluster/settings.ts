@@ -38,6 +38,13 @@ export const jetStreamVariables = {
     .default('storage-workers'),
   /** A batch a worker took and neither acknowledged nor refused within this is given to another worker. */
   JETSTREAM_ACK_WAIT_S: seconds.default(30),
+  /**
+   * The rules lease of a tenant (one node evaluates its rules): a node that dies loses it after this,
+   * and another takes over. The holder renews it every third of it.
+   */
+  RULES_LEASE_S: seconds.default(10),
+  /** How long the rules' copy of the batches is kept for the node evaluating them (then the oldest go). */
+  JETSTREAM_RULES_MAX_AGE_S: seconds.default(3_600),
 };
 
 /** What only the cloud nodes read: messages to gateways across the nodes (commands, configurations). */
@@ -68,6 +75,8 @@ export interface JetStreamSettings {
   publishTimeoutMs: number;
   consumer: string;
   ackWaitMs: number;
+  rulesLeaseMs: number;
+  rulesMaxAgeMs: number;
 }
 
 export function jetStreamSettings(config: JetStreamVariables & { NATS_URL: string }): JetStreamSettings {
@@ -83,5 +92,7 @@ export function jetStreamSettings(config: JetStreamVariables & { NATS_URL: strin
     publishTimeoutMs: config.JETSTREAM_PUBLISH_TIMEOUT_S * 1000,
     consumer: config.JETSTREAM_CONSUMER,
     ackWaitMs: config.JETSTREAM_ACK_WAIT_S * 1000,
+    rulesLeaseMs: config.RULES_LEASE_S * 1000,
+    rulesMaxAgeMs: config.JETSTREAM_RULES_MAX_AGE_S * 1000,
   };
 }

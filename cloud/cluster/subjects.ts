@@ -66,3 +66,27 @@ export function gatewayOfSubject(
 export function prefixesOverlap(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
 }
+
+/** A tenant's token in a subject, checked (a tenant id is a slug, a valid token). */
+function token(tenant: string): string {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(tenant)) throw new Error(`not a tenant id for a subject: ${tenant}`);
+  return tenant;
+}
+
+/** The rules' copy of a tenant's batches (the stream the node holding its rules lease reads). */
+export function rulesSubject(prefix: string, tenant: string): string {
+  return `${prefix}-rules.${token(tenant)}`;
+}
+
+/** Where a node tells the others that a tenant's rule definitions changed (core NATS, not a stream). */
+export function rulesChangedSubject(prefix: string, tenant: string): string {
+  return `${prefix}-rules-changed.${token(tenant)}`;
+}
+
+/**
+ * The rules engine is partitioned by tenant: one lease key (in the KV bucket `<stream>_RULES_LEASES`)
+ * and one durable consumer of the rules stream per tenant, whoever holds the lease.
+ */
+export function rulesPartition(stream: string, tenant: string) {
+  return { bucket: `${stream}_RULES_LEASES`, key: token(tenant), consumer: `rules_${token(tenant)}` };
+}

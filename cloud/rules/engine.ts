@@ -27,6 +27,11 @@ export interface EngineOptions {
   log: Logger;
   now: () => Date;
   isActive: (rule: Rule, at: Date, city: City | undefined) => boolean;
+  /**
+   * Whether this engine evaluates now (always, but in cluster mode: while its node holds the tenant's
+   * rules lease). When it does not, readings, events, timers and rule removals change nothing.
+   */
+  evaluates?: () => boolean;
 }
 
 interface Indexed {
@@ -103,6 +108,10 @@ export class RuleEngine {
     for (const rule of rules) if (!rule.enabled) this.clearAll(rule.id, 'rule disabled');
   }
 
+  private evaluates(): boolean {
+    return this.options.evaluates?.() ?? true;
+  }
+
   private targets(rule: Rule, device: DeviceRecord): boolean {
     const t = rule.target;
     return (
@@ -135,6 +144,7 @@ export class RuleEngine {
 
   /** After the registry recorded the readings. */
   onReadings(readings: Reading[]): void {
+    if (!this.evaluates()) return;
     const now = this.options.now().getTime();
     for (const reading of readings) {
       const entry = this.index.get(reading.kind);
@@ -146,6 +156,7 @@ export class RuleEngine {
   }
 
   onEvents(events: DeviceEvent[]): void {
+    if (!this.evaluates()) return;
     const now = this.options.now().getTime();
     for (const event of events) {
       const device = this.options.registry.record(event.deviceId);
@@ -267,6 +278,7 @@ export class RuleEngine {
 
   /** Timer-driven evaluation: absence, pending `for`, schedules, auto-clear and group rules. */
   tick(): void {
+    if (!this.evaluates()) return;
     const now = this.options.now().getTime();
     for (const rule of this.rules) {
       if (rule.group || isTimed(rule.condition)) {
@@ -344,6 +356,7 @@ export class RuleEngine {
 
   /** A deleted or disabled rule leaves no alert open. */
   clearAll(ruleId: string, reason: string): void {
+    if (!this.evaluates()) return;
     for (const alert of this.options.alertStore.allOpen().filter((a) => a.ruleId === ruleId))
       this.options.alerts.clear(alert, reason);
     this.writeBehind(this.options.states.forgetRule(ruleId), ruleId);

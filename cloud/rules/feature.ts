@@ -33,6 +33,13 @@ export interface AlertingFeatureDeps {
   clock?: Clock;
   /** Told of every change of an alert (the live stream). */
   onAlertChange?: RulesRuntimeDependencies['onAlertChange'];
+  /**
+   * Cluster mode: whether this node evaluates the tenant's rules now (it holds their lease); the
+   * engine, its timers and the digest do nothing otherwise. Always, by default.
+   */
+  evaluates?: () => boolean;
+  /** Cluster mode: a rule changed through this node's API (the other nodes are told). */
+  onRulesChanged?: () => void;
 }
 
 /**
@@ -67,8 +74,9 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
     },
     isActive: (rule, at, city) => !rule.schedule || !city || isActive(rule.schedule, at, city),
     onAlertChange: deps.onAlertChange,
+    evaluates: deps.evaluates,
   });
-  const rules = new RuleService(stores.rules, engine, now);
+  const rules = new RuleService(stores.rules, engine, now, deps.onRulesChanged);
   const guarded = (what: string, evaluate: () => void) => {
     try {
       evaluate();
@@ -97,6 +105,17 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
         engine.onEvents(accepted.events);
       });
     },
+    /** Resolves once the alerts and rule state written so far are stored (cluster mode acknowledges a batch then). */
+    async settled(): Promise<void> {
+      await Promise.all([alertStore.settled?.(), states.settled?.()]);
+    },
+    /** Reads the rule definitions again (another node changed them). */
+    reload: () => rules.reload(),
+    /** This node takes over the tenant's rules: what other nodes changed is loaded first. */
+    async takeOver(): Promise<void> {
+      await Promise.all([alertStore.refresh?.(), states.refresh?.()]);
+      await rules.reload();
+    },
     async start() {
       await rules.load([
         ...(await readKindRulePacks(deps.kindRulesDir)),
@@ -114,7 +133,9 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
             now,
             clock: deps.clock,
             collect: () => alertStore.summary(daysAgo(1), now().toISOString()),
-            notify: (channels, digest) => notifier.digest(channels, digest),
+            // In cluster mode the node that evaluates the rules sends it: once.
+            notify: async (channels, digest) =>
+              (deps.evaluates?.() ?? true) ? notifier.digest(channels, digest) : undefined,
           }),
         );
       } catch (error) {

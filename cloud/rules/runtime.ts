@@ -19,6 +19,7 @@ export interface RulesRuntimeDependencies {
   announcer: AlertAnnouncer;
   onAlertChange?: AlertServiceOptions['onChange'];
   isActive: EngineOptions['isActive'];
+  evaluates?: EngineOptions['evaluates'];
 }
 
 /** The engine with its alert service, over the stores given: the cloud's (SQLite), a dry run's or a benchmark's (in memory). */
@@ -35,6 +36,7 @@ export function createRulesRuntime(deps: RulesRuntimeDependencies) {
     log,
     now,
     isActive,
+    evaluates: deps.evaluates,
   });
   return { alertStore, alerts, engine };
 }

@@ -10,22 +10,34 @@ export class RuleService {
   private readonly store: RuleStore;
   private readonly engine: RuleEngine;
   private readonly now: () => Date;
+  private readonly onChange: () => void;
+  private pack: RuleInput[] = [];
   private definitions = new Map<string, RuleInput>();
   private rules = new Map<string, Rule>();
 
-  constructor(store: RuleStore, engine: RuleEngine, now: () => Date) {
+  /** `onChange`: after a change through this service (cluster mode tells the other nodes). */
+  constructor(store: RuleStore, engine: RuleEngine, now: () => Date, onChange: () => void = () => undefined) {
     this.store = store;
     this.engine = engine;
     this.now = now;
+    this.onChange = onChange;
   }
 
   async load(pack: RuleInput[]): Promise<void> {
+    this.pack = pack;
     this.definitions = new Map(pack.map((r) => [r.id, r]));
     for (const [id, definition] of await this.store.stored()) {
       if (definition) this.definitions.set(id, definition);
       else this.definitions.delete(id);
     }
     this.apply();
+  }
+
+  /** Reads the stored definitions again (another node changed them); a rule gone leaves no alert open. */
+  async reload(): Promise<void> {
+    const before = [...this.definitions.keys()];
+    await this.load(this.pack);
+    for (const id of before) if (!this.definitions.has(id)) this.engine.clearAll(id, 'rule deleted');
   }
 
   private apply(): void {
@@ -47,6 +59,7 @@ export class RuleService {
     await this.store.save(input as RuleInput, this.now());
     this.definitions.set(parsed.id, input as RuleInput);
     this.apply();
+    this.onChange();
     return parsed;
   }
 
@@ -56,6 +69,7 @@ export class RuleService {
     this.definitions.delete(id);
     this.engine.clearAll(id, 'rule deleted');
     this.apply();
+    this.onChange();
     return true;
   }
 
@@ -72,6 +86,7 @@ export class RuleService {
     for (const input of inputs) await this.store.save(input as RuleInput, this.now());
     for (const input of inputs) this.definitions.set((input as RuleInput).id, input as RuleInput);
     this.apply();
+    this.onChange();
     return inputs.length;
   }
 }

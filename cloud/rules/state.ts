@@ -26,4 +26,8 @@ export interface RuleStateStore {
    * (RULE_STATE_RETENTION_DAYS, longer than any rule's `minInterval`).
    */
   pruneCleared(before: number): Promise<number>;
+  /** Loads again what another node may have changed (PostgreSQL's store); stores of one node have none. */
+  refresh?(): Promise<void>;
+  /** Resolves once every write called so far is stored (a store that writes behind); others have none. */
+  settled?(): Promise<void>;
 }

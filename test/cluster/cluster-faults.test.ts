@@ -1,8 +1,9 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandRecord } from '../../cloud/commands/store.ts';
 import { tenantSchemaName } from '../../cloud/postgres/schema-name.ts';
-import { connectInflux } from '../../cloud/storage/influx.ts';
+import { connectInflux, type InfluxConnection } from '../../cloud/storage/influx.ts';
 import { type LocalInfluxd, startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { startLocalCluster } from '../../scripts/cluster/local-cluster.ts';
 import { streamingCity } from '../../scripts/streaming-city.ts';
@@ -25,10 +26,29 @@ interface NodeHealth {
   mqtt: { connectedClients: number };
   counters: Record<string, number>;
 }
+const counter = (h: NodeHealth, name: string) => h.counters[name] ?? 0;
 interface WorkerHealth {
   counters: Record<string, number>;
   rollups?: { marking: boolean; leading: boolean };
   backlog?: { waiting: number };
+}
+
+/** Raised once for every lamp that reports its voltage, and never cleared (the voltage is always >= 0). */
+const onceRule = {
+  id: 'cluster-once',
+  name: 'Lamp heard from',
+  severity: 'info',
+  target: { kind: 'streetlight' },
+  condition: { type: 'threshold', metric: 'voltage', op: '>=', value: 0 },
+  channels: [],
+};
+
+/** How many times each subject's alert of `cluster-once` was raised, from its `alert_event` points. */
+async function raised(influx: InfluxConnection): Promise<Map<string, number>> {
+  const [series = []] = await influx.query(
+    `SELECT count("alertId") FROM "alert_event" WHERE "rule" = 'cluster-once' AND "transition" = 'fired' GROUP BY "subject"`,
+  );
+  return new Map(series.map((s) => [s.tags?.subject as string, Number(s.values[0]?.[1])]));
 }
 
 const health = async <T>(url: string) => (await getJson<T>(url)).body;
@@ -50,6 +70,8 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     const pgProxy = await startCutProxy({ host: server.hostname, port: Number(server.port || 5432) });
     cleanups.push(() => pgProxy.stop());
     const databaseUrl = Object.assign(new URL(database.url), { port: String(pgProxy.port) }).toString();
+    await mkdir(join(dir.path, 'rules'));
+    await writeFile(join(dir.path, 'rules', 'cluster.json'), JSON.stringify([onceRule]));
     const { env, secrets } = await cloudProcessEnv({
       dir: dir.path,
       fleet,
@@ -60,6 +82,9 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
         JETSTREAM_PUBLISH_TIMEOUT_S: '2',
         DATABASE_URL: databaseUrl,
         ADMIN_TOKEN: testAdminToken,
+        RULES_DIR: join(dir.path, 'rules'),
+        // A killed node's rules lease frees itself after 3 s.
+        RULES_LEASE_S: '3',
       },
     });
     const cluster = await startLocalCluster({
@@ -116,10 +141,36 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
       expect.objectContaining({ action: 'token.create', target: tokenId }),
     );
 
-    // A node dies: its gateways reconnect through HAProxy to the other one.
+    const influxNow = () =>
+      connectInflux({ url: influxd.url, token: '', database: 'clusterfaults', org: '' });
+    // The rules: node 0, started first, holds the tenant's lease and evaluates the readings of both
+    // nodes (each lamp's alert raised once); node 1 ingests and evaluates nothing.
+    const lamps = new Set(
+      city
+        .readings()
+        .filter((r) => r.kind === 'streetlight' && 'voltage' in r.metrics)
+        .map((r) => r.deviceId),
+    );
+    await waitFor('an alert for every lamp heard from', async () => {
+      const counts = await raised(await influxNow());
+      return [...lamps].every((lamp) => counts.has(lamp));
+    });
+    const beforeKill = await health<NodeHealth>(nodeUrl(1));
+    expect(counter(beforeKill, 'readings_accepted')).toBeGreaterThan(0);
+    expect(counter(beforeKill, 'rules_batches_evaluated')).toBe(0);
+    expect(counter(await health<NodeHealth>(nodeUrl(0)), 'rules_takeovers')).toBe(1);
+    expect(new Set((await raised(await influxNow())).values())).toEqual(new Set([1]));
+
+    // A node dies (the rules' lease holder): its gateways reconnect through HAProxy to the other one,
+    // which takes the lease over once it expired and evaluates on.
     const killedAt = new Date().toISOString();
     expect((await health<NodeHealth>(nodeUrl(0))).mqtt.connectedClients).toBeGreaterThan(0);
     await cluster.killNode(0);
+    await waitFor(
+      'node 1 evaluating the rules',
+      async () => counter(await health<NodeHealth>(nodeUrl(1)), 'rules_batches_evaluated') > 0,
+      30_000,
+    );
     await waitFor(
       'every gateway on the surviving node',
       async () =>
@@ -245,6 +296,19 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     expect(readings.length).toBeGreaterThan(3_000);
     // Per device and timestamp: none missing, none twice, every value intact.
     await expectEveryReadingStored(influx, readings, 60_000);
+    // Every lamp's alert stored exactly once, through the takeover, the PostgreSQL cut and the NATS
+    // restart: a new holder finds the alerts the last one stored (refresh on takeover), and the
+    // batches whose alerts were not stored yet come to it again (acknowledged only once stored).
+    const allLamps = new Set(
+      readings.filter((r) => r.kind === 'streetlight' && 'voltage' in r.metrics).map((r) => r.deviceId),
+    );
+    expect(new Set((await raised(influx)).keys())).toEqual(allLamps);
+    const stored = await pool.query<{ subject_id: string; n: number }>(
+      `SELECT subject_id, count(*)::int AS n FROM ${tenantSchemaName(defaultTenantId)}.alerts
+        WHERE rule_id = 'cluster-once' GROUP BY subject_id`,
+    );
+    expect(new Set(stored.rows.map((r) => r.subject_id))).toEqual(allLamps);
+    expect(new Set(stored.rows.map((r) => r.n))).toEqual(new Set([1]));
 
     // Rollups in cluster mode (docs/rollups.md): both workers marked the hours they wrote, one of them
     // leads and computes; once nothing is dirty, the hourly rollups count every power reading stored.

@@ -4,6 +4,7 @@ import { JetStreamJournal } from '../../cloud/cluster/jetstream-journal.ts';
 import { JournalWorker } from '../../cloud/cluster/journal-worker.ts';
 import { NatsLink } from '../../cloud/cluster/nats-link.ts';
 import { RollupLeader } from '../../cloud/cluster/rollup-leader.ts';
+import { RulesPartition } from '../../cloud/cluster/rules-partition.ts';
 import { type JetStreamSettings, jetStreamSettings } from '../../cloud/cluster/settings.ts';
 import { WrittenMarks } from '../../cloud/cluster/written-marks.ts';
 import { Counters } from '../../cloud/monitoring/counters.ts';
@@ -43,6 +44,8 @@ function settings(url: string): JetStreamSettings {
     JETSTREAM_PUBLISH_TIMEOUT_S: 2,
     JETSTREAM_CONSUMER: 'workers',
     JETSTREAM_ACK_WAIT_S: 5,
+    RULES_LEASE_S: 10,
+    JETSTREAM_RULES_MAX_AGE_S: 60,
   });
 }
 
@@ -55,6 +58,34 @@ async function link(s: JetStreamSettings) {
 
 const journalOn = (l: NatsLink, counters = new Counters()) =>
   new JetStreamJournal({ link: l, tenant: 'city-a', counters, log: silentLog, now: () => new Date() });
+
+/** A node's rules partition for tenant city-a, with rules that note what they were given. */
+function rulesNode(l: NatsLink, node: string) {
+  const seen = { evaluated: [] as string[], reloads: 0, takeovers: 0 };
+  const partition = new RulesPartition({
+    link: l,
+    tenant: 'city-a',
+    node,
+    rules: {
+      evaluate: ({ readings }) => seen.evaluated.push(...readings.map((r) => r.deviceId)),
+      settled: async () => undefined,
+      takeOver: async () => {
+        seen.takeovers++;
+      },
+      reload: async () => {
+        seen.reloads++;
+      },
+    },
+    registry: { place: (gatewayId) => ({ gatewayId }) as never, recordReadings: () => undefined },
+    counters: new Counters(),
+    log: silentLog,
+  });
+  cleanups.push(() => partition.stop());
+  return { partition, seen };
+}
+
+const lamp = (id: string, ms: number) =>
+  `streetlight,device=${id},gateway=gw-1,kind=streetlight voltage=230 ${ms}`;
 
 describe('the JetStream journal (cluster mode)', () => {
   it('stores a batch appended twice through two nodes once (its batch key is the message id)', async () => {
@@ -91,6 +122,35 @@ describe('the JetStream journal (cluster mode)', () => {
     await journal.append({ lines: ['m,device=d1 v=2 2000'], key: 'during' });
     const info = await node.jsm.streams.info(s.stream);
     expect(info.state.messages).toBe(2);
+  });
+
+  it("gives a tenant's rules to one node at a time, which reads every node's batches; a stop hands them over", async () => {
+    const nats = await startTestNats();
+    cleanups.push(() => nats.stop());
+    const s = { ...settings(nats.url), rulesLeaseMs: 1_000 };
+    const [linkA, linkB] = [await link(s), await link(s)];
+    const a = rulesNode(linkA, 'a');
+    const b = rulesNode(linkB, 'b');
+    await a.partition.start();
+    await b.partition.start();
+    expect([a.partition.owns(), b.partition.owns()]).toEqual([true, false]);
+    await journalOn(linkA).append({ lines: [lamp('l1', 1_000)], key: 'k1' });
+    await journalOn(linkB).append({
+      lines: [lamp('l2', 2_000), 'gateway_health,gateway=gw-1 uptime=5 2000'],
+      key: 'k2',
+    });
+    await waitFor('the holder to evaluate the batches of both nodes', () => a.seen.evaluated.length === 2);
+    expect(a.seen.evaluated).toEqual(['l1', 'l2']);
+    // A rule changed through the other node: the holder reads the definitions again.
+    b.partition.changed();
+    await waitFor('the holder to reload the rules', () => a.seen.reloads === 1);
+    // A clean stop: the other takes over at its next round and goes on where the first stopped.
+    await a.partition.stop();
+    await waitFor('the other node to take over', () => b.partition.owns());
+    await journalOn(linkA).append({ lines: [lamp('l3', 3_000)], key: 'k3' });
+    await waitFor('the new holder to evaluate', () => b.seen.evaluated.length === 1);
+    expect(b.seen).toEqual({ evaluated: ['l3'], reloads: 0, takeovers: 1 });
+    expect(a.seen).toEqual({ evaluated: ['l1', 'l2'], reloads: 1, takeovers: 1 });
   });
 
   it('carries a city from the broker through the stream and a storage worker into InfluxDB', {

@@ -1,9 +1,17 @@
-import { AckPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType } from 'nats';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { journalStreamConfig, workerConsumerConfig } from '../../../../cloud/cluster/journal-stream.ts';
 import { RecentKeys } from '../../../../cloud/cluster/recent-keys.ts';
+import { rulesConsumerConfig, rulesStreamConfig } from '../../../../cloud/cluster/rules-stream.ts';
 import { jetStreamSettings } from '../../../../cloud/cluster/settings.ts';
-import { allJournalSubjects, journalSubject, tenantOfSubject } from '../../../../cloud/cluster/subjects.ts';
+import {
+  allJournalSubjects,
+  journalSubject,
+  rulesChangedSubject,
+  rulesPartition,
+  rulesSubject,
+  tenantOfSubject,
+} from '../../../../cloud/cluster/subjects.ts';
 import { workerConfig } from '../../../../cloud/cluster/worker-config.ts';
 import { loadCloudConfig } from '../../../../cloud/config.ts';
 
@@ -21,6 +29,29 @@ describe('journal subjects', () => {
     expect(tenantOfSubject('city.journal', 'city.journal.a.b')).toBeUndefined();
     expect(tenantOfSubject('city.journal', 'city.journal-rejected.a')).toBeUndefined();
     expect(tenantOfSubject('city.journal', 'other.journal.a')).toBeUndefined();
+  });
+});
+
+describe('rules partitions', () => {
+  it('are one per tenant: a lease key, a consumer and a change subject outside the journal', () => {
+    expect(rulesPartition('CITY_JOURNAL', 'karlovy-vary')).toEqual({
+      bucket: 'CITY_JOURNAL_RULES_LEASES',
+      key: 'karlovy-vary',
+      consumer: 'rules_karlovy-vary',
+    });
+    expect(rulesSubject('city.journal', 'karlovy-vary')).toBe('city.journal-rules.karlovy-vary');
+    expect(rulesChangedSubject('city.journal', 'karlovy-vary')).toBe(
+      'city.journal-rules-changed.karlovy-vary',
+    );
+    expect(tenantOfSubject('city.journal', rulesSubject('city.journal', 'a'))).toBeUndefined();
+    expect(tenantOfSubject('city.journal', rulesChangedSubject('city.journal', 'a'))).toBeUndefined();
+  });
+
+  it('refuse what is not a tenant id', () => {
+    expect(() => rulesPartition('CITY_JOURNAL', 'a.b')).toThrow(/tenant/);
+    expect(() => rulesPartition('CITY_JOURNAL', '>')).toThrow(/tenant/);
+    expect(() => rulesChangedSubject('city.journal', 'a.*')).toThrow(/tenant/);
+    expect(() => rulesSubject('city.journal', 'a b')).toThrow(/tenant/);
   });
 });
 
@@ -52,12 +83,37 @@ describe('the journal stream and the workers consumer', () => {
     NATS_URL: 'nats://a:4222, nats://b:4222',
     JETSTREAM_DUPLICATE_WINDOW_S: 120,
     JETSTREAM_ACK_WAIT_S: 7,
+    RULES_LEASE_S: 4,
+    JETSTREAM_RULES_MAX_AGE_S: 900,
   });
 
   it('reads the servers and durations from the environment', () => {
     expect(settings.servers).toEqual(['nats://a:4222', 'nats://b:4222']);
     expect(settings.duplicateWindowMs).toBe(120_000);
     expect(settings.ackWaitMs).toBe(7_000);
+    expect(settings.rulesLeaseMs).toBe(4_000);
+  });
+
+  it("keeps the rules' copy of the batches for a while, dropping the oldest when full, never refusing", () => {
+    expect(rulesStreamConfig(settings)).toMatchObject({
+      name: 'CITY_JOURNAL_RULES',
+      subjects: ['city.journal-rules.*'],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: nanos(900_000),
+      duplicate_window: nanos(120_000),
+    });
+  });
+
+  it("gives each tenant's rules a durable consumer of its subject, new batches only, redelivered after the lease time", () => {
+    expect(rulesConsumerConfig(settings, 'karlovy-vary')).toMatchObject({
+      durable_name: 'rules_karlovy-vary',
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(4_000),
+      deliver_policy: DeliverPolicy.New,
+      filter_subject: 'city.journal-rules.karlovy-vary',
+    });
   });
 
   it('is a work queue on file that refuses new batches when full and dedupes within the window', () => {

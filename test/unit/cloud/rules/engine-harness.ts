@@ -54,6 +54,7 @@ export async function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'b
   const announced: { transition: AlertTransition; subject: string; severity: string; channels: string[] }[] =
     [];
   let scheduleOpen = true;
+  let evaluating = true;
   /** What the engine logged at error level, as pino's JSON objects. */
   const logged: Record<string, unknown>[] = [];
   const log = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) });
@@ -70,6 +71,7 @@ export async function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'b
         announced.push({ transition, subject: alert.subject.id, severity: alert.severity, channels }),
     },
     isActive: () => scheduleOpen,
+    evaluates: () => evaluating,
   });
   return {
     engine,
@@ -94,6 +96,10 @@ export async function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'b
     },
     advance(ms: number): void {
       clock += ms;
+    },
+    /** Whether the engine evaluates (in cluster mode: its node holds the tenant's rules lease). */
+    evaluating(on: boolean): void {
+      evaluating = on;
     },
     /** Opens or closes the schedule of every scheduled rule. */
     schedule(open: boolean): void {
