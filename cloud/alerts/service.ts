@@ -50,7 +50,7 @@ export class AlertService {
     if (existing) {
       // Refreshed at most every 30 s: enough for auto-clear, without a write per matching reading.
       if (Date.parse(at) - Date.parse(existing.lastMatchAt) >= 30_000)
-        this.writeBehind(store.update(existing.id, { lastMatchAt: at }), existing.id);
+        void this.writeBehind(store.update(existing.id, { lastMatchAt: at }), existing.id);
       return existing;
     }
     const alert: Alert = {
@@ -64,10 +64,9 @@ export class AlertService {
       firedAt: at,
       lastMatchAt: at,
     };
-    this.writeBehind(store.insert(alert, 'rules'), alert.id);
     counters.add('alerts_fired');
     this.channelsOf.set(rule.id, rule.channels);
-    this.transition(alert, 'fired', at);
+    this.announceOnceStored(store.insert(alert, 'rules'), alert, 'fired', at);
     this.changed('fired', alert);
     return alert;
   }
@@ -76,16 +75,13 @@ export class AlertService {
   clear(alert: Alert, reason: string): void {
     if (alert.state === 'resolved') return;
     const at = this.options.now().toISOString();
-    this.writeBehind(
-      this.options.store.update(
-        alert.id,
-        { state: 'resolved', resolvedAt: at, resolvedBy: 'rules', resolution: reason },
-        { at, actor: 'rules', action: 'resolved', detail: { reason } },
-      ),
+    const write = this.options.store.update(
       alert.id,
+      { state: 'resolved', resolvedAt: at, resolvedBy: 'rules', resolution: reason },
+      { at, actor: 'rules', action: 'resolved', detail: { reason } },
     );
     this.options.counters.add('alerts_resolved');
-    this.transition({ ...alert, state: 'resolved' }, 'resolved', at);
+    this.announceOnceStored(write, { ...alert, state: 'resolved' }, 'resolved', at);
     this.changed('resolved', {
       ...alert,
       state: 'resolved',
@@ -99,16 +95,13 @@ export class AlertService {
   escalate(alert: Alert, severity: AlertSeverity): void {
     if (alert.state !== 'firing' || alert.severity === severity) return;
     const at = this.options.now().toISOString();
-    this.writeBehind(
-      this.options.store.update(
-        alert.id,
-        { severity },
-        { at, actor: 'rules', action: 'escalated', detail: { from: alert.severity, to: severity } },
-      ),
+    const write = this.options.store.update(
       alert.id,
+      { severity },
+      { at, actor: 'rules', action: 'escalated', detail: { from: alert.severity, to: severity } },
     );
     this.options.counters.add('alerts_escalated');
-    this.transition({ ...alert, severity }, 'escalated', at);
+    this.announceOnceStored(write, { ...alert, severity }, 'escalated', at);
     this.changed('escalated', { ...alert, severity });
   }
 
@@ -182,10 +175,35 @@ export class AlertService {
   }
 
   /** A write the rules engine does not wait for: a failure is logged with the alert. */
-  private writeBehind(write: Promise<void>, alertId: string): void {
-    write.catch((error: Error) => {
+  private writeBehind(write: Promise<void>, alertId: string): Promise<void> {
+    return write.catch((error: Error) => {
       this.options.log.error({ err: error, alertId }, 'alert change not stored');
     });
+  }
+
+  /**
+   * Announces a transition once its write is stored (or failed, logged): a node that dies before its
+   * alert is stored has announced nothing, and the node taking over its rules raises the alert once.
+   */
+  private announceOnceStored(
+    write: Promise<void>,
+    alert: Alert,
+    transition: AlertTransition,
+    at: string,
+  ): void {
+    void this.writeBehind(write, alert.id).then(() => this.transition(alert, transition, at));
+  }
+
+  /**
+   * Announces again the open alerts fired since `since` (ISO 8601): what a node that took over the
+   * rules does, since the node before it may have stored an alert and died before announcing it.
+   * Announcing twice is harmless: a notification is sent once per alert, transition and channel (the
+   * sent keys), and the `alert_event` point is the same point again.
+   */
+  announceFiredSince(since: string): number {
+    const recent = this.options.store.allOpen().filter((alert) => alert.firedAt >= since);
+    for (const alert of recent) this.transition(alert, 'fired', alert.firedAt);
+    return recent.length;
   }
 
   /** Remembers each rule's channels (rules change at run time). */

@@ -13,6 +13,12 @@ import { RuleService } from './service.ts';
 import type { RuleStateStore } from './state.ts';
 import { type RuleStore, readKindRulePacks, readRulePack } from './store.ts';
 
+/**
+ * On taking over the rules, the open alerts fired this recently are announced again: the node before
+ * may have stored one and died before announcing it (its writes to PostgreSQL can wait up to a minute).
+ */
+const reannounceWindowMs = 10 * 60_000;
+
 export interface AlertingFeatureDeps {
   stores: { alerts: AlertStore; rules: RuleStore; ruleStates: RuleStateStore };
   registry: DeviceRegistry;
@@ -115,6 +121,10 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
     async takeOver(): Promise<void> {
       await Promise.all([alertStore.refresh?.(), states.refresh?.()]);
       await rules.reload();
+      const since = new Date(now().getTime() - reannounceWindowMs).toISOString();
+      const again = alerts.announceFiredSince(since);
+      if (again > 0)
+        log.info({ alerts: again }, 'open alerts of the last minutes announced again (sent once each)');
     },
     async start() {
       await rules.load([

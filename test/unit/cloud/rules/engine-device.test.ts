@@ -45,7 +45,7 @@ describe('rules engine: a device rule on readings', () => {
       resolvedBy: 'rules',
       resolution: 'clear condition met',
     });
-    expect(h.transitions()).toEqual(['fired bin-1', 'resolved bin-1']);
+    expect(await h.transitions()).toEqual(['fired bin-1', 'resolved bin-1']);
     h.advance(second);
     h.read('bin-1', { fillingLevel: 85 });
     expect((await h.history()).map((a) => a.state)).toEqual(['resolved', 'firing']);
@@ -63,7 +63,7 @@ describe('rules engine: a device rule on readings', () => {
     h.advance(second);
     h.read('bin-1', { fillingLevel: 59.9 });
     expect(h.open('bin-1')).toBeUndefined();
-    expect(h.transitions()).toEqual(['fired bin-1', 'resolved bin-1']);
+    expect(await h.transitions()).toEqual(['fired bin-1', 'resolved bin-1']);
   });
 
   it('evaluates only the rules on the metrics a reading carries, and counts the evaluations', async () => {

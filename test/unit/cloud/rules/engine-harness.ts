@@ -31,6 +31,9 @@ export function binRule(overrides: Partial<RuleInput> = {}): RuleInput {
  * The rules engine built from in-memory parts (registry, alert and rule-state stores; alert points go nowhere), with
  * a clock the test moves and a schedule it decides. Devices default to waste bins on gw-1 in centrum.
  */
+/** Lets the in-memory stores' writes resolve, and the announcements behind them run. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'bin-1' }]) {
   let clock = start;
   const now = () => new Date(clock);
@@ -79,7 +82,6 @@ export async function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'b
     alertStore,
     states,
     counters,
-    announced,
     logged,
     /** Sets the rules (validated, defaults filled in as the API would). */
     rules(...inputs: RuleInput[]): Rule[] {
@@ -127,8 +129,15 @@ export async function engineHarness(devices: Partial<DeviceRecord>[] = [{ id: 'b
     async history(ruleId = 'bin-full') {
       return (await alertStore.list({ ruleId, limit: 1_000, offset: 0 })).items.reverse();
     },
-    transitions(): string[] {
+    /** The transitions announced so far (each is announced once its write is stored: awaited first). */
+    async transitions(): Promise<string[]> {
+      await settle();
       return announced.map((a) => `${a.transition} ${a.subject}`);
+    },
+    /** What was announced so far, with channels and severity, once the writes before it are stored. */
+    async announcements() {
+      await settle();
+      return announced;
     },
   };
 }

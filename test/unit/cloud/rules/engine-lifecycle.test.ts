@@ -14,7 +14,7 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     h.read('bin-1', { fillingLevel: 10 });
     h.read('bin-1', { fillingLevel: 90 });
     expect((await h.history()).map((a) => a.state)).toEqual(['resolved', 'firing']);
-    expect(h.transitions()).toEqual(['fired bin-1', 'acknowledged bin-1', 'resolved bin-1', 'fired bin-1']);
+    expect(await h.transitions()).toEqual(['fired bin-1', 'acknowledged bin-1', 'resolved bin-1', 'fired bin-1']);
     expect(
       (await h.alertStore.get(fired?.id as string))?.history.map((e) => `${e.action} ${e.actor}`),
     ).toEqual(['fired rules', 'acknowledged ops', 'resolved rules']);
@@ -85,7 +85,7 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     const h = await engineHarness();
     h.rules(binRule({ channels: ['ops-webhook'] }));
     h.read('bin-1', { fillingLevel: 90 });
-    expect(h.announced).toEqual([
+    expect(await h.announcements()).toEqual([
       { transition: 'fired', subject: 'bin-1', severity: 'warning', channels: ['ops-webhook'] },
     ]);
   });

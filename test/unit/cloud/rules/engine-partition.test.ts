@@ -12,10 +12,10 @@ describe('rules engine in cluster mode: only the lease holder evaluates', () => 
     h.event('bin-1', 'tilted');
     h.advance(20 * minute);
     h.tick();
-    expect(h.transitions()).toEqual([]);
+    expect(await h.transitions()).toEqual([]);
     h.evaluating(true);
     h.read('bin-1', { fillingLevel: 90 });
-    expect(h.transitions()).toEqual(['fired bin-1']);
+    expect(await h.transitions()).toEqual(['fired bin-1']);
     // Nor does it clear what the holder raised, when a rule is removed through its API.
     h.evaluating(false);
     h.engine.clearAll('bin-full', 'rule deleted');

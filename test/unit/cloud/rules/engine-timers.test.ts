@@ -189,7 +189,7 @@ describe('rules engine: durations and timers (injected clock)', () => {
     h.tick();
     expect(h.open('bin-1')?.severity).toBe('critical');
     expect(h.open('bin-2')?.severity).toBe('warning');
-    expect(h.transitions().filter((t) => t.startsWith('escalated'))).toEqual(['escalated bin-1']);
+    expect((await h.transitions()).filter((t) => t.startsWith('escalated'))).toEqual(['escalated bin-1']);
   });
 
   it('a schedule: no alert while the rule is inactive, and an open alert clears when it closes', async () => {
