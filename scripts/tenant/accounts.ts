@@ -1,4 +1,3 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { z } from 'zod';
 import type { UserStore } from '../../cloud/access/users.ts';
 import { userRecord } from '../../cloud/access/users.ts';
@@ -25,21 +24,17 @@ export const accountFields = Object.keys(exportedAccount.shape);
 /** A stored value no password opens (not an scrypt hash): the account signs in only once one is set. */
 export const noPassword = 'imported-without-password';
 
-/** Writes the tenant's accounts (by username) from the platform database, one per line. */
-export async function writeAccounts(platform: DatabaseSync, tenant: string, part: PartFile): Promise<void> {
-  const rows = platform
-    .prepare(
-      'SELECT username, display_name, role, disabled, created_at, last_sign_in_at FROM users WHERE tenant = ? ORDER BY username',
-    )
-    .iterate(tenant);
-  for (const row of rows) {
+/** Writes the tenant's accounts (by username) from the installation's account store, one per line. */
+export async function writeAccounts(users: UserStore, tenant: string, part: PartFile): Promise<void> {
+  const theirs = (await users.list()).filter((user) => user.tenant === tenant);
+  for (const user of theirs.sort((a, b) => (a.username < b.username ? -1 : 1))) {
     const account: ExportedAccount = exportedAccount.parse({
-      username: row.username,
-      displayName: row.display_name,
-      role: row.role,
-      disabled: row.disabled === 1,
-      createdAt: row.created_at,
-      lastSignInAt: row.last_sign_in_at ?? undefined,
+      username: user.username,
+      displayName: user.displayName,
+      role: user.role,
+      disabled: user.disabled,
+      createdAt: user.createdAt,
+      lastSignInAt: user.lastSignInAt,
     });
     await part.write(`${JSON.stringify(account)}\n`, 1);
   }

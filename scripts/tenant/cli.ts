@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { type CloudConfig, loadCloudConfig } from '../../cloud/config.ts';
-import { platformDbPath } from '../../cloud/platform-db.ts';
 import { detectServer, InfluxConnection } from '../../cloud/storage/influx.ts';
 import { startLocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { tenantDatabase } from '../../cloud/tenants/database-name.ts';
@@ -11,14 +10,16 @@ import { tenantPaths } from '../../cloud/tenants/paths.ts';
 import { tenantId } from '../../shared/ids.ts';
 import { exportTenant } from './export.ts';
 import { importTenant } from './import.ts';
+import { installationToExport } from './installation.ts';
 
 const usage = `usage:
   npm run tenant -- export <tenant-id> <folder>     everything the tenant has, into <folder>; run it
                                                     again on the same folder to go on after an interruption
   npm run tenant -- import <folder> [--as <tenant-id>]
                                                     into this installation, with the cloud stopped
-DATA_DIR, TENANTS_DIR, FLEET_DIR, RULES_DIR, INFLUX_URL, INFLUX_DATABASE (and the cloud's other
-variables) are read from the environment, as the cloud reads them. See docs/tenancy.md.`;
+DATA_DIR, TENANTS_DIR, FLEET_DIR, RULES_DIR, INFLUX_URL, INFLUX_DATABASE, DATABASE_URL (and the
+cloud's other variables) are read from the environment, as the cloud reads them: with DATABASE_URL
+the tenant's stores are its schema in that PostgreSQL database. See docs/tenancy.md.`;
 
 /** The HTTP address in the config file of the private influxd (`[http] bind-address`). */
 function httpAddressOf(config: string): string | undefined {
@@ -72,17 +73,22 @@ async function main(): Promise<void> {
   const { influx, done } = await installationInflux(config, say);
   try {
     if (id?.success) {
-      await exportTenant({
-        source: {
-          tenant: id.data,
-          platformDb: platformDbPath(config.DATA_DIR),
-          paths: tenantPaths(config, id.data),
-          influx: influx.withDatabase(tenantDatabase(config.INFLUX_DATABASE, id.data)),
-          credentialsFile: config.CREDENTIALS_FILE,
-        },
-        folder: resolve(positionals[1] as string),
-        say,
-      });
+      const installation = await installationToExport(config, log);
+      try {
+        await exportTenant({
+          source: {
+            tenant: id.data,
+            installation,
+            paths: tenantPaths(config, id.data),
+            influx: influx.withDatabase(tenantDatabase(config.INFLUX_DATABASE, id.data)),
+            credentialsFile: config.CREDENTIALS_FILE,
+          },
+          folder: resolve(positionals[1] as string),
+          say,
+        });
+      } finally {
+        await installation.close();
+      }
       return;
     }
     const { tenant, accounts } = await importTenant({

@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { schemaVersion } from '../../cloud/sqlite/migrations.ts';
 import { detectServer, type InfluxConnection } from '../../cloud/storage/influx.ts';
 import type { TenantPaths } from '../../cloud/tenants/paths.ts';
-import { tenant } from '../../cloud/tenants/schema.ts';
+import type { Tenant } from '../../cloud/tenants/schema.ts';
 import { gitCommit, platformVersion } from '../software-version.ts';
 import { accountFields, writeAccounts } from './accounts.ts';
 import { credentialsDescription, writeGatewayCredentials } from './credentials.ts';
+import type { TenantInstallation } from './installation.ts';
 import {
   type ExportManifest,
   ExportRefused,
@@ -21,13 +21,14 @@ import { formatBytes, formatRows, Progress } from './progress.ts';
 import { provisioningFiles } from './provisioning.ts';
 import { measurementPaths } from './series-csv.ts';
 import { measurementColumns, measurementsOf, writeMeasurement } from './series-parts.ts';
-import { tableSchema, tablesOf, writeJournal, writeTable } from './store-parts.ts';
+import { writeJournal } from './store-parts.ts';
 import { exportedTables, unknownTables } from './tables.ts';
+import type { TenantTables } from './tenant-tables.ts';
 
 export interface ExportSource {
   tenant: string;
-  /** The installation's platform database (DATA_DIR/platform.db). */
-  platformDb: string;
+  /** The installation's stores: its platform's (record, accounts) and the tenant's tables. */
+  installation: TenantInstallation;
   /** The tenant's folders: provisioning files, and its data (cloud.db, journal.db). */
   paths: TenantPaths;
   /** The tenant's InfluxDB database. */
@@ -58,10 +59,10 @@ function openReadOnly(path: string, what: string): DatabaseSync {
   return db;
 }
 
-function tenantRecord(platform: DatabaseSync, id: string) {
-  const row = platform.prepare('SELECT record FROM tenants WHERE id = ?').get(id);
-  if (!row) throw new ExportRefused(`tenant ${id} does not exist in this installation`);
-  return tenant.parse(JSON.parse(String(row.record)));
+async function tenantRecord(installation: TenantInstallation, id: string): Promise<Tenant> {
+  const record = await installation.platform.tenants.get(id);
+  if (!record) throw new ExportRefused(`tenant ${id} does not exist in this installation`);
+  return record;
 }
 
 /** Removes parts an interrupted run left unfinished (`*.partial`). */
@@ -108,18 +109,13 @@ async function existingExport(
  * resumed export goes on where it stopped): the record, accounts, credentials and provisioning
  * files, every table, the journal, then each measurement by name.
  */
-async function plan(
-  source: ExportSource,
-  platform: DatabaseSync,
-  store: DatabaseSync,
-  journal?: DatabaseSync,
-) {
-  const { tenant: id, influx } = source;
+async function plan(source: ExportSource, record: Tenant, store: TenantTables, journal?: DatabaseSync) {
+  const { tenant: id, influx, installation } = source;
   const parts: PlannedPart[] = [
     {
       path: 'tenant.json',
       async write(part) {
-        await part.write(`${JSON.stringify(tenantRecord(platform, id), null, 2)}\n`, 1);
+        await part.write(`${JSON.stringify(record, null, 2)}\n`, 1);
         return {
           type: 'tenant',
           description: 'The tenant record: name, time zone, location, status, quotas',
@@ -129,7 +125,7 @@ async function plan(
     {
       path: 'accounts.ndjson',
       async write(part) {
-        await writeAccounts(platform, id, part);
+        await writeAccounts(installation.platform.users, id, part);
         return {
           type: 'accounts',
           description:
@@ -158,8 +154,8 @@ async function plan(
     parts.push({
       path: `store/${spec.table}.ndjson`,
       async write(part, tick) {
-        const schema = tableSchema(store, spec);
-        await writeTable(store, spec, schema, part, tick);
+        const schema = await store.tableSchema(spec);
+        await store.writeTable(spec, schema, part, tick);
         return schema;
       },
     });
@@ -204,21 +200,19 @@ export async function exportTenant(options: ExportOptions): Promise<ExportManife
   const { folder, source, say } = options;
   const now = options.now ?? (() => new Date());
   await mkdir(folder, { recursive: true });
-  const platform = openReadOnly(source.platformDb, 'the platform database');
-  const dbs = [platform];
+  const record = await tenantRecord(source.installation, source.tenant);
+  const store = await source.installation.readTables(source.tenant, source.paths.dataDir);
+  let journal: DatabaseSync | undefined;
   try {
-    tenantRecord(platform, source.tenant);
-    const store = openReadOnly(join(source.paths.dataDir, 'cloud.db'), `tenant ${source.tenant}'s database`);
-    dbs.push(store);
     const journalPath = join(source.paths.dataDir, 'journal.db');
-    const journal = existsSync(journalPath) ? openReadOnly(journalPath, 'the journal') : undefined;
-    if (journal) dbs.push(journal);
-    const unknown = unknownTables(tablesOf(store));
+    journal = existsSync(journalPath) ? openReadOnly(journalPath, 'the journal') : undefined;
+    const unknown = unknownTables(await store.tables());
     if (unknown.length > 0)
       throw new Error(
-        `tenant ${source.tenant}'s database has tables this export does not know: ${unknown.join(', ')} (scripts/tenant/tables.ts)`,
+        `tenant ${source.tenant}'s ${store.where} has tables this export does not know: ${unknown.join(', ')} (scripts/tenant/tables.ts)`,
       );
-    const existing = await existingExport(folder, source.tenant, schemaVersion(store));
+    const storeSchemaVersion = await store.schemaVersion();
+    const existing = await existingExport(folder, source.tenant, storeSchemaVersion);
     if (existing?.completedAt) {
       say(
         `the export of ${source.tenant} in ${folder} is complete (${existing.parts.length} parts); nothing to do`,
@@ -235,15 +229,16 @@ export async function exportTenant(options: ExportOptions): Promise<ExportManife
         platform: await platformVersion(),
         commit: gitCommit(),
         node: process.versions.node,
-        storeSchemaVersion: schemaVersion(store),
+        storeSchemaVersion,
         influxdb: (await detectServer(source.influx.settings.url)).version,
       },
       parts: [],
     };
     if (!existing) await writeManifest(folder, manifest);
     // One snapshot of each database for the whole run (WAL: the cloud's writers are not held up).
-    for (const db of [store, journal]) db?.exec('BEGIN');
-    const parts = await plan(source, platform, store, journal);
+    await store.snapshot();
+    journal?.exec('BEGIN');
+    const parts = await plan(source, record, store, journal);
     const done = new Set(manifest.parts.map((part) => part.path));
     if (existing)
       say(
@@ -271,6 +266,7 @@ export async function exportTenant(options: ExportOptions): Promise<ExportManife
     );
     return manifest;
   } finally {
-    for (const db of dbs) db.close();
+    journal?.close();
+    await store.close();
   }
 }

@@ -1,19 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { SqliteSessionStore } from '../../cloud/access/sessions.ts';
-import { SqliteTokenStore } from '../../cloud/access/tokens.ts';
-import { SqliteUserStore } from '../../cloud/access/users.ts';
 import type { CredentialsFile } from '../../cloud/broker/credentials.ts';
 import type { CloudConfig } from '../../cloud/config.ts';
-import { platformDbPath } from '../../cloud/platform-db.ts';
-import { platformDbMigrations } from '../../cloud/platform-migrations.ts';
 import { cloudDbMigrations } from '../../cloud/schema-migrations.ts';
-import { migrate } from '../../cloud/sqlite/migrations.ts';
-import { openSqlite } from '../../cloud/sqlite/sqlite.ts';
 import type { InfluxConnection } from '../../cloud/storage/influx.ts';
 import { applyRetentionPolicy } from '../../cloud/storage/retention-policy.ts';
 import { tenantDatabase } from '../../cloud/tenants/database-name.ts';
@@ -21,17 +13,17 @@ import { eraseTenant } from '../../cloud/tenants/erase.ts';
 import { upgradeSingleCityLayout } from '../../cloud/tenants/legacy-layout.ts';
 import { type TenantPaths, tenantPaths } from '../../cloud/tenants/paths.ts';
 import { type Tenant, tenant } from '../../cloud/tenants/schema.ts';
-import { SqliteTenantStore } from '../../cloud/tenants/sqlite-store.ts';
 import { gatewayId, tenantId } from '../../shared/ids.ts';
 import { createAccount, type ExportedAccount, exportedAccount } from './accounts.ts';
 import { addGatewayCredentials, exportedCredentials, takenGateways } from './credentials.ts';
 import { importMeasurement, importPendingPoints, PointSink } from './import-series.ts';
-import { importTable, partLines } from './import-store.ts';
+import { partLines } from './import-store.ts';
+import { InstallationRefused, installationToImport, type TenantInstallation } from './installation.ts';
 import { type CompletedPart, damagedParts, type ExportManifest, readManifest } from './manifest.ts';
 import { Progress } from './progress.ts';
 import { provisioningTarget } from './provisioning.ts';
 import { measurementsOf } from './series-parts.ts';
-import { createStoreTables } from './store-tables.ts';
+import type { TenantTables } from './tenant-tables.ts';
 
 export class ImportRefused extends Error {}
 
@@ -51,6 +43,7 @@ export interface ImportOptions {
     | 'NOTIFICATIONS_FILE'
     | 'INFLUX_DATABASE'
     | 'CREDENTIALS_FILE'
+    | 'DATABASE_URL'
   >;
   /** The installation's InfluxDB. */
   influx: InfluxConnection;
@@ -126,25 +119,6 @@ async function readContents(folder: string, manifest: ExportManifest): Promise<C
   };
 }
 
-/**
- * Opens the platform database for this process alone (SQLite's exclusive locking mode): refused
- * while the cloud runs, and the cloud cannot start while the import holds it.
- */
-function lockPlatformDb(dataDir: string): DatabaseSync {
-  const path = platformDbPath(dataDir);
-  const db = new DatabaseSync(path);
-  try {
-    db.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; BEGIN IMMEDIATE; COMMIT;');
-  } catch (error) {
-    db.close();
-    if ((error as { errcode?: number }).errcode === 5)
-      throw new ImportRefused(`${path} is in use: stop the cloud, import, then start it again`);
-    throw error;
-  }
-  migrate(db, platformDbMigrations, path);
-  return db;
-}
-
 async function isEmptyFolder(path: string): Promise<boolean> {
   return (await readdir(path).catch(() => [])).length === 0;
 }
@@ -154,15 +128,18 @@ async function conflicts(
   options: ImportOptions,
   manifest: ExportManifest,
   contents: Contents,
-  stores: { tenants: SqliteTenantStore; users: SqliteUserStore },
+  installation: TenantInstallation,
   paths: TenantPaths,
   influx: InfluxConnection,
 ): Promise<string[]> {
   const id = contents.record.id;
+  const stores = installation.platform;
   const found: string[] = [];
   if (await stores.tenants.get(id))
     found.push(`tenant ${id} exists here (import it under another id: --as <id>)`);
   if (!(await isEmptyFolder(paths.dataDir))) found.push(`its data folder ${paths.dataDir} is not empty`);
+  const existing = await installation.existingStores(id);
+  if (existing) found.push(existing);
   for (const part of partsOf(manifest, 'provisioning')) {
     const target = provisioningTarget(paths, part.schema);
     if (existsSync(target)) found.push(`its provisioning file ${target} exists`);
@@ -189,17 +166,16 @@ async function conflicts(
 async function writeParts(
   options: ImportOptions,
   manifest: ExportManifest,
+  store: TenantTables,
   paths: TenantPaths,
   influx: InfluxConnection,
   written: string[],
 ): Promise<void> {
   const { folder, say } = options;
-  const store = openSqlite(join(paths.dataDir, 'cloud.db'), cloudDbMigrations);
   const sink = new PointSink(influx);
   const progress = new Progress(say);
   const tick = (rows: number) => progress.rows(rows);
   try {
-    createStoreTables(store);
     for (const [index, part] of manifest.parts.entries()) {
       const { schema } = part;
       progress.start(index + 1, manifest.parts.length, part.path);
@@ -210,14 +186,14 @@ async function writeParts(
         if (made) written.push(made);
         await writeFile(target, await readFile(join(folder, part.path)), { mode: 0o600, flag: 'wx' });
         written.push(target);
-      } else if (schema.type === 'table') rows = await importTable(store, folder, part.path, schema, tick);
+      } else if (schema.type === 'table') rows = await store.importTable(folder, part.path, schema, tick);
       else if (schema.type === 'points') rows = await importPendingPoints(sink, folder, part.path, tick);
       else if (schema.type === 'measurement')
         rows = await importMeasurement(sink, folder, part.path, schema, tick);
       progress.done(rows);
     }
   } finally {
-    store.close();
+    await store.close();
     await sink.close();
   }
 }
@@ -242,13 +218,14 @@ export async function importTenant(options: ImportOptions): Promise<{ tenant: Te
   contents.record = record;
   await mkdir(config.DATA_DIR, { recursive: true });
   upgradeSingleCityLayout(config.DATA_DIR, log);
-  const platform = lockPlatformDb(config.DATA_DIR);
+  const installation = await installationToImport(config, log).catch((error: Error) => {
+    throw error instanceof InstallationRefused ? new ImportRefused(error.message) : error;
+  });
   try {
-    const tenants = new SqliteTenantStore(platform);
-    const users = new SqliteUserStore(platform);
+    const { tenants, users, tokens, sessions } = installation.platform;
     const paths = tenantPaths(config, id);
     const influx = options.influx.withDatabase(tenantDatabase(config.INFLUX_DATABASE, id));
-    const found = await conflicts(options, manifest, contents, { tenants, users }, paths, influx);
+    const found = await conflicts(options, manifest, contents, installation, paths, influx);
     if (found.length > 0)
       throw new ImportRefused(`cannot import ${manifest.tenant} as ${id}: ${found.join('; ')}`);
     say(`importing tenant ${manifest.tenant} as ${id}`);
@@ -256,7 +233,14 @@ export async function importTenant(options: ImportOptions): Promise<{ tenant: Te
     try {
       await influx.setUp();
       await applyRetentionPolicy(influx, record.quotas.retentionDays, log);
-      await writeParts(options, manifest, paths, influx, written);
+      await writeParts(
+        options,
+        manifest,
+        await installation.writeTables(id, paths.dataDir),
+        paths,
+        influx,
+        written,
+      );
       const gateways = await addGatewayCredentials(config.CREDENTIALS_FILE, id, contents.credentials);
       say(`${gateways} gateway credentials added`);
       for (const account of contents.accounts) await createAccount(users, id, account);
@@ -269,9 +253,10 @@ export async function importTenant(options: ImportOptions): Promise<{ tenant: Te
         config,
         influx: options.influx,
         users,
-        tokens: new SqliteTokenStore(platform),
-        sessions: new SqliteSessionStore(platform),
+        tokens,
+        sessions,
         credentialsFile: config.CREDENTIALS_FILE,
+        dropStores: (tenant) => installation.dropStores(tenant),
         log,
       });
       throw error;
@@ -279,6 +264,6 @@ export async function importTenant(options: ImportOptions): Promise<{ tenant: Te
     say(`tenant ${id} imported; it starts with the cloud`);
     return { tenant: record, accounts: contents.accounts.map((a) => a.username) };
   } finally {
-    platform.close();
+    await installation.close();
   }
 }

@@ -1,0 +1,260 @@
+import { DatabaseSync } from 'node:sqlite';
+import type pg from 'pg';
+import { versioned } from '../../cloud/gateway-config/store.ts';
+import { cloudDbMigrations } from '../../cloud/schema-migrations.ts';
+import { partLines } from './import-store.ts';
+import { tableSchema } from './store-parts.ts';
+import { createStoreTables } from './store-tables.ts';
+import { exportedRow, quoteColumn, storedValues, type TableColumn, TableRowError } from './table-rows.ts';
+import type { TenantTables } from './tenant-tables.ts';
+
+type Stored = string | number | null;
+type Row = Record<string, unknown>;
+
+/** A column as PostgreSQL has it. */
+interface PgColumn {
+  type: string;
+  /** Filled from a sequence when not given (`BIGSERIAL`). */
+  serial: boolean;
+}
+
+/**
+ * An SQLite column that a PostgreSQL table keeps in other columns: read from them, written to them.
+ * A gateway's configuration is kept without its `v` and `version` (the version is a column of its own).
+ */
+interface DerivedColumn {
+  from: string[];
+  read(row: Row): Stored;
+  write(text: string): Row;
+}
+
+const derived: Record<string, Record<string, DerivedColumn>> = {
+  gateway_configs: {
+    config: {
+      from: ['version', 'change'],
+      read: (row) => JSON.stringify(versioned(Number(row.version), JSON.parse(String(row.change)))),
+      write(text) {
+        const { v: _v, version: _version, ...change } = JSON.parse(text);
+        return { change: JSON.stringify(change) };
+      },
+    },
+  },
+};
+
+/** `pg` answers BIGINT as text and BOOLEAN as true/false; SQLite's shape is a number. */
+function fromPg(value: unknown, column: PgColumn | undefined): unknown {
+  if (value === null || value === undefined) return null;
+  if (column?.type === 'boolean') return value ? 1 : 0;
+  if (column?.type === 'bigint') return Number(value);
+  return value;
+}
+
+function toPg(value: Stored, column: PgColumn): Stored | boolean {
+  if (value !== null && column.type === 'boolean') return value !== 0;
+  return value;
+}
+
+/** The tables as this release's SQLite stores make them: the shape a PostgreSQL schema is exported in. */
+let releaseShape: DatabaseSync | undefined;
+function releaseTables(): DatabaseSync {
+  if (!releaseShape) {
+    releaseShape = new DatabaseSync(':memory:');
+    createStoreTables(releaseShape);
+  }
+  return releaseShape;
+}
+
+/**
+ * A tenant's PostgreSQL schema (`name` unquoted, `t_<id>`) as tables in SQLite's shape, read and
+ * written on one connection of its own: an export reads in one REPEATABLE READ transaction, through
+ * a cursor; an import writes a table a transaction. Rows come in the order of `seq` where a table
+ * has one (the order written), else of the primary key.
+ */
+export async function postgresTenantTables(pool: pg.Pool, name: string): Promise<TenantTables> {
+  const client = await pool.connect();
+  const schema = `"${name}"`;
+  const table = (t: string) => `${schema}.${quoteColumn(t)}`;
+  const columnCache = new Map<string, Map<string, PgColumn>>();
+  async function columns(t: string): Promise<Map<string, PgColumn>> {
+    const known = columnCache.get(t);
+    if (known) return known;
+    const { rows } = await client.query<{
+      column_name: string;
+      data_type: string;
+      column_default: string | null;
+    }>(
+      'SELECT column_name, data_type, column_default FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+      [name, t],
+    );
+    if (rows.length === 0) throw new TableRowError(`this release has no table ${t} in ${schema}`);
+    const found = new Map(
+      rows.map((r) => [
+        r.column_name,
+        { type: r.data_type, serial: r.column_default?.startsWith('nextval(') ?? false },
+      ]),
+    );
+    columnCache.set(t, found);
+    return found;
+  }
+  async function orderOf(t: string): Promise<string> {
+    if ((await columns(t)).has('seq')) return 'seq';
+    const { rows } = await client.query<{ attname: string }>(
+      `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+       WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`,
+      [table(t)],
+    );
+    return rows.map((r) => quoteColumn(r.attname)).join(', ');
+  }
+  /** The select list for `wanted`, and how to turn an answered row into SQLite's shape. */
+  async function reader(t: string, wanted: readonly TableColumn[], computed: Record<string, string> = {}) {
+    const present = await columns(t);
+    const special = derived[t] ?? {};
+    const select: string[] = [];
+    for (const column of wanted) {
+      const d = special[column.name];
+      if (d) select.push(...d.from.map(quoteColumn));
+      else if (!present.has(column.name))
+        throw new Error(`${schema}.${t} has no column ${column.name}: is it of an older release?`);
+      else if (computed[column.name])
+        select.push(`(${computed[column.name]}) AS ${quoteColumn(column.name)}`);
+      else select.push(quoteColumn(column.name));
+    }
+    const shape = (row: Row): Row => {
+      const out: Row = {};
+      for (const column of wanted) {
+        const d = special[column.name];
+        out[column.name] = d ? d.read(row) : fromPg(row[column.name], present.get(column.name));
+      }
+      return exportedRow(out, wanted);
+    };
+    return { list: select.join(', '), shape };
+  }
+  async function insert(t: string, values: Record<string, Stored>): Promise<void> {
+    const present = await columns(t);
+    const row: Row = {};
+    for (const [column, value] of Object.entries(values)) {
+      const d = derived[t]?.[column];
+      if (d && typeof value === 'string') Object.assign(row, d.write(value));
+      else {
+        const pgColumn = present.get(column);
+        if (!pgColumn) throw new TableRowError(`this release's table ${t} has no column ${column}`);
+        row[column] = toPg(value, pgColumn);
+      }
+    }
+    const names = Object.keys(row);
+    await client.query(
+      `INSERT INTO ${table(t)} (${names.map(quoteColumn).join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
+      Object.values(row),
+    );
+  }
+  /** A sequence goes on after the ids imported, so the next row the cloud adds gets a new one. */
+  async function advanceSequences(t: string, imported: readonly string[]): Promise<void> {
+    for (const [column, pgColumn] of await columns(t))
+      if (pgColumn.serial && imported.includes(column))
+        await client.query(
+          `SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX(${quoteColumn(column)}), 1), MAX(${quoteColumn(column)}) IS NOT NULL) FROM ${table(t)}`,
+          [table(t), column],
+        );
+  }
+  const byName = (list: readonly TableColumn[]) => list.map((c) => c.name);
+  return {
+    where: `PostgreSQL schema ${name}`,
+    async tables() {
+      const { rows } = await client.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name",
+        [name],
+      );
+      // schema_version is the migrations' own bookkeeping (cloud/postgres/migrations.ts).
+      return rows.map((r) => r.table_name).filter((t) => t !== 'schema_version');
+    },
+    // The rows are this release's SQLite shape: a newer release's export is refused by the import.
+    schemaVersion: async () => cloudDbMigrations.length,
+    async snapshot() {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    },
+    async tableSchema(spec) {
+      const schemaOf = tableSchema(releaseTables(), spec);
+      for (const t of [spec.table, ...schemaOf.children.map((c) => c.table)]) await columns(t);
+      return schemaOf;
+    },
+    async writeTable(spec, partSchema, part, tick) {
+      const parent = await reader(spec.table, partSchema.columns, spec.computed);
+      const children = await Promise.all(
+        partSchema.children.map(async (child) => ({
+          ...child,
+          read: await reader(child.table, child.columns),
+          order: await orderOf(child.table),
+        })),
+      );
+      await client.query(
+        `DECLARE export_rows NO SCROLL CURSOR FOR SELECT ${parent.list} FROM ${table(spec.table)} ORDER BY ${await orderOf(spec.table)}`,
+      );
+      try {
+        for (;;) {
+          const { rows } = await client.query<Row>('FETCH 500 FROM export_rows');
+          if (rows.length === 0) break;
+          for (const row of rows) {
+            const line = parent.shape(row);
+            for (const child of children) {
+              const nested = await client.query<Row>(
+                `SELECT ${child.read.list} FROM ${table(child.table)} WHERE ${quoteColumn(child.reference)} = $1 ORDER BY ${child.order}`,
+                [row[child.parentKey]],
+              );
+              line[child.name] = nested.rows.map(child.read.shape);
+            }
+            await part.write(`${JSON.stringify(line)}\n`, 1);
+            tick(part.rows);
+          }
+        }
+      } finally {
+        await client.query('CLOSE export_rows');
+      }
+    },
+    async importTable(folder, path, partSchema, tick) {
+      const columnNames = byName(partSchema.columns);
+      let rows = 0;
+      await client.query('BEGIN');
+      try {
+        for await (const [number, text] of partLines(folder, path)) {
+          try {
+            const row = JSON.parse(text) as Row;
+            const values = storedValues(
+              row,
+              partSchema.columns,
+              partSchema.children.map((c) => c.name),
+            );
+            await insert(
+              partSchema.table,
+              Object.fromEntries(columnNames.map((c, i) => [c, values[i] as Stored])),
+            );
+            for (const child of partSchema.children) {
+              const nested = row[child.name] ?? [];
+              if (!Array.isArray(nested)) throw new TableRowError(`${child.name} must be a list`);
+              const key = row[child.parentKey] as Stored;
+              for (const item of nested) {
+                const childValues = storedValues(item, child.columns);
+                await insert(child.table, {
+                  [child.reference]: key,
+                  ...Object.fromEntries(byName(child.columns).map((c, i) => [c, childValues[i] as Stored])),
+                });
+              }
+            }
+          } catch (error) {
+            throw new TableRowError(`${path} line ${number}: ${(error as Error).message}`, { cause: error });
+          }
+          tick(++rows);
+        }
+        await advanceSequences(partSchema.table, columnNames);
+        await client.query('COMMIT');
+        return rows;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    },
+    async close() {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    },
+  };
+}
