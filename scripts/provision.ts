@@ -63,15 +63,15 @@ const { positionals, values } = parseArgs({
 });
 const [noun, verb, id, ...rest] = positionals;
 const config = loadCloudConfig();
-const { CREDENTIALS_FILE: path, DATA_DIR } = config;
+const { CREDENTIALS_FILE: path } = config;
 const owner = ownerFrom(values);
 
-/** Refuses a new credential (not a rotation) past the tenant's gateway quota, when the platform database knows it. */
+/** Refuses a new credential (not a rotation) past the tenant's gateway quota, when the platform's tenant store knows it. */
 async function checkGatewayQuota(tenant: string, gateway: string): Promise<void> {
   const file = await readCredentials(path);
   const entry = credentialOf(file, gateway);
   if (entry && !entry.revoked) return;
-  const quota = gatewayQuotaOf(DATA_DIR, tenant);
+  const quota = await gatewayQuotaOf(config, tenant);
   const over = quota === undefined ? undefined : credentialsOverQuota(file, tenant, quota);
   if (over) throw new Error(`gateway ${gateway} not added: ${over}`);
 }

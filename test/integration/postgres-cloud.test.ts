@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueCredentials } from '../../cloud/broker/credentials.ts';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { apiFetch, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
@@ -64,6 +65,18 @@ describe('the cloud with DATABASE_URL: its stores in PostgreSQL, none in DATA_DI
       .toBe(loket.fleet.devices.length);
     expect(existsSync(join(cloud.dataDir, 'platform.db'))).toBe(false);
     expect(existsSync(join(cloud.dataDir, 'tenants', 'loket', 'cloud.db'))).toBe(false);
+    // `provision gateway add` reads the quota from PostgreSQL (there is no platform.db to read it from).
+    const lowered = await asRegion(cloud.apiUrl, 'loket', '/api/v1/tenants/loket', {
+      method: 'PATCH',
+      body: JSON.stringify({ quotas: { gateways: 1 } }),
+    });
+    expect(lowered.status).toBe(200);
+    await issueCredentials(join(cloud.dataDir, 'gateway-credentials.json'), [gateway], new Date(), 'loket');
+    await expect(
+      provisionCli(cloud.dataDir, ['gateway', 'add', 'lo-gw-extra', '--tenant', 'loket'], {
+        DATABASE_URL: database.url,
+      }),
+    ).rejects.toThrow(/tenant loket has 1 live gateway credentials and its quota is 1 gateways/);
 
     const deleted = await asRegion(cloud.apiUrl, 'loket', '/api/v1/tenants/loket', { method: 'DELETE' });
     expect(deleted.status).toBe(204);
