@@ -6,10 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCredentials } from '../../cloud/broker/credentials.ts';
+import { type CloudConfig, loadCloudConfig } from '../../cloud/config.ts';
 import { openPostgresStores } from '../../cloud/postgres-stores.ts';
+import { InfluxConnection } from '../../cloud/storage/influx.ts';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { tenantDatabase } from '../../cloud/tenants/database-name.ts';
+import { tenantPaths } from '../../cloud/tenants/paths.ts';
 import { streamingCity } from '../../scripts/streaming-city.ts';
+import { exportTenant } from '../../scripts/tenant/export.ts';
+import { importTenant } from '../../scripts/tenant/import.ts';
+import { installationToExport } from '../../scripts/tenant/installation.ts';
 import { type ExportManifest, exportManifest, fileDigest } from '../../scripts/tenant/manifest.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { BrowserClient } from '../helpers/browser-session.ts';
@@ -82,6 +88,27 @@ function tenantCli(
     });
     child.on('close', (code, signal) => resolve({ code, signal, out, err }));
   });
+}
+
+const influxOf = (config: CloudConfig) =>
+  new InfluxConnection({ url: influxd.url, token: '', database: config.INFLUX_DATABASE, org: '' });
+
+/**
+ * `npm run tenant -- export` of Karlovy Vary in this process (what the command runs, without a
+ * process start of its own): the command itself is run above.
+ */
+async function exportHere(config: CloudConfig, name: string): Promise<void> {
+  const installation = await installationToExport(config, silentLog);
+  const source = {
+    tenant: kv,
+    installation,
+    paths: tenantPaths(config, kv),
+    influx: influxOf(config).withDatabase(tenantDatabase(config.INFLUX_DATABASE, kv)),
+    credentialsFile: config.CREDENTIALS_FILE,
+  };
+  await exportTenant({ source, folder: folder(name), say: () => undefined }).finally(() =>
+    installation.close(),
+  );
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: answers of many routes, compared whole or read field by field
@@ -455,27 +482,43 @@ describe("a town's data is the town's: export and import", () => {
     const cluster = install('cluster', database.url);
     const imported = await tenantCli(['import', folder('kv-stores')], cluster);
     expect(imported.code, imported.err).toBe(0);
+    await exportHere(loadCloudConfig({ ...cluster, INFLUX_URL: influxd.url }), 'kv-from-cluster');
     const stores = await openPostgresStores(database.url, { max: 1 });
     try {
       const record = JSON.parse(await readFile(join(folder('kv'), 'tenant.json'), 'utf8'));
       expect(await stores.platform.tenants.get(kv)).toEqual(record);
       expect((await stores.platform.users.get('kv-dispatcher'))?.tenant).toBe(kv);
-      expect([...(await (await stores.tenant(kv)).rules.stored()).keys()]).toContain('export-lamp-on');
+      const cell = await stores.tenant(kv);
+      expect([...(await cell.rules.stored()).keys()]).toContain('export-lamp-on');
+      // The imported ids are taken: the next entry gets a new one (its sequence went on after them).
+      const audit = await cell.audit.list(1, 0);
+      const entry = {
+        at: new Date().toISOString(),
+        actor: 'test',
+        action: 'moved',
+        target: kv,
+        before: null,
+        after: null,
+      };
+      await cell.audit.record(entry);
+      expect((await cell.audit.list(1, 0)).items[0]).toEqual({ ...entry, id: (audit.items[0]?.id ?? 0) + 1 });
     } finally {
       await stores.close();
     }
-    const out = await tenantCli(['export', kv, folder('kv-from-cluster')], cluster);
-    expect(out.code, out.err).toBe(0);
     const fromCluster = await readExport('kv-from-cluster');
     const contents = (name: string, m: ExportManifest) =>
       Promise.all(m.parts.map(async (p) => [p.path, p.schema, await partContents(name, p)]));
     expect(await contents('kv-from-cluster', fromCluster)).toEqual(await contents('kv-stores', storesOnly));
     // And out of the cluster into a one-box install: exported again, the same bytes.
-    const oneBox = install('one-box');
-    const back = await tenantCli(['import', folder('kv-from-cluster')], oneBox);
-    expect(back.code, back.err).toBe(0);
-    const again = await tenantCli(['export', kv, folder('kv-back')], oneBox);
-    expect(again.code, again.err).toBe(0);
+    const oneBox = loadCloudConfig({ ...install('one-box'), INFLUX_URL: influxd.url });
+    await importTenant({
+      folder: folder('kv-from-cluster'),
+      config: oneBox,
+      influx: influxOf(oneBox),
+      log: silentLog,
+      say: () => undefined,
+    });
+    await exportHere(oneBox, 'kv-back');
     const sums = (m: ExportManifest) => m.parts.map((p) => [p.path, p.sha256]);
     expect(sums(await readExport('kv-back'))).toEqual(sums(fromCluster));
   });
