@@ -1,6 +1,6 @@
 /**
- * The tables of a tenant's database (DATA_DIR/tenants/<id>/cloud.db) and what an export takes of
- * each. Every table there is either exported (`exportedTables`) or left out for a reason
+ * The tables of a tenant's database (DATA_DIR/tenants/<id>/cloud.db, or with DATABASE_URL its
+ * PostgreSQL schema `t_<id>`) and what an export takes of each. Every table there is either exported (`exportedTables`) or left out for a reason
  * (`tablesLeftOut`): an export refuses a database with a table that is neither, so that a table a
  * new release adds cannot be forgotten.
  */
@@ -111,6 +111,9 @@ export const exportedTables: readonly TableSpec[] = [
 export const tablesLeftOut: Readonly<Record<string, string>> = {
   sqlite_sequence: "SQLite's own counters, set again by the rows imported",
   dead_letter_captures: "a gateway's debug capture, on for hours at most; raw payloads are not exported",
+  rollup_dirty_hours:
+    "cluster mode's rollup bookkeeping (the embedded default keeps it in rollups.db, not exported either): the importing cloud backfills the rollups from the raw readings",
+  rollup_state: "cluster mode's rollup bookkeeping, as rollup_dirty_hours",
 };
 
 /** The tables nested into another's rows. */
