@@ -1,58 +1,16 @@
 import { DatabaseSync } from 'node:sqlite';
 import type pg from 'pg';
-import { versioned } from '../../cloud/gateway-config/store.ts';
 import { cloudDbMigrations } from '../../cloud/schema-migrations.ts';
 import { partLines } from './import-store.ts';
+import { derived, fromPg, type PgColumn, type StoredValue, toPg } from './postgres-rows.ts';
 import { tableSchema } from './store-parts.ts';
 import { createStoreTables } from './store-tables.ts';
 import { exportedRow, quoteColumn, storedValues, type TableColumn, TableRowError } from './table-rows.ts';
+import { postgresTablesLeftOut } from './tables.ts';
 import type { TenantTables } from './tenant-tables.ts';
 
-type Stored = string | number | null;
+type Stored = StoredValue;
 type Row = Record<string, unknown>;
-
-/** A column as PostgreSQL has it. */
-interface PgColumn {
-  type: string;
-  /** Filled from a sequence when not given (`BIGSERIAL`). */
-  serial: boolean;
-}
-
-/**
- * An SQLite column that a PostgreSQL table keeps in other columns: read from them, written to them.
- * A gateway's configuration is kept without its `v` and `version` (the version is a column of its own).
- */
-interface DerivedColumn {
-  from: string[];
-  read(row: Row): Stored;
-  write(text: string): Row;
-}
-
-const derived: Record<string, Record<string, DerivedColumn>> = {
-  gateway_configs: {
-    config: {
-      from: ['version', 'change'],
-      read: (row) => JSON.stringify(versioned(Number(row.version), JSON.parse(String(row.change)))),
-      write(text) {
-        const { v: _v, version: _version, ...change } = JSON.parse(text);
-        return { change: JSON.stringify(change) };
-      },
-    },
-  },
-};
-
-/** `pg` answers BIGINT as text and BOOLEAN as true/false; SQLite's shape is a number. */
-function fromPg(value: unknown, column: PgColumn | undefined): unknown {
-  if (value === null || value === undefined) return null;
-  if (column?.type === 'boolean') return value ? 1 : 0;
-  if (column?.type === 'bigint') return Number(value);
-  return value;
-}
-
-function toPg(value: Stored, column: PgColumn): Stored | boolean {
-  if (value !== null && column.type === 'boolean') return value !== 0;
-  return value;
-}
 
 /** The tables as this release's SQLite stores make them: the shape a PostgreSQL schema is exported in. */
 let releaseShape: DatabaseSync | undefined;
@@ -164,8 +122,7 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
         "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name",
         [name],
       );
-      // schema_version is the migrations' own bookkeeping (cloud/postgres/migrations.ts).
-      return rows.map((r) => r.table_name).filter((t) => t !== 'schema_version');
+      return rows.map((r) => r.table_name).filter((t) => !(t in postgresTablesLeftOut));
     },
     // The rows are this release's SQLite shape: a newer release's export is refused by the import.
     schemaVersion: async () => cloudDbMigrations.length,

@@ -111,6 +111,11 @@ export const exportedTables: readonly TableSpec[] = [
 export const tablesLeftOut: Readonly<Record<string, string>> = {
   sqlite_sequence: "SQLite's own counters, set again by the rows imported",
   dead_letter_captures: "a gateway's debug capture, on for hours at most; raw payloads are not exported",
+};
+
+/** Tables of a tenant's PostgreSQL schema that SQLite's database has not, left out, and why. */
+export const postgresTablesLeftOut: Readonly<Record<string, string>> = {
+  schema_version: "the schema's migrations' own bookkeeping (cloud/postgres/migrations.ts)",
   rollup_dirty_hours:
     "cluster mode's rollup bookkeeping (the embedded default keeps it in rollups.db, not exported either): the importing cloud backfills the rollups from the raw readings",
   rollup_state: "cluster mode's rollup bookkeeping, as rollup_dirty_hours",
