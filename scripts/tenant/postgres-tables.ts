@@ -12,6 +12,9 @@ import type { TenantTables } from './tenant-tables.ts';
 type Stored = StoredValue;
 type Row = Record<string, unknown>;
 
+/** Rows of a part inserted by one statement (with their children). */
+const batchRows = 200;
+
 /** The tables as this release's SQLite stores make them: the shape a PostgreSQL schema is exported in. */
 let releaseShape: DatabaseSync | undefined;
 function releaseTables(): DatabaseSync {
@@ -87,7 +90,8 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
     };
     return { list: select.join(', '), shape };
   }
-  async function insert(t: string, values: Record<string, Stored>): Promise<void> {
+  /** A row of an export as the PostgreSQL table takes it. */
+  async function pgRow(t: string, values: Record<string, Stored>): Promise<Row> {
     const present = await columns(t);
     const row: Row = {};
     for (const [column, value] of Object.entries(values)) {
@@ -99,11 +103,25 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
         row[column] = toPg(value, pgColumn);
       }
     }
-    const names = Object.keys(row);
-    await client.query(
-      `INSERT INTO ${table(t)} (${names.map(quoteColumn).join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
-      Object.values(row),
-    );
+    return row;
+  }
+  /**
+   * Inserts rows of one table (each with the same columns, those of a part), as many a statement as
+   * PostgreSQL's 65,535 parameters allow.
+   */
+  async function insertRows(t: string, rows: readonly Row[]): Promise<void> {
+    const names = Object.keys(rows[0] as Row);
+    const perStatement = Math.floor(65_535 / names.length);
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const chunk = rows.slice(start, start + perStatement);
+      const tuples = chunk.map(
+        (_, r) => `(${names.map((_, c) => `$${r * names.length + c + 1}`).join(', ')})`,
+      );
+      await client.query(
+        `INSERT INTO ${table(t)} (${names.map(quoteColumn).join(', ')}) VALUES ${tuples.join(', ')}`,
+        chunk.flatMap((row) => names.map((name) => row[name])),
+      );
+    }
   }
   /** A sequence goes on after the ids imported, so the next row the cloud adds gets a new one. */
   async function advanceSequences(t: string, imported: readonly string[]): Promise<void> {
@@ -150,15 +168,27 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
         for (;;) {
           const { rows } = await client.query<Row>('FETCH 500 FROM export_rows');
           if (rows.length === 0) break;
+          // The children of the rows fetched, one query a child table, by their parent's key.
+          const nested: Map<string, Row[]>[] = [];
+          for (const child of children) {
+            const found = await client.query<Row>(
+              `SELECT ${quoteColumn(child.reference)} AS export_parent_key, ${child.read.list} FROM ${table(child.table)}
+               WHERE ${quoteColumn(child.reference)} = ANY($1) ORDER BY ${child.order}`,
+              [rows.map((row) => row[child.parentKey])],
+            );
+            const byParent = new Map<string, Row[]>();
+            for (const item of found.rows) {
+              const key = String(item.export_parent_key);
+              const siblings = byParent.get(key) ?? [];
+              byParent.set(key, siblings);
+              siblings.push(child.read.shape(item));
+            }
+            nested.push(byParent);
+          }
           for (const row of rows) {
             const line = parent.shape(row);
-            for (const child of children) {
-              const nested = await client.query<Row>(
-                `SELECT ${child.read.list} FROM ${table(child.table)} WHERE ${quoteColumn(child.reference)} = $1 ORDER BY ${child.order}`,
-                [row[child.parentKey]],
-              );
-              line[child.name] = nested.rows.map(child.read.shape);
-            }
+            for (const [index, child] of children.entries())
+              line[child.name] = nested[index]?.get(String(row[child.parentKey])) ?? [];
             await part.write(`${JSON.stringify(line)}\n`, 1);
             tick(part.rows);
           }
@@ -170,9 +200,29 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
     async importTable(folder, path, partSchema, tick) {
       const columnNames = byName(partSchema.columns);
       let rows = 0;
+      // Rows waiting to be inserted, by table: the part's own first (children refer to them).
+      const pending = new Map<string, Row[]>([[partSchema.table, []]]);
+      const add = async (t: string, values: Record<string, Stored>) => {
+        const waiting = pending.get(t) ?? [];
+        pending.set(t, waiting);
+        waiting.push(await pgRow(t, values));
+      };
+      let first = 1;
+      const flush = async (last: number) => {
+        try {
+          for (const [t, waiting] of pending) if (waiting.length > 0) await insertRows(t, waiting.splice(0));
+        } catch (error) {
+          throw new TableRowError(`${path} lines ${first}-${last}: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
+        first = last + 1;
+      };
+      let number = 0;
       await client.query('BEGIN');
       try {
-        for await (const [number, text] of partLines(folder, path)) {
+        for await (const [at, text] of partLines(folder, path)) {
+          number = at;
           try {
             const row = JSON.parse(text) as Row;
             const values = storedValues(
@@ -180,7 +230,7 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
               partSchema.columns,
               partSchema.children.map((c) => c.name),
             );
-            await insert(
+            await add(
               partSchema.table,
               Object.fromEntries(columnNames.map((c, i) => [c, values[i] as Stored])),
             );
@@ -190,7 +240,7 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
               const key = row[child.parentKey] as Stored;
               for (const item of nested) {
                 const childValues = storedValues(item, child.columns);
-                await insert(child.table, {
+                await add(child.table, {
                   [child.reference]: key,
                   ...Object.fromEntries(byName(child.columns).map((c, i) => [c, childValues[i] as Stored])),
                 });
@@ -200,7 +250,9 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
             throw new TableRowError(`${path} line ${number}: ${(error as Error).message}`, { cause: error });
           }
           tick(++rows);
+          if (rows % batchRows === 0) await flush(number);
         }
+        await flush(number);
         await advanceSequences(partSchema.table, columnNames);
         await client.query('COMMIT');
         return rows;
