@@ -177,6 +177,19 @@ async function partContents(name: string, part: ExportManifest['parts'][number])
   return text.split('\n').sort();
 }
 
+/** A copy of an export with a column this release has not in a device, its checksums fixed: whole, and odd. */
+async function withUnknownColumn(name: string, copy: string): Promise<void> {
+  await cp(folder(name), folder(copy), { recursive: true });
+  const devices = join(folder(copy), 'store', 'devices.ndjson');
+  await writeFile(devices, (await readFile(devices, 'utf8')).replace('{"id"', '{"parking":1,"id"'));
+  const manifest = await readExport(copy);
+  const odd = manifest.parts.find(
+    (p) => p.path === 'store/devices.ndjson',
+  ) as ExportManifest['parts'][number];
+  Object.assign(odd, await fileDigest(devices));
+  await writeFile(join(folder(copy), 'manifest.json'), JSON.stringify(manifest));
+}
+
 async function readExport(name: string): Promise<ExportManifest> {
   return exportManifest.parse(JSON.parse(await readFile(join(folder(name), 'manifest.json'), 'utf8')));
 }
@@ -438,15 +451,7 @@ describe("a town's data is the town's: export and import", () => {
     await target?.stop();
     // A row this release's table has no column for, in an export whose checksums say it is whole:
     // the import fails part-way and erases what it wrote.
-    await cp(folder('loket'), folder('loket-odd'), { recursive: true });
-    const devices = join(folder('loket-odd'), 'store', 'devices.ndjson');
-    await writeFile(devices, (await readFile(devices, 'utf8')).replace('{"id"', '{"parking":1,"id"'));
-    const manifest = await readExport('loket-odd');
-    const odd = manifest.parts.find(
-      (p) => p.path === 'store/devices.ndjson',
-    ) as ExportManifest['parts'][number];
-    Object.assign(odd, await fileDigest(devices));
-    await writeFile(join(folder('loket-odd'), 'manifest.json'), JSON.stringify(manifest));
+    await withUnknownColumn('loket', 'loket-odd');
     const failed = await tenantCli(['import', folder('loket-odd'), '--as', 'loket-odd'], targetEnv);
     expect(failed.code).toBe(1);
     expect(failed.err).toMatch(/store\/devices\.ndjson line 1: unknown columns parking/);
@@ -472,7 +477,7 @@ describe("a town's data is the town's: export and import", () => {
     const whole = await readExport('kv');
     const storesOnly = { ...whole, parts: whole.parts.filter((p) => p.schema.type !== 'measurement') };
     await writeFile(join(folder('kv-stores'), 'manifest.json'), JSON.stringify(storesOnly));
-    await database.pool();
+    const pool = await database.pool();
     const install = (name: string, url?: string): Installation => ({
       DATA_DIR: join(dir.path, name, 'data'),
       TENANTS_DIR: join(dir.path, name, 'tenants'),
@@ -480,9 +485,22 @@ describe("a town's data is the town's: export and import", () => {
       ...(url ? { DATABASE_URL: url } : {}),
     });
     const cluster = install('cluster', database.url);
+    const clusterConfig = loadCloudConfig({ ...cluster, INFLUX_URL: influxd.url });
+    // An import into the cluster that fails part-way drops the schema it made.
+    await withUnknownColumn('kv-stores', 'kv-odd');
+    const odd = {
+      folder: folder('kv-odd'),
+      as: 'kv-odd',
+      config: clusterConfig,
+      influx: influxOf(clusterConfig),
+      log: silentLog,
+      say: () => undefined,
+    };
+    await expect(importTenant(odd)).rejects.toThrow(/store\/devices\.ndjson line 1: unknown columns parking/);
+    expect((await pool.query("SELECT 1 FROM pg_namespace WHERE nspname = 't_kv_odd'")).rowCount).toBe(0);
     const imported = await tenantCli(['import', folder('kv-stores')], cluster);
     expect(imported.code, imported.err).toBe(0);
-    await exportHere(loadCloudConfig({ ...cluster, INFLUX_URL: influxd.url }), 'kv-from-cluster');
+    await exportHere(clusterConfig, 'kv-from-cluster');
     const stores = await openPostgresStores(database.url, { max: 1 });
     try {
       const record = JSON.parse(await readFile(join(folder('kv'), 'tenant.json'), 'utf8'));
