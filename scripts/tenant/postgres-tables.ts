@@ -9,10 +9,9 @@ import { exportedRow, quoteColumn, storedValues, type TableColumn, TableRowError
 import { postgresTablesLeftOut } from './tables.ts';
 import type { TenantTables } from './tenant-tables.ts';
 
-type Stored = StoredValue;
 type Row = Record<string, unknown>;
 
-/** Rows of a part inserted by one statement (with their children). */
+/** Rows of a part held, with their children, until they are inserted (a statement a table). */
 const batchRows = 200;
 
 /** The tables as this release's SQLite stores make them: the shape a PostgreSQL schema is exported in. */
@@ -91,7 +90,7 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
     return { list: select.join(', '), shape };
   }
   /** A row of an export as the PostgreSQL table takes it. */
-  async function pgRow(t: string, values: Record<string, Stored>): Promise<Row> {
+  async function pgRow(t: string, values: Record<string, StoredValue>): Promise<Row> {
     const present = await columns(t);
     const row: Row = {};
     for (const [column, value] of Object.entries(values)) {
@@ -202,7 +201,7 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
       let rows = 0;
       // Rows waiting to be inserted, by table: the part's own first (children refer to them).
       const pending = new Map<string, Row[]>([[partSchema.table, []]]);
-      const add = async (t: string, values: Record<string, Stored>) => {
+      const add = async (t: string, values: Record<string, StoredValue>) => {
         const waiting = pending.get(t) ?? [];
         pending.set(t, waiting);
         waiting.push(await pgRow(t, values));
@@ -232,17 +231,19 @@ export async function postgresTenantTables(pool: pg.Pool, name: string): Promise
             );
             await add(
               partSchema.table,
-              Object.fromEntries(columnNames.map((c, i) => [c, values[i] as Stored])),
+              Object.fromEntries(columnNames.map((c, i) => [c, values[i] as StoredValue])),
             );
             for (const child of partSchema.children) {
               const nested = row[child.name] ?? [];
               if (!Array.isArray(nested)) throw new TableRowError(`${child.name} must be a list`);
-              const key = row[child.parentKey] as Stored;
+              const key = row[child.parentKey] as StoredValue;
               for (const item of nested) {
                 const childValues = storedValues(item, child.columns);
                 await add(child.table, {
                   [child.reference]: key,
-                  ...Object.fromEntries(byName(child.columns).map((c, i) => [c, childValues[i] as Stored])),
+                  ...Object.fromEntries(
+                    byName(child.columns).map((c, i) => [c, childValues[i] as StoredValue]),
+                  ),
                 });
               }
             }
