@@ -303,6 +303,8 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
       readings.filter((r) => r.kind === 'streetlight' && 'voltage' in r.metrics).map((r) => r.deviceId),
     );
     expect(new Set((await raised(influx)).keys())).toEqual(allLamps);
+    // And announced once: a transition is announced once stored, a new holder's repeat is the same point.
+    expect(new Set((await raised(influx)).values())).toEqual(new Set([1]));
     const stored = await pool.query<{ subject_id: string; n: number }>(
       `SELECT subject_id, count(*)::int AS n FROM ${tenantSchemaName(defaultTenantId)}.alerts
         WHERE rule_id = 'cluster-once' GROUP BY subject_id`,
