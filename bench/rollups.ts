@@ -156,14 +156,18 @@ export async function rollupsBench(options: RollupsBenchOptions) {
   const inDistrict = (fleet: typeof history.fleet) => fleet.filter((d) => d.district === district).length;
   const districtScale = inDistrict(history.fleet) / inDistrict(history.fleet.slice(0, rawDevices));
   /** What the series API does (cloud/api/dashboards.ts): raw InfluxQL, or the rollups folded into buckets. */
-  const series = (everyMs: number, filter: { deviceId?: string; district?: string }) => {
+  const series = (
+    everyMs: number,
+    filter: { deviceId?: string; district?: string },
+    rollupReader = reader,
+  ) => {
     const request = { kind, metric, fn: 'mean', ...range, everyMs, ...filter } as const;
     const resolution = everyMs % dayMs === 0 ? 'day' : 'hour';
     return {
       raw: async () => (await rawSelect(planSeries(request, 2_000).influxql))[0]?.values.length ?? 0,
       rollups: async () => {
         const query = seriesAggregateQuery(request, resolution, timeZone);
-        const rows = await reader.partials(query, resolution === 'hour' ? everyMs : undefined);
+        const rows = await rollupReader.partials(query, resolution === 'hour' ? everyMs : undefined);
         const fold = { fn: 'mean', resolution, everyMs, firstDay: query.from.getTime(), timeZone } as const;
         return foldSeries(rows, fold).length;
       },
@@ -182,6 +186,7 @@ export async function rollupsBench(options: RollupsBenchOptions) {
       scale: districtScale,
       ...series(6 * hourMs, { district }),
     },
+    { name: 'series, the whole fleet, a year by 6 h', scale: rawScale, ...series(6 * hourMs, {}) },
     {
       name: 'open data: mean per district and day, a year',
       scale: rawScale,
@@ -206,6 +211,15 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     );
     measured.push({ name: answer.name, rollups, raw, rawScale: answer.scale, rawScaled: scaled });
   }
+  // The heaviest answer as the reader asked it before it read in chunks: one request for the year.
+  const oneRequest = new RollupReader(influx, rollupPolicy, () => timeZone, {
+    hour: Number.POSITIVE_INFINITY,
+    day: Number.POSITIVE_INFINITY,
+  });
+  const unchunked = await timed(runs, series(6 * hourMs, {}, oneRequest).rollups);
+  say(
+    `(rollups) the whole fleet, a year by 6 h, in one request (no chunks): ${unchunked.medianMs} ms (p95 ${unchunked.p95Ms})${unchunked.error ? `; error: ${unchunked.error}` : ''}`,
+  );
 
   // The rollup task recomputing a week from raw: only where every device has raw readings (elsewhere
   // the task would delete the rollups of the devices without raw, as it should).
@@ -247,6 +261,7 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     settleS,
     settled: stable >= 4,
     answers: measured,
+    wholeFleetOneRequest: unchunked,
     storage: { ...storage, rawBytesScaled: Math.round(storage.rawBytes * rawScale) },
     taskHoursPerS,
     loadAverage1m: {
@@ -277,6 +292,7 @@ export function printRollups(r: RollupsBenchResult): void {
         : `~${int(a.rawScaled.medianMs)} / ${int(a.rawScaled.p95Ms)} ms (extrapolated ×${tenth(a.rawScale)})`;
     console.log(`| ${a.name} | ${ms(a.rollups)} | ${ms(a.raw)} | ${a.raw.error ? '-' : scaled} |`);
   }
+  console.log(`| series, the whole fleet, a year by 6 h, in one request (the reader before chunks) | ${ms(r.wholeFleetOneRequest)} | | |`);
   console.log(
     `\n| storage | rollups (hourly + daily) | raw |\n| --- | --- | --- |\n| on disk (data + wal) | ${mbOf(r.storage.rollupBytes)} (${int(r.devices)} devices) | ${mbOf(r.storage.rawBytes)} (${int(r.rawDevices)} devices); ~${mbOf(r.storage.rawBytesScaled)} at ${int(r.devices)} (extrapolated) |`,
   );
