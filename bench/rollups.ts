@@ -35,6 +35,8 @@ export interface RollupsBenchOptions {
   rawEveryMin: number;
   /** Each answer is asked this many times: median and p95 of them. */
   runs: number;
+  /** The rollups' shard group duration when not the platform's (an experiment: `52w`). */
+  shard?: string;
   say: (line: string) => void;
 }
 
@@ -103,6 +105,16 @@ export async function rollupsBench(options: RollupsBenchOptions) {
   const influx = await connectInflux({ url: influxd.url, token: '', database, org: '' });
   const log = pino({ level: 'silent' });
   await ensureRollupPolicy(influx, 3650, log);
+  if (options.shard)
+    await influx.query(
+      `ALTER RETENTION POLICY "${rollupPolicy}" ON "${database}" SHARD DURATION ${options.shard}`,
+      'POST',
+    );
+  const [policies] = await influx.query(`SHOW RETENTION POLICIES ON "${database}"`);
+  const shardGroups = Object.fromEntries(
+    (policies?.[0]?.values ?? []).map((row) => [String(row[0]), String(row[2])]),
+  );
+  say(`(rollups) shard group duration: raw ${shardGroups.autogen}, rollups ${shardGroups[rollupPolicy]}`);
 
   const history = await writeHistory({
     url: influxd.url,
@@ -256,6 +268,7 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     rawDevices,
     rawEveryMin: options.rawEveryMin,
     runs,
+    shardGroups,
     points: history.points,
     writeS: tenth(history.writeS),
     settleS,
@@ -280,7 +293,7 @@ const ms = (t: Timing) =>
 export function printRollups(r: RollupsBenchResult): void {
   const mbOf = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
   console.log(
-    `\nRollups: a year (2025) of ${int(r.devices)} devices; raw every ${r.rawEveryMin} min for ${int(r.rawDevices)} of them; median / p95 of ${r.runs} runs`,
+    `\nRollups: a year (2025) of ${int(r.devices)} devices; raw every ${r.rawEveryMin} min for ${int(r.rawDevices)} of them; shard groups: raw ${r.shardGroups.autogen}, rollups ${r.shardGroups[rollupPolicy]}; median / p95 of ${r.runs} runs`,
   );
   console.log(
     `\n| answer | rollups (${int(r.devices)} devices) | raw (${int(r.rawDevices)} devices) | raw at ${int(r.devices)} devices |\n| --- | --- | --- | --- |`,
@@ -292,7 +305,9 @@ export function printRollups(r: RollupsBenchResult): void {
         : `~${int(a.rawScaled.medianMs)} / ${int(a.rawScaled.p95Ms)} ms (extrapolated ×${tenth(a.rawScale)})`;
     console.log(`| ${a.name} | ${ms(a.rollups)} | ${ms(a.raw)} | ${a.raw.error ? '-' : scaled} |`);
   }
-  console.log(`| series, the whole fleet, a year by 6 h, in one request (the reader before chunks) | ${ms(r.wholeFleetOneRequest)} | | |`);
+  console.log(
+    `| series, the whole fleet, a year by 6 h, in one request (the reader before chunks) | ${ms(r.wholeFleetOneRequest)} | | |`,
+  );
   console.log(
     `\n| storage | rollups (hourly + daily) | raw |\n| --- | --- | --- |\n| on disk (data + wal) | ${mbOf(r.storage.rollupBytes)} (${int(r.devices)} devices) | ${mbOf(r.storage.rawBytes)} (${int(r.rawDevices)} devices); ~${mbOf(r.storage.rawBytesScaled)} at ${int(r.devices)} (extrapolated) |`,
   );

@@ -189,6 +189,7 @@ try {
       rawDevices: options.rollupRawDevices,
       rawEveryMin: options.rollupRawEveryMin,
       runs: options.rollupRuns,
+      shard: options.rollupShard,
       say,
     });
   if (options.only === 'rollups') {
