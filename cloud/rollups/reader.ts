@@ -74,11 +74,12 @@ export interface ChunkSpans {
 }
 
 /**
- * A month of hourly rollups (a fleet of 10,000 devices: 7.4 M points) and three years of daily ones
- * per request: each well inside the InfluxDB client's 10 s timeout on a busy 2-core machine
- * (docs/benchmarks.md, issue 15), where a year of hourly rollups in one request was not.
+ * A month per request, hourly or daily: at most five of the rollups' 7-day shard groups, each of
+ * which InfluxDB 1.x reads with a cursor per series and field. A year of a 1,000-device fleet's days
+ * by district in one request passed the client's 10 s timeout on a busy 2-core machine; a month of
+ * it did not (docs/benchmarks.md, issue 15).
  */
-export const defaultChunkSpans: ChunkSpans = { hour: 31 * 24 * hourMs, day: 3 * 366 * 24 * hourMs };
+export const defaultChunkSpans: ChunkSpans = { hour: 31 * 24 * hourMs, day: 31 * 24 * hourMs };
 
 /**
  * [from, to) cut into consecutive ranges of at most `spanMs` (rounded up to whole windows) whose inner
