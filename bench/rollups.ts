@@ -317,7 +317,7 @@ export function printRollups(r: RollupsBenchResult): void {
     `| series, the whole fleet, a year by 6 h, in one request (the reader before chunks) | ${ms(r.wholeFleetOneRequest)} | | |`,
   );
   console.log(
-    `\n| storage | rollups (hourly + daily) | raw |\n| --- | --- | --- |\n| on disk (data + wal) | ${mbOf(r.storage.rollupBytes)} (${int(r.devices)} devices) | ${mbOf(r.storage.rawBytes)} (${int(r.rawDevices)} devices); ~${mbOf(r.storage.rawBytesScaled)} at ${int(r.devices)} (extrapolated) |`,
+    `\n| storage | rollups (hourly + daily) | raw |\n| --- | --- | --- |\n| on disk (data + wal) | ${mbOf(r.storage.rollupBytes)} (${int(r.devices)} devices) | ${mbOf(r.storage.rawBytes)} (${int(r.rawDevices)} devices)${r.rawDevices === r.devices ? '' : `; ~${mbOf(r.storage.rawBytesScaled)} at ${int(r.devices)} (extrapolated)`} |`,
   );
   console.log(
     `\nwritten: ${int(r.points.hourly)} hourly, ${int(r.points.daily)} daily, ${int(r.points.raw)} raw points in ${int(r.writeS)} s; settled after ${r.settleS} s${r.settled ? '' : ' (gave up waiting)'}; load average (1 min) ${r.loadAverage1m.min}–${r.loadAverage1m.max}, median ${r.loadAverage1m.median}${r.taskHoursPerS === undefined ? '' : `; the task recomputes ${r.taskHoursPerS} hours/s`}\n`,
