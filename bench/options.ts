@@ -34,6 +34,9 @@ const flags = {
   'cluster-duration': { type: 'string' },
   'rollup-devices': { type: 'string' },
   'rollup-raw-every': { type: 'string', default: '15' },
+  'rollup-raw-devices': { type: 'string', default: '100' },
+  'rollup-runs': { type: 'string' },
+  'rollup-shard': { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -73,6 +76,15 @@ const schema = z.object({
   rollupDevices: z.coerce.number().int().min(1).max(100_000),
   /** ...with a raw reading every this many minutes. */
   rollupRawEveryMin: z.coerce.number().int().min(1).max(60),
+  /** ...for this many of the devices (the first ones; the rollups are of all of them)... */
+  rollupRawDevices: z.coerce.number().int().min(1).max(100_000),
+  /** ...and each answer asked this many times (median and p95). */
+  rollupRuns: z.coerce.number().int().min(1).max(100),
+  /** ...with the rollups' shard groups this long (an InfluxQL duration: 52w), not the platform's (7d). */
+  rollupShard: z
+    .string()
+    .regex(/^\d+[hdw]$/)
+    .optional(),
   /** Seconds of load on each API target, and the HTTP clients sending it. */
   apiDurationS: z.coerce.number().positive(),
   apiConnections: z.coerce.number().int().min(1).max(256),
@@ -91,6 +103,8 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--only api|console|noisy-neighbour|postgres|cluster|rollups] [--postgres-url url] [--api-duration s]
   [--api-connections N] [--cluster-rate readings/s] [--cluster-duration s]
   [--rollup-devices N (10000: the full size)] [--rollup-raw-every minutes]
+  [--rollup-raw-devices N (of the rollup devices, 100)] [--rollup-runs N (5, --quick 3)]
+  [--rollup-shard 52w (the rollups' shard groups; the platform's: 7d)]
   NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
 
 export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
@@ -125,6 +139,9 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     clusterDurationS: values['cluster-duration'] ?? (quick ? 8 : 30),
     rollupDevices: values['rollup-devices'] ?? (quick ? 20 : 200),
     rollupRawEveryMin: values['rollup-raw-every'],
+    rollupRawDevices: values['rollup-raw-devices'],
+    rollupRuns: values['rollup-runs'] ?? (quick ? 3 : 5),
+    rollupShard: values['rollup-shard'],
     cloudEnv: Object.fromEntries(
       (values['cloud-env'] ?? []).map((pair: string) => {
         const at = pair.indexOf('=');

@@ -28,7 +28,7 @@ import { watchMachine } from './proc.ts';
 import { hotSpots, printHotSpots } from './profile.ts';
 import type { BenchDevice } from './readings.ts';
 import { buildReport } from './report.ts';
-import { rollupsBench } from './rollups.ts';
+import { printRollups, rollupsBench } from './rollups.ts';
 import { rulesBench } from './rules-engine.ts';
 import { printReport } from './table.ts';
 import { int, mb, say, sleep } from './util.ts';
@@ -186,10 +186,17 @@ try {
     rollupsBench({
       dir: join(dir, 'rollups'),
       devices: options.rollupDevices,
+      rawDevices: options.rollupRawDevices,
       rawEveryMin: options.rollupRawEveryMin,
+      runs: options.rollupRuns,
+      shard: options.rollupShard,
       say,
     });
-  if (options.only === 'rollups') await finishWith({ rollups: await rollupsSection() });
+  if (options.only === 'rollups') {
+    const rollups = await rollupsSection();
+    printRollups(rollups);
+    await finishWith({ rollups });
+  }
   if (options.only === 'api') {
     say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
     const platform = await startPlatform(join(dir, 'platform'), [fleet], [], {
@@ -379,6 +386,7 @@ try {
   printConsole(consoleFigures);
   printNoisyNeighbour(noisyNeighbour);
   printCluster(cluster);
+  printRollups(rollups);
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,

@@ -1,7 +1,7 @@
 import { hourMs, localDayStart } from '../../shared/local-time.ts';
 import { InvalidRequestError } from '../errors/domain-error.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
-import { quoteIdent, quoteString } from '../storage/influxql.ts';
+import { quoteIdent, quoteString, type Series } from '../storage/influxql.ts';
 import type { AggregateFn, AggregateQuery, AggregateReader, AggregateRow } from './aggregates.ts';
 import { aggregateValue, type PartialAggregate, PartialTable } from './partials.ts';
 import { partField, rolledUpMetrics, rollupMeasurement } from './sources.ts';
@@ -67,19 +67,62 @@ export function rollupPartialsQuery(query: AggregateQuery, policy: string, hours
   );
 }
 
+/** The longest span one InfluxDB request of the reader covers, per granularity (see `timeChunks`). */
+export interface ChunkSpans {
+  hour: number;
+  day: number;
+}
+
+/**
+ * A month per request, hourly or daily: at most five of the rollups' 7-day shard groups, each of
+ * which InfluxDB 1.x reads with a cursor per series and field. A year of a 1,000-device fleet's days
+ * by district in one request passed the client's 10 s timeout on a busy 2-core machine; a month of
+ * it did not (docs/benchmarks.md, issue 15).
+ */
+export const defaultChunkSpans: ChunkSpans = { hour: 31 * 24 * hourMs, day: 31 * 24 * hourMs };
+
+/**
+ * [from, to) cut into consecutive ranges of at most `spanMs` (rounded up to whole windows) whose inner
+ * boundaries fall on multiples of `windowMs` from the epoch, as InfluxDB's GROUP BY time buckets do:
+ * a bucket is never split between two requests. Pure.
+ */
+export function timeChunks(from: number, to: number, windowMs: number, spanMs: number): [number, number][] {
+  const step = Math.max(1, Math.ceil(spanMs / windowMs)) * windowMs;
+  const chunks: [number, number][] = [];
+  let start = from;
+  while (start < to) {
+    const end = Math.min(to, Math.floor(start / windowMs) * windowMs + step);
+    chunks.push([start, end]);
+    start = end;
+  }
+  return chunks;
+}
+
 /**
  * Answers aggregate queries from the rollups: every fn exact from the stored partials (a mean is the
  * sum of the sums over the sum of the counts). Rows ordered by start, then key.
+ *
+ * A long range is asked in chunks of time (`timeChunks`), one request after the other: a year of a
+ * large fleet's hours stays a dozen short requests instead of one that outlasts the client's timeout,
+ * and other readers' requests reach InfluxDB between them. One device's range is asked at once (a
+ * year of its hours is 8,760 points).
  */
 export class RollupReader implements AggregateReader {
   private readonly influx: InfluxConnection;
   private readonly policy: string;
   private readonly timeZone: () => string;
+  private readonly chunkSpans: ChunkSpans;
 
-  constructor(influx: InfluxConnection, policy: string, timeZone: () => string) {
+  constructor(
+    influx: InfluxConnection,
+    policy: string,
+    timeZone: () => string,
+    chunkSpans: ChunkSpans = defaultChunkSpans,
+  ) {
     this.influx = influx;
     this.policy = policy;
     this.timeZone = timeZone;
+    this.chunkSpans = chunkSpans;
   }
 
   async read(query: AggregateQuery): Promise<AggregateRow[]> {
@@ -97,9 +140,23 @@ export class RollupReader implements AggregateReader {
    */
   async partials(query: AggregateQuery, hoursMs = hourMs): Promise<PartialRow[]> {
     const timeZone = this.timeZone();
-    const series = await this.influx.select(rollupPartialsQuery(query, this.policy, hoursMs));
-    const tag = groupTag[query.by];
+    const window = query.granularity === 'hour' ? hoursMs : dayWindowMs;
+    const span = query.deviceId === undefined ? this.chunkSpans[query.granularity] : Number.POSITIVE_INFINITY;
     const table = new PartialTable();
+    for (const [from, to] of timeChunks(query.from.getTime(), query.to.getTime(), window, span))
+      this.addSeries(
+        table,
+        query,
+        timeZone,
+        await this.influx.select(
+          rollupPartialsQuery({ ...query, from: new Date(from), to: new Date(to) }, this.policy, hoursMs),
+        ),
+      );
+    return table.sorted();
+  }
+
+  private addSeries(table: PartialTable, query: AggregateQuery, timeZone: string, series: Series[]): void {
+    const tag = groupTag[query.by];
     for (const s of series) {
       const key = tag ? (s.tags?.[tag] ?? '') : '';
       const column = (part: string) => s.columns.indexOf(part);
@@ -119,6 +176,5 @@ export class RollupReader implements AggregateReader {
         });
       }
     }
-    return table.sorted();
   }
 }

@@ -44,7 +44,9 @@ export function rpcAddressOf(config: string): string | undefined {
 
 function configFile(dir: string, httpPort: number, rpcPort: number, coldSnapshotS?: number): string {
   const cold =
-    coldSnapshotS === undefined ? '' : `\n  cache-snapshot-write-cold-duration = "${coldSnapshotS}s"`;
+    coldSnapshotS === undefined
+      ? ''
+      : `\n  cache-snapshot-write-cold-duration = "${coldSnapshotS}s"\n  compact-full-write-cold-duration = "${coldSnapshotS}s"`;
   return `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 [meta]
@@ -104,7 +106,10 @@ async function waitForPing(url: string, child: ChildProcess, output: () => strin
  */
 export async function startLocalInfluxd(
   dir: string,
-  /** `coldSnapshotS`: write the cache to TSM files after this many seconds without writes (benches; InfluxDB's default is 10 min). */
+  /**
+   * `coldSnapshotS`: write the cache to TSM files, and compact a shard fully, after this many seconds
+   * without writes to it (benches; InfluxDB's defaults are 10 min and 4 h).
+   */
   options: { timeoutMs?: number; httpPort?: number; coldSnapshotS?: number } = {},
 ): Promise<LocalInfluxd> {
   const probe = spawnSync('influxd', ['version']);

@@ -245,7 +245,8 @@ beforeAll(async () => {
     now: () => now,
     log: silentLog,
   });
-  reader = new RollupReader(influx, rollupPolicy, () => timeZone);
+  // Chunks far shorter than the data (5 hours, one 12-hour window of days): every read below is several requests.
+  reader = new RollupReader(influx, rollupPolicy, () => timeZone, { hour: 5 * hour, day: hour });
 
   await ensureRollupPolicy(influx, 3650, silentLog);
   await task.backfill();

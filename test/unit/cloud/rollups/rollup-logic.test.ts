@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DirtyMarker } from '../../../../cloud/rollups/dirty-marker.ts';
 import { MemoryDirtyHourStore } from '../../../../cloud/rollups/memory-dirty-hours.ts';
-import { rollupPartialsQuery } from '../../../../cloud/rollups/reader.ts';
+import { rollupPartialsQuery, timeChunks } from '../../../../cloud/rollups/reader.ts';
 import {
   hoursToDayQuery,
   rawHoursQuery,
@@ -122,5 +122,27 @@ describe('rollup queries', () => {
     expect(() => rollupPartialsQuery({ ...query, metric: 'status' }, 'rollups')).toThrow(
       /not a numeric metric/,
     );
+  });
+});
+
+describe('time chunks of a long read', () => {
+  it('cuts a range at window boundaries into spans of at most the span rounded up to whole windows', () => {
+    const day = 24 * hour;
+    // A range that starts and ends inside 6-hour windows; a span of 10 hours is rounded up to 12.
+    expect(timeChunks(hour, 2 * day + 5 * hour, 6 * hour, 10 * hour)).toEqual([
+      [hour, 12 * hour],
+      [12 * hour, day],
+      [day, day + 12 * hour],
+      [day + 12 * hour, 2 * day],
+      [2 * day, 2 * day + 5 * hour],
+    ]);
+    // A span of exactly whole windows is kept; one shorter than a window is a window.
+    expect(timeChunks(0, 4 * hour, hour, 2 * hour)).toEqual([
+      [0, 2 * hour],
+      [2 * hour, 4 * hour],
+    ]);
+    expect(timeChunks(0, 2 * hour, 2 * hour, 1)).toEqual([[0, 2 * hour]]);
+    expect(timeChunks(0, 3 * hour, hour, Number.POSITIVE_INFINITY)).toEqual([[0, 3 * hour]]);
+    expect(timeChunks(5, 5, hour, hour)).toEqual([]);
   });
 });
