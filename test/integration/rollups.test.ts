@@ -267,7 +267,9 @@ describe('rollups on a real influxd', () => {
 
   it('keeps hourly and daily aggregates in their own retention policy, one point per series and bucket', async () => {
     const [policies] = await influx.query('SHOW RETENTION POLICIES');
-    expect(policies?.[0]?.values.map((row) => row[0])).toContain(rollupPolicy);
+    const policy = policies?.[0]?.values.find((row) => row[0] === rollupPolicy);
+    // Ten years in 52-week shard groups (name, duration, shardGroupDuration, ...).
+    expect(policy?.slice(0, 3)).toEqual([rollupPolicy, '87600h0m0s', '8736h0m0s']);
     const [days] = await influx.query(
       `SELECT count("activePower_count") FROM "${rollupPolicy}"."${rollupMeasurement('streetlight', 'day')}" GROUP BY "device"`,
     );
