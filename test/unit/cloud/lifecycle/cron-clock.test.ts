@@ -69,7 +69,7 @@ describe('startCron on a simulated clock (the demo in fast time)', () => {
     expect(runs).toEqual([]);
     await vi.advanceTimersByTimeAsync(100);
     expect(runs).toHaveLength(1);
-    expect(runs[0] >= '2026-07-01T01:30:00.000Z', runs[0]).toBe(true);
+    expect((runs[0] ?? '') >= '2026-07-01T01:30:00.000Z', runs[0]).toBe(true);
     // Held up past two more occurrences (the process stalled, its timer fired three simulated days
     // late): one run, late, and then the schedule again.
     behind = -3 * day;
@@ -79,7 +79,7 @@ describe('startCron on a simulated clock (the demo in fast time)', () => {
     await vi.advanceTimersByTimeAsync(day);
     expect(runs).toHaveLength(3);
     expect(runs[2]?.slice(0, 10)).toBe('2026-07-06');
-    expect(runs[2] >= '2026-07-06T01:30:00.000Z', runs[2]).toBe(true);
+    expect((runs[2] ?? '') >= '2026-07-06T01:30:00.000Z', runs[2]).toBe(true);
     await stop();
   });
 
