@@ -6,7 +6,7 @@ import { commandRecord } from '../commands/store.ts';
 import type { Feature } from '../lifecycle/features.ts';
 import type { EventBus, LiveEvents } from '../live/events.ts';
 import type { CounterSink } from '../monitoring/counters.ts';
-import type { RegistrySaves } from '../registry/saved-elsewhere.ts';
+import { deviceSeen, type RegistrySaves } from '../registry/saved-elsewhere.ts';
 import { deviceRecord, gatewayRecord } from '../registry/store.ts';
 import { tenantSharedSubject } from './subjects.ts';
 import { TenantFanOut } from './tenant-fanout.ts';
@@ -21,7 +21,11 @@ const liveItem = z.discriminatedUnion('event', [
 ]);
 type LiveItem = z.infer<typeof liveItem>;
 
-const registryItem = z.union([z.object({ device: deviceRecord }), z.object({ gateway: gatewayRecord })]);
+const registryItem = z.union([
+  z.object({ device: deviceRecord }),
+  z.object({ seen: deviceSeen }),
+  z.object({ gateway: gatewayRecord }),
+]);
 type RegistryItem = z.infer<typeof registryItem>;
 
 export interface CellSharingOptions {
@@ -42,9 +46,10 @@ export interface CellSharingOptions {
  *   acknowledged through any node's API) and command changes (made where the gateway is connected),
  *   emitted on every other node's live bus as if they were its own, so its `/api/v1/events` streams,
  *   the region's, and its devices' map states follow them;
- * - its registry's saves (devices learned, admitted or heard from, with their last-seen time and
- *   latest values; gateways' state, health and configuration status), taken into every other node's
- *   registry in memory, so that its API, its map and its connectivity sweep see devices held elsewhere.
+ * - its registry's saves (devices learned or admitted; for a device heard from, only its last-seen
+ *   time and latest values; gateways' state, health and configuration status), taken into every other
+ *   node's registry in memory, so that its API, its map and its connectivity sweep see devices held
+ *   elsewhere.
  * Each goes out at most every 100 ms per tenant as one message (`<prefix>.<tenant>.live`, `.registry`),
  * not one per reading: a device heard from many times within a registry flush is told once.
  */
@@ -66,6 +71,8 @@ export function cellSharing(options: CellSharingOptions) {
     /** The registry's `onSaved`: what it saves goes to the other nodes. */
     registrySaved(saved: RegistrySaves): void {
       for (const device of saved.devices) registry.send({ device });
+      for (const { id, firstSeen, lastSeen, latest, latestTs } of saved.seen)
+        registry.send({ seen: { id, firstSeen, lastSeen, latest, latestTs } });
       for (const gateway of saved.gateways) registry.send({ gateway });
     },
     /** The cell's registry and live bus joined to the other nodes': started once both run. */
@@ -94,6 +101,7 @@ export function cellSharing(options: CellSharingOptions) {
           await registry.take((items) =>
             parts.registry.takeSaved({
               devices: items.flatMap((item) => ('device' in item ? [item.device] : [])),
+              seen: items.flatMap((item) => ('seen' in item ? [item.seen] : [])),
               gateways: items.flatMap((item) => ('gateway' in item ? [item.gateway] : [])),
             }),
           );

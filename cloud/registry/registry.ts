@@ -8,7 +8,7 @@ import { listPage, matches } from './device-listing.ts';
 import { GatewayRecords } from './gateways.ts';
 import type { DevicePlacement } from './placement.ts';
 import { admissible, type OverQuota, planLoad, type RegistryQuotas, unlimited } from './quota.ts';
-import { type RegistrySaves, takeNewerDevice } from './saved-elsewhere.ts';
+import { type RegistrySaves, takeNewerDevice, takeNewerSeen } from './saved-elsewhere.ts';
 import {
   type DeviceFilter,
   type DeviceRecord,
@@ -74,12 +74,13 @@ export class DeviceRegistry {
   private readonly gateways = new GatewayRecords({
     now: () => this.options.now(),
     save: (gateway) => {
-      this.tell({ devices: [], gateways: [gateway] });
+      this.tell({ devices: [], seen: [], gateways: [gateway] });
       this.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));
     },
   });
   /** Loaded: what it saves from now on is told (`onSaved`). */
   private loaded = false;
+  private readonly tell = (saved: RegistrySaves) => this.loaded && this.options.onSaved?.(saved);
   /** The devices by kind, district and gateway, for filtered lists. */
   private readonly index = new DeviceIndex();
   private cityOfFleet?: City;
@@ -149,7 +150,7 @@ export class DeviceRegistry {
       admitted.push(this.provisionDevice(d, this.devices.get(d.id) ?? known));
     }
     this.index.rebuild(this.devices.values());
-    this.tell({ devices: admitted, gateways: [] });
+    this.tell({ devices: admitted, seen: [], gateways: [] });
     this.write('the admitted devices', () => store.saveDevices(admitted));
     this.waiting = {
       gateways: this.waiting.gateways.filter((g) => !this.gateways.has(g.id)),
@@ -169,14 +170,11 @@ export class DeviceRegistry {
     return device;
   }
 
-  private tell(saved: RegistrySaves): void {
-    if (this.loaded) this.options.onSaved?.(saved);
-  }
-
   /**
    * Takes in what another node's registry saved (cluster mode): devices it learned, admitted or heard
    * from and gateways' records, where newer (saved-elsewhere.ts). In memory only: that node writes
-   * them. A device new here is added, past the quota too (the other node checked it).
+   * them. A device new here is added, past the quota too (the other node checked it); what was seen
+   * of a device unknown here is left (it comes with the device's record, or the next load).
    */
   takeSaved(saved: RegistrySaves): void {
     let reindex = false;
@@ -189,6 +187,10 @@ export class DeviceRegistry {
       }
     }
     if (reindex) this.index.rebuild(this.devices.values());
+    for (const seen of saved.seen) {
+      const local = this.devices.get(seen.id);
+      if (local) takeNewerSeen(local, seen);
+    }
     for (const gateway of saved.gateways) this.gateways.takeSaved(gateway);
   }
 
@@ -254,7 +256,7 @@ export class DeviceRegistry {
       this.devices.set(device.id, device);
       this.index.add(device);
       const learned = device;
-      this.tell({ devices: [learned], gateways: [] });
+      this.tell({ devices: [learned], seen: [], gateways: [] });
       this.write(`device ${learned.id}`, () => this.options.store.saveDevices([learned]));
     }
     if (device.kind !== item.kind) {
@@ -298,7 +300,7 @@ export class DeviceRegistry {
     if (this.dirty.size > 0) {
       const changed = [...this.dirty];
       this.dirty.clear();
-      this.tell({ devices: changed, gateways: [] });
+      this.tell({ devices: [], seen: changed, gateways: [] });
       // A failed write (a full or read-only disk) leaves them changed: the next flush tries again.
       this.write(`${changed.length} devices`, () =>
         this.options.store.saveDevices(changed).catch((error: Error) => {

@@ -1,9 +1,23 @@
-import type { DeviceRecord, GatewayRecord } from './store.ts';
+import type { z } from 'zod';
+import { type DeviceRecord, deviceRecord, type GatewayRecord } from './store.ts';
 import { isOlder } from './timestamps.ts';
+
+/** What readings change in a device's record: what the registry flushes every second. */
+export const deviceSeen = deviceRecord.pick({
+  id: true,
+  firstSeen: true,
+  lastSeen: true,
+  latest: true,
+  latestTs: true,
+});
+export type DeviceSeen = z.infer<typeof deviceSeen>;
 
 /** What a registry saves while it runs (not its load), for the other nodes of a cluster to take in. */
 export interface RegistrySaves {
+  /** Devices learned or admitted: the whole record. */
   devices: readonly DeviceRecord[];
+  /** Devices heard from: what their readings changed. */
+  seen: readonly DeviceSeen[];
   gateways: readonly GatewayRecord[];
 }
 
@@ -17,10 +31,9 @@ const earlier = (a: string | undefined, b: string | undefined): a is string =>
 
 /**
  * Takes into `local` what another node saved of the same device: what the device is (kind, gateway,
- * district, place, name, provisioned) as that node has it, the last save winning as in the store;
- * and what it saw where newer: the last-seen time, the latest values (by reading timestamp, as
- * `recordReadings` merges them), the earliest first-seen. Returns whether a field the device index
- * sorts by (kind, district, gateway) changed.
+ * district, place, name, provisioned) as that node has it, the last save winning as in the store, and
+ * what it saw where newer (`takeNewerSeen`). Returns whether a field the device index sorts by (kind,
+ * district, gateway) changed.
  */
 export function takeNewerDevice(local: DeviceRecord, remote: Readonly<DeviceRecord>): boolean {
   const reindex =
@@ -31,13 +44,21 @@ export function takeNewerDevice(local: DeviceRecord, remote: Readonly<DeviceReco
   local.location = remote.location;
   local.name = remote.name;
   local.provisioned = remote.provisioned;
+  takeNewerSeen(local, remote);
+  return reindex;
+}
+
+/**
+ * Takes into `local` what another node saw of the same device where newer: the last-seen time, the
+ * latest values (by reading timestamp, merged as `recordReadings` merges them), the earliest first-seen.
+ */
+export function takeNewerSeen(local: DeviceRecord, remote: Readonly<DeviceSeen>): void {
   if (earlier(remote.firstSeen, local.firstSeen)) local.firstSeen = remote.firstSeen;
   if (later(remote.lastSeen, local.lastSeen)) local.lastSeen = remote.lastSeen;
   if (remote.latestTs !== undefined && !earlier(remote.latestTs, local.latestTs ?? remote.latestTs)) {
     Object.assign(local.latest, remote.latest);
     local.latestTs = remote.latestTs;
   }
-  return reindex;
 }
 
 /**

@@ -126,29 +126,36 @@ describe('a registry in a cluster', () => {
     registry.recordReadings([reading('sl-1')]);
     registry.recordStatus({ v: 1, gatewayId: 'gw-1', state: 'online', ts: t(30) } as never);
     await registry.flush();
-    expect(told.map((s) => [s.devices.map((d) => d.id), s.gateways.map((g) => g.id)])).toEqual([
-      [['sl-2'], []],
-      [[], ['gw-1']],
-      [['sl-1'], []],
+    const ids = (list: readonly { id: string }[]) => list.map((x) => x.id);
+    expect(told.map((s) => [ids(s.devices), ids(s.seen), ids(s.gateways)])).toEqual([
+      [['sl-2'], [], []],
+      [[], [], ['gw-1']],
+      [[], ['sl-1'], []],
     ]);
 
     // The other node's saves: nothing written here (that node writes them), lists show them at once.
     const other = new MemoryRegistryStore();
+    await other.saveDevices([light()]);
     const elsewhere = new DeviceRegistry({ store: other, now, offlineAfterMs: 60_000 });
     await elsewhere.load([]);
     await elsewhere.written();
+    const writes: string[] = [];
+    other.saveDevices = async (devices) => void writes.push(...devices.map((d) => d.id));
+    other.saveGateway = async (gateway) => void writes.push(gateway.id);
     for (const saved of told) elsewhere.takeSaved(JSON.parse(JSON.stringify(saved)));
     expect(elsewhere.getDevice('sl-1')).toMatchObject({ status: 'online', latest: { powerW: 40 } });
     expect(elsewhere.listDevices({ gatewayId: 'gw-1' }, { limit: 10, offset: 0 }).total).toBe(2);
     expect(elsewhere.getGateway('gw-1')?.state).toBe('online');
     // A device moved to another district is listed under it (the index follows).
-    elsewhere.takeSaved({ devices: [light({ district: 'sever' })], gateways: [] });
+    elsewhere.takeSaved({ devices: [light({ district: 'sever' })], seen: [], gateways: [] });
     expect(
       elsewhere.listDevices({ district: 'sever' }, { limit: 10, offset: 0 }).items.map((d) => d.id),
     ).toEqual(['sl-1']);
     expect(elsewhere.listDevices({ district: 'centrum' }, { limit: 10, offset: 0 }).total).toBe(0);
+    // What was seen of a device unknown here is left: it comes with the device's record.
+    elsewhere.takeSaved({ devices: [], seen: [{ id: 'sl-9', latest: {}, lastSeen: t(30) }], gateways: [] });
+    expect(elsewhere.getDevice('sl-9')).toBeUndefined();
     await elsewhere.flush();
-    expect(await other.loadDevices()).toEqual([]);
-    expect(await other.loadGateways()).toEqual([]);
+    expect(writes).toEqual([]);
   });
 });
