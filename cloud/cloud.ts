@@ -237,6 +237,7 @@ export class Cloud {
           sharedJournal: cluster && ((parts) => cluster.journalOf(id, parts)),
           forwardCommand: cluster && ((record) => cluster.commands.forward(id, record)),
           rulesPartition: cluster && ((parts) => cluster.rulesOf(id, parts)),
+          sharing: cluster?.sharing(id),
         });
       };
       // Gateways connect to the embedded broker, or to the city's own one (MQTT_EXTERNAL_URL).

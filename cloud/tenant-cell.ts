@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type Clock, realMs } from '../shared/clock.ts';
+import type { CellSharing } from './cluster/cell-sharing.ts';
 import type { RulesPartitionHandle, RulesPartitionParts } from './cluster/rules-partition.ts';
 import { commandsFeature } from './commands/feature.ts';
 import type { CommandRecord } from './commands/store.ts';
@@ -65,6 +66,8 @@ export interface TenantCellDeps {
    * (cloud/cluster/rules-partition.ts); without it the cell evaluates what it ingests.
    */
   rulesPartition?: (parts: RulesPartitionParts) => Feature & RulesPartitionHandle;
+  /** Cluster mode: its live events and registry saves shared with the other nodes (cloud/cluster/cell-sharing.ts). */
+  sharing?: CellSharing;
 }
 
 /**
@@ -94,6 +97,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
         counters,
         now,
         log,
+        onSaved: deps.sharing?.registrySaved,
       }),
     );
     const live = liveFeature({
@@ -185,6 +189,7 @@ export async function startTenantCell(deps: TenantCellDeps): Promise<TenantCell>
       }),
     );
     await start(live);
+    if (deps.sharing) await start(deps.sharing.joining({ registry, bus: live.bus }));
     const ingestor = new Ingestor({
       registry,
       deadLetters: intake,

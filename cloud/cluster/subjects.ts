@@ -58,6 +58,18 @@ export function gatewayOfSubject(
   return /^[a-z0-9][a-z0-9-]*$/.test(tenant) && gatewayToken.test(gateway) ? { tenant, gateway } : undefined;
 }
 
+/** What a tenant's nodes share with one another, as the last token of its subject. */
+export type SharedTopic = 'live' | 'registry';
+
+/**
+ * A tenant's subject for what every node shares with the others (`city.gateways.<tenant>.live`): its
+ * live events (alert and command changes) and its registry's saves (cloud/cluster/cell-sharing.ts).
+ * Two tokens after the prefix, where a gateway's subject has three, so the two never meet.
+ */
+export function tenantSharedSubject(prefix: string, tenant: string, topic: SharedTopic): string {
+  return `${journalSubject(prefix, tenant)}.${topic}`;
+}
+
 /**
  * Whether a subject under one prefix can also be one under the other (one prefix is the other, or
  * starts with it token by token): then the journal stream would take in the gateways' messages, or a

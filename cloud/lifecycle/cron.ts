@@ -48,7 +48,10 @@ export function startCron(
 /**
  * The same schedule on a simulated clock (the demo's fast time): cron-parser finds the next
  * occurrence in the clock's time, and a timer waits the real time until then. Runs do not overlap:
- * the next one is planned when a run ends.
+ * the next one is planned when a run ends. A timer may fire a little before the clock reaches the
+ * occurrence (Node's timers count from the event loop's cached time, and one real millisecond is
+ * many simulated seconds): it then waits for the rest, so that no run is early. One that fires late
+ * runs once, and the occurrences it passed are skipped, as node-cron skips missed ones.
  */
 function startOnClock(
   expression: string,
@@ -59,28 +62,31 @@ function startOnClock(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
-  /** The last occurrence run: a timer that fires a little early does not run it twice. */
+  /** The last occurrence run: planning from it does not find it again. */
   let after = clock.now().getTime() - 1;
   const plan = () => {
     const from = Math.max(clock.now().getTime(), after);
     const next = CronExpressionParser.parse(expression, { currentDate: new Date(from), tz: options.timezone })
       .next()
       .getTime();
-    timer = setTimeout(
-      () => {
-        after = next;
-        running = body()
-          .then(
-            () => undefined,
-            (error: unknown) => log.error({ err: error, job: name }, 'scheduled job failed'),
-          )
-          .finally(() => {
-            running = undefined;
-            if (!stopped) plan();
-          });
-      },
-      realMs(clock, next - from),
-    );
+    const fire = () => {
+      const early = next - clock.now().getTime();
+      if (early > 0) {
+        timer = setTimeout(fire, realMs(clock, early));
+        return;
+      }
+      after = next;
+      running = body()
+        .then(
+          () => undefined,
+          (error: unknown) => log.error({ err: error, job: name }, 'scheduled job failed'),
+        )
+        .finally(() => {
+          running = undefined;
+          if (!stopped) plan();
+        });
+    };
+    timer = setTimeout(fire, realMs(clock, next - from));
   };
   plan();
   return async () => {

@@ -4,6 +4,7 @@ import { readFleetFiles } from '../../shared/fleet-files.ts';
 import type { CounterSink } from '../monitoring/counters.ts';
 import type { OverQuota, RegistryQuotas } from './quota.ts';
 import { DeviceRegistry } from './registry.ts';
+import type { RegistrySaves } from './saved-elsewhere.ts';
 import type { RegistryStore } from './store.ts';
 
 export interface RegistryFeatureDeps {
@@ -21,6 +22,8 @@ export interface RegistryFeatureDeps {
   counters: CounterSink;
   now: () => Date;
   log: Logger;
+  /** Cluster mode: what it saves while running goes to the other nodes (cloud/cluster/cell-sharing.ts). */
+  onSaved?: (saved: RegistrySaves) => void;
 }
 
 /** Counts what a quota kept out; what a load left out is logged too (once per load, with the count). */
@@ -48,6 +51,7 @@ export function registryFeature(deps: RegistryFeatureDeps) {
     quotas: deps.quotas,
     onOverQuota: overQuotaReporter(deps.counters, deps.log),
     onWriteError: (error) => deps.log.error({ err: error }, 'registry not saved'),
+    onSaved: deps.onSaved,
   });
   return {
     name: 'registry',

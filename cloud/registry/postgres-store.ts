@@ -9,8 +9,8 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
  * serves from memory and writes behind (cloud/registry/registry.ts): with two nodes each holds the
  * devices it loaded at start plus what it changed, and the last save of a device wins in the
  * database. Latest values and last-seen times of a device are right when one node ingests a gateway
- * at a time (its connection is on one node); a device provisioned or changed through another node is
- * seen here at the next load.
+ * at a time (its connection is on one node); the other nodes take what it saves from NATS in cluster
+ * mode (cloud/cluster/cell-sharing.ts), else at their next load.
  */
 export class PostgresRegistryStore implements RegistryStore {
   private readonly schema: PgSchema;

@@ -13,6 +13,20 @@ export const unlimited: RegistryQuotas = {
 };
 
 /**
+ * Of fleet-file entries a quota kept out, those to admit now that `held` places are taken and at most
+ * `quota` may be: one heard from or learned meanwhile is held already (it is provisioned, taking no
+ * second place), then the others in file order while they fit.
+ */
+export function admissible<T extends { id: string }>(
+  waiting: readonly T[],
+  held: { has(id: string): boolean; size: number },
+  quota: number,
+): T[] {
+  const fresh = waiting.filter((x) => !held.has(x.id));
+  return [...waiting.filter((x) => held.has(x.id)), ...fitWithin(fresh, held.size, quota).fitting];
+}
+
+/**
  * Places under a quota: of `candidates` (in priority order: the fleet files' order), those that fit
  * when `used` places are taken already and at most `quota` may be. A repeated id takes no second
  * place (it stays with its first). Returns the fitting ones, and how many distinct ids did not fit.

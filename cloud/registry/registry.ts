@@ -5,8 +5,10 @@ import type { ConfigStatus, GatewayHeartbeat, GatewayStatus } from '../../shared
 import type { Rejection } from '../dead-letters/rejection.ts';
 import { DeviceIndex, type IndexedFilter } from './device-index.ts';
 import { listPage, matches } from './device-listing.ts';
+import { GatewayRecords } from './gateways.ts';
 import type { DevicePlacement } from './placement.ts';
-import { fitWithin, type OverQuota, planLoad, type RegistryQuotas, unlimited } from './quota.ts';
+import { admissible, type OverQuota, planLoad, type RegistryQuotas, unlimited } from './quota.ts';
+import { type RegistrySaves, takeNewerDevice, takeNewerSeen } from './saved-elsewhere.ts';
 import {
   type DeviceFilter,
   type DeviceRecord,
@@ -52,6 +54,11 @@ export interface RegistryOptions {
   quotas?: () => RegistryQuotas;
   /** Told each time a quota kept something out (see `OverQuota`). */
   onOverQuota?: (over: OverQuota) => void;
+  /**
+   * Told what it saves while it runs (a device learned, admitted or heard from, a gateway's record),
+   * when it queues the write, not at the load: cluster mode hands it to the other nodes.
+   */
+  onSaved?: (saved: RegistrySaves) => void;
 }
 
 /**
@@ -64,7 +71,16 @@ export interface RegistryOptions {
 export class DeviceRegistry {
   private readonly options: RegistryOptions;
   private readonly devices = new Map<string, DeviceRecord>();
-  private readonly gateways = new Map<string, GatewayRecord>();
+  private readonly gateways = new GatewayRecords({
+    now: () => this.options.now(),
+    save: (gateway) => {
+      this.tell({ devices: [], seen: [], gateways: [gateway] });
+      this.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));
+    },
+  });
+  /** Loaded: what it saves from now on is told (`onSaved`). */
+  private loaded = false;
+  private readonly tell = (saved: RegistrySaves) => this.loaded && this.options.onSaved?.(saved);
   /** The devices by kind, district and gateway, for filtered lists. */
   private readonly index = new DeviceIndex();
   private cityOfFleet?: City;
@@ -100,9 +116,9 @@ export class DeviceRegistry {
     const plan = planLoad(fleets, stored, this.quotas());
     for (const fleet of fleets) this.cityOfFleet ??= fleet.city;
     for (const device of plan.storedDevices) this.devices.set(device.id, device);
-    for (const gateway of plan.earlierGateways) this.gateways.set(gateway.id, gateway);
+    for (const gateway of plan.earlierGateways) this.gateways.hold(gateway);
     const storedGateway = new Map(stored.gateways.map((g) => [g.id, g]));
-    for (const g of plan.fleetGateways) this.provisionGateway(g, storedGateway.get(g.id));
+    for (const g of plan.fleetGateways) this.gateways.provision(g, storedGateway.get(g.id));
     const provisioned = plan.fleetDevices.map((d) => this.provisionDevice(d, this.devices.get(d.id)));
     // A device taken out of the fleet files is no longer provisioned: refused unless learning is on.
     const withdrawn = plan.earlierDevices.filter((d) => d.provisioned);
@@ -111,6 +127,7 @@ export class DeviceRegistry {
     this.write('the provisioned devices', () => store.saveDevices([...provisioned, ...withdrawn]));
     this.waiting = plan.waiting;
     for (const over of plan.over) this.options.onOverQuota?.(over);
+    this.loaded = true;
     await this.written();
   }
 
@@ -122,26 +139,18 @@ export class DeviceRegistry {
   async admitWaiting(): Promise<{ gateways: number; devices: number }> {
     const { store } = this.options;
     const quotas = this.quotas();
-    // One heard from or learned meanwhile is held already: it is provisioned, taking no second place.
-    const admit = <T extends { id: string }>(waiting: T[], held: Map<string, unknown>, quota: number) => [
-      ...waiting.filter((x) => held.has(x.id)),
-      ...fitWithin(
-        waiting.filter((x) => !held.has(x.id)),
-        held.size,
-        quota,
-      ).fitting,
-    ];
-    const gateways = admit(this.waiting.gateways, this.gateways, quotas.gateways);
-    const devices = admit(this.waiting.devices, this.devices, quotas.devices);
+    const gateways = admissible(this.waiting.gateways, this.gateways, quotas.gateways);
+    const devices = admissible(this.waiting.devices, this.devices, quotas.devices);
     if (gateways.length + devices.length === 0) return { gateways: 0, devices: 0 };
     const stored = new Map((await store.loadGateways()).map((g) => [g.id, g]));
-    for (const g of gateways) this.provisionGateway(g, this.gateways.get(g.id) ?? stored.get(g.id));
+    for (const g of gateways) this.gateways.provision(g, this.gateways.get(g.id) ?? stored.get(g.id));
     const admitted: DeviceRecord[] = [];
     for (const d of devices) {
       const known = await store.getDevice(d.id);
       admitted.push(this.provisionDevice(d, this.devices.get(d.id) ?? known));
     }
     this.index.rebuild(this.devices.values());
+    this.tell({ devices: admitted, seen: [], gateways: [] });
     this.write('the admitted devices', () => store.saveDevices(admitted));
     this.waiting = {
       gateways: this.waiting.gateways.filter((g) => !this.gateways.has(g.id)),
@@ -154,18 +163,35 @@ export class DeviceRegistry {
     };
   }
 
-  /** A fleet file's gateway over what the store knows of it (state, health). */
-  private provisionGateway(g: FleetFile['gateways'][number], known: GatewayRecord | undefined): void {
-    const gateway: GatewayRecord = { ...(known ?? { state: 'unknown' }), ...g };
-    this.gateways.set(g.id, gateway);
-    this.write(`gateway ${g.id}`, () => this.options.store.saveGateway(gateway));
-  }
-
   /** A fleet file's device over what the store knows of it (last seen, latest values). */
   private provisionDevice(d: FleetFile['devices'][number], known: DeviceRecord | undefined): DeviceRecord {
     const device: DeviceRecord = { latest: {}, ...known, ...d, provisioned: true };
     this.devices.set(d.id, device);
     return device;
+  }
+
+  /**
+   * Takes in what another node's registry saved (cluster mode): devices it learned, admitted or heard
+   * from and gateways' records, where newer (saved-elsewhere.ts). In memory only: that node writes
+   * them. A device new here is added, past the quota too (the other node checked it); what was seen
+   * of a device unknown here is left (it comes with the device's record, or the next load).
+   */
+  takeSaved(saved: RegistrySaves): void {
+    let reindex = false;
+    for (const remote of saved.devices) {
+      const local = this.devices.get(remote.id);
+      if (local) reindex = takeNewerDevice(local, remote) || reindex;
+      else {
+        this.devices.set(remote.id, remote);
+        if (!reindex) this.index.add(remote);
+      }
+    }
+    if (reindex) this.index.rebuild(this.devices.values());
+    for (const seen of saved.seen) {
+      const local = this.devices.get(seen.id);
+      if (local) takeNewerSeen(local, seen);
+    }
+    for (const gateway of saved.gateways) this.gateways.takeSaved(gateway);
   }
 
   /** Queues a write behind the ones before it. */
@@ -230,6 +256,7 @@ export class DeviceRegistry {
       this.devices.set(device.id, device);
       this.index.add(device);
       const learned = device;
+      this.tell({ devices: [learned], seen: [], gateways: [] });
       this.write(`device ${learned.id}`, () => this.options.store.saveDevices([learned]));
     }
     if (device.kind !== item.kind) {
@@ -273,6 +300,7 @@ export class DeviceRegistry {
     if (this.dirty.size > 0) {
       const changed = [...this.dirty];
       this.dirty.clear();
+      this.tell({ devices: [], seen: changed, gateways: [] });
       // A failed write (a full or read-only disk) leaves them changed: the next flush tries again.
       this.write(`${changed.length} devices`, () =>
         this.options.store.saveDevices(changed).catch((error: Error) => {
@@ -295,43 +323,19 @@ export class DeviceRegistry {
   }
 
   recordStatus(status: GatewayStatus): void {
-    const now = this.options.now().toISOString();
-    const gateway = this.gateway(status.gatewayId);
-    if (gateway.state !== status.state) gateway.stateSince = now;
-    gateway.state = status.state;
-    this.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));
+    this.gateways.recordStatus(status);
   }
 
   recordHeartbeat(heartbeat: GatewayHeartbeat): void {
-    const gateway = this.gateway(heartbeat.gatewayId);
-    const { v: _v, gatewayId: _id, ...health } = heartbeat;
-    gateway.lastHeartbeat = this.options.now().toISOString();
-    gateway.health = health;
-    this.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));
+    this.gateways.recordHeartbeat(heartbeat);
   }
 
   recordConfigStatus(status: ConfigStatus): void {
-    const gateway = this.gateway(status.gatewayId);
-    gateway.configStatus = {
-      version: status.version,
-      status: status.status,
-      ...(status.invalidFields ? { invalidFields: status.invalidFields } : {}),
-      ts: status.ts,
-    };
-    this.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));
+    this.gateways.recordConfigStatus(status);
   }
 
   getGateway(id: string): GatewayRecord | undefined {
     return this.gateways.get(id);
-  }
-
-  private gateway(id: string): GatewayRecord {
-    let gateway = this.gateways.get(id);
-    if (!gateway) {
-      gateway = { id, state: 'unknown' };
-      this.gateways.set(id, gateway);
-    }
-    return gateway;
   }
 
   private onlineSince(): string {
@@ -390,6 +394,6 @@ export class DeviceRegistry {
   }
 
   listGateways(): GatewayRecord[] {
-    return [...this.gateways.values()].sort((a, b) => a.id.localeCompare(b.id));
+    return this.gateways.list();
   }
 }

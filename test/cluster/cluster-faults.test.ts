@@ -195,6 +195,16 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     await cluster.startNode(0);
     const seen = await getJson<{ lastSeen?: string }>(`${apiOf(0)}/devices/${device}`);
     expect((seen.body.lastSeen ?? '') >= seenThrough1).toBe(true);
+    // Node 1 holds no gateway now; what node 2 sees of the device reaches node 1's API while both run
+    // (the registries share their saves), and node 2's command changes reach node 1's live stream.
+    await waitFor(
+      'the device heard from on node 2, through node 1',
+      async () =>
+        ((await getJson<{ lastSeen?: string }>(`${apiOf(0)}/devices/${device}`)).body.lastSeen ?? '') >
+        (seen.body.lastSeen ?? ''),
+    );
+    const live = await commandEvents(apiOf(0));
+    cleanups.push(async () => live.close());
 
     // Every gateway is on node 2 now, those node 1 held before its kill too: a command to every street
     // light posted through node 1 is forwarded there, and each one's delivery and result, recorded by
@@ -221,6 +231,8 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
       async () => (await commands(0, 'status=succeeded&limit=200')).total === count,
     );
     expect(await commands(1, 'limit=200')).toEqual(await commands(0, 'limit=200'));
+    await waitFor('every success in node 1’s live stream', () => live.succeeded.size === count);
+    live.close();
 
     // A storage worker dies: the other one takes its batches (after the ack wait) and the rest.
     const before = await written(1);
@@ -329,3 +341,32 @@ describe('cluster mode under faults: two nodes behind HAProxy, two storage worke
     expect(Number(hourly?.[0]?.values[0]?.[1])).toBe(Number(raw?.[0]?.values[0]?.[1]));
   });
 });
+
+/** The ids of the commands a node's live stream (`/api/v1/events`, as the console reads it) says succeeded. */
+async function commandEvents(api: string) {
+  const abort = new AbortController();
+  const res = await fetch(`${api}/events`, {
+    headers: { authorization: `Bearer ${testAdminToken}` },
+    signal: abort.signal,
+  });
+  expect(res.status).toBe(200);
+  const succeeded = new Set<string>();
+  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  void (async () => {
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const lines = buffer.slice(0, end).split('\n');
+        buffer = buffer.slice(end + 2);
+        const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+        if (!lines.includes('event: command') || data === undefined) continue;
+        const record = JSON.parse(data) as CommandRecord;
+        if (record.status === 'succeeded') succeeded.add(record.id);
+      }
+    }
+  })();
+  return { succeeded, close: () => abort.abort() };
+}
