@@ -14,7 +14,12 @@ describe('rules engine and alert service: the alert lifecycle', () => {
     h.read('bin-1', { fillingLevel: 10 });
     h.read('bin-1', { fillingLevel: 90 });
     expect((await h.history()).map((a) => a.state)).toEqual(['resolved', 'firing']);
-    expect(await h.transitions()).toEqual(['fired bin-1', 'acknowledged bin-1', 'resolved bin-1', 'fired bin-1']);
+    expect(await h.transitions()).toEqual([
+      'fired bin-1',
+      'acknowledged bin-1',
+      'resolved bin-1',
+      'fired bin-1',
+    ]);
     expect(
       (await h.alertStore.get(fired?.id as string))?.history.map((e) => `${e.action} ${e.actor}`),
     ).toEqual(['fired rules', 'acknowledged ops', 'resolved rules']);
