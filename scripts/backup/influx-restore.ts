@@ -60,14 +60,35 @@ export async function restoreInfluxDatabase(
           'POST',
         );
       }
-      const [result] = await influx.query(
-        `SELECT * INTO ${quoteIdent(database)}.${quoteIdent(name)}.:MEASUREMENT FROM ${quoteIdent(temporary)}.${quoteIdent(name)}./.*/ GROUP BY *`,
-        'POST',
+      const [result] = await whileShardsOpen(say, () =>
+        influx.query(
+          `SELECT * INTO ${quoteIdent(database)}.${quoteIdent(name)}.:MEASUREMENT FROM ${quoteIdent(temporary)}.${quoteIdent(name)}./.*/ GROUP BY *`,
+          'POST',
+        ),
       );
       const written = rows(result?.[0]).reduce((n, r) => n + Number(r.written ?? 0), 0);
       say(`InfluxDB ${database}.${name}: ${written} points merged`);
     }
   } finally {
     await influx.query(`DROP DATABASE ${quoteIdent(temporary)}`, 'POST');
+  }
+}
+
+/**
+ * Runs `query` again while InfluxDB 1.x answers that a shard of the database just restored is not open
+ * yet ("engine is closed", "shard is disabled": it opens the imported shards after `influxd restore`
+ * returned), for up to a minute. SELECT INTO writes the same points again, so a repeat is harmless.
+ */
+async function whileShardsOpen<T>(say: (message: string) => void, query: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (let waitMs = 200; ; waitMs = Math.min(waitMs * 2, 5_000)) {
+    try {
+      return await query();
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!/engine is closed|shard is disabled/.test(message) || Date.now() > deadline) throw error;
+      say(`InfluxDB is still opening the restored shards (${message}): again in ${waitMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
   }
 }
