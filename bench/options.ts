@@ -34,6 +34,9 @@ const flags = {
   'cluster-duration': { type: 'string' },
   'rollup-devices': { type: 'string' },
   'rollup-raw-every': { type: 'string', default: '15' },
+  'peer-rate': { type: 'string' },
+  'peer-duration': { type: 'string' },
+  'peer-systems': { type: 'string', default: 'platform,peer,bridge' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -64,9 +67,10 @@ const schema = z.object({
   /**
    * `api` or `console`: only the platform start and that section; `noisy-neighbour`: only the two
    * tenants' section (each measured alone); `postgres`: only the stores on SQLite and on PostgreSQL;
-   * `rollups`: only the year of history with and without rollups.
+   * `rollups`: only the year of history with and without rollups; `peer`: only our platform next to
+   * the peer (Node-RED) and the naive bridge.
    */
-  only: z.enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster', 'rollups']).optional(),
+  only: z.enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster', 'rollups', 'peer']).optional(),
   /** The PostgreSQL server of the `postgres` section (a database of its own is created and dropped). */
   postgresUrl: z.url({ protocol: /^postgres(ql)?$/ }),
   /** The rollups section: a year of history for this many devices (10,000 is the full size)... */
@@ -79,6 +83,10 @@ const schema = z.object({
   /** Cluster mode next to the single node (bench/cluster.ts): the same fixed rate into both, for this long. */
   clusterRatePerS: z.coerce.number().positive(),
   clusterDurationS: z.coerce.number().positive(),
+  /** The peer section (bench/peer.ts): steady readings/s and seconds of each scenario, and which systems. */
+  peerRatePerS: z.coerce.number().positive(),
+  peerDurationS: z.coerce.number().min(10),
+  peerSystems: z.array(z.enum(['platform', 'peer', 'bridge'])).min(1),
   cloudEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()),
 });
 export type BenchOptions = z.infer<typeof schema>;
@@ -91,6 +99,7 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--only api|console|noisy-neighbour|postgres|cluster|rollups] [--postgres-url url] [--api-duration s]
   [--api-connections N] [--cluster-rate readings/s] [--cluster-duration s]
   [--rollup-devices N (10000: the full size)] [--rollup-raw-every minutes]
+  [--only peer] [--peer-rate readings/s] [--peer-duration s (>= 10)] [--peer-systems platform,peer,bridge]
   NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
 
 export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
@@ -125,6 +134,9 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     clusterDurationS: values['cluster-duration'] ?? (quick ? 8 : 30),
     rollupDevices: values['rollup-devices'] ?? (quick ? 20 : 200),
     rollupRawEveryMin: values['rollup-raw-every'],
+    peerRatePerS: values['peer-rate'] ?? (quick ? 10_000 : 30_000),
+    peerDurationS: values['peer-duration'] ?? (quick ? 15 : 40),
+    peerSystems: values['peer-systems'].split(',').map((name: string) => name.trim()),
     cloudEnv: Object.fromEntries(
       (values['cloud-env'] ?? []).map((pair: string) => {
         const at = pair.indexOf('=');

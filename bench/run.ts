@@ -21,6 +21,7 @@ import {
   printNoisyNeighbour,
 } from './noisy-neighbour.ts';
 import { benchOptions, usage } from './options.ts';
+import { peerBench, printPeer } from './peer.ts';
 import { type Platform, startPlatform } from './platform.ts';
 import { postgresStoresBench, printPostgresStores, roundedFigures } from './postgres-stores.ts';
 import { probeFleet } from './prober.ts';
@@ -190,6 +191,24 @@ try {
       say,
     });
   if (options.only === 'rollups') await finishWith({ rollups: await rollupsSection() });
+  /** A peer in the same run (issue 18): the platform, Node-RED and a naive bridge, three scenarios. */
+  const peerSection = async () => {
+    const peer = await peerBench({
+      dir: join(dir, 'peer'),
+      gateways: options.connections,
+      devicesPerGateway: options.devicesPerGateway,
+      batch: options.batch,
+      window: options.window,
+      ratePerS: options.peerRatePerS,
+      durationS: options.peerDurationS,
+      outageS: 10,
+      settleS: 10,
+      systems: options.peerSystems,
+    });
+    printPeer(peer);
+    return peer;
+  };
+  if (options.only === 'peer') await finishWith({ peer: await peerSection() });
   if (options.only === 'api') {
     say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
     const platform = await startPlatform(join(dir, 'platform'), [fleet], [], {
@@ -359,6 +378,7 @@ try {
   const noisyNeighbour = await noisySection();
   const cluster = await clusterSection();
   const rollups = await rollupsSection();
+  const peer = await peerSection();
   const profiles = {
     cloud: await profileOf('cloud', ingestCloudPid),
     edgeAgent: await profileOf('edge agent'),
@@ -382,7 +402,7 @@ try {
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,
-    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency }, noisyNeighbour, cluster, rollups }, null, 2)}\n`,
+    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency }, noisyNeighbour, cluster, rollups, peer }, null, 2)}\n`,
   );
   say(`results written to ${options.out}`);
 } catch (error) {
