@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '../cloud/storage/local-influxd.ts';
 import { onCleanup } from './cleanup.ts';
 import { functionNodeBody } from './peer-points.ts';
@@ -14,7 +15,8 @@ import { sleep } from './util.ts';
  * the bench writes: `mqtt in` (QoS 1, the bench's Mosquitto) → `function` (bench/peer-points.ts) →
  * `influxdb batch` (npm `node-red-contrib-influxdb`, InfluxDB v1 settings, precision ms). Nothing is
  * installed or downloaded at run time (no palette, no auto-install, no telemetry); the editor and
- * admin API are off; no adminAuth, so the optional bcrypt addon is never loaded.
+ * admin API are off; the optional native bcrypt addon is kept out (bench/node-red-no-addon.mjs), so
+ * Node-RED uses bcryptjs (for adminAuth, which the bench does not set).
  */
 export interface NodeRedOptions {
   dir: string;
@@ -129,9 +131,10 @@ export async function startNodeRed(options: NodeRedOptions) {
   await writeFile(join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
   await writeFile(join(userDir, 'settings.js'), settings);
   const redJs = require.resolve('node-red/red.js');
+  const noAddon = fileURLToPath(new URL('./node-red-no-addon.mjs', import.meta.url));
   const child = spawn(
     process.execPath,
-    [redJs, '--userDir', userDir, '--settings', join(userDir, 'settings.js')],
+    ['--import', noAddon, redJs, '--userDir', userDir, '--settings', join(userDir, 'settings.js')],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -168,7 +171,7 @@ export async function startNodeRed(options: NodeRedOptions) {
     settings: {
       nodeRed: log.version,
       nodeRedContribInfluxdb: contrib.version,
-      userDir,
+      command: `node --import bench/node-red-no-addon.mjs node_modules/node-red/red.js --userDir ${userDir} --settings ${join(userDir, 'settings.js')}`,
       settingsJs: settings,
       flow,
     },
