@@ -18,7 +18,7 @@ import { int, quantile, round, say, sleep } from './util.ts';
 
 /**
  * A peer in the same run (issue 18): our platform, the peer (Mosquitto → Node-RED → InfluxDB) and a
- * naive bridge (mqtt.js → WriteApi), one after another on the same InfluxDB, fed by the same load
+ * naive bridge (mqtt.js → WriteApi), one after another, each on a fresh InfluxDB of the same kind and settings, fed by the same load
  * generator (same gateways, batches, QoS 1), each through three scenarios:
  * - steady: `ratePerS` readings/s for `durationS`, open loop;
  * - burst: the same number of readings, closed loop (each connection keeps `window` batches awaiting
@@ -48,6 +48,7 @@ type Scenario = (typeof scenarios)[number];
 
 interface Context {
   options: PeerBenchOptions;
+  /** The system's own influxd (fresh for each: no compactions or replays left by the one before). */
   influxd: Awaited<ReturnType<typeof restartableInfluxd>>;
   spec: (tsBase: number) => Omit<LoadSpec, 'url'>;
   secrets: Map<string, string>;
@@ -162,13 +163,12 @@ export async function peerBench(options: PeerBenchOptions) {
     devices: options.gateways * options.devicesPerGateway,
     devicesPerGateway: options.devicesPerGateway,
   });
-  const influxd = await restartableInfluxd(join(dir, 'influxdb'));
   const results: Results = {};
   const settings: Record<string, object> = {};
   let secrets = new Map<string, string>();
   const ctx: Context = {
     options,
-    influxd,
+    influxd: undefined as unknown as Context['influxd'],
     secrets,
     spec: (tsBase) => ({
       gateways: fleet.gateways.map((g) => ({
@@ -188,7 +188,9 @@ export async function peerBench(options: PeerBenchOptions) {
   };
   const base = Date.now() - 3 * 24 * 3_600_000;
   for (const name of options.systems) {
-    say(`(peer) starting ${name}`);
+    say(`(peer) starting influxd and ${name}`);
+    const influxd = await restartableInfluxd(join(dir, name, 'influxdb'));
+    ctx.influxd = influxd;
     let system: SystemUnderTest;
     if (name === 'platform') {
       const started = await startPlatformSystem({
@@ -217,10 +219,10 @@ export async function peerBench(options: PeerBenchOptions) {
       }
     } finally {
       await system.stop();
+      await influxd.stop();
     }
     results[name] = byScenario;
   }
-  await influxd.stop();
   return {
     load: { ...options, dir: undefined, readingsPerScenario: options.ratePerS * options.durationS },
     settings,
