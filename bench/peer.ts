@@ -4,6 +4,7 @@ import { generateFleet } from '../simulators/fleet.ts';
 import { countStored } from './influx.ts';
 import { startLoad } from './load.ts';
 import type { LoadSpec } from './load-worker.ts';
+import type { BenchOptions } from './options.ts';
 import {
   restartableInfluxd,
   type SystemUnderTest,
@@ -39,6 +40,22 @@ export interface PeerBenchOptions {
   outageS: number;
   settleS: number;
   systems: SystemUnderTest['name'][];
+}
+
+/** The section's options from the bench's flags; InfluxDB is down 10 s in the outage. */
+export function peerOptions(options: BenchOptions, dir: string): PeerBenchOptions {
+  return {
+    dir,
+    gateways: options.connections,
+    devicesPerGateway: options.devicesPerGateway,
+    batch: options.batch,
+    window: options.window,
+    ratePerS: options.peerRatePerS,
+    durationS: options.peerDurationS,
+    outageS: 10,
+    settleS: 10,
+    systems: options.peerSystems,
+  };
 }
 
 const probeGateway = 'gw-peer-probe';
@@ -267,7 +284,8 @@ export function targets(results: Results) {
   ];
 }
 
-export function printPeer(bench: PeerBench): void {
+/** Prints the section's tables; returns `bench` (to chain). */
+export function printPeer(bench: PeerBench): PeerBench {
   const names = Object.keys(bench.results) as SystemUnderTest['name'][];
   console.log(
     `\nA peer in the same run (issue 18): ${int(bench.load.readingsPerScenario)} readings per scenario, batches of ${bench.load.batch}, QoS 1, ${bench.load.gateways} gateways; steady ${int(bench.load.ratePerS)} readings/s, outage ${bench.load.outageS} s`,
@@ -281,10 +299,10 @@ export function printPeer(bench: PeerBench): void {
       const r = bench.results[name]?.[scenario];
       if (!r) continue;
       const parts = Object.entries(r.cpuUsPerStoredByPart)
-        .map(([part, us]) => `${part} ${us}`)
+        .map(([part, us]) => `${part} ${us ?? '-'}`)
         .join(' + ');
       console.log(
-        `| ${scenario} | ${name} | ${int(r.accepted)} | ${int(r.stored)} | ${int(r.lost)} | ${int(r.storedPerS ?? 0)} | ${r.cpuUsPerStored ?? '-'} (${parts}) | ${r.storedP99Ms} ms (${r.probesMissing} of ${r.probes}) |`,
+        `| ${scenario} | ${name} | ${int(r.accepted)} | ${int(r.stored)} | ${int(r.lost)} | ${int(r.storedPerS ?? 0)} | ${r.cpuUsPerStored ?? '-'} (${parts}) | ${r.storedP99Ms ?? '-'} ms (${r.probesMissing} of ${r.probes}) |`,
       );
     }
   const down = names
@@ -294,4 +312,5 @@ export function printPeer(bench: PeerBench): void {
   console.log('\n| target | measured | pass |\n| --- | --- | --- |');
   for (const t of bench.targets) console.log(`| ${t.target} | ${t.measured} | ${t.pass ? 'PASS' : 'FAIL'} |`);
   console.log('');
+  return bench;
 }

@@ -21,7 +21,7 @@ import {
   printNoisyNeighbour,
 } from './noisy-neighbour.ts';
 import { benchOptions, usage } from './options.ts';
-import { peerBench, printPeer } from './peer.ts';
+import { peerBench, peerOptions, printPeer } from './peer.ts';
 import { type Platform, startPlatform } from './platform.ts';
 import { postgresStoresBench, printPostgresStores, roundedFigures } from './postgres-stores.ts';
 import { probeFleet } from './prober.ts';
@@ -192,22 +192,7 @@ try {
     });
   if (options.only === 'rollups') await finishWith({ rollups: await rollupsSection() });
   /** A peer in the same run (issue 18): the platform, Node-RED and a naive bridge, three scenarios. */
-  const peerSection = async () => {
-    const peer = await peerBench({
-      dir: join(dir, 'peer'),
-      gateways: options.connections,
-      devicesPerGateway: options.devicesPerGateway,
-      batch: options.batch,
-      window: options.window,
-      ratePerS: options.peerRatePerS,
-      durationS: options.peerDurationS,
-      outageS: 10,
-      settleS: 10,
-      systems: options.peerSystems,
-    });
-    printPeer(peer);
-    return peer;
-  };
+  const peerSection = () => peerBench(peerOptions(options, join(dir, 'peer'))).then(printPeer);
   if (options.only === 'peer') await finishWith({ peer: await peerSection() });
   if (options.only === 'api') {
     say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
