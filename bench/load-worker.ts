@@ -22,6 +22,8 @@ export interface LoadSpec {
   tsBase: number;
   /** Batch ids are unique per gateway across runs: `<runId>-<n>`. */
   runId: string;
+  /** Stops sending after this many batches (a burst: the whole load as fast as the broker acks it). */
+  totalBatches?: number;
 }
 
 export interface LoadProgress {
@@ -89,7 +91,16 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     settle = resolve;
   });
 
+  let allSent: () => void = () => {};
+  const sentAll = new Promise<void>((resolve) => {
+    allSent = resolve;
+  });
   const publish = (c: Connection) => {
+    if (stopped) return;
+    if (spec.totalBatches !== undefined && sentBatches >= spec.totalBatches) {
+      allSent();
+      return;
+    }
     const payload = c.source.batch(c.id, `${spec.runId}-${c.n++}`, spec.batchSize);
     const at = performance.now();
     if (firstPublishAt === 0) firstPublishAt = Date.now();
@@ -127,7 +138,9 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
       for (let i = 0; i < due; i++) publish(connections[next++ % connections.length] as Connection);
     }, 5);
   }
-  await new Promise((resolve) => setTimeout(resolve, spec.durationS * 1000));
+  let end: NodeJS.Timeout | undefined;
+  await Promise.race([sentAll, new Promise((resolve) => (end = setTimeout(resolve, spec.durationS * 1000)))]);
+  clearTimeout(end);
   stopped = true;
   clearInterval(ticker);
   if (connections.every((c) => c.inFlight === 0)) settle();

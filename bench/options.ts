@@ -37,6 +37,9 @@ const flags = {
   'rollup-raw-devices': { type: 'string', default: '100' },
   'rollup-runs': { type: 'string' },
   'rollup-shard': { type: 'string' },
+  'peer-rate': { type: 'string' },
+  'peer-duration': { type: 'string' },
+  'peer-systems': { type: 'string', default: 'platform,peer,bridge' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -67,9 +70,10 @@ const schema = z.object({
   /**
    * `api` or `console`: only the platform start and that section; `noisy-neighbour`: only the two
    * tenants' section (each measured alone); `postgres`: only the stores on SQLite and on PostgreSQL;
-   * `rollups`: only the year of history with and without rollups.
+   * `rollups`: only the year of history with and without rollups; `peer`: only our platform next to
+   * the peer (Node-RED) and the naive bridge.
    */
-  only: z.enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster', 'rollups']).optional(),
+  only: z.enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster', 'rollups', 'peer']).optional(),
   /** The PostgreSQL server of the `postgres` section (a database of its own is created and dropped). */
   postgresUrl: z.url({ protocol: /^postgres(ql)?$/ }),
   /** The rollups section: a year of history for this many devices (10,000 is the full size)... */
@@ -91,6 +95,10 @@ const schema = z.object({
   /** Cluster mode next to the single node (bench/cluster.ts): the same fixed rate into both, for this long. */
   clusterRatePerS: z.coerce.number().positive(),
   clusterDurationS: z.coerce.number().positive(),
+  /** The peer section (bench/peer.ts): steady readings/s and seconds of each scenario, and which systems. */
+  peerRatePerS: z.coerce.number().positive(),
+  peerDurationS: z.coerce.number().min(10),
+  peerSystems: z.array(z.enum(['platform', 'peer', 'bridge'])).min(1),
   cloudEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()),
 });
 export type BenchOptions = z.infer<typeof schema>;
@@ -105,6 +113,7 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--rollup-devices N (10000: the full size)] [--rollup-raw-every minutes]
   [--rollup-raw-devices N (of the rollup devices, 100)] [--rollup-runs N (5, --quick 3)]
   [--rollup-shard 52w (the rollups' shard groups; the platform's: 7d)]
+  [--only peer] [--peer-rate readings/s] [--peer-duration s (>= 10)] [--peer-systems platform,peer,bridge]
   NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
 
 export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
@@ -142,6 +151,9 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     rollupRawDevices: values['rollup-raw-devices'],
     rollupRuns: values['rollup-runs'] ?? (quick ? 3 : 5),
     rollupShard: values['rollup-shard'],
+    peerRatePerS: values['peer-rate'] ?? (quick ? 10_000 : 30_000),
+    peerDurationS: values['peer-duration'] ?? (quick ? 15 : 40),
+    peerSystems: values['peer-systems'].split(',').map((name: string) => name.trim()),
     cloudEnv: Object.fromEntries(
       (values['cloud-env'] ?? []).map((pair: string) => {
         const at = pair.indexOf('=');

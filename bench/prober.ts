@@ -112,10 +112,20 @@ export async function startProber(options: ProberOptions) {
   probes.clear();
   const startedAt = performance.now();
   let polling = true;
+  let failing = false;
   const poller = (async () => {
     while (polling) {
       await sleep(options.pollMs);
-      await poll().catch((error: Error) => say(`prober: poll failed: ${error.message}`));
+      // Said once per run of failures (InfluxDB down in the peer section's outage), not every poll.
+      await poll().then(
+        () => {
+          failing = false;
+        },
+        (error: Error) => {
+          if (!failing) say(`prober: poll failed: ${error.message}`);
+          failing = true;
+        },
+      );
     }
   })();
   const timer = setInterval(sendProbe, options.everyMs);

@@ -21,6 +21,7 @@ import {
   printNoisyNeighbour,
 } from './noisy-neighbour.ts';
 import { benchOptions, usage } from './options.ts';
+import { peerBench, peerOptions, printPeer } from './peer.ts';
 import { type Platform, startPlatform } from './platform.ts';
 import { postgresStoresBench, printPostgresStores, roundedFigures } from './postgres-stores.ts';
 import { probeFleet } from './prober.ts';
@@ -197,6 +198,9 @@ try {
     printRollups(rollups);
     await finishWith({ rollups });
   }
+  /** A peer in the same run (issue 18): the platform, Node-RED and a naive bridge, three scenarios. */
+  const peerSection = () => peerBench(peerOptions(options, join(dir, 'peer'))).then(printPeer);
+  if (options.only === 'peer') await finishWith({ peer: await peerSection() });
   if (options.only === 'api') {
     say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
     const platform = await startPlatform(join(dir, 'platform'), [fleet], [], {
@@ -366,6 +370,7 @@ try {
   const noisyNeighbour = await noisySection();
   const cluster = await clusterSection();
   const rollups = await rollupsSection();
+  const peer = await peerSection();
   const profiles = {
     cloud: await profileOf('cloud', ingestCloudPid),
     edgeAgent: await profileOf('edge agent'),
@@ -390,7 +395,7 @@ try {
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,
-    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency }, noisyNeighbour, cluster, rollups }, null, 2)}\n`,
+    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency }, noisyNeighbour, cluster, rollups, peer }, null, 2)}\n`,
   );
   say(`results written to ${options.out}`);
 } catch (error) {

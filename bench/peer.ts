@@ -1,0 +1,316 @@
+import { join } from 'node:path';
+import { connectInflux, type InfluxConnection } from '../cloud/storage/influx.ts';
+import { generateFleet } from '../simulators/fleet.ts';
+import { countStored } from './influx.ts';
+import { startLoad } from './load.ts';
+import type { LoadSpec } from './load-worker.ts';
+import type { BenchOptions } from './options.ts';
+import {
+  restartableInfluxd,
+  type SystemUnderTest,
+  startBridgeSystem,
+  startPeerSystem,
+  startPlatformSystem,
+} from './peer-systems.ts';
+import { probeFleet, startProber } from './prober.ts';
+import { watchMachine, watchProc } from './proc.ts';
+import type { BenchDevice } from './readings.ts';
+import { int, quantile, round, say, sleep } from './util.ts';
+
+/**
+ * A peer in the same run (issue 18): our platform, the peer (Mosquitto → Node-RED → InfluxDB) and a
+ * naive bridge (mqtt.js → WriteApi), one after another, each on a fresh InfluxDB of the same kind and settings, fed by the same load
+ * generator (same gateways, batches, QoS 1), each through three scenarios:
+ * - steady: `ratePerS` readings/s for `durationS`, open loop;
+ * - burst: the same number of readings, closed loop (each connection keeps `window` batches awaiting
+ *   PUBACK): as fast as the broker accepts them;
+ * - outage: the steady load with influxd stopped for `outageS` in the middle of it.
+ * A prober (bench/prober.ts) measures publish → stored in each. A scenario ends when InfluxDB holds
+ * every accepted reading, or when its count has not moved for `settleS` and the system says it holds
+ * nothing more (only the platform can: its journal); then accepted − stored readings are lost.
+ */
+export interface PeerBenchOptions {
+  dir: string;
+  gateways: number;
+  devicesPerGateway: number;
+  batch: number;
+  window: number;
+  ratePerS: number;
+  durationS: number;
+  outageS: number;
+  settleS: number;
+  systems: SystemUnderTest['name'][];
+}
+
+/** The section's options from the bench's flags; InfluxDB is down 10 s in the outage. */
+export function peerOptions(options: BenchOptions, dir: string): PeerBenchOptions {
+  return {
+    dir,
+    gateways: options.connections,
+    devicesPerGateway: options.devicesPerGateway,
+    batch: options.batch,
+    window: options.window,
+    ratePerS: options.peerRatePerS,
+    durationS: options.peerDurationS,
+    outageS: 10,
+    settleS: 10,
+    systems: options.peerSystems,
+  };
+}
+
+const probeGateway = 'gw-peer-probe';
+const spanMs = 12 * 3_600_000;
+const scenarios = ['steady', 'burst', 'outage'] as const;
+type Scenario = (typeof scenarios)[number];
+
+interface Context {
+  options: PeerBenchOptions;
+  /** The system's own influxd (fresh for each: no compactions or replays left by the one before). */
+  influxd: Awaited<ReturnType<typeof restartableInfluxd>>;
+  spec: (tsBase: number) => Omit<LoadSpec, 'url'>;
+  secrets: Map<string, string>;
+}
+
+async function runScenario(ctx: Context, system: SystemUnderTest, scenario: Scenario, tsBase: number) {
+  const { options } = ctx;
+  const influx: InfluxConnection = await connectInflux({
+    url: ctx.influxd.url,
+    token: '',
+    database: system.database,
+    org: '',
+  });
+  const label = `${system.name} ${scenario}`;
+  const totalBatches = Math.round((options.ratePerS * options.durationS) / options.batch);
+  const base = ctx.spec(tsBase);
+  const spec: LoadSpec =
+    scenario === 'burst'
+      ? { ...base, url: system.mqttUrl, ratePerS: 0, durationS: 600, totalBatches }
+      : { ...base, url: system.mqttUrl };
+  const prober = await startProber({
+    mqttUrl: system.mqttUrl,
+    gateway: probeGateway,
+    secret: ctx.secrets.get(probeGateway),
+    influx,
+    batchSize: options.batch,
+    everyMs: 100,
+    pollMs: 20,
+    runId: `${spec.runId}-${scenario}`,
+  });
+  const watched = system.parts.map((p) => ({ name: p.name, watch: watchProc(p.pid) }));
+  const machine = watchMachine();
+  const errorsBefore = system.errors();
+  const load = startLoad(spec, label);
+  let outage: Promise<number> | undefined;
+  const outageAt = Math.max(0, (options.durationS - options.outageS) / 2) * 1000;
+  const outageTimer =
+    scenario === 'outage'
+      ? setTimeout(() => {
+          say(`${label}: influxd stopped for ${options.outageS} s`);
+          outage = ctx.influxd.outage(options.outageS * 1000).then((downS) => {
+            say(`${label}: influxd back after ${downS.toFixed(1)} s`);
+            return downS;
+          });
+        }, outageAt)
+      : undefined;
+  let result: Awaited<typeof load.result>;
+  let influxdDownS: number | undefined;
+  try {
+    result = await load.result;
+  } finally {
+    prober.stopSending();
+    clearTimeout(outageTimer);
+    influxdDownS = await outage;
+  }
+  say(`${label}: load done (${int(result.ackedReadings)} readings accepted); waiting for InfluxDB`);
+  const count = () => countStored(influx, tsBase, tsBase + spanMs).catch(() => Number.NaN);
+  let stored = 0;
+  let changedAt = Date.now();
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const now = await count();
+    if (now > stored) {
+      stored = now;
+      changedAt = Date.now();
+    }
+    if (stored >= result.ackedReadings) break;
+    const quiet = Date.now() - changedAt > options.settleS * 1000;
+    if ((quiet && !(await system.pending())) || Date.now() > deadline) break;
+    await sleep(250);
+  }
+  const probes = await prober.finish();
+  const usage = Object.fromEntries(watched.map(({ name, watch }) => [name, watch.stop()]));
+  const cpuS = Object.values(usage).reduce((n, u) => n + u.cpuS, 0);
+  const seconds = (changedAt - result.firstPublishAt) / 1000;
+  return {
+    sent: result.sentBatches * options.batch,
+    accepted: result.ackedReadings,
+    stored,
+    lost: Math.max(0, result.ackedReadings - stored),
+    storedPerS: round(stored / seconds, 0),
+    acceptedPerS: round(result.ackedReadings / ((result.lastAckAt - result.firstPublishAt) / 1000), 0),
+    seconds: round(seconds, 1),
+    /** Null when nothing was stored. */
+    cpuUsPerStored: round((cpuS * 1e6) / stored, 1),
+    cpuUsPerStoredByPart: Object.fromEntries(
+      Object.entries(usage).map(([name, u]) => [name, round((u.cpuS * 1e6) / stored, 1)]),
+    ),
+    influxdDownS: influxdDownS === undefined ? undefined : round(influxdDownS, 1),
+    cores: Object.fromEntries(Object.entries(usage).map(([name, u]) => [name, round(u.cores, 2)])),
+    peakRssMB: Object.fromEntries(
+      Object.entries(usage).map(([name, u]) => [name, round(u.peakRssBytes / 1024 / 1024, 0)]),
+    ),
+    storedP50Ms: round(probes.storedP50Ms, 0),
+    storedP99Ms: round(probes.storedP99Ms, 0),
+    probes: probes.probes,
+    probesMissing: probes.missing,
+    ackP99Ms: round(quantile(result.ackMs, 0.99), 1),
+    loadErrors: result.errors,
+    systemErrors: system.errors() - errorsBefore,
+    machineCores: round(machine.stop(), 2),
+  };
+}
+
+export type ScenarioResult = Awaited<ReturnType<typeof runScenario>>;
+type Results = Partial<Record<SystemUnderTest['name'], Partial<Record<Scenario, ScenarioResult>>>>;
+
+export async function peerBench(options: PeerBenchOptions) {
+  const { dir } = options;
+  const fleet = generateFleet({
+    seed: 18,
+    devices: options.gateways * options.devicesPerGateway,
+    devicesPerGateway: options.devicesPerGateway,
+  });
+  const results: Results = {};
+  const settings: Record<string, object> = {};
+  let secrets = new Map<string, string>();
+  const ctx: Context = {
+    options,
+    influxd: undefined as unknown as Context['influxd'],
+    secrets,
+    spec: (tsBase) => ({
+      gateways: fleet.gateways.map((g) => ({
+        id: g.id,
+        // Mosquitto (the peer's and the bridge's) lets anyone in: the password is ignored there.
+        secret: ctx.secrets.get(g.id) ?? 'anonymous',
+        devices: fleet.devices.filter((d) => d.gatewayId === g.id) as BenchDevice[],
+      })),
+      batchSize: options.batch,
+      qos: 1,
+      window: options.window,
+      ratePerS: options.ratePerS,
+      durationS: options.durationS,
+      tsBase,
+      runId: `p${Date.now().toString(36)}`,
+    }),
+  };
+  const base = Date.now() - 3 * 24 * 3_600_000;
+  for (const name of options.systems) {
+    say(`(peer) starting influxd and ${name}`);
+    const influxd = await restartableInfluxd(join(dir, name, 'influxdb'));
+    ctx.influxd = influxd;
+    let system: SystemUnderTest;
+    if (name === 'platform') {
+      const started = await startPlatformSystem({
+        dir: join(dir, name),
+        fleets: [fleet, probeFleet(probeGateway, options.batch)],
+        influxUrl: influxd.url,
+      });
+      system = started.system;
+      secrets = started.secrets;
+    } else if (name === 'peer') {
+      system = await startPeerSystem({ dir: join(dir, name), influxPort: influxd.httpPort });
+      secrets = new Map();
+    } else {
+      const influx = await connectInflux({ url: influxd.url, token: '', database: 'bench_bridge', org: '' });
+      system = await startBridgeSystem({ dir: join(dir, name), influx });
+      secrets = new Map();
+    }
+    ctx.secrets = secrets;
+    settings[name] = system.settings;
+    const byScenario: Partial<Record<Scenario, ScenarioResult>> = {};
+    try {
+      for (const [i, scenario] of scenarios.entries()) {
+        say(`(peer) ${name}: ${scenario}`);
+        byScenario[scenario] = await runScenario(ctx, system, scenario, base + i * spanMs);
+        say(`(peer) ${name} ${scenario}: ${summary(byScenario[scenario])}`);
+      }
+    } finally {
+      await system.stop();
+      await influxd.stop();
+    }
+    results[name] = byScenario;
+  }
+  return {
+    load: { ...options, dir: undefined, readingsPerScenario: options.ratePerS * options.durationS },
+    settings,
+    results,
+    targets: targets(results),
+  };
+}
+
+export type PeerBench = Awaited<ReturnType<typeof peerBench>>;
+
+const summary = (r: ScenarioResult | undefined) =>
+  r
+    ? `${int(r.stored)} stored of ${int(r.accepted)} accepted, ${int(r.lost)} lost, ${int(r.storedPerS ?? 0)}/s, ${r.cpuUsPerStored} µs CPU per reading, p99 ${r.storedP99Ms} ms`
+    : '-';
+
+/**
+ * A paced run's stored/s is the load's rate for every system that keeps up; they then differ only by
+ * how long the last readings take to land (tenths of a second in tens): a 1 % difference is a tie.
+ */
+const steadyResolution = 0.99;
+
+/** The issue's targets against the peer, judged on the figures (printed, never asserted in tests). */
+export function targets(results: Results) {
+  const ours = results.platform;
+  const peer = results.peer;
+  if (!ours || !peer) return [];
+  const noLoss = (scenario: Scenario) => ({
+    target: `${scenario}: zero loss (the peer lost ${int(peer[scenario]?.lost ?? Number.NaN)})`,
+    measured: `platform lost ${int(ours[scenario]?.lost ?? Number.NaN)}`,
+    pass: ours[scenario]?.lost === 0 && ours[scenario]?.loadErrors.length === 0,
+  });
+  return [
+    {
+      target: `steady: at least as many readings stored per second as the peer (to ${Math.round((1 - steadyResolution) * 100)} %)`,
+      measured: `${int(ours.steady?.storedPerS ?? Number.NaN)} vs ${int(peer.steady?.storedPerS ?? Number.NaN)}`,
+      pass:
+        (ours.steady?.storedPerS ?? 0) >=
+        steadyResolution * (peer.steady?.storedPerS ?? Number.POSITIVE_INFINITY),
+    },
+    noLoss('burst'),
+    noLoss('outage'),
+  ];
+}
+
+/** Prints the section's tables; returns `bench` (to chain). */
+export function printPeer(bench: PeerBench): PeerBench {
+  const names = Object.keys(bench.results) as SystemUnderTest['name'][];
+  console.log(
+    `\nA peer in the same run (issue 18): ${int(bench.load.readingsPerScenario)} readings per scenario, batches of ${bench.load.batch}, QoS 1, ${bench.load.gateways} gateways; steady ${int(bench.load.ratePerS)} readings/s, outage ${bench.load.outageS} s`,
+  );
+  console.log(
+    '\n| scenario | system | accepted | stored | lost | stored/s | CPU µs per stored reading | publish → stored p99 (probes missing) |',
+  );
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | --- | --- |');
+  for (const scenario of scenarios)
+    for (const name of names) {
+      const r = bench.results[name]?.[scenario];
+      if (!r) continue;
+      const parts = Object.entries(r.cpuUsPerStoredByPart)
+        .map(([part, us]) => `${part} ${us ?? '-'}`)
+        .join(' + ');
+      console.log(
+        `| ${scenario} | ${name} | ${int(r.accepted)} | ${int(r.stored)} | ${int(r.lost)} | ${int(r.storedPerS ?? 0)} | ${r.cpuUsPerStored ?? '-'} (${parts}) | ${r.storedP99Ms ?? '-'} ms (${r.probesMissing} of ${r.probes}) |`,
+      );
+    }
+  const down = names
+    .map((name) => `${name} ${bench.results[name]?.outage?.influxdDownS ?? '-'} s`)
+    .join(', ');
+  console.log(`\nInfluxDB down in the outage (stop → answering again): ${down}`);
+  console.log('\n| target | measured | pass |\n| --- | --- | --- |');
+  for (const t of bench.targets) console.log(`| ${t.target} | ${t.measured} | ${t.pass ? 'PASS' : 'FAIL'} |`);
+  console.log('');
+  return bench;
+}
