@@ -84,7 +84,7 @@ const schema = z.object({
   rollupRawDevices: z.coerce.number().int().min(1).max(100_000),
   /** ...and each answer asked this many times (median and p95). */
   rollupRuns: z.coerce.number().int().min(1).max(100),
-  /** ...with the rollups' shard groups this long (an InfluxQL duration: 52w), not the platform's (7d). */
+  /** ...with the rollups' shard groups this long (an InfluxQL duration: 7d), not the platform's (52w when kept two years or more). */
   rollupShard: z
     .string()
     .regex(/^\d+[hdw]$/)
@@ -112,7 +112,7 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--api-connections N] [--cluster-rate readings/s] [--cluster-duration s]
   [--rollup-devices N (10000: the full size)] [--rollup-raw-every minutes]
   [--rollup-raw-devices N (of the rollup devices, 100)] [--rollup-runs N (5, --quick 3)]
-  [--rollup-shard 52w (the rollups' shard groups; the platform's: 7d)]
+  [--rollup-shard 7d (the rollups' shard groups; the platform's: 52w for ten years)]
   [--only peer] [--peer-rate readings/s] [--peer-duration s (>= 10)] [--peer-systems platform,peer,bridge]
   NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
 
