@@ -50,12 +50,38 @@ interface Part {
   pid: number | undefined;
 }
 
+/**
+ * The InfluxDB writes of the processes that make them (their /health counters: the single node's
+ * storage thread, the cluster's workers): how many, how large, how long. Large writes are what keeps
+ * influxd's cost per point low.
+ */
+async function influxWrites(healthUrls: string[]) {
+  let points = 0;
+  let writes = 0;
+  let seconds = 0;
+  for (const url of healthUrls) {
+    const health = (await fetch(url, { signal: AbortSignal.timeout(15_000) })
+      .then((res) => res.json())
+      .catch(() => undefined)) as { counters?: Record<string, number> } | undefined;
+    points += health?.counters?.influx_points_written ?? 0;
+    writes += health?.counters?.influx_write_seconds_count ?? 0;
+    seconds += health?.counters?.influx_write_seconds_sum ?? 0;
+  }
+  return {
+    writes,
+    pointsPerWrite: writes > 0 ? Math.round(points / writes) : null,
+    msPerWrite: writes > 0 ? round((seconds * 1000) / writes, 1) : null,
+  };
+}
+
 async function phase(
   label: string,
   url: string,
   spec: Omit<LoadSpec, 'url'>,
   parts: Part[],
   influx: Parameters<typeof countStored>[0],
+  /** /health of the processes writing InfluxDB. */
+  writers: string[],
 ) {
   const watched = parts.map((part) => ({ name: part.name, watch: watchProc(part.pid) }));
   const machine = watchMachine();
@@ -77,6 +103,7 @@ async function phase(
   }
   const seconds = (Date.now() - result.firstPublishAt) / 1000;
   const usage = Object.fromEntries(watched.map(({ name, watch }) => [name, watch.stop()]));
+  const writes = await influxWrites(writers);
   const cpuUsPerReading = Object.fromEntries(
     Object.entries(usage).map(([name, u]) => [name, round((u.cpuS * 1e6) / Math.max(1, stored), 2)]),
   );
@@ -91,6 +118,7 @@ async function phase(
     ackP99Ms: round(quantile(result.ackMs, 0.99), 1),
     cores: Object.fromEntries(Object.entries(usage).map(([name, u]) => [name, round(u.cores, 2)])),
     cpuUsPerReading,
+    influxWrites: writes,
     machineCores: round(machine.stop(), 2),
   };
 }
@@ -157,6 +185,7 @@ export async function clusterBench(options: ClusterBenchOptions) {
       { name: 'influxd', pid: influxd.pid },
     ],
     influxd.influx.withDatabase('bench_single'),
+    [`${single.apiUrl}/health`],
   );
   await stopSingle();
 
@@ -181,6 +210,7 @@ export async function clusterBench(options: ClusterBenchOptions) {
       { name: 'influxd', pid: influxd.pid },
     ],
     influxd.influx.withDatabase('bench_cluster'),
+    cluster.workers.flatMap((worker) => (worker ? [worker.healthUrl] : [])),
   );
   await stopCluster();
   await influxd.stop();
@@ -194,6 +224,9 @@ const sum = (values: Record<string, number | null>, names: string[]) =>
     names.reduce((n, name) => n + (values[name] ?? Number.NaN), 0),
     2,
   );
+
+const writesOf = (p: ClusterBench['cluster']) =>
+  `${int(p.influxWrites.writes)}, ${p.influxWrites.pointsPerWrite ?? '—'}, ${p.influxWrites.msPerWrite ?? '—'}`;
 
 export function printCluster(result: ClusterBench): void {
   const { singleNode: s, cluster: c } = result;
@@ -213,6 +246,7 @@ export function printCluster(result: ClusterBench): void {
     ['storage CPU µs per reading (— | workers)', '(in the cloud)', `${sum(c.cpuUsPerReading, workers)}`],
     ['NATS / HAProxy CPU µs per reading', '—', `${c.cpuUsPerReading.nats} / ${c.cpuUsPerReading.haproxy}`],
     ['influxd CPU µs per reading', `${s.cpuUsPerReading.influxd}`, `${c.cpuUsPerReading.influxd}`],
+    ['InfluxDB writes: count, points and ms per write', writesOf(s), writesOf(c)],
     ['machine busy cores', `${s.machineCores}`, `${c.machineCores}`],
   ];
   console.log('\nCluster mode next to the single node (same load):');

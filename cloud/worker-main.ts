@@ -74,7 +74,9 @@ async function main() {
   const worker = new JournalWorker({
     link,
     influx,
-    batchMessages: config.WORKER_BATCH_MESSAGES,
+    fetchMessages: config.WORKER_BATCH_MESSAGES,
+    batchLines: config.WORKER_BATCH_LINES,
+    lingerMs: config.WORKER_LINGER_MS,
     concurrency: config.WORKER_CONCURRENCY,
     minRetryMs: 200,
     maxRetryMs: config.WORKER_MAX_RETRY_S * 1000,

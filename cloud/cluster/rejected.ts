@@ -35,7 +35,8 @@ export async function keepRejected(
 ): Promise<void> {
   await ensureRejectedStream(link.jsm, link.settings);
   const h = headers();
-  h.set('City-Reason', reason.slice(0, 1_000));
+  // A header value holds no line break (InfluxDB's error text has some): refused, the batch was never kept.
+  h.set('City-Reason', reason.replace(/[\r\n]+/g, ' ').slice(0, 1_000));
   await link.js.publish(
     `${link.settings.subjectPrefix}-rejected.${tenant}`,
     new TextEncoder().encode(records.join('\n')),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { JetStreamJournal } from '../../cloud/cluster/jetstream-journal.ts';
 import { JournalWorker } from '../../cloud/cluster/journal-worker.ts';
 import { NatsLink } from '../../cloud/cluster/nats-link.ts';
+import { rejectedStream } from '../../cloud/cluster/rejected.ts';
 import { RollupLeader } from '../../cloud/cluster/rollup-leader.ts';
 import { RulesPartition } from '../../cloud/cluster/rules-partition.ts';
 import { type JetStreamSettings, jetStreamSettings } from '../../cloud/cluster/settings.ts';
@@ -14,6 +15,7 @@ import { PostgresDirtyHourStore } from '../../cloud/rollups/postgres-dirty-hours
 import { RollupReader } from '../../cloud/rollups/reader.ts';
 import { rollupPolicy } from '../../cloud/rollups/rollup-policy.ts';
 import { rollupSources } from '../../cloud/rollups/sources.ts';
+import { tenantDatabase } from '../../cloud/tenants/database-name.ts';
 import { PostgresTenantStore } from '../../cloud/tenants/postgres-store.ts';
 import { tenant } from '../../cloud/tenants/schema.ts';
 import { startOwnNats as startTestNats } from '../../scripts/cluster/nats-server.ts';
@@ -178,10 +180,13 @@ describe('the JetStream journal (cluster mode)', () => {
     const now = () => new Date();
     const marks = new WrittenMarks({ schemaOf, measurements: rollupSources.map((r) => r.measurement), now });
     const counters = new Counters();
+    const workerLink = await link(s);
     const worker = new JournalWorker({
-      link: await link(s),
+      link: workerLink,
       influx: cloud.influx.withDatabase(cloud.influx.settings.database),
-      batchMessages: 50,
+      fetchMessages: 50,
+      batchLines: 5_000,
+      lingerMs: 100,
       concurrency: 2,
       minRetryMs: 100,
       maxRetryMs: 1_000,
@@ -208,6 +213,24 @@ describe('the JetStream journal (cluster mode)', () => {
     await cloud.cloud.flush();
     await expectEveryReadingStored(cloud.influx, city.readings());
     expect(counters.get('influx_points_written')).toBeGreaterThanOrEqual(city.readings().length);
+
+    // A message InfluxDB refuses (400) is kept as rejected on its own: one written with it is stored.
+    const appends = journalOn(workerLink);
+    await Promise.all([
+      appends.append({ lines: ['streetlight,device=l9'], key: 'malformed' }),
+      appends.append({ lines: [lamp('l9', 9_000)], key: 'fine' }),
+    ]);
+    const rejected = rejectedStream(s).name;
+    await waitFor('the malformed message kept as rejected', async () => {
+      return (await workerLink.jsm.streams.info(rejected)).state.messages === 1;
+    });
+    expect((await workerLink.jsm.streams.getMessage(rejected, { seq: 1 })).string()).toBe(
+      'streetlight,device=l9',
+    );
+    const cityA = cloud.influx.withDatabase(tenantDatabase(cloud.influx.settings.database, 'city-a'));
+    await waitFor('the message written with it stored', async () => {
+      return (await cityA.select('SELECT count(voltage) FROM streetlight')).length === 1;
+    });
 
     // Every hour of the readings was marked by the worker before it acknowledged the batches.
     const schema = await schemaOf(defaultTenantId);

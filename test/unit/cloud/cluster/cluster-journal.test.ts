@@ -155,8 +155,18 @@ describe('configuration', () => {
     const parsed = workerConfig.parse({ NATS_URL: 'nats://n:4222', INFLUX_URL: 'http://i:8086' });
     expect(parsed).toMatchObject({
       WORKER_BATCH_MESSAGES: 200,
+      WORKER_BATCH_LINES: 5_000,
+      WORKER_LINGER_MS: 100,
       WORKER_CONCURRENCY: 2,
       JETSTREAM_CONSUMER: 'storage-workers',
     });
+  });
+
+  it("refuses a worker's linger longer than half the ack wait (its messages would go to another worker)", () => {
+    const base = { NATS_URL: 'nats://n:4222', INFLUX_URL: 'http://i:8086', JETSTREAM_ACK_WAIT_S: '3' };
+    expect(workerConfig.safeParse({ ...base, WORKER_LINGER_MS: '1500' }).success).toBe(true);
+    expect(workerConfig.safeParse({ ...base, WORKER_LINGER_MS: '1501' }).error?.issues[0]?.path).toEqual([
+      'WORKER_LINGER_MS',
+    ]);
   });
 });
