@@ -36,7 +36,7 @@ export const workerConfig = z
     /** Lines of one tenant sent to InfluxDB in one write, once that many have come... */
     WORKER_BATCH_LINES: z.coerce.number().int().min(1).max(100_000).default(5_000),
     /** ...or once the first of them has waited this long (ms). */
-    WORKER_LINGER_MS: z.coerce.number().int().min(0).max(10_000).default(100),
+    WORKER_LINGER_MS: z.coerce.number().int().min(0).max(10_000).default(200),
     /** Writes to InfluxDB in flight at once. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     /** The longest wait between attempts while InfluxDB refuses writes. */

@@ -156,7 +156,7 @@ describe('configuration', () => {
     expect(parsed).toMatchObject({
       WORKER_BATCH_MESSAGES: 200,
       WORKER_BATCH_LINES: 5_000,
-      WORKER_LINGER_MS: 100,
+      WORKER_LINGER_MS: 200,
       WORKER_CONCURRENCY: 2,
       JETSTREAM_CONSUMER: 'storage-workers',
     });
