@@ -1,3 +1,5 @@
+import { offsetAt } from '../shared/local-time.ts';
+
 /** Wall-clock time of day and day of week in a time zone. */
 export interface LocalClock {
   /** Fractional hour of the day, 0 <= hour < 24. */
@@ -12,54 +14,21 @@ const DAY_MS = 24 * HOUR_MS;
 const BUCKET_MS = 15 * 60_000;
 const MAX_CACHED_BUCKETS = 4_096;
 
-interface Zone {
-  formatter: Intl.DateTimeFormat;
-  offsets: Map<number, number>;
-}
-
-const zones = new Map<string, Zone>();
-
-function zone(timezone: string): Zone {
-  let found = zones.get(timezone);
-  if (!found) {
-    const formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    found = { formatter, offsets: new Map() };
-    zones.set(timezone, found);
-  }
-  return found;
-}
-
-function measureOffset(formatter: Intl.DateTimeFormat, ms: number): number {
-  const field: Record<string, number> = {};
-  for (const part of formatter.formatToParts(ms)) field[part.type] = Number(part.value);
-  const wall = Date.UTC(
-    field.year ?? 1970,
-    (field.month ?? 1) - 1,
-    field.day ?? 1,
-    field.hour ?? 0,
-    field.minute ?? 0,
-    field.second ?? 0,
-  );
-  return wall - ms;
-}
+/** Each zone's offsets by quarter-hour bucket. */
+const zones = new Map<string, Map<number, number>>();
 
 /** Milliseconds to add to a UTC instant to get the wall-clock time in the zone. */
 function offsetMs(ms: number, timezone: string): number {
-  const { formatter, offsets } = zone(timezone);
+  let offsets = zones.get(timezone);
+  if (!offsets) {
+    offsets = new Map();
+    zones.set(timezone, offsets);
+  }
   const bucket = Math.floor(ms / BUCKET_MS);
   let offset = offsets.get(bucket);
   if (offset === undefined) {
     if (offsets.size >= MAX_CACHED_BUCKETS) offsets.clear();
-    offset = measureOffset(formatter, bucket * BUCKET_MS);
+    offset = offsetAt(bucket * BUCKET_MS, timezone);
     offsets.set(bucket, offset);
   }
   return offset;
