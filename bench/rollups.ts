@@ -17,6 +17,7 @@ import type { Series } from '../cloud/storage/influxql.ts';
 import { startLocalInfluxd } from '../cloud/storage/local-influxd.ts';
 import { hourMs } from '../shared/local-time.ts';
 import { onCleanup } from './cleanup.ts';
+import type { BenchOptions } from './options.ts';
 import { districts, kind, timeZone, writeHistory, yearEnd, yearStart } from './rollups-history.ts';
 import { int, quantile, sleep } from './util.ts';
 
@@ -35,9 +36,26 @@ export interface RollupsBenchOptions {
   rawEveryMin: number;
   /** Each answer is asked this many times: median and p95 of them. */
   runs: number;
-  /** The rollups' shard group duration when not the platform's (an experiment: `52w`). */
+  /** The rollups' shard group duration when not the platform's (an experiment: `7d`). */
   shard?: string;
   say: (line: string) => void;
+}
+
+/** The section's options from the bench's flags. */
+export function rollupsOptions(
+  options: BenchOptions,
+  dir: string,
+  say: (line: string) => void,
+): RollupsBenchOptions {
+  return {
+    dir,
+    devices: options.rollupDevices,
+    rawDevices: options.rollupRawDevices,
+    rawEveryMin: options.rollupRawEveryMin,
+    runs: options.rollupRuns,
+    shard: options.rollupShard,
+    say,
+  };
 }
 
 const fields = numericMetrics[kind].slice(0, 2) as [string, string];

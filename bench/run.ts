@@ -29,7 +29,7 @@ import { watchMachine } from './proc.ts';
 import { hotSpots, printHotSpots } from './profile.ts';
 import type { BenchDevice } from './readings.ts';
 import { buildReport } from './report.ts';
-import { printRollups, rollupsBench } from './rollups.ts';
+import { printRollups, rollupsBench, rollupsOptions } from './rollups.ts';
 import { rulesBench } from './rules-engine.ts';
 import { printReport } from './table.ts';
 import { int, mb, say, sleep } from './util.ts';
@@ -183,16 +183,7 @@ try {
     await finishWith({ cluster });
   }
   /** The rollups section: a year of history, series and open-data answers with and without rollups. */
-  const rollupsSection = () =>
-    rollupsBench({
-      dir: join(dir, 'rollups'),
-      devices: options.rollupDevices,
-      rawDevices: options.rollupRawDevices,
-      rawEveryMin: options.rollupRawEveryMin,
-      runs: options.rollupRuns,
-      shard: options.rollupShard,
-      say,
-    });
+  const rollupsSection = () => rollupsBench(rollupsOptions(options, join(dir, 'rollups'), say));
   if (options.only === 'rollups') {
     const rollups = await rollupsSection();
     printRollups(rollups);
