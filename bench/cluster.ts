@@ -11,7 +11,7 @@ import { startLoad } from './load.ts';
 import type { LoadSpec } from './load-worker.ts';
 import type { BenchOptions } from './options.ts';
 import { watchMachine, watchProc } from './proc.ts';
-import type { BenchDevice } from './readings.ts';
+import { gatewaysWithDevices } from './readings.ts';
 import { int, quantile, round, say, sleep } from './util.ts';
 
 /**
@@ -146,11 +146,7 @@ export async function clusterBench(options: ClusterBenchOptions) {
     LOG_LEVEL: 'warn',
   };
   const spec = (tsBase: number): Omit<LoadSpec, 'url'> => ({
-    gateways: fleet.gateways.map((g) => ({
-      id: g.id,
-      secret: secrets.get(g.id) ?? '',
-      devices: fleet.devices.filter((d) => d.gatewayId === g.id) as BenchDevice[],
-    })),
+    gateways: gatewaysWithDevices(fleet, fleet.gateways, (id) => secrets.get(id) ?? ''),
     batchSize: options.batch,
     qos: 1,
     window: options.window,

@@ -14,7 +14,7 @@ import {
 } from './peer-systems.ts';
 import { probeFleet, startProber } from './prober.ts';
 import { watchMachine, watchProc } from './proc.ts';
-import type { BenchDevice } from './readings.ts';
+import { gatewaysWithDevices } from './readings.ts';
 import { int, quantile, round, say, sleep } from './util.ts';
 
 /**
@@ -188,12 +188,8 @@ export async function peerBench(options: PeerBenchOptions) {
     influxd: undefined as unknown as Context['influxd'],
     secrets,
     spec: (tsBase) => ({
-      gateways: fleet.gateways.map((g) => ({
-        id: g.id,
-        // Mosquitto (the peer's and the bridge's) lets anyone in: the password is ignored there.
-        secret: ctx.secrets.get(g.id) ?? 'anonymous',
-        devices: fleet.devices.filter((d) => d.gatewayId === g.id) as BenchDevice[],
-      })),
+      // Mosquitto (the peer's and the bridge's) lets anyone in: the password is ignored there.
+      gateways: gatewaysWithDevices(fleet, fleet.gateways, (id) => ctx.secrets.get(id) ?? 'anonymous'),
       batchSize: options.batch,
       qos: 1,
       window: options.window,

@@ -1,4 +1,5 @@
 import { readingLine } from '../cloud/ingest/points.ts';
+import type { FleetFile } from '../shared/fleet.ts';
 import { type DeviceKind, deviceKind, type Reading } from '../shared/kinds/index.ts';
 import { gatewayTopic } from '../shared/topics.ts';
 import { GENT } from '../simulators/fleet.ts';
@@ -123,3 +124,16 @@ export class ReadingSource {
 }
 
 export const telemetryTopic = (gatewayId: string) => gatewayTopic(gatewayId, 'telemetry');
+
+/** The load generator's gateways: each of `gateways` with its devices from the fleet, and its secret. */
+export function gatewaysWithDevices<G extends { id: string }>(
+  fleet: Pick<FleetFile, 'devices'>,
+  gateways: readonly G[],
+  secretOf: (gatewayId: string) => string,
+): { id: string; secret: string; devices: BenchDevice[] }[] {
+  return gateways.map((g) => ({
+    id: g.id,
+    secret: secretOf(g.id),
+    devices: fleet.devices.filter((d) => d.gatewayId === g.id) as BenchDevice[],
+  }));
+}
