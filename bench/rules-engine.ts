@@ -17,6 +17,8 @@ import { probeKind } from './readings.ts';
  * and a large registry, and the time from a reading to its alert. Progress is printed as it goes.
  */
 export interface RulesBenchResult {
+  /** What the rules compare: `threshold` (metric > value: found by the engine's threshold index) or `between` (evaluated one by one). */
+  condition: RuleShape;
   rules: number;
   devices: number;
   readings: number;
@@ -29,22 +31,33 @@ export interface RulesBenchResult {
 const metrics = probeKind.ruleMetrics;
 const carried = metrics.slice(0, 4);
 
-function makeRules(count: number, districts: string[]): RuleInput[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: `bench-${i}`,
-    name: `bench rule ${i}`,
-    severity: 'info',
-    target: { kind: probeKind.kind, districts: [districts[i % districts.length] as string] },
-    condition: { type: 'threshold', metric: metrics[i % metrics.length] as string, op: '>', value: 1e9 },
-  }));
+export type RuleShape = 'threshold' | 'between';
+
+/** Rules no reading of the bench meets, each on one district and one metric, with distinct values. */
+function makeRules(count: number, districts: string[], shape: RuleShape): RuleInput[] {
+  return Array.from({ length: count }, (_, i) => {
+    const metric = metrics[i % metrics.length] as string;
+    return {
+      id: `bench-${i}`,
+      name: `bench rule ${i}`,
+      severity: 'info',
+      target: { kind: probeKind.kind, districts: [districts[i % districts.length] as string] },
+      condition:
+        shape === 'threshold'
+          ? { type: 'threshold', metric, op: '>', value: 1e9 + i }
+          : { type: 'between', metric, min: 1e9 + i, max: 2e9 },
+    };
+  });
 }
 
 export async function rulesBench(options: {
   rules: number;
   devices: number;
   readings: number;
+  condition?: RuleShape;
   say: (line: string) => void;
 }): Promise<RulesBenchResult> {
+  const shape = options.condition ?? 'threshold';
   const { say } = options;
   let clock = Date.now();
   const now = () => new Date(clock);
@@ -67,7 +80,7 @@ export async function rulesBench(options: {
     isActive: () => true,
   });
   const districts = [...new Set(fleet.devices.map((d) => d.district))];
-  const rules = makeRules(options.rules, districts).map((r, i) => parseRule(r, `rule ${i}`));
+  const rules = makeRules(options.rules, districts, shape).map((r, i) => parseRule(r, `rule ${i}`));
   const trigger = parseRule(
     {
       id: 'bench-trigger',
@@ -88,18 +101,22 @@ export async function rulesBench(options: {
 
   const probes = fleet.devices.filter((d) => d.kind === probeKind.kind);
   const quiet = probeKind.metrics as Record<string, unknown>;
-  const reading = (i: number, value: number): Reading =>
+  const reading = (i: number, value: number, at = clock): Reading =>
     ({
       deviceId: (probes[i % probes.length] as { id: string }).id,
       kind: probeKind.kind,
-      ts: now().toISOString(),
+      ts: new Date(at).toISOString(),
       metrics: { ...Object.fromEntries(carried.map((m) => [m, quiet[m]])), [probeKind.metric]: value },
     }) as Reading;
 
-  const started = performance.now();
+  // Made before the clock starts: the figure is the registry and the engine, not the bench's objects.
   const batch = 500;
-  for (let done = 0; done < options.readings; done += batch) {
-    const readings = Array.from({ length: batch }, (_, k) => reading(done + k, probeKind.normal));
+  const batches = Array.from({ length: Math.ceil(options.readings / batch) }, (_, b) =>
+    Array.from({ length: batch }, (_, k) => reading(b * batch + k, probeKind.normal, clock + b * 1_000)),
+  );
+  const started = performance.now();
+  for (const [b, readings] of batches.entries()) {
+    const done = b * batch;
     registry.recordReadings(readings);
     engine.onReadings(readings);
     clock += 1_000;
@@ -120,6 +137,7 @@ export async function rulesBench(options: {
   latencies.sort((a, b) => a - b);
   journal.close();
   return {
+    condition: shape,
     rules: options.rules + 1,
     devices: fleet.devices.length,
     readings: options.readings,
@@ -134,11 +152,14 @@ export async function rulesBench(options: {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = process.argv.includes('--quick');
-  const result = await rulesBench({
-    rules: 10_000,
-    devices: 100_000,
-    readings: quick ? 20_000 : 100_000,
-    say: (line) => console.log(`[rules] ${line}`),
-  });
-  console.log(JSON.stringify(result, null, 2));
+  for (const condition of ['threshold', 'between'] as const) {
+    const result = await rulesBench({
+      rules: 10_000,
+      devices: 100_000,
+      readings: quick ? 20_000 : 100_000,
+      condition,
+      say: (line) => console.log(`[rules ${condition}] ${line}`),
+    });
+    console.log(JSON.stringify(result, null, 2));
+  }
 }

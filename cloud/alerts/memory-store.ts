@@ -64,6 +64,10 @@ export class MemoryAlertStore implements AlertStore {
     return this.openAlerts.get(ruleId, subjectId);
   }
 
+  openRules(subjectId: string): ReadonlySet<string> {
+    return this.openAlerts.rulesOf(subjectId);
+  }
+
   allOpen(): Alert[] {
     return this.openAlerts.all();
   }

@@ -6,6 +6,8 @@ import type { Alert } from './store.ts';
  */
 export class OpenAlerts {
   private readonly byRule = new Map<string, Map<string, Alert>>();
+  /** The rules with an open alert, by subject: the rules engine asks on every reading. */
+  private readonly bySubject = new Map<string, Set<string>>();
 
   /** Takes in the current state of an alert: an open one is remembered (the newest per subject), a resolved one forgotten. */
   index(alert: Alert): void {
@@ -16,11 +18,25 @@ export class OpenAlerts {
     }
     const key = alert.subject.id;
     if (alert.state === 'resolved') {
-      if (subjects.get(key)?.id === alert.id) subjects.delete(key);
+      if (subjects.get(key)?.id === alert.id) {
+        subjects.delete(key);
+        const rules = this.bySubject.get(key);
+        rules?.delete(alert.ruleId);
+        if (rules?.size === 0) this.bySubject.delete(key);
+      }
     } else {
       const current = subjects.get(key);
-      if (!current || current.id === alert.id || current.firedAt <= alert.firedAt) subjects.set(key, alert);
+      if (!current || current.id === alert.id || current.firedAt <= alert.firedAt) {
+        subjects.set(key, alert);
+        const rules = this.bySubject.get(key) ?? new Set();
+        this.bySubject.set(key, rules.add(alert.ruleId));
+      }
     }
+  }
+
+  /** The rules with an open alert for a subject. */
+  rulesOf(subjectId: string): ReadonlySet<string> {
+    return this.bySubject.get(subjectId) ?? none;
   }
 
   get(ruleId: string, subjectId: string): Alert | undefined {
@@ -31,3 +47,5 @@ export class OpenAlerts {
     return [...this.byRule.values()].flatMap((subjects) => [...subjects.values()]);
   }
 }
+
+const none: ReadonlySet<string> = new Set();

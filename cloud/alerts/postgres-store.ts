@@ -203,6 +203,10 @@ export class PostgresAlertStore implements AlertStore {
     return this.openAlerts.get(ruleId, subjectId);
   }
 
+  openRules(subjectId: string): ReadonlySet<string> {
+    return this.openAlerts.rulesOf(subjectId);
+  }
+
   allOpen(): Alert[] {
     return this.openAlerts.all();
   }

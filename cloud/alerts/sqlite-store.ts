@@ -112,6 +112,10 @@ export class SqliteAlertStore implements AlertStore {
     return this.openAlerts.get(ruleId, subjectId);
   }
 
+  openRules(subjectId: string): ReadonlySet<string> {
+    return this.openAlerts.rulesOf(subjectId);
+  }
+
   allOpen(): Alert[] {
     return this.openAlerts.all();
   }

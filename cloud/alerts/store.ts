@@ -51,6 +51,8 @@ export interface AlertStore {
   /** The open (firing or acknowledged) alert of a rule for a subject, if any; the newest if several. */
   open(ruleId: string, subjectId: string): Alert | undefined;
   allOpen(): Alert[];
+  /** The ids of the rules with an open alert for a subject. */
+  openRules(subjectId: string): ReadonlySet<string>;
   /** Newest fired first (then by id); `from` inclusive, `to` exclusive, on the firing time. */
   list(query: AlertQuery): Promise<{ total: number; items: Alert[] }>;
   /** Transitions recorded in [from, to), alerts open now, and the rules that fired most in [from, to). */

@@ -17,6 +17,7 @@ import type { DeviceRecord } from '../registry/store.ts';
 import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from './conditions.ts';
 import type { Rule } from './schema.ts';
 import type { RuleStateStore } from './state.ts';
+import { isIndexable, passing, type ThresholdGroup, thresholdGroups } from './threshold-index.ts';
 
 export interface EngineOptions {
   alerts: AlertService;
@@ -42,7 +43,17 @@ interface Indexed {
   /** Each metric of the kind as one bit, to name a reading's set of metrics by a number. */
   metricBits: Map<string, number>;
   /** The rules a reading meets, by district, then by the bits of the metrics it carries. */
-  candidates: Map<string, Map<number, readonly Rule[]>>;
+  candidates: Map<string, Map<number, Candidates>>;
+}
+
+/** The rules concerning readings of one metric set in one district. */
+interface Candidates {
+  /** Evaluated one by one (every rule but the indexable thresholds). */
+  general: readonly Rule[];
+  /** Plain numeric thresholds (threshold-index.ts): evaluated where the value passes them. */
+  thresholds: readonly ThresholdGroup[];
+  /** The rules of `thresholds` by id, for those a device has state or an open alert for. */
+  indexed: ReadonlyMap<string, Rule>;
 }
 
 /** Bounds the candidate cache per district; a device's metric set varies little, so it is rarely reached. */
@@ -151,8 +162,46 @@ export class RuleEngine {
       const device = entry && this.options.registry.record(reading.deviceId);
       if (!entry || !device) continue;
       this.remember(reading, entry.windows);
-      this.evaluate(device, this.candidates(entry, reading, device.district), now);
+      // A reading claiming another kind than the device's concerns none of the device's rules.
+      if (device.kind !== reading.kind) continue;
+      this.evaluateReading(device, this.candidates(entry, reading, device.district), now);
     }
+  }
+
+  /**
+   * The rules concerning a reading. A rule is stepped only where its condition holds, or where the
+   * device has a pending `for` or an open alert for it: elsewhere its step would change nothing (no
+   * state to reset, no alert to clear). Plain thresholds are not even compared one by one: the
+   * threshold index finds those the value passes. Every indexed rule targets the device (same kind;
+   * districts by filing), so each still counts as an evaluation.
+   */
+  private evaluateReading(device: DeviceRecord, candidates: Candidates, now: number): void {
+    const facts = this.facts(device, now);
+    const pending = this.options.states.pendingRules(device.id);
+    const open = this.options.alertStore.openRules(device.id);
+    const engaged = pending.size + open.size > 0;
+    let evaluated = candidates.indexed.size;
+    for (const rule of candidates.general) {
+      if (!this.targets(rule, device)) continue;
+      evaluated++;
+      const stateful = engaged && (pending.has(rule.id) || open.has(rule.id));
+      if (stateful || (this.scheduled(rule, now) && holds(rule.condition, facts)))
+        this.step(rule, device, facts, now);
+    }
+    for (const group of candidates.thresholds) {
+      const value = facts.latest[group.metric];
+      if (typeof value !== 'number') continue;
+      const [from, to] = passing(group, value);
+      for (let i = from; i < to; i++) this.step(group.rules[i] as Rule, device, facts, now);
+    }
+    if (engaged) {
+      // Copied: the steps change these sets. An indexed rule whose condition holds was stepped above.
+      for (const id of new Set([...pending, ...open])) {
+        const rule = candidates.indexed.get(id);
+        if (rule && !holds(rule.condition, facts)) this.step(rule, device, facts, now);
+      }
+    }
+    if (evaluated > 0) this.options.counters.add('rules_evaluated', evaluated);
   }
 
   onEvents(events: DeviceEvent[]): void {
@@ -166,7 +215,7 @@ export class RuleEngine {
   }
 
   /** The rules concerning a reading: those on any metric it carries, everywhere or in its district. */
-  private candidates(entry: Indexed, reading: Reading, district: string): readonly Rule[] {
+  private candidates(entry: Indexed, reading: Reading, district: string): Candidates {
     let bits = 0;
     // Stryker disable next-line AssignmentOperator: the negated sum of distinct powers of two names a metric set as well
     for (const metric in reading.metrics) bits += entry.metricBits.get(metric) ?? 0;
@@ -187,10 +236,15 @@ export class RuleEngine {
     }
     // Stryker disable next-line all: the cache's bound; clearing it sooner, later or never only costs time or memory
     if (byBits.size >= maxCandidateSets) byBits.clear();
-    const list = [...rules];
+    const indexable = [...rules].filter(isIndexable);
+    const candidates: Candidates = {
+      general: [...rules].filter((r) => !isIndexable(r)),
+      thresholds: thresholdGroups(indexable),
+      indexed: new Map(indexable.map((r) => [r.id, r])),
+    };
     // Stryker disable next-line all: a cache of candidate lists; not filling it only costs time
-    byBits.set(bits, list);
-    return list;
+    byBits.set(bits, candidates);
+    return candidates;
   }
 
   private remember(reading: Reading, windows: Map<string, number>): void {

@@ -4,6 +4,8 @@ import { noState, type RuleStateStore, type SubjectState } from './state.ts';
 export class MemoryRuleStateStore implements RuleStateStore {
   /** By rule, then subject. */
   private readonly rules = new Map<string, Map<string, SubjectState>>();
+  /** The rules with a `since`, by subject: the engine asks on every reading. */
+  private readonly pendingBySubject = new Map<string, Set<string>>();
 
   get(ruleId: string, subjectId: string): SubjectState {
     return this.rules.get(ruleId)?.get(subjectId) ?? noState;
@@ -23,7 +25,23 @@ export class MemoryRuleStateStore implements RuleStateStore {
     const before = subjects.get(subjectId) ?? noState;
     if (before.since === state.since && before.clearedAt === state.clearedAt) return false;
     subjects.set(subjectId, { since: state.since, clearedAt: state.clearedAt });
+    this.markPending(ruleId, subjectId, state.since !== undefined);
     return true;
+  }
+
+  private markPending(ruleId: string, subjectId: string, pending: boolean): void {
+    let rules = this.pendingBySubject.get(subjectId);
+    if (pending) {
+      if (!rules) {
+        rules = new Set();
+        this.pendingBySubject.set(subjectId, rules);
+      }
+      rules.add(ruleId);
+    } else if (rules?.delete(ruleId) && rules.size === 0) this.pendingBySubject.delete(subjectId);
+  }
+
+  pendingRules(subjectId: string): ReadonlySet<string> {
+    return this.pendingBySubject.get(subjectId) ?? none;
   }
 
   pending(ruleId: string): string[] {
@@ -34,6 +52,7 @@ export class MemoryRuleStateStore implements RuleStateStore {
   }
 
   async forgetRule(ruleId: string): Promise<void> {
+    for (const subjectId of this.rules.get(ruleId)?.keys() ?? []) this.markPending(ruleId, subjectId, false);
     this.rules.delete(ruleId);
   }
 
@@ -53,3 +72,5 @@ export class MemoryRuleStateStore implements RuleStateStore {
     return stale;
   }
 }
+
+const none: ReadonlySet<string> = new Set();

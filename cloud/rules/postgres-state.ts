@@ -93,6 +93,10 @@ export class PostgresRuleStateStore implements RuleStateStore {
     return this.cache.pending(ruleId);
   }
 
+  pendingRules(subjectId: string): ReadonlySet<string> {
+    return this.cache.pendingRules(subjectId);
+  }
+
   async forgetRule(ruleId: string): Promise<void> {
     this.change((cache) => void cache.forgetRule(ruleId));
     await this.writes.push((client) =>

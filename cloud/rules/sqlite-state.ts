@@ -42,6 +42,10 @@ export class SqliteRuleStateStore implements RuleStateStore {
     return this.cache.pending(ruleId);
   }
 
+  pendingRules(subjectId: string): ReadonlySet<string> {
+    return this.cache.pendingRules(subjectId);
+  }
+
   async forgetRule(ruleId: string): Promise<void> {
     await this.cache.forgetRule(ruleId);
     this.db.prepare('DELETE FROM rule_state WHERE rule_id = ?').run(ruleId);

@@ -19,6 +19,8 @@ export interface RuleStateStore {
   set(ruleId: string, subjectId: string, state: SubjectState): Promise<void>;
   /** Subjects of a rule whose condition holds but whose alert waits for its `for` duration. */
   pending(ruleId: string): string[];
+  /** The rules whose condition holds for a subject, waiting out `for` (the `pending` of a subject). */
+  pendingRules(subjectId: string): ReadonlySet<string>;
   forgetRule(ruleId: string): Promise<void>;
   /**
    * Forgets the states whose condition does not hold (no `since`) and whose alert cleared before

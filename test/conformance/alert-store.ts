@@ -94,6 +94,28 @@ export function alertStoreConformance(name: string, createStore: () => AlertStor
       expect(store.allOpen().map((a) => a.id)).toEqual(['b1']);
     });
 
+    it('knows the rules with an open alert for each subject', async () => {
+      const store = await createStore();
+      expect([...store.openRules('lamp-1')]).toEqual([]);
+      await store.insert(alert('a1'), 'rules');
+      await store.insert(alert('a2', { ruleId: 'lamp-dim' }), 'rules');
+      await store.insert(
+        alert('b1', { ruleId: 'bin-full', subject: { kind: 'device', id: 'bin-1' } }),
+        'rules',
+      );
+      expect([...store.openRules('lamp-1')].sort()).toEqual(['lamp-dim', 'lamp-out']);
+      expect([...store.openRules('bin-1')]).toEqual(['bin-full']);
+      await store.update('a1', { state: 'acknowledged' });
+      expect([...store.openRules('lamp-1')].sort()).toEqual(['lamp-dim', 'lamp-out']);
+      // Changed as soon as the write is called (the engine writes behind).
+      const resolved = store.update('a1', { state: 'resolved', resolvedAt: '2026-11-22T11:00:00.000Z' });
+      expect([...store.openRules('lamp-1')]).toEqual(['lamp-dim']);
+      await resolved;
+      await store.update('a2', { state: 'resolved', resolvedAt: '2026-11-22T11:00:00.000Z' });
+      expect([...store.openRules('lamp-1')]).toEqual([]);
+      expect([...store.openRules('bin-1')]).toEqual(['bin-full']);
+    });
+
     it('changes its open alerts as soon as a write is called, before it resolves (the engine writes behind)', async () => {
       const store = await createStore();
       const inserted = store.insert(alert('a1'), 'rules');
@@ -119,6 +141,7 @@ export function alertStoreConformance(name: string, createStore: () => AlertStor
       // Resolving the older one leaves the newer one open.
       await store.update('old', { state: 'resolved', resolvedAt: '2026-11-22T10:06:00.000Z' });
       expect(store.open('lamp-out', 'lamp-1')?.id).toBe('new');
+      expect([...store.openRules('lamp-1')]).toEqual(['lamp-out']);
     });
 
     it('lists alerts newest first, filtered, counted and paged', async () => {

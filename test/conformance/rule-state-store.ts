@@ -30,6 +30,27 @@ export function ruleStateStoreConformance(
       expect(await store.pending('none')).toEqual([]);
     });
 
+    it('lists the rules whose condition holds for a subject, as soon as a write is called', async () => {
+      const store = await createStore();
+      expect([...store.pendingRules('lamp-1')]).toEqual([]);
+      const writes = [
+        store.set('r1', 'lamp-1', { since: 1_000 }),
+        store.set('r2', 'lamp-1', { since: 0 }),
+        store.set('r3', 'lamp-1', { clearedAt: 2_000 }),
+        store.set('r1', 'lamp-2', { since: 1_000 }),
+      ];
+      expect([...store.pendingRules('lamp-1')].sort()).toEqual(['r1', 'r2']);
+      writes.push(store.set('r2', 'lamp-1', { clearedAt: 3_000 }));
+      expect([...store.pendingRules('lamp-1')]).toEqual(['r1']);
+      writes.push(store.forgetRule('r1'));
+      expect([...store.pendingRules('lamp-1')]).toEqual([]);
+      expect([...store.pendingRules('lamp-2')]).toEqual([]);
+      await Promise.all(writes);
+      await store.set('r4', 'lamp-2', { since: 5 });
+      expect([...store.pendingRules('lamp-2')]).toEqual(['r4']);
+      expect([...store.pendingRules('lamp-1')]).toEqual([]);
+    });
+
     it('answers with a write as soon as it is called, before it resolves (the engine writes behind)', async () => {
       const store = await createStore();
       const set = store.set('r1', 'lamp-1', { since: 1_000 });
