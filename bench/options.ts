@@ -40,6 +40,7 @@ const flags = {
   'peer-rate': { type: 'string' },
   'peer-duration': { type: 'string' },
   'peer-systems': { type: 'string', default: 'platform,peer,bridge' },
+  'ingest-runs': { type: 'string', default: '3' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -73,7 +74,9 @@ const schema = z.object({
    * `rollups`: only the year of history with and without rollups; `peer`: only our platform next to
    * the peer (Node-RED) and the naive bridge.
    */
-  only: z.enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster', 'rollups', 'peer']).optional(),
+  only: z
+    .enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster', 'rollups', 'peer', 'ingest'])
+    .optional(),
   /** The PostgreSQL server of the `postgres` section (a database of its own is created and dropped). */
   postgresUrl: z.url({ protocol: /^postgres(ql)?$/ }),
   /** The rollups section: a year of history for this many devices (10,000 is the full size)... */
@@ -99,6 +102,8 @@ const schema = z.object({
   peerRatePerS: z.coerce.number().positive(),
   peerDurationS: z.coerce.number().min(10),
   peerSystems: z.array(z.enum(['platform', 'peer', 'bridge'])).min(1),
+  /** `--only ingest`: the ceiling and closed-loop ingest measured this many times (median of them). */
+  ingestRuns: z.coerce.number().int().min(1).max(20),
   cloudEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()),
 });
 export type BenchOptions = z.infer<typeof schema>;
@@ -114,6 +119,7 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--rollup-raw-devices N (of the rollup devices, 100)] [--rollup-runs N (5, --quick 3)]
   [--rollup-shard 7d (the rollups' shard groups; the platform's: 52w for ten years)]
   [--only peer] [--peer-rate readings/s] [--peer-duration s (>= 10)] [--peer-systems platform,peer,bridge]
+  [--only ingest] [--ingest-runs N (3: the ceiling and ingest N times, medians)]
   NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
 
 export function benchOptions(args = process.argv.slice(2)): BenchOptions | undefined {
@@ -154,6 +160,7 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     peerRatePerS: values['peer-rate'] ?? (quick ? 10_000 : 30_000),
     peerDurationS: values['peer-duration'] ?? (quick ? 15 : 40),
     peerSystems: values['peer-systems'].split(',').map((name: string) => name.trim()),
+    ingestRuns: values['ingest-runs'],
     cloudEnv: Object.fromEntries(
       (values['cloud-env'] ?? []).map((pair: string) => {
         const at = pair.indexOf('=');

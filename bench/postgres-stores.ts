@@ -16,6 +16,7 @@ import { PostgresRuleStateStore } from '../cloud/rules/postgres-state.ts';
 import { SqliteRuleStateStore } from '../cloud/rules/sqlite-state.ts';
 import type { RuleStateStore } from '../cloud/rules/state.ts';
 import { openSqlite } from '../cloud/sqlite/sqlite.ts';
+import type { BenchOptions } from './options.ts';
 import { probeKind } from './readings.ts';
 import { int, quantile, round } from './util.ts';
 
@@ -210,3 +211,17 @@ export function printPostgresStores(result: PostgresStoresResult): void {
 /** The figures rounded for the JSON results. */
 export const roundedFigures = (figures: StoreFigures) =>
   Object.fromEntries(Object.entries(figures).map(([key, value]) => [key, round(value)]));
+
+/** `--only postgres`: the stores on SQLite and on PostgreSQL, printed; the results file's figures. */
+export async function postgresSection(options: BenchOptions, dir: string, say: (line: string) => void) {
+  const stores = await postgresStoresBench({
+    url: options.postgresUrl,
+    dir,
+    devices: options.quick ? 2_000 : 20_000,
+    operations: options.quick ? 2_000 : 10_000,
+    say,
+  });
+  printPostgresStores(stores);
+  const [sqlite, postgres] = [roundedFigures(stores.sqlite), roundedFigures(stores.postgres)];
+  return { postgresStores: { ...stores, sqlite, postgres } };
+}

@@ -3,7 +3,7 @@ import { rollupPolicy } from '../cloud/rollups/rollup-policy.ts';
 import { rollupMeasurement } from '../cloud/rollups/sources.ts';
 import { hourMs, localDayStart } from '../shared/local-time.ts';
 import { probeKind } from './readings.ts';
-import { int } from './util.ts';
+import { int, say, sleep } from './util.ts';
 
 /**
  * Writes a year (2025) of history for a fleet of the bench kind straight to InfluxDB: raw readings of
@@ -66,11 +66,27 @@ function batchWriter(url: string, database: string, policy: string, batch: numbe
   const writes = new Set<Promise<void>>();
   let written = 0;
   const target = `${url}/write?${new URLSearchParams({ db: database, rp: policy, precision: 'ms' })}`;
+  /**
+   * influxd 1.x answers 500 "timeout" when its own write deadline passes on a loaded machine; the
+   * points may be stored or not. Writing the same points again is harmless (same series and time:
+   * the same point), so such a write is sent again, after a pause that doubles, up to 8 times.
+   */
+  const post = async (body: string): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(target, { method: 'POST', body });
+      if (res.status === 204) return;
+      const text = await res.text();
+      if (res.status < 500 || attempt === 8)
+        throw new Error(`write to ${policy} answered ${res.status} (attempt ${attempt}): ${text}`);
+      say(
+        `(rollups) write to ${policy} answered ${res.status} (${text.trim()}); again in ${2 ** attempt / 4} s`,
+      );
+      await sleep(2 ** attempt * 250);
+    }
+  };
   const send = (lines: string[]): Promise<unknown> | undefined => {
-    const write = fetch(target, { method: 'POST', body: lines.join('\n') })
-      .then(async (res) => {
-        if (res.status !== 204)
-          throw new Error(`write to ${policy} answered ${res.status}: ${await res.text()}`);
+    const write = post(lines.join('\n'))
+      .then(() => {
         written += lines.length;
       })
       .finally(() => writes.delete(write));

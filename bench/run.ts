@@ -11,6 +11,7 @@ import { consoleBench, printConsole } from './console.ts';
 import { edgeFleet, edgePhase } from './edge.ts';
 import { influxCeiling } from './influx-ceiling.ts';
 import { ingestPhase, phaseSpanMs } from './ingest.ts';
+import { ingestRuns, printIngestRuns } from './ingest-runs.ts';
 import { latencyPhase } from './latency.ts';
 import type { LoadSpec } from './load-worker.ts';
 import { mosquittoCeiling } from './mosquitto-ceiling.ts';
@@ -23,7 +24,7 @@ import {
 import { benchOptions, usage } from './options.ts';
 import { peerBench, peerOptions, printPeer } from './peer.ts';
 import { type Platform, startPlatform } from './platform.ts';
-import { postgresStoresBench, printPostgresStores, roundedFigures } from './postgres-stores.ts';
+import { postgresSection } from './postgres-stores.ts';
 import { probeFleet } from './prober.ts';
 import { watchMachine } from './proc.ts';
 import { hotSpots, printHotSpots } from './profile.ts';
@@ -163,18 +164,7 @@ try {
     printNoisyNeighbour(noisyNeighbour);
     await finishWith({ noisyNeighbour });
   }
-  if (options.only === 'postgres') {
-    const stores = await postgresStoresBench({
-      url: options.postgresUrl,
-      dir,
-      devices: options.quick ? 2_000 : 20_000,
-      operations: options.quick ? 2_000 : 10_000,
-      say,
-    });
-    printPostgresStores(stores);
-    const [sqlite, postgres] = [roundedFigures(stores.sqlite), roundedFigures(stores.postgres)];
-    await finishWith({ postgresStores: { ...stores, sqlite, postgres } });
-  }
+  if (options.only === 'postgres') await finishWith(await postgresSection(options, dir, say));
   /** Cluster mode (two nodes, two workers, HAProxy, NATS) next to the single node, same load. */
   const clusterSection = () => clusterBench(clusterOptions(options, join(dir, 'cluster')));
   if (options.only === 'cluster') {
@@ -192,6 +182,12 @@ try {
   /** A peer in the same run (issue 18): the platform, Node-RED and a naive bridge, three scenarios. */
   const peerSection = () => peerBench(peerOptions(options, join(dir, 'peer'))).then(printPeer);
   if (options.only === 'peer') await finishWith({ peer: await peerSection() });
+  if (options.only === 'ingest') {
+    const cloudEnv = { ...options.cloudEnv, ...(await nodeOptions('cloud', options.cloudNodeOptions)) };
+    const ingest = await ingestRuns(options, { dir, fleet, gateways: loadGateways, cloudEnv });
+    printIngestRuns(ingest);
+    await finishWith({ ingest });
+  }
   if (options.only === 'api') {
     say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
     const platform = await startPlatform(join(dir, 'platform'), [fleet], [], {
