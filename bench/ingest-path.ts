@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { threadCpuUsage } from 'node:process';
+import type { UplinkMessage } from '../cloud/ingest/ingest.ts';
+import { defaultTenantId } from '../shared/ids.ts';
+import { generateFleet } from '../simulators/fleet.ts';
+import { startTestCloud } from '../test/helpers/cloud.ts';
+import { tempDir } from '../test/helpers/temp-dir.ts';
+import { startInfluxd } from './influx.ts';
+import { gatewaysWithDevices, ReadingSource, telemetryTopic } from './readings.ts';
+import { int, say, sleep } from './util.ts';
+
+/**
+ * `node bench/ingest-path.ts [messages]`: the cloud's CPU per reading on its ingest path, without
+ * MQTT: telemetry batches handed to a tenant's ingestor in this process (the cloud as in
+ * production: 100,000 registered devices, the kinds' rule packs, the journal drained by the storage
+ * thread into a private influxd), then waited for until InfluxDB has them all. It prints the main
+ * thread's CPU per reading and the whole process's (both threads). A tool for profiling the hot path
+ * (`node --cpu-prof bench/ingest-path.ts`) and comparing changes on a busy machine: CPU time moves
+ * far less with the machine's load than rates do. Not part of `npm run bench`.
+ */
+const messages = Number(process.argv[2] ?? 3_000);
+const batch = 100;
+const inFlight = 64;
+
+const dir = await tempDir('ingest-path');
+const influxd = await startInfluxd(join(dir.path, 'influxdb'), 'bench');
+const fleet = generateFleet({ seed: 1, devices: 100_000, devicesPerGateway: 50 });
+const test = await startTestCloud(influxd.url, fleet);
+try {
+  const cell = test.cloud.cells.get(defaultTenantId);
+  if (!cell) throw new Error('the default tenant is not running');
+  const gateways = gatewaysWithDevices(fleet, fleet.gateways.slice(0, 40), () => '');
+  const sources = gateways.map((g) => new ReadingSource(g.devices, Date.now() - 3_600_000, 10));
+  const make = (i: number): UplinkMessage => {
+    const g = i % gateways.length;
+    const gatewayId = (gateways[g] as { id: string }).id;
+    const payload = (sources[g] as ReadingSource).batch(gatewayId, `b${i}`, batch);
+    return {
+      topic: telemetryTopic(gatewayId),
+      gatewayId,
+      channel: 'telemetry',
+      payload: Buffer.from(payload),
+    };
+  };
+  const run = async (from: number, count: number) => {
+    const pending = new Set<Promise<void>>();
+    for (let i = from; i < from + count; i++) {
+      const handled = cell.ingestor.handle(make(i)).finally(() => pending.delete(handled));
+      pending.add(handled);
+      if (pending.size >= inFlight) await Promise.race(pending);
+    }
+    await Promise.all(pending);
+  };
+  const drained = async () => {
+    for (;;) {
+      const health = (await (await fetch(`${test.apiUrl}/health`)).json()) as { journal: { lines: number } };
+      if (health.journal.lines === 0) return;
+      await sleep(20);
+    }
+  };
+  say('warming up: 500 messages');
+  await run(0, 500);
+  await drained();
+  const [process0, main0, wall0] = [process.cpuUsage(), threadCpuUsage(), performance.now()];
+  say(`${int(messages)} messages of ${batch} readings, ${inFlight} at a time`);
+  await run(500, messages);
+  const main1 = threadCpuUsage(main0);
+  await drained();
+  const process1 = process.cpuUsage(process0);
+  const seconds = (performance.now() - wall0) / 1000;
+  const readings = messages * batch;
+  const us = (u: NodeJS.CpuUsage) => (u.user + u.system) / readings;
+  // The payloads are made in this thread too: their cost, measured alone, is taken off.
+  const madeAt = threadCpuUsage();
+  for (let i = 0; i < messages; i++) make(i);
+  const making = us(threadCpuUsage(madeAt));
+  const result = {
+    readings,
+    seconds: Math.round(seconds * 10) / 10,
+    mainThreadUsPerReading: Math.round((us(main1) - making) * 100) / 100,
+    processUsPerReading: Math.round((us(process1) - making) * 100) / 100,
+    makingPayloadsUs: Math.round(making * 100) / 100,
+  };
+  console.log(JSON.stringify(result));
+} finally {
+  await test.stop();
+  await influxd.stop();
+  await dir.remove();
+}
