@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadCpuUsage } from 'node:process';
 import type { UplinkMessage } from '../cloud/ingest/ingest.ts';
@@ -19,6 +20,18 @@ import { int, say, sleep } from './util.ts';
  * far less with the machine's load than rates do. Not part of `npm run bench`.
  */
 const messages = Number(process.argv[2] ?? 3_000);
+
+/** CPU ticks (user + system) of this process's threads, summed by thread name. */
+function threadTicks(): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks.set(name, (ticks.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+  }
+  return ticks;
+}
 const batch = 100;
 const inFlight = 64;
 
@@ -61,12 +74,14 @@ try {
   say('warming up: 500 messages');
   await run(0, 500);
   await drained();
+  const threads0 = threadTicks();
   const [process0, main0, wall0] = [process.cpuUsage(), threadCpuUsage(), performance.now()];
   say(`${int(messages)} messages of ${batch} readings, ${inFlight} at a time`);
   await run(500, messages);
   const main1 = threadCpuUsage(main0);
   await drained();
   const process1 = process.cpuUsage(process0);
+  const threads1 = threadTicks();
   const seconds = (performance.now() - wall0) / 1000;
   const readings = messages * batch;
   const us = (u: NodeJS.CpuUsage) => (u.user + u.system) / readings;
@@ -80,6 +95,13 @@ try {
     mainThreadUsPerReading: Math.round((us(main1) - making) * 100) / 100,
     processUsPerReading: Math.round((us(process1) - making) * 100) / 100,
     makingPayloadsUs: Math.round(making * 100) / 100,
+    /** By thread name (/proc/self/task/<tid>/stat: user and system ticks of 10 ms), µs per reading. */
+    threadsUsPerReading: Object.fromEntries(
+      [...threads1]
+        .map(([name, ticks]) => [name, ((ticks - (threads0.get(name) ?? 0)) * 10_000) / readings] as const)
+        .filter(([, us]) => us > 0.05)
+        .map(([name, us]) => [name, Math.round(us * 100) / 100]),
+    ),
   };
   console.log(JSON.stringify(result));
 } finally {

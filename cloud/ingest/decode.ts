@@ -27,7 +27,14 @@ export interface TimeWindow {
 }
 
 export type Decoded =
-  | { channel: 'telemetry'; batchId: string; readings: Reading[]; rejections: Rejection[] }
+  | {
+      channel: 'telemetry';
+      batchId: string;
+      readings: Reading[];
+      /** Each accepted reading's `ts` in epoch ms (parsed once, for the time window and the point). */
+      times: number[];
+      rejections: Rejection[];
+    }
   | { channel: 'events'; batchId: string; events: DeviceEvent[]; rejections: Rejection[] }
   | { channel: 'config-status'; status: ConfigStatus; rejections: [] }
   | { channel: 'heartbeat'; heartbeat: GatewayHeartbeat; rejections: [] }
@@ -40,8 +47,7 @@ function reject(reason: RejectReason, message: string): Decoded {
   return { channel: 'rejected', rejections: [{ reason, message }] };
 }
 
-function checkTime(ts: string, window: TimeWindow): string | undefined {
-  const t = Date.parse(ts);
+function checkTime(t: number, window: TimeWindow): string | undefined {
   const now = window.now.getTime();
   if (t < now - window.maxAgeMs) return `ts: timestamp is older than ${window.maxAgeMs / 1000} s`;
   if (t > now + window.maxSkewMs)
@@ -65,8 +71,9 @@ function validateItems<T extends { ts: string }>(
   invalid: RejectReason,
   window: TimeWindow,
   precheck?: (item: unknown) => item is T,
-): { accepted: T[]; rejections: Rejection[] } {
+): { accepted: T[]; times: number[]; rejections: Rejection[] } {
   const accepted: T[] = [];
+  const times: number[] = [];
   const rejections: Rejection[] = [];
   items.forEach((item, index) => {
     let valid: T;
@@ -79,11 +86,15 @@ function validateItems<T extends { ts: string }>(
       }
       valid = result.data;
     }
-    const timeProblem = checkTime(valid.ts, window);
+    const t = Date.parse(valid.ts);
+    const timeProblem = checkTime(t, window);
     if (timeProblem) rejections.push({ reason: 'timestamp-out-of-range', index, message: timeProblem });
-    else accepted.push(valid);
+    else {
+      accepted.push(valid);
+      times.push(t);
+    }
   });
-  return { accepted, rejections };
+  return { accepted, times, rejections };
 }
 
 /**
@@ -111,14 +122,14 @@ export function decodeMessage(
     case 'telemetry': {
       const envelope = telemetryEnvelope.safeParse(json);
       if (!envelope.success) return reject('invalid-message', describeIssues(envelope.error));
-      const { accepted, rejections } = validateItems(
+      const { accepted, times, rejections } = validateItems(
         envelope.data.readings,
         reading,
         'invalid-reading',
         window,
         isReading,
       );
-      return { channel, batchId: envelope.data.batchId, readings: accepted, rejections };
+      return { channel, batchId: envelope.data.batchId, readings: accepted, times, rejections };
     }
     case 'events': {
       const envelope = eventEnvelope.safeParse(json);

@@ -85,7 +85,10 @@ export class Ingestor {
     const { registry, counters, log } = this.options;
     switch (decoded.channel) {
       case 'telemetry': {
-        const { accepted, lines, rejections } = this.placeAll(gatewayId, decoded.readings, readingLine);
+        const { times } = decoded;
+        const { accepted, lines, rejections } = this.placeAll(gatewayId, decoded.readings, (r, at, i) =>
+          readingLine(r, at, times[i]),
+        );
         registry.recordReadings(accepted);
         this.options.onAccepted({ readings: accepted, events: [] });
         counters.add('readings_accepted', accepted.length);
@@ -132,7 +135,7 @@ export class Ingestor {
   private placeAll<T extends Reading | DeviceEvent>(
     gatewayId: string,
     items: T[],
-    serialise: (item: T, placement: DevicePlacement) => string,
+    serialise: (item: T, placement: DevicePlacement, index: number) => string,
   ): { accepted: T[]; lines: string[]; rejections: Rejection[] } {
     const accepted: T[] = [];
     const lines: string[] = [];
@@ -144,7 +147,7 @@ export class Ingestor {
         return;
       }
       accepted.push(item);
-      lines.push(serialise(item, placement));
+      lines.push(serialise(item, placement, index));
     });
     return { accepted, lines, rejections };
   }

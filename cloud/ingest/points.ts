@@ -78,7 +78,12 @@ function fieldValue(value: MetricValue): string {
  * every key on every call): this is the hot path of ingestion. Byte for byte what
  * `toLine(Point…)` gives for the same reading (a property test compares the two).
  */
-export function readingLine(reading: Reading, placement: DevicePlacement): string {
+export function readingLine(
+  reading: Reading,
+  placement: DevicePlacement,
+  /** `reading.ts` in epoch ms, when the caller parsed it already. */
+  at = Date.parse(reading.ts),
+): string {
   const metrics = reading.metrics as Record<string, MetricValue | undefined>;
   let fields = '';
   for (const { name, key } of fieldOrder.get(reading.kind) ?? []) {
@@ -88,7 +93,7 @@ export function readingLine(reading: Reading, placement: DevicePlacement): strin
     fields += fieldValue(value);
   }
   if (fields === '') throw new Error(`reading of ${reading.deviceId} has no metric of kind ${reading.kind}`);
-  return `${readingHead(reading, placement)}${fields} ${Date.parse(reading.ts)}`;
+  return `${readingHead(reading, placement)}${fields} ${at}`;
 }
 
 export function eventPoint(event: DeviceEvent, placement: DevicePlacement): Point {

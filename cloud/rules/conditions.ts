@@ -13,23 +13,6 @@ export interface DeviceFacts {
   lastSeen?: number;
 }
 
-function compare(left: MetricValue, op: string, right: MetricValue): boolean {
-  switch (op) {
-    case '>':
-      return left > right;
-    case '>=':
-      return left >= right;
-    case '<':
-      return left < right;
-    case '<=':
-      return left <= right;
-    case '==':
-      return left === right;
-    default:
-      return left !== right;
-  }
-}
-
 type Sample = { t: number; v: number };
 
 /** The samples of a metric inside the window ending now: a view, no copy (samples are in time order). */
@@ -71,51 +54,120 @@ const aggregates: Record<'mean' | 'min' | 'max' | 'sum' | 'count', (s: Sample[],
   count: (s, from) => s.length - from,
 };
 
-/** Whether `condition` holds for a device. Pure: a missing value never satisfies a comparison. */
-export function holds(condition: Condition, facts: DeviceFacts): boolean {
+/** A condition made into a function once: the rules engine asks it on every reading concerned. */
+type Test = (facts: DeviceFacts) => boolean;
+
+/** A comparison with its operator and right side fixed (the switch is taken once, not per call). */
+function comparator(op: string, right: MetricValue): (left: MetricValue) => boolean {
+  switch (op) {
+    case '>':
+      return (left) => left > right;
+    case '>=':
+      return (left) => left >= right;
+    case '<':
+      return (left) => left < right;
+    case '<=':
+      return (left) => left <= right;
+    case '==':
+      return (left) => left === right;
+    default:
+      return (left) => left !== right;
+  }
+}
+
+function compile(condition: Condition): Test {
   switch (condition.type) {
     case 'threshold': {
-      const value = facts.latest[condition.metric];
-      return (
-        value !== undefined &&
-        typeof value === typeof condition.value &&
-        compare(value, condition.op, condition.value)
-      );
+      const { metric } = condition;
+      const type = typeof condition.value;
+      const passes = comparator(condition.op, condition.value);
+      return (facts) => {
+        const value = facts.latest[metric];
+        return value !== undefined && typeof value === type && passes(value);
+      };
     }
     case 'between': {
-      const value = facts.latest[condition.metric];
-      return typeof value === 'number' && value >= condition.min && value <= condition.max;
+      const { metric, min, max } = condition;
+      return (facts) => {
+        const value = facts.latest[metric];
+        return typeof value === 'number' && value >= min && value <= max;
+      };
     }
     case 'in': {
-      const value = facts.latest[condition.metric];
-      return value !== undefined && condition.values.includes(value);
+      const { metric, values } = condition;
+      return (facts) => {
+        const value = facts.latest[metric];
+        return value !== undefined && values.includes(value);
+      };
     }
     case 'rateOfChange': {
-      const { samples, from } = windowSamples(facts, condition.metric, durationMs(condition.window));
-      if (samples.length - from < 2) return false;
-      const change = (samples[samples.length - 1] as Sample).v - (samples[from] as Sample).v;
-      return compare(change, condition.op, condition.value);
+      const { metric } = condition;
+      const window = durationMs(condition.window);
+      const passes = comparator(condition.op, condition.value);
+      return (facts) => {
+        const { samples, from } = windowSamples(facts, metric, window);
+        if (samples.length - from < 2) return false;
+        return passes((samples[samples.length - 1] as Sample).v - (samples[from] as Sample).v);
+      };
     }
     case 'aggregate': {
-      const { samples, from } = windowSamples(facts, condition.metric, durationMs(condition.window));
-      if (from === samples.length) return false;
-      return compare(aggregates[condition.fn](samples, from), condition.op, condition.value);
+      const { metric } = condition;
+      const window = durationMs(condition.window);
+      const aggregate = aggregates[condition.fn];
+      const passes = comparator(condition.op, condition.value);
+      return (facts) => {
+        const { samples, from } = windowSamples(facts, metric, window);
+        return from < samples.length && passes(aggregate(samples, from));
+      };
     }
-    case 'event':
-      return condition.events.some((e) => facts.events.has(e));
-    case 'absence':
-      return facts.lastSeen === undefined || facts.now - facts.lastSeen >= durationMs(condition.after);
+    case 'event': {
+      const { events } = condition;
+      return (facts) => events.some((e) => facts.events.has(e));
+    }
+    case 'absence': {
+      const after = durationMs(condition.after);
+      return (facts) => facts.lastSeen === undefined || facts.now - facts.lastSeen >= after;
+    }
     case 'age': {
-      const value = facts.latest[condition.metric];
-      return typeof value === 'string' && facts.now - Date.parse(value) > durationMs(condition.olderThan);
+      const { metric } = condition;
+      const olderThan = durationMs(condition.olderThan);
+      return (facts) => {
+        const value = facts.latest[metric];
+        return typeof value === 'string' && facts.now - Date.parse(value) > olderThan;
+      };
     }
-    case 'all':
-      return condition.of.every((c) => holds(c, facts));
-    case 'any':
-      return condition.of.some((c) => holds(c, facts));
-    case 'not':
-      return !holds(condition.of, facts);
+    case 'all': {
+      const tests = condition.of.map(compile);
+      return (facts) => {
+        for (const test of tests) if (!test(facts)) return false;
+        return true;
+      };
+    }
+    case 'any': {
+      const tests = condition.of.map(compile);
+      return (facts) => {
+        for (const test of tests) if (test(facts)) return true;
+        return false;
+      };
+    }
+    case 'not': {
+      const test = compile(condition.of);
+      return (facts) => !test(facts);
+    }
   }
+}
+
+/** Each condition object's function, made at its first use (rules are parsed once, then kept). */
+const compiled = new WeakMap<Condition, Test>();
+
+/** Whether `condition` holds for a device. Pure: a missing value never satisfies a comparison. */
+export function holds(condition: Condition, facts: DeviceFacts): boolean {
+  let test = compiled.get(condition);
+  if (!test) {
+    test = compile(condition);
+    compiled.set(condition, test);
+  }
+  return test(facts);
 }
 
 /** Metrics a condition reads, and the longest window it looks back over (for history buffers). */

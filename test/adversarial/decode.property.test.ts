@@ -74,6 +74,8 @@ function checkDecoded(channel: UplinkChannel, payload: Buffer, decoded: Decoded)
     }
     expect(accepted.length + decoded.rejections.length).toBe(items.length);
     expect(accepted).toEqual(items.filter((_, i) => !rejected.has(i)));
+    if (decoded.channel === 'telemetry')
+      expect(decoded.times).toEqual(decoded.readings.map((r) => Date.parse(r.ts)));
     for (const item of accepted)
       expectValidItem(item, decoded.channel === 'telemetry' ? reading : deviceEvent);
     return;

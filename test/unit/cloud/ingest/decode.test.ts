@@ -119,7 +119,13 @@ describe('decodeMessage: telemetry', () => {
   it('accepts a valid batch of every kind, keeping order and batch id', () => {
     const readings = [validReadings.streetlight, validReadings.wasteBin, validReadings.camera];
     const decoded = decode('telemetry', telemetry(readings));
-    expect(decoded).toEqual({ channel: 'telemetry', batchId: 'b-17', readings, rejections: [] });
+    expect(decoded).toEqual({
+      channel: 'telemetry',
+      batchId: 'b-17',
+      readings,
+      times: readings.map((r) => Date.parse(r.ts)),
+      rejections: [],
+    });
   });
 
   it('keeps the valid readings when one in the middle is invalid', () => {
