@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import type { alertLatencyBench } from './alert-latency.ts';
 import type { EdgeResult } from './edge.ts';
 import type { influxCeiling } from './influx-ceiling.ts';
 import type { IngestResult } from './ingest.ts';
@@ -7,6 +8,7 @@ import type { LatencyResult } from './latency.ts';
 import type { MosquittoResult } from './mosquitto-ceiling.ts';
 import type { BenchOptions } from './options.ts';
 import type { HotSpot } from './profile.ts';
+import type { RulesBenchResult } from './rules-engine.ts';
 import { int, mb, pct, round } from './util.ts';
 
 const MiB = 1024 * 1024;
@@ -40,6 +42,12 @@ export interface ReportInput {
     saturatedPeakRssBytes: number;
   };
   profiles: Record<string, { file: string; functions: HotSpot[]; files: HotSpot[] } | undefined>;
+  /** The rules engine alone (threshold rules, then rules evaluated one by one), and publish → alert. */
+  rules: {
+    engine: RulesBenchResult;
+    oneByOne: RulesBenchResult;
+    alertLatency: Awaited<ReturnType<typeof alertLatencyBench>>;
+  };
   /** Busy cores of the machine in the second before the benchmark started. */
   busyBefore: number;
 }
@@ -73,11 +81,31 @@ export function buildReport(input: ReportInput) {
   const { options, influx, mosquitto, ingest, latency, edge, registry, profiles, busyBefore } = input;
   const e2e = ingest.readingsPerS;
   const cost = cpuCost(input);
+  const { engine, alertLatency } = input.rules;
+  // Issue 18's raised targets (the ingest ratio's own figure is the median of `--only ingest`).
   const targets = [
     {
-      target: 'end-to-end QoS 1 ingest >= 50% of the raw InfluxDB ceiling, zero loss',
+      target:
+        'end-to-end QoS 1 ingest >= 65% of the raw InfluxDB ceiling, zero loss (this run; --quick --only ingest: median of 3)',
       measured: `${int(e2e)} readings/s = ${pct(e2e / influx.pointsPerS)} of ${int(influx.pointsPerS)}; lost ${int(ingest.lost)}`,
-      pass: options.qos === 1 && ingest.zeroLoss && e2e >= 0.5 * influx.pointsPerS,
+      pass: options.qos === 1 && ingest.zeroLoss && e2e >= 0.65 * influx.pointsPerS,
+    },
+    {
+      target: 'cloud CPU per stored reading <= 7 µs',
+      measured: `${cost.cloudUsPerReading} µs (influxd ${cost.influxdUsPerReading} µs)`,
+      pass: (cost.cloudUsPerReading ?? Number.POSITIVE_INFINITY) <= 7,
+    },
+    {
+      target: 'rules: 10,000 rules × 100,000 devices >= 60,000 readings/s through the engine',
+      measured: `${int(engine.readingsPerSecond)} readings/s (threshold rules); ${int(input.rules.oneByOne.readingsPerSecond)} with rules evaluated one by one (between)`,
+      pass: engine.rules >= 10_000 && engine.devices >= 100_000 && engine.readingsPerSecond >= 60_000,
+    },
+    {
+      target: 'publish → alert p99 < 20 ms at half the sustained ingest rate',
+      measured: `p99 ${alertLatency.publishToAlertMs.p99} ms (p50 ${alertLatency.publishToAlertMs.p50}) over ${alertLatency.samples} alerts, background ${int(alertLatency.backgroundRatePerS.achieved)} of ${int(alertLatency.backgroundRatePerS.asked)} readings/s asked`,
+      pass:
+        alertLatency.publishToAlertMs.p99 < 20 &&
+        alertLatency.backgroundRatePerS.achieved >= 0.95 * alertLatency.backgroundRatePerS.asked,
     },
     {
       target: 'publish-to-stored p99 < 1 s at half the sustained rate',

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { generateFleet } from '../simulators/fleet.ts';
 import { consoleDist, ensureConsoleBuilt } from '../test/browser/build.ts';
-import { alertLatencyBench } from './alert-latency.ts';
 import { apiBench, apiTargets, printApi } from './api.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from './cleanup.ts';
 import { clusterBench, clusterOptions, printCluster } from './cluster.ts';
@@ -31,7 +30,7 @@ import { hotSpots, printHotSpots } from './profile.ts';
 import type { BenchDevice } from './readings.ts';
 import { buildReport } from './report.ts';
 import { printRollups, rollupsBench, rollupsOptions } from './rollups.ts';
-import { rulesBench } from './rules-engine.ts';
+import { rulesSection } from './rules-section.ts';
 import { printReport } from './table.ts';
 import { int, mb, say, sleep } from './util.ts';
 
@@ -333,27 +332,11 @@ try {
 
   registry.peakRssBytes = platform.proc()?.hwmBytes ?? Number.NaN;
   await platform.stop();
-  // The rules engine (issue 3): readings through the engine with 10,000 rules and 100,000 devices,
-  // and publish-to-alert latency through the whole platform.
-  say('(rules) the rules engine with 10,000 rules and 100,000 devices');
-  const rulesEngine = await rulesBench({
-    rules: 10_000,
-    devices: 100_000,
-    readings: options.quick ? 5_000 : 50_000,
-    say: (line) => say(`(rules) ${line}`),
+  const rules = await rulesSection({
+    quick: options.quick,
+    backgroundRatePerS: ingest.readingsPerS / 2,
+    say,
   });
-  say(
-    `(rules) ${int(rulesEngine.readingsPerSecond)} readings/s, ${rulesEngine.evaluationsPerReading} rule evaluations per reading`,
-  );
-  const alertLatency = await alertLatencyBench({
-    rules: 10_000,
-    devices: options.quick ? 10_000 : 100_000,
-    samples: options.quick ? 50 : 300,
-    say: (line) => say(`(rules) ${line}`),
-  });
-  say(
-    `(rules) publish → alert p50 ${alertLatency.publishToAlertMs.p50} ms, p99 ${alertLatency.publishToAlertMs.p99} ms`,
-  );
   const noisyNeighbour = await noisySection();
   const cluster = await clusterSection();
   const rollups = await rollupsSection();
@@ -371,6 +354,7 @@ try {
     edge,
     registry,
     profiles,
+    rules,
     busyBefore,
   });
   printReport(report);
@@ -382,7 +366,7 @@ try {
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,
-    `${JSON.stringify({ ...report, api, console: consoleFigures, rules: { engine: rulesEngine, alertLatency }, noisyNeighbour, cluster, rollups, peer }, null, 2)}\n`,
+    `${JSON.stringify({ ...report, api, console: consoleFigures, rules, noisyNeighbour, cluster, rollups, peer }, null, 2)}\n`,
   );
   say(`results written to ${options.out}`);
 } catch (error) {
