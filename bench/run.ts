@@ -31,6 +31,7 @@ import type { BenchDevice } from './readings.ts';
 import { buildReport } from './report.ts';
 import { printRollups, rollupsBench, rollupsOptions } from './rollups.ts';
 import { rulesSection } from './rules-section.ts';
+import { printSummary, summaryRows } from './summary.ts';
 import { printReport } from './table.ts';
 import { int, mb, say, sleep } from './util.ts';
 
@@ -364,10 +365,9 @@ try {
   printCluster(cluster);
   printRollups(rollups);
   await mkdir(dirname(options.out), { recursive: true });
-  await writeFile(
-    options.out,
-    `${JSON.stringify({ ...report, api, console: consoleFigures, rules, noisyNeighbour, cluster, rollups, peer }, null, 2)}\n`,
-  );
+  const results = { ...report, api, console: consoleFigures, rules, noisyNeighbour, cluster, rollups, peer };
+  await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
+  printSummary(summaryRows(results));
   say(`results written to ${options.out}`);
 } catch (error) {
   console.error(`benchmark failed: ${(error as Error).stack ?? error}`);
