@@ -40,6 +40,7 @@ const flags = {
   'peer-rate': { type: 'string' },
   'peer-duration': { type: 'string' },
   'peer-systems': { type: 'string', default: 'platform,peer,bridge' },
+  'peer-scenarios': { type: 'string', default: 'steady,burst,outage' },
   'ingest-runs': { type: 'string', default: '3' },
   help: { type: 'boolean', default: false },
 } as const;
@@ -102,6 +103,7 @@ const schema = z.object({
   peerRatePerS: z.coerce.number().positive(),
   peerDurationS: z.coerce.number().min(10),
   peerSystems: z.array(z.enum(['platform', 'peer', 'bridge'])).min(1),
+  peerScenarios: z.array(z.enum(['steady', 'burst', 'outage'])).min(1),
   /** `--only ingest`: the ceiling and closed-loop ingest measured this many times (median of them). */
   ingestRuns: z.coerce.number().int().min(1).max(20),
   cloudEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()),
@@ -119,6 +121,7 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--rollup-raw-devices N (of the rollup devices, 100)] [--rollup-runs N (5, --quick 3)]
   [--rollup-shard 7d (the rollups' shard groups; the platform's: 52w for ten years)]
   [--only peer] [--peer-rate readings/s] [--peer-duration s (>= 10)] [--peer-systems platform,peer,bridge]
+  [--peer-scenarios steady,burst,outage]
   [--only ingest] [--ingest-runs N (3: the ceiling and ingest N times, medians)]
   NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
 
@@ -160,6 +163,7 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     peerRatePerS: values['peer-rate'] ?? (quick ? 10_000 : 30_000),
     peerDurationS: values['peer-duration'] ?? (quick ? 15 : 40),
     peerSystems: values['peer-systems'].split(',').map((name: string) => name.trim()),
+    peerScenarios: values['peer-scenarios'].split(',').map((name: string) => name.trim()),
     ingestRuns: values['ingest-runs'],
     cloudEnv: Object.fromEntries(
       (values['cloud-env'] ?? []).map((pair: string) => {
