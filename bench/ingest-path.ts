@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { threadCpuUsage } from 'node:process';
 import type { UplinkMessage } from '../cloud/ingest/ingest.ts';
@@ -11,15 +12,18 @@ import { gatewaysWithDevices, ReadingSource, telemetryTopic } from './readings.t
 import { int, say, sleep } from './util.ts';
 
 /**
- * `node bench/ingest-path.ts [messages]`: the cloud's CPU per reading on its ingest path, without
+ * `node bench/ingest-path.ts [messages] [--profile FILE]`: the cloud's CPU per reading on its ingest path, without
  * MQTT: telemetry batches handed to a tenant's ingestor in this process (the cloud as in
  * production: 100,000 registered devices, the kinds' rule packs, the journal drained by the storage
  * thread into a private influxd), then waited for until InfluxDB has them all. It prints the main
- * thread's CPU per reading and the whole process's (both threads). A tool for profiling the hot path
- * (`node --cpu-prof bench/ingest-path.ts`) and comparing changes on a busy machine: CPU time moves
+ * thread's CPU per reading, the whole process's and each thread's. A tool for profiling the hot path
+ * (`--profile`: the main thread over the measured messages) and comparing changes on a busy machine: CPU time moves
  * far less with the machine's load than rates do. Not part of `npm run bench`.
  */
 const messages = Number(process.argv[2] ?? 3_000);
+/** `--profile FILE`: a CPU profile of the main thread over the measured messages only. */
+const profileAt = process.argv.indexOf('--profile');
+const profileFile = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
 
 /** CPU ticks (user + system) of this process's threads, summed by thread name. */
 function threadTicks(): Map<string, number> {
@@ -74,11 +78,20 @@ try {
   say('warming up: 500 messages');
   await run(0, 500);
   await drained();
+  const session = profileFile ? new Session() : undefined;
+  session?.connect();
+  await session?.post('Profiler.enable');
+  await session?.post('Profiler.start');
   const threads0 = threadTicks();
   const [process0, main0, wall0] = [process.cpuUsage(), threadCpuUsage(), performance.now()];
   say(`${int(messages)} messages of ${batch} readings, ${inFlight} at a time`);
   await run(500, messages);
   const main1 = threadCpuUsage(main0);
+  if (session && profileFile) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(profileFile, JSON.stringify(profile));
+    say(`main thread profile of the measured messages written to ${profileFile}`);
+  }
   await drained();
   const process1 = process.cpuUsage(process0);
   const threads1 = threadTicks();
