@@ -3,9 +3,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { issueCredentials } from '../cloud/broker/credentials.ts';
+import type { DriverHealth } from '../shared/driver.ts';
 import type { FleetFile } from '../shared/fleet.ts';
 import { generateFleet } from '../simulators/fleet.ts';
 import { onCleanup } from './cleanup.ts';
+import { startEdgePeers } from './edge-peers.ts';
+import type { BenchOptions } from './options.ts';
 import type { Platform } from './platform.ts';
 import { readProc, watchProc } from './proc.ts';
 import { int, mb, say, sleep } from './util.ts';
@@ -13,14 +16,20 @@ import { int, mb, say, sleep } from './util.ts';
 /**
  * An edge agent process started as in production: `npm run build`, then the command of the `edge`
  * script in package.json (`node --lite-mode dist/scripts/simulated-gateway.js`, the command of the edge services in
- * docker-compose.yml), with `devices` simulated devices on one gateway, reporting every
- * `reportingIntervalS` to the cloud under test. Measured from /proc: peak RSS (VmHWM) and CPU. Its
+ * docker-compose.yml), with `devices` devices on one gateway, reporting every
+ * `reportingIntervalS` to the cloud under test. With `drivers: 'all'` every driver the agent has
+ * reads some of them, each against its test peer (bench/edge-peers.ts); with `simulated`, the
+ * simulated driver reads them all. Measured from /proc: peak RSS (VmHWM) and CPU; the drivers'
+ * health from the gateway's last heartbeat (the cloud's API, as `token`). Its
  * device ids are prefixed so they cannot clash with the registered fleet; `edgeFleet` provisions them
  * in the cloud (owned by this gateway).
  */
 export interface EdgeOptions {
   dir: string;
   devices: number;
+  drivers: 'all' | 'simulated';
+  /** An admin token of the cloud's API. */
+  token: string;
   durationS: number;
   reportingIntervalS: number;
   /** Extra environment of the agent process (NODE_OPTIONS for profiling). */
@@ -51,12 +60,25 @@ export function edgeFleet(devices: number): FleetFile {
   };
 }
 
+/** The edge phase's options from the flags; `env`, the agent's extra environment. */
+export function edgeOptions(
+  options: BenchOptions,
+  dir: string,
+  token: string,
+  env: Record<string, string>,
+): EdgeOptions {
+  const { edgeDevices: devices, edgeDurationS: durationS, edgeDrivers: drivers } = options;
+  return { dir, devices, durationS, drivers, token, reportingIntervalS: 1, env };
+}
+
 export async function edgePhase(platform: Platform, options: EdgeOptions) {
   const dir = join(options.dir, 'edge');
   await mkdir(dir, { recursive: true });
   const fleet = edgeFleet(options.devices);
   const fleetFile = join(dir, 'fleet.json');
   await writeFile(fleetFile, JSON.stringify(fleet));
+  const peers =
+    options.drivers === 'all' ? await startEdgePeers(join(dir, 'peers'), fleet.devices) : undefined;
   const secret = (await issueCredentials(platform.credentialsFile, [gatewayId])).get(gatewayId) as string;
   const configFile = join(dir, 'gateway.json');
   await writeFile(
@@ -68,7 +90,7 @@ export async function edgePhase(platform: Platform, options: EdgeOptions) {
       dataDir: join(dir, 'data'),
       reportingIntervalS: options.reportingIntervalS,
       heartbeatIntervalS: 5,
-      drivers: [{ type: 'simulated' }],
+      drivers: peers?.drivers ?? [{ type: 'simulated' }],
     }),
   );
   const accepted = async () =>
@@ -110,9 +132,14 @@ export async function edgePhase(platform: Platform, options: EdgeOptions) {
   const cloudUsage = cloud.stop();
   const split = readProc(agent.pid as number);
   const received = (await accepted()) - before;
+  const drivers = await driverHealth(platform, options.token);
   await stop();
+  await peers?.stop();
   return {
     devices: options.devices,
+    /** Devices per driver type, and each driver's health in the gateway's last heartbeat. */
+    driverDevices: peers?.devices ?? { simulated: options.devices },
+    drivers: drivers.map(({ driver, state, errors }) => ({ driver, state, errors })),
     reportingIntervalS: options.reportingIntervalS,
     durationS: options.durationS,
     peakRssBytes: usage.hwmBytes,
@@ -124,6 +151,16 @@ export async function edgePhase(platform: Platform, options: EdgeOptions) {
     /** The cloud (with the registered fleet) meanwhile: its CPU under this light load. */
     cloudCores: cloudUsage.cores,
   };
+}
+
+/** The gateway's driver health as the cloud keeps it (from its last heartbeat). */
+async function driverHealth(platform: Platform, token: string): Promise<DriverHealth[]> {
+  const res = await fetch(`${platform.apiUrl}/api/v1/gateways/${gatewayId}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!res.ok) throw new Error(`GET the bench gateway: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { health?: { drivers?: DriverHealth[] } };
+  return body.health?.drivers ?? [];
 }
 
 export type EdgeResult = Awaited<ReturnType<typeof edgePhase>>;

@@ -21,6 +21,7 @@ const flags = {
   'registry-devices': { type: 'string', default: '100000' },
   'edge-devices': { type: 'string', default: '1000' },
   'edge-duration': { type: 'string' },
+  'edge-drivers': { type: 'string', default: 'all' },
   out: { type: 'string', default: 'bench/results/latest.json' },
   profile: { type: 'string' },
   'cloud-node-options': { type: 'string', default: '' },
@@ -62,6 +63,8 @@ const schema = z.object({
   registryDevices: z.coerce.number().int().min(1),
   edgeDevices: z.coerce.number().int().min(1),
   edgeDurationS: z.coerce.number().positive(),
+  /** The edge agent's devices read by every driver it has, each against a test peer (issue 18), or all simulated. */
+  edgeDrivers: z.enum(['all', 'simulated']),
   out: z.string().min(1),
   /** A directory: the cloud and the edge agent run with `node --cpu-prof` and write their profiles there. */
   profile: z.string().min(1).optional(),
@@ -73,10 +76,10 @@ const schema = z.object({
    * `api` or `console`: only the platform start and that section; `noisy-neighbour`: only the two
    * tenants' section (each measured alone); `postgres`: only the stores on SQLite and on PostgreSQL;
    * `rollups`: only the year of history with and without rollups; `peer`: only our platform next to
-   * the peer (Node-RED) and the naive bridge.
+   * the peer (Node-RED) and the naive bridge; `edge`: only the edge agent (phase 6) and its cloud.
    */
   only: z
-    .enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster', 'rollups', 'peer', 'ingest'])
+    .enum(['api', 'console', 'noisy-neighbour', 'postgres', 'cluster', 'rollups', 'peer', 'ingest', 'edge'])
     .optional(),
   /** The PostgreSQL server of the `postgres` section (a database of its own is created and dropped). */
   postgresUrl: z.url({ protocol: /^postgres(ql)?$/ }),
@@ -113,14 +116,14 @@ export type BenchOptions = z.infer<typeof schema>;
 export const usage = `npm run bench -- [--quick] [--connections N] [--devices-per-gateway N] [--batch N]
   [--qos 0|1] [--window N] [--rate readings/s] [--duration s] [--latency-duration s]
   [--ceiling-duration s] [--influx-batch lines] [--influx-writers N] [--registry-devices N]
-  [--edge-devices N] [--edge-duration s] [--out file.json] [--profile dir]
+  [--edge-devices N] [--edge-duration s] [--edge-drivers all|simulated] [--out file.json] [--profile dir]
   [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]
   [--only api|console|noisy-neighbour|postgres|cluster|rollups] [--postgres-url url] [--api-duration s]
   [--api-connections N] [--cluster-rate readings/s] [--cluster-duration s]
   [--rollup-devices N (10000: the full size)] [--rollup-raw-every minutes]
   [--rollup-raw-devices N (of the rollup devices, 100)] [--rollup-runs N (5, --quick 3)]
   [--rollup-shard 7d (the rollups' shard groups; the platform's: 52w for ten years)]
-  [--only peer] [--peer-rate readings/s] [--peer-duration s (>= 10)] [--peer-systems platform,peer,bridge]
+  [--only edge] [--only peer] [--peer-rate readings/s] [--peer-duration s (>= 10)] [--peer-systems platform,peer,bridge]
   [--peer-scenarios steady,burst,outage]
   [--only ingest] [--ingest-runs N (3: the ceiling and ingest N times, medians)]
   NOISY_NEIGHBOUR_PHASE_S=s (environment): seconds per phase of the noisy-neighbour section (10)`;
@@ -145,6 +148,7 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     registryDevices: values['registry-devices'],
     edgeDevices: values['edge-devices'],
     edgeDurationS: values['edge-duration'] ?? (quick ? 5 : 30),
+    edgeDrivers: values['edge-drivers'],
     out: values.out,
     profile: values.profile,
     cloudNodeOptions: values['cloud-node-options'],

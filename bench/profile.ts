@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 
 /**
  * Reads a V8 CPU profile (`node --cpu-prof`) and returns where the time went: functions by self time
@@ -122,6 +122,39 @@ export function printHotSpots(title: string, spots: Awaited<ReturnType<typeof ho
   console.log('\n| self % of busy | self ms | file or package |\n| --- | --- | --- |');
   for (const f of spots.files)
     console.log(`| ${(f.share * 100).toFixed(1)} | ${f.selfMs.toFixed(0)} | ${f.name} |`);
+}
+
+/**
+ * The bench's CPU profiles (`--profile dir`): `nodeOptions` gives a process's NODE_OPTIONS (the extra
+ * flags, and a CPU profile into `profileDir/<name>` at exit); `profileOf`, the hot spots of the newest
+ * profile written there (by `pid`), printed and returned.
+ */
+export function profiling(profileDir: string | undefined) {
+  const nodeOptions = async (name: string, extra: string): Promise<Record<string, string>> => {
+    let flags = extra;
+    if (profileDir) {
+      await mkdir(join(profileDir, name), { recursive: true });
+      flags += ` --cpu-prof --cpu-prof-dir=${join(profileDir, name)}`;
+    }
+    const all = [process.env.NODE_OPTIONS, flags.trim()].filter(Boolean).join(' ');
+    return all ? { NODE_OPTIONS: all } : {};
+  };
+  const profileOf = async (name: string, pid?: number) => {
+    if (!profileDir) return undefined;
+    const files = (await readdir(join(profileDir, name)))
+      .filter((f) => f.endsWith('.cpuprofile') && (pid === undefined || f.includes(`.${pid}.`)))
+      .sort();
+    const newest = files.at(-1);
+    if (!newest) return undefined;
+    const spots = await hotSpots(join(profileDir, name, newest), 12);
+    printHotSpots(`CPU profile of the ${name} (${join(profileDir, name, newest)})`, spots);
+    return {
+      file: join(profileDir, name, newest),
+      functions: spots.functions,
+      files: spots.files.slice(0, 8),
+    };
+  };
+  return { nodeOptions, profileOf };
 }
 
 if (import.meta.main) {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { generateFleet } from '../simulators/fleet.ts';
@@ -7,7 +7,7 @@ import { apiBench, apiTargets, printApi } from './api.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from './cleanup.ts';
 import { clusterBench, clusterOptions, printCluster } from './cluster.ts';
 import { consoleBench, printConsole } from './console.ts';
-import { edgeFleet, edgePhase } from './edge.ts';
+import { edgeFleet, edgeOptions, edgePhase } from './edge.ts';
 import { influxCeiling } from './influx-ceiling.ts';
 import { ingestPhase, phaseSpanMs } from './ingest.ts';
 import { ingestRuns, printIngestRuns } from './ingest-runs.ts';
@@ -26,13 +26,13 @@ import { type Platform, startPlatform } from './platform.ts';
 import { postgresSection } from './postgres-stores.ts';
 import { probeFleet } from './prober.ts';
 import { watchMachine } from './proc.ts';
-import { hotSpots, printHotSpots } from './profile.ts';
+import { profiling } from './profile.ts';
 import type { BenchDevice } from './readings.ts';
-import { buildReport } from './report.ts';
+import { buildReport, edgeTarget } from './report.ts';
 import { printRollups, rollupsBench, rollupsOptions } from './rollups.ts';
 import { rulesSection } from './rules-section.ts';
 import { printSummary, summaryRows } from './summary.ts';
-import { printReport } from './table.ts';
+import { printEdge, printReport } from './table.ts';
 import { int, mb, say, sleep } from './util.ts';
 
 /**
@@ -63,30 +63,13 @@ const probeGateway = 'gw-bench-probe';
 const apiToken = 'bench-admin-token-0123456789abcdef';
 /** The API and console sections' token (ADMIN_TOKEN), no rate limit in their way, the console's build. */
 const apiEnv = { ADMIN_TOKEN: apiToken, API_REQUESTS_PER_MINUTE: '100000000', CONSOLE_DIR: consoleDist };
-const profileDir = options.profile ? resolve(options.profile) : undefined;
-/** NODE_OPTIONS of a process: the extra flags, and a CPU profile into `profileDir/<name>` at exit. */
-const nodeOptions = async (name: string, extra: string): Promise<Record<string, string>> => {
-  let flags = extra;
-  if (profileDir) {
-    await mkdir(join(profileDir, name), { recursive: true });
-    flags += ` --cpu-prof --cpu-prof-dir=${join(profileDir, name)}`;
-  }
-  const all = [process.env.NODE_OPTIONS, flags.trim()].filter(Boolean).join(' ');
-  return all ? { NODE_OPTIONS: all } : {};
-};
-/** Hot spots of the newest profile written into `profileDir/<name>` (by `pid`), printed and returned. */
-const profileOf = async (name: string, pid?: number) => {
-  if (!profileDir) return undefined;
-  const files = (await readdir(join(profileDir, name)))
-    .filter((f) => f.endsWith('.cpuprofile') && (pid === undefined || f.includes(`.${pid}.`)))
-    .sort();
-  const newest = files.at(-1);
-  if (!newest) return undefined;
-  const spots = await hotSpots(join(profileDir, name, newest), 12);
-  printHotSpots(`CPU profile of the ${name} (${join(profileDir, name, newest)})`, spots);
-  return { file: join(profileDir, name, newest), functions: spots.functions, files: spots.files.slice(0, 8) };
-};
-
+const { nodeOptions, profileOf } = profiling(options.profile ? resolve(options.profile) : undefined);
+/** The cloud's environment: the API's token, the extra variables and node flags. */
+const platformEnv = async () => ({
+  ...apiEnv,
+  ...options.cloudEnv,
+  ...(await nodeOptions('cloud', options.cloudNodeOptions)),
+});
 try {
   const quiet = watchMachine();
   await sleep(1_000);
@@ -145,11 +128,7 @@ try {
     await ensureConsoleBuilt();
     const faultGateways = fleet.gateways.slice(0, 20).map((g) => g.id);
     say(`(console) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
-    const platform = await startPlatform(join(dir, 'platform'), [fleet], faultGateways, {
-      ...apiEnv,
-      ...options.cloudEnv,
-      ...(await nodeOptions('cloud', options.cloudNodeOptions)),
-    });
+    const platform = await startPlatform(join(dir, 'platform'), [fleet], faultGateways, await platformEnv());
     say(`(console) cloud up in ${platform.startupS.toFixed(1)} s`);
     const consoleFigures = await consoleSection(platform, faultGateways);
     printConsole(consoleFigures);
@@ -188,13 +167,28 @@ try {
     printIngestRuns(ingest);
     await finishWith({ ingest });
   }
+  /** Phase 6: the edge agent into `platform` (which has its devices registered). */
+  const edgeSection = async (platform: Platform) =>
+    edgePhase(
+      platform,
+      edgeOptions(options, dir, apiToken, await nodeOptions('edge agent', options.edgeNodeOptions)),
+    );
+  if (options.only === 'edge') {
+    say(`(edge) starting influxd and the cloud with the edge agent's ${int(options.edgeDevices)} devices`);
+    const platform = await startPlatform(
+      join(dir, 'platform'),
+      [edgeFleet(options.edgeDevices)],
+      [],
+      await platformEnv(),
+    );
+    const edge = await edgeSection(platform);
+    printEdge(edge);
+    await platform.stop();
+    await finishWith({ edge, targets: [edgeTarget(edge)] });
+  }
   if (options.only === 'api') {
     say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
-    const platform = await startPlatform(join(dir, 'platform'), [fleet], [], {
-      ...apiEnv,
-      ...options.cloudEnv,
-      ...(await nodeOptions('cloud', options.cloudNodeOptions)),
-    });
+    const platform = await startPlatform(join(dir, 'platform'), [fleet], [], await platformEnv());
     say(
       `(api) cloud up in ${platform.startupS.toFixed(1)} s; RSS ${mb(platform.proc()?.rssBytes ?? Number.NaN)}`,
     );
@@ -249,7 +243,7 @@ try {
     join(dir, 'platform'),
     fleets,
     [...loadGateways.map((g) => g.id), probeGateway],
-    { ...apiEnv, ...options.cloudEnv, ...(await nodeOptions('cloud', options.cloudNodeOptions)) },
+    await platformEnv(),
   );
   await sleep(1_000);
   const idle = platform.proc();
@@ -322,13 +316,7 @@ try {
   say(
     `(6/6) edge agent with ${options.edgeDevices} devices for ${options.edgeDurationS} s, into a fresh cloud (RSS ${mb(registry.idleRssBytes)} after start)`,
   );
-  const edge = await edgePhase(platform, {
-    dir,
-    devices: options.edgeDevices,
-    durationS: options.edgeDurationS,
-    reportingIntervalS: 1,
-    env: await nodeOptions('edge agent', options.edgeNodeOptions),
-  });
+  const edge = await edgeSection(platform);
   say(`edge agent: peak RSS ${mb(edge.peakRssBytes)}`);
 
   registry.peakRssBytes = platform.proc()?.hwmBytes ?? Number.NaN;

@@ -1,5 +1,24 @@
-import type { Report } from './report.ts';
-import { int, pct } from './util.ts';
+import type { EdgeResult } from './edge.ts';
+import { edgeTarget, type Report } from './report.ts';
+import { int, mb, pct } from './util.ts';
+
+const driverDevices = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([type, n]) => `${type} ${n}`)
+    .join(', ');
+
+/** The edge agent alone (`--only edge`): its figures and issue 18's target. */
+export function printEdge(edge: EdgeResult): void {
+  console.log(
+    `\nEdge agent: ${edge.devices} devices (${driverDevices(edge.driverDevices)}) every ${edge.reportingIntervalS} s for ${edge.durationS} s: ` +
+      `peak RSS ${mb(edge.peakRssBytes)}; at the end ${mb(edge.rssAnonBytes)} anonymous + ${mb(edge.rssFileBytes)} file-backed; ` +
+      `${edge.cores.toFixed(2)} cores; ${int(edge.readingsAccepted)} readings accepted by the cloud`,
+  );
+  const t = edgeTarget(edge);
+  console.log(
+    `\n| target | measured | pass |\n| --- | --- | --- |\n| ${t.target} | ${t.measured} | ${t.pass ? 'PASS' : 'FAIL'} |\n`,
+  );
+}
 
 /** The table at the end of a run, in Markdown so that it can go into docs/benchmarks.md as is. */
 export function printReport(r: Report): void {
@@ -48,7 +67,7 @@ export function printReport(r: Report): void {
     [
       'Edge agent',
       `${r.edge.peakRssMB} MB peak RSS`,
-      `${r.edge.devices} devices every ${r.edge.reportingIntervalS} s, ${r.edge.cores} cores; at the end ${r.edge.rssAnonMB} MB anonymous + ${r.edge.rssFileMB} MB file-backed`,
+      `${r.edge.devices} devices (${driverDevices(r.edge.driverDevices)}) every ${r.edge.reportingIntervalS} s, ${r.edge.cores} cores; at the end ${r.edge.rssAnonMB} MB anonymous + ${r.edge.rssFileMB} MB file-backed`,
     ],
     [
       'Cloud with registry',

@@ -1,8 +1,20 @@
 import { simulatedClock } from '../../shared/clock.ts';
 import type { DriverFactory } from '../../shared/driver.ts';
+import type { FleetDevice } from '../../shared/fleet.ts';
 import { createRandom } from '../random.ts';
 import { type SimulationSettings, simulationSettings } from './settings.ts';
 import { simulatedDrivers } from './simulated-driver.ts';
+
+/** The gateway's devices that `wanted` names (all of them without it); a stranger is refused. */
+function simulatedDevices(wanted: string[] | undefined, devices: FleetDevice[], gatewayId: string) {
+  if (!wanted) return devices;
+  const byId = new Map(devices.map((d) => [d.id, d]));
+  return wanted.map((id, i) => {
+    const device = byId.get(id);
+    if (!device) throw new Error(`devices[${i}]: ${id} is not a device of ${gatewayId}`);
+    return device;
+  });
+}
 
 /**
  * The simulated driver (`{ "type": "simulated" }`): simulator models of the gateway's devices, the
@@ -14,7 +26,7 @@ export const simulatedDriverFactory: DriverFactory<SimulationSettings> = {
   create(sim, { gatewayId, devices, city }) {
     const random = createRandom(sim.seed).fork(gatewayId);
     const faults = random.fork('faults');
-    const drivers = simulatedDrivers(devices, city, random);
+    const drivers = simulatedDrivers(simulatedDevices(sim.devices, devices, gatewayId), city, random);
     for (const deviceId of sim.stuckDevices) {
       const driver = drivers.find((d) => d.has(deviceId));
       if (!driver) throw new Error(`stuckDevices: ${deviceId} is not a device of ${gatewayId}`);

@@ -18,6 +18,11 @@ export const simulationSettings = z
     startAt: z.iso.datetime({ offset: true }).optional(),
     /** Probability that a malformed message is sent beside a real batch. */
     malformedRate: z.number().min(0).max(1).default(0),
+    /**
+     * The gateway's devices it simulates (default: all of them), when the gateway's other devices are
+     * read by real drivers.
+     */
+    devices: z.array(z.string()).min(1).optional(),
     /** Devices whose sensor is stuck: they repeat their first values. */
     stuckDevices: z.array(z.string()).default([]),
     /**

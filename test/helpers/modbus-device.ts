@@ -35,6 +35,8 @@ export async function startModbusDevice(size: Record<Table, number>): Promise<Mo
   netServer.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // A client that gave up on a request resets its connection: the device just loses it.
+    socket.on('error', () => socket.destroy());
   });
   const server = new ModbusTCPServer(netServer, {
     holding: undefined,

@@ -115,6 +115,18 @@ describe('the simulated driver factory', () => {
     expect(plain?.malformed).toBeUndefined();
     expect(plain?.outages).toBeUndefined();
   });
+
+  it('simulates only the devices it is given, when the gateway has real drivers for the others', () => {
+    const [first, second] = fleet.devices.map((d) => d.id);
+    const [built] = simulated.create([{ type: 'simulated', devices: [first, second] }], context);
+    const ids = fleet.devices.map((d) => d.id).filter((id) => built?.drivers.some((d) => d.has(id)));
+    expect(ids).toEqual([first, second]);
+    expect(built?.drivers.reduce((n, d) => n + d.deviceCount, 0)).toBe(2);
+    const stranger = { type: 'simulated', devices: [first, 'lamp-elsewhere'] };
+    expect(configError(() => simulated.create([stranger], context)).message).toBe(
+      `drivers[0] (simulated): devices[1]: lamp-elsewhere is not a device of ${gatewayId}`,
+    );
+  });
 });
 
 describe('composeAgent', () => {
