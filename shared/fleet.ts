@@ -8,17 +8,28 @@ export const location = z
   .meta({ description: 'WGS 84 coordinates' });
 export type Location = z.infer<typeof location>;
 
+let canonicalZones: ReadonlySet<string> | undefined;
+
+/**
+ * Whether `tz` names a time zone: one of ICU's canonical names, or another name a formatter takes
+ * (an alias such as US/Eastern, UTC, any case). The list first: a formatter loads ICU's date
+ * formatting, ~7 MB of RSS an edge agent whose drivers never format dates need not pay.
+ */
+function isTimeZone(tz: string): boolean {
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (canonicalZones.has(tz)) return true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const city = z
   .object({
     name: z.string().min(1).max(100),
-    timezone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'an IANA time zone such as Europe/Brussels'),
+    timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Brussels'),
     location,
   })
   .strict();

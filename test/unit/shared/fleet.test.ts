@@ -63,7 +63,7 @@ describe('fleetFile', () => {
 describe('city', () => {
   const base = { name: 'Gent', timezone: 'Europe/Brussels', location };
 
-  it.each(['Europe/Brussels', 'UTC', 'America/Argentina/Buenos_Aires'])(
+  it.each(['Europe/Brussels', 'UTC', 'America/Argentina/Buenos_Aires', 'US/Eastern', 'europe/brussels'])(
     'accepts the time zone %s',
     (timezone) => {
       expect(city.safeParse({ ...base, timezone }).success).toBe(true);
