@@ -11,7 +11,7 @@ import { startEdgePeers } from './edge-peers.ts';
 import type { BenchOptions } from './options.ts';
 import type { Platform } from './platform.ts';
 import { readProc, watchProc } from './proc.ts';
-import { int, mb, say, sleep } from './util.ts';
+import { int, mb, say, sleep, until } from './util.ts';
 
 /**
  * An edge agent process started as in production: `npm run build`, then the command of the `edge`
@@ -132,7 +132,12 @@ export async function edgePhase(platform: Platform, options: EdgeOptions) {
   const cloudUsage = cloud.stop();
   const split = readProc(agent.pid as number);
   const received = (await accepted()) - before;
-  const drivers = await driverHealth(platform, options.token);
+  // A short run (--quick) may end before a heartbeat carried every driver's health: wait for one.
+  let drivers: DriverHealth[] = [];
+  await until(async () => {
+    drivers = await driverHealth(platform, options.token);
+    return drivers.length === (peers?.drivers.length ?? 1) && drivers.every((d) => d.state === 'ok');
+  }, 10_000);
   await stop();
   await peers?.stop();
   return {
