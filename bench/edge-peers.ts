@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
+import { loadRegisterMap } from '../edge/drivers/modbus-tcp/factory.ts';
 import { encodeRegisters } from '../edge/drivers/modbus-tcp/values.ts';
 import { builtInDrivers } from '../edge/main.ts';
 import type { DriverEntry } from '../shared/driver-entry.ts';
 import type { FleetDevice } from '../shared/fleet.ts';
+import { type DeviceKind, deviceKind, kinds } from '../shared/kinds/index.ts';
 import { chirpstackApplication } from '../test/helpers/chirpstack.ts';
 import { startModbusDevice } from '../test/helpers/modbus-device.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
@@ -37,6 +39,13 @@ function take(devices: FleetDevice[], taken: Set<string>, kind: string, share: n
   return picked;
 }
 
+/** The kind whose readings carry `metric` (the one a driver's devices must be). */
+function kindWith(metric: string): DeviceKind {
+  const kind = deviceKind.options.find((k) => metric in kinds[k].metrics.shape);
+  if (!kind) throw new Error(`no kind has the metric ${metric}`);
+  return kind;
+}
+
 const serialOf = (i: number) => `B8A44F${i.toString(16).toUpperCase().padStart(6, '0')}`;
 const euiOf = (prefix: string, i: number) => `${prefix}${i.toString(16).padStart(8, '0')}`;
 
@@ -49,11 +58,13 @@ export async function startEdgePeers(dir: string, devices: FleetDevice[]): Promi
     throw new Error(`bench/edge-peers.ts has no peer for the drivers ${missing.join(', ')}`);
   await mkdir(dir, { recursive: true });
   const taken = new Set<string>();
-  const meters = take(devices, taken, 'streetlight', 0.1);
-  const wallboxes = take(devices, taken, 'evCharger', 0.02);
-  const cameras = take(devices, taken, 'camera', 0.05);
-  const bins = take(devices, taken, 'wasteBin', 0.1);
-  const lamps = take(devices, taken, 'streetlight', 0.05);
+  const meterKind = loadRegisterMap({ model: 'eastron-sdm630' }).kind;
+  const meters = take(devices, taken, meterKind, 0.1);
+  const wallboxes = take(devices, taken, loadRegisterMap({ model: 'abb-terra-ac' }).kind, 0.02);
+  const cameras = take(devices, taken, kindWith('peopleCount'), 0.05);
+  const bins = take(devices, taken, kindWith('fillingLevel'), 0.1);
+  // The UL2030 lamp controller reads the kind the cabinet's meter reads.
+  const lamps = take(devices, taken, meterKind, 0.05);
   const simulated = devices.filter((d) => !taken.has(d.id)).map((d) => d.id);
 
   const stops: (() => Promise<unknown>)[] = [];
@@ -90,11 +101,11 @@ export async function startEdgePeers(dir: string, devices: FleetDevice[]): Promi
     JSON.stringify({
       models: {
         'em310-udl': {
-          kind: 'wasteBin',
+          kind: kindWith('fillingLevel'),
           codec: 'milesight-em310-udl',
           variables: { emptyDistanceMm: '1600', fullDistanceMm: '400' },
         },
-        ul2030: { kind: 'streetlight', codec: 'nas-ul20xx', confirmed: true },
+        ul2030: { kind: meterKind, codec: 'nas-ul20xx', confirmed: true },
       },
       devices: [
         ...bins.map((d, i) => ({ devEui: euiOf('24e12412', i), deviceId: d.id, model: 'em310-udl' })),
