@@ -92,6 +92,23 @@ export function edgeTarget(edge: EdgeResult) {
   };
 }
 
+/** The edge phase's figures as the results file keeps them (MB, rounded). */
+export function edgeFigures(edge: EdgeResult) {
+  return {
+    devices: edge.devices,
+    driverDevices: edge.driverDevices,
+    drivers: edge.drivers,
+    reportingIntervalS: edge.reportingIntervalS,
+    durationS: edge.durationS,
+    readingsAccepted: edge.readingsAccepted,
+    peakRssMB: round(edge.peakRssBytes / MiB),
+    rssAnonMB: round(edge.rssAnonBytes / MiB),
+    rssFileMB: round(edge.rssFileBytes / MiB),
+    cores: round(edge.cores, 2),
+    cloudCores: round(edge.cloudCores, 2),
+  };
+}
+
 /** The results as a small JSON document: figures, ratios to the ceilings, and the targets. */
 export function buildReport(input: ReportInput) {
   const { options, influx, mosquitto, ingest, latency, edge, registry, profiles, busyBefore } = input;
@@ -217,19 +234,7 @@ export function buildReport(input: ReportInput) {
       pollMs: latency.pollMs,
       background: phase(latency.background),
     },
-    edge: {
-      devices: edge.devices,
-      driverDevices: edge.driverDevices,
-      drivers: edge.drivers,
-      reportingIntervalS: edge.reportingIntervalS,
-      durationS: edge.durationS,
-      readingsAccepted: edge.readingsAccepted,
-      peakRssMB: round(edge.peakRssBytes / MiB),
-      rssAnonMB: round(edge.rssAnonBytes / MiB),
-      rssFileMB: round(edge.rssFileBytes / MiB),
-      cores: round(edge.cores, 2),
-      cloudCores: round(edge.cloudCores, 2),
-    },
+    edge: edgeFigures(edge),
     registry: {
       devices: registry.devices,
       startupS: round(registry.startupS),

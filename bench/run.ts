@@ -28,7 +28,7 @@ import { probeFleet } from './prober.ts';
 import { watchMachine } from './proc.ts';
 import { profiling } from './profile.ts';
 import type { BenchDevice } from './readings.ts';
-import { buildReport, edgeTarget } from './report.ts';
+import { buildReport, edgeFigures, edgeTarget } from './report.ts';
 import { printRollups, rollupsBench, rollupsOptions } from './rollups.ts';
 import { rulesSection } from './rules-section.ts';
 import { printSummary, summaryRows } from './summary.ts';
@@ -184,7 +184,7 @@ try {
     const edge = await edgeSection(platform);
     printEdge(edge);
     await platform.stop();
-    await finishWith({ edge, targets: [edgeTarget(edge)] });
+    await finishWith({ edge: edgeFigures(edge), targets: [edgeTarget(edge)] });
   }
   if (options.only === 'api') {
     say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
