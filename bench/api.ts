@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { FleetFile } from '../shared/fleet.ts';
-import { watchProc } from './proc.ts';
+import { type Platform, startPlatform } from './platform.ts';
+import { readProc, watchProc } from './proc.ts';
+import { printRegion, type RegionFigures } from './region.ts';
 import { int, mb, round } from './util.ts';
 
 /** One endpoint under load: its requests are sent in turn by each client. */
@@ -35,10 +38,14 @@ export interface ApiResult {
 
 /** Viewports of the console's map: the whole city, a district, a few streets (bbox west,south,east,north). */
 function viewports(fleet: FleetFile) {
-  const lons = fleet.devices.map((d) => d.location.lon);
-  const lats = fleet.devices.map((d) => d.location.lat);
-  const [w, e] = [Math.min(...lons), Math.max(...lons)];
-  const [s, n] = [Math.min(...lats), Math.max(...lats)];
+  // A loop, not Math.min(...all): a million arguments overflow the stack.
+  let [w, s, e, n] = [180, 90, -180, -90];
+  for (const { location } of fleet.devices) {
+    w = Math.min(w, location.lon);
+    e = Math.max(e, location.lon);
+    s = Math.min(s, location.lat);
+    n = Math.max(n, location.lat);
+  }
   const { lat, lon } = fleet.city.location;
   const box = (dLon: number, dLat: number) =>
     [lon - dLon, lat - dLat, lon + dLon, lat + dLat].map((v) => v.toFixed(5)).join(',');
@@ -165,4 +172,31 @@ export function printApi(api: ApiResult): void {
         .join('  '),
     );
   console.log(`cloud RSS before the load ${mb(api.idleRssBytes)}, peak under it ${mb(api.peakRssBytes)}\n`);
+}
+
+/**
+ * The API section alone (`--only api`): influxd and the cloud holding `fleet` on an empty data
+ * directory (start-up: every device written), the console's questions, then the cloud started again
+ * on the same directory (restart: every device read back); issue 18's verdicts from a region's size.
+ */
+export async function apiOnly(o: {
+  dir: string;
+  fleet: FleetFile;
+  env: Record<string, string>;
+  say: (line: string) => void;
+  measure: (platform: Platform) => Promise<ApiResult>;
+}) {
+  const devices = o.fleet.devices.length;
+  o.say(`(api) starting influxd and the cloud with ${int(devices)} registered devices`);
+  const platform = await startPlatform(o.dir, [o.fleet], [], o.env);
+  const start = { startupS: platform.startupS, rssBytes: readProc(platform.pid)?.rssBytes ?? Number.NaN };
+  o.say(`(api) cloud up in ${start.startupS.toFixed(1)} s; RSS ${mb(start.rssBytes)}`);
+  const api = await o.measure(platform);
+  printApi(api);
+  await platform.restartCloud(join(o.dir, 'cloud'));
+  const restart = { startupS: platform.startupS, rssBytes: readProc(platform.pid)?.rssBytes ?? Number.NaN };
+  o.say(`(api) restarted on the same data in ${restart.startupS.toFixed(1)} s; RSS ${mb(restart.rssBytes)}`);
+  await platform.stop();
+  const figures: RegionFigures = { devices, startupS: start.startupS, restartS: restart.startupS, api };
+  return { api, start, restart, region: printRegion(figures) };
 }

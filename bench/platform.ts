@@ -31,6 +31,9 @@ export async function startPlatform(
   await mkdir(fleetDir, { recursive: true });
   for (const [i, fleet] of fleets.entries())
     await writeFile(join(fleetDir, `fleet-${i}.json`), JSON.stringify(fleet));
+  // 30 s, and 0.3 s more per 1,000 registered devices (a region of 1,000,000 may take minutes before its fixes).
+  const devices = fleets.reduce((sum, fleet) => sum + fleet.devices.length, 0);
+  const startTimeoutMs = Math.max(30_000, devices * 0.3);
   const credentials = join(dir, 'cloud', 'gateway-credentials.json');
   const secrets = await issueCredentials(credentials, gatewayIds);
   const env = {
@@ -49,7 +52,7 @@ export async function startPlatform(
   /** Starts the cloud process on `dataDir`; the platform's figures then refer to this process. */
   const startCloud = async (dataDir: string) => {
     const started = performance.now();
-    const cloud = await startCloudProcess({ ...env, DATA_DIR: dataDir });
+    const cloud = await startCloudProcess({ ...env, DATA_DIR: dataDir }, startTimeoutMs);
     const startupS = (performance.now() - started) / 1000;
     const kill = () => cloud.child.kill('SIGKILL');
     process.once('exit', kill);

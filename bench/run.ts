@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { generateFleet } from '../simulators/fleet.ts';
 import { consoleDist, ensureConsoleBuilt } from '../test/browser/build.ts';
-import { apiBench, apiTargets, printApi } from './api.ts';
+import { apiBench, apiOnly, apiTargets, printApi } from './api.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from './cleanup.ts';
 import { clusterBench, clusterOptions, printCluster } from './cluster.ts';
 import { consoleBench, printConsole } from './console.ts';
@@ -187,15 +187,8 @@ try {
     await finishWith({ edge: edgeFigures(edge), targets: [edgeTarget(edge)] });
   }
   if (options.only === 'api') {
-    say(`(api) starting influxd and the cloud with ${int(fleet.devices.length)} registered devices`);
-    const platform = await startPlatform(join(dir, 'platform'), [fleet], [], await platformEnv());
-    say(
-      `(api) cloud up in ${platform.startupS.toFixed(1)} s; RSS ${mb(platform.proc()?.rssBytes ?? Number.NaN)}`,
-    );
-    const api = await apiSection(platform);
-    printApi(api);
-    await platform.stop();
-    await finishWith({ api });
+    const env = await platformEnv();
+    await finishWith(await apiOnly({ dir: join(dir, 'platform'), fleet, env, say, measure: apiSection }));
   }
   // Device-time bases, 12 h apart: each phase's readings are counted in their own range.
   const base = Date.now() - 3 * 24 * 3_600_000;
