@@ -54,6 +54,24 @@ export const fleetGateway = z
   .strict();
 export type FleetGateway = z.infer<typeof fleetGateway>;
 
+/** What is wrong across a fleet file's entries: a device of an unknown gateway, a device id listed twice. */
+export function fleetIssues(fleet: {
+  gateways: readonly { id: string }[];
+  devices: readonly { id: string; gatewayId: string }[];
+}): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const gateways = new Set(fleet.gateways.map((g) => g.id));
+  const seen = new Set<string>();
+  fleet.devices.forEach((device, index) => {
+    if (!gateways.has(device.gatewayId))
+      issues.push({ path: ['devices', index, 'gatewayId'], message: `unknown gateway ${device.gatewayId}` });
+    if (seen.has(device.id))
+      issues.push({ path: ['devices', index, 'id'], message: `duplicate device ${device.id}` });
+    seen.add(device.id);
+  });
+  return issues;
+}
+
 /** A provisioning file in provisioning/fleet/: the city, its gateways and the devices each one owns. */
 export const fleetFile = z
   .object({
@@ -63,24 +81,6 @@ export const fleetFile = z
   })
   .strict()
   .superRefine((fleet, ctx) => {
-    const gateways = new Set(fleet.gateways.map((g) => g.id));
-    const seen = new Set<string>();
-    fleet.devices.forEach((device, index) => {
-      if (!gateways.has(device.gatewayId)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['devices', index, 'gatewayId'],
-          message: `unknown gateway ${device.gatewayId}`,
-        });
-      }
-      if (seen.has(device.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['devices', index, 'id'],
-          message: `duplicate device ${device.id}`,
-        });
-      }
-      seen.add(device.id);
-    });
+    for (const { path, message } of fleetIssues(fleet)) ctx.addIssue({ code: 'custom', path, message });
   });
 export type FleetFile = z.infer<typeof fleetFile>;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { City } from '../../shared/fleet.ts';
 import { readFleetFiles } from '../../shared/fleet-files.ts';
 import type { CounterSink } from '../monitoring/counters.ts';
+import { compileFleetCheck } from './fleet-check.ts';
 import type { OverQuota, RegistryQuotas } from './quota.ts';
 import { DeviceRegistry } from './registry.ts';
 import type { RegistrySaves } from './saved-elsewhere.ts';
@@ -40,6 +41,8 @@ function overQuotaReporter(counters: CounterSink, log: Logger) {
   };
 }
 
+const isFleetFile = compileFleetCheck();
+
 /** The device registry: loaded from the fleet files at start, flushed to the database while it runs. */
 export function registryFeature(deps: RegistryFeatureDeps) {
   const registry = new DeviceRegistry({
@@ -57,7 +60,7 @@ export function registryFeature(deps: RegistryFeatureDeps) {
     name: 'registry',
     registry,
     async start() {
-      await registry.load(await readFleetFiles(deps.fleetDir));
+      await registry.load(await readFleetFiles(deps.fleetDir, isFleetFile));
       registry.startFlushing();
     },
     stop: () => registry.stopFlushing(),
