@@ -7,6 +7,7 @@ import { DeviceIndex, type IndexedFilter } from './device-index.ts';
 import { listPage, matches } from './device-listing.ts';
 import { GatewayRecords } from './gateways.ts';
 import type { DevicePlacement } from './placement.ts';
+import { changesStored } from './provisioning.ts';
 import { admissible, type OverQuota, planLoad, type RegistryQuotas, unlimited } from './quota.ts';
 import { type RegistrySaves, takeNewerDevice, takeNewerSeen } from './saved-elsewhere.ts';
 import {
@@ -95,20 +96,16 @@ export class DeviceRegistry {
   }
 
   /** Fleet-file entries a quota kept out at the last load, in file order: admitted if it is raised. */
-  private waiting: { gateways: FleetFile['gateways']; devices: FleetFile['devices'] } = {
-    gateways: [],
-    devices: [],
-  };
+  private waiting: Pick<FleetFile, 'gateways' | 'devices'> = { gateways: [], devices: [] };
 
-  private quotas(): RegistryQuotas {
-    return this.options.quotas?.() ?? unlimited;
-  }
+  private readonly quotas = (): RegistryQuotas => this.options.quotas?.() ?? unlimited;
 
   /**
    * Loads the stored registry and applies the provisioning files over it, within the quotas: the
    * fleet files' first devices and gateways (in file order) up to them, then the stored records the
    * files do not list (learned or withdrawn devices, gateways once heard) while room is left. What
-   * does not fit is not loaded (it stays in the store) and is reported once to `onOverQuota`.
+   * does not fit is not loaded (it stays in the store) and is reported once to `onOverQuota`. Only
+   * the devices the files change are written (a restart with the same files writes none again).
    */
   async load(fleets: FleetFile[]): Promise<void> {
     const { store } = this.options;
@@ -119,12 +116,14 @@ export class DeviceRegistry {
     for (const gateway of plan.earlierGateways) this.gateways.hold(gateway);
     const storedGateway = new Map(stored.gateways.map((g) => [g.id, g]));
     for (const g of plan.fleetGateways) this.gateways.provision(g, storedGateway.get(g.id));
-    const provisioned = plan.fleetDevices.map((d) => this.provisionDevice(d, this.devices.get(d.id)));
+    const changed = plan.fleetDevices.filter((d) => changesStored(this.devices.get(d.id), d));
+    for (const d of plan.fleetDevices) this.provisionDevice(d, this.devices.get(d.id));
     // A device taken out of the fleet files is no longer provisioned: refused unless learning is on.
     const withdrawn = plan.earlierDevices.filter((d) => d.provisioned);
     for (const device of withdrawn) device.provisioned = false;
     this.index.rebuild(this.devices.values());
-    this.write('the provisioned devices', () => store.saveDevices([...provisioned, ...withdrawn]));
+    const provisioned = [...changed.map((d) => this.devices.get(d.id) as DeviceRecord), ...withdrawn];
+    this.write('the provisioned devices', () => store.saveDevices(provisioned));
     this.waiting = plan.waiting;
     for (const over of plan.over) this.options.onOverQuota?.(over);
     this.loaded = true;
