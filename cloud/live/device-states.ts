@@ -4,15 +4,6 @@ import type { Alert } from '../alerts/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { deriveState, type MapState, mapStates, rankOf } from './map-state.ts';
 
-interface Entry {
-  /** The device's place in `codes`. */
-  slot: number;
-  online: boolean;
-  state: MapState;
-  /** Open alerts about this device: alert id → severity. */
-  open?: Map<string, AlertSeverity>;
-}
-
 export interface DeviceStatesOptions {
   registry: Pick<DeviceRegistry, 'records' | 'connectivity'>;
   /** A device's state changed (not called for the states found at start). */
@@ -22,14 +13,22 @@ export interface DeviceStatesOptions {
 /**
  * Every device's map state, kept up to date incrementally: alert changes move one device at once;
  * connectivity (which changes with time, not with an event) is swept with `sweep()`, which the
- * feature calls every few seconds. Nothing is recomputed per request.
+ * feature calls every few seconds. Nothing is recomputed per request. Each device has a slot, given
+ * in the order the registry first yields it; what is kept per device is a byte or two in arrays by
+ * slot (no object per device: a region holds a million), and the open alerts of the few that have any.
  */
 export class DeviceStates {
   private readonly options: DeviceStatesOptions;
-  private readonly entries = new Map<string, Entry>();
-  private readonly byState = new Map<MapState, Set<string>>(mapStates.map((s) => [s, new Set()]));
+  private readonly slots = new Map<string, number>();
+  /** Each slot's device id. */
+  private readonly ids: string[] = [];
+  /** Each slot's connectivity at the last sweep (1 online, 0 offline). */
+  private online = new Uint8Array(1024);
   /** Each device's state as its rank in `mapStates`, by slot: what the map counts clusters with. */
   private stateCodes = new Uint8Array(1024);
+  /** Open alerts by slot (alert id → severity), for the devices that have any. */
+  private readonly open = new Map<number, Map<string, AlertSeverity>>();
+  private readonly byState = new Map<MapState, Set<string>>(mapStates.map((s) => [s, new Set()]));
   /** While loading, changes are not told: they are the states found at start. */
   private loading = false;
 
@@ -48,54 +47,69 @@ export class DeviceStates {
   /** Follows an alert change: a device's open alert was added, changed severity or closed. */
   alertChanged(_change: AlertChangeKind, alert: Alert): void {
     if (alert.subject.kind !== 'device') return;
-    const entry = this.entries.get(alert.subject.id);
-    if (!entry) return;
-    if (alert.state === 'resolved') entry.open?.delete(alert.id);
+    const slot = this.slots.get(alert.subject.id);
+    if (slot === undefined) return;
+    let open = this.open.get(slot);
+    if (alert.state === 'resolved') open?.delete(alert.id);
     else {
-      entry.open ??= new Map();
-      entry.open.set(alert.id, alert.severity);
+      if (!open) {
+        open = new Map();
+        this.open.set(slot, open);
+      }
+      open.set(alert.id, alert.severity);
     }
-    if (entry.open?.size === 0) entry.open = undefined;
-    this.update(alert.subject.id, entry);
+    if (open?.size === 0) this.open.delete(slot);
+    this.update(slot);
   }
 
-  /** Re-reads every device's connectivity (and takes in devices learned since); a few ms at 100,000. */
+  /**
+   * Re-reads every device's connectivity (and takes in devices learned since); a few ms at 100,000.
+   * The registry yields its devices in the same order each time (new ones last), so the k-th is
+   * looked for in slot k first, and by id only when it is not there.
+   */
   sweep(): void {
     const connectivity = this.options.registry.connectivity();
+    let k = 0;
     for (const record of this.options.registry.records()) {
-      const online = connectivity(record) === 'online';
-      const entry = this.entries.get(record.id);
-      if (!entry) {
-        const state = deriveState(online, []);
-        const slot = this.entries.size;
-        if (slot >= this.stateCodes.length) {
-          const grown = new Uint8Array(this.stateCodes.length * 2);
-          grown.set(this.stateCodes);
-          this.stateCodes = grown;
-        }
-        this.stateCodes[slot] = rankOf(state);
-        this.entries.set(record.id, { slot, online, state });
-        this.byState.get(state)?.add(record.id);
-      } else if (entry.online !== online) {
-        entry.online = online;
-        this.update(record.id, entry);
+      const online = connectivity(record) === 'online' ? 1 : 0;
+      const slot = this.ids[k] === record.id ? k : this.slots.get(record.id);
+      k++;
+      if (slot === undefined) this.add(record.id, online);
+      else if (this.online[slot] !== online) {
+        this.online[slot] = online;
+        this.update(slot);
       }
     }
   }
 
-  private update(id: string, entry: Entry): void {
-    const state = deriveState(entry.online, entry.open?.values() ?? []);
-    if (state === entry.state) return;
-    this.byState.get(entry.state)?.delete(id);
+  private add(id: string, online: number): void {
+    const slot = this.ids.length;
+    if (slot >= this.stateCodes.length) {
+      this.online = grown(this.online);
+      this.stateCodes = grown(this.stateCodes);
+    }
+    const state = deriveState(online === 1, []);
+    this.ids.push(id);
+    this.slots.set(id, slot);
+    this.online[slot] = online;
+    this.stateCodes[slot] = rankOf(state);
     this.byState.get(state)?.add(id);
-    entry.state = state;
-    this.stateCodes[entry.slot] = rankOf(state);
+  }
+
+  private update(slot: number): void {
+    const state = deriveState(this.online[slot] === 1, this.open.get(slot)?.values() ?? []);
+    const was = mapStates[this.stateCodes[slot] as number] as MapState;
+    if (state === was) return;
+    const id = this.ids[slot] as string;
+    this.byState.get(was)?.delete(id);
+    this.byState.get(state)?.add(id);
+    this.stateCodes[slot] = rankOf(state);
     if (!this.loading) this.options.onChange(id, state);
   }
 
   /** The slot of a device (its place in `codes`); -1 for a device not swept in yet. */
   slotOf(id: string): number {
-    return this.entries.get(id)?.slot ?? -1;
+    return this.slots.get(id) ?? -1;
   }
 
   /** States by slot, as ranks in `mapStates` (replaced when it grows: read it per use). */
@@ -104,11 +118,19 @@ export class DeviceStates {
   }
 
   stateOf(id: string): MapState {
-    return this.entries.get(id)?.state ?? 'offline';
+    const slot = this.slots.get(id);
+    return slot === undefined ? 'offline' : (mapStates[this.stateCodes[slot] as number] as MapState);
   }
 
   /** The devices in a state now (a live set: not to be changed). */
   idsIn(state: MapState): ReadonlySet<string> {
     return this.byState.get(state) as ReadonlySet<string>;
   }
+}
+
+/** Twice as long, the same bytes first. */
+function grown(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const bigger = new Uint8Array(bytes.length * 2);
+  bigger.set(bytes);
+  return bigger;
 }

@@ -94,4 +94,23 @@ describe('device map states', () => {
     ]);
     expect(states.stateOf('b')).toBe('warning');
   });
+
+  it('sweep finds each device by id when the registry yields them in another order, and takes in new ones', () => {
+    const records = [record('a', '2026-11-22T12:30:00.000Z'), record('b')];
+    const { states, changes } = setUp(records);
+    states.load([]);
+    const slots = [states.slotOf('a'), states.slotOf('b')];
+    records.reverse();
+    records.push(record('c', '2026-11-22T12:30:00.000Z'));
+    records[1] = { ...(records[1] as DeviceRecord), lastSeen: undefined };
+    states.sweep();
+    expect([states.slotOf('a'), states.slotOf('b'), states.slotOf('c')]).toEqual([...slots, 2]);
+    expect([states.stateOf('a'), states.stateOf('b'), states.stateOf('c')]).toEqual([
+      'offline',
+      'offline',
+      'ok',
+    ]);
+    expect(changes).toEqual([['a', 'offline']]);
+    expect(states.idsIn('ok')).toEqual(new Set(['c']));
+  });
 });
