@@ -1,6 +1,7 @@
 import type { Feature, Point } from 'geojson';
 import Supercluster from 'supercluster';
 import type { Bbox } from './bbox.ts';
+import { ClusterRanges } from './cluster-ranges.ts';
 import { type MapState, mapStates, rankOf, worstOf, zeroCounts } from './map-state.ts';
 
 /** A located device, as the map clusters it. */
@@ -19,10 +20,6 @@ export interface StateCodes {
   readonly codes: Uint8Array;
 }
 
-/** Leaves carry their device's index; clusters the indexes of every device under them. */
-type LeafProps = { i: number };
-type ClusterProps = { m: Int32Array };
-
 export type ClusterFeature = Feature<
   Point,
   | {
@@ -39,42 +36,34 @@ export type ClusterFeature = Feature<
 /** Clustering: 60 px radius on 512 px tiles; above zoom 16 every device stands alone. */
 export const clusterOptions = { radius: 60, extent: 512, maxZoom: 16 } as const;
 
-function concat(a: Int32Array, b: Int32Array): Int32Array {
-  const joined = new Int32Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
-}
-
 /**
  * The clusters of a fixed set of devices (`supercluster`), built once: devices do not move. Each
- * cluster remembers which devices it holds, so that its state counts are counted when asked from
- * the states of now; a change of state never rebuilds the index.
+ * cluster's devices are a range of one list (`ClusterRanges`), so that its state counts are counted
+ * when asked from the states of now; a change of state never rebuilds the index.
  */
 export class ClusterIndex {
   readonly devices: readonly MapDevice[];
+  /** The devices' slots in the order of `ranges`: a cluster's states are a run of codes[slots[k]]. */
   private readonly slots: Int32Array;
+  private readonly ranges: ClusterRanges;
   /** Expansion zooms asked for so far: the clusters never change, nor do they. */
   private readonly expansion = new Map<number, number>();
-  private readonly index: Supercluster<LeafProps, ClusterProps>;
+  /** Lone devices' features carry their index in `devices` as their id. */
+  private readonly index: Supercluster<never, never>;
 
   constructor(devices: readonly MapDevice[]) {
     this.devices = devices;
-    this.slots = Int32Array.from(devices, (d) => d.slot);
-    this.index = new Supercluster<LeafProps, ClusterProps>({
-      ...clusterOptions,
-      map: (props) => ({ m: Int32Array.of((props as LeafProps).i) }),
-      reduce: (acc, props) => {
-        acc.m = concat(acc.m, props.m);
-      },
-    });
+    this.index = new Supercluster<never, never>(clusterOptions);
     this.index.load(
       devices.map((d, i) => ({
         type: 'Feature' as const,
+        id: i,
         geometry: { type: 'Point' as const, coordinates: [d.lon, d.lat] },
-        properties: { i },
+        properties: null as never,
       })),
     );
+    this.ranges = new ClusterRanges(this.index);
+    this.slots = Int32Array.from(this.ranges.order, (i) => (devices[i] as MapDevice).slot);
   }
 
   /**
@@ -90,26 +79,25 @@ export class ClusterIndex {
     const features: ClusterFeature[] = [];
     const tally = new Int32Array(mapStates.length);
     for (const found of this.index.getClusters(bbox, zoom)) {
-      const props = found.properties as Partial<ClusterProps & LeafProps> & { cluster_id?: number };
-      const members = props.m;
-      if (members === undefined || props.cluster_id === undefined) {
-        const i = props.i as number;
-        const code = codes[slots[i] as number] as number;
+      const props = found.properties as { cluster_id?: number; point_count?: number } | null;
+      if (props?.cluster_id === undefined || props.point_count === undefined) {
+        const i = found.id as number;
+        const code = codes[(this.devices[i] as MapDevice).slot] as number;
         if (wanted < 0 || code === wanted) features.push(this.leaf(i, code));
         continue;
       }
       tally.fill(0);
       let lone = -1;
-      for (let j = 0; j < members.length; j++) {
-        const i = members[j] as number;
-        const code = codes[slots[i] as number] as number;
+      const start = this.ranges.startOf(props.cluster_id);
+      for (let k = start; k < start + props.point_count; k++) {
+        const code = codes[slots[k] as number] as number;
         tally[code] = (tally[code] as number) + 1;
-        if (code === wanted) lone = i;
+        if (code === wanted) lone = k;
       }
-      const count = wanted < 0 ? members.length : (tally[wanted] as number);
+      const count = wanted < 0 ? props.point_count : (tally[wanted] as number);
       if (count === 0) continue;
       if (wanted >= 0 && count === 1) {
-        features.push(this.leaf(lone, wanted));
+        features.push(this.leaf(this.ranges.order[lone] as number, wanted));
         continue;
       }
       const states = zeroCounts();
@@ -144,7 +132,7 @@ export class ClusterIndex {
 
   /** The indexes (into `devices`) of every device in the box. */
   within(bbox: Bbox): number[] {
-    return this.index.getClusters(bbox, clusterOptions.maxZoom + 1).map((f) => (f.properties as LeafProps).i);
+    return this.index.getClusters(bbox, clusterOptions.maxZoom + 1).map((f) => f.id as number);
   }
 
   private leaf(i: number, code: number): ClusterFeature {

@@ -1,0 +1,93 @@
+import type Supercluster from 'supercluster';
+
+/**
+ * What of supercluster's index (version 9, pinned) the ranges are read from: per zoom a tree whose
+ * `data` holds each point or cluster in 6 Int32 fields (x, y, zoom, id, parent id, count; no
+ * `reduce` given), a zoom with no new cluster sharing the tree above it. A cluster's id encodes the
+ * index of the entry it grew from (in the level above) and the zoom it was made at, plus 1.
+ */
+interface Internals {
+  trees: ({ data: Int32Array; numItems: number } | undefined)[];
+  stride: number;
+  numPoints: number;
+  options: { minZoom: number; maxZoom: number };
+}
+
+const ID = 3;
+const PARENT = 4;
+const COUNT = 5;
+
+/**
+ * The devices of every cluster of a supercluster index as one range: `order` lists the points so
+ * that each cluster's are contiguous, at every zoom at once (the clusters nest: a cluster is made of
+ * clusters and points of the zoom above). Four bytes per point and per entry of each distinct level,
+ * instead of a list of members per cluster per zoom (a region of a million devices).
+ */
+export class ClusterRanges {
+  /** Point indexes, each cluster's contiguous. */
+  readonly order: Int32Array;
+  private readonly numPoints: number;
+  /** By the zoom a cluster was made at + 1: the start of each cluster in `order`, by the index it grew from. */
+  private readonly startByOrigin: (Int32Array | undefined)[];
+
+  constructor(index: Supercluster<never, never>) {
+    const { trees, stride, numPoints, options } = index as unknown as Internals;
+    if (stride !== 6) throw new Error(`supercluster: unexpected layout (stride ${stride})`);
+    this.numPoints = numPoints;
+    // The distinct levels, points first, and the zoom each was made at (clusters' ids say zoom + 1).
+    const levels: { data: Int32Array; n: number; madeAt: number }[] = [];
+    for (let z = options.maxZoom + 1; z >= options.minZoom; z--) {
+      const tree = trees[z];
+      if (!tree) throw new Error(`supercluster: no tree at zoom ${z}`);
+      if (levels.at(-1)?.data !== tree.data) levels.push({ data: tree.data, n: tree.numItems, madeAt: z });
+    }
+    // Where each entry of a level is in the next (lower) one: merged into a cluster, or carried as is.
+    const next: Int32Array[] = [];
+    for (let j = 0; j + 1 < levels.length; j++) {
+      const { data, n } = levels[j] as (typeof levels)[number];
+      const at = new Int32Array(n);
+      let q = 0;
+      for (let i = 0; i < n; i++) {
+        const parent = data[i * stride + PARENT] as number;
+        const origin = parent === -1 ? i : (parent - numPoints) >> 5;
+        at[i] = origin === i ? q++ : (at[origin] as number);
+      }
+      if (q !== levels[j + 1]?.n) throw new Error(`supercluster: level ${j + 1} has an unexpected size`);
+      next.push(at);
+    }
+    // Starts, from the lowest level up: each entry's range follows its siblings' within its parent's.
+    let starts = new Int32Array(0);
+    this.startByOrigin = [];
+    for (let j = levels.length - 1; j >= 0; j--) {
+      const { data, n } = levels[j] as (typeof levels)[number];
+      const here = new Int32Array(n);
+      if (j === levels.length - 1)
+        for (let i = 0, s = 0; i < n; s += data[i * stride + COUNT] as number, i++) here[i] = s;
+      else {
+        const cursor = starts.slice();
+        const at = next[j] as Int32Array;
+        for (let i = 0; i < n; i++) {
+          const p = at[i] as number;
+          here[i] = cursor[p] as number;
+          cursor[p] = (cursor[p] as number) + (data[i * stride + COUNT] as number);
+        }
+        // The clusters of level j + 1 grew from entries of this level: their starts by that entry.
+        const byOrigin = new Int32Array(n);
+        for (let i = 0; i < n; i++) byOrigin[i] = starts[at[i] as number] as number;
+        this.startByOrigin[(levels[j + 1] as (typeof levels)[number]).madeAt + 1] = byOrigin;
+      }
+      starts = here;
+    }
+    this.order = new Int32Array(numPoints);
+    const points = (levels[0] as (typeof levels)[number]).data;
+    for (let i = 0; i < numPoints; i++) this.order[starts[i] as number] = points[i * stride + ID] as number;
+  }
+
+  /** Where a cluster's points start in `order` (they are `point_count` long). */
+  startOf(clusterId: number): number {
+    const encoded = clusterId - this.numPoints;
+    const start = this.startByOrigin[encoded % 32]?.[encoded >> 5];
+    if (start === undefined) throw new Error(`no cluster ${clusterId}`);
+    return start;
+  }
+}
