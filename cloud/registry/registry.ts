@@ -7,7 +7,7 @@ import { DeviceIndex, type IndexedFilter } from './device-index.ts';
 import { listPage, matches } from './device-listing.ts';
 import { GatewayRecords } from './gateways.ts';
 import type { DevicePlacement } from './placement.ts';
-import { changesStored } from './provisioning.ts';
+import { changesStored, provisionedRecord, SharedTexts } from './provisioning.ts';
 import { admissible, type OverQuota, planLoad, type RegistryQuotas, unlimited } from './quota.ts';
 import { type RegistrySaves, takeNewerDevice, takeNewerSeen } from './saved-elsewhere.ts';
 import {
@@ -85,6 +85,7 @@ export class DeviceRegistry {
   /** The devices by kind, district and gateway, for filtered lists. */
   private readonly index = new DeviceIndex();
   private cityOfFleet?: City;
+  private readonly texts = new SharedTexts();
   /** Devices whose last-seen or latest values changed since the last flush to the store. */
   private readonly dirty = new Set<DeviceRecord>();
   private flushTimer?: NodeJS.Timeout;
@@ -162,9 +163,8 @@ export class DeviceRegistry {
     };
   }
 
-  /** A fleet file's device over what the store knows of it (last seen, latest values). */
   private provisionDevice(d: FleetFile['devices'][number], known: DeviceRecord | undefined): DeviceRecord {
-    const device: DeviceRecord = { latest: {}, ...known, ...d, provisioned: true };
+    const device = provisionedRecord(d, known, this.texts);
     this.devices.set(d.id, device);
     return device;
   }

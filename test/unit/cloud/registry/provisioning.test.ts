@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRegistryStore } from '../../../../cloud/registry/memory-store.ts';
-import { changesStored } from '../../../../cloud/registry/provisioning.ts';
+import { changesStored, provisionedRecord, SharedTexts } from '../../../../cloud/registry/provisioning.ts';
 import { DeviceRegistry } from '../../../../cloud/registry/registry.ts';
 import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
 import type { FleetDevice, FleetFile } from '../../../../shared/fleet.ts';
@@ -91,5 +91,18 @@ describe('loading the fleet files over the store', () => {
     await load(store, [lamp, bin]);
     expect((await load(store, [lamp])).written).toEqual(['bin-1']);
     expect(await store.getDevice('bin-1')).toMatchObject({ provisioned: false });
+  });
+});
+
+describe('provisionedRecord', () => {
+  // That equal texts are then one string cannot be seen from JavaScript (=== compares contents).
+  it('lays the fleet entry over what was stored, provisioned', () => {
+    const texts = new SharedTexts();
+    // Texts as JSON.parse gives them: equal, not the same string.
+    const copy = (text: string) => JSON.parse(JSON.stringify(text)) as string;
+    const a = provisionedRecord({ ...lamp, gatewayId: copy('gw-1'), district: copy('noord') }, stored, texts);
+    const b = provisionedRecord({ ...lamp, id: 'lamp-2', gatewayId: copy('gw-1') }, undefined, texts);
+    expect(a).toEqual({ ...stored, provisioned: true });
+    expect(b).toEqual({ ...lamp, id: 'lamp-2', latest: {}, provisioned: true });
   });
 });
