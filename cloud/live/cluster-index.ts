@@ -1,5 +1,5 @@
 import type { Feature, Point } from 'geojson';
-import Supercluster from 'supercluster';
+import Supercluster, { type PointFeature } from 'supercluster';
 import type { Bbox } from './bbox.ts';
 import { ClusterRanges } from './cluster-ranges.ts';
 import { type MapState, mapStates, rankOf, worstOf, zeroCounts } from './map-state.ts';
@@ -37,6 +37,33 @@ export type ClusterFeature = Feature<
 export const clusterOptions = { radius: 60, extent: 512, maxZoom: 16 } as const;
 
 /**
+ * The devices as supercluster's `load` reads them: it takes `length`, then reads each point once, in
+ * order, keeping only its position and id; so one feature object moved along stands for them all
+ * (a million features would be some 150 MB at once, per index).
+ */
+function asPoints(devices: readonly MapDevice[]): PointFeature<never>[] {
+  const coordinates = [0, 0];
+  const feature = {
+    type: 'Feature' as const,
+    id: 0,
+    geometry: { type: 'Point' as const, coordinates },
+    properties: null,
+  };
+  const points = {
+    length: devices.length,
+    *[Symbol.iterator]() {
+      for (const [i, d] of devices.entries()) {
+        feature.id = i;
+        coordinates[0] = d.lon;
+        coordinates[1] = d.lat;
+        yield feature;
+      }
+    },
+  };
+  return points as unknown as PointFeature<never>[];
+}
+
+/**
  * The clusters of a fixed set of devices (`supercluster`), built once: devices do not move. Each
  * cluster's devices are a range of one list (`ClusterRanges`), so that its state counts are counted
  * when asked from the states of now; a change of state never rebuilds the index.
@@ -54,14 +81,7 @@ export class ClusterIndex {
   constructor(devices: readonly MapDevice[]) {
     this.devices = devices;
     this.index = new Supercluster<never, never>(clusterOptions);
-    this.index.load(
-      devices.map((d, i) => ({
-        type: 'Feature' as const,
-        id: i,
-        geometry: { type: 'Point' as const, coordinates: [d.lon, d.lat] },
-        properties: null as never,
-      })),
-    );
+    this.index.load(asPoints(devices));
     this.ranges = new ClusterRanges(this.index);
     this.slots = Int32Array.from(this.ranges.order, (i) => (devices[i] as MapDevice).slot);
   }
