@@ -36,6 +36,8 @@ export function fitWithin<T extends { id: string }>(
   used: number,
   quota: number,
 ): { fitting: T[]; over: number } {
+  // All fit (repeated ids take no place): no need to count them one by one (a region's million).
+  if (used + candidates.length <= quota) return { fitting: [...candidates], over: 0 };
   const placed = new Set<string>();
   const refused = new Set<string>();
   const fitting: T[] = [];
@@ -105,7 +107,8 @@ export function planLoad(
     listed.size,
     quotas.devices,
   );
-  const held = new Set([...listed, ...earlierDevices.fitting.map((d) => d.id)]);
+  const kept = new Set(earlierDevices.fitting.map((d) => d.id));
+  const held = { has: (id: string) => listed.has(id) || kept.has(id) };
   const heldGateways = new Set([...listedGateways, ...earlierGateways.fitting.map((g) => g.id)]);
   const over: OverQuota[] = [];
   for (const [what, fleet, earlier, quota] of [

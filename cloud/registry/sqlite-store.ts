@@ -44,7 +44,8 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   async loadDevices(): Promise<DeviceRecord[]> {
-    return (this.db.prepare('SELECT * FROM devices').all() as Row[]).map(toDevice);
+    // Row by row: a region's million rows are never all held as rows at once.
+    return Array.from(this.db.prepare('SELECT * FROM devices').iterate() as Iterable<Row>, toDevice);
   }
 
   async saveDevices(devices: DeviceRecord[]): Promise<void> {

@@ -57,6 +57,9 @@ describe('fitWithin', () => {
   it('gives a repeated id no second place, and counts a refused id once', () => {
     const repeated = [{ id: 'a' }, { id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'c' }];
     expect(fitWithin(repeated, 0, 2)).toEqual({ fitting: repeated.slice(0, 3), over: 1 });
+    // Room for the distinct ids (counted one by one), or for every entry (taken as they are): all fit.
+    expect(fitWithin(repeated, 0, 3)).toEqual({ fitting: repeated, over: 0 });
+    expect(fitWithin(repeated, 1, 6)).toEqual({ fitting: repeated, over: 0 });
   });
 });
 
