@@ -1,7 +1,7 @@
 import type { Feature, Point } from 'geojson';
 import Supercluster, { type PointFeature } from 'supercluster';
 import type { Bbox } from './bbox.ts';
-import { ClusterRanges } from './cluster-ranges.ts';
+import { ClusterRanges, pointsIn } from './cluster-ranges.ts';
 import { type MapState, mapStates, rankOf, worstOf, zeroCounts } from './map-state.ts';
 
 /** A located device, as the map clusters it. */
@@ -152,7 +152,7 @@ export class ClusterIndex {
 
   /** The indexes (into `devices`) of every device in the box. */
   within(bbox: Bbox): number[] {
-    return this.index.getClusters(bbox, clusterOptions.maxZoom + 1).map((f) => f.id as number);
+    return pointsIn(this.index, bbox);
   }
 
   private leaf(i: number, code: number): ClusterFeature {

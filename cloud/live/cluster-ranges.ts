@@ -1,4 +1,5 @@
 import type Supercluster from 'supercluster';
+import type { Bbox } from './bbox.ts';
 
 /**
  * What of supercluster's index (version 9, pinned) the ranges are read from: per zoom a tree whose
@@ -7,7 +8,7 @@ import type Supercluster from 'supercluster';
  * index of the entry it grew from (in the level above) and the zoom it was made at, plus 1.
  */
 interface Internals {
-  trees: ({ data: Int32Array; numItems: number } | undefined)[];
+  trees: ({ data: Int32Array; numItems: number; range(...box: number[]): number[] } | undefined)[];
   stride: number;
   numPoints: number;
   options: { minZoom: number; maxZoom: number };
@@ -90,4 +91,33 @@ export class ClusterRanges {
     if (start === undefined) throw new Error(`no cluster ${clusterId}`);
     return start;
   }
+}
+
+/** Supercluster's position encoding (spherical mercator in [0, 1], scaled into Int32), as its `getClusters` asks its trees. */
+const encode = (c: number) => (c - 0.5) * 0x40000000;
+const lngX = (lng: number) => lng / 360 + 0.5;
+function latY(lat: number): number {
+  const sin = Math.sin((lat * Math.PI) / 180);
+  const y = 0.5 - (0.25 * Math.log((1 + sin) / (1 - sin))) / Math.PI;
+  return Math.max(0, Math.min(y, 1));
+}
+
+/**
+ * The indexes of the points in a box, as `getClusters(box, maxZoom + 1)` finds them and in its order,
+ * but asked of the points' tree directly: no feature (and no inverse projection) per point, which a
+ * box of a district in a region (hundreds of thousands of devices) made per request. A box across
+ * the antimeridian, or all the way round, is left to `getClusters`.
+ */
+export function pointsIn(index: Supercluster<never, never>, bbox: Bbox): number[] {
+  const { trees, options } = index as unknown as Internals;
+  const minLng = ((((bbox[0] + 180) % 360) + 360) % 360) - 180;
+  const maxLng = bbox[2] === 180 ? 180 : ((((bbox[2] + 180) % 360) + 360) % 360) - 180;
+  if (bbox[2] - bbox[0] >= 360 || minLng > maxLng)
+    return index.getClusters(bbox, options.maxZoom + 1).map((f) => f.id as number);
+  const minLat = Math.max(-90, Math.min(90, bbox[1]));
+  const maxLat = Math.max(-90, Math.min(90, bbox[3]));
+  const tree = trees[options.maxZoom + 1];
+  if (!tree) throw new Error('supercluster: no tree of the points');
+  // At the points' level an entry's index is the point's.
+  return tree.range(encode(lngX(minLng)), encode(latY(maxLat)), encode(lngX(maxLng)), encode(latY(minLat)));
 }

@@ -1,7 +1,8 @@
 import Supercluster from 'supercluster';
 import { describe, expect, it } from 'vitest';
+import type { Bbox } from '../../../../cloud/live/bbox.ts';
 import { clusterOptions } from '../../../../cloud/live/cluster-index.ts';
-import { ClusterRanges } from '../../../../cloud/live/cluster-ranges.ts';
+import { ClusterRanges, pointsIn } from '../../../../cloud/live/cluster-ranges.ts';
 import { createRandom } from '../../../../simulators/random.ts';
 
 /** `n` points: most in a few dense spots of a city, some spread wide, some on the same spot. */
@@ -57,5 +58,32 @@ describe('ClusterRanges', () => {
     const index = new Supercluster<never, never>(clusterOptions);
     index.load(points(300, 5));
     expect(() => new ClusterRanges(index).startOf(300 + 5 * 32 + 31)).toThrow('no cluster');
+  });
+});
+
+describe('pointsIn', () => {
+  it('finds the points of a box as getClusters at the points’ zoom does, in its order', () => {
+    const index = new Supercluster<never, never>(clusterOptions);
+    index.load(points(5_000, 6));
+    const random = createRandom(7);
+    const boxes: Bbox[] = [
+      [3.7, 51.04, 3.75, 51.06],
+      [3.72, 51.05, 3.72, 51.05],
+      [-180, -90, 180, 90],
+      [170, 50, -170, 52],
+      [3.5, 50, 363.5, 52],
+      [3.7, 51.06, 3.75, 51.04],
+    ];
+    for (let i = 0; i < 200; i++) {
+      const [lon, lat] = [3.6 + random.next() * 0.3, 50.95 + random.next() * 0.2];
+      boxes.push([lon, lat, lon + random.next() * 0.1, lat + random.next() * 0.05]);
+    }
+    let found = 0;
+    for (const box of boxes) {
+      const expected = index.getClusters(box, clusterOptions.maxZoom + 1).map((f) => f.id);
+      expect(pointsIn(index, box), JSON.stringify(box)).toEqual(expected);
+      found += expected.length;
+    }
+    expect(found).toBeGreaterThan(10_000);
   });
 });
