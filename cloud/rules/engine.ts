@@ -1,12 +1,6 @@
 import type { Logger } from 'pino';
 import type { City } from '../../shared/fleet.ts';
-import {
-  type DeviceEvent,
-  type DeviceKind,
-  kinds,
-  type MetricValue,
-  type Reading,
-} from '../../shared/kinds/index.ts';
+import type { DeviceEvent, DeviceKind, MetricValue, Reading } from '../../shared/kinds/index.ts';
 import { durationMs } from '../../shared/rules/schema.ts';
 import type { AlertSeverity } from '../../shared/severity.ts';
 import type { AlertService } from '../alerts/service.ts';
@@ -14,10 +8,12 @@ import type { Alert, AlertStore } from '../alerts/store.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
+import { CandidateIndex, type Candidates } from './candidate-index.ts';
 import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from './conditions.ts';
+import { SampleHistory } from './sample-history.ts';
 import type { Rule } from './schema.ts';
 import type { RuleStateStore } from './state.ts';
-import { isIndexable, passing, type ThresholdGroup, thresholdGroups } from './threshold-index.ts';
+import { passing } from './threshold-index.ts';
 
 export interface EngineOptions {
   alerts: AlertService;
@@ -35,30 +31,6 @@ export interface EngineOptions {
   evaluates?: () => boolean;
 }
 
-interface Indexed {
-  byMetric: Map<string, Rule[]>;
-  byEvent: Map<string, Rule[]>;
-  /** Metrics of the kind some rule looks back over, with the longest window. */
-  windows: Map<string, number>;
-  /** Each metric of the kind as one bit, to name a reading's set of metrics by a number. */
-  metricBits: Map<string, number>;
-  /** The rules a reading meets, by district, then by the bits of the metrics it carries. */
-  candidates: Map<string, Map<number, Candidates>>;
-}
-
-/** The rules concerning readings of one metric set in one district. */
-interface Candidates {
-  /** Evaluated one by one (every rule but the indexable thresholds). */
-  general: readonly Rule[];
-  /** Plain numeric thresholds (threshold-index.ts): evaluated where the value passes them. */
-  thresholds: readonly ThresholdGroup[];
-  /** The rules of `thresholds` by id, for those a device has state or an open alert for. */
-  indexed: ReadonlyMap<string, Rule>;
-}
-
-/** Bounds the candidate cache per district; a device's metric set varies little, so it is rarely reached. */
-const maxCandidateSets = 1_000;
-
 /**
  * Evaluates rules. Per-reading conditions run on ingest, looked up by kind and metric (or event), so
  * a reading costs as many evaluations as there are rules on what it carries. Timers (`tick`) cover
@@ -67,9 +39,9 @@ const maxCandidateSets = 1_000;
 export class RuleEngine {
   private readonly options: EngineOptions;
   private rules: Rule[] = [];
-  private index = new Map<DeviceKind, Indexed>();
+  private index = new Map<DeviceKind, CandidateIndex>();
   /** Windowed metric samples per device (only for metrics some rule looks back over). */
-  private readonly history = new Map<string, Record<string, { t: number; v: number }[]>>();
+  private readonly history = new SampleHistory();
   /** Schedule state per rule, computed at most once per minute (sun windows are costly to compute). */
   private readonly activeCache = new Map<Rule, { minute: number; active: boolean }>();
   /** Rules whose condition is only about events (they do not clear when the event is absent). */
@@ -78,6 +50,8 @@ export class RuleEngine {
   private readonly lastSeen = new LastParsed();
   /** A device never heard from counts as silent since the engine started, not since forever. */
   private readonly startedAt: number;
+  /** A sliced tick is running (`tickInSlices`). */
+  private ticking = false;
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -91,30 +65,10 @@ export class RuleEngine {
     this.eventOnly = new Set(
       this.rules.filter((r) => eventsOf(r.condition).size > 0 && metricsOf(r.condition).size === 0),
     );
-    const push = (map: Map<string, Rule[]>, key: string, rule: Rule) =>
-      map.set(key, [...(map.get(key) ?? []), rule]);
     for (const rule of this.rules) {
-      const entry = this.index.get(rule.target.kind) ?? {
-        byMetric: new Map(),
-        byEvent: new Map(),
-        windows: new Map(),
-        metricBits: new Map(Object.keys(kinds[rule.target.kind].metrics.shape).map((m, i) => [m, 2 ** i])),
-        candidates: new Map(),
-      };
+      const entry = this.index.get(rule.target.kind) ?? new CandidateIndex(rule.target.kind);
       this.index.set(rule.target.kind, entry);
-      if (rule.group) continue; // group rules are evaluated on the timer
-      const conditions = [rule.condition, ...(rule.clear ? [rule.clear] : [])];
-      for (const c of conditions) {
-        for (const [metric, window] of metricsOf(c)) {
-          // Rules narrowed to districts are filed under each district, so a reading only meets the
-          // rules that can concern its device.
-          for (const district of rule.target.districts ?? [undefined])
-            push(entry.byMetric, metricKey(metric, district), rule);
-          // Stryker disable next-line all: history trimming only bounds memory: conditions read only the samples inside the window ending now
-          if (window > 0) entry.windows.set(metric, Math.max(entry.windows.get(metric) ?? 0, window));
-        }
-        for (const event of eventsOf(c)) push(entry.byEvent, event, rule);
-      }
+      entry.add(rule);
     }
     for (const rule of rules) if (!rule.enabled) this.clearAll(rule.id, 'rule disabled');
   }
@@ -147,7 +101,7 @@ export class RuleEngine {
     return {
       now,
       latest: device.latest as Record<string, MetricValue>,
-      history: this.history.get(device.id) ?? noHistory,
+      history: this.history.of(device.id),
       events,
       lastSeen: device.lastSeen ? this.lastSeen.parse(device.lastSeen) : this.startedAt,
     };
@@ -161,10 +115,10 @@ export class RuleEngine {
       const entry = this.index.get(reading.kind);
       const device = entry && this.options.registry.record(reading.deviceId);
       if (!entry || !device) continue;
-      this.remember(reading, entry.windows);
+      this.history.remember(reading, entry.windows);
       // A reading claiming another kind than the device's concerns none of the device's rules.
       if (device.kind !== reading.kind) continue;
-      this.evaluateReading(device, this.candidates(entry, reading, device.district), now);
+      this.evaluateReading(device, entry.forReading(reading, device.district), now);
     }
   }
 
@@ -209,71 +163,8 @@ export class RuleEngine {
     const now = this.options.now().getTime();
     for (const event of events) {
       const device = this.options.registry.record(event.deviceId);
-      const rules = this.index.get(event.kind)?.byEvent.get(event.type);
+      const rules = this.index.get(event.kind)?.onEvent(event.type);
       if (device && rules) this.evaluate(device, rules, now, new Set([event.type]));
-    }
-  }
-
-  /** The rules concerning a reading: those on any metric it carries, everywhere or in its district. */
-  private candidates(entry: Indexed, reading: Reading, district: string): Candidates {
-    let bits = 0;
-    // Stryker disable next-line AssignmentOperator: the negated sum of distinct powers of two names a metric set as well
-    for (const metric in reading.metrics) bits += entry.metricBits.get(metric) ?? 0;
-    let byBits = entry.candidates.get(district);
-    // Stryker disable next-line ConditionalExpression: a cache of candidate lists; a new one only costs time
-    if (!byBits) {
-      byBits = new Map();
-      // Stryker disable next-line all: a cache of candidate lists; not keeping it only costs time
-      entry.candidates.set(district, byBits);
-    }
-    const cached = byBits.get(bits);
-    // Stryker disable next-line ConditionalExpression: a cache of candidate lists; a miss only costs time
-    if (cached) return cached;
-    const rules = new Set<Rule>();
-    for (const metric of Object.keys(reading.metrics)) {
-      for (const r of entry.byMetric.get(metricKey(metric, undefined)) ?? []) rules.add(r);
-      for (const r of entry.byMetric.get(metricKey(metric, district)) ?? []) rules.add(r);
-    }
-    // Stryker disable next-line all: the cache's bound; clearing it sooner, later or never only costs time or memory
-    if (byBits.size >= maxCandidateSets) byBits.clear();
-    const indexable = [...rules].filter(isIndexable);
-    const candidates: Candidates = {
-      general: [...rules].filter((r) => !isIndexable(r)),
-      thresholds: thresholdGroups(indexable),
-      indexed: new Map(indexable.map((r) => [r.id, r])),
-    };
-    // Stryker disable next-line all: a cache of candidate lists; not filling it only costs time
-    byBits.set(bits, candidates);
-    return candidates;
-  }
-
-  private remember(reading: Reading, windows: Map<string, number>): void {
-    // Stryker disable next-line ConditionalExpression: a shortcut; the loop below does nothing either
-    if (windows.size === 0) return;
-    const t = Date.parse(reading.ts);
-    const metrics = reading.metrics as Record<string, MetricValue | undefined>;
-    for (const [metric, window] of windows) {
-      const value = metrics[metric];
-      if (typeof value !== 'number') continue;
-      let perDevice = this.history.get(reading.deviceId);
-      if (!perDevice) {
-        perDevice = {};
-        this.history.set(reading.deviceId, perDevice);
-      }
-      // Samples are kept in time order: a reading is usually the newest, so it is inserted at or near
-      // the end, and those that fell out of the window are a prefix.
-      const samples = perDevice[metric] ?? [];
-      let at = samples.length;
-      while (at > 0 && (samples[at - 1] as { t: number }).t > t) at--;
-      // Stryker disable next-line ConditionalExpression: splicing at the end is pushing, only slower
-      if (at === samples.length) samples.push({ t, v: value });
-      else samples.splice(at, 0, { t, v: value });
-      let expired = 0;
-      // Stryker disable next-line all: history trimming only bounds memory: conditions read only the samples inside the window ending now
-      while (expired < samples.length && (samples[expired] as { t: number }).t <= t - window) expired++;
-      // Stryker disable next-line all: history trimming only bounds memory: conditions read only the samples inside the window ending now
-      if (expired > 0) samples.splice(0, expired);
-      perDevice[metric] = samples;
     }
   }
 
@@ -330,19 +221,54 @@ export class RuleEngine {
     });
   }
 
-  /** Timer-driven evaluation: absence, pending `for`, schedules, auto-clear and group rules. */
+  /** Timer-driven evaluation (absence, pending `for`, schedules, auto-clear, group rules), at once. */
   tick(): void {
+    for (const _pause of this.timed(Number.POSITIVE_INFINITY)) {
+      // An unbounded slice never pauses.
+    }
+  }
+
+  /**
+   * The same, pausing for the event loop after every `slice` devices: in a region of a million
+   * devices a tick is seconds of CPU, which must not hold up ingest and the API meanwhile. Ends early
+   * when `signal` is aborted (the cloud stops); asked while one runs, it does nothing.
+   */
+  async tickInSlices(signal: AbortSignal, slice = 10_000): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      for (const _pause of this.timed(slice)) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal.aborted) return;
+      }
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** The timed evaluation, pausing (yielding) after every `slice` devices it visited. */
+  private *timed(slice: number): Generator<void, void, void> {
     if (!this.evaluates()) return;
-    const now = this.options.now().getTime();
-    for (const rule of this.rules) {
+    const rules = this.rules;
+    let now = this.options.now().getTime();
+    let left = slice;
+    for (const rule of rules) {
       if (rule.group || isTimed(rule.condition)) {
         // Absence, age and group conditions change with time alone: every target device.
-        const devices = this.options.registry
-          .records(rule.target.kind)
-          .filter((d) => this.targets(rule, d))
-          .toArray();
-        if (rule.group) this.stepGroup(rule, devices, now);
-        else for (const device of devices) this.step(rule, device, this.facts(device, now), now);
+        const groups = rule.group ? new Map<string, { matching: number; total: number }>() : undefined;
+        const active = this.scheduled(rule, now);
+        for (const device of this.options.registry.records(rule.target.kind)) {
+          if (!this.targets(rule, device)) continue;
+          if (groups) this.count(rule, device, groups, active, now);
+          else this.stepTimed(rule, device, now);
+          if (--left > 0) continue;
+          left = slice;
+          yield;
+          // After the pause: nothing more if the rules changed or the lease went; else the time again.
+          if (this.rules !== rules || !this.evaluates()) return;
+          now = this.options.now().getTime();
+        }
+        if (groups) this.stepGroup(rule, groups);
       } else if (rule.for || rule.schedule) {
         // Otherwise only the devices waiting out `for`, and those whose alert a closing schedule clears.
         const subjects = new Set(this.options.states.pending(rule.id));
@@ -359,16 +285,36 @@ export class RuleEngine {
     }
   }
 
-  private stepGroup(rule: Rule, devices: DeviceRecord[], now: number): void {
+  /** A timed rule on one device: stepped where its condition holds or the device has state for it. */
+  private stepTimed(rule: Rule, device: DeviceRecord, now: number): void {
+    const facts = this.facts(device, now);
+    const engaged =
+      this.options.states.pendingRules(device.id).has(rule.id) ||
+      this.options.alertStore.openRules(device.id).has(rule.id);
+    if (engaged || (this.scheduled(rule, now) && holds(rule.condition, facts)))
+      this.step(rule, device, facts, now);
+  }
+
+  /** Counts a device into its group: one more member, and one more matching while the rule is active. */
+  private count(
+    rule: Rule,
+    device: DeviceRecord,
+    groups: Map<string, { matching: number; total: number }>,
+    active: boolean,
+    now: number,
+  ): void {
+    const key = rule.group?.by === 'district' ? device.district : device.gatewayId;
+    const counted = groups.get(key) ?? { matching: 0, total: 0 };
+    groups.set(key, counted);
+    counted.total++;
+    if (active && holds(rule.condition, this.facts(device, now))) counted.matching++;
+  }
+
+  private stepGroup(rule: Rule, groups: Map<string, { matching: number; total: number }>): void {
     const group = rule.group as NonNullable<Rule['group']>;
-    const members = Map.groupBy(devices, (d) => (group.by === 'district' ? d.district : d.gatewayId));
-    const active = this.scheduled(rule, now);
-    for (const [key, groupDevices] of members) {
+    for (const [key, { matching, total }] of groups) {
       const subjectId = `${group.by}:${key}`;
-      const matching = active
-        ? groupDevices.filter((d) => holds(rule.condition, this.facts(d, now))).length
-        : 0;
-      const percent = (matching / groupDevices.length) * 100;
+      const percent = (matching / total) * 100;
       const subject = {
         kind: 'group' as const,
         id: subjectId,
@@ -381,7 +327,7 @@ export class RuleEngine {
         this.options.alerts.fire(
           rule,
           subject,
-          `${rule.name}: ${matching} of ${groupDevices.length} devices (${percent.toFixed(0)} %) in ${subjectId}`,
+          `${rule.name}: ${matching} of ${total} devices (${percent.toFixed(0)} %) in ${subjectId}`,
         );
       } else if (open) {
         this.options.alerts.clear(open, `${percent.toFixed(0)} % at or below ${group.thresholdPercent} %`);
@@ -418,7 +364,6 @@ export class RuleEngine {
 }
 
 const noEvents: ReadonlySet<string> = new Set();
-const noHistory: DeviceFacts['history'] = Object.freeze({});
 
 /** Date.parse that remembers its last answer. */
 class LastParsed {
@@ -434,11 +379,6 @@ class LastParsed {
     }
     return this.ms;
   }
-}
-
-function metricKey(metric: string, district: string | undefined): string {
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: any rule to tell district keys apart files and finds alike; targets() narrows to districts
-  return district === undefined ? metric : `${metric}\u0000${district}`;
 }
 
 function subjectOf(device: DeviceRecord) {

@@ -93,8 +93,13 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
   };
   let timer: NodeJS.Timeout | undefined;
   const stopJobs: (() => Promise<void>)[] = [];
+  // The timed evaluation runs in slices (RuleEngine.tickInSlices): stopping ends it and waits for it.
+  const stopping = new AbortController();
+  let ticking: Promise<void> = Promise.resolve();
   const stopAll = async () => {
     clearInterval(timer);
+    stopping.abort();
+    await ticking;
     await Promise.all(stopJobs.splice(0).map((stop) => stop()));
   };
   return {
@@ -152,7 +157,12 @@ export function alertingFeature(deps: AlertingFeatureDeps) {
         await stopAll();
         throw error;
       }
-      timer = setInterval(() => guarded('timed rule evaluation failed', () => engine.tick()), deps.tickMs);
+      timer = setInterval(() => {
+        ticking = engine.tickInSlices(stopping.signal).catch((error: Error) => {
+          counters.add('rules_errors');
+          log.error({ err: error }, 'timed rule evaluation failed');
+        });
+      }, deps.tickMs);
     },
     stop: stopAll,
   };
