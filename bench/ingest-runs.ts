@@ -5,8 +5,9 @@ import { ingestPhase } from './ingest.ts';
 import type { LoadSpec } from './load-worker.ts';
 import type { BenchOptions } from './options.ts';
 import { startPlatform } from './platform.ts';
+import { watchProc } from './proc.ts';
 import type { BenchDevice } from './readings.ts';
-import { int, quantile, round, say } from './util.ts';
+import { int, quantile, round, say, sleep } from './util.ts';
 
 /**
  * `--only ingest`: the raised ingest targets of issue 18, as they are defined: the raw InfluxDB
@@ -61,6 +62,7 @@ export async function ingestRuns(flags: BenchOptions, place: IngestRunsPlace) {
       options.cloudEnv,
     );
     try {
+      await settled(platform.pid, label);
       const spec: LoadSpec = {
         url: platform.mqttUrl,
         gateways: options.gateways.map((g) => ({ ...g, secret: platform.secrets.get(g.id) ?? '' })),
@@ -115,6 +117,26 @@ export async function ingestRuns(flags: BenchOptions, place: IngestRunsPlace) {
       },
     ],
   };
+}
+
+/**
+ * Waits until the cloud is done starting (under 0.05 cores for a second; at most 60 s): a fresh cloud
+ * first writes its registry and builds its map indexes, which would land in a 6-second quick run's
+ * CPU per reading.
+ */
+async function settled(pid: number, label: string): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    const watch = watchProc(pid);
+    await sleep(1_000);
+    const { cores } = watch.stop();
+    if (cores < 0.05 || performance.now() - started > 60_000) {
+      say(
+        `${label} the cloud is idle (${cores.toFixed(2)} cores) after ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
+      return;
+    }
+  }
 }
 
 export type IngestRunsResult = Awaited<ReturnType<typeof ingestRuns>>;
