@@ -1,12 +1,12 @@
 import { type DeviceKind, kinds, type Reading } from '../../shared/kinds/index.ts';
-import { eventsOf, metricsOf } from './conditions.ts';
+import { eventsOf, metricsOf, type Test, testOf } from './conditions.ts';
 import type { Rule } from './schema.ts';
 import { isIndexable, type ThresholdGroup, thresholdGroups } from './threshold-index.ts';
 
 /** The rules concerning readings of one metric set in one district. */
 export interface Candidates {
-  /** Evaluated one by one (every rule but the indexable thresholds). */
-  general: readonly Rule[];
+  /** Evaluated one by one (every rule but the indexable thresholds), each with its condition's test. */
+  general: readonly { rule: Rule; holds: Test }[];
   /** Plain numeric thresholds (threshold-index.ts): evaluated where the value passes them. */
   thresholds: readonly ThresholdGroup[];
   /** The rules of `thresholds` by id, for those a device has state or an open alert for. */
@@ -81,7 +81,9 @@ export class CandidateIndex {
     if (byBits.size >= maxCandidateSets) byBits.clear();
     const indexable = [...rules].filter(isIndexable);
     const candidates: Candidates = {
-      general: [...rules].filter((r) => !isIndexable(r)),
+      general: [...rules]
+        .filter((r) => !isIndexable(r))
+        .map((rule) => ({ rule, holds: testOf(rule.condition) })),
       thresholds: thresholdGroups(indexable),
       indexed: new Map(indexable.map((r) => [r.id, r])),
     };

@@ -55,7 +55,7 @@ const aggregates: Record<'mean' | 'min' | 'max' | 'sum' | 'count', (s: Sample[],
 };
 
 /** A condition made into a function once: the rules engine asks it on every reading concerned. */
-type Test = (facts: DeviceFacts) => boolean;
+export type Test = (facts: DeviceFacts) => boolean;
 
 /** A comparison with its operator and right side fixed (the switch is taken once, not per call). */
 function comparator(op: string, right: MetricValue): (left: MetricValue) => boolean {
@@ -160,14 +160,19 @@ function compile(condition: Condition): Test {
 /** Each condition object's function, made at its first use (rules are parsed once, then kept). */
 const compiled = new WeakMap<Condition, Test>();
 
-/** Whether `condition` holds for a device. Pure: a missing value never satisfies a comparison. */
-export function holds(condition: Condition, facts: DeviceFacts): boolean {
+/** The function of a condition (made at its first use); a hot loop keeps it rather than ask again. */
+export function testOf(condition: Condition): Test {
   let test = compiled.get(condition);
   if (!test) {
     test = compile(condition);
     compiled.set(condition, test);
   }
-  return test(facts);
+  return test;
+}
+
+/** Whether `condition` holds for a device. Pure: a missing value never satisfies a comparison. */
+export function holds(condition: Condition, facts: DeviceFacts): boolean {
+  return testOf(condition)(facts);
 }
 
 /** Metrics a condition reads, and the longest window it looks back over (for history buffers). */

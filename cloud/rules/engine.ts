@@ -135,12 +135,11 @@ export class RuleEngine {
     const open = this.options.alertStore.openRules(device.id);
     const engaged = pending.size + open.size > 0;
     let evaluated = candidates.indexed.size;
-    for (const rule of candidates.general) {
+    for (const { rule, holds: test } of candidates.general) {
       if (!this.targets(rule, device)) continue;
       evaluated++;
       const stateful = engaged && (pending.has(rule.id) || open.has(rule.id));
-      if (stateful || (this.scheduled(rule, now) && holds(rule.condition, facts)))
-        this.step(rule, device, facts, now);
+      if (stateful || (this.scheduled(rule, now) && test(facts))) this.step(rule, device, facts, now);
     }
     for (const group of candidates.thresholds) {
       const value = facts.latest[group.metric];
