@@ -48,8 +48,20 @@ export class SqliteRegistryStore implements RegistryStore {
     return Array.from(this.db.prepare('SELECT * FROM devices').iterate() as Iterable<Row>, toDevice);
   }
 
-  async saveDevices(devices: DeviceRecord[]): Promise<void> {
-    if (devices.length === 0) return;
+  /**
+   * Written in transactions of `slice` devices with a pause for the event loop between them: the
+   * registry flushes every device heard from in the last second, tens of thousands in a busy region,
+   * and one transaction of them held ingest and the API for half a second (writes are chained by the
+   * registry, so a later save never overtakes an earlier one).
+   */
+  async saveDevices(devices: DeviceRecord[], slice = 1_000): Promise<void> {
+    for (let from = 0; from < devices.length; from += slice) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      this.saveSlice(devices.slice(from, from + slice));
+    }
+  }
+
+  private saveSlice(devices: DeviceRecord[]): void {
     transaction(this.db, () => {
       for (const d of devices) {
         this.upsertDevice.run(
