@@ -16,6 +16,7 @@ import {
 } from './journal-faults.ts';
 import { journalMigrations } from './journal-migrations.ts';
 import { LogFlusher } from './log-flusher.ts';
+import { type JournalRow, RecentEntries } from './recent-entries.ts';
 
 interface Pending {
   record: JournalRecord;
@@ -36,6 +37,8 @@ export interface JournalOptions {
   faults?: JournalFaultListener;
   /** Delays between attempts of a failing append or removal: doubling from min to max. */
   retry?: { minMs: number; maxMs: number };
+  /** The newest entries are kept in memory for the drainer up to this many lines (100,000 by default). */
+  recentLines?: number;
 }
 
 /**
@@ -66,6 +69,8 @@ export class IngestJournal implements JournalStore {
   /** Flushes the write-ahead log before appends resolve; a failed flush refuses everything after. */
   private readonly flusher: LogFlusher;
   private readonly faults: JournalFaults;
+  /** What was committed lately, for `take` to hand out without reading it back. */
+  private readonly recent: RecentEntries;
 
   constructor(path: string, options: JournalOptions) {
     this.options = options;
@@ -95,9 +100,11 @@ export class IngestJournal implements JournalStore {
       forget: this.db.prepare('DELETE FROM batch_keys WHERE at < ?'),
     };
     this.keys = new BatchKeys((key) => this.statements.seen.get(key) !== undefined);
-    this.lineCount = Number(
-      (this.db.prepare('SELECT COALESCE(SUM(n), 0) AS n FROM journal_entries').get() as { n: number }).n,
-    );
+    const { n, last } = this.db
+      .prepare('SELECT COALESCE(SUM(n), 0) AS n, COALESCE(MAX(id), 0) AS last FROM journal_entries')
+      .get() as { n: number; last: number };
+    this.lineCount = Number(n);
+    this.recent = new RecentEntries(options.recentLines ?? 100_000, Number(last));
   }
 
   get depth(): number {
@@ -135,10 +142,14 @@ export class IngestJournal implements JournalStore {
     const group = this.queue;
     this.queue = [];
     let lines = 0;
+    const rows: JournalRow[] = [];
     try {
       this.db.exec('BEGIN');
       for (const { record } of group) {
-        if (record.count > 0) this.statements.insert.run(record.text, record.count);
+        if (record.count > 0) {
+          const { lastInsertRowid } = this.statements.insert.run(record.text, record.count);
+          rows.push({ id: Number(lastInsertRowid), text: record.text, count: record.count });
+        }
         if (record.key) this.statements.remember.run(record.key, record.at);
         lines += record.count;
       }
@@ -159,6 +170,7 @@ export class IngestJournal implements JournalStore {
     }
     this.faults.succeeded('append');
     this.lineCount += lines;
+    this.recent.add(rows);
     // The drainer may start on these lines now; their appends resolve once the log is on disk.
     if (lines > 0) for (const listener of this.listeners) listener();
     this.flusher.add(group);
@@ -178,6 +190,7 @@ export class IngestJournal implements JournalStore {
    * `records` are each entry's lines joined by newlines, `count` the number of lines.
    */
   async take(max: number, afterId = this.removedUpTo): Promise<JournalBatch | undefined> {
+    if (this.recent.holds(afterId)) return this.recent.take(max, afterId);
     const records: string[] = [];
     let count = 0;
     let lastId = 0;
@@ -207,6 +220,7 @@ export class IngestJournal implements JournalStore {
     }
     this.faults.succeeded('remove');
     this.removedUpTo = lastId;
+    this.recent.remove(lastId);
     this.lineCount -= count;
     const now = this.options.now().getTime();
     if (now - this.forgotAt >= forgetEveryMs) {

@@ -5,6 +5,11 @@ import { tempDir } from '../helpers/temp-dir.ts';
 import { journalStoreConformance } from './journal-store.ts';
 
 journalStoreConformance('SQLite in memory', (options) => new IngestJournal(':memory:', options));
+// Newest entries beyond what it keeps in memory for the drainer: read back from the database.
+journalStoreConformance(
+  'SQLite, holding 3 lines in memory',
+  (options) => new IngestJournal(':memory:', { ...options, recentLines: 3 }),
+);
 
 describe('IngestJournal on disk', async () => {
   const dir = await tempDir('journal-store');
