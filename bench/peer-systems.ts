@@ -40,6 +40,8 @@ export async function restartableInfluxd(dir: string) {
   return {
     url: local.url,
     httpPort,
+    /** The running influxd's pid (a new one after an outage). */
+    pid: () => local.pid,
     /**
      * Stops influxd, waits `ms`, starts it again where its clients expect it; resolves to the seconds
      * from the stop until it answered again (stopping and starting add to `ms` on a loaded machine).

@@ -93,6 +93,8 @@ export const cloudConfig = z.object({
   INFLUX_BATCH_SIZE: z.coerce.number().int().positive().default(5_000),
   /** Writes to InfluxDB in flight at once. */
   INFLUX_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
+  /** Points fewer than a batch wait up to this long (ms) for more before they are written; 0: at once. */
+  INFLUX_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(10_000).default(50),
   /** Points waiting for InfluxDB beyond which acknowledgements slow down (backpressure). */
   JOURNAL_MAX_LINES: z.coerce.number().int().positive().default(5_000_000),
   /** How long a batch id is remembered to recognise a redelivered batch. */

@@ -316,6 +316,7 @@ function journalFeature(
     drain: {
       batchLines: config.INFLUX_BATCH_SIZE,
       concurrency: config.INFLUX_WRITE_CONCURRENCY,
+      lingerMs: config.INFLUX_WRITE_LINGER_MS,
       minRetryMs: 500,
       maxRetryMs: 30_000,
     },

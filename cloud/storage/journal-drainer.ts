@@ -9,6 +9,11 @@ export interface DrainerOptions {
   batchLines: number;
   /** Writes in flight at once: InfluxDB parses one batch while the next is on its way. */
   concurrency: number;
+  /**
+   * Lines fewer than a batch wait up to this long (ms) for more before they are written: at low rates,
+   * fewer and larger writes (InfluxDB 1.x syncs its log once per write). 0 writes them at once.
+   */
+  lingerMs: number;
   /** Retry delays while InfluxDB is unavailable: doubling from min to max. */
   minRetryMs: number;
   maxRetryMs: number;
@@ -37,6 +42,8 @@ interface InFlight {
   done: Promise<{ error?: unknown; seconds: number }>;
 }
 
+const linesOf = (inFlight: readonly InFlight[]) => inFlight.reduce((n, w) => n + w.batch.count, 0);
+
 /**
  * Moves the journal into InfluxDB through the client library's WriteApi, oldest lines first, with up
  * to `concurrency` writes in flight (one WriteApi each). Batches leave the journal in order, only once
@@ -58,6 +65,8 @@ export class JournalDrainer {
   private unsubscribe?: () => void;
   private loop?: Promise<void>;
   private watched?: ReadonlySet<string>;
+  /** When the oldest line not yet taken for writing was appended (undefined: none, or not known). */
+  private untakenSince?: number;
 
   constructor(
     journal: JournalStore,
@@ -86,7 +95,10 @@ export class JournalDrainer {
   }
 
   start(): void {
-    this.unsubscribe = this.journal.onAppend(() => this.wake?.());
+    this.unsubscribe = this.journal.onAppend(() => {
+      this.untakenSince ??= performance.now();
+      this.wake?.();
+    });
     this.loop = this.run();
   }
 
@@ -97,23 +109,36 @@ export class JournalDrainer {
     /** The last journal entry taken for writing: the next batch starts after it (or at the oldest). */
     let takenUpTo: number | undefined;
     const free: WriteApi[] = [...this.apis];
+    let lingering = 0;
     while (!this.stopped) {
       for (let api = free.pop(); api; api = free.pop()) {
+        lingering = this.lingering(inFlight);
+        if (lingering > 0) {
+          free.push(api);
+          break;
+        }
         const batch = await this.retried(() => this.journal.take(this.options.batchLines, takenUpTo));
         if (!batch) {
           free.push(api);
           break;
         }
         takenUpTo = batch.lastId;
+        if (this.journal.depth - linesOf(inFlight) - batch.count <= 0) this.untakenSince = undefined;
         const writer = api;
         const done = this.write(writer, batch).finally(() => free.push(writer));
         inFlight.push({ batch, done });
       }
       const oldest = inFlight.shift();
       if (!oldest) {
+        // Woken by the next append, or when the lines that wait for a batch to fill are due.
         await new Promise<void>((resolve) => {
-          this.wake = resolve;
+          const timer = lingering > 0 ? setTimeout(resolve, lingering) : undefined;
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
+        lingering = 0;
         continue;
       }
       const { error, seconds } = await oldest.done;
@@ -150,6 +175,7 @@ export class JournalDrainer {
       // written again: harmless, writes are idempotent).
       await Promise.all(inFlight.splice(0).map((w) => w.done));
       takenUpTo = undefined;
+      this.untakenSince = undefined;
       if (this.stopped) break;
       if (!failing) this.options.onInfluxState?.(false);
       if (!failing)
@@ -162,6 +188,18 @@ export class JournalDrainer {
       delay = Math.min(this.options.maxRetryMs, delay * 2);
     }
     await Promise.all(inFlight.map((w) => w.done));
+  }
+
+  /**
+   * How long the lines not yet taken may still wait for a batch to fill (ms); 0 when they are to be
+   * taken now: a batch's worth, lingered long enough, of unknown age (left from before a restart or
+   * a failed write), or the drainer stopping.
+   */
+  private lingering(inFlight: readonly InFlight[]): number {
+    const { batchLines, lingerMs } = this.options;
+    if (lingerMs === 0 || this.untakenSince === undefined) return 0;
+    if (this.journal.depth - linesOf(inFlight) >= batchLines) return 0;
+    return Math.max(0, this.untakenSince + lingerMs - performance.now());
   }
 
   /** Tells `written` which hours the batch wrote into (if it watches any of them). */

@@ -16,7 +16,7 @@ const cleanups = cleanupsAfterAll();
 const entryLines = (entry: number, lines: number) =>
   Array.from({ length: lines }, (_, i) => `m,entry=${entry} v=${i} ${entry * 1_000_000 + i * 1_000}`);
 
-async function setUp(name: string, options: { batchLines: number; concurrency: number }) {
+async function setUp(name: string, options: { batchLines: number; concurrency: number; lingerMs?: number }) {
   const dir = await tempDir(name);
   cleanups.push(() => dir.remove());
   const influxd = await startLocalInfluxd(join(dir.path, 'influxdb'));
@@ -33,6 +33,7 @@ async function setUp(name: string, options: { batchLines: number; concurrency: n
     journal,
     influx,
     {
+      lingerMs: 0,
       ...options,
       minRetryMs: 50,
       maxRetryMs: 200,
@@ -68,6 +69,37 @@ describe('journal drainer with several writes in flight (real influxd)', () => {
     const counts = await stored();
     expect(counts.size).toBe(200);
     expect([...counts.values()].every((n) => n === 25)).toBe(true);
+  });
+
+  it('lets fewer lines than a batch wait for more, and writes a batch as soon as it is full', async () => {
+    const { journal, drainer, drained, counters, stored } = await setUp('drain-linger', {
+      batchLines: 10,
+      concurrency: 2,
+      lingerMs: 600_000,
+    });
+    drainer.start();
+    await journal.append({ lines: entryLines(0, 4) });
+    await journal.append({ lines: entryLines(1, 5) });
+    await journal.append({ lines: entryLines(2, 1) });
+    await drained();
+    // One write: the first nine lines waited (far less than their ten minutes) for the tenth.
+    expect(counters.get('influx_write_seconds_count')).toBe(1);
+    expect(counters.get('influx_points_written')).toBe(10);
+    expect([...(await stored()).values()]).toEqual([4, 5, 1]);
+  });
+
+  it('writes fewer lines than a batch once they have waited long enough', async () => {
+    const { journal, drainer, drained, counters } = await setUp('drain-linger-due', {
+      batchLines: 1_000,
+      concurrency: 2,
+      lingerMs: 100,
+    });
+    drainer.start();
+    const appended = performance.now();
+    await journal.append({ lines: entryLines(0, 3) });
+    await drained();
+    expect(performance.now() - appended).toBeGreaterThanOrEqual(99);
+    expect(counters.get('influx_write_seconds_count')).toBe(1);
   });
 
   it('keeps a batch InfluxDB refuses as a dead letter and still writes the batches around it', async () => {

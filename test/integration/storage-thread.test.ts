@@ -22,7 +22,7 @@ async function setUp(name: string, options: Partial<StorageThreadOptions> = {}) 
     maxLines: 1_000_000,
     keyTtlMs: 60_000,
     influx: { settings: influx.settings, server: influx.server },
-    drain: { batchLines: 100, concurrency: 2, minRetryMs: 50, maxRetryMs: 200 },
+    drain: { batchLines: 100, concurrency: 2, lingerMs: 0, minRetryMs: 50, maxRetryMs: 200 },
     logLevel: 'silent',
     counters: new Counters(),
     log: silentLog,
