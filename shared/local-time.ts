@@ -36,9 +36,9 @@ const processEnv = (globalThis as { process?: { env: Record<string, string | und
  * thread's env is a copy, so setting it there does nothing). Area/Location names and UTC only: ICU
  * drops a TZ of three or four letters whose offset the C library sees otherwise (CET or EST without
  * the system's zoneinfo files), and V8 then keeps UTC. One difference remains: V8 caches a zone's
- * offsets assuming at most one change in 19 days, so where a zone changes twice within that (Noronha
- * in October 2000, Tunis in 1943; Gaza and Hebron's predicted rules in 2040, 2053–54, 2072–73, 2086)
- * it may miss the short period, depending on the order of the calls.
+ * offsets assuming at most one change in 19 days, so where a zone changes twice within that (Vienna
+ * 1945, Recife October 2000; Gaza and Hebron's predicted rules from 2040) it may miss the short
+ * period, depending on the order of the calls (docs/benchmarks.md, issue 18).
  */
 function isProcessZone(timeZone: string): boolean {
   return timeZone === processEnv?.TZ && (timeZone === 'UTC' || timeZone.includes('/'));
