@@ -1,7 +1,8 @@
 /**
  * Local time in a city's time zone (IANA name), for the cloud and the console alike: wall-clock parts,
  * the offset from UTC at an instant, and local days (23, 24 or 25 hours long around daylight-saving
- * changes). Pure; instants are milliseconds since the epoch.
+ * changes). Pure (the process's TZ only picks how a wall clock is read); instants are milliseconds
+ * since the epoch.
  */
 export const hourMs = 3_600_000;
 
@@ -26,8 +27,41 @@ function formatFor(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-/** The local calendar date (month 1–12) and wall-clock time of `ms` in `timeZone`. */
+/** Node's environment; undefined in a browser (the console shares this module). */
+const processEnv = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
+
+/**
+ * Whether `timeZone` is the process's own, the zone of V8's local time: the one TZ names in Node (the
+ * process's environment, or `process.env.TZ` set in the main thread: Node applies it at once; a worker
+ * thread's env is a copy, so setting it there does nothing). Area/Location names and UTC only: ICU
+ * drops a TZ of three or four letters whose offset the C library sees otherwise (CET or EST without
+ * the system's zoneinfo files), and V8 then keeps UTC. One difference remains: V8 caches a zone's
+ * offsets assuming at most one change in 19 days, so where a zone changes twice within that (Vienna
+ * 1945, Recife October 2000; Gaza and Hebron's predicted rules from 2040) it may miss the short
+ * period, depending on the order of the calls (docs/benchmarks.md, issue 18).
+ */
+function isProcessZone(timeZone: string): boolean {
+  return timeZone === processEnv?.TZ && (timeZone === 'UTC' || timeZone.includes('/'));
+}
+
+/**
+ * The local calendar date (month 1–12) and wall-clock time of `ms` in `timeZone`. In the process's
+ * own zone, from V8's local time; otherwise from an `Intl.DateTimeFormat`. The same ICU rules either
+ * way, but the first formatter maps ICU's date formatting data, ~7.5 MB of RSS: the edge agent runs
+ * in its city's zone so that its simulators need none (docs/benchmarks.md, issue 18).
+ */
 export function wallClockAt(ms: number, timeZone: string): WallClock {
+  if (isProcessZone(timeZone)) {
+    const local = new Date(ms);
+    return {
+      year: local.getFullYear(),
+      month: local.getMonth() + 1,
+      day: local.getDate(),
+      hour: local.getHours(),
+      minute: local.getMinutes(),
+      second: local.getSeconds(),
+    };
+  }
   return Object.fromEntries(
     formatFor(timeZone)
       .formatToParts(new Date(ms))
