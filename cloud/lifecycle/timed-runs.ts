@@ -8,6 +8,8 @@ export interface TimedRunsOptions {
   now?: () => number;
   /** Waits between two runs (one turn of the event loop by default). */
   pause?: () => Promise<void>;
+  /** Once aborted, no further run starts (the work is left where it was: a stopping feature's). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function inTimedRuns<T>(
   let next = iterator.next();
   for (let first = true; !next.done; first = false) {
     if (!first) await pause();
+    if (options.signal?.aborted) return;
     const started = now();
     let taken = 0;
     run(() => {

@@ -109,6 +109,30 @@ describe('inTimedRuns', () => {
     expect(readAtRuns).toEqual([3, 5, 5]);
   });
 
+  it('starts no further run once its signal is aborted, before the first or during a pause', async () => {
+    const h = harness(() => 1);
+    const stop = new AbortController();
+    await inTimedRuns(items(7), h.run, {
+      ...h.options,
+      budgetMs: 2,
+      pause: async () => {
+        if (h.runs.length === 2) stop.abort();
+      },
+      signal: stop.signal,
+    });
+    expect(h.runs).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    const aborted = harness(() => 1);
+    await inTimedRuns(items(3), aborted.run, {
+      ...aborted.options,
+      budgetMs: 2,
+      signal: AbortSignal.abort(),
+    });
+    expect(aborted.runs).toEqual([]);
+  });
+
   it('lets the event loop run between two runs by default', async () => {
     const events: string[] = [];
     // Queued before the first run: it runs before the second only if the pause is a turn of the loop.
