@@ -189,7 +189,7 @@ export async function alertLatencyBench(options: {
     backgroundRatePerS: { asked: options.backgroundRatePerS, achieved: Math.round(backgroundAchieved) },
     publishToAlertMs: { p50: pick(0.5), p99: pick(0.99) },
     ...(loopDelay && {
-      /** How late the loop's timer ran while the samples were taken: a stall of 300 ms is one value of 300. */
+      /** How late the loop's timer ran while the samples were taken (a stall of 300 ms: one value of 300). */
       eventLoopDelayMs: {
         p50: lateMs(loopDelay.percentile(50)),
         p99: lateMs(loopDelay.percentile(99)),

@@ -76,7 +76,7 @@ export function sqliteStoresFeature(dataDir: string, log: Logger): StoresFeature
       const database = sqliteDatabaseFeature({
         path,
         migrations: cloudDbMigrations,
-        // Written all the time (the registry's flush, alerts, rule states): checkpointed beside the event loop.
+        // Written all the time (the registry's flush, alerts, rule states): checkpointed beside the loop.
         checkpoints: {
           everyMs: 1_000,
           onFailure: (error) =>

@@ -13,13 +13,13 @@ export interface TimedRunsOptions {
 }
 
 /**
- * Works through `items` (an array, or a generator over live records) in runs of about `budgetMs` each, with a pause for the event loop between
- * runs: long work on the main thread (saving tens of thousands of records) done without holding the
- * loop, however fast or slow the machine is, where slices of a fixed count take 2 ms on a quiet
- * machine and 40 on a loaded one. `run` is called once per run (one transaction, say) and takes the
- * items with `take`, which gives the next one until the items or the run's time are spent: every run
- * takes at least one item, so a slow item still makes progress. Items a run did not take are the
- * next run's.
+ * Works through `items` (an array, or a generator over live records) in runs of about `budgetMs`
+ * each, with a pause for the event loop between runs: long work on the main thread (saving tens of
+ * thousands of records) done without holding the loop, however fast or slow the machine is, where
+ * slices of a fixed count take 2 ms on a quiet machine and 40 on a loaded one. `run` is called once
+ * per run (one transaction, say) and takes the items with `take`, which gives the next one until the
+ * items or the run's time are spent: every run takes at least one item, so a slow item still makes
+ * progress. Items a run did not take are the next run's; a generator is read one item ahead.
  */
 export async function inTimedRuns<T>(
   items: Iterable<T>,

@@ -48,7 +48,7 @@ export function registryStoreConformance(
       expect(await store.loadDevices()).toHaveLength(1);
     });
 
-    it('saves what was seen of a device (first and last seen, latest values), and a device not stored whole', async () => {
+    it('saves what was seen of a device (last seen, latest values); one not stored, whole', async () => {
       const store = await createStore();
       const stored = device('lamp-1', { district: 'noord', name: 'Brug 1', location: { lat: 51, lon: 3.7 } });
       await store.saveDevices([stored]);

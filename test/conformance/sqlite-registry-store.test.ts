@@ -15,7 +15,7 @@ describe('SQLite registry store: many devices at once', () => {
     latest: { level: i },
   }));
 
-  it('writes them in timed transactions, letting the event loop run between them, and keeps every one', async () => {
+  it('writes them in timed transactions, the event loop running between, and keeps every one', async () => {
     const store = new SqliteRegistryStore(openSqlite(':memory:'));
     const events: string[] = [];
     // A run of no time: a transaction per device, a turn of the event loop after each.
