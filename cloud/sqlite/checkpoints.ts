@@ -11,19 +11,26 @@ export interface CheckpointSettings {
 const sqliteDefaultPages = 1_000;
 
 /**
+ * The commits' threshold while the thread checkpoints: a safety net, reached only if the log is never
+ * found wholly copied at the start of a write (writes without a pause for seconds), when it alone
+ * would grow. The commit then copies what the thread has not yet (little) and the log starts again.
+ */
+const safetyNetPages = 10_000;
+
+/**
  * Moves a database's WAL checkpoints off the thread that writes it: SQLite runs one inside the
  * commit that takes the log past 1,000 pages, and its copy of pages and fsyncs held the main thread
  * for tens of ms once every few commits (the registry's one-second flush of tens of thousands of
- * devices is some 30 commits). The commits stop checkpointing (`wal_autocheckpoint = 0`) and a
- * worker thread checkpoints every `everyMs` instead (checkpoint-worker.ts). Should that thread fail,
- * the commits checkpoint again, as before, so the log never grows without bound; `onFailure` is told.
+ * devices is some 30 commits). A worker thread checkpoints every `everyMs` instead
+ * (checkpoint-worker.ts), and the commits only past `safetyNetPages`. Should that thread fail, the
+ * commits checkpoint again as SQLite does by default; `onFailure` is told.
  */
 export function startCheckpoints(
   db: DatabaseSync,
   settings: CheckpointSettings & { onFailure?: (error: Error) => void },
 ): { stop(): Promise<void> } {
   const { path, everyMs } = settings;
-  db.exec('PRAGMA wal_autocheckpoint = 0');
+  db.exec(`PRAGMA wal_autocheckpoint = ${safetyNetPages}`);
   const worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
     workerData: { path, everyMs } satisfies CheckpointSettings,
   });
