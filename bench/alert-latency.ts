@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connectAsync } from 'mqtt';
 import { pino } from 'pino';
 import { issueCredential, issueCredentials } from '../cloud/broker/credentials.ts';
@@ -14,19 +15,28 @@ import { generateFleet } from '../simulators/fleet.ts';
 import { startLoad } from './load.ts';
 import { type BenchDevice, probeKind } from './readings.ts';
 
+/** How often `--stalls` looks at the event loop (ms). */
+const loopResolutionMs = 10;
+
+/** An interval between the timer's turns (ns) as how late the turn came (ms, to a tenth). */
+const lateMs = (ns: number) => Math.max(0, Math.round(ns / 1e5 - loopResolutionMs * 10) / 10);
+
 /**
  * Publish-to-alert latency through the whole platform: a gateway publishes (MQTT, QoS 1) a reading
  * that breaks a rule, and the time until the alert's `fired` event reaches the live bus that feeds
  * the console's SSE stream is taken. The cloud runs with `rules` rules and `devices` registered devices,
  * under a background load of `backgroundRatePerS` readings/s (issue 18: half the sustained ingest
  * rate) from 40 other gateways, QoS 1, batches of 100, whose readings meet the filler rules but break
- * none; the samples are taken while it runs.
+ * none; the samples are taken while it runs. With `stalls`, it also reports how late the event loop of
+ * this process (the cloud's main thread) ran while the samples were taken: what holds an alert back.
  */
 export async function alertLatencyBench(options: {
   rules: number;
   devices: number;
   samples: number;
   backgroundRatePerS: number;
+  /** Also report the event loop's delay (p50, p99, max) while the samples were taken. */
+  stalls?: boolean;
   say: (line: string) => void;
 }) {
   const { say } = options;
@@ -75,6 +85,7 @@ export async function alertLatencyBench(options: {
   });
   await cloud.start();
   let backgroundAchieved = 0;
+  let mainThreadBusy = 0;
   const gateway = fleet.gateways[0]?.id as string;
   const probes = fleet.devices.filter((d) => d.gatewayId === gateway && d.kind === probeKind.kind);
   const client = await connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
@@ -117,9 +128,13 @@ export async function alertLatencyBench(options: {
         )
       : undefined;
   const samplingEnds = performance.now() + (durationS - 1) * 1000;
+  // A timer every `loopResolutionMs`; it records the time between two of its turns.
+  const loopDelay = options.stalls ? monitorEventLoopDelay({ resolution: loopResolutionMs }) : undefined;
   try {
     // Two seconds for the background to reach its rate before the first sample.
     if (background) await new Promise((r) => setTimeout(r, 2_000));
+    loopDelay?.enable();
+    const sampling = { startedAt: performance.now(), cpu: process.threadCpuUsage() };
     for (let i = 0; i < Math.min(options.samples, probes.length); i++) {
       if (background && performance.now() > samplingEnds) break;
       const device = (probes[i] as { id: string }).id;
@@ -148,6 +163,10 @@ export async function alertLatencyBench(options: {
       latencies.push(performance.now() - started);
       if (i % 50 === 0) say(`  ${i} alerts measured…`);
     }
+    loopDelay?.disable();
+    const cpu = process.threadCpuUsage(sampling.cpu);
+    // CPU of this thread per wall second: the main thread's load, which its stalls follow.
+    mainThreadBusy = (cpu.user + cpu.system) / 1000 / (performance.now() - sampling.startedAt);
     const load = await background?.result;
     backgroundAchieved = load
       ? load.ackedReadings / Math.max(0.001, (load.lastAckAt - load.firstPublishAt) / 1000)
@@ -169,6 +188,16 @@ export async function alertLatencyBench(options: {
     /** Readings/s of the background load: asked, and acknowledged (first publish to last PUBACK). */
     backgroundRatePerS: { asked: options.backgroundRatePerS, achieved: Math.round(backgroundAchieved) },
     publishToAlertMs: { p50: pick(0.5), p99: pick(0.99) },
+    ...(loopDelay && {
+      /** How late the loop's timer ran while the samples were taken (a stall of 300 ms: one value of 300). */
+      eventLoopDelayMs: {
+        p50: lateMs(loopDelay.percentile(50)),
+        p99: lateMs(loopDelay.percentile(99)),
+        max: lateMs(loopDelay.max),
+      },
+      /** The main thread's CPU time over the same window, per wall second (1 = always busy). */
+      mainThreadBusy: Math.round(mainThreadBusy * 100) / 100,
+    }),
   };
 }
 
@@ -179,6 +208,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     devices: quick ? 20_000 : 100_000,
     samples: quick ? 100 : 300,
     backgroundRatePerS: Number(process.argv.find((a) => a.startsWith('--background='))?.slice(13) ?? 30_000),
+    stalls: process.argv.includes('--stalls'),
     say: (line) => console.log(`[alerts] ${line}`),
   });
   console.log(JSON.stringify(result, null, 2));

@@ -22,7 +22,7 @@ import { int, quantile, round } from './util.ts';
 
 /** What one backend does per second (or per call) in this process, against the same work. */
 export interface StoreFigures {
-  /** Devices saved per second by the registry's write-behind flush (`saveDevices` of a whole batch). */
+  /** Devices saved per second by the registry's write-behind flush (`saveSeen` of a whole batch). */
   registryDevicesPerS: number;
   /** Alerts fired and resolved per second, written behind as the rules engine does (2 writes each). */
   alertTransitionsPerS: number;
@@ -64,7 +64,7 @@ async function measure(backend: Backend, devices: number, operations: number): P
   await backend.registry.saveDevices(records);
   let started = performance.now();
   for (let round = 1; round <= 3; round++)
-    await backend.registry.saveDevices(records.map((d) => ({ ...d, latest: { activePower: round } })));
+    await backend.registry.saveSeen(records.map((d) => ({ ...d, latest: { activePower: round } })));
   const registryDevicesPerS = perS(3 * devices, started);
 
   const at = new Date().toISOString();

@@ -146,7 +146,7 @@ export class Cloud {
       const stores = await start(
         config.DATABASE_URL
           ? postgresStoresFeature(config.DATABASE_URL, log)
-          : sqliteStoresFeature(config.DATA_DIR),
+          : sqliteStoresFeature(config.DATA_DIR, log),
       );
       const { audit, users, tokens, sessions } = stores.platform;
       const mqtt = brokerFeature({

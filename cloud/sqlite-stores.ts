@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import type { Logger } from 'pino';
 import { SqliteAuditLog } from './access/audit.ts';
 import { SqliteSessionStore } from './access/sessions.ts';
 import { SqliteTokenStore } from './access/tokens.ts';
@@ -56,7 +57,7 @@ export function sqliteCellStores(db: DatabaseSync): CellStores {
  * for its cell, each opened at start and closed at stop. A deleted tenant's folder (and database
  * with it) is removed by `eraseTenant`.
  */
-export function sqliteStoresFeature(dataDir: string): StoresFeature {
+export function sqliteStoresFeature(dataDir: string, log: Logger): StoresFeature {
   const platform = sqliteDatabaseFeature({ path: platformDbPath(dataDir), migrations: platformDbMigrations });
   let stores: PlatformStores | undefined;
   return {
@@ -71,9 +72,16 @@ export function sqliteStoresFeature(dataDir: string): StoresFeature {
     },
     stop: () => platform.stop(),
     cell(_tenant, tenantDir) {
+      const path = join(tenantDir, 'cloud.db');
       const database = sqliteDatabaseFeature({
-        path: join(tenantDir, 'cloud.db'),
+        path,
         migrations: cloudDbMigrations,
+        // Written all the time (the registry's flush, alerts, rule states): checkpointed beside the loop.
+        checkpoints: {
+          everyMs: 1_000,
+          onFailure: (error) =>
+            log.error({ err: error, path }, 'WAL checkpoints are back in the commits of the main thread'),
+        },
       });
       let cell: CellStores | undefined;
       return {

@@ -1,7 +1,9 @@
 import type { AlertSeverity } from '../../shared/severity.ts';
 import type { AlertChangeKind } from '../alerts/schema.ts';
 import type { Alert } from '../alerts/store.ts';
+import { inTimedRuns } from '../lifecycle/timed-runs.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { DeviceRecord } from '../registry/store.ts';
 import { deriveState, type MapState, mapStates, rankOf } from './map-state.ts';
 
 export interface DeviceStatesOptions {
@@ -31,6 +33,8 @@ export class DeviceStates {
   private readonly byState = new Map<MapState, Set<string>>(mapStates.map((s) => [s, new Set()]));
   /** While loading, changes are not told: they are the states found at start. */
   private loading = false;
+  /** A sweep in runs is under way (`sweepInRuns`). */
+  private sweeping = false;
 
   constructor(options: DeviceStatesOptions) {
     this.options = options;
@@ -63,14 +67,44 @@ export class DeviceStates {
   }
 
   /**
-   * Re-reads every device's connectivity (and takes in devices learned since); a few ms at 100,000.
-   * The registry yields its devices in the same order each time (new ones last), so the k-th is
-   * looked for in slot k first, and by id only when it is not there.
+   * Re-reads every device's connectivity (and takes in devices learned since); a few ms at 100,000,
+   * more when many change at once (tens of thousands coming online together).
    */
   sweep(): void {
+    const visit = this.visitor();
+    for (const record of this.options.registry.records()) visit(record);
+  }
+
+  /**
+   * `sweep` in runs of about `runMs`, with a turn of the event loop between them: what the feature's
+   * timer calls, so that a sweep in which tens of thousands of devices change does not hold ingest
+   * and the API. A sweep asked while one runs is skipped.
+   */
+  async sweepInRuns(runMs = 4): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const visit = this.visitor();
+      await inTimedRuns(
+        this.options.registry.records(),
+        (take) => {
+          for (let record = take(); record; record = take()) visit(record);
+        },
+        { budgetMs: runMs },
+      );
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /**
+   * What takes in one device's connectivity. The registry yields its devices in the same order each
+   * time (new ones last), so the k-th is looked for in slot k first, and by id only when it is not there.
+   */
+  private visitor(): (record: Readonly<DeviceRecord>) => void {
     const connectivity = this.options.registry.connectivity();
     let k = 0;
-    for (const record of this.options.registry.records()) {
+    return (record) => {
       const online = connectivity(record) === 'online' ? 1 : 0;
       const slot = this.ids[k] === record.id ? k : this.slots.get(record.id);
       k++;
@@ -79,7 +113,7 @@ export class DeviceStates {
         this.online[slot] = online;
         this.update(slot);
       }
-    }
+    };
   }
 
   private add(id: string, online: number): void {

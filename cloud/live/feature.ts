@@ -38,7 +38,13 @@ export function liveFeature(deps: LiveFeatureDeps) {
     start(): void {
       states.load(deps.openAlerts());
       unsubscribe = bus.on('alert', ({ transition, alert }) => states.alertChanged(transition, alert));
-      timer = setInterval(() => states.sweep(), deps.sweepMs);
+      timer = setInterval(
+        () =>
+          void states
+            .sweepInRuns()
+            .catch((error: Error) => log.error({ err: error }, 'device state sweep failed')),
+        deps.sweepMs,
+      );
       map.warm();
     },
     stop(): void {

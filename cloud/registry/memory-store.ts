@@ -15,6 +15,11 @@ export class MemoryRegistryStore implements RegistryStore {
     for (const device of devices) this.devices.set(device.id, structuredClone(device));
   }
 
+  /** The whole record, as `saveDevices`. */
+  saveSeen(devices: DeviceRecord[]): Promise<void> {
+    return this.saveDevices(devices);
+  }
+
   async getDevice(id: string): Promise<DeviceRecord | undefined> {
     const device = this.devices.get(id);
     return device && structuredClone(device);

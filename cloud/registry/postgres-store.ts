@@ -56,6 +56,11 @@ export class PostgresRegistryStore implements RegistryStore {
     );
   }
 
+  /** The whole record, as `saveDevices`: one statement either way. */
+  saveSeen(devices: DeviceRecord[]): Promise<void> {
+    return this.saveDevices(devices);
+  }
+
   async getDevice(id: string): Promise<DeviceRecord | undefined> {
     const { rows } = await this.schema.pool.query<Row>(
       `SELECT * FROM ${this.schema.name}.devices WHERE id = $1`,

@@ -302,7 +302,7 @@ export class DeviceRegistry {
       this.tell({ devices: [], seen: changed, gateways: [] });
       // A failed write (a full or read-only disk) leaves them changed: the next flush tries again.
       this.write(`${changed.length} devices`, () =>
-        this.options.store.saveDevices(changed).catch((error: Error) => {
+        this.options.store.saveSeen(changed).catch((error: Error) => {
           for (const device of changed) this.dirty.add(device);
           throw error;
         }),

@@ -1,11 +1,20 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { inTimedRuns } from '../lifecycle/timed-runs.ts';
 import { transaction } from '../sqlite/sqlite.ts';
 import { type Row, toDevice, toGateway } from './rows.ts';
 import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
 
+/**
+ * How long one transaction of a save may hold the main thread (ms) before the event loop gets its
+ * turn: a save of tens of thousands of devices (the registry's one-second flush in a busy region) is
+ * many transactions of about this long, whatever the machine's speed or load.
+ */
+const savingRunMs = 4;
+
 export class SqliteRegistryStore implements RegistryStore {
   private readonly db: DatabaseSync;
   private readonly upsertDevice: StatementSync;
+  private readonly updateSeen: StatementSync;
   private readonly upsertGateway: StatementSync;
 
   constructor(db: DatabaseSync) {
@@ -35,6 +44,10 @@ export class SqliteRegistryStore implements RegistryStore {
         district = excluded.district, lat = excluded.lat, lon = excluded.lon, name = excluded.name,
         provisioned = excluded.provisioned, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
         latest = excluded.latest, latest_ts = excluded.latest_ts`);
+    // No indexed column: a device heard from changes none of the indexes' entries.
+    this.updateSeen = db.prepare(
+      'UPDATE devices SET first_seen = ?, last_seen = ?, latest = ?, latest_ts = ? WHERE id = ?',
+    );
     this.upsertGateway = db.prepare(`INSERT INTO gateways
       (id, district, lat, lon, name, state, state_since, last_heartbeat, health, config_status)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -49,37 +62,60 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   /**
-   * Written in transactions of `slice` devices with a pause for the event loop between them: the
-   * registry flushes every device heard from in the last second, tens of thousands in a busy region,
-   * and one transaction of them held ingest and the API for half a second (writes are chained by the
-   * registry, so a later save never overtakes an earlier one).
+   * In transactions of about `runMs` each, with a pause for the event loop between them (`savingRunMs`;
+   * writes are chained by the registry, so a later save never overtakes an earlier one).
    */
-  async saveDevices(devices: DeviceRecord[], slice = 1_000): Promise<void> {
-    for (let from = 0; from < devices.length; from += slice) {
-      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
-      this.saveSlice(devices.slice(from, from + slice));
-    }
+  async saveDevices(devices: DeviceRecord[], runMs = savingRunMs): Promise<void> {
+    await inTimedRuns(
+      devices,
+      (take) =>
+        transaction(this.db, () => {
+          for (let d = take(); d; d = take()) this.upsert(d);
+        }),
+      { budgetMs: runMs },
+    );
   }
 
-  private saveSlice(devices: DeviceRecord[]): void {
-    transaction(this.db, () => {
-      for (const d of devices) {
-        this.upsertDevice.run(
-          d.id,
-          d.kind,
-          d.gatewayId,
-          d.district,
-          d.location?.lat ?? null,
-          d.location?.lon ?? null,
-          d.name ?? null,
-          d.provisioned ? 1 : 0,
-          d.firstSeen ?? null,
-          d.lastSeen ?? null,
-          JSON.stringify(d.latest),
-          d.latestTs ?? null,
-        );
-      }
-    });
+  /**
+   * Only the columns readings change, which no index holds (less than half the CPU of writing whole
+   * rows); a device not stored yet is saved whole. In timed transactions as `saveDevices`.
+   */
+  async saveSeen(devices: DeviceRecord[], runMs = savingRunMs): Promise<void> {
+    await inTimedRuns(
+      devices,
+      (take) =>
+        transaction(this.db, () => {
+          for (let d = take(); d; d = take()) {
+            const latest = JSON.stringify(d.latest);
+            const seen = this.updateSeen.run(
+              d.firstSeen ?? null,
+              d.lastSeen ?? null,
+              latest,
+              d.latestTs ?? null,
+              d.id,
+            );
+            if (!seen.changes) this.upsert(d);
+          }
+        }),
+      { budgetMs: runMs },
+    );
+  }
+
+  private upsert(d: DeviceRecord): void {
+    this.upsertDevice.run(
+      d.id,
+      d.kind,
+      d.gatewayId,
+      d.district,
+      d.location?.lat ?? null,
+      d.location?.lon ?? null,
+      d.name ?? null,
+      d.provisioned ? 1 : 0,
+      d.firstSeen ?? null,
+      d.lastSeen ?? null,
+      JSON.stringify(d.latest),
+      d.latestTs ?? null,
+    );
   }
 
   async getDevice(id: string): Promise<DeviceRecord | undefined> {

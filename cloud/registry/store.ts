@@ -93,6 +93,12 @@ export interface RegistryStore {
   loadDevices(): Promise<DeviceRecord[]>;
   /** Creates or replaces each device (by id). */
   saveDevices(devices: DeviceRecord[]): Promise<void>;
+  /**
+   * Saves what readings changed of each device (first and last seen, latest values and their time:
+   * the registry's one-second flush); a device not stored yet is saved whole. A store may write the
+   * whole record, as `saveDevices` does.
+   */
+  saveSeen(devices: DeviceRecord[]): Promise<void>;
   getDevice(id: string): Promise<DeviceRecord | undefined>;
   /** By id. */
   loadGateways(): Promise<GatewayRecord[]>;

@@ -222,35 +222,38 @@ export class RuleEngine {
 
   /** Timer-driven evaluation (absence, pending `for`, schedules, auto-clear, group rules), at once. */
   tick(): void {
-    for (const _pause of this.timed(Number.POSITIVE_INFINITY)) {
-      // An unbounded slice never pauses.
+    for (const _pause of this.timed(() => false)) {
+      // Never due: no pause.
     }
   }
 
   /**
-   * The same, pausing for the event loop after every `slice` devices: in a region of a million
-   * devices a tick is seconds of CPU, which must not hold up ingest and the API meanwhile. Ends early
-   * when `signal` is aborted (the cloud stops); asked while one runs, it does nothing.
+   * The same, pausing for the event loop once a slice has run `sliceMs` (by `clock`, ms): in a region
+   * of a million devices a tick is seconds of CPU, which must not hold up ingest and the API
+   * meanwhile; a fixed count of devices per slice took as long as the rules and the machine's load
+   * made it. Ends early when `signal` is aborted (the cloud stops); asked while one runs, it does
+   * nothing.
    */
-  async tickInSlices(signal: AbortSignal, slice = 10_000): Promise<void> {
+  async tickInSlices(signal: AbortSignal, sliceMs = 4, clock = () => performance.now()): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      for (const _pause of this.timed(slice)) {
+      let started = clock();
+      for (const _pause of this.timed(() => clock() - started >= sliceMs)) {
         await new Promise((resolve) => setImmediate(resolve));
         if (signal.aborted) return;
+        started = clock();
       }
     } finally {
       this.ticking = false;
     }
   }
 
-  /** The timed evaluation, pausing (yielding) after every `slice` devices it visited. */
-  private *timed(slice: number): Generator<void, void, void> {
+  /** The timed evaluation, pausing (yielding) when `pauseDue` says so, asked after each device visited. */
+  private *timed(pauseDue: () => boolean): Generator<void, void, void> {
     if (!this.evaluates()) return;
     const rules = this.rules;
     let now = this.options.now().getTime();
-    let left = slice;
     for (const rule of rules) {
       if (rule.group || isTimed(rule.condition)) {
         // Absence, age and group conditions change with time alone: every target device.
@@ -260,8 +263,7 @@ export class RuleEngine {
           if (!this.targets(rule, device)) continue;
           if (groups) this.count(rule, device, groups, active, now);
           else this.stepTimed(rule, device, now);
-          if (--left > 0) continue;
-          left = slice;
+          if (!pauseDue()) continue;
           yield;
           // After the pause: nothing more if the rules changed or the lease went; else the time again.
           if (this.rules !== rules || !this.evaluates()) return;

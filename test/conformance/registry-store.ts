@@ -48,6 +48,32 @@ export function registryStoreConformance(
       expect(await store.loadDevices()).toHaveLength(1);
     });
 
+    it('saves what was seen of a device (last seen, latest values); one not stored, whole', async () => {
+      const store = await createStore();
+      const stored = device('lamp-1', { district: 'noord', name: 'Brug 1', location: { lat: 51, lon: 3.7 } });
+      await store.saveDevices([stored]);
+      const heard = {
+        ...stored,
+        firstSeen: '2026-11-22T10:00:00.000Z',
+        lastSeen: '2026-11-22T11:00:00.000Z',
+        latest: { activePower: 42.5, powerState: 'on' },
+        latestTs: '2026-11-22T10:59:00.000Z',
+      };
+      const unknown = device('bin-2', {
+        kind: 'wasteBin',
+        lastSeen: '2026-11-22T11:00:00.000Z',
+        latest: { fill: 3 },
+      });
+      await store.saveSeen([heard, unknown]);
+      expect(await store.getDevice('lamp-1')).toEqual(heard);
+      expect(await store.getDevice('bin-2')).toEqual({
+        ...unknown,
+        firstSeen: undefined,
+        latestTs: undefined,
+      });
+      expect(await store.loadDevices()).toHaveLength(2);
+    });
+
     it('saves and loads gateways', async () => {
       const store = await createStore();
       await store.saveGateway({ id: 'gw-b', state: 'unknown' });

@@ -95,6 +95,24 @@ describe('device map states', () => {
     expect(states.stateOf('b')).toBe('warning');
   });
 
+  it('sweeps in timed runs as in one go, letting the event loop run between runs, one sweep at a time', async () => {
+    const records = Array.from({ length: 50 }, (_, i) => record(`d${i}`, '2026-11-22T12:30:00.000Z'));
+    const { states, changes, setSince } = setUp(records);
+    states.load([alert('d7', 'warning')]);
+    setSince('2026-11-22T13:00:00.000Z');
+    const events: string[] = [];
+    setImmediate(() => events.push('event loop'));
+    // A run of no time: one device per run, a turn of the event loop after each.
+    const sweeping = states.sweepInRuns(0).then(() => events.push('swept'));
+    await states.sweepInRuns(0);
+    expect(changes).toHaveLength(1);
+    await sweeping;
+    expect(events).toEqual(['event loop', 'swept']);
+    expect(changes.map(([id]) => id)).toEqual(records.map((r) => r.id).filter((id) => id !== 'd7'));
+    expect(states.stateOf('d7')).toBe('warning');
+    expect(states.idsIn('offline').size).toBe(49);
+  });
+
   it('sweep finds each device by id when the registry yields them in another order, and takes in new ones', () => {
     const records = [record('a', '2026-11-22T12:30:00.000Z'), record('b')];
     const { states, changes } = setUp(records);

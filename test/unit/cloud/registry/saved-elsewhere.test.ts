@@ -141,6 +141,7 @@ describe('a registry in a cluster', () => {
     await elsewhere.written();
     const writes: string[] = [];
     other.saveDevices = async (devices) => void writes.push(...devices.map((d) => d.id));
+    other.saveSeen = async (devices) => void writes.push(...devices.map((d) => d.id));
     other.saveGateway = async (gateway) => void writes.push(gateway.id);
     for (const saved of told) elsewhere.takeSaved(JSON.parse(JSON.stringify(saved)));
     expect(elsewhere.getDevice('sl-1')).toMatchObject({ status: 'online', latest: { powerW: 40 } });

@@ -75,8 +75,8 @@ describe('the registry writes behind to its store', () => {
     await registry.load([]);
     registry.place('gw-1', { deviceId: 'bin-1', kind: 'wasteBin' });
     await registry.written();
-    const save = store.saveDevices.bind(store);
-    store.saveDevices = async () => {
+    const save = store.saveSeen.bind(store);
+    store.saveSeen = async () => {
       throw new Error('SQLITE_FULL');
     };
     registry.recordReadings([
@@ -89,7 +89,7 @@ describe('the registry writes behind to its store', () => {
     ]);
     await registry.flush();
     expect(errors).toEqual(['registry: saving 1 devices failed: SQLITE_FULL']);
-    store.saveDevices = save;
+    store.saveSeen = save;
     await registry.flush();
     expect((await store.getDevice('bin-1'))?.latest).toEqual({ fillingLevel: 40 });
   });
