@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCheckpoints } from '../../../../cloud/sqlite/checkpoints.ts';
@@ -55,6 +55,44 @@ describe('WAL checkpoints in a thread of their own', () => {
     expect(failures[0]).toMatch(/^checkpoints of .+: /);
     expect(autocheckpoint(db)).toBe(1_000);
     db.close();
+  });
+
+  it('run in one thread for every database of the process, each stopping or failing on its own', async () => {
+    const threads = () => readdirSync('/proc/self/task').length;
+    const paths = [await database(), await database(), await database()];
+    const before = threads();
+    const dbs = paths.map((path) => openSqlite(path));
+    const sizes = paths.map((path) => statSync(path).size);
+    const failures: string[] = [];
+    const [first, second] = dbs.slice(0, 2).map((db, i) =>
+      startCheckpoints(db, {
+        path: paths[i] as string,
+        everyMs: 20,
+        onFailure: (e) => failures.push(e.message),
+      }),
+    );
+    const broken = startCheckpoints(dbs[2] as ReturnType<typeof openSqlite>, {
+      path: join(paths[2] as string, '..'),
+      everyMs: 20,
+      onFailure: (e) => failures.push(e.message),
+    });
+    await waitFor('the folder to fail', () => failures.length === 1);
+    expect(autocheckpoint(dbs[2] as ReturnType<typeof openSqlite>)).toBe(1_000);
+    await first?.stop();
+    fill(dbs[1] as ReturnType<typeof openSqlite>);
+    await waitFor(
+      'the second database checkpointed',
+      () => statSync(paths[1] as string).size > (sizes[1] as number) + 300_000,
+    );
+    fill(dbs[0] as ReturnType<typeof openSqlite>);
+    // The first one's checkpoints stopped: its log keeps the new pages until a commit or a close copies them.
+    expect(statSync(paths[0] as string).size).toBe(sizes[0]);
+    // One thread for the three (a worker thread is one OS thread; a thread each would be three).
+    expect(threads() - before).toBeLessThanOrEqual(1);
+    await second?.stop();
+    await broken.stop();
+    expect(failures).toHaveLength(1);
+    for (const db of dbs) db.close();
   });
 
   it('stop with the database: the last connection closed leaves no log behind', async () => {
