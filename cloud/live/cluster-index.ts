@@ -3,6 +3,7 @@ import Supercluster, { type PointFeature } from 'supercluster';
 import type { Bbox } from './bbox.ts';
 import { ClusterRanges, pointsIn } from './cluster-ranges.ts';
 import { type MapState, mapStates, rankOf, worstOf, zeroCounts } from './map-state.ts';
+import { StateTally } from './state-tally.ts';
 
 /** A located device, as the map clusters it. */
 export interface MapDevice {
@@ -65,25 +66,33 @@ function asPoints(devices: readonly MapDevice[]): PointFeature<never>[] {
 
 /**
  * The clusters of a fixed set of devices (`supercluster`), built once: devices do not move. Each
- * cluster's devices are a range of one list (`ClusterRanges`), so that its state counts are counted
- * when asked from the states of now; a change of state never rebuilds the index.
+ * cluster's devices are a range of one list (`ClusterRanges`), whose state counts are kept by block
+ * (`StateTally`, told each change of state: `stateChanged`) and counted when asked; a change of
+ * state never rebuilds the index.
  */
 export class ClusterIndex {
   readonly devices: readonly MapDevice[];
-  /** The devices' slots in the order of `ranges`: a cluster's states are a run of codes[slots[k]]. */
-  private readonly slots: Int32Array;
   private readonly ranges: ClusterRanges;
+  /** The devices' states over the order of `ranges`. */
+  private readonly tally: StateTally;
   /** Expansion zooms asked for so far: the clusters never change, nor do they. */
   private readonly expansion = new Map<number, number>();
   /** Lone devices' features carry their index in `devices` as their id. */
   private readonly index: Supercluster<never, never>;
 
-  constructor(devices: readonly MapDevice[]) {
+  /** `states`: the devices' states now; each change after this is to be told (`stateChanged`). */
+  constructor(devices: readonly MapDevice[], states: StateCodes) {
     this.devices = devices;
     this.index = new Supercluster<never, never>(clusterOptions);
     this.index.load(asPoints(devices));
     this.ranges = new ClusterRanges(this.index);
-    this.slots = Int32Array.from(this.ranges.order, (i) => (devices[i] as MapDevice).slot);
+    const slots = Int32Array.from(this.ranges.order, (i) => (devices[i] as MapDevice).slot);
+    this.tally = new StateTally(slots, states.codes);
+  }
+
+  /** The device in `slot` went from one state to another (ranks in `mapStates`). */
+  stateChanged(slot: number, from: number, to: number): void {
+    this.tally.changed(slot, from, to);
   }
 
   /**
@@ -94,7 +103,6 @@ export class ClusterIndex {
    */
   clusters(bbox: Bbox, zoom: number, states: StateCodes, only?: MapState): ClusterFeature[] {
     const codes = states.codes;
-    const slots = this.slots;
     const wanted = only === undefined ? -1 : rankOf(only);
     const features: ClusterFeature[] = [];
     const tally = new Int32Array(mapStates.length);
@@ -106,17 +114,13 @@ export class ClusterIndex {
         if (wanted < 0 || code === wanted) features.push(this.leaf(i, code));
         continue;
       }
-      tally.fill(0);
-      let lone = -1;
       const start = this.ranges.startOf(props.cluster_id);
-      for (let k = start; k < start + props.point_count; k++) {
-        const code = codes[slots[k] as number] as number;
-        tally[code] = (tally[code] as number) + 1;
-        if (code === wanted) lone = k;
-      }
+      const end = start + props.point_count;
+      this.tally.count(start, end, codes, tally);
       const count = wanted < 0 ? props.point_count : (tally[wanted] as number);
       if (count === 0) continue;
       if (wanted >= 0 && count === 1) {
+        const lone = this.tally.find(start, end, wanted, codes);
         features.push(this.leaf(this.ranges.order[lone] as number, wanted));
         continue;
       }

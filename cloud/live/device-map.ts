@@ -36,6 +36,10 @@ export class DeviceMap {
   constructor(registry: Pick<DeviceRegistry, 'records' | 'size'>, states: DeviceStates) {
     this.registry = registry;
     this.states = states;
+    // The indexes count their clusters' states by block: each change is told to those kept.
+    states.follow((slot, from, to) => {
+      for (const index of this.indexes.values()) index.stateChanged(slot, from, to);
+    });
   }
 
   private devices(): MapDevice[] {
@@ -71,6 +75,7 @@ export class DeviceMap {
             (filter.kind === undefined || d.kind === filter.kind) &&
             (filter.district === undefined || d.district === filter.district),
         ),
+        this.states,
       );
     this.indexes.set(key, index);
     if (this.indexes.size > maxIndexes) this.indexes.delete(this.indexes.keys().next().value as string);
@@ -85,9 +90,12 @@ export class DeviceMap {
     );
   }
 
-  /** The ids of the devices in the box passing the filter, and how many there are, at most `limit` of them. */
+  /**
+   * The ids of the devices in the box passing the filter, and how many there are, at most `limit` of
+   * them; asked of the kind's index for a kind (kept from the start), so that only its devices are walked.
+   */
   within(bbox: Bbox, filter: MapFilter, limit: number): { total: number; ids: string[] } {
-    const index = this.index({});
+    const index = this.index(filter.kind === undefined ? {} : { kind: filter.kind });
     const ids: string[] = [];
     let total = 0;
     for (const i of index.within(widen(bbox, edgeMargin))) {

@@ -31,6 +31,8 @@ export class DeviceStates {
   private readonly byState = new Map<MapState, Set<string>>(mapStates.map((s) => [s, new Set()]));
   /** While loading, changes are not told: they are the states found at start. */
   private loading = false;
+  /** Told every change of a slot's state, the states found at start included (`follow`). */
+  private readonly followers = new Set<(slot: number, from: number, to: number) => void>();
 
   constructor(options: DeviceStatesOptions) {
     this.options = options;
@@ -103,8 +105,19 @@ export class DeviceStates {
     const id = this.ids[slot] as string;
     this.byState.get(was)?.delete(id);
     this.byState.get(state)?.add(id);
-    this.stateCodes[slot] = rankOf(state);
+    const code = rankOf(state);
+    this.stateCodes[slot] = code;
+    for (const follower of this.followers) follower(slot, rankOf(was), code);
     if (!this.loading) this.options.onChange(id, state);
+  }
+
+  /**
+   * Tells `follower` each change of a device's state from now on, by slot, with the codes it went from
+   * and to (ranks in `mapStates`), at start too; what keeps counts over `codes` follows them this way.
+   */
+  follow(follower: (slot: number, from: number, to: number) => void): () => void {
+    this.followers.add(follower);
+    return () => this.followers.delete(follower);
   }
 
   /** The slot of a device (its place in `codes`); -1 for a device not swept in yet. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../../cloud/alerts/store.ts';
 import { DeviceStates } from '../../../../cloud/live/device-states.ts';
+import { rankOf } from '../../../../cloud/live/map-state.ts';
 import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
 import type { AlertSeverity } from '../../../../shared/severity.ts';
 
@@ -112,5 +113,23 @@ describe('device map states', () => {
     ]);
     expect(changes).toEqual([['a', 'offline']]);
     expect(states.idsIn('ok')).toEqual(new Set(['c']));
+  });
+
+  it('tell followers each change by slot with the codes it went from and to, those found at start too', () => {
+    const { states } = setUp([record('a'), record('b')]);
+    const followed: [number, number, number][] = [];
+    const stop = states.follow((slot, from, to) => followed.push([slot, from, to]));
+    states.load([alert('b', 'major')]);
+    const b = states.slotOf('b');
+    expect(followed).toEqual([[b, rankOf('offline'), rankOf('major')]]);
+    const critical = alert('b', 'critical');
+    states.alertChanged('fired', critical);
+    states.alertChanged('fired', alert('b', 'minor'));
+    stop();
+    states.alertChanged('resolved', { ...critical, state: 'resolved' });
+    expect(followed).toEqual([
+      [b, rankOf('offline'), rankOf('major')],
+      [b, rankOf('major'), rankOf('critical')],
+    ]);
   });
 });
