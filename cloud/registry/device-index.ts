@@ -65,6 +65,11 @@ export class DeviceIndex {
     this.seenOrder.seen(device);
   }
 
+  /** The devices heard from or gone quiet since the last call (`SeenOrder.takeChanges`). */
+  connectivityChanges(since: string): Iterable<DeviceRecord> | undefined {
+    return this.seenOrder.takeChanges(since);
+  }
+
   private put(list: DeviceRecord[], device: DeviceRecord): void {
     list.push(device);
     this.unsorted.add(list);

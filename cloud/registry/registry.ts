@@ -359,6 +359,11 @@ export class DeviceRegistry {
     return (device) => (device.lastSeen !== undefined && device.lastSeen >= since ? 'online' : 'offline');
   }
 
+  /** Devices heard from or gone quiet since the last call, for one follower (the map states); undefined: any may have. */
+  connectivityChanges(): Iterable<Readonly<DeviceRecord>> | undefined {
+    return this.index.connectivityChanges(this.onlineSince());
+  }
+
   /**
    * Every device record, or those of a kind, as they are: no copy per device, so the rules tick and
    * the status snapshots can visit 100,000 devices without allocating 100,000 views.

@@ -14,6 +14,10 @@ export class SeenOrder {
   private sorted = true;
   /** The threshold asked last: those seen before it are no longer in the order. */
   private since = '';
+  /** Devices that came into the order or left it since the last `takeChanges`. */
+  private changed = new Set<DeviceRecord>();
+  /** The order was made again since the last `takeChanges`: any device may have come or gone. */
+  private remade = false;
   private readonly every: () => Iterable<DeviceRecord>;
 
   /** `every`: all the devices there are, for making the order again. */
@@ -28,13 +32,14 @@ export class SeenOrder {
       if (device.lastSeen !== undefined && device.lastSeen >= this.since)
         seen.push([device, device.lastSeen]);
     this.put(seen);
+    this.remade = true;
   }
 
   /** A device's last-seen time was set. */
   seen(device: DeviceRecord): void {
     const at = device.lastSeen;
     if (at === undefined) return;
-    this.order.delete(device);
+    if (!this.order.delete(device)) this.changed.add(device);
     this.order.set(device, at);
     if (at < this.newest) this.sorted = false;
     else this.newest = at;
@@ -51,8 +56,23 @@ export class SeenOrder {
     for (const [device, at] of this.order) {
       if (at >= since) break;
       this.order.delete(device);
+      this.changed.add(device);
     }
     return this.order;
+  }
+
+  /**
+   * The devices that were heard from or went quiet (at `since`) since the last call, each once, for
+   * whoever follows connectivity without walking every device; undefined when the order was made
+   * again meanwhile (any device may have changed: walk them all).
+   */
+  takeChanges(since: string): Iterable<DeviceRecord> | undefined {
+    this.online(since);
+    const changed = this.changed;
+    this.changed = new Set();
+    if (!this.remade) return changed;
+    this.remade = false;
+    return undefined;
   }
 
   private put(entries: [DeviceRecord, string][]): void {

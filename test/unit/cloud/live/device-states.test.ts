@@ -17,6 +17,8 @@ const record = (id: string, lastSeen?: string): DeviceRecord => ({
 
 function setUp(records: DeviceRecord[]) {
   let since = '2026-11-22T12:00:00.000Z';
+  /** What the registry says changed connectivity since the last sweep; undefined: it cannot say. */
+  let feed: DeviceRecord[] | undefined;
   const changes: [string, string][] = [];
   const states = new DeviceStates({
     registry: {
@@ -24,10 +26,19 @@ function setUp(records: DeviceRecord[]) {
         yield* records;
       },
       connectivity: () => (d) => (d.lastSeen !== undefined && d.lastSeen >= since ? 'online' : 'offline'),
+      connectivityChanges: () => feed,
+      get size() {
+        return records.length;
+      },
     },
     onChange: (id, state) => changes.push([id, state]),
   });
-  return { states, changes, setSince: (s: string) => (since = s) };
+  return {
+    states,
+    changes,
+    setSince: (s: string) => (since = s),
+    setFeed: (f: DeviceRecord[] | undefined) => (feed = f),
+  };
 }
 
 let n = 0;
@@ -131,5 +142,20 @@ describe('device map states', () => {
       [b, rankOf('offline'), rankOf('major')],
       [b, rankOf('major'), rankOf('critical')],
     ]);
+  });
+
+  it('sweep re-reads only the devices the registry says changed, and every one when it has new ones', () => {
+    const records = [record('a', '2026-11-22T12:30:00.000Z'), record('b', '2026-11-22T12:30:00.000Z')];
+    const { states, changes, setSince, setFeed } = setUp(records);
+    states.load([]);
+    setSince('2026-11-22T13:00:00.000Z');
+    setFeed([records[1] as DeviceRecord]);
+    states.sweep();
+    expect([states.stateOf('a'), states.stateOf('b')]).toEqual(['ok', 'offline']);
+    expect(changes).toEqual([['b', 'offline']]);
+    records.push(record('c', '2026-11-22T13:30:00.000Z'));
+    setFeed([]);
+    states.sweep();
+    expect([states.stateOf('a'), states.stateOf('c')]).toEqual(['offline', 'ok']);
   });
 });

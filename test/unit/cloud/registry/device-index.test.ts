@@ -122,6 +122,34 @@ describe('the device index', () => {
   });
 });
 
+describe('connectivity changes', () => {
+  it('lists each device heard from or gone quiet once, and none that stayed; all when remade', () => {
+    const devices = recordsOf([
+      { kind: 'camera', district: 'noord', gatewayId: 'gw-a', lastSeen: 5, name: undefined },
+      { kind: 'camera', district: 'noord', gatewayId: 'gw-a', lastSeen: 8, name: undefined },
+      { kind: 'camera', district: 'noord', gatewayId: 'gw-a', lastSeen: undefined, name: undefined },
+    ]);
+    const [a, b, c] = devices as [DeviceRecord, DeviceRecord, DeviceRecord];
+    const index = new DeviceIndex(() => undefined);
+    index.rebuild(devices);
+    const ids = (since: number) => {
+      const changes = index.connectivityChanges(at(since));
+      return changes && [...changes].map((d) => d.id).sort();
+    };
+    expect(ids(0)).toBeUndefined();
+    expect(ids(5)).toEqual([]);
+    expect(ids(6)).toEqual([a.id]);
+    c.lastSeen = at(9);
+    index.seen(c);
+    b.lastSeen = at(9);
+    index.seen(b);
+    expect(ids(8)).toEqual([c.id]);
+    expect(ids(9)).toEqual([]);
+    expect(ids(10)).toEqual([b.id, c.id].sort());
+    expect(ids(3)).toBeUndefined();
+  });
+});
+
 describe('the first items in an order', () => {
   it('keeps what sorting all of them and taking the first would', () => {
     fc.assert(
