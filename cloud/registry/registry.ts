@@ -404,6 +404,17 @@ export class DeviceRegistry {
     return device && this.view(device);
   }
 
+  /** The devices of these ids that are registered, in that order, with one connectivity threshold for all. */
+  getDevices(ids: readonly string[]): DeviceView[] {
+    const connectivity = this.connectivity();
+    const views: DeviceView[] = [];
+    for (const id of ids) {
+      const device = this.devices.get(id);
+      if (device) views.push({ ...device, status: connectivity(device) });
+    }
+    return views;
+  }
+
   listGateways(): GatewayRecord[] {
     return this.gateways.list();
   }
