@@ -2,6 +2,7 @@ import type { AlertSeverity } from '../../shared/severity.ts';
 import type { AlertChangeKind } from '../alerts/schema.ts';
 import type { Alert } from '../alerts/store.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { DeviceIds } from '../registry/store.ts';
 import { deriveState, type MapState, mapStates, rankOf } from './map-state.ts';
 
 export interface DeviceStatesOptions {
@@ -28,7 +29,8 @@ export class DeviceStates {
   private stateCodes = new Uint8Array(1024);
   /** Open alerts by slot (alert id → severity), for the devices that have any. */
   private readonly open = new Map<number, Map<string, AlertSeverity>>();
-  private readonly byState = new Map<MapState, Set<string>>(mapStates.map((s) => [s, new Set()]));
+  /** How many devices are in each state, by code. */
+  private readonly counts = new Int32Array(mapStates.length);
   /** While loading, changes are not told: they are the states found at start. */
   private loading = false;
   /** Told every change of a slot's state, the states found at start included (`follow`). */
@@ -117,7 +119,7 @@ export class DeviceStates {
     this.slots.set(id, slot);
     this.online[slot] = online;
     this.stateCodes[slot] = rankOf(state);
-    this.byState.get(state)?.add(id);
+    this.tally(state, 1);
   }
 
   private update(slot: number): void {
@@ -125,8 +127,8 @@ export class DeviceStates {
     const was = mapStates[this.stateCodes[slot] as number] as MapState;
     if (state === was) return;
     const id = this.ids[slot] as string;
-    this.byState.get(was)?.delete(id);
-    this.byState.get(state)?.add(id);
+    this.tally(was, -1);
+    this.tally(state, 1);
     const code = rankOf(state);
     this.stateCodes[slot] = code;
     for (const follower of this.followers) follower(slot, rankOf(was), code);
@@ -140,6 +142,11 @@ export class DeviceStates {
   follow(follower: (slot: number, from: number, to: number) => void): () => void {
     this.followers.add(follower);
     return () => this.followers.delete(follower);
+  }
+
+  private tally(state: MapState, by: number): void {
+    const code = rankOf(state);
+    this.counts[code] = (this.counts[code] as number) + by;
   }
 
   /** The slot of a device (its place in `codes`); -1 for a device not swept in yet. */
@@ -157,9 +164,21 @@ export class DeviceStates {
     return slot === undefined ? 'offline' : (mapStates[this.stateCodes[slot] as number] as MapState);
   }
 
-  /** The devices in a state now (a live set: not to be changed). */
-  idsIn(state: MapState): ReadonlySet<string> {
-    return this.byState.get(state) as ReadonlySet<string>;
+  /**
+   * The ids of the devices in a state now, read from the states by slot when asked (no set of ids is
+   * kept per state: at start a region's million devices are all offline). Live: read it at once.
+   */
+  idsIn(state: MapState): DeviceIds {
+    const code = rankOf(state);
+    const codes = this.stateCodes;
+    const ids = this.ids;
+    return {
+      size: this.counts[code] as number,
+      has: (id) => codes[this.slots.get(id) ?? -1] === code,
+      *[Symbol.iterator]() {
+        for (let slot = 0; slot < ids.length; slot++) if (codes[slot] === code) yield ids[slot] as string;
+      },
+    };
   }
 }
 

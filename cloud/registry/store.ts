@@ -62,6 +62,12 @@ export const gatewayRecord = z
   .meta({ id: 'GatewayRecord' });
 export type GatewayRecord = z.infer<typeof gatewayRecord>;
 
+/** Some devices' ids, as a set or a view that answers like one. */
+export interface DeviceIds extends Iterable<string> {
+  readonly size: number;
+  has(id: string): boolean;
+}
+
 export interface DeviceFilter {
   kind?: DeviceKind;
   gatewayId?: string;
@@ -72,7 +78,7 @@ export interface DeviceFilter {
   /** Free text: matches id or name, case-insensitively. */
   text?: string;
   /** Only these devices (e.g. those in one map state). */
-  ids?: ReadonlySet<string>;
+  ids?: DeviceIds;
 }
 
 export const deviceSorts = ['id', '-id', 'kind', 'district', 'lastSeen', '-lastSeen'] as const;

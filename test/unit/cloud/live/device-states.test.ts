@@ -75,7 +75,12 @@ describe('device map states', () => {
     states.alertChanged('fired', minor);
     states.alertChanged('fired', critical);
     states.alertChanged('acknowledged', { ...critical, state: 'acknowledged' });
-    expect(states.idsIn('critical')).toEqual(new Set(['a']));
+    expect([...states.idsIn('critical')]).toEqual(['a']);
+    expect([
+      states.idsIn('critical').size,
+      states.idsIn('critical').has('a'),
+      states.idsIn('ok').has('a'),
+    ]).toEqual([1, true, false]);
     states.alertChanged('resolved', { ...critical, state: 'resolved' });
     states.alertChanged('escalated', { ...minor, severity: 'major' });
     states.alertChanged('resolved', { ...minor, state: 'resolved' });
@@ -123,7 +128,12 @@ describe('device map states', () => {
       'ok',
     ]);
     expect(changes).toEqual([['a', 'offline']]);
-    expect(states.idsIn('ok')).toEqual(new Set(['c']));
+    expect([...states.idsIn('ok')]).toEqual(['c']);
+    expect([
+      states.idsIn('ok').size,
+      states.idsIn('offline').size,
+      states.idsIn('offline').has('nobody'),
+    ]).toEqual([1, 2, false]);
   });
 
   it('tell followers each change by slot with the codes it went from and to, those found at start too', () => {
