@@ -1,19 +1,20 @@
 import type { Feature, Point } from 'geojson';
 import Supercluster, { type PointFeature } from 'supercluster';
+import type { DeviceRecord } from '../registry/store.ts';
 import type { Bbox } from './bbox.ts';
 import { ClusterRanges, pointsIn } from './cluster-ranges.ts';
 import { type MapState, mapStates, rankOf, worstOf, zeroCounts } from './map-state.ts';
 import { StateTally } from './state-tally.ts';
 
-/** A located device, as the map clusters it. */
-export interface MapDevice {
-  id: string;
-  kind: string;
-  district: string;
-  lon: number;
-  lat: number;
-  /** Its slot in the device states' codes. */
-  slot: number;
+/**
+ * The located devices, by position: each one's record (id, kind, district), position and slot in the
+ * device states' codes, in columns (no object per device: a region holds a million).
+ */
+export interface LocatedDevices {
+  readonly records: readonly Readonly<Pick<DeviceRecord, 'id' | 'kind' | 'district'>>[];
+  readonly lon: Float64Array;
+  readonly lat: Float64Array;
+  readonly slots: Int32Array;
 }
 
 /** Each device's state by slot, as a rank in `mapStates` (DeviceStates). */
@@ -42,7 +43,7 @@ export const clusterOptions = { radius: 60, extent: 512, maxZoom: 16 } as const;
  * order, keeping only its position and id; so one feature object moved along stands for them all
  * (a million features would be some 150 MB at once, per index).
  */
-function asPoints(devices: readonly MapDevice[]): PointFeature<never>[] {
+function asPoints(located: LocatedDevices, members: Int32Array): PointFeature<never>[] {
   const coordinates = [0, 0];
   const feature = {
     type: 'Feature' as const,
@@ -51,12 +52,13 @@ function asPoints(devices: readonly MapDevice[]): PointFeature<never>[] {
     properties: null,
   };
   const points = {
-    length: devices.length,
+    length: members.length,
     *[Symbol.iterator]() {
-      for (const [i, d] of devices.entries()) {
+      for (let i = 0; i < members.length; i++) {
+        const at = members[i] as number;
         feature.id = i;
-        coordinates[0] = d.lon;
-        coordinates[1] = d.lat;
+        coordinates[0] = located.lon[at] as number;
+        coordinates[1] = located.lat[at] as number;
         yield feature;
       }
     },
@@ -71,22 +73,28 @@ function asPoints(devices: readonly MapDevice[]): PointFeature<never>[] {
  * state never rebuilds the index.
  */
 export class ClusterIndex {
-  readonly devices: readonly MapDevice[];
+  private readonly located: LocatedDevices;
+  /** The devices it clusters, as positions in `located`: point i is members[i]. */
+  private readonly members: Int32Array;
   private readonly ranges: ClusterRanges;
   /** The devices' states over the order of `ranges`. */
   private readonly tally: StateTally;
   /** Expansion zooms asked for so far: the clusters never change, nor do they. */
   private readonly expansion = new Map<number, number>();
-  /** Lone devices' features carry their index in `devices` as their id. */
+  /** Lone devices' features carry their point index (into `members`) as their id. */
   private readonly index: Supercluster<never, never>;
 
   /** `states`: the devices' states now; each change after this is to be told (`stateChanged`). */
-  constructor(devices: readonly MapDevice[], states: StateCodes) {
-    this.devices = devices;
+  constructor(located: LocatedDevices, members: Int32Array, states: StateCodes) {
+    this.located = located;
+    this.members = members;
     this.index = new Supercluster<never, never>(clusterOptions);
-    this.index.load(asPoints(devices));
+    this.index.load(asPoints(located, members));
     this.ranges = new ClusterRanges(this.index);
-    const slots = Int32Array.from(this.ranges.order, (i) => (devices[i] as MapDevice).slot);
+    const order = this.ranges.order;
+    const slots = new Int32Array(order.length);
+    for (let k = 0; k < order.length; k++)
+      slots[k] = located.slots[members[order[k] as number] as number] as number;
     this.tally = new StateTally(slots, states.codes);
   }
 
@@ -109,9 +117,9 @@ export class ClusterIndex {
     for (const found of this.index.getClusters(bbox, zoom)) {
       const props = found.properties as { cluster_id?: number; point_count?: number } | null;
       if (props?.cluster_id === undefined || props.point_count === undefined) {
-        const i = found.id as number;
-        const code = codes[(this.devices[i] as MapDevice).slot] as number;
-        if (wanted < 0 || code === wanted) features.push(this.leaf(i, code));
+        const at = this.members[found.id as number] as number;
+        const code = codes[this.located.slots[at] as number] as number;
+        if (wanted < 0 || code === wanted) features.push(this.leaf(at, code));
         continue;
       }
       const start = this.ranges.startOf(props.cluster_id);
@@ -121,7 +129,7 @@ export class ClusterIndex {
       if (count === 0) continue;
       if (wanted >= 0 && count === 1) {
         const lone = this.tally.find(start, end, wanted, codes);
-        features.push(this.leaf(this.ranges.order[lone] as number, wanted));
+        features.push(this.leaf(this.members[this.ranges.order[lone] as number] as number, wanted));
         continue;
       }
       const states = zeroCounts();
@@ -154,19 +162,22 @@ export class ClusterIndex {
     return zoom;
   }
 
-  /** The indexes (into `devices`) of every device in the box. */
+  /** The positions (in `located`) of every device in the box. */
   within(bbox: Bbox): number[] {
-    return pointsIn(this.index, bbox);
+    return pointsIn(this.index, bbox).map((i) => this.members[i] as number);
   }
 
-  private leaf(i: number, code: number): ClusterFeature {
-    const device = this.devices[i] as MapDevice;
+  private leaf(at: number, code: number): ClusterFeature {
+    const { id, kind, district } = this.located.records[at] as LocatedDevices['records'][number];
     const state = mapStates[code] as MapState;
     return {
       type: 'Feature',
-      id: device.id,
-      geometry: { type: 'Point', coordinates: [device.lon, device.lat] },
-      properties: { cluster: false, id: device.id, kind: device.kind, district: device.district, state },
+      id,
+      geometry: {
+        type: 'Point',
+        coordinates: [this.located.lon[at] as number, this.located.lat[at] as number],
+      },
+      properties: { cluster: false, id, kind, district, state },
     };
   }
 }

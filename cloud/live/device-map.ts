@@ -1,7 +1,7 @@
 import type { DeviceKind } from '../../shared/kinds/index.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { type Bbox, inBbox, widen } from './bbox.ts';
-import { type ClusterFeature, ClusterIndex, type MapDevice } from './cluster-index.ts';
+import { type ClusterFeature, ClusterIndex, type LocatedDevices } from './cluster-index.ts';
 import type { DeviceStates } from './device-states.ts';
 import { districtOutlines } from './districts.ts';
 import type { MapState } from './map-state.ts';
@@ -28,7 +28,7 @@ export class DeviceMap {
   private readonly indexes = new Map<string, ClusterIndex>();
   private located?: {
     size: number;
-    devices: MapDevice[];
+    devices: LocatedDevices;
     outlines?: ReturnType<typeof districtOutlines>;
     bounds?: Bbox | null;
   };
@@ -42,21 +42,23 @@ export class DeviceMap {
     });
   }
 
-  private devices(): MapDevice[] {
+  private devices(): LocatedDevices {
     if (this.located?.size !== this.registry.size) {
-      const devices: MapDevice[] = [];
+      const most = this.registry.size;
+      const records: LocatedDevices['records'][number][] = [];
+      const lon = new Float64Array(most);
+      const lat = new Float64Array(most);
+      const slots = new Int32Array(most);
       for (const d of this.registry.records()) {
         const slot = this.states.slotOf(d.id);
-        if (d.location && slot >= 0)
-          devices.push({
-            id: d.id,
-            kind: d.kind,
-            district: d.district,
-            lon: d.location.lon,
-            lat: d.location.lat,
-            slot,
-          });
+        if (!d.location || slot < 0) continue;
+        lon[records.length] = d.location.lon;
+        lat[records.length] = d.location.lat;
+        slots[records.length] = slot;
+        records.push(d);
       }
+      const n = records.length;
+      const devices = { records, lon: lon.slice(0, n), lat: lat.slice(0, n), slots: slots.slice(0, n) };
       this.located = { size: this.registry.size, devices };
       this.indexes.clear();
     }
@@ -68,15 +70,17 @@ export class DeviceMap {
     const key = `${filter.kind ?? ''}\u0000${filter.district ?? ''}`;
     let index = this.indexes.get(key);
     if (index) this.indexes.delete(key);
-    else
-      index = new ClusterIndex(
-        devices.filter(
-          (d) =>
-            (filter.kind === undefined || d.kind === filter.kind) &&
-            (filter.district === undefined || d.district === filter.district),
-        ),
-        this.states,
-      );
+    else {
+      const members: number[] = [];
+      devices.records.forEach((d, at) => {
+        if (
+          (filter.kind === undefined || d.kind === filter.kind) &&
+          (filter.district === undefined || d.district === filter.district)
+        )
+          members.push(at);
+      });
+      index = new ClusterIndex(devices, Int32Array.from(members), this.states);
+    }
     this.indexes.set(key, index);
     if (this.indexes.size > maxIndexes) this.indexes.delete(this.indexes.keys().next().value as string);
     return index;
@@ -96,11 +100,12 @@ export class DeviceMap {
    */
   within(bbox: Bbox, filter: MapFilter, limit: number): { total: number; ids: string[] } {
     const index = this.index(filter.kind === undefined ? {} : { kind: filter.kind });
+    const { records, lon, lat } = this.devices();
     const ids: string[] = [];
     let total = 0;
-    for (const i of index.within(widen(bbox, edgeMargin))) {
-      const d = index.devices[i] as MapDevice;
-      if (!inBbox(bbox, d.lon, d.lat)) continue;
+    for (const at of index.within(widen(bbox, edgeMargin))) {
+      if (!inBbox(bbox, lon[at] as number, lat[at] as number)) continue;
+      const d = records[at] as LocatedDevices['records'][number];
       if (filter.kind !== undefined && d.kind !== filter.kind) continue;
       if (filter.district !== undefined && d.district !== filter.district) continue;
       if (total++ < limit) ids.push(d.id);
@@ -122,20 +127,20 @@ export class DeviceMap {
     const located = this.located as NonNullable<typeof this.located>;
     if (located.bounds === undefined) {
       let [w, s, e, n] = [180, 90, -180, -90];
-      for (const d of devices) {
-        w = Math.min(w, d.lon);
-        e = Math.max(e, d.lon);
-        s = Math.min(s, d.lat);
-        n = Math.max(n, d.lat);
+      for (let at = 0; at < devices.lon.length; at++) {
+        w = Math.min(w, devices.lon[at] as number);
+        e = Math.max(e, devices.lon[at] as number);
+        s = Math.min(s, devices.lat[at] as number);
+        n = Math.max(n, devices.lat[at] as number);
       }
-      located.bounds = devices.length > 0 ? [w, s, e, n] : null;
+      located.bounds = devices.lon.length > 0 ? [w, s, e, n] : null;
     }
     return located.bounds;
   }
 
   /** Builds the whole fleet's index, each kind's and the district outlines now (at start), so that no request waits for them. */
   warm(): void {
-    for (const kind of new Set(this.devices().map((d) => d.kind))) this.index({ kind: kind as DeviceKind });
+    for (const kind of new Set(this.devices().records.map((d) => d.kind))) this.index({ kind });
     this.index({});
     this.districts();
   }
