@@ -15,6 +15,8 @@ import {
   type DeviceRecord,
   deviceRecord,
   type GatewayRecord,
+  noLatest,
+  ownLatest,
   type Page,
   type RegistryStore,
 } from './store.ts';
@@ -255,7 +257,7 @@ export class DeviceRegistry {
         gatewayId,
         district: unassignedDistrict,
         provisioned: false,
-        latest: {},
+        latest: noLatest,
       };
       this.devices.set(device.id, device);
       this.index.add(device);
@@ -295,7 +297,7 @@ export class DeviceRegistry {
         this.index.seen(device);
       }
       if (!device.latestTs || !isOlder(reading.ts, device.latestTs)) {
-        Object.assign(device.latest, reading.metrics);
+        Object.assign(ownLatest(device), reading.metrics);
         device.latestTs = reading.ts;
       }
       this.dirty.add(device);

@@ -1,4 +1,4 @@
-import type { DeviceRecord, GatewayRecord } from './store.ts';
+import { type DeviceRecord, type GatewayRecord, noLatest } from './store.ts';
 
 /** A registry row as SQLite and PostgreSQL return it, turned into its record. */
 export type Row = Record<string, unknown>;
@@ -17,7 +17,7 @@ export function toDevice(row: Row): DeviceRecord {
     provisioned: row.provisioned === 1 || row.provisioned === true,
     firstSeen: optional(row.first_seen),
     lastSeen: optional(row.last_seen),
-    latest: JSON.parse(String(row.latest)),
+    latest: row.latest === '{}' ? noLatest : JSON.parse(String(row.latest)),
     latestTs: optional(row.latest_ts),
   };
 }
