@@ -15,6 +15,15 @@ export interface LocatedDevices {
   readonly lon: Float64Array;
   readonly lat: Float64Array;
   readonly slots: Int32Array;
+  /** The kinds there are, and each device's as its place in them. */
+  readonly kinds: readonly string[];
+  readonly kindOf: Uint8Array;
+}
+
+/** What the clusters count: the devices of a kind, in a state (all when undefined). */
+export interface ClusterFilter {
+  kind?: string;
+  state?: MapState;
 }
 
 /** Each device's state by slot, as a rank in `mapStates` (DeviceStates). */
@@ -93,9 +102,13 @@ export class ClusterIndex {
     this.ranges = new ClusterRanges(this.index);
     const order = this.ranges.order;
     const slots = new Int32Array(order.length);
-    for (let k = 0; k < order.length; k++)
-      slots[k] = located.slots[members[order[k] as number] as number] as number;
-    this.tally = new StateTally(slots, states.codes);
+    const kinds = new Uint8Array(order.length);
+    for (let k = 0; k < order.length; k++) {
+      const at = members[order[k] as number] as number;
+      slots[k] = located.slots[at] as number;
+      kinds[k] = located.kindOf[at] as number;
+    }
+    this.tally = new StateTally(slots, kinds, located.kinds.length, states.codes);
   }
 
   /** The device in `slot` went from one state to another (ranks in `mapStates`). */
@@ -105,36 +118,43 @@ export class ClusterIndex {
 
   /**
    * The clusters and lone devices in the box at a zoom, with each cluster's state counts and worst
-   * state, counted from the states of now (`states`). With `only`, just the devices in that state:
-   * clusters count only those, a cluster holding one of them is that device, one holding none is
-   * left out.
+   * state, counted from the states of now (`states`). Filtered (a kind, a state), only the devices
+   * passing it: clusters count only those, a cluster holding one of them is that device, one holding
+   * none is left out.
    */
-  clusters(bbox: Bbox, zoom: number, states: StateCodes, only?: MapState): ClusterFeature[] {
+  clusters(bbox: Bbox, zoom: number, states: StateCodes, filter: ClusterFilter = {}): ClusterFeature[] {
     const codes = states.codes;
-    const wanted = only === undefined ? -1 : rankOf(only);
+    const code = filter.state === undefined ? undefined : rankOf(filter.state);
+    const group = filter.kind === undefined ? undefined : this.located.kinds.indexOf(filter.kind);
+    if (group === -1) return [];
+    const filtered = code !== undefined || group !== undefined;
     const features: ClusterFeature[] = [];
     const tally = new Int32Array(mapStates.length);
     for (const found of this.index.getClusters(bbox, zoom)) {
       const props = found.properties as { cluster_id?: number; point_count?: number } | null;
       if (props?.cluster_id === undefined || props.point_count === undefined) {
         const at = this.members[found.id as number] as number;
-        const code = codes[this.located.slots[at] as number] as number;
-        if (wanted < 0 || code === wanted) features.push(this.leaf(at, code));
+        const its = codes[this.located.slots[at] as number] as number;
+        if (
+          (code === undefined || its === code) &&
+          (group === undefined || this.located.kindOf[at] === group)
+        )
+          features.push(this.leaf(at, its));
         continue;
       }
       const start = this.ranges.startOf(props.cluster_id);
       const end = start + props.point_count;
-      this.tally.count(start, end, codes, tally);
-      const count = wanted < 0 ? props.point_count : (tally[wanted] as number);
+      this.tally.count(start, end, codes, tally, group);
+      const count = code === undefined ? tally.reduce((sum, n) => sum + n, 0) : (tally[code] as number);
       if (count === 0) continue;
-      if (wanted >= 0 && count === 1) {
-        const lone = this.tally.find(start, end, wanted, codes);
-        features.push(this.leaf(this.members[this.ranges.order[lone] as number] as number, wanted));
+      if (filtered && count === 1) {
+        const at = this.members[this.ranges.order[this.tally.find(start, end, codes, code, group)] as number];
+        features.push(this.leaf(at as number, codes[this.located.slots[at as number] as number] as number));
         continue;
       }
-      const states = zeroCounts();
-      mapStates.forEach((state, code) => {
-        if (wanted < 0 || code === wanted) states[state] = tally[code] as number;
+      const counts = zeroCounts();
+      mapStates.forEach((state, c) => {
+        if (code === undefined || c === code) counts[state] = tally[c] as number;
       });
       features.push({
         type: 'Feature',
@@ -144,8 +164,8 @@ export class ClusterIndex {
           cluster: true,
           id: props.cluster_id,
           count,
-          states,
-          worst: worstOf(states),
+          states: counts,
+          worst: worstOf(counts),
           expansionZoom: this.expansionZoom(props.cluster_id),
         },
       });
@@ -164,7 +184,9 @@ export class ClusterIndex {
 
   /** The positions (in `located`) of every device in the box. */
   within(bbox: Bbox): number[] {
-    return pointsIn(this.index, bbox).map((i) => this.members[i] as number);
+    const found = pointsIn(this.index, bbox);
+    for (let k = 0; k < found.length; k++) found[k] = this.members[found[k] as number] as number;
+    return found;
   }
 
   private leaf(at: number, code: number): ClusterFeature {

@@ -14,13 +14,14 @@ export interface MapFilter {
 /** Degrees a box is widened by before the index is asked (~10 m: above its 32-bit rounding). */
 const edgeMargin = 1e-4;
 
-/** Cluster indexes kept for this many filters (kind × district); the oldest used goes first. */
+/** Cluster indexes kept for this many districts (and the whole fleet's); the oldest used goes first. */
 const maxIndexes = 24;
 
 /**
- * The map's answers over the located devices: clusters per filter, district outlines, the devices
- * in a box. Devices do not move, so each index is built once (for the whole fleet at start, for a
- * filter on its first use) and again only when the registry learns devices; states are read live.
+ * The map's answers over the located devices: clusters, district outlines, the devices in a box.
+ * Devices do not move, so each index is built once (for the whole fleet at start, for a district on
+ * its first use) and again only when the registry learns devices; a kind or a state is counted
+ * within the index's clusters (as the state is, live), not clustered apart.
  */
 export class DeviceMap {
   private readonly registry: Pick<DeviceRegistry, 'records' | 'size'>;
@@ -58,26 +59,32 @@ export class DeviceMap {
         records.push(d);
       }
       const n = records.length;
-      const devices = { records, lon: lon.slice(0, n), lat: lat.slice(0, n), slots: slots.slice(0, n) };
+      const kinds = [...new Set(records.map((d) => d.kind))].sort();
+      const kindOf = Uint8Array.from(records, (d) => kinds.indexOf(d.kind));
+      const devices = {
+        records,
+        lon: lon.slice(0, n),
+        lat: lat.slice(0, n),
+        slots: slots.slice(0, n),
+        kinds,
+        kindOf,
+      };
       this.located = { size: this.registry.size, devices };
       this.indexes.clear();
     }
     return this.located.devices;
   }
 
-  private index(filter: MapFilter): ClusterIndex {
+  /** The index of a district's devices, or of every device; a kind is counted within it (`ClusterFilter`). */
+  private index(district: string | undefined): ClusterIndex {
     const devices = this.devices();
-    const key = `${filter.kind ?? ''}\u0000${filter.district ?? ''}`;
+    const key = district ?? '';
     let index = this.indexes.get(key);
     if (index) this.indexes.delete(key);
     else {
       const members: number[] = [];
       devices.records.forEach((d, at) => {
-        if (
-          (filter.kind === undefined || d.kind === filter.kind) &&
-          (filter.district === undefined || d.district === filter.district)
-        )
-          members.push(at);
+        if (district === undefined || d.district === district) members.push(at);
       });
       index = new ClusterIndex(devices, Int32Array.from(members), this.states);
     }
@@ -87,26 +94,25 @@ export class DeviceMap {
   }
 
   clusters(bbox: Bbox, zoom: number, filter: MapFilter & { state?: MapState }): ClusterFeature[] {
-    const found = this.index(filter).clusters(widen(bbox, edgeMargin), zoom, this.states, filter.state);
+    const found = this.index(filter.district).clusters(widen(bbox, edgeMargin), zoom, this.states, filter);
     // Lone devices are where they are: those just outside the box, found by the widening, go.
     return found.filter(
       (f) => f.properties.cluster || inBbox(bbox, ...(f.geometry.coordinates as [number, number])),
     );
   }
 
-  /**
-   * The ids of the devices in the box passing the filter, and how many there are, at most `limit` of
-   * them; asked of the kind's index for a kind (kept from the start), so that only its devices are walked.
-   */
+  /** The ids of the devices in the box passing the filter, and how many there are, at most `limit` of them. */
   within(bbox: Bbox, filter: MapFilter, limit: number): { total: number; ids: string[] } {
-    const index = this.index(filter.kind === undefined ? {} : { kind: filter.kind });
-    const { records, lon, lat } = this.devices();
+    const index = this.index(undefined);
+    const { records, lon, lat, kinds, kindOf } = this.devices();
+    const kind = filter.kind === undefined ? -1 : kinds.indexOf(filter.kind);
     const ids: string[] = [];
     let total = 0;
+    if (filter.kind !== undefined && kind < 0) return { total, ids };
     for (const at of index.within(widen(bbox, edgeMargin))) {
+      if (kind >= 0 && kindOf[at] !== kind) continue;
       if (!inBbox(bbox, lon[at] as number, lat[at] as number)) continue;
       const d = records[at] as LocatedDevices['records'][number];
-      if (filter.kind !== undefined && d.kind !== filter.kind) continue;
       if (filter.district !== undefined && d.district !== filter.district) continue;
       if (total++ < limit) ids.push(d.id);
     }
@@ -138,10 +144,9 @@ export class DeviceMap {
     return located.bounds;
   }
 
-  /** Builds the whole fleet's index, each kind's and the district outlines now (at start), so that no request waits for them. */
+  /** Builds the whole fleet's index and the district outlines now (at start), so that no request waits for them. */
   warm(): void {
-    for (const kind of new Set(this.devices().records.map((d) => d.kind))) this.index({ kind });
-    this.index({});
+    this.index(undefined);
     this.districts();
   }
 }
