@@ -406,15 +406,14 @@ export class DeviceRegistry {
     return device && this.view(device);
   }
 
-  /** The devices of these ids that are registered, in that order, with one connectivity threshold for all. */
-  getDevices(ids: readonly string[]): DeviceView[] {
-    const connectivity = this.connectivity();
-    const views: DeviceView[] = [];
+  /** The records of these ids that are registered, in that order, as they are (not to be changed). */
+  recordsOf(ids: readonly string[]): Readonly<DeviceRecord>[] {
+    const found: Readonly<DeviceRecord>[] = [];
     for (const id of ids) {
       const device = this.devices.get(id);
-      if (device) views.push({ ...device, status: connectivity(device) });
+      if (device) found.push(device);
     }
-    return views;
+    return found;
   }
 
   listGateways(): GatewayRecord[] {
