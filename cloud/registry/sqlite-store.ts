@@ -20,9 +20,6 @@ export class SqliteRegistryStore implements RegistryStore {
       first_seen TEXT, last_seen TEXT,
       latest TEXT NOT NULL, latest_ts TEXT
     );
-    CREATE INDEX IF NOT EXISTS devices_kind ON devices (kind, id);
-    CREATE INDEX IF NOT EXISTS devices_gateway ON devices (gateway_id, id);
-    CREATE INDEX IF NOT EXISTS devices_district ON devices (district, id);
     CREATE TABLE IF NOT EXISTS gateways (
       id TEXT PRIMARY KEY,
       district TEXT, lat REAL, lon REAL, name TEXT,
