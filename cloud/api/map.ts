@@ -128,11 +128,10 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
     const q = parseWith(mapQuery, req.query, 'query');
     const everywhere: [number, number, number, number] = [-180, -90, 180, 90];
     const found = map.within(q.bbox ?? everywhere, q, q.limit);
-    const devices = registry.recordsOf(found.ids);
     res.type('application/geo+json').json({
-      ...devicesAsGeoJson(devices, registry.connectivity()),
+      ...devicesAsGeoJson(found.devices, registry.connectivity()),
       numberMatched: found.total,
-      numberReturned: devices.length,
+      numberReturned: found.devices.length,
     });
   });
   return router;

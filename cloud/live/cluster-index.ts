@@ -11,7 +11,7 @@ import { StateTally } from './state-tally.ts';
  * device states' codes, in columns (no object per device: a region holds a million).
  */
 export interface LocatedDevices {
-  readonly records: readonly Readonly<Pick<DeviceRecord, 'id' | 'kind' | 'district'>>[];
+  readonly records: readonly Readonly<DeviceRecord>[];
   readonly lon: Float64Array;
   readonly lat: Float64Array;
   readonly slots: Int32Array;

@@ -1,5 +1,6 @@
 import type { DeviceKind } from '../../shared/kinds/index.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { DeviceRecord } from '../registry/store.ts';
 import { type Bbox, inBbox, widen } from './bbox.ts';
 import { type ClusterFeature, ClusterIndex, type LocatedDevices } from './cluster-index.ts';
 import type { DeviceStates } from './device-states.ts';
@@ -101,22 +102,25 @@ export class DeviceMap {
     );
   }
 
-  /** The ids of the devices in the box passing the filter, and how many there are, at most `limit` of them. */
-  within(bbox: Bbox, filter: MapFilter, limit: number): { total: number; ids: string[] } {
+  /**
+   * The records of the devices in the box passing the filter (the registry's, as they are: not to be
+   * changed), at most `limit` of them, and how many there are.
+   */
+  within(bbox: Bbox, filter: MapFilter, limit: number): { total: number; devices: Readonly<DeviceRecord>[] } {
     const index = this.index(undefined);
     const { records, lon, lat, kinds, kindOf } = this.devices();
     const kind = filter.kind === undefined ? -1 : kinds.indexOf(filter.kind);
-    const ids: string[] = [];
+    const found: Readonly<DeviceRecord>[] = [];
     let total = 0;
-    if (filter.kind !== undefined && kind < 0) return { total, ids };
+    if (filter.kind !== undefined && kind < 0) return { total, devices: found };
     for (const at of index.within(widen(bbox, edgeMargin))) {
       if (kind >= 0 && kindOf[at] !== kind) continue;
       if (!inBbox(bbox, lon[at] as number, lat[at] as number)) continue;
       const d = records[at] as LocatedDevices['records'][number];
       if (filter.district !== undefined && d.district !== filter.district) continue;
-      if (total++ < limit) ids.push(d.id);
+      if (total++ < limit) found.push(d);
     }
-    return { total, ids };
+    return { total, devices: found };
   }
 
   /** District outlines, generated once from the located devices. */

@@ -406,16 +406,6 @@ export class DeviceRegistry {
     return device && this.view(device);
   }
 
-  /** The records of these ids that are registered, in that order, as they are (not to be changed). */
-  recordsOf(ids: readonly string[]): Readonly<DeviceRecord>[] {
-    const found: Readonly<DeviceRecord>[] = [];
-    for (const id of ids) {
-      const device = this.devices.get(id);
-      if (device) found.push(device);
-    }
-    return found;
-  }
-
   listGateways(): GatewayRecord[] {
     return this.gateways.list();
   }
