@@ -51,8 +51,9 @@ export class DeviceMap {
       const lon = new Float64Array(most);
       const lat = new Float64Array(most);
       const slots = new Int32Array(most);
+      let k = 0;
       for (const d of this.registry.records()) {
-        const slot = this.states.slotOf(d.id);
+        const slot = this.states.slotOf(d.id, k++);
         if (!d.location || slot < 0) continue;
         lon[records.length] = d.location.lon;
         lat[records.length] = d.location.lat;

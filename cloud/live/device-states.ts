@@ -149,8 +149,12 @@ export class DeviceStates {
     this.counts[code] = (this.counts[code] as number) + by;
   }
 
-  /** The slot of a device (its place in `codes`); -1 for a device not swept in yet. */
-  slotOf(id: string): number {
+  /**
+   * The slot of a device (its place in `codes`); -1 for a device not swept in yet. `k`: the device's
+   * place in the registry's order, its slot unless devices were learned out of order (then looked up).
+   */
+  slotOf(id: string, k?: number): number {
+    if (k !== undefined && this.ids[k] === id) return k;
     return this.slots.get(id) ?? -1;
   }
 

@@ -122,6 +122,13 @@ describe('device map states', () => {
     records[1] = { ...(records[1] as DeviceRecord), lastSeen: undefined };
     states.sweep();
     expect([states.slotOf('a'), states.slotOf('b'), states.slotOf('c')]).toEqual([...slots, 2]);
+    // Asked with its place in the registry's order, a device found elsewhere is still found.
+    expect([
+      states.slotOf('a', 0),
+      states.slotOf('b', 0),
+      states.slotOf('c', 2),
+      states.slotOf('zz', 0),
+    ]).toEqual([...slots, 2, -1]);
     expect([states.stateOf('a'), states.stateOf('b'), states.stateOf('c')]).toEqual([
       'offline',
       'offline',
