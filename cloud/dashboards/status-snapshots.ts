@@ -2,13 +2,14 @@ import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { DeviceRecord } from '../registry/store.ts';
 import type { Journal } from '../storage/journal-contract.ts';
 import { deviceStatusMeasurement, platformStatsMeasurement } from '../storage/measurements.ts';
 import { type PointWriter, toLine } from '../storage/point-writer.ts';
 import { isHealthy } from './fleet-summary.ts';
 
 export interface SnapshotOptions {
-  registry: DeviceRegistry;
+  registry: Pick<DeviceRegistry, 'records' | 'connectivity'>;
   journal: Journal;
   /**
    * Where snapshot lines go: straight to InfluxDB, not through the ingest journal. They are derived
@@ -23,6 +24,9 @@ export interface SnapshotOptions {
   deviceEveryMs: number;
   platformEveryMs: number;
 }
+
+/** Devices' lines made and handed to the writer at a time, with a pause for the event loop between. */
+export const snapshotSlice = 10_000;
 
 /** Cumulative counters written to `platform_stats`; Grafana derives rates from them. */
 const platformCounters = [
@@ -44,6 +48,9 @@ export class StatusSnapshots {
   private readonly options: SnapshotOptions;
   private timers: NodeJS.Timeout[] = [];
   private lastLatency = { count: 0, sum: 0 };
+  /** A device snapshot is being written (one due meanwhile is skipped). */
+  private writing = false;
+  private stopped = false;
 
   constructor(options: SnapshotOptions) {
     this.options = options;
@@ -51,13 +58,15 @@ export class StatusSnapshots {
 
   start(): void {
     const { deviceEveryMs, platformEveryMs } = this.options;
+    this.stopped = false;
     this.timers = [
-      setInterval(() => void this.write(deviceStatusMeasurement, this.deviceLines()), deviceEveryMs),
+      setInterval(() => void this.writeDevices(), deviceEveryMs),
       setInterval(() => void this.write(platformStatsMeasurement, [this.platformLine()]), platformEveryMs),
     ];
   }
 
   stop(): void {
+    this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
   }
 
@@ -69,28 +78,31 @@ export class StatusSnapshots {
     }
   }
 
-  deviceLines(): string[] {
-    const at = this.options.now();
-    const { registry } = this.options;
-    const status = registry.connectivity();
-    return registry
-      .records()
-      .filter((d) => d.location)
-      .map((d) =>
-        toLine(
-          new Point(deviceStatusMeasurement)
-            .tag('device', d.id)
-            .tag('kind', d.kind)
-            .tag('district', d.district)
-            .tag('gateway', d.gatewayId)
-            .floatField('lat', d.location?.lat as number)
-            .floatField('lon', d.location?.lon as number)
-            .floatField('online', status(d) === 'online' ? 1 : 0)
-            .floatField('healthy', isHealthy(d) ? 1 : 0)
-            .timestamp(at),
-        ),
-      )
-      .toArray();
+  /**
+   * Every located device's line, made and written `snapshotSlice` at a time with a pause for the event
+   * loop between: at 1,000,000 devices the snapshot took 4-6 CPU s in one go and 147 MB of text at
+   * once, every minute. Ends early when stopped.
+   */
+  async writeDevices(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      const at = this.options.now();
+      const status = this.options.registry.connectivity();
+      let lines: string[] = [];
+      for (const d of this.options.registry.records()) {
+        if (this.stopped) return;
+        if (!d.location) continue;
+        lines.push(deviceLine(d, at, status(d) === 'online'));
+        if (lines.length < snapshotSlice) continue;
+        await this.write(deviceStatusMeasurement, lines);
+        lines = [];
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (lines.length > 0 && !this.stopped) await this.write(deviceStatusMeasurement, lines);
+    } finally {
+      this.writing = false;
+    }
   }
 
   platformLine(): string {
@@ -106,4 +118,20 @@ export class StatusSnapshots {
     point.floatField('mqtt_clients', this.options.mqttClients());
     return toLine(point.timestamp(this.options.now()));
   }
+}
+
+/** A located device's `device_status` line at `at`. */
+function deviceLine(d: Readonly<DeviceRecord>, at: Date, online: boolean): string {
+  return toLine(
+    new Point(deviceStatusMeasurement)
+      .tag('device', d.id)
+      .tag('kind', d.kind)
+      .tag('district', d.district)
+      .tag('gateway', d.gatewayId)
+      .floatField('lat', d.location?.lat as number)
+      .floatField('lon', d.location?.lon as number)
+      .floatField('online', online ? 1 : 0)
+      .floatField('healthy', isHealthy(d) ? 1 : 0)
+      .timestamp(at),
+  );
 }
