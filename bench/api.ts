@@ -51,9 +51,31 @@ function viewports(fleet: FleetFile) {
     [lon - dLon, lat - dLat, lon + dLon, lat + dLat].map((v) => v.toFixed(5)).join(',');
   return {
     city: [w, s, e, n].map((v) => v.toFixed(5)).join(','),
+    cityZoom: fittingZoom([w, s, e, n]),
     district: box(0.02, 0.012),
     streets: box(0.004, 0.0025),
   };
+}
+
+/** Mercator x and y of a longitude and latitude, 0-1 over the world. */
+const mercatorX = (lon: number) => (lon + 180) / 360;
+const mercatorY = (lat: number) =>
+  0.5 - Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)) / (2 * Math.PI);
+
+/**
+ * The zoom at which the console's map (a 1280×860 window, 30 px of padding, 512-px tiles) fits the
+ * fleet's bounds, as its fitBounds does at the start, rounded up: 12 for a city (11.4 for 100,000
+ * devices), 10 for a region of ten towns (9.8).
+ */
+function fittingZoom([w, s, e, n]: number[]): number {
+  const world = 512;
+  const fit = Math.log2(
+    Math.min(
+      (1280 - 60) / (world * Math.max(1e-9, mercatorX(e as number) - mercatorX(w as number))),
+      (860 - 60) / (world * Math.max(1e-9, mercatorY(s as number) - mercatorY(n as number))),
+    ),
+  );
+  return Math.min(22, Math.max(0, Math.ceil(fit)));
 }
 
 /** The console's questions, at 100,000 devices. */
@@ -64,12 +86,12 @@ export function apiTargets(fleet: FleetFile): Target[] {
   const [kindA, kindB = kindA] = [...new Set(fleet.devices.map((d) => d.kind))];
   return [
     {
-      name: '/map/clusters (city z12, district z14, streets z17)',
+      name: `/map/clusters (city z${v.cityZoom}, district z14, streets z17)`,
       paths: [
-        `/api/v1/map/clusters?bbox=${v.city}&zoom=12`,
+        `/api/v1/map/clusters?bbox=${v.city}&zoom=${v.cityZoom}`,
         `/api/v1/map/clusters?bbox=${v.district}&zoom=14`,
         `/api/v1/map/clusters?bbox=${v.streets}&zoom=17`,
-        `/api/v1/map/clusters?bbox=${v.city}&zoom=12&kind=${kindA}`,
+        `/api/v1/map/clusters?bbox=${v.city}&zoom=${v.cityZoom}&kind=${kindA}`,
       ],
     },
     { name: '/summary', paths: ['/api/v1/summary', `/api/v1/summary?district=${district}`] },

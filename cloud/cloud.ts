@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { type Clock, wallClock } from '../shared/clock.ts';
-import { readFleetFiles } from '../shared/fleet-files.ts';
+import { readFleetCity } from '../shared/fleet-files.ts';
 import { defaultTenantId } from '../shared/ids.ts';
 import { gatewayTopic, parseTopic } from '../shared/topics.ts';
 import { apiFeature } from './api/feature.ts';
@@ -61,8 +61,11 @@ interface Running {
  * one's), or a placeholder to rename when there are none yet.
  */
 async function defaultTenant(config: CloudConfig, now: Date): Promise<Tenant> {
-  const [fleet] = await readFleetFiles(config.FLEET_DIR);
-  const city = fleet?.city ?? { name: 'City', timezone: 'UTC', location: { lat: 0, lon: 0 } };
+  const city = (await readFleetCity(config.FLEET_DIR)) ?? {
+    name: 'City',
+    timezone: 'UTC',
+    location: { lat: 0, lon: 0 },
+  };
   return {
     id: defaultTenantId,
     ...city,

@@ -12,4 +12,13 @@ export const cloudDbMigrations: readonly Migration[] = [
     up: (db) =>
       db.exec('DROP TABLE IF EXISTS dead_letter_rejections; DROP TABLE IF EXISTS dead_letter_messages;'),
   },
+  {
+    // Device lists are served from the registry's memory: nothing asks the devices by kind, gateway or
+    // district any more, and each index cost every write (a region's first start writes a million rows).
+    name: "drop the registry's device indexes by kind, gateway and district",
+    up: (db) =>
+      db.exec(
+        'DROP INDEX IF EXISTS devices_kind; DROP INDEX IF EXISTS devices_gateway; DROP INDEX IF EXISTS devices_district;',
+      ),
+  },
 ];

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type FleetFile, fleetFile } from './fleet.ts';
+import { type City, city, type FleetFile, fleetFile } from './fleet.ts';
 import { jsonFilesIn } from './json-files.ts';
 
 /**
@@ -16,13 +16,33 @@ export async function readFleetFiles(dir: string, check?: FleetCheck): Promise<F
   return Promise.all(names.map((name) => readFleetFile(join(dir, name), check)));
 }
 
-export async function readFleetFile(path: string, check?: FleetCheck): Promise<FleetFile> {
-  let json: unknown;
+/**
+ * The city of the first fleet file (by name), if there is one: only the city is checked, not the
+ * devices (a region's file holds a million; whoever loads the fleet reads and checks it whole).
+ */
+export async function readFleetCity(dir: string): Promise<City | undefined> {
+  const [name] = await jsonFilesIn(dir);
+  if (name === undefined) return undefined;
+  const path = join(dir, name);
+  const json = await readJson(path);
+  const parsed = city.safeParse(
+    typeof json === 'object' && json !== null && 'city' in json ? json.city : undefined,
+  );
+  if (!parsed.success)
+    throw new Error(`fleet file ${path} is invalid: city: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+async function readJson(path: string): Promise<unknown> {
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    return JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     throw new Error(`fleet file ${path}: ${(error as Error).message}`);
   }
+}
+
+export async function readFleetFile(path: string, check?: FleetCheck): Promise<FleetFile> {
+  const json = await readJson(path);
   if (check?.(json)) return json;
   const parsed = fleetFile.safeParse(json);
   if (!parsed.success) throw new Error(`fleet file ${path} is invalid: ${z.prettifyError(parsed.error)}`);

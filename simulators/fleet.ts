@@ -68,10 +68,28 @@ function assertCount(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}`);
 }
 
+/** Devices in one town of a generated region: a larger fleet is spread over more towns, at this density. */
+export const DEVICES_PER_TOWN = 100_000;
+
+/** Distance between neighbouring towns' centres (a town's districts reach ~6 km from its centre). */
+export const TOWN_SPACING_M = 15_000;
+
+/**
+ * Where the town numbered `town` stands, in metres north and east of the city centre (town 0 is the
+ * city itself): a grid eastward then northward, as square as the region's town count allows.
+ */
+export function townOffset(town: number, towns: number): { north: number; east: number } {
+  const columns = Math.ceil(Math.sqrt(towns));
+  return { north: Math.floor(town / columns) * TOWN_SPACING_M, east: (town % columns) * TOWN_SPACING_M };
+}
+
 /**
  * A deterministic city fleet: gateways spread over the districts (more in the centre), each
  * owning up to `devicesPerGateway` devices within a few hundred metres, each kind by its fleet
  * share (simulators/kinds/<kind>/). Ids are `gw-<district>-NN` and `<idPrefix>-000042`.
+ * Beyond `DEVICES_PER_TOWN` devices the fleet is a region: towns of the city's districts side by
+ * side, each holding up to `DEVICES_PER_TOWN` devices (the first town is the city, its districts
+ * named as in a smaller fleet; town k's are `<district>-k`), so a region is as dense as a city.
  */
 export function generateFleet(options: FleetOptions): FleetFile {
   const { seed, devices: deviceCount, devicesPerGateway = 50, city = GENT } = options;
@@ -81,29 +99,37 @@ export function generateFleet(options: FleetOptions): FleetFile {
   const perDistrict = new Map<string, number>();
   const gateways: FleetGateway[] = [];
   const devices: FleetDevice[] = [];
+  const towns = Math.max(1, Math.ceil(deviceCount / DEVICES_PER_TOWN));
 
   while (devices.length < deviceCount) {
+    const town = Math.floor(devices.length / DEVICES_PER_TOWN);
+    const centre = townOffset(town, towns);
     const district = weighted(random, DISTRICTS);
-    const number = (perDistrict.get(district.name) ?? 0) + 1;
-    perDistrict.set(district.name, number);
+    const districtName = town === 0 ? district.name : `${district.name}-${town}`;
+    const number = (perDistrict.get(districtName) ?? 0) + 1;
+    perDistrict.set(districtName, number);
     const gateway: FleetGateway = {
-      id: `gw-${district.name}-${String(number).padStart(2, '0')}`,
-      district: district.name,
+      id: `gw-${districtName}-${String(number).padStart(2, '0')}`,
+      district: districtName,
       location: scatter(
         random,
-        offsetLocation(city.location, district.north, district.east),
+        offsetLocation(city.location, centre.north + district.north, centre.east + district.east),
         district.radius,
       ),
     };
     gateways.push(gateway);
-    const owned = Math.min(devicesPerGateway, deviceCount - devices.length);
+    const owned = Math.min(
+      devicesPerGateway,
+      deviceCount - devices.length,
+      (town + 1) * DEVICES_PER_TOWN - devices.length,
+    );
     for (let i = 0; i < owned; i++) {
       const { kind, prefix } = weighted(random, KIND_SHARES);
       devices.push({
         id: `${prefix}-${String(devices.length + 1).padStart(6, '0')}`,
         kind,
         gatewayId: gateway.id,
-        district: district.name,
+        district: districtName,
         location: scatter(random, gateway.location, DEVICE_RADIUS_M),
       });
     }

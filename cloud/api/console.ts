@@ -47,7 +47,9 @@ export function consoleRoutes(dir: string): Router {
     '/assets',
     express.static(join(root, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }),
   );
-  router.use(express.static(root, { index: false, maxAge: 0 }));
+  // An API request never asks the file system (a stat per request, through libuv's thread pool).
+  const files = express.static(root, { index: false, maxAge: 0 });
+  router.use((req, res, next) => (isApi(req.path) ? next() : files(req, res, next)));
   router.get(['/', '/*splat'], (req, res, next) => {
     if (isApi(req.path) || req.accepts(['html', 'json']) !== 'html') return next();
     if (!existsSync(index)) {

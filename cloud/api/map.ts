@@ -8,7 +8,7 @@ import { UnprocessableError } from '../errors/domain-error.ts';
 import { bboxParam } from '../live/bbox.ts';
 import type { DeviceMap } from '../live/device-map.ts';
 import { mapState } from '../live/map-state.ts';
-import type { DeviceRegistry, DeviceView } from '../registry/registry.ts';
+import type { DeviceRegistry } from '../registry/registry.ts';
 import { parseWith } from './errors.ts';
 import { district } from './schemas.ts';
 
@@ -128,13 +128,10 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
     const q = parseWith(mapQuery, req.query, 'query');
     const everywhere: [number, number, number, number] = [-180, -90, 180, 90];
     const found = map.within(q.bbox ?? everywhere, q, q.limit);
-    const devices = found.ids
-      .map((id) => registry.getDevice(id))
-      .filter((d): d is DeviceView => d !== undefined);
     res.type('application/geo+json').json({
-      ...devicesAsGeoJson(devices),
+      ...devicesAsGeoJson(found.devices, registry.connectivity()),
       numberMatched: found.total,
-      numberReturned: devices.length,
+      numberReturned: found.devices.length,
     });
   });
   return router;

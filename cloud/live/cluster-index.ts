@@ -1,18 +1,29 @@
 import type { Feature, Point } from 'geojson';
 import Supercluster, { type PointFeature } from 'supercluster';
+import type { DeviceRecord } from '../registry/store.ts';
 import type { Bbox } from './bbox.ts';
 import { ClusterRanges, pointsIn } from './cluster-ranges.ts';
 import { type MapState, mapStates, rankOf, worstOf, zeroCounts } from './map-state.ts';
+import { StateTally } from './state-tally.ts';
 
-/** A located device, as the map clusters it. */
-export interface MapDevice {
-  id: string;
-  kind: string;
-  district: string;
-  lon: number;
-  lat: number;
-  /** Its slot in the device states' codes. */
-  slot: number;
+/**
+ * The located devices, by position: each one's record (id, kind, district), position and slot in the
+ * device states' codes, in columns (no object per device: a region holds a million).
+ */
+export interface LocatedDevices {
+  readonly records: readonly Readonly<DeviceRecord>[];
+  readonly lon: Float64Array;
+  readonly lat: Float64Array;
+  readonly slots: Int32Array;
+  /** The kinds there are, and each device's as its place in them. */
+  readonly kinds: readonly string[];
+  readonly kindOf: Uint8Array;
+}
+
+/** What the clusters count: the devices of a kind, in a state (all when undefined). */
+export interface ClusterFilter {
+  kind?: string;
+  state?: MapState;
 }
 
 /** Each device's state by slot, as a rank in `mapStates` (DeviceStates). */
@@ -41,7 +52,7 @@ export const clusterOptions = { radius: 60, extent: 512, maxZoom: 16 } as const;
  * order, keeping only its position and id; so one feature object moved along stands for them all
  * (a million features would be some 150 MB at once, per index).
  */
-function asPoints(devices: readonly MapDevice[]): PointFeature<never>[] {
+function asPoints(located: LocatedDevices, members: Int32Array): PointFeature<never>[] {
   const coordinates = [0, 0];
   const feature = {
     type: 'Feature' as const,
@@ -50,12 +61,13 @@ function asPoints(devices: readonly MapDevice[]): PointFeature<never>[] {
     properties: null,
   };
   const points = {
-    length: devices.length,
+    length: members.length,
     *[Symbol.iterator]() {
-      for (const [i, d] of devices.entries()) {
+      for (let i = 0; i < members.length; i++) {
+        const at = members[i] as number;
         feature.id = i;
-        coordinates[0] = d.lon;
-        coordinates[1] = d.lat;
+        coordinates[0] = located.lon[at] as number;
+        coordinates[1] = located.lat[at] as number;
         yield feature;
       }
     },
@@ -65,64 +77,84 @@ function asPoints(devices: readonly MapDevice[]): PointFeature<never>[] {
 
 /**
  * The clusters of a fixed set of devices (`supercluster`), built once: devices do not move. Each
- * cluster's devices are a range of one list (`ClusterRanges`), so that its state counts are counted
- * when asked from the states of now; a change of state never rebuilds the index.
+ * cluster's devices are a range of one list (`ClusterRanges`), whose state counts are kept by block
+ * (`StateTally`, told each change of state: `stateChanged`) and counted when asked; a change of
+ * state never rebuilds the index.
  */
 export class ClusterIndex {
-  readonly devices: readonly MapDevice[];
-  /** The devices' slots in the order of `ranges`: a cluster's states are a run of codes[slots[k]]. */
-  private readonly slots: Int32Array;
+  private readonly located: LocatedDevices;
+  /** The devices it clusters, as positions in `located`: point i is members[i]. */
+  private readonly members: Int32Array;
   private readonly ranges: ClusterRanges;
+  /** The devices' states over the order of `ranges`. */
+  private readonly tally: StateTally;
   /** Expansion zooms asked for so far: the clusters never change, nor do they. */
   private readonly expansion = new Map<number, number>();
-  /** Lone devices' features carry their index in `devices` as their id. */
+  /** Lone devices' features carry their point index (into `members`) as their id. */
   private readonly index: Supercluster<never, never>;
 
-  constructor(devices: readonly MapDevice[]) {
-    this.devices = devices;
+  /** `states`: the devices' states now; each change after this is to be told (`stateChanged`). */
+  constructor(located: LocatedDevices, members: Int32Array, states: StateCodes) {
+    this.located = located;
+    this.members = members;
     this.index = new Supercluster<never, never>(clusterOptions);
-    this.index.load(asPoints(devices));
+    this.index.load(asPoints(located, members));
     this.ranges = new ClusterRanges(this.index);
-    this.slots = Int32Array.from(this.ranges.order, (i) => (devices[i] as MapDevice).slot);
+    const order = this.ranges.order;
+    const slots = new Int32Array(order.length);
+    const kinds = new Uint8Array(order.length);
+    for (let k = 0; k < order.length; k++) {
+      const at = members[order[k] as number] as number;
+      slots[k] = located.slots[at] as number;
+      kinds[k] = located.kindOf[at] as number;
+    }
+    this.tally = new StateTally(slots, kinds, located.kinds.length, states.codes);
+  }
+
+  /** The device in `slot` went from one state to another (ranks in `mapStates`). */
+  stateChanged(slot: number, from: number, to: number): void {
+    this.tally.changed(slot, from, to);
   }
 
   /**
    * The clusters and lone devices in the box at a zoom, with each cluster's state counts and worst
-   * state, counted from the states of now (`states`). With `only`, just the devices in that state:
-   * clusters count only those, a cluster holding one of them is that device, one holding none is
-   * left out.
+   * state, counted from the states of now (`states`). Filtered (a kind, a state), only the devices
+   * passing it: clusters count only those, a cluster holding one of them is that device, one holding
+   * none is left out.
    */
-  clusters(bbox: Bbox, zoom: number, states: StateCodes, only?: MapState): ClusterFeature[] {
+  clusters(bbox: Bbox, zoom: number, states: StateCodes, filter: ClusterFilter = {}): ClusterFeature[] {
     const codes = states.codes;
-    const slots = this.slots;
-    const wanted = only === undefined ? -1 : rankOf(only);
+    const code = filter.state === undefined ? undefined : rankOf(filter.state);
+    const group = filter.kind === undefined ? undefined : this.located.kinds.indexOf(filter.kind);
+    if (group === -1) return [];
+    const filtered = code !== undefined || group !== undefined;
     const features: ClusterFeature[] = [];
     const tally = new Int32Array(mapStates.length);
     for (const found of this.index.getClusters(bbox, zoom)) {
       const props = found.properties as { cluster_id?: number; point_count?: number } | null;
       if (props?.cluster_id === undefined || props.point_count === undefined) {
-        const i = found.id as number;
-        const code = codes[(this.devices[i] as MapDevice).slot] as number;
-        if (wanted < 0 || code === wanted) features.push(this.leaf(i, code));
+        const at = this.members[found.id as number] as number;
+        const its = codes[this.located.slots[at] as number] as number;
+        if (
+          (code === undefined || its === code) &&
+          (group === undefined || this.located.kindOf[at] === group)
+        )
+          features.push(this.leaf(at, its));
         continue;
       }
-      tally.fill(0);
-      let lone = -1;
       const start = this.ranges.startOf(props.cluster_id);
-      for (let k = start; k < start + props.point_count; k++) {
-        const code = codes[slots[k] as number] as number;
-        tally[code] = (tally[code] as number) + 1;
-        if (code === wanted) lone = k;
-      }
-      const count = wanted < 0 ? props.point_count : (tally[wanted] as number);
+      const end = start + props.point_count;
+      this.tally.count(start, end, codes, tally, group);
+      const count = code === undefined ? tally.reduce((sum, n) => sum + n, 0) : (tally[code] as number);
       if (count === 0) continue;
-      if (wanted >= 0 && count === 1) {
-        features.push(this.leaf(this.ranges.order[lone] as number, wanted));
+      if (filtered && count === 1) {
+        const at = this.members[this.ranges.order[this.tally.find(start, end, codes, code, group)] as number];
+        features.push(this.leaf(at as number, codes[this.located.slots[at as number] as number] as number));
         continue;
       }
-      const states = zeroCounts();
-      mapStates.forEach((state, code) => {
-        if (wanted < 0 || code === wanted) states[state] = tally[code] as number;
+      const counts = zeroCounts();
+      mapStates.forEach((state, c) => {
+        if (code === undefined || c === code) counts[state] = tally[c] as number;
       });
       features.push({
         type: 'Feature',
@@ -132,8 +164,8 @@ export class ClusterIndex {
           cluster: true,
           id: props.cluster_id,
           count,
-          states,
-          worst: worstOf(states),
+          states: counts,
+          worst: worstOf(counts),
           expansionZoom: this.expansionZoom(props.cluster_id),
         },
       });
@@ -150,19 +182,24 @@ export class ClusterIndex {
     return zoom;
   }
 
-  /** The indexes (into `devices`) of every device in the box. */
+  /** The positions (in `located`) of every device in the box. */
   within(bbox: Bbox): number[] {
-    return pointsIn(this.index, bbox);
+    const found = pointsIn(this.index, bbox);
+    for (let k = 0; k < found.length; k++) found[k] = this.members[found[k] as number] as number;
+    return found;
   }
 
-  private leaf(i: number, code: number): ClusterFeature {
-    const device = this.devices[i] as MapDevice;
+  private leaf(at: number, code: number): ClusterFeature {
+    const { id, kind, district } = this.located.records[at] as LocatedDevices['records'][number];
     const state = mapStates[code] as MapState;
     return {
       type: 'Feature',
-      id: device.id,
-      geometry: { type: 'Point', coordinates: [device.lon, device.lat] },
-      properties: { cluster: false, id: device.id, kind: device.kind, district: device.district, state },
+      id,
+      geometry: {
+        type: 'Point',
+        coordinates: [this.located.lon[at] as number, this.located.lat[at] as number],
+      },
+      properties: { cluster: false, id, kind, district, state },
     };
   }
 }

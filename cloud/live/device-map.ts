@@ -1,7 +1,8 @@
 import type { DeviceKind } from '../../shared/kinds/index.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import type { DeviceRecord } from '../registry/store.ts';
 import { type Bbox, inBbox, widen } from './bbox.ts';
-import { type ClusterFeature, ClusterIndex, type MapDevice } from './cluster-index.ts';
+import { type ClusterFeature, ClusterIndex, type LocatedDevices } from './cluster-index.ts';
 import type { DeviceStates } from './device-states.ts';
 import { districtOutlines } from './districts.ts';
 import type { MapState } from './map-state.ts';
@@ -14,13 +15,14 @@ export interface MapFilter {
 /** Degrees a box is widened by before the index is asked (~10 m: above its 32-bit rounding). */
 const edgeMargin = 1e-4;
 
-/** Cluster indexes kept for this many filters (kind × district); the oldest used goes first. */
+/** Cluster indexes kept for this many districts (and the whole fleet's); the oldest used goes first. */
 const maxIndexes = 24;
 
 /**
- * The map's answers over the located devices: clusters per filter, district outlines, the devices
- * in a box. Devices do not move, so each index is built once (for the whole fleet at start, for a
- * filter on its first use) and again only when the registry learns devices; states are read live.
+ * The map's answers over the located devices: clusters, district outlines, the devices in a box.
+ * Devices do not move, so each index is built once (for the whole fleet at start, for a district on
+ * its first use) and again only when the registry learns devices; a kind or a state is counted
+ * within the index's clusters (as the state is, live), not clustered apart.
  */
 export class DeviceMap {
   private readonly registry: Pick<DeviceRegistry, 'records' | 'size'>;
@@ -28,7 +30,7 @@ export class DeviceMap {
   private readonly indexes = new Map<string, ClusterIndex>();
   private located?: {
     size: number;
-    devices: MapDevice[];
+    devices: LocatedDevices;
     outlines?: ReturnType<typeof districtOutlines>;
     bounds?: Bbox | null;
   };
@@ -36,68 +38,90 @@ export class DeviceMap {
   constructor(registry: Pick<DeviceRegistry, 'records' | 'size'>, states: DeviceStates) {
     this.registry = registry;
     this.states = states;
+    // The indexes count their clusters' states by block: each change is told to those kept.
+    states.follow((slot, from, to) => {
+      for (const index of this.indexes.values()) index.stateChanged(slot, from, to);
+    });
   }
 
-  private devices(): MapDevice[] {
+  private devices(): LocatedDevices {
     if (this.located?.size !== this.registry.size) {
-      const devices: MapDevice[] = [];
+      const most = this.registry.size;
+      const records: LocatedDevices['records'][number][] = [];
+      const lon = new Float64Array(most);
+      const lat = new Float64Array(most);
+      const slots = new Int32Array(most);
+      let k = 0;
       for (const d of this.registry.records()) {
-        const slot = this.states.slotOf(d.id);
-        if (d.location && slot >= 0)
-          devices.push({
-            id: d.id,
-            kind: d.kind,
-            district: d.district,
-            lon: d.location.lon,
-            lat: d.location.lat,
-            slot,
-          });
+        const slot = this.states.slotOf(d.id, k++);
+        if (!d.location || slot < 0) continue;
+        lon[records.length] = d.location.lon;
+        lat[records.length] = d.location.lat;
+        slots[records.length] = slot;
+        records.push(d);
       }
+      const n = records.length;
+      const kinds = [...new Set(records.map((d) => d.kind))].sort();
+      const kindOf = Uint8Array.from(records, (d) => kinds.indexOf(d.kind));
+      const devices = {
+        records,
+        lon: lon.slice(0, n),
+        lat: lat.slice(0, n),
+        slots: slots.slice(0, n),
+        kinds,
+        kindOf,
+      };
       this.located = { size: this.registry.size, devices };
       this.indexes.clear();
     }
     return this.located.devices;
   }
 
-  private index(filter: MapFilter): ClusterIndex {
+  /** The index of a district's devices, or of every device; a kind is counted within it (`ClusterFilter`). */
+  private index(district: string | undefined): ClusterIndex {
     const devices = this.devices();
-    const key = `${filter.kind ?? ''}\u0000${filter.district ?? ''}`;
+    const key = district ?? '';
     let index = this.indexes.get(key);
     if (index) this.indexes.delete(key);
-    else
-      index = new ClusterIndex(
-        devices.filter(
-          (d) =>
-            (filter.kind === undefined || d.kind === filter.kind) &&
-            (filter.district === undefined || d.district === filter.district),
-        ),
-      );
+    else {
+      const members: number[] = [];
+      devices.records.forEach((d, at) => {
+        if (district === undefined || d.district === district) members.push(at);
+      });
+      index = new ClusterIndex(devices, Int32Array.from(members), this.states);
+    }
     this.indexes.set(key, index);
     if (this.indexes.size > maxIndexes) this.indexes.delete(this.indexes.keys().next().value as string);
     return index;
   }
 
   clusters(bbox: Bbox, zoom: number, filter: MapFilter & { state?: MapState }): ClusterFeature[] {
-    const found = this.index(filter).clusters(widen(bbox, edgeMargin), zoom, this.states, filter.state);
+    const found = this.index(filter.district).clusters(widen(bbox, edgeMargin), zoom, this.states, filter);
     // Lone devices are where they are: those just outside the box, found by the widening, go.
     return found.filter(
       (f) => f.properties.cluster || inBbox(bbox, ...(f.geometry.coordinates as [number, number])),
     );
   }
 
-  /** The ids of the devices in the box passing the filter, and how many there are, at most `limit` of them. */
-  within(bbox: Bbox, filter: MapFilter, limit: number): { total: number; ids: string[] } {
-    const index = this.index({});
-    const ids: string[] = [];
+  /**
+   * The records of the devices in the box passing the filter (the registry's, as they are: not to be
+   * changed), at most `limit` of them, and how many there are.
+   */
+  within(bbox: Bbox, filter: MapFilter, limit: number): { total: number; devices: Readonly<DeviceRecord>[] } {
+    const index = this.index(undefined);
+    const { records, lon, lat, kinds, kindOf } = this.devices();
+    const kind = filter.kind === undefined ? -1 : kinds.indexOf(filter.kind);
+    const found: Readonly<DeviceRecord>[] = [];
     let total = 0;
-    for (const i of index.within(widen(bbox, edgeMargin))) {
-      const d = index.devices[i] as MapDevice;
-      if (!inBbox(bbox, d.lon, d.lat)) continue;
-      if (filter.kind !== undefined && d.kind !== filter.kind) continue;
+    if (filter.kind !== undefined && kind < 0) return { total, devices: found };
+    for (const at of index.within(widen(bbox, edgeMargin))) {
+      if (kind >= 0 && kindOf[at] !== kind) continue;
+      if (!inBbox(bbox, lon[at] as number, lat[at] as number)) continue;
+      const d = records[at] as LocatedDevices['records'][number];
       if (filter.district !== undefined && d.district !== filter.district) continue;
-      if (total++ < limit) ids.push(d.id);
+      if (total++ < limit) found.push(d);
     }
-    return { total, ids };
+    return { total, devices: found };
   }
 
   /** District outlines, generated once from the located devices. */
@@ -114,21 +138,20 @@ export class DeviceMap {
     const located = this.located as NonNullable<typeof this.located>;
     if (located.bounds === undefined) {
       let [w, s, e, n] = [180, 90, -180, -90];
-      for (const d of devices) {
-        w = Math.min(w, d.lon);
-        e = Math.max(e, d.lon);
-        s = Math.min(s, d.lat);
-        n = Math.max(n, d.lat);
+      for (let at = 0; at < devices.lon.length; at++) {
+        w = Math.min(w, devices.lon[at] as number);
+        e = Math.max(e, devices.lon[at] as number);
+        s = Math.min(s, devices.lat[at] as number);
+        n = Math.max(n, devices.lat[at] as number);
       }
-      located.bounds = devices.length > 0 ? [w, s, e, n] : null;
+      located.bounds = devices.lon.length > 0 ? [w, s, e, n] : null;
     }
     return located.bounds;
   }
 
-  /** Builds the whole fleet's index, each kind's and the district outlines now (at start), so that no request waits for them. */
+  /** Builds the whole fleet's index and the district outlines now (at start), so that no request waits for them. */
   warm(): void {
-    for (const kind of new Set(this.devices().map((d) => d.kind))) this.index({ kind: kind as DeviceKind });
-    this.index({});
+    this.index(undefined);
     this.districts();
   }
 }

@@ -3,11 +3,11 @@ import type { AlertChangeKind } from '../alerts/schema.ts';
 import type { Alert } from '../alerts/store.ts';
 import { inTimedRuns } from '../lifecycle/timed-runs.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
-import type { DeviceRecord } from '../registry/store.ts';
+import type { DeviceIds, DeviceRecord } from '../registry/store.ts';
 import { deriveState, type MapState, mapStates, rankOf } from './map-state.ts';
 
 export interface DeviceStatesOptions {
-  registry: Pick<DeviceRegistry, 'records' | 'connectivity'>;
+  registry: Pick<DeviceRegistry, 'records' | 'connectivity' | 'connectivityChanges' | 'size'>;
   /** A device's state changed (not called for the states found at start). */
   onChange: (id: string, state: MapState) => void;
 }
@@ -30,11 +30,14 @@ export class DeviceStates {
   private stateCodes = new Uint8Array(1024);
   /** Open alerts by slot (alert id → severity), for the devices that have any. */
   private readonly open = new Map<number, Map<string, AlertSeverity>>();
-  private readonly byState = new Map<MapState, Set<string>>(mapStates.map((s) => [s, new Set()]));
+  /** How many devices are in each state, by code. */
+  private readonly counts = new Int32Array(mapStates.length);
   /** While loading, changes are not told: they are the states found at start. */
   private loading = false;
   /** A sweep in runs is under way (`sweepInRuns`). */
   private sweeping = false;
+  /** Told every change of a slot's state, the states found at start included (`follow`). */
+  private readonly followers = new Set<(slot: number, from: number, to: number) => void>();
 
   constructor(options: DeviceStatesOptions) {
     this.options = options;
@@ -67,26 +70,27 @@ export class DeviceStates {
   }
 
   /**
-   * Re-reads every device's connectivity (and takes in devices learned since); a few ms at 100,000,
-   * more when many change at once (tens of thousands coming online together).
+   * Follows connectivity: re-reads the devices the registry says were heard from or went quiet since
+   * the last sweep (a few, where a walk of every device took 25 ms at 1,000,000), or every device when
+   * it cannot say or has devices not taken in yet.
    */
   sweep(): void {
-    const visit = this.visitor();
-    for (const record of this.options.registry.records()) visit(record);
+    const { records, visit } = this.sweepPlan();
+    for (const record of records) visit(record);
   }
 
   /**
    * `sweep` in runs of about `runMs`, with a turn of the event loop between them: what the feature's
-   * timer calls, so that a sweep in which tens of thousands of devices change does not hold ingest
-   * and the API. A sweep asked while one runs is skipped.
+   * timer calls, so that a sweep in which tens of thousands of devices change (coming online together)
+   * does not hold ingest and the API. A sweep asked while one runs is skipped.
    */
   async sweepInRuns(runMs = 4): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      const visit = this.visitor();
+      const { records, visit } = this.sweepPlan();
       await inTimedRuns(
-        this.options.registry.records(),
+        records,
         (take) => {
           for (let record = take(); record; record = take()) visit(record);
         },
@@ -98,22 +102,42 @@ export class DeviceStates {
   }
 
   /**
-   * What takes in one device's connectivity. The registry yields its devices in the same order each
-   * time (new ones last), so the k-th is looked for in slot k first, and by id only when it is not there.
+   * The devices a sweep re-reads, and what takes in each one's connectivity (one threshold for the
+   * sweep). Every device: the registry yields them in the same order each time (new ones last), so the
+   * k-th is looked for in slot k first, and by id only when it is not there.
    */
-  private visitor(): (record: Readonly<DeviceRecord>) => void {
-    const connectivity = this.options.registry.connectivity();
+  private sweepPlan(): {
+    records: Iterable<Readonly<DeviceRecord>>;
+    visit: (record: Readonly<DeviceRecord>) => void;
+  } {
+    const { registry } = this.options;
+    const connectivity = registry.connectivity();
+    const changes = registry.connectivityChanges();
+    if (changes !== undefined && this.ids.length === registry.size)
+      return {
+        records: changes,
+        visit: (record) => {
+          const slot = this.slots.get(record.id);
+          if (slot !== undefined) this.take(slot, connectivity(record) === 'online' ? 1 : 0);
+        },
+      };
     let k = 0;
-    return (record) => {
-      const online = connectivity(record) === 'online' ? 1 : 0;
-      const slot = this.ids[k] === record.id ? k : this.slots.get(record.id);
-      k++;
-      if (slot === undefined) this.add(record.id, online);
-      else if (this.online[slot] !== online) {
-        this.online[slot] = online;
-        this.update(slot);
-      }
+    return {
+      records: registry.records(),
+      visit: (record) => {
+        const online = connectivity(record) === 'online' ? 1 : 0;
+        const slot = this.ids[k] === record.id ? k : this.slots.get(record.id);
+        k++;
+        if (slot === undefined) this.add(record.id, online);
+        else this.take(slot, online);
+      },
     };
+  }
+
+  private take(slot: number, online: number): void {
+    if (this.online[slot] === online) return;
+    this.online[slot] = online;
+    this.update(slot);
   }
 
   private add(id: string, online: number): void {
@@ -127,7 +151,7 @@ export class DeviceStates {
     this.slots.set(id, slot);
     this.online[slot] = online;
     this.stateCodes[slot] = rankOf(state);
-    this.byState.get(state)?.add(id);
+    this.tally(state, 1);
   }
 
   private update(slot: number): void {
@@ -135,14 +159,34 @@ export class DeviceStates {
     const was = mapStates[this.stateCodes[slot] as number] as MapState;
     if (state === was) return;
     const id = this.ids[slot] as string;
-    this.byState.get(was)?.delete(id);
-    this.byState.get(state)?.add(id);
-    this.stateCodes[slot] = rankOf(state);
+    this.tally(was, -1);
+    this.tally(state, 1);
+    const code = rankOf(state);
+    this.stateCodes[slot] = code;
+    for (const follower of this.followers) follower(slot, rankOf(was), code);
     if (!this.loading) this.options.onChange(id, state);
   }
 
-  /** The slot of a device (its place in `codes`); -1 for a device not swept in yet. */
-  slotOf(id: string): number {
+  /**
+   * Tells `follower` each change of a device's state from now on, by slot, with the codes it went from
+   * and to (ranks in `mapStates`), at start too; what keeps counts over `codes` follows them this way.
+   */
+  follow(follower: (slot: number, from: number, to: number) => void): () => void {
+    this.followers.add(follower);
+    return () => this.followers.delete(follower);
+  }
+
+  private tally(state: MapState, by: number): void {
+    const code = rankOf(state);
+    this.counts[code] = (this.counts[code] as number) + by;
+  }
+
+  /**
+   * The slot of a device (its place in `codes`); -1 for a device not swept in yet. `k`: the device's
+   * place in the registry's order, its slot unless devices were learned out of order (then looked up).
+   */
+  slotOf(id: string, k?: number): number {
+    if (k !== undefined && this.ids[k] === id) return k;
     return this.slots.get(id) ?? -1;
   }
 
@@ -156,9 +200,21 @@ export class DeviceStates {
     return slot === undefined ? 'offline' : (mapStates[this.stateCodes[slot] as number] as MapState);
   }
 
-  /** The devices in a state now (a live set: not to be changed). */
-  idsIn(state: MapState): ReadonlySet<string> {
-    return this.byState.get(state) as ReadonlySet<string>;
+  /**
+   * The ids of the devices in a state now, read from the states by slot when asked (no set of ids is
+   * kept per state: at start a region's million devices are all offline). Live: read it at once.
+   */
+  idsIn(state: MapState): DeviceIds {
+    const code = rankOf(state);
+    const codes = this.stateCodes;
+    const ids = this.ids;
+    return {
+      size: this.counts[code] as number,
+      has: (id) => codes[this.slots.get(id) ?? -1] === code,
+      *[Symbol.iterator]() {
+        for (let slot = 0; slot < ids.length; slot++) if (codes[slot] === code) yield ids[slot] as string;
+      },
+    };
   }
 }
 

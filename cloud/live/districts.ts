@@ -2,7 +2,7 @@ import turfBuffer from '@turf/buffer';
 import turfConvex from '@turf/convex';
 import { featureCollection, lineString, point } from '@turf/helpers';
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
-import type { MapDevice } from './cluster-index.ts';
+import type { LocatedDevices } from './cluster-index.ts';
 
 export type DistrictFeature = Feature<Polygon, { district: string; devices: number }>;
 
@@ -14,34 +14,38 @@ const gridDeg = 0.0003;
 
 /**
  * One outline per district, generated from where its devices are: the concave hull of their
- * positions (snapped to a ~30 m grid; concaveman through @turf/convex, concavity 2), widened by a
- * margin (@turf/buffer); a
- * district of one or two devices gets a disc or a capsule around them.
+ * positions (snapped to a ~30 m grid as they are read, each grid point once; concaveman through
+ * @turf/convex, concavity 2), widened by a margin (@turf/buffer); a district of one or two devices
+ * gets a disc or a capsule around them.
  */
-export function districtOutlines(devices: readonly MapDevice[]): FeatureCollection<Polygon> {
-  const byDistrict = new Map<string, [number, number][]>();
-  for (const d of devices) {
-    let positions = byDistrict.get(d.district);
-    if (!positions) {
-      positions = [];
-      byDistrict.set(d.district, positions);
+export function districtOutlines(devices: LocatedDevices): FeatureCollection<Polygon> {
+  const byDistrict = new Map<string, { grid: Map<number, [number, number]>; devices: number }>();
+  devices.records.forEach(({ district }, at) => {
+    let found = byDistrict.get(district);
+    if (!found) {
+      found = { grid: new Map(), devices: 0 };
+      byDistrict.set(district, found);
     }
-    positions.push([d.lon, d.lat]);
-  }
+    found.devices++;
+    const x = Math.round((devices.lon[at] as number) / gridDeg);
+    const y = Math.round((devices.lat[at] as number) / gridDeg);
+    // One number per grid point: x and y are within ±600,000 (180° / 0.0003°).
+    const key = (x + gridSpan) * 2 * gridSpan + (y + gridSpan);
+    if (!found.grid.has(key)) found.grid.set(key, [x * gridDeg, y * gridDeg]);
+  });
   const features: DistrictFeature[] = [];
-  for (const [district, positions] of [...byDistrict].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const outline = outlineOf(positions);
-    if (outline) features.push({ ...outline, properties: { district, devices: positions.length } });
+  for (const [district, found] of [...byDistrict].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const outline = outlineOf([...found.grid.values()]);
+    if (outline) features.push({ ...outline, properties: { district, devices: found.devices } });
   }
   return { type: 'FeatureCollection', features };
 }
 
-function outlineOf(positions: [number, number][]): Feature<Polygon> | undefined {
-  const snapped = positions.map(([lon, lat]): [number, number] => [
-    Math.round(lon / gridDeg) * gridDeg,
-    Math.round(lat / gridDeg) * gridDeg,
-  ]);
-  const distinct = [...new Map(snapped.map((p) => [p.join(','), p])).values()];
+/** Grid points from the antimeridian to the middle: a bound for a grid point's number. */
+const gridSpan = Math.ceil(180 / gridDeg) + 1;
+
+/** The outline around distinct grid points. */
+function outlineOf(distinct: [number, number][]): Feature<Polygon> | undefined {
   const hull =
     distinct.length >= 3
       ? turfConvex(featureCollection(distinct.map((p) => point(p))), { concavity: 2 })

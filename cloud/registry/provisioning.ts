@@ -1,5 +1,5 @@
 import type { FleetDevice } from '../../shared/fleet.ts';
-import type { DeviceRecord } from './store.ts';
+import { type DeviceRecord, noLatest } from './store.ts';
 
 /**
  * Whether provisioning `fleet` changes what the store holds of the device (`stored`): what the fleet
@@ -42,7 +42,7 @@ export function provisionedRecord(
 ): DeviceRecord {
   const { kind, gatewayId, district } = d;
   return {
-    latest: {},
+    latest: noLatest,
     ...known,
     ...d,
     kind: texts.of(kind),

@@ -116,15 +116,20 @@ export function planLoad(
     ['devices', fleetDevices.over, earlierDevices.over, quotas.devices],
   ] as const)
     if (fleet + earlier > 0) over.push({ when: 'load', what, quota, fleet, earlier });
+  // When everything fits, every stored device is held and no fleet entry waits: a region's million
+  // are not each looked up again.
   return {
-    storedDevices: stored.devices.filter((d) => held.has(d.id)),
+    storedDevices: earlierDevices.over === 0 ? stored.devices : stored.devices.filter((d) => held.has(d.id)),
     earlierDevices: earlierDevices.fitting,
     earlierGateways: earlierGateways.fitting,
     fleetDevices: fleetDevices.fitting,
     fleetGateways: fleetGateways.fitting,
     waiting: {
-      devices: fleets.flatMap((f) => f.devices).filter((d) => !held.has(d.id)),
-      gateways: fleets.flatMap((f) => f.gateways).filter((g) => !heldGateways.has(g.id)),
+      devices: fleetDevices.over === 0 ? [] : fleets.flatMap((f) => f.devices).filter((d) => !held.has(d.id)),
+      gateways:
+        fleetGateways.over === 0
+          ? []
+          : fleets.flatMap((f) => f.gateways).filter((g) => !heldGateways.has(g.id)),
     },
     over,
   };

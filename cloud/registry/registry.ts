@@ -4,7 +4,7 @@ import type { DeviceKind, Reading } from '../../shared/kinds/index.ts';
 import type { ConfigStatus, GatewayHeartbeat, GatewayStatus } from '../../shared/messages.ts';
 import type { Rejection } from '../dead-letters/rejection.ts';
 import { DeviceIndex, type IndexedFilter } from './device-index.ts';
-import { listPage, matches } from './device-listing.ts';
+import { matches } from './device-listing.ts';
 import { GatewayRecords } from './gateways.ts';
 import type { DevicePlacement } from './placement.ts';
 import { changesStored, provisionedRecord, SharedTexts } from './provisioning.ts';
@@ -15,6 +15,8 @@ import {
   type DeviceRecord,
   deviceRecord,
   type GatewayRecord,
+  noLatest,
+  ownLatest,
   type Page,
   type RegistryStore,
 } from './store.ts';
@@ -83,7 +85,7 @@ export class DeviceRegistry {
   private loaded = false;
   private readonly tell = (saved: RegistrySaves) => this.loaded && this.options.onSaved?.(saved);
   /** The devices by kind, district and gateway, for filtered lists. */
-  private readonly index = new DeviceIndex();
+  private readonly index = new DeviceIndex((id) => this.devices.get(id));
   private cityOfFleet?: City;
   private readonly texts = new SharedTexts();
   /** Devices whose last-seen or latest values changed since the last flush to the store. */
@@ -179,8 +181,10 @@ export class DeviceRegistry {
     let reindex = false;
     for (const remote of saved.devices) {
       const local = this.devices.get(remote.id);
-      if (local) reindex = takeNewerDevice(local, remote) || reindex;
-      else {
+      if (local) {
+        reindex = takeNewerDevice(local, remote) || reindex;
+        this.index.seen(local);
+      } else {
         this.devices.set(remote.id, remote);
         if (!reindex) this.index.add(remote);
       }
@@ -188,7 +192,10 @@ export class DeviceRegistry {
     if (reindex) this.index.rebuild(this.devices.values());
     for (const seen of saved.seen) {
       const local = this.devices.get(seen.id);
-      if (local) takeNewerSeen(local, seen);
+      if (local) {
+        takeNewerSeen(local, seen);
+        this.index.seen(local);
+      }
     }
     for (const gateway of saved.gateways) this.gateways.takeSaved(gateway);
   }
@@ -250,7 +257,7 @@ export class DeviceRegistry {
         gatewayId,
         district: unassignedDistrict,
         provisioned: false,
-        latest: {},
+        latest: noLatest,
       };
       this.devices.set(device.id, device);
       this.index.add(device);
@@ -285,9 +292,12 @@ export class DeviceRegistry {
       const device = this.devices.get(reading.deviceId);
       if (!device) continue;
       device.firstSeen ??= now;
-      device.lastSeen = now;
+      if (device.lastSeen !== now) {
+        device.lastSeen = now;
+        this.index.seen(device);
+      }
       if (!device.latestTs || !isOlder(reading.ts, device.latestTs)) {
-        Object.assign(device.latest, reading.metrics);
+        Object.assign(ownLatest(device), reading.metrics);
         device.latestTs = reading.ts;
       }
       this.dirty.add(device);
@@ -351,6 +361,11 @@ export class DeviceRegistry {
     return (device) => (device.lastSeen !== undefined && device.lastSeen >= since ? 'online' : 'offline');
   }
 
+  /** Devices heard from or gone quiet since the last call, for one follower (the map states); undefined: any may have. */
+  connectivityChanges(): Iterable<Readonly<DeviceRecord>> | undefined {
+    return this.index.connectivityChanges(this.onlineSince());
+  }
+
   /**
    * Every device record, or those of a kind, as they are: no copy per device, so the rules tick and
    * the status snapshots can visit 100,000 devices without allocating 100,000 views.
@@ -361,14 +376,13 @@ export class DeviceRegistry {
 
   /** One page of the devices passing the filter, and how many pass; from memory, through the index. */
   listDevices(filter: Omit<DeviceFilter, 'seenSince'>, page: Page): { total: number; items: DeviceView[] } {
-    const withSince = { ...filter, seenSince: this.onlineSince() };
-    const result = listPage(this.index.candidates(filter), withSince, page);
+    const result = this.index.page({ ...filter, seenSince: this.onlineSince() }, page);
     return { total: result.total, items: result.items.map((d) => this.view(d)) };
   }
 
   /** The records passing the filter, as they are (not to be changed): for figures over many devices. */
   *matching(filter: IndexedFilter & { kind?: DeviceKind }): Generator<Readonly<DeviceRecord>> {
-    for (const device of this.index.candidates(filter)) if (matches(device, filter)) yield device;
+    for (const device of this.index.candidates(filter).devices) if (matches(device, filter)) yield device;
   }
 
   /** Every device matching the filter (for group commands, maps and KPIs), with its connectivity. */

@@ -1,25 +1,27 @@
-import type { DeviceRecord, GatewayRecord } from './store.ts';
+import { type DeviceRecord, type GatewayRecord, noLatest } from './store.ts';
 
 /** A registry row as SQLite and PostgreSQL return it, turned into its record. */
 export type Row = Record<string, unknown>;
 
 const optional = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
 
+/** A device's record from its row; an optional field the row leaves empty is left out, not kept as undefined. */
 export function toDevice(row: Row): DeviceRecord {
-  return {
+  const device: DeviceRecord = {
     id: String(row.id),
     kind: row.kind as DeviceRecord['kind'],
     gatewayId: String(row.gateway_id),
     district: String(row.district),
-    location: row.lat === null ? undefined : { lat: Number(row.lat), lon: Number(row.lon) },
-    name: optional(row.name),
     // SQLite keeps a boolean as 1 or 0, PostgreSQL as a boolean.
     provisioned: row.provisioned === 1 || row.provisioned === true,
-    firstSeen: optional(row.first_seen),
-    lastSeen: optional(row.last_seen),
-    latest: JSON.parse(String(row.latest)),
-    latestTs: optional(row.latest_ts),
+    latest: row.latest === '{}' ? noLatest : JSON.parse(String(row.latest)),
   };
+  if (row.lat !== null) device.location = { lat: Number(row.lat), lon: Number(row.lon) };
+  if (row.name !== null && row.name !== undefined) device.name = String(row.name);
+  if (row.first_seen !== null && row.first_seen !== undefined) device.firstSeen = String(row.first_seen);
+  if (row.last_seen !== null && row.last_seen !== undefined) device.lastSeen = String(row.last_seen);
+  if (row.latest_ts !== null && row.latest_ts !== undefined) device.latestTs = String(row.latest_ts);
+  return device;
 }
 
 export function toGateway(row: Row): GatewayRecord {

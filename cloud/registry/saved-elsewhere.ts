@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type DeviceRecord, deviceRecord, type GatewayRecord } from './store.ts';
+import { type DeviceRecord, deviceRecord, type GatewayRecord, ownLatest } from './store.ts';
 import { isOlder } from './timestamps.ts';
 
 /** What readings change in a device's record: what the registry flushes every second. */
@@ -56,7 +56,7 @@ export function takeNewerSeen(local: DeviceRecord, remote: Readonly<DeviceSeen>)
   if (earlier(remote.firstSeen, local.firstSeen)) local.firstSeen = remote.firstSeen;
   if (later(remote.lastSeen, local.lastSeen)) local.lastSeen = remote.lastSeen;
   if (remote.latestTs !== undefined && !earlier(remote.latestTs, local.latestTs ?? remote.latestTs)) {
-    Object.assign(local.latest, remote.latest);
+    Object.assign(ownLatest(local), remote.latest);
     local.latestTs = remote.latestTs;
   }
 }

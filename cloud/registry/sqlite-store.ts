@@ -11,6 +11,22 @@ import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
  */
 const savingRunMs = 4;
 
+/** The devices table's columns, as `toDevice` reads them. */
+const deviceColumns = [
+  'id',
+  'kind',
+  'gateway_id',
+  'district',
+  'lat',
+  'lon',
+  'name',
+  'provisioned',
+  'first_seen',
+  'last_seen',
+  'latest',
+  'latest_ts',
+] as const;
+
 export class SqliteRegistryStore implements RegistryStore {
   private readonly db: DatabaseSync;
   private readonly upsertDevice: StatementSync;
@@ -29,9 +45,6 @@ export class SqliteRegistryStore implements RegistryStore {
       first_seen TEXT, last_seen TEXT,
       latest TEXT NOT NULL, latest_ts TEXT
     );
-    CREATE INDEX IF NOT EXISTS devices_kind ON devices (kind, id);
-    CREATE INDEX IF NOT EXISTS devices_gateway ON devices (gateway_id, id);
-    CREATE INDEX IF NOT EXISTS devices_district ON devices (district, id);
     CREATE TABLE IF NOT EXISTS gateways (
       id TEXT PRIMARY KEY,
       district TEXT, lat REAL, lon REAL, name TEXT,
@@ -57,8 +70,17 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   async loadDevices(): Promise<DeviceRecord[]> {
-    // Row by row: a region's million rows are never all held as rows at once.
-    return Array.from(this.db.prepare('SELECT * FROM devices').iterate() as Iterable<Row>, toDevice);
+    // Row by row, each read as an array into one reused row: a region's million rows are never all
+    // held at once, nor made into a million row objects (~40 % of reading them back).
+    const statement = this.db.prepare(`SELECT ${deviceColumns.join(', ')} FROM devices`);
+    statement.setReturnArrays(true);
+    const row: Row = {};
+    return Array.from(statement.iterate() as Iterable<unknown[]>, (values) => {
+      deviceColumns.forEach((column, i) => {
+        row[column] = values[i];
+      });
+      return toDevice(row);
+    });
   }
 
   /**

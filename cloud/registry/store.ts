@@ -27,6 +27,18 @@ export const deviceRecord = z
   .meta({ id: 'DeviceRecord' });
 export type DeviceRecord = z.infer<typeof deviceRecord>;
 
+/**
+ * The latest values of every device that has reported none (at start, a region's million): one frozen
+ * object shared by them all, never changed; a device's first values replace it (`ownLatest`).
+ */
+export const noLatest: DeviceRecord['latest'] = Object.freeze({});
+
+/** A device's latest values to change: its own object, made at its first values. */
+export function ownLatest(device: DeviceRecord): DeviceRecord['latest'] {
+  if (device.latest === noLatest) device.latest = {};
+  return device.latest;
+}
+
 /** What the gateway last said about the remote configuration pushed to it. */
 export const reportedConfig = z
   .object({
@@ -62,6 +74,12 @@ export const gatewayRecord = z
   .meta({ id: 'GatewayRecord' });
 export type GatewayRecord = z.infer<typeof gatewayRecord>;
 
+/** Some devices' ids, as a set or a view that answers like one. */
+export interface DeviceIds extends Iterable<string> {
+  readonly size: number;
+  has(id: string): boolean;
+}
+
 export interface DeviceFilter {
   kind?: DeviceKind;
   gatewayId?: string;
@@ -72,7 +90,7 @@ export interface DeviceFilter {
   /** Free text: matches id or name, case-insensitively. */
   text?: string;
   /** Only these devices (e.g. those in one map state). */
-  ids?: ReadonlySet<string>;
+  ids?: DeviceIds;
 }
 
 export const deviceSorts = ['id', '-id', 'kind', 'district', 'lastSeen', '-lastSeen'] as const;

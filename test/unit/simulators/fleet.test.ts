@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fleetFile } from '../../../shared/fleet.ts';
-import { distanceM } from '../../../shared/geo.ts';
-import { GENT, generateFleet } from '../../../simulators/fleet.ts';
+import { distanceM, offsetLocation } from '../../../shared/geo.ts';
+import { DEVICES_PER_TOWN, GENT, generateFleet, townOffset } from '../../../simulators/fleet.ts';
 
 describe('generateFleet', () => {
   it('is deterministic for a seed and differs between seeds', () => {
@@ -62,6 +62,32 @@ describe('generateFleet', () => {
     expect(big.gateways).toHaveLength(2_000);
     expect(big.devices.at(-1)?.id).toMatch(/-100000$/);
     expect(fleetFile.safeParse(big).success).toBe(true);
+  });
+
+  it('spreads a fleet beyond one town over towns of the same density, the first being the smaller fleet', () => {
+    const city = generateFleet({ seed: 8, devices: DEVICES_PER_TOWN });
+    const region = generateFleet({ seed: 8, devices: 2 * DEVICES_PER_TOWN + 1 });
+    expect(region.devices.slice(0, DEVICES_PER_TOWN)).toEqual(city.devices);
+    expect(region.gateways.slice(0, city.gateways.length)).toEqual(city.gateways);
+    expect(fleetFile.safeParse(region).success).toBe(true);
+    const towns = [0, 1, 2].map((town) => {
+      const { north, east } = townOffset(town, 3);
+      return offsetLocation(GENT.location, north, east);
+    });
+    region.devices.forEach((d, index) => {
+      const town = Math.floor(index / DEVICES_PER_TOWN);
+      expect(d.district).toMatch(town === 0 ? /^[a-z]+$/ : new RegExp(`^[a-z]+-${town}$`));
+      expect(distanceM(d.location, towns[town] ?? GENT.location)).toBeLessThan(12_000);
+    });
+    const townsOfGateway = new Map<string, Set<number>>();
+    region.devices.forEach((d, index) => {
+      const towns = townsOfGateway.get(d.gatewayId) ?? new Set();
+      towns.add(Math.floor(index / DEVICES_PER_TOWN));
+      townsOfGateway.set(d.gatewayId, towns);
+    });
+    for (const towns of townsOfGateway.values()) expect(towns.size).toBe(1);
+    expect(region.devices.at(-1)?.district).toMatch(/-2$/);
+    expect(distanceM(towns[0] ?? GENT.location, towns[1] ?? GENT.location)).toBeGreaterThan(14_000);
   });
 
   it('rejects impossible sizes', () => {

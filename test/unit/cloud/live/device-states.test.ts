@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../../cloud/alerts/store.ts';
 import { DeviceStates } from '../../../../cloud/live/device-states.ts';
+import { rankOf } from '../../../../cloud/live/map-state.ts';
 import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
 import type { AlertSeverity } from '../../../../shared/severity.ts';
 
@@ -16,6 +17,8 @@ const record = (id: string, lastSeen?: string): DeviceRecord => ({
 
 function setUp(records: DeviceRecord[]) {
   let since = '2026-11-22T12:00:00.000Z';
+  /** What the registry says changed connectivity since the last sweep; undefined: it cannot say. */
+  let feed: DeviceRecord[] | undefined;
   const changes: [string, string][] = [];
   const states = new DeviceStates({
     registry: {
@@ -23,10 +26,19 @@ function setUp(records: DeviceRecord[]) {
         yield* records;
       },
       connectivity: () => (d) => (d.lastSeen !== undefined && d.lastSeen >= since ? 'online' : 'offline'),
+      connectivityChanges: () => feed,
+      get size() {
+        return records.length;
+      },
     },
     onChange: (id, state) => changes.push([id, state]),
   });
-  return { states, changes, setSince: (s: string) => (since = s) };
+  return {
+    states,
+    changes,
+    setSince: (s: string) => (since = s),
+    setFeed: (f: DeviceRecord[] | undefined) => (feed = f),
+  };
 }
 
 let n = 0;
@@ -63,7 +75,12 @@ describe('device map states', () => {
     states.alertChanged('fired', minor);
     states.alertChanged('fired', critical);
     states.alertChanged('acknowledged', { ...critical, state: 'acknowledged' });
-    expect(states.idsIn('critical')).toEqual(new Set(['a']));
+    expect([...states.idsIn('critical')]).toEqual(['a']);
+    expect([
+      states.idsIn('critical').size,
+      states.idsIn('critical').has('a'),
+      states.idsIn('ok').has('a'),
+    ]).toEqual([1, true, false]);
     states.alertChanged('resolved', { ...critical, state: 'resolved' });
     states.alertChanged('escalated', { ...minor, severity: 'major' });
     states.alertChanged('resolved', { ...minor, state: 'resolved' });
@@ -123,12 +140,57 @@ describe('device map states', () => {
     records[1] = { ...(records[1] as DeviceRecord), lastSeen: undefined };
     states.sweep();
     expect([states.slotOf('a'), states.slotOf('b'), states.slotOf('c')]).toEqual([...slots, 2]);
+    // Asked with its place in the registry's order, a device found elsewhere is still found.
+    expect([
+      states.slotOf('a', 0),
+      states.slotOf('b', 0),
+      states.slotOf('c', 2),
+      states.slotOf('zz', 0),
+    ]).toEqual([...slots, 2, -1]);
     expect([states.stateOf('a'), states.stateOf('b'), states.stateOf('c')]).toEqual([
       'offline',
       'offline',
       'ok',
     ]);
     expect(changes).toEqual([['a', 'offline']]);
-    expect(states.idsIn('ok')).toEqual(new Set(['c']));
+    expect([...states.idsIn('ok')]).toEqual(['c']);
+    expect([
+      states.idsIn('ok').size,
+      states.idsIn('offline').size,
+      states.idsIn('offline').has('nobody'),
+    ]).toEqual([1, 2, false]);
+  });
+
+  it('tell followers each change by slot with the codes it went from and to, those found at start too', () => {
+    const { states } = setUp([record('a'), record('b')]);
+    const followed: [number, number, number][] = [];
+    const stop = states.follow((slot, from, to) => followed.push([slot, from, to]));
+    states.load([alert('b', 'major')]);
+    const b = states.slotOf('b');
+    expect(followed).toEqual([[b, rankOf('offline'), rankOf('major')]]);
+    const critical = alert('b', 'critical');
+    states.alertChanged('fired', critical);
+    states.alertChanged('fired', alert('b', 'minor'));
+    stop();
+    states.alertChanged('resolved', { ...critical, state: 'resolved' });
+    expect(followed).toEqual([
+      [b, rankOf('offline'), rankOf('major')],
+      [b, rankOf('major'), rankOf('critical')],
+    ]);
+  });
+
+  it('sweep re-reads only the devices the registry says changed, and every one when it has new ones', () => {
+    const records = [record('a', '2026-11-22T12:30:00.000Z'), record('b', '2026-11-22T12:30:00.000Z')];
+    const { states, changes, setSince, setFeed } = setUp(records);
+    states.load([]);
+    setSince('2026-11-22T13:00:00.000Z');
+    setFeed([records[1] as DeviceRecord]);
+    states.sweep();
+    expect([states.stateOf('a'), states.stateOf('b')]).toEqual(['ok', 'offline']);
+    expect(changes).toEqual([['b', 'offline']]);
+    records.push(record('c', '2026-11-22T13:30:00.000Z'));
+    setFeed([]);
+    states.sweep();
+    expect([states.stateOf('a'), states.stateOf('c')]).toEqual(['offline', 'ok']);
   });
 });

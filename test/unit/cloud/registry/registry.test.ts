@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRegistryStore } from '../../../../cloud/registry/memory-store.ts';
 import { DeviceRegistry } from '../../../../cloud/registry/registry.ts';
+import { noLatest } from '../../../../cloud/registry/store.ts';
 import type { Reading } from '../../../../shared/kinds/index.ts';
 
 async function registry() {
@@ -14,7 +15,10 @@ async function registry() {
     {
       city: { name: 'Bílina', timezone: 'Europe/Prague', location },
       gateways: [{ id: 'gw-1', district: 'centrum', location }],
-      devices: [{ id: 'bin-1', kind: 'wasteBin', gatewayId: 'gw-1', district: 'centrum', location }],
+      devices: [
+        { id: 'bin-1', kind: 'wasteBin', gatewayId: 'gw-1', district: 'centrum', location },
+        { id: 'bin-2', kind: 'wasteBin', gatewayId: 'gw-1', district: 'centrum', location },
+      ],
     },
   ]);
   return r;
@@ -40,5 +44,14 @@ describe('latest values', () => {
       latest: { fillingLevel: 42 },
       latestTs: '2026-11-22T17:00:01Z',
     });
+  });
+
+  it("start shared and empty, and become a device's own at its first reading", async () => {
+    const r = await registry();
+    expect(r.record('bin-1')?.latest).toBe(r.record('bin-2')?.latest);
+    r.recordReadings([reading('2026-11-22T17:00:00.000Z', 40)]);
+    expect(r.record('bin-1')?.latest).toEqual({ fillingLevel: 40 });
+    expect(r.record('bin-2')?.latest).toEqual({});
+    expect(noLatest).toEqual({});
   });
 });
