@@ -50,7 +50,11 @@ const influxd = await startInfluxd(join(dir.path, 'influxdb'), 'bench');
 const fleet = generateFleet({ seed: 1, devices: 100_000, devicesPerGateway: 50 });
 // The drainer's linger may be set for a comparison (INFLUX_WRITE_LINGER_MS in the environment).
 const linger = process.env.INFLUX_WRITE_LINGER_MS;
-const test = await startTestCloud(influxd.url, fleet, linger === undefined ? {} : { INFLUX_WRITE_LINGER_MS: linger });
+const test = await startTestCloud(
+  influxd.url,
+  fleet,
+  linger === undefined ? {} : { INFLUX_WRITE_LINGER_MS: linger },
+);
 try {
   const cell = test.cloud.cells.get(defaultTenantId);
   if (!cell) throw new Error('the default tenant is not running');
