@@ -6,9 +6,10 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { planSeries } from '../cloud/dashboards/series-query.ts';
 import { foldSeries, seriesAggregateQuery } from '../cloud/dashboards/series-resolution.ts';
+import type { AggregateQuery } from '../cloud/rollups/aggregates.ts';
 import { DirtyMarker } from '../cloud/rollups/dirty-marker.ts';
 import { MemoryDirtyHourStore } from '../cloud/rollups/memory-dirty-hours.ts';
-import { RollupReader } from '../cloud/rollups/reader.ts';
+import { defaultChunkSpans, RollupReader } from '../cloud/rollups/reader.ts';
 import { ensureRollupPolicy, rollupPolicy } from '../cloud/rollups/rollup-policy.ts';
 import { RollupTask } from '../cloud/rollups/rollup-task.ts';
 import { numericMetrics, rawTags } from '../cloud/rollups/sources.ts';
@@ -169,7 +170,12 @@ export async function rollupsBench(options: RollupsBenchOptions) {
     `(rollups) on disk: rollups ${(storage.rollupBytes / 2 ** 20).toFixed(1)} MB (${int(devices)} devices); raw ${(storage.rawBytes / 2 ** 20).toFixed(1)} MB (${int(rawDevices)} devices; ×${tenth(rawScale)}: ${((storage.rawBytes * rawScale) / 2 ** 20).toFixed(0)} MB)`,
   );
 
-  const reader = new RollupReader(influx, rollupPolicy, () => timeZone);
+  // As the platform reads (cloud/rollups/feature.ts): a request's span sized to the devices it covers.
+  const devicesIn = (query: AggregateQuery) =>
+    query.district === undefined
+      ? history.fleet.length
+      : history.fleet.filter((d) => d.district === query.district).length;
+  const reader = new RollupReader(influx, rollupPolicy, () => timeZone, defaultChunkSpans, devicesIn);
   /** Raw answers asked over plain HTTP with no timeout: the bench wants their time, however long. */
   const rawSelect = async (q: string): Promise<Series[]> => {
     const params = new URLSearchParams({ db: database, q, epoch: 'ms' });

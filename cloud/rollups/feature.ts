@@ -1,12 +1,14 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
+import { gatewayLinkSource } from '../../shared/aggregate-sources.ts';
 import { cellOf } from '../geo/cells.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { openSqlite } from '../sqlite/sqlite.ts';
 import type { InfluxConnection } from '../storage/influx.ts';
 import type { WrittenHour } from '../storage/written-hours.ts';
+import type { AggregateQuery } from './aggregates.ts';
 import { DirtyMarker } from './dirty-marker.ts';
-import { RollupReader } from './reader.ts';
+import { defaultChunkSpans, RollupReader } from './reader.ts';
 import { ensureRollupPolicy, rollupPolicy } from './rollup-policy.ts';
 import { RollupTask } from './rollup-task.ts';
 import type { RollupSource } from './sources.ts';
@@ -43,7 +45,13 @@ export interface RollupsFeatureDeps {
 export function rollupsFeature(deps: RollupsFeatureDeps) {
   const log = deps.log.child({ part: 'rollups' });
   const timeZone = () => deps.registry.city?.timezone ?? 'UTC';
-  const reader = new RollupReader(deps.influx, rollupPolicy, timeZone);
+  // A query's series: the gateways for their links; otherwise the kind's devices (in the district).
+  const seriesOf = (query: AggregateQuery) =>
+    query.kind === gatewayLinkSource
+      ? deps.registry.gatewayCount
+      : deps.registry.listDevices({ kind: query.kind, district: query.district }, { limit: 0, offset: 0 })
+          .total;
+  const reader = new RollupReader(deps.influx, rollupPolicy, timeZone, defaultChunkSpans, seriesOf);
   let db: DatabaseSync | undefined;
   let marker: DirtyMarker | undefined;
   let task: RollupTask | undefined;

@@ -82,6 +82,28 @@ export interface ChunkSpans {
 export const defaultChunkSpans: ChunkSpans = { hour: 31 * 24 * hourMs, day: 31 * 24 * hourMs };
 
 /**
+ * Points one request may read, when the reader knows how many series (devices, gateways) a query
+ * covers: a month of a 10,000-device fleet's hours (7.4 M points) passed the client's 10 s timeout on
+ * the 2-core bench machine, where a district's month (0.9 M) took about 0.4 s (docs/benchmarks.md,
+ * issue 15).
+ */
+export const pointsPerRequest = 2_000_000;
+
+/**
+ * The span of one request: `span`, shortened so that `series` series of one point per `unitMs` stay
+ * within `budget` points, but never below one unit. Unknown series: `span`. Pure.
+ */
+export function budgetedSpan(
+  span: number,
+  unitMs: number,
+  series: number | undefined,
+  budget = pointsPerRequest,
+): number {
+  if (series === undefined || series <= 0) return span;
+  return Math.min(span, Math.max(unitMs, Math.floor(budget / series) * unitMs));
+}
+
+/**
  * [from, to) cut into consecutive ranges of at most `spanMs` (rounded up to whole windows) whose inner
  * boundaries fall on multiples of `windowMs` from the epoch, as InfluxDB's GROUP BY time buckets do:
  * a bucket is never split between two requests. Pure.
@@ -103,8 +125,8 @@ export function timeChunks(from: number, to: number, windowMs: number, spanMs: n
  * sum of the sums over the sum of the counts). Rows ordered by start, then key.
  *
  * A long range is asked in chunks of time (`timeChunks`), one request after the other: a year of a
- * large fleet's hours stays a dozen short requests instead of one that outlasts the client's timeout,
- * and other readers' requests reach InfluxDB between them. One device's range is asked at once (a
+ * fleet's hours stays a dozen short requests (more for a large fleet: `budgetedSpan`) instead of one
+ * that outlasts the client's timeout, and other readers' requests reach InfluxDB between them. One device's range is asked at once (a
  * year of its hours is 8,760 points).
  */
 export class RollupReader implements AggregateReader {
@@ -112,17 +134,21 @@ export class RollupReader implements AggregateReader {
   private readonly policy: string;
   private readonly timeZone: () => string;
   private readonly chunkSpans: ChunkSpans;
+  private readonly seriesOf?: (query: AggregateQuery) => number | undefined;
 
   constructor(
     influx: InfluxConnection,
     policy: string,
     timeZone: () => string,
     chunkSpans: ChunkSpans = defaultChunkSpans,
+    /** How many series (devices, gateways) a query covers, when known: its chunks are sized to them. */
+    seriesOf?: (query: AggregateQuery) => number | undefined,
   ) {
     this.influx = influx;
     this.policy = policy;
     this.timeZone = timeZone;
     this.chunkSpans = chunkSpans;
+    this.seriesOf = seriesOf;
   }
 
   async read(query: AggregateQuery): Promise<AggregateRow[]> {
@@ -141,7 +167,14 @@ export class RollupReader implements AggregateReader {
   async partials(query: AggregateQuery, hoursMs = hourMs): Promise<PartialRow[]> {
     const timeZone = this.timeZone();
     const window = query.granularity === 'hour' ? hoursMs : dayWindowMs;
-    const span = query.deviceId === undefined ? this.chunkSpans[query.granularity] : Number.POSITIVE_INFINITY;
+    const span =
+      query.deviceId === undefined
+        ? budgetedSpan(
+            this.chunkSpans[query.granularity],
+            query.granularity === 'hour' ? hourMs : 24 * hourMs,
+            this.seriesOf?.(query),
+          )
+        : Number.POSITIVE_INFINITY;
     const table = new PartialTable();
     for (const [from, to] of timeChunks(query.from.getTime(), query.to.getTime(), window, span))
       this.addSeries(

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DirtyMarker } from '../../../../cloud/rollups/dirty-marker.ts';
 import { MemoryDirtyHourStore } from '../../../../cloud/rollups/memory-dirty-hours.ts';
-import { rollupPartialsQuery, timeChunks } from '../../../../cloud/rollups/reader.ts';
+import {
+  budgetedSpan,
+  pointsPerRequest,
+  rollupPartialsQuery,
+  timeChunks,
+} from '../../../../cloud/rollups/reader.ts';
 import {
   hoursToDayQuery,
   rawHoursQuery,
@@ -144,5 +149,30 @@ describe('time chunks of a long read', () => {
     expect(timeChunks(0, 2 * hour, 2 * hour, 1)).toEqual([[0, 2 * hour]]);
     expect(timeChunks(0, 3 * hour, hour, Number.POSITIVE_INFINITY)).toEqual([[0, 3 * hour]]);
     expect(timeChunks(5, 5, hour, hour)).toEqual([]);
+  });
+});
+
+describe('the span of one request, sized to the series it reads', () => {
+  const month = 31 * 24 * hour;
+  it('keeps the span when the series are unknown or few enough', () => {
+    expect(budgetedSpan(month, hour, undefined)).toBe(month);
+    expect(budgetedSpan(month, hour, 0)).toBe(month);
+    // 2,000,000 / 744 hours: 2,688 series fit a month.
+    expect(budgetedSpan(month, hour, 2_688)).toBe(month);
+  });
+
+  it('shortens it to whole units within the budget of points', () => {
+    expect(budgetedSpan(month, hour, 2_689)).toBe(743 * hour);
+    // A 10,000-device fleet's hours: 200 hours a request (a month was 7.4 M points).
+    expect(budgetedSpan(month, hour, 10_000)).toBe(200 * hour);
+    expect(budgetedSpan(month, 24 * hour, 100_000)).toBe(20 * 24 * hour);
+    expect(budgetedSpan(month, hour, 3, 10)).toBe(3 * hour);
+    expect(pointsPerRequest).toBe(2_000_000);
+  });
+
+  it('never goes below one unit, however many series', () => {
+    expect(budgetedSpan(month, hour, pointsPerRequest)).toBe(hour);
+    expect(budgetedSpan(month, hour, pointsPerRequest + 1)).toBe(hour);
+    expect(budgetedSpan(month, hour, 10 * pointsPerRequest)).toBe(hour);
   });
 });
