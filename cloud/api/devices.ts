@@ -51,14 +51,14 @@ export function deviceRoutes(registry: DeviceRegistry, alerts: AlertStore, state
       { kind: q.kind, gatewayId: q.gateway, district: q.district, seen: q.status, text: q.q, ids },
       { limit: q.limit, offset: q.offset, sort: q.sort },
     );
-    const items = result.items.map((d) => ({ ...d, state: states.stateOf(d.id) }));
+    const items = result.items.map((d) => ({ ...d, state: states.stateNow(d.id, d.status === 'online') }));
     res.json({ total: result.total, limit: q.limit, offset: q.offset, sort: q.sort, items });
   });
   router.get('/devices/:id', async (req, res) => {
     const device = registry.getDevice(req.params.id);
     if (!device) throw new NotFoundError(`device ${req.params.id} is not registered`);
     const openAlerts = (await alerts.list({ state: 'open', device: device.id, limit: 100, offset: 0 })).items;
-    res.json({ ...device, state: states.stateOf(device.id), openAlerts });
+    res.json({ ...device, state: states.stateNow(device.id, device.status === 'online'), openAlerts });
   });
   return router;
 }

@@ -195,6 +195,17 @@ export class DeviceStates {
     return this.stateCodes;
   }
 
+  /**
+   * A device's state with its connectivity as the caller just read it (an API answer, which also gives
+   * the device's online/offline): taken in first if the last sweep saw otherwise, so that an answer
+   * never says online and offline at once between two sweeps.
+   */
+  stateNow(id: string, online: boolean): MapState {
+    const slot = this.slots.get(id);
+    if (slot !== undefined) this.take(slot, online ? 1 : 0);
+    return this.stateOf(id);
+  }
+
   stateOf(id: string): MapState {
     const slot = this.slots.get(id);
     return slot === undefined ? 'offline' : (mapStates[this.stateCodes[slot] as number] as MapState);

@@ -55,6 +55,27 @@ const alert = (device: string, severity: AlertSeverity, state: Alert['state'] = 
 });
 
 describe('device map states', () => {
+  it('take in the connectivity an answer just read, between sweeps, and tell the change', () => {
+    const seen = '2026-11-22T12:30:00.000Z';
+    const { states, changes } = setUp([record('a'), record('b', seen), record('c', seen)]);
+    states.load([alert('c', 'major')]);
+    // Heard from since the last sweep: the answer says online, and so does its state.
+    expect(states.stateOf('a')).toBe('offline');
+    expect(states.stateNow('a', true)).toBe('ok');
+    expect(changes).toEqual([['a', 'ok']]);
+    expect(states.stateNow('a', true)).toBe('ok');
+    expect(changes).toHaveLength(1);
+    // Gone quiet since the last sweep.
+    expect(states.stateNow('b', false)).toBe('offline');
+    expect(changes).toEqual([
+      ['a', 'ok'],
+      ['b', 'offline'],
+    ]);
+    // An open alert's state holds whatever the connectivity.
+    expect(states.stateNow('c', false)).toBe('major');
+    expect(states.stateNow('unknown', true)).toBe('offline');
+  });
+
   it('start from connectivity and the open alerts, without telling', () => {
     const { states, changes } = setUp([record('a', '2026-11-22T12:30:00.000Z'), record('b'), record('c')]);
     states.load([alert('b', 'major'), { ...alert('c', 'info'), subject: { kind: 'group', id: 'c' } }]);
