@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../../cloud/alerts/store.ts';
-import { DeviceStates } from '../../../../cloud/live/device-states.ts';
+import { DeviceStates, walkEvery } from '../../../../cloud/live/device-states.ts';
 import { rankOf } from '../../../../cloud/live/map-state.ts';
 import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
 import type { AlertSeverity } from '../../../../shared/severity.ts';
@@ -213,5 +213,31 @@ describe('device map states', () => {
     setFeed([]);
     states.sweep();
     expect([states.stateOf('a'), states.stateOf('c')]).toEqual(['offline', 'ok']);
+  });
+
+  it('walk every device once every `walkEvery` sweeps, even when the registry says what changed', () => {
+    const records = [record('a', '2026-11-22T12:30:00.000Z'), record('b', '2026-11-22T12:30:00.000Z')];
+    const { states, setSince, setFeed } = setUp(records);
+    states.load([]);
+    // The registry misses a device going quiet: the changes' sweeps keep its state...
+    setSince('2026-11-22T13:00:00.000Z');
+    setFeed([]);
+    for (let i = 1; i < walkEvery; i++) states.sweep();
+    expect(states.stateOf('a')).toBe('ok');
+    // ...until the walk.
+    states.sweep();
+    expect(states.stateOf('a')).toBe('offline');
+    expect(walkEvery).toBe(30);
+  });
+
+  it('take in a device the registry reports changed that it has not seen yet', () => {
+    const records = [record('a', '2026-11-22T12:30:00.000Z')];
+    const { states, setFeed } = setUp(records);
+    states.load([]);
+    // Same count, another device: only the changes tell about it.
+    const other = record('z', '2026-11-22T12:30:00.000Z');
+    setFeed([other]);
+    states.sweep();
+    expect(states.stateOf('z')).toBe('ok');
   });
 });
