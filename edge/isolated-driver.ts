@@ -29,7 +29,8 @@ export class IsolatedDriver implements DeviceDriver {
   /** The entry it was built from; drivers given in code report their own. */
   private readonly identity?: DriverIdentity;
   private readonly options: IsolationOptions;
-  private running?: { poll: Promise<unknown>; since: number };
+  /** The poll under way, since when, and whether it was abandoned past its deadline. */
+  private running?: { poll: Promise<unknown>; since: number; overdue: boolean };
   private failedLastPoll = false;
   private errors = 0;
   private lastError?: string;
@@ -55,12 +56,14 @@ export class IsolatedDriver implements DeviceDriver {
   async poll(now: Date): Promise<{ readings: Reading[]; events: DeviceEvent[] }> {
     if (this.running) {
       // Slower than the interval but within its deadline: skipped, not a fault. Past it: hung.
-      if (Date.now() - this.running.since >= this.options.deadlineMs)
+      // Overdue once its deadline passed: the deadline's timer may fire a millisecond before the clock says so.
+      if (this.running.overdue || Date.now() - this.running.since >= this.options.deadlineMs)
         this.fail('pollStillRunning', 'poll skipped: the previous one still runs past its deadline');
       return empty;
     }
     const poll = Promise.resolve().then(() => this.inner.poll(now));
-    this.running = { poll, since: Date.now() };
+    const running = { poll, since: Date.now(), overdue: false };
+    this.running = running;
     void poll.then(
       () => this.settled(poll),
       () => this.settled(poll),
@@ -70,8 +73,10 @@ export class IsolatedDriver implements DeviceDriver {
       this.failedLastPoll = false;
       return result;
     } catch (error) {
-      if (error instanceof DeadlineExceeded) this.fail('pollDeadline', 'poll abandoned past its deadline');
-      else this.fail('pollThrew', 'poll threw', error);
+      if (error instanceof DeadlineExceeded) {
+        running.overdue = true;
+        this.fail('pollDeadline', 'poll abandoned past its deadline');
+      } else this.fail('pollThrew', 'poll threw', error);
       return empty;
     }
   }

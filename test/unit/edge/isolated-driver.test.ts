@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IsolatedDriver } from '../../../edge/isolated-driver.ts';
 import type { DeviceDriver, DriverHealth } from '../../../shared/driver.ts';
 import type { Reading } from '../../../shared/kinds/index.ts';
@@ -85,6 +85,23 @@ describe('IsolatedDriver', () => {
     // Once the hung poll ended, the next one runs again.
     await expect.poll(() => isolated.poll(NOW).then((r) => r.readings.length)).toBe(1);
     expect(isolated.health().state).toBe('ok');
+  });
+
+  it('counts a poll due while an abandoned one still runs, even if the clock says its deadline is a millisecond away', async () => {
+    const script = scripted();
+    const isolated = isolate(script.driver);
+    const release = script.hangNext();
+    const startedAt = Date.now();
+    expect(await isolated.poll(NOW)).toEqual({ readings: [], events: [] });
+    // The deadline's timer fired; the wall clock may still read a millisecond short of it.
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(startedAt + 19);
+    try {
+      expect(await isolated.poll(NOW)).toEqual({ readings: [], events: [] });
+    } finally {
+      clock.mockRestore();
+    }
+    expect(isolated.health()).toMatchObject({ errors: 2, lastError: 'pollStillRunning' });
+    release();
   });
 
   it('skips a poll due while the previous one runs within its deadline, without counting it', async () => {
