@@ -21,6 +21,7 @@ import {
   type RegistryStore,
 } from './store.ts';
 import { isOlder } from './timestamps.ts';
+import { WriteBehind } from './write-behind.ts';
 
 export const unassignedDistrict = 'unassigned';
 
@@ -78,7 +79,7 @@ export class DeviceRegistry {
     now: () => this.options.now(),
     save: (gateway) => {
       this.tell({ devices: [], seen: [], gateways: [gateway] });
-      this.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));
+      this.behind.write(`gateway ${gateway.id}`, () => this.options.store.saveGateway(gateway));
     },
   });
   /** Loaded: what it saves from now on is told (`onSaved`). */
@@ -88,14 +89,16 @@ export class DeviceRegistry {
   private readonly index = new DeviceIndex((id) => this.devices.get(id));
   private cityOfFleet?: City;
   private readonly texts = new SharedTexts();
-  /** Devices whose last-seen or latest values changed since the last flush to the store. */
-  private readonly dirty = new Set<DeviceRecord>();
-  private flushTimer?: NodeJS.Timeout;
-  /** The writes behind, chained so that they reach the store in order. */
-  private writes: Promise<void> = Promise.resolve();
+  /** Every change written behind to the store, in order; the devices heard from once a second. */
+  private readonly behind: WriteBehind;
 
   constructor(options: RegistryOptions) {
     this.options = options;
+    this.behind = new WriteBehind({
+      saveSeen: (devices) => options.store.saveSeen(devices),
+      onSeen: (seen) => this.tell({ devices: [], seen, gateways: [] }),
+      onWriteError: options.onWriteError,
+    });
   }
 
   /** Fleet-file entries a quota kept out at the last load, in file order: admitted if it is raised. */
@@ -126,7 +129,7 @@ export class DeviceRegistry {
     for (const device of withdrawn) device.provisioned = false;
     this.index.rebuild(this.devices.values());
     const provisioned = [...changed.map((d) => this.devices.get(d.id) as DeviceRecord), ...withdrawn];
-    this.write('the provisioned devices', () => store.saveDevices(provisioned));
+    this.behind.write('the provisioned devices', () => store.saveDevices(provisioned));
     this.waiting = plan.waiting;
     for (const over of plan.over) this.options.onOverQuota?.(over);
     this.loaded = true;
@@ -153,7 +156,7 @@ export class DeviceRegistry {
     }
     this.index.rebuild(this.devices.values());
     this.tell({ devices: admitted, seen: [], gateways: [] });
-    this.write('the admitted devices', () => store.saveDevices(admitted));
+    this.behind.write('the admitted devices', () => store.saveDevices(admitted));
     this.waiting = {
       gateways: this.waiting.gateways.filter((g) => !this.gateways.has(g.id)),
       devices: this.waiting.devices.filter((d) => !this.devices.has(d.id)),
@@ -200,23 +203,9 @@ export class DeviceRegistry {
     for (const gateway of saved.gateways) this.gateways.takeSaved(gateway);
   }
 
-  /** Queues a write behind the ones before it. */
-  private write(what: string, save: () => Promise<void>): void {
-    this.writes = this.writes.then(save).catch((error: Error) => {
-      const failure = new Error(`registry: saving ${what} failed: ${error.message}`, { cause: error });
-      const report =
-        this.options.onWriteError ??
-        (() =>
-          queueMicrotask(() => {
-            throw failure;
-          }));
-      report(failure);
-    });
-  }
-
   /** Resolves once every write queued so far is done. */
   written(): Promise<void> {
-    return this.writes;
+    return this.behind.written();
   }
 
   get size(): number {
@@ -263,7 +252,7 @@ export class DeviceRegistry {
       this.index.add(device);
       const learned = device;
       this.tell({ devices: [learned], seen: [], gateways: [] });
-      this.write(`device ${learned.id}`, () => this.options.store.saveDevices([learned]));
+      this.behind.write(`device ${learned.id}`, () => this.options.store.saveDevices([learned]));
     }
     if (device.kind !== item.kind) {
       return {
@@ -300,35 +289,22 @@ export class DeviceRegistry {
         Object.assign(ownLatest(device), reading.metrics);
         device.latestTs = reading.ts;
       }
-      this.dirty.add(device);
+      this.behind.seen(device);
     }
   }
 
   /** Writes the devices changed since the last flush; resolves once written. */
   flush(): Promise<void> {
-    if (this.dirty.size > 0) {
-      const changed = [...this.dirty];
-      this.dirty.clear();
-      this.tell({ devices: [], seen: changed, gateways: [] });
-      // A failed write (a full or read-only disk) leaves them changed: the next flush tries again.
-      this.write(`${changed.length} devices`, () =>
-        this.options.store.saveSeen(changed).catch((error: Error) => {
-          for (const device of changed) this.dirty.add(device);
-          throw error;
-        }),
-      );
-    }
-    return this.written();
+    return this.behind.flush();
   }
 
   /** Flushes once a second until `stopFlushing`. */
   startFlushing(): void {
-    this.flushTimer = setInterval(() => void this.flush(), 1_000);
+    this.behind.start();
   }
 
   stopFlushing(): Promise<void> {
-    clearInterval(this.flushTimer);
-    return this.flush();
+    return this.behind.stop();
   }
 
   recordStatus(status: GatewayStatus): void {
