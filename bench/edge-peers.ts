@@ -2,13 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { loadRegisterMap } from '../edge/drivers/modbus-tcp/factory.ts';
-import { encodeRegisters } from '../edge/drivers/modbus-tcp/values.ts';
 import { builtInDrivers } from '../edge/main.ts';
 import type { DriverEntry } from '../shared/driver-entry.ts';
 import type { FleetDevice } from '../shared/fleet.ts';
 import { type DeviceKind, deviceKind, kinds } from '../shared/kinds/index.ts';
 import { chirpstackApplication } from '../test/helpers/chirpstack.ts';
-import { startModbusDevice } from '../test/helpers/modbus-device.ts';
+import { startCabinetMeter, startWallbox } from '../test/helpers/modbus-peers.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { onCleanup } from './cleanup.ts';
 
@@ -71,25 +70,9 @@ export async function startEdgePeers(dir: string, devices: FleetDevice[]): Promi
   const stop = onCleanup('edge peers', async () => {
     for (const s of stops.reverse()) await s();
   });
-  const cabinet = await startModbusDevice({ holding: 0, input: 0x50, coil: 0, discrete: 0 });
-  for (const [address, value] of [
-    [0x2a, 231.5],
-    [0x2e, 4.25],
-    [0x34, 2_940],
-    [0x48, 18_250.5],
-  ] as const)
-    cabinet.set('input', address, encodeRegisters(value, 'f32', 'high-first') as number[]);
+  const cabinet = await startCabinetMeter();
   stops.push(() => cabinet.stop());
-  const wallbox = await startModbusDevice({ holding: 0x4110, input: 0, coil: 0, discrete: 0 });
-  for (const [address, value] of [
-    [0x4006, 32_000],
-    [0x400c, 0x0400],
-    [0x400e, 16_000],
-    [0x401c, 10_800],
-    [0x401e, 6_400],
-  ] as const)
-    wallbox.set('holding', address, encodeRegisters(value, 'u32', 'high-first') as number[]);
-
+  const wallbox = await startWallbox();
   stops.push(() => wallbox.stop());
   const broker = await startMosquitto(dir, user);
   stops.push(() => broker.stop());

@@ -7,7 +7,6 @@ import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import type { EdgeAgent } from '../../edge/agent.ts';
 import { composeAgent } from '../../edge/compose.ts';
 import { edgeConfig } from '../../edge/config.ts';
-import { encodeRegisters } from '../../edge/drivers/modbus-tcp/values.ts';
 import { DriverRegistry } from '../../edge/drivers/registry.ts';
 import { builtInDrivers } from '../../edge/main.ts';
 import type { DriverHealth } from '../../shared/driver.ts';
@@ -16,7 +15,8 @@ import { chirpstackApplication } from '../helpers/chirpstack.ts';
 import { apiFetch, getJson, silentLog, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { withDevices } from '../helpers/fleet.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
-import { type ModbusTestDevice, startModbusDevice } from '../helpers/modbus-device.ts';
+import type { ModbusTestDevice } from '../helpers/modbus-device.ts';
+import { startCabinetMeter, startWallbox } from '../helpers/modbus-peers.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -61,21 +61,8 @@ beforeAll(async () => {
   city = await startTestCloud(influxd.url, fleet);
   dir = await tempDir('real-drivers');
 
-  cabinet = await startModbusDevice({ holding: 0, input: 0x50, coil: 0, discrete: 0 });
-  const f32 = (address: number, value: number) =>
-    cabinet.set('input', address, encodeRegisters(value, 'f32', 'high-first') as number[]);
-  f32(0x2a, 231.5);
-  f32(0x2e, 4.25);
-  f32(0x34, 2_940);
-  f32(0x48, 18_250.5);
-  wallbox = await startModbusDevice({ holding: 0x4110, input: 0, coil: 0, discrete: 0 });
-  const u32 = (address: number, value: number) =>
-    wallbox.set('holding', address, encodeRegisters(value, 'u32', 'high-first') as number[]);
-  u32(0x4006, 32_000);
-  u32(0x400c, 0x0400);
-  u32(0x400e, 16_000);
-  u32(0x401c, 10_800);
-  u32(0x401e, 6_400);
+  cabinet = await startCabinetMeter();
+  wallbox = await startWallbox();
 
   siteBroker = await startMosquitto(dir.path, { name: 'site', password: 'site-secret' });
   const passwordFile = join(dir.path, 'camera-broker.secret');
