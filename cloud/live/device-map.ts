@@ -52,8 +52,10 @@ export class DeviceMap {
       const lat = new Float64Array(most);
       const slots = new Int32Array(most);
       let k = 0;
+      let unswept = false;
       for (const d of this.registry.records()) {
         const slot = this.states.slotOf(d.id, k++);
+        unswept ||= slot < 0;
         if (!d.location || slot < 0) continue;
         lon[records.length] = d.location.lon;
         lat[records.length] = d.location.lat;
@@ -71,7 +73,8 @@ export class DeviceMap {
         kinds,
         kindOf,
       };
-      this.located = { size: this.registry.size, devices };
+      // Devices the states have not swept in yet are left out until they have: made again then.
+      this.located = { size: unswept ? -1 : this.registry.size, devices };
       this.indexes.clear();
     }
     return this.located.devices;

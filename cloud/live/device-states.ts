@@ -120,8 +120,10 @@ export class DeviceStates {
     visit: (record: Readonly<DeviceRecord>) => void;
   } {
     const { registry } = this.options;
-    const connectivity = registry.connectivity();
+    // The changes first: the threshold they were taken at is then never later than the one judged by.
+    // A device that went quiet between the two is judged offline now, or reported at the next sweep.
     const changes = registry.connectivityChanges();
+    const connectivity = registry.connectivity();
     this.sweepsSinceWalk++;
     if (changes !== undefined && this.ids.length === registry.size && this.sweepsSinceWalk < walkEvery)
       return {
@@ -210,13 +212,13 @@ export class DeviceStates {
 
   /**
    * A device's state with its connectivity as the caller just read it (an API answer, which also gives
-   * the device's online/offline): taken in first if the last sweep saw otherwise, so that an answer
-   * never says online and offline at once between two sweeps.
+   * the device's online/offline), so that an answer never says online and offline at once between two
+   * sweeps. Read only: the sweep alone takes connectivity in (what the registry reports as changed is
+   * measured against what the sweep took in).
    */
   stateNow(id: string, online: boolean): MapState {
     const slot = this.slots.get(id);
-    if (slot !== undefined) this.take(slot, online ? 1 : 0);
-    return this.stateOf(id);
+    return slot === undefined ? 'offline' : deriveState(online, this.open.get(slot)?.values() ?? []);
   }
 
   stateOf(id: string): MapState {

@@ -55,25 +55,58 @@ const alert = (device: string, severity: AlertSeverity, state: Alert['state'] = 
 });
 
 describe('device map states', () => {
-  it('take in the connectivity an answer just read, between sweeps, and tell the change', () => {
+  it('give the state of the connectivity an answer just read, leaving taking it in to the sweep', () => {
     const seen = '2026-11-22T12:30:00.000Z';
     const { states, changes } = setUp([record('a'), record('b', seen), record('c', seen)]);
     states.load([alert('c', 'major')]);
-    // Heard from since the last sweep: the answer says online, and so does its state.
+    // Heard from since the last sweep: the answer says online, and so does its state...
+    expect(states.stateNow('a', true)).toBe('ok');
+    // ...while the map's state, and what is told, wait for the sweep.
     expect(states.stateOf('a')).toBe('offline');
-    expect(states.stateNow('a', true)).toBe('ok');
-    expect(changes).toEqual([['a', 'ok']]);
-    expect(states.stateNow('a', true)).toBe('ok');
-    expect(changes).toHaveLength(1);
+    expect(changes).toEqual([]);
     // Gone quiet since the last sweep.
     expect(states.stateNow('b', false)).toBe('offline');
-    expect(changes).toEqual([
-      ['a', 'ok'],
-      ['b', 'offline'],
-    ]);
+    expect(states.stateOf('b')).toBe('ok');
     // An open alert's state holds whatever the connectivity.
     expect(states.stateNow('c', false)).toBe('major');
     expect(states.stateNow('unknown', true)).toBe('offline');
+  });
+
+  it('judge what the registry reports changed by a threshold no earlier than the one it took the changes at', () => {
+    const d = record('d', '2026-11-22T12:30:00.000Z');
+    // Each question of the registry reads the clock again: the threshold moves on between them.
+    let thresholds = ['2026-11-22T12:00:00.000Z'];
+    let asked = 0;
+    const next = () => thresholds[Math.min(asked++, thresholds.length - 1)] as string;
+    const dropped = new Set<DeviceRecord>();
+    const states = new DeviceStates({
+      registry: {
+        *records() {
+          yield d;
+        },
+        connectivity: () => {
+          const since = next();
+          return (r) => (r.lastSeen !== undefined && r.lastSeen >= since ? 'online' : 'offline');
+        },
+        // A device is reported once, as it goes quiet at the threshold asked.
+        connectivityChanges: () => {
+          const since = next();
+          if ((d.lastSeen as string) >= since || dropped.has(d)) return [];
+          dropped.add(d);
+          return [d];
+        },
+        size: 1,
+      },
+      onChange: () => undefined,
+    });
+    states.load([]);
+    expect(states.stateOf('d')).toBe('ok');
+    // d is last seen exactly at the first threshold of the sweep, and before the second.
+    thresholds = ['2026-11-22T12:30:00.000Z', '2026-11-22T12:30:00.001Z'];
+    asked = 0;
+    states.sweep();
+    states.sweep();
+    expect(states.stateOf('d')).toBe('offline');
   });
 
   it('start from connectivity and the open alerts, without telling', () => {
