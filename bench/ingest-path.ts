@@ -8,7 +8,7 @@ import { generateFleet } from '../simulators/fleet.ts';
 import { startTestCloud } from '../test/helpers/cloud.ts';
 import { tempDir } from '../test/helpers/temp-dir.ts';
 import { startInfluxd } from './influx.ts';
-import { readProc } from './proc.ts';
+import { readProc, statTicks } from './proc.ts';
 import { gatewaysWithDevices, ReadingSource, telemetryTopic } from './readings.ts';
 import { int, say, sleep } from './util.ts';
 
@@ -35,10 +35,8 @@ if (ratePerS !== undefined && !(ratePerS > 0)) throw new Error('--rate takes rea
 function threadTicks(): Map<string, number> {
   const ticks = new Map<string, number>();
   for (const tid of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks.set(name, (ticks.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    const { name, ticks: used } = statTicks(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
+    ticks.set(name, (ticks.get(name) ?? 0) + used);
   }
   return ticks;
 }

@@ -5,6 +5,9 @@ import { z } from 'zod';
  * Flags of `npm run bench`. `--quick` (under a minute) and the full mode differ only in durations
  * and connection counts; every figure can be set explicitly.
  */
+/** The peer section's scenarios (bench/peer.ts), in the order they run. */
+export const peerScenarios = ['steady', 'burst', 'outage'] as const;
+
 const flags = {
   quick: { type: 'boolean', default: false },
   connections: { type: 'string' },
@@ -106,7 +109,7 @@ const schema = z.object({
   peerRatePerS: z.coerce.number().positive(),
   peerDurationS: z.coerce.number().min(10),
   peerSystems: z.array(z.enum(['platform', 'peer', 'bridge'])).min(1),
-  peerScenarios: z.array(z.enum(['steady', 'burst', 'outage'])).min(1),
+  peerScenarios: z.array(z.enum(peerScenarios)).min(1),
   /** `--only ingest`: the ceiling and closed-loop ingest measured this many times (median of them). */
   ingestRuns: z.coerce.number().int().min(1).max(20),
   cloudEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()),

@@ -4,7 +4,7 @@ import { generateFleet } from '../simulators/fleet.ts';
 import { countStored } from './influx.ts';
 import { startLoad } from './load.ts';
 import type { LoadSpec } from './load-worker.ts';
-import type { BenchOptions } from './options.ts';
+import { type BenchOptions, peerScenarios } from './options.ts';
 import {
   restartableInfluxd,
   type SystemUnderTest,
@@ -57,14 +57,13 @@ export function peerOptions(options: BenchOptions, dir: string): PeerBenchOption
     outageS: 10,
     settleS: 10,
     systems: options.peerSystems,
-    scenarios: scenarios.filter((s) => options.peerScenarios.includes(s)),
+    scenarios: peerScenarios.filter((s) => options.peerScenarios.includes(s)),
   };
 }
 
 const probeGateway = 'gw-peer-probe';
 const spanMs = 12 * 3_600_000;
-export const scenarios = ['steady', 'burst', 'outage'] as const;
-type Scenario = (typeof scenarios)[number];
+type Scenario = (typeof peerScenarios)[number];
 
 interface Context {
   options: PeerBenchOptions;
@@ -299,7 +298,7 @@ export function printPeer(bench: PeerBench): PeerBench {
     '\n| scenario | system | accepted | stored | lost | stored/s | CPU µs per stored reading | CPU µs of influxd per stored reading | publish → stored p99 (probes missing) |',
   );
   console.log('| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | --- |');
-  for (const scenario of scenarios)
+  for (const scenario of peerScenarios)
     for (const name of names) {
       const r = bench.results[name]?.[scenario];
       if (!r) continue;

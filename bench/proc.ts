@@ -17,12 +17,19 @@ export interface ProcSample {
   rssFileBytes: number;
 }
 
+/** A process's or thread's name and CPU ticks (utime + stime) from the text of its `stat` file. */
+export function statTicks(stat: string): { name: string; ticks: number } {
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ticks: Number(fields[11]) + Number(fields[12]),
+  };
+}
+
 export function readProc(pid: number): ProcSample | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpuS = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    const cpuS = statTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks / ticksPerSecond;
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) =>
       Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;

@@ -24,7 +24,7 @@ export interface SnapshotOptions {
   mqttClients: () => number;
   deviceEveryMs: number;
   platformEveryMs: number;
-  /** How long one run of the device snapshot may hold the event loop (ms); 4 by default. */
+  /** How long one run of the device snapshot may hold the event loop (ms; `defaultBudgetMs` if not given). */
   runMs?: number;
 }
 
@@ -99,7 +99,7 @@ export class StatusSnapshots {
             if (d.location) lines.push(deviceLine(d, d.location, at, status(d)));
           if (lines.length > 0) void this.write(deviceStatusMeasurement, lines);
         },
-        { budgetMs: this.options.runMs ?? 4, signal: this.stopping.signal },
+        { budgetMs: this.options.runMs, signal: this.stopping.signal },
       );
     } finally {
       this.writing = false;

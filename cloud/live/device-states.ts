@@ -93,7 +93,7 @@ export class DeviceStates {
    * timer calls, so that a sweep in which tens of thousands of devices change (coming online together)
    * does not hold ingest and the API. A sweep asked while one runs is skipped.
    */
-  async sweepInRuns(runMs = 4): Promise<void> {
+  async sweepInRuns(runMs?: number): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
     try {

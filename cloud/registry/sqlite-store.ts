@@ -4,13 +4,6 @@ import { transaction } from '../sqlite/sqlite.ts';
 import { type Row, toDevice, toGateway } from './rows.ts';
 import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
 
-/**
- * How long one transaction of a save may hold the main thread (ms) before the event loop gets its
- * turn: a save of tens of thousands of devices (the registry's one-second flush in a busy region) is
- * many transactions of about this long, whatever the machine's speed or load.
- */
-const savingRunMs = 4;
-
 /** The devices table's columns, as `toDevice` reads them. */
 const deviceColumns = [
   'id',
@@ -84,10 +77,12 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   /**
-   * In transactions of about `runMs` each, with a pause for the event loop between them (`savingRunMs`;
-   * writes are chained by the registry, so a later save never overtakes an earlier one).
+   * In transactions of about `runMs` each (`defaultBudgetMs`), with a pause for the event loop between
+   * them: a save of tens of thousands of devices (the registry's one-second flush in a busy region) is
+   * many short transactions, whatever the machine's speed or load (writes are chained by the registry,
+   * so a later save never overtakes an earlier one).
    */
-  async saveDevices(devices: DeviceRecord[], runMs = savingRunMs): Promise<void> {
+  async saveDevices(devices: DeviceRecord[], runMs?: number): Promise<void> {
     await inTimedRuns(
       devices,
       (take) =>
@@ -102,7 +97,7 @@ export class SqliteRegistryStore implements RegistryStore {
    * Only the columns readings change, which no index holds (less than half the CPU of writing whole
    * rows); a device not stored yet is saved whole. In timed transactions as `saveDevices`.
    */
-  async saveSeen(devices: DeviceRecord[], runMs = savingRunMs): Promise<void> {
+  async saveSeen(devices: DeviceRecord[], runMs?: number): Promise<void> {
     await inTimedRuns(
       devices,
       (take) =>

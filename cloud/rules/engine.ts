@@ -5,6 +5,7 @@ import { durationMs } from '../../shared/rules/schema.ts';
 import type { AlertSeverity } from '../../shared/severity.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { Alert, AlertStore } from '../alerts/store.ts';
+import { defaultBudgetMs } from '../lifecycle/timed-runs.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
@@ -234,7 +235,11 @@ export class RuleEngine {
    * made it. Ends early when `signal` is aborted (the cloud stops); asked while one runs, it does
    * nothing.
    */
-  async tickInSlices(signal: AbortSignal, sliceMs = 4, clock = () => performance.now()): Promise<void> {
+  async tickInSlices(
+    signal: AbortSignal,
+    sliceMs = defaultBudgetMs,
+    clock = () => performance.now(),
+  ): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
     try {
