@@ -226,7 +226,9 @@ export class MqttBroker {
     const tenant = this.tenantOf.get(client);
     // A tenant's refusals are counted as its own (and so the installation's too).
     const counters = (tenant && this.options.tenants.counters(tenant)) || this.options.counters;
-    const payload = Buffer.from(packet.payload);
+    // Not copied: the packet's bytes are the message's own (a view of what the socket read), and
+    // nothing writes to them; copying every payload cost ~3 % of the main thread under load.
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     const refuse = (reason: string, counter: string, code: RefusedPublish['code'] = 'publish-refused') => {
       counters.add(counter);
       log.warn(
