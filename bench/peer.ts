@@ -32,7 +32,7 @@ import { int, quantile, round, say, sleep } from './util.ts';
 /**
  * How long the wait for InfluxDB pauses between two counts. It sets how exactly the end of a scenario
  * (the last reading stored) is known: 250 ms was ±0.8 % of a 30 s steady run, as much as the 1 % the
- * steady target allows; each count (one COUNT per kind) takes ~10–40 ms itself.
+ * steady target allows. Each count (one COUNT per kind) takes time of its own on top.
  */
 const storedPollMs = 25;
 
