@@ -82,7 +82,7 @@ async function main() {
     return;
   }
   const explicit = values['influx-host'] ?? remoteHost;
-  // Its HTTP address, for the queries of a merge: given, INFLUX_URL, or the RPC host's port 8086.
+  // Its HTTP address, for the restore's queries (shards imported? a merge): given, INFLUX_URL, or the RPC host's port 8086.
   const explicitUrl =
     values['influx-url'] ??
     config.INFLUX_URL ??

@@ -11,7 +11,8 @@ export interface RestoreOptions {
   force?: boolean;
   /**
    * Where InfluxDB's part goes: an InfluxDB 1.x (its RPC address for `influxd restore -portable`, its
-   * HTTP address for queries); a database it holds already is merged (influx-restore.ts). Called once
+   * HTTP address for queries: whether it imported the shards, a merge); a database it holds already is
+   * merged (influx-restore.ts). `done` is called once InfluxDB has imported everything. Called once
    * DATA_DIR is restored, so that a private influxd under DATA_DIR can be started for it.
    */
   influxHost?: () => Promise<InfluxTarget & { done(): Promise<void> }>;

@@ -121,10 +121,13 @@ describe('backup while running, restore into a fresh DATA_DIR and influxd', () =
     const influxB = await startLocalInfluxd(join(dir.path, 'influx-b'));
     cleanups.push(influxB.stop);
     const dataDir = join(dir.path, 'restored');
-    const restored = await cli(['restore', backupDir, '--influx-host', influxB.rpcAddress], {
-      ...env,
-      DATA_DIR: dataDir,
-    });
+    const restored = await cli(
+      ['restore', backupDir, '--influx-host', influxB.rpcAddress, '--influx-url', influxB.url],
+      {
+        ...env,
+        DATA_DIR: dataDir,
+      },
+    );
     expect(restored.stdout).toMatch(/restore complete/);
     const second = await startTestCloud(influxB.url, fleet, { INFLUX_DATABASE: database, DATA_DIR: dataDir });
     cleanups.push(second.stop);
