@@ -37,7 +37,7 @@ export async function rulesSection(options: {
     say,
   });
   say(
-    `publish → alert p50 ${alertLatency.publishToAlertMs.p50} ms, p99 ${alertLatency.publishToAlertMs.p99} ms, background ${int(alertLatency.backgroundRatePerS.achieved)} readings/s`,
+    `publish → alert p50 ${alertLatency.publishToAlertMs.p50} ms, p99 ${alertLatency.publishToAlertMs.p99} ms (PUBACK p99 ${alertLatency.publishToPubackMs.p99} ms), background ${int(alertLatency.backgroundRatePerS.achieved)} readings/s`,
   );
   return { engine, oneByOne, alertLatency };
 }
