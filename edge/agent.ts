@@ -153,8 +153,6 @@ export class EdgeAgent {
         reconnectPeriod: config.backoff.initialMs,
         reconnectOnConnackError: true,
         connectTimeout: 10_000,
-        // Without this, mqtt-packet fills a cache of 65,536 two-byte buffers (6.5 MB of heap, issue 7).
-        writeCache: false,
         will: { topic: statusTopic, payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
       },
       config.mqtt.tls,

@@ -25,14 +25,20 @@ export function readTlsFiles(tls: TlsFiles | undefined): Pick<IClientOptions, 'c
 /**
  * `mqtt.connect`, without the transports a plain TCP URL does not use. On its first call
  * `mqtt.connect` loads all of them (WebSocket with `ws`, TLS, SOCKS, and Node's http, https, tls and
- * zlib): about 4 MB of the edge agent's RSS (issue 7). A plain `mqtt://host:port` or
+ * zlib): +6.4 MB of RSS under `node --lite-mode` (issue 7). A plain `mqtt://host:port` or
  * `tcp://host:port` URL gets a TCP connection, as mqtt.js's own TCP transport makes it; every other
  * URL, one with credentials, a path or a query, or a SOCKS proxy in MQTTJS_SOCKS_PROXY, goes through
  * `mqtt.connect`. TLS (mqtts://, wss://) always goes through `mqtt.connect`, with the client
  * certificate and CA from `tls` (see readTlsFiles); the config refuses `tls` with a plain URL, so
- * node:tls is never loaded for one.
+ * node:tls is never loaded for one. Every client of the agent (its own, the camera-analytics and
+ * ChirpStack drivers') connects through here.
+ *
+ * `writeCache` is always off: with it on, mqtt-packet fills a cache of 65,536 two-byte buffers (6.5
+ * MB of heap, issue 7) the first time a client writes a packet; the switch is global to mqtt-packet,
+ * so one client created without it would fill the cache for all.
  */
-export function connectMqtt(url: string, options: IClientOptions, tls?: TlsFiles): MqttClient {
+export function connectMqtt(url: string, clientOptions: IClientOptions, tls?: TlsFiles): MqttClient {
+  const options: IClientOptions = { ...clientOptions, writeCache: false };
   const parsed = new URL(url);
   const tcp = parsed.protocol === 'mqtt:' || parsed.protocol === 'tcp:';
   const plain = parsed.username === '' && parsed.password === '' && parsed.search === '';

@@ -101,20 +101,24 @@ export class Publisher {
       batchId: batch.id,
       [batch.channel === 'telemetry' ? 'readings' : 'events']: batch.items,
     };
+    // The callbacks keep the batch's id and size, not its items: kept until the PUBACK, the items
+    // would outlive the young generation and be garbage in the old one (issue 18, edge memory).
+    const { id, channel } = batch;
+    const count = batch.items.length;
     // mqtt.js keeps an unacknowledged QoS 1 message and resends it after a reconnect, so the promise
     // settles once the broker has acknowledged it, or fails when the client is ended.
     client.publishAsync(topic, JSON.stringify(body), { qos: 1 }).then(
       () => {
-        outbox.ack(batch.id);
+        outbox.ack(id);
         this.options.onAcknowledged?.();
         this.stats.publishedBatches++;
-        if (batch.channel === 'telemetry') this.stats.publishedReadings += batch.items.length;
-        else this.stats.publishedEvents += batch.items.length;
+        if (channel === 'telemetry') this.stats.publishedReadings += count;
+        else this.stats.publishedEvents += count;
         this.pump();
       },
       (error: Error) => {
-        outbox.release(batch.id);
-        log.warn({ err: error, batchId: batch.id }, 'batch not acknowledged; it stays in the outbox');
+        outbox.release(id);
+        log.warn({ err: error, batchId: id }, 'batch not acknowledged; it stays in the outbox');
       },
     );
   }

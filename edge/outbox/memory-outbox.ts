@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newInstanceId } from './instance-id.ts';
 import type { Gap, Outbox, OutboxBatch, OutboxChannel, OutboxLimits } from './outbox.ts';
 
 interface Row {
@@ -16,7 +16,7 @@ interface Row {
  */
 export class MemoryOutbox implements Outbox {
   private readonly limits: OutboxLimits;
-  private readonly instance = randomUUID().slice(0, 8);
+  private readonly instance = newInstanceId();
   /** By sequence number, in insertion (hence sequence) order. */
   private readonly rows = new Map<number, Row>();
   private readonly inFlight = new Set<string>();

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
+import { newInstanceId } from './instance-id.ts';
 import type { Gap, Outbox, OutboxBatch, OutboxChannel, OutboxLimits } from './outbox.ts';
 
 /**
@@ -34,7 +34,7 @@ export class SqliteOutbox implements Outbox {
       CREATE INDEX IF NOT EXISTS outbox_batch ON outbox (batch);
       CREATE INDEX IF NOT EXISTS outbox_at ON outbox (at);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
-    this.instance = this.meta('instance') ?? this.setMeta('instance', randomUUID().slice(0, 8));
+    this.instance = this.meta('instance') ?? this.setMeta('instance', newInstanceId());
     this.statements = {
       insert: this.db.prepare('INSERT INTO outbox (channel, at, item) VALUES (?, ?, ?)'),
       count: this.db.prepare('SELECT COUNT(*) AS n FROM outbox'),

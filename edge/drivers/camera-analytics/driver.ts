@@ -1,7 +1,8 @@
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { CommandExecution, DeviceDriver, DriverHealth } from '../../../shared/driver.ts';
 import { type DeviceEvent, type DeviceKind, kinds, type Reading } from '../../../shared/kinds/index.ts';
+import { connectMqtt } from '../../mqtt-connect.ts';
 import type { HealthTracker } from '../health.ts';
 import { crosslineCounts, occupancyCounts, parseAxisEnvelope } from './axis-event.ts';
 import { type Area, CameraTally } from './tally.ts';
@@ -83,7 +84,7 @@ export class CameraAnalyticsDriver implements DeviceDriver {
 
   private subscribe(): MqttClient {
     const { broker, topic, tracker, log } = this.options;
-    const client = connect(broker.url, {
+    const client = connectMqtt(broker.url, {
       clientId: broker.clientId,
       ...(broker.username ? { username: broker.username } : {}),
       ...(broker.password ? { password: broker.password } : {}),
