@@ -195,6 +195,8 @@ export async function peerBench(options: PeerBenchOptions) {
     devicesPerGateway: options.devicesPerGateway,
   });
   const results: Results = {};
+  /** Scenarios a system could not run, and why. */
+  const failures: { system: string; scenario: Scenario; error: string }[] = [];
   const settings: Record<string, object> = {};
   let secrets = new Map<string, string>();
   const ctx: Context = {
@@ -218,31 +220,42 @@ export async function peerBench(options: PeerBenchOptions) {
     say(`(peer) starting influxd and ${name}`);
     const influxd = await restartableInfluxd(join(dir, name, 'influxdb'));
     ctx.influxd = influxd;
-    let system: SystemUnderTest;
-    if (name === 'platform') {
-      const started = await startPlatformSystem({
-        dir: join(dir, name),
-        fleets: [fleet, probeFleet(probeGateway, options.batch)],
-        influxUrl: influxd.url,
-      });
-      system = started.system;
-      secrets = started.secrets;
-    } else if (name === 'peer') {
-      system = await startPeerSystem({ dir: join(dir, name), influxPort: influxd.httpPort });
+    const start = async (): Promise<SystemUnderTest> => {
+      if (name === 'platform') {
+        const started = await startPlatformSystem({
+          dir: join(dir, name),
+          fleets: [fleet, probeFleet(probeGateway, options.batch)],
+          influxUrl: influxd.url,
+        });
+        secrets = started.secrets;
+        return started.system;
+      }
       secrets = new Map();
-    } else {
+      if (name === 'peer') return startPeerSystem({ dir: join(dir, name), influxPort: influxd.httpPort });
       const influx = await connectInflux({ url: influxd.url, token: '', database: 'bench_bridge', org: '' });
-      system = await startBridgeSystem({ dir: join(dir, name), influx });
-      secrets = new Map();
-    }
+      return startBridgeSystem({ dir: join(dir, name), influx });
+    };
+    let system = await start();
     ctx.secrets = secrets;
     settings[name] = system.settings;
     const byScenario: Partial<Record<Scenario, ScenarioResult>> = {};
     try {
       for (const [i, scenario] of options.scenarios.entries()) {
         say(`(peer) ${name}: ${scenario}`);
-        byScenario[scenario] = await runScenario(ctx, system, scenario, base + i * spanMs);
-        say(`(peer) ${name} ${scenario}: ${summary(byScenario[scenario])}`);
+        try {
+          byScenario[scenario] = await runScenario(ctx, system, scenario, base + i * spanMs);
+          say(`(peer) ${name} ${scenario}: ${summary(byScenario[scenario])}`);
+        } catch (error) {
+          // A system a scenario broke (the peer after a burst that lost everything) cannot run the
+          // next: that scenario is reported as not run, and the system is started afresh.
+          failures.push({ system: name, scenario, error: (error as Error).message });
+          say(
+            `(peer) ${name} ${scenario} could not run: ${(error as Error).message}; starting ${name} again`,
+          );
+          await system.stop();
+          system = await start();
+          ctx.secrets = secrets;
+        }
       }
     } finally {
       await system.stop();
@@ -254,6 +267,7 @@ export async function peerBench(options: PeerBenchOptions) {
     load: { ...options, dir: undefined, readingsPerScenario: options.ratePerS * options.durationS },
     settings,
     results,
+    failures,
     targets: targets(results),
   };
 }
@@ -320,6 +334,7 @@ export function printPeer(bench: PeerBench): PeerBench {
     .map((name) => `${name} ${bench.results[name]?.outage?.influxdDownS ?? '-'} s`)
     .join(', ');
   console.log(`\nInfluxDB down in the outage (stop → answering again): ${down}`);
+  for (const f of bench.failures) console.log(`Not run: ${f.system} ${f.scenario} (${f.error})`);
   console.log('\n| target | measured | pass |\n| --- | --- | --- |');
   for (const t of bench.targets) console.log(`| ${t.target} | ${t.measured} | ${t.pass ? 'PASS' : 'FAIL'} |`);
   console.log('');
