@@ -20,15 +20,15 @@ try {
   await influx.query('CREATE DATABASE "drill"', 'POST');
   const now = Date.now();
   const lines = [60, 70, 80, 95].map(
-    (level, i) => `wasteBin,deviceId=bin fillingLevel=${level} ${now - (10 - i) * 60_000}`,
+    (level, i) => `drill_level,deviceId=bin fillingLevel=${level} ${now - (10 - i) * 60_000}`,
   );
   await fetch(`${influxd.url}/write?db=drill&precision=ms`, { method: 'POST', body: lines.join('\n') });
   await runInfluxd(['backup', '-portable', '-db', 'drill', '-host', influxd.rpcAddress, join(dir, 'backup')]);
   const count = async () =>
-    Number((await influx.select('SELECT COUNT("fillingLevel") FROM "wasteBin"'))[0]?.values[0]?.[1] ?? 0);
+    Number((await influx.select('SELECT COUNT("fillingLevel") FROM "drill_level"'))[0]?.values[0]?.[1] ?? 0);
   let short = 0;
   for (let round = 1; round <= rounds; round++) {
-    await influx.query('DELETE FROM "wasteBin"', 'POST');
+    await influx.query('DELETE FROM "drill_level"', 'POST');
     const started = performance.now();
     const merged: string[] = [];
     const failure = await restoreInfluxDatabase(
