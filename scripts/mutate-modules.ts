@@ -75,11 +75,6 @@ export const mutationModules: MutationModule[] = [
     tests: ['test/unit/cloud/broker/**/access*.test.ts', 'test/unit/cloud/access/**/*.test.ts'],
   },
   {
-    name: 'uplink-turns',
-    mutate: ['cloud/broker/**/uplink-turns.ts'],
-    tests: ['test/unit/cloud/broker/**/uplink-turns*.test.ts'],
-  },
-  {
     name: 'tenant-names',
     mutate: ['cloud/tenants/**/database-name.ts'],
     tests: ['test/unit/cloud/tenants/**/database-name*.test.ts'],

@@ -16,7 +16,6 @@ import { loggedId } from './logged-ids.ts';
 import { ReadPauses } from './read-pauses.ts';
 import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
 import { TenantRates } from './tenant-rates.ts';
-import { UplinkTurns } from './uplink-turns.ts';
 
 export interface BrokerLimits {
   maxPayloadBytes: number;
@@ -82,18 +81,12 @@ export class MqttBroker {
   private readonly reads = new ReadPauses();
   /** Publishes whose PUBACK waits for storage (ingestion not settled yet); a long wait answers PINGREQs. */
   private readonly held = new HeldPublishes(this.reads, 1_000);
-  /** Messages taken into ingestion one per connection in turn (see `UplinkTurns`). */
-  private readonly turns: UplinkTurns<Client>;
   private servers: Server[] = [];
 
   private constructor(aedes: Aedes, options: BrokerOptions) {
     this.aedes = aedes;
     this.options = options;
     const { limits } = options;
-    this.turns = new UplinkTurns({
-      // Ingestion reports its own failures through the promise; this is a bug's last resort.
-      onError: (error) => options.log.error({ err: error }, 'taking a message into ingestion failed'),
-    });
     this.connectionRate = new RateLimiter(
       limits.connectionsPerMinutePerAddress / 60,
       limits.connectionsPerMinutePerAddress,
@@ -284,30 +277,28 @@ export class MqttBroker {
     // A message whose connection closed while it waited is ingested all the same: it had its place in
     // the quota, a last will is published only after its client closed, and a gateway that sends the
     // message again is recognised (duplicate batch).
-    const failed = (error: Error) => {
-      settled();
-      log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
-      // Not the gateway's fault: the connection this closes does not count against its address.
-      this.connectionRate.give(remoteAddress(client));
-      done(error);
-    };
     const ingest = () => {
       this.tenantRates.mark(owner, now().getTime());
-      try {
-        onUplink(
-          { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
-          owner,
-        ).then(() => {
+      onUplink(
+        { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
+        owner,
+      ).then(
+        () => {
           settled();
           done(null);
-        }, failed);
-      } catch (error) {
-        failed(error as Error);
-      }
+        },
+        (error: Error) => {
+          settled();
+          log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
+          // Not the gateway's fault: the connection this closes does not count against its address.
+          this.connectionRate.give(remoteAddress(client));
+          done(error);
+        },
+      );
     };
-    if (waitMs === 0) return this.turns.add(client, ingest);
+    if (waitMs === 0) return ingest();
     counters.add('mqtt_publish_tenant_rate_held');
-    this.holdBack(client, waitMs, () => this.turns.add(client, ingest));
+    this.holdBack(client, waitMs, ingest);
   }
 
   /** Subscriptions, disconnects, acknowledgements and takeovers, passed on or logged. */
