@@ -23,7 +23,7 @@ export interface StorageSettings {
   logLevel: string;
 }
 
-/** Appends made in one go (a run of ingestion's turns) travel in one message (one wake-up of the thread). */
+/** Appends made in one turn of the event loop travel in one message (one wake-up of the thread). */
 export type ToStorage =
   | { type: 'append'; items: { seq: number; record: JournalRecord }[] }
   /** A rejected batch was kept as a dead letter (or could not be, and why). */
@@ -223,9 +223,7 @@ export class StorageThread implements Journal {
     this.inFlight.set(seq, { count: record.count, resolve, reject });
     this.lineCount += record.count;
     this.outgoing.push({ seq, record });
-    // Sent once the work in hand is done (a run of ingestion takes several messages in one go): all
-    // of it in one message, without waiting for the event loop's next turn.
-    if (this.outgoing.length === 1) queueMicrotask(() => this.flushOutgoing());
+    if (this.outgoing.length === 1) setImmediate(() => this.flushOutgoing());
   }
 
   private flushOutgoing(): void {
