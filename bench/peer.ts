@@ -198,11 +198,10 @@ export async function peerBench(options: PeerBenchOptions) {
   /** Scenarios a system could not run, and why. */
   const failures: { system: string; scenario: Scenario; error: string }[] = [];
   const settings: Record<string, object> = {};
-  let secrets = new Map<string, string>();
   const ctx: Context = {
     options,
     influxd: undefined as unknown as Context['influxd'],
-    secrets,
+    secrets: new Map(),
     spec: (tsBase) => ({
       // Mosquitto (the peer's and the bridge's) lets anyone in: the password is ignored there.
       gateways: gatewaysWithDevices(fleet, fleet.gateways, (id) => ctx.secrets.get(id) ?? 'anonymous'),
@@ -227,16 +226,15 @@ export async function peerBench(options: PeerBenchOptions) {
           fleets: [fleet, probeFleet(probeGateway, options.batch)],
           influxUrl: influxd.url,
         });
-        secrets = started.secrets;
+        ctx.secrets = started.secrets;
         return started.system;
       }
-      secrets = new Map();
+      ctx.secrets = new Map();
       if (name === 'peer') return startPeerSystem({ dir: join(dir, name), influxPort: influxd.httpPort });
       const influx = await connectInflux({ url: influxd.url, token: '', database: 'bench_bridge', org: '' });
       return startBridgeSystem({ dir: join(dir, name), influx });
     };
     let system = await start();
-    ctx.secrets = secrets;
     settings[name] = system.settings;
     const byScenario: Partial<Record<Scenario, ScenarioResult>> = {};
     try {
@@ -254,7 +252,6 @@ export async function peerBench(options: PeerBenchOptions) {
           );
           await system.stop();
           system = await start();
-          ctx.secrets = secrets;
         }
       }
     } finally {

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { describe, expect, it } from 'vitest';
+import { jetStreamVariables } from '../../cloud/cluster/settings.ts';
 import type { CommandRecord } from '../../cloud/commands/store.ts';
 import { tenantSchemaName } from '../../cloud/postgres/schema-name.ts';
 import { connectInflux, type InfluxConnection } from '../../cloud/storage/influx.ts';
@@ -53,7 +54,7 @@ async function raised(influx: InfluxConnection): Promise<Map<string, number>> {
 }
 
 /** The journal stream (JETSTREAM_STREAM's default: the cluster runs with it). */
-const journalStream = 'CITY_JOURNAL';
+const journalStream = jetStreamVariables.JETSTREAM_STREAM.parse(undefined);
 const health = async <T>(url: string) => (await getJson<T>(url)).body;
 const ready = async (url: string) => (await fetch(`${url}/ready`).catch(() => undefined))?.status === 200;
 
