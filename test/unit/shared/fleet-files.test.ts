@@ -35,4 +35,24 @@ describe('the fleet files city', () => {
       /a\.json is invalid: city: .*timezone/s,
     );
   });
+
+  it('is read only as far as the city: what follows it is left to the registry to read and check', async () => {
+    await write({});
+    const cityFirst = `{"city":${JSON.stringify(gent)},"gateways":[],"devices":[{"id":"d1","gat`;
+    await writeFile(join(dir, 'a.json'), cityFirst);
+    expect(await readFleetCity(dir)).toEqual(gent);
+  });
+
+  it('is found after the devices too, and a file cut short before it or without one is refused', async () => {
+    const devices = Array.from({ length: 5_000 }, (_, i) => ({ id: `d${i}`, gatewayId: 'g' }));
+    expect(await readFleetCity(await write({ 'a.json': { gateways: [], devices, city: gent } }))).toEqual(
+      gent,
+    );
+    await writeFile(join(dir, 'a.json'), '{"gateways":[],"devices":[{"id":"d1"}');
+    await expect(readFleetCity(dir)).rejects.toThrow(/fleet file .*a\.json: .*ended/);
+    await writeFile(join(dir, 'a.json'), '{"gateways":[],"devices":[]}');
+    await expect(readFleetCity(dir)).rejects.toThrow(/a\.json is invalid: city: /);
+    await writeFile(join(dir, 'a.json'), '{"gateways":[}');
+    await expect(readFleetCity(dir)).rejects.toThrow(/fleet file .*a\.json: Unexpected/);
+  });
 });
