@@ -34,20 +34,19 @@ export class SharedTexts {
   }
 }
 
-/** A fleet file's device over what the store knows of it (last seen, latest values); its shared texts held once. */
+/**
+ * A fleet file's device laid over what the store knows of it (last seen, latest values): `known`
+ * itself, changed in place, when there is one (a region's restart would otherwise hold its million
+ * stored records and their million replacements at once); its shared texts held once.
+ */
 export function provisionedRecord(
   d: FleetDevice,
   known: DeviceRecord | undefined,
   texts: SharedTexts,
 ): DeviceRecord {
-  const { kind, gatewayId, district } = d;
-  return {
-    latest: noLatest,
-    ...known,
-    ...d,
-    kind: texts.of(kind),
-    gatewayId: texts.of(gatewayId),
-    district: texts.of(district),
-    provisioned: true,
-  };
+  const device: DeviceRecord = Object.assign(known ?? { latest: noLatest }, d, { provisioned: true });
+  device.kind = texts.of(d.kind);
+  device.gatewayId = texts.of(d.gatewayId);
+  device.district = texts.of(d.district);
+  return device;
 }

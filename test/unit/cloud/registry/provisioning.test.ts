@@ -100,9 +100,12 @@ describe('provisionedRecord', () => {
     const texts = new SharedTexts();
     // Texts as JSON.parse gives them: equal, not the same string.
     const copy = (text: string) => JSON.parse(JSON.stringify(text)) as string;
-    const a = provisionedRecord({ ...lamp, gatewayId: copy('gw-1'), district: copy('noord') }, stored, texts);
+    const known: DeviceRecord = { ...stored, provisioned: false, name: 'kept', location: { lat: 1, lon: 2 } };
+    const a = provisionedRecord({ ...lamp, gatewayId: copy('gw-1'), district: copy('noord') }, known, texts);
     const b = provisionedRecord({ ...lamp, id: 'lamp-2', gatewayId: copy('gw-1') }, undefined, texts);
-    expect(a).toEqual({ ...stored, provisioned: true });
+    expect(a).toEqual({ ...stored, name: 'kept', provisioned: true });
+    // The stored record itself, changed in place: a region's restart holds one record per device.
+    expect(a).toBe(known);
     expect(b).toEqual({ ...lamp, id: 'lamp-2', latest: {}, provisioned: true });
   });
 });
