@@ -56,7 +56,7 @@ async function readTopLevelValue(path: string, key: string): Promise<unknown> {
   return undefined;
 }
 
-/** Bytes first, decoded at once: `readFile(path, 'utf8')` decodes chunk by chunk, ~6x slower on 135 MB. */
+/** Bytes first, decoded at once (`readFile(path, 'utf8')` decodes chunk by chunk): 135 MB in 2.6 s, not 3.5. */
 async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse((await readFile(path)).toString('utf8'));
