@@ -1,4 +1,5 @@
 import type { PgSchema } from '../postgres/schema-name.ts';
+import { SharedTexts } from './provisioning.ts';
 import { type Row, toDevice, toGateway } from './rows.ts';
 import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
 
@@ -21,7 +22,8 @@ export class PostgresRegistryStore implements RegistryStore {
 
   async loadDevices(): Promise<DeviceRecord[]> {
     const { rows } = await this.schema.pool.query<Row>(`SELECT * FROM ${this.schema.name}.devices`);
-    return rows.map(toDevice);
+    const texts = new SharedTexts();
+    return rows.map((row) => toDevice(row, texts));
   }
 
   /** One statement, whatever the number of devices: each column is one array parameter. */

@@ -1,3 +1,4 @@
+import type { SharedTexts } from './provisioning.ts';
 import { type DeviceRecord, type GatewayRecord, noLatest } from './store.ts';
 
 /** A registry row as SQLite and PostgreSQL return it, turned into its record. */
@@ -5,13 +6,18 @@ export type Row = Record<string, unknown>;
 
 const optional = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
 
-/** A device's record from its row; an optional field the row leaves empty is left out, not kept as undefined. */
-export function toDevice(row: Row): DeviceRecord {
+/**
+ * A device's record from its row; an optional field the row leaves empty is left out, not kept as
+ * undefined. With `texts` (a whole registry's load), kind, gateway and district are held once: a
+ * region's million rows otherwise bring three strings each.
+ */
+export function toDevice(row: Row, texts?: SharedTexts): DeviceRecord {
+  const shared = <T extends string>(text: T) => (texts ? texts.of(text) : text);
   const device: DeviceRecord = {
     id: String(row.id),
-    kind: row.kind as DeviceRecord['kind'],
-    gatewayId: String(row.gateway_id),
-    district: String(row.district),
+    kind: shared(row.kind as DeviceRecord['kind']),
+    gatewayId: shared(String(row.gateway_id)),
+    district: shared(String(row.district)),
     // SQLite keeps a boolean as 1 or 0, PostgreSQL as a boolean.
     provisioned: row.provisioned === 1 || row.provisioned === true,
     latest: row.latest === '{}' ? noLatest : JSON.parse(String(row.latest)),

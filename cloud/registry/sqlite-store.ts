@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { inTimedRuns } from '../lifecycle/timed-runs.ts';
 import { transaction } from '../sqlite/sqlite.ts';
+import { SharedTexts } from './provisioning.ts';
 import { type Row, toDevice, toGateway } from './rows.ts';
 import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
 
@@ -68,11 +69,12 @@ export class SqliteRegistryStore implements RegistryStore {
     const statement = this.db.prepare(`SELECT ${deviceColumns.join(', ')} FROM devices`);
     statement.setReturnArrays(true);
     const row: Row = {};
+    const texts = new SharedTexts();
     return Array.from(statement.iterate() as Iterable<unknown[]>, (values) => {
       deviceColumns.forEach((column, i) => {
         row[column] = values[i];
       });
-      return toDevice(row);
+      return toDevice(row, texts);
     });
   }
 
