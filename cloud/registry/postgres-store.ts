@@ -1,6 +1,6 @@
 import type { PgSchema } from '../postgres/schema-name.ts';
-import { SharedTexts } from './provisioning.ts';
 import { type Row, toDevice, toGateway } from './rows.ts';
+import { SharedTexts } from './shared-texts.ts';
 import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));

@@ -1,4 +1,5 @@
 import type { FleetDevice } from '../../shared/fleet.ts';
+import type { SharedTexts } from './shared-texts.ts';
 import { type DeviceRecord, noLatest } from './store.ts';
 
 /**
@@ -17,21 +18,6 @@ export function changesStored(stored: DeviceRecord | undefined, fleet: FleetDevi
     stored.location?.lat !== fleet.location.lat ||
     stored.location?.lon !== fleet.location.lon
   );
-}
-
-/**
- * One copy of each text many devices share (kind, gateway, district): JSON.parse makes one per
- * device, some 90 bytes a device in a region of a million.
- */
-export class SharedTexts {
-  private readonly texts = new Map<string, string>();
-
-  of<T extends string>(text: T): T {
-    const held = this.texts.get(text);
-    if (held !== undefined) return held as T;
-    this.texts.set(text, text);
-    return text;
-  }
 }
 
 /**

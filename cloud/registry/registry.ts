@@ -7,9 +7,10 @@ import { DeviceIndex, type IndexedFilter } from './device-index.ts';
 import { matches } from './device-listing.ts';
 import { GatewayRecords } from './gateways.ts';
 import type { DevicePlacement } from './placement.ts';
-import { changesStored, provisionedRecord, SharedTexts } from './provisioning.ts';
+import { changesStored, provisionedRecord } from './provisioning.ts';
 import { admissible, type OverQuota, planLoad, type RegistryQuotas, unlimited } from './quota.ts';
 import { type RegistrySaves, takeNewerDevice, takeNewerSeen } from './saved-elsewhere.ts';
+import { SharedTexts } from './shared-texts.ts';
 import {
   type DeviceFilter,
   type DeviceRecord,

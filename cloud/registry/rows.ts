@@ -1,4 +1,4 @@
-import type { SharedTexts } from './provisioning.ts';
+import type { SharedTexts } from './shared-texts.ts';
 import { type DeviceRecord, type GatewayRecord, noLatest } from './store.ts';
 
 /** A registry row as SQLite and PostgreSQL return it, turned into its record. */

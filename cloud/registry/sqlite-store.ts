@@ -1,8 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { inTimedRuns } from '../lifecycle/timed-runs.ts';
 import { transaction } from '../sqlite/sqlite.ts';
-import { SharedTexts } from './provisioning.ts';
 import { type Row, toDevice, toGateway } from './rows.ts';
+import { SharedTexts } from './shared-texts.ts';
 import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
 
 /** The devices table's columns, as `toDevice` reads them. */

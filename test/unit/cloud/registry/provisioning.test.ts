@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRegistryStore } from '../../../../cloud/registry/memory-store.ts';
-import { changesStored, provisionedRecord, SharedTexts } from '../../../../cloud/registry/provisioning.ts';
+import { changesStored, provisionedRecord } from '../../../../cloud/registry/provisioning.ts';
 import { DeviceRegistry } from '../../../../cloud/registry/registry.ts';
+import { SharedTexts } from '../../../../cloud/registry/shared-texts.ts';
 import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
 import type { FleetDevice, FleetFile } from '../../../../shared/fleet.ts';
 
