@@ -104,13 +104,13 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
   const router = Router();
   router.get('/map/clusters', (req, res) => {
     const q = parseWith(clustersQuery, req.query, 'query');
-    const features = map.clusters(q.bbox, q.zoom, q);
-    if (features.length > maxClusterFeatures)
+    const found = map.clusters(q.bbox, q.zoom, q);
+    if (found.count > maxClusterFeatures)
       throw new UnprocessableError(
         'Too many features',
-        `${features.length} features in this box at zoom ${q.zoom} (at most ${maxClusterFeatures}): zoom out or narrow the box`,
+        `${found.count} features in this box at zoom ${q.zoom} (at most ${maxClusterFeatures}): zoom out or narrow the box`,
       );
-    res.type('application/geo+json').json({ type: 'FeatureCollection', features });
+    res.type('application/geo+json').send(found.json());
   });
   router.get('/map/districts', (_req, res) => {
     res.type('application/geo+json').json(map.districts());

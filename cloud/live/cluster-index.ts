@@ -31,18 +31,29 @@ export interface StateCodes {
   readonly codes: Uint8Array;
 }
 
+/** A cluster on the map, with its devices' state counts. */
 export type ClusterFeature = Feature<
   Point,
-  | {
-      cluster: true;
-      id: number;
-      count: number;
-      states: Record<MapState, number>;
-      worst: MapState;
-      expansionZoom: number;
-    }
-  | { cluster: false; id: string; kind: string; district: string; state: MapState }
+  {
+    cluster: true;
+    id: number;
+    count: number;
+    states: Record<MapState, number>;
+    worst: MapState;
+    expansionZoom: number;
+  }
 >;
+
+/** A device standing alone on the map: its position in `LocatedDevices` and its state's code (`mapStates`). */
+export interface LoneDevice {
+  readonly at: number;
+  readonly code: number;
+}
+
+/** What a clusters answer holds: clusters, and lone devices (made into features only as text: `LoneTexts`). */
+export type Found = ClusterFeature | LoneDevice;
+
+export const isLone = (found: Found): found is LoneDevice => (found as LoneDevice).at !== undefined;
 
 /** Clustering: 60 px radius on 512 px tiles; above zoom 16 every device stands alone. */
 export const clusterOptions = { radius: 60, extent: 512, maxZoom: 16 } as const;
@@ -82,7 +93,8 @@ function asPoints(located: LocatedDevices, members: Int32Array): PointFeature<ne
  * state never rebuilds the index.
  */
 export class ClusterIndex {
-  private readonly located: LocatedDevices;
+  /** The devices it was built over (positions in it are what `LoneDevice.at` gives). */
+  readonly located: LocatedDevices;
   /** The devices it clusters, as positions in `located`: point i is members[i]. */
   private readonly members: Int32Array;
   private readonly ranges: ClusterRanges;
@@ -120,26 +132,30 @@ export class ClusterIndex {
    * The clusters and lone devices in the box at a zoom, with each cluster's state counts and worst
    * state, counted from the states of now (`states`). Filtered (a kind, a state), only the devices
    * passing it: clusters count only those, a cluster holding one of them is that device, one holding
-   * none is left out.
+   * none is left out. Past the last clustering zoom every device stands alone, and they are read
+   * from the points' tree directly (no feature made per device: a street's viewport holds thousands).
    */
-  clusters(bbox: Bbox, zoom: number, states: StateCodes, filter: ClusterFilter = {}): ClusterFeature[] {
+  clusters(bbox: Bbox, zoom: number, states: StateCodes, filter: ClusterFilter = {}): Found[] {
     const codes = states.codes;
     const code = filter.state === undefined ? undefined : rankOf(filter.state);
     const group = filter.kind === undefined ? undefined : this.located.kinds.indexOf(filter.kind);
     if (group === -1) return [];
     const filtered = code !== undefined || group !== undefined;
-    const features: ClusterFeature[] = [];
+    const features: Found[] = [];
+    const lone = (at: number) => {
+      const its = codes[this.located.slots[at] as number] as number;
+      if ((code === undefined || its === code) && (group === undefined || this.located.kindOf[at] === group))
+        features.push({ at, code: its });
+    };
+    if (zoom > clusterOptions.maxZoom) {
+      for (const point of pointsIn(this.index, bbox)) lone(this.members[point] as number);
+      return features;
+    }
     const tally = new Int32Array(mapStates.length);
     for (const found of this.index.getClusters(bbox, zoom)) {
       const props = found.properties as { cluster_id?: number; point_count?: number } | null;
       if (props?.cluster_id === undefined || props.point_count === undefined) {
-        const at = this.members[found.id as number] as number;
-        const its = codes[this.located.slots[at] as number] as number;
-        if (
-          (code === undefined || its === code) &&
-          (group === undefined || this.located.kindOf[at] === group)
-        )
-          features.push(this.leaf(at, its));
+        lone(this.members[found.id as number] as number);
         continue;
       }
       const start = this.ranges.startOf(props.cluster_id);
@@ -149,7 +165,10 @@ export class ClusterIndex {
       if (count === 0) continue;
       if (filtered && count === 1) {
         const at = this.members[this.ranges.order[this.tally.find(start, end, codes, code, group)] as number];
-        features.push(this.leaf(at as number, codes[this.located.slots[at as number] as number] as number));
+        features.push({
+          at: at as number,
+          code: codes[this.located.slots[at as number] as number] as number,
+        });
         continue;
       }
       const counts = zeroCounts();
@@ -187,19 +206,5 @@ export class ClusterIndex {
     const found = pointsIn(this.index, bbox);
     for (let k = 0; k < found.length; k++) found[k] = this.members[found[k] as number] as number;
     return found;
-  }
-
-  private leaf(at: number, code: number): ClusterFeature {
-    const { id, kind, district } = this.located.records[at] as LocatedDevices['records'][number];
-    const state = mapStates[code] as MapState;
-    return {
-      type: 'Feature',
-      id,
-      geometry: {
-        type: 'Point',
-        coordinates: [this.located.lon[at] as number, this.located.lat[at] as number],
-      },
-      properties: { cluster: false, id, kind, district, state },
-    };
   }
 }

@@ -2,10 +2,17 @@ import type { DeviceKind } from '../../shared/kinds/index.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { type Bbox, inBbox, widen } from './bbox.ts';
-import { type ClusterFeature, ClusterIndex, type LocatedDevices } from './cluster-index.ts';
+import { ClusterIndex, isLone, type LocatedDevices } from './cluster-index.ts';
 import type { DeviceStates } from './device-states.ts';
 import { districtOutlines } from './districts.ts';
+import { LoneTexts } from './lone-texts.ts';
 import type { MapState } from './map-state.ts';
+
+/** A clusters answer: how many features, and (made when asked) its text. */
+export interface MapClusters {
+  count: number;
+  json(): string;
+}
 
 export interface MapFilter {
   kind?: DeviceKind;
@@ -18,6 +25,9 @@ const edgeMargin = 1e-4;
 /** Cluster indexes kept for this many districts (and the whole fleet's); the oldest used goes first. */
 const maxIndexes = 24;
 
+/** Lone devices' feature texts kept (~200 B each): a few users' worth of street-level viewports. */
+const maxLoneTexts = 50_000;
+
 /**
  * The map's answers over the located devices: clusters, district outlines, the devices in a box.
  * Devices do not move, so each index is built once (for the whole fleet at start, for a district on
@@ -28,6 +38,7 @@ export class DeviceMap {
   private readonly registry: Pick<DeviceRegistry, 'records' | 'size'>;
   private readonly states: DeviceStates;
   private readonly indexes = new Map<string, ClusterIndex>();
+  private readonly loneTexts = new LoneTexts(maxLoneTexts);
   private located?: {
     size: number;
     devices: LocatedDevices;
@@ -76,6 +87,7 @@ export class DeviceMap {
       // Devices the states have not swept in yet are left out until they have: made again then.
       this.located = { size: unswept ? -1 : this.registry.size, devices };
       this.indexes.clear();
+      this.loneTexts.clear();
     }
     return this.located.devices;
   }
@@ -98,12 +110,27 @@ export class DeviceMap {
     return index;
   }
 
-  clusters(bbox: Bbox, zoom: number, filter: MapFilter & { state?: MapState }): ClusterFeature[] {
-    const found = this.index(filter.district).clusters(widen(bbox, edgeMargin), zoom, this.states, filter);
-    // Lone devices are where they are: those just outside the box, found by the widening, go.
-    return found.filter(
-      (f) => f.properties.cluster || inBbox(bbox, ...(f.geometry.coordinates as [number, number])),
-    );
+  /**
+   * The clusters and lone devices in the box at a zoom (`ClusterIndex.clusters`): how many, and
+   * their text as a GeoJSON FeatureCollection (RFC 7946), each cluster's feature from
+   * `JSON.stringify`, each lone device's from `LoneTexts` (the same text, kept).
+   */
+  clusters(bbox: Bbox, zoom: number, filter: MapFilter & { state?: MapState }): MapClusters {
+    const index = this.index(filter.district);
+    const { records, lon, lat } = index.located;
+    const found = index
+      .clusters(widen(bbox, edgeMargin), zoom, this.states, filter)
+      // Lone devices are where they are: those just outside the box, found by the widening, go.
+      .filter((f) => !isLone(f) || inBbox(bbox, lon[f.at] as number, lat[f.at] as number));
+    const json = () => {
+      const features = found.map((f) => {
+        if (!isLone(f)) return JSON.stringify(f);
+        const device = records[f.at] as LocatedDevices['records'][number];
+        return this.loneTexts.text(f.at, device, lon[f.at] as number, lat[f.at] as number, f.code);
+      });
+      return `{"type":"FeatureCollection","features":[${features.join(',')}]}`;
+    };
+    return { count: found.length, json };
   }
 
   /**

@@ -102,6 +102,18 @@ describe('map clusters', () => {
     expect(far.length).toBeLessThan(near.length);
     const street = await clusters(`bbox=${everything}&zoom=22`);
     expect(street.every((f) => !f.properties.cluster)).toBe(true);
+    // Each device alone, as itself: nothing more, nothing less (made from kept texts past zoom 16).
+    const byId = new Map(fleet.devices.map((d) => [d.id, d]));
+    expect(street).toHaveLength(fleet.devices.length);
+    for (const f of street) {
+      const d = byId.get(String(f.id));
+      expect(f).toEqual({
+        type: 'Feature',
+        id: d?.id,
+        geometry: { type: 'Point', coordinates: [d?.location.lon, d?.location.lat] },
+        properties: { cluster: false, id: d?.id, kind: d?.kind, district: d?.district, state: 'offline' },
+      });
+    }
     for (const f of far.filter((f) => f.properties.cluster))
       expect(f.properties.cluster && f.properties.expansionZoom).toBeGreaterThan(8);
   });
