@@ -5,6 +5,7 @@ import { type Bbox, inBbox, widen } from './bbox.ts';
 import { ClusterIndex, isLone, type LocatedDevices } from './cluster-index.ts';
 import type { DeviceStates } from './device-states.ts';
 import { districtOutlines } from './districts.ts';
+import { KindTrees } from './kind-trees.ts';
 import { LoneTexts } from './lone-texts.ts';
 import type { MapState } from './map-state.ts';
 
@@ -42,6 +43,7 @@ export class DeviceMap {
   private located?: {
     size: number;
     devices: LocatedDevices;
+    kindTrees: KindTrees;
     outlines?: ReturnType<typeof districtOutlines>;
     bounds?: Bbox | null;
   };
@@ -85,7 +87,7 @@ export class DeviceMap {
         kindOf,
       };
       // Devices the states have not swept in yet are left out until they have: made again then.
-      this.located = { size: unswept ? -1 : this.registry.size, devices };
+      this.located = { size: unswept ? -1 : this.registry.size, devices, kindTrees: new KindTrees(devices) };
       this.indexes.clear();
       this.loneTexts.clear();
     }
@@ -138,19 +140,26 @@ export class DeviceMap {
    * changed), at most `limit` of them, and how many there are.
    */
   within(bbox: Bbox, filter: MapFilter, limit: number): { total: number; devices: Readonly<DeviceRecord>[] } {
-    const index = this.index(undefined);
-    const { records, lon, lat, kinds, kindOf } = this.devices();
-    const kind = filter.kind === undefined ? -1 : kinds.indexOf(filter.kind);
     const found: Readonly<DeviceRecord>[] = [];
     let total = 0;
-    if (filter.kind !== undefined && kind < 0) return { total, devices: found };
-    for (const at of index.within(widen(bbox, edgeMargin))) {
-      if (kind >= 0 && kindOf[at] !== kind) continue;
-      if (!inBbox(bbox, lon[at] as number, lat[at] as number)) continue;
-      const d = records[at] as LocatedDevices['records'][number];
-      if (filter.district !== undefined && d.district !== filter.district) continue;
+    const take = (d: Readonly<DeviceRecord>) => {
+      if (filter.district !== undefined && d.district !== filter.district) return;
       if (total++ < limit) found.push(d);
+    };
+    if (filter.kind !== undefined) {
+      // Of a kind: that kind's own tree, in degrees as they are (no widening, no check after).
+      const devices = this.devices();
+      const kind = devices.kinds.indexOf(filter.kind);
+      if (kind >= 0)
+        for (const at of (this.located as NonNullable<typeof this.located>).kindTrees.within(kind, bbox))
+          take(devices.records[at] as LocatedDevices['records'][number]);
+      return { total, devices: found };
     }
+    const index = this.index(undefined);
+    const { records, lon, lat } = index.located;
+    for (const at of index.within(widen(bbox, edgeMargin)))
+      if (inBbox(bbox, lon[at] as number, lat[at] as number))
+        take(records[at] as LocatedDevices['records'][number]);
     return { total, devices: found };
   }
 

@@ -19,6 +19,7 @@ let batches = 0;
 
 type States = Record<string, number>;
 interface Feature {
+  id: number | string;
   geometry: { coordinates: [number, number] };
   properties:
     | { cluster: true; id: number; count: number; states: States; worst: string; expansionZoom: number }
@@ -233,5 +234,32 @@ describe('map districts, settings and the bounded device map', () => {
     const boxed = await getJson<{ numberMatched: number }>(`${cloud.apiUrl}/api/v1/map?bbox=-10,-10,-9,-9`);
     expect(boxed.body.numberMatched).toBe(0);
     expect((await getJson(`${cloud.apiUrl}/api/v1/map?limit=5001`)).status).toBe(400);
+  });
+
+  it('filter /map by kind and district within the box, counting every match', async () => {
+    const [w, s, e, n] = everything.split(',').map(Number) as [number, number, number, number];
+    const west = `${w},${s},${(w + e) / 2},${n}`;
+    const { district } = fleet.devices[0] as (typeof fleet.devices)[number];
+    for (const kind of ['wasteBin', 'streetlight']) {
+      const expected = fleet.devices
+        .filter((d) => d.kind === kind && d.location.lon <= (w + e) / 2)
+        .map((d) => d.id)
+        .sort();
+      const { body } = await getJson<{
+        features: { properties: { id: string; kind: string } }[];
+        numberMatched: number;
+      }>(`${cloud.apiUrl}/api/v1/map?bbox=${west}&kind=${kind}&limit=5000`);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(body.numberMatched).toBe(expected.length);
+      expect(body.features.map((f) => f.properties.id).sort()).toEqual(expected);
+      const inDistrict = fleet.devices.filter(
+        (d) => d.kind === kind && d.district === district && d.location.lon <= (w + e) / 2,
+      ).length;
+      const limited = await getJson<{ features: unknown[]; numberMatched: number }>(
+        `${cloud.apiUrl}/api/v1/map?bbox=${west}&kind=${kind}&district=${district}&limit=1`,
+      );
+      expect(limited.body.numberMatched).toBe(inDistrict);
+      expect(limited.body.features).toHaveLength(Math.min(1, inDistrict));
+    }
   });
 });

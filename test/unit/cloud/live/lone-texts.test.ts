@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { LoneTexts, loneFeature } from '../../../../cloud/live/lone-texts.ts';
 import { mapStates } from '../../../../cloud/live/map-state.ts';
+import type { DeviceKind } from '../../../../shared/kinds/index.ts';
 
-const lamp = () => ({ id: 'lamp-"1"\\é', kind: 'streetlight', district: 'Staré Město' });
+interface Device {
+  id: string;
+  kind: DeviceKind;
+  district: string;
+}
+
+const lamp = (): Device => ({ id: 'lamp-"1"\\é', kind: 'streetlight', district: 'Staré Město' });
 
 describe('lone device texts', () => {
   it('are what JSON.stringify makes of the feature, in every state', () => {
@@ -24,7 +31,7 @@ describe('lone device texts', () => {
   it('are made again when the record, its kind or district, or the position is not what they were made of', () => {
     const texts = new LoneTexts(10);
     const device = lamp();
-    const ok = (d: typeof device, lon: number, lat: number) =>
+    const ok = (d: Device, lon: number, lat: number) =>
       expect(texts.text(0, d, lon, lat, 0)).toBe(JSON.stringify(loneFeature(d, lon, lat, 'ok')));
     ok(device, 1, 2);
     device.district = 'Vinohrady';
@@ -39,7 +46,7 @@ describe('lone device texts', () => {
 
   it('keep at most so many, the earliest kept going first', () => {
     const texts = new LoneTexts(2);
-    const a = { id: 'a', kind: 'streetlight', district: 'x' };
+    const a: Device = { id: 'a', kind: 'streetlight', district: 'x' };
     const b = { ...a, id: 'b' };
     const c = { ...a, id: 'c' };
     texts.text(1, a, 0, 0, 0);

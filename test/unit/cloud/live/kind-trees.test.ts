@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { Bbox } from '../../../../cloud/live/bbox.ts';
+import type { LocatedDevices } from '../../../../cloud/live/cluster-index.ts';
+import { KindTrees } from '../../../../cloud/live/kind-trees.ts';
+
+/** Devices on a grid of whole degrees around the antimeridian and the equator, kinds in turn. */
+function grid(kinds: number): LocatedDevices {
+  const lon: number[] = [];
+  const lat: number[] = [];
+  const kindOf: number[] = [];
+  for (let x = -6; x <= 6; x++)
+    for (let y = -4; y <= 4; y++) {
+      lon.push(x < 0 ? 180 + x : x === 0 ? 180 : -180 + x);
+      lat.push(y);
+      kindOf.push((lon.length - 1) % kinds);
+    }
+  return {
+    records: [],
+    lon: Float64Array.from(lon),
+    lat: Float64Array.from(lat),
+    slots: new Int32Array(lon.length),
+    kinds: Array.from({ length: kinds }, (_, k) => `kind-${k}`),
+    kindOf: Uint8Array.from(kindOf),
+  };
+}
+
+/** The model: every position of the kind, checked one by one (edges included). */
+function brute(located: LocatedDevices, kind: number, [west, south, east, north]: Bbox): number[] {
+  const found: number[] = [];
+  for (let p = 0; p < located.kindOf.length; p++) {
+    const lon = located.lon[p] as number;
+    const lat = located.lat[p] as number;
+    const inLon = west <= east ? lon >= west && lon <= east : lon >= west || lon <= east;
+    if (located.kindOf[p] === kind && lat >= south && lat <= north && inLon) found.push(p);
+  }
+  return found;
+}
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+
+describe('kind trees', () => {
+  const located = grid(3);
+  const trees = new KindTrees(located);
+
+  it.each([
+    ['a box, edges included', [1, -2, 3, 2]],
+    ['a box of one point', [2, 1, 2, 1]],
+    ['across the antimeridian', [177, -1, -178, 3]],
+    ['the whole world', [-180, -90, 180, 90]],
+    ['a box between points', [1.2, 0.2, 1.8, 0.8]],
+    ['a box of nothing', [10, 10, 20, 20]],
+  ] as [string, Bbox][])('find the devices of a kind in %s, as a check of each would', (_, box) => {
+    for (let kind = 0; kind < 3; kind++)
+      expect(sorted(trees.within(kind, box))).toEqual(brute(located, kind, box));
+    expect(brute(located, 0, [-180, -90, 180, 90]).length).toBeGreaterThan(0);
+  });
+
+  it('answer nothing for a kind no device is of', () => {
+    expect(trees.within(3, [-180, -90, 180, 90])).toEqual([]);
+  });
+});
