@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { z } from 'zod';
 
 /**
@@ -32,6 +32,9 @@ export interface SessionStore {
 /** Browser sessions in the embedded database. */
 export class SqliteSessionStore implements SessionStore {
   private readonly db: DatabaseSync;
+  /** Asked on every request with the session cookie: prepared once. */
+  private readonly byDigest: StatementSync;
+  private readonly seen: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.db = db;
@@ -40,6 +43,8 @@ export class SqliteSessionStore implements SessionStore {
       created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS sessions_username ON sessions (username);`);
+    this.byDigest = db.prepare('SELECT * FROM sessions WHERE digest = ?');
+    this.seen = db.prepare('UPDATE sessions SET last_seen_at = ? WHERE digest = ?');
   }
 
   async create(session: SessionRecord): Promise<void> {
@@ -51,7 +56,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async get(digest: string): Promise<SessionRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE digest = ?').get(digest);
+    const row = this.byDigest.get(digest);
     return (
       row && {
         digest: String(row.digest),
@@ -64,9 +69,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async touch(digest: string, lastSeenAt: Date): Promise<void> {
-    this.db
-      .prepare('UPDATE sessions SET last_seen_at = ? WHERE digest = ?')
-      .run(lastSeenAt.toISOString(), digest);
+    this.seen.run(lastSeenAt.toISOString(), digest);
   }
 
   async delete(digest: string): Promise<boolean> {

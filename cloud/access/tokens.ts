@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { z } from 'zod';
 import { defaultOwner, type Owner, owner } from './owner.ts';
 import type { Principal } from './principal.ts';
@@ -58,6 +58,8 @@ export interface TokenStore {
 /** API tokens, kept only as digests in the embedded database. */
 export class SqliteTokenStore implements TokenStore {
   private readonly db: DatabaseSync;
+  /** Asked on every request with a token: prepared once (preparing took ~25 µs a request). */
+  private readonly byDigest: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.db = db;
@@ -65,6 +67,7 @@ export class SqliteTokenStore implements TokenStore {
       id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
       created_at TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, tenant TEXT, grants TEXT NOT NULL DEFAULT '[]'
     )`);
+    this.byDigest = db.prepare('SELECT * FROM api_tokens WHERE digest = ? AND revoked = 0');
   }
 
   async create(name: string, role: Role, at: Date, secret = newSecret(), by: Owner = defaultOwner) {
@@ -83,9 +86,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async verify(secret: string): Promise<Principal | undefined> {
-    const row = this.db
-      .prepare('SELECT * FROM api_tokens WHERE digest = ? AND revoked = 0')
-      .get(digest(secret)) as Record<string, unknown> | undefined;
+    const row = this.byDigest.get(digest(secret)) as Record<string, unknown> | undefined;
     if (!row) return undefined;
     const { id, name, role, tenant, grants } = toRecord(row);
     return { kind: 'token', id, name, role, tenant, grants };

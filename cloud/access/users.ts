@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { z } from 'zod';
 import { ConflictError } from '../errors/domain-error.ts';
 import { type LoginState, loginState, noFailures } from './lockout.ts';
@@ -79,6 +79,8 @@ const columns: Record<keyof UserChange, string> = {
 /** User accounts in the embedded database. */
 export class SqliteUserStore implements UserStore {
   private readonly db: DatabaseSync;
+  /** Asked on every request with the session cookie: prepared once. */
+  private readonly byName: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.db = db;
@@ -92,6 +94,7 @@ export class SqliteUserStore implements UserStore {
       login_key TEXT PRIMARY KEY, state TEXT NOT NULL, forget_after TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS login_states_forget_after ON login_states (forget_after);`);
+    this.byName = db.prepare('SELECT * FROM users WHERE username = ?');
   }
 
   async create(user: NewUser, at: Date): Promise<UserRecord> {
@@ -115,7 +118,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   async get(name: string): Promise<UserRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(name);
+    const row = this.byName.get(name);
     return row && toRecord(row);
   }
 
