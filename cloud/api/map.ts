@@ -110,7 +110,8 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
         'Too many features',
         `${found.count} features in this box at zoom ${q.zoom} (at most ${maxClusterFeatures}): zoom out or narrow the box`,
       );
-    res.type('application/geo+json').send(found.json());
+    // Bytes: express adds no charset to them, and JSON is UTF-8 (RFC 8259).
+    res.type('application/geo+json; charset=utf-8').send(found.json());
   });
   router.get('/map/districts', (_req, res) => {
     res.type('application/geo+json').json(map.districts());

@@ -9,10 +9,10 @@ import { KindTrees } from './kind-trees.ts';
 import { LoneTexts } from './lone-texts.ts';
 import type { MapState } from './map-state.ts';
 
-/** A clusters answer: how many features, and (made when asked) its text. */
+/** A clusters answer: how many features, and (made when asked) its JSON as UTF-8 bytes. */
 export interface MapClusters {
   count: number;
-  json(): string;
+  json(): Buffer;
 }
 
 export interface MapFilter {
@@ -25,6 +25,9 @@ const edgeMargin = 1e-4;
 
 /** Cluster indexes kept for this many districts (and the whole fleet's); the oldest used goes first. */
 const maxIndexes = 24;
+
+const collectionOpen = Buffer.from('{"type":"FeatureCollection","features":[');
+const collectionClose = Buffer.from(']}');
 
 /** Lone devices' feature texts kept (~200 B each): a few users' worth of street-level viewports. */
 const maxLoneTexts = 50_000;
@@ -114,8 +117,8 @@ export class DeviceMap {
 
   /**
    * The clusters and lone devices in the box at a zoom (`ClusterIndex.clusters`): how many, and
-   * their text as a GeoJSON FeatureCollection (RFC 7946), each cluster's feature from
-   * `JSON.stringify`, each lone device's from `LoneTexts` (the same text, kept).
+   * their GeoJSON FeatureCollection (RFC 7946) as UTF-8 JSON, each cluster's feature from
+   * `JSON.stringify`, each lone device's from `LoneTexts` (the same text, kept as bytes).
    */
   clusters(bbox: Bbox, zoom: number, filter: MapFilter & { state?: MapState }): MapClusters {
     const index = this.index(filter.district);
@@ -125,12 +128,18 @@ export class DeviceMap {
       // Lone devices are where they are: those just outside the box, found by the widening, go.
       .filter((f) => !isLone(f) || inBbox(bbox, lon[f.at] as number, lat[f.at] as number));
     const json = () => {
-      const features = found.map((f) => {
-        if (!isLone(f)) return JSON.stringify(f);
-        const device = records[f.at] as LocatedDevices['records'][number];
-        return this.loneTexts.text(f.at, device, lon[f.at] as number, lat[f.at] as number, f.code);
-      });
-      return `{"type":"FeatureCollection","features":[${features.join(',')}]}`;
+      // Each feature's bytes start with a comma: the first one's is left out (a view, not a copy).
+      const parts: Buffer[] = [collectionOpen];
+      for (const f of found) {
+        if (!isLone(f)) parts.push(Buffer.from(`,${JSON.stringify(f)}`));
+        else {
+          const device = records[f.at] as LocatedDevices['records'][number];
+          parts.push(this.loneTexts.bytes(f.at, device, lon[f.at] as number, lat[f.at] as number, f.code));
+        }
+      }
+      if (parts.length > 1) parts[1] = (parts[1] as Buffer).subarray(1);
+      parts.push(collectionClose);
+      return Buffer.concat(parts);
     };
     return { count: found.length, json };
   }

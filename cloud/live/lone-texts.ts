@@ -21,10 +21,6 @@ export function loneFeature(device: Identity, lon: number, lat: number, state: M
   };
 }
 
-/** How each state's text ends a lone device's feature (`state` is its last property). */
-const closings = mapStates.map((state) => `,"state":${JSON.stringify(state)}}}`);
-const okClosing = closings[0] as string;
-
 interface Kept {
   /** What the text was made of. */
   device: Identity;
@@ -32,19 +28,19 @@ interface Kept {
   district: string;
   lon: number;
   lat: number;
-  /** The feature's text up to its state. */
-  head: string;
-  /** The whole text, by state code, as asked for. */
-  whole: (string | undefined)[];
+  /** The feature's bytes by state code, as asked for. */
+  bytes: (Buffer | undefined)[];
 }
 
 /**
- * Lone devices' features as JSON text, each exactly what `JSON.stringify(loneFeature(...))` makes,
- * kept per device but for its state: a viewport of streets is thousands of lone devices, whose
- * id, position, kind and district change far less often than they are asked for (serialising
- * them was most of such an answer's time). Kept by position in the map's located devices, and
- * checked on every use against what it was made of (the record itself, its kind and district, the
- * position); at most `most` at once, the earliest kept going first.
+ * Lone devices' features as UTF-8 bytes of JSON, each a comma and then exactly what
+ * `JSON.stringify(loneFeature(...))` makes, kept per device and state: a viewport of streets is
+ * thousands of lone devices, whose id, position, kind, district and state change far less often
+ * than they are asked for. As bytes, an answer is one copy of them (`Buffer.concat`): joining them
+ * as text and encoding that took three times as long, and serialising them most of such an answer's
+ * time. Kept by position in the map's located devices, checked on every use against what they were
+ * made of (the record itself, its kind and district, the position); at most `most` devices at once,
+ * the earliest kept going first.
  */
 export class LoneTexts {
   private readonly most: number;
@@ -54,8 +50,8 @@ export class LoneTexts {
     this.most = most;
   }
 
-  /** The feature of the device at position `at` (of `lon`, `lat`) in the state of code `code`. */
-  text(at: number, device: Identity, lon: number, lat: number, code: number): string {
+  /** `,` and the feature of the device at position `at` (of `lon`, `lat`) in the state of code `code`. */
+  bytes(at: number, device: Identity, lon: number, lat: number, code: number): Buffer {
     let kept = this.kept.get(at);
     if (
       kept === undefined ||
@@ -65,23 +61,20 @@ export class LoneTexts {
       kept.lon !== lon ||
       kept.lat !== lat
     ) {
-      const whole = JSON.stringify(loneFeature(device, lon, lat, 'ok'));
       const { kind, district } = device;
-      kept = { device, kind, district, lon, lat, head: whole.slice(0, -okClosing.length), whole: [] };
+      kept = { device, kind, district, lon, lat, bytes: [] };
       this.kept.delete(at);
       this.kept.set(at, kept);
       if (this.kept.size > this.most) this.kept.delete(this.kept.keys().next().value as number);
     }
-    let text = kept.whole[code];
-    if (text === undefined) {
-      const closing = closings[code];
-      if (closing === undefined) throw new Error(`lone device ${device.id}: no map state of code ${code}`);
-      text = kept.head + closing;
-      // Flattened once here (a concatenation is a rope until read), not at every answer's join.
-      text = text.concat('');
-      kept.whole[code] = text;
+    let bytes = kept.bytes[code];
+    if (bytes === undefined) {
+      const state = mapStates[code];
+      if (state === undefined) throw new Error(`lone device ${device.id}: no map state of code ${code}`);
+      bytes = Buffer.from(`,${JSON.stringify(loneFeature(device, lon, lat, state))}`);
+      kept.bytes[code] = bytes;
     }
-    return text;
+    return bytes;
   }
 
   get size(): number {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalInfluxd } from '../../cloud/storage/local-influxd.ts';
 import { gatewayTopic } from '../../shared/topics.ts';
 import { generateFleet } from '../../simulators/fleet.ts';
-import { getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { apiFetch, getJson, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { startTestInfluxd } from '../helpers/influxd.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -117,6 +117,14 @@ describe('map clusters', () => {
     }
     for (const f of far.filter((f) => f.properties.cluster))
       expect(f.properties.cluster && f.properties.expansionZoom).toBeGreaterThan(8);
+  });
+
+  it('are GeoJSON in UTF-8, whole', async () => {
+    const res = await apiFetch(`${cloud.apiUrl}/api/v1/map/clusters?bbox=${everything}&zoom=22`);
+    expect(res.headers.get('content-type')).toBe('application/geo+json; charset=utf-8');
+    const text = await res.text();
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    expect(JSON.parse(text).features).toHaveLength(fleet.devices.length);
   });
 
   it('keep to the box', async () => {

@@ -10,20 +10,27 @@ interface Device {
 }
 
 const lamp = (): Device => ({ id: 'lamp-"1"\\é', kind: 'streetlight', district: 'Staré Město' });
+/** The text of kept bytes, less their leading comma. */
+const text = (bytes: Buffer) => {
+  expect(bytes[0]).toBe(0x2c);
+  return bytes.subarray(1).toString('utf8');
+};
 
 describe('lone device texts', () => {
-  it('are what JSON.stringify makes of the feature, in every state', () => {
+  it('are a comma and what JSON.stringify makes of the feature, in every state, as UTF-8', () => {
     const texts = new LoneTexts(10);
     const device = lamp();
     for (const [code, state] of mapStates.entries()) {
-      const text = texts.text(3, device, 14.418540000000002, 50.07355, code);
-      expect(text).toBe(JSON.stringify(loneFeature(device, 14.418540000000002, 50.07355, state)));
-      expect(JSON.parse(text)).toEqual({
+      const bytes = texts.bytes(3, device, 14.418540000000002, 50.07355, code);
+      expect(text(bytes)).toBe(JSON.stringify(loneFeature(device, 14.418540000000002, 50.07355, state)));
+      expect(JSON.parse(text(bytes))).toEqual({
         type: 'Feature',
         id: device.id,
         geometry: { type: 'Point', coordinates: [14.418540000000002, 50.07355] },
         properties: { cluster: false, id: device.id, kind: 'streetlight', district: 'Staré Město', state },
       });
+      // Kept: the same bytes the next time.
+      expect(texts.bytes(3, device, 14.418540000000002, 50.07355, code)).toBe(bytes);
     }
     expect(texts.size).toBe(1);
   });
@@ -32,7 +39,7 @@ describe('lone device texts', () => {
     const texts = new LoneTexts(10);
     const device = lamp();
     const ok = (d: Device, lon: number, lat: number) =>
-      expect(texts.text(0, d, lon, lat, 0)).toBe(JSON.stringify(loneFeature(d, lon, lat, 'ok')));
+      expect(text(texts.bytes(0, d, lon, lat, 0))).toBe(JSON.stringify(loneFeature(d, lon, lat, 'ok')));
     ok(device, 1, 2);
     device.district = 'Vinohrady';
     ok(device, 1, 2);
@@ -44,18 +51,21 @@ describe('lone device texts', () => {
     expect(texts.size).toBe(1);
   });
 
-  it('keep at most so many, the earliest kept going first', () => {
+  it('keep at most so many devices, the earliest kept going first', () => {
     const texts = new LoneTexts(2);
     const a: Device = { id: 'a', kind: 'streetlight', district: 'x' };
     const b = { ...a, id: 'b' };
     const c = { ...a, id: 'c' };
-    texts.text(1, a, 0, 0, 0);
-    texts.text(2, b, 0, 0, 0);
+    const first = texts.bytes(1, a, 0, 0, 0);
+    texts.bytes(2, b, 0, 0, 0);
     expect(texts.size).toBe(2);
-    texts.text(3, c, 0, 0, 0);
+    texts.bytes(3, c, 0, 0, 0);
     expect(texts.size).toBe(2);
     // Kept: 2 and 3; 1 is made again (and 2, now the earliest, goes).
-    expect(texts.text(1, a, 0, 0, 1)).toBe(JSON.stringify(loneFeature(a, 0, 0, 'offline')));
+    const again = texts.bytes(1, a, 0, 0, 0);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    expect(texts.bytes(3, c, 0, 0, 0)).toBe(texts.bytes(3, c, 0, 0, 0));
     expect(texts.size).toBe(2);
     texts.clear();
     expect(texts.size).toBe(0);
@@ -63,6 +73,6 @@ describe('lone device texts', () => {
 
   it('refuse a state code that names no state', () => {
     const texts = new LoneTexts(2);
-    expect(() => texts.text(0, lamp(), 0, 0, mapStates.length)).toThrow(/no map state of code 7/);
+    expect(() => texts.bytes(0, lamp(), 0, 0, mapStates.length)).toThrow(/no map state of code 7/);
   });
 });
