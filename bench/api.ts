@@ -25,6 +25,11 @@ export interface ApiTargetResult {
   non2xx: number;
   errors: number;
   peakRssBytes: number;
+  /**
+   * The cloud's CPU time (all its threads) per answer, ms: what an answer costs, steadier than the
+   * latencies on a shared machine (16 clients queue behind each other and the machine's other work).
+   */
+  cloudCpuMsPerAnswer: number;
 }
 
 export interface ApiResult {
@@ -156,10 +161,11 @@ export async function apiBench(options: {
       non2xx: r.non2xx,
       errors: r.errors,
       peakRssBytes: usage.peakRssBytes,
+      cloudCpuMsPerAnswer: round((usage.cpuS * 1000) / Math.max(1, r.requests.total), 2) ?? Number.NaN,
     };
     results.push(result);
     say(
-      `(api) ${target.name}: ${int(result.requestsPerS)} requests/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${int(result.bytesPerRequest)} B each, ${result.non2xx} non-2xx; cloud RSS peak ${mb(result.peakRssBytes)}`,
+      `(api) ${target.name}: ${int(result.requestsPerS)} requests/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${int(result.bytesPerRequest)} B each, ${result.non2xx} non-2xx; cloud CPU ${result.cloudCpuMsPerAnswer} ms per answer, RSS peak ${mb(result.peakRssBytes)}`,
     );
   }
   return {
@@ -183,9 +189,19 @@ export function printApi(api: ApiResult): void {
     `${t.p99Ms}`,
     int(t.bytesPerRequest),
     `${t.non2xx}`,
+    `${t.cloudCpuMsPerAnswer}`,
     mb(t.peakRssBytes),
   ]);
-  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'bytes/answer', 'non-2xx', 'cloud RSS peak'];
+  const header = [
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'bytes/answer',
+    'non-2xx',
+    'cloud CPU ms/answer',
+    'cloud RSS peak',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   for (const row of [header, ...rows])
     console.log(

@@ -47,7 +47,7 @@ export function summaryRows(results: Json): Row[] {
       rows.push({
         area: 'console API',
         figure: `${t.name} p99`,
-        value: `${t.p99Ms} ms, ${int(t.requestsPerS)} req/s`,
+        value: `${t.p99Ms} ms, ${int(t.requestsPerS)} req/s${t.cloudCpuMsPerAnswer === undefined ? '' : `, cloud CPU ${t.cloudCpuMsPerAnswer} ms per answer`}`,
       });
   const consoleFigures = results.console as Json | undefined;
   if (consoleFigures) {

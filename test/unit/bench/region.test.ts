@@ -14,6 +14,7 @@ const target = (name: string, p99Ms: number, more: Partial<ApiTargetResult> = {}
   non2xx: 0,
   errors: 0,
   peakRssBytes: 1e9,
+  cloudCpuMsPerAnswer: 1,
   ...more,
 });
 const api = (targets: ApiTargetResult[], idle = 0.9e9, peak = 1.1e9): ApiResult => ({
