@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { clustersQuery, mapQuery } from '../cloud/api/map.ts';
-import { devicesAsGeoJson } from '../cloud/dashboards/geojson.ts';
+import { DeviceFeatures } from '../cloud/live/device-features.ts';
 import { liveFeature } from '../cloud/live/feature.ts';
 import { MemoryRegistryStore } from '../cloud/registry/memory-store.ts';
 import { DeviceRegistry } from '../cloud/registry/registry.ts';
@@ -30,6 +30,8 @@ live.start();
 say(`map indexes built in ${int(performance.now() - started)} ms`);
 
 const [clusters, , , map] = apiTargets(fleet);
+/** As the `/map` route keeps them. */
+const features = new DeviceFeatures(50_000);
 const paths = [...(clusters?.paths ?? []), ...(map?.paths ?? [])];
 const answer = (path: string) => {
   const url = new URL(path, 'http://bench');
@@ -41,13 +43,11 @@ const answer = (path: string) => {
   }
   const q = mapQuery.parse(query);
   const found = live.map.within(q.bbox ?? [-180, -90, 180, 90], q, q.limit);
-  const body = {
-    ...devicesAsGeoJson(found.devices, registry.connectivity()),
-    numberMatched: found.total,
-    numberReturned: found.devices.length,
+  const extra = { numberMatched: found.total, numberReturned: found.devices.length };
+  return {
+    features: found.devices.length,
+    text: () => features.collection(found.devices, registry.connectivity(), extra),
   };
-  // As express sends it: the text, then its UTF-8 bytes.
-  return { features: found.devices.length, text: () => Buffer.from(JSON.stringify(body)) };
 };
 
 const rows: string[][] = [];

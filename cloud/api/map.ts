@@ -3,14 +3,17 @@ import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { location } from '../../shared/fleet.ts';
 import { deviceKind } from '../../shared/kinds/index.ts';
-import { devicesAsGeoJson } from '../dashboards/geojson.ts';
 import { UnprocessableError } from '../errors/domain-error.ts';
 import { bboxParam } from '../live/bbox.ts';
+import { DeviceFeatures } from '../live/device-features.ts';
 import type { DeviceMap } from '../live/device-map.ts';
 import { mapState } from '../live/map-state.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { parseWith } from './errors.ts';
 import { district } from './schemas.ts';
+
+/** Devices whose `/map` feature heads are kept (~250 B each): a few users' worth of viewports. */
+const maxKeptFeatures = 50_000;
 
 /** Most features a clusters answer holds; a viewport with more (a whole city at street zoom) is refused. */
 export const maxClusterFeatures = 20_000;
@@ -102,6 +105,7 @@ export interface MapRouteOptions {
 /** The console's map: clusters with state counts, district outlines, settings, and devices in a box. */
 export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptions): Router {
   const router = Router();
+  const features = new DeviceFeatures(maxKeptFeatures);
   router.get('/map/clusters', (req, res) => {
     const q = parseWith(clustersQuery, req.query, 'query');
     const found = map.clusters(q.bbox, q.zoom, q);
@@ -129,11 +133,12 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
     const q = parseWith(mapQuery, req.query, 'query');
     const everywhere: [number, number, number, number] = [-180, -90, 180, 90];
     const found = map.within(q.bbox ?? everywhere, q, q.limit);
-    res.type('application/geo+json').json({
-      ...devicesAsGeoJson(found.devices, registry.connectivity()),
-      numberMatched: found.total,
-      numberReturned: found.devices.length,
-    });
+    res.type('application/geo+json; charset=utf-8').send(
+      features.collection(found.devices, registry.connectivity(), {
+        numberMatched: found.total,
+        numberReturned: found.devices.length,
+      }),
+    );
   });
   return router;
 }

@@ -1,5 +1,6 @@
 import type { Feature, Point } from 'geojson';
 import type { DeviceRecord } from '../registry/store.ts';
+import { keep } from './kept.ts';
 import { type MapState, mapStates } from './map-state.ts';
 
 /** A device standing alone on the map, as the clusters answer gives it. */
@@ -63,9 +64,7 @@ export class LoneTexts {
     ) {
       const { kind, district } = device;
       kept = { device, kind, district, lon, lat, bytes: [] };
-      this.kept.delete(at);
-      this.kept.set(at, kept);
-      if (this.kept.size > this.most) this.kept.delete(this.kept.keys().next().value as number);
+      keep(this.kept, at, kept, this.most);
     }
     let bytes = kept.bytes[code];
     if (bytes === undefined) {
