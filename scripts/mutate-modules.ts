@@ -91,16 +91,19 @@ export const mutationModules: MutationModule[] = [
   },
   {
     name: 'map',
-    // The map's pure parts: boxes, lone devices' kept texts, each kind's tree, the state counts by block.
+    // The map's pure parts: boxes, the features' kept texts, each kind's tree, the state counts by block.
     mutate: [
       'cloud/live/bbox.ts',
+      'cloud/live/kept.ts',
       'cloud/live/lone-texts.ts',
+      'cloud/live/device-features.ts',
       'cloud/live/kind-trees.ts',
       'cloud/live/state-tally.ts',
     ],
     tests: [
       'test/unit/cloud/live/bbox.test.ts',
       'test/unit/cloud/live/lone-texts.test.ts',
+      'test/unit/cloud/live/device-features.test.ts',
       'test/unit/cloud/live/kind-trees.test.ts',
       'test/unit/cloud/live/state-tally.test.ts',
     ],
