@@ -102,6 +102,7 @@ export const mutationModules: MutationModule[] = [
     ],
     tests: [
       'test/unit/cloud/live/bbox.test.ts',
+      'test/unit/cloud/live/kept.test.ts',
       'test/unit/cloud/live/lone-texts.test.ts',
       'test/unit/cloud/live/device-features.test.ts',
       'test/unit/cloud/live/kind-trees.test.ts',
