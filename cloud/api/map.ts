@@ -15,6 +15,9 @@ import { district } from './schemas.ts';
 /** Devices whose `/map` feature heads are kept (~250 B each): a few users' worth of viewports. */
 const maxKeptFeatures = 50_000;
 
+/** The map's answers are bytes, to which express adds no charset; JSON is UTF-8 (RFC 8259). */
+const geoJsonUtf8 = 'application/geo+json; charset=utf-8';
+
 /** Most features a clusters answer holds; a viewport with more (a whole city at street zoom) is refused. */
 export const maxClusterFeatures = 20_000;
 
@@ -114,8 +117,7 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
         'Too many features',
         `${found.count} features in this box at zoom ${q.zoom} (at most ${maxClusterFeatures}): zoom out or narrow the box`,
       );
-    // Bytes: express adds no charset to them, and JSON is UTF-8 (RFC 8259).
-    res.type('application/geo+json; charset=utf-8').send(found.json());
+    res.type(geoJsonUtf8).send(found.json());
   });
   router.get('/map/districts', (_req, res) => {
     res.type('application/geo+json').json(map.districts());
@@ -133,7 +135,7 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
     const q = parseWith(mapQuery, req.query, 'query');
     const everywhere: [number, number, number, number] = [-180, -90, 180, 90];
     const found = map.within(q.bbox ?? everywhere, q, q.limit);
-    res.type('application/geo+json; charset=utf-8').send(
+    res.type(geoJsonUtf8).send(
       features.collection(found.devices, registry.connectivity(), {
         numberMatched: found.total,
         numberReturned: found.devices.length,

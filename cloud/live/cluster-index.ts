@@ -50,7 +50,7 @@ export interface LoneDevice {
   readonly code: number;
 }
 
-/** What a clusters answer holds: clusters, and lone devices (made into features only as text: `LoneTexts`). */
+/** What a clusters answer holds: clusters, and lone devices (made into features only as bytes: `LoneTexts`). */
 export type Found = ClusterFeature | LoneDevice;
 
 export const isLone = (found: Found): found is LoneDevice => (found as LoneDevice).at !== undefined;

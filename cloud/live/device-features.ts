@@ -55,7 +55,8 @@ interface Kept {
   head: Buffer;
 }
 
-const collectionOpen = Buffer.from('{"type":"FeatureCollection","features":[');
+/** A GeoJSON FeatureCollection's UTF-8 up to its first feature (the map's answers written as bytes). */
+export const collectionOpen = Buffer.from('{"type":"FeatureCollection","features":[');
 const comma = Buffer.from(',');
 
 /**

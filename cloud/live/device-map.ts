@@ -3,6 +3,7 @@ import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { type Bbox, inBbox, widen } from './bbox.ts';
 import { ClusterIndex, isLone, type LocatedDevices } from './cluster-index.ts';
+import { collectionOpen } from './device-features.ts';
 import type { DeviceStates } from './device-states.ts';
 import { districtOutlines } from './districts.ts';
 import { KindTrees } from './kind-trees.ts';
@@ -26,7 +27,6 @@ const edgeMargin = 1e-4;
 /** Cluster indexes kept for this many districts (and the whole fleet's); the oldest used goes first. */
 const maxIndexes = 24;
 
-const collectionOpen = Buffer.from('{"type":"FeatureCollection","features":[');
 const collectionClose = Buffer.from(']}');
 
 /** Lone devices' feature texts kept (~200 B each): a few users' worth of street-level viewports. */
