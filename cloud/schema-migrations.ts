@@ -1,3 +1,4 @@
+import { devicesColumns, devicesTable } from './registry/sqlite-store.ts';
 import type { Migration } from './sqlite/migrations.ts';
 
 /**
@@ -20,5 +21,17 @@ export const cloudDbMigrations: readonly Migration[] = [
       db.exec(
         'DROP INDEX IF EXISTS devices_kind; DROP INDEX IF EXISTS devices_gateway; DROP INDEX IF EXISTS devices_district;',
       ),
+  },
+  {
+    // Issue 18: the registry writes in id order, which only a table kept in id order turns into
+    // neighbouring rows (registry/sqlite-store.ts). A database without the table yet gets it from its store.
+    name: "keep the registry's devices in id order (a table without rowids)",
+    up: (db) => {
+      if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'devices'").get()) return;
+      db.exec(`${devicesTable('devices_by_id')};
+        INSERT INTO devices_by_id (${devicesColumns}) SELECT ${devicesColumns} FROM devices ORDER BY id;
+        DROP TABLE devices;
+        ALTER TABLE devices_by_id RENAME TO devices;`);
+    },
   },
 ];

@@ -23,6 +23,15 @@ export interface Random {
   fork(label: string): Random;
 }
 
+/** `items` put in a random order, in place (Fisher–Yates), and returned. */
+export function shuffled<T>(random: Random, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = random.int(0, i);
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
 /** FNV-1a over UTF-16 code units, finished with the murmur3 mixer: a well spread 32-bit hash. */
 export function hashString(text: string): number {
   let hash = 0x811c9dc5;

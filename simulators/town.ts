@@ -1,7 +1,7 @@
 import type { City, FleetDevice, FleetFile, FleetGateway, Location } from '../shared/fleet.ts';
 import { apportion } from './apportion.ts';
 import { DEVICE_RADIUS_M, KIND_SHARES, scatter } from './fleet.ts';
-import { createRandom, type Random } from './random.ts';
+import { createRandom, shuffled } from './random.ts';
 
 /** A real part of a town (a "část obce" in Czechia) and where its devices stand. */
 export interface TownDistrict {
@@ -40,14 +40,6 @@ export function slug(name: string): string {
     .replace(/^-|-$/g, '');
   if (ascii === '') throw new RangeError(`${JSON.stringify(name)} has no letter or digit to make an id of`);
   return ascii;
-}
-
-function shuffled<T>(random: Random, items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = random.int(0, i);
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
-  return items;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Lets the event loop run (timers, sockets) before the next run of work. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * How long one run holds the event loop by default (ms): a few ms of work between turns keeps ingest

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { sortedInTurns } from '../lifecycle/sorted-in-turns.ts';
 import { inTimedRuns } from '../lifecycle/timed-runs.ts';
 import { transaction } from '../sqlite/sqlite.ts';
 import { type Row, toDevice, toGateway } from './rows.ts';
@@ -21,6 +22,35 @@ const deviceColumns = [
   'latest_ts',
 ] as const;
 
+/**
+ * The devices table, named `name`. Without rowids: the rows are kept in the order of their ids, so
+ * writes in id order (`inIdOrder`) fall on neighbouring rows, and a page is written once a
+ * transaction for all its rows, not once for each (a rowid table keeps them in the order first saved,
+ * which no write can follow).
+ */
+export const devicesTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  gateway_id TEXT NOT NULL,
+  district TEXT NOT NULL,
+  lat REAL, lon REAL, name TEXT,
+  provisioned INTEGER NOT NULL,
+  first_seen TEXT, last_seen TEXT,
+  latest TEXT NOT NULL, latest_ts TEXT
+) WITHOUT ROWID`;
+
+/** The columns of the devices table, for copying its rows into a table made by `devicesTable`. */
+export const devicesColumns = deviceColumns.join(', ');
+
+const byId = (a: DeviceRecord, b: DeviceRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The devices in the table's order, sorted in turns of the event loop: a flush of 20,000 devices
+ * heard from costs about half the CPU in id order that it costs in the order they were heard, and a
+ * region's first save of a fleet file listed in no particular order a tenth.
+ */
+const inIdOrder = (devices: DeviceRecord[]) => sortedInTurns(devices, byId);
+
 export class SqliteRegistryStore implements RegistryStore {
   private readonly db: DatabaseSync;
   private readonly upsertDevice: StatementSync;
@@ -29,16 +59,7 @@ export class SqliteRegistryStore implements RegistryStore {
 
   constructor(db: DatabaseSync) {
     this.db = db;
-    db.exec(`CREATE TABLE IF NOT EXISTS devices (
-      id TEXT PRIMARY KEY,
-      kind TEXT NOT NULL,
-      gateway_id TEXT NOT NULL,
-      district TEXT NOT NULL,
-      lat REAL, lon REAL, name TEXT,
-      provisioned INTEGER NOT NULL,
-      first_seen TEXT, last_seen TEXT,
-      latest TEXT NOT NULL, latest_ts TEXT
-    );
+    db.exec(`${devicesTable('devices')};
     CREATE TABLE IF NOT EXISTS gateways (
       id TEXT PRIMARY KEY,
       district TEXT, lat REAL, lon REAL, name TEXT,
@@ -66,7 +87,7 @@ export class SqliteRegistryStore implements RegistryStore {
   async loadDevices(): Promise<DeviceRecord[]> {
     // Row by row, each read as an array into one reused row: a region's million rows are never all
     // held at once, nor made into a million row objects (~40 % of reading them back).
-    const statement = this.db.prepare(`SELECT ${deviceColumns.join(', ')} FROM devices`);
+    const statement = this.db.prepare(`SELECT ${devicesColumns} FROM devices`);
     statement.setReturnArrays(true);
     const row: Row = {};
     const texts = new SharedTexts();
@@ -82,11 +103,11 @@ export class SqliteRegistryStore implements RegistryStore {
    * In transactions of about `runMs` each (`defaultBudgetMs`), with a pause for the event loop between
    * them: a save of tens of thousands of devices (the registry's one-second flush in a busy region) is
    * many short transactions, whatever the machine's speed or load (writes are chained by the registry,
-   * so a later save never overtakes an earlier one).
+   * so a later save never overtakes an earlier one). In id order (`inIdOrder`).
    */
   async saveDevices(devices: DeviceRecord[], runMs?: number): Promise<void> {
     await inTimedRuns(
-      devices,
+      await inIdOrder(devices),
       (take) =>
         transaction(this.db, () => {
           for (let d = take(); d; d = take()) this.upsert(d);
@@ -97,11 +118,11 @@ export class SqliteRegistryStore implements RegistryStore {
 
   /**
    * Only the columns readings change, which no index holds (less than half the CPU of writing whole
-   * rows); a device not stored yet is saved whole. In timed transactions as `saveDevices`.
+   * rows); a device not stored yet is saved whole. In timed transactions and id order as `saveDevices`.
    */
   async saveSeen(devices: DeviceRecord[], runMs?: number): Promise<void> {
     await inTimedRuns(
-      devices,
+      await inIdOrder(devices),
       (take) =>
         transaction(this.db, () => {
           for (let d = take(); d; d = take()) {

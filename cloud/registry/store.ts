@@ -108,6 +108,7 @@ export interface Page {
  * test/conformance/registry-store.ts is the suite every store must pass.
  */
 export interface RegistryStore {
+  /** In the store's own order (SQLite's by id, the others' as first saved). */
   loadDevices(): Promise<DeviceRecord[]>;
   /** Creates or replaces each device (by id). */
   saveDevices(devices: DeviceRecord[]): Promise<void>;

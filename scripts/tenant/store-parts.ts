@@ -62,7 +62,24 @@ function selectList(columns: readonly TableColumn[], computed: Record<string, st
 }
 
 /**
- * Writes a table as NDJSON, one stored row a line in the order rows were written (rowid), each with
+ * The order a table's rows are exported in: the order they were written (rowid), or for a table
+ * without rowids (the registry's devices) its primary key's, the order it keeps them in.
+ */
+function rowOrder(db: DatabaseSync, table: string): string {
+  const listed = db.prepare('SELECT wr FROM pragma_table_list WHERE name = ?').get(table) as
+    | { wr: number }
+    | undefined;
+  if (!listed) throw new Error(`no table ${table} in the store`);
+  if (!listed.wr) return 'rowid';
+  const key = db.prepare('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').all(table) as {
+    name: string;
+  }[];
+  return key.map((column) => quoteColumn(column.name)).join(', ');
+}
+
+/**
+ * Writes a table as NDJSON, one stored row a line in the order rows were written (rowid) or kept
+ * (`rowOrder`), each with
  * its children nested. Rows are read one at a time (a statement iterated), never all at once.
  */
 export async function writeTable(
@@ -75,12 +92,12 @@ export async function writeTable(
   const children = schema.children.map((child) => ({
     ...child,
     statement: db.prepare(
-      `SELECT ${selectList(child.columns)} FROM ${quoteColumn(child.table)} WHERE ${quoteColumn(child.reference)} = ? ORDER BY rowid`,
+      `SELECT ${selectList(child.columns)} FROM ${quoteColumn(child.table)} WHERE ${quoteColumn(child.reference)} = ? ORDER BY ${rowOrder(db, child.table)}`,
     ),
   }));
   const rows = db
     .prepare(
-      `SELECT ${selectList(schema.columns, spec.computed)} FROM ${quoteColumn(spec.table)} ORDER BY rowid`,
+      `SELECT ${selectList(schema.columns, spec.computed)} FROM ${quoteColumn(spec.table)} ORDER BY ${rowOrder(db, spec.table)}`,
     )
     .iterate();
   for (const row of rows) {
