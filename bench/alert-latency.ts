@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { connectAsync } from 'mqtt';
 import { pino } from 'pino';
 import { issueCredential, issueCredentials } from '../cloud/broker/credentials.ts';
@@ -12,8 +12,12 @@ import { startLocalInfluxd } from '../cloud/storage/local-influxd.ts';
 import { defaultTenantId } from '../shared/ids.ts';
 import { gatewayTopic } from '../shared/topics.ts';
 import { generateFleet } from '../simulators/fleet.ts';
+import { createRandom } from '../simulators/random.ts';
 import { startLoad } from './load.ts';
 import { type BenchDevice, probeKind } from './readings.ts';
+
+/** The mean time between two samples' publishes (ms). */
+const sampleGapMs = 40;
 
 /** How often `--stalls` looks at the event loop (ms). */
 const loopResolutionMs = 10;
@@ -27,7 +31,7 @@ const lateMs = (ns: number) => Math.max(0, Math.round(ns / 1e5 - loopResolutionM
  * the console's SSE stream is taken (and, apart, the time until its PUBACK, which waits for the disk). The cloud runs with `rules` rules and `devices` registered devices,
  * under a background load of `backgroundRatePerS` readings/s (issue 18: half the sustained ingest
  * rate) from 40 other gateways, QoS 1, batches of 100, whose readings meet the filler rules but break
- * none; the samples are taken while it runs. With `stalls`, it also reports how late the event loop of
+ * none; the samples are taken while it runs, at random moments. With `stalls`, it also reports how late the event loop of
  * this process (the cloud's main thread) ran while the samples were taken: what holds an alert back.
  */
 export async function alertLatencyBench(options: {
@@ -86,6 +90,7 @@ export async function alertLatencyBench(options: {
   await cloud.start();
   let backgroundAchieved = 0;
   let mainThreadBusy = 0;
+  let samplingS = 0;
   const gateway = fleet.gateways[0]?.id as string;
   const probes = fleet.devices.filter((d) => d.gatewayId === gateway && d.kind === probeKind.kind);
   const client = await connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
@@ -102,6 +107,22 @@ export async function alertLatencyBench(options: {
   const fired = (device: string) => new Promise<void>((resolve) => waiting.set(device, resolve));
   const latencies: number[] = [];
   const pubacks: number[] = [];
+  /** Each sample's publish and alert (performance.now ms), for `stalls`' look at the slowest. */
+  const spans: { from: number; to: number }[] = [];
+  /** The main thread's collector pauses while the samples were taken (`stalls`). */
+  const pauses: { from: number; to: number; kind: string }[] = [];
+  const gcObserver = options.stalls
+    ? new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+          pauses.push({
+            from: entry.startTime,
+            to: entry.startTime + entry.duration,
+            kind: kind === constants.NODE_PERFORMANCE_GC_MINOR ? 'minor' : 'major',
+          });
+        }
+      })
+    : undefined;
   // The background: the next 40 gateways with their devices, at the rate asked, for long enough.
   const backgroundIds = fleet.gateways.slice(1, 41).map((g) => g.id);
   const secrets = await issueCredentials(config.CREDENTIALS_FILE, backgroundIds);
@@ -110,7 +131,8 @@ export async function alertLatencyBench(options: {
     secret: secrets.get(id) ?? '',
     devices: fleet.devices.filter((d) => d.gatewayId === id) as BenchDevice[],
   }));
-  const durationS = Math.max(15, options.samples / 10);
+  // Two seconds to reach the rate, the samples, and three to spare.
+  const durationS = Math.max(15, 2 + (options.samples * sampleGapMs) / 1000 + 3);
   const background =
     options.backgroundRatePerS > 0
       ? startLoad(
@@ -135,13 +157,24 @@ export async function alertLatencyBench(options: {
     // Two seconds for the background to reach its rate before the first sample.
     if (background) await new Promise((r) => setTimeout(r, 2_000));
     loopDelay?.enable();
+    gcObserver?.observe({ entryTypes: ['gc'] });
     const sampling = { startedAt: performance.now(), cpu: process.threadCpuUsage() };
+    // Samples start at random moments (a gap of 0 to twice `sampleGapMs`, seeded), not one after the
+    // other: one after another they bunched behind the journal's flushes (each waited for its PUBACK)
+    // and took only the first 1–5 s of the load.
+    const random = createRandom(18);
+    const inFlight: Promise<unknown>[] = [];
     for (let i = 0; i < Math.min(options.samples, probes.length); i++) {
       if (background && performance.now() > samplingEnds) break;
+      await new Promise((r) => setTimeout(r, random.between(0, 2 * sampleGapMs)));
       const device = (probes[i] as { id: string }).id;
       const ts = new Date().toISOString();
       const started = performance.now();
-      const alerted = fired(device).then(() => latencies.push(performance.now() - started));
+      const alerted = fired(device).then(() => {
+        const now = performance.now();
+        latencies.push(now - started);
+        spans.push({ from: started, to: now });
+      });
       const acked = client.publishAsync(
         gatewayTopic(gateway, 'telemetry'),
         JSON.stringify({
@@ -161,14 +194,20 @@ export async function alertLatencyBench(options: {
         { qos: 1 },
       );
       // The alert is raised as the reading is ingested; the PUBACK follows once it is on disk. Both
-      // are timed from the publish, apart; the next sample starts once both came.
-      await Promise.all([alerted, acked.then(() => pubacks.push(performance.now() - started))]);
-      if (i % 50 === 0) say(`  ${i} alerts measured…`);
+      // are timed from the publish, apart.
+      inFlight.push(
+        alerted,
+        acked.then(() => pubacks.push(performance.now() - started)),
+      );
+      if (i % 100 === 0) say(`  ${i} alerts asked for…`);
     }
+    await Promise.all(inFlight);
     loopDelay?.disable();
+    gcObserver?.disconnect();
     const cpu = process.threadCpuUsage(sampling.cpu);
     // CPU of this thread per wall second: the main thread's load, which its stalls follow.
-    mainThreadBusy = (cpu.user + cpu.system) / 1000 / (performance.now() - sampling.startedAt);
+    samplingS = (performance.now() - sampling.startedAt) / 1000;
+    mainThreadBusy = (cpu.user + cpu.system) / 1000 / (samplingS * 1000);
     const load = await background?.result;
     backgroundAchieved = load
       ? load.ackedReadings / Math.max(0.001, (load.lastAckAt - load.firstPublishAt) / 1000)
@@ -190,6 +229,8 @@ export async function alertLatencyBench(options: {
     rules: options.rules,
     devices: options.devices,
     samples: latencies.length,
+    /** Seconds the samples took (started at random moments, `sampleGapMs` apart on average). */
+    samplingS: Math.round(samplingS * 10) / 10,
     /** Readings/s of the background load: asked, and acknowledged (first publish to last PUBACK). */
     backgroundRatePerS: { asked: options.backgroundRatePerS, achieved: Math.round(backgroundAchieved) },
     publishToAlertMs: { p50: pick(0.5), p99: pick(0.99) },
@@ -204,7 +245,38 @@ export async function alertLatencyBench(options: {
       },
       /** The main thread's CPU time over the same window, per wall second (1 = always busy). */
       mainThreadBusy: Math.round(mainThreadBusy * 100) / 100,
+      collector: collectorPauses(pauses, spans),
     }),
+  };
+}
+
+/**
+ * The main thread's collector pauses while the samples were taken (count, median, p90 and max ms, by
+ * kind), and how many of the slowest 1 % of samples (at least 3) had one inside them: whether the
+ * p99 is the collector's.
+ */
+function collectorPauses(
+  pauses: { from: number; to: number; kind: string }[],
+  spans: { from: number; to: number }[],
+) {
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  const of = (kind: string) => {
+    const ms = pauses
+      .filter((p) => p.kind === kind)
+      .map((p) => p.to - p.from)
+      .sort((a, b) => a - b);
+    const at = (q: number) => round(ms[Math.min(ms.length - 1, Math.floor(ms.length * q))] ?? 0);
+    return { count: ms.length, medianMs: at(0.5), p90Ms: at(0.9), maxMs: round(ms.at(-1) ?? 0) };
+  };
+  const slowest = [...spans]
+    .sort((a, b) => b.to - b.from - (a.to - a.from))
+    .slice(0, Math.max(3, Math.ceil(spans.length / 100)));
+  const overlapped = slowest.filter((span) => pauses.some((p) => p.from < span.to && p.to > span.from));
+  return {
+    minor: of('minor'),
+    major: of('major'),
+    slowestSamples: slowest.length,
+    slowestWithAPause: overlapped.length,
   };
 }
 
@@ -213,7 +285,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await alertLatencyBench({
     rules: 10_000,
     devices: quick ? 20_000 : 100_000,
-    samples: quick ? 100 : 300,
+    samples: quick ? 100 : 500,
     backgroundRatePerS: Number(process.argv.find((a) => a.startsWith('--background='))?.slice(13) ?? 30_000),
     stalls: process.argv.includes('--stalls'),
     say: (line) => console.log(`[alerts] ${line}`),

@@ -32,7 +32,7 @@ export async function rulesSection(options: {
   const alertLatency = await alertLatencyBench({
     rules: 10_000,
     devices: options.quick ? 10_000 : 100_000,
-    samples: options.quick ? 50 : 300,
+    samples: options.quick ? 50 : 500,
     backgroundRatePerS: options.backgroundRatePerS,
     say,
   });
