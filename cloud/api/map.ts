@@ -119,8 +119,8 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
       );
     res.type(geoJsonUtf8).send(found.json());
   });
-  router.get('/map/districts', (_req, res) => {
-    res.type('application/geo+json').json(map.districts());
+  router.get('/map/districts', async (_req, res) => {
+    res.type('application/geo+json').json(await map.districts());
   });
   router.get('/map/settings', (_req, res) => {
     const city = registry.city;

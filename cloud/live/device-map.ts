@@ -172,11 +172,20 @@ export class DeviceMap {
     return { total, devices: found };
   }
 
-  /** District outlines, generated once from the located devices. */
-  districts() {
+  /**
+   * District outlines, generated once from the located devices, in the background (`districtOutlines`):
+   * a request made meanwhile waits for them. A failure is not kept: the next request tries again.
+   */
+  districts(): ReturnType<typeof districtOutlines> {
     const devices = this.devices();
     const located = this.located as NonNullable<typeof this.located>;
-    located.outlines ??= districtOutlines(devices);
+    if (!located.outlines) {
+      const outlines = districtOutlines(devices);
+      located.outlines = outlines;
+      outlines.catch(() => {
+        if (located.outlines === outlines) located.outlines = undefined;
+      });
+    }
     return located.outlines;
   }
 
@@ -197,9 +206,13 @@ export class DeviceMap {
     return located.bounds;
   }
 
-  /** Builds the whole fleet's index and the district outlines now (at start), so that no request waits for them. */
+  /**
+   * Builds the whole fleet's index now (at start), so that no request waits for it, and starts the
+   * district outlines behind it (a region's start does not wait for them; their first request may).
+   */
   warm(): void {
     this.index(undefined);
-    this.districts();
+    // A failure reaches whoever asks for the outlines (`districts`), and is made again there.
+    this.districts().catch(() => undefined);
   }
 }

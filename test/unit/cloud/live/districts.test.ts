@@ -1,0 +1,92 @@
+import type { Polygon, Position } from 'geojson';
+import { describe, expect, it } from 'vitest';
+import type { LocatedDevices } from '../../../../cloud/live/cluster-index.ts';
+import { districtOutlines } from '../../../../cloud/live/districts.ts';
+import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
+
+/** Located devices as the map index holds them: a record, a position and a slot each. */
+function located(devices: { district: string; lon: number; lat: number }[]): LocatedDevices {
+  return {
+    records: devices.map(
+      ({ district }, i): DeviceRecord => ({
+        id: `d-${i}`,
+        kind: 'streetlight',
+        gatewayId: 'gw-1',
+        district,
+        provisioned: true,
+        latest: {},
+      }),
+    ),
+    lon: Float64Array.from(devices, (d) => d.lon),
+    lat: Float64Array.from(devices, (d) => d.lat),
+    slots: Int32Array.from(devices, (_, i) => i),
+    kinds: ['streetlight'],
+    kindOf: new Uint8Array(devices.length),
+  };
+}
+
+/** Ray casting on the outer ring. */
+function inside(polygon: Polygon, [x = 0, y = 0]: Position): boolean {
+  const ring = polygon.coordinates[0] ?? [];
+  let within = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi = 0, yi = 0] = ring[i] ?? [];
+    const [xj = 0, yj = 0] = ring[j] ?? [];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) within = !within;
+  }
+  return within;
+}
+
+const grid = (district: string, lon: number, lat: number, n: number) =>
+  Array.from({ length: n * n }, (_, i) => ({
+    district,
+    lon: lon + (i % n) * 0.002,
+    lat: lat + Math.floor(i / n) * 0.002,
+  }));
+
+describe('districtOutlines', () => {
+  const devices = [
+    ...grid('Sever', 16.6, 49.25, 5),
+    ...grid('Jih', 16.6, 49.15, 4),
+    { district: 'Samota', lon: 16.7, lat: 49.2 },
+    { district: 'Dvojice', lon: 16.5, lat: 49.2 },
+    { district: 'Dvojice', lon: 16.505, lat: 49.2 },
+  ];
+
+  it('outlines each district around its devices and no other, sorted by name, with its count', async () => {
+    const outlines = await districtOutlines(located(devices), async () => undefined);
+    expect(outlines.features.map((f) => [f.properties?.district, f.properties?.devices])).toEqual([
+      ['Dvojice', 2],
+      ['Jih', 16],
+      ['Samota', 1],
+      ['Sever', 25],
+    ]);
+    for (const feature of outlines.features) {
+      const district = feature.properties?.district;
+      for (const d of devices)
+        expect(
+          inside(feature.geometry, [d.lon, d.lat]),
+          `${d.district} at ${d.lon},${d.lat} in ${district}`,
+        ).toBe(d.district === district);
+    }
+  });
+
+  it('gives the event loop a turn before each district and between runs of positions', async () => {
+    const log: string[] = [];
+    const pause = async () => {
+      log.push('pause');
+    };
+    const outlines = await districtOutlines(located(devices), pause);
+    // Each district's outline after a pause of its own (the positions fit in one run here).
+    expect(log.length).toBeGreaterThanOrEqual(outlines.features.length);
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 0);
+    await districtOutlines(located(grid('Velký', 16, 49, 300)));
+    clearInterval(ticking);
+    expect(turns).toBeGreaterThan(0);
+  });
+
+  it('has no outline for no devices', async () => {
+    expect(await districtOutlines(located([]))).toEqual({ type: 'FeatureCollection', features: [] });
+  });
+});
