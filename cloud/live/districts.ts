@@ -25,34 +25,46 @@ export async function districtOutlines(
   devices: LocatedDevices,
   pause: () => Promise<void> = nextTurn,
 ): Promise<FeatureCollection<Polygon>> {
-  const byDistrict = new Map<string, { grid: Map<number, [number, number]>; devices: number }>();
+  // Each district's devices by position in the columns; a district's grid is made only in its turn,
+  // so no more than one district's points are held at once (all of a region's: ~100 MB more at its peak).
+  const members = new Map<string, number[]>();
   await inTimedRuns(
     devices.records.keys(),
     (take) => {
       for (let at = take(); at !== undefined; at = take()) {
         const { district } = devices.records[at] as LocatedDevices['records'][number];
-        let found = byDistrict.get(district);
-        if (!found) {
-          found = { grid: new Map(), devices: 0 };
-          byDistrict.set(district, found);
-        }
-        found.devices++;
-        const x = Math.round((devices.lon[at] as number) / gridDeg);
-        const y = Math.round((devices.lat[at] as number) / gridDeg);
-        // One number per grid point: x and y are within ±600,000 (180° / 0.0003°).
-        const key = (x + gridSpan) * 2 * gridSpan + (y + gridSpan);
-        if (!found.grid.has(key)) found.grid.set(key, [x * gridDeg, y * gridDeg]);
+        const found = members.get(district);
+        if (found) found.push(at);
+        else members.set(district, [at]);
       }
     },
     { pause },
   );
   const features: DistrictFeature[] = [];
-  for (const [district, found] of [...byDistrict].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const district of [...members.keys()].sort()) {
     await pause();
-    const outline = outlineOf([...found.grid.values()]);
-    if (outline) features.push({ ...outline, properties: { district, devices: found.devices } });
+    const ats = members.get(district) as number[];
+    members.delete(district);
+    const outline = outlineOf(gridPoints(devices, ats));
+    if (outline) features.push({ ...outline, properties: { district, devices: ats.length } });
   }
   return { type: 'FeatureCollection', features };
+}
+
+/** The distinct grid points of the devices at `ats` (their positions snapped to the grid). */
+function gridPoints(devices: LocatedDevices, ats: readonly number[]): [number, number][] {
+  // One number per grid point: x and y are within ±600,000 (180° / 0.0003°).
+  const keys = new Set<number>();
+  for (const at of ats) {
+    const x = Math.round((devices.lon[at] as number) / gridDeg);
+    const y = Math.round((devices.lat[at] as number) / gridDeg);
+    keys.add((x + gridSpan) * 2 * gridSpan + (y + gridSpan));
+  }
+  return Array.from(keys, (key) => {
+    const y = (key % (2 * gridSpan)) - gridSpan;
+    const x = (key - (y + gridSpan)) / (2 * gridSpan) - gridSpan;
+    return [x * gridDeg, y * gridDeg];
+  });
 }
 
 /** Grid points from the antimeridian to the middle: a bound for a grid point's number. */
