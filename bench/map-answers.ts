@@ -26,7 +26,7 @@ const registry = new DeviceRegistry({
 await registry.load([fleet]);
 const live = liveFeature({ registry, log: pino({ level: 'silent' }), sweepMs: 60_000, openAlerts: () => [] });
 let started = performance.now();
-live.start();
+await live.start();
 say(`map indexes built in ${int(performance.now() - started)} ms`);
 
 const [clusters, , , map] = apiTargets(fleet);

@@ -24,7 +24,7 @@ function head(d: Located) {
 }
 
 /** What changes with readings and with time: connectivity, condition, last seen, latest values. */
-function live(d: Located, status: Connectivity) {
+function liveOf(d: Located, status: Connectivity) {
   return {
     status,
     condition: status === 'offline' ? 'offline' : isHealthy(d) ? 'ok' : 'fault',
@@ -39,7 +39,17 @@ function live(d: Located, status: Connectivity) {
  */
 export function deviceFeature(d: Located, status: Connectivity) {
   const h = head(d);
-  return { ...h, properties: { ...h.properties, ...live(d, status) } };
+  return { ...h, properties: { ...h.properties, ...liveOf(d, status) } };
+}
+
+/** A whole feature's bytes, and what its live part was written from. */
+interface Whole {
+  status: Connectivity;
+  lastSeen: string | undefined;
+  /** A copy of the latest values (the record's own object changes in place), and how many there were. */
+  latest: DeviceRecord['latest'];
+  count: number;
+  bytes: Buffer;
 }
 
 interface Kept {
@@ -53,6 +63,18 @@ interface Kept {
   lat: number;
   /** The UTF-8 JSON of the feature up to its live properties (without its closing `}}`). */
   head: Buffer;
+  /** The feature as last written, head and live part. */
+  whole?: Whole;
+}
+
+/** Whether `latest` holds exactly the `count` values of `copy`. */
+function sameValues(latest: DeviceRecord['latest'], copy: DeviceRecord['latest'], count: number): boolean {
+  let seen = 0;
+  for (const key in latest) {
+    if (latest[key] !== copy[key]) return false;
+    seen++;
+  }
+  return seen === count;
 }
 
 /** A GeoJSON FeatureCollection's UTF-8 up to its first feature (the map's answers written as bytes). */
@@ -60,10 +82,12 @@ export const collectionOpen = Buffer.from('{"type":"FeatureCollection","features
 const comma = Buffer.from(',');
 
 /**
- * Devices' features written as UTF-8 JSON (`/map`): each one's head (id, position, kind, district,
- * gateway, name: most of its text, and of the time to write it) kept per device, checked on every use
- * against what it was made of, at most `most` devices at once (the earliest kept going first); the
- * live properties written each time. Byte for byte `JSON.stringify` of the features (`deviceFeature`).
+ * Devices' features written as UTF-8 JSON (`/map`), kept per device for at most `most` devices at
+ * once (the earliest kept going first): each one's head (id, position, kind, district, gateway, name:
+ * most of its text) checked against what it was made of, and the whole feature, written again only
+ * when its live part changed (connectivity, last seen, latest values: a device heard from every
+ * minute answers thousands of map requests between two readings). Byte for byte `JSON.stringify` of
+ * the features (`deviceFeature`).
  */
 export class DeviceFeatures {
   private readonly most: number;
@@ -73,7 +97,7 @@ export class DeviceFeatures {
     this.most = most;
   }
 
-  private headOf(d: Located): Buffer {
+  private keptOf(d: Located): Kept {
     const { kind, district, gatewayId, name } = d;
     const { lon, lat } = d.location;
     const kept = this.kept.get(d.id);
@@ -87,10 +111,30 @@ export class DeviceFeatures {
       kept.lon === lon &&
       kept.lat === lat
     )
-      return kept.head;
+      return kept;
     // The head's text ends with the properties' and the feature's `}}`: left off, the live part follows.
     const bytes = Buffer.from(JSON.stringify(head(d)).slice(0, -2));
-    keep(this.kept, d.id, { device: d, kind, district, gatewayId, name, lon, lat, head: bytes }, this.most);
+    const made: Kept = { device: d, kind, district, gatewayId, name, lon, lat, head: bytes };
+    keep(this.kept, d.id, made, this.most);
+    return made;
+  }
+
+  /** The device's whole feature with its connectivity now: as kept, or written again. */
+  private featureOf(d: Located, status: Connectivity): Buffer {
+    const kept = this.keptOf(d);
+    const whole = kept.whole;
+    if (
+      whole !== undefined &&
+      whole.status === status &&
+      whole.lastSeen === d.lastSeen &&
+      sameValues(d.latest, whole.latest, whole.count)
+    )
+      return whole.bytes;
+    const latest = { ...d.latest };
+    // The live properties' text without its opening `{`, then the feature's closing `}`.
+    const live = Buffer.from(`,${JSON.stringify(liveOf(d, status)).slice(1)}}`);
+    const bytes = Buffer.concat([kept.head, live]);
+    kept.whole = { status, lastSeen: d.lastSeen, latest, count: Object.keys(latest).length, bytes };
     return bytes;
   }
 
@@ -107,9 +151,7 @@ export class DeviceFeatures {
     for (const d of devices) {
       if (!isLocated(d)) continue;
       if (parts.length > 1) parts.push(comma);
-      parts.push(this.headOf(d));
-      // The live properties' text without its opening `{`, then the feature's closing `}`.
-      parts.push(Buffer.from(`,${JSON.stringify(live(d, connectivity(d))).slice(1)}}`));
+      parts.push(this.featureOf(d, connectivity(d)));
     }
     const members = Object.entries(extra).map(
       ([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`,

@@ -35,7 +35,7 @@ export function liveFeature(deps: LiveFeatureDeps) {
     states,
     map,
     /** Takes in the open alerts, follows alert changes, sweeps connectivity; builds the fleet's map index. */
-    start(): void {
+    async start(): Promise<void> {
       states.load(deps.openAlerts());
       unsubscribe = bus.on('alert', ({ transition, alert }) => states.alertChanged(transition, alert));
       timer = setInterval(
@@ -45,7 +45,7 @@ export function liveFeature(deps: LiveFeatureDeps) {
             .catch((error: Error) => log.error({ err: error }, 'device state sweep failed')),
         deps.sweepMs,
       );
-      map.warm();
+      await map.warm();
     },
     stop(): void {
       clearInterval(timer);

@@ -80,6 +80,36 @@ describe('device features', () => {
     expect(features.size).toBe(1);
   });
 
+  it('write a feature again when its live part changed, however it changed, and only then', () => {
+    const features = new DeviceFeatures(10);
+    const d = lamp();
+    const first = one(features, d);
+    expect(one(features, d)).toBe(first);
+    // The latest values change in place (the registry's own object), with the same timestamp too.
+    for (const change of [
+      () => (d.latest.dimLevel = 10),
+      () => (d.latest.dimLevel = '10'),
+      () => (d.latest.extra = true),
+      () => delete d.latest.extra,
+      () => {
+        // One value gone and another come: as many values as before.
+        delete d.latest.status;
+        d.latest.status2 = 'ok';
+      },
+      () => (d.latest.powerState = 'off'),
+      () => (d.lastSeen = '2026-12-01T03:00:02.000Z'),
+      () => (d.lastSeen = undefined),
+      () => (d.latest = { ...d.latest }),
+    ]) {
+      change();
+      expect(one(features, d)).toBe(collectionOf(expected(d, 'online', 'ok')));
+    }
+    expect(one(features, d, 'offline')).toBe(collectionOf(expected(d, 'offline', 'offline')));
+    expect(one(features, d, 'online')).toBe(collectionOf(expected(d, 'online', 'ok')));
+    d.latest.status = 'defectiveLamp';
+    expect(one(features, d)).toBe(collectionOf(expected(d, 'online', 'fault')));
+  });
+
   it('make a FeatureCollection of the located devices only, foreign members after the features', () => {
     const a = lamp('a');
     const b = { ...lamp('b'), location: undefined };
