@@ -91,9 +91,11 @@ export const mutationModules: MutationModule[] = [
   },
   {
     name: 'map',
-    // The map's pure parts: boxes, the features' kept texts, each kind's tree, the state counts by block.
+    // The map's pure parts: boxes, the features' kept texts, each kind's tree, the state counts by
+    // block, the district outlines.
     mutate: [
       'cloud/live/bbox.ts',
+      'cloud/live/districts.ts',
       'cloud/live/kept.ts',
       'cloud/live/lone-texts.ts',
       'cloud/live/device-features.ts',
@@ -102,11 +104,21 @@ export const mutationModules: MutationModule[] = [
     ],
     tests: [
       'test/unit/cloud/live/bbox.test.ts',
+      'test/unit/cloud/live/districts.test.ts',
       'test/unit/cloud/live/kept.test.ts',
       'test/unit/cloud/live/lone-texts.test.ts',
       'test/unit/cloud/live/device-features.test.ts',
       'test/unit/cloud/live/kind-trees.test.ts',
       'test/unit/cloud/live/state-tally.test.ts',
+    ],
+  },
+  {
+    name: 'turns',
+    // Long work on the main thread cut into turns of the event loop: timed runs, sorts in chunks.
+    mutate: ['cloud/lifecycle/timed-runs.ts', 'cloud/lifecycle/sorted-in-turns.ts'],
+    tests: [
+      'test/unit/cloud/lifecycle/timed-runs.test.ts',
+      'test/unit/cloud/lifecycle/sorted-in-turns.test.ts',
     ],
   },
   {

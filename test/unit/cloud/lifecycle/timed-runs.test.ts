@@ -133,6 +133,29 @@ describe('inTimedRuns', () => {
     expect(aborted.runs).toEqual([]);
   });
 
+  it('times the runs by the real clock by default', async () => {
+    const runs: number[][] = [];
+    // Each item holds the thread 3 ms (a busy wait, so the time has passed whatever the machine): with
+    // a budget of 2 ms, every run ends after its first item.
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    await inTimedRuns(
+      items(3),
+      (take) => {
+        const taken: number[] = [];
+        for (let item = take(); item !== undefined; item = take()) {
+          busy(3);
+          taken.push(item);
+        }
+        runs.push(taken);
+      },
+      { budgetMs: 2, pause: async () => {} },
+    );
+    expect(runs).toEqual([[0], [1], [2]]);
+  });
+
   it('lets the event loop run between two runs by default', async () => {
     const events: string[] = [];
     // Queued before the first run: it runs before the second only if the pause is a turn of the loop.
