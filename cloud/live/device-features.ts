@@ -92,6 +92,7 @@ const comma = Buffer.from(',');
 export class DeviceFeatures {
   private readonly most: number;
   private readonly kept = new Map<string, Kept>();
+  private featuresWritten = 0;
 
   constructor(most: number) {
     this.most = most;
@@ -130,6 +131,7 @@ export class DeviceFeatures {
       sameValues(d.latest, whole.latest, whole.count)
     )
       return whole.bytes;
+    this.featuresWritten++;
     const latest = { ...d.latest };
     // The live properties' text without its opening `{`, then the feature's closing `}`.
     const live = Buffer.from(`,${JSON.stringify(liveOf(d, status)).slice(1)}}`);
@@ -160,7 +162,13 @@ export class DeviceFeatures {
     return Buffer.concat(parts);
   }
 
+  /** How many devices' features are kept. */
   get size(): number {
     return this.kept.size;
+  }
+
+  /** How many features were written (not taken as kept) since it was made. */
+  get written(): number {
+    return this.featuresWritten;
   }
 }

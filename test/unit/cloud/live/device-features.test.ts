@@ -85,6 +85,8 @@ describe('device features', () => {
     const d = lamp();
     const first = one(features, d);
     expect(one(features, d)).toBe(first);
+    // Written once, then taken as kept.
+    expect(features.written).toBe(1);
     // The latest values change in place (the registry's own object), with the same timestamp too.
     for (const change of [
       () => (d.latest.dimLevel = 10),
@@ -99,15 +101,29 @@ describe('device features', () => {
       () => (d.latest.powerState = 'off'),
       () => (d.lastSeen = '2026-12-01T03:00:02.000Z'),
       () => (d.lastSeen = undefined),
-      () => (d.latest = { ...d.latest }),
     ]) {
+      const before = features.written;
       change();
       expect(one(features, d)).toBe(collectionOf(expected(d, 'online', 'ok')));
+      expect(one(features, d)).toBe(collectionOf(expected(d, 'online', 'ok')));
+      // Written again once for the change, then kept.
+      expect(features.written).toBe(before + 1);
     }
+    // The same values in an object of their own: nothing to write again.
+    const before = features.written;
+    d.latest = { ...d.latest };
+    expect(one(features, d)).toBe(collectionOf(expected(d, 'online', 'ok')));
+    expect(features.written).toBe(before);
     expect(one(features, d, 'offline')).toBe(collectionOf(expected(d, 'offline', 'offline')));
     expect(one(features, d, 'online')).toBe(collectionOf(expected(d, 'online', 'ok')));
     d.latest.status = 'defectiveLamp';
     expect(one(features, d)).toBe(collectionOf(expected(d, 'online', 'fault')));
+    const written = features.written;
+    // The same record again, and a copy of it (a head made again, the whole feature with it).
+    one(features, d);
+    expect(features.written).toBe(written);
+    one(features, { ...d });
+    expect(features.written).toBe(written + 1);
   });
 
   it('make a FeatureCollection of the located devices only, foreign members after the features', () => {

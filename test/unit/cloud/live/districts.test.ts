@@ -86,6 +86,28 @@ describe('districtOutlines', () => {
     expect(turns).toBeGreaterThan(0);
   });
 
+  it('reaches 150 m beyond the outermost devices, no more and no less', async () => {
+    // Devices on the grid's points (multiples of 0.0003°): the outline's extremes are theirs plus the margin.
+    const onGrid = Array.from({ length: 12 }, (_, i) => ({
+      district: 'Mřížka',
+      lon: (55_000 + (i % 4) * 7) * 0.0003,
+      lat: (164_000 + Math.floor(i / 4) * 5) * 0.0003,
+    }));
+    const [outline] = (await districtOutlines(located(onGrid), async () => undefined)).features;
+    const ring = outline?.geometry.coordinates[0] ?? [];
+    const lons = ring.map(([lon = 0]) => lon);
+    const lats = ring.map(([, lat = 0]) => lat);
+    const degPerKm = 1 / ((6371.0088 * Math.PI) / 180);
+    const dLat = 0.15 * degPerKm;
+    const dLon = dLat / Math.cos((Math.min(...onGrid.map((d) => d.lat)) * Math.PI) / 180);
+    const near = (value: number, expected: number) =>
+      expect(Math.abs(value - expected)).toBeLessThan(0.00005);
+    near(Math.min(...lons), Math.min(...onGrid.map((d) => d.lon)) - dLon);
+    near(Math.max(...lons), Math.max(...onGrid.map((d) => d.lon)) + dLon);
+    near(Math.min(...lats), Math.min(...onGrid.map((d) => d.lat)) - dLat);
+    near(Math.max(...lats), Math.max(...onGrid.map((d) => d.lat)) + dLat);
+  });
+
   it('has no outline for no devices', async () => {
     expect(await districtOutlines(located([]))).toEqual({ type: 'FeatureCollection', features: [] });
   });
