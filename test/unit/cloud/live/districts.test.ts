@@ -108,6 +108,23 @@ describe('districtOutlines', () => {
     near(Math.max(...lats), Math.max(...onGrid.map((d) => d.lat)) + dLat);
   });
 
+  it('covers the area between three devices or more (their hull), not only a band along them', async () => {
+    // A triangle some 2 km across: its middle is a kilometre from any device and from the lines between them.
+    const corners = [
+      { district: 'Trojúhelník', lon: 16.6, lat: 49.2 },
+      { district: 'Trojúhelník', lon: 16.63, lat: 49.2 },
+      { district: 'Trojúhelník', lon: 16.615, lat: 49.218 },
+    ];
+    const [outline] = (await districtOutlines(located(corners), async () => undefined)).features;
+    if (!outline) throw new Error('no outline');
+    expect(inside(outline.geometry, [16.615, 49.206])).toBe(true);
+    // Two devices only: a capsule around the line between them, not the area beside it.
+    const [pair] = (await districtOutlines(located(corners.slice(0, 2)), async () => undefined)).features;
+    if (!pair) throw new Error('no outline');
+    expect(inside(pair.geometry, [16.615, 49.2])).toBe(true);
+    expect(inside(pair.geometry, [16.615, 49.206])).toBe(false);
+  });
+
   it('has no outline for no devices', async () => {
     expect(await districtOutlines(located([]))).toEqual({ type: 'FeatureCollection', features: [] });
   });
