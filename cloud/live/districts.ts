@@ -19,7 +19,8 @@ const gridDeg = 0.0003;
  * @turf/convex, concavity 2), widened by a margin (@turf/buffer); a district of one or two devices
  * gets a disc or a capsule around them. Made without holding the event loop: the positions are read
  * in timed runs and each district's outline is made in a turn of its own (a region of a million
- * devices in 80 districts: ~1.3 s of work, 15–40 ms at a time), so a region's start does not wait for it.
+ * devices in 80 districts: ~1.3 s of work, 15–40 ms at a time), so a tenant started while others run
+ * (created, resumed) does not hold their ingest and API meanwhile.
  */
 export async function districtOutlines(
   devices: LocatedDevices,
