@@ -45,7 +45,14 @@ export function liveFeature(deps: LiveFeatureDeps) {
             .catch((error: Error) => log.error({ err: error }, 'device state sweep failed')),
         deps.sweepMs,
       );
-      await map.warm();
+      try {
+        await map.warm();
+      } catch (error) {
+        // Not started: what it set up goes with it (a cell that fails to start is not stopped).
+        clearInterval(timer);
+        unsubscribe?.();
+        throw error;
+      }
     },
     stop(): void {
       clearInterval(timer);
