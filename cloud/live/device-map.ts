@@ -211,7 +211,7 @@ export class DeviceMap {
    * Builds the whole fleet's index and the district outlines now (at start), so that no request waits
    * for them. The outlines give the event loop turns (`districtOutlines`) but are waited for: made
    * behind a region's first requests instead, they took its RSS over the limit in two API bench runs
-   * of three (1.2 and 1.6 GB: their garbage promoted beside the answers').
+   * of four (1.2 and 1.6 GB: their garbage promoted beside the answers').
    */
   async warm(): Promise<void> {
     this.index(undefined);
