@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { FleetFile } from '../shared/fleet.ts';
+import { startLoad } from './load.ts';
 import { type Platform, startPlatform } from './platform.ts';
 import { readProc, watchProc } from './proc.ts';
+import type { BenchDevice } from './readings.ts';
 import { printRegion, type RegionFigures } from './region.ts';
 import { int, mb, round } from './util.ts';
 
@@ -216,6 +218,9 @@ export function printApi(api: ApiResult): void {
  * The API section alone (`--only api`): influxd and the cloud holding `fleet` on an empty data
  * directory (start-up: every device written), the console's questions, then the cloud started again
  * on the same directory (restart: every device read back); issue 18's verdicts from a region's size.
+ * With `background`, the fleet's first 40 gateways send that many readings/s (QoS 1, batches of 100)
+ * for `durationS` while the questions are asked (once they are all connected: each connection's
+ * password check takes its time): answers about devices that report and change.
  */
 export async function apiOnly(o: {
   dir: string;
@@ -223,10 +228,15 @@ export async function apiOnly(o: {
   env: Record<string, string>;
   say: (line: string) => void;
   measure: (platform: Platform) => Promise<ApiResult>;
+  background?: { ratePerS: number; durationS: number };
 }) {
   const devices = o.fleet.devices.length;
+  const senders = new Map<string, BenchDevice[]>(
+    o.background && o.background.ratePerS > 0 ? o.fleet.gateways.slice(0, 40).map((g) => [g.id, []]) : [],
+  );
+  for (const d of o.fleet.devices) senders.get(d.gatewayId)?.push(d);
   o.say(`(api) starting influxd and the cloud with ${int(devices)} registered devices`);
-  const platform = await startPlatform(o.dir, [o.fleet], [], o.env);
+  const platform = await startPlatform(o.dir, [o.fleet], [...senders.keys()], o.env);
   /** Start-up's wall time, and the cloud's CPU seconds so far (steadier than wall time on a shared machine). */
   const started = () => {
     const proc = readProc(platform.pid);
@@ -240,7 +250,38 @@ export async function apiOnly(o: {
   o.say(
     `(api) cloud up in ${start.startupS.toFixed(1)} s (${start.cpuS.toFixed(1)} CPU s); RSS ${mb(start.rssBytes)}`,
   );
+  const load =
+    senders.size > 0 && o.background
+      ? startLoad(
+          {
+            url: platform.mqttUrl,
+            gateways: [...senders].map(([id, sent]) => ({
+              id,
+              secret: platform.secrets.get(id) ?? '',
+              devices: sent,
+            })),
+            batchSize: 100,
+            qos: 1,
+            window: 8,
+            ratePerS: o.background.ratePerS,
+            durationS: o.background.durationS,
+            tsBase: Date.now() - 3_600_000,
+            runId: `api${Date.now().toString(36)}`,
+          },
+          '(api) background',
+        )
+      : undefined;
+  if (load) await Promise.race([load.started, load.result]);
   const api = await o.measure(platform);
+  const sent = await load?.result;
+  const background = sent && {
+    asked: o.background?.ratePerS ?? 0,
+    achieved: Math.round(sent.ackedReadings / Math.max(0.001, (sent.lastAckAt - sent.firstPublishAt) / 1000)),
+  };
+  if (background)
+    o.say(
+      `(api) background readings: ${int(background.achieved)}/s acknowledged of ${int(background.asked)} asked`,
+    );
   printApi(api);
   await platform.restartCloud(join(o.dir, 'cloud'));
   const restart = started();
@@ -249,5 +290,5 @@ export async function apiOnly(o: {
   );
   await platform.stop();
   const figures: RegionFigures = { devices, startupS: start.startupS, restartS: restart.startupS, api };
-  return { api, start, restart, region: printRegion(figures) };
+  return { api, start, restart, background, region: printRegion(figures) };
 }

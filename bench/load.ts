@@ -8,6 +8,8 @@ const workerPath = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
 export interface LoadRun {
   pid: number;
   result: Promise<LoadResult>;
+  /** Resolves at the first progress report: every gateway connected, the load under way. */
+  started: Promise<void>;
 }
 
 /**
@@ -16,7 +18,12 @@ export interface LoadRun {
  */
 export function startLoad(spec: LoadSpec, label: string): LoadRun {
   let last = { at: performance.now(), acked: 0 };
-  return forkWorker<LoadProgress, LoadResult>(workerPath, spec, `load generator ${label}`, (message) => {
+  let reported: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    reported = resolve;
+  });
+  const run = forkWorker<LoadProgress, LoadResult>(workerPath, spec, `load generator ${label}`, (message) => {
+    reported();
     const now = performance.now();
     const rate = ((message.ackedBatches - last.acked) * spec.batchSize) / ((now - last.at) / 1000);
     last = { at: now, acked: message.ackedBatches };
@@ -24,4 +31,5 @@ export function startLoad(spec: LoadSpec, label: string): LoadRun {
       `${label}: ${int(message.sentBatches)} batches sent, ${int(message.ackedBatches)} acknowledged, ${int(rate)} readings/s acknowledged`,
     );
   });
+  return { ...run, started };
 }

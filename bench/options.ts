@@ -34,6 +34,7 @@ const flags = {
   'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
   'api-duration': { type: 'string' },
   'api-connections': { type: 'string', default: '16' },
+  'api-background': { type: 'string', default: '0' },
   'cluster-rate': { type: 'string' },
   'cluster-duration': { type: 'string' },
   'rollup-devices': { type: 'string' },
@@ -102,6 +103,11 @@ const schema = z.object({
   /** Seconds of load on each API target, and the HTTP clients sending it. */
   apiDurationS: z.coerce.number().positive(),
   apiConnections: z.coerce.number().int().min(1).max(256),
+  /**
+   * `--only api`: readings/s sent meanwhile by the fleet's first 40 gateways (QoS 1, batches of 100),
+   * so that the answers are measured while devices report and change; 0 (the default) for an idle fleet.
+   */
+  apiBackgroundRatePerS: z.coerce.number().min(0),
   /** Cluster mode next to the single node (bench/cluster.ts): the same fixed rate into both, for this long. */
   clusterRatePerS: z.coerce.number().positive(),
   clusterDurationS: z.coerce.number().positive(),
@@ -121,7 +127,7 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--ceiling-duration s] [--influx-batch lines] [--influx-writers N] [--registry-devices N]
   [--edge-devices N] [--edge-duration s] [--edge-drivers all|simulated] [--out file.json] [--profile dir]
   [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]
-  [--only api|console|noisy-neighbour|postgres|cluster|rollups] [--postgres-url url] [--api-duration s]
+  [--only api|console|noisy-neighbour|postgres|cluster|rollups] [--postgres-url url] [--api-duration s] [--api-background readings/s]
   [--api-connections N] [--cluster-rate readings/s] [--cluster-duration s]
   [--rollup-devices N (10000: the full size)] [--rollup-raw-every minutes]
   [--rollup-raw-devices N (of the rollup devices, 100)] [--rollup-runs N (5, --quick 3)]
@@ -160,6 +166,7 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     postgresUrl: values['postgres-url'],
     apiDurationS: values['api-duration'] ?? (quick ? 4 : 10),
     apiConnections: values['api-connections'],
+    apiBackgroundRatePerS: values['api-background'],
     clusterRatePerS: values['cluster-rate'] ?? (quick ? 10_000 : 20_000),
     clusterDurationS: values['cluster-duration'] ?? (quick ? 8 : 30),
     rollupDevices: values['rollup-devices'] ?? (quick ? 20 : 200),

@@ -188,7 +188,14 @@ try {
   }
   if (options.only === 'api') {
     const env = await platformEnv();
-    await finishWith(await apiOnly({ dir: join(dir, 'platform'), fleet, env, say, measure: apiSection }));
+    // The background outlasts the targets (each `apiDurationS`) by a few seconds.
+    const background = {
+      ratePerS: options.apiBackgroundRatePerS,
+      durationS: apiTargets(fleet).length * options.apiDurationS + 10,
+    };
+    await finishWith(
+      await apiOnly({ dir: join(dir, 'platform'), fleet, env, say, measure: apiSection, background }),
+    );
   }
   // Device-time bases, 12 h apart: each phase's readings are counted in their own range.
   const base = Date.now() - 3 * 24 * 3_600_000;
