@@ -13,7 +13,7 @@ import { defaultTenantId } from '../shared/ids.ts';
 import { gatewayTopic } from '../shared/topics.ts';
 import { generateFleet } from '../simulators/fleet.ts';
 import { createRandom } from '../simulators/random.ts';
-import { startLoad } from './load.ts';
+import { acknowledgedPerS, startLoad } from './load.ts';
 import { type BenchDevice, probeKind } from './readings.ts';
 
 /** The mean time between two samples' publishes (ms). */
@@ -209,9 +209,7 @@ export async function alertLatencyBench(options: {
     samplingS = (performance.now() - sampling.startedAt) / 1000;
     mainThreadBusy = (cpu.user + cpu.system) / 1000 / (samplingS * 1000);
     const load = await background?.result;
-    backgroundAchieved = load
-      ? load.ackedReadings / Math.max(0.001, (load.lastAckAt - load.firstPublishAt) / 1000)
-      : 0;
+    backgroundAchieved = load ? acknowledgedPerS(load) : 0;
   } finally {
     await client.endAsync(true);
     await cloud.stop();

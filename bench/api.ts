@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { FleetFile } from '../shared/fleet.ts';
-import { startLoad } from './load.ts';
+import { acknowledgedPerS, startLoad } from './load.ts';
 import { type Platform, startPlatform } from './platform.ts';
 import { readProc, watchProc } from './proc.ts';
 import type { BenchDevice } from './readings.ts';
@@ -276,7 +276,7 @@ export async function apiOnly(o: {
   const sent = await load?.result;
   const background = sent && {
     asked: o.background?.ratePerS ?? 0,
-    achieved: Math.round(sent.ackedReadings / Math.max(0.001, (sent.lastAckAt - sent.firstPublishAt) / 1000)),
+    achieved: Math.round(acknowledgedPerS(sent)),
   };
   if (background)
     o.say(

@@ -12,6 +12,10 @@ export interface LoadRun {
   started: Promise<void>;
 }
 
+/** Readings acknowledged per second of a run, from its first publish to its last PUBACK. */
+export const acknowledgedPerS = (result: LoadResult) =>
+  result.ackedReadings / Math.max(0.001, (result.lastAckAt - result.firstPublishAt) / 1000);
+
 /**
  * Starts the load generator in its own process and prints its progress every second.
  * `label` names the phase in the progress lines.
