@@ -14,6 +14,7 @@ import { SqliteSentKeys } from './notifications/sent-keys.ts';
 import { SqliteDatasetStore } from './open-data/sqlite-store.ts';
 import { platformDbPath } from './platform-db.ts';
 import { platformDbMigrations } from './platform-migrations.ts';
+import { type SeenLog, startSeenLog } from './registry/seen-thread.ts';
 import { SqliteRegistryStore } from './registry/sqlite-store.ts';
 import { SqliteRuleStateStore } from './rules/sqlite-state.ts';
 import { SqliteRuleStore } from './rules/sqlite-store.ts';
@@ -35,10 +36,10 @@ export function sqlitePlatformStores(db: DatabaseSync): PlatformStores {
   };
 }
 
-/** A tenant's stores in its `cloud.db`. */
-export function sqliteCellStores(db: DatabaseSync): CellStores {
+/** A tenant's stores in its `cloud.db` (and `seen.db`, written by `seen` when given). */
+export function sqliteCellStores(db: DatabaseSync, seen?: SeenLog): CellStores {
   return {
-    registry: new SqliteRegistryStore(db),
+    registry: new SqliteRegistryStore(db, seen),
     alerts: new SqliteAlertStore(db),
     rules: new SqliteRuleStore(db),
     ruleStates: new SqliteRuleStateStore(db),
@@ -84,17 +85,37 @@ export function sqliteStoresFeature(dataDir: string, log: Logger): StoresFeature
         },
       });
       let cell: CellStores | undefined;
+      let seen: SeenLog | undefined;
       return {
         name: 'database',
         get stores(): CellStores {
           if (!cell) throw new Error(`database ${join(tenantDir, 'cloud.db')} is not open`);
           return cell;
         },
-        start() {
+        async start() {
           database.start();
-          cell = sqliteCellStores(database.db);
+          try {
+            // The registry's flush of what its devices reported, written beside the loop.
+            seen = await startSeenLog({
+              path: join(tenantDir, 'seen.db'),
+              devicesPath: path,
+              onFailure: (error) =>
+                log.error(
+                  { err: error, path },
+                  "the registry's seen state is written on the main thread again",
+                ),
+            });
+          } catch (error) {
+            await database.stop();
+            throw error;
+          }
+          cell = sqliteCellStores(database.db, seen);
         },
-        stop: () => database.stop(),
+        async stop() {
+          // After the registry's last flush (the stores stop last); its saves are written first.
+          await seen?.stop();
+          await database.stop();
+        },
       };
     },
     dropTenant: async () => undefined,

@@ -122,6 +122,12 @@ export const mutationModules: MutationModule[] = [
     ],
   },
   {
+    name: 'seen',
+    // What the registry's flush hands its seen thread, and how the seen state overlays the devices.
+    mutate: ['cloud/registry/seen-rows.ts'],
+    tests: ['test/unit/cloud/registry/seen-rows.test.ts'],
+  },
+  {
     name: 'grafana-desired',
     mutate: ['scripts/grafana/**/desired.ts'],
     tests: ['test/unit/scripts/grafana/**/desired*.test.ts'],

@@ -1,8 +1,11 @@
+import { dirname, join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { sortedInTurns } from '../lifecycle/sorted-in-turns.ts';
 import { inTimedRuns } from '../lifecycle/timed-runs.ts';
 import { transaction } from '../sqlite/sqlite.ts';
 import { type Row, toDevice, toGateway } from './rows.ts';
+import { devicesWithSeen, SeenWriter, seenRow, seenTable } from './seen-rows.ts';
+import type { SeenLog } from './seen-thread.ts';
 import { SharedTexts } from './shared-texts.ts';
 import type { DeviceRecord, GatewayRecord, RegistryStore } from './store.ts';
 
@@ -42,6 +45,29 @@ export const devicesTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name
 /** The columns of the devices table, for copying its rows into a table made by `devicesTable`. */
 export const devicesColumns = deviceColumns.join(', ');
 
+/**
+ * The registry's devices with what was heard of them (`device_seen` in `seen.db`, attached as `seen`):
+ * what the registry loads, and what a tenant export writes of its devices.
+ */
+export const devicesSelect = devicesWithSeen(deviceColumns, 'seen');
+
+/**
+ * Attaches `seen.db` (the devices' seen state) to `db` as `seen`: the file `path`, or the one beside
+ * `db`'s own file (in memory for a database in memory). Once per connection.
+ */
+export function attachSeen(db: DatabaseSync, path = seenPathOf(db)): void {
+  const attached = db.prepare('SELECT 1 FROM pragma_database_list WHERE name = ?').get('seen');
+  if (attached) return;
+  db.prepare('ATTACH DATABASE ? AS seen').run(path);
+  if (path !== ':memory:') db.exec('PRAGMA seen.journal_mode = WAL; PRAGMA seen.synchronous = NORMAL;');
+}
+
+/** `seen.db` beside the database's file, or in memory for a database in memory. */
+export function seenPathOf(db: DatabaseSync): string {
+  const file = db.location();
+  return file ? join(dirname(file), 'seen.db') : ':memory:';
+}
+
 const byId = (a: DeviceRecord, b: DeviceRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
@@ -51,15 +77,24 @@ const byId = (a: DeviceRecord, b: DeviceRecord) => (a.id < b.id ? -1 : a.id > b.
  */
 const inIdOrder = (devices: DeviceRecord[]) => sortedInTurns(devices, byId);
 
+/**
+ * The registry in a tenant's `cloud.db`, and what readings changed of its devices in `seen.db` beside
+ * it (`device_seen`): written by the seen thread when `seen` is given (the cloud's cells), on this
+ * thread otherwise (tools, tests, and the cloud once that thread failed).
+ */
 export class SqliteRegistryStore implements RegistryStore {
   private readonly db: DatabaseSync;
+  private readonly seen?: SeenLog;
   private readonly upsertDevice: StatementSync;
-  private readonly updateSeen: StatementSync;
+  private readonly seenWriter: SeenWriter;
+  private readonly stored: StatementSync;
   private readonly upsertGateway: StatementSync;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, seen?: SeenLog) {
     this.db = db;
-    db.exec(`${devicesTable('devices')};
+    this.seen = seen;
+    attachSeen(db, seen?.path);
+    db.exec(`${seenTable('seen')}; ${devicesTable('devices')};
     CREATE TABLE IF NOT EXISTS gateways (
       id TEXT PRIMARY KEY,
       district TEXT, lat REAL, lon REAL, name TEXT,
@@ -72,10 +107,8 @@ export class SqliteRegistryStore implements RegistryStore {
         district = excluded.district, lat = excluded.lat, lon = excluded.lon, name = excluded.name,
         provisioned = excluded.provisioned, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
         latest = excluded.latest, latest_ts = excluded.latest_ts`);
-    // No indexed column: a device heard from changes none of the indexes' entries.
-    this.updateSeen = db.prepare(
-      'UPDATE devices SET first_seen = ?, last_seen = ?, latest = ?, latest_ts = ? WHERE id = ?',
-    );
+    this.seenWriter = new SeenWriter(db, 'seen');
+    this.stored = db.prepare('SELECT 1 FROM main.devices WHERE id = ?');
     this.upsertGateway = db.prepare(`INSERT INTO gateways
       (id, district, lat, lon, name, state, state_since, last_heartbeat, health, config_status)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -87,7 +120,7 @@ export class SqliteRegistryStore implements RegistryStore {
   async loadDevices(): Promise<DeviceRecord[]> {
     // Row by row, each read as an array into one reused row: a region's million rows are never all
     // held at once, nor made into a million row objects (~40 % of reading them back).
-    const statement = this.db.prepare(`SELECT ${devicesColumns} FROM devices`);
+    const statement = this.db.prepare(devicesSelect);
     statement.setReturnArrays(true);
     const row: Row = {};
     const texts = new SharedTexts();
@@ -117,24 +150,28 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   /**
-   * Only the columns readings change, which no index holds (less than half the CPU of writing whole
-   * rows); a device not stored yet is saved whole. In timed transactions and id order as `saveDevices`.
+   * What readings changed of each device (first and last seen, latest values and their time), into
+   * `device_seen`: by the seen thread, the main thread only encoding them (`SeenLog`); on this thread
+   * in timed transactions and id order as `saveDevices` without it. A device not stored yet is saved
+   * whole.
    */
   async saveSeen(devices: DeviceRecord[], runMs?: number): Promise<void> {
+    if (this.seen && !this.seen.failed) {
+      const missing = new Set(await this.seen.save(devices));
+      if (missing.size > 0)
+        await this.saveDevices(
+          devices.filter((d) => missing.has(d.id)),
+          runMs,
+        );
+      return;
+    }
     await inTimedRuns(
       await inIdOrder(devices),
       (take) =>
         transaction(this.db, () => {
           for (let d = take(); d; d = take()) {
-            const latest = JSON.stringify(d.latest);
-            const seen = this.updateSeen.run(
-              d.firstSeen ?? null,
-              d.lastSeen ?? null,
-              latest,
-              d.latestTs ?? null,
-              d.id,
-            );
-            if (!seen.changes) this.upsert(d);
+            this.seenWriter.write(seenRow(d));
+            if (this.stored.get(d.id) === undefined) this.upsert(d);
           }
         }),
       { budgetMs: runMs },
@@ -159,7 +196,7 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   async getDevice(id: string): Promise<DeviceRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare(`${devicesSelect} WHERE d.id = ?`).get(id) as Row | undefined;
     return row ? toDevice(row) : undefined;
   }
 

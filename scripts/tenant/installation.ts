@@ -8,6 +8,7 @@ import { platformDbMigrations } from '../../cloud/platform-migrations.ts';
 import { redacted } from '../../cloud/postgres/database.ts';
 import { tenantSchemaName } from '../../cloud/postgres/schema-name.ts';
 import { openPostgresStores } from '../../cloud/postgres-stores.ts';
+import { devicesSelect } from '../../cloud/registry/sqlite-store.ts';
 import { cloudDbMigrations } from '../../cloud/schema-migrations.ts';
 import { migrate } from '../../cloud/sqlite/migrations.ts';
 import { openSqlite } from '../../cloud/sqlite/sqlite.ts';
@@ -72,7 +73,12 @@ function sqliteInstallation(platform: DatabaseSync): TenantInstallation {
     platform: sqlitePlatformStores(platform),
     async readTables(tenant, dataDir) {
       const path = join(dataDir, 'cloud.db');
-      return sqliteTenantTables(openReadOnly(path, `tenant ${tenant}'s database`), path);
+      const db = openReadOnly(path, `tenant ${tenant}'s database`);
+      // What the devices' readings changed is in seen.db beside it (cloud/registry/seen-rows.ts).
+      const seen = join(dataDir, 'seen.db');
+      if (!existsSync(seen)) return sqliteTenantTables(db, path);
+      db.prepare('ATTACH DATABASE ? AS seen').run(seen);
+      return sqliteTenantTables(db, path, { devices: devicesSelect });
     },
     // Its database is in its data folder, which the import finds empty first.
     existingStores: async () => undefined,

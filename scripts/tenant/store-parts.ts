@@ -88,6 +88,8 @@ export async function writeTable(
   schema: TablePartSchema,
   part: PartFile,
   tick: (rows: number) => void,
+  /** What the table's rows are read from instead of the table itself (a query giving its columns). */
+  source?: string,
 ): Promise<void> {
   const children = schema.children.map((child) => ({
     ...child,
@@ -97,7 +99,7 @@ export async function writeTable(
   }));
   const rows = db
     .prepare(
-      `SELECT ${selectList(schema.columns, spec.computed)} FROM ${quoteColumn(spec.table)} ORDER BY ${rowOrder(db, spec.table)}`,
+      `SELECT ${selectList(schema.columns, spec.computed)} FROM ${source ? `(${source})` : quoteColumn(spec.table)} ORDER BY ${rowOrder(db, spec.table)}`,
     )
     .iterate();
   for (const row of rows) {

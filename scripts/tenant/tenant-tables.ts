@@ -38,8 +38,15 @@ export interface TenantTables {
   close(): Promise<void>;
 }
 
-/** A tenant's `cloud.db` (opened by the caller, closed by `close`). */
-export function sqliteTenantTables(db: DatabaseSync, where: string): TenantTables {
+/**
+ * A tenant's `cloud.db` (opened by the caller, closed by `close`). `sources`: tables whose rows are
+ * read from a query instead (the devices with their seen state from `seen.db`).
+ */
+export function sqliteTenantTables(
+  db: DatabaseSync,
+  where: string,
+  sources: Record<string, string> = {},
+): TenantTables {
   return {
     where,
     tables: async () => tablesOf(db),
@@ -47,7 +54,7 @@ export function sqliteTenantTables(db: DatabaseSync, where: string): TenantTable
     // WAL: the running cloud's writers are not held up by this read transaction.
     snapshot: async () => db.exec('BEGIN'),
     tableSchema: async (spec) => tableSchema(db, spec),
-    writeTable: (spec, schema, part, tick) => writeTable(db, spec, schema, part, tick),
+    writeTable: (spec, schema, part, tick) => writeTable(db, spec, schema, part, tick, sources[spec.table]),
     importTable: (folder, path, schema, tick) => importTable(db, folder, path, schema, tick),
     close: async () => db.close(),
   };

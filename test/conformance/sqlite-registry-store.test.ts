@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type SeenLog, startSeenLog } from '../../cloud/registry/seen-thread.ts';
 import { SqliteRegistryStore } from '../../cloud/registry/sqlite-store.ts';
+import type { DeviceRecord } from '../../cloud/registry/store.ts';
 import { openSqlite } from '../../cloud/sqlite/sqlite.ts';
 import { registryStoreConformance } from './registry-store.ts';
 
@@ -40,5 +46,105 @@ describe('SQLite registry store: many devices at once', () => {
     const back = await store.loadDevices();
     expect(back).toHaveLength(2_500);
     expect(back.every((d) => d.latest.level === -1 && d.lastSeen === '2026-11-30T16:00:00.000Z')).toBe(true);
+  });
+});
+
+registryStoreConformance('SQLite, seen state written by the seen thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seen-conformance-'));
+  dirs.push(dir);
+  const db = openSqlite(join(dir, 'cloud.db'));
+  const seen = await startSeenLog({ path: join(dir, 'seen.db'), devicesPath: join(dir, 'cloud.db') });
+  opened.push({ db, seen });
+  return new SqliteRegistryStore(db, seen);
+});
+
+const dirs: string[] = [];
+const opened: { db: DatabaseSync; seen: SeenLog }[] = [];
+afterAll(async () => {
+  for (const { db, seen } of opened.splice(0)) {
+    await seen.stop();
+    if (db.isOpen) db.close();
+  }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SQLite registry store: seen state in seen.db', () => {
+  const lamp = (overrides: Partial<DeviceRecord> = {}): DeviceRecord => ({
+    id: 'lamp-1',
+    kind: 'streetlight',
+    gatewayId: 'gw-1',
+    district: 'centrum',
+    provisioned: true,
+    latest: {},
+    ...overrides,
+  });
+  const at = (minute: number) => `2026-12-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+
+  async function files() {
+    const dir = mkdtempSync(join(tmpdir(), 'seen-store-'));
+    dirs.push(dir);
+    const open = async () => {
+      const db = openSqlite(join(dir, 'cloud.db'));
+      const seen = await startSeenLog({ path: join(dir, 'seen.db'), devicesPath: join(dir, 'cloud.db') });
+      opened.push({ db, seen });
+      return { db, seen, store: new SqliteRegistryStore(db, seen) };
+    };
+    return { dir, open };
+  }
+
+  it('keeps what the seen thread wrote across a restart, the devices table untouched by it', async () => {
+    const { dir, open } = await files();
+    const first = await open();
+    await first.store.saveDevices([lamp()]);
+    const heard = lamp({ firstSeen: at(1), lastSeen: at(2), latest: { dimLevel: 40 }, latestTs: at(2) });
+    await first.store.saveSeen([heard]);
+    expect(first.db.prepare('SELECT last_seen FROM main.devices').get()).toEqual({ last_seen: null });
+    await first.seen.stop();
+    first.db.close();
+    const again = await open();
+    expect(await again.store.loadDevices()).toEqual([heard]);
+    expect(await again.store.getDevice('lamp-1')).toEqual(heard);
+    expect(existsSync(join(dir, 'seen.db'))).toBe(true);
+  });
+
+  it('takes the seen columns of whichever was heard last: the seen row, or a whole save after it', async () => {
+    const { open } = await files();
+    const { store } = await open();
+    await store.saveDevices([lamp({ lastSeen: at(5), latest: { dimLevel: 5 }, latestTs: at(5) })]);
+    await store.saveSeen([lamp({ lastSeen: at(3), latest: { dimLevel: 3 }, latestTs: at(3) })]);
+    // The whole save is newer (last seen 10:05 against 10:03): its columns stand.
+    expect((await store.getDevice('lamp-1'))?.latest).toEqual({ dimLevel: 5 });
+    await store.saveSeen([lamp({ lastSeen: at(5), latest: { dimLevel: 6 }, latestTs: at(5) })]);
+    // Heard at the same time: the seen row, written by the flush after it.
+    expect((await store.getDevice('lamp-1'))?.latest).toEqual({ dimLevel: 6 });
+    await store.saveDevices([
+      lamp({ district: 'noord', lastSeen: at(4), latest: { dimLevel: 4 }, latestTs: at(4) }),
+    ]);
+    // An older whole save changes the device's placement, not what was heard of it.
+    expect(await store.loadDevices()).toEqual([
+      lamp({ district: 'noord', lastSeen: at(5), latest: { dimLevel: 6 }, latestTs: at(5) }),
+    ]);
+  });
+
+  it('writes on its own thread once the seen log has failed', async () => {
+    const db = openSqlite(':memory:');
+    const failed: SeenLog = {
+      path: ':memory:',
+      failed: new Error('the seen thread exited (1)'),
+      save: () => Promise.reject(new Error('not to be called')),
+      stop: async () => undefined,
+    };
+    const store = new SqliteRegistryStore(db, failed);
+    await store.saveSeen([lamp({ lastSeen: at(1), latest: { dimLevel: 1 } })]);
+    expect(await store.getDevice('lamp-1')).toMatchObject({ lastSeen: at(1), latest: { dimLevel: 1 } });
+    db.close();
+  });
+
+  it('refuses to open a seen log whose cloud.db cannot be read, saying which', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seen-missing-'));
+    dirs.push(dir);
+    await expect(
+      startSeenLog({ path: join(dir, 'seen.db'), devicesPath: join(dir, 'no-such-dir', 'cloud.db') }),
+    ).rejects.toThrow(/seen log .*seen\.db did not open: /);
   });
 });

@@ -112,6 +112,8 @@ describe('backup while running, restore into a fresh DATA_DIR and influxd', () =
       'tenants/default/journal.db',
       // The hours still to roll up (docs/rollups.md): restored, they are computed after the restore.
       'tenants/default/rollups.db',
+      // What the devices last reported (the registry's seen thread writes it).
+      'tenants/default/seen.db',
     ]);
     expect(manifest.influx).toEqual({ databases: [database] });
     expect(manifest.files.map((f: { path: string }) => f.path)).toContain('files/gateway-credentials.json');

@@ -1,0 +1,135 @@
+import { DatabaseSync } from 'node:sqlite';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeSeen,
+  devicesWithSeen,
+  encodeSeen,
+  type SeenRow,
+  SeenWriter,
+  seenRow,
+  seenTable,
+} from '../../../../cloud/registry/seen-rows.ts';
+import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
+
+const device = (id: string, overrides: Partial<DeviceRecord> = {}): DeviceRecord => ({
+  id,
+  kind: 'streetlight',
+  gatewayId: 'gw-1',
+  district: 'centrum',
+  provisioned: true,
+  latest: {},
+  ...overrides,
+});
+const at = (minute: number) => `2026-12-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+
+describe('seen rows', () => {
+  it("are a device's id, first and last seen, the latest values' time and the values, none left out", () => {
+    expect(seenRow(device('a'))).toEqual(['a', null, null, null, {}]);
+    expect(
+      seenRow(device('b', { firstSeen: at(1), lastSeen: at(2), latestTs: at(3), latest: { on: true } })),
+    ).toEqual(['b', at(1), at(2), at(3), { on: true }]);
+  });
+
+  it('go to the thread as JSON texts and come back as they were', async () => {
+    const devices = [
+      device('lamp "1"', {
+        firstSeen: at(1),
+        lastSeen: at(2),
+        latestTs: at(2),
+        latest: { dim: 4.5, state: 'on' },
+      }),
+      device('bin-2', { latest: { fill: 0, lid: false } }),
+    ];
+    const texts = await encodeSeen(devices);
+    expect(texts).toHaveLength(1);
+    expect(decodeSeen(texts)).toEqual(devices.map(seenRow));
+  });
+
+  it('are encoded in timed runs, the event loop let in between', async () => {
+    const devices = ['a', 'b', 'c'].map((id) => device(id, { lastSeen: at(1) }));
+    let pauses = 0;
+    // A run of no time takes one device: a text each, a pause before each but the first.
+    const texts = await encodeSeen(devices, { budgetMs: 0, pause: async () => void pauses++ });
+    expect(texts).toEqual(devices.map((d) => JSON.stringify([seenRow(d)])));
+    expect(pauses).toBe(2);
+    expect(decodeSeen(texts).map((row) => row[0])).toEqual(['a', 'b', 'c']);
+    expect(await encodeSeen([])).toEqual([]);
+  });
+
+  it('refuse a text of any other shape, saying which row of which text', () => {
+    const good = JSON.stringify([['a', null, at(1), null, {}]]);
+    expect(decodeSeen([good, '[]'])).toHaveLength(1);
+    expect(() => decodeSeen([good, '{}'])).toThrow('seen rows: text 1 is not an array');
+    const bad: unknown[] = [
+      'a',
+      ['a', null, null, null],
+      ['a', null, null, null, {}, 1],
+      [1, null, null, null, {}],
+      ['a', 1, null, null, {}],
+      ['a', null, 1, null, {}],
+      ['a', null, null, 1, {}],
+      ['a', null, null, null, null],
+      ['a', null, null, null, 'x'],
+    ];
+    for (const row of bad)
+      expect(
+        () => decodeSeen([good, JSON.stringify([['ok', null, null, null, {}], row])]),
+        JSON.stringify(row),
+      ).toThrow('seen rows: row 1 of text 1 is not [id, firstSeen, lastSeen, latestTs, latest]');
+    expect(() => decodeSeen(['[']), 'not JSON').toThrow(SyntaxError);
+  });
+});
+
+describe('the seen table', () => {
+  function database() {
+    const db = new DatabaseSync(':memory:');
+    db.exec(`CREATE TABLE devices (id TEXT PRIMARY KEY, kind TEXT, first_seen TEXT, last_seen TEXT, latest TEXT, latest_ts TEXT);
+      ATTACH DATABASE ':memory:' AS seen; ${seenTable('seen')}`);
+    return db;
+  }
+
+  it('is written in id order, a device written again replacing its row', () => {
+    const db = database();
+    const writer = new SeenWriter(db, 'seen');
+    const rows: SeenRow[] = [
+      ['c', null, at(1), null, {}],
+      ['a', at(1), at(2), at(2), { dim: 1 }],
+      ['b', null, at(1), null, {}],
+    ];
+    expect(SeenWriter.sort(rows).map((row) => row[0])).toEqual(['a', 'b', 'c']);
+    for (const row of rows) writer.write(row);
+    writer.write(['a', at(1), at(3), at(3), { dim: 2 }]);
+    expect(db.prepare('SELECT * FROM seen.device_seen').all()).toEqual([
+      { id: 'a', first_seen: at(1), last_seen: at(3), latest: '{"dim":2}', latest_ts: at(3) },
+      { id: 'b', first_seen: null, last_seen: at(1), latest: '{}', latest_ts: null },
+      { id: 'c', first_seen: null, last_seen: at(1), latest: '{}', latest_ts: null },
+    ]);
+  });
+
+  it("overlays the devices' seen columns where it was heard at least as late, the other columns never", () => {
+    const db = database();
+    const insert = db.prepare('INSERT INTO devices VALUES (?, ?, ?, ?, ?, ?)');
+    const writer = new SeenWriter(db, 'seen');
+    // Not in the seen table: the devices row.
+    insert.run('none', 'lamp', at(1), at(1), '{"d":1}', at(1));
+    // The seen row is newer, as new, older; the devices row never heard from.
+    insert.run('newer', 'lamp', at(1), at(1), '{"d":1}', at(1));
+    writer.write(['newer', at(1), at(2), at(2), { d: 2 }]);
+    insert.run('same', 'lamp', at(1), at(2), '{"d":1}', at(1));
+    writer.write(['same', at(1), at(2), at(2), { d: 2 }]);
+    insert.run('older', 'lamp', at(1), at(5), '{"d":5}', at(5));
+    writer.write(['older', at(0), at(4), at(4), { d: 4 }]);
+    insert.run('never', 'bin', null, null, '{}', null);
+    writer.write(['never', at(3), at(3), at(3), { d: 3 }]);
+    // Heard of, not stored: not a device.
+    writer.write(['orphan', at(3), at(3), at(3), { d: 3 }]);
+    const query = `${devicesWithSeen(['id', 'kind', 'first_seen', 'last_seen', 'latest', 'latest_ts'], 'seen')} ORDER BY d.id`;
+    expect(db.prepare(query).all()).toEqual([
+      { id: 'never', kind: 'bin', first_seen: at(3), last_seen: at(3), latest: '{"d":3}', latest_ts: at(3) },
+      { id: 'newer', kind: 'lamp', first_seen: at(1), last_seen: at(2), latest: '{"d":2}', latest_ts: at(2) },
+      { id: 'none', kind: 'lamp', first_seen: at(1), last_seen: at(1), latest: '{"d":1}', latest_ts: at(1) },
+      { id: 'older', kind: 'lamp', first_seen: at(1), last_seen: at(5), latest: '{"d":5}', latest_ts: at(5) },
+      { id: 'same', kind: 'lamp', first_seen: at(1), last_seen: at(2), latest: '{"d":2}', latest_ts: at(2) },
+    ]);
+  });
+});
