@@ -99,6 +99,17 @@ describe('the seen table', () => {
     expect(SeenWriter.sort(rows).map((row) => row[0])).toEqual(['a', 'b', 'c']);
     for (const row of rows) writer.write(row);
     writer.write(['a', at(1), at(3), at(3), { dim: 2 }]);
+    // A device twice in one flush keeps its order: the later state is written last and stays.
+    const twice = SeenWriter.sort([
+      ['b', null, at(4), null, { dim: 4 }],
+      ['a', null, at(4), null, {}],
+      ['b', null, at(5), null, { dim: 5 }],
+    ]);
+    expect(twice.map((row) => [row[0], row[2]])).toEqual([
+      ['a', at(4)],
+      ['b', at(4)],
+      ['b', at(5)],
+    ]);
     expect(db.prepare('SELECT * FROM seen.device_seen').all()).toEqual([
       { id: 'a', first_seen: at(1), last_seen: at(3), latest: '{"dim":2}', latest_ts: at(3) },
       { id: 'b', first_seen: null, last_seen: at(1), latest: '{}', latest_ts: null },
