@@ -94,22 +94,24 @@ export function sqliteStoresFeature(dataDir: string, log: Logger): StoresFeature
         },
         async start() {
           database.start();
+          const onMainThread = "the registry's seen state is written on the main thread";
+          // The registry's flush of what its devices reported, written beside the loop; without the
+          // thread (it did not start, or failed later) the registry writes seen.db itself.
+          seen = await startSeenLog({
+            path: join(tenantDir, 'seen.db'),
+            devicesPath: path,
+            onFailure: (error) => log.error({ err: error, path }, `${onMainThread} again`),
+          }).catch((error: Error) => {
+            log.error({ err: error, path }, onMainThread);
+            return undefined;
+          });
           try {
-            // The registry's flush of what its devices reported, written beside the loop.
-            seen = await startSeenLog({
-              path: join(tenantDir, 'seen.db'),
-              devicesPath: path,
-              onFailure: (error) =>
-                log.error(
-                  { err: error, path },
-                  "the registry's seen state is written on the main thread again",
-                ),
-            });
+            cell = sqliteCellStores(database.db, seen);
           } catch (error) {
+            await seen?.stop();
             await database.stop();
             throw error;
           }
-          cell = sqliteCellStores(database.db, seen);
         },
         async stop() {
           // After the registry's last flush (the stores stop last); its saves are written first.

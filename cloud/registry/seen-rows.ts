@@ -105,12 +105,15 @@ export class SeenWriter {
 /**
  * The devices table with each device's seen columns taken from `device_seen` where that row is at
  * least as new (by last seen): the flush writes only there, a whole device's save (provisioning,
- * learning) writes the devices table; whichever was heard last is the device's state.
+ * learning) writes the devices table; whichever was heard last is the device's state. A seen row
+ * without a last-seen time (none of the flush's) never hides the devices row's.
  */
 export function devicesWithSeen(columns: readonly string[], schema: string): string {
   const seenColumns = new Set(['first_seen', 'last_seen', 'latest', 'latest_ts']);
   const select = columns.map((c) =>
-    seenColumns.has(c) ? `iif(s.id IS NULL OR s.last_seen < d.last_seen, d.${c}, s.${c}) AS ${c}` : `d.${c}`,
+    seenColumns.has(c)
+      ? `iif(s.last_seen IS NULL OR s.last_seen < d.last_seen, d.${c}, s.${c}) AS ${c}`
+      : `d.${c}`,
   );
   return `SELECT ${select.join(', ')} FROM main.devices d LEFT JOIN ${schema}.device_seen s ON s.id = d.id`;
 }

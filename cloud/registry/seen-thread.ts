@@ -38,20 +38,24 @@ interface Thread {
   onFailure: Set<(error: Error) => void>;
 }
 
-/** The process's one seen thread, while any tenant's log is open. */
-let shared: Thread | undefined;
+/** The worker thread's script: seen-worker.ts (a test gives one that fails). */
+const seenWorker = new URL('./seen-worker.ts', import.meta.url);
+
+/** The process's one seen thread (per script), while any tenant's log is open. */
+const shared = new Map<string, Thread>();
 let nextId = 0;
 
-function seenThread(): Thread {
-  if (shared && !shared.failure) return shared;
-  const worker = new Worker(new URL('./seen-worker.ts', import.meta.url));
+function seenThread(script: URL): Thread {
+  const running = shared.get(script.href);
+  if (running && !running.failure) return running;
+  const worker = new Worker(script);
   // The broker and the API keep the process alive; a save waited for references it (`ask`).
   worker.unref();
   const thread: Thread = { worker, registered: new Map(), waiting: 0, onFailure: new Set() };
   const fail = (error: Error) => {
     if (thread.failure) return;
     thread.failure = error;
-    if (shared === thread) shared = undefined;
+    if (shared.get(script.href) === thread) shared.delete(script.href);
     for (const r of thread.registered.values()) {
       for (const waiter of [r.opened, r.closed, ...r.saves.values()]) waiter?.reject(error);
       r.saves.clear();
@@ -59,10 +63,10 @@ function seenThread(): Thread {
     thread.registered.clear();
     for (const told of thread.onFailure) told(error);
   };
-  worker.on('message', (message: FromSeen) => answer(thread, message));
+  worker.on('message', (message: FromSeen) => answer(thread, message, () => shared.delete(script.href)));
   worker.once('error', fail);
   worker.once('exit', (code) => fail(new Error(`the seen thread exited (${code})`)));
-  shared = thread;
+  shared.set(script.href, thread);
   return thread;
 }
 
@@ -70,9 +74,13 @@ function settled(thread: Thread): void {
   if (--thread.waiting === 0) thread.worker.unref();
 }
 
-function answer(thread: Thread, message: FromSeen): void {
+function answer(thread: Thread, message: FromSeen, ended: () => void): void {
   const r = thread.registered.get(message.id);
-  if (!r) return;
+  if (!r) {
+    // A log closed meanwhile: its answer is still one of those waited for.
+    settled(thread);
+    return;
+  }
   if (message.type === 'saved' || (message.type === 'failed' && message.save !== undefined)) {
     const waiter = r.saves.get(message.save as number);
     r.saves.delete(message.save as number);
@@ -91,13 +99,14 @@ function answer(thread: Thread, message: FromSeen): void {
     r.closed?.resolve();
     if (thread.registered.size > 0) return;
     // The last log closed: the thread ends (a later one starts a new thread).
-    if (shared === thread) shared = undefined;
+    ended();
     thread.worker.postMessage({ type: 'exit' } satisfies ToSeen);
   }
 }
 
-/** Posts a message an answer will follow; the process waits for the answer. */
+/** Posts a message an answer will follow; the process waits for the answer. A failed thread answers nothing: refused. */
 function ask(thread: Thread, message: ToSeen): void {
+  if (thread.failure) throw thread.failure;
   if (thread.waiting++ === 0) thread.worker.ref();
   thread.worker.postMessage(message);
 }
@@ -127,8 +136,10 @@ export async function startSeenLog(settings: {
   path: string;
   devicesPath: string;
   onFailure?: (error: Error) => void;
+  /** The thread's script (seen-worker.ts by default). */
+  script?: URL;
 }): Promise<SeenLog> {
-  const thread = seenThread();
+  const thread = seenThread(settings.script ?? seenWorker);
   const id = ++nextId;
   const registered: Registered = { saves: new Map() };
   thread.registered.set(id, registered);
@@ -155,13 +166,23 @@ export async function startSeenLog(settings: {
       return failed;
     },
     async save(devices) {
-      if (failed) throw failed;
-      if (stopped) throw new Error(`seen log ${settings.path} is stopped`);
+      const refused = () =>
+        failed ?? (stopped ? new Error(`seen log ${settings.path} is stopped`) : undefined);
+      const before = refused();
+      if (before) throw before;
       const save = ++saves;
       const rows = await encodeSeen(devices);
+      // The thread may have failed, or the log stopped, while the rows were made (turns of the loop).
+      const after = refused();
+      if (after) throw after;
       return new Promise<string[]>((resolve, reject) => {
         registered.saves.set(save, { resolve, reject });
-        ask(thread, { type: 'save', id, save, rows });
+        try {
+          ask(thread, { type: 'save', id, save, rows });
+        } catch (error) {
+          registered.saves.delete(save);
+          reject(error as Error);
+        }
       });
     },
     async stop() {

@@ -38,7 +38,8 @@ function close(id: number): void {
 function add(id: number, path: string, devicesPath: string): Open {
   const seen = openSqlite(path);
   try {
-    seen.exec(seenTable('main'));
+    // As the tenant's other databases: what is overwritten does not stay readable in free pages.
+    seen.exec(`PRAGMA secure_delete = ON; ${seenTable('main')}`);
     const devices = new DatabaseSync(devicesPath, { readOnly: true });
     devices.exec('PRAGMA busy_timeout = 5000');
     const entry: Open = { seen, writer: new SeenWriter(seen, 'main'), devices };
@@ -57,7 +58,10 @@ function save(entry: Open, texts: readonly string[]): string[] {
   });
   entry.stored ??= entry.devices.prepare('SELECT 1 FROM devices WHERE id = ?');
   const stored = entry.stored;
-  return rows.filter((row) => stored.get(row[0]) === undefined).map((row) => row[0]);
+  // One read transaction for the whole flush, not one per device.
+  return transaction(entry.devices, () =>
+    rows.filter((row) => stored.get(row[0]) === undefined).map((row) => row[0]),
+  );
 }
 
 port.on('message', (message: ToSeen) => {

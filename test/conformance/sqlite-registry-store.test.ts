@@ -140,6 +140,42 @@ describe('SQLite registry store: seen state in seen.db', () => {
     db.close();
   });
 
+  it('refuses a save the thread dies under, even one still being encoded, and then writes on its own thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seen-dies-'));
+    dirs.push(dir);
+    const db = openSqlite(join(dir, 'cloud.db'));
+    const failures: string[] = [];
+    const seen = await startSeenLog({
+      path: join(dir, 'seen.db'),
+      devicesPath: join(dir, 'cloud.db'),
+      onFailure: (error) => failures.push(error.message),
+      script: new URL('../fixtures/workers/seen-worker-exits.ts', import.meta.url),
+    });
+    opened.push({ db, seen });
+    const store = new SqliteRegistryStore(db, seen);
+    await store.saveDevices([lamp()]);
+    // Encoded in runs over more than the thread's 20 ms: it dies meanwhile, and the save is refused.
+    const many = Array.from({ length: 200_000 }, (_, i) => lamp({ id: `lamp-${i}`, lastSeen: at(1) }));
+    await expect(seen.save(many)).rejects.toThrow(/the seen thread exited \(3\)/);
+    expect(failures).toEqual(['the seen thread failed: the seen thread exited (3)']);
+    expect(seen.failed?.message).toBe('the seen thread failed: the seen thread exited (3)');
+    await expect(seen.save([lamp()])).rejects.toThrow(/the seen thread exited/);
+    // The store no longer hands its flush to the failed log.
+    await store.saveSeen([lamp({ lastSeen: at(2), latest: { dimLevel: 2 } })]);
+    expect(await store.getDevice('lamp-1')).toMatchObject({ lastSeen: at(2), latest: { dimLevel: 2 } });
+  });
+
+  it('ends its thread with the last log stopped; a log opened later starts another', async () => {
+    const { open } = await files();
+    const first = await open();
+    await first.seen.stop();
+    await expect(first.seen.save([lamp()])).rejects.toThrow(/is stopped/);
+    const second = await open();
+    await second.store.saveDevices([lamp()]);
+    await second.store.saveSeen([lamp({ lastSeen: at(3) })]);
+    expect((await second.store.getDevice('lamp-1'))?.lastSeen).toBe(at(3));
+  });
+
   it('refuses to open a seen log whose cloud.db cannot be read, saying which', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seen-missing-'));
     dirs.push(dir);

@@ -134,6 +134,9 @@ describe('the seen table', () => {
     writer.write(['never', at(3), at(3), at(3), { d: 3 }]);
     // Heard of, not stored: not a device.
     writer.write(['orphan', at(3), at(3), at(3), { d: 3 }]);
+    // A seen row without a last-seen time hides nothing (the flush writes none such).
+    insert.run('unseen', 'lamp', at(1), at(1), '{"d":1}', at(1));
+    writer.write(['unseen', null, null, null, {}]);
     const query = `${devicesWithSeen(['id', 'kind', 'first_seen', 'last_seen', 'latest', 'latest_ts'], 'seen')} ORDER BY d.id`;
     expect(db.prepare(query).all()).toEqual([
       { id: 'never', kind: 'bin', first_seen: at(3), last_seen: at(3), latest: '{"d":3}', latest_ts: at(3) },
@@ -141,6 +144,14 @@ describe('the seen table', () => {
       { id: 'none', kind: 'lamp', first_seen: at(1), last_seen: at(1), latest: '{"d":1}', latest_ts: at(1) },
       { id: 'older', kind: 'lamp', first_seen: at(1), last_seen: at(5), latest: '{"d":5}', latest_ts: at(5) },
       { id: 'same', kind: 'lamp', first_seen: at(1), last_seen: at(2), latest: '{"d":2}', latest_ts: at(2) },
+      {
+        id: 'unseen',
+        kind: 'lamp',
+        first_seen: at(1),
+        last_seen: at(1),
+        latest: '{"d":1}',
+        latest_ts: at(1),
+      },
     ]);
   });
 });
