@@ -117,6 +117,11 @@ export class SqliteRegistryStore implements RegistryStore {
         last_heartbeat = excluded.last_heartbeat, health = excluded.health, config_status = excluded.config_status`);
   }
 
+  /** Which thread writes what the devices reported: the seen thread, or this one (none given, or it failed). */
+  get seenWrittenBy(): 'seen thread' | 'this thread' {
+    return this.seen && !this.seen.failed ? 'seen thread' : 'this thread';
+  }
+
   async loadDevices(): Promise<DeviceRecord[]> {
     // Row by row, each read as an array into one reused row: a region's million rows are never all
     // held at once, nor made into a million row objects (~40 % of reading them back).
@@ -156,7 +161,7 @@ export class SqliteRegistryStore implements RegistryStore {
    * whole.
    */
   async saveSeen(devices: DeviceRecord[], runMs?: number): Promise<void> {
-    if (this.seen && !this.seen.failed) {
+    if (this.seen && this.seenWrittenBy === 'seen thread') {
       const missing = new Set(await this.seen.save(devices));
       if (missing.size > 0)
         await this.saveDevices(

@@ -153,6 +153,7 @@ describe('SQLite registry store: seen state in seen.db', () => {
     });
     opened.push({ db, seen });
     const store = new SqliteRegistryStore(db, seen);
+    expect(store.seenWrittenBy).toBe('seen thread');
     await store.saveDevices([lamp()]);
     // Encoded in runs over more than the thread's 20 ms: it dies meanwhile, and the save is refused.
     const many = Array.from({ length: 200_000 }, (_, i) => lamp({ id: `lamp-${i}`, lastSeen: at(1) }));
@@ -161,6 +162,7 @@ describe('SQLite registry store: seen state in seen.db', () => {
     expect(seen.failed?.message).toBe('the seen thread failed: the seen thread exited (3)');
     await expect(seen.save([lamp()])).rejects.toThrow(/the seen thread exited/);
     // The store no longer hands its flush to the failed log.
+    expect(store.seenWrittenBy).toBe('this thread');
     await store.saveSeen([lamp({ lastSeen: at(2), latest: { dimLevel: 2 } })]);
     expect(await store.getDevice('lamp-1')).toMatchObject({ lastSeen: at(2), latest: { dimLevel: 2 } });
   });
