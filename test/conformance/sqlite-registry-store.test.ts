@@ -7,6 +7,7 @@ import { type SeenLog, startSeenLog } from '../../cloud/registry/seen-thread.ts'
 import { SqliteRegistryStore } from '../../cloud/registry/sqlite-store.ts';
 import type { DeviceRecord } from '../../cloud/registry/store.ts';
 import { openSqlite } from '../../cloud/sqlite/sqlite.ts';
+import { deviceRecord } from '../helpers/device-record.ts';
 import { registryStoreConformance } from './registry-store.ts';
 
 registryStoreConformance('SQLite', () => new SqliteRegistryStore(openSqlite(':memory:')));
@@ -69,15 +70,7 @@ afterAll(async () => {
 });
 
 describe('SQLite registry store: seen state in seen.db', () => {
-  const lamp = (overrides: Partial<DeviceRecord> = {}): DeviceRecord => ({
-    id: 'lamp-1',
-    kind: 'streetlight',
-    gatewayId: 'gw-1',
-    district: 'centrum',
-    provisioned: true,
-    latest: {},
-    ...overrides,
-  });
+  const lamp = (overrides: Partial<DeviceRecord> = {}) => deviceRecord('lamp-1', overrides);
   const at = (minute: number) => `2026-12-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
 
   async function files() {

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteRegistryStore } from '../../cloud/registry/sqlite-store.ts';
-import type { DeviceRecord } from '../../cloud/registry/store.ts';
 import { sqliteStoresFeature } from '../../cloud/sqlite-stores.ts';
+import { deviceRecord } from '../helpers/device-record.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -19,14 +19,7 @@ describe("a tenant cell's SQLite stores", () => {
     await stores.start();
     cleanups.push(async () => stores.stop?.());
     const tenantDir = join(dir.path, 'tenants', 'default');
-    const lamp: DeviceRecord = {
-      id: 'lamp-1',
-      kind: 'streetlight',
-      gatewayId: 'gw-1',
-      district: 'centrum',
-      provisioned: true,
-      latest: {},
-    };
+    const lamp = deviceRecord('lamp-1');
     const first = stores.cell('default', tenantDir);
     await first.start();
     const registry = first.stores.registry;

@@ -9,17 +9,9 @@ import {
   seenRow,
   seenTable,
 } from '../../../../cloud/registry/seen-rows.ts';
-import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
+import { deviceRecord } from '../../../helpers/device-record.ts';
 
-const device = (id: string, overrides: Partial<DeviceRecord> = {}): DeviceRecord => ({
-  id,
-  kind: 'streetlight',
-  gatewayId: 'gw-1',
-  district: 'centrum',
-  provisioned: true,
-  latest: {},
-  ...overrides,
-});
+const device = deviceRecord;
 const at = (minute: number) => `2026-12-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
 
 describe('seen rows', () => {
