@@ -55,7 +55,7 @@ export const devicesSelect = devicesWithSeen(deviceColumns, 'seen');
  * Attaches `seen.db` (the devices' seen state) to `db` as `seen`: the file `path`, or the one beside
  * `db`'s own file (in memory for a database in memory). Once per connection.
  */
-export function attachSeen(db: DatabaseSync, path = seenPathOf(db)): void {
+function attachSeen(db: DatabaseSync, path = seenPathOf(db)): void {
   const attached = db.prepare('SELECT 1 FROM pragma_database_list WHERE name = ?').get('seen');
   if (attached) return;
   db.prepare('ATTACH DATABASE ? AS seen').run(path);
@@ -63,7 +63,7 @@ export function attachSeen(db: DatabaseSync, path = seenPathOf(db)): void {
 }
 
 /** `seen.db` beside the database's file, or in memory for a database in memory. */
-export function seenPathOf(db: DatabaseSync): string {
+function seenPathOf(db: DatabaseSync): string {
   const file = db.location();
   return file ? join(dirname(file), 'seen.db') : ':memory:';
 }
@@ -117,9 +117,14 @@ export class SqliteRegistryStore implements RegistryStore {
         last_heartbeat = excluded.last_heartbeat, health = excluded.health, config_status = excluded.config_status`);
   }
 
-  /** Which thread writes what the devices reported: the seen thread, or this one (none given, or it failed). */
+  /** The seen thread's log while it writes: none when none was given, or once it failed. */
+  private get seenThread(): SeenLog | undefined {
+    return this.seen?.failed ? undefined : this.seen;
+  }
+
+  /** Which thread writes what the devices reported: the seen thread, or this one. */
   get seenWrittenBy(): 'seen thread' | 'this thread' {
-    return this.seen && !this.seen.failed ? 'seen thread' : 'this thread';
+    return this.seenThread ? 'seen thread' : 'this thread';
   }
 
   async loadDevices(): Promise<DeviceRecord[]> {
@@ -161,8 +166,9 @@ export class SqliteRegistryStore implements RegistryStore {
    * whole.
    */
   async saveSeen(devices: DeviceRecord[], runMs?: number): Promise<void> {
-    if (this.seen && this.seenWrittenBy === 'seen thread') {
-      const missing = new Set(await this.seen.save(devices));
+    const thread = this.seenThread;
+    if (thread) {
+      const missing = new Set(await thread.save(devices));
       if (missing.size > 0)
         await this.saveDevices(
           devices.filter((d) => missing.has(d.id)),
