@@ -159,6 +159,7 @@ export class Cloud {
           maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
           connectionsPerMinutePerAddress: config.MQTT_CONNECTIONS_PER_MINUTE,
           messagesPerSecondPerGateway: config.MQTT_MESSAGES_PER_SECOND,
+          readAhead: config.MQTT_READ_AHEAD,
         },
         log,
         counters,
@@ -178,6 +179,7 @@ export class Cloud {
           gatewayOverQuota: (tenant, gateway, connected) =>
             cells.get(tenant)?.quotas.gatewayOverQuota(gateway, connected),
           counters: (tenant) => cells.get(tenant)?.counters,
+          hasRoom: (tenant) => cells.get(tenant)?.journal.refusing.length === 0,
         },
       });
       // Cluster mode: every tenant's journal is its subject of the shared JetStream stream.

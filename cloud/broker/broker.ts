@@ -21,6 +21,11 @@ export interface BrokerLimits {
   maxPayloadBytes: number;
   connectionsPerMinutePerAddress: number;
   messagesPerSecondPerGateway: number;
+  /**
+   * QoS 1 messages of one gateway read past while their PUBACKs wait for storage (MQTT_READ_AHEAD):
+   * its next messages are decoded and evaluated meanwhile; 0 reads nothing more until they are durable.
+   */
+  readAhead: number;
 }
 
 export interface BrokerOptions {
@@ -57,6 +62,8 @@ export interface BrokerOptions {
     gatewayOverQuota(tenant: string, gatewayId: string, connected: ReadonlySet<string>): string | undefined;
     messagesPerSecond(tenant: string): number;
     counters(tenant: string): CounterSink | undefined;
+    /** Whether the tenant's journal takes messages now (not full, not failing): only then is a gateway read past. */
+    hasRoom(tenant: string): boolean;
   };
 }
 
@@ -295,6 +302,15 @@ export class MqttBroker {
           done(error);
         },
       );
+      // Decoded and applied by now; only its PUBACK waits for the journal, so the gateway's next
+      // messages need not (their alerts are raised without waiting for the disk). Never while the
+      // journal is full or failing: then the gateway keeps them, as backpressure means.
+      if (
+        limits.readAhead > 0 &&
+        this.options.tenants.hasRoom(owner) &&
+        this.reads.readAhead(client, limits.readAhead)
+      )
+        counters.add('mqtt_publish_read_ahead');
     };
     if (waitMs === 0) return ingest();
     counters.add('mqtt_publish_tenant_rate_held');

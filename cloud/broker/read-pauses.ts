@@ -12,6 +12,8 @@ interface ClientInternals {
 
 interface State {
   holds: number;
+  /** Packets read past (`readAhead`) whose own call, when aedes makes it, is dropped: it was made already. */
+  ahead: number;
   /** Calls of handled packets kept while held, given back at release. */
   owed: number;
   next: (error?: Error) => void;
@@ -32,16 +34,23 @@ const maxKeptBytes = 1024 * 1024;
  * after CONNECT is handled (call it in preConnect); test/integration/tenant-quotas.test.ts checks
  * that a held gateway is read again. While held, the client's PINGREQs are answered (HeldPings), so
  * a hold of any length costs no connection its keep-alive (test/faults/held-keepalive.test.ts).
+ * The other way, `readAhead` lets aedes read on while a packet waits (a publish whose PUBACK waits
+ * for the journal), so that a gateway's next messages are decoded and its alerts raised without
+ * waiting for the disk; the PUBACKs still wait for it.
  */
 export class ReadPauses {
   private readonly states = new WeakMap<Client, State>();
 
   track(client: Client): void {
     const internals = client as unknown as ClientInternals;
-    const state: State = { holds: 0, owed: 0, next: internals._nextBatch };
+    const state: State = { holds: 0, ahead: 0, owed: 0, next: internals._nextBatch };
     if (typeof state.next !== 'function')
       throw new Error(`aedes client ${client.id} has no _nextBatch to track`);
     internals._nextBatch = (error) => {
+      if (!error && state.ahead > 0) {
+        state.ahead--;
+        return;
+      }
       if (!error && state.holds > 0) {
         state.owed++;
         return;
@@ -49,6 +58,20 @@ export class ReadPauses {
       state.next(error);
     };
     this.states.set(client, state);
+  }
+
+  /**
+   * Lets aedes read the client's next packets before a packet in hand is handled (a publish whose
+   * PUBACK waits for storage), as if that packet were done: its own call is dropped when it comes.
+   * At most `limit` packets of a client are read past at a time, and none while it is held. Says
+   * whether it read past this one.
+   */
+  readAhead(client: Client, limit: number): boolean {
+    const state = this.states.get(client);
+    if (!state || state.holds > 0 || state.ahead >= limit) return false;
+    state.ahead++;
+    state.next();
+    return true;
   }
 
   /** Reads nothing more from the client until it is released as many times as it was held. */

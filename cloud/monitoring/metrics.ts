@@ -50,6 +50,11 @@ const counted: [name: string, counter: string, help: string][] = [
     'duplicate_batches',
     'Redelivered batches recognised and not applied again',
   ],
+  [
+    'city_mqtt_publish_read_ahead_total',
+    'mqtt_publish_read_ahead',
+    'Publishes whose gateway was read on while their PUBACK waited for the journal (MQTT_READ_AHEAD)',
+  ],
   ['city_mqtt_publish_refused_total', 'mqtt_publish_refused', 'Publishes refused by the ACL'],
   ['city_mqtt_auth_refused_total', 'mqtt_auth_refused', 'Connections refused by authentication'],
   [

@@ -47,6 +47,67 @@ describe('ReadPauses', () => {
     expect(reached).toEqual([error]);
   });
 
+  it("reads ahead: passes a call on at once and drops the packet's own call when it comes", () => {
+    const { client, reached, asClient } = fakeClient();
+    const reads = new ReadPauses();
+    reads.track(asClient);
+    expect(reads.readAhead(asClient, 1)).toBe(true);
+    expect(reached).toEqual([undefined]);
+    client._nextBatch();
+    expect(reached).toEqual([undefined]);
+    client._nextBatch();
+    expect(reached).toEqual([undefined, undefined]);
+  });
+
+  it('reads ahead of at most `limit` packets at a time, and again once one of them is done', () => {
+    const { client, reached, asClient } = fakeClient();
+    const reads = new ReadPauses();
+    reads.track(asClient);
+    expect(reads.readAhead(asClient, 2)).toBe(true);
+    expect(reads.readAhead(asClient, 2)).toBe(true);
+    expect(reads.readAhead(asClient, 2)).toBe(false);
+    expect(reached).toHaveLength(2);
+    client._nextBatch();
+    expect(reads.readAhead(asClient, 2)).toBe(true);
+    expect(reads.readAhead(asClient, 2)).toBe(false);
+    expect(reached).toHaveLength(3);
+  });
+
+  it('does not read ahead while the client is held, nor for an untracked client', () => {
+    const { client, reached, asClient } = fakeClient();
+    const reads = new ReadPauses();
+    expect(reads.readAhead(asClient, 8)).toBe(false);
+    reads.track(asClient);
+    reads.hold(asClient);
+    expect(reads.readAhead(asClient, 8)).toBe(false);
+    expect(reached).toEqual([]);
+    reads.release(asClient);
+    client._nextBatch();
+    expect(reached).toEqual([undefined]);
+  });
+
+  it('drops the own call of a packet read past even when it comes while the client is held', () => {
+    const { client, reached, asClient } = fakeClient();
+    const reads = new ReadPauses();
+    reads.track(asClient);
+    reads.readAhead(asClient, 8);
+    reads.hold(asClient);
+    client._nextBatch();
+    reads.release(asClient);
+    expect(reached).toEqual([undefined]);
+  });
+
+  it('passes an error through at once while packets are read past, and still drops their own calls', () => {
+    const { client, reached, asClient } = fakeClient();
+    const reads = new ReadPauses();
+    reads.track(asClient);
+    reads.readAhead(asClient, 8);
+    const error = new Error('bad packet');
+    client._nextBatch(error);
+    client._nextBatch();
+    expect(reached).toEqual([undefined, error]);
+  });
+
   it('refuses to track a client without the internals it relies on', () => {
     expect(() => new ReadPauses().track({ id: 'x' } as unknown as Client)).toThrow(/no _nextBatch/);
   });
