@@ -86,6 +86,8 @@ export class MqttBroker {
   private readonly messageRate: RateLimiter;
   /** Clients read no more while some of their messages wait for their turn in their tenant's quota. */
   private readonly reads = new ReadPauses();
+  /** Each client's last publish in line for its PUBACK: the next one is acknowledged after it. */
+  private readonly acknowledged = new WeakMap<Client, Promise<void>>();
   /** Publishes whose PUBACK waits for storage (ingestion not settled yet); a long wait answers PINGREQs. */
   private readonly held = new HeldPublishes(this.reads, 1_000);
   private servers: Server[] = [];
@@ -279,8 +281,24 @@ export class MqttBroker {
     // The PUBACK waits for this promise: it resolves once what was accepted is durable. While the
     // journal cannot write (a full or failing disk) it waits too: aedes reads nothing more from this
     // client meanwhile, and the gateway keeps the message in its outbox.
-    this.held.add(client);
+    this.held.add(client, !this.options.tenants.hasRoom(owner));
     const settled = () => this.held.settle(client);
+    // PUBACKs go out in the order the publishes came (MQTT 3.1.1, 4.6): each waits for the one
+    // before it, which matters once publishes are read ahead (a dead letter's write can take longer
+    // than the next message's journal commit).
+    const before = this.acknowledged.get(client);
+    const turn = Promise.withResolvers<void>();
+    this.acknowledged.set(client, turn.promise);
+    const inTurn = (answer: () => void) => () => {
+      const go = () => {
+        settled();
+        turn.resolve();
+        if (this.acknowledged.get(client) === turn.promise) this.acknowledged.delete(client);
+        answer();
+      };
+      if (before) void before.then(go);
+      else go();
+    };
     // A message whose connection closed while it waited is ingested all the same: it had its place in
     // the quota, a last will is published only after its client closed, and a gateway that sends the
     // message again is recognised (duplicate batch).
@@ -290,17 +308,14 @@ export class MqttBroker {
         { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
         owner,
       ).then(
-        () => {
-          settled();
-          done(null);
-        },
-        (error: Error) => {
-          settled();
-          log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
-          // Not the gateway's fault: the connection this closes does not count against its address.
-          this.connectionRate.give(remoteAddress(client));
-          done(error);
-        },
+        inTurn(() => done(null)),
+        (error: Error) =>
+          inTurn(() => {
+            log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
+            // Not the gateway's fault: the connection this closes does not count against its address.
+            this.connectionRate.give(remoteAddress(client));
+            done(error);
+          })(),
       );
       // Decoded and applied by now; only its PUBACK waits for the journal, so the gateway's next
       // messages need not (their alerts are raised without waiting for the disk). Never while the

@@ -25,16 +25,27 @@ export class HeldPublishes {
     this.answerPingsAfterMs = answerPingsAfterMs;
   }
 
-  add(client: Client): void {
+  /**
+   * One more publish of the client waits for storage. `now`: storage refuses for the moment (the
+   * journal is full or failing), so the client's reads are held at once rather than after
+   * `answerPingsAfterMs`: nothing more of it is read (aedes would otherwise read on as its bytes
+   * come) until its publishes settle.
+   */
+  add(client: Client, now = false): void {
     const held = this.held.get(client) ?? { count: 0, reading: false };
     this.held.set(client, held);
     held.count++;
-    if (held.count > 1) return;
-    held.timer = setTimeout(() => {
-      held.timer = undefined;
-      held.reading = true;
-      this.reads.hold(client);
-    }, this.answerPingsAfterMs);
+    if (now) this.holdReads(client, held);
+    else if (held.count === 1)
+      held.timer = setTimeout(() => this.holdReads(client, held), this.answerPingsAfterMs);
+  }
+
+  private holdReads(client: Client, held: Held): void {
+    clearTimeout(held.timer);
+    held.timer = undefined;
+    if (held.reading) return;
+    held.reading = true;
+    this.reads.hold(client);
   }
 
   settle(client: Client): void {
