@@ -6,6 +6,7 @@ import { keptTopic } from '../dead-letters/intake.ts';
 import type { UplinkMessage } from '../ingest/ingest.ts';
 import type { CounterSink, Counters } from '../monitoring/counters.ts';
 import { canPublish, canSubscribe } from './access.ts';
+import { AckOrder } from './ack-order.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { CredentialsFile } from './credentials.ts';
 import { GatewaySessions, remoteAddress } from './gateway-sessions.ts';
@@ -86,8 +87,8 @@ export class MqttBroker {
   private readonly messageRate: RateLimiter;
   /** Clients read no more while some of their messages wait for their turn in their tenant's quota. */
   private readonly reads = new ReadPauses();
-  /** Each client's last publish in line for its PUBACK: the next one is acknowledged after it. */
-  private readonly acknowledged = new WeakMap<Client, Promise<void>>();
+  /** PUBACKs in the order the publishes came. */
+  private readonly acks = new AckOrder();
   /** Publishes whose PUBACK waits for storage (ingestion not settled yet); a long wait answers PINGREQs. */
   private readonly held = new HeldPublishes(this.reads, 1_000);
   private servers: Server[] = [];
@@ -283,22 +284,7 @@ export class MqttBroker {
     // client meanwhile, and the gateway keeps the message in its outbox.
     this.held.add(client, !this.options.tenants.hasRoom(owner));
     const settled = () => this.held.settle(client);
-    // PUBACKs go out in the order the publishes came (MQTT 3.1.1, 4.6): each waits for the one
-    // before it, which matters once publishes are read ahead (a dead letter's write can take longer
-    // than the next message's journal commit).
-    const before = this.acknowledged.get(client);
-    const turn = Promise.withResolvers<void>();
-    this.acknowledged.set(client, turn.promise);
-    const inTurn = (answer: () => void) => () => {
-      const go = () => {
-        settled();
-        turn.resolve();
-        if (this.acknowledged.get(client) === turn.promise) this.acknowledged.delete(client);
-        answer();
-      };
-      if (before) void before.then(go);
-      else go();
-    };
+    const inTurn = this.acks.take(client);
     // A message whose connection closed while it waited is ingested all the same: it had its place in
     // the quota, a last will is published only after its client closed, and a gateway that sends the
     // message again is recognised (duplicate batch).
@@ -308,14 +294,19 @@ export class MqttBroker {
         { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
         owner,
       ).then(
-        inTurn(() => done(null)),
+        () =>
+          inTurn(() => {
+            settled();
+            done(null);
+          }),
         (error: Error) =>
           inTurn(() => {
+            settled();
             log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
             // Not the gateway's fault: the connection this closes does not count against its address.
             this.connectionRate.give(remoteAddress(client));
             done(error);
-          })(),
+          }),
       );
       // Decoded and applied by now; only its PUBACK waits for the journal, so the gateway's next
       // messages need not (their alerts are raised without waiting for the disk). Never while the
