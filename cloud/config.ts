@@ -36,7 +36,7 @@ export const cloudConfig = z.object({
    * Off by default: with it on, the storage fault tests' "nothing more accepted" checks failed under
    * load (docs/benchmarks.md, the twelfth session).
    */
-  MQTT_READ_AHEAD: z.coerce.number().int().min(0).max(64).default(0),
+  MQTT_READ_AHEAD: z.coerce.number().int().min(0).max(64).default(8),
   /**
    * A city's own MQTT broker (MQTT 5, e.g. Mosquitto 2) to ingest from besides the embedded one: the
    * platform joins a shared subscription there (docs/scale-out.md, "An existing MQTT broker").

@@ -16,6 +16,7 @@ import { createListener, type ListenerSpec, listen } from './listeners.ts';
 import { loggedId } from './logged-ids.ts';
 import { ReadPauses } from './read-pauses.ts';
 import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
+import { RoomWaits } from './room-waits.ts';
 import { TenantRates } from './tenant-rates.ts';
 
 export interface BrokerLimits {
@@ -63,7 +64,10 @@ export interface BrokerOptions {
     gatewayOverQuota(tenant: string, gatewayId: string, connected: ReadonlySet<string>): string | undefined;
     messagesPerSecond(tenant: string): number;
     counters(tenant: string): CounterSink | undefined;
-    /** Whether the tenant's journal takes messages now (not full, not failing): only then is a gateway read past. */
+    /**
+     * Whether the tenant's journal takes messages now (not full, not failing): when it does not, its
+     * messages wait to be applied (RoomWaits), and no gateway of it is read past.
+     */
     hasRoom(tenant: string): boolean;
   };
 }
@@ -91,12 +95,15 @@ export class MqttBroker {
   private readonly acks = new AckOrder();
   /** Publishes whose PUBACK waits for storage (ingestion not settled yet); a long wait answers PINGREQs. */
   private readonly held = new HeldPublishes(this.reads, 1_000);
+  /** Messages waiting, before they are applied, for their tenant's journal to take messages again. */
+  private readonly rooms: RoomWaits;
   private servers: Server[] = [];
 
   private constructor(aedes: Aedes, options: BrokerOptions) {
     this.aedes = aedes;
     this.options = options;
     const { limits } = options;
+    this.rooms = new RoomWaits((tenant) => options.tenants.hasRoom(tenant), 20);
     this.connectionRate = new RateLimiter(
       limits.connectionsPerMinutePerAddress / 60,
       limits.connectionsPerMinutePerAddress,
@@ -279,10 +286,8 @@ export class MqttBroker {
         `tenant ${owner} is over its quota of ${quota} messages/s`,
         'mqtt_publish_tenant_rate_limited',
       );
-    // The PUBACK waits for this promise: it resolves once what was accepted is durable. While the
-    // journal cannot write (a full or failing disk) it waits too: aedes reads nothing more from this
-    // client meanwhile, and the gateway keeps the message in its outbox.
-    this.held.add(client, !this.options.tenants.hasRoom(owner));
+    // The PUBACK waits for this promise: it resolves once what was accepted is durable.
+    this.held.add(client);
     const settled = () => this.held.settle(client);
     const inTurn = this.acks.take(client);
     // A message whose connection closed while it waited is ingested all the same: it had its place in
@@ -318,9 +323,17 @@ export class MqttBroker {
       )
         counters.add('mqtt_publish_read_ahead');
     };
-    if (waitMs === 0) return ingest();
+    // While the tenant's journal cannot take it (full, or a failing disk) the message waits before it
+    // is applied, and aedes reads nothing more from this client meanwhile: the gateway keeps the rest
+    // in its outbox, and nothing is accepted that the journal could not keep.
+    const admit = () => {
+      if (!this.rooms.admit(owner, ingest)) return;
+      counters.add('mqtt_publish_waited_for_room');
+      this.held.holdNow(client);
+    };
+    if (waitMs === 0) return admit();
     counters.add('mqtt_publish_tenant_rate_held');
-    this.holdBack(client, waitMs, ingest);
+    this.holdBack(client, waitMs, admit);
   }
 
   /** Subscriptions, disconnects, acknowledgements and takeovers, passed on or logged. */
@@ -404,6 +417,7 @@ export class MqttBroker {
   }
 
   async close(): Promise<void> {
+    this.rooms.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }

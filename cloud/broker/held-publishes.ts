@@ -25,19 +25,23 @@ export class HeldPublishes {
     this.answerPingsAfterMs = answerPingsAfterMs;
   }
 
-  /**
-   * One more publish of the client waits for storage. `now`: storage refuses for the moment (the
-   * journal is full or failing), so the client's reads are held at once rather than after
-   * `answerPingsAfterMs`: nothing more of it is read (aedes would otherwise read on as its bytes
-   * come) until its publishes settle.
-   */
-  add(client: Client, now = false): void {
+  /** One more publish of the client waits for storage. */
+  add(client: Client): void {
     const held = this.held.get(client) ?? { count: 0, reading: false };
     this.held.set(client, held);
     held.count++;
-    if (now) this.holdReads(client, held);
-    else if (held.count === 1)
+    if (held.count === 1)
       held.timer = setTimeout(() => this.holdReads(client, held), this.answerPingsAfterMs);
+  }
+
+  /**
+   * A publish of the client waits for its journal to have room (full or failing), so its reads are
+   * held at once rather than after `answerPingsAfterMs`: nothing more of it is read (aedes would
+   * otherwise read on as its bytes come) until its publishes settle.
+   */
+  holdNow(client: Client): void {
+    const held = this.held.get(client);
+    if (held && held.count > 0) this.holdReads(client, held);
   }
 
   private holdReads(client: Client, held: Held): void {

@@ -51,6 +51,11 @@ const counted: [name: string, counter: string, help: string][] = [
     'Redelivered batches recognised and not applied again',
   ],
   [
+    'city_mqtt_publish_waited_for_room_total',
+    'mqtt_publish_waited_for_room',
+    "Publishes that waited, before they were applied, for their tenant's journal to take messages again (full or failing)",
+  ],
+  [
     'city_mqtt_publish_read_ahead_total',
     'mqtt_publish_read_ahead',
     'Publishes whose gateway was read on while their PUBACK waited for the journal (MQTT_READ_AHEAD)',

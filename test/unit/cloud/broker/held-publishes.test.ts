@@ -39,12 +39,14 @@ describe('HeldPublishes', () => {
     expect(client._paused).toBe(false);
   });
 
-  it('holds the reads at once when storage refuses for the moment, and only once', () => {
+  it('holds the reads at once when a publish waits for room in its journal, and only once', () => {
     const { client, asClient, held } = fakeClient();
     held.add(asClient);
-    held.add(asClient, true);
+    held.add(asClient);
+    held.holdNow(asClient);
     expect(client._paused).toBe(true);
-    held.add(asClient, true);
+    held.add(asClient);
+    held.holdNow(asClient);
     vi.advanceTimersByTime(5_000);
     held.settle(asClient);
     held.settle(asClient);
@@ -56,5 +58,16 @@ describe('HeldPublishes', () => {
     expect(client._paused).toBe(false);
     vi.advanceTimersByTime(1_000);
     expect(client._paused).toBe(true);
+  });
+
+  it('holds nothing at once for a client with no publish waiting', () => {
+    const { client, asClient, held } = fakeClient();
+    held.holdNow(asClient);
+    expect(client._paused).toBe(false);
+    held.add(asClient);
+    held.settle(asClient);
+    held.holdNow(asClient);
+    expect(client._paused).toBe(false);
+    expect(held.isHeld(asClient)).toBe(false);
   });
 });
