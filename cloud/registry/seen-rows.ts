@@ -33,21 +33,56 @@ export const seenRow = (d: DeviceRecord): SeenRow => [
 ];
 
 /**
- * The devices' seen state as JSON texts (strings to hand to the thread, not an object per device),
- * each an array of rows made in one run of `inTimedRuns`: a busy flush (20,000 devices, ~30 ms of
- * JSON) written without holding the event loop.
+ * A JSON array written as UTF-8 into a buffer of its own (outside V8's heap, transferable to a
+ * thread), one item's JSON text at a time.
+ */
+class JsonArrayBytes {
+  private bytes = Buffer.allocUnsafeSlow(64 * 1024);
+  private length = 1;
+
+  constructor() {
+    this.bytes[0] = 0x5b; // [
+  }
+
+  add(json: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8; and the comma before the item.
+    this.reserve(json.length * 3 + 1);
+    if (this.length > 1) this.bytes[this.length++] = 0x2c; // ,
+    this.length += this.bytes.write(json, this.length);
+  }
+
+  end(): Uint8Array {
+    this.reserve(1);
+    this.bytes[this.length++] = 0x5d; // ]
+    return this.bytes.subarray(0, this.length);
+  }
+
+  private reserve(more: number): void {
+    if (this.length + more <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.length + more));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
+}
+
+/**
+ * The devices' seen state as UTF-8 JSON texts, each an array of rows made in one run of
+ * `inTimedRuns`: a busy flush (20,000 devices, ~30 ms of JSON) written without holding the event
+ * loop. Bytes, each text in a buffer of its own that the thread is handed (transferred, not copied):
+ * as strings, a run's text (~0.5 MB) and its copies were old-generation garbage every second, 43 % of
+ * what the main thread's collector kept in the alert bench (docs/benchmarks.md).
  */
 export async function encodeSeen(
   devices: readonly DeviceRecord[],
   options: TimedRunsOptions = {},
-): Promise<string[]> {
-  const texts: string[] = [];
+): Promise<Uint8Array[]> {
+  const texts: Uint8Array[] = [];
   await inTimedRuns(
     devices,
     (take) => {
-      const rows: string[] = [];
-      for (let d = take(); d; d = take()) rows.push(JSON.stringify(seenRow(d)));
-      texts.push(`[${rows.join(',')}]`);
+      const text = new JsonArrayBytes();
+      for (let d = take(); d; d = take()) text.add(JSON.stringify(seenRow(d)));
+      texts.push(text.end());
     },
     options,
   );
@@ -55,14 +90,15 @@ export async function encodeSeen(
 }
 
 const isText = (value: unknown) => value === null || typeof value === 'string';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The rows of `encodeSeen`'s texts; a text of any other shape is refused, naming what is wrong. */
-export function decodeSeen(texts: readonly string[]): SeenRow[] {
+export function decodeSeen(texts: readonly Uint8Array[]): SeenRow[] {
   return texts.flatMap(decodeText);
 }
 
-function decodeText(text: string, t: number): SeenRow[] {
-  const rows: unknown = JSON.parse(text);
+function decodeText(text: Uint8Array, t: number): SeenRow[] {
+  const rows: unknown = JSON.parse(utf8.decode(text));
   if (!Array.isArray(rows)) throw new Error(`seen rows: text ${t} is not an array`);
   for (const [i, row] of rows.entries())
     if (

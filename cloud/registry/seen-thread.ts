@@ -5,7 +5,7 @@ import type { DeviceRecord } from './store.ts';
 /** To the seen thread: a tenant's databases to open, its flush to write, or to close; `exit` ends it. */
 export type ToSeen =
   | { type: 'open'; id: number; path: string; devicesPath: string }
-  | { type: 'save'; id: number; save: number; rows: string[] }
+  | { type: 'save'; id: number; save: number; rows: Uint8Array[] }
   | { type: 'close'; id: number }
   | { type: 'exit' };
 
@@ -105,10 +105,10 @@ function answer(thread: Thread, message: FromSeen, ended: () => void): void {
 }
 
 /** Posts a message an answer will follow; the process waits for the answer. A failed thread answers nothing: refused. */
-function ask(thread: Thread, message: ToSeen): void {
+function ask(thread: Thread, message: ToSeen, transfer: ArrayBuffer[] = []): void {
   if (thread.failure) throw thread.failure;
   if (thread.waiting++ === 0) thread.worker.ref();
-  thread.worker.postMessage(message);
+  thread.worker.postMessage(message, transfer);
 }
 
 /** A tenant's seen log, written by the seen thread. */
@@ -178,7 +178,12 @@ export async function startSeenLog(settings: {
       return new Promise<string[]>((resolve, reject) => {
         registered.saves.set(save, { resolve, reject });
         try {
-          ask(thread, { type: 'save', id, save, rows });
+          // Each text's buffer is its own (encodeSeen): handed over, not copied.
+          ask(
+            thread,
+            { type: 'save', id, save, rows },
+            rows.map((text) => text.buffer as ArrayBuffer),
+          );
         } catch (error) {
           registered.saves.delete(save);
           reject(error as Error);

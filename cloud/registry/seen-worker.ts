@@ -51,7 +51,7 @@ function add(id: number, path: string, devicesPath: string): Open {
   }
 }
 
-function save(entry: Open, texts: readonly string[]): string[] {
+function save(entry: Open, texts: readonly Uint8Array[]): string[] {
   const rows = SeenWriter.sort(decodeSeen(texts));
   transaction(entry.seen, () => {
     for (const row of rows) entry.writer.write(row);

@@ -12,6 +12,9 @@ import {
 import { deviceRecord } from '../../../helpers/device-record.ts';
 
 const device = deviceRecord;
+/** A text as the thread is handed it: UTF-8 bytes. */
+const bytes = (text: string) => new Uint8Array(Buffer.from(text));
+const text = (chunk: Uint8Array) => Buffer.from(chunk).toString('utf8');
 const at = (minute: number) => `2026-12-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
 
 describe('seen rows', () => {
@@ -37,21 +40,50 @@ describe('seen rows', () => {
     expect(decodeSeen(texts)).toEqual(devices.map(seenRow));
   });
 
+  it('are written as UTF-8 of any length into buffers of their own, which a thread can be handed', async () => {
+    // Ids and values of up to 3 bytes a character (Czech, a symbol) and 4 (an emoji): a text far
+    // past the first buffer's 64 KiB, in one run.
+    const devices = Array.from({ length: 3_000 }, (_, i) =>
+      // The first alone: three bytes a character, more than the first buffer holds.
+      i === 0
+        ? device('€'.repeat(60_000))
+        : device(`lampa-${i}-${'🚦'.repeat(i % 7)}${'ž'.repeat(20)}`, {
+            lastSeen: at(1),
+            latest: { street: `Náměstí Míru ${'€'.repeat(i % 30)}`, level: i / 7 },
+          }),
+    );
+    const texts = await encodeSeen(devices, { budgetMs: Number.POSITIVE_INFINITY });
+    expect(texts).toHaveLength(1);
+    const [only] = texts as [Uint8Array];
+    expect(only.byteLength).toBeGreaterThan(64 * 1024);
+    expect(text(only)).toBe(JSON.stringify(devices.map(seenRow)));
+    expect(decodeSeen(texts)).toEqual(devices.map(seenRow));
+    const twoRuns = await encodeSeen(devices.slice(0, 2), { budgetMs: 0, pause: async () => undefined });
+    expect(new Set(twoRuns.map((t) => t.buffer)).size).toBe(2);
+    const { port1 } = new MessageChannel();
+    port1.postMessage(
+      twoRuns,
+      twoRuns.map((t) => t.buffer as ArrayBuffer),
+    );
+    port1.close();
+    expect(twoRuns.map((t) => t.byteLength)).toEqual([0, 0]);
+  });
+
   it('are encoded in timed runs, the event loop let in between', async () => {
     const devices = ['a', 'b', 'c'].map((id) => device(id, { lastSeen: at(1) }));
     let pauses = 0;
     // A run of no time takes one device: a text each, a pause before each but the first.
     const texts = await encodeSeen(devices, { budgetMs: 0, pause: async () => void pauses++ });
-    expect(texts).toEqual(devices.map((d) => JSON.stringify([seenRow(d)])));
+    expect(texts.map(text)).toEqual(devices.map((d) => JSON.stringify([seenRow(d)])));
     expect(pauses).toBe(2);
     expect(decodeSeen(texts).map((row) => row[0])).toEqual(['a', 'b', 'c']);
     expect(await encodeSeen([])).toEqual([]);
   });
 
   it('refuse a text of any other shape, saying which row of which text', () => {
-    const good = JSON.stringify([['a', null, at(1), null, {}]]);
-    expect(decodeSeen([good, '[]'])).toHaveLength(1);
-    expect(() => decodeSeen([good, '{}'])).toThrow('seen rows: text 1 is not an array');
+    const good = bytes(JSON.stringify([['a', null, at(1), null, {}]]));
+    expect(decodeSeen([good, bytes('[]')])).toHaveLength(1);
+    expect(() => decodeSeen([good, bytes('{}')])).toThrow('seen rows: text 1 is not an array');
     const bad: unknown[] = [
       'a',
       ['a', null, null, null],
@@ -65,10 +97,11 @@ describe('seen rows', () => {
     ];
     for (const row of bad)
       expect(
-        () => decodeSeen([good, JSON.stringify([['ok', null, null, null, {}], row])]),
+        () => decodeSeen([good, bytes(JSON.stringify([['ok', null, null, null, {}], row]))]),
         JSON.stringify(row),
       ).toThrow('seen rows: row 1 of text 1 is not [id, firstSeen, lastSeen, latestTs, latest]');
-    expect(() => decodeSeen(['[']), 'not JSON').toThrow(SyntaxError);
+    expect(() => decodeSeen([bytes('[')]), 'not JSON').toThrow(SyntaxError);
+    expect(() => decodeSeen([new Uint8Array([0x5b, 0xff, 0x5d])]), 'not UTF-8').toThrow(TypeError);
   });
 });
 
