@@ -34,13 +34,6 @@ export class RoomWaits {
     return true;
   }
 
-  /** How many messages wait for room, of every tenant. */
-  get size(): number {
-    let size = 0;
-    for (const queue of this.waiting.values()) size += queue.length;
-    return size;
-  }
-
   private check(): void {
     for (const [tenant, queue] of this.waiting) {
       while (queue.length > 0 && this.hasRoom(tenant)) queue.shift()?.();
