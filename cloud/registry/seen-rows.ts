@@ -69,8 +69,8 @@ class JsonArrayBytes {
  * The devices' seen state as UTF-8 JSON texts, each an array of rows made in one run of
  * `inTimedRuns`: a busy flush (20,000 devices, ~30 ms of JSON) written without holding the event
  * loop. Bytes, each text in a buffer of its own that the thread is handed (transferred, not copied):
- * as strings, a run's text (~0.5 MB) and its copies were old-generation garbage every second, 43 % of
- * what the main thread's collector kept in the alert bench (docs/benchmarks.md).
+ * as strings, a run's text (~0.5 MB) outlived the scavenges until it was handed over, and was copied
+ * again to be posted (`bench/seen-flush.ts`: 17 % more CPU, twice the collector's time).
  */
 export async function encodeSeen(
   devices: readonly DeviceRecord[],
