@@ -19,6 +19,7 @@ import { Counters } from './monitoring/counters.ts';
 import { postgresStoresFeature } from './postgres-stores.ts';
 import { defaultQuotas, externalSettings, mqttListeners } from './settings.ts';
 import { sqliteStoresFeature } from './sqlite-stores.ts';
+import { takesMessages } from './storage/cell-journal.ts';
 import type { InfluxConnection } from './storage/influx.ts';
 import { applyRetentionPolicy } from './storage/retention-policy.ts';
 import { startTenantCell } from './tenant-cell.ts';
@@ -179,7 +180,7 @@ export class Cloud {
           gatewayOverQuota: (tenant, gateway, connected) =>
             cells.get(tenant)?.quotas.gatewayOverQuota(gateway, connected),
           counters: (tenant) => cells.get(tenant)?.counters,
-          hasRoom: (tenant) => cells.get(tenant)?.journal.refusing.length === 0,
+          hasRoom: (tenant) => takesMessages(cells.get(tenant)?.journal),
         },
       });
       // Cluster mode: every tenant's journal is its subject of the shared JetStream stream.

@@ -65,8 +65,9 @@ export interface BrokerOptions {
     messagesPerSecond(tenant: string): number;
     counters(tenant: string): CounterSink | undefined;
     /**
-     * Whether the tenant's journal takes messages now (not full, not failing): when it does not, its
-     * messages wait to be applied (RoomWaits), and no gateway of it is read past.
+     * Whether the tenant's messages may be applied now: its journal is not full or failing, or it
+     * refuses what it cannot take at once (cluster mode, whose refusal closes the connection). When
+     * not, its messages wait to be applied (RoomWaits), and no gateway of it is read past.
      */
     hasRoom(tenant: string): boolean;
   };

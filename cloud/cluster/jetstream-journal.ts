@@ -103,6 +103,9 @@ export class JetStreamJournal implements CellJournal {
     if (record.key) this.recent.add(record.key, record.at);
   }
 
+  /** An append while NATS is away is refused, not held (see `CellJournal`). */
+  readonly refusesAtOnce = true;
+
   get refusing(): string[] {
     return this.options.link.refusing;
   }

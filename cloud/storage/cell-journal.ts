@@ -8,6 +8,13 @@ import type { Journal } from './journal-contract.ts';
 export interface CellJournal extends Journal {
   /** Why the journal cannot take new messages now, if it cannot (readiness); empty when it can. */
   readonly refusing: string[];
+  /**
+   * What an append meets while the journal refuses: refused at once (cluster mode: the connection
+   * closes and the gateway reconnects, to another node if only this one lost NATS), or held until the
+   * journal can write (the node's own journal: there is nowhere else to go, so the broker keeps such
+   * a tenant's messages waiting before they are applied, cloud/broker/room-waits.ts).
+   */
+  readonly refusesAtOnce: boolean;
   /** Whether InfluxDB takes the journal's writes (as far as this process knows). */
   readonly influxReachable: boolean;
   /** Journal operations failing now (retried), with their reasons. */
@@ -17,4 +24,13 @@ export interface CellJournal extends Journal {
   /** Resolves when everything journaled so far has reached InfluxDB. */
   drained(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * Whether a tenant's messages may be applied now (the broker's `hasRoom`): its journal takes them, or
+ * refuses them at once (`refusesAtOnce`), which closes the gateway's connection. No journal (the
+ * tenant is not running): no.
+ */
+export function takesMessages(journal: Pick<CellJournal, 'refusing' | 'refusesAtOnce'> | undefined): boolean {
+  return journal !== undefined && (journal.refusesAtOnce || journal.refusing.length === 0);
 }

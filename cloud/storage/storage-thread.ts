@@ -193,6 +193,9 @@ export class StorageThread implements Journal {
     return this.stopping ? undefined : this.failure;
   }
 
+  /** Appends wait while it refuses (see `CellJournal`). */
+  readonly refusesAtOnce = false;
+
   /**
    * Why the journal cannot take new messages now, if it cannot (readiness): the storage thread
    * failed, the disk refuses appends, or the journal is full (backpressure). Empty when it can.
