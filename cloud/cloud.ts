@@ -180,7 +180,7 @@ export class Cloud {
           gatewayOverQuota: (tenant, gateway, connected) =>
             cells.get(tenant)?.quotas.gatewayOverQuota(gateway, connected),
           counters: (tenant) => cells.get(tenant)?.counters,
-          hasRoom: (tenant) => takesMessages(cells.get(tenant)?.journal),
+          takesMessages: (tenant) => takesMessages(cells.get(tenant)?.journal),
         },
       });
       // Cluster mode: every tenant's journal is its subject of the shared JetStream stream.

@@ -69,7 +69,7 @@ export interface BrokerOptions {
      * refuses what it cannot take at once (cluster mode, whose refusal closes the connection). When
      * not, its messages wait to be applied (RoomWaits), and no gateway of it is read past.
      */
-    hasRoom(tenant: string): boolean;
+    takesMessages(tenant: string): boolean;
   };
 }
 
@@ -104,7 +104,7 @@ export class MqttBroker {
     this.aedes = aedes;
     this.options = options;
     const { limits } = options;
-    this.rooms = new RoomWaits((tenant) => options.tenants.hasRoom(tenant), 20);
+    this.rooms = new RoomWaits((tenant) => options.tenants.takesMessages(tenant), 20);
     this.connectionRate = new RateLimiter(
       limits.connectionsPerMinutePerAddress / 60,
       limits.connectionsPerMinutePerAddress,
@@ -319,7 +319,7 @@ export class MqttBroker {
       // journal is full or failing: then the gateway keeps them, as backpressure means.
       if (
         limits.readAhead > 0 &&
-        this.options.tenants.hasRoom(owner) &&
+        this.options.tenants.takesMessages(owner) &&
         this.reads.readAhead(client, limits.readAhead)
       )
         counters.add('mqtt_publish_read_ahead');

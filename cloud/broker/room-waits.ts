@@ -9,12 +9,12 @@
  */
 export class RoomWaits {
   private readonly waiting = new Map<string, (() => void)[]>();
-  private readonly hasRoom: (tenant: string) => boolean;
+  private readonly takesMessages: (tenant: string) => boolean;
   private readonly everyMs: number;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(hasRoom: (tenant: string) => boolean, everyMs: number) {
-    this.hasRoom = hasRoom;
+  constructor(takesMessages: (tenant: string) => boolean, everyMs: number) {
+    this.takesMessages = takesMessages;
     this.everyMs = everyMs;
   }
 
@@ -24,7 +24,7 @@ export class RoomWaits {
    */
   admit(tenant: string, apply: () => void): boolean {
     const queue = this.waiting.get(tenant);
-    if (!queue && this.hasRoom(tenant)) {
+    if (!queue && this.takesMessages(tenant)) {
       apply();
       return false;
     }
@@ -36,7 +36,7 @@ export class RoomWaits {
 
   private check(): void {
     for (const [tenant, queue] of this.waiting) {
-      while (queue.length > 0 && this.hasRoom(tenant)) queue.shift()?.();
+      while (queue.length > 0 && this.takesMessages(tenant)) queue.shift()?.();
       if (queue.length === 0) this.waiting.delete(tenant);
     }
     if (this.waiting.size > 0) return;

@@ -27,7 +27,7 @@ export interface CellJournal extends Journal {
 }
 
 /**
- * Whether a tenant's messages may be applied now (the broker's `hasRoom`): its journal takes them, or
+ * Whether a tenant's messages may be applied now (the broker's `tenants.takesMessages`): its journal takes them, or
  * refuses them at once (`refusesAtOnce`), which closes the gateway's connection. No journal (the
  * tenant is not running): no.
  */

@@ -22,7 +22,7 @@ afterEach(async () => {
  * uplink's promise (the PUBACK waits for it) resolves when the test says `store(payload)`. `events`
  * lists what happened, in order: `uplink m2` (decoded and applied), `stored m1` (durable).
  */
-async function brokerWithStorage(readAhead: number, hasRoom = () => true) {
+async function brokerWithStorage(readAhead: number, takesMessages = () => true) {
   const dir = await tempDir('read-ahead');
   cleanups.push(() => dir.remove());
   const credentialsFile = join(dir.path, 'gateway-credentials.json');
@@ -63,7 +63,7 @@ async function brokerWithStorage(readAhead: number, hasRoom = () => true) {
       gatewayOverQuota: () => undefined,
       messagesPerSecond: () => 1_000,
       counters: () => undefined,
-      hasRoom,
+      takesMessages,
     },
   });
   await feature.start();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { takesMessages } from '../../../../cloud/storage/cell-journal.ts';
 
-describe("a tenant's messages are applied now (the broker's hasRoom)", () => {
+describe("a tenant's messages are applied now (the broker's tenants.takesMessages)", () => {
   it('while its journal takes them', () => {
     expect(takesMessages({ refusing: [], refusesAtOnce: false })).toBe(true);
     expect(takesMessages({ refusing: [], refusesAtOnce: true })).toBe(true);
