@@ -17,7 +17,7 @@ import type { UplinkMessage } from './ingest/ingest.ts';
 import { startFeatures } from './lifecycle/features.ts';
 import { Counters } from './monitoring/counters.ts';
 import { postgresStoresFeature } from './postgres-stores.ts';
-import { defaultQuotas, externalSettings, mqttListeners } from './settings.ts';
+import { apiSettings, defaultQuotas, externalSettings, mqttListeners } from './settings.ts';
 import { sqliteStoresFeature } from './sqlite-stores.ts';
 import { takesMessages } from './storage/cell-journal.ts';
 import type { InfluxConnection } from './storage/influx.ts';
@@ -323,42 +323,15 @@ export class Cloud {
         : undefined;
       const api = await start(
         apiFeature({
+          ...apiSettings(config),
           stores: { users, tokens, sessions },
-          adminToken: config.ADMIN_TOKEN,
           audit,
           unattributedDeadLetters: unattributed.store,
           cells,
           tenants: service,
-          port: config.HTTP_PORT,
-          host: config.HTTP_HOST,
-          deadLetterQuotaBytes: config.DEAD_LETTER_QUOTA_BYTES,
           influx,
           counters,
           mqtt: { ports, connectedClients: mqtt.connectedClients },
-          consoleDir: config.CONSOLE_DIR,
-          corsOrigins: config.CORS_ORIGINS,
-          requestsPerMinute: config.API_REQUESTS_PER_MINUTE,
-          openDataRequestsPerMinute: config.OPEN_DATA_REQUESTS_PER_MINUTE,
-          lockout: {
-            maxFailures: config.LOGIN_MAX_FAILURES,
-            windowMs: 15 * 60_000,
-            lockMs: config.LOGIN_LOCKOUT_MINUTES * 60_000,
-          },
-          loginAttemptsPerMinute: config.LOGIN_ATTEMPTS_PER_MINUTE,
-          session: {
-            idleMs: config.SESSION_IDLE_MINUTES * 60_000,
-            maxMs: config.SESSION_MAX_HOURS * 3_600_000,
-          },
-          cookieSecure: config.COOKIE_SECURE,
-          trustProxy: config.TRUST_PROXY,
-          seriesMaxPoints: config.SERIES_MAX_POINTS,
-          events: {
-            pingMs: config.EVENTS_PING_S * 1000,
-            maxStreams: config.EVENTS_MAX_STREAMS,
-            maxStreamsPerPrincipal: config.EVENTS_MAX_STREAMS_PER_PRINCIPAL,
-          },
-          mapTiles: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_ATTRIBUTION },
-          summaryMaxAgeMs: config.SUMMARY_REFRESH_S * 1000,
           now,
           log,
         }),

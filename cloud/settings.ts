@@ -1,9 +1,10 @@
+import type { ApiFeatureDeps } from './api/feature.ts';
 import type { ExternalBrokerSettings } from './broker/external-feature.ts';
 import type { NamedListener } from './broker/feature.ts';
 import type { CloudConfig } from './config.ts';
 import type { TenantQuotas } from './tenants/schema.ts';
 
-/* What the configuration asks of the installation's parts: its MQTT listeners, the city's own broker, default quotas. */
+/* What the configuration asks of the installation's parts: its MQTT listeners, the city's own broker, the API, default quotas. */
 
 /** The MQTT listeners the configuration asks for: plain TCP always, TLS and WebSocket when set. */
 export function mqttListeners(config: CloudConfig): NamedListener[] {
@@ -54,5 +55,53 @@ export function defaultQuotas(config: CloudConfig): TenantQuotas {
     messagesPerSecond: config.TENANT_MESSAGES_PER_SECOND,
     deadLetterBytes: config.TENANT_DEAD_LETTER_BYTES,
     retentionDays: config.READINGS_RETENTION_DAYS,
+  };
+}
+
+/** What the configuration sets of the REST API: its listener, limits, sign-in and session policies. */
+export function apiSettings(
+  config: CloudConfig,
+): Omit<
+  ApiFeatureDeps,
+  | 'stores'
+  | 'audit'
+  | 'unattributedDeadLetters'
+  | 'cells'
+  | 'tenants'
+  | 'influx'
+  | 'counters'
+  | 'mqtt'
+  | 'now'
+  | 'log'
+> {
+  return {
+    adminToken: config.ADMIN_TOKEN,
+    port: config.HTTP_PORT,
+    host: config.HTTP_HOST,
+    deadLetterQuotaBytes: config.DEAD_LETTER_QUOTA_BYTES,
+    consoleDir: config.CONSOLE_DIR,
+    corsOrigins: config.CORS_ORIGINS,
+    requestsPerMinute: config.API_REQUESTS_PER_MINUTE,
+    openDataRequestsPerMinute: config.OPEN_DATA_REQUESTS_PER_MINUTE,
+    lockout: {
+      maxFailures: config.LOGIN_MAX_FAILURES,
+      windowMs: 15 * 60_000,
+      lockMs: config.LOGIN_LOCKOUT_MINUTES * 60_000,
+    },
+    loginAttemptsPerMinute: config.LOGIN_ATTEMPTS_PER_MINUTE,
+    session: {
+      idleMs: config.SESSION_IDLE_MINUTES * 60_000,
+      maxMs: config.SESSION_MAX_HOURS * 3_600_000,
+    },
+    cookieSecure: config.COOKIE_SECURE,
+    trustProxy: config.TRUST_PROXY,
+    seriesMaxPoints: config.SERIES_MAX_POINTS,
+    events: {
+      pingMs: config.EVENTS_PING_S * 1000,
+      maxStreams: config.EVENTS_MAX_STREAMS,
+      maxStreamsPerPrincipal: config.EVENTS_MAX_STREAMS_PER_PRINCIPAL,
+    },
+    mapTiles: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_ATTRIBUTION },
+    summaryMaxAgeMs: config.SUMMARY_REFRESH_S * 1000,
   };
 }

@@ -6,18 +6,14 @@ import { keptTopic } from '../dead-letters/intake.ts';
 import type { UplinkMessage } from '../ingest/ingest.ts';
 import type { CounterSink, Counters } from '../monitoring/counters.ts';
 import { canPublish, canSubscribe } from './access.ts';
-import { AckOrder } from './ack-order.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { CredentialsFile } from './credentials.ts';
 import { GatewaySessions, remoteAddress } from './gateway-sessions.ts';
-import { HeldPublishes } from './held-publishes.ts';
 import { RateLimiter } from './limits.ts';
 import { createListener, type ListenerSpec, listen } from './listeners.ts';
 import { loggedId } from './logged-ids.ts';
-import { ReadPauses } from './read-pauses.ts';
+import { PublishFlow } from './publish-flow.ts';
 import { type RefusedPublish, topicBytesProblem, watchRefusals } from './refusals.ts';
-import { RoomWaits } from './room-waits.ts';
-import { TenantRates } from './tenant-rates.ts';
 
 export interface BrokerLimits {
   maxPayloadBytes: number;
@@ -85,26 +81,27 @@ export class MqttBroker {
   private readonly gatewayOf = new WeakMap<Client, string>();
   /** The tenant of each connected gateway, from its credential. */
   private readonly tenantOf = new WeakMap<Client, string>();
-  /** Each tenant's message quota and accepted rate. */
-  private readonly tenantRates = new TenantRates();
   private readonly sessions: GatewaySessions;
   private readonly connectionRate: RateLimiter;
   private readonly messageRate: RateLimiter;
-  /** Clients read no more while some of their messages wait for their turn in their tenant's quota. */
-  private readonly reads = new ReadPauses();
-  /** PUBACKs in the order the publishes came. */
-  private readonly acks = new AckOrder();
-  /** Publishes whose PUBACK waits for storage (ingestion not settled yet); a long wait answers PINGREQs. */
-  private readonly held = new HeldPublishes(this.reads, 1_000);
-  /** Messages waiting, before they are applied, for their tenant's journal to take messages again. */
-  private readonly rooms: RoomWaits;
+  /** What happens to an authorised publish: quota, room in the journal, PUBACK order, read-ahead. */
+  private readonly flow: PublishFlow;
   private servers: Server[] = [];
 
   private constructor(aedes: Aedes, options: BrokerOptions) {
     this.aedes = aedes;
     this.options = options;
     const { limits } = options;
-    this.rooms = new RoomWaits((tenant) => options.tenants.takesMessages(tenant), 20);
+    this.flow = new PublishFlow({
+      log: options.log,
+      now: options.now,
+      readAhead: limits.readAhead,
+      messagesPerSecond: (tenant) => options.tenants.messagesPerSecond(tenant),
+      takesMessages: (tenant) => options.tenants.takesMessages(tenant),
+      onUplink: (message, tenant) => options.onUplink(message, tenant),
+      // Not the gateway's fault: the connection this closes does not count against its address.
+      onIngestionFailed: (client) => this.connectionRate.give(remoteAddress(client)),
+    });
     this.connectionRate = new RateLimiter(
       limits.connectionsPerMinutePerAddress / 60,
       limits.connectionsPerMinutePerAddress,
@@ -167,7 +164,7 @@ export class MqttBroker {
       address: remoteAddress,
       loggedClient: (c) => this.loggedClient(c),
     });
-    this.reads.track(client);
+    this.flow.track(client);
     const address = remoteAddress(client);
     if (this.connectionRate.take(address, this.options.now().getTime())) return done(null, true);
     this.options.counters.add('mqtt_connections_rate_limited');
@@ -212,25 +209,12 @@ export class MqttBroker {
 
   /** A tenant's accepted messages per second, over the last 10 s. */
   messageRateOf(tenant: string): number {
-    return this.tenantRates.accepted(tenant, this.options.now().getTime());
+    return this.flow.acceptedRate(tenant);
   }
 
   /** Closes the connections of a tenant's gateways (it was suspended or deleted). */
   endTenantSessions(tenant: string, why: string): void {
     this.sessions.endTenant(tenant, why);
-  }
-
-  /**
-   * Runs `then` in `ms`, reading nothing more from the client meanwhile (see `ReadPauses`): the
-   * gateway's further messages wait in its own outbox and TCP buffers, not in the cloud's memory, so
-   * a tenant sending faster than its quota is slowed, not refused.
-   */
-  private holdBack(client: Client, ms: number, then: () => void): void {
-    this.reads.hold(client);
-    setTimeout(() => {
-      this.reads.release(client);
-      then();
-    }, ms);
   }
 
   private authorizePublish(
@@ -239,7 +223,7 @@ export class MqttBroker {
     done: (error?: Error | null) => void,
   ) {
     if (!client) return done(null); // the cloud's own publications
-    const { log, limits, onRefused, onUplink, now } = this.options;
+    const { log, limits, onRefused, now } = this.options;
     const gatewayId = this.gatewayOf.get(client);
     const tenant = this.tenantOf.get(client);
     // A tenant's refusals are counted as its own (and so the installation's too).
@@ -278,63 +262,16 @@ export class MqttBroker {
         : { allowed: false as const, reason: 'unauthenticated' };
     if (!decision.allowed) return refuse(decision.reason, 'mqtt_publish_refused');
     const owner = tenant as string;
-    // The tenant's quota paces its gateways: a message over it waits its turn (up to tenantHoldMs, tenant-rates.ts),
-    // and only one that would wait longer is refused; see tenant-rates.ts.
-    const quota = this.options.tenants.messagesPerSecond(owner);
-    const waitMs = this.tenantRates.reserve(owner, quota, now().getTime());
-    if (waitMs === undefined)
-      return refuse(
-        `tenant ${owner} is over its quota of ${quota} messages/s`,
-        'mqtt_publish_tenant_rate_limited',
-      );
-    // The PUBACK waits for this promise: it resolves once what was accepted is durable.
-    this.held.add(client);
-    const settled = () => this.held.settle(client);
-    const inTurn = this.acks.take(client);
-    // A message whose connection closed while it waited is ingested all the same: it had its place in
-    // the quota, a last will is published only after its client closed, and a gateway that sends the
-    // message again is recognised (duplicate batch).
-    const ingest = () => {
-      this.tenantRates.mark(owner, now().getTime());
-      onUplink(
-        { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
-        owner,
-      ).then(
-        () =>
-          inTurn(() => {
-            settled();
-            done(null);
-          }),
-        (error: Error) =>
-          inTurn(() => {
-            settled();
-            log.error({ err: error, topic: packet.topic }, 'ingestion failed; message not acknowledged');
-            // Not the gateway's fault: the connection this closes does not count against its address.
-            this.connectionRate.give(remoteAddress(client));
-            done(error);
-          }),
-      );
-      // Decoded and applied by now; only its PUBACK waits for the journal, so the gateway's next
-      // messages need not (their alerts are raised without waiting for the disk). Never while the
-      // journal is full or failing: then the gateway keeps them, as backpressure means.
-      if (
-        limits.readAhead > 0 &&
-        this.options.tenants.takesMessages(owner) &&
-        this.reads.readAhead(client, limits.readAhead)
-      )
-        counters.add('mqtt_publish_read_ahead');
-    };
-    // While the tenant's journal cannot take it (full, or a failing disk) the message waits before it
-    // is applied, and aedes reads nothing more from this client meanwhile: the gateway keeps the rest
-    // in its outbox, and nothing is accepted that the journal could not keep.
-    const admit = () => {
-      if (!this.rooms.admit(owner, ingest)) return;
-      counters.add('mqtt_publish_waited_for_room');
-      this.held.holdNow(client);
-    };
-    if (waitMs === 0) return admit();
-    counters.add('mqtt_publish_tenant_rate_held');
-    this.holdBack(client, waitMs, admit);
+    // The tenant's quota paces its gateways: a message over it waits its turn (up to tenantHoldMs,
+    // tenant-rates.ts), and only one that would wait longer is refused.
+    const overQuota = this.flow.start({
+      client,
+      tenant: owner,
+      counters,
+      message: { topic: packet.topic, gatewayId: gatewayId as string, channel: decision.channel, payload },
+      done,
+    });
+    if (overQuota) refuse(overQuota, 'mqtt_publish_tenant_rate_limited');
   }
 
   /** Subscriptions, disconnects, acknowledgements and takeovers, passed on or logged. */
@@ -372,7 +309,7 @@ export class MqttBroker {
       // A held client's PINGREQs are answered (HeldPublishes), unless they could not be read aside
       // (over the bound, or a partial packet at the hold): closing it then is the broker's doing, so
       // its reconnect costs its address nothing.
-      if (!this.held.isHeld(client)) return;
+      if (!this.flow.isHeld(client)) return;
       counters.add('mqtt_closed_while_held');
       this.connectionRate.give(remoteAddress(client));
     });
@@ -418,7 +355,7 @@ export class MqttBroker {
   }
 
   async close(): Promise<void> {
-    this.rooms.close();
+    this.flow.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
