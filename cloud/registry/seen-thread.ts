@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { workerThreadLimits } from '../lifecycle/thread-limits.ts';
 import { encodeSeen } from './seen-rows.ts';
 import type { DeviceRecord } from './store.ts';
 
@@ -48,7 +49,7 @@ let nextId = 0;
 function seenThread(script: URL): Thread {
   const running = shared.get(script.href);
   if (running && !running.failure) return running;
-  const worker = new Worker(script);
+  const worker = new Worker(script, { resourceLimits: workerThreadLimits });
   // The broker and the API keep the process alive; a save waited for references it (`ask`).
   worker.unref();
   const thread: Thread = { worker, registered: new Map(), waiting: 0, onFailure: new Set() };

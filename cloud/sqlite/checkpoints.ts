@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
+import { workerThreadLimits } from '../lifecycle/thread-limits.ts';
 
 /** To the checkpoint thread: a database to checkpoint every `everyMs` from now on, or no longer. */
 export type ToCheckpoints =
@@ -36,7 +37,9 @@ let nextId = 0;
 
 function checkpointThread(): NonNullable<typeof shared> {
   if (shared) return shared;
-  const worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url));
+  const worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
+    resourceLimits: workerThreadLimits,
+  });
   // The broker and the API keep the process alive, not the checkpoints.
   worker.unref();
   const thread = { worker, registered: new Map<number, Registered>(), stopping: 0 };

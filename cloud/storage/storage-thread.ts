@@ -1,6 +1,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { workerThreadLimits } from '../lifecycle/thread-limits.ts';
 import type { Counters } from '../monitoring/counters.ts';
 import { BatchKeys } from './batch-keys.ts';
 import type { InfluxServer, InfluxSettings } from './influx.ts';
@@ -131,7 +132,10 @@ export class StorageThread implements Journal {
       watch: options.onWritten ? options.watch : undefined,
       logLevel: options.logLevel,
     };
-    const worker = new Worker(new URL('./storage-worker.ts', import.meta.url), { workerData: settings });
+    const worker = new Worker(new URL('./storage-worker.ts', import.meta.url), {
+      workerData: settings,
+      resourceLimits: workerThreadLimits,
+    });
     // The broker and the API keep the process alive; a cloud that failed to start is not kept alive
     // by its storage thread.
     worker.unref();
