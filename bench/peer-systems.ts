@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { issueCredentials } from '../cloud/broker/credentials.ts';
 import type { InfluxConnection } from '../cloud/storage/influx.ts';
 import { freePort, startLocalInfluxd } from '../cloud/storage/local-influxd.ts';
-import { startCloudProcess } from '../scripts/cloud-process.ts';
+import { cloudProcessEnv, startCloudProcess } from '../scripts/cloud-process.ts';
 import type { FleetFile } from '../shared/fleet.ts';
 import { onCleanup } from './cleanup.ts';
 import { startMosquitto } from './mosquitto.ts';
@@ -105,7 +105,10 @@ export async function startPlatformSystem(opts: {
       return ((await res.json()) as Health).journal.lines > 0;
     },
     errors: () => 0,
-    settings: { command: 'node cloud/main.ts', env: { ...env, DATA_DIR: '<temp>', FLEET_DIR: '<temp>' } },
+    settings: {
+      command: 'node cloud/main.ts',
+      env: { ...cloudProcessEnv, ...env, DATA_DIR: '<temp>', FLEET_DIR: '<temp>' },
+    },
     stop,
   };
   return { system, secrets };
