@@ -9,6 +9,7 @@ import { DeviceFeatures } from '../live/device-features.ts';
 import type { DeviceMap } from '../live/device-map.ts';
 import { mapState } from '../live/map-state.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
+import { sendParts } from './byte-answers.ts';
 import { parseWith } from './errors.ts';
 import { district } from './schemas.ts';
 
@@ -117,7 +118,7 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
         'Too many features',
         `${found.count} features in this box at zoom ${q.zoom} (at most ${maxClusterFeatures}): zoom out or narrow the box`,
       );
-    res.type(geoJsonUtf8).send(found.json());
+    sendParts(res, geoJsonUtf8, found.json());
   });
   router.get('/map/districts', async (_req, res) => {
     res.type('application/geo+json').json(await map.districts());
@@ -135,7 +136,9 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
     const q = parseWith(mapQuery, req.query, 'query');
     const everywhere: [number, number, number, number] = [-180, -90, 180, 90];
     const found = map.within(q.bbox ?? everywhere, q, q.limit);
-    res.type(geoJsonUtf8).send(
+    sendParts(
+      res,
+      geoJsonUtf8,
       features.collection(found.devices, registry.connectivity(), {
         numberMatched: found.total,
         numberReturned: found.devices.length,

@@ -141,14 +141,15 @@ export class DeviceFeatures {
   }
 
   /**
-   * The located ones of the devices as a GeoJSON FeatureCollection's UTF-8 JSON, each with its
-   * connectivity now, with foreign members (`extra`, JSON values) after the features.
+   * The located ones of the devices as a GeoJSON FeatureCollection's UTF-8 JSON, in parts (the kept
+   * features' own bytes, not copied), each with its connectivity now, with foreign members (`extra`,
+   * JSON values) after the features.
    */
   collection(
     devices: readonly Readonly<DeviceRecord>[],
     connectivity: (device: Readonly<DeviceRecord>) => Connectivity,
     extra: Record<string, unknown> = {},
-  ): Buffer {
+  ): Buffer[] {
     const parts: Buffer[] = [collectionOpen];
     for (const d of devices) {
       if (!isLocated(d)) continue;
@@ -159,7 +160,7 @@ export class DeviceFeatures {
       ([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`,
     );
     parts.push(Buffer.from(`]${members.join('')}}`));
-    return Buffer.concat(parts);
+    return parts;
   }
 
   /** How many devices' features are kept. */

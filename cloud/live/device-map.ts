@@ -10,10 +10,10 @@ import { KindTrees } from './kind-trees.ts';
 import { LoneTexts } from './lone-texts.ts';
 import type { MapState } from './map-state.ts';
 
-/** A clusters answer: how many features, and (made when asked) its JSON as UTF-8 bytes. */
+/** A clusters answer: how many features, and (made when asked) its JSON as UTF-8 bytes, in parts. */
 export interface MapClusters {
   count: number;
-  json(): Buffer;
+  json(): Buffer[];
 }
 
 export interface MapFilter {
@@ -139,7 +139,7 @@ export class DeviceMap {
       }
       if (parts.length > 1) parts[1] = (parts[1] as Buffer).subarray(1);
       parts.push(collectionClose);
-      return Buffer.concat(parts);
+      return parts;
     };
     return { count: found.length, json };
   }

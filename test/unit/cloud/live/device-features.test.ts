@@ -34,9 +34,11 @@ const expected = (d: Located, status: Connectivity, condition: string) => ({
   },
 });
 
+/** An answer's parts as its text. */
+const text = (parts: Buffer[]) => Buffer.concat(parts).toString('utf8');
 const online = (d: Readonly<DeviceRecord>): Connectivity => (d.lastSeen ? 'online' : 'offline');
 const one = (features: DeviceFeatures, d: DeviceRecord, status: Connectivity = 'online') =>
-  features.collection([d], () => status).toString('utf8');
+  text(features.collection([d], () => status));
 const collectionOf = (...features: unknown[]) => JSON.stringify({ type: 'FeatureCollection', features });
 
 describe('device features', () => {
@@ -130,10 +132,10 @@ describe('device features', () => {
     const a = lamp('a');
     const b = { ...lamp('b'), location: undefined };
     const c = { ...lamp('c'), lastSeen: undefined };
-    const text = new DeviceFeatures(10)
-      .collection([a, b, c], online, { numberMatched: 3, numberReturned: 2 })
-      .toString('utf8');
-    expect(text).toBe(
+    const answer = text(
+      new DeviceFeatures(10).collection([a, b, c], online, { numberMatched: 3, numberReturned: 2 }),
+    );
+    expect(answer).toBe(
       JSON.stringify({
         type: 'FeatureCollection',
         features: [expected(a, 'online', 'ok'), expected(c, 'offline', 'offline')],
@@ -141,7 +143,7 @@ describe('device features', () => {
         numberReturned: 2,
       }),
     );
-    expect(new DeviceFeatures(1).collection([], online).toString('utf8')).toBe(
+    expect(text(new DeviceFeatures(1).collection([], online))).toBe(
       '{"type":"FeatureCollection","features":[]}',
     );
   });
@@ -153,7 +155,7 @@ describe('device features', () => {
     expect(features.size).toBe(2);
     features.collection([c], online);
     expect(features.size).toBe(2);
-    expect(features.collection([a, b, c], online).toString('utf8')).toBe(
+    expect(text(features.collection([a, b, c], online))).toBe(
       collectionOf(...[a, b, c].map((d) => expected(d, 'online', 'ok'))),
     );
   });
