@@ -113,6 +113,12 @@ export const mutationModules: MutationModule[] = [
     ],
   },
   {
+    name: 'byte-answers',
+    // Answers made of byte parts, written in chunks below the mmap threshold.
+    mutate: ['cloud/api/byte-answers.ts'],
+    tests: ['test/unit/cloud/api/byte-answers.test.ts'],
+  },
+  {
     name: 'turns',
     // Long work on the main thread cut into turns of the event loop: timed runs, sorts in chunks.
     mutate: ['cloud/lifecycle/timed-runs.ts', 'cloud/lifecycle/sorted-in-turns.ts'],

@@ -16,8 +16,8 @@ export function joinInChunks(parts: readonly Buffer[], chunkBytes = answerChunkB
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   const flush = () => {
-    if (pending.length === 1) chunks.push(pending[0] as Buffer);
-    else if (pending.length > 1) chunks.push(Buffer.concat(pending, pendingBytes));
+    if (pending.length === 0) return;
+    chunks.push(pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes));
     pending = [];
     pendingBytes = 0;
   };
