@@ -96,6 +96,7 @@ export const mutationModules: MutationModule[] = [
     mutate: [
       'cloud/live/bbox.ts',
       'cloud/live/districts.ts',
+      'cloud/live/outline.ts',
       'cloud/live/kept.ts',
       'cloud/live/lone-texts.ts',
       'cloud/live/device-features.ts',

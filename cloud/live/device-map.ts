@@ -5,10 +5,11 @@ import { type Bbox, inBbox, widen } from './bbox.ts';
 import { ClusterIndex, isLone, type LocatedDevices } from './cluster-index.ts';
 import { collectionOpen } from './device-features.ts';
 import type { DeviceStates } from './device-states.ts';
-import { districtOutlines } from './districts.ts';
+import { districtOutlines, type OutlineMaker } from './districts.ts';
 import { KindTrees } from './kind-trees.ts';
 import { LoneTexts } from './lone-texts.ts';
 import type { MapState } from './map-state.ts';
+import { outlinesInThread } from './outlines-thread.ts';
 
 /** A clusters answer: how many features, and (made when asked) its JSON as UTF-8 bytes, in parts. */
 export interface MapClusters {
@@ -173,15 +174,15 @@ export class DeviceMap {
   }
 
   /**
-   * District outlines, generated once from the located devices (`districtOutlines`, in turns of the
-   * event loop): a request made meanwhile waits for them. A failure is not kept: the next request
-   * tries again.
+   * District outlines, generated once from the located devices (`districtOutlines`: their points in
+   * turns of the event loop, the hulls by `make`): a request made meanwhile waits for them. A failure
+   * is not kept: the next request tries again.
    */
-  districts(): ReturnType<typeof districtOutlines> {
+  districts(make: OutlineMaker = outlinesInThread): ReturnType<typeof districtOutlines> {
     const devices = this.devices();
     const located = this.located as NonNullable<typeof this.located>;
     if (!located.outlines) {
-      const outlines = districtOutlines(devices);
+      const outlines = districtOutlines(devices, { make });
       located.outlines = outlines;
       outlines.catch(() => {
         if (located.outlines === outlines) located.outlines = undefined;
@@ -209,12 +210,16 @@ export class DeviceMap {
 
   /**
    * Builds the whole fleet's index and the district outlines now (at start), so that no request waits
-   * for them. The outlines give the event loop turns (`districtOutlines`) but are waited for: made
-   * behind a region's first requests instead, they took its RSS over the limit in two API bench runs
-   * of four (1.2 and 1.6 GB: their garbage promoted beside the answers').
+   * for them: the index while a thread of its own makes the outlines' hulls (`outlinesInThread`). The
+   * outlines are waited for: made behind a region's first requests instead (on the main thread),
+   * they took its RSS over the limit in two API bench runs of four (1.2 and 1.6 GB).
    */
   async warm(): Promise<void> {
+    await this.districts((districts) => {
+      const made = outlinesInThread(districts);
+      this.index(undefined);
+      return made;
+    });
     this.index(undefined);
-    await this.districts();
   }
 }

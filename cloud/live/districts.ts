@@ -1,33 +1,30 @@
-import turfBuffer from '@turf/buffer';
-import turfConvex from '@turf/convex';
-import { featureCollection, lineString, point } from '@turf/helpers';
-import type { Feature, FeatureCollection, Polygon } from 'geojson';
+import type { FeatureCollection, Polygon } from 'geojson';
 import { inTimedRuns, nextTurn } from '../lifecycle/timed-runs.ts';
 import type { LocatedDevices } from './cluster-index.ts';
-
-export type DistrictFeature = Feature<Polygon, { district: string; devices: number }>;
-
-/** How far an outline reaches beyond the outermost devices of its district. */
-const marginKm = 0.15;
+import { type DistrictFeature, type DistrictPoints, outlinesHere } from './outline.ts';
+import { outlinesInThread } from './outlines-thread.ts';
 
 /** Positions are snapped to a grid this fine (degrees, ~30 m) before the hull: far fewer points, well inside the margin. */
 const gridDeg = 0.0003;
 
+/** Makes the outlines of districts' points, in their order (`outline.ts`). */
+export type OutlineMaker = (districts: DistrictPoints[]) => Promise<DistrictFeature[]>;
+
 /**
- * One outline per district, generated from where its devices are: the concave hull of their
- * positions (snapped to a ~30 m grid as they are read, each grid point once; concaveman through
- * @turf/convex, concavity 2), widened by a margin (@turf/buffer); a district of one or two devices
- * gets a disc or a capsule around them. Made without holding the event loop: the positions are read
- * in timed runs and each district's outline is made in a turn of its own (a region of a million
- * devices in 80 districts: ~1.3 s of work, 15–40 ms at a time), so a tenant started while others run
- * (created, resumed) does not hold their ingest and API meanwhile.
+ * One outline per district, generated from where its devices are (`outlineOf`: the concave hull of
+ * their positions, snapped to a ~30 m grid as they are read, each grid point once, widened by a
+ * margin). The positions are read in timed runs and each district's grid is made in a turn of its
+ * own, so that a tenant started while others run (created, resumed) does not hold their ingest and
+ * API; the hulls are made by `make`: a thread of their own (`outlinesInThread`, a region of a million
+ * devices in 80 districts: ~1.3–2.6 s of CPU), or this one in turns (`here`).
  */
 export async function districtOutlines(
   devices: LocatedDevices,
-  pause: () => Promise<void> = nextTurn,
+  options: { make?: OutlineMaker | 'here'; pause?: () => Promise<void> } = {},
 ): Promise<FeatureCollection<Polygon>> {
-  // Each district's devices by position in the columns; a district's grid is made only in its turn,
-  // so no more than one district's points are held at once (all of a region's: ~100 MB more at its peak).
+  const pause = options.pause ?? nextTurn;
+  const make = options.make ?? outlinesInThread;
+  // Each district's devices by position in the columns.
   const members = new Map<string, number[]>();
   await inTimedRuns(
     devices.records.keys(),
@@ -41,19 +38,19 @@ export async function districtOutlines(
     },
     { pause },
   );
-  const features: DistrictFeature[] = [];
+  const districts: DistrictPoints[] = [];
   for (const district of [...members.keys()].sort()) {
     await pause();
     const ats = members.get(district) as number[];
     members.delete(district);
-    const outline = outlineOf(gridPoints(devices, ats));
-    if (outline) features.push({ ...outline, properties: { district, devices: ats.length } });
+    districts.push({ district, devices: ats.length, points: gridPoints(devices, ats) });
   }
+  const features = make === 'here' ? await outlinesHere(districts, pause) : await make(districts);
   return { type: 'FeatureCollection', features };
 }
 
-/** The distinct grid points of the devices at `ats` (their positions snapped to the grid). */
-function gridPoints(devices: LocatedDevices, ats: readonly number[]): [number, number][] {
+/** The distinct grid points of the devices at `ats` (their positions snapped to the grid), flat. */
+function gridPoints(devices: LocatedDevices, ats: readonly number[]): Float64Array {
   // One number per grid point: x and y are within ±600,000 (180° / 0.0003°).
   const keys = new Set<number>();
   for (const at of ats) {
@@ -61,23 +58,16 @@ function gridPoints(devices: LocatedDevices, ats: readonly number[]): [number, n
     const y = Math.round((devices.lat[at] as number) / gridDeg);
     keys.add((x + gridSpan) * 2 * gridSpan + (y + gridSpan));
   }
-  return Array.from(keys, (key) => {
+  const points = new Float64Array(2 * keys.size);
+  let i = 0;
+  for (const key of keys) {
     const y = (key % (2 * gridSpan)) - gridSpan;
     const x = (key - (y + gridSpan)) / (2 * gridSpan) - gridSpan;
-    return [x * gridDeg, y * gridDeg];
-  });
+    points[i++] = x * gridDeg;
+    points[i++] = y * gridDeg;
+  }
+  return points;
 }
 
 /** Grid points from the antimeridian to the middle: a bound for a grid point's number. */
 const gridSpan = Math.ceil(180 / gridDeg) + 1;
-
-/** The outline around distinct grid points. */
-function outlineOf(distinct: [number, number][]): Feature<Polygon> | undefined {
-  const hull =
-    distinct.length >= 3
-      ? turfConvex(featureCollection(distinct.map((p) => point(p))), { concavity: 2 })
-      : null;
-  const shape = hull ?? (distinct.length >= 2 ? lineString(distinct) : point(distinct[0] ?? [0, 0]));
-  const widened = turfBuffer(shape, marginKm, { units: 'kilometers', steps: 8 });
-  return widened?.geometry.type === 'Polygon' ? (widened as Feature<Polygon>) : undefined;
-}

@@ -44,6 +44,9 @@ const grid = (district: string, lon: number, lat: number, n: number) =>
     lat: lat + Math.floor(i / n) * 0.002,
   }));
 
+/** Made on this thread, without waiting for the event loop. */
+const here = { make: 'here' as const, pause: async () => undefined };
+
 describe('districtOutlines', () => {
   const devices = [
     ...grid('Sever', 16.6, 49.25, 5),
@@ -54,7 +57,7 @@ describe('districtOutlines', () => {
   ];
 
   it('outlines each district around its devices and no other, sorted by name, with its count', async () => {
-    const outlines = await districtOutlines(located(devices), async () => undefined);
+    const outlines = await districtOutlines(located(devices), here);
     expect(outlines.features.map((f) => [f.properties?.district, f.properties?.devices])).toEqual([
       ['Dvojice', 2],
       ['Jih', 16],
@@ -76,12 +79,12 @@ describe('districtOutlines', () => {
     const pause = async () => {
       log.push('pause');
     };
-    const outlines = await districtOutlines(located(devices), pause);
+    const outlines = await districtOutlines(located(devices), { make: 'here', pause });
     // Each district's outline after a pause of its own (the positions fit in one run here).
     expect(log.length).toBeGreaterThanOrEqual(outlines.features.length);
     let turns = 0;
     const ticking = setInterval(() => turns++, 0);
-    await districtOutlines(located(grid('Velký', 16, 49, 300)));
+    await districtOutlines(located(grid('Velký', 16, 49, 300)), { make: 'here' });
     clearInterval(ticking);
     expect(turns).toBeGreaterThan(0);
   });
@@ -93,7 +96,7 @@ describe('districtOutlines', () => {
       lon: (55_000 + (i % 4) * 7) * 0.0003,
       lat: (164_000 + Math.floor(i / 4) * 5) * 0.0003,
     }));
-    const [outline] = (await districtOutlines(located(onGrid), async () => undefined)).features;
+    const [outline] = (await districtOutlines(located(onGrid), here)).features;
     const ring = outline?.geometry.coordinates[0] ?? [];
     const lons = ring.map(([lon = 0]) => lon);
     const lats = ring.map(([, lat = 0]) => lat);
@@ -115,17 +118,50 @@ describe('districtOutlines', () => {
       { district: 'Trojúhelník', lon: 16.63, lat: 49.2 },
       { district: 'Trojúhelník', lon: 16.615, lat: 49.218 },
     ];
-    const [outline] = (await districtOutlines(located(corners), async () => undefined)).features;
+    const [outline] = (await districtOutlines(located(corners), here)).features;
     if (!outline) throw new Error('no outline');
     expect(inside(outline.geometry, [16.615, 49.206])).toBe(true);
     // Two devices only: a capsule around the line between them, not the area beside it.
-    const [pair] = (await districtOutlines(located(corners.slice(0, 2)), async () => undefined)).features;
+    const [pair] = (await districtOutlines(located(corners.slice(0, 2)), here)).features;
     if (!pair) throw new Error('no outline');
     expect(inside(pair.geometry, [16.615, 49.2])).toBe(true);
     expect(inside(pair.geometry, [16.615, 49.206])).toBe(false);
   });
 
   it('has no outline for no devices', async () => {
+    expect(await districtOutlines(located([]), here)).toEqual({ type: 'FeatureCollection', features: [] });
+  });
+
+  it('are made the same by a thread of their own (the default)', async () => {
+    const before = await districtOutlines(located(devices), here);
+    const threaded = await districtOutlines(located(devices));
+    expect(threaded).toEqual(before);
+    expect(threaded.features).toHaveLength(4);
     expect(await districtOutlines(located([]))).toEqual({ type: 'FeatureCollection', features: [] });
+  });
+
+  it('hand the districts in name order to the maker, each its distinct grid points, flat', async () => {
+    const seen: { district: string; devices: number; points: number[] }[] = [];
+    await districtOutlines(
+      located([
+        { district: 'B', lon: 0.0003, lat: 0.0006 },
+        { district: 'A', lon: 0.0009, lat: 0.0003 },
+        { district: 'B', lon: 0.00031, lat: 0.00059 },
+        { district: 'B', lon: -0.0003, lat: 0 },
+      ]),
+      {
+        pause: async () => undefined,
+        make: async (districts) => {
+          for (const d of districts)
+            seen.push({ district: d.district, devices: d.devices, points: [...d.points] });
+          return [];
+        },
+      },
+    );
+    const rounded = (points: number[]) => points.map((p) => Math.round(p / 0.0003));
+    expect(seen.map((d) => ({ ...d, points: rounded(d.points) }))).toEqual([
+      { district: 'A', devices: 1, points: [3, 1] },
+      { district: 'B', devices: 3, points: [1, 2, -1, 0] },
+    ]);
   });
 });

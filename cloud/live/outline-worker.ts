@@ -1,0 +1,14 @@
+import { parentPort } from 'node:worker_threads';
+import { type DistrictPoints, outlineOf } from './outline.ts';
+
+/**
+ * The district outlines' thread (outlines-thread.ts): takes the districts' points once, answers with
+ * their outlines (or why it could not), and is ended by its parent.
+ */
+parentPort?.once('message', (districts: DistrictPoints[]) => {
+  try {
+    parentPort?.postMessage({ features: districts.map(outlineOf).filter((f) => f !== undefined) });
+  } catch (error) {
+    parentPort?.postMessage({ failed: (error as Error).message });
+  }
+});
