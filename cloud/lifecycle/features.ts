@@ -36,12 +36,15 @@ export async function startFeatures<T>(
     }
   };
   const start: StartFeature = async (feature) => {
+    const begun = performance.now();
     try {
       await feature.start();
     } catch (error) {
       throw new Error(`${feature.name} failed to start: ${(error as Error).message}`, { cause: error });
     }
     started.push(feature);
+    // How long each part took: where a slow start goes (LOG_LEVEL=debug).
+    log.debug({ part: feature.name, ms: Math.round(performance.now() - begun) }, 'part started');
     return feature;
   };
   try {

@@ -35,6 +35,24 @@ describe('startFeatures', () => {
     expect(log).toEqual(['start a', 'start b', 'start c', 'stop c', 'stop b', 'stop a']);
   });
 
+  it('logs at debug level how long each part took to start, not the ones that failed', async () => {
+    const lines: { part?: string; ms?: number; msg?: string }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const starting = startFeatures(logger, async (start) => {
+      await start({
+        name: 'slow',
+        start: () => new Promise((resolve) => setTimeout(resolve, 30)),
+      });
+      await start(fake('quick', []));
+      await start(fake('broken', [], { start: true }));
+    });
+    await expect(starting).rejects.toThrow('broken failed to start');
+    const started = lines.filter((l) => l.msg === 'part started');
+    expect(started.map((l) => l.part)).toEqual(['slow', 'quick']);
+    expect(started[0]?.ms).toBeGreaterThanOrEqual(29);
+    expect(started[1]?.ms).toBeLessThan(started[0]?.ms ?? 0);
+  });
+
   it('stops what was started, last first, when a start fails half-way, and names the failed feature', async () => {
     const log: string[] = [];
     const starting = startFeatures(silent, async (start) => {
