@@ -71,6 +71,8 @@ export async function streamingCity(options: StreamingCityOptions) {
     agents,
     simulatedNow: () => simulatedNow,
     readings: () => recorders.flatMap((r) => r.readings),
+    /** The device events the drivers produced (a lamp switching at dusk, a fault), in the order polled. */
+    events: () => recorders.flatMap((r) => r.events),
     pollAll,
     /** Polls every `everyMs` until stopped; resolves the stop function's promise after the last poll. */
     stream(everyMs = 25): () => Promise<void> {
