@@ -220,6 +220,7 @@ export class DeviceMap {
       this.index(undefined);
       return made;
     });
+    // Outlines made before (a warm after a failure, say) called no maker: the index is built here.
     this.index(undefined);
   }
 }

@@ -1,13 +1,13 @@
 import type { FeatureCollection, Polygon } from 'geojson';
 import { inTimedRuns, nextTurn } from '../lifecycle/timed-runs.ts';
 import type { LocatedDevices } from './cluster-index.ts';
-import { type DistrictFeature, type DistrictPoints, outlinesHere } from './outline.ts';
+import type { DistrictFeature, DistrictPoints } from './outline.ts';
 import { outlinesInThread } from './outlines-thread.ts';
 
 /** Positions are snapped to a grid this fine (degrees, ~30 m) before the hull: far fewer points, well inside the margin. */
 const gridDeg = 0.0003;
 
-/** Makes the outlines of districts' points, in their order (`outline.ts`). */
+/** Makes the outlines of districts' points, in their order (`outlinesOf`, outline.ts). */
 export type OutlineMaker = (districts: DistrictPoints[]) => Promise<DistrictFeature[]>;
 
 /**
@@ -15,12 +15,12 @@ export type OutlineMaker = (districts: DistrictPoints[]) => Promise<DistrictFeat
  * their positions, snapped to a ~30 m grid as they are read, each grid point once, widened by a
  * margin). The positions are read in timed runs and each district's grid is made in a turn of its
  * own, so that a tenant started while others run (created, resumed) does not hold their ingest and
- * API; the hulls are made by `make`: a thread of their own (`outlinesInThread`, a region of a million
- * devices in 80 districts: ~1.3–2.6 s of CPU), or this one in turns (`here`).
+ * API; the hulls are made by `make`: by default a thread of their own (`outlinesInThread`, a region of
+ * a million devices in 80 districts: ~1.3–2.6 s of CPU).
  */
 export async function districtOutlines(
   devices: LocatedDevices,
-  options: { make?: OutlineMaker | 'here'; pause?: () => Promise<void> } = {},
+  options: { make?: OutlineMaker; pause?: () => Promise<void> } = {},
 ): Promise<FeatureCollection<Polygon>> {
   const pause = options.pause ?? nextTurn;
   const make = options.make ?? outlinesInThread;
@@ -45,8 +45,7 @@ export async function districtOutlines(
     members.delete(district);
     districts.push({ district, devices: ats.length, points: gridPoints(devices, ats) });
   }
-  const features = make === 'here' ? await outlinesHere(districts, pause) : await make(districts);
-  return { type: 'FeatureCollection', features };
+  return { type: 'FeatureCollection', features: await make(districts) };
 }
 
 /** The distinct grid points of the devices at `ats` (their positions snapped to the grid), flat. */

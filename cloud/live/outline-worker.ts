@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { type DistrictPoints, outlineOf } from './outline.ts';
+import { type DistrictPoints, outlinesOf } from './outline.ts';
 
 /**
  * The district outlines' thread (outlines-thread.ts): takes the districts' points once, answers with
@@ -7,7 +7,7 @@ import { type DistrictPoints, outlineOf } from './outline.ts';
  */
 parentPort?.once('message', (districts: DistrictPoints[]) => {
   try {
-    parentPort?.postMessage({ features: districts.map(outlineOf).filter((f) => f !== undefined) });
+    parentPort?.postMessage({ features: outlinesOf(districts) });
   } catch (error) {
     parentPort?.postMessage({ failed: (error as Error).message });
   }

@@ -2,6 +2,7 @@ import type { Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import type { LocatedDevices } from '../../../../cloud/live/cluster-index.ts';
 import { districtOutlines } from '../../../../cloud/live/districts.ts';
+import { type DistrictPoints, outlinesOf } from '../../../../cloud/live/outline.ts';
 import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
 
 /** Located devices as the map index holds them: a record, a position and a slot each. */
@@ -45,7 +46,8 @@ const grid = (district: string, lon: number, lat: number, n: number) =>
   }));
 
 /** Made on this thread, without waiting for the event loop. */
-const here = { make: 'here' as const, pause: async () => undefined };
+const onThisThread = async (districts: DistrictPoints[]) => outlinesOf(districts);
+const here = { make: onThisThread, pause: async () => undefined };
 
 describe('districtOutlines', () => {
   const devices = [
@@ -79,12 +81,12 @@ describe('districtOutlines', () => {
     const pause = async () => {
       log.push('pause');
     };
-    const outlines = await districtOutlines(located(devices), { make: 'here', pause });
+    const outlines = await districtOutlines(located(devices), { make: onThisThread, pause });
     // Each district's outline after a pause of its own (the positions fit in one run here).
     expect(log.length).toBeGreaterThanOrEqual(outlines.features.length);
     let turns = 0;
     const ticking = setInterval(() => turns++, 0);
-    await districtOutlines(located(grid('Velký', 16, 49, 300)), { make: 'here' });
+    await districtOutlines(located(grid('Velký', 16, 49, 300)), { make: onThisThread });
     clearInterval(ticking);
     expect(turns).toBeGreaterThan(0);
   });
