@@ -16,7 +16,7 @@ import {
 import { parseStrictJson } from '../../shared/strict-json.ts';
 import type { UplinkChannel } from '../../shared/topics.ts';
 import type { Rejection, RejectReason } from '../dead-letters/rejection.ts';
-import { compileReadingCheck } from './compiled-check.ts';
+import { type CompiledCheck, compileReadingCheck, compileTelemetryEnvelopeCheck } from './compiled-check.ts';
 
 export interface TimeWindow {
   now: Date;
@@ -56,10 +56,24 @@ function checkTime(t: number, window: TimeWindow): string | undefined {
 }
 
 /**
- * Readings are checked by the compiled schema first; zod decides (and explains) what it refuses.
- * Compiled once, when the module loads (a few milliseconds): it is as fixed as the schema.
+ * Telemetry envelopes and readings are checked by the compiled schemas first; zod decides (and
+ * explains) what they refuse. Compiled once, when the module loads (a few milliseconds): they are as
+ * fixed as the schemas.
  */
+const isTelemetryEnvelope = compileTelemetryEnvelopeCheck();
 const isReading = compileReadingCheck();
+
+/**
+ * The value as it is when the compiled check accepts it (the zod schema would return an equal copy);
+ * otherwise zod's parse, whose issues say why it is refused.
+ */
+function checked<T>(
+  value: unknown,
+  schema: z.ZodType<T>,
+  precheck?: CompiledCheck<T>,
+): z.ZodSafeParseResult<T> {
+  return precheck?.(value) ? { success: true, data: value } : schema.safeParse(value);
+}
 
 /**
  * Validates items one by one, so one bad item does not take the good ones down with it. An item
@@ -70,22 +84,18 @@ function validateItems<T extends { ts: string }>(
   schema: z.ZodType<T>,
   invalid: RejectReason,
   window: TimeWindow,
-  precheck?: (item: unknown) => item is T,
+  precheck?: CompiledCheck<T>,
 ): { accepted: T[]; times: number[]; rejections: Rejection[] } {
   const accepted: T[] = [];
   const times: number[] = [];
   const rejections: Rejection[] = [];
   items.forEach((item, index) => {
-    let valid: T;
-    if (precheck?.(item)) valid = item;
-    else {
-      const result = schema.safeParse(item);
-      if (!result.success) {
-        rejections.push({ reason: invalid, index, message: describeIssues(result.error) });
-        return;
-      }
-      valid = result.data;
+    const result = checked(item, schema, precheck);
+    if (!result.success) {
+      rejections.push({ reason: invalid, index, message: describeIssues(result.error) });
+      return;
     }
+    const valid = result.data;
     const t = Date.parse(valid.ts);
     const timeProblem = checkTime(t, window);
     if (timeProblem) rejections.push({ reason: 'timestamp-out-of-range', index, message: timeProblem });
@@ -120,7 +130,7 @@ export function decodeMessage(
   }
   switch (channel) {
     case 'telemetry': {
-      const envelope = telemetryEnvelope.safeParse(json);
+      const envelope = checked(json, telemetryEnvelope, isTelemetryEnvelope);
       if (!envelope.success) return reject('invalid-message', describeIssues(envelope.error));
       const { accepted, times, rejections } = validateItems(
         envelope.data.readings,

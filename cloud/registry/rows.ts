@@ -1,5 +1,5 @@
 import type { SharedTexts } from './shared-texts.ts';
-import { type DeviceRecord, type GatewayRecord, noLatest } from './store.ts';
+import { type DeviceRecord, type GatewayRecord, latestValues, noLatest } from './store.ts';
 
 /** A registry row as SQLite and PostgreSQL return it, turned into its record. */
 export type Row = Record<string, unknown>;
@@ -20,7 +20,7 @@ export function toDevice(row: Row, texts?: SharedTexts): DeviceRecord {
     district: shared(String(row.district)),
     // SQLite keeps a boolean as 1 or 0, PostgreSQL as a boolean.
     provisioned: row.provisioned === 1 || row.provisioned === true,
-    latest: row.latest === '{}' ? noLatest : JSON.parse(String(row.latest)),
+    latest: row.latest === '{}' ? noLatest : latestValues(JSON.parse(String(row.latest))),
   };
   if (row.lat !== null) device.location = { lat: Number(row.lat), lon: Number(row.lon) };
   if (row.name !== null && row.name !== undefined) device.name = String(row.name);

@@ -33,9 +33,26 @@ export type DeviceRecord = z.infer<typeof deviceRecord>;
  */
 export const noLatest: DeviceRecord['latest'] = Object.freeze({});
 
+/** Makes latest values: a plain object (its prototype is Object.prototype) of a constructor of its own. */
+const LatestValues = function LatestValues() {} as unknown as new () => DeviceRecord['latest'];
+LatestValues.prototype = Object.prototype;
+
+/**
+ * A device's own latest values, with `values` in them. Made by a constructor of their own, they get
+ * hidden classes of their own in V8, whose number fields a new reading overwrites in place; objects
+ * sharing the hidden classes of `JSON.parse`'s (a literal `{}` or a parsed row) keep a pointer to
+ * each reading's parsed number instead, and those numbers then outlive the main thread's young-
+ * generation collections (alert bench: 2.6 -> 1.1 MB promoted per scavenge; docs/benchmarks.md,
+ * the fifteenth session).
+ */
+export function latestValues(values?: DeviceRecord['latest']): DeviceRecord['latest'] {
+  const latest = new LatestValues();
+  return values ? Object.assign(latest, values) : latest;
+}
+
 /** A device's latest values to change: its own object, made at its first values. */
 export function ownLatest(device: DeviceRecord): DeviceRecord['latest'] {
-  if (device.latest === noLatest) device.latest = {};
+  if (device.latest === noLatest) device.latest = latestValues();
   return device.latest;
 }
 

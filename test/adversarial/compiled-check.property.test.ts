@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileReadingCheck } from '../../cloud/ingest/compiled-check.ts';
+import { compileReadingCheck, compileTelemetryEnvelopeCheck } from '../../cloud/ingest/compiled-check.ts';
 import { reading } from '../../shared/kinds/index.ts';
+import { telemetryEnvelope } from '../../shared/messages.ts';
 import { validReadings } from '../unit/fixtures.ts';
-import { itemArb, now, toJsonText } from './arbitraries.ts';
+import { anyValue, envelopeArb, gw, itemArb, now, toJsonText } from './arbitraries.ts';
 import { nastyReadings } from './nasty-corpus.ts';
 
 /**
@@ -11,13 +12,18 @@ import { nastyReadings } from './nasty-corpus.ts';
  * readings it accepts. It must never accept what zod refuses, nor anything zod would change.
  */
 const isReading = compileReadingCheck();
+const isTelemetryEnvelope = compileTelemetryEnvelopeCheck();
 
 /** As ingestion sees an item: after JSON text and JSON.parse (1e309 becomes Infinity, and so on). */
 const asReceived = (item: unknown) => JSON.parse(toJsonText(item)) as unknown;
 
-function agree(item: unknown): { compiled: boolean; zod: boolean } {
-  const compiled = isReading(item);
-  const parsed = reading.safeParse(item);
+function agree(
+  item: unknown,
+  check: (candidate: unknown) => boolean = isReading,
+  schema: { safeParse(value: unknown): { success: boolean; data?: unknown } } = reading,
+): { compiled: boolean; zod: boolean } {
+  const compiled = check(item);
+  const parsed = schema.safeParse(item);
   if (compiled) expect(parsed.data, JSON.stringify(item)).toEqual(item);
   return { compiled, zod: parsed.success };
 }
@@ -51,5 +57,62 @@ describe('compiled reading check', () => {
     for (const valid of Object.values(validReadings)) expect(isReading(valid)).toBe(true);
     for (const other of [null, 'reading', 42, [], {}, { kind: 'lamp' }, [validReadings.camera]])
       expect(isReading(other)).toBe(false);
+  });
+});
+
+/**
+ * Telemetry envelopes as a gateway might send them: mostly right, with keys taken out or added
+ * (the envelope is strict), a readings list of any length around the limits, or no object at all.
+ */
+const envelopeCandidateArb = fc.oneof(
+  { weight: 6, arbitrary: envelopeArb('telemetry') as fc.Arbitrary<Record<string, unknown>> },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        envelopeArb('telemetry') as fc.Arbitrary<Record<string, unknown>>,
+        fc.constantFrom('v', 'gatewayId', 'sentAt', 'batchId', 'readings'),
+      )
+      .map(([envelope, key]) => Object.fromEntries(Object.entries(envelope).filter(([k]) => k !== key))),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(envelopeArb('telemetry') as fc.Arbitrary<Record<string, unknown>>, fc.string(), anyValue)
+      .map(([envelope, key, value]) => ({ ...envelope, [key]: value })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        envelopeArb('telemetry') as fc.Arbitrary<Record<string, unknown>>,
+        fc.constantFrom(0, 1, 1_000, 1_001),
+      )
+      .map(([envelope, n]) => ({ ...envelope, readings: Array.from({ length: n }, () => ({})) })),
+  },
+  { weight: 1, arbitrary: anyValue },
+);
+
+describe('compiled telemetry envelope check', () => {
+  it('decides every generated envelope as zod does', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(envelopeCandidateArb, (candidate) => {
+        const received = JSON.parse(toJsonText(candidate)) as unknown;
+        const { compiled, zod } = agree(received, isTelemetryEnvelope, telemetryEnvelope);
+        expect(compiled, toJsonText(received)).toBe(zod);
+        if (compiled) accepted++;
+      }),
+      { numRuns: 3_000 },
+    );
+    // Enough of them valid for the comparison to mean something (about 6 %).
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('refuses an envelope with a key given as __proto__, as zod does', () => {
+    const text = `{"v":1,"gatewayId":"${gw}","sentAt":"${now.toISOString()}","batchId":"b-1","readings":[{}],"__proto__":{"x":1}}`;
+    const { compiled, zod } = agree(JSON.parse(text), isTelemetryEnvelope, telemetryEnvelope);
+    expect(compiled).toBe(zod);
+    expect(compiled).toBe(false);
   });
 });
