@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { toDevice } from '../../../../cloud/registry/rows.ts';
 import { latestValues, noLatest, ownLatest } from '../../../../cloud/registry/store.ts';
 
+/** A stored device row with these latest values (as JSON). */
+const rowWith = (latest: string) =>
+  toDevice({ id: 'bin-1', kind: 'wasteBin', gateway_id: 'gw-1', district: 'c', lat: null, latest });
+
 describe("a device's latest values", () => {
   it('are a plain object of their own, holding the values given', () => {
     const given = { fillingLevel: 40, status: 'ok' };
@@ -17,14 +21,7 @@ describe("a device's latest values", () => {
   });
 
   it("replace the shared empty ones at a device's first values, and stay its own after", () => {
-    const device = toDevice({
-      id: 'bin-1',
-      kind: 'wasteBin',
-      gateway_id: 'gw-1',
-      district: 'c',
-      lat: null,
-      latest: '{}',
-    });
+    const device = rowWith('{}');
     expect(device.latest).toBe(noLatest);
     const own = ownLatest(device);
     expect(own).not.toBe(noLatest);
@@ -34,14 +31,7 @@ describe("a device's latest values", () => {
   });
 
   it('read back from a row are made the same way', () => {
-    const device = toDevice({
-      id: 'bin-1',
-      kind: 'wasteBin',
-      gateway_id: 'gw-1',
-      district: 'c',
-      lat: null,
-      latest: '{"fillingLevel":40}',
-    });
+    const device = rowWith('{"fillingLevel":40}');
     expect(device.latest).toStrictEqual({ fillingLevel: 40 });
     expect(Object.getPrototypeOf(device.latest)).toBe(Object.prototype);
     expect(ownLatest(device)).toBe(device.latest);
