@@ -278,9 +278,11 @@ export class DeviceRegistry {
    */
   recordReadings(readings: Reading[]): void {
     const now = this.options.now().toISOString();
+    const heard: DeviceRecord[] = [];
     for (const reading of readings) {
       const device = this.devices.get(reading.deviceId);
       if (!device) continue;
+      heard.push(device);
       device.firstSeen ??= now;
       if (device.lastSeen !== now) {
         device.lastSeen = now;
@@ -290,8 +292,8 @@ export class DeviceRegistry {
         Object.assign(ownLatest(device), reading.metrics);
         device.latestTs = reading.ts;
       }
-      this.behind.seen(device);
     }
+    this.behind.heard(heard);
   }
 
   /** Writes the devices changed since the last flush; resolves once written. */

@@ -16,8 +16,14 @@ export interface WriteBehindOptions {
  */
 export class WriteBehind {
   private readonly options: WriteBehindOptions;
-  /** Devices whose last-seen or latest values changed since the last flush. */
-  private readonly dirty = new Set<DeviceRecord>();
+  /**
+   * The devices whose last-seen or latest values changed since the last flush: one list per report
+   * (`heard`), a device as often as it was heard, made unique at the flush. A set of them for the
+   * second grew a new table every second (tens of thousands of devices in a busy town), and those
+   * tables outlived the main thread's young-generation collections: 37 % of what the alert bench's
+   * main thread promoted (docs/benchmarks.md, the fifteenth session).
+   */
+  private lists: DeviceRecord[][] = [];
   private timer?: NodeJS.Timeout;
   private writes: Promise<void> = Promise.resolve();
 
@@ -44,21 +50,21 @@ export class WriteBehind {
     return this.writes;
   }
 
-  /** A device was heard from: written at the next flush. */
-  seen(device: DeviceRecord): void {
-    this.dirty.add(device);
+  /** Devices were heard from (repeats allowed): written at the next flush. */
+  heard(devices: DeviceRecord[]): void {
+    if (devices.length > 0) this.lists.push(devices);
   }
 
-  /** Writes the devices heard from since the last flush; resolves once written. */
+  /** Writes the devices heard from since the last flush, each once; resolves once written. */
   flush(): Promise<void> {
-    if (this.dirty.size > 0) {
-      const changed = [...this.dirty];
-      this.dirty.clear();
+    if (this.lists.length > 0) {
+      const changed = [...new Set(this.lists.flat())];
+      this.lists = [];
       this.options.onSeen(changed);
       // A failed write (a full or read-only disk) leaves them changed: the next flush tries again.
       this.write(`${changed.length} devices`, () =>
         this.options.saveSeen(changed).catch((error: Error) => {
-          for (const device of changed) this.dirty.add(device);
+          this.heard(changed);
           throw error;
         }),
       );

@@ -93,4 +93,31 @@ describe('the registry writes behind to its store', () => {
     await registry.flush();
     expect((await store.getDevice('bin-1'))?.latest).toEqual({ fillingLevel: 40 });
   });
+
+  it('writes each device heard from since the last flush once, however often it reported', async () => {
+    const store = new MemoryRegistryStore();
+    const registry = new DeviceRegistry({ store, now, offlineAfterMs: 900_000, learnUnprovisioned: true });
+    await registry.load([]);
+    for (const id of ['bin-1', 'bin-2', 'bin-3']) registry.place('gw-1', { deviceId: id, kind: 'wasteBin' });
+    await registry.written();
+    const writes: string[][] = [];
+    const save = store.saveSeen.bind(store);
+    store.saveSeen = async (devices) => {
+      writes.push(devices.map((d) => d.id));
+      await save(devices);
+    };
+    const bin = (id: string, fillingLevel: number) =>
+      ({ deviceId: id, kind: 'wasteBin', ts: now().toISOString(), metrics: { fillingLevel } }) as Reading;
+    registry.recordReadings([bin('bin-1', 1), bin('bin-2', 2), bin('bin-1', 3)]);
+    registry.recordReadings([bin('bin-2', 4)]);
+    registry.recordReadings([]);
+    await registry.flush();
+    expect(writes).toEqual([['bin-1', 'bin-2']]);
+    expect((await store.getDevice('bin-1'))?.latest).toEqual({ fillingLevel: 3 });
+    await registry.flush();
+    expect(writes).toHaveLength(1);
+    registry.recordReadings([bin('bin-3', 5)]);
+    await registry.flush();
+    expect(writes).toEqual([['bin-1', 'bin-2'], ['bin-3']]);
+  });
 });
