@@ -76,8 +76,7 @@ function checked<T>(
 }
 
 /**
- * Validates items one by one, so one bad item does not take the good ones down with it. An item
- * `precheck` accepts is taken as it is (the zod schema would return an equal copy).
+ * Validates items one by one (`checked`), so one bad item does not take the good ones down with it.
  */
 function validateItems<T extends { ts: string }>(
   items: unknown[],
