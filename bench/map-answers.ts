@@ -33,7 +33,7 @@ const [clusters, , , map] = apiTargets(fleet);
 /** As the `/map` route keeps them. */
 const features = new DeviceFeatures(50_000);
 const paths = [...(clusters?.paths ?? []), ...(map?.paths ?? [])];
-const answer = (path: string) => {
+const answer = async (path: string) => {
   const url = new URL(path, 'http://bench');
   const query = Object.fromEntries(url.searchParams);
   if (url.pathname.endsWith('/clusters')) {
@@ -42,7 +42,7 @@ const answer = (path: string) => {
     return { features: found.count, text: () => found.json() };
   }
   const q = mapQuery.parse(query);
-  const found = live.map.within(q.bbox ?? [-180, -90, 180, 90], q, q.limit);
+  const found = await live.map.within(q.bbox ?? [-180, -90, 180, 90], q, q.limit);
   const extra = { numberMatched: found.total, numberReturned: found.devices.length };
   return {
     features: found.devices.length,
@@ -52,16 +52,16 @@ const answer = (path: string) => {
 
 const rows: string[][] = [];
 for (const path of paths) {
-  for (let i = 0; i < 30; i++) answer(path).text();
+  for (let i = 0; i < 30; i++) (await answer(path)).text();
   let findMs = 0;
   let textMs = 0;
   let bytes = 0;
   let features = 0;
   for (let i = 0; i < 100; i++) {
     started = performance.now();
-    const found = answer(path);
+    const found = await answer(path);
     const between = performance.now();
-    bytes = found.text().length;
+    bytes = found.text().reduce((sum, part) => sum + part.length, 0);
     textMs += performance.now() - between;
     findMs += between - started;
     features = found.features;

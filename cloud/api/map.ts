@@ -132,10 +132,10 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
       attribution: attribution ?? null,
     } satisfies z.infer<typeof mapSettings>);
   });
-  router.get('/map', (req, res) => {
+  router.get('/map', async (req, res) => {
     const q = parseWith(mapQuery, req.query, 'query');
     const everywhere: [number, number, number, number] = [-180, -90, 180, 90];
-    const found = map.within(q.bbox ?? everywhere, q, q.limit);
+    const found = await map.within(q.bbox ?? everywhere, q, q.limit);
     sendParts(
       res,
       geoJsonUtf8,

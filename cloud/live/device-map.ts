@@ -149,7 +149,11 @@ export class DeviceMap {
    * The records of the devices in the box passing the filter (the registry's, as they are: not to be
    * changed), at most `limit` of them, and how many there are.
    */
-  within(bbox: Bbox, filter: MapFilter, limit: number): { total: number; devices: Readonly<DeviceRecord>[] } {
+  async within(
+    bbox: Bbox,
+    filter: MapFilter,
+    limit: number,
+  ): Promise<{ total: number; devices: Readonly<DeviceRecord>[] }> {
     const found: Readonly<DeviceRecord>[] = [];
     let total = 0;
     const take = (d: Readonly<DeviceRecord>) => {
@@ -159,9 +163,10 @@ export class DeviceMap {
     if (filter.kind !== undefined) {
       // Of a kind: that kind's own tree, in degrees as they are (no widening, no check after).
       const devices = this.devices();
+      const { kindTrees } = this.located as NonNullable<typeof this.located>;
       const kind = devices.kinds.indexOf(filter.kind);
       if (kind >= 0)
-        for (const at of (this.located as NonNullable<typeof this.located>).kindTrees.within(kind, bbox))
+        for (const at of await kindTrees.within(kind, bbox))
           take(devices.records[at] as LocatedDevices['records'][number]);
       return { total, devices: found };
     }

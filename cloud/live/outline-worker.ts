@@ -1,14 +1,5 @@
-import { parentPort } from 'node:worker_threads';
+import { answerOnce } from '../lifecycle/answer-thread.ts';
 import { type DistrictPoints, outlinesOf } from './outline.ts';
 
-/**
- * The district outlines' thread (outlines-thread.ts): takes the districts' points once, answers with
- * their outlines (or why it could not), and is ended by its parent.
- */
-parentPort?.once('message', (districts: DistrictPoints[]) => {
-  try {
-    parentPort?.postMessage({ features: outlinesOf(districts) });
-  } catch (error) {
-    parentPort?.postMessage({ failed: (error as Error).message });
-  }
-});
+/** The district outlines' thread (outlines-thread.ts): the outlines of the districts' points it is given. */
+answerOnce((districts: DistrictPoints[]) => ({ answer: outlinesOf(districts) }));

@@ -1,9 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { workerThreadLimits } from '../lifecycle/thread-limits.ts';
+import { askThread } from '../lifecycle/answer-thread.ts';
 import type { DistrictFeature, DistrictPoints } from './outline.ts';
-
-/** What the thread answers. */
-type FromOutlines = { features: DistrictFeature[] } | { failed: string };
 
 /**
  * The districts' outlines made by a thread of its own (outline-worker.ts), started for them and ended
@@ -12,20 +8,10 @@ type FromOutlines = { features: DistrictFeature[] } | { failed: string };
  * garbage is the thread's, gone with it. The points are handed over, not copied.
  */
 export function outlinesInThread(districts: DistrictPoints[]): Promise<DistrictFeature[]> {
-  const worker = new Worker(new URL('./outline-worker.ts', import.meta.url), {
-    resourceLimits: workerThreadLimits,
-  });
-  return new Promise<DistrictFeature[]>((resolve, reject) => {
-    const fail = (why: string) => reject(new Error(`district outlines thread failed: ${why}`));
-    worker.once('error', (error) => fail(error.message));
-    worker.once('exit', (code) => fail(`it exited (code ${code}) before answering`));
-    worker.once('message', (answer: FromOutlines) => {
-      if ('failed' in answer) fail(answer.failed);
-      else resolve(answer.features);
-    });
-    worker.postMessage(
-      districts,
-      districts.map((d) => d.points.buffer as ArrayBuffer),
-    );
-  }).finally(() => void worker.terminate());
+  return askThread(
+    new URL('./outline-worker.ts', import.meta.url),
+    'district outlines',
+    districts,
+    districts.map((d) => d.points.buffer as ArrayBuffer),
+  );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bbox } from '../../../../cloud/live/bbox.ts';
 import type { LocatedDevices } from '../../../../cloud/live/cluster-index.ts';
-import { KindTrees } from '../../../../cloud/live/kind-trees.ts';
+import { KindTrees, treeOfPoints } from '../../../../cloud/live/kind-trees.ts';
 
 /** Longitudes of the grid: either side of the antimeridian (180 and -180 both), and of Greenwich. */
 const longitudes = [-180, -179, -178, 177, 178, 179, 180, -1, 0, 1, 2, 3, 4];
@@ -53,22 +53,39 @@ describe('kind trees', () => {
     ['a box of nothing', [10, 10, 20, 20], 0],
   ] as [string, Bbox, number][])(
     'find the devices of a kind in %s, as a check of each would',
-    (_, box, all) => {
-      // Trees of their own for each case: every case makes the trees it asks.
-      const trees = new KindTrees(located);
+    async (_, box, all) => {
+      // Trees of their own for each case: every case makes the trees it asks (here, not in a thread).
+      const trees = new KindTrees(located, async (points) => treeOfPoints(points));
       let found = 0;
       for (let kind = 0; kind < 3; kind++) {
-        const within = trees.within(kind, box);
+        const within = await trees.within(kind, box);
         expect(sorted(within)).toEqual(brute(located, kind, box));
         // Asked again: the kept tree answers the same.
-        expect(sorted(trees.within(kind, box))).toEqual(sorted(within));
+        expect(sorted(await trees.within(kind, box))).toEqual(sorted(within));
         found += within.length;
       }
       expect(found).toBe(all);
     },
   );
 
-  it('answer nothing for a kind no device is of', () => {
-    expect(new KindTrees(located).within(3, [-180, -90, 180, 90])).toEqual([]);
+  it('answer nothing for a kind no device is of', async () => {
+    expect(await new KindTrees(located).within(3, [-180, -90, 180, 90])).toEqual([]);
+  });
+
+  it('are made by a thread of their own by default, each once, and asked again after a failure', async () => {
+    const trees = new KindTrees(located);
+    const box: Bbox = [1, -2, 3, 2];
+    const [first, second] = await Promise.all([trees.within(1, box), trees.within(1, box)]);
+    expect(sorted(first)).toEqual(brute(located, 1, box));
+    expect(second).toEqual(first);
+    let asked = 0;
+    const failing = new KindTrees(located, async (points) => {
+      if (asked++ === 0) throw new Error('no thread');
+      return treeOfPoints(points);
+    });
+    await expect(failing.within(0, box)).rejects.toThrow('no thread');
+    expect(sorted(await failing.within(0, box))).toEqual(brute(located, 0, box));
+    expect(await failing.within(0, box)).toHaveLength(brute(located, 0, box).length);
+    expect(asked).toBe(2);
   });
 });
