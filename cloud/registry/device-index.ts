@@ -51,12 +51,16 @@ export class DeviceIndex {
     }
   }
 
-  /** Forgets everything, then takes in `devices` (the registry after loading the fleet files). */
+  /**
+   * Forgets everything, then takes in `devices` (the registry after loading the fleet files), sorted
+   * by id once here so that every list comes out sorted: sorted on their first use instead, a region's
+   * lists held the event loop at the first summary or device list (1,000,000 ids: ~250 ms at once).
+   */
   rebuild(devices: Iterable<DeviceRecord>): void {
     this.all = [];
     this.lists.clear();
+    for (const device of [...devices].sort(byId)) this.list(device);
     this.unsorted.clear();
-    for (const device of devices) this.list(device);
     this.seenOrder.rebuild();
   }
 
