@@ -259,23 +259,39 @@ export class RuleEngine {
     if (!this.evaluates()) return;
     const rules = this.rules;
     let now = this.options.now().getTime();
+    // Absence, age and group conditions change with time alone: every target device. Each device is
+    // visited once for all such rules of its kind, in the registry's order: a walk per rule read a
+    // region's million records once per rule (~450 ms a tick with the kinds' rules).
+    const byKind = new Map<DeviceKind, Rule[]>();
+    const groups = new Map<
+      Rule,
+      { counts: Map<string, { matching: number; total: number }>; active: boolean }
+    >();
     for (const rule of rules) {
-      if (rule.group || isTimed(rule.condition)) {
-        // Absence, age and group conditions change with time alone: every target device.
-        const groups = rule.group ? new Map<string, { matching: number; total: number }>() : undefined;
-        const active = this.scheduled(rule, now);
-        for (const device of this.options.registry.records(rule.target.kind)) {
+      if (!rule.group && !isTimed(rule.condition)) continue;
+      byKind.set(rule.target.kind, [...(byKind.get(rule.target.kind) ?? []), rule]);
+      if (rule.group) groups.set(rule, { counts: new Map(), active: this.scheduled(rule, now) });
+    }
+    // Stryker disable next-line ConditionalExpression: a shortcut; the walk finds no rule for any device either
+    if (byKind.size > 0)
+      for (const device of this.options.registry.records()) {
+        const timed = byKind.get(device.kind);
+        if (timed === undefined) continue;
+        for (const rule of timed) {
           if (!this.targets(rule, device)) continue;
-          if (groups) this.count(rule, device, groups, active, now);
+          const group = groups.get(rule);
+          if (group) this.count(rule, device, group.counts, group.active, now);
           else this.stepTimed(rule, device, now);
-          if (!pauseDue()) continue;
-          yield;
-          // After the pause: nothing more if the rules changed or the lease went; else the time again.
-          if (this.rules !== rules || !this.evaluates()) return;
-          now = this.options.now().getTime();
         }
-        if (groups) this.stepGroup(rule, groups);
-      } else if (rule.for || rule.schedule) {
+        if (!pauseDue()) continue;
+        yield;
+        // After the pause: nothing more if the rules changed or the lease went; else the time again.
+        if (this.rules !== rules || !this.evaluates()) return;
+        now = this.options.now().getTime();
+      }
+    for (const [rule, group] of groups) this.stepGroup(rule, group.counts);
+    for (const rule of rules) {
+      if (!rule.group && !isTimed(rule.condition) && (rule.for || rule.schedule)) {
         // Otherwise only the devices waiting out `for`, and those whose alert a closing schedule clears.
         const subjects = new Set(this.options.states.pending(rule.id));
         for (const alert of this.options.alertStore.allOpen())
@@ -310,8 +326,11 @@ export class RuleEngine {
     now: number,
   ): void {
     const key = rule.group?.by === 'district' ? device.district : device.gatewayId;
-    const counted = groups.get(key) ?? { matching: 0, total: 0 };
-    groups.set(key, counted);
+    let counted = groups.get(key);
+    if (counted === undefined) {
+      counted = { matching: 0, total: 0 };
+      groups.set(key, counted);
+    }
     counted.total++;
     if (active && holds(rule.condition, this.facts(device, now))) counted.matching++;
   }
