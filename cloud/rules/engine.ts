@@ -272,7 +272,7 @@ export class RuleEngine {
       byKind.set(rule.target.kind, [...(byKind.get(rule.target.kind) ?? []), rule]);
       if (rule.group) groups.set(rule, { counts: new Map(), active: this.scheduled(rule, now) });
     }
-    // Stryker disable next-line ConditionalExpression: a shortcut; the walk finds no rule for any device either
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut; the walk finds no rule for any device either
     if (byKind.size > 0)
       for (const device of this.options.registry.records()) {
         const timed = byKind.get(device.kind);
@@ -291,7 +291,9 @@ export class RuleEngine {
       }
     for (const [rule, group] of groups) this.stepGroup(rule, group.counts);
     for (const rule of rules) {
-      if (!rule.group && !isTimed(rule.condition) && (rule.for || rule.schedule)) {
+      const waits = Boolean(rule.for || rule.schedule);
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: a walked rule's waiting devices were stepped at this time already; again is the same step
+      if (waits && !rule.group && !isTimed(rule.condition)) {
         // Otherwise only the devices waiting out `for`, and those whose alert a closing schedule clears.
         const subjects = new Set(this.options.states.pending(rule.id));
         for (const alert of this.options.alertStore.allOpen())
