@@ -22,6 +22,8 @@ export interface ApiTargetResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The worst latency of the warm-up before the measured seconds (cold code; not in the figures above); null without one. */
+  warmupMaxMs: number | null;
   /** Mean size of an answer's body and headers. */
   bytesPerRequest: number;
   non2xx: number;
@@ -37,6 +39,8 @@ export interface ApiTargetResult {
 export interface ApiResult {
   connections: number;
   durationS: number;
+  /** Seconds of load on each target before its measured seconds (`--api-warmup`). */
+  warmupS: number;
   targets: ApiTargetResult[];
   /** The cloud's RSS before the first target, and its highest sample under the load. */
   idleRssBytes: number;
@@ -121,7 +125,8 @@ const ms = (n: number) => round(n, 1) ?? Number.NaN;
 
 /**
  * `connections` HTTP clients (autocannon, keep-alive, one request in flight each) against each target
- * for `durationS` seconds, one target after another; the cloud's RSS sampled meanwhile.
+ * for `warmupS` seconds, not counted (its worst latency kept apart), then `durationS` seconds measured,
+ * one target after another; the cloud's RSS sampled meanwhile.
  */
 export async function apiBench(options: {
   apiUrl: string;
@@ -130,22 +135,28 @@ export async function apiBench(options: {
   targets: Target[];
   connections: number;
   durationS: number;
+  warmupS: number;
   say: (line: string) => void;
 }): Promise<ApiResult> {
-  const { apiUrl, token, pid, targets, connections, durationS, say } = options;
+  const { apiUrl, token, pid, targets, connections, durationS, warmupS, say } = options;
   const idle = watchProc(pid).stop();
   const results: ApiTargetResult[] = [];
-  for (const [i, target] of targets.entries()) {
-    say(`(api ${i + 1}/${targets.length}) ${target.name}: ${connections} clients for ${durationS} s`);
-    const watch = watchProc(pid);
-    const run = autocannon({
+  const load = (target: Target, duration: number) =>
+    autocannon({
       url: apiUrl,
       connections,
-      duration: durationS,
+      duration,
       timeout: 30,
       headers: { authorization: `Bearer ${token}` },
       requests: target.paths.map((path) => ({ method: 'GET' as const, path })),
     });
+  for (const [i, target] of targets.entries()) {
+    say(
+      `(api ${i + 1}/${targets.length}) ${target.name}: ${connections} clients for ${warmupS} s of warm-up, then ${durationS} s`,
+    );
+    const warmup = warmupS > 0 ? await load(target, warmupS) : undefined;
+    const watch = watchProc(pid);
+    const run = load(target, durationS);
     let seconds = 0;
     const progress = setInterval(() => say(`(api) ${target.name}: ${++seconds * 2} s`), 2_000);
     const r = await run;
@@ -159,6 +170,7 @@ export async function apiBench(options: {
       p50Ms: ms(r.latency.p50),
       p99Ms: ms(r.latency.p99),
       maxMs: ms(r.latency.max),
+      warmupMaxMs: warmup ? ms(warmup.latency.max) : null,
       bytesPerRequest: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
       non2xx: r.non2xx,
       errors: r.errors,
@@ -173,6 +185,7 @@ export async function apiBench(options: {
   return {
     connections,
     durationS,
+    warmupS,
     targets: results,
     idleRssBytes: idle.peakRssBytes,
     peakRssBytes: Math.max(...results.map((r) => r.peakRssBytes)),
@@ -182,13 +195,14 @@ export async function apiBench(options: {
 /** The API section as a table. */
 export function printApi(api: ApiResult): void {
   console.log(
-    `\nAPI with ${api.connections} HTTP clients, ${api.durationS} s per target (indicative: shared machine)`,
+    `\nAPI with ${api.connections} HTTP clients, ${api.durationS} s per target after ${api.warmupS} s of warm-up (indicative: shared machine)`,
   );
   const rows = api.targets.map((t) => [
     t.name,
     int(t.requestsPerS),
     `${t.p50Ms}`,
     `${t.p99Ms}`,
+    `${t.warmupMaxMs ?? '-'}`,
     int(t.bytesPerRequest),
     `${t.non2xx}`,
     `${t.cloudCpuMsPerAnswer}`,
@@ -199,6 +213,7 @@ export function printApi(api: ApiResult): void {
     'req/s',
     'p50 ms',
     'p99 ms',
+    'warm-up max ms',
     'bytes/answer',
     'non-2xx',
     'cloud CPU ms/answer',

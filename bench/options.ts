@@ -33,6 +33,7 @@ const flags = {
   only: { type: 'string' },
   'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
   'api-duration': { type: 'string' },
+  'api-warmup': { type: 'string' },
   'api-connections': { type: 'string', default: '16' },
   'api-background': { type: 'string', default: '0' },
   'cluster-rate': { type: 'string' },
@@ -102,6 +103,13 @@ const schema = z.object({
     .optional(),
   /** Seconds of load on each API target, and the HTTP clients sending it. */
   apiDurationS: z.coerce.number().positive(),
+  /**
+   * Seconds of the same load on each API target before its measured seconds, not counted in them:
+   * the first answers of an endpoint run its code before V8 has compiled it (a `/map` answer ~30×
+   * slower), and 16 clients' first answers queue behind each other for hundreds of ms. Their worst
+   * latency is reported apart (`warmupMaxMs`); 0 measures from the first answer.
+   */
+  apiWarmupS: z.coerce.number().min(0),
   apiConnections: z.coerce.number().int().min(1).max(256),
   /**
    * `--only api`: readings/s sent meanwhile by the fleet's first 40 gateways (QoS 1, batches of 100),
@@ -127,7 +135,7 @@ export const usage = `npm run bench -- [--quick] [--connections N] [--devices-pe
   [--ceiling-duration s] [--influx-batch lines] [--influx-writers N] [--registry-devices N]
   [--edge-devices N] [--edge-duration s] [--edge-drivers all|simulated] [--out file.json] [--profile dir]
   [--cloud-node-options flags] [--edge-node-options flags] [--cloud-env KEY=VALUE ...]
-  [--only api|console|noisy-neighbour|postgres|cluster|rollups] [--postgres-url url] [--api-duration s] [--api-background readings/s]
+  [--only api|console|noisy-neighbour|postgres|cluster|rollups] [--postgres-url url] [--api-duration s] [--api-warmup s] [--api-background readings/s]
   [--api-connections N] [--cluster-rate readings/s] [--cluster-duration s]
   [--rollup-devices N (10000: the full size)] [--rollup-raw-every minutes]
   [--rollup-raw-devices N (of the rollup devices, 100)] [--rollup-runs N (5, --quick 3)]
@@ -165,6 +173,7 @@ export function benchOptions(args = process.argv.slice(2)): BenchOptions | undef
     only: values.only,
     postgresUrl: values['postgres-url'],
     apiDurationS: values['api-duration'] ?? (quick ? 4 : 10),
+    apiWarmupS: values['api-warmup'] ?? (quick ? 1 : 2),
     apiConnections: values['api-connections'],
     apiBackgroundRatePerS: values['api-background'],
     clusterRatePerS: values['cluster-rate'] ?? (quick ? 10_000 : 20_000),

@@ -30,6 +30,9 @@ export function regionVerdicts(f: RegionFigures): Verdict[] {
   const starts = [f.startupS, ...(f.restartS === undefined ? [] : [f.restartS])];
   const timed = f.api.targets.filter((t) => listsAndMaps(t.name));
   const worst = Math.max(...timed.map((t) => t.p99Ms));
+  const warmups = timed.flatMap((t) => (t.warmupMaxMs === null ? [] : [t.warmupMaxMs]));
+  const cold =
+    warmups.length > 0 ? `; first answers, during the warm-up: up to ${Math.max(...warmups)} ms` : '';
   const answered = timed.every((t) => t.requests > 0 && t.non2xx === 0 && t.errors === 0);
   return [
     {
@@ -43,8 +46,8 @@ export function regionVerdicts(f: RegionFigures): Verdict[] {
       pass: starts.every((s) => s < startupS),
     },
     {
-      target: `device list and map answers p99 < ${p99Ms} ms`,
-      measured: `${worst} ms worst${answered ? '' : ' (some unanswered or refused)'}`,
+      target: `device list and map answers p99 < ${p99Ms} ms (after the warm-up)`,
+      measured: `${worst} ms worst${answered ? '' : ' (some unanswered or refused)'}${cold}`,
       pass: answered && worst < p99Ms,
     },
   ];

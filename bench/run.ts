@@ -101,6 +101,7 @@ try {
       targets: apiTargets(fleet),
       connections: options.apiConnections,
       durationS: options.apiDurationS,
+      warmupS: options.apiWarmupS,
       say,
     });
   /** The console section: headless Chromium against the cloud holding `fleet`; faults sent as `gateways`. */
@@ -188,10 +189,10 @@ try {
   }
   if (options.only === 'api') {
     const env = await platformEnv();
-    // The background outlasts the targets (each `apiDurationS`) by a few seconds.
+    // The background outlasts the targets (each `apiWarmupS` and `apiDurationS`) by a few seconds.
     const background = {
       ratePerS: options.apiBackgroundRatePerS,
-      durationS: apiTargets(fleet).length * options.apiDurationS + 10,
+      durationS: apiTargets(fleet).length * (options.apiWarmupS + options.apiDurationS) + 10,
     };
     await finishWith(
       await apiOnly({ dir: join(dir, 'platform'), fleet, env, say, measure: apiSection, background }),
@@ -261,7 +262,7 @@ try {
   );
 
   say(
-    `(api) the console's API questions: ${options.apiConnections} HTTP clients, ${options.apiDurationS} s per target`,
+    `(api) the console's API questions: ${options.apiConnections} HTTP clients, ${options.apiDurationS} s per target after ${options.apiWarmupS} s of warm-up`,
   );
   const api = await apiSection(platform);
   say('(console) the map, the live inbox and the bytes shipped, in headless Chromium');
