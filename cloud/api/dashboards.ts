@@ -89,14 +89,17 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
   async function summaryFigures(district: string | undefined, options: SummaryOptions) {
     const connectivity = registry.connectivity();
     const tally = new KindTally(options);
-    const view: SummaryDevice & { kind: DeviceKind } = { kind: 'streetlight', latest: {}, status: '' };
+    let view: (SummaryDevice & { kind: DeviceKind }) | undefined;
     await inTimedRuns(
       registry.matching({ district }),
       (take) => {
         for (let device = take(); device !== undefined; device = take()) {
-          view.kind = device.kind;
-          view.latest = device.latest;
-          view.status = connectivity(device);
+          const status = connectivity(device);
+          if (view) {
+            view.kind = device.kind;
+            view.latest = device.latest;
+            view.status = status;
+          } else view = { kind: device.kind, latest: device.latest, status };
           tally.add(view);
         }
       },
