@@ -25,6 +25,7 @@ export type KindTreeMaker = (points: Float64Array) => Promise<ArrayBuffer>;
  * it on the main thread.
  */
 export const treeInThread: KindTreeMaker = (points) =>
+  // Stryker disable next-line ArrayDeclaration: the points handed over or copied make the same tree
   askThread(new URL('./kind-tree-worker.ts', import.meta.url), 'kind tree', points, [
     points.buffer as ArrayBuffer,
   ]);
@@ -68,9 +69,8 @@ export class KindTrees {
     if (kept === undefined) {
       kept = this.made(kind);
       this.trees.set(kind, kept);
-      kept.catch(() => {
-        if (this.trees.get(kind) === kept) this.trees.delete(kind);
-      });
+      // Asked again only after this has run: it was registered before any caller's await.
+      kept.catch(() => this.trees.delete(kind));
     }
     return kept;
   }
@@ -78,10 +78,13 @@ export class KindTrees {
   private async made(kind: number): Promise<KindTree | undefined> {
     const { kindOf, lon, lat } = this.located;
     let n = 0;
+    // Stryker disable next-line EqualityOperator: one past the end is undefined, of no kind
     for (let p = 0; p < kindOf.length; p++) if (kindOf[p] === kind) n++;
+    // Stryker disable next-line ConditionalExpression: a shortcut (no thread); a tree of no points finds nothing either
     if (n === 0) return undefined;
     const points = new Float64Array(2 * n);
     const at = new Int32Array(n);
+    // Stryker disable next-line EqualityOperator: one past the end is undefined, of no kind
     for (let p = 0, k = 0; p < kindOf.length; p++)
       if (kindOf[p] === kind) {
         points[2 * k] = lon[p] as number;
