@@ -36,7 +36,7 @@ export const mutationModules: MutationModule[] = [
   },
   {
     name: 'engine',
-    mutate: ['cloud/rules/**/engine.ts'],
+    mutate: ['cloud/rules/**/engine.ts', 'cloud/rules/**/group-tally.ts', 'cloud/rules/**/last-parsed.ts'],
     tests: ['test/unit/cloud/rules/**/engine*.test.ts'],
   },
   {

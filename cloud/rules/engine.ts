@@ -11,6 +11,8 @@ import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { CandidateIndex, type Candidates } from './candidate-index.ts';
 import { type DeviceFacts, eventsOf, holds, isTimed, metricsOf } from './conditions.ts';
+import { GroupTally } from './group-tally.ts';
+import { LastParsed } from './last-parsed.ts';
 import { SampleHistory } from './sample-history.ts';
 import type { Rule } from './schema.ts';
 import type { RuleStateStore } from './state.ts';
@@ -263,14 +265,11 @@ export class RuleEngine {
     // visited once for all such rules of its kind, in the registry's order: a walk per rule read a
     // region's million records once per rule (~450 ms a tick with the kinds' rules).
     const byKind = new Map<DeviceKind, Rule[]>();
-    const groups = new Map<
-      Rule,
-      { counts: Map<string, { matching: number; total: number }>; active: boolean }
-    >();
+    const groups = new Map<Rule, GroupTally>();
     for (const rule of rules) {
       if (!rule.group && !isTimed(rule.condition)) continue;
       byKind.set(rule.target.kind, [...(byKind.get(rule.target.kind) ?? []), rule]);
-      if (rule.group) groups.set(rule, { counts: new Map(), active: this.scheduled(rule, now) });
+      if (rule.group) groups.set(rule, new GroupTally(rule, this.scheduled(rule, now)));
     }
     // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut; the walk finds no rule for any device either
     if (byKind.size > 0)
@@ -280,7 +279,7 @@ export class RuleEngine {
         for (const rule of timed) {
           if (!this.targets(rule, device)) continue;
           const group = groups.get(rule);
-          if (group) this.count(rule, device, group.counts, group.active, now);
+          if (group) group.count(device, group.active && holds(rule.condition, this.facts(device, now)));
           else this.stepTimed(rule, device, now);
         }
         if (!pauseDue()) continue;
@@ -289,7 +288,7 @@ export class RuleEngine {
         if (this.rules !== rules || !this.evaluates()) return;
         now = this.options.now().getTime();
       }
-    for (const [rule, group] of groups) this.stepGroup(rule, group.counts);
+    for (const [rule, group] of groups) this.stepGroup(rule, group);
     for (const rule of rules) {
       const waits = Boolean(rule.for || rule.schedule);
       // Stryker disable next-line ConditionalExpression,LogicalOperator: a walked rule's waiting devices were stepped at this time already; again is the same step
@@ -319,46 +318,13 @@ export class RuleEngine {
       this.step(rule, device, facts, now);
   }
 
-  /** Counts a device into its group: one more member, and one more matching while the rule is active. */
-  private count(
-    rule: Rule,
-    device: DeviceRecord,
-    groups: Map<string, { matching: number; total: number }>,
-    active: boolean,
-    now: number,
-  ): void {
-    const key = rule.group?.by === 'district' ? device.district : device.gatewayId;
-    let counted = groups.get(key);
-    if (counted === undefined) {
-      counted = { matching: 0, total: 0 };
-      groups.set(key, counted);
-    }
-    counted.total++;
-    if (active && holds(rule.condition, this.facts(device, now))) counted.matching++;
-  }
-
-  private stepGroup(rule: Rule, groups: Map<string, { matching: number; total: number }>): void {
-    const group = rule.group as NonNullable<Rule['group']>;
-    for (const [key, { matching, total }] of groups) {
-      const subjectId = `${group.by}:${key}`;
-      const percent = (matching / total) * 100;
-      const subject = {
-        kind: 'group' as const,
-        id: subjectId,
-        district: group.by === 'district' ? key : undefined,
-        deviceKind: rule.target.kind,
-      };
-      const open = this.options.alertStore.open(rule.id, subjectId);
+  /** Fires or clears each group's alert by its share counted this tick. */
+  private stepGroup(rule: Rule, tally: GroupTally): void {
+    for (const { subject, over, text } of tally.verdicts()) {
+      const open = this.options.alertStore.open(rule.id, subject.id);
       this.options.counters.add('rules_evaluated');
-      if (percent > group.thresholdPercent) {
-        this.options.alerts.fire(
-          rule,
-          subject,
-          `${rule.name}: ${matching} of ${total} devices (${percent.toFixed(0)} %) in ${subjectId}`,
-        );
-      } else if (open) {
-        this.options.alerts.clear(open, `${percent.toFixed(0)} % at or below ${group.thresholdPercent} %`);
-      }
+      if (over) this.options.alerts.fire(rule, subject, text);
+      else if (open) this.options.alerts.clear(open, text);
     }
   }
 
@@ -391,22 +357,6 @@ export class RuleEngine {
 }
 
 const noEvents: ReadonlySet<string> = new Set();
-
-/** Date.parse that remembers its last answer. */
-class LastParsed {
-  // Stryker disable next-line StringLiteral: no device was last seen at an instant written as any such text
-  private text = '';
-  private ms = 0;
-
-  parse(text: string): number {
-    // Stryker disable next-line ConditionalExpression: a cache of one parse; parsing again only costs time
-    if (text !== this.text) {
-      this.text = text;
-      this.ms = Date.parse(text);
-    }
-    return this.ms;
-  }
-}
 
 function subjectOf(device: DeviceRecord) {
   return { kind: 'device' as const, id: device.id, district: device.district, deviceKind: device.kind };
