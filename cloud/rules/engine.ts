@@ -268,7 +268,9 @@ export class RuleEngine {
     const groups = new Map<Rule, GroupTally>();
     for (const rule of rules) {
       if (!rule.group && !isTimed(rule.condition)) continue;
-      byKind.set(rule.target.kind, [...(byKind.get(rule.target.kind) ?? []), rule]);
+      const ofKind = byKind.get(rule.target.kind);
+      if (ofKind) ofKind.push(rule);
+      else byKind.set(rule.target.kind, [rule]);
       if (rule.group) groups.set(rule, new GroupTally(rule, this.scheduled(rule, now)));
     }
     // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut; the walk finds no rule for any device either
