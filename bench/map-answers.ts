@@ -1,6 +1,5 @@
 import { pino } from 'pino';
 import { clustersQuery, mapQuery } from '../cloud/api/map.ts';
-import { DeviceFeatures } from '../cloud/live/device-features.ts';
 import { liveFeature } from '../cloud/live/feature.ts';
 import { MemoryRegistryStore } from '../cloud/registry/memory-store.ts';
 import { DeviceRegistry } from '../cloud/registry/registry.ts';
@@ -30,8 +29,6 @@ await live.start();
 say(`map indexes built in ${int(performance.now() - started)} ms`);
 
 const [clusters, , , map] = apiTargets(fleet);
-/** As the `/map` route keeps them. */
-const features = new DeviceFeatures(50_000);
 const paths = [...(clusters?.paths ?? []), ...(map?.paths ?? [])];
 const answer = async (path: string) => {
   const url = new URL(path, 'http://bench');
@@ -43,11 +40,7 @@ const answer = async (path: string) => {
   }
   const q = mapQuery.parse(query);
   const found = await live.map.within(q.bbox ?? [-180, -90, 180, 90], q, q.limit);
-  const extra = { numberMatched: found.total, numberReturned: found.devices.length };
-  return {
-    features: found.devices.length,
-    text: () => features.collection(found.devices, registry.connectivity(), extra),
-  };
+  return { features: found.devices.length, text: () => live.map.featuresOf(found) };
 };
 
 const rows: string[][] = [];

@@ -5,16 +5,12 @@ import { location } from '../../shared/fleet.ts';
 import { deviceKind } from '../../shared/kinds/index.ts';
 import { UnprocessableError } from '../errors/domain-error.ts';
 import { bboxParam } from '../live/bbox.ts';
-import { DeviceFeatures } from '../live/device-features.ts';
 import type { DeviceMap } from '../live/device-map.ts';
 import { mapState } from '../live/map-state.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import { sendParts } from './byte-answers.ts';
 import { parseWith } from './errors.ts';
 import { district } from './schemas.ts';
-
-/** Devices whose `/map` feature heads are kept (~250 B each): a few users' worth of viewports. */
-const maxKeptFeatures = 50_000;
 
 /** The map's answers are bytes, to which express adds no charset; JSON is UTF-8 (RFC 8259). */
 const geoJsonUtf8 = 'application/geo+json; charset=utf-8';
@@ -109,7 +105,6 @@ export interface MapRouteOptions {
 /** The console's map: clusters with state counts, district outlines, settings, and devices in a box. */
 export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptions): Router {
   const router = Router();
-  const features = new DeviceFeatures(maxKeptFeatures);
   router.get('/map/clusters', (req, res) => {
     const q = parseWith(clustersQuery, req.query, 'query');
     const found = map.clusters(q.bbox, q.zoom, q);
@@ -135,15 +130,7 @@ export function mapRoutes({ registry, map, tileUrl, attribution }: MapRouteOptio
   router.get('/map', async (req, res) => {
     const q = parseWith(mapQuery, req.query, 'query');
     const everywhere: [number, number, number, number] = [-180, -90, 180, 90];
-    const found = await map.within(q.bbox ?? everywhere, q, q.limit);
-    sendParts(
-      res,
-      geoJsonUtf8,
-      features.collection(found.devices, registry.connectivity(), {
-        numberMatched: found.total,
-        numberReturned: found.devices.length,
-      }),
-    );
+    sendParts(res, geoJsonUtf8, await map.featuresWithin(q.bbox ?? everywhere, q, q.limit));
   });
   return router;
 }

@@ -1,14 +1,16 @@
 import { isHealthy } from '../dashboards/fleet-summary.ts';
 import type { Connectivity } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
-import { keep } from './kept.ts';
 
 type Located = Readonly<DeviceRecord> & { location: NonNullable<DeviceRecord['location']> };
 
 const isLocated = (d: Readonly<DeviceRecord>): d is Located => d.location !== undefined;
 
-/** What of a device's feature changes only with its record: what it is and where. */
-function head(d: Located) {
+/**
+ * A located device's GeoJSON feature (RFC 7946: coordinates are [longitude, latitude]) with its
+ * connectivity now: what `DeviceFeatures` writes, as an object.
+ */
+export function deviceFeature(d: Located, status: Connectivity) {
   return {
     type: 'Feature' as const,
     id: d.id,
@@ -19,62 +21,32 @@ function head(d: Located) {
       district: d.district,
       gatewayId: d.gatewayId,
       name: d.name ?? null,
+      status,
+      condition: status === 'offline' ? 'offline' : isHealthy(d) ? 'ok' : 'fault',
+      lastSeen: d.lastSeen ?? null,
+      latest: d.latest,
     },
   };
 }
 
-/** What changes with readings and with time: connectivity, condition, last seen, latest values. */
-function liveOf(d: Located, status: Connectivity) {
-  return {
-    status,
-    condition: status === 'offline' ? 'offline' : isHealthy(d) ? 'ok' : 'fault',
-    lastSeen: d.lastSeen ?? null,
-    latest: d.latest,
-  };
-}
+/** Tells a device's connectivity from its last-seen time (the registry's `connectivity()`). */
+export type ConnectivityOf = (device: Pick<DeviceRecord, 'lastSeen'>) => Connectivity;
 
-/**
- * A located device's GeoJSON feature (RFC 7946: coordinates are [longitude, latitude]) with its
- * connectivity now: what `DeviceFeatures` writes, as an object.
- */
-export function deviceFeature(d: Located, status: Connectivity) {
-  const h = head(d);
-  return { ...h, properties: { ...h.properties, ...liveOf(d, status) } };
-}
-
-/** A whole feature's bytes, and what its live part was written from. */
-interface Whole {
-  status: Connectivity;
-  lastSeen: string | undefined;
-  /** A copy of the latest values (the record's own object changes in place), and how many there were. */
-  latest: DeviceRecord['latest'];
-  count: number;
-  bytes: Buffer;
+/** Devices as an answer finds them: each one's record and its position in the map's devices. */
+export interface Placed {
+  readonly at: readonly number[];
+  readonly devices: readonly Readonly<DeviceRecord>[];
 }
 
 interface Kept {
-  /** What the head was made of. */
+  at: number;
+  /** The record it was written from, and what of it the connectivity is told from. */
   device: Readonly<DeviceRecord>;
-  kind: string;
-  district: string;
-  gatewayId: string;
-  name: string | undefined;
-  lon: number;
-  lat: number;
-  /** The UTF-8 JSON of the feature up to its live properties (without its closing `}}`). */
-  head: Buffer;
-  /** The feature as last written, head and live part. */
-  whole?: Whole;
-}
-
-/** Whether `latest` holds exactly the `count` values of `copy`. */
-function sameValues(latest: DeviceRecord['latest'], copy: DeviceRecord['latest'], count: number): boolean {
-  let seen = 0;
-  for (const key in latest) {
-    if (latest[key] !== copy[key]) return false;
-    seen++;
-  }
-  return seen === count;
+  lastSeen: string | undefined;
+  status: Connectivity;
+  /** The record changed since (`changed`): written again at its next use. */
+  stale: boolean;
+  bytes: Buffer;
 }
 
 /** A GeoJSON FeatureCollection's UTF-8 up to its first feature (the map's answers written as bytes). */
@@ -83,61 +55,60 @@ const comma = Buffer.from(',');
 
 /**
  * Devices' features written as UTF-8 JSON (`/map`), kept per device for at most `most` devices at
- * once (the earliest kept going first): each one's head (id, position, kind, district, gateway, name:
- * most of its text) checked against what it was made of, and the whole feature, written again only
- * when its live part changed (connectivity, last seen, latest values: a device heard from every
- * minute answers thousands of map requests between two readings). Byte for byte `JSON.stringify` of
- * the features (`deviceFeature`).
+ * once (the earliest written going first) and written again only when the device's record changed or
+ * its connectivity did: a device heard from every minute answers thousands of map requests between
+ * two readings. Kept by position in the map's devices and forgotten when the registry tells of a
+ * change (`changed`, from `followChanges`), so a kept feature costs its lookup and its record's
+ * identity, not a check of every field it was made of (those checks were a sixth of the main thread
+ * under the region bench's `/map`). Byte for byte `JSON.stringify` of the features (`deviceFeature`).
  */
 export class DeviceFeatures {
   private readonly most: number;
-  private readonly kept = new Map<string, Kept>();
+  private readonly byAt = new Map<number, Kept>();
+  private readonly byId = new Map<string, Kept>();
   private featuresWritten = 0;
 
   constructor(most: number) {
     this.most = most;
   }
 
-  private keptOf(d: Located): Kept {
-    const { kind, district, gatewayId, name } = d;
-    const { lon, lat } = d.location;
-    const kept = this.kept.get(d.id);
-    if (
-      kept !== undefined &&
-      kept.device === d &&
-      kept.kind === kind &&
-      kept.district === district &&
-      kept.gatewayId === gatewayId &&
-      kept.name === name &&
-      kept.lon === lon &&
-      kept.lat === lat
-    )
-      return kept;
-    // The head's text ends with the properties' and the feature's `}}`: left off, the live part follows.
-    const bytes = Buffer.from(JSON.stringify(head(d)).slice(0, -2));
-    const made: Kept = { device: d, kind, district, gatewayId, name, lon, lat, head: bytes };
-    keep(this.kept, d.id, made, this.most);
-    return made;
+  /** The records changed: their features are written again when next asked for. */
+  changed(devices: readonly Readonly<DeviceRecord>[]): void {
+    if (this.byId.size === 0) return;
+    for (const device of devices) {
+      const kept = this.byId.get(device.id);
+      if (kept !== undefined) kept.stale = true;
+    }
   }
 
-  /** The device's whole feature with its connectivity now: as kept, or written again. */
-  private featureOf(d: Located, status: Connectivity): Buffer {
-    const kept = this.keptOf(d);
-    const whole = kept.whole;
-    if (
-      whole !== undefined &&
-      whole.status === status &&
-      whole.lastSeen === d.lastSeen &&
-      sameValues(d.latest, whole.latest, whole.count)
-    )
-      return whole.bytes;
+  /**
+   * The feature of the device at position `at`, with its connectivity now: as kept, or written again;
+   * none for a device not located (its record read only then: a kept one was located when written).
+   */
+  private featureOf(at: number, d: Readonly<DeviceRecord>, connectivity: ConnectivityOf): Buffer | undefined {
+    const kept = this.byAt.get(at);
+    if (kept !== undefined && kept.device === d && !kept.stale && connectivity(kept) === kept.status)
+      return kept.bytes;
+    if (!isLocated(d)) return undefined;
     this.featuresWritten++;
-    const latest = { ...d.latest };
-    // The live properties' text without its opening `{`, then the feature's closing `}`.
-    const live = Buffer.from(`,${JSON.stringify(liveOf(d, status)).slice(1)}}`);
-    const bytes = Buffer.concat([kept.head, live]);
-    kept.whole = { status, lastSeen: d.lastSeen, latest, count: Object.keys(latest).length, bytes };
+    const status = connectivity(d);
+    const bytes = Buffer.from(JSON.stringify(deviceFeature(d, status)));
+    this.keep({ at, device: d, lastSeen: d.lastSeen, status, stale: false, bytes });
     return bytes;
+  }
+
+  /** Keeps a feature as the newest, in place of what was kept at its position or of its device. */
+  private keep(kept: Kept): void {
+    for (const earlier of [this.byAt.get(kept.at), this.byId.get(kept.device.id)])
+      if (earlier !== undefined) this.forget(earlier);
+    this.byAt.set(kept.at, kept);
+    this.byId.set(kept.device.id, kept);
+    if (this.byAt.size > this.most) this.forget(this.byAt.values().next().value as Kept);
+  }
+
+  private forget(kept: Kept): void {
+    if (this.byAt.get(kept.at) === kept) this.byAt.delete(kept.at);
+    if (this.byId.get(kept.device.id) === kept) this.byId.delete(kept.device.id);
   }
 
   /**
@@ -145,16 +116,14 @@ export class DeviceFeatures {
    * features' own bytes, not copied), each with its connectivity now, with foreign members (`extra`,
    * JSON values) after the features.
    */
-  collection(
-    devices: readonly Readonly<DeviceRecord>[],
-    connectivity: (device: Readonly<DeviceRecord>) => Connectivity,
-    extra: Record<string, unknown> = {},
-  ): Buffer[] {
+  collection(found: Placed, connectivity: ConnectivityOf, extra: Record<string, unknown> = {}): Buffer[] {
     const parts: Buffer[] = [collectionOpen];
-    for (const d of devices) {
-      if (!isLocated(d)) continue;
+    const { at, devices } = found;
+    for (let i = 0; i < devices.length; i++) {
+      const feature = this.featureOf(at[i] as number, devices[i] as Readonly<DeviceRecord>, connectivity);
+      if (feature === undefined) continue;
       if (parts.length > 1) parts.push(comma);
-      parts.push(this.featureOf(d, connectivity(d)));
+      parts.push(feature);
     }
     const members = Object.entries(extra).map(
       ([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`,
@@ -165,7 +134,7 @@ export class DeviceFeatures {
 
   /** How many devices' features are kept. */
   get size(): number {
-    return this.kept.size;
+    return this.byAt.size;
   }
 
   /** How many features were written (not taken as kept) since it was made. */

@@ -3,7 +3,7 @@ import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
 import { type Bbox, inBbox, widen } from './bbox.ts';
 import { ClusterIndex, isLone, type LocatedDevices } from './cluster-index.ts';
-import { collectionOpen } from './device-features.ts';
+import { collectionOpen, DeviceFeatures } from './device-features.ts';
 import type { DeviceStates } from './device-states.ts';
 import { districtOutlines, type OutlineMaker } from './districts.ts';
 import { KindTrees } from './kind-trees.ts';
@@ -16,6 +16,9 @@ export interface MapClusters {
   count: number;
   json(): Buffer[];
 }
+
+/** What of the registry the map reads: its records, their connectivity, and when they change. */
+export type MapRegistry = Pick<DeviceRegistry, 'records' | 'size' | 'connectivity' | 'followChanges'>;
 
 export interface MapFilter {
   kind?: DeviceKind;
@@ -33,6 +36,16 @@ const collectionClose = Buffer.from(']}');
 /** Lone devices' feature texts kept (~200 B each): a few users' worth of street-level viewports. */
 const maxLoneTexts = 50_000;
 
+/** Devices' whole features kept for `/map` (~300 B each): as many users' viewports, at a page each. */
+const maxKeptFeatures = 50_000;
+
+/** The devices in a box, at most a page of them: their records and positions, and how many there are. */
+export interface DevicesWithin {
+  total: number;
+  devices: Readonly<DeviceRecord>[];
+  at: number[];
+}
+
 /**
  * The map's answers over the located devices: clusters, district outlines, the devices in a box.
  * Devices do not move, so each index is built once (for the whole fleet at start, for a district on
@@ -40,10 +53,11 @@ const maxLoneTexts = 50_000;
  * within the index's clusters (as the state is, live), not clustered apart.
  */
 export class DeviceMap {
-  private readonly registry: Pick<DeviceRegistry, 'records' | 'size'>;
+  private readonly registry: MapRegistry;
   private readonly states: DeviceStates;
   private readonly indexes = new Map<string, ClusterIndex>();
   private readonly loneTexts = new LoneTexts(maxLoneTexts);
+  private readonly features = new DeviceFeatures(maxKeptFeatures);
   private located?: {
     size: number;
     devices: LocatedDevices;
@@ -52,9 +66,11 @@ export class DeviceMap {
     bounds?: Bbox | null;
   };
 
-  constructor(registry: Pick<DeviceRegistry, 'records' | 'size'>, states: DeviceStates) {
+  constructor(registry: MapRegistry, states: DeviceStates) {
     this.registry = registry;
     this.states = states;
+    // A record changed (a reading, another node's save, the fleet files): its kept feature goes.
+    registry.followChanges((devices) => this.features.changed(devices));
     // The indexes count their clusters' states by block: each change is told to those kept.
     states.follow((slot, from, to) => {
       for (const index of this.indexes.values()) index.stateChanged(slot, from, to);
@@ -149,11 +165,7 @@ export class DeviceMap {
    * The records of the devices in the box passing the filter (the registry's, as they are: not to be
    * changed), at most `limit` of them, and how many there are.
    */
-  async within(
-    bbox: Bbox,
-    filter: MapFilter,
-    limit: number,
-  ): Promise<{ total: number; devices: Readonly<DeviceRecord>[] }> {
+  async within(bbox: Bbox, filter: MapFilter, limit: number): Promise<DevicesWithin> {
     if (filter.kind !== undefined) {
       // Of a kind: that kind's own tree, in degrees as they are (no widening, no check after).
       const devices = this.devices();
@@ -167,6 +179,29 @@ export class DeviceMap {
     for (const at of index.within(widen(bbox, edgeMargin)))
       if (inBbox(bbox, lon[at] as number, lat[at] as number)) inBox.push(at);
     return pageOf(records, inBox, filter, limit);
+  }
+
+  /**
+   * The devices in the box passing the filter, at most `limit` of them (`within`), as a GeoJSON
+   * FeatureCollection's UTF-8 JSON in parts (`DeviceFeatures`: each feature kept until its record
+   * changes), with how many match and how many are returned (OGC API Features' `numberMatched` and
+   * `numberReturned`).
+   */
+  async featuresWithin(bbox: Bbox, filter: MapFilter, limit: number): Promise<Buffer[]> {
+    return this.featuresOf(await this.within(bbox, filter, limit));
+  }
+
+  /** The devices found by `within` as `featuresWithin` answers them. */
+  featuresOf(found: DevicesWithin): Buffer[] {
+    return this.features.collection(found, this.registry.connectivity(), {
+      numberMatched: found.total,
+      numberReturned: found.devices.length,
+    });
+  }
+
+  /** How many devices' features are kept for `featuresWithin`, and how many were written. */
+  get featuresKept(): { size: number; written: number } {
+    return { size: this.features.size, written: this.features.written };
   }
 
   /**
@@ -232,18 +267,25 @@ function pageOf(
   positions: readonly number[],
   filter: MapFilter,
   limit: number,
-): { total: number; devices: Readonly<DeviceRecord>[] } {
-  if (filter.district === undefined)
+): DevicesWithin {
+  if (filter.district === undefined) {
+    const at = positions.slice(0, limit);
     return {
       total: positions.length,
-      devices: positions.slice(0, limit).map((at) => records[at] as LocatedDevices['records'][number]),
+      devices: at.map((k) => records[k] as LocatedDevices['records'][number]),
+      at,
     };
-  const devices: Readonly<DeviceRecord>[] = [];
-  let total = 0;
-  for (const at of positions) {
-    const device = records[at] as LocatedDevices['records'][number];
-    if (device.district !== filter.district) continue;
-    if (total++ < limit) devices.push(device);
   }
-  return { total, devices };
+  const devices: Readonly<DeviceRecord>[] = [];
+  const at: number[] = [];
+  let total = 0;
+  for (const k of positions) {
+    const device = records[k] as LocatedDevices['records'][number];
+    if (device.district !== filter.district) continue;
+    if (total++ < limit) {
+      devices.push(device);
+      at.push(k);
+    }
+  }
+  return { total, devices, at };
 }

@@ -92,6 +92,8 @@ export class DeviceRegistry {
   private readonly texts = new SharedTexts();
   /** Every change written behind to the store, in order; the devices heard from once a second. */
   private readonly behind: WriteBehind;
+  /** Told of the records changed in memory (`followChanges`). */
+  private readonly changeFollowers = new Set<(devices: readonly Readonly<DeviceRecord>[]) => void>();
 
   constructor(options: RegistryOptions) {
     this.options = options;
@@ -130,6 +132,7 @@ export class DeviceRegistry {
     for (const device of withdrawn) device.provisioned = false;
     this.index.rebuild(this.devices.values());
     const provisioned = [...changed.map((d) => this.devices.get(d.id) as DeviceRecord), ...withdrawn];
+    this.changed(provisioned);
     this.behind.write('the provisioned devices', () => store.saveDevices(provisioned));
     this.waiting = plan.waiting;
     for (const over of plan.over) this.options.onOverQuota?.(over);
@@ -156,6 +159,7 @@ export class DeviceRegistry {
       admitted.push(this.provisionDevice(d, this.devices.get(d.id) ?? known));
     }
     this.index.rebuild(this.devices.values());
+    this.changed(admitted);
     this.tell({ devices: admitted, seen: [], gateways: [] });
     this.behind.write('the admitted devices', () => store.saveDevices(admitted));
     this.waiting = {
@@ -183,11 +187,13 @@ export class DeviceRegistry {
    */
   takeSaved(saved: RegistrySaves): void {
     let reindex = false;
+    const changed: DeviceRecord[] = [];
     for (const remote of saved.devices) {
       const local = this.devices.get(remote.id);
       if (local) {
         reindex = takeNewerDevice(local, remote) || reindex;
         this.index.seen(local);
+        changed.push(local);
       } else {
         this.devices.set(remote.id, remote);
         if (!reindex) this.index.add(remote);
@@ -199,8 +205,10 @@ export class DeviceRegistry {
       if (local) {
         takeNewerSeen(local, seen);
         this.index.seen(local);
+        changed.push(local);
       }
     }
+    this.changed(changed);
     for (const gateway of saved.gateways) this.gateways.takeSaved(gateway);
   }
 
@@ -252,6 +260,7 @@ export class DeviceRegistry {
       this.devices.set(device.id, device);
       this.index.add(device);
       const learned = device;
+      this.changed([learned]);
       this.tell({ devices: [learned], seen: [], gateways: [] });
       this.behind.write(`device ${learned.id}`, () => this.options.store.saveDevices([learned]));
     }
@@ -294,6 +303,22 @@ export class DeviceRegistry {
       }
     }
     this.behind.heard(heard);
+    this.changed(heard);
+  }
+
+  /**
+   * Tells `follower` of every record changed in memory from now on (readings, another node's saves,
+   * fleet files loaded or admitted), once per batch, after the change: what keeps text made from
+   * records (the map's features) forgets it then instead of checking every record each time it is
+   * asked. Returns the means to stop.
+   */
+  followChanges(follower: (devices: readonly Readonly<DeviceRecord>[]) => void): () => void {
+    this.changeFollowers.add(follower);
+    return () => this.changeFollowers.delete(follower);
+  }
+
+  private changed(devices: readonly Readonly<DeviceRecord>[]): void {
+    if (devices.length > 0) for (const follower of this.changeFollowers) follower(devices);
   }
 
   /** Writes the devices changed since the last flush; resolves once written. */
@@ -335,7 +360,7 @@ export class DeviceRegistry {
   }
 
   /** Tells a device's connectivity now; one threshold for every device it is asked about. */
-  connectivity(): (device: Readonly<DeviceRecord>) => Connectivity {
+  connectivity(): (device: Pick<DeviceRecord, 'lastSeen'>) => Connectivity {
     const since = this.onlineSince();
     return (device) => (device.lastSeen !== undefined && device.lastSeen >= since ? 'online' : 'offline');
   }

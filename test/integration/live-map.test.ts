@@ -244,6 +244,26 @@ describe('map districts, settings and the bounded device map', () => {
     expect((await getJson(`${cloud.apiUrl}/api/v1/map?limit=5001`)).status).toBe(400);
   });
 
+  it("answer /map with each device's latest values and last-seen time as its readings come in", async () => {
+    const { lon, lat } = bin.location;
+    const url = `${cloud.apiUrl}/api/v1/map?bbox=${lon - 1e-6},${lat - 1e-6},${lon + 1e-6},${lat + 1e-6}&kind=wasteBin`;
+    type Answer = {
+      features: { properties: { id: string; lastSeen: string; latest: Record<string, unknown> } }[];
+    };
+    const featureOf = async () =>
+      (await getJson<Answer>(url)).body.features.find((f) => f.properties.id === bin.id);
+    for (const fillingLevel of [33, 34]) {
+      const before = await featureOf();
+      await send([{ deviceId: bin.id, kind: 'wasteBin', metrics: { fillingLevel } }]);
+      // The feature is kept between readings: the reading's change makes it written again.
+      const after = await waitFor(`the map's feature with fillingLevel ${fillingLevel}`, async () => {
+        const feature = await featureOf();
+        return feature?.properties.latest.fillingLevel === fillingLevel ? feature : undefined;
+      });
+      expect(after.properties.lastSeen >= (before?.properties.lastSeen ?? '')).toBe(true);
+    }
+  });
+
   it('filter /map by kind and district within the box, counting every match', async () => {
     const [w, s, e, n] = everything.split(',').map(Number) as [number, number, number, number];
     const west = `${w},${s},${(w + e) / 2},${n}`;

@@ -152,10 +152,14 @@ describe('a registry within its quotas', () => {
 
     const { registry, limits } = registryWith({ devices: 1, gateways: 1 }, { store });
     await registry.load([fleet]);
+    const told: string[][] = [];
+    registry.followChanges((devices) => told.push(devices.map((d) => d.id)));
     expect(await registry.admitWaiting()).toEqual({ gateways: 0, devices: 0 });
     limits.devices = 2;
     limits.gateways = 3;
     expect(await registry.admitWaiting()).toEqual({ gateways: 2, devices: 1 });
+    // The admitted devices are told to followers (the map's kept features), nothing before.
+    expect(told).toEqual([['lamp-2']]);
     expect(ids(registry.findDevices({}))).toEqual(['lamp-1', 'lamp-2']);
     expect(ids(registry.listGateways())).toEqual(['gw-1', 'gw-2', 'gw-3']);
     limits.devices = 5;
