@@ -48,6 +48,17 @@ export function widen([west, south, east, north]: Bbox, margin: number): Bbox {
   ];
 }
 
+/**
+ * The box narrowed by `margin` degrees on every side: what lies in it lies in the box even as
+ * supercluster rounds positions. None when nothing is left of it, or when the box crosses the
+ * antimeridian (its points are all checked then).
+ */
+export function narrow([west, south, east, north]: Bbox, margin: number): Bbox | undefined {
+  if (west > east) return undefined;
+  const box: Bbox = [west + margin, south + margin, east - margin, north - margin];
+  return box[0] <= box[2] && box[1] <= box[3] ? box : undefined;
+}
+
 /** Whether a point lies in the box (edges included), across the antimeridian when the box crosses it. */
 export function inBbox([west, south, east, north]: Bbox, lon: number, lat: number): boolean {
   if (lat < south || lat > north) return false;

@@ -2,7 +2,7 @@ import type { Feature, Point } from 'geojson';
 import Supercluster, { type PointFeature } from 'supercluster';
 import type { DeviceRecord } from '../registry/store.ts';
 import type { Bbox } from './bbox.ts';
-import { ClusterRanges, pointsIn } from './cluster-ranges.ts';
+import { ClusterRanges, pointsIn, pointsMarked } from './cluster-ranges.ts';
 import { type MapState, mapStates, rankOf, worstOf, zeroCounts } from './map-state.ts';
 import { StateTally } from './state-tally.ts';
 
@@ -201,10 +201,16 @@ export class ClusterIndex {
     return zoom;
   }
 
-  /** The positions (in `located`) of every device in the box. */
-  within(bbox: Bbox): number[] {
-    const found = pointsIn(this.index, bbox);
-    for (let k = 0; k < found.length; k++) found[k] = this.members[found[k] as number] as number;
+  /**
+   * The positions (in `located`) of every device in the box, those outside `inner` (all without it)
+   * as `-(position + 1)`, to be checked against their exact positions (`pointsMarked`).
+   */
+  within(bbox: Bbox, inner: Bbox | undefined): number[] {
+    const found = pointsMarked(this.index, bbox, inner);
+    for (let k = 0; k < found.length; k++) {
+      const point = found[k] as number;
+      found[k] = point >= 0 ? (this.members[point] as number) : -(this.members[-point - 1] as number) - 1;
+    }
     return found;
   }
 }

@@ -102,6 +102,16 @@ function latY(lat: number): number {
   return Math.max(0, Math.min(y, 1));
 }
 
+/** The latitude where spherical mercator's y reaches 0 (and 1): beyond it supercluster clamps positions. */
+const mercatorLimit = 85.0511;
+
+/** A tree of supercluster's (kdbush 4): its positions in `coords` (x, y) and their indexes in `ids`, kd-sorted. */
+interface Tree {
+  ids: ArrayLike<number>;
+  coords: Int32Array;
+  nodeSize: number;
+}
+
 /**
  * The indexes of the points in a box, as `getClusters(box, maxZoom + 1)` finds them and in its order,
  * but asked of the points' tree directly: no feature (and no inverse projection) per point, which a
@@ -109,15 +119,89 @@ function latY(lat: number): number {
  * the antimeridian, or all the way round, is left to `getClusters`.
  */
 export function pointsIn(index: Supercluster<never, never>, bbox: Bbox): number[] {
+  return find(index, bbox, undefined, false);
+}
+
+/**
+ * The points of a box as `pointsIn` finds them, each one outside `inner` (a box within `bbox`, its
+ * edges farther in than supercluster's rounding of positions; all of them without it) given as
+ * `-(index + 1)`: one near the edges, which the caller checks against its exact position. One inside
+ * it is in `bbox` as it is (a street's viewport: all but a few, each check a memory load into the
+ * million devices' positions).
+ */
+export function pointsMarked(
+  index: Supercluster<never, never>,
+  bbox: Bbox,
+  inner: Bbox | undefined,
+): number[] {
+  return find(index, bbox, inner, true);
+}
+
+function find(
+  index: Supercluster<never, never>,
+  bbox: Bbox,
+  inner: Bbox | undefined,
+  mark: boolean,
+): number[] {
   const { trees, options } = index as unknown as Internals;
   const minLng = ((((bbox[0] + 180) % 360) + 360) % 360) - 180;
   const maxLng = bbox[2] === 180 ? 180 : ((((bbox[2] + 180) % 360) + 360) % 360) - 180;
-  if (bbox[2] - bbox[0] >= 360 || minLng > maxLng)
-    return index.getClusters(bbox, options.maxZoom + 1).map((f) => f.id as number);
-  const minLat = Math.max(-90, Math.min(90, bbox[1]));
-  const maxLat = Math.max(-90, Math.min(90, bbox[3]));
-  const tree = trees[options.maxZoom + 1];
+  if (bbox[2] - bbox[0] >= 360 || minLng > maxLng) {
+    const all = index.getClusters(bbox, options.maxZoom + 1).map((f) => f.id as number);
+    return mark ? all.map((i) => -i - 1) : all;
+  }
+  const tree = trees[options.maxZoom + 1] as unknown as Tree | undefined;
   if (!tree) throw new Error('supercluster: no tree of the points');
+  // Encoded, a box's north is its smaller y.
+  const outer = encoded(minLng, bbox[1], maxLng, bbox[3]);
+  const within =
+    inner !== undefined &&
+    inner[0] <= inner[2] &&
+    inner[1] <= inner[3] &&
+    Math.abs(inner[1]) < mercatorLimit &&
+    Math.abs(inner[3]) < mercatorLimit
+      ? encoded(...inner)
+      : undefined;
   // At the points' level an entry's index is the point's.
-  return tree.range(encode(lngX(minLng)), encode(latY(maxLat)), encode(lngX(maxLng)), encode(latY(minLat)));
+  return rangeOf(tree, outer, within, mark);
+}
+
+/** A box as supercluster's trees hold positions: [min x, min y, max x, max y]. */
+function encoded(west: number, south: number, east: number, north: number): number[] {
+  const clamp = (lat: number) => Math.max(-90, Math.min(90, lat));
+  return [encode(lngX(west)), encode(latY(clamp(north))), encode(lngX(east)), encode(latY(clamp(south)))];
+}
+
+/**
+ * kdbush's `range` (version 4, the same walk and so the same order) over `box`, each index outside
+ * `inner` (all of them without it) marked as `-(index + 1)` when `mark` is set.
+ */
+function rangeOf(tree: Tree, box: number[], inner: number[] | undefined, mark: boolean): number[] {
+  const { ids, coords, nodeSize } = tree;
+  const [minX, minY, maxX, maxY] = box as [number, number, number, number];
+  const [inMinX, inMinY, inMaxX, inMaxY] = (inner ?? [1, 1, 0, 0]) as [number, number, number, number];
+  const result: number[] = [];
+  const take = (i: number, x: number, y: number) => {
+    if (x < minX || x > maxX || y < minY || y > maxY) return;
+    const id = ids[i] as number;
+    const near = mark && (x < inMinX || x > inMaxX || y < inMinY || y > inMaxY);
+    result.push(near ? -id - 1 : id);
+  };
+  const stack = [0, ids.length - 1, 0];
+  while (stack.length > 0) {
+    const axis = stack.pop() as number;
+    const right = stack.pop() as number;
+    const left = stack.pop() as number;
+    if (right - left <= nodeSize) {
+      for (let i = left; i <= right; i++) take(i, coords[2 * i] as number, coords[2 * i + 1] as number);
+      continue;
+    }
+    const m = (left + right) >> 1;
+    const x = coords[2 * m] as number;
+    const y = coords[2 * m + 1] as number;
+    take(m, x, y);
+    if (axis === 0 ? minX <= x : minY <= y) stack.push(left, m - 1, 1 - axis);
+    if (axis === 0 ? maxX >= x : maxY >= y) stack.push(m + 1, right, 1 - axis);
+  }
+  return result;
 }

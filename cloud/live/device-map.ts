@@ -1,7 +1,7 @@
 import type { DeviceKind } from '../../shared/kinds/index.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
-import { type Bbox, inBbox, widen } from './bbox.ts';
+import { type Bbox, inBbox, narrow, widen } from './bbox.ts';
 import { ClusterIndex, isLone, type LocatedDevices } from './cluster-index.ts';
 import { collectionOpen, DeviceFeatures } from './device-features.ts';
 import type { DeviceStates } from './device-states.ts';
@@ -176,8 +176,11 @@ export class DeviceMap {
     const index = this.index(undefined);
     const { records, lon, lat } = index.located;
     const inBox: number[] = [];
-    for (const at of index.within(widen(bbox, edgeMargin)))
-      if (inBbox(bbox, lon[at] as number, lat[at] as number)) inBox.push(at);
+    // Widened, the box finds every device in it; those beyond its narrowed edges are checked exactly.
+    for (const found of index.within(widen(bbox, edgeMargin), narrow(bbox, edgeMargin))) {
+      if (found >= 0) inBox.push(found);
+      else if (inBbox(bbox, lon[-found - 1] as number, lat[-found - 1] as number)) inBox.push(-found - 1);
+    }
     return pageOf(records, inBox, filter, limit);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Bbox, bboxParam, inBbox, widen } from '../../../../cloud/live/bbox.ts';
+import { type Bbox, bboxParam, inBbox, narrow, widen } from '../../../../cloud/live/bbox.ts';
 
 describe('bbox parameter', () => {
   it.each([
@@ -72,5 +72,20 @@ describe('widen', () => {
     ],
   ] as [Bbox, Bbox][])('%j by 0.1 is %j', (box, wide) => {
     for (const [i, v] of widen(box, 0.1).entries()) expect(v).toBeCloseTo(wide[i] as number, 9);
+  });
+});
+
+describe('narrow', () => {
+  it('moves every edge in by the margin, down to a single point', () => {
+    expect(narrow([14, 50, 15, 51], 0.25)).toEqual([14.25, 50.25, 14.75, 50.75]);
+    expect(narrow([14, 50, 14.5, 51], 0.25)).toEqual([14.25, 50.25, 14.25, 50.75]);
+    expect(narrow([14, 50, 15, 50.5], 0.25)).toEqual([14.25, 50.25, 14.75, 50.25]);
+  });
+
+  it('leaves nothing of a box narrower or lower than twice the margin, nor of one across the antimeridian', () => {
+    expect(narrow([14, 50, 14.4, 51], 0.25)).toBeUndefined();
+    expect(narrow([14, 50, 15, 50.4], 0.25)).toBeUndefined();
+    expect(narrow([170, 50, -170, 51], 0.25)).toBeUndefined();
+    expect(narrow([14, 50, 14, 50], 0)).toEqual([14, 50, 14, 50]);
   });
 });

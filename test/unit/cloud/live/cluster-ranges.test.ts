@@ -1,8 +1,8 @@
 import Supercluster from 'supercluster';
 import { describe, expect, it } from 'vitest';
-import type { Bbox } from '../../../../cloud/live/bbox.ts';
+import { type Bbox, inBbox, narrow } from '../../../../cloud/live/bbox.ts';
 import { clusterOptions } from '../../../../cloud/live/cluster-index.ts';
-import { ClusterRanges, pointsIn } from '../../../../cloud/live/cluster-ranges.ts';
+import { ClusterRanges, pointsIn, pointsMarked } from '../../../../cloud/live/cluster-ranges.ts';
 import { createRandom } from '../../../../simulators/random.ts';
 
 /** `n` points: most in a few dense spots of a city, some spread wide, some on the same spot. */
@@ -85,5 +85,61 @@ describe('pointsIn', () => {
       found += expected.length;
     }
     expect(found).toBeGreaterThan(10_000);
+  });
+
+  it('marks the points outside an inner box (all without one), each one inside it being in the box exactly', () => {
+    const all = points(5_000, 8);
+    const index = new Supercluster<never, never>(clusterOptions);
+    index.load(all);
+    const random = createRandom(9);
+    const boxes: Bbox[] = [[3.7, 51.04, 3.75, 51.06]];
+    for (let i = 0; i < 100; i++) {
+      const [lon, lat] = [3.6 + random.next() * 0.3, 50.95 + random.next() * 0.2];
+      boxes.push([lon, lat, lon + random.next() * 0.05, lat + random.next() * 0.03]);
+    }
+    const position = (i: number) => all[i]?.geometry.coordinates as [number, number];
+    let inside = 0;
+    let near = 0;
+    for (const box of boxes)
+      for (const margin of [1e-4, 3e-3]) {
+        const inner = narrow(box, margin);
+        const marked = pointsMarked(index, box, inner);
+        // The same points in the same order, marked or not.
+        expect(marked.map((i) => (i < 0 ? -i - 1 : i))).toEqual(pointsIn(index, box));
+        for (const i of marked) {
+          const [lon, lat] = position(i < 0 ? -i - 1 : i);
+          const deepInside = inner !== undefined && inBbox(narrow(inner, 1e-6) ?? inner, lon, lat);
+          if (i >= 0) {
+            inside++;
+            expect(inner !== undefined && inBbox(box, lon, lat), JSON.stringify({ box, lon, lat })).toBe(
+              true,
+            );
+          } else {
+            near++;
+            expect(deepInside, JSON.stringify({ box, inner, lon, lat })).toBe(false);
+          }
+        }
+      }
+    expect(inside).toBeGreaterThan(5_000);
+    expect(near).toBeGreaterThan(100);
+  });
+
+  it('marks every point when the inner box is no box, across the antimeridian or beyond mercator’s latitudes', () => {
+    const index = new Supercluster<never, never>(clusterOptions);
+    index.load(points(300, 10));
+    const box: Bbox = [3.5, 50.5, 4.5, 51.5];
+    const found = pointsIn(index, box);
+    expect(found.length).toBeGreaterThan(100);
+    const everyMarked = found.map((i) => -i - 1);
+    expect(pointsMarked(index, box, undefined)).toEqual(everyMarked);
+    expect(pointsMarked(index, box, [3.6, 50.6, 3.5, 51.4])).toEqual(everyMarked);
+    expect(pointsMarked(index, box, [3.6, 51.4, 4.4, 50.6])).toEqual(everyMarked);
+    expect(pointsMarked(index, box, [3.6, 50.6, 4.4, 85.06])).toEqual(everyMarked);
+    expect(pointsMarked(index, box, [3.6, -85.06, 4.4, 51.4])).toEqual(everyMarked);
+    expect(pointsMarked(index, box, [3.6, 50.6, 4.4, 85.05]).some((i) => i >= 0)).toBe(true);
+    expect(pointsMarked(index, box, [3.6, -85.05, 4.4, 51.4]).some((i) => i >= 0)).toBe(true);
+    const across: Bbox = [170, 50, -170, 52];
+    expect(pointsMarked(index, [-180, -90, 180, 90], [3.6, 50.6, 4.4, 51.4]).every((i) => i < 0)).toBe(true);
+    expect(pointsMarked(index, across, [3.6, 50.6, 4.4, 51.4])).toEqual([]);
   });
 });
