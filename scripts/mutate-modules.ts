@@ -92,7 +92,7 @@ export const mutationModules: MutationModule[] = [
   {
     name: 'map',
     // The map's pure parts: boxes, the features' kept texts, each kind's tree, the state counts by
-    // block, the district outlines.
+    // block, the district outlines, the clusters' ranges and the points in a box.
     mutate: [
       'cloud/live/bbox.ts',
       'cloud/live/districts.ts',
@@ -102,9 +102,11 @@ export const mutationModules: MutationModule[] = [
       'cloud/live/device-features.ts',
       'cloud/live/kind-trees.ts',
       'cloud/live/state-tally.ts',
+      'cloud/live/cluster-ranges.ts',
     ],
     tests: [
       'test/unit/cloud/live/bbox.test.ts',
+      'test/unit/cloud/live/cluster-ranges.test.ts',
       'test/unit/cloud/live/districts.test.ts',
       'test/unit/cloud/live/kept.test.ts',
       'test/unit/cloud/live/lone-texts.test.ts',

@@ -54,7 +54,6 @@ export function widen([west, south, east, north]: Bbox, margin: number): Bbox {
  * antimeridian (its points are all checked then).
  */
 export function narrow([west, south, east, north]: Bbox, margin: number): Bbox | undefined {
-  if (west > east) return undefined;
   const box: Bbox = [west + margin, south + margin, east - margin, north - margin];
   return box[0] <= box[2] && box[1] <= box[3] ? box : undefined;
 }

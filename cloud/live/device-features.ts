@@ -74,6 +74,7 @@ export class DeviceFeatures {
 
   /** The records changed: their features are written again when next asked for. */
   changed(devices: readonly Readonly<DeviceRecord>[]): void {
+    // Stryker disable next-line ConditionalExpression: a shortcut (each reading's batch, most of the time nothing kept)
     if (this.byId.size === 0) return;
     for (const device of devices) {
       const kept = this.byId.get(device.id);
@@ -97,7 +98,10 @@ export class DeviceFeatures {
     return bytes;
   }
 
-  /** Keeps a feature as the newest, in place of what was kept at its position or of its device. */
+  /**
+   * Keeps a feature as the newest, in place of what was kept at its position or of its device: each
+   * position and each device has one feature at most, kept in both maps.
+   */
   private keep(kept: Kept): void {
     for (const earlier of [this.byAt.get(kept.at), this.byId.get(kept.device.id)])
       if (earlier !== undefined) this.forget(earlier);
@@ -107,8 +111,8 @@ export class DeviceFeatures {
   }
 
   private forget(kept: Kept): void {
-    if (this.byAt.get(kept.at) === kept) this.byAt.delete(kept.at);
-    if (this.byId.get(kept.device.id) === kept) this.byId.delete(kept.device.id);
+    this.byAt.delete(kept.at);
+    this.byId.delete(kept.device.id);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import {
   answerChunkBytes,
@@ -40,7 +40,10 @@ describe('joinInChunks', () => {
   it('fills a chunk up to exactly its size, and starts the next one a byte later', () => {
     expect(sizes(sixes().join([bytes(4), bytes(2), bytes(1)]))).toEqual([6, 1]);
     expect(sizes(sixes().join([bytes(4), bytes(3)]))).toEqual([4, 3]);
-    expect(sizes(sixes().join([bytes(6), bytes(6)]))).toEqual([6, 6]);
+    const exact = sixes();
+    expect(sizes(exact.join([bytes(6), bytes(6)]))).toEqual([6, 6]);
+    // A part of exactly a chunk's size is copied into one (only a larger one is passed on as it is).
+    expect(exact.taken).toHaveLength(2);
   });
 
   it('keeps a part larger than a chunk as a chunk of its own, not copied', () => {
@@ -144,5 +147,30 @@ describe('sendParts', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('gives back only the chunks taken from the pool, and none whose write failed', () => {
+    const pool = new ChunkPool(8);
+    const written: Buffer[] = [];
+    let failing = false;
+    /** Just what sendParts asks of a response: its writes succeed or fail at once. */
+    const res = {
+      type: () => res,
+      setHeader: () => res,
+      write: (bytes: Buffer, done: (error?: Error | null) => void) => {
+        written.push(bytes);
+        done(failing ? new Error('write EPIPE') : null);
+        return true;
+      },
+      end: () => res,
+    } as unknown as Response;
+    const parts = [bytes(10, 'a'), bytes(answerChunkBytes + 1, 'b'), bytes(10, 'c')];
+    sendParts(res, 'application/json', parts, pool);
+    // The large part went as it is and is not the pool's: two chunks back, not three.
+    expect(written.map((b) => b.length)).toEqual([10, answerChunkBytes + 1, 10]);
+    expect(pool.size).toBe(2);
+    failing = true;
+    sendParts(res, 'application/json', parts, pool);
+    expect(pool.size).toBe(0);
   });
 });
