@@ -144,13 +144,18 @@ function find(
   mark: boolean,
 ): number[] {
   const { trees, options } = index as unknown as Internals;
+  // Longitudes wrapped into -180..180 (east's 180 kept), as getClusters wraps them.
+  // Stryker disable next-line ArithmeticOperator: 180 less wraps the same, modulo 360
   const minLng = ((((bbox[0] + 180) % 360) + 360) % 360) - 180;
+  // Stryker disable next-line ArithmeticOperator,ConditionalExpression: 180 less wraps the same; east's 180 wrapped to -180 is left to getClusters, with the same answer
   const maxLng = bbox[2] === 180 ? 180 : ((((bbox[2] + 180) % 360) + 360) % 360) - 180;
+  // Stryker disable next-line EqualityOperator: a box one longitude wide, left to getClusters, has the same answer
   if (bbox[2] - bbox[0] >= 360 || minLng > maxLng) {
     const all = index.getClusters(bbox, options.maxZoom + 1).map((f) => f.id as number);
     return mark ? all.map((i) => -i - 1) : all;
   }
   const tree = trees[options.maxZoom + 1] as unknown as Tree | undefined;
+  // Stryker disable next-line ConditionalExpression: a guard for supercluster's layout (version 9, pinned)
   if (!tree) throw new Error('supercluster: no tree of the points');
   // Encoded, a box's north is its smaller y.
   const outer = encoded(minLng, bbox[1], maxLng, bbox[3]);
@@ -187,6 +192,7 @@ function rangeOf(tree: Tree, box: number[], inner: number[] | undefined, mark: b
     // Stryker disable next-line EqualityOperator: positions are integers, a box's edges almost never
     if (x < minX || x > maxX || y < minY || y > maxY) return;
     const id = ids[i] as number;
+    // Stryker disable next-line EqualityOperator: positions are integers, the inner box's edges almost never
     const near = mark && (x < inMinX || x > inMaxX || y < inMinY || y > inMaxY);
     result.push(near ? -id - 1 : id);
   };

@@ -125,13 +125,23 @@ export class DeviceRegistry {
     for (const gateway of plan.earlierGateways) this.gateways.hold(gateway);
     const storedGateway = new Map(stored.gateways.map((g) => [g.id, g]));
     for (const g of plan.fleetGateways) this.gateways.provision(g, storedGateway.get(g.id));
-    const changed = plan.fleetDevices.filter((d) => changesStored(this.devices.get(d.id), d));
-    for (const d of plan.fleetDevices) this.provisionDevice(d, this.devices.get(d.id));
+    // Each fleet device looked up once: whether the files change what the store holds, then laid over it.
+    const provisioned: DeviceRecord[] = [];
+    for (const d of plan.fleetDevices) {
+      const known = this.devices.get(d.id);
+      const changes = changesStored(known, d);
+      const device = provisionedRecord(d, known, this.texts);
+      // A record held already is changed in place (a restart's million): only a new one is set.
+      if (device !== known) this.devices.set(d.id, device);
+      if (changes) provisioned.push(device);
+    }
     // A device taken out of the fleet files is no longer provisioned: refused unless learning is on.
-    const withdrawn = plan.earlierDevices.filter((d) => d.provisioned);
-    for (const device of withdrawn) device.provisioned = false;
+    for (const device of plan.earlierDevices)
+      if (device.provisioned) {
+        device.provisioned = false;
+        provisioned.push(device);
+      }
     this.index.rebuild(this.devices.values());
-    const provisioned = [...changed.map((d) => this.devices.get(d.id) as DeviceRecord), ...withdrawn];
     this.changed(provisioned);
     this.behind.write('the provisioned devices', () => store.saveDevices(provisioned));
     this.waiting = plan.waiting;

@@ -142,4 +142,19 @@ describe('pointsIn', () => {
     expect(pointsMarked(index, [-180, -90, 180, 90], [3.6, 50.6, 4.4, 51.4]).every((i) => i < 0)).toBe(true);
     expect(pointsMarked(index, across, [3.6, 50.6, 4.4, 51.4])).toEqual([]);
   });
+
+  it('finds the points of a box across the antimeridian as getClusters does, all of them marked', () => {
+    const index = new Supercluster<never, never>(clusterOptions);
+    const at = (lon: number, lat: number, id: number) => ({
+      type: 'Feature' as const,
+      id,
+      geometry: { type: 'Point' as const, coordinates: [lon, lat] },
+      properties: null as never,
+    });
+    index.load([at(179.5, 51, 0), at(-179.5, 51.01, 1), at(3.7, 51, 2), at(-179.9, 60, 3)]);
+    const across: Bbox = [179, 50, -179, 52];
+    expect(pointsIn(index, across).sort((a, b) => a - b)).toEqual([0, 1]);
+    expect(pointsMarked(index, across, narrow(across, 1e-4)).sort((a, b) => a - b)).toEqual([-2, -1]);
+    expect(pointsIn(index, [-180, -90, 180, 90]).sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+  });
 });
