@@ -202,11 +202,6 @@ export class DeviceMap {
     });
   }
 
-  /** How many devices' features are kept for `featuresWithin`, and how many were written. */
-  get featuresKept(): { size: number; written: number } {
-    return { size: this.features.size, written: this.features.written };
-  }
-
   /**
    * District outlines, generated once from the located devices (`districtOutlines`: their points in
    * turns of the event loop, the hulls by `make`): a request made meanwhile waits for them. A failure

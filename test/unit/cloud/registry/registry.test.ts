@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRegistryStore } from '../../../../cloud/registry/memory-store.ts';
-import { DeviceRegistry } from '../../../../cloud/registry/registry.ts';
+import { DeviceRegistry, type RegistryOptions } from '../../../../cloud/registry/registry.ts';
 import { type DeviceRecord, noLatest } from '../../../../cloud/registry/store.ts';
 import type { Reading } from '../../../../shared/kinds/index.ts';
 
-async function registry() {
+/** A registry of two bins, loaded; `beforeLoad` sees it first (to follow its changes). */
+async function registry(
+  options: Partial<RegistryOptions> = {},
+  beforeLoad: (r: DeviceRegistry) => void = () => {},
+) {
   const r = new DeviceRegistry({
     store: new MemoryRegistryStore(),
     now: () => new Date('2026-11-22T18:00:00.000Z'),
     offlineAfterMs: 900_000,
+    ...options,
   });
+  beforeLoad(r);
   const location = { lat: 50.55, lon: 13.75 };
   await r.load([
     {
@@ -60,25 +66,10 @@ describe('changes told to followers', () => {
   const ids = (told: (readonly { id: string }[])[]) => told.map((devices) => devices.map((d) => d.id));
 
   it('tells each batch of readings, another node’s saves and a learned device, until unfollowed', async () => {
-    const r = new DeviceRegistry({
-      store: new MemoryRegistryStore(),
-      now: () => new Date('2026-11-22T18:00:00.000Z'),
-      offlineAfterMs: 900_000,
-      learnUnprovisioned: true,
-    });
-    const location = { lat: 50.55, lon: 13.75 };
     const told: (readonly { id: string }[])[] = [];
-    r.followChanges((devices) => told.push(devices));
-    await r.load([
-      {
-        city: { name: 'Bílina', timezone: 'Europe/Prague', location },
-        gateways: [{ id: 'gw-1', district: 'centrum', location }],
-        devices: [
-          { id: 'bin-1', kind: 'wasteBin', gatewayId: 'gw-1', district: 'centrum', location },
-          { id: 'bin-2', kind: 'wasteBin', gatewayId: 'gw-1', district: 'centrum', location },
-        ],
-      },
-    ]);
+    const r = await registry({ learnUnprovisioned: true }, (r) =>
+      r.followChanges((devices) => told.push(devices)),
+    );
     // The fleet files' devices, as loaded.
     expect(ids(told)).toEqual([['bin-1', 'bin-2']]);
     told.length = 0;
