@@ -36,3 +36,32 @@ export function provisionedRecord(
   device.district = texts.of(d.district);
   return device;
 }
+
+/**
+ * The fleet files' devices laid over the records held (`devices`, by id: a record held changed in
+ * place, a new one set), and those of `earlier` the files no longer list withdrawn (no longer
+ * provisioned: refused unless learning is on). Returns the records whose stored form this changed,
+ * to be written: a restart with the same files changes none. Each fleet device is looked up once
+ * (a region's million).
+ */
+export function layFleetOver(
+  devices: Map<string, DeviceRecord>,
+  fleet: readonly FleetDevice[],
+  earlier: readonly DeviceRecord[],
+  texts: SharedTexts,
+): DeviceRecord[] {
+  const changed: DeviceRecord[] = [];
+  for (const d of fleet) {
+    const known = devices.get(d.id);
+    const changes = changesStored(known, d);
+    const device = provisionedRecord(d, known, texts);
+    if (device !== known) devices.set(d.id, device);
+    if (changes) changed.push(device);
+  }
+  for (const device of earlier)
+    if (device.provisioned) {
+      device.provisioned = false;
+      changed.push(device);
+    }
+  return changed;
+}

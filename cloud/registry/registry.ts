@@ -7,9 +7,9 @@ import { DeviceIndex, type IndexedFilter } from './device-index.ts';
 import { matches } from './device-listing.ts';
 import { GatewayRecords } from './gateways.ts';
 import type { DevicePlacement } from './placement.ts';
-import { changesStored, provisionedRecord } from './provisioning.ts';
+import { layFleetOver, provisionedRecord } from './provisioning.ts';
 import { admissible, type OverQuota, planLoad, type RegistryQuotas, unlimited } from './quota.ts';
-import { type RegistrySaves, takeNewerDevice, takeNewerSeen } from './saved-elsewhere.ts';
+import { type RegistrySaves, takeSavedDevices } from './saved-elsewhere.ts';
 import { SharedTexts } from './shared-texts.ts';
 import {
   type DeviceFilter,
@@ -125,22 +125,7 @@ export class DeviceRegistry {
     for (const gateway of plan.earlierGateways) this.gateways.hold(gateway);
     const storedGateway = new Map(stored.gateways.map((g) => [g.id, g]));
     for (const g of plan.fleetGateways) this.gateways.provision(g, storedGateway.get(g.id));
-    // Each fleet device looked up once: whether the files change what the store holds, then laid over it.
-    const provisioned: DeviceRecord[] = [];
-    for (const d of plan.fleetDevices) {
-      const known = this.devices.get(d.id);
-      const changes = changesStored(known, d);
-      const device = provisionedRecord(d, known, this.texts);
-      // A record held already is changed in place (a restart's million): only a new one is set.
-      if (device !== known) this.devices.set(d.id, device);
-      if (changes) provisioned.push(device);
-    }
-    // A device taken out of the fleet files is no longer provisioned: refused unless learning is on.
-    for (const device of plan.earlierDevices)
-      if (device.provisioned) {
-        device.provisioned = false;
-        provisioned.push(device);
-      }
+    const provisioned = layFleetOver(this.devices, plan.fleetDevices, plan.earlierDevices, this.texts);
     this.index.rebuild(this.devices.values());
     this.changed(provisioned);
     this.behind.write('the provisioned devices', () => store.saveDevices(provisioned));
@@ -196,29 +181,7 @@ export class DeviceRegistry {
    * of a device unknown here is left (it comes with the device's record, or the next load).
    */
   takeSaved(saved: RegistrySaves): void {
-    let reindex = false;
-    const changed: DeviceRecord[] = [];
-    for (const remote of saved.devices) {
-      const local = this.devices.get(remote.id);
-      if (local) {
-        reindex = takeNewerDevice(local, remote) || reindex;
-        this.index.seen(local);
-        changed.push(local);
-      } else {
-        this.devices.set(remote.id, remote);
-        if (!reindex) this.index.add(remote);
-      }
-    }
-    if (reindex) this.index.rebuild(this.devices.values());
-    for (const seen of saved.seen) {
-      const local = this.devices.get(seen.id);
-      if (local) {
-        takeNewerSeen(local, seen);
-        this.index.seen(local);
-        changed.push(local);
-      }
-    }
-    this.changed(changed);
+    this.changed(takeSavedDevices(this.devices, this.index, saved));
     for (const gateway of saved.gateways) this.gateways.takeSaved(gateway);
   }
 

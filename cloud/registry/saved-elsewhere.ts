@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { DeviceIndex } from './device-index.ts';
 import { type DeviceRecord, deviceRecord, type GatewayRecord, ownLatest } from './store.ts';
 import { isOlder } from './timestamps.ts';
 
@@ -80,4 +81,40 @@ export function takeNewerGateway(local: GatewayRecord, remote: Readonly<GatewayR
     local.health = remote.health;
   }
   if (later(remote.configStatus?.ts, local.configStatus?.ts)) local.configStatus = remote.configStatus;
+}
+
+/**
+ * Takes another node's saves of devices into `devices` (by id) and their `index`: a record new here
+ * added, one known taken in where newer (`takeNewerDevice`, `takeNewerSeen`); what was seen of a
+ * device unknown here is left (it comes with the device's record, or the next load). Returns the
+ * records changed in place.
+ */
+export function takeSavedDevices(
+  devices: Map<string, DeviceRecord>,
+  index: Pick<DeviceIndex, 'add' | 'seen' | 'rebuild'>,
+  saved: Pick<RegistrySaves, 'devices' | 'seen'>,
+): DeviceRecord[] {
+  let reindex = false;
+  const changed: DeviceRecord[] = [];
+  for (const remote of saved.devices) {
+    const local = devices.get(remote.id);
+    if (local) {
+      reindex = takeNewerDevice(local, remote) || reindex;
+      index.seen(local);
+      changed.push(local);
+    } else {
+      devices.set(remote.id, remote);
+      if (!reindex) index.add(remote);
+    }
+  }
+  if (reindex) index.rebuild(devices.values());
+  for (const seen of saved.seen) {
+    const local = devices.get(seen.id);
+    if (local) {
+      takeNewerSeen(local, seen);
+      index.seen(local);
+      changed.push(local);
+    }
+  }
+  return changed;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRegistryStore } from '../../../../cloud/registry/memory-store.ts';
-import { changesStored, provisionedRecord } from '../../../../cloud/registry/provisioning.ts';
+import { changesStored, layFleetOver, provisionedRecord } from '../../../../cloud/registry/provisioning.ts';
 import { DeviceRegistry } from '../../../../cloud/registry/registry.ts';
 import { SharedTexts } from '../../../../cloud/registry/shared-texts.ts';
 import type { DeviceRecord } from '../../../../cloud/registry/store.ts';
@@ -45,6 +45,29 @@ describe('changesStored', () => {
       expect(changesStored(stored, { ...lamp, ...changed }), JSON.stringify(changed)).toBe(true);
     expect(changesStored({ ...stored, location: undefined }, lamp)).toBe(true);
     expect(changesStored({ ...stored, name: 'old name' }, lamp)).toBe(true);
+  });
+});
+
+describe('layFleetOver', () => {
+  it('changes held records in place, sets new ones, withdraws those no longer listed, and returns what it changed', () => {
+    const held = { ...stored, latest: { lampOn: true } };
+    const gone: DeviceRecord = { ...stored, id: 'lamp-9', provisioned: true };
+    const learned: DeviceRecord = { ...stored, id: 'lamp-8', provisioned: false };
+    const devices = new Map([held, gone, learned].map((d) => [d.id, d]));
+    const moved = { ...lamp, id: 'lamp-1', district: 'zuid' };
+    const added = { ...lamp, id: 'lamp-2' };
+    const changed = layFleetOver(devices, [moved, added], [gone, learned], new SharedTexts());
+    // The held record itself, changed (its history kept); the new one set; the withdrawn one told.
+    expect(devices.get('lamp-1')).toBe(held);
+    expect(held).toMatchObject({ district: 'zuid', provisioned: true, latest: { lampOn: true } });
+    expect(devices.get('lamp-2')).toMatchObject({ ...added, provisioned: true });
+    expect(gone.provisioned).toBe(false);
+    expect(learned.provisioned).toBe(false);
+    expect(changed.map((d) => d.id)).toEqual(['lamp-1', 'lamp-2', 'lamp-9']);
+    expect(changed[0]).toBe(held);
+    // The same files again: nothing changed.
+    expect(layFleetOver(devices, [moved, added], [], new SharedTexts())).toEqual([]);
+    expect(devices.size).toBe(4);
   });
 });
 
