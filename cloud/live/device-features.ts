@@ -1,6 +1,7 @@
 import { isHealthy } from '../dashboards/fleet-summary.ts';
 import type { Connectivity } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
+import { KeptByPosition } from './kept.ts';
 
 type Located = Readonly<DeviceRecord> & { location: NonNullable<DeviceRecord['location']> };
 
@@ -38,14 +39,10 @@ export interface Placed {
   readonly devices: readonly Readonly<DeviceRecord>[];
 }
 
-interface Kept {
-  at: number;
-  /** The record it was written from, and what of it the connectivity is told from. */
-  device: Readonly<DeviceRecord>;
+/** A feature as written, and the last-seen time its connectivity was told from. */
+interface Written {
   lastSeen: string | undefined;
   status: Connectivity;
-  /** The record changed since (`changed`): written again at its next use. */
-  stale: boolean;
   bytes: Buffer;
 }
 
@@ -63,23 +60,16 @@ const comma = Buffer.from(',');
  * under the region bench's `/map`). Byte for byte `JSON.stringify` of the features (`deviceFeature`).
  */
 export class DeviceFeatures {
-  private readonly most: number;
-  private readonly byAt = new Map<number, Kept>();
-  private readonly byId = new Map<string, Kept>();
+  private readonly kept: KeptByPosition<Written>;
   private featuresWritten = 0;
 
   constructor(most: number) {
-    this.most = most;
+    this.kept = new KeptByPosition(most);
   }
 
   /** The records changed: their features are written again when next asked for. */
   changed(devices: readonly Readonly<DeviceRecord>[]): void {
-    // Stryker disable next-line ConditionalExpression: a shortcut (each reading's batch, most of the time nothing kept)
-    if (this.byId.size === 0) return;
-    for (const device of devices) {
-      const kept = this.byId.get(device.id);
-      if (kept !== undefined) kept.stale = true;
-    }
+    this.kept.changed(devices);
   }
 
   /**
@@ -87,32 +77,14 @@ export class DeviceFeatures {
    * none for a device not located (its record read only then: a kept one was located when written).
    */
   private featureOf(at: number, d: Readonly<DeviceRecord>, connectivity: ConnectivityOf): Buffer | undefined {
-    const kept = this.byAt.get(at);
-    if (kept !== undefined && kept.device === d && !kept.stale && connectivity(kept) === kept.status)
-      return kept.bytes;
+    const kept = this.kept.get(at, d);
+    if (kept !== undefined && connectivity(kept) === kept.status) return kept.bytes;
     if (!isLocated(d)) return undefined;
     this.featuresWritten++;
     const status = connectivity(d);
     const bytes = Buffer.from(JSON.stringify(deviceFeature(d, status)));
-    this.keep({ at, device: d, lastSeen: d.lastSeen, status, stale: false, bytes });
+    this.kept.set(at, d, { lastSeen: d.lastSeen, status, bytes });
     return bytes;
-  }
-
-  /**
-   * Keeps a feature as the newest, in place of what was kept at its position or of its device: each
-   * position and each device has one feature at most, kept in both maps.
-   */
-  private keep(kept: Kept): void {
-    for (const earlier of [this.byAt.get(kept.at), this.byId.get(kept.device.id)])
-      if (earlier !== undefined) this.forget(earlier);
-    this.byAt.set(kept.at, kept);
-    this.byId.set(kept.device.id, kept);
-    if (this.byAt.size > this.most) this.forget(this.byAt.values().next().value as Kept);
-  }
-
-  private forget(kept: Kept): void {
-    this.byAt.delete(kept.at);
-    this.byId.delete(kept.device.id);
   }
 
   /**
@@ -138,7 +110,7 @@ export class DeviceFeatures {
 
   /** How many devices' features are kept. */
   get size(): number {
-    return this.byAt.size;
+    return this.kept.size;
   }
 
   /** How many features were written (not taken as kept) since it was made. */

@@ -69,8 +69,11 @@ export class DeviceMap {
   constructor(registry: MapRegistry, states: DeviceStates) {
     this.registry = registry;
     this.states = states;
-    // A record changed (a reading, another node's save, the fleet files): its kept feature goes.
-    registry.followChanges((devices) => this.features.changed(devices));
+    // A record changed (a reading, another node's save, the fleet files): its kept texts go.
+    registry.followChanges((devices) => {
+      this.features.changed(devices);
+      this.loneTexts.changed(devices);
+    });
     // The indexes count their clusters' states by block: each change is told to those kept.
     states.follow((slot, from, to) => {
       for (const index of this.indexes.values()) index.stateChanged(slot, from, to);
@@ -151,7 +154,7 @@ export class DeviceMap {
         if (!isLone(f)) parts.push(Buffer.from(`,${JSON.stringify(f)}`));
         else {
           const device = records[f.at] as LocatedDevices['records'][number];
-          parts.push(this.loneTexts.bytes(f.at, device, lon[f.at] as number, lat[f.at] as number, f.code));
+          parts.push(this.loneTexts.bytes(f.at, device, index.located, f.code));
         }
       }
       if (parts.length > 1) parts[1] = (parts[1] as Buffer).subarray(1);

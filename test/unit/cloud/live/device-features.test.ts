@@ -191,20 +191,4 @@ describe('device features', () => {
     expect(features.written).toBe(4);
     expect(features.size).toBe(2);
   });
-
-  it('forget an evicted feature by id too: the device written again elsewhere takes no other feature with it', () => {
-    const features = new DeviceFeatures(2);
-    const [a, b, c, z] = [lamp('a'), lamp('b'), lamp('c'), lamp('z')];
-    one(features, a, 'online', 0);
-    one(features, b, 'online', 1);
-    // c evicts a; z takes a's old position, evicting b.
-    one(features, c, 'online', 2);
-    one(features, z, 'online', 0);
-    expect(features.written).toBe(4);
-    // a again, elsewhere: c (the earliest) goes, z stays kept at position 0.
-    one(features, a, 'online', 5);
-    expect(features.size).toBe(2);
-    expect(one(features, z, 'online', 0)).toBe(collectionOf(expected(z, 'online', 'ok')));
-    expect(features.written).toBe(5);
-  });
 });
