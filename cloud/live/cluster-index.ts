@@ -1,8 +1,8 @@
 import type { Feature, Point } from 'geojson';
 import Supercluster, { type PointFeature } from 'supercluster';
 import type { DeviceRecord } from '../registry/store.ts';
-import type { Bbox } from './bbox.ts';
-import { ClusterRanges, pointsIn, pointsMarked } from './cluster-ranges.ts';
+import { type Bbox, inBbox, narrow, widen } from './bbox.ts';
+import { ClusterRanges, pointsMarked } from './cluster-ranges.ts';
 import { type MapState, mapStates, rankOf, worstOf, zeroCounts } from './map-state.ts';
 import { StateTally } from './state-tally.ts';
 
@@ -54,6 +54,9 @@ export interface LoneDevice {
 export type Found = ClusterFeature | LoneDevice;
 
 export const isLone = (found: Found): found is LoneDevice => (found as LoneDevice).at !== undefined;
+
+/** Degrees a box is widened by before the index is asked (~10 m: above its 32-bit rounding). */
+const edgeMargin = 1e-4;
 
 /** Clustering: 60 px radius on 512 px tiles; above zoom 16 every device stands alone. */
 export const clusterOptions = { radius: 60, extent: 512, maxZoom: 16 } as const;
@@ -136,26 +139,34 @@ export class ClusterIndex {
    * from the points' tree directly (no feature made per device: a street's viewport holds thousands).
    */
   clusters(bbox: Bbox, zoom: number, states: StateCodes, filter: ClusterFilter = {}): Found[] {
+    const { lon, lat } = this.located;
     const codes = states.codes;
     const code = filter.state === undefined ? undefined : rankOf(filter.state);
     const group = filter.kind === undefined ? undefined : this.located.kinds.indexOf(filter.kind);
     if (group === -1) return [];
     const filtered = code !== undefined || group !== undefined;
     const features: Found[] = [];
-    const lone = (at: number) => {
+    /** A lone device, if it passes the filter; `checked`: it is in the box (else its position is checked). */
+    const lone = (at: number, checked: boolean) => {
+      if (!checked && !inBbox(bbox, lon[at] as number, lat[at] as number)) return;
       const its = codes[this.located.slots[at] as number] as number;
       if ((code === undefined || its === code) && (group === undefined || this.located.kindOf[at] === group))
         features.push({ at, code: its });
     };
+    // Widened, the box finds every device in it (supercluster rounds positions); a lone device near
+    // its edges is then checked against its exact position.
+    const wide = widen(bbox, edgeMargin);
     if (zoom > clusterOptions.maxZoom) {
-      for (const point of pointsIn(this.index, bbox)) lone(this.members[point] as number);
+      for (const point of pointsMarked(this.index, wide, narrow(bbox, edgeMargin)))
+        if (point >= 0) lone(this.members[point] as number, true);
+        else lone(this.members[-point - 1] as number, false);
       return features;
     }
     const tally = new Int32Array(mapStates.length);
-    for (const found of this.index.getClusters(bbox, zoom)) {
+    for (const found of this.index.getClusters(wide, zoom)) {
       const props = found.properties as { cluster_id?: number; point_count?: number } | null;
       if (props?.cluster_id === undefined || props.point_count === undefined) {
-        lone(this.members[found.id as number] as number);
+        lone(this.members[found.id as number] as number, false);
         continue;
       }
       const start = this.ranges.startOf(props.cluster_id);
@@ -165,10 +176,11 @@ export class ClusterIndex {
       if (count === 0) continue;
       if (filtered && count === 1) {
         const at = this.members[this.ranges.order[this.tally.find(start, end, codes, code, group)] as number];
-        features.push({
-          at: at as number,
-          code: codes[this.located.slots[at as number] as number] as number,
-        });
+        if (inBbox(bbox, lon[at as number] as number, lat[at as number] as number))
+          features.push({
+            at: at as number,
+            code: codes[this.located.slots[at as number] as number] as number,
+          });
         continue;
       }
       const counts = zeroCounts();
@@ -202,15 +214,21 @@ export class ClusterIndex {
   }
 
   /**
-   * The positions (in `located`) of every device in the box, those outside `inner` (all without it)
-   * as `-(position + 1)`, to be checked against their exact positions (`pointsMarked`).
+   * The positions (in `located`) of every device in the box, edges included: the box widened finds
+   * them all (supercluster rounds positions), and only those beyond its narrowed edges are checked
+   * against their exact positions (`pointsMarked`: a street's box holds thousands of devices, each
+   * check a memory load into a million devices' positions).
    */
-  within(bbox: Bbox, inner: Bbox | undefined): number[] {
-    const found = pointsMarked(this.index, bbox, inner);
-    for (let k = 0; k < found.length; k++) {
-      const point = found[k] as number;
-      found[k] = point >= 0 ? (this.members[point] as number) : -(this.members[-point - 1] as number) - 1;
+  within(bbox: Bbox): number[] {
+    const { lon, lat } = this.located;
+    const inBox: number[] = [];
+    for (const point of pointsMarked(this.index, widen(bbox, edgeMargin), narrow(bbox, edgeMargin))) {
+      if (point >= 0) inBox.push(this.members[point] as number);
+      else {
+        const at = this.members[-point - 1] as number;
+        if (inBbox(bbox, lon[at] as number, lat[at] as number)) inBox.push(at);
+      }
     }
-    return found;
+    return inBox;
   }
 }

@@ -1,7 +1,7 @@
 import type { DeviceKind } from '../../shared/kinds/index.ts';
 import type { DeviceRegistry } from '../registry/registry.ts';
 import type { DeviceRecord } from '../registry/store.ts';
-import { type Bbox, inBbox, narrow, widen } from './bbox.ts';
+import type { Bbox } from './bbox.ts';
 import { ClusterIndex, isLone, type LocatedDevices } from './cluster-index.ts';
 import { collectionOpen, DeviceFeatures } from './device-features.ts';
 import type { DeviceStates } from './device-states.ts';
@@ -24,9 +24,6 @@ export interface MapFilter {
   kind?: DeviceKind;
   district?: string;
 }
-
-/** Degrees a box is widened by before the index is asked (~10 m: above its 32-bit rounding). */
-const edgeMargin = 1e-4;
 
 /** Cluster indexes kept for this many districts (and the whole fleet's); the oldest used goes first. */
 const maxIndexes = 24;
@@ -142,11 +139,8 @@ export class DeviceMap {
    */
   clusters(bbox: Bbox, zoom: number, filter: MapFilter & { state?: MapState }): MapClusters {
     const index = this.index(filter.district);
-    const { records, lon, lat } = index.located;
-    const found = index
-      .clusters(widen(bbox, edgeMargin), zoom, this.states, filter)
-      // Lone devices are where they are: those just outside the box, found by the widening, go.
-      .filter((f) => !isLone(f) || inBbox(bbox, lon[f.at] as number, lat[f.at] as number));
+    const { records } = index.located;
+    const found = index.clusters(bbox, zoom, this.states, filter);
     const json = () => {
       // Each feature's bytes start with a comma: the first one's is left out (a view, not a copy).
       const parts: Buffer[] = [collectionOpen];
@@ -177,14 +171,7 @@ export class DeviceMap {
       return pageOf(devices.records, kind >= 0 ? await kindTrees.within(kind, bbox) : [], filter, limit);
     }
     const index = this.index(undefined);
-    const { records, lon, lat } = index.located;
-    const inBox: number[] = [];
-    // Widened, the box finds every device in it; those beyond its narrowed edges are checked exactly.
-    for (const found of index.within(widen(bbox, edgeMargin), narrow(bbox, edgeMargin))) {
-      if (found >= 0) inBox.push(found);
-      else if (inBbox(bbox, lon[-found - 1] as number, lat[-found - 1] as number)) inBox.push(-found - 1);
-    }
-    return pageOf(records, inBox, filter, limit);
+    return pageOf(index.located.records, index.within(bbox), filter, limit);
   }
 
   /**

@@ -55,4 +55,33 @@ describe('the devices in a box', () => {
     }
     expect(found).toBeGreaterThan(10_000);
   });
+
+  it('stand alone past the last clustering zoom, every device in the box and no other, of a kind too', async () => {
+    const random = createRandom(43);
+    let found = 0;
+    for (let i = 0; i < 60; i++) {
+      const a = fleet.devices[random.int(0, fleet.devices.length - 1)]?.location as {
+        lon: number;
+        lat: number;
+      };
+      const size = [0, 1e-5, 1e-4, 1e-3, 5e-3][i % 5] as number;
+      const box: Bbox = [a.lon, a.lat, a.lon + size, a.lat + size];
+      for (const kind of [undefined, 'wasteBin'] as const) {
+        const expected = fleet.devices
+          .filter(
+            (d) => inBbox(box, d.location.lon, d.location.lat) && (kind === undefined || d.kind === kind),
+          )
+          .map((d) => d.id)
+          .sort();
+        const answer = live.map.clusters(box, 17, { kind });
+        const { features } = JSON.parse(Buffer.concat(answer.json()).toString()) as {
+          features: { properties: { cluster: boolean; id: string } }[];
+        };
+        expect(features.every((f) => !f.properties.cluster)).toBe(true);
+        expect(features.map((f) => f.properties.id).sort(), JSON.stringify({ box, kind })).toEqual(expected);
+        found += expected.length;
+      }
+    }
+    expect(found).toBeGreaterThan(500);
+  });
 });
