@@ -117,31 +117,16 @@ interface Tree {
  * but asked of the points' tree directly: no feature (and no inverse projection) per point, which a
  * box of a district in a region (hundreds of thousands of devices) made per request. A box across
  * the antimeridian, or all the way round, is left to `getClusters`.
- */
-export function pointsIn(index: Supercluster<never, never>, bbox: Bbox): number[] {
-  return find(index, bbox, undefined, false);
-}
-
-/**
- * The points of a box as `pointsIn` finds them, each one outside `inner` (a box within `bbox`, its
- * edges farther in than supercluster's rounding of positions; all of them without it) given as
- * `-(index + 1)`: one near the edges, which the caller checks against its exact position. One inside
- * it is in `bbox` as it is (a street's viewport: all but a few, each check a memory load into the
- * million devices' positions).
+ *
+ * Each point outside `inner` (a box within `bbox`, its edges farther in than supercluster's rounding
+ * of positions; all of them without it) is given as `-(index + 1)`: one near the edges, which the
+ * caller checks against its exact position. One inside it is in `bbox` as it is (a street's viewport:
+ * all but a few, each check a memory load into the million devices' positions).
  */
 export function pointsMarked(
   index: Supercluster<never, never>,
   bbox: Bbox,
   inner: Bbox | undefined,
-): number[] {
-  return find(index, bbox, inner, true);
-}
-
-function find(
-  index: Supercluster<never, never>,
-  bbox: Bbox,
-  inner: Bbox | undefined,
-  mark: boolean,
 ): number[] {
   const { trees, options } = index as unknown as Internals;
   // Longitudes wrapped into -180..180 (east's 180 kept), as getClusters wraps them.
@@ -150,10 +135,8 @@ function find(
   // Stryker disable next-line ArithmeticOperator,ConditionalExpression: 180 less wraps the same; east's 180 wrapped to -180 is left to getClusters, with the same answer
   const maxLng = bbox[2] === 180 ? 180 : ((((bbox[2] + 180) % 360) + 360) % 360) - 180;
   // Stryker disable next-line EqualityOperator: a box one longitude wide, left to getClusters, has the same answer
-  if (bbox[2] - bbox[0] >= 360 || minLng > maxLng) {
-    const all = index.getClusters(bbox, options.maxZoom + 1).map((f) => f.id as number);
-    return mark ? all.map((i) => -i - 1) : all;
-  }
+  if (bbox[2] - bbox[0] >= 360 || minLng > maxLng)
+    return index.getClusters(bbox, options.maxZoom + 1).map((f) => -(f.id as number) - 1);
   const tree = trees[options.maxZoom + 1] as unknown as Tree | undefined;
   // Stryker disable next-line ConditionalExpression: a guard for supercluster's layout (version 9, pinned)
   if (!tree) throw new Error('supercluster: no tree of the points');
@@ -170,7 +153,7 @@ function find(
       ? encoded(...inner)
       : undefined;
   // At the points' level an entry's index is the point's.
-  return rangeOf(tree, outer, within, mark);
+  return rangeOf(tree, outer, within);
 }
 
 /** A box as supercluster's trees hold positions: [min x, min y, max x, max y]. */
@@ -181,9 +164,9 @@ function encoded(west: number, south: number, east: number, north: number): numb
 
 /**
  * kdbush's `range` (version 4, the same walk and so the same order) over `box`, each index outside
- * `inner` (all of them without it) marked as `-(index + 1)` when `mark` is set.
+ * `inner` (all of them without it) marked as `-(index + 1)`.
  */
-function rangeOf(tree: Tree, box: number[], inner: number[] | undefined, mark: boolean): number[] {
+function rangeOf(tree: Tree, box: number[], inner: number[] | undefined): number[] {
   const { ids, coords, nodeSize } = tree;
   const [minX, minY, maxX, maxY] = box as [number, number, number, number];
   const [inMinX, inMinY, inMaxX, inMaxY] = (inner ?? [1, 1, 0, 0]) as [number, number, number, number];
@@ -193,7 +176,7 @@ function rangeOf(tree: Tree, box: number[], inner: number[] | undefined, mark: b
     if (x < minX || x > maxX || y < minY || y > maxY) return;
     const id = ids[i] as number;
     // Stryker disable next-line EqualityOperator: positions are integers, the inner box's edges almost never
-    const near = mark && (x < inMinX || x > inMaxX || y < inMinY || y > inMaxY);
+    const near = x < inMinX || x > inMaxX || y < inMinY || y > inMaxY;
     result.push(near ? -id - 1 : id);
   };
   const stack = [0, ids.length - 1, 0];
