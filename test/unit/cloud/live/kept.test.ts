@@ -75,5 +75,9 @@ describe('kept by position', () => {
     kept.clear();
     expect(kept.size).toBe(0);
     expect(kept.get(0, z)).toBeUndefined();
+    // Cleared by id too: z kept again elsewhere takes nothing of what now stands at its old position.
+    kept.set(0, c, 'C at 0');
+    kept.set(7, z, 'Z at 7');
+    expect(kept.get(0, c)).toBe('C at 0');
   });
 });
