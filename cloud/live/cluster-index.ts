@@ -153,17 +153,14 @@ export class ClusterIndex {
       if ((code === undefined || its === code) && (group === undefined || this.located.kindOf[at] === group))
         features.push({ at, code: its });
     };
-    // Widened, the box finds every device in it (supercluster rounds positions); a lone device near
-    // its edges is then checked against its exact position.
-    const wide = widen(bbox, edgeMargin);
     if (zoom > clusterOptions.maxZoom) {
-      for (const point of pointsMarked(this.index, wide, narrow(bbox, edgeMargin)))
-        if (point >= 0) lone(this.members[point] as number, true);
-        else lone(this.members[-point - 1] as number, false);
+      for (const at of this.within(bbox)) lone(at, true);
       return features;
     }
+    // Widened, the box finds every cluster and device in it (supercluster rounds positions); a lone
+    // device is then checked against its exact position.
     const tally = new Int32Array(mapStates.length);
-    for (const found of this.index.getClusters(wide, zoom)) {
+    for (const found of this.index.getClusters(widen(bbox, edgeMargin), zoom)) {
       const props = found.properties as { cluster_id?: number; point_count?: number } | null;
       if (props?.cluster_id === undefined || props.point_count === undefined) {
         lone(this.members[found.id as number] as number, false);
